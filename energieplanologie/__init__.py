@@ -1,0 +1,28 @@
+"""energieplanologie: integraal programmeren van het energiesysteem.
+
+Bring stations, planned infrastructure and sectoral developments together (step 1 *inzicht*), keep a capacity
+balance per station, find *knooppunten*, weigh projects on the *afwegingskader* and publish the pMIEK.
+
+>>> import energieplanologie as ep
+>>> region = ep.load_sample()
+>>> region.name
+'Zeeuws-Vlaanderen'
+"""
+
+from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError, ValidationError
+from energieplanologie._version import __version__
+from energieplanologie.report import ValidationReport
+from energieplanologie.schema import CRS_RD, KINDS, SCHEMAS, validate
+
+__all__ = [
+    "CRS_RD",
+    "KINDS",
+    "SCHEMAS",
+    "ConfigError",
+    "EnergieplanologieError",
+    "ReadError",
+    "ValidationError",
+    "ValidationReport",
+    "__version__",
+    "validate",
+]

@@ -1,0 +1,100 @@
+"""Dutch labels for everything an end user reads: exported column headers, legend entries, values.
+
+Code and identifiers are English; exports (GeoPackage, CSV, XLSX) and maps use these Dutch labels.
+:func:`to_dutch` renames a frame's columns for export; :func:`from_dutch` maps them back when reading our own
+outputs. Each analysis module adds its result columns to :data:`COLUMN_LABELS` in its own section below.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from energieplanologie.schema import SCHEMAS
+
+__all__ = ["COLUMN_LABELS", "LAYER_NAMES", "VALUE_LABELS", "from_dutch", "label", "to_dutch", "value_label"]
+
+#: Output layer / file names (DESIGN §9).
+LAYER_NAMES: dict[str, str] = {
+    "municipalities": "gemeenten",
+    "stations": "stations",
+    "station_capacity": "stationscapaciteit",
+    "infrastructure": "infrastructuur",
+    "developments": "ontwikkelingen",
+    "constraints": "beperkingen",
+    "balance": "stationsbalans",
+    "hotspots": "knooppunten",
+    "hotspot_members": "knooppunt_leden",
+    "gistar_hexagons": "hexagonen_gistar",
+}
+
+COLUMN_LABELS: dict[str, str] = {}
+for _spec in SCHEMAS.values():
+    for _col in _spec.columns:
+        COLUMN_LABELS.setdefault(_col.name, _col.label_nl)
+COLUMN_LABELS.update({"source_row": "bronrij", "geometry": "geometry"})
+
+# --- allocation and balance (balance.py, allocation.py)
+COLUMN_LABELS.update({})
+
+# --- hotspots and density (hotspots.py, density.py)
+COLUMN_LABELS.update({})
+
+# --- assessment and pMIEK (assessment.py, pmiek.py)
+COLUMN_LABELS.update({})
+
+#: Dutch labels of enum values, per column.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "sector": {
+        "renewables": "Opwek (RES)",
+        "built_environment": "Gebouwde omgeving (TVW)",
+        "housing": "Woningbouw",
+        "mobility": "Mobiliteit (RAL)",
+        "industry": "Industrie (CES)",
+        "agriculture": "Landbouw",
+        "data_centre": "Datacenter",
+        "business_park": "Bedrijventerrein",
+        "other": "Overig",
+    },
+    "carrier": {"electricity": "Elektriciteit", "hydrogen": "Waterstof", "heat": "Warmte", "methane": "Methaan"},
+    "certainty": {"committed": "Vergund", "planned": "Vastgesteld", "intended": "Voornemen", "speculative": "Idee"},
+    "infra_type": {
+        "station_new": "Nieuw station",
+        "station_expansion": "Stationsuitbreiding",
+        "cable_ehv": "Kabel/lijn EHS",
+        "cable_hv": "Kabel/lijn HS",
+        "cable_mv": "Kabel MS",
+        "h2_pipeline": "Waterstofleiding",
+        "heat_network": "Warmtenet",
+        "gas_pipeline": "Gasleiding",
+        "battery": "Batterij",
+        "electrolyser": "Elektrolyser",
+        "heat_storage": "Warmteopslag",
+        "other": "Overig",
+    },
+    "status": {"existing": "Bestaand", "investment_plan": "Investeringsplan", "proposed": "Voorgesteld", "narrative": "Narratief"},
+    "funding": {"secured": "Geborgd", "partial": "Deels", "none": "Geen", "unknown": "Onbekend"},
+    "direction": {"offtake": "Afname", "feedin": "Invoeding"},
+    "balance_status": {"green": "Ruimte", "amber": "Krap", "red": "Tekort", "unknown": "Onbekend"},
+    "level": {"local": "Lokaal", "provincial": "Provinciaal", "national": "Nationaal"},
+}
+
+
+def label(column: str) -> str:
+    """The Dutch label of a column (the column itself when no label is known)."""
+    return COLUMN_LABELS.get(column) or column
+
+
+def value_label(column: str, value: object) -> str:
+    """The Dutch label of an enum value (its text when no label is known)."""
+    return VALUE_LABELS.get(column, {}).get(str(value), "" if value is None else str(value))
+
+
+def to_dutch(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with Dutch column headers, for export."""
+    return frame.rename(columns={c: label(c) for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)})
+
+
+def from_dutch(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with canonical column names, for reading our own exports back."""
+    inverse = {v: k for k, v in COLUMN_LABELS.items() if v}
+    return frame.rename(columns={c: inverse[c] for c in frame.columns if c in inverse})

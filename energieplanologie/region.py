@@ -1,0 +1,252 @@
+"""A :class:`Region`: one validated bundle of all layers of a study area.
+
+Build one from frames with :meth:`Region.from_layers`, from a project configuration (DESIGN §9) with
+:meth:`Region.from_config`, or take the shipped sample with :func:`energieplanologie.load_sample`.
+Cross-layer rules are checked here: station ids referenced by capacity, infrastructure and developments must
+exist; developments get a ``municipality_code`` from their location when they lack one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from energieplanologie.report import ValidationReport
+from energieplanologie.schema import CRS_RD, SCHEMAS, validate
+
+__all__ = ["DEFAULT_YEARS", "Region", "empty_layer"]
+
+DEFAULT_YEARS: tuple[int, ...] = (2025, 2030, 2035, 2040)
+LAYER_ORDER = ("municipalities", "stations", "station_capacity", "infrastructure", "developments", "constraints")
+REQUIRED_LAYERS = ("municipalities", "stations", "station_capacity", "infrastructure", "developments")
+
+
+def empty_layer(kind: str) -> pd.DataFrame | gpd.GeoDataFrame:
+    """An empty, correctly typed frame of a canonical layer kind (e.g. when a region has no constraints)."""
+    spec = SCHEMAS[kind]
+    dtypes = {"int": "Int64", "float": "float64", "str": object, "enum": object}
+    data = {c.name: pd.Series([], dtype=dtypes[c.type]) for c in spec.columns}
+    if spec.has_geometry:
+        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=CRS_RD), crs=CRS_RD)
+    return pd.DataFrame(data)
+
+
+@dataclass(frozen=True)
+class Region:
+    """All layers of one study area, validated, in EPSG:28992.
+
+    Attributes
+    ----------
+    name : str
+        Name of the region, e.g. ``"Zeeuws-Vlaanderen"``.
+    municipalities, stations, infrastructure, developments, constraints : GeoDataFrame
+        Canonical layers (DESIGN §4); ``constraints`` may be empty.
+    station_capacity : DataFrame
+        Capacity and baseline load per station and year.
+    years : tuple of int
+        Analysis years.
+    settings : dict
+        The remaining configuration (``analysis``, ``hotspots``, ``assessment``, ``scenarios`` tables …).
+    reports : dict of str to ValidationReport
+        Per layer, what was read, repaired and rejected (including cross-layer rejections).
+    """
+
+    name: str
+    municipalities: gpd.GeoDataFrame
+    stations: gpd.GeoDataFrame
+    station_capacity: pd.DataFrame
+    infrastructure: gpd.GeoDataFrame
+    developments: gpd.GeoDataFrame
+    constraints: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("constraints"))
+    years: tuple[int, ...] = DEFAULT_YEARS
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    reports: Mapping[str, ValidationReport] = field(default_factory=dict)
+    base_dir: Path | None = None
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_layers(
+        cls,
+        *,
+        name: str,
+        municipalities: pd.DataFrame,
+        stations: pd.DataFrame,
+        station_capacity: pd.DataFrame,
+        infrastructure: pd.DataFrame | None = None,
+        developments: pd.DataFrame | None = None,
+        constraints: pd.DataFrame | None = None,
+        years: tuple[int, ...] | list[int] = DEFAULT_YEARS,
+        settings: Mapping[str, Any] | None = None,
+        reports: Mapping[str, ValidationReport] | None = None,
+        validated: bool = False,
+        base_dir: Path | None = None,
+    ) -> Region:
+        """Validate each layer, then the cross-layer rules, and bundle the result.
+
+        Parameters
+        ----------
+        name : str
+            Region name.
+        municipalities, stations, station_capacity, infrastructure, developments, constraints : frame
+            Layers with canonical columns. ``infrastructure``, ``developments`` and ``constraints`` may be None.
+        years : sequence of int
+            Analysis years.
+        settings : mapping, optional
+            Extra configuration kept on the region.
+        reports : mapping, optional
+            Reports from reading (when the layers were already validated by a reader).
+        validated : bool, default False
+            Skip per-layer validation because the frames come from :func:`energieplanologie.io.read_layer`.
+
+        Examples
+        --------
+        >>> import energieplanologie as ep
+        >>> sample = ep.load_sample()
+        >>> region = Region.from_layers(name="kopie", municipalities=sample.municipalities,
+        ...     stations=sample.stations, station_capacity=sample.station_capacity,
+        ...     infrastructure=sample.infrastructure, developments=sample.developments, validated=True)
+        >>> len(region.developments) == len(sample.developments)
+        True
+        """
+        layers: dict[str, Any] = {
+            "municipalities": municipalities,
+            "stations": stations,
+            "station_capacity": station_capacity,
+            "infrastructure": infrastructure,
+            "developments": developments,
+            "constraints": constraints,
+        }
+        out_reports: dict[str, ValidationReport] = dict(reports or {})
+        for kind, frame in layers.items():
+            if frame is None:
+                layers[kind] = empty_layer(kind)
+                continue
+            if not validated:
+                clean, rep = validate(frame, kind)
+                layers[kind] = clean
+                out_reports[kind] = rep
+        _check_cross_layer(layers, out_reports)
+        years_t = tuple(sorted({int(y) for y in years}))
+        if not years_t:
+            raise ValueError("At least one analysis year is needed.")
+        return cls(
+            name=name,
+            years=years_t,
+            settings=dict(settings or {}),
+            reports=out_reports,
+            base_dir=base_dir,
+            **layers,
+        )
+
+    @classmethod
+    def from_config(cls, path: str | Path) -> Region:
+        """Read every layer named in a project configuration TOML (DESIGN §9) and build the region.
+
+        Relative paths resolve against the configuration file's folder. A missing file, layer or mapped column
+        raises :class:`~energieplanologie.ConfigError` naming the key.
+        """
+        from energieplanologie.config import load_region_config
+
+        return load_region_config(Path(path))
+
+    # ------------------------------------------------------------------ helpers
+    def layer(self, kind: str) -> pd.DataFrame | gpd.GeoDataFrame:
+        """The layer of a canonical kind."""
+        if kind not in LAYER_ORDER:
+            raise ValueError(f"Unknown layer kind {kind!r}; expected one of {', '.join(LAYER_ORDER)}.")
+        return getattr(self, kind)
+
+    def replace(self, **changes: Any) -> Region:
+        """A copy with some attributes replaced (layers are not re-validated)."""
+        return replace(self, **changes)
+
+    @property
+    def ok(self) -> bool:
+        """True when no layer lost rows or had errors."""
+        return all(r.ok for r in self.reports.values())
+
+    def validation_text(self) -> str:
+        """All layer reports as Dutch text, in layer order."""
+        parts = [f"Regio {self.name}"]
+        for kind in LAYER_ORDER:
+            if kind in self.reports:
+                parts.append(self.reports[kind].to_text())
+        return "\n\n".join(parts)
+
+    def validation_dict(self) -> dict[str, Any]:
+        return {"region": self.name, "layers": {k: self.reports[k].to_dict() for k in LAYER_ORDER if k in self.reports}}
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={len(getattr(self, k))}" for k in LAYER_ORDER)
+        return f"Region({self.name!r}, {counts}, years={list(self.years)})"
+
+
+def _reject_dangling(frame: pd.DataFrame, kind: str, column: str, known: set[str], target: str,
+                     reports: dict[str, ValidationReport]) -> pd.DataFrame:
+    """Reject rows whose reference in ``column`` names no row of the target layer, recording each one."""
+    values = frame[column]
+    bad = values.notna() & ~values.isin(list(known))
+    if not bad.any():
+        return frame
+    rep = reports.setdefault(kind, ValidationReport(kind=kind, rows_in=len(frame), rows_kept=len(frame)))
+    key = SCHEMAS[kind].key
+    for i in np.flatnonzero(bad.to_numpy()):
+        row = frame.iloc[i]
+        rep.row_error(
+            row=int(row["source_row"]) if "source_row" in frame.columns else int(i),
+            row_id="/".join(str(row[k]) for k in key) if key else None,
+            code="unknown_reference",
+            column=column,
+            value=row[column],
+            message=f"{column} verwijst naar een onbekend {target}-id",
+        )
+    kept = frame.loc[~bad].reset_index(drop=True)
+    rep.rows_kept -= int(bad.sum())
+    rep.rows_rejected = rep.rows_in - rep.rows_kept
+    return kept
+
+
+def _check_cross_layer(layers: dict[str, Any], reports: dict[str, ValidationReport]) -> None:
+    station_ids = set(layers["stations"]["station_id"].dropna())
+    for kind in ("station_capacity", "infrastructure", "developments"):
+        layers[kind] = _reject_dangling(layers[kind], kind, "station_id", station_ids, "station", reports)
+    layers["developments"] = _derive_municipality(layers["developments"], layers["municipalities"], reports)
+
+
+def _derive_municipality(dev: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame,
+                         reports: dict[str, ValidationReport]) -> gpd.GeoDataFrame:
+    if dev.empty or municipalities.empty:
+        return dev
+    rep = reports.setdefault("developments", ValidationReport(kind="developments", rows_in=len(dev), rows_kept=len(dev)))
+    known = set(municipalities["municipality_code"])
+    given = dev["municipality_code"].notna()
+    unknown = given & ~dev["municipality_code"].isin(list(known))
+    if unknown.any():
+        rep.warning("unknown_municipality", "municipality_code", dev.loc[unknown, "source_row"].tolist(),
+                    "gemeentecode komt niet voor in de gemeentelaag")
+    need = ~given
+    if not need.any():
+        return dev
+    points = dev.loc[need].geometry.representative_point()
+    idx_points, idx_mun = municipalities.sindex.query(points.values, predicate="intersects")
+    code = pd.Series([None] * int(need.sum()), index=points.index, dtype=object)
+    # A point on a shared border intersects two municipalities: take the first in layer order, deterministically.
+    first = pd.Series(idx_mun).groupby(idx_points).min()
+    code.iloc[first.index.to_numpy()] = municipalities["municipality_code"].to_numpy()[first.to_numpy()]
+    dev = dev.copy()
+    dev.loc[need, "municipality_code"] = code
+    found = need & dev["municipality_code"].notna()
+    if found.any():
+        rep.repair("municipality_derived", "municipality_code", dev.loc[found, "source_row"].tolist(),
+                   "gemeentecode afgeleid uit de ligging")
+    outside = need & dev["municipality_code"].isna()
+    if outside.any():
+        rep.warning("outside_region", "municipality_code", dev.loc[outside, "source_row"].tolist(),
+                    "ligt in geen enkele gemeente van de regio")
+    return dev

@@ -1,0 +1,204 @@
+"""What validation found: errors per row, repairs, warnings and the row accounting.
+
+A :class:`ValidationReport` renders as Dutch text (:meth:`~ValidationReport.to_text`) for people and as JSON
+(:meth:`~ValidationReport.to_dict`) for programs such as the QGIS plugin. It always satisfies
+``rows_in == rows_kept + rows_rejected``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from energieplanologie._errors import ValidationError
+
+__all__ = ["Finding", "ValidationReport", "merge_reports"]
+
+
+def _plain(value: Any) -> Any:
+    """Make a cell value JSON-safe and readable (numpy scalars, NaN, geometries)."""
+    if value is None:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        f = float(value)
+        if math.isnan(f):
+            return None
+        if math.isinf(f):
+            return "inf" if f > 0 else "-inf"
+        return f
+    if isinstance(value, (str, int, bool)):
+        return value
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    return str(value)
+
+
+@dataclass
+class Finding:
+    """One error, repair or warning.
+
+    ``rows`` are 0-based positions of the rows in the source as read (feature order); ``row_id`` is the value of
+    the layer's key column when there is one. A layer-level finding has no rows.
+    """
+
+    severity: str  # "error" | "repair" | "warning"
+    code: str
+    message: str
+    column: str | None = None
+    rows: list[int] = field(default_factory=list)
+    row_id: Any = None
+    value: Any = None
+    suggestion: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["value"] = _plain(self.value)
+        d["row_id"] = _plain(self.row_id)
+        d["suggestion"] = _plain(self.suggestion)
+        d["rows"] = [int(r) for r in self.rows]
+        return d
+
+    def to_text(self) -> str:
+        where = []
+        if self.rows:
+            if len(self.rows) == 1:
+                where.append(f"rij {self.rows[0] + 1}")
+            else:
+                shown = ", ".join(str(r + 1) for r in self.rows[:10])
+                where.append(f"rijen {shown}{' …' if len(self.rows) > 10 else ''} ({len(self.rows)} rijen)")
+        if self.row_id not in (None, ""):
+            where.append(f"id {self.row_id}")
+        if self.column:
+            where.append(f"kolom {self.column}")
+        head = (", ".join(where) + ": ") if where else ""
+        text = f"{head}{self.message}"
+        if self.value is not None and _plain(self.value) is not None:
+            text += f" [waarde: {_plain(self.value)!r}]"
+        if self.suggestion:
+            text += f" — bedoelde u {self.suggestion!r}?"
+        return text
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating one layer.
+
+    Attributes
+    ----------
+    kind : str
+        Layer kind (``developments``, ``stations`` …).
+    source : str or None
+        Where the rows came from.
+    rows_in, rows_kept, rows_rejected : int
+        The row accounting; ``rows_in == rows_kept + rows_rejected`` always holds.
+    errors, repairs, warnings : list of Finding
+        Rejected rows (one finding per row and problem), changes made to kept data, and remarks.
+    """
+
+    kind: str
+    source: str | None = None
+    rows_in: int = 0
+    rows_kept: int = 0
+    rows_rejected: int = 0
+    errors: list[Finding] = field(default_factory=list)
+    repairs: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+    # -- building
+    def layer_error(self, code: str, message: str, suggestion: str | None = None) -> None:
+        self.errors.append(Finding("error", code, message, suggestion=suggestion))
+
+    def row_error(self, *, row: int, row_id: Any, code: str, column: str | None, value: Any, message: str,
+                  suggestion: Any = None) -> None:
+        self.errors.append(Finding("error", code, message, column, [int(row)], row_id, value, suggestion))
+
+    def repair(self, code: str, column: str | None, rows: list[int], message: str) -> None:
+        self.repairs.append(Finding("repair", code, message, column, [int(r) for r in rows]))
+
+    def warning(self, code: str, column: str | None, rows: list[int], message: str) -> None:
+        self.warnings.append(Finding("warning", code, message, column, [int(r) for r in rows]))
+
+    # -- reading
+    @property
+    def ok(self) -> bool:
+        """True when nothing was rejected and no layer-level error occurred."""
+        return not self.errors
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({r for e in self.errors for r in e.rows})
+
+    def codes(self, severity: str = "error") -> list[str]:
+        """The codes of all findings of one severity, for tests and scripts."""
+        items = {"error": self.errors, "repair": self.repairs, "warning": self.warnings}[severity]
+        return [f.code for f in items]
+
+    def summary(self) -> str:
+        name = self.source or self.kind
+        return (
+            f"{name} ({self.kind}): {self.rows_in} rijen gelezen, {self.rows_kept} behouden, "
+            f"{self.rows_rejected} afgewezen; {len(self.errors)} fouten, {len(self.repairs)} reparaties, "
+            f"{len(self.warnings)} waarschuwingen"
+        )
+
+    def to_text(self) -> str:
+        lines = [self.summary()]
+        for title, items in (("Fouten", self.errors), ("Reparaties", self.repairs), ("Waarschuwingen", self.warnings)):
+            if items:
+                lines.append(f"  {title}:")
+                lines.extend(f"    - {f.to_text()}" for f in items)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "rows_in": self.rows_in,
+            "rows_kept": self.rows_kept,
+            "rows_rejected": self.rows_rejected,
+            "ok": self.ok,
+            "errors": [f.to_dict() for f in self.errors],
+            "repairs": [f.to_dict() for f in self.repairs],
+            "warnings": [f.to_dict() for f in self.warnings],
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        kwargs.setdefault("ensure_ascii", False)
+        kwargs.setdefault("indent", 2)
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def raise_if_errors(self) -> ValidationReport:
+        """Raise :class:`ValidationError` carrying this report when there are errors; else return self."""
+        if self.errors:
+            first = "; ".join(f.to_text() for f in self.errors[:5])
+            raise ValidationError(f"{self.summary()}. {first}", self)
+        return self
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def merge_reports(first: ValidationReport, second: ValidationReport) -> ValidationReport:
+    """Combine a reader's report (e.g. parse errors) with the validation report of the same layer.
+
+    ``first.rows_in`` rows entered; ``first.rows_rejected`` of them were rejected before validation, the rest
+    went into ``second``.
+    """
+    merged = ValidationReport(kind=second.kind, source=second.source or first.source, rows_in=first.rows_in)
+    merged.errors = first.errors + second.errors
+    merged.repairs = first.repairs + second.repairs
+    merged.warnings = first.warnings + second.warnings
+    merged.rows_kept = second.rows_kept
+    merged.rows_rejected = merged.rows_in - merged.rows_kept
+    return merged

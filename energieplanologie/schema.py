@@ -1,0 +1,795 @@
+"""The canonical layers (DESIGN §4) as data, and :func:`validate`.
+
+Every layer kind is a :class:`LayerSpec`: its columns (name, logical type, required, allowed values, range,
+default), its geometry types and its key. :func:`validate` checks a frame against the spec and returns the clean
+frame with a :class:`~energieplanologie.report.ValidationReport`; rows that cannot be kept are listed there,
+never dropped silently (*rows in = rows kept + rows rejected*).
+
+Reading is forgiving, validation is strict: values that only differ in case or surrounding spaces, Dutch enum
+words (``vergund``, ``woningbouw``), numbers written as text (``'2030'``, ``'12,5'``) and invalid polygons are
+repaired and the repair is reported; anything else that is wrong rejects the row with a message naming it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from energieplanologie._errors import ValidationError
+from energieplanologie.report import ValidationReport
+
+__all__ = [
+    "CERTAINTIES",
+    "CRS_RD",
+    "KINDS",
+    "LEVELS",
+    "SCHEMAS",
+    "SECTORS",
+    "ColumnSpec",
+    "LayerSpec",
+    "level_from_voltage",
+    "normalise_enum",
+    "validate",
+]
+
+#: The project's working CRS: Amersfoort / RD New.
+CRS_RD = "EPSG:28992"
+
+#: Generous bounds of the Netherlands (with its territorial sea) in RD New metres: xmin, ymin, xmax, ymax.
+#: Coordinates outside them are an error; they almost always mean a wrong CRS.
+NL_BOUNDS_RD = (-30_000.0, 280_000.0, 320_000.0, 650_000.0)
+
+#: Anything at or above this many MW for one object is treated as a unit mistake (kW or W given as MW).
+ABSURD_MW = 100_000.0
+
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+SECTORS = (
+    "renewables",
+    "built_environment",
+    "housing",
+    "mobility",
+    "industry",
+    "agriculture",
+    "data_centre",
+    "business_park",
+    "other",
+)
+PROGRAMMES = ("RES", "TVW", "RAL", "RMP", "CES", "woonagenda", "other")
+CARRIERS = ("electricity", "hydrogen", "heat", "methane")
+CERTAINTIES = ("committed", "planned", "intended", "speculative")
+LEVELS = ("EHS", "HS", "TS", "MS")
+INFRA_TYPES = (
+    "station_new",
+    "station_expansion",
+    "cable_ehv",
+    "cable_hv",
+    "cable_mv",
+    "h2_pipeline",
+    "heat_network",
+    "gas_pipeline",
+    "battery",
+    "electrolyser",
+    "heat_storage",
+    "other",
+)
+INFRA_STATUSES = ("existing", "investment_plan", "proposed", "narrative")
+FUNDING = ("secured", "partial", "none", "unknown")
+RAG = ("red", "amber", "yellow", "green", "transparent")
+
+#: Dutch (and common English) words accepted for enum values, mapped to the canonical value.
+#: Matching is case- and whitespace-insensitive; a word that is only *close* to one of these is an error
+#: with a suggestion, never a silent guess.
+ENUM_SYNONYMS: dict[str, dict[str, str]] = {
+    "sector": {
+        "opwek": "renewables",
+        "res": "renewables",
+        "hernieuwbare opwek": "renewables",
+        "duurzame opwek": "renewables",
+        "wind": "renewables",
+        "zon": "renewables",
+        "gebouwde omgeving": "built_environment",
+        "gebouwde_omgeving": "built_environment",
+        "warmte": "built_environment",
+        "tvw": "built_environment",
+        "woningbouw": "housing",
+        "mobiliteit": "mobility",
+        "laadinfra": "mobility",
+        "industrie": "industry",
+        "landbouw": "agriculture",
+        "glastuinbouw": "agriculture",
+        "datacenter": "data_centre",
+        "datacentrum": "data_centre",
+        "data_center": "data_centre",
+        "bedrijventerrein": "business_park",
+        "overig": "other",
+        "anders": "other",
+    },
+    "programme": {
+        "woondeal": "woonagenda",
+        "overig": "other",
+        "anders": "other",
+    },
+    "carrier": {
+        "elektriciteit": "electricity",
+        "stroom": "electricity",
+        "waterstof": "hydrogen",
+        "h2": "hydrogen",
+        "warmte": "heat",
+        "methaan": "methane",
+        "aardgas": "methane",
+        "gas": "methane",
+        "groen gas": "methane",
+    },
+    "certainty": {
+        "vergund": "committed",
+        "in aanbouw": "committed",
+        "gerealiseerd": "committed",
+        "zeker": "committed",
+        "vastgesteld": "planned",
+        "gepland": "planned",
+        "voornemen": "intended",
+        "intentie": "intended",
+        "idee": "speculative",
+        "speculatief": "speculative",
+    },
+    "level": {"ehv": "EHS", "hv": "HS", "mv": "MS"},
+    "infra_type": {
+        "nieuw station": "station_new",
+        "nieuw onderstation": "station_new",
+        "stationsuitbreiding": "station_expansion",
+        "uitbreiding station": "station_expansion",
+        "netverzwaring": "station_expansion",
+        "waterstofleiding": "h2_pipeline",
+        "warmtenet": "heat_network",
+        "gasleiding": "gas_pipeline",
+        "batterij": "battery",
+        "elektrolyser": "electrolyser",
+        "warmteopslag": "heat_storage",
+        "overig": "other",
+    },
+    "status": {
+        "bestaand": "existing",
+        "investeringsplan": "investment_plan",
+        "ip": "investment_plan",
+        "voorgesteld": "proposed",
+        "voorstel": "proposed",
+        "verhaal": "narrative",
+        "narratief": "narrative",
+    },
+    "funding": {
+        "geborgd": "secured",
+        "gedekt": "secured",
+        "deels": "partial",
+        "gedeeltelijk": "partial",
+        "geen": "none",
+        "onbekend": "unknown",
+    },
+    "offtake_constraint": {"rood": "red", "oranje": "amber", "geel": "yellow", "groen": "green", "transparant": "transparent"},
+    "feedin_constraint": {"rood": "red", "oranje": "amber", "geel": "yellow", "groen": "green", "transparant": "transparent"},
+}
+
+LogicalType = Literal["str", "int", "float", "enum"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One canonical column.
+
+    Parameters
+    ----------
+    name : str
+        Canonical (English) column name.
+    type : {"str", "int", "float", "enum"}
+        Logical type; ``int`` columns become nullable ``Int64``.
+    required : bool
+        The column must be present and every row must have a value.
+    label_nl : str
+        Dutch label for exported headers and reports.
+    values : tuple of str, optional
+        Allowed values of an ``enum`` column.
+    minimum, maximum : float, optional
+        Inclusive range of a numeric column.
+    default : Any, optional
+        Value used when an optional column is absent or empty (reported as a repair when filled).
+    """
+
+    name: str
+    type: LogicalType
+    required: bool = False
+    label_nl: str = ""
+    values: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A canonical layer: its columns, geometry types and key columns."""
+
+    kind: str
+    label_nl: str
+    columns: tuple[ColumnSpec, ...]
+    geometry_types: tuple[str, ...] | None  # None: a plain table without geometry
+    key: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = field(default=())  # at least one of these columns must be present
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def has_geometry(self) -> bool:
+        return self.geometry_types is not None
+
+
+_MW = {"minimum": 0.0, "maximum": ABSURD_MW}
+_ANY_GEOMETRY = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
+_AREA = ("Polygon", "MultiPolygon")
+
+SCHEMAS: dict[str, LayerSpec] = {
+    "municipalities": LayerSpec(
+        "municipalities",
+        "gemeenten",
+        (
+            ColumnSpec("municipality_code", "str", True, "gemeentecode"),
+            ColumnSpec("name", "str", True, "naam"),
+            ColumnSpec("province", "str", False, "provincie"),
+        ),
+        _AREA,
+        key=("municipality_code",),
+    ),
+    "stations": LayerSpec(
+        "stations",
+        "stations",
+        (
+            ColumnSpec("station_id", "str", True, "station_id"),
+            ColumnSpec("name", "str", True, "naam"),
+            ColumnSpec("operator", "str", False, "netbeheerder"),
+            ColumnSpec("voltage_kv", "str", False, "spanning_kv"),
+            ColumnSpec("level", "enum", False, "netvlak", LEVELS),
+            ColumnSpec("carrier", "enum", False, "energiedrager", CARRIERS, default="electricity"),
+            ColumnSpec("short_code", "str", False, "capaciteitskaart_code"),
+        ),
+        ("Point",),
+        key=("station_id",),
+    ),
+    "station_capacity": LayerSpec(
+        "station_capacity",
+        "stationscapaciteit",
+        (
+            ColumnSpec("station_id", "str", True, "station_id"),
+            ColumnSpec("year", "int", True, "jaar", minimum=YEAR_MIN, maximum=YEAR_MAX),
+            ColumnSpec("offtake_capacity_mw", "float", False, "capaciteit_afname_mw", **_MW),
+            ColumnSpec("feedin_capacity_mw", "float", False, "capaciteit_invoeding_mw", **_MW),
+            ColumnSpec("offtake_load_mw", "float", False, "basislast_afname_mw", default=0.0, **_MW),
+            ColumnSpec("feedin_load_mw", "float", False, "basislast_invoeding_mw", default=0.0, **_MW),
+            ColumnSpec("queue_offtake_mw", "float", False, "wachtrij_afname_mw", **_MW),
+            ColumnSpec("queue_feedin_mw", "float", False, "wachtrij_invoeding_mw", **_MW),
+            ColumnSpec("queue_offtake_requests", "int", False, "wachtrij_afname_aantal", minimum=0),
+            ColumnSpec("queue_feedin_requests", "int", False, "wachtrij_invoeding_aantal", minimum=0),
+            ColumnSpec("offtake_constraint", "enum", False, "congestie_afname", RAG),
+            ColumnSpec("feedin_constraint", "enum", False, "congestie_invoeding", RAG),
+        ),
+        None,
+        key=("station_id", "year"),
+        one_of=("offtake_capacity_mw", "feedin_capacity_mw"),
+    ),
+    "infrastructure": LayerSpec(
+        "infrastructure",
+        "infrastructuur",
+        (
+            ColumnSpec("project_id", "str", True, "project_id"),
+            ColumnSpec("name", "str", True, "naam"),
+            ColumnSpec("infra_type", "enum", True, "type_infra", INFRA_TYPES),
+            ColumnSpec("carrier", "enum", False, "energiedrager", CARRIERS, default="electricity"),
+            ColumnSpec("operator", "str", False, "netbeheerder"),
+            ColumnSpec("status", "enum", False, "status", INFRA_STATUSES, default="investment_plan"),
+            ColumnSpec("year_ready", "int", False, "jaar_gereed", minimum=YEAR_MIN, maximum=YEAR_MAX),
+            ColumnSpec("station_id", "str", False, "station_id"),
+            ColumnSpec("offtake_capacity_added_mw", "float", False, "extra_capaciteit_afname_mw", default=0.0, **_MW),
+            ColumnSpec("feedin_capacity_added_mw", "float", False, "extra_capaciteit_invoeding_mw", default=0.0, **_MW),
+            ColumnSpec("cost_meur", "float", False, "kosten_meur", minimum=0.0, maximum=1_000_000.0),
+            ColumnSpec("funding", "enum", False, "financiering", FUNDING, default="unknown"),
+            ColumnSpec("parties", "str", False, "betrokken_partijen"),
+            ColumnSpec("description", "str", False, "omschrijving"),
+        ),
+        _ANY_GEOMETRY,
+        key=("project_id",),
+    ),
+    "developments": LayerSpec(
+        "developments",
+        "ontwikkelingen",
+        (
+            ColumnSpec("development_id", "str", True, "ontwikkeling_id"),
+            ColumnSpec("name", "str", True, "naam"),
+            ColumnSpec("sector", "enum", True, "sector", SECTORS),
+            ColumnSpec("programme", "enum", False, "programma", PROGRAMMES, default="other"),
+            ColumnSpec("carrier", "enum", False, "energiedrager", CARRIERS, default="electricity"),
+            ColumnSpec("offtake_mw", "float", False, "afname_mw", default=0.0, **_MW),
+            ColumnSpec("feedin_mw", "float", False, "invoeding_mw", default=0.0, **_MW),
+            ColumnSpec("year", "int", True, "jaar", minimum=YEAR_MIN, maximum=YEAR_MAX),
+            ColumnSpec("certainty", "enum", True, "zekerheid", CERTAINTIES),
+            ColumnSpec("station_id", "str", False, "station_id"),
+            ColumnSpec("municipality_code", "str", False, "gemeentecode"),
+        ),
+        _ANY_GEOMETRY,
+        key=("development_id",),
+        one_of=("offtake_mw", "feedin_mw"),
+    ),
+    "constraints": LayerSpec(
+        "constraints",
+        "beperkingen",
+        (
+            ColumnSpec("kind", "str", True, "soort"),
+            ColumnSpec("name", "str", False, "naam"),
+        ),
+        _AREA,
+    ),
+}
+
+KINDS: tuple[str, ...] = tuple(SCHEMAS)
+
+
+def level_from_voltage(voltage_kv: pd.Series) -> pd.Series:
+    """Derive the grid level (EHS/HS/TS/MS) from a voltage text such as ``"150/20"`` or ``"380"``.
+
+    The highest voltage side decides: ≥ 220 kV EHS, ≥ 110 kV HS, ≥ 25 kV TS, otherwise MS.
+
+    Examples
+    --------
+    >>> level_from_voltage(pd.Series(["150/20", "380", "50/10", "10", None])).tolist()
+    ['HS', 'EHS', 'TS', 'MS', None]
+    """
+    numbers = voltage_kv.astype("string").str.extractall(r"(\d+(?:[.,]\d+)?)")[0]
+    highest = numbers.str.replace(",", ".", regex=False).astype(float).groupby(level=0).max()
+    highest = highest.reindex(voltage_kv.index)
+    level = np.select(
+        [highest >= 220, highest >= 110, highest >= 25, highest > 0],
+        ["EHS", "HS", "TS", "MS"],
+        default="",
+    )
+    return pd.Series(level, index=voltage_kv.index, dtype=object).replace("", None)
+
+
+def _key(value: str) -> str:
+    return " ".join(str(value).replace("_", " ").split()).casefold()
+
+
+def normalise_enum(column: str, values: tuple[str, ...], raw: Any) -> tuple[str | None, str | None]:
+    """Map one raw enum value to its canonical value.
+
+    Returns ``(canonical, suggestion)``: ``canonical`` is None when the value is not allowed, in which case
+    ``suggestion`` is the nearest allowed value (or None when nothing is close).
+
+    Examples
+    --------
+    >>> normalise_enum("certainty", CERTAINTIES, "Vergund ")
+    ('committed', None)
+    >>> normalise_enum("sector", SECTORS, "wonen")
+    (None, 'housing')
+    """
+    key = _key(raw)
+    lookup = {_key(v): v for v in values}
+    lookup.update({_key(k): v for k, v in ENUM_SYNONYMS.get(column, {}).items()})
+    if key in lookup:
+        return lookup[key], None
+    close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.6)
+    if not close and len(key) >= 3:
+        # A shared stem catches shortenings such as "wonen" for "woningbouw".
+        stems = sorted(((len(os.path.commonprefix([key, k])), k) for k in lookup), reverse=True)
+        close = [stems[0][1]] if stems and stems[0][0] >= 3 else []
+    return None, (lookup[close[0]] if close else None)
+
+
+# --------------------------------------------------------------------------------------------- validation
+
+
+def _row_ids(frame: pd.DataFrame, spec: LayerSpec) -> pd.Series:
+    """A readable id per row for the report: the key value(s) when present, else empty."""
+    cols = [c for c in spec.key if c in frame.columns]
+    if not cols:
+        return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    parts = frame[cols].astype("string").fillna("")
+    if len(cols) == 1:
+        return parts[cols[0]].astype(object)
+    return parts.agg("/".join, axis=1).astype(object)
+
+
+_NUMBER_TEXT_THOUSANDS = r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$"
+
+
+def _coerce_numeric(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers, accepting Dutch decimal commas and thousands separators.
+
+    Returns the parsed values and a boolean mask of cells that were text and had to be converted.
+    """
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        return raw.astype(float), pd.Series(False, index=raw.index)
+    text = raw.astype("string").str.strip()
+    text = text.mask(text == "", pd.NA)
+    # 1.234,5 → 1234.5 (Dutch thousands separator and decimal comma); 12,5 → 12.5
+    dutch_thousands = text.str.match(_NUMBER_TEXT_THOUSANDS, na=False)
+    cleaned = text.where(~dutch_thousands, text.str.replace(".", "", regex=False))
+    cleaned = cleaned.str.replace(",", ".", regex=False).str.replace(" ", "", regex=False)
+    parsed = pd.to_numeric(cleaned, errors="coerce").astype(float)
+    was_text = text.notna() & parsed.notna()
+    is_plain = raw.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+    return parsed, was_text & ~is_plain
+
+
+def validate(
+    frame: pd.DataFrame | gpd.GeoDataFrame,
+    kind: str,
+    *,
+    crs: str | int | CRS | None = None,
+    source: str | None = None,
+    raise_on_error: bool = False,
+) -> tuple[pd.DataFrame | gpd.GeoDataFrame, ValidationReport]:
+    """Check a frame against the canonical schema of ``kind`` and return ``(clean, report)``.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame or DataFrame
+        The layer, with canonical column names (see :data:`SCHEMAS`; readers map source headers first).
+    kind : str
+        One of :data:`KINDS`.
+    crs : str, int or pyproj.CRS, optional
+        The CRS to assume when ``frame`` has none. Without it, a layer lacking a CRS is an error.
+    source : str, optional
+        Name of the source for the report (file path, table).
+    raise_on_error : bool, default False
+        Raise :class:`~energieplanologie.ValidationError` (carrying the report) when any row is rejected.
+
+    Returns
+    -------
+    clean : GeoDataFrame or DataFrame
+        Kept rows in EPSG:28992 with canonical columns first (typed, defaults filled), then any extra source
+        columns; a fresh ``RangeIndex``. Column ``source_row`` holds each row's position in the input.
+    report : ValidationReport
+        Every error (row, id, column, value, message, suggestion), repair and warning, and
+        ``rows_in == rows_kept + rows_rejected``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> gdf = gpd.GeoDataFrame(
+    ...     {"station_id": ["S1", "S1"], "name": ["A", "B"]},
+    ...     geometry=[Point(50000, 370000), Point(51000, 371000)], crs="EPSG:28992")
+    >>> clean, report = validate(gdf, "stations")
+    >>> report.rows_in, report.rows_kept, report.rows_rejected
+    (2, 0, 2)
+    >>> report.errors[0].code
+    'duplicate_id'
+    """
+    if kind not in SCHEMAS:
+        raise ValueError(f"Unknown layer kind {kind!r}; expected one of {', '.join(KINDS)}.")
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"Expected a (Geo)DataFrame, got {type(frame).__name__}.")
+    spec = SCHEMAS[kind]
+    report = ValidationReport(kind=kind, source=source, rows_in=len(frame))
+    df = frame.copy()
+    df.index = pd.RangeIndex(len(df))
+    if "source_row" not in df.columns:
+        df["source_row"] = np.arange(len(df), dtype="int64")
+    reject = np.zeros(len(df), dtype=bool)
+
+    def finish(clean: pd.DataFrame) -> tuple[pd.DataFrame, ValidationReport]:
+        report.rows_kept = len(clean)
+        report.rows_rejected = report.rows_in - report.rows_kept
+        if raise_on_error and report.rows_rejected:
+            raise ValidationError(report.summary(), report)
+        return clean, report
+
+    def reject_all() -> tuple[pd.DataFrame, ValidationReport]:
+        empty = df.iloc[0:0]
+        return finish(empty)
+
+    # ---- layer level: duplicate headers, emptiness, required columns
+    duplicated = df.columns[df.columns.duplicated()].unique().tolist()
+    if duplicated:
+        report.layer_error("duplicate_column", f"kolom(men) {', '.join(map(str, duplicated))} komen meer dan eens voor")
+        return reject_all()
+    if len(df) == 0:
+        report.layer_error("empty_layer", "de laag bevat geen rijen")
+        return finish(df)
+    missing = [c.name for c in spec.columns if c.required and c.name not in df.columns]
+    if missing:
+        report.layer_error(
+            "missing_column",
+            f"verplichte kolom(men) ontbreken: {', '.join(missing)}",
+            suggestion=_suggest_columns(missing, df.columns),
+        )
+        return reject_all()
+    if spec.one_of and not any(c in df.columns for c in spec.one_of):
+        report.layer_error("missing_column", f"minstens één van de kolommen {' / '.join(spec.one_of)} is nodig")
+        return reject_all()
+
+    ids = _row_ids(df, spec)
+
+    def error_rows(mask: np.ndarray | pd.Series, code: str, column: str | None, message: str,
+                   values: pd.Series | None = None, suggestions: pd.Series | None = None) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        for i in np.flatnonzero(mask):
+            value = None if values is None else values.iloc[i]
+            report.row_error(
+                row=int(df["source_row"].iloc[i]),
+                row_id=ids.iloc[i],
+                code=code,
+                column=column,
+                value=value,
+                message=message,
+                suggestion=None if suggestions is None else suggestions.iloc[i],
+            )
+        reject[mask] = True
+
+    # ---- geometry
+    if spec.has_geometry:
+        if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
+            report.layer_error("missing_geometry", "de laag heeft geen geometrie")
+            return reject_all()
+        df = _validate_crs(df, crs, report)
+        if df is None:
+            df = frame.iloc[0:0]
+            return finish(df)
+        geom = df.geometry
+        empty = geom.isna().to_numpy() | geom.is_empty.to_numpy()
+        error_rows(empty, "empty_geometry", "geometry", "lege of ontbrekende geometrie")
+        arr = geom.values.copy()
+        # Z/M values are dropped: the analyses are two-dimensional.
+        has_z = ~empty & shapely.has_z(np.asarray(arr))
+        if has_z.any():
+            arr = shapely.force_2d(np.asarray(arr))
+            report.repair("dropped_z", "geometry", df["source_row"][has_z].tolist(), "Z-waarden verwijderd (2D)")
+        # Single-part multi-points where a point is expected.
+        arr = np.asarray(arr)
+        types = shapely.get_type_id(arr)
+        if spec.geometry_types == ("Point",):
+            single_multi = (~empty) & (types == 4) & (shapely.get_num_geometries(arr) == 1)
+            if single_multi.any():
+                arr[single_multi] = shapely.get_geometry(arr[single_multi], 0)
+                report.repair("multipoint_to_point", "geometry", df["source_row"][single_multi].tolist(),
+                              "MultiPoint met één punt omgezet naar Point")
+        invalid = (~empty) & ~shapely.is_valid(arr)
+        if invalid.any():
+            reasons = shapely.is_valid_reason(arr[invalid])
+            fixed = shapely.make_valid(arr[invalid])
+            fixed = _keep_dimension(fixed, arr[invalid])
+            arr[invalid] = fixed
+            rows = df["source_row"][invalid].tolist()
+            report.repair("make_valid", "geometry", rows,
+                          "ongeldige geometrie hersteld met make_valid (" + "; ".join(sorted(set(map(str, reasons))))[:200] + ")")
+            still = np.zeros(len(arr), dtype=bool)
+            still[invalid] = shapely.is_empty(fixed) | ~shapely.is_valid(fixed)
+            error_rows(still, "invalid_geometry", "geometry", "geometrie ongeldig en niet te herstellen")
+            empty = empty | still
+        type_names = np.array(shapely.geometry.base.GEOMETRY_TYPES)[np.clip(shapely.get_type_id(arr), 0, 7)]
+        wrong_type = (~empty) & ~np.isin(type_names, spec.geometry_types)
+        error_rows(wrong_type, "geometry_type", "geometry",
+                   f"geometrietype niet toegestaan (verwacht {', '.join(spec.geometry_types)})",
+                   values=pd.Series(type_names))
+        ok = (~empty) & (~wrong_type)
+        if ok.any():
+            bounds = shapely.bounds(arr[ok])
+            xmin, ymin, xmax, ymax = NL_BOUNDS_RD
+            outside_ok = (bounds[:, 0] < xmin) | (bounds[:, 1] < ymin) | (bounds[:, 2] > xmax) | (bounds[:, 3] > ymax)
+            outside = np.zeros(len(arr), dtype=bool)
+            outside[ok] = outside_ok
+            error_rows(outside, "outside_netherlands", "geometry",
+                       "coördinaten liggen buiten Nederland: verkeerd coördinatenstelsel opgegeven?")
+        df = df.set_geometry(gpd.GeoSeries(arr, index=df.index, crs=df.crs))
+
+    # ---- columns one by one
+    for col in spec.columns:
+        if col.name not in df.columns:
+            if col.default is not None:
+                df[col.name] = col.default
+                report.repair("default_filled", col.name, [], f"kolom ontbreekt; standaardwaarde {col.default!r} gebruikt")
+            else:
+                df[col.name] = _empty_of(col)
+            continue
+        raw = df[col.name]
+        if col.type in ("int", "float"):
+            values, converted = _coerce_numeric(raw)
+            notnull_raw = raw.notna() & (raw.astype("string").str.strip() != "")
+            unparsable = notnull_raw.to_numpy() & values.isna().to_numpy()
+            error_rows(unparsable, "not_a_number", col.name, "geen getal", values=raw)
+            nonfinite = np.isinf(values.to_numpy())
+            error_rows(nonfinite, "not_finite", col.name, "oneindige waarde", values=raw)
+            values = values.where(~np.isinf(values), np.nan)
+            if converted.any():
+                report.repair("text_to_number", col.name, df["source_row"][converted.to_numpy()].tolist(),
+                              "tekst omgezet naar getal (decimale komma of duizendtal-punt geaccepteerd)")
+            if col.type == "int":
+                fractional = values.notna() & (values != np.floor(values.fillna(0)))
+                error_rows(fractional.to_numpy(), "not_an_integer", col.name, "geen geheel getal", values=raw)
+            too_low = values.notna() & (values < col.minimum) if col.minimum is not None else pd.Series(False, index=df.index)
+            too_high = values.notna() & (values >= col.maximum) if col.maximum is not None else pd.Series(False, index=df.index)
+            if col.maximum == ABSURD_MW:
+                msg_high = f"onwaarschijnlijk groot vermogen (≥ {ABSURD_MW:,.0f} MW): kW of W in plaats van MW?"
+            else:
+                msg_high = f"waarde buiten bereik (≤ {col.maximum:g} verwacht)" if col.maximum is not None else ""
+            code_low = "negative_value" if col.minimum == 0 else "out_of_range"
+            msg_low = "negatieve waarde" if col.minimum == 0 else f"waarde buiten bereik (≥ {col.minimum:g} verwacht)"
+            error_rows(too_low.to_numpy(), code_low, col.name, msg_low, values=raw)
+            if col.maximum is not None and col.type == "int":
+                too_high = values.notna() & (values > col.maximum)
+            error_rows(too_high.to_numpy(), "out_of_range" if col.maximum != ABSURD_MW else "absurd_value",
+                       col.name, msg_high, values=raw)
+            missing_value = values.isna().to_numpy() & ~unparsable & ~nonfinite
+            if col.required:
+                error_rows(missing_value, "missing_value", col.name, "verplichte waarde ontbreekt")
+            elif col.default is not None and missing_value.any():
+                report.repair("default_filled", col.name, df["source_row"][missing_value].tolist(),
+                              f"lege waarde vervangen door {col.default!r}")
+                values = values.fillna(col.default)
+            df[col.name] = values.round().astype("Int64") if col.type == "int" else values.astype(float)
+        elif col.type == "enum":
+            text = raw.astype("string").str.strip()
+            present = text.notna() & (text != "")
+            canon = pd.Series([None] * len(df), index=df.index, dtype=object)
+            sugg = pd.Series([None] * len(df), index=df.index, dtype=object)
+            uniques = text[present].unique()
+            mapping = {u: normalise_enum(col.name, col.values, u) for u in uniques}
+            canon[present] = text[present].map(lambda u: mapping[u][0])
+            sugg[present] = text[present].map(lambda u: mapping[u][1])
+            bad = present.to_numpy() & canon.isna().to_numpy()
+            allowed = ", ".join(col.values)
+            error_rows(bad, "unknown_value", col.name, f"onbekende waarde (toegestaan: {allowed})",
+                       values=raw, suggestions=sugg)
+            changed = present.to_numpy() & ~bad & (canon.astype("string") != raw.astype("string")).fillna(True).to_numpy()
+            if changed.any():
+                pairs = sorted({f"{r!r}→{c}" for r, c in zip(raw[changed], canon[changed])})
+                report.repair("enum_normalised", col.name, df["source_row"][changed].tolist(),
+                              "waarde herkend: " + ", ".join(pairs[:12]) + (" …" if len(pairs) > 12 else ""))
+            absent = ~present.to_numpy()
+            if col.required:
+                error_rows(absent, "missing_value", col.name, "verplichte waarde ontbreekt")
+            elif col.default is not None and absent.any():
+                report.repair("default_filled", col.name, df["source_row"][absent].tolist(),
+                              f"lege waarde vervangen door {col.default!r}")
+                canon[absent] = col.default
+            df[col.name] = canon.astype(object).where(canon.notna(), None)
+        else:  # str
+            text = raw.astype("string").str.strip()
+            text = text.mask(text == "", pd.NA)
+            # Numbers read as float (e.g. 1714.0 from a spreadsheet) should not grow a ".0".
+            if pd.api.types.is_float_dtype(raw):
+                whole = raw.notna() & (raw == np.floor(raw.fillna(0)))
+                text = text.where(~whole, raw[whole].astype("Int64").astype("string"))
+            if col.required:
+                error_rows(text.isna().to_numpy(), "missing_value", col.name, "verplichte waarde ontbreekt")
+            df[col.name] = text.astype(object).where(text.notna(), None)
+
+    # ---- keys
+    if spec.key and all(k in df.columns for k in spec.key):
+        keys = df[list(spec.key)]
+        dup = keys.duplicated(keep=False).to_numpy() & keys.notna().all(axis=1).to_numpy()
+        error_rows(dup, "duplicate_id", spec.key[0],
+                   f"{'/'.join(spec.key)} komt meer dan eens voor (alle rijen met deze sleutel afgewezen)",
+                   values=ids)
+
+    # ---- kind-specific rules
+    if kind == "stations":
+        derived = df["level"].isna() & df["voltage_kv"].notna()
+        if derived.any():
+            df.loc[derived, "level"] = level_from_voltage(df.loc[derived, "voltage_kv"])
+            report.repair("level_derived", "level", df["source_row"][derived].tolist(), "netvlak afgeleid uit spanning")
+    if kind == "developments":
+        both_zero = (df["offtake_mw"].fillna(0) == 0) & (df["feedin_mw"].fillna(0) == 0) & ~reject
+        if both_zero.any():
+            report.warning("zero_power", "offtake_mw", df["source_row"][both_zero].tolist(),
+                           "afname en invoeding zijn beide 0 MW; de ontwikkeling telt niet mee in de balans")
+    if kind == "infrastructure":
+        adds = (df["offtake_capacity_added_mw"].fillna(0) > 0) | (df["feedin_capacity_added_mw"].fillna(0) > 0)
+        no_year = adds & df["year_ready"].isna() & ~reject
+        if no_year.any():
+            report.warning("no_year_ready", "year_ready", df["source_row"][no_year].tolist(),
+                           "project voegt capaciteit toe maar heeft geen jaar_gereed; telt niet mee in de balans")
+        no_station = adds & df["station_id"].isna() & ~reject
+        if no_station.any():
+            report.warning("no_station", "station_id", df["source_row"][no_station].tolist(),
+                           "project voegt capaciteit toe maar is aan geen station gekoppeld")
+
+    clean = df.loc[~reject]
+    ordered = spec.column_names + [c for c in clean.columns if c not in spec.column_names and c != "geometry"]
+    if spec.has_geometry:
+        geom_name = clean.geometry.name
+        ordered = [c for c in ordered if c != geom_name] + [geom_name]
+        clean = clean[ordered]
+        if geom_name != "geometry":
+            clean = clean.rename_geometry("geometry")
+    else:
+        if isinstance(clean, gpd.GeoDataFrame):
+            clean = pd.DataFrame(clean.drop(columns=clean.geometry.name))
+        clean = clean[[c for c in ordered if c in clean.columns]]
+    clean = clean.reset_index(drop=True)
+    return finish(clean)
+
+
+def _empty_of(col: ColumnSpec) -> Any:
+    if col.type == "int":
+        return pd.array([pd.NA], dtype="Int64")[0]
+    if col.type == "float":
+        return np.nan
+    return None
+
+
+def _suggest_columns(missing: list[str], present: pd.Index) -> str | None:
+    hints = []
+    for name in missing:
+        close = difflib.get_close_matches(name, [str(c) for c in present], n=1, cutoff=0.6)
+        if close:
+            hints.append(f"{name} ← {close[0]}?")
+    return "; ".join(hints) or None
+
+
+def _keep_dimension(fixed: np.ndarray, original: np.ndarray) -> np.ndarray:
+    """After make_valid keep only parts of the original dimension (a bow-tie polygon stays polygonal)."""
+    out = fixed.copy()
+    dims = shapely.get_dimensions(original)
+    for i, (geom, dim) in enumerate(zip(fixed, dims)):
+        if geom is not None and shapely.get_type_id(geom) == 7:  # GeometryCollection
+            parts = [p for p in shapely.get_parts(geom) if shapely.get_dimensions(p) == dim]
+            out[i] = shapely.union_all(parts) if parts else shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+    return out
+
+
+def _validate_crs(df: gpd.GeoDataFrame, crs: Any, report: ValidationReport) -> gpd.GeoDataFrame | None:
+    if df.crs is None:
+        if crs is None:
+            hint = None
+            b = df.total_bounds
+            if np.all(np.isfinite(b)):
+                if -180 <= b[0] and b[2] <= 180 and -90 <= b[1] and b[3] <= 90:
+                    hint = "EPSG:4326 (de coördinaten lijken lengte/breedte in graden)"
+                elif NL_BOUNDS_RD[0] <= b[0] and b[2] <= NL_BOUNDS_RD[2] and NL_BOUNDS_RD[1] <= b[1] and b[3] <= NL_BOUNDS_RD[3]:
+                    hint = "EPSG:28992 (de coördinaten lijken RD New)"
+            report.layer_error("missing_crs", "de laag heeft geen coördinatenstelsel; geef het op (crs / --crs)",
+                               suggestion=hint)
+            return None
+        df = df.set_crs(crs)
+        report.repair("crs_assigned", "geometry", [], f"coördinatenstelsel {CRS.from_user_input(crs).to_string()} toegekend zoals opgegeven")
+    target = CRS.from_user_input(CRS_RD)
+    if not CRS.from_user_input(df.crs).equals(target):
+        src = CRS.from_user_input(df.crs)
+        if src.is_geographic:
+            b = df.total_bounds
+            if np.all(np.isfinite(b)) and (abs(b[0]) > 180 or abs(b[2]) > 180 or abs(b[1]) > 90 or abs(b[3]) > 90):
+                report.layer_error(
+                    "impossible_coordinates",
+                    f"coördinaten passen niet bij {src.to_string()} (buiten ±180/±90 graden)",
+                    suggestion="EPSG:28992 (de coördinaten lijken RD New; het opgegeven stelsel is onjuist)",
+                )
+                return None
+        with np.errstate(all="ignore"):
+            df = df.to_crs(target)
+        report.repair("reprojected", "geometry", [], f"omgezet van {src.to_string()} naar {CRS_RD}")
+    return df
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value))
+
+
+def labels_nl(kind: str) -> Mapping[str, str]:
+    """Canonical column name → Dutch label, for exported headers."""
+    return {c.name: c.label_nl for c in SCHEMAS[kind].columns}
