@@ -1,0 +1,3 @@
+from energieplanologie.cli import main
+
+main()

@@ -1,0 +1,198 @@
+"""The command line ``energieplanologie`` (DESIGN §9). A thin layer: parse, call the core, print, exit.
+
+Exit codes: 0 success, 1 the input has errors (validation), 2 the input could not be read or configured.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError
+from energieplanologie._version import __version__
+from energieplanologie.progress import ProgressCallback, machine_progress
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="energieplanologie",
+    help="Integraal programmeren van het energiesysteem: valideren, stationsbalans, knooppunten, afwegen en "
+    "pMIEK, op kaart. (Integrated planning of the Dutch energy system.)",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True)
+out = Console()
+
+KINDS_HELP = "municipalities, stations, station_capacity, infrastructure, developments, constraints"
+MachineProgress = Annotated[
+    bool,
+    typer.Option("--machine-progress", help="Voortgang als regels '@@progress {json}' op stderr (voor de QGIS-plugin)."),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Geen voortgangsbalken (voor scripts).")]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        print(f"energieplanologie {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Toon de versie en stop.")
+    ] = False,
+) -> None:
+    """Energieplanologie: integraal programmeren van het energiesysteem."""
+
+
+class _Progress:
+    """Bridge core progress callbacks to rich bars, machine lines, or nothing."""
+
+    def __init__(self, machine: bool, quiet: bool, title: str) -> None:
+        self.machine, self.quiet, self.title = machine, quiet, title
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> ProgressCallback | None:
+        if self.machine:
+            return machine_progress
+        if self.quiet or not err.is_terminal:
+            return None
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                                  TimeElapsedColumn(), console=err, transient=False)
+        self._progress.start()
+        self._task = self._progress.add_task(self.title, total=1.0)
+
+        def update(fraction: float, message: str) -> None:
+            self._progress.update(self._task, completed=fraction, description=f"{self.title}: {message}")
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def _fail(exc: Exception, code: int) -> typer.Exit:
+    err.print(f"[bold red]Fout:[/] {exc}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+def _read_mapping(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    from energieplanologie.config import read_toml
+
+    data = read_toml(path, what="mappingbestand")
+    table = data.get("mapping", data)
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise ConfigError(f"{path}: verwacht een tabel [mapping] met regels canoniek = \"bronkolom\"", key="mapping")
+    return dict(table)
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="Bestand (GPKG, GeoJSON, SHP/zip, FGB, CSV, XLSX, capaciteitskaart YAML/JSON).")],
+    kind: Annotated[str, typer.Option("--kind", "-k", help=f"Soort laag: {KINDS_HELP}.")],
+    layer: Annotated[str | None, typer.Option("--layer", help="Laagnaam (GeoPackage) of werkblad (XLSX).")] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML met [mapping] canoniek = \"bronkolom\".")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="Coördinatenstelsel als de bron er geen heeft, bv. EPSG:28992.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Rapport als JSON op stdout.")] = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Valideer één laag tegen het schema. Exit 0: geldig (reparaties gemeld); 1: fouten; 2: onleesbaar."""
+    from energieplanologie.io import read_layer
+    from energieplanologie.schema import KINDS
+
+    if kind not in KINDS:
+        raise _fail(ValueError(f"onbekende soort {kind!r}; kies uit {KINDS_HELP}"), 2)
+    try:
+        if machine:
+            machine_progress(0.0, f"{path.name} lezen")
+        result = read_layer(path, kind, layer=layer, mapping=_read_mapping(mapping), crs=crs)
+        if machine:
+            machine_progress(1.0, "gevalideerd")
+    except (ReadError, ConfigError) as exc:
+        if as_json:
+            print(json.dumps({"kind": kind, "source": str(path), "ok": False, "unreadable": True, "message": str(exc)},
+                             ensure_ascii=False, indent=2))
+        raise _fail(exc, 2) from None
+    report = result.report
+    if as_json:
+        print(report.to_json())
+    else:
+        out.print(report.to_text(), highlight=False, markup=False)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _write_outputs(region: Any, out_dir: Path, *, machine: bool, quiet: bool, scenario: str | None) -> None:
+    from energieplanologie.pipeline import run_pipeline
+
+    with _Progress(machine, quiet, "energieplanologie") as progress:
+        written = run_pipeline(region, out_dir, scenario=scenario, progress=progress)
+    if not quiet and not machine:
+        out.print(f"Uitvoer geschreven naar [bold]{out_dir}[/] ({len(written)} bestanden):")
+        for p in written:
+            out.print(f"  {p.relative_to(out_dir)}", highlight=False)
+        out.print(region.validation_text().split("\n\n")[0] + ": " +
+                  ("alle lagen geldig" if region.ok else "zie validatie.txt voor afgewezen rijen"), highlight=False)
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Uitvoermap.")] = Path("uitvoer"),
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Draai de hele keten op de meegeleverde voorbeeldregio Zeeuws-Vlaanderen."""
+    from energieplanologie.sample import load_sample
+
+    try:
+        region = load_sample()
+        _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=None)
+    except EnergieplanologieError as exc:
+        raise _fail(exc, 2) from None
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Argument(help="Projectconfiguratie (TOML).")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Uitvoermap.")] = Path("uitvoer"),
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario (overschrijft [analysis] scenario).")] = None,
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Draai de hele keten op eigen data, zoals beschreven in een projectconfiguratie."""
+    from energieplanologie.config import load_region_config
+
+    try:
+        with _Progress(machine, quiet, "lagen lezen") as progress:
+            region = load_region_config(config, progress=progress)
+        _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario)
+    except ConfigError as exc:
+        raise _fail(exc, 2) from None
+    except EnergieplanologieError as exc:
+        raise _fail(exc, 1) from None
+
+
+def main() -> None:
+    """Entry point of the ``energieplanologie`` script."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        err.print("Afgebroken.")
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
