@@ -1,0 +1,114 @@
+"""The command line as users script against it (DESIGN §9): exit codes, JSON, the demo output folder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from shapely import Point
+from typer.testing import CliRunner
+
+from energieplanologie import __version__
+from energieplanologie.cli import app
+
+runner = CliRunner()
+
+
+def _ep(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "energieplanologie", *args], capture_output=True, text=True)
+
+
+def test_version():
+    result = _ep("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"energieplanologie {__version__}"
+
+
+def _stations(tmp_path: Path, names: list[str], ids: list[str]) -> Path:
+    path = tmp_path / "stations.gpkg"
+    gpd.GeoDataFrame({"station_id": ids, "naam": names},
+                     geometry=[Point(45000 + 1000 * i, 370000) for i in range(len(ids))],
+                     crs="EPSG:28992").to_file(path, layer="stations")
+    return path
+
+
+def test_validate_valid_layer_exits_0_and_json_has_the_accounting(tmp_path):
+    path = _stations(tmp_path, ["Alfa", "Bravo"], ["A", "B"])
+    result = _ep("validate", str(path), "--kind", "stations", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["rows_in"], report["rows_kept"], report["rows_rejected"], report["ok"]) == (2, 2, 0, True)
+
+
+def test_validate_errors_exit_1_and_name_the_rows(tmp_path):
+    path = _stations(tmp_path, ["Alfa", "Bravo", "Charlie"], ["A", "B", "A"])
+    result = _ep("validate", str(path), "--kind", "stations")
+    assert result.returncode == 1
+    # both rows that share id A are named (1-based rows 1 and 3 in the text)
+    assert "rij 1" in result.stdout and "rij 3" in result.stdout and "id A" in result.stdout
+
+
+def test_validate_unreadable_exits_2(tmp_path):
+    path = tmp_path / "leeg.gpkg"
+    path.write_bytes(b"")
+    result = _ep("validate", str(path), "--kind", "stations")
+    assert result.returncode == 2
+    assert "leeg.gpkg" in result.stderr
+
+
+def test_validate_unknown_kind_exits_2(tmp_path):
+    path = _stations(tmp_path, ["Alfa"], ["A"])
+    result = runner.invoke(app, ["validate", str(path), "--kind", "rivers"])
+    assert result.exit_code == 2
+
+
+def test_validate_machine_progress_lines(tmp_path):
+    path = _stations(tmp_path, ["Alfa"], ["A"])
+    result = _ep("validate", str(path), "--kind", "stations", "--machine-progress", "--json")
+    lines = [line for line in result.stderr.splitlines() if line.startswith("@@progress ")]
+    assert lines and json.loads(lines[-1].split(" ", 1)[1])["pct"] == 100.0
+
+
+def test_validate_with_mapping_file(tmp_path):
+    path = tmp_path / "s.gpkg"
+    gpd.GeoDataFrame({"code": ["A"], "benaming": ["Alfa"]}, geometry=[Point(45000, 370000)],
+                     crs="EPSG:28992").to_file(path)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[mapping]\nstation_id = "code"\nname = "benaming"\n', encoding="utf-8")
+    assert _ep("validate", str(path), "--kind", "stations").returncode == 1
+    assert _ep("validate", str(path), "--kind", "stations", "--mapping", str(mapping)).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "uitvoer"
+    result = _ep("demo", "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_demo_writes_the_geopackage_in_rd_with_expected_row_counts(demo_out, sample_region):
+    gpkg = demo_out / "energieplanologie.gpkg"
+    layers = dict(pyogrio.list_layers(gpkg))
+    expected = {"gemeenten": sample_region.municipalities, "stations": sample_region.stations,
+                "infrastructuur": sample_region.infrastructure, "ontwikkelingen": sample_region.developments}
+    for name, frame in expected.items():
+        assert name in layers
+        back = gpd.read_file(gpkg, layer=name)
+        assert back.crs.to_epsg() == 28992
+        assert len(back) == len(frame)
+    # Dutch headers in the export
+    assert "naam" in gpd.read_file(gpkg, layer="ontwikkelingen").columns
+
+
+def test_demo_writes_the_validation_report(demo_out, sample_region):
+    data = json.loads((demo_out / "validatie.json").read_text(encoding="utf-8"))
+    assert data["region"] == "Zeeuws-Vlaanderen"
+    for layer in data["layers"].values():
+        assert layer["rows_in"] == layer["rows_kept"] + layer["rows_rejected"]
+    assert "rijen gelezen" in (demo_out / "validatie.txt").read_text(encoding="utf-8")
