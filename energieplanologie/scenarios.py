@@ -1,0 +1,303 @@
+"""Scenarios: how much of each development counts, by certainty and by sector (DESIGN §5).
+
+A :class:`Scenario` weights every development by its ``certainty`` (``committed``, ``planned``, ``intended``,
+``speculative``) and scales it by a per-sector *simultaneity* factor, the share of the connected power that
+coincides with the station's peak. A development counts for
+
+    ``weight[certainty] × simultaneity[sector] × MW``
+
+Scenarios are data, not code: the built-in ones (``vastgesteld``, ``verwacht``, ``maximaal``) live in
+``energieplanologie/data/scenarios.toml`` and users add their own in the project configuration::
+
+    [scenarios.krap]
+    label_nl = "Krap"
+    weights = { committed = 1, planned = 1, intended = 0.75, speculative = 0.5 }
+    simultaneity = { industry = 0.8 }
+
+Certainty and sector keys may be written in Dutch (``vergund``, ``industrie``); they are normalised with the
+schema's synonyms.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from energieplanologie._errors import ConfigError
+from energieplanologie.schema import CERTAINTIES, SECTORS, normalise_enum
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "BUILTIN_SCENARIOS",
+    "SCENARIOS_FILE",
+    "Scenario",
+    "get_scenario",
+    "get_scenarios",
+    "load_scenarios",
+    "weighted_mw",
+]
+
+#: The TOML file holding the built-in scenarios.
+SCENARIOS_FILE = Path(__file__).with_name("data") / "scenarios.toml"
+
+
+def _full_simultaneity() -> dict[str, float]:
+    return dict.fromkeys(SECTORS, 1.0)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Certainty weights and sector simultaneity factors under one name.
+
+    Parameters
+    ----------
+    name : str
+        Identifier, e.g. ``"verwacht"``.
+    label_nl : str
+        Dutch label for titles and legends.
+    weights : dict of str to float
+        Weight in [0, 1] for each of ``schema.CERTAINTIES`` (all four are required).
+    simultaneity : dict of str to float, optional
+        Factor in [0, 1] per sector of ``schema.SECTORS``; sectors not given keep 1.0.
+    description : str, optional
+        One Dutch sentence for reports.
+
+    Examples
+    --------
+    >>> s = Scenario("half", "Half", {"committed": 1, "planned": 1, "intended": 0.5, "speculative": 0})
+    >>> s.weights["intended"], s.simultaneity["industry"]
+    (0.5, 1.0)
+    """
+
+    name: str
+    label_nl: str
+    weights: dict[str, float]
+    simultaneity: dict[str, float] = field(default_factory=_full_simultaneity)
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        key = f"scenarios.{self.name}"
+        weights = _normalise_table(self.weights, "certainty", CERTAINTIES, f"{key}.weights")
+        missing = [c for c in CERTAINTIES if c not in weights]
+        if missing:
+            raise ConfigError(
+                f"{key}.weights: gewicht ontbreekt voor {', '.join(missing)} "
+                f"(nodig: {', '.join(CERTAINTIES)})",
+                key=f"{key}.weights",
+            )
+        simultaneity = _full_simultaneity()
+        simultaneity.update(_normalise_table(self.simultaneity, "sector", SECTORS, f"{key}.simultaneity"))
+        # Frozen dataclass: set the normalised (ordered, float) tables through object.__setattr__.
+        object.__setattr__(self, "weights", {c: weights[c] for c in CERTAINTIES})
+        object.__setattr__(self, "simultaneity", simultaneity)
+
+    def certainty_weights(self) -> np.ndarray:
+        """The weights as an array in the order of ``schema.CERTAINTIES``."""
+        return np.array([self.weights[c] for c in CERTAINTIES], dtype=float)
+
+    def simultaneity_factors(self) -> np.ndarray:
+        """The simultaneity factors as an array in the order of ``schema.SECTORS``."""
+        return np.array([self.simultaneity[s] for s in SECTORS], dtype=float)
+
+
+def _normalise_table(table: Mapping[str, Any] | None, column: str, allowed: tuple[str, ...],
+                     key: str) -> dict[str, float]:
+    """Check a ``{value: factor}`` table: known (or Dutch synonym) keys, numbers in [0, 1]."""
+    if table is None:
+        return {}
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{key}: verwacht een tabel, gevonden {type(table).__name__}", key=key)
+    out: dict[str, float] = {}
+    for raw_key, raw_value in table.items():
+        canonical, suggestion = normalise_enum(column, allowed, raw_key)
+        if canonical is None:
+            hint = f"; bedoeld: {suggestion}?" if suggestion else ""
+            raise ConfigError(
+                f"{key}.{raw_key}: onbekende waarde (toegestaan: {', '.join(allowed)}){hint}", key=f"{key}.{raw_key}"
+            )
+        if isinstance(raw_value, bool) or not isinstance(raw_value, (int, float, np.integer, np.floating)):
+            raise ConfigError(f"{key}.{raw_key}: verwacht een getal, gevonden {raw_value!r}", key=f"{key}.{raw_key}")
+        value = float(raw_value)
+        if not 0.0 <= value <= 1.0:
+            raise ConfigError(f"{key}.{raw_key}: verwacht een getal tussen 0 en 1, gevonden {value:g}",
+                              key=f"{key}.{raw_key}")
+        out[canonical] = value
+    return out
+
+
+def _from_table(name: str, table: Mapping[str, Any]) -> Scenario:
+    key = f"scenarios.{name}"
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{key}: verwacht een tabel met weights (en eventueel simultaneity)", key=key)
+    unknown = sorted(set(table) - {"weights", "simultaneity", "label_nl", "description"})
+    if unknown:
+        raise ConfigError(
+            f"{key}.{unknown[0]}: onbekende sleutel (bekend: weights, simultaneity, label_nl, description)",
+            key=f"{key}.{unknown[0]}",
+        )
+    if "weights" not in table:
+        raise ConfigError(f"{key}.weights: ontbreekt (gewicht per zekerheid: {', '.join(CERTAINTIES)})",
+                          key=f"{key}.weights")
+    return Scenario(
+        name=name,
+        label_nl=str(table.get("label_nl", name.replace("_", " ").capitalize())),
+        weights=table["weights"],
+        simultaneity=table.get("simultaneity") or {},
+        description=str(table.get("description", "")),
+    )
+
+
+def load_scenarios(path: str | Path = SCENARIOS_FILE) -> dict[str, Scenario]:
+    """Read the ``[scenarios.NAME]`` tables of a TOML file.
+
+    Examples
+    --------
+    >>> sorted(load_scenarios())
+    ['maximaal', 'vastgesteld', 'verwacht']
+    """
+    with Path(path).open("rb") as fh:
+        data = tomllib.load(fh)
+    tables = data.get("scenarios", {})
+    return {name: _from_table(name, table) for name, table in tables.items()}
+
+
+#: The scenarios shipped with the package, by name (read from :data:`SCENARIOS_FILE`).
+BUILTIN_SCENARIOS: dict[str, Scenario] = load_scenarios()
+
+
+def get_scenario(name_or_scenario: str | Scenario, *, extra: Mapping[str, Any] | None = None) -> Scenario:
+    """Resolve a scenario by name among the built-in ones and those defined in a project configuration.
+
+    Parameters
+    ----------
+    name_or_scenario : str or Scenario
+        A scenario name, or a :class:`Scenario` (returned as is).
+    extra : mapping, optional
+        The ``[scenarios]`` tables of a project configuration, ``{name: {"weights": {...}, "simultaneity":
+        {...}, "label_nl": ...}}``. A name defined here overrides a built-in scenario of the same name.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ConfigError
+        Unknown name (the message lists the known ones) or a malformed table.
+
+    Examples
+    --------
+    >>> get_scenario("verwacht").weights
+    {'committed': 1.0, 'planned': 1.0, 'intended': 0.5, 'speculative': 0.25}
+    >>> get_scenario("krap", extra={"krap": {"weights": {"vergund": 1, "planned": 1, "intended": 0.75,
+    ...     "speculative": 0.5}, "simultaneity": {"industrie": 0.8}}}).simultaneity["industry"]
+    0.8
+    """
+    if isinstance(name_or_scenario, Scenario):
+        return name_or_scenario
+    if not isinstance(name_or_scenario, str):
+        raise TypeError(f"Expected a scenario name or Scenario, got {type(name_or_scenario).__name__}.")
+    name = name_or_scenario.strip()
+    if extra is not None and not isinstance(extra, Mapping):
+        raise ConfigError(f"scenarios: verwacht een tabel per scenario, gevonden {type(extra).__name__}",
+                          key="scenarios")
+    if extra and name in extra:
+        return _from_table(name, extra[name])
+    if name in BUILTIN_SCENARIOS:
+        return BUILTIN_SCENARIOS[name]
+    known = sorted(set(BUILTIN_SCENARIOS) | set(extra or {}))
+    raise ConfigError(f"analysis.scenario: onbekend scenario {name!r} (bekend: {', '.join(known)})",
+                      key="analysis.scenario")
+
+
+def get_scenarios(scenarios: str | Scenario | Iterable[str | Scenario], *,
+                  extra: Mapping[str, Any] | None = None) -> list[Scenario]:
+    """Resolve one scenario or a list of them (duplicates by name are an error).
+
+    Examples
+    --------
+    >>> [s.name for s in get_scenarios(["vastgesteld", "maximaal"])]
+    ['vastgesteld', 'maximaal']
+    """
+    items = [scenarios] if isinstance(scenarios, (str, Scenario)) else list(scenarios)
+    if not items:
+        raise ConfigError("analysis.scenario: geen scenario opgegeven", key="analysis.scenario")
+    resolved = [get_scenario(s, extra=extra) for s in items]
+    names = [s.name for s in resolved]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"analysis.scenario: scenario {dup[0]!r} komt meer dan eens voor", key="analysis.scenario")
+    return resolved
+
+
+def _codes(values: pd.Series, allowed: tuple[str, ...], column: str) -> np.ndarray:
+    """Integer code per row of an enum column (position in ``allowed``); unknown values raise ValueError."""
+    codes = pd.Categorical(values.to_numpy(dtype=object), categories=list(allowed)).codes
+    bad = codes < 0
+    if bad.any():
+        sample = pd.unique(values.to_numpy(dtype=object)[bad])[:5]
+        raise ValueError(
+            f"Column {column!r} has values outside {', '.join(allowed)}: {', '.join(map(repr, sample))}; "
+            "validate the layer first (schema.validate)."
+        )
+    return codes.astype(np.intp)
+
+
+def weighted_mw(developments: pd.DataFrame, scenario: str | Scenario = "verwacht", *,
+                extra: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The MW of each development as it counts in a scenario.
+
+    ``weight = weights[certainty] × simultaneity[sector]``; ``offtake_mw_weighted = offtake_mw × weight`` and
+    ``feedin_mw_weighted = feedin_mw × weight`` (a missing MW counts as 0).
+
+    Parameters
+    ----------
+    developments : DataFrame
+        With columns ``certainty``, ``sector``, ``offtake_mw``, ``feedin_mw`` (canonical values).
+    scenario : str or Scenario, default "verwacht"
+        The scenario (see :func:`get_scenario`).
+    extra : mapping, optional
+        User-defined scenario tables, passed to :func:`get_scenario`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``offtake_mw_weighted``, ``feedin_mw_weighted``, ``weight``; the input's index.
+
+    Examples
+    --------
+    >>> dev = pd.DataFrame({"certainty": ["committed", "intended", "speculative"],
+    ...                     "sector": ["housing", "industry", "renewables"],
+    ...                     "offtake_mw": [2.0, 10.0, 0.0], "feedin_mw": [0.0, 0.0, 8.0]})
+    >>> weighted_mw(dev, "verwacht")
+       offtake_mw_weighted  feedin_mw_weighted  weight
+    0                  2.0                 0.0    1.00
+    1                  5.0                 0.0    0.50
+    2                  0.0                 2.0    0.25
+    """
+    sc = get_scenario(scenario, extra=extra)
+    cert = _codes(developments["certainty"], CERTAINTIES, "certainty")
+    sect = _codes(developments["sector"], SECTORS, "sector")
+    weight = sc.certainty_weights()[cert] * sc.simultaneity_factors()[sect]
+    off = developments["offtake_mw"].to_numpy(dtype=float, na_value=np.nan) if "offtake_mw" in developments \
+        else np.zeros(len(developments))
+    feed = developments["feedin_mw"].to_numpy(dtype=float, na_value=np.nan) if "feedin_mw" in developments \
+        else np.zeros(len(developments))
+    return pd.DataFrame(
+        {
+            "offtake_mw_weighted": np.nan_to_num(off, nan=0.0) * weight,
+            "feedin_mw_weighted": np.nan_to_num(feed, nan=0.0) * weight,
+            "weight": weight,
+        },
+        index=developments.index,
+    )
