@@ -1,0 +1,333 @@
+"""Afwegingskader: levels, reasons, weighting, overrides and rank stability on a small hand-made case.
+
+The case (all coordinates RD New, metres):
+
+* stations S1 "Noord" at (50000, 370000) and S2 "Zuid" at (60000, 370000);
+* P0 existing (not scored); P1 expansion of S1, +100 MW offtake, ready 2027, 20 M€; P2 HV cable from
+  (51500, 370000) to S2, +20 MW offtake at S2, ready 2033, 20 M€, crossing Natura 2000 "Duinen"
+  (x 55000–56000); P3 heat network, a 1 km square at (65000–66000, 375000–376000), no station, no cost, 14 % of
+  it (with 100 m buffer) in water "Kreek";
+* one knooppunt K1: a 1 km circle around S1;
+* a hand-made balance and enablement in the shape of the balance module's contract.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, Point, box
+
+from energieplanologie import ConfigError, EnergieplanologieError
+from energieplanologie.assessment import (
+    LEVELS,
+    format_number,
+    load_framework,
+    read_judgements,
+    score_projects,
+)
+from energieplanologie.region import Region
+
+CRS = "EPSG:28992"
+S1, S2 = (50000, 370000), (60000, 370000)
+
+
+def case_region(settings: dict | None = None) -> Region:
+    """The hand-made region described in the module docstring."""
+    mun = gpd.GeoDataFrame({"municipality_code": ["GM0001"], "name": ["Testgem"]},
+                           geometry=[box(40000, 360000, 70000, 380000)], crs=CRS)
+    stations = gpd.GeoDataFrame({"station_id": ["S1", "S2"], "name": ["Noord", "Zuid"],
+                                 "voltage_kv": ["150/20", "20/10"], "operator": ["Enexis", "Enexis"]},
+                                geometry=[Point(S1), Point(S2)], crs=CRS)
+    capacity = pd.DataFrame({"station_id": ["S1", "S2"], "year": [2025, 2025], "offtake_capacity_mw": [100.0, 50.0],
+                             "feedin_capacity_mw": [50.0, 20.0]})
+    infra = gpd.GeoDataFrame(
+        {"project_id": ["P0", "P1", "P2", "P3"],
+         "name": ["Bestaand", "Uitbreiding Noord", "Kabel Noord-Zuid", "Warmtenet Oost"],
+         "infra_type": ["station_expansion", "station_expansion", "cable_hv", "heat_network"],
+         "carrier": ["electricity", "electricity", "electricity", "heat"],
+         "operator": ["Enexis", "Enexis", "Enexis", "Warmtebedrijf"],
+         "status": ["existing", "investment_plan", "proposed", "narrative"],
+         "year_ready": [2020, 2027, 2033, None], "station_id": ["S1", "S1", "S2", None],
+         "offtake_capacity_added_mw": [10.0, 100.0, 20.0, 0.0], "cost_meur": [5.0, 20.0, 20.0, None],
+         "funding": ["secured", "secured", "partial", "none"],
+         "parties": ["Enexis", "Enexis; Provincie; Gemeente Testgem", "Enexis; TenneT", "Gemeente Testgem"],
+         "description": ["", "Uitbreiding van station Noord met een extra trafo.", "Nieuwe 150 kV-kabel.",
+                         "Warmtenet voor de wijk Oost."]},
+        geometry=[Point(S1), Point(S1), LineString([(51500, 370000), (60000, 370000)]),
+                  box(65000, 375000, 66000, 376000)], crs=CRS)
+    developments = gpd.GeoDataFrame(
+        {"development_id": ["D1", "D2", "D3"], "name": ["Fabriek", "Wijk", "Datacenter"],
+         "sector": ["industry", "housing", "data_centre"], "offtake_mw": [60.0, 20.0, 20.0],
+         "year": [2030, 2035, 2035], "certainty": ["committed", "planned", "planned"],
+         "station_id": ["S1", "S2", "S1"]},
+        geometry=[Point(50500, 370500), Point(60500, 370500), Point(50200, 369800)], crs=CRS)
+    constraints = gpd.GeoDataFrame({"kind": ["natura2000", "water"], "name": ["Duinen", "Kreek"]},
+                                   geometry=[box(55000, 369000, 56000, 371000), box(65900, 375000, 67000, 376000)],
+                                   crs=CRS)
+    return Region.from_layers(name="Testregio", municipalities=mun, stations=stations, station_capacity=capacity,
+                              infrastructure=infra, developments=developments, constraints=constraints,
+                              years=[2025, 2030, 2035], settings=settings)
+
+
+def case_balance() -> pd.DataFrame:
+    """Balance rows (contract of balance.station_balance) with the projects counted.
+
+    S1 offtake: base 100 MW, P1 adds 100 from 2027; load 90 / 150 / 170 → headroom 10 / 50 / 30.
+    Without P1 the headroom in 2030 is 50 − 100 = −50: a 50 MW shortage from 2030 (70 MW in 2035).
+    S2 offtake: base 50 MW, P2 adds 20 from 2033; load 10 / 40 / 60 → headroom 40 / 10 / 10; without P2 −10 in 2035.
+    """
+    rows = [("S1", "offtake", 2025, 0, 10), ("S1", "offtake", 2030, 100, 50), ("S1", "offtake", 2035, 100, 30),
+            ("S2", "offtake", 2025, 0, 40), ("S2", "offtake", 2030, 0, 10), ("S2", "offtake", 2035, 20, 10)]
+    rows += [(s, "feedin", y, 0, h) for s, h in (("S1", 50), ("S2", 20)) for y in (2025, 2030, 2035)]
+    return pd.DataFrame([{"station_id": s, "station_name": {"S1": "Noord", "S2": "Zuid"}[s], "scenario": "verwacht",
+                          "year": y, "direction": d, "capacity_added_mw": float(a), "headroom_mw": float(h),
+                          "shortage_mw": max(0.0, -float(h))} for s, d, y, a, h in rows])
+
+
+def case_enablement() -> pd.DataFrame:
+    """P1 enables D1 (60 MW) in 2030 and D1 + D3 (80 MW) in 2035; P2 enables D2 (20 MW) in 2035."""
+    return pd.DataFrame({"project_id": ["P1", "P1", "P2"], "station_id": ["S1", "S1", "S2"], "year": [2030, 2035, 2035],
+                         "direction": ["offtake"] * 3, "capacity_added_mw": [100.0, 100.0, 20.0],
+                         "mw_enabled": [60.0, 80.0, 20.0], "developments_enabled": [1, 2, 1],
+                         "development_ids": ["D1", "D1;D3", "D2"]})
+
+
+def case_hotspots() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"hotspot_id": ["K1"], "name": ["Knooppunt Noord"], "level": ["provincial"]},
+                            geometry=[Point(S1).buffer(1000)], crs=CRS)
+
+
+def case_user_scores() -> pd.DataFrame:
+    """Dutch headers and the three ways to write a level: symbol, key, first word of the document's label."""
+    return pd.DataFrame({"project": ["P1", "P2", "P2"], "criterium": ["E", "e", "G"],
+                         "niveau": ["+", "gemiddeld", "veel"],
+                         "toelichting": ["werkgelegenheid", "neutraal", "vergunning lastig"],
+                         "door": ["Werkorganisatie", "", ""]})
+
+
+def case_assessment(**kwargs) -> object:
+    """score_projects on the hand-made case; keyword arguments are passed on."""
+    args = {"balance": case_balance(), "enablement": case_enablement(), "hotspots": case_hotspots(),
+            "user_scores": case_user_scores()}
+    args.update(kwargs)
+    region = args.pop("region", None) or case_region()
+    return score_projects(region, **args)
+
+
+def levels(assessment) -> dict[tuple[str, str], str | None]:
+    return {(p, c): lv for p, c, lv in assessment.scores[["project_id", "criterion", "level"]].itertuples(index=False)}
+
+
+# ---------------------------------------------------------------------------------------------- framework
+def test_default_framework_has_the_documents_eight_criteria():
+    fw = load_framework()
+    assert fw.codes == list("ABCDEFGH")
+    # Names, types, questions and who judges as in the source document's table (sheet 34 / bijlage 9).
+    assert fw["A"].name == "Maatschappelijk doelbereik"
+    assert fw["A"].type == "maatschappelijke waarde"
+    assert fw["A"].question == ("In welke mate worden met deze investering (welke) (ruimtelijke) ontwikkelingen "
+                                "geaccommodeerd?")
+    assert fw["C"].judged_by == "Regionale netbeheerder"
+    assert fw["H"].judged_by == "Regionale netbeheerder"
+    assert [fw[c].type for c in "BCD"] == ["systeemtoets"] * 3
+    assert [fw[c].type for c in "FG"] == ["realiseerbaarheid"] * 2
+    assert [fw[c].label(lv) for c in "D" for lv in LEVELS] == ["Hoge urgentie", "Gemiddelde urgentie", "Lage urgentie"]
+    assert fw["F"].label("hoog") == "Weinig inspanningen nodig"  # hoog = most favourable: little effort needed
+    assert not fw["H"].scored and fw["H"].weight == 0
+    assert all(fw[c].scored and fw[c].weight == 1.0 for c in "ABCDEFG")
+
+
+def test_provincial_framework_partial_thresholds_fall_back_to_default(tmp_path):
+    text = load_framework.__globals__["_default_framework_text"]()
+    # A province lowers C's bar and drops D's thresholds table entirely (defaults must fill it).
+    text = text.replace("gemiddeld_mw_per_meur = 2.0", "gemiddeld_mw_per_meur = 1.0")
+    text = text.replace("hoog_tot_jaar = 2030\n", "").replace("min_tekort_mw = 0.5\n", "")
+    path = tmp_path / "provincie.toml"
+    path.write_text(text, encoding="utf-8")
+    fw = load_framework(path)
+    assert fw["C"].thresholds == {"hoog_mw_per_meur": 5.0, "gemiddeld_mw_per_meur": 1.0}
+    assert fw["D"].thresholds == {"hoog_tot_jaar": 2030, "min_tekort_mw": 0.5}
+    # P2: 20 MW for 20 M€ = 1,00 MW/M€, now "gemiddeld" (was "laag" with the national bar of 2,0).
+    result = case_assessment(framework=path)
+    assert levels(result)[("P2", "C")] == "gemiddeld"
+    # The same framework through the project configuration, relative to the region's folder.
+    region = case_region(settings={"assessment": {"framework": "provincie.toml"}}).replace(base_dir=tmp_path)
+    assert levels(case_assessment(region=region))[("P2", "C")] == "gemiddeld"
+
+
+def test_framework_errors_name_the_key(tmp_path):
+    text = load_framework.__globals__["_default_framework_text"]()
+    bad = tmp_path / "typo.toml"
+    bad.write_text(text.replace("hoog_mw_per_meur = 5.0", "hoog_mw_per_euro = 5.0"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="hoog_mw_per_euro") as info:
+        load_framework(bad)
+    assert info.value.key == "criteria.C.thresholds"
+    bad.write_text(text.replace('method = "urgency"', 'method = "gevoel"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="gevoel"):
+        load_framework(bad)
+    with pytest.raises(ConfigError, match="bestaat niet"):
+        load_framework(tmp_path / "nergens.toml")
+
+
+# ---------------------------------------------------------------------------------------------- scores
+def test_levels_on_the_hand_made_case():
+    result = case_assessment()
+    got = levels(result)
+    expected = {
+        # A: P1 max 80 MW enabled (2035) ≥ 50 → hoog; P2 20 MW ≥ 10 → gemiddeld; P3 has no station → missing.
+        ("P1", "A"): "hoog", ("P2", "A"): "gemiddeld", ("P3", "A"): None,
+        # B: P1 lies in K1; P2 starts 1500 m from S1 = 500 m from the 1 km circle (≤ 2 km); P3 is ~14,8 km away.
+        ("P1", "B"): "hoog", ("P2", "B"): "gemiddeld", ("P3", "B"): "laag",
+        # C: P1 100 MW / 20 M€ = 5,0 ≥ 5 → hoog; P2 20 / 20 = 1,0 < 2 → laag; P3 adds no MW → missing.
+        ("P1", "C"): "hoog", ("P2", "C"): "laag", ("P3", "C"): None,
+        # D: without P1, S1 is 50 MW short from 2030 (≤ 2030) → hoog; without P2, S2 is short from 2035 → gemiddeld.
+        ("P1", "D"): "hoog", ("P2", "D"): "gemiddeld", ("P3", "D"): None,
+        # E, G: user input ("+", "gemiddeld", "veel" = Veel inspanningen nodig); absent → missing.
+        ("P1", "E"): "hoog", ("P2", "E"): "gemiddeld", ("P3", "E"): None,
+        ("P1", "G"): None, ("P2", "G"): "laag", ("P3", "G"): None,
+        # F: P1 touches nothing; P2 crosses Natura 2000 (heavy) → laag; P3 14 % in water → gemiddeld.
+        ("P1", "F"): "hoog", ("P2", "F"): "laag", ("P3", "F"): "gemiddeld",
+        # H is reported, not scored.
+        ("P1", "H"): None, ("P2", "H"): None, ("P3", "H"): None,
+    }
+    assert got == expected
+    assert "P0" not in set(result.scores["project_id"])  # existing infrastructure is not weighed
+
+
+def test_reasons_carry_the_numbers():
+    result = case_assessment()
+    reason = {(p, c): r for p, c, r in result.scores[["project_id", "criterion", "reason"]].itertuples(index=False)}
+    assert "80,0 MW" in reason[("P1", "A")] and "Fabriek, Datacenter" in reason[("P1", "A")]
+    assert "Knooppunt Noord (K1)" in reason[("P1", "B")]
+    assert "0,5 km" in reason[("P2", "B")]
+    assert reason[("P1", "C")].startswith("5,00 MW per M€: 100,0 MW toegevoegd")
+    assert "tekort afname vanaf 2030 (50,0 MW; max. 70,0 MW" in reason[("P1", "D")]
+    # P2 is only ready in 2033 but S2 is short without it from 2035: no acceleration needed.
+    assert "versnelling" not in reason[("P2", "D")]
+    # Buffered P2: 8500 m × 200 m + π·100² = 1 731 416 m²; 1000 m × 200 m of it in "Duinen" = 11,55 % → "12 %".
+    assert "natura2000 'Duinen'" in reason[("P2", "F")] and "12 %" in reason[("P2", "F")]
+    # Buffered P3: 1000² + 4·1000·100 + π·100² = 1 431 416 m²; 200 m × 1000 m in "Kreek" = 13,97 % → "14 %".
+    assert "14 %" in reason[("P3", "F")]
+    assert reason[("P1", "H")] == "investering ca. 20,0 M€; financiering: geborgd"
+    assert reason[("P3", "H")] == "kosten onbekend; financiering: geen"
+    assert reason[("P1", "E")] == "werkgelegenheid (beoordeling Werkorganisatie)"
+    shares = result.evidence.set_index("project_id")["constraint_share"]
+    # shapely approximates the round caps with 8 segments per quarter circle: slightly less than π·r², hence rel.
+    assert shares["P2"] == pytest.approx(200_000 / (1_700_000 + np.pi * 100**2), rel=1e-3)
+    assert shares["P3"] == pytest.approx(200_000 / (1_400_000 + np.pi * 100**2), rel=1e-3)
+
+
+def test_missing_is_scored_neutrally_and_says_so():
+    scores = case_assessment().scores.set_index(["project_id", "criterion"])
+    for key in [("P3", "A"), ("P3", "C"), ("P3", "D"), ("P3", "E"), ("P1", "G")]:
+        assert scores.loc[key, "source"] == "missing"
+        assert scores.loc[key, "points"] == 1.0  # scale.missing_points: the middle of 0–2
+        assert scores.loc[key, "reason"].endswith("neutraal gescoord")
+        assert scores.loc[key, "level_label"] == "geen invoer"
+    assert scores.loc[("P3", "A"), "reason"].startswith("niet aan een station gekoppeld")
+    assert np.isnan(scores.loc[("P1", "H"), "points"]) and scores.loc[("P1", "H"), "value"] == 20.0
+
+
+def test_weighted_score_and_rank():
+    table = case_assessment().table.set_index("project_id")
+    # Points hoog 2 / gemiddeld 1 / laag 0 / missing 1 over A–G, equal weights, max 14:
+    # P1 2+2+2+2+2+2+1 = 13 → 92,86; P2 1+1+0+1+1+0+0 = 4 → 28,57; P3 1+0+1+1+1+1+1 = 6 → 42,86.
+    assert table.loc["P1", "weighted_score"] == pytest.approx(100 * 13 / 14, abs=0.005)
+    assert table.loc["P2", "weighted_score"] == pytest.approx(100 * 4 / 14, abs=0.005)
+    assert table.loc["P3", "weighted_score"] == pytest.approx(100 * 6 / 14, abs=0.005)
+    assert table["rank"].to_dict() == {"P1": 1, "P3": 2, "P2": 3}
+    assert table.loc["P3", "n_missing"] == 5 and table.loc["P2", "n_missing"] == 0
+    assert table.loc["P1", "H"] == 20.0 and table.loc["P1", "C"] == "hoog"
+    assert list(case_assessment().table["project_id"]) == ["P1", "P3", "P2"]  # rank order
+
+
+def test_override_is_recorded_and_moves_the_rank():
+    ov = pd.DataFrame({"project_id": ["P2"], "criterion": ["C"], "level": ["Veel efficiënt"],
+                       "reason": ["kabel ook voor toekomstige wind op zee"], "by": ["Netbeheerder"]})
+    result = case_assessment(overrides=ov)
+    row = result.scores.set_index(["project_id", "criterion"]).loc[("P2", "C")]
+    assert (row["level"], row["source"], row["overridden_from"]) == ("hoog", "override", "laag")
+    assert row["reason"].startswith("overschreven door Netbeheerder: kabel ook voor toekomstige wind op zee (was: 1,00")
+    assert result.overrides.to_dict("records") == [{
+        "project_id": "P2", "criterion": "C", "old_level": "laag", "new_level": "hoog", "old_source": "derived",
+        "reason": "kabel ook voor toekomstige wind op zee", "by": "Netbeheerder"}]
+    # P2 gains 2 points: 6/14, the same as P3 → they share rank 2.
+    assert result.table.set_index("project_id")["rank"].to_dict() == {"P1": 1, "P2": 2, "P3": 2}
+    # Overriding a missing score records "geen invoer" → the new level.
+    ov2 = pd.DataFrame({"project_id": ["P3"], "criterion": ["G"], "level": ["-"], "reason": ["geen tracé"]})
+    rec = case_assessment(overrides=ov2).overrides.iloc[0]
+    assert (rec["old_level"], rec["old_source"], rec["new_level"], rec["by"]) == (None, "missing", "laag", "")
+
+
+def test_user_judgement_on_a_derived_criterion_counts_as_override():
+    users = pd.concat([case_user_scores(), pd.DataFrame({"project": ["P1"], "criterium": ["F"], "niveau": ["laag"],
+                                                         "toelichting": ["archeologie"], "door": [""]})])
+    result = case_assessment(user_scores=users)
+    assert result.overrides[["project_id", "criterion", "old_level", "new_level", "by"]].values.tolist() == [
+        ["P1", "F", "hoog", "laag", "gebruikersinvoer"]]
+    # And a user judgement on B replaces the knooppunt rule as the source, not as an override.
+    users_b = pd.concat([case_user_scores(), pd.DataFrame({"project": ["P3"], "criterium": ["B"],
+                                                           "niveau": ["goed"], "toelichting": ["in energievisie"]})])
+    res_b = case_assessment(user_scores=users_b)
+    b = res_b.scores.set_index(["project_id", "criterion"]).loc[("P3", "B")]
+    assert (b["level"], b["source"]) == ("hoog", "user") and res_b.overrides.empty
+
+
+def test_stability_is_deterministic_for_a_seed():
+    ov = pd.DataFrame({"project_id": ["P2"], "criterion": ["C"], "level": ["hoog"], "reason": ["x"]})
+    a = case_assessment(overrides=ov, top_k=2, seed=7)
+    b = case_assessment(overrides=ov, top_k=2, seed=7)
+    pd.testing.assert_frame_equal(a.stability, b.stability)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    st = a.stability.set_index("project_id")
+    # P1 beats P3 on every criterion but G (equal): rank 1 under any positive weights.
+    assert (st.loc["P1", "rank_min"], st.loc["P1", "rank_max"], st.loc["P1", "p_top_k"]) == (1, 1, 1.0)
+    # P2 − P3 = w_B + w_C − w_F − w_G: a coin flip under symmetric noise; exactly one of them is in the top 2.
+    assert (st.loc["P2", "rank_min"], st.loc["P2", "rank_max"]) == (2, 3)
+    assert st.loc["P2", "p_top_k"] + st.loc["P3", "p_top_k"] == pytest.approx(1.0)
+    assert 0.4 < st.loc["P2", "p_top_k"] < 0.6
+    # No noise: every interval collapses onto the rank itself.
+    still = case_assessment(weight_noise=0.0).stability
+    assert (still["rank_min"] == still["rank"]).all() and (still["rank_max"] == still["rank"]).all()
+
+
+def test_user_scores_read_from_xlsx_and_csv(tmp_path):
+    xlsx, csv = tmp_path / "beoordelingen.xlsx", tmp_path / "beoordelingen.csv"
+    case_user_scores().to_excel(xlsx, index=False)
+    case_user_scores().to_csv(csv, index=False, sep=";")
+    from_frame = case_assessment().scores
+    for path in (xlsx, csv):
+        pd.testing.assert_frame_equal(case_assessment(user_scores=path).scores, from_frame)
+
+
+def test_bad_user_input_names_the_row(tmp_path):
+    fw = load_framework()
+    ids = ["P1", "P2"]
+    good = {"project_id": ["P1"], "criterion": ["E"], "level": ["hoog"]}
+    with pytest.raises(EnergieplanologieError, match="rij 2: niveau 'super' onbekend voor E"):
+        read_judgements(pd.DataFrame({**good, "level": ["super"]}), fw, ids)
+    with pytest.raises(EnergieplanologieError, match="project_id 'P9'"):
+        read_judgements(pd.DataFrame({**good, "project_id": ["P9"]}), fw, ids)
+    with pytest.raises(EnergieplanologieError, match="criterium 'Z' onbekend"):
+        read_judgements(pd.DataFrame({**good, "criterion": ["Z"]}), fw, ids)
+    with pytest.raises(EnergieplanologieError, match="wordt niet gescoord"):
+        read_judgements(pd.DataFrame({**good, "criterion": ["H"]}), fw, ids)
+    with pytest.raises(EnergieplanologieError, match="meer dan eens"):
+        read_judgements(pd.DataFrame({k: v * 2 for k, v in good.items()}), fw, ids)
+    with pytest.raises(EnergieplanologieError, match="kolom 'level' ontbreekt"):
+        read_judgements(pd.DataFrame({"project_id": ["P1"], "criterion": ["E"]}), fw, ids)
+
+
+def test_inputs_are_not_mutated():
+    region, bal, en, hs, users = case_region(), case_balance(), case_enablement(), case_hotspots(), case_user_scores()
+    before = [region.infrastructure.copy(), bal.copy(), en.copy(), hs.copy(), users.copy()]
+    score_projects(region, balance=bal, enablement=en, hotspots=hs, user_scores=users)
+    for old, new in zip(before, [region.infrastructure, bal, en, hs, users], strict=True):
+        pd.testing.assert_frame_equal(old, new)
+
+
+def test_format_number_is_dutch():
+    assert format_number(1234.567, 2, "MW") == "1.234,57 MW"
+    assert format_number(float("nan")) == "onbekend"
