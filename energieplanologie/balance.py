@@ -1,0 +1,559 @@
+"""Station balance: capacity against load per station, year, direction and scenario (DESIGN §5).
+
+For each station *s*, analysis year *y*, direction *d* (``offtake``, ``feedin``) and scenario:
+
+* ``base_capacity_mw`` — from ``region.station_capacity``, the row of *s* with the latest ``year ≤ y`` (NaN when
+  there is none). A station built by a ``station_new`` project that has no capacity rows starts at 0 MW: its
+  capacity is the project's.
+* ``capacity_added_mw`` — Σ ``<d>_capacity_added_mw`` of the infrastructure linked to *s* with
+  ``year_ready ≤ y`` (only the projects in ``projects`` when that is given).
+* ``capacity_mw = base + added``.
+* ``baseline_load_mw`` — ``<d>_load_mw`` of the same capacity row (the forecast without this study's
+  developments).
+* ``development_load_mw`` — Σ over the developments allocated to *s* with ``year ≤ y`` of
+  ``MW_d × weight[certainty] × simultaneity[sector] × share`` (see :mod:`energieplanologie.scenarios` and
+  :func:`energieplanologie.allocation.allocate`); ``mw_<sector>`` splits it by sector.
+* ``load_mw = baseline + development load`` (an unknown baseline counts as 0 here; the row's status is
+  ``unknown`` anyway because its capacity is unknown too).
+* ``headroom_mw = capacity − load``; ``shortage_mw = max(0, −headroom)``; ``utilisation = load / capacity``.
+* ``status``: ``red`` when there is a shortage, ``amber`` when the headroom is below ``amber_margin × capacity``,
+  else ``green``; ``unknown`` when the capacity is unknown (never a silent 0 MW). Differences below
+  :data:`TOLERANCE_MW` count as zero, so a load exactly at capacity is not a shortage.
+* ``first_shortage_year`` — the first analysed year with status ``red`` for that station, direction and
+  scenario (NA when never).
+
+Every carrier runs the same ledger on its own connection points: hydrogen developments only allocate to
+hydrogen stations, and so on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from energieplanologie._errors import EnergieplanologieError
+from energieplanologie.allocation import _allocate_arrays
+from energieplanologie.progress import ProgressCallback, report
+from energieplanologie.region import Region
+from energieplanologie.scenarios import Scenario, get_scenario, get_scenarios
+from energieplanologie.schema import CERTAINTIES, SECTORS
+
+__all__ = [
+    "BALANCE_COLUMNS",
+    "DIRECTIONS",
+    "ENABLEMENT_COLUMNS",
+    "STATUSES",
+    "TOLERANCE_MW",
+    "balance_layer",
+    "project_enablement",
+    "station_balance",
+]
+
+DIRECTIONS: tuple[str, ...] = ("offtake", "feedin")
+STATUSES: tuple[str, ...] = ("green", "amber", "red", "unknown")
+#: Differences smaller than this (MW) are rounding noise, not a shortage.
+TOLERANCE_MW = 1e-6
+
+SECTOR_COLUMNS: tuple[str, ...] = tuple(f"mw_{s}" for s in SECTORS)
+BALANCE_COLUMNS: tuple[str, ...] = (
+    "station_id", "station_name", "level", "carrier", "scenario", "year", "direction",
+    "base_capacity_mw", "capacity_added_mw", "capacity_mw", "baseline_load_mw", "development_load_mw",
+    "load_mw", "headroom_mw", "shortage_mw", "utilisation", "status", "first_shortage_year",
+    *SECTOR_COLUMNS,
+)
+ENABLEMENT_COLUMNS: tuple[str, ...] = (
+    "project_id", "station_id", "year", "direction", "capacity_added_mw", "mw_enabled",
+    "developments_enabled", "development_ids",
+)
+
+
+# ----------------------------------------------------------------------------------------------- inputs
+
+
+def _years(region: Region, years: Iterable[int] | None) -> np.ndarray:
+    ys = np.array(sorted({int(y) for y in (region.years if years is None else years)}), dtype=np.int64)
+    if len(ys) == 0:
+        raise EnergieplanologieError("analysis.years: geen analysejaren opgegeven")
+    return ys
+
+
+def _codes(values: pd.Series, allowed: Sequence[str], what: str) -> np.ndarray:
+    codes = pd.Categorical(values.to_numpy(dtype=object), categories=list(allowed)).codes.astype(np.intp)
+    if (codes < 0).any():
+        bad = pd.unique(values.to_numpy(dtype=object)[codes < 0])[:5]
+        raise EnergieplanologieError(f"{what}: onbekende waarde(n) {', '.join(map(repr, bad))} "
+                                     f"(toegestaan: {', '.join(allowed)}); valideer de laag eerst")
+    return codes
+
+
+def _float(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.zeros(len(frame))
+    return np.nan_to_num(frame[column].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+
+
+class _Rows:
+    """The allocated development rows as arrays (one entry per allocation row)."""
+
+    def __init__(self, station_pos: np.ndarray, share: np.ndarray, frame: pd.DataFrame, take: np.ndarray | None):
+        def col(values: np.ndarray) -> np.ndarray:
+            return values if take is None else values[take]
+
+        self.station_pos = station_pos
+        self.share = share
+        year = frame["year"].to_numpy(dtype=float, na_value=np.nan)
+        if np.isnan(year).any():
+            raise EnergieplanologieError("developments.year: ontbrekend jaar; valideer de laag eerst")
+        self.year = col(year.astype(np.int64))
+        self.certainty = col(_codes(frame["certainty"], CERTAINTIES, "developments.certainty"))
+        self.sector = col(_codes(frame["sector"], SECTORS, "developments.sector"))
+        self.mw = {"offtake": col(_float(frame, "offtake_mw")), "feedin": col(_float(frame, "feedin_mw"))}
+        self.ids = frame["development_id"].to_numpy(dtype=object) if "development_id" in frame else \
+            frame.index.to_numpy()
+        self.take = take
+
+    def dev_ids(self) -> np.ndarray:
+        return self.ids if self.take is None else self.ids[self.take]
+
+
+def _allocation_settings(region: Region) -> dict[str, Any]:
+    cfg = dict(region.settings.get("allocation", {}) or {})
+    known = {"max_mw_per_level", "split", "min_split_share"}
+    unknown = sorted(set(cfg) - known)
+    if unknown:
+        raise EnergieplanologieError(f"allocation.{unknown[0]}: onbekende sleutel (bekend: {', '.join(sorted(known))})")
+    return cfg
+
+
+def _rows(region: Region, allocation: pd.DataFrame | None) -> tuple[_Rows, list[str]]:
+    """Allocate (or read a given allocation) into row arrays; also the ids of unallocated developments."""
+    stations = region.stations
+    if allocation is None:
+        dev = region.developments
+        area = region.municipalities if len(region.municipalities) else None
+        arrays = _allocate_arrays(dev, stations, area=area, **_allocation_settings(region))
+        take = None if not arrays.has_parts else arrays.dev_pos
+        rows = _Rows(arrays.station_pos, arrays.share, dev, take)
+        unallocated = arrays.station_pos < 0
+    else:
+        missing = [c for c in ("station_id", "share", "year", "certainty", "sector") if c not in allocation.columns]
+        if missing:
+            raise EnergieplanologieError(f"allocation: kolommen ontbreken: {', '.join(missing)} (gebruik allocate())")
+        ids = allocation["station_id"]
+        pos = pd.Index(stations["station_id"].to_numpy(dtype=object)).get_indexer(ids.to_numpy(dtype=object))
+        unknown = (pos < 0) & ids.notna().to_numpy()
+        if unknown.any():
+            bad = sorted({str(v) for v in ids.to_numpy(dtype=object)[unknown]})[:5]
+            raise EnergieplanologieError(f"allocation.station_id: onbekende stations {', '.join(bad)}")
+        rows = _Rows(pos.astype(np.intp), allocation["share"].to_numpy(dtype=float), allocation, None)
+        unallocated = pos < 0
+    return rows, sorted({str(i) for i in rows.dev_ids()[unallocated]})
+
+
+def _capacity_rows(region: Region, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Base capacity and baseline load per station (position) and year: arrays of shape (n_stations, n_years)."""
+    n_st, ny = len(region.stations), len(years)
+    out = {f"{d}_{k}": np.full((n_st, ny), np.nan) for d in DIRECTIONS for k in ("capacity_mw", "load_mw")}
+    cap = region.station_capacity
+    station_index = pd.Index(region.stations["station_id"].to_numpy(dtype=object))
+    if len(cap):
+        pos = station_index.get_indexer(cap["station_id"].to_numpy(dtype=object))
+        year = cap["year"].to_numpy(dtype=float, na_value=np.nan)
+        ok = (pos >= 0) & ~np.isnan(year)
+        pos, year = pos[ok], year[ok].astype(np.int64)
+        order = np.lexsort((year, pos))
+        pos, year = pos[order], year[order]
+        values = {k: (cap[k].to_numpy(dtype=float, na_value=np.nan)[ok][order] if k in cap.columns
+                      else np.full(len(pos), np.nan)) for k in out}
+        for k in ("offtake_load_mw", "feedin_load_mw"):  # baseline load defaults to 0 in the schema
+            values[k] = np.nan_to_num(values[k], nan=0.0)
+        for j, y in enumerate(years):
+            upto = year <= y
+            p = pos[upto]
+            if len(p) == 0:
+                continue
+            last = np.ones(len(p), dtype=bool)  # the last row (latest year) of each station
+            last[:-1] = p[1:] != p[:-1]
+            for k in out:
+                out[k][p[last], j] = values[k][upto][last]
+    # Stations built by a station_new project without capacity rows start from zero.
+    infra = region.infrastructure
+    if len(infra) and "infra_type" in infra.columns:
+        new = infra["infra_type"].to_numpy(dtype=object) == "station_new"
+        new_pos = station_index.get_indexer(infra["station_id"].to_numpy(dtype=object)[new])
+        new_pos = np.unique(new_pos[new_pos >= 0])
+        no_rows = new_pos[np.isnan(out["offtake_capacity_mw"][new_pos]).all(axis=1)
+                          & np.isnan(out["feedin_capacity_mw"][new_pos]).all(axis=1)]
+        for k in out:
+            out[k][no_rows] = 0.0
+    return out
+
+
+def _projects(region: Region, projects: Iterable[str] | None) -> pd.DataFrame:
+    """Infrastructure that changes a station's capacity: project_id, station position, year_ready, added MW."""
+    infra = region.infrastructure
+    columns = ["project_id", "station_pos", "year_ready", "offtake", "feedin"]
+    if not len(infra):
+        frame = pd.DataFrame({c: pd.Series([], dtype=float) for c in columns})
+        frame["project_id"] = frame["project_id"].astype(object)
+        return frame
+    ids = infra["project_id"].to_numpy(dtype=object)
+    keep = np.ones(len(infra), dtype=bool)
+    if projects is not None:
+        wanted = {str(p) for p in ([projects] if isinstance(projects, str) else projects)}
+        unknown = sorted(wanted - {str(i) for i in ids})
+        if unknown:
+            raise EnergieplanologieError(f"projects: onbekende project_id's {', '.join(unknown[:5])}")
+        keep = np.isin(ids.astype(str), list(wanted))
+    pos = pd.Index(region.stations["station_id"].to_numpy(dtype=object)).get_indexer(
+        infra["station_id"].to_numpy(dtype=object))
+    frame = pd.DataFrame({
+        "project_id": ids,
+        "station_pos": pos,
+        "year_ready": infra["year_ready"].to_numpy(dtype=float, na_value=np.nan) if "year_ready" in infra
+        else np.nan,
+        "offtake": _float(infra, "offtake_capacity_added_mw"),
+        "feedin": _float(infra, "feedin_capacity_added_mw"),
+    })
+    adds = (frame["offtake"] > 0) | (frame["feedin"] > 0)
+    return frame.loc[keep & (pos >= 0) & adds.to_numpy()].reset_index(drop=True)
+
+
+def _added(projects: pd.DataFrame, n_st: int, years: np.ndarray) -> dict[str, np.ndarray]:
+    out = {}
+    pos = projects["station_pos"].to_numpy(dtype=np.intp)
+    ready = projects["year_ready"].to_numpy(dtype=float)
+    for d in DIRECTIONS:
+        mw = projects[d].to_numpy(dtype=float)
+        out[d] = np.column_stack(
+            [np.bincount(pos[ready <= y], weights=mw[ready <= y], minlength=n_st) for y in years]
+        ) if n_st else np.zeros((0, len(years)))
+    return out
+
+
+def _development_load(rows: _Rows, n_st: int, years: np.ndarray,
+                      scenarios: list[Scenario]) -> dict[str, np.ndarray]:
+    """Development load per direction: array (n_scenarios, n_stations, n_years, n_sectors), cumulative in years.
+
+    One ``bincount`` per direction over the rows, keyed by station, year bin, sector and certainty; the
+    scenario weights (which depend only on certainty and sector) are applied afterwards on the small result.
+    """
+    ny, nsec, ncert = len(years), len(SECTORS), len(CERTAINTIES)
+    ok = (rows.station_pos >= 0) & (rows.year <= years[-1])
+    ybin = np.searchsorted(years, rows.year, side="left")  # counts from the first analysed year ≥ its year
+    if not ok.all():
+        idx = np.flatnonzero(ok)
+        st, yb, sec, cert, share = (rows.station_pos[idx], ybin[idx], rows.sector[idx], rows.certainty[idx],
+                                    rows.share[idx])
+        mw = {d: rows.mw[d][idx] for d in DIRECTIONS}
+    else:
+        st, yb, sec, cert, share, mw = rows.station_pos, ybin, rows.sector, rows.certainty, rows.share, rows.mw
+    key = ((st * ny + yb) * nsec + sec) * ncert + cert
+    size = n_st * ny * nsec * ncert
+    # weights[scenario, sector, certainty] = simultaneity[sector] × weight[certainty]
+    factors = np.stack([np.outer(s.simultaneity_factors(), s.certainty_weights()) for s in scenarios])
+    out = {}
+    for d in DIRECTIONS:
+        w = mw[d] * share
+        sums = np.bincount(key, weights=w, minlength=size).reshape(n_st, ny, nsec, ncert)
+        per_scenario = np.einsum("tysc,psc->ptys", sums, factors)
+        out[d] = np.cumsum(per_scenario, axis=2)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- balance
+
+
+def station_balance(
+    region: Region,
+    scenario: str | Scenario | Sequence[str | Scenario] = "verwacht",
+    *,
+    years: Iterable[int] | None = None,
+    allocation: pd.DataFrame | None = None,
+    amber_margin: float = 0.1,
+    projects: Iterable[str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> pd.DataFrame:
+    """The capacity ledger: one row per station × scenario × year × direction.
+
+    Parameters
+    ----------
+    region : Region
+        The study area (stations, station_capacity, infrastructure, developments).
+    scenario : str, Scenario or list of them, default "verwacht"
+        Named scenarios resolve with the region's ``[scenarios]`` tables (see
+        :func:`energieplanologie.scenarios.get_scenario`); a list gives rows for each.
+    years : iterable of int, optional
+        Analysis years; default ``region.years``.
+    allocation : DataFrame, optional
+        The result of :func:`energieplanologie.allocation.allocate`; computed when absent, with the
+        ``[allocation]`` settings of the region (``max_mw_per_level``, ``split``, ``min_split_share``) and the
+        municipalities as study area.
+    amber_margin : float, default 0.1
+        Status ``amber`` when the headroom is below this fraction of the capacity.
+    projects : iterable of str, optional
+        Only these infrastructure projects add capacity (e.g. a variant's project set); default all.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`BALANCE_COLUMNS` (module docstring), sorted by scenario (in the order given),
+        station_id, year and direction (offtake first). ``attrs["no_capacity"]`` lists the stations with an
+        unknown capacity in some row, ``attrs["unallocated"]`` the developments without a station,
+        ``attrs["scenarios"]`` the scenario names and labels.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> region = ep.load_sample()
+    >>> bal = station_balance(region, ["vastgesteld", "verwacht"])
+    >>> sorted(bal["status"].unique()) <= ["amber", "green", "red", "unknown"]
+    True
+    >>> list(bal.columns[:7])
+    ['station_id', 'station_name', 'level', 'carrier', 'scenario', 'year', 'direction']
+    """
+    if not isinstance(region, Region):
+        raise TypeError(f"Expected a Region, got {type(region).__name__}.")
+    if not 0.0 <= amber_margin < 1.0:
+        raise EnergieplanologieError(f"amber_margin: verwacht een getal in [0, 1), gevonden {amber_margin!r}")
+    extra = region.settings.get("scenarios")
+    scenarios = get_scenarios(scenario, extra=extra)
+    ys = _years(region, years)
+    n_st, ny, nsc = len(region.stations), len(ys), len(scenarios)
+
+    report(progress, 0.0, "ontwikkelingen toewijzen aan stations")
+    rows, unallocated = _rows(region, allocation)
+    report(progress, 0.6, "stationsbalans berekenen")
+    dev_load = _development_load(rows, n_st, ys, scenarios)
+    base = _capacity_rows(region, ys)
+    added = _added(_projects(region, projects), n_st, ys)
+
+    # Arrays of shape (scenario, station, year, direction).
+    def stack(per_direction: dict[str, np.ndarray]) -> np.ndarray:
+        return np.stack([per_direction[d] for d in DIRECTIONS], axis=-1)
+
+    base_cap = np.broadcast_to(stack({d: base[f"{d}_capacity_mw"] for d in DIRECTIONS}), (nsc, n_st, ny, 2))
+    baseline = np.broadcast_to(stack({d: base[f"{d}_load_mw"] for d in DIRECTIONS}), (nsc, n_st, ny, 2))
+    add = np.broadcast_to(stack(added), (nsc, n_st, ny, 2))
+    per_sector = np.stack([dev_load[d] for d in DIRECTIONS], axis=-1)  # (sc, st, y, sector, dir)
+    per_sector = np.moveaxis(per_sector, 3, -1)  # (sc, st, y, dir, sector)
+    development = per_sector.sum(axis=-1)
+    capacity = base_cap + add
+    load = np.nan_to_num(baseline, nan=0.0) + development
+    headroom = capacity - load
+    known = ~np.isnan(capacity)
+    with np.errstate(invalid="ignore"):
+        red = known & (headroom < -TOLERANCE_MW)
+        amber = known & ~red & (headroom < amber_margin * capacity - TOLERANCE_MW)
+        shortage = np.where(known, np.where(red, -headroom, 0.0), np.nan)
+        utilisation = np.where(known & (capacity > 0), load / np.where(capacity > 0, capacity, 1.0), np.nan)
+    status = np.where(~known, 3, np.where(red, 2, np.where(amber, 1, 0)))
+    any_red = red.any(axis=2)  # (sc, st, dir)
+    first = np.where(any_red, ys[np.argmax(red, axis=2)], -1)
+    first = np.broadcast_to(first[:, :, None, :], red.shape)
+
+    report(progress, 0.9, "tabel opbouwen")
+    # Rows sorted by scenario, station_id, year, direction.
+    st = region.stations
+    sid = st["station_id"].to_numpy(dtype=object)
+    order = np.argsort(sid.astype(str), kind="stable")
+    n_rows = nsc * n_st * ny * 2
+
+    def flat(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a[:, order]).reshape(n_rows)
+
+    sc_idx = np.repeat(np.arange(nsc), n_st * ny * 2)
+    st_idx = np.tile(np.repeat(order, ny * 2), nsc)
+    y_idx = np.tile(np.repeat(np.arange(ny), 2), nsc * n_st)
+    d_idx = np.tile(np.arange(2), nsc * n_st * ny)
+
+    def station_col(name: str) -> np.ndarray:
+        return st[name].to_numpy(dtype=object)[st_idx] if name in st.columns else np.full(n_rows, None)
+
+    first_flat = flat(first)
+    data: dict[str, Any] = {
+        "station_id": sid[st_idx],
+        "station_name": station_col("name"),
+        "level": station_col("level"),
+        "carrier": station_col("carrier"),
+        "scenario": np.array([s.name for s in scenarios], dtype=object)[sc_idx],
+        "year": ys[y_idx],
+        "direction": np.array(DIRECTIONS, dtype=object)[d_idx],
+        "base_capacity_mw": flat(base_cap),
+        "capacity_added_mw": flat(add),
+        "capacity_mw": flat(capacity),
+        "baseline_load_mw": flat(baseline),
+        "development_load_mw": flat(development),
+        "load_mw": flat(load),
+        "headroom_mw": flat(headroom),
+        "shortage_mw": flat(shortage),
+        "utilisation": flat(utilisation),
+        "status": np.array(STATUSES, dtype=object)[flat(status)],
+        "first_shortage_year": pd.array(np.where(first_flat < 0, None, first_flat), dtype="Int64"),
+    }
+    sector_flat = np.ascontiguousarray(per_sector[:, order]).reshape(n_rows, len(SECTORS))
+    for j, name in enumerate(SECTOR_COLUMNS):
+        data[name] = sector_flat[:, j]
+    out = pd.DataFrame(data, columns=list(BALANCE_COLUMNS))
+    unknown_any = (~known).any(axis=(0, 2, 3))
+    out.attrs["no_capacity"] = sorted(str(s) for s in sid[unknown_any])
+    out.attrs["unallocated"] = unallocated
+    out.attrs["scenarios"] = {s.name: s.label_nl for s in scenarios}
+    out.attrs["amber_margin"] = float(amber_margin)
+    report(progress, 1.0, "stationsbalans klaar")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- enablement
+
+
+def project_enablement(
+    region: Region,
+    scenario: str | Scenario = "verwacht",
+    *,
+    years: Iterable[int] | None = None,
+    allocation: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The developments that fit at a station only because of each infrastructure project.
+
+    Definition. At a station the developments queue in order of ``year``, then ``development_id``; each adds its
+    scenario-weighted MW (× simultaneity × share) to the baseline load. In year *y* a development *fits* under
+    capacity *C* when the cumulative load up to and including it is ≤ *C* (first come, first served: once one
+    does not fit, none after it does). *C_with* is the station's capacity in *y* with every project ready by
+    then; *C_without* the same minus this project's added capacity. A project **enables** the developments that
+    fit under *C_with* but not under *C_without*. This is the marginal effect of the project with all other
+    projects in place: two projects that each alone would suffice enable nothing marginally, which the
+    afwegingskader reads as "not needed on its own". A development counts whole even when only part of it
+    would fit without the project.
+
+    Parameters
+    ----------
+    region : Region
+    scenario : str or Scenario, default "verwacht"
+    years : iterable of int, optional
+        Default ``region.years``.
+    allocation : DataFrame, optional
+        The result of :func:`~energieplanologie.allocation.allocate`; computed when absent.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`ENABLEMENT_COLUMNS`: for each project with a station and added capacity, each year and
+        direction: ``capacity_added_mw`` (its added capacity in that direction once ready, else 0),
+        ``mw_enabled`` (Σ weighted MW of the enabled developments), ``developments_enabled`` (count) and
+        ``development_ids`` (``;``-joined, sorted). NaN / NA when the station's capacity is unknown. Sorted by
+        project_id, year, direction.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> enabled = project_enablement(ep.load_sample(), "verwacht")
+    >>> list(enabled.columns) == list(ENABLEMENT_COLUMNS)
+    True
+    """
+    if not isinstance(region, Region):
+        raise TypeError(f"Expected a Region, got {type(region).__name__}.")
+    sc = get_scenario(scenario, extra=region.settings.get("scenarios"))
+    ys = _years(region, years)
+    projects = _projects(region, None)
+    if not len(projects):
+        return _empty_enablement()
+    rows, _ = _rows(region, allocation)
+    n_st = len(region.stations)
+    base = _capacity_rows(region, ys)
+    added = _added(projects, n_st, ys)
+    station_ids = region.stations["station_id"].to_numpy(dtype=object)
+
+    # Rows at stations with projects, in queue order: station, year, development_id.
+    with_projects = np.unique(projects["station_pos"].to_numpy(dtype=np.intp))
+    sel = np.flatnonzero(np.isin(rows.station_pos, with_projects) & (rows.year <= ys[-1]))
+    dev_ids = rows.dev_ids()[sel].astype(str)
+    order = np.lexsort((dev_ids, rows.year[sel], rows.station_pos[sel]))
+    sel, dev_ids = sel[order], dev_ids[order]
+    st_sel, year_sel = rows.station_pos[sel], rows.year[sel]
+    weight = (sc.certainty_weights()[rows.certainty[sel]] * sc.simultaneity_factors()[rows.sector[sel]]
+              * rows.share[sel])
+    mw = {d: rows.mw[d][sel] * weight for d in DIRECTIONS}
+    bounds = {s: (np.searchsorted(st_sel, s, "left"), np.searchsorted(st_sel, s, "right")) for s in with_projects}
+
+    records = []
+    for p in projects.sort_values("project_id", kind="stable").itertuples(index=False):
+        s = int(p.station_pos)
+        lo, hi = bounds[s]
+        for j, y in enumerate(ys):
+            ready = not np.isnan(p.year_ready) and p.year_ready <= y
+            n_in_year = lo + int(np.searchsorted(year_sel[lo:hi], y, side="right"))
+            for d in DIRECTIONS:
+                own = float(getattr(p, d)) if ready else 0.0
+                c_with = base[f"{d}_capacity_mw"][s, j] + added[d][s, j]
+                record = {"project_id": p.project_id, "station_id": station_ids[s], "year": int(y), "direction": d,
+                          "capacity_added_mw": own}
+                if np.isnan(c_with):
+                    records.append({**record, "mw_enabled": np.nan, "developments_enabled": pd.NA,
+                                    "development_ids": ""})
+                    continue
+                load = base[f"{d}_load_mw"][s, j]
+                load = 0.0 if np.isnan(load) else load
+                d_mw = mw[d][lo:n_in_year]
+                active = d_mw > 0
+                cumulative = load + np.cumsum(d_mw[active])
+                fit_with = int(np.searchsorted(cumulative, c_with + TOLERANCE_MW, side="right"))
+                fit_without = int(np.searchsorted(cumulative, c_with - own + TOLERANCE_MW, side="right"))
+                enabled = slice(fit_without, fit_with)
+                ids = sorted(set(dev_ids[lo:n_in_year][active][enabled]))
+                records.append({**record, "mw_enabled": float(d_mw[active][enabled].sum()),
+                                "developments_enabled": len(ids), "development_ids": ";".join(ids)})
+    out = pd.DataFrame.from_records(records, columns=list(ENABLEMENT_COLUMNS))
+    out["developments_enabled"] = out["developments_enabled"].astype("Int64")
+    out["year"] = out["year"].astype(np.int64)
+    out.attrs["scenario"] = sc.name
+    return out
+
+
+def _empty_enablement() -> pd.DataFrame:
+    return pd.DataFrame({
+        "project_id": pd.Series([], dtype=object), "station_id": pd.Series([], dtype=object),
+        "year": pd.Series([], dtype=np.int64), "direction": pd.Series([], dtype=object),
+        "capacity_added_mw": pd.Series([], dtype=float), "mw_enabled": pd.Series([], dtype=float),
+        "developments_enabled": pd.Series([], dtype="Int64"), "development_ids": pd.Series([], dtype=object),
+    })
+
+
+# ----------------------------------------------------------------------------------------------- layer
+
+
+def balance_layer(balance: pd.DataFrame, stations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The balance rows with their station's point, for the GeoPackage layer ``stationsbalans``.
+
+    Parameters
+    ----------
+    balance : DataFrame
+        The result of :func:`station_balance`.
+    stations : GeoDataFrame
+        The stations (``station_id`` and point geometry).
+
+    Returns
+    -------
+    GeoDataFrame
+        The balance rows in their order, with the station geometry (empty when the station is unknown).
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> region = ep.load_sample()
+    >>> layer = balance_layer(station_balance(region), region.stations)
+    >>> layer.geometry.geom_type.unique().tolist()
+    ['Point']
+    """
+    geom = stations.set_index(stations["station_id"].to_numpy(dtype=object)).geometry
+    values = geom.reindex(balance["station_id"].to_numpy(dtype=object)).to_numpy()
+    out = gpd.GeoDataFrame(balance.reset_index(drop=True), geometry=gpd.GeoSeries(values, crs=stations.crs),
+                           crs=stations.crs)
+    out.attrs = dict(balance.attrs)
+    return out
