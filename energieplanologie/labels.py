@@ -34,7 +34,7 @@ for _spec in SCHEMAS.values():
 COLUMN_LABELS.update({"source_row": "bronrij", "geometry": "geometry"})
 
 # --- allocation and balance (balance.py, allocation.py)
-COLUMN_LABELS.update({})
+COLUMN_LABELS.update({"allocation_method": "toewijzing", "share": "aandeel", "distance_m": "afstand_m", "station_name": "stationsnaam", "scenario": "scenario", "direction": "richting", "base_capacity_mw": "basiscapaciteit_mw", "capacity_added_mw": "extra_capaciteit_mw", "capacity_mw": "capaciteit_mw", "baseline_load_mw": "basislast_mw", "development_load_mw": "last_ontwikkelingen_mw", "load_mw": "last_mw", "headroom_mw": "ruimte_mw", "shortage_mw": "tekort_mw", "utilisation": "benutting", "first_shortage_year": "eerste_tekortjaar", "mw_renewables": "mw_opwek", "mw_built_environment": "mw_gebouwde_omgeving", "mw_housing": "mw_woningbouw", "mw_mobility": "mw_mobiliteit", "mw_industry": "mw_industrie", "mw_agriculture": "mw_landbouw", "mw_data_centre": "mw_datacenter", "mw_business_park": "mw_bedrijventerrein", "mw_other": "mw_overig", "offtake_mw_weighted": "afname_mw_gewogen", "feedin_mw_weighted": "invoeding_mw_gewogen", "weight": "gewicht", "mw_enabled": "mw_mogelijk_gemaakt", "developments_enabled": "ontwikkelingen_mogelijk_gemaakt", "development_ids": "ontwikkeling_ids"})
 
 # --- hotspots and density (hotspots.py, density.py)
 COLUMN_LABELS.update({})
