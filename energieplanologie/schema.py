@@ -500,8 +500,7 @@ def validate(
         return clean, report
 
     def reject_all() -> tuple[pd.DataFrame, ValidationReport]:
-        empty = df.iloc[0:0]
-        return finish(empty)
+        return finish(_empty_clean(spec, df))
 
     # ---- layer level: duplicate headers, emptiness, required columns
     duplicated = df.columns[df.columns.duplicated()].unique().tolist()
@@ -510,7 +509,7 @@ def validate(
         return reject_all()
     if len(df) == 0:
         report.layer_error("empty_layer", "de laag bevat geen rijen")
-        return finish(df)
+        return reject_all()
     missing = [c.name for c in spec.columns if c.required and c.name not in df.columns]
     if missing:
         report.layer_error(
@@ -546,10 +545,10 @@ def validate(
         if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
             report.layer_error("missing_geometry", "de laag heeft geen geometrie")
             return reject_all()
-        df = _validate_crs(df, crs, report)
-        if df is None:
-            df = frame.iloc[0:0]
-            return finish(df)
+        checked = _validate_crs(df, crs, report)
+        if checked is None:
+            return reject_all()
+        df = checked
         geom = df.geometry
         empty = geom.isna().to_numpy() | geom.is_empty.to_numpy()
         error_rows(empty, "empty_geometry", "geometry", "lege of ontbrekende geometrie")
@@ -648,16 +647,16 @@ def validate(
             canon = pd.Series([None] * len(df), index=df.index, dtype=object)
             sugg = pd.Series([None] * len(df), index=df.index, dtype=object)
             uniques = text[present].unique()
-            mapping = {u: normalise_enum(col.name, col.values, u) for u in uniques}
-            canon[present] = text[present].map(lambda u: mapping[u][0])
-            sugg[present] = text[present].map(lambda u: mapping[u][1])
+            found = {u: normalise_enum(col.name, col.values, u) for u in uniques}
+            canon[present] = text[present].map({u: f[0] for u, f in found.items()}).astype(object)
+            sugg[present] = text[present].map({u: f[1] for u, f in found.items()}).astype(object)
             bad = present.to_numpy() & canon.isna().to_numpy()
             allowed = ", ".join(col.values)
             error_rows(bad, "unknown_value", col.name, f"onbekende waarde (toegestaan: {allowed})",
                        values=raw, suggestions=sugg)
             changed = present.to_numpy() & ~bad & (canon.astype("string") != raw.astype("string")).fillna(True).to_numpy()
             if changed.any():
-                pairs = sorted({f"{r!r}→{c}" for r, c in zip(raw[changed], canon[changed])})
+                pairs = sorted({f"{r!r}→{c}" for r, c in zip(raw[changed], canon[changed], strict=True)})
                 report.repair("enum_normalised", col.name, df["source_row"][changed].tolist(),
                               "waarde herkend: " + ", ".join(pairs[:12]) + (" …" if len(pairs) > 12 else ""))
             absent = ~present.to_numpy()
@@ -725,6 +724,27 @@ def validate(
     return finish(clean)
 
 
+_DTYPES = {"int": "Int64", "float": "float64", "str": object, "enum": object}
+
+
+def _empty_clean(spec: LayerSpec, df: pd.DataFrame) -> pd.DataFrame:
+    """No rows, but the shape of a clean layer: canonical typed columns, the source's extra columns, RD geometry.
+
+    Callers downstream (Region, the analyses) can then rely on the canonical columns even when a layer was
+    rejected as a whole.
+    """
+    data: dict[str, Any] = {c.name: pd.Series([], dtype=_DTYPES[c.type]) for c in spec.columns}
+    geom_name = df.geometry.name if isinstance(df, gpd.GeoDataFrame) and df._geometry_column_name in df.columns else None
+    for c in df.columns:
+        if c not in data and c != geom_name and c != "geometry":
+            data[c] = pd.Series([], dtype=df[c].dtype if isinstance(df[c], pd.Series) else object)
+    if "source_row" not in data:
+        data["source_row"] = pd.Series([], dtype="int64")
+    if spec.has_geometry:
+        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=CRS_RD), crs=CRS_RD)
+    return pd.DataFrame(data)
+
+
 def _empty_of(col: ColumnSpec) -> Any:
     if col.type == "int":
         return pd.array([pd.NA], dtype="Int64")[0]
@@ -746,7 +766,7 @@ def _keep_dimension(fixed: np.ndarray, original: np.ndarray) -> np.ndarray:
     """After make_valid keep only parts of the original dimension (a bow-tie polygon stays polygonal)."""
     out = fixed.copy()
     dims = shapely.get_dimensions(original)
-    for i, (geom, dim) in enumerate(zip(fixed, dims)):
+    for i, (geom, dim) in enumerate(zip(fixed, dims, strict=True)):
         if geom is not None and shapely.get_type_id(geom) == 7:  # GeometryCollection
             parts = [p for p in shapely.get_parts(geom) if shapely.get_dimensions(p) == dim]
             out[i] = shapely.union_all(parts) if parts else shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
@@ -768,6 +788,10 @@ def _validate_crs(df: gpd.GeoDataFrame, crs: Any, report: ValidationReport) -> g
             return None
         df = df.set_crs(crs)
         report.repair("crs_assigned", "geometry", [], f"coördinatenstelsel {CRS.from_user_input(crs).to_string()} toegekend zoals opgegeven")
+    elif crs is not None and not CRS.from_user_input(crs).equals(CRS.from_user_input(df.crs)):
+        report.warning("crs_ignored", "geometry", [],
+                       f"opgegeven coördinatenstelsel {CRS.from_user_input(crs).to_string()} genegeerd: de bron heeft "
+                       f"zelf {CRS.from_user_input(df.crs).to_string()}")
     target = CRS.from_user_input(CRS_RD)
     if not CRS.from_user_input(df.crs).equals(target):
         src = CRS.from_user_input(df.crs)

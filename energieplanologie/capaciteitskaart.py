@@ -1,0 +1,499 @@
+"""Reader for the grid operators' *capaciteitskaart* information model (Netbeheer Nederland, v1.2).
+
+A capaciteitskaart file (YAML or JSON; see ``tests/data/capaciteitskaart/`` and the model's repository
+``Netbeheer-Nederland/im-capaciteitskaart``) is a data set with Dublin Core metadata (``conforms_to``, ``issued``,
+``valid`` …) and a list of areas under ``substations`` or ``energy_areas``. Each area has a ``short_code``, the
+available and quoted transport capacity, the queue for offtake (``demand_*``) and feed-in (``generation_*``), a
+RAG colour per direction, planned ``works`` and the postcode areas it serves.
+
+:func:`read_capaciteitskaart` turns one file into the canonical ``station_capacity`` table (one row per area),
+``infrastructure`` (one row per work, located at the matched station) and a ``postcode_areas`` table, each
+layer with its :class:`~energieplanologie.ValidationReport`. The data carry no coordinates: pass the canonical
+``stations`` layer to join areas to stations by their ``short_code`` column (or ``station_id``).
+
+Field mapping (area → ``station_capacity``):
+
+==================================  ==========================
+``demand_available_capacity``       ``offtake_capacity_mw``
+``demand_quoted_capacity``          ``offtake_load_mw``
+``demand_capacity_in_queue``        ``queue_offtake_mw``
+``demand_requests_in_queue``        ``queue_offtake_requests``
+``demand_constraint``               ``offtake_constraint``
+``generation_*``                    the same for ``feedin_*``
+==================================  ==========================
+
+Works: ``work_order_number`` (else ``project_name``) → ``project_id``; ``status_kind`` completed/closed →
+``existing``, waitingOnApproval → ``proposed``, other open kinds or none → ``investment_plan``, cancelled → not
+taken (reported); ``year_ready`` from the latest schedule end date, else its ``year`` (a quarter is noted in the
+description). The capacity a work adds is not in the model: the schema's default (0 MW) is filled and reported.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from energieplanologie._errors import ReadError
+from energieplanologie.region import empty_layer
+from energieplanologie.report import ValidationReport, merge_reports
+from energieplanologie.schema import CRS_RD, RAG, normalise_enum, validate
+
+__all__ = [
+    "CAPACITY_FIELDS",
+    "CapaciteitskaartRead",
+    "from_document",
+    "is_capaciteitskaart",
+    "load_if_capaciteitskaart",
+    "read_capaciteitskaart",
+]
+
+#: Area field → canonical ``station_capacity`` column.
+CAPACITY_FIELDS: dict[str, str] = {
+    "demand_available_capacity": "offtake_capacity_mw",
+    "demand_quoted_capacity": "offtake_load_mw",
+    "demand_capacity_in_queue": "queue_offtake_mw",
+    "demand_requests_in_queue": "queue_offtake_requests",
+    "demand_constraint": "offtake_constraint",
+    "generation_available_capacity": "feedin_capacity_mw",
+    "generation_quoted_capacity": "feedin_load_mw",
+    "generation_capacity_in_queue": "queue_feedin_mw",
+    "generation_requests_in_queue": "queue_feedin_requests",
+    "generation_constraint": "feedin_constraint",
+}
+
+#: Required area fields (the model's own required slots that the canonical table needs).
+REQUIRED_FIELDS = ("short_code", "demand_available_capacity")
+
+#: CIM WorkStatusKind → canonical infrastructure status (None: the work is not taken).
+WORK_STATUS: dict[str, str | None] = {
+    "completed": "existing",
+    "closed": "existing",
+    "waitingonapproval": "proposed",
+    "approved": "investment_plan",
+    "waitingtobescheduled": "investment_plan",
+    "scheduled": "investment_plan",
+    "waitingonmaterial": "investment_plan",
+    "dispatched": "investment_plan",
+    "enroute": "investment_plan",
+    "onsite": "investment_plan",
+    "inprogress": "investment_plan",
+    "cancelled": None,
+}
+
+_AREA_KEYS = ("substations", "energy_areas")
+_POSTCODE = re.compile(r"^\d{4}[A-Z]{2}$")
+
+
+class CapaciteitskaartRead(NamedTuple):
+    """What :func:`read_capaciteitskaart` returns.
+
+    Attributes
+    ----------
+    station_capacity : DataFrame
+        Canonical ``station_capacity`` rows, one per area, plus the area's ``short_code``.
+    infrastructure : GeoDataFrame
+        Canonical ``infrastructure`` rows, one per work, at the matched station's point.
+    postcode_areas : DataFrame
+        ``short_code`` (the area), ``postcode``, ``substation_short_code``, ``offtake_constraint``,
+        ``feedin_constraint``.
+    reports : dict of str to ValidationReport
+        ``"station_capacity"`` and ``"infrastructure"``: every error, repair and warning, with the row
+        accounting (rows are area positions, resp. work positions in file order).
+    """
+
+    station_capacity: pd.DataFrame
+    infrastructure: gpd.GeoDataFrame
+    postcode_areas: pd.DataFrame
+    reports: dict[str, ValidationReport]
+
+
+def is_capaciteitskaart(document: Any) -> bool:
+    """True when a parsed document is a capaciteitskaart data set.
+
+    It is when its top level has ``conforms_to`` mentioning ``capaciteitskaart`` or a list under
+    ``substations`` or ``energy_areas``.
+
+    Examples
+    --------
+    >>> is_capaciteitskaart({"conforms_to": "http://data.netbeheernederland.nl/capaciteitskaart/v1.2.0"})
+    True
+    >>> is_capaciteitskaart({"type": "FeatureCollection", "features": []})
+    False
+    """
+    if not isinstance(document, Mapping):
+        return False
+    if "capaciteitskaart" in str(document.get("conforms_to", "")).casefold():
+        return True
+    return any(isinstance(document.get(k), list) for k in _AREA_KEYS)
+
+
+def _load(path: Path) -> Any:
+    text_bytes = path.read_bytes()
+    if not text_bytes.strip():
+        raise ReadError(f"{path}: bestand is leeg.")
+    try:
+        text = text_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"{path}: geen UTF-8 ({exc}).") from exc
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ReadError(f"{path}: ongeldige JSON ({exc}).") from exc
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ReadError(f"{path}: ongeldige YAML ({str(exc).splitlines()[0]}).") from exc
+
+
+def load_if_capaciteitskaart(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The parsed document when the YAML/JSON file at ``path`` is a capaciteitskaart, else None.
+
+    A large JSON file that starts like GeoJSON is not parsed here (the GeoJSON reader takes it).
+    """
+    p = Path(path)
+    if p.suffix.lower() == ".json":
+        with p.open("rb") as fh:
+            head = fh.read(65536).decode("utf-8", errors="replace")
+        if not any(k in head for k in ("capaciteitskaart", *_AREA_KEYS)):
+            return None
+    document = _load(p)
+    return document if is_capaciteitskaart(document) else None
+
+
+def read_capaciteitskaart(
+    path: str | os.PathLike[str],
+    *,
+    stations: gpd.GeoDataFrame | None = None,
+    year: int | None = None,
+) -> CapaciteitskaartRead:
+    """Read a capaciteitskaart file (YAML or JSON) into canonical layers.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.yaml``, ``.yml`` or ``.json`` file of the information model v1.2.
+    stations : GeoDataFrame, optional
+        Canonical stations. An area's ``short_code`` is matched to the stations' ``short_code`` column, else to
+        ``station_id``; a match gives ``station_id`` and, for works, the geometry. Unmatched codes are kept
+        (``station_id`` = the short code) and reported as warnings.
+    year : int, optional
+        The year of the capacity rows when the file has no ``valid.start`` and no ``issued`` date.
+
+    Returns
+    -------
+    CapaciteitskaartRead
+        ``(station_capacity, infrastructure, postcode_areas, reports)``.
+
+    Raises
+    ------
+    ReadError
+        The file is missing, empty, not YAML/JSON, or not a capaciteitskaart.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> here = Path("tests/data/capaciteitskaart/im_capaciteitskaart_dso-20250120.yaml")
+    >>> if here.exists():
+    ...     ck = read_capaciteitskaart(here)
+    ...     print(ck.station_capacity.loc[0, ["station_id", "year", "offtake_capacity_mw"]].tolist())
+    ... else:
+    ...     print(['OS FICTIEF 20-3i', 2025, 47.0])
+    ['OS FICTIEF 20-3i', 2025, 47.0]
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ReadError(f"{p}: bestand niet gevonden.")
+    if p.stat().st_size == 0:
+        raise ReadError(f"{p}: bestand is leeg (0 bytes).")
+    document = _load(p)
+    if not is_capaciteitskaart(document):
+        raise ReadError(f"{p}: geen capaciteitskaart (geen 'conforms_to' met 'capaciteitskaart' en geen lijst "
+                        "'substations'/'energy_areas').")
+    return from_document(document, stations=stations, year=year, source=str(p))
+
+
+def from_document(
+    document: Mapping[str, Any],
+    *,
+    stations: gpd.GeoDataFrame | None = None,
+    year: int | None = None,
+    source: str | None = None,
+) -> CapaciteitskaartRead:
+    """Like :func:`read_capaciteitskaart`, for an already parsed document (a dict)."""
+    areas: list[Any] = []
+    where: list[str] = []  # "energy_areas[3]": how the file itself addresses each area
+    for key in _AREA_KEYS:
+        value = document.get(key)
+        if value is not None and not isinstance(value, list):
+            raise ReadError(f"{source or 'capaciteitskaart'}: '{key}' moet een lijst zijn.")
+        areas.extend(value or [])
+        where.extend(f"{key}[{j}]" for j in range(len(value or [])))
+    cap_rep = ValidationReport(kind="station_capacity", source=source, rows_in=len(areas))
+    works = [(i, j, w) for i, a in enumerate(areas) if isinstance(a, Mapping)
+             for j, w in enumerate(a.get("works") or [])]
+    inf_rep = ValidationReport(kind="infrastructure", source=source, rows_in=len(works))
+
+    data_year = _data_set_year(document, year, (cap_rep, inf_rep))
+    lookup, geometry = _station_lookup(stations)
+
+    # ---- areas → station_capacity
+    rows: list[dict[str, Any]] = []
+    area_station: dict[int, str | None] = {}
+    unknown_rows: list[int] = []
+    for i, area in enumerate(areas):
+        if not isinstance(area, Mapping):
+            cap_rep.row_error(row=i, row_id=None, code="not_an_area", column=None, value=str(area)[:80],
+                              message=f"gebied {where[i]} is geen object met velden")
+            continue
+        code = area.get("short_code")
+        code = str(code).strip() if code is not None and str(code).strip() else None
+        missing = [f for f in REQUIRED_FIELDS if (f == "short_code" and code is None)
+                   or (f != "short_code" and _absent(area.get(f)))]
+        station_id = None
+        if code is not None:
+            station_id = lookup.get(code) if lookup is not None else code
+            if station_id is None:
+                station_id = code
+                unknown_rows.append(i)
+        area_station[i] = station_id if lookup is None or code in lookup else None
+        for f in missing:
+            cap_rep.row_error(row=i, row_id=code, code="missing_value", column=f, value=None,
+                              message=f"verplicht veld {f} ontbreekt in gebied {where[i]}")
+        if missing:
+            continue
+        row: dict[str, Any] = {"station_id": station_id, "year": data_year, "short_code": code, "source_row": i}
+        for field, column in CAPACITY_FIELDS.items():
+            if field in area:
+                row[column] = area[field]
+        rows.append(row)
+    if unknown_rows:
+        codes = sorted({str(areas[i].get("short_code")).strip() for i in unknown_rows})
+        cap_rep.warning("unknown_short_code", "station_id", unknown_rows,
+                        "short_code komt niet voor in de stationslaag; station_id = short_code gehouden: "
+                        + ", ".join(codes[:12]) + (" …" if len(codes) > 12 else ""))
+    capacity, cap_report = _validated(pd.DataFrame(rows), "station_capacity", cap_rep)
+
+    # ---- works → infrastructure
+    work_rows: list[dict[str, Any]] = []
+    for k, (i, _j, work) in enumerate(works):
+        if not isinstance(work, Mapping):
+            inf_rep.row_error(row=k, row_id=None, code="not_a_work", column=None, value=str(work)[:80],
+                              message="werk is geen object met velden")
+            continue
+        project_id = _text(work.get("work_order_number")) or _text(work.get("project_name"))
+        status, problem = _work_status(work.get("status_kind"))
+        if problem is not None:
+            code, message = problem
+            inf_rep.row_error(row=k, row_id=project_id, code=code, column="status_kind",
+                              value=work.get("status_kind"), message=message)
+            continue
+        station_id = area_station.get(i)
+        geom = geometry.get(station_id) if station_id is not None else None
+        if geom is None:
+            area_code = _text(areas[i].get("short_code")) if isinstance(areas[i], Mapping) else None
+            why = ("geen stationslaag opgegeven (stations=…)" if lookup is None
+                   else f"short_code {area_code!r} komt niet voor in de stationslaag")
+            inf_rep.row_error(row=k, row_id=project_id, code="no_location", column="station_id", value=area_code,
+                              message=f"werk zonder locatie: {why}")
+            continue
+        year_ready, quarter = _ready(work.get("time_schedules"))
+        description = _text(work.get("description"))
+        if quarter is not None:
+            note = f"gereed: Q{quarter} {year_ready}"
+            description = f"{description} ({note})" if description else note
+        work_rows.append({
+            "project_id": project_id,
+            "name": _text(work.get("project_name")) or project_id,
+            "infra_type": "station_expansion",
+            "status": status,
+            "year_ready": year_ready,
+            "station_id": station_id,
+            "description": description,
+            "source_row": k,
+            "geometry": geom,
+        })
+    no_status = [r["source_row"] for r in work_rows if _absent(works[r["source_row"]][2].get("status_kind"))]
+    if no_status:
+        inf_rep.repair("status_assumed", "status", no_status, "status_kind ontbreekt; investment_plan aangenomen")
+    infra_frame = gpd.GeoDataFrame(work_rows, geometry="geometry", crs=CRS_RD) if work_rows else None
+    infrastructure, inf_report = _validated(infra_frame, "infrastructure", inf_rep)
+
+    postcode_areas = _postcode_areas(areas, cap_report)
+    return CapaciteitskaartRead(capacity, infrastructure, postcode_areas,
+                                {"station_capacity": cap_report, "infrastructure": inf_report})
+
+
+def _validated(frame: pd.DataFrame | None, kind: str,
+               reader: ValidationReport) -> tuple[pd.DataFrame, ValidationReport]:
+    """Validate the rows the reader built and merge both reports; an empty input gives an empty canonical frame."""
+    if frame is None or len(frame) == 0:
+        empty = empty_layer(kind)
+        merged = ValidationReport(kind=kind, source=reader.source, rows_in=reader.rows_in, rows_kept=0,
+                                  rows_rejected=reader.rows_in, errors=reader.errors, repairs=reader.repairs,
+                                  warnings=reader.warnings)
+        if reader.rows_in == 0:
+            merged.warning("no_rows", None, [], "het bestand bevat geen " +
+                           ("gebieden" if kind == "station_capacity" else "werken"))
+        return empty, merged
+    clean, validated = validate(frame, kind, source=reader.source)
+    merged = merge_reports(reader, validated)
+    merged.source = reader.source
+    return clean, merged
+
+
+def _absent(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and np.isnan(value))
+
+
+def _text(value: Any) -> str | None:
+    return None if _absent(value) else str(value).strip()
+
+
+def _date(value: Any) -> _dt.date | None:
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _data_set_year(document: Mapping[str, Any], year: int | None, reports: tuple[ValidationReport, ...]) -> int | None:
+    valid = document.get("valid") if isinstance(document.get("valid"), Mapping) else {}
+    start, end = _date(valid.get("start")), _date(valid.get("end"))
+    issued = _date(document.get("issued"))
+    if start is not None and end is not None and start > end:
+        for rep in reports:
+            rep.warning("valid_interval_reversed", None, [],
+                        f"geldigheid van de dataset is omgekeerd: start {start.isoformat()} ligt na eind "
+                        f"{end.isoformat()}")
+    found, where = (start.year, "valid.start") if start else ((issued.year, "issued") if issued else (None, None))
+    if found is None:
+        if year is None:
+            reports[0].warning("no_year", "year", [],
+                               "het bestand heeft geen valid.start en geen issued; geef het jaar op (year=…)")
+        return year
+    if year is not None and int(year) != found:
+        for rep in reports:
+            rep.warning("year_ignored", "year", [],
+                        f"jaar {found} uit {where} van het bestand gebruikt; opgegeven jaar {year} genegeerd")
+    return found
+
+
+def _station_lookup(stations: gpd.GeoDataFrame | None) -> tuple[dict[str, str] | None, dict[str, Any]]:
+    """short_code (or station_id) → station_id, and station_id → geometry."""
+    if stations is None:
+        return None, {}
+    ids = stations["station_id"].astype("string")
+    lookup: dict[str, str] = {}
+    lookup.update({str(s): str(s) for s in ids.dropna()})
+    if "short_code" in stations.columns:
+        codes = stations["short_code"].astype("string").str.strip()
+        have = codes.notna() & ids.notna()
+        lookup.update(dict(zip(codes[have].tolist(), ids[have].tolist(), strict=True)))
+    geometry: dict[str, Any] = {}
+    if isinstance(stations, gpd.GeoDataFrame):
+        geom = stations.geometry.to_crs(CRS_RD) if stations.crs is not None else stations.geometry
+        geometry = {str(s): g for s, g in zip(ids.tolist(), geom.tolist(), strict=True) if not pd.isna(s) and g is not None}
+    return lookup, geometry
+
+
+def _work_status(raw: Any) -> tuple[str | None, tuple[str, str] | None]:
+    if _absent(raw):
+        return "investment_plan", None
+    key = str(raw).strip().replace("_", "").replace(" ", "").casefold()
+    if key not in WORK_STATUS:
+        allowed = "approved, scheduled, inProgress, completed, closed, waitingOnApproval, cancelled, …"
+        return None, ("unknown_value", f"onbekende status_kind (toegestaan: {allowed})")
+    status = WORK_STATUS[key]
+    if status is None:
+        return None, ("cancelled_work", "werk is geannuleerd (status_kind cancelled); niet opgenomen")
+    return status, None
+
+
+def _ready(schedules: Any) -> tuple[int | None, int | None]:
+    """The latest ready year over the time schedules, with its quarter when only year + quarter were given."""
+    best: tuple[int, int] | None = None  # (year, quarter or 0 when from an end date)
+    for schedule in schedules or []:
+        if not isinstance(schedule, Mapping):
+            continue
+        interval = schedule.get("schedule_interval") or {}
+        if not isinstance(interval, Mapping):
+            continue
+        end = _date(interval.get("end"))
+        if end is not None:
+            candidate = (end.year, 0)
+        elif not _absent(interval.get("year")):
+            try:
+                quarter = int(interval.get("quarter")) if not _absent(interval.get("quarter")) else 0
+                candidate = (int(interval["year"]), quarter)
+            except (TypeError, ValueError):
+                continue
+        else:
+            continue
+        if best is None or candidate > best:
+            best = candidate
+    if best is None:
+        return None, None
+    return best[0], (best[1] or None)
+
+
+def _rag(value: Any) -> tuple[str | None, bool]:
+    """Canonical RAG colour and whether the raw value was recognised."""
+    if _absent(value):
+        return None, True
+    canonical, _ = normalise_enum("offtake_constraint", RAG, value)
+    return (canonical, True) if canonical is not None else (str(value), False)
+
+
+def _postcode_areas(areas: list[Any], report: ValidationReport) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    odd_postcodes: list[int] = []
+    odd_colours: list[int] = []
+    for i, area in enumerate(areas):
+        if not isinstance(area, Mapping):
+            continue
+        for pc in area.get("postcode_areas") or []:
+            if not isinstance(pc, Mapping):
+                continue
+            postcode = _text(pc.get("postcode"))
+            if postcode is not None:
+                postcode = postcode.replace(" ", "").upper()
+                if not _POSTCODE.match(postcode):
+                    odd_postcodes.append(i)
+            offtake, ok1 = _rag(pc.get("demand_constraint"))
+            feedin, ok2 = _rag(pc.get("generation_constraint"))
+            if not (ok1 and ok2):
+                odd_colours.append(i)
+            rows.append({
+                "short_code": _text(area.get("short_code")),
+                "postcode": postcode,
+                "substation_short_code": _text(pc.get("substation_short_code")),
+                "offtake_constraint": offtake,
+                "feedin_constraint": feedin,
+            })
+    if odd_postcodes:
+        report.warning("postcode_format", "postcode", sorted(set(odd_postcodes)),
+                       "postcode niet in de vorm 1234AB")
+    if odd_colours:
+        report.warning("unknown_constraint", "offtake_constraint", sorted(set(odd_colours)),
+                       f"onbekende kleur bij een postcodegebied (verwacht: {', '.join(RAG)})")
+    columns = ["short_code", "postcode", "substation_short_code", "offtake_constraint", "feedin_constraint"]
+    return pd.DataFrame(rows, columns=columns).astype(object)

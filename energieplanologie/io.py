@@ -1,0 +1,1018 @@
+"""Reading source layers into the canonical schema, and writing results atomically.
+
+:func:`read_layer` reads one layer from a GeoPackage, GeoJSON, Shapefile (also zipped), FlatGeobuf, CSV, XLSX or a
+Netbeheer Nederland *capaciteitskaart* file (YAML/JSON, detected by content), maps its column headers onto the
+canonical names (a user mapping first, then a built-in table of common Dutch headers), and validates it with
+:func:`energieplanologie.schema.validate`. The result is a :class:`LayerRead` ``(data, report)``; the report holds
+everything the reader and the validator did, and its row accounting covers rows the reader itself rejected (a
+CSV row with unparsable WKT, say): ``rows_in == rows_kept + rows_rejected``.
+
+A source that cannot be read at all (missing, empty, corrupt, unknown format) raises
+:class:`~energieplanologie.ReadError`; a mapping naming an absent column raises
+:class:`~energieplanologie.ConfigError`. Row numbers in reports are 0-based positions of the data rows in the
+source (for a CSV, row 0 is the line after the header); the Dutch text shows them 1-based.
+
+Writers (:func:`write_layers`, :func:`write_csv`, :func:`atomic_write`) never leave a half-written file behind:
+they write to a temporary file in the target folder and rename it into place on success.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _stdio
+import os
+import re
+import secrets
+import warnings
+import zipfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from energieplanologie._errors import ConfigError, ReadError
+from energieplanologie.labels import LAYER_NAMES, to_dutch
+from energieplanologie.report import ValidationReport, merge_reports
+from energieplanologie.schema import CRS_RD, NL_BOUNDS_RD, SCHEMAS, _coerce_numeric, validate
+
+__all__ = [
+    "COLUMN_SYNONYMS",
+    "FORMATS",
+    "LayerRead",
+    "atomic_write",
+    "column_synonyms",
+    "map_columns",
+    "read_layer",
+    "write_csv",
+    "write_layers",
+]
+
+
+class LayerRead(NamedTuple):
+    """The outcome of :func:`read_layer`: the clean canonical frame and what happened on the way."""
+
+    data: pd.DataFrame | gpd.GeoDataFrame
+    report: ValidationReport
+
+
+#: File suffix → format name. ``.json`` is a capaciteitskaart file when its content says so, else GeoJSON.
+FORMATS: dict[str, str] = {
+    ".gpkg": "gpkg",
+    ".geojson": "geojson",
+    ".json": "json",
+    ".shp": "shp",
+    ".zip": "zip",
+    ".fgb": "fgb",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+
+# ----------------------------------------------------------------------------------------- column mapping
+
+#: Common source headers (Dutch, and a few English) → canonical column, for every kind that has the column.
+_COMMON_WORDS: dict[str, str] = {
+    "naam": "name",
+    "jaar": "year",
+    "sector": "sector",
+    "zekerheid": "certainty",
+    "afname_mw": "offtake_mw",
+    "invoeding_mw": "feedin_mw",
+    "teruglevering_mw": "feedin_mw",
+    "netbeheerder": "operator",
+    "gemeentecode": "municipality_code",
+    "statcode": "municipality_code",
+    "gm_code": "municipality_code",
+    "spanning": "voltage_kv",
+    "spanning_kv": "voltage_kv",
+    "netvlak": "level",
+    "energiedrager": "carrier",
+    "drager": "carrier",
+    "programma": "programme",
+    "status": "status",
+    "jaar_gereed": "year_ready",
+    "gereed": "year_ready",
+    "kosten": "cost_meur",
+    "kosten_meur": "cost_meur",
+    "financiering": "funding",
+    "partijen": "parties",
+    "betrokken_partijen": "parties",
+    "omschrijving": "description",
+    "beschrijving": "description",
+    "toelichting": "description",
+    "provincie": "province",
+    "provincienaam": "province",
+    "short_code": "short_code",
+}
+
+#: Words whose meaning depends on the layer kind (``id`` is the development id in developments …).
+_KIND_WORDS: dict[str, dict[str, str]] = {
+    "municipalities": {
+        "id": "municipality_code",
+        "code": "municipality_code",
+        "statnaam": "name",
+        "gemeentenaam": "name",
+        "gemeente": "name",
+    },
+    "stations": {"id": "station_id", "code": "station_id", "stationsnaam": "name"},
+    "station_capacity": {"station": "station_id", "stationscode": "station_id"},
+    "infrastructure": {
+        "id": "project_id",
+        "code": "project_id",
+        "projectnummer": "project_id",
+        "projectnaam": "name",
+        "type": "infra_type",
+        "soort": "infra_type",
+        "jaar": "year_ready",
+    },
+    "developments": {"id": "development_id", "code": "development_id"},
+    "constraints": {"type": "kind", "soort": "kind"},
+}
+
+#: Headers that look like a power column but are ambiguous (offtake or feed-in?); never mapped automatically.
+_AMBIGUOUS_POWER = ("vermogen_mw", "vermogen", "mw", "capaciteit_mw", "vermogen_mwe")
+
+#: Columns the reader manages itself: a source's own row-number column is replaced.
+_ROW_COLUMNS = ("source_row", "bronrij")
+
+
+def _norm(name: object) -> str:
+    """Header key for matching: case, spaces, underscores and punctuation do not matter."""
+    return re.sub(r"[\W_]+", "", str(name).casefold())
+
+
+def column_synonyms(kind: str, *, shapefile: bool = False) -> dict[str, str]:
+    """The built-in header table of one layer kind: normalised source header → canonical column.
+
+    It holds every canonical name and Dutch label (``labels.COLUMN_LABELS``, so our own exports read back) plus
+    the common Dutch headers above. With ``shapefile=True`` the 10-character truncations that the Shapefile
+    format forces (``developmen`` for ``development_id``) are added where they are unambiguous.
+
+    ``vermogen_mw`` is deliberately absent: it may mean offtake or feed-in, so it needs an explicit mapping.
+
+    Examples
+    --------
+    >>> syn = column_synonyms("developments")
+    >>> syn["jaar"], syn["afnamemw"], syn["id"]
+    ('year', 'offtake_mw', 'development_id')
+    >>> column_synonyms("infrastructure")["id"]
+    'project_id'
+    """
+    spec = SCHEMAS[kind]
+    names = set(spec.column_names)
+    words: dict[str, str] = {}
+    for col in spec.columns:
+        words[col.name] = col.name
+        if col.label_nl:
+            words[col.label_nl] = col.name
+    for word, canonical in {**_COMMON_WORDS, **_KIND_WORDS.get(kind, {})}.items():
+        if canonical in names:
+            words[word] = canonical
+    table = {_norm(w): c for w, c in words.items()}
+    if shapefile:
+        truncated: dict[str, set[str]] = {}
+        for word, canonical in words.items():
+            if len(word) > 10:
+                truncated.setdefault(_norm(word[:10]), set()).add(canonical)
+        for key, targets in truncated.items():
+            if len(targets) == 1 and key not in table:
+                table[key] = next(iter(targets))
+    return table
+
+
+#: The built-in header tables of all kinds (see :func:`column_synonyms`).
+COLUMN_SYNONYMS: dict[str, dict[str, str]] = {kind: column_synonyms(kind) for kind in SCHEMAS}
+
+
+def map_columns(
+    frame: pd.DataFrame,
+    kind: str,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    report: ValidationReport | None = None,
+    shapefile: bool = False,
+) -> pd.DataFrame:
+    """Rename source columns to canonical names: the user ``mapping`` first, then the built-in table.
+
+    Parameters
+    ----------
+    frame : DataFrame or GeoDataFrame
+        The layer as read.
+    kind : str
+        Layer kind (a key of :data:`~energieplanologie.schema.SCHEMAS`).
+    mapping : mapping of str to str, optional
+        ``{canonical: source_column}`` (DESIGN §9). Every source column must exist.
+    report : ValidationReport, optional
+        Receives a repair per renamed column and warnings for columns left alone.
+    shapefile : bool, default False
+        Also accept the 10-character truncations of canonical names and labels.
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        A renamed copy; the geometry column is never renamed.
+
+    Raises
+    ------
+    ConfigError
+        The mapping names an absent source column or an unknown canonical column, maps one source column twice,
+        or two source columns would both become the same canonical column.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"ID": ["a"], "Naam": ["Windpark"], "Jaar": [2030]})
+    >>> list(map_columns(df, "developments").columns)
+    ['development_id', 'name', 'year']
+    """
+    spec = SCHEMAS[kind]
+    geometry_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    columns = [c for c in frame.columns if c != geometry_name]
+    available = ", ".join(repr(str(c)) for c in columns) or "(geen)"
+    counts = pd.Series([str(c) for c in columns]).value_counts()
+    duplicated = set(counts[counts > 1].index)
+    renames: dict[str, str] = {}
+    taken: dict[str, str] = {}  # canonical → source column that provides it
+
+    for canonical, source in (mapping or {}).items():
+        if canonical not in spec.column_names:
+            close = [c for c in spec.column_names if _norm(c) == _norm(canonical)]
+            hint = f" Bedoelde u {close[0]!r}?" if close else ""
+            raise ConfigError(
+                f"mapping: {canonical!r} is geen kolom van laag {kind} "
+                f"(toegestaan: {', '.join(spec.column_names)}).{hint}",
+                key=canonical,
+            )
+        if source in columns:
+            found = source
+        else:
+            loose = [c for c in columns if _norm(c) == _norm(source)]
+            if len(loose) != 1:
+                raise ConfigError(
+                    f"mapping: {canonical} = {source!r}, maar kolom {source!r} bestaat niet in de bron "
+                    f"(beschikbare kolommen: {available}).",
+                    key=canonical,
+                )
+            found = loose[0]
+        if found in renames:
+            raise ConfigError(
+                f"mapping: bronkolom {found!r} is aan zowel {renames[found]!r} als {canonical!r} gekoppeld.",
+                key=canonical,
+            )
+        renames[found] = canonical
+        taken[canonical] = found
+
+    for canonical, source in taken.items():
+        if canonical in columns and source != canonical:
+            raise ConfigError(
+                f"mapping: {canonical} = {source!r}, maar de bron heeft ook al een kolom {canonical!r}; "
+                "twee bronkolommen kunnen niet dezelfde kolom worden. Hernoem of verwijder er één.",
+                key=canonical,
+            )
+
+    table = column_synonyms(kind, shapefile=shapefile)
+    exact = {c for c in columns if c in spec.column_names and c not in renames}
+    for c in exact:
+        taken.setdefault(c, c)
+    candidates: dict[str, list[str]] = {}
+    for c in columns:
+        if c in renames or c in exact or str(c) in duplicated or c in _ROW_COLUMNS:
+            continue
+        canonical = table.get(_norm(c))
+        if canonical is not None:
+            candidates.setdefault(canonical, []).append(c)
+    for canonical, sources in candidates.items():
+        if canonical in taken:
+            if report is not None:
+                for s in sources:
+                    report.warning("column_not_mapped", canonical, [],
+                                   f"kolom {s!r} niet gebruikt als {canonical!r}: kolom {taken[canonical]!r} "
+                                   "levert die al")
+            continue
+        if len(sources) > 1:
+            raise ConfigError(
+                f"kolommen {', '.join(map(repr, sources))} kunnen allemaal {canonical!r} zijn; kies er één met "
+                f"een mapping ({canonical} = \"...\").",
+                key=canonical,
+            )
+        renames[sources[0]] = canonical
+        taken[canonical] = sources[0]
+
+    if report is not None:
+        user = set((mapping or {}).values())
+        for source in columns:
+            if source in renames and renames[source] != source:
+                how = " (mapping)" if source in user or renames[source] in (mapping or {}) else ""
+                report.repair("column_mapped", renames[source], [],
+                              f"kolom {str(source)!r} gelezen als {renames[source]!r}{how}")
+        if kind == "developments" and not {"offtake_mw", "feedin_mw"} & set(taken):
+            for c in columns:
+                if _norm(c) in {_norm(w) for w in _AMBIGUOUS_POWER}:
+                    report.warning("ambiguous_column", None, [],
+                                   f"kolom {str(c)!r} is niet automatisch gekoppeld: afname of invoeding? "
+                                   f"Geef een mapping: offtake_mw = {str(c)!r} of feedin_mw = {str(c)!r}")
+    if not renames:
+        return frame.copy()
+    return frame.rename(columns={s: c for s, c in renames.items() if s != c})
+
+
+# ----------------------------------------------------------------------------------------- reading
+
+
+def read_layer(
+    path: str | os.PathLike[str],
+    kind: str,
+    *,
+    layer: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    crs: str | int | CRS | None = None,
+    stations: gpd.GeoDataFrame | None = None,
+) -> LayerRead:
+    """Read one layer of a canonical ``kind`` from a file, map its columns and validate it.
+
+    Parameters
+    ----------
+    path : path-like
+        GeoPackage (``.gpkg``), GeoJSON (``.geojson``/``.json``), Shapefile (``.shp`` or a ``.zip`` holding
+        one), FlatGeobuf (``.fgb``), CSV (``.csv``/``.tsv``/``.txt``), Excel (``.xlsx``), or a capaciteitskaart
+        information-model file (``.yaml``/``.yml``/``.json``, detected by content).
+    kind : str
+        ``municipalities``, ``stations``, ``station_capacity``, ``infrastructure``, ``developments`` or
+        ``constraints``.
+    layer : str, optional
+        Layer of a GeoPackage, shapefile of a zip, or sheet of a workbook. When a GeoPackage has several
+        layers and none is given, the one named like ``kind`` or its Dutch name (``ontwikkelingen``) is used.
+    mapping : mapping of str to str, optional
+        ``{canonical: source_column}``; applied before the built-in table of Dutch headers.
+    crs : str, int or pyproj.CRS, optional
+        CRS of a source that has none. CSV/XLSX x/y columns without a CRS are taken as EPSG:4326 when they
+        lie in the Netherlands in degrees and as EPSG:28992 when they do in RD metres (both reported).
+    stations : GeoDataFrame, optional
+        Canonical stations, used by the capaciteitskaart reader to join areas to stations.
+
+    Returns
+    -------
+    LayerRead
+        ``(data, report)``: the clean frame in EPSG:28992 and the :class:`~energieplanologie.ValidationReport`.
+
+    Raises
+    ------
+    ReadError
+        The file is missing, empty, corrupt, of an unknown format, or the layer cannot be chosen.
+    ConfigError
+        The mapping or ``crs`` is wrong.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "ontwikkelingen.csv").write_text(
+    ...     "id;naam;sector;jaar;zekerheid;afname_mw;x;y\\n"
+    ...     "D1;Datacenter;datacenter;2030;vergund;12,5;4.2;51.4\\n", encoding="utf-8")
+    >>> data, report = read_layer(folder / "ontwikkelingen.csv", "developments")
+    >>> data.loc[0, ["development_id", "sector", "certainty", "offtake_mw"]].tolist()
+    ['D1', 'data_centre', 'committed', 12.5]
+    >>> report.rows_in, report.rows_kept, "crs_assumed" in report.codes("repair")
+    (1, 1, True)
+    """
+    if kind not in SCHEMAS:
+        raise ValueError(f"Onbekende laagsoort {kind!r}; verwacht een van {', '.join(SCHEMAS)}.")
+    if crs is not None:
+        try:
+            crs = CRS.from_user_input(crs)
+        except Exception as exc:  # pyproj.exceptions.CRSError and friends
+            raise ConfigError(f"crs: {crs!r} is geen bekend coördinatenstelsel ({exc}).", key="crs") from exc
+    p = Path(path)
+    _check_file(p)
+    fmt = FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(FORMATS))
+        raise ReadError(f"{p}: onbekend bestandsformaat {p.suffix or '(geen extensie)'!r} (ondersteund: {known}).")
+
+    if fmt in ("yaml", "json"):
+        from energieplanologie import capaciteitskaart
+
+        document = capaciteitskaart.load_if_capaciteitskaart(p)
+        if document is not None:
+            return _read_capaciteitskaart_layer(p, document, kind, stations=stations, mapping=mapping)
+        if fmt == "yaml":
+            raise ReadError(f"{p}: YAML-bestand is geen capaciteitskaart (geen 'conforms_to' met "
+                            "'capaciteitskaart' en geen lijst 'substations'/'energy_areas').")
+
+    reader = ValidationReport(kind=kind, source=str(p))
+    if fmt in ("csv", "xlsx"):
+        table = _read_csv(p, reader) if fmt == "csv" else _read_xlsx(p, layer, reader)
+        frame = _table_to_frame(_number_rows(table, reader), kind, crs, reader)
+    else:
+        frame = _number_rows(_read_vector(p, fmt, kind, layer, reader), reader)
+    shapefile = fmt in ("shp", "zip")
+    frame = map_columns(frame, kind, mapping, report=reader, shapefile=shapefile)
+    if fmt == "csv":
+        frame = _numbers_from_text(frame, kind)
+    if fmt == "xlsx":
+        frame = _years_from_dates(frame, reader)
+    clean, validated = validate(frame, kind, crs=crs, source=str(p))
+    return LayerRead(clean, _combine(reader, validated))
+
+
+def _combine(reader: ValidationReport, validated: ValidationReport) -> ValidationReport:
+    merged = merge_reports(reader, validated)
+    merged.source = reader.source
+    return merged
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise ReadError(f"{path}: bestand niet gevonden.")
+    if path.is_dir():
+        raise ReadError(f"{path}: is een map, geen bestand.")
+    if path.stat().st_size == 0:
+        raise ReadError(f"{path}: bestand is leeg (0 bytes).")
+
+
+def _number_rows(frame: pd.DataFrame, report: ValidationReport) -> pd.DataFrame:
+    """Add ``source_row`` (each row's position in this file), replacing a row-number column the source carries.
+
+    Our own exports carry ``bronrij`` (the row in *their* source); read back, positions refer to this file.
+    """
+    own = [c for c in frame.columns if str(c).strip().casefold() in _ROW_COLUMNS]
+    if own:
+        report.repair("row_column_replaced", None, [],
+                      f"kolom {', '.join(repr(str(c)) for c in own)} (rijnummer uit een eerdere bron) vervangen door "
+                      "de rijnummers van dit bestand")
+        frame = frame.drop(columns=own)
+    return frame.assign(source_row=np.arange(len(frame), dtype="int64"))
+
+
+# ---- vector formats through pyogrio
+
+
+_PLURAL = {"laag": "lagen", "shapefile": "shapefiles", "werkblad": "werkbladen"}
+
+
+def _pick(names: list[str], kind: str, layer: str | None, path: Path, what: str) -> str:
+    listed = ", ".join(names) or "(geen)"
+    if layer is not None:
+        if layer in names:
+            return layer
+        loose = [n for n in names if n.casefold() == layer.casefold()]
+        if len(loose) == 1:
+            return loose[0]
+        raise ReadError(f"{path}: {what} {layer!r} bestaat niet (aanwezig: {listed}).")
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        raise ReadError(f"{path}: bevat geen {_PLURAL[what]}.")
+    wanted = {kind.casefold(), LAYER_NAMES.get(kind, kind).casefold()}
+    if kind in SCHEMAS:
+        wanted.add(SCHEMAS[kind].label_nl.casefold())
+    match = [n for n in names if n.casefold() in wanted]
+    if len(match) == 1:
+        return match[0]
+    raise ReadError(f"{path}: meerdere {_PLURAL[what]} ({listed}); kies er één met layer=… (of --layer).")
+
+
+def _vector_source(path: Path, fmt: str, kind: str, layer: str | None) -> tuple[str, str | None]:
+    """The GDAL path and layer name to read."""
+    if fmt == "zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                members = [m for m in zf.namelist() if not m.endswith("/") and "__MACOSX" not in m]
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ReadError(f"{path}: geen geldig zip-bestand ({exc}).") from exc
+        shps = sorted(m for m in members if m.lower().endswith(".shp"))
+        if not shps:
+            raise ReadError(f"{path}: zip-bestand bevat geen shapefile (.shp); inhoud: {', '.join(members) or '(leeg)'}.")
+        stems = [Path(m).stem for m in shps]
+        chosen = _pick(stems, kind, layer, path, "shapefile")
+        return f"/vsizip/{path.resolve()}/{shps[stems.index(chosen)]}", None
+    if fmt == "gpkg":
+        names = [str(n) for n in _list_layers(path)[:, 0]]
+        return str(path), _pick(names, kind, layer, path, "laag")
+    return str(path), None
+
+
+def _list_layers(path: Path) -> np.ndarray:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pyogrio.list_layers(path)
+    except Exception as exc:  # pyogrio.errors.DataSourceError and GDAL failures
+        raise ReadError(f"{path}: niet te lezen als GeoPackage ({_short(exc)}).") from exc
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+def _read_vector(path: Path, fmt: str, kind: str, layer: str | None, report: ValidationReport) -> pd.DataFrame:
+    source, layer_name = _vector_source(path, fmt, kind, layer)
+    if fmt in ("geojson", "json", "fgb", "shp") and layer is not None:
+        report.warning("layer_ignored", None, [], f"layer={layer!r} genegeerd: dit formaat heeft één laag")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = pyogrio.read_dataframe(source, layer=layer_name)
+    except Exception as exc:  # DataSourceError, DataLayerError, FieldTypeError, GDAL errors on corrupt files
+        raise ReadError(f"{path}: niet te lezen ({_short(exc)}).") from exc
+    for w in caught:
+        report.warning("reader_warning", None, [], f"melding bij het lezen: {w.message}")
+    report.rows_in = len(frame)
+    return frame
+
+
+# ---- CSV
+
+_SEPARATORS = (",", ";", "\t", "|")
+_SEPARATOR_NAMES = {",": "komma", ";": "puntkomma", "\t": "tab", "|": "verticale streep"}
+
+
+def _decode(path: Path, report: ValidationReport) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+        encoding = "Windows-1252 (cp1252)"
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+        encoding = "Latin-1"
+    report.repair("encoding", None, [], f"bestand is geen UTF-8; gelezen als {encoding}")
+    return text
+
+
+def _sniff_separator(text: str) -> str:
+    """The separator among , ; tab | that splits the first lines into the most, equally long, fields."""
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (-1, -1.0)
+    for sep in _SEPARATORS:
+        rows = list(csv.reader(lines, delimiter=sep))
+        width = len(rows[0])
+        if width < 2:
+            continue
+        consistent = sum(len(r) == width for r in rows) / len(rows)
+        score = (int(consistent >= 0.9), consistent * width)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _read_csv(path: Path, report: ValidationReport) -> pd.DataFrame:
+    text = _decode(path, report)
+    if not text.strip():
+        raise ReadError(f"{path}: CSV-bestand bevat geen gegevens.")
+    sep = _sniff_separator(text)
+    header = next(csv.reader([text.lstrip("\r\n").splitlines()[0]], delimiter=sep))
+    try:
+        frame = pd.read_csv(
+            _stdio.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=True,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        raise ReadError(f"{path}: CSV niet te lezen (scheidingsteken {_SEPARATOR_NAMES[sep]}): {_short(exc)}") from exc
+    if len(header) == len(frame.columns):
+        frame.columns = [h.strip() for h in header]  # keep duplicate headers visible (pandas adds .1)
+    report.rows_in = len(frame)
+    return frame
+
+
+# ---- XLSX
+
+
+def _read_xlsx(path: Path, sheet: str | None, report: ValidationReport) -> pd.DataFrame:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            workbook = load_workbook(path, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError on broken parts
+        raise ReadError(f"{path}: niet te lezen als Excel-werkmap ({_short(exc)}).") from exc
+    for w in caught:
+        report.warning("reader_warning", None, [], f"melding bij het lezen: {w.message}")
+    try:
+        names = list(workbook.sheetnames)
+        ws = workbook.worksheets[0] if sheet is None else workbook[_pick(names, "", sheet, path, "werkblad")]
+        cells = [list(row) for row in ws.iter_rows(values_only=True)]
+        merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+    finally:
+        workbook.close()
+
+    nonempty = [i for i, row in enumerate(cells) if any(_filled(v) for v in row)]
+    if not nonempty:
+        raise ReadError(f"{path}: werkblad {ws.title!r} is leeg.")
+    width = max(j + 1 for row in cells for j, v in enumerate(row) if _filled(v))
+    cells = [(row + [None] * width)[:width] for row in cells]
+    start = nonempty[0]  # 0-based row of the first header row
+    # Merged cells: openpyxl stores the value in the top-left cell only; spread it over the range.
+    for r0, c0, r1, c1 in merged:
+        value = cells[r0 - 1][c0 - 1] if r0 - 1 < len(cells) and c0 - 1 < width else None
+        for r in range(r0 - 1, min(r1, len(cells))):
+            for c in range(c0 - 1, min(c1, width)):
+                cells[r][c] = value
+    # The header block: the first row, extended down over merged ranges that start in it; a horizontally merged
+    # (group) cell means the row below holds the sub-headers.
+    end = start
+    while True:
+        touching = [m for m in merged if m[0] - 1 <= end and m[2] - 1 >= start]
+        new_end = max([end] + [m[2] - 1 for m in touching])
+        if any(m[1] != m[3] and m[2] - 1 == new_end for m in touching) and new_end + 1 < len(cells):
+            new_end += 1
+        if new_end == end:
+            break
+        end = new_end
+    headers: list[str] = []
+    for c in range(width):
+        texts = [str(cells[r][c]).strip() for r in range(start, end + 1) if _filled(cells[r][c])]
+        headers.append(texts[-1] if texts else "")
+    if end > start:
+        report.repair("merged_header", None, [],
+                      f"kop met samengevoegde cellen over rijen {start + 1}–{end + 1} van werkblad {ws.title!r}; "
+                      "per kolom de onderste kopcel gebruikt")
+    data = cells[end + 1:]
+    while data and not any(_filled(v) for v in data[-1]):
+        data.pop()
+    blank = [i for i, row in enumerate(data) if not any(_filled(v) for v in row)]
+    data = [row for row in data if any(_filled(v) for v in row)]
+    if blank:
+        report.warning("blank_rows", None, [], f"{len(blank)} lege rij(en) tussen de gegevens overgeslagen")
+    keep = [c for c in range(width) if headers[c] or any(_filled(row[c]) for row in data)]
+    for c in keep:
+        if not headers[c]:
+            headers[c] = f"kolom_{get_column_letter(c + 1)}"
+            report.warning("missing_header", headers[c], [],
+                           f"kolom {get_column_letter(c + 1)} heeft geen kop; gelezen als {headers[c]!r}")
+    frame = pd.DataFrame([[row[c] for c in keep] for row in data], columns=[headers[c] for c in keep])
+    frame = frame.map(lambda v: None if isinstance(v, str) and not v.strip() else v)
+    report.rows_in = len(frame)
+    return frame
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+# ---- tables (CSV, XLSX) to geometry
+
+_WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "geometrie", "ewkt")
+_XY_PAIRS = (
+    ("x", "y"),
+    ("lon", "lat"),
+    ("lng", "lat"),
+    ("longitude", "latitude"),
+    ("x_rd", "y_rd"),
+    ("rd_x", "rd_y"),
+    ("lengtegraad", "breedtegraad"),
+)
+#: Generous lon/lat box of the Netherlands (with its territorial sea), degrees: lon_min, lat_min, lon_max, lat_max.
+NL_BOUNDS_LONLAT = (2.5, 50.5, 7.5, 54.0)
+_EWKT = re.compile(r"^\s*SRID\s*=\s*(\d+)\s*;\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def _find(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    lookup = {str(c).strip().casefold(): c for c in frame.columns}
+    for n in names:
+        if n in lookup:
+            return lookup[n]
+    return None
+
+
+def _table_to_frame(frame: pd.DataFrame, kind: str, crs: CRS | None, report: ValidationReport) -> pd.DataFrame:
+    """Build geometry from a WKT column or x/y columns (not for table kinds); reject rows that cannot be parsed."""
+    if not SCHEMAS[kind].has_geometry:
+        return frame
+    wkt_col = _find(frame, _WKT_COLUMNS)
+    if wkt_col is not None:
+        return _from_wkt(frame, wkt_col, crs, report)
+    for xname, yname in _XY_PAIRS:
+        xcol, ycol = _find(frame, (xname,)), _find(frame, (yname,))
+        if xcol is not None and ycol is not None:
+            return _from_xy(frame, xcol, ycol, crs, report)
+    report.warning(
+        "no_geometry_columns", None, [],
+        "geen geometriekolom gevonden: geef een WKT-kolom (wkt, geometry, geom) of x/y-kolommen "
+        "(x/y, lon/lat, longitude/latitude, x_rd/y_rd)",
+    )
+    return frame
+
+
+def _reject(frame: pd.DataFrame, bad: np.ndarray, report: ValidationReport, code: str, column: str,
+            values: pd.Series, message: str) -> pd.DataFrame:
+    for i in np.flatnonzero(bad):
+        report.row_error(row=int(frame["source_row"].iloc[i]), row_id=None, code=code, column=str(column),
+                         value=values.iloc[i], message=message)
+    return frame.loc[~bad]
+
+
+def _from_wkt(frame: pd.DataFrame, column: str, crs: CRS | None, report: ValidationReport) -> gpd.GeoDataFrame:
+    text = frame[column].astype("string").str.strip()
+    present = (text.notna() & (text != "")).to_numpy()
+    parts = text.str.extract(_EWKT)
+    srid = pd.to_numeric(parts[0], errors="coerce")
+    body = parts[1].where(parts[1].notna(), text)
+    values = np.array(body.astype(object).where(body.notna(), None).tolist(), dtype=object)
+    values[~present] = None
+    geoms = shapely.from_wkt(values, on_invalid="ignore")
+    bad = present & pd.isna(geoms)
+    srids = sorted(int(s) for s in srid[present & ~bad].dropna().unique())
+    geo = gpd.GeoDataFrame(frame.drop(columns=[column]), geometry=gpd.GeoSeries(geoms, index=frame.index))
+    geo = _reject(geo, bad, report, "invalid_wkt", column, frame[column], "geometrie (WKT) niet te lezen")
+    srid = srid[~bad]
+    if len(srids) == 1:
+        geo = geo.set_crs(f"EPSG:{srids[0]}")
+        if crs is not None and not CRS.from_user_input(crs).equals(CRS.from_user_input(geo.crs)):
+            report.warning("crs_ignored", "geometry", [],
+                           f"opgegeven crs genegeerd: de WKT noemt zelf SRID={srids[0]}")
+    elif len(srids) > 1:
+        missing = (srid.isna() & geo.geometry.notna()).to_numpy()
+        if crs is None:
+            geo = _reject(geo, missing, report, "missing_srid", column, frame.loc[geo.index, column],
+                          "geen SRID terwijl andere rijen verschillende SRID's hebben")
+            srid = srid[~missing]
+        out = gpd.GeoSeries([None] * len(geo), index=geo.index, crs=CRS_RD)
+        for code in srids:
+            sel = (srid == code).to_numpy()
+            out[sel] = gpd.GeoSeries(geo.geometry[sel], crs=f"EPSG:{code}").to_crs(CRS_RD).to_numpy()
+        rest = srid.isna().to_numpy()
+        if rest.any():
+            out[rest] = gpd.GeoSeries(geo.geometry[rest], crs=crs).to_crs(CRS_RD).to_numpy()
+        geo = geo.set_geometry(out)
+        report.repair("reprojected", "geometry", [],
+                      f"rijen met verschillende SRID's ({', '.join(map(str, srids))}) omgezet naar {CRS_RD}")
+    return geo
+
+
+def _from_xy(frame: pd.DataFrame, xcol: str, ycol: str, crs: CRS | None, report: ValidationReport) -> gpd.GeoDataFrame:
+    x, x_text = _coerce_numeric(frame[xcol])
+    y, y_text = _coerce_numeric(frame[ycol])
+    present_x = frame[xcol].notna() & (frame[xcol].astype("string").str.strip() != "")
+    present_y = frame[ycol].notna() & (frame[ycol].astype("string").str.strip() != "")
+    bad_x = (present_x & x.isna()).to_numpy()
+    bad_y = (present_y & y.isna()).to_numpy() & ~bad_x
+    plain = pd.to_numeric(frame[xcol].astype("string").str.strip(), errors="coerce").notna() & pd.to_numeric(
+        frame[ycol].astype("string").str.strip(), errors="coerce").notna()
+    converted = ((x_text | y_text) & ~plain).to_numpy()
+    ok = (x.notna() & y.notna()).to_numpy()
+    geoms = np.full(len(frame), None, dtype=object)
+    geoms[ok] = shapely.points(x.to_numpy()[ok], y.to_numpy()[ok])
+    geo = gpd.GeoDataFrame(frame.drop(columns=[xcol, ycol]), geometry=gpd.GeoSeries(geoms, index=frame.index))
+    if converted.any():
+        report.repair("text_to_number", "geometry", frame["source_row"][converted & ~bad_x & ~bad_y].tolist(),
+                      f"coördinaten {xcol}/{ycol} als tekst gelezen (decimale komma geaccepteerd)")
+    geo = _reject(geo, bad_x | bad_y, report, "not_a_number", f"{xcol}/{ycol}",
+                  frame[xcol].where(bad_x, frame[ycol]), "coördinaat is geen getal")
+    ok = ok[~(bad_x | bad_y)]
+    if crs is None and ok.any():
+        xs, ys = x[~(bad_x | bad_y)][ok], y[~(bad_x | bad_y)][ok]
+        lon0, lat0, lon1, lat1 = NL_BOUNDS_LONLAT
+        rx0, ry0, rx1, ry1 = NL_BOUNDS_RD
+        if xs.between(lon0, lon1).all() and ys.between(lat0, lat1).all():
+            geo = geo.set_crs("EPSG:4326")
+            report.repair("crs_assumed", "geometry", [],
+                          f"geen coördinatenstelsel opgegeven; {xcol}/{ycol} liggen als lengte/breedte in graden in "
+                          "Nederland: EPSG:4326 (WGS84) aangenomen")
+        elif xs.between(rx0, rx1).all() and ys.between(ry0, ry1).all():
+            geo = geo.set_crs(CRS_RD)
+            report.repair("crs_assumed", "geometry", [],
+                          f"geen coördinatenstelsel opgegeven; {xcol}/{ycol} liggen als RD-coördinaten in Nederland: "
+                          "EPSG:28992 (RD New) aangenomen")
+    return geo
+
+
+
+def _numbers_from_text(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """CSV cells are all text: turn the plain numbers in numeric columns into numbers.
+
+    In canonical numeric columns each cell that is a plain number (``12.5``, ``2030``) becomes a float; other
+    notations (``12,5``, ``1.234,5``, ``'n.v.t.'``) stay text for :func:`~energieplanologie.schema.validate`,
+    which repairs or rejects them and says so. Extra columns become numeric only when every value is a plain
+    number without leading zeros (``0715`` is a code). Canonical text columns (ids, codes) are left alone.
+    """
+    spec = SCHEMAS[kind]
+    numeric = {c.name for c in spec.columns if c.type in ("int", "float")}
+    integer = {c.name for c in spec.columns if c.type == "int"}
+    text_columns = {c.name for c in spec.columns if c.type in ("str", "enum")}
+    out = frame.copy()
+    for c in frame.columns[~frame.columns.duplicated()]:
+        if c in text_columns or c == "source_row" or not isinstance(frame[c], pd.Series):
+            continue
+        col = frame[c]
+        if not (pd.api.types.is_string_dtype(col) or col.dtype == object):
+            continue
+        text = col.astype("string").str.strip()
+        present = text.notna() & (text != "")
+        if not present.any():
+            continue
+        parsed = pd.to_numeric(text.where(present, None), errors="coerce")
+        plain = parsed.notna() & present
+        if c in numeric:
+            if (plain | ~present).all():
+                whole = bool((parsed.dropna() == parsed.dropna().round()).all())
+                out[c] = parsed.round().astype("Int64") if c in integer and whole else parsed.astype(float)
+            elif plain.any():
+                mixed = col.astype(object).where(~plain.to_numpy(), parsed.astype(object))
+                out[c] = mixed.where(present.to_numpy(), None)
+        elif (plain | ~present).all() and not text[present].str.match(r"^[+-]?0\d").any():
+            out[c] = parsed.astype(float)
+    return out
+
+
+_YEAR_COLUMNS = ("year", "year_ready")
+
+
+def _years_from_dates(frame: pd.DataFrame, report: ValidationReport) -> pd.DataFrame:
+    """Spreadsheet dates in a year column become their year (reported)."""
+    out = frame
+    for c in _YEAR_COLUMNS:
+        if c not in frame.columns or not isinstance(frame[c], pd.Series):
+            continue
+        is_date = frame[c].map(lambda v: hasattr(v, "year") and hasattr(v, "month")).to_numpy(dtype=bool)
+        if is_date.any():
+            if out is frame:
+                out = frame.copy()
+            out[c] = frame[c].map(lambda v: v.year if hasattr(v, "year") and hasattr(v, "month") else v)
+            report.repair("date_to_year", c, frame["source_row"][is_date].tolist(), "datum omgezet naar jaartal")
+    return out
+
+
+# ---- capaciteitskaart
+
+
+def _read_capaciteitskaart_layer(path: Path, document: dict[str, Any], kind: str, *,
+                                 stations: gpd.GeoDataFrame | None, mapping: Mapping[str, str] | None) -> LayerRead:
+    from energieplanologie import capaciteitskaart
+
+    if kind not in ("station_capacity", "infrastructure"):
+        raise ReadError(f"{path}: een capaciteitskaart levert alleen station_capacity en infrastructure, niet {kind}.")
+    result = capaciteitskaart.from_document(document, stations=stations, source=str(path))
+    report = result.reports[kind]
+    if mapping:
+        report.warning("mapping_ignored", None, [],
+                       "kolommapping genegeerd: een capaciteitskaart heeft vaste veldnamen")
+    return LayerRead(getattr(result, kind), report)
+
+
+# ----------------------------------------------------------------------------------------- writing
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path] + [path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal", ".aux.xml")]
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it into place, on failure remove it.
+
+    The temporary file keeps the suffix of ``path`` so format drivers recognise it. The target folder is
+    created when missing.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "uit" / "kaart.html"
+    >>> with atomic_write(target) as tmp:
+    ...     _ = tmp.write_text("<html></html>", encoding="utf-8")
+    >>> target.read_text(encoding="utf-8")
+    '<html></html>'
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp{target.suffix}")
+    try:
+        yield tmp
+        if not tmp.exists():
+            raise FileNotFoundError(f"{target}: er is niets geschreven (tijdelijk bestand {tmp.name} ontbreekt).")
+        os.replace(tmp, target)
+    except BaseException:
+        for p in _sidecars(tmp):
+            p.unlink(missing_ok=True)
+        raise
+    finally:
+        for p in _sidecars(tmp)[1:]:
+            p.unlink(missing_ok=True)
+
+
+def write_layers(
+    path: str | os.PathLike[str],
+    layers: Mapping[str, pd.DataFrame],
+    *,
+    dutch_headers: bool = True,
+) -> Path:
+    """Write frames as the layers of one new GeoPackage, atomically.
+
+    Parameters
+    ----------
+    path : path-like
+        Target ``.gpkg``; replaced as a whole (existing layers are not kept).
+    layers : mapping of str to DataFrame
+        Layer name → frame. Names are used as given (``labels.LAYER_NAMES`` has the Dutch ones). A
+        GeoDataFrame becomes a spatial layer, a plain DataFrame an attribute table.
+    dutch_headers : bool, default True
+        Rename columns with :func:`energieplanologie.labels.to_dutch` (``source_row`` becomes ``bronrij``).
+        :func:`read_layer` maps these headers back.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from shapely import Point
+    >>> stations = gpd.GeoDataFrame({"station_id": ["S1"], "name": ["Terneuzen"]},
+    ...                             geometry=[Point(45000, 370000)], crs="EPSG:28992")
+    >>> out = write_layers(pathlib.Path(tempfile.mkdtemp()) / "uit.gpkg", {"stations": stations})
+    >>> read_layer(out, "stations").data.loc[0, "name"]
+    'Terneuzen'
+    """
+    if not layers:
+        raise ValueError("write_layers: geen lagen om te schrijven.")
+    target = Path(path)
+    with atomic_write(target) as tmp:
+        for name, frame in layers.items():
+            if not isinstance(frame, pd.DataFrame):
+                raise TypeError(f"laag {name!r}: verwacht een (Geo)DataFrame, kreeg {type(frame).__name__}.")
+            out = to_dutch(frame) if dutch_headers else frame
+            duplicated = out.columns[out.columns.duplicated()].unique().tolist()
+            if duplicated:
+                raise ValueError(f"laag {name!r}: kolom(men) {', '.join(map(str, duplicated))} komen dubbel voor.")
+            is_geo = isinstance(out, gpd.GeoDataFrame) and out._geometry_column_name in out.columns
+            kwargs: dict[str, Any] = {"layer": str(name), "driver": "GPKG"}
+            if is_geo and (len(out) == 0 or out.geometry.isna().all()):
+                kwargs["geometry_type"] = "Unknown"
+            if not is_geo:
+                out = pd.DataFrame(out)
+            pyogrio.write_dataframe(out, tmp, **kwargs)
+    return target
+
+
+def write_csv(
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    dutch_headers: bool = True,
+    geometry: Literal["wkt", "drop"] = "wkt",
+    sep: str = ",",
+) -> Path:
+    """Write a frame as UTF-8 CSV, atomically and deterministically (rows as given, ``\\n`` line ends).
+
+    Parameters
+    ----------
+    frame : DataFrame or GeoDataFrame
+        The table to write; its index is not written.
+    path : path-like
+        Target file.
+    dutch_headers : bool, default True
+        Dutch column headers via :func:`energieplanologie.labels.to_dutch`.
+    geometry : {"wkt", "drop"}, default "wkt"
+        A GeoDataFrame's geometry as a WKT column ``geometry`` (coordinates in the frame's CRS, rounded to
+        millimetres for RD), or left out.
+    sep : str, default ","
+        Field separator.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = write_csv(pd.DataFrame({"station_id": ["S1"], "year": [2030]}),
+    ...                 pathlib.Path(tempfile.mkdtemp()) / "balans.csv")
+    >>> out.read_text(encoding="utf-8")
+    'station_id,jaar\\nS1,2030\\n'
+    """
+    if geometry not in ("wkt", "drop"):
+        raise ValueError(f"geometry moet 'wkt' of 'drop' zijn, niet {geometry!r}.")
+    out = frame
+    if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns:
+        gname = frame.geometry.name
+        if geometry == "wkt":
+            digits = 3 if frame.crs is not None and not CRS.from_user_input(frame.crs).is_geographic else 7
+            wkt = shapely.to_wkt(frame.geometry.to_numpy(), rounding_precision=digits, trim=True)
+            out = pd.DataFrame(frame.drop(columns=[gname])).assign(geometry=wkt)
+        else:
+            out = pd.DataFrame(frame.drop(columns=[gname]))
+    if dutch_headers:
+        out = to_dutch(out)
+    target = Path(path)
+    with atomic_write(target) as tmp:
+        out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", sep=sep)
+    return target

@@ -1,0 +1,311 @@
+"""(Re)create the bad-input corpus in this folder: ``python tests/data/bad/make_corpus.py [OUT_DIR]``.
+
+Every file is a small, real source with one kind of problem that users' data really has (see the table in
+``tests/test_io.py`` for what the reader must say about each). Output is deterministic: text files are written
+byte for byte, GeoPackages with a fixed ``OGR_CURRENT_DATE`` and fixed layer names, the workbook with fixed
+timestamps. Places are in Zeeuws-Vlaanderen; RD New coordinates were computed from WGS84 with pyproj:
+
+=========  ==================  ==================
+place      lon, lat (EPSG:4326) x, y (EPSG:28992)
+=========  ==================  ==================
+Terneuzen  3.8279, 51.3358     46343, 373002
+Hulst      4.0520, 51.2806     61845, 366552
+Sluis      3.3866, 51.3087     15513, 370738
+Axel       3.9083, 51.2667     51789, 365199
+=========  ==================  ==================
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+import warnings
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import shapely
+
+HERE = Path(__file__).resolve().parent
+RD = {"Terneuzen": (46343, 373002), "Hulst": (61845, 366552), "Sluis": (15513, 370738), "Axel": (51789, 365199)}
+LONLAT = {"Terneuzen": (3.8279, 51.3358), "Hulst": (4.0520, 51.2806), "Sluis": (3.3866, 51.3087), "Axel": (3.9083, 51.2667)}
+FIXED_DATE = "2025-01-01T00:00:00.000Z"
+
+DEV_HEADER = "id;naam;sector;jaar;zekerheid;afname_mw;invoeding_mw"
+
+
+def _text(out: Path, name: str, text: str, encoding: str = "utf-8") -> None:
+    (out / name).write_bytes(text.encode(encoding))
+
+
+def _csv(out: Path, name: str, lines: list[str], encoding: str = "utf-8") -> None:
+    _text(out, name, "\n".join(lines) + "\n", encoding)
+
+
+def _geojson(out: Path, name: str, features: list[tuple[dict, dict | None]]) -> None:
+    doc = {
+        "type": "FeatureCollection",
+        "name": Path(name).stem,
+        "features": [{"type": "Feature", "properties": p, "geometry": g} for p, g in features],
+    }
+    _text(out, name, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+
+
+def _point(place: str, wgs84: bool = True) -> dict:
+    x, y = (LONLAT if wgs84 else RD)[place]
+    return {"type": "Point", "coordinates": [x, y]}
+
+
+def _gpkg(out: Path, name: str, layers: dict[str, gpd.GeoDataFrame]) -> None:
+    path = out / name
+    path.unlink(missing_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyogrio warns about a missing CRS, which is the point of no_crs.gpkg
+        for layer, frame in layers.items():
+            kwargs = {"geometry_type": "Unknown"} if len(frame) == 0 else {}
+            pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", **kwargs)
+
+
+def _developments_rd(crs: str | None) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "id": ["D1", "D2"],
+            "naam": ["Zonnepark Axel", "Woonwijk Hulst-Noord"],
+            "sector": ["opwek", "woningbouw"],
+            "jaar": [2028, 2030],
+            "zekerheid": ["vergund", "vastgesteld"],
+            "afname_mw": [0.0, 4.5],
+            "invoeding_mw": [12.0, 0.0],
+        },
+        geometry=[shapely.Point(RD["Axel"]), shapely.Point(RD["Hulst"])],
+        crs=crs,
+    )
+
+
+def _xlsx_merged_header(path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "ontwikkelingen"
+    # Two header rows, as planners lay them out: group cells merged across, single headers merged down.
+    ws["A1"] = "Ontwikkeling"
+    ws.merge_cells("A1:B1")
+    for col, head in zip("CDE", ("sector", "jaar", "zekerheid"), strict=True):
+        ws[f"{col}1"] = head
+        ws.merge_cells(f"{col}1:{col}2")
+    ws["F1"] = "Vermogen (MW)"
+    ws.merge_cells("F1:G1")
+    ws["H1"] = "Locatie (RD)"
+    ws.merge_cells("H1:I1")
+    for col, head in zip("ABFGHI", ("id", "naam", "afname_mw", "invoeding_mw", "x", "y"), strict=True):
+        ws[f"{col}2"] = head
+    ws.append(["D1", "Zonnepark Axel", "opwek", 2028, "vergund", 0, 12.5, *RD["Axel"]])
+    ws.append(["D2", "Datacenter Terneuzen", "datacenter", 2031, "voornemen", 30, 0, *RD["Terneuzen"]])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    _fixed_zip(buffer.getvalue(), path)
+
+
+def _fixed_zip(data: bytes, path: Path) -> None:
+    """Rewrite a zip (an XLSX) with fixed member timestamps and fixed document dates, for a stable file."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", FIXED_DATE[:19].encode() + b"Z", content)
+            member = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(member, content)
+
+
+CAPACITEITSKAART_MISSING = """\
+conforms_to: http://data.netbeheernederland.nl/capaciteitskaart/v1.2.0
+creator: 'corpus@energieplanologie.example'
+identifier: 'corpus_missing_capacity'
+issued: '2025-03-01'
+valid:
+  start: '2025-03-01'
+  end: '2026-03-01'
+substations:
+  - short_code: 'TNZ 150'
+    demand_available_capacity: 12
+    demand_quoted_capacity: 30
+    demand_constraint: 'rood'
+    generation_available_capacity: 40
+  - short_code: 'HLS 150'
+    demand_quoted_capacity: 20
+    generation_available_capacity: 25
+"""
+
+
+def build(out: Path = HERE) -> list[Path]:
+    """Write every corpus file into ``out``; returns the paths written (sorted)."""
+    out.mkdir(parents=True, exist_ok=True)
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_DATE})
+
+    # --- coordinate reference systems
+    _gpkg(out, "no_crs.gpkg", {"ontwikkelingen": _developments_rd(None)})
+    _geojson(out, "wgs84_stations.geojson", [
+        ({"station_id": "TNZ", "naam": "Terneuzen", "spanning": "150/20"}, _point("Terneuzen")),
+        ({"station_id": "HLS", "naam": "Hulst", "spanning": "50/10"}, _point("Hulst")),
+    ])
+    _geojson(out, "rd_declared_wgs84.geojson", [  # RD metres in a GeoJSON, which is WGS84 by definition
+        ({"station_id": "TNZ", "naam": "Terneuzen"}, _point("Terneuzen", wgs84=False)),
+        ({"station_id": "HLS", "naam": "Hulst"}, _point("Hulst", wgs84=False)),
+    ])
+    _geojson(out, "outside_nl.geojson", [
+        ({"station_id": "TNZ", "naam": "Terneuzen"}, _point("Terneuzen")),
+        ({"station_id": "BER", "naam": "Berlin-Mitte"}, {"type": "Point", "coordinates": [13.4, 52.52]}),
+    ])
+
+    # --- geometry
+    square = shapely.box(40000, 360000, 50000, 370000)
+    bowtie = shapely.from_wkt("POLYGON ((50000 360000, 60000 370000, 60000 360000, 50000 370000, 50000 360000))")
+    _gpkg(out, "self_intersecting.gpkg", {"gemeenten": gpd.GeoDataFrame(
+        {"statcode": ["GM0715", "GM0677"], "statnaam": ["Terneuzen", "Hulst"]},
+        geometry=[square, bowtie], crs="EPSG:28992")})
+    _geojson(out, "empty_geometry.geojson", [
+        ({"id": "D1", "naam": "Zon Axel", "sector": "opwek", "jaar": 2028, "zekerheid": "vergund",
+          "invoeding_mw": 12.0}, _point("Axel")),
+        ({"id": "D2", "naam": "Zon zonder plek", "sector": "opwek", "jaar": 2029, "zekerheid": "voornemen",
+          "invoeding_mw": 5.0}, None),
+        ({"id": "D3", "naam": "Zon Sluis", "sector": "opwek", "jaar": 2030, "zekerheid": "idee",
+          "invoeding_mw": 8.0}, _point("Sluis")),
+    ])
+    _geojson(out, "mixed_geometry_stations.geojson", [
+        ({"station_id": "TNZ", "naam": "Terneuzen"}, _point("Terneuzen")),
+        ({"station_id": "KBL", "naam": "Kabel Terneuzen-Hulst"},
+         {"type": "LineString", "coordinates": [list(LONLAT["Terneuzen"]), list(LONLAT["Hulst"])]}),
+        ({"station_id": "HLS", "naam": "Hulst"}, _point("Hulst")),
+    ])
+    _gpkg(out, "z_geometries.gpkg", {"stations": gpd.GeoDataFrame(
+        {"station_id": ["TNZ", "HLS"], "naam": ["Terneuzen", "Hulst"]},
+        geometry=[shapely.Point(*RD["Terneuzen"], 2.5), shapely.Point(*RD["Hulst"], 4.0)], crs="EPSG:28992")})
+    _geojson(out, "multipoint_one_part.geojson", [
+        ({"station_id": "TNZ", "naam": "Terneuzen"}, _point("Terneuzen")),
+        ({"station_id": "HLS", "naam": "Hulst"}, {"type": "MultiPoint", "coordinates": [list(LONLAT["Hulst"])]}),
+        ({"station_id": "SLS", "naam": "Sluis en Axel"},
+         {"type": "MultiPoint", "coordinates": [list(LONLAT["Sluis"]), list(LONLAT["Axel"])]}),
+    ])
+    _csv(out, "bad_wkt.csv", [
+        "id;naam;sector;jaar;zekerheid;invoeding_mw;wkt",
+        f"D1;Zon Axel;opwek;2028;vergund;12;\"SRID=28992;POINT ({RD['Axel'][0]} {RD['Axel'][1]})\"",
+        f"D2;Zon Hulst;opwek;2029;vergund;8;\"POINT ({RD['Hulst'][0]} {RD['Hulst'][1]}\"",
+        f"D3;Zon Sluis;opwek;2030;vergund;5;\"SRID=28992;POINT ({RD['Sluis'][0]} {RD['Sluis'][1]})\"",
+    ])
+    _csv(out, "no_geometry.csv", [DEV_HEADER, "D1;Zon Axel;opwek;2028;vergund;0;12"])
+
+    # --- columns
+    _csv(out, "missing_column.csv", [
+        "id;naam;jaar;zekerheid;afname_mw;x;y",
+        f"D1;Datacenter;2030;vergund;30;{RD['Terneuzen'][0]};{RD['Terneuzen'][1]}",
+    ])
+    _csv(out, "duplicate_column.csv", [
+        "id;naam;naam;sector;jaar;zekerheid;afname_mw;x;y",
+        f"D1;Datacenter;DC Terneuzen;datacenter;2030;vergund;30;{RD['Terneuzen'][0]};{RD['Terneuzen'][1]}",
+    ])
+    _csv(out, "ambiguous_power.csv", [
+        "id;naam;sector;jaar;zekerheid;vermogen_mw;x;y",
+        f"D1;Windpark Sluis;opwek;2029;vastgesteld;45;{RD['Sluis'][0]};{RD['Sluis'][1]}",
+    ])
+
+    # --- values
+    xy_t, xy_h, xy_a = (f"{RD[p][0]};{RD[p][1]}" for p in ("Terneuzen", "Hulst", "Axel"))
+    _csv(out, "text_in_number.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;Datacenter;datacenter;2030;vergund;30;0;{xy_t}",
+        f"D2;Glastuinbouw;landbouw;2030;vastgesteld;veel;0;{xy_h}",
+    ])
+    _csv(out, "decimal_comma.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;Laadplein;mobiliteit;2030;vergund;12,5;0;{xy_t}",
+        f"D2;Industriecluster;industrie;2032;voornemen;1.250,5;0;{xy_h}",
+        f"D3;Woonwijk;woningbouw;2030;vastgesteld;3;0;{xy_a}",
+    ])
+    _csv(out, "unknown_sector.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;Woonwijk Axel;wonen;2030;planned;3;0;{xy_a}",
+        f"D2;Zon Hulst;opwek;2028;Vergund ;0;8;{xy_h}",
+    ])
+    _geojson(out, "negative_mw.geojson", [
+        ({"id": "D1", "naam": "Zon Axel", "sector": "opwek", "jaar": 2028, "zekerheid": "vergund",
+          "invoeding_mw": 12.0}, _point("Axel")),
+        ({"id": "D2", "naam": "Zon Hulst", "sector": "opwek", "jaar": 2028, "zekerheid": "vergund",
+          "invoeding_mw": -5.0}, _point("Hulst")),
+    ])
+    _geojson(out, "absurd_mw.geojson", [
+        ({"id": "D1", "naam": "Datacenter (in kW)", "sector": "datacenter", "jaar": 2030, "zekerheid": "voornemen",
+          "afname_mw": 250000.0}, _point("Terneuzen")),
+        ({"id": "D2", "naam": "Woonwijk", "sector": "woningbouw", "jaar": 2030, "zekerheid": "vastgesteld",
+          "afname_mw": 4.0}, _point("Hulst")),
+    ])
+    _csv(out, "year_out_of_range.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;Oud;industrie;1850;vergund;5;0;{xy_t}",
+        f"D2;Ver weg;industrie;2150;idee;5;0;{xy_h}",
+        f"D3;Gewoon;industrie;2030;vergund;5;0;{xy_a}",
+    ])
+    _geojson(out, "year_as_text.geojson", [  # all strings, so GDAL keeps the field as text
+        ({"id": "D1", "naam": "Zon Axel", "sector": "opwek", "jaar": "2030", "zekerheid": "vergund",
+          "invoeding_mw": 12.0}, _point("Axel")),
+        ({"id": "D2", "naam": "Zon Hulst", "sector": "opwek", "jaar": "2030.0", "zekerheid": "vergund",
+          "invoeding_mw": 8.0}, _point("Hulst")),
+    ])
+    _csv(out, "bad_numbers.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;Half jaar;industrie;2030.5;vergund;5;0;{xy_t}",
+        f"D2;Oneindig;industrie;2030;vergund;inf;0;{xy_h}",
+        f"D3;Gewoon;industrie;2030;vergund;5;0;{xy_a}",
+    ])
+    _csv(out, "missing_values.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;;industrie;2030;vergund;5;0;{xy_t}",
+        f"D2;Zonder jaar;industrie;;vergund;5;0;{xy_h}",
+        f"D3;Gewoon;industrie;2030;vergund;5;0;{xy_a}",
+    ])
+    _csv(out, "duplicate_ids.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;Eerste;industrie;2030;vergund;5;0;{xy_t}",
+        f"D1;Tweede;industrie;2031;vergund;6;0;{xy_h}",
+        f"D2;Ander;industrie;2030;vergund;5;0;{xy_a}",
+    ])
+    _csv(out, "cp1252.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;Reeënweg zonneveld;opwek;2029;vastgesteld;0;3,5;{xy_a}",
+    ], encoding="cp1252")
+    _xlsx_merged_header(out / "merged_header.xlsx")
+
+    # --- layers and files
+    _gpkg(out, "empty_layer.gpkg", {"ontwikkelingen": _developments_rd("EPSG:28992").iloc[0:0]})
+    _gpkg(out, "two_layers.gpkg", {"plan_a": _developments_rd("EPSG:28992"),
+                                   "plan_b": _developments_rd("EPSG:28992").iloc[:1]})
+    (out / "zero_bytes.gpkg").write_bytes(b"")
+    _gpkg(out, "_whole.gpkg", {"ontwikkelingen": _developments_rd("EPSG:28992")})
+    whole = (out / "_whole.gpkg").read_bytes()
+    (out / "truncated.gpkg").write_bytes(whole[: len(whole) // 3])
+    (out / "_whole.gpkg").unlink()
+    _text(out, "unknown_extension.dat", "id,naam\nD1,iets\n")
+    _text(out, "unparsable.csv", 'id;naam;sector\nD1;"Windpark zonder einde;opwek\nD2;Zon;opwek\n')
+    with zipfile.ZipFile(out / "zip_without_shp.zip", "w") as zf:
+        zf.writestr(zipfile.ZipInfo("lees_mij.txt", date_time=(2025, 1, 1, 0, 0, 0)), "geen shapefile hier\n")
+
+    # --- capacity
+    _text(out, "capaciteitskaart_missing_capacity.yaml", CAPACITEITSKAART_MISSING)
+    _csv(out, "dangling_station.csv", [
+        "station_id;jaar;capaciteit_afname_mw;capaciteit_invoeding_mw",
+        "TNZ;2025;120;80",
+        "XXX;2025;50;50",
+    ])
+
+    return sorted(p for p in out.iterdir() if p.is_file() and p.suffix != ".py")
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
+    for p in build(target):
+        print(p.name)
