@@ -1,0 +1,233 @@
+"""Station charts: capacity against load over the years, per direction (matplotlib, Dutch labels).
+
+:func:`station_chart` draws one station from a :func:`~energieplanologie.balance.station_balance` result: per
+direction a panel with the load as stacked bars (baseline load, then the developments by sector) and the
+capacity as a step line; years with a shortage are marked in red. :func:`write_station_charts` writes one PNG
+per station. Figures are built without ``pyplot`` (no global figure registry), so writing thousands of charts
+does not accumulate open figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from energieplanologie.io import atomic_write
+from energieplanologie.labels import VALUE_LABELS
+from energieplanologie.schema import SECTORS
+
+__all__ = ["SECTOR_COLOURS", "chart_file_name", "station_chart", "write_station_charts"]
+
+#: One colour per sector, the same in every chart and map legend.
+SECTOR_COLOURS: dict[str, str] = {
+    "renewables": "#f2b701",
+    "built_environment": "#e73f74",
+    "housing": "#7f3c8d",
+    "mobility": "#3969ac",
+    "industry": "#11a579",
+    "agriculture": "#80ba5a",
+    "data_centre": "#008695",
+    "business_park": "#e68310",
+    "other": "#a5aa99",
+}
+_BASELINE_COLOUR = "#cfcfcf"
+_CAPACITY_COLOUR = "#1a1a1a"
+_SHORTAGE_COLOUR = "#c0392b"
+_AMBER_COLOUR = "#b9770e"
+_DIRECTION_NL = VALUE_LABELS["direction"]
+
+
+def _select(balance: pd.DataFrame, station_id: str, scenario: str | None) -> tuple[pd.DataFrame, str]:
+    rows = balance.loc[balance["station_id"] == station_id]
+    if rows.empty:
+        raise KeyError(f"station {station_id!r} komt niet voor in de balans")
+    scenarios = list(dict.fromkeys(rows["scenario"]))
+    chosen = scenarios[0] if scenario is None else scenario
+    if chosen not in scenarios:
+        raise KeyError(f"scenario {chosen!r} komt niet voor in de balans (wel: {', '.join(scenarios)})")
+    return rows.loc[rows["scenario"] == chosen], chosen
+
+
+def _fmt(mw: float) -> str:
+    return f"{mw:,.1f}".replace(",", " ").replace(".", ",")
+
+
+def _panel(ax, rows: pd.DataFrame, sectors: list[str]) -> None:
+    rows = rows.sort_values("year")
+    years = rows["year"].to_numpy(dtype=float)
+    gap = float(np.min(np.diff(years))) if len(years) > 1 else 5.0
+    width = 0.6 * gap
+    bottom = rows["baseline_load_mw"].fillna(0.0).to_numpy(dtype=float)
+    ax.bar(years, bottom, width=width, color=_BASELINE_COLOUR, label="Basislast", edgecolor="white", linewidth=0.5)
+    for sector in sectors:
+        values = rows[f"mw_{sector}"].to_numpy(dtype=float)
+        ax.bar(years, values, width=width, bottom=bottom, color=SECTOR_COLOURS[sector],
+               label=VALUE_LABELS["sector"][sector], edgecolor="white", linewidth=0.5)
+        bottom = bottom + values
+    capacity = rows["capacity_mw"].to_numpy(dtype=float)
+    if np.isfinite(capacity).any():
+        x = np.concatenate([[years[0] - gap / 2], years, [years[-1] + gap / 2]])
+        y = np.concatenate([[capacity[0]], capacity, [capacity[-1]]])
+        ax.plot(x, y, drawstyle="steps-mid", color=_CAPACITY_COLOUR, linewidth=2.2, label="Capaciteit")
+    for year, cap, load, shortage, status in zip(years, capacity, bottom, rows["shortage_mw"], rows["status"],
+                                                 strict=True):
+        if status == "red":
+            ax.annotate(f"tekort\n{_fmt(shortage)} MW", (year, load), xytext=(0, 4), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=8, color=_SHORTAGE_COLOUR, fontweight="bold")
+        elif status == "amber":
+            ax.annotate("krap", (year, max(load, cap if np.isfinite(cap) else 0.0)), xytext=(0, 3),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=8, color=_AMBER_COLOUR)
+        elif status == "unknown":
+            ax.annotate("capaciteit\nonbekend", (year, load), xytext=(0, 4), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=8, color="#555555")
+    ax.set_xticks(years)
+    ax.set_xticklabels([str(int(y)) for y in years])
+    ax.set_xlim(years[0] - gap * 0.75, years[-1] + gap * 0.75)
+    ax.set_xlabel("Jaar")
+    ax.set_ylabel("Vermogen (MW)")
+    ax.grid(axis="y", color="#e6e6e6", linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def station_chart(
+    balance: pd.DataFrame,
+    station_id: str,
+    *,
+    direction: str | None = None,
+    scenario: str | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """Capacity (step line) against load (baseline + stacked sectors) over the years for one station.
+
+    Parameters
+    ----------
+    balance : DataFrame
+        The result of :func:`energieplanologie.balance.station_balance`.
+    station_id : str
+        The station to draw.
+    direction : {"offtake", "feedin"}, optional
+        One panel for this direction; default both, side by side.
+    scenario : str, optional
+        Which scenario of the balance to draw; default the first.
+    path : path, optional
+        Also write the figure as PNG here.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> from energieplanologie.balance import station_balance
+    >>> bal = station_balance(ep.load_sample())
+    >>> fig = station_chart(bal, bal["station_id"].iloc[0])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['Afname', 'Invoeding']
+    """
+    rows, chosen = _select(balance, station_id, scenario)
+    directions = [direction] if direction is not None else [d for d in ("offtake", "feedin")
+                                                            if (rows["direction"] == d).any()]
+    if direction is not None and direction not in _DIRECTION_NL:
+        raise ValueError(f"direction must be 'offtake' or 'feedin', got {direction!r}.")
+    sector_cols = [s for s in SECTORS if f"mw_{s}" in rows.columns]
+    used = [s for s in sector_cols if rows[f"mw_{s}"].fillna(0).abs().sum() > 0]
+
+    fig = Figure(figsize=(5.2 * len(directions) + 0.6, 4.8), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, len(directions), sharey=True, squeeze=False)[0]
+    for ax, d in zip(axes, directions, strict=True):
+        _panel(ax, rows.loc[rows["direction"] == d], used)
+        ax.set_title(_DIRECTION_NL[d])
+    shown = rows.loc[rows["direction"].isin(directions), ["load_mw", "capacity_mw"]].to_numpy(dtype=float)
+    top = np.nanmax(np.append(shown.ravel(), 1.0))
+    axes[0].set_ylim(0, top * 1.25)  # shared y axis: room above the tallest bar or line for the labels
+    first = rows.iloc[0]
+    name = first.get("station_name")
+    level = first.get("level")
+    label = balance.attrs.get("scenarios", {}).get(chosen, chosen)
+    title = f"{name} ({station_id})" if isinstance(name, str) and name and name != station_id else str(station_id)
+    if isinstance(level, str) and level:
+        title += f" – {level}"
+    fig.suptitle(f"{title}\ncapaciteit en last, scenario {label}", fontsize=11)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 5), frameon=False, fontsize=8)
+    if path is not None:
+        with atomic_write(path) as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
+    return fig
+
+
+def chart_file_name(station_id: object) -> str:
+    """A safe PNG file name for a station: letters, digits, ``.``, ``_``, ``-`` only, never a path.
+
+    Ids that had to change get a short hash of the original so two different ids never share a file.
+
+    Examples
+    --------
+    >>> chart_file_name("OBG-150")
+    'OBG-150.png'
+    >>> chart_file_name("../../etc/passwd")
+    'etc_passwd-936d7c04.png'
+    """
+    raw = str(station_id)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", raw).strip("._-")[:80] or "station"
+    if safe != raw:
+        safe += "-" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:8]
+    return f"{safe}.png"
+
+
+def write_station_charts(
+    balance: pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    scenario: str | None = None,
+    station_ids: Iterable[str] | None = None,
+) -> list[Path]:
+    """Write one PNG per station (see :func:`station_chart`) into ``out_dir``.
+
+    Parameters
+    ----------
+    balance : DataFrame
+        The result of :func:`energieplanologie.balance.station_balance`.
+    out_dir : path
+        Folder, created when missing. File names come from :func:`chart_file_name` and never leave it.
+    scenario : str, optional
+        Scenario to draw; default the first in the balance.
+    station_ids : iterable of str, optional
+        Only these stations; default every station in the balance.
+
+    Returns
+    -------
+    list of Path
+        The files written, in station order.
+
+    Examples
+    --------
+    >>> import tempfile, energieplanologie as ep
+    >>> from energieplanologie.balance import station_balance
+    >>> paths = write_station_charts(station_balance(ep.load_sample()), tempfile.mkdtemp())
+    >>> all(p.suffix == ".png" for p in paths)
+    True
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    root = out.resolve()
+    ids = list(dict.fromkeys(balance["station_id"])) if station_ids is None else list(station_ids)
+    written = []
+    for sid in ids:
+        path = out / chart_file_name(sid)
+        if path.resolve().parent != root:  # pragma: no cover - chart_file_name cannot produce this
+            raise ValueError(f"unsafe chart path for station {sid!r}")
+        station_chart(balance, sid, scenario=scenario, path=path)
+        written.append(path)
+    return written
