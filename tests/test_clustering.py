@@ -1,0 +1,135 @@
+"""Tests of the grid DBSCAN kernel against hand-drawn cases and scikit-learn's DBSCAN (the reference)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.cluster import DBSCAN
+
+from energieplanologie.clustering import grid_dbscan
+
+
+def _sklearn(xy, eps, min_samples, weight=None):
+    ref = DBSCAN(eps=eps, min_samples=min_samples).fit(xy, sample_weight=weight)
+    core = np.zeros(len(xy), dtype=bool)
+    core[ref.core_sample_indices_] = True
+    return ref.labels_, core
+
+
+def test_hand_drawn_clusters():
+    # Two groups 1 m apart inside, 10 m between groups, one far point; eps 1.5, min 3 (self included).
+    # Group A: (0,0) (1,0) (0,1) (1,1): every point sees all four (diagonal 1.41 ≤ 1.5) → all core, cluster 0.
+    # Group B: (10,0) (11,0) (12,0): the middle point sees 3 → core; ends see 2 → border of cluster 1.
+    # (30,30) sees only itself → noise.
+    xy = np.array([[0, 0], [1, 0], [0, 1], [1, 1], [10, 0], [11, 0], [12, 0], [30, 30]], dtype=float)
+    labels, core = grid_dbscan(xy, eps=1.5, min_samples=3)
+    assert labels.tolist() == [0, 0, 0, 0, 1, 1, 1, -1]
+    assert core.tolist() == [True, True, True, True, False, True, False, False]
+
+
+def test_weights_make_core_points():
+    # min_samples 20 "MW": a 25 MW point is core on its own, and so is a 1 MW point 3 m away (1 + 25 ≥ 20);
+    # two 10 MW points 2 m apart are each core (10 + 10 = 20 ≥ 20); a 5 MW point alone is noise.
+    xy = np.array([[0, 0], [3, 0], [100, 0], [102, 0], [200, 0]], dtype=float)
+    w = np.array([25.0, 1.0, 10.0, 10.0, 5.0])
+    labels, core = grid_dbscan(xy, eps=5.0, min_samples=20, sample_weight=w)
+    assert labels.tolist() == [0, 0, 1, 1, -1]
+    assert core.tolist() == [True, True, True, True, False]
+    # Zero weights never help: the same layout with the 25 MW point set to 0 has no cluster there.
+    w0 = w.copy()
+    w0[0] = 0.0
+    assert grid_dbscan(xy, eps=5.0, min_samples=20, sample_weight=w0).labels.tolist() == [-1, -1, 0, 0, -1]
+
+
+def test_distance_equal_to_eps_is_a_neighbour():
+    # (0,0) and (3,4) are exactly 5 apart: with eps 5 they are neighbours (<=), with eps 4.999 they are not.
+    xy = np.array([[0.0, 0.0], [3.0, 4.0]])
+    assert grid_dbscan(xy, eps=5.0, min_samples=2).labels.tolist() == [0, 0]
+    assert grid_dbscan(xy, eps=4.999, min_samples=2).labels.tolist() == [-1, -1]
+
+
+def test_border_point_joins_lowest_numbered_cluster():
+    # Two clusters (min 3) whose core points are 2 m from a shared border point at x=0; the border point
+    # (index 6) is not core (it sees itself and two core points: 3 ≥ 3 would make it core, so use min 4).
+    # Cluster 0 is the one with the lowest-index core point (indices 0–2 at x<0); scikit-learn gives the
+    # border point to cluster 0, and so must we.
+    left = [[-2, 0], [-2.5, 0.5], [-2.5, -0.5]]
+    right = [[2, 0], [2.5, 0.5], [2.5, -0.5]]
+    xy = np.array(left + right + [[0, 0]], dtype=float)
+    labels, core = grid_dbscan(xy, eps=2.0, min_samples=4)
+    ref_labels, ref_core = _sklearn(xy, 2.0, 4)
+    assert labels.tolist() == ref_labels.tolist()
+    assert core.tolist() == ref_core.tolist()
+    # Reversing the order makes the right-hand cluster number 0, and the border point follows it.
+    labels_r, _ = grid_dbscan(xy[::-1], eps=2.0, min_samples=4)
+    assert labels_r.tolist() == _sklearn(xy[::-1], 2.0, 4)[0].tolist()
+
+
+def test_edge_cases():
+    assert grid_dbscan(np.empty((0, 2)), eps=1.0).labels.size == 0
+    assert grid_dbscan(np.array([[5.0, 5.0]]), eps=1.0, min_samples=1).labels.tolist() == [0]
+    same = np.zeros((1000, 2))  # all points identical: one dense cell, one cluster
+    labels, core = grid_dbscan(same, eps=1.0, min_samples=10)
+    assert set(labels.tolist()) == {0} and core.all()
+    with pytest.raises(ValueError, match="eps"):
+        grid_dbscan(same, eps=0.0)
+    with pytest.raises(ValueError, match="shape"):
+        grid_dbscan(np.zeros((3, 3)), eps=1.0)
+    with pytest.raises(ValueError, match="NaN"):
+        grid_dbscan(np.array([[np.nan, 0.0]]), eps=1.0)
+    with pytest.raises(ValueError, match="non-negative"):
+        grid_dbscan(np.zeros((2, 2)), eps=1.0, sample_weight=np.array([1.0, -1.0]))
+
+
+def test_clustered_data_equals_sklearn_exactly():
+    # 20,000 points: 40 Gaussian clusters plus uniform background, eps 1 km, min 10 — the benchmark's shape.
+    rng = np.random.default_rng(7)
+    centres = rng.uniform(0, 100_000, size=(40, 2))
+    pts = centres[rng.integers(0, 40, 16_000)] + rng.normal(size=(16_000, 2)) * rng.uniform(300, 2000)
+    xy = np.vstack([pts, rng.uniform(0, 100_000, size=(4_000, 2))])
+    for weight in (None, rng.gamma(0.5, 4.0, size=len(xy))):
+        labels, core = grid_dbscan(xy, eps=1000.0, min_samples=10, sample_weight=weight)
+        ref_labels, ref_core = _sklearn(xy, 1000.0, 10, weight)
+        assert labels.max() > 5  # many clusters, not a trivial case
+        np.testing.assert_array_equal(core, ref_core)
+        np.testing.assert_array_equal(labels, ref_labels)
+
+
+def test_sparse_grid_lookup_path():
+    # A huge extent with a tiny eps makes the dense cell table too big, so neighbours are found by binary
+    # search; the result must be the same as scikit-learn's.
+    rng = np.random.default_rng(3)
+    centres = rng.uniform(0, 1e7, size=(50, 2))
+    xy = centres[rng.integers(0, 50, 3000)] + rng.normal(size=(3000, 2)) * 2.0
+    labels, core = grid_dbscan(xy, eps=1.0, min_samples=3)
+    ref_labels, ref_core = _sklearn(xy, 1.0, 3)
+    np.testing.assert_array_equal(core, ref_core)
+    np.testing.assert_array_equal(labels, ref_labels)
+
+
+coords = st.lists(
+    st.tuples(st.integers(-20, 20), st.integers(-20, 20)), min_size=1, max_size=120
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    points=coords,
+    eps=st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0, 5.0]),
+    min_samples=st.integers(1, 8),
+    weights=st.one_of(st.none(), st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5]), min_size=120, max_size=120)),
+    scale=st.sampled_from([1.0, 0.37, 250.0]),
+)
+def test_property_equals_sklearn(points, eps, min_samples, weights, scale):
+    # Integer lattice coordinates produce duplicates and many distances exactly equal to eps: the hardest
+    # cases for a grid method. Labels must equal scikit-learn's exactly (same numbering), core masks too.
+    xy = np.array(points, dtype=float) * scale
+    w = None if weights is None else np.array(weights[: len(xy)])
+    if w is not None and not w.any():
+        w[0] = 1.0  # scikit-learn refuses all-zero weights
+    labels, core = grid_dbscan(xy, eps=eps * scale, min_samples=min_samples, sample_weight=w)
+    ref_labels, ref_core = _sklearn(xy, eps * scale, min_samples, w)
+    np.testing.assert_array_equal(core, ref_core)
+    np.testing.assert_array_equal(labels, ref_labels)
