@@ -1,0 +1,582 @@
+"""Find the engine and run its command line, the way QGIS's GRASS and SAGA providers run theirs.
+
+The *engine* is a separate Python environment that has the ``energieplanologie`` package installed (DESIGN §7).
+The plugin never imports it: it writes inputs to files, runs ``energieplanologie <command> … --machine-progress``
+as a subprocess, turns the ``@@progress {"pct": …, "stage": …}`` lines on stderr into Processing feedback, stops
+the process when the user cancels, and reads the JSON the command prints.
+
+Where the engine is looked for, first hit wins:
+
+1. the QGIS setting ``energieplanologie/engine_python`` (path to a Python, a virtual environment folder or an
+   ``energieplanologie`` executable);
+2. the environment variable ``ENERGIEPLANOLOGIE_ENGINE`` (same forms);
+3. an ``energieplanologie`` executable on ``PATH``.
+
+A candidate counts only when ``… --version`` answers ``energieplanologie X.Y.Z``.
+
+This module imports only the standard library at import time; :func:`read_setting` and :func:`store_setting`
+import ``qgis.core`` when called.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+__all__ = [
+    "ENV_VAR",
+    "EXECUTABLE",
+    "PROGRESS_PREFIX",
+    "SETTINGS_KEY",
+    "Engine",
+    "EngineCanceled",
+    "EngineError",
+    "EngineFailed",
+    "EngineNotFound",
+    "EngineResult",
+    "check_engine",
+    "engine_command",
+    "engine_environment",
+    "engine_message",
+    "find_engine",
+    "read_setting",
+    "run_engine",
+    "setup_commands",
+    "setup_instructions",
+    "store_setting",
+]
+
+#: QgsSettings key holding the engine path chosen by the user.
+SETTINGS_KEY = "energieplanologie/engine_python"
+#: Environment variable naming the engine (path to its Python).
+ENV_VAR = "ENERGIEPLANOLOGIE_ENGINE"
+#: Name of the engine's console script.
+EXECUTABLE = "energieplanologie"
+#: Prefix of a machine-readable progress line on the engine's stderr (``energieplanologie.progress``).
+PROGRESS_PREFIX = "@@progress "
+
+#: Seconds allowed for ``--version`` (a cold start imports geopandas and friends).
+VERSION_TIMEOUT_S = 120.0
+
+#: Environment variables of QGIS's own Python and GDAL/PROJ that must not leak into the engine: its wheels bring
+#: their own GDAL/PROJ data, and OSGeo4W/macOS bundles point these at QGIS's copies.
+_ISOLATE = ("PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONEXECUTABLE", "PROJ_LIB", "PROJ_DATA",
+            "GDAL_DATA", "GDAL_DRIVER_PATH", "__PYVENV_LAUNCHER__")
+
+_VERSION_RE = re.compile(r"^\s*energieplanologie\s+v?(\d+(?:\.\d+)*\S*)\s*$", re.MULTILINE)
+_BOX_CHARS = "╭╮╰╯─│┌┐└┘━┃"
+
+
+class Feedback(Protocol):
+    """The part of ``QgsProcessingFeedback`` the runner uses."""
+
+    def isCanceled(self) -> bool: ...
+
+    def setProgress(self, progress: float) -> None: ...
+
+    def setProgressText(self, text: str) -> None: ...
+
+    def pushConsoleInfo(self, info: str) -> None: ...
+
+
+class EngineError(Exception):
+    """Anything that went wrong finding or running the engine; the message is Dutch and meant for the user."""
+
+
+class EngineNotFound(EngineError):
+    """No usable engine. ``problems`` lists, per candidate tried, why it was rejected."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        lines = ["Geen energieplanologie-engine gevonden."]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class EngineFailed(EngineError):
+    """The engine ran but exited with a code the caller did not accept."""
+
+    def __init__(self, returncode: int, message: str, stderr: str = "") -> None:
+        self.returncode = returncode
+        self.stderr = stderr
+        super().__init__(f"De engine stopte met foutcode {returncode}: {message}")
+
+
+class EngineCanceled(EngineError):
+    """The user canceled; the engine process has been stopped."""
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A checked engine: the command that starts its CLI, its version and where it was found.
+
+    Examples
+    --------
+    >>> engine = Engine(("/opt/ep/bin/python", "-m", "energieplanologie"), "0.1.0", "omgevingsvariabele")
+    >>> engine.argv("validate", "laag.gpkg")[-2:]
+    ['validate', 'laag.gpkg']
+    """
+
+    command: tuple[str, ...]
+    version: str
+    origin: str
+
+    def argv(self, *args: str) -> list[str]:
+        """The full command line for one CLI call."""
+        return [*self.command, *map(str, args)]
+
+
+@dataclass
+class EngineResult:
+    """What one engine call produced."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    messages: list[str] = field(default_factory=list)  # stderr lines other than progress lines
+
+    def json(self) -> Any:
+        """The JSON document on stdout; :class:`EngineError` when there is none."""
+        try:
+            return json.loads(self.stdout)
+        except ValueError as exc:
+            start = self.stdout.strip()[:200] or "(niets)"
+            raise EngineError(f"De engine gaf geen geldige JSON terug ({exc}); uitvoer begon met: {start}") from exc
+
+
+# ----------------------------------------------------------------------------------------------- discovery
+
+
+def engine_command(path: str | os.PathLike[str]) -> tuple[str, ...]:
+    """The command that starts the CLI for a configured path.
+
+    A folder is taken as a virtual environment (its ``bin/python`` or ``Scripts\\python.exe``); a file named
+    ``energieplanologie…`` is the console script itself; anything else is a Python run as
+    ``PY -m energieplanologie``.
+
+    Examples
+    --------
+    >>> engine_command("/opt/ep/bin/python")
+    ('/opt/ep/bin/python', '-m', 'energieplanologie')
+    >>> engine_command("/usr/local/bin/energieplanologie")
+    ('/usr/local/bin/energieplanologie',)
+    """
+    p = Path(os.path.expandvars(os.path.expanduser(str(path))))
+    if p.is_dir():
+        for sub in (("bin", "python3"), ("bin", "python"), ("Scripts", "python.exe")):
+            if p.joinpath(*sub).exists():
+                p = p.joinpath(*sub)
+                break
+    if p.name.lower().startswith(EXECUTABLE):
+        return (str(p),)
+    return (str(p), "-m", EXECUTABLE)
+
+
+def engine_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for an engine process: the caller's, without QGIS's Python and GDAL/PROJ paths.
+
+    Output is forced to UTF-8 and plain text (no colours), so messages and JSON read back the same everywhere.
+    """
+    env = {k: v for k, v in (os.environ if environ is None else environ).items() if k not in _ISOLATE}
+    env.update({"PYTHONIOENCODING": "utf-8", "PYTHONUTF8": "1", "NO_COLOR": "1", "TERM": "dumb",
+                "COLUMNS": "200"})
+    return env
+
+
+def check_engine(command: Sequence[str], *, origin: str = "", timeout: float = VERSION_TIMEOUT_S) -> Engine:
+    """Run ``COMMAND --version`` and return the :class:`Engine` when it answers ``energieplanologie X.Y.Z``.
+
+    Raises
+    ------
+    EngineError
+        With a Dutch reason: the file does not exist, cannot start, the package is missing, or the answer is
+        not a version line.
+    """
+    command = tuple(str(c) for c in command)
+    exe = command[0]
+    if os.sep in exe or (os.altsep and os.altsep in exe):
+        if not Path(exe).exists():
+            raise EngineError(f"{exe} bestaat niet")
+    try:
+        proc = subprocess.run(
+            [*command, "--version"], stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+            env=engine_environment(), cwd=_neutral_cwd(), **_platform_kwargs(new_group=False),
+        )
+    except FileNotFoundError:
+        raise EngineError(f"{exe} bestaat niet of is niet uitvoerbaar") from None
+    except PermissionError:
+        raise EngineError(f"{exe} mag niet worden uitgevoerd (geen rechten)") from None
+    except OSError as exc:
+        raise EngineError(f"{exe} start niet: {exc}") from None
+    except subprocess.TimeoutExpired:
+        raise EngineError(f"{' '.join(command)} --version gaf na {timeout:.0f} s geen antwoord") from None
+    out = proc.stdout.decode("utf-8", "replace")
+    err = proc.stderr.decode("utf-8", "replace")
+    match = _VERSION_RE.search(out)
+    if proc.returncode == 0 and match:
+        return Engine(command, match.group(1), origin)
+    if f"No module named {EXECUTABLE}" in err:
+        raise EngineError(f"{exe} is een Python zonder het pakket energieplanologie")
+    reason = engine_message(err) or out.strip()[:200] or "geen uitvoer"
+    raise EngineError(f"{' '.join(command)} --version antwoordde niet met een versie (foutcode {proc.returncode}: "
+                      f"{reason})")
+
+
+def find_engine(
+    *,
+    setting: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    search_path: str | None = None,
+    timeout: float = VERSION_TIMEOUT_S,
+) -> Engine:
+    """Find a working engine: the QGIS setting, then ``ENERGIEPLANOLOGIE_ENGINE``, then ``PATH``.
+
+    Parameters
+    ----------
+    setting : str, optional
+        Value of the setting :data:`SETTINGS_KEY`; read from ``QgsSettings`` when None.
+    environ : mapping, optional
+        Environment to read :data:`ENV_VAR` from (default ``os.environ``).
+    search_path : str, optional
+        ``PATH`` to search for the ``energieplanologie`` executable (default ``environ["PATH"]``).
+    timeout : float
+        Seconds allowed for each ``--version`` check.
+
+    Returns
+    -------
+    Engine
+        The first candidate that answers ``--version``.
+
+    Raises
+    ------
+    EngineNotFound
+        When no candidate works; ``problems`` says, per candidate, why.
+
+    Examples
+    --------
+    >>> find_engine(setting="", environ={}, search_path="")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    EngineNotFound: Geen energieplanologie-engine gevonden.
+    ...
+    """
+    environ = os.environ if environ is None else environ
+    if setting is None:
+        setting = read_setting()
+    problems: list[str] = []
+    candidates: list[tuple[str, tuple[str, ...]]] = []
+    if setting and setting.strip():
+        candidates.append((f"instelling {SETTINGS_KEY}", engine_command(setting.strip())))
+    else:
+        problems.append(f"instelling {SETTINGS_KEY}: niet ingesteld")
+    env_value = environ.get(ENV_VAR, "").strip()
+    if env_value:
+        candidates.append((f"omgevingsvariabele {ENV_VAR}", engine_command(env_value)))
+    else:
+        problems.append(f"omgevingsvariabele {ENV_VAR}: niet gezet")
+    on_path = shutil.which(EXECUTABLE, path=environ.get("PATH", "") if search_path is None else search_path)
+    if on_path:
+        candidates.append(("PATH", (on_path,)))
+    else:
+        problems.append(f"PATH: geen programma {EXECUTABLE}")
+    for origin, command in candidates:
+        try:
+            return check_engine(command, origin=origin, timeout=timeout)
+        except EngineError as exc:
+            problems.append(f"{origin}: {exc}")
+    raise EngineNotFound(problems)
+
+
+def read_setting() -> str:
+    """The engine path stored in ``QgsSettings`` (empty when not set)."""
+    from qgis.core import QgsSettings
+
+    value = QgsSettings().value(SETTINGS_KEY, "")
+    return str(value or "")
+
+
+def store_setting(path: str | None) -> None:
+    """Store (or with None/empty, clear) the engine path in ``QgsSettings``."""
+    from qgis.core import QgsSettings
+
+    settings = QgsSettings()
+    if path:
+        settings.setValue(SETTINGS_KEY, str(path))
+    else:
+        settings.remove(SETTINGS_KEY)
+
+
+def setup_commands(*, home: str | os.PathLike[str] | None = None, windows: bool | None = None) -> list[str]:
+    """The two shell commands that create an engine in ``~/.energieplanologie``.
+
+    Examples
+    --------
+    >>> setup_commands(home="/home/anna", windows=False)
+    ['python3 -m venv /home/anna/.energieplanologie', '/home/anna/.energieplanologie/bin/pip install energieplanologie']
+    """
+    windows = sys.platform.startswith("win") if windows is None else windows
+    venv = _engine_home(home)
+    if windows:
+        return [f"py -m venv {venv}", f"{venv / 'Scripts' / 'pip.exe'} install energieplanologie"]
+    return [f"python3 -m venv {venv}", f"{venv / 'bin' / 'pip'} install energieplanologie"]
+
+
+def setup_instructions(*, home: str | os.PathLike[str] | None = None, windows: bool | None = None) -> str:
+    """The exact commands that create an engine and point the plugin at it (Dutch, several lines).
+
+    Examples
+    --------
+    >>> print(setup_instructions(home="/home/anna", windows=False).splitlines()[2])
+        python3 -m venv /home/anna/.energieplanologie
+    """
+    windows = sys.platform.startswith("win") if windows is None else windows
+    venv = _engine_home(home)
+    python = venv / "Scripts" / "python.exe" if windows else venv / "bin" / "python"
+    env_line = f"setx {ENV_VAR} {python}" if windows else f"export {ENV_VAR}={python}"
+    lines = [
+        "Maak eenmalig een engine (een aparte Python-omgeving met het pakket energieplanologie):",
+        "",
+        *(f"    {c}" for c in setup_commands(home=home, windows=windows)),
+        "",
+        "Wijs hem daarna aan op één van deze manieren:",
+        f"  - Plugins › Energieplanologie › Engine kiezen… en kies {python}",
+        f"  - de omgevingsvariabele, gezet vóór het starten van QGIS: {env_line}",
+        "  - of in de Python-console van QGIS (daarna QGIS herstarten of de plugin opnieuw laden):",
+        f"    QgsSettings().setValue({SETTINGS_KEY!r}, {str(python)!r})",
+    ]
+    return "\n".join(lines)
+
+
+def _engine_home(home: str | os.PathLike[str] | None) -> Path:
+    return (Path(home) if home is not None else Path.home()) / ".energieplanologie"
+
+
+# ----------------------------------------------------------------------------------------------- running
+
+
+def engine_message(stderr: str) -> str:
+    """A readable one-paragraph message from the engine's stderr.
+
+    Progress lines are dropped, the frame characters of rich/typer error boxes removed, and of a Python traceback
+    only the final ``Error: message`` line is kept.
+
+    Examples
+    --------
+    >>> engine_message('@@progress {"pct": 10}\\nTraceback (most recent call last):\\n  File "x"\\nKeyError: \\'a\\'')
+    "KeyError: 'a'"
+    >>> engine_message("╭─ Error ─╮\\n│ Bestand bestaat niet: x.gpkg │\\n╰───╯")
+    'Bestand bestaat niet: x.gpkg'
+    """
+    lines = [ln for ln in stderr.splitlines() if not ln.startswith(PROGRESS_PREFIX)]
+    if any(ln.startswith("Traceback (most recent call last)") for ln in lines):
+        tail = [ln for ln in lines if ln.strip() and not ln.startswith((" ", "\t"))]
+        return tail[-1].strip() if tail else ""
+    cleaned = []
+    for ln in lines:
+        text = ln.strip().strip(_BOX_CHARS).strip()
+        text = text.strip(_BOX_CHARS + " ")
+        if text and text not in ("Error", "Fout"):  # the title of a typer/rich error box
+            cleaned.append(text)
+    message = " ".join(cleaned)
+    return message if len(message) <= 2000 else message[:2000] + " …"
+
+
+def _neutral_cwd() -> str:
+    """A working folder for the engine: ``python -m`` puts the working folder first on ``sys.path``, so QGIS's
+    own working folder (a source checkout, say) must not shadow the engine's installed package."""
+    return tempfile.gettempdir()
+
+
+def _platform_kwargs(*, new_group: bool) -> dict[str, Any]:
+    if sys.platform.startswith("win"):
+        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+        if new_group:
+            flags |= getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+        return {"creationflags": flags}
+    return {"start_new_session": new_group}
+
+
+def _stop(proc: subprocess.Popen[bytes], grace_s: float = 3.0) -> None:
+    """Stop the engine and anything it started: SIGTERM to its process group, then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    if sys.platform.startswith("win"):
+        proc.kill()
+    else:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(grace_s)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+    proc.wait()
+
+
+def _parse_progress(line: str) -> tuple[float, str] | None:
+    if not line.startswith(PROGRESS_PREFIX):
+        return None
+    try:
+        data = json.loads(line[len(PROGRESS_PREFIX):])
+        return float(data["pct"]), str(data.get("stage") or "")
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def run_engine(
+    engine: Engine,
+    args: Iterable[str],
+    feedback: Feedback | None = None,
+    *,
+    ok_codes: Iterable[int] = (0,),
+    progress_range: tuple[float, float] = (0.0, 100.0),
+    machine_progress: bool = True,
+    poll_s: float = 0.1,
+    cwd: str | os.PathLike[str] | None = None,
+) -> EngineResult:
+    """Run one engine CLI call, streaming its progress into ``feedback`` and stopping it on cancel.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`find_engine`.
+    args : iterable of str
+        The CLI arguments after the program, e.g. ``["validate", path, "--kind", "stations", "--json"]``.
+    feedback : QgsProcessingFeedback, optional
+        Receives ``setProgress``/``setProgressText`` from the ``@@progress`` lines, the other stderr lines as
+        console output, and is polled for ``isCanceled()``.
+    ok_codes : iterable of int
+        Exit codes that are not failures (``validate`` uses 0 and 1).
+    progress_range : (float, float)
+        The engine's 0–100 % is mapped onto this part of the feedback's progress bar.
+    machine_progress : bool
+        Append ``--machine-progress`` to the arguments.
+    poll_s : float
+        How often cancel is checked while the engine is quiet.
+    cwd : path-like, optional
+        Working folder of the engine (default: the system temp folder, so no package in QGIS's working folder
+        can shadow the engine's); pass absolute paths in ``args``.
+
+    Returns
+    -------
+    EngineResult
+        Exit code, stdout, stderr and the stderr lines that were not progress.
+
+    Raises
+    ------
+    EngineCanceled
+        The user canceled; the process (group) was terminated, then killed.
+    EngineFailed
+        The exit code is not in ``ok_codes``; the message is the engine's own (see :func:`engine_message`).
+    EngineError
+        The engine could not be started.
+
+    Examples
+    --------
+    >>> import sys
+    >>> echo = Engine((sys.executable, "-c", "import sys; print(sys.argv[1:])"), "0", "test")
+    >>> run_engine(echo, ["validate"], machine_progress=False).stdout.strip()
+    "['validate']"
+    """
+    argv = engine.argv(*args, *(["--machine-progress"] if machine_progress else []))
+    lo, hi = progress_range
+    try:
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=engine_environment(), cwd=cwd or _neutral_cwd(), **_platform_kwargs(new_group=True),
+        )
+    except OSError as exc:
+        raise EngineError(f"De engine {engine.command[0]} start niet: {exc}") from None
+
+    lines: queue.Queue[str | None] = queue.Queue()
+    stdout_chunks: list[bytes] = []
+
+    def read_stdout() -> None:
+        assert proc.stdout is not None
+        stdout_chunks.append(proc.stdout.read())
+
+    def read_stderr() -> None:
+        assert proc.stderr is not None
+        for raw in proc.stderr:
+            lines.put(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        lines.put(None)
+
+    readers = [threading.Thread(target=read_stdout, daemon=True), threading.Thread(target=read_stderr, daemon=True)]
+    for t in readers:
+        t.start()
+
+    stderr_lines: list[str] = []
+    messages: list[str] = []
+
+    def canceled() -> bool:
+        return feedback is not None and feedback.isCanceled()
+
+    try:
+        done = False
+        while not done:
+            if canceled():
+                raise EngineCanceled("Afgebroken door de gebruiker; de engine is gestopt.")
+            try:
+                line = lines.get(timeout=poll_s)
+            except queue.Empty:
+                continue
+            if line is None:
+                done = True
+                continue
+            stderr_lines.append(line)
+            progress = _parse_progress(line)
+            if progress is not None:
+                if feedback is not None:
+                    pct, stage = progress
+                    feedback.setProgress(lo + (hi - lo) * min(100.0, max(0.0, pct)) / 100.0)
+                    if stage:
+                        feedback.setProgressText(stage)
+                continue
+            messages.append(line)
+            if feedback is not None and line.strip():
+                feedback.pushConsoleInfo(line)
+        while proc.poll() is None:
+            if canceled():
+                raise EngineCanceled("Afgebroken door de gebruiker; de engine is gestopt.")
+            try:
+                proc.wait(poll_s)
+            except subprocess.TimeoutExpired:
+                continue
+    except BaseException:
+        _stop(proc)
+        raise
+    finally:
+        for t in readers:
+            t.join(5)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+    result = EngineResult(
+        returncode=proc.returncode,
+        stdout=b"".join(stdout_chunks).decode("utf-8", "replace"),
+        stderr="\n".join(stderr_lines),
+        messages=messages,
+    )
+    if result.returncode not in set(ok_codes):
+        message = engine_message(result.stderr) or "geen foutmelding (stderr was leeg)"
+        raise EngineFailed(result.returncode, message, result.stderr)
+    return result

@@ -1,0 +1,197 @@
+"""A small base class for algorithms that run in the engine: layers out, engine call, JSON back. No analysis.
+
+Subclasses implement two steps:
+
+* :meth:`EngineAlgorithm.engine_arguments` runs in ``prepareAlgorithm`` — on the main thread, where QGIS layers
+  may be read — and writes the inputs (``write_layer``) and returns the CLI arguments;
+* :meth:`EngineAlgorithm.handle_result` runs in ``processAlgorithm`` after the engine finished, turns its JSON
+  into feedback and outputs.
+
+The engine itself runs in ``processAlgorithm`` (a background task in the QGIS desktop), with its progress lines
+driving the progress bar and cancel stopping the process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCoordinateTransformContext,
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingUtils,
+    QgsVectorFileWriter,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QIcon
+
+from ..engine import Engine, EngineCanceled, EngineError, EngineResult, find_engine, run_engine
+
+__all__ = ["EngineAlgorithm", "write_layer"]
+
+ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "icon.svg"
+
+
+def write_layer(layer: QgsVectorLayer, path: str, *, layer_name: str = "invoer",
+                transform_context: QgsCoordinateTransformContext | None = None,
+                assign_crs: QgsCoordinateReferenceSystem | None = None) -> tuple[str, str]:
+    """Write every feature of ``layer`` unchanged (same CRS, same order, invalid geometries kept) to a GeoPackage.
+
+    ``assign_crs`` is written as the CRS of a layer that has none (coordinates untouched); without it such a
+    layer is written without CRS. Returns ``(path, layer_name)`` as written. Raises
+    :class:`QgsProcessingException` with the writer's message when QGIS cannot write the layer.
+
+    Examples
+    --------
+    >>> write_layer(iface.activeLayer(), "/tmp/invoer.gpkg")  # doctest: +SKIP
+    ('/tmp/invoer.gpkg', 'invoer')
+    """
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.layerName = layer_name
+    options.fileEncoding = "UTF-8"
+    # A GeoPackage needs an integer, unique FID column. A source attribute named "fid" that is not one (a CSV
+    # column, say) is kept as an ordinary column under its own name and the FID gets another name.
+    fid_field = layer.fields().lookupField("fid")
+    if fid_field >= 0 and layer.providerType() != "ogr":
+        options.layerOptions = ["FID=ep_fid"]
+    context = transform_context or QgsCoordinateTransformContext()
+    if assign_crs is not None and assign_crs.isValid() and not layer.crs().isValid() and layer.isSpatial():
+        # An identity transform makes the writer record the stated CRS without moving any coordinate.
+        options.ct = QgsCoordinateTransform(assign_crs, assign_crs, context)
+    error, message, new_path, new_layer = QgsVectorFileWriter.writeAsVectorFormatV3(layer, path, context, options)
+    if error != QgsVectorFileWriter.NoError:
+        raise QgsProcessingException(
+            f"De laag {layer.name()!r} kon niet naar een tijdelijke GeoPackage ({path}) worden geschreven: {message}"
+        )
+    return new_path or path, new_layer or layer_name
+
+
+class EngineAlgorithm(QgsProcessingAlgorithm):
+    """Base of every Energieplanologie algorithm: parameter conversion, engine call, progress and cancel."""
+
+    #: Exit codes of the engine command that are results rather than failures.
+    OK_CODES: tuple[int, ...] = (0,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._workdir: str | None = None
+        self._arguments: list[str] | None = None
+        self._engine: Engine | None = None
+
+    # -- to implement -------------------------------------------------------------------------------------
+    def engine_arguments(self, parameters: dict[str, Any], context: QgsProcessingContext,
+                         feedback: QgsProcessingFeedback, workdir: str) -> list[str]:
+        """Write the inputs into ``workdir`` and return the engine CLI arguments (main thread)."""
+        raise NotImplementedError
+
+    def handle_result(self, result: EngineResult, parameters: dict[str, Any], context: QgsProcessingContext,
+                      feedback: QgsProcessingFeedback) -> dict[str, Any]:
+        """Turn the engine's output into feedback and the algorithm's outputs."""
+        raise NotImplementedError
+
+    # -- QGIS API -----------------------------------------------------------------------------------------
+    def createInstance(self) -> EngineAlgorithm:
+        return type(self)()
+
+    def icon(self) -> QIcon:
+        return QIcon(str(ICON))
+
+    def tr(self, text: str) -> str:
+        return QCoreApplication.translate("Energieplanologie", text)
+
+    def engine(self) -> Engine:
+        """The provider's engine (searched afresh when the algorithm runs outside the provider)."""
+        provider = self.provider()
+        engine = getattr(provider, "engine", None) if provider is not None else None
+        if engine is None:
+            try:
+                engine = find_engine()
+            except EngineError as exc:
+                raise QgsProcessingException(str(exc)) from None
+        return engine
+
+    def prepareAlgorithm(self, parameters: dict[str, Any], context: QgsProcessingContext,
+                         feedback: QgsProcessingFeedback) -> bool:
+        self._engine = self.engine()
+        self._workdir = tempfile.mkdtemp(prefix="energieplanologie_", dir=QgsProcessingUtils.tempFolder())
+        try:
+            self._arguments = [str(a) for a in self.engine_arguments(parameters, context, feedback, self._workdir)]
+        except BaseException:
+            self._cleanup()
+            raise
+        return True
+
+    def processAlgorithm(self, parameters: dict[str, Any], context: QgsProcessingContext,
+                         feedback: QgsProcessingFeedback) -> dict[str, Any]:
+        if self._engine is None or self._arguments is None:  # prepareAlgorithm was not run
+            self.prepareAlgorithm(parameters, context, feedback)
+        assert self._engine is not None and self._arguments is not None
+        feedback.pushCommandInfo(" ".join(_quote(a) for a in self._engine.argv(*self._arguments)))
+        try:
+            result = run_engine(self._engine, self._arguments, feedback, ok_codes=self.OK_CODES,
+                                progress_range=(5.0, 95.0))
+        except EngineCanceled as exc:
+            feedback.pushInfo(str(exc))
+            return {}
+        except EngineError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        finally:
+            self._cleanup()
+        outputs = self.handle_result(result, parameters, context, feedback)
+        feedback.setProgress(100.0)
+        return outputs
+
+    # -- helpers for subclasses ---------------------------------------------------------------------------
+    def write_layer(self, layer: QgsVectorLayer | None, parameters: dict[str, Any], name: str,
+                    context: QgsProcessingContext, workdir: str, feedback: QgsProcessingFeedback,
+                    assign_crs: QgsCoordinateReferenceSystem | None = None) -> tuple[str, str]:
+        """Write the layer of parameter ``name`` to ``workdir/<name>.gpkg``; returns ``(path, layer_name)``.
+
+        ``assign_crs``: the CRS the user stated for a layer without one (see :func:`write_layer`).
+        """
+        if layer is None or not layer.isValid():
+            raise QgsProcessingException(self.invalidSourceError(parameters, name))
+        path = os.path.join(workdir, f"{name.lower()}.gpkg")
+        written = write_layer(layer, path, layer_name=name.lower(), transform_context=context.transformContext(),
+                              assign_crs=assign_crs)
+        feedback.pushInfo(f"Laag {layer.name()!r} ({layer.featureCount()} objecten) weggeschreven naar {written[0]}")
+        if assign_crs is not None and assign_crs.isValid() and not layer.crs().isValid() and layer.isSpatial():
+            feedback.pushInfo(f"De laag heeft geen coördinatenstelsel; {assign_crs.authid()} toegekend zoals opgegeven.")
+        return written
+
+    @staticmethod
+    def parse_json(result: EngineResult) -> Any:
+        """The engine's JSON; a readable :class:`QgsProcessingException` when it is not JSON."""
+        try:
+            return result.json()
+        except EngineError as exc:
+            detail = f" Melding van de engine: {' '.join(result.messages)[:500]}" if result.messages else ""
+            raise QgsProcessingException(f"{exc}{detail}") from None
+
+    @staticmethod
+    def write_json(data: Any, path: str) -> None:
+        """Write ``data`` as UTF-8 JSON (no-op for an empty path)."""
+        if not path:
+            return
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    def _cleanup(self) -> None:
+        if self._workdir:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+
+def _quote(arg: str) -> str:
+    return f'"{arg}"' if (" " in arg or not arg) else arg
