@@ -35,6 +35,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from energieplanologie._errors import EnergieplanologieError
+from energieplanologie.scenarios import enum_codes
 from energieplanologie.schema import CARRIERS, LEVELS
 
 __all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "METHODS", "allocate"]
@@ -80,18 +81,6 @@ def _limits(max_mw_per_level: Mapping[str, float] | None) -> dict[str, float]:
             raise EnergieplanologieError(f"max_mw_per_level.{level}: verwacht een getal ≥ 0, gevonden {value!r}")
         limits[level] = v
     return limits
-
-
-def _enum_codes(values: pd.Series, allowed: tuple[str, ...], default: str | None, what: str) -> np.ndarray:
-    arr = values.to_numpy(dtype=object)
-    if default is not None:
-        arr = np.where(pd.isna(arr), default, arr)
-    codes = pd.Categorical(arr, categories=list(allowed)).codes.astype(np.intp)
-    if (codes < 0).any():
-        bad = pd.unique(arr[codes < 0])[:5]
-        raise EnergieplanologieError(f"{what}: onbekende waarde(n) {', '.join(map(repr, bad))} "
-                                     f"(toegestaan: {', '.join(allowed)}); valideer de laag eerst")
-    return codes
 
 
 def _mw(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -152,8 +141,8 @@ def _station_tables(stations: gpd.GeoDataFrame, limits: dict[str, float]) -> tup
     if bad.any():
         raise EnergieplanologieError("stations: elk station heeft een puntgeometrie nodig; valideer de laag eerst")
     xy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
-    carrier = _enum_codes(stations["carrier"] if "carrier" in stations else pd.Series(["electricity"] * len(stations)),
-                          CARRIERS, "electricity", "stations.carrier")
+    carrier = enum_codes(stations["carrier"] if "carrier" in stations else pd.Series(["electricity"] * len(stations)),
+                          CARRIERS, "stations.carrier", default="electricity")
     level = stations["level"] if "level" in stations else pd.Series([None] * len(stations), dtype=object)
     # A station without (or with an unknown) level takes any size.
     per_station = level.map(limits).to_numpy(dtype=float, na_value=np.nan)
@@ -192,8 +181,9 @@ def _allocate_arrays(
         return AllocationArrays(np.arange(0), station_pos, method, np.ones(0), distance, None)
 
     geoms = np.asarray(developments.geometry.values)
-    dev_carrier = _enum_codes(developments["carrier"] if "carrier" in developments else
-                              pd.Series([None] * n), CARRIERS, "electricity", "developments.carrier")
+    dev_carrier = enum_codes(developments["carrier"] if "carrier" in developments else
+                              pd.Series([None] * n), CARRIERS, "developments.carrier",
+                             default="electricity")
     size = np.maximum(_mw(developments, "offtake_mw"), _mw(developments, "feedin_mw"))
     xy = _representative_xy(geoms)
 

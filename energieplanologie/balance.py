@@ -39,7 +39,7 @@ from energieplanologie._errors import EnergieplanologieError
 from energieplanologie.allocation import _allocate_arrays
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.region import Region
-from energieplanologie.scenarios import Scenario, get_scenario, get_scenarios
+from energieplanologie.scenarios import Scenario, enum_codes, get_scenario, get_scenarios
 from energieplanologie.schema import CERTAINTIES, SECTORS
 
 __all__ = [
@@ -81,15 +81,6 @@ def _years(region: Region, years: Iterable[int] | None) -> np.ndarray:
     return ys
 
 
-def _codes(values: pd.Series, allowed: Sequence[str], what: str) -> np.ndarray:
-    codes = pd.Categorical(values.to_numpy(dtype=object), categories=list(allowed)).codes.astype(np.intp)
-    if (codes < 0).any():
-        bad = pd.unique(values.to_numpy(dtype=object)[codes < 0])[:5]
-        raise EnergieplanologieError(f"{what}: onbekende waarde(n) {', '.join(map(repr, bad))} "
-                                     f"(toegestaan: {', '.join(allowed)}); valideer de laag eerst")
-    return codes
-
-
 def _float(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame.columns:
         return np.zeros(len(frame))
@@ -109,8 +100,8 @@ class _Rows:
         if np.isnan(year).any():
             raise EnergieplanologieError("developments.year: ontbrekend jaar; valideer de laag eerst")
         self.year = col(year.astype(np.int64))
-        self.certainty = col(_codes(frame["certainty"], CERTAINTIES, "developments.certainty"))
-        self.sector = col(_codes(frame["sector"], SECTORS, "developments.sector"))
+        self.certainty = col(enum_codes(frame["certainty"], CERTAINTIES, "developments.certainty"))
+        self.sector = col(enum_codes(frame["sector"], SECTORS, "developments.sector"))
         self.mw = {"offtake": col(_float(frame, "offtake_mw")), "feedin": col(_float(frame, "feedin_mw"))}
         self.ids = frame["development_id"].to_numpy(dtype=object) if "development_id" in frame else \
             frame.index.to_numpy()
