@@ -1,0 +1,158 @@
+"""Small, safe HTML and JSON builders shared by the interactive map and the municipality pages.
+
+Every value that comes from data passes :func:`esc` (``html.escape`` with quotes) before it lands in HTML, and
+every object handed to JavaScript passes :func:`script_json`, which escapes ``<``, ``>``, ``&``, ``'`` and the
+JavaScript line separators, and the ``{`` of ``{{``/``{%``/``{#`` (folium renders its output through Jinja a
+second time: an unescaped ``{{ … }}`` in data would be evaluated there).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["esc", "fmt_number", "fmt_year", "is_missing", "kv_table", "safe_file_stem", "script_json", "table_html"]
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NA and NaT."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def esc(value: Any) -> str:
+    """HTML-escape any value (None/NaN → empty string).
+
+    Examples
+    --------
+    >>> esc('<img src=x onerror=alert(1)>')
+    '&lt;img src=x onerror=alert(1)&gt;'
+    >>> esc('"><script>')
+    '&quot;&gt;&lt;script&gt;'
+    """
+    if is_missing(value):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def fmt_number(value: Any, decimals: int = 1, *, unit: str = "") -> str:
+    """A number the Dutch way (``1.234,5``); missing values as an en dash.
+
+    Examples
+    --------
+    >>> fmt_number(1234.56), fmt_number(None), fmt_number(3, 0, unit=" MW")
+    ('1.234,6', '–', '3 MW')
+    """
+    if is_missing(value):
+        return "–"
+    x = float(value)
+    if math.isinf(x):
+        return "∞"
+    if round(x, decimals) == 0:
+        x = 0.0  # never "-0,0"
+    text = f"{x:,.{decimals}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return text + unit
+
+
+def fmt_year(value: Any) -> str:
+    """A year as text; missing as an en dash."""
+    return "–" if is_missing(value) else str(int(value))
+
+
+_JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "\u2028": "\\u2028",
+               "\u2029": "\\u2029"}
+_TEMPLATE_OPENERS = re.compile(r"\{(?=[{%#])")
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        f = float(obj)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if is_missing(obj):
+        return None
+    return obj
+
+
+def script_json(obj: Any) -> str:
+    """JSON text that is safe to place inside an HTML ``<script>`` element (and through a Jinja pass).
+
+    NaN/inf become ``null``; numpy scalars become plain numbers. In JSON text ``{{``, ``{%`` and ``{#`` can
+    only occur inside strings, where ``\\u007b`` means the same ``{``.
+
+    Examples
+    --------
+    >>> script_json({"name": "</script><b>{{ 7*7 }}"})
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u007b{ 7*7 }}"}'
+    """
+    text = json.dumps(_plain(obj), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = "".join(_JS_ESCAPES.get(c, c) for c in text) if any(c in text for c in _JS_ESCAPES) else text
+    return _TEMPLATE_OPENERS.sub(r"\\u007b", text)
+
+
+def kv_table(rows: Iterable[tuple[str, Any]], *, raw: Sequence[str] = ()) -> str:
+    """A two-column table of label → value; values are escaped unless their label is in ``raw``."""
+    cells = []
+    for label, value in rows:
+        if value is None or value == "":
+            continue
+        shown = value if label in raw else esc(value)
+        cells.append(f"<tr><th>{esc(label)}</th><td>{shown}</td></tr>")
+    return "<table>" + "".join(cells) + "</table>"
+
+
+def table_html(frame: pd.DataFrame, *, numeric: Sequence[str] = (), decimals: int = 1, css_class: str = "",
+               row_attrs: Sequence[str] | None = None, raw: Sequence[str] = ()) -> str:
+    """An HTML table of a frame: headers and cells escaped; ``numeric`` columns Dutch-formatted, right-aligned.
+
+    ``row_attrs`` (one already-safe attribute string per row) lets a caller mark rows (e.g. ``data-year``).
+    Columns in ``raw`` are inserted as given (the caller built them from escaped parts).
+    """
+    cls = f' class="{esc(css_class)}"' if css_class else ""
+    head = "".join(f'<th class="num">{esc(c)}</th>' if c in numeric else f"<th>{esc(c)}</th>" for c in frame.columns)
+    body = []
+    for i, row in enumerate(frame.itertuples(index=False, name=None)):
+        tds = []
+        for col, value in zip(frame.columns, row, strict=True):
+            if col in numeric:
+                tds.append(f'<td class="num">{fmt_number(value, decimals)}</td>')
+            elif col in raw:
+                tds.append(f"<td>{value}</td>")
+            else:
+                tds.append(f"<td>{esc(value)}</td>")
+        attrs = f" {row_attrs[i]}" if row_attrs is not None else ""
+        body.append(f"<tr{attrs}>{''.join(tds)}</tr>")
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def safe_file_stem(value: Any) -> str:
+    """A file name stem from an id (e.g. a municipality code) that can never leave its folder.
+
+    Only letters, digits, ``-`` and ``_`` are kept (others become ``_``); leading dots and empty results
+    are impossible.
+
+    Examples
+    --------
+    >>> safe_file_stem("GM0715"), safe_file_stem("../../etc/passwd"), safe_file_stem("")
+    ('GM0715', '______etc_passwd', '_')
+    """
+    stem = re.sub(r"[^A-Za-z0-9_-]", "_", "" if is_missing(value) else str(value))[:120]
+    return stem or "_"

@@ -1,0 +1,739 @@
+"""The interactive region map (folium/Leaflet) for design sessions.
+
+:func:`region_map` draws one layer group per layer type — Gemeenten, Stations (balans), Infrastructuur,
+Ontwikkelingen per sector, Knooppunten, Gi*-hexagonen, Dichtheid MW/km² — with a year selector (the map shows
+the state of the chosen year: developments with ``year ≤ y``, station colours of year ``y``, infrastructure with
+``year_ready ≤ y`` drawn as built), a Dutch legend, layer control, fullscreen and measure tools, the basemaps
+PDOK BRT achtergrondkaart and OpenStreetMap, and (optionally) *notes from the room*
+(:mod:`energieplanologie.maps.notes`).
+
+Safety: data reaches the page only as JSON (``<``, ``>``, ``&`` escaped, see :func:`~._html.script_json`);
+popups and tooltips are HTML built here with every data value passed through ``html.escape``; the page's own
+JavaScript (``templates/map_app.js``) inserts no data as HTML. No data string goes through folium's own
+elements (folium renders element output through Jinja twice, so ``{{ … }}`` in a name would be evaluated).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import CssLink, Element, JavascriptLink
+from folium import plugins
+
+from energieplanologie.labels import VALUE_LABELS, value_label
+from energieplanologie.maps._html import (
+    esc,
+    fmt_number,
+    fmt_year,
+    is_missing,
+    kv_table,
+    safe_file_stem,
+    script_json,
+)
+from energieplanologie.maps._style import (
+    CARRIER_COLOURS,
+    CERTAINTY_STYLE,
+    HOTSPOT_COLOURS,
+    INFRA_WEIGHT,
+    MUNICIPALITY_COLOUR,
+    SECTOR_COLOURS,
+    STATUS_COLOURS,
+    STATUS_ORDER,
+)
+from energieplanologie.schema import CRS_RD
+
+__all__ = [
+    "LAYER_NAMES",
+    "OSM_ATTRIBUTION",
+    "OSM_URL",
+    "PDOK_BRT_ATTRIBUTION",
+    "PDOK_BRT_URL",
+    "balance_for_map",
+    "density_overlay",
+    "region_map",
+]
+
+PDOK_BRT_URL = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
+PDOK_BRT_ATTRIBUTION = 'Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a> (PDOK BRT achtergrondkaart)'
+OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers'
+
+#: Dutch names of the layer groups (what the layer control shows).
+LAYER_NAMES = {
+    "municipalities": "Gemeenten",
+    "stations": "Stations (balans)",
+    "infrastructure": "Infrastructuur",
+    "developments": "Ontwikkelingen",
+    "hotspots": "Knooppunten",
+    "hexagons": "Gi*-hexagonen",
+    "density": "Dichtheid MW/km²",
+}
+
+_LEAFLET_DRAW_JS = ("leaflet_draw_js", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.js")
+_LEAFLET_DRAW_CSS = ("leaflet_draw_css", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.css")
+
+_NOTE_LABELS = {
+    "title": "Notities",
+    "add": "Notitie toevoegen",
+    "polygon": "Vlak met notitie",
+    "export": "Exporteer notities",
+    "note": "Notitie",
+    "author": "Naam (optioneel)",
+    "placeholder": "Wat is er aan tafel gezegd?",
+    "save": "Opslaan",
+    "cancel": "Annuleren",
+    "remove": "Verwijderen",
+    "empty": "Schrijf eerst een notitie.",
+    "not_persistent": "Let op: deze browser bewaart de notities niet; exporteer ze voor u de kaart sluit.",
+    "draw_point": "Klik op de kaart om de notitie te plaatsen.",
+    "draw_polygon_start": "Klik om het vlak te beginnen.",
+    "draw_polygon_cont": "Klik om verder te tekenen.",
+    "draw_polygon_end": "Klik op het eerste punt om het vlak te sluiten.",
+}
+
+
+# ------------------------------------------------------------------------------------------ page elements
+
+
+def _app_code() -> str:
+    files = resources.files("energieplanologie") / "templates"
+    js = (files / "map_app.js").read_text(encoding="utf-8")
+    css = (files / "map_app.css").read_text(encoding="utf-8")
+    return f"<style>\n{css}</style>\n<script>\n{js}</script>\n"
+
+
+class _Code(Element):
+    """Literal text in the page. Unlike branca's ``Element(text)`` it is never rendered through Jinja."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+
+    def render(self, **kwargs: Any) -> str:
+        return self.code
+
+
+class _Call(Element):
+    """A call ``EP.<function>(<target>, <json args>…)`` of the page's own script, placed after its target."""
+
+    def __init__(self, function: str, target: Element, *args: Any, links: Sequence[tuple[str, str, str]] = ()) -> None:
+        super().__init__()
+        self._name = "EpCall"
+        self.function = function
+        self.target = target
+        self.args = args  # Elements become their JavaScript variable name, everything else JSON
+        self.links = tuple(links)
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        for kind, name, url in self.links:
+            figure.header.add_child(JavascriptLink(url) if kind == "js" else CssLink(url), name=name)
+        figure.header.add_child(_Code(_app_code()), name="energieplanologie_app")
+        args = ", ".join([self.target.get_name()]
+                         + [a.get_name() if isinstance(a, Element) else script_json(a) for a in self.args])
+        figure.script.add_child(_Code(f"EP.{self.function}({args});\n"), name=self.get_name())
+
+
+# ------------------------------------------------------------------------------------------------ geometry
+
+
+def _wgs84_geojson(gdf: gpd.GeoDataFrame, simplify_m: float) -> list[dict[str, Any]]:
+    """Geometries as GeoJSON dicts in WGS84, simplified in RD metres and rounded to 1e-6° (≈ 0.1 m)."""
+    import json
+
+    geoms = gdf.geometry
+    if geoms.crs is not None and geoms.crs != CRS_RD:
+        geoms = geoms.to_crs(CRS_RD)
+    arr = np.asarray(geoms.values)
+    if simplify_m > 0:
+        arr = shapely.simplify(arr, simplify_m, preserve_topology=True)
+    arr = np.asarray(gpd.GeoSeries(arr, crs=CRS_RD).to_crs(4326).values)
+    arr = shapely.transform(arr, lambda c: np.round(c, 6))
+    return [json.loads(t) for t in shapely.to_geojson(arr)]
+
+
+def _collection(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]], simplify_m: float) -> dict[str, Any]:
+    keep = ~(gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    geoms = _wgs84_geojson(gdf.loc[keep], simplify_m) if keep.any() else []
+    props = [p for p, k in zip(props, keep, strict=True) if k]
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "geometry": g, "properties": p} for g, p in zip(geoms, props, strict=True)]}
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def _val(row: pd.Series, column: str) -> Any:
+    value = row.get(column) if column in row.index else None
+    return None if is_missing(value) else value
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if is_missing(value) else int(value)
+
+
+def _joined_labels(value: Any, column: str) -> str:
+    if is_missing(value) or value == "":
+        return ""
+    return ", ".join(value_label(column, v) for v in str(value).split(";") if v)
+
+
+def _popup(title: str, sub: str, body: str) -> str:
+    sub_html = f'<div class="ep-sub">{esc(sub)}</div>' if sub else ""
+    return f"<h4>{esc(title)}</h4>{sub_html}{body}"
+
+
+def _dot(colour: str) -> str:
+    return f'<span class="ep-dot" style="background:{esc(colour)}"></span>'
+
+
+# --------------------------------------------------------------------------------------------- balance
+
+
+def balance_for_map(balance: pd.DataFrame | None, scenario: str | None = None) -> pd.DataFrame | None:
+    """The balance rows of one scenario (the only one, or ``scenario``).
+
+    Raises
+    ------
+    ValueError
+        When the balance holds several scenarios and none (or an absent one) is chosen.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"scenario": ["verwacht", "maximaal"], "station_id": ["A", "A"]})
+    >>> balance_for_map(b, "maximaal")["scenario"].tolist()
+    ['maximaal']
+    """
+    if balance is None:
+        return None
+    if "scenario" not in balance.columns:
+        return balance
+    present = sorted(balance["scenario"].dropna().astype(str).unique())
+    if scenario is None:
+        if len(present) > 1:
+            raise ValueError(f"De balans bevat meerdere scenario's ({', '.join(present)}); kies er één met scenario=.")
+        return balance
+    if scenario not in present:
+        raise ValueError(f"Scenario {scenario!r} komt niet voor in de balans (wel: {', '.join(present)}).")
+    return balance.loc[balance["scenario"].astype(str) == scenario]
+
+
+def _station_status(balance: pd.DataFrame) -> pd.DataFrame:
+    """Per station and year: status per direction and the combined (worst) status."""
+    sev = balance["status"].map(STATUS_ORDER).fillna(0).astype(int)
+    frame = pd.DataFrame({"station_id": balance["station_id"].astype(str), "year": balance["year"].astype(int),
+                          "direction": balance["direction"].astype(str), "sev": sev.to_numpy()})
+    wide = frame.pivot_table(index=["station_id", "year"], columns="direction", values="sev", aggfunc="max")
+    inverse = {v: k for k, v in STATUS_ORDER.items()}
+    out = pd.DataFrame(index=wide.index)
+    for d in ("offtake", "feedin"):
+        out[d] = wide[d].map(inverse) if d in wide.columns else "unknown"
+    out["combined"] = wide.max(axis=1).map(inverse)
+    return out.fillna("unknown").reset_index()
+
+
+def _station_collection(stations: gpd.GeoDataFrame, balance: pd.DataFrame | None, years: Sequence[int],
+                        simplify_m: float) -> dict[str, Any]:
+    status = _station_status(balance) if balance is not None and len(balance) else None
+    by_station = {sid: g for sid, g in balance.groupby(balance["station_id"].astype(str), sort=False)} if status is not None else {}
+    by_status = {sid: g for sid, g in status.groupby("station_id", sort=False)} if status is not None else {}
+    props = []
+    for _, row in stations.iterrows():
+        sid = str(row["station_id"])
+        name = _val(row, "name") or sid
+        st = by_status.get(sid)
+        statuses = {str(y): "unknown" for y in years}
+        per_dir: dict[int, tuple[str, str]] = {}
+        if st is not None:
+            for y, comb, off, feed in zip(st["year"], st["combined"], st["offtake"], st["feedin"], strict=True):
+                statuses[str(int(y))] = comb
+                per_dir[int(y)] = (off, feed)
+        sub = " · ".join(str(v) for v in (sid, _val(row, "level"), _val(row, "voltage_kv") and f"{_val(row, 'voltage_kv')} kV",
+                                             _val(row, "operator"), value_label("carrier", _val(row, "carrier"))) if v)
+        body = _station_balance_html(by_station.get(sid)) if status is not None else "<p>Geen balans berekend.</p>"
+        tooltips = {}
+        for y in years:
+            off, feed = per_dir.get(int(y), ("unknown", "unknown"))
+            tooltips[str(y)] = esc(f"{name} — {y}: afname {value_label('balance_status', off).lower()}, "
+                                   f"invoeding {value_label('balance_status', feed).lower()}")
+        props.append({
+            "id": sid,
+            "style": {"radius": 8, "color": "#222222", "weight": 1.5, "fillColor": STATUS_COLOURS["unknown"],
+                      "fillOpacity": 0.95, "opacity": 1.0},
+            "statuses": statuses,
+            "colors": {y: STATUS_COLOURS[s] for y, s in statuses.items()},
+            "tooltip": esc(name),
+            "tooltips": tooltips,
+            "popup": _popup(name, sub, body),
+        })
+    return _collection(stations, props, simplify_m)
+
+
+def _station_balance_html(rows: pd.DataFrame | None) -> str:
+    if rows is None or rows.empty:
+        return "<p>Geen capaciteitsgegevens voor dit station.</p>"
+    cols = ["capacity_mw", "load_mw", "headroom_mw", "status"]
+    wide = rows.pivot_table(index="year", columns="direction", values=cols[:3], aggfunc="first")
+    stat = rows.pivot_table(index="year", columns="direction", values="status", aggfunc="first")
+    head = ("<thead><tr><th rowspan=2>Jaar</th><th colspan=3>Afname (MW)</th><th colspan=3>Invoeding (MW)</th></tr>"
+            "<tr><th class=num>capaciteit</th><th class=num>last</th><th class=num>ruimte</th>"
+            "<th class=num>capaciteit</th><th class=num>last</th><th class=num>ruimte</th></tr></thead>")
+    body = []
+    for year in sorted(wide.index):
+        tds = []
+        for d in ("offtake", "feedin"):
+            s = stat.loc[year, d] if d in stat.columns else "unknown"
+            s = s if isinstance(s, str) and s in STATUS_COLOURS else "unknown"
+            for c in ("capacity_mw", "load_mw", "headroom_mw"):
+                v = wide.loc[year, (c, d)] if (c, d) in wide.columns else np.nan
+                dot = _dot(STATUS_COLOURS[s]) if c == "headroom_mw" else ""
+                tds.append(f'<td class="num" title="{esc(value_label("balance_status", s))}">{dot}{fmt_number(v)}</td>'
+                           if c == "headroom_mw" else f'<td class="num">{fmt_number(v)}</td>')
+        body.append(f'<tr data-year="{int(year)}"><td>{int(year)}</td>{"".join(tds)}</tr>')
+    first = []
+    if "first_shortage_year" in rows.columns:
+        for d, label in (("offtake", "afname"), ("feedin", "invoeding")):
+            vals = rows.loc[rows["direction"] == d, "first_shortage_year"].dropna()
+            first.append(f"{label} {fmt_year(vals.iloc[0]) if len(vals) else '–'}")
+    scen = rows["scenario"].dropna().astype(str).unique() if "scenario" in rows.columns else []
+    foot = (f'<div class="ep-sub">Eerste tekort: {esc(", ".join(first))}'
+            + (f" · scenario {esc(scen[0])}" if len(scen) == 1 else "") + "</div>") if first else ""
+    return f'<table class="ep-balance">{head}<tbody>{"".join(body)}</tbody></table>{foot}'
+
+
+# ------------------------------------------------------------------------------------------- other layers
+
+
+def _development_collection(dev: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
+    props = []
+    for _, row in dev.iterrows():
+        sector = _val(row, "sector") or "other"
+        certainty = _val(row, "certainty") or "planned"
+        dash, fill_opacity, _ = CERTAINTY_STYLE.get(certainty, CERTAINTY_STYLE["planned"])
+        colour = SECTOR_COLOURS.get(sector, SECTOR_COLOURS["other"])
+        name = _val(row, "name") or _val(row, "development_id") or ""
+        body = kv_table([
+            ("Sector", value_label("sector", sector)),
+            ("Programma", _val(row, "programme")),
+            ("Energiedrager", value_label("carrier", _val(row, "carrier"))),
+            ("Afname", fmt_number(_val(row, "offtake_mw"), unit=" MW")),
+            ("Invoeding", fmt_number(_val(row, "feedin_mw"), unit=" MW")),
+            ("Jaar", fmt_year(_val(row, "year"))),
+            ("Zekerheid", value_label("certainty", certainty)),
+            ("Gemeente", _val(row, "municipality_code")),
+            ("Station", _val(row, "station_id")),
+        ])
+        props.append({
+            "id": str(_val(row, "development_id")),
+            "sector": sector if sector in SECTOR_COLOURS else "other",
+            "year": _int_or_none(_val(row, "year")),
+            "style": {"radius": 6, "color": colour, "weight": 2, "opacity": 0.9, "fillColor": colour,
+                      "fillOpacity": fill_opacity, "dashArray": dash},
+            "tooltip": esc(f"{name} ({value_label('sector', sector)}, {fmt_year(_val(row, 'year'))})"),
+            "popup": _popup(name, str(_val(row, "development_id") or ""), body),
+        })
+    # Points get a stronger fill so small markers stay visible.
+    points = (dev.geometry.geom_type == "Point").to_numpy()
+    for p, is_point in zip(props, points, strict=True):
+        if is_point:
+            p["style"]["fillOpacity"] = max(p["style"]["fillOpacity"], 0.6)
+    return _collection(dev, props, simplify_m)
+
+
+def _infrastructure_collection(infra: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
+    props = []
+    points = (infra.geometry.geom_type.isin(["Point", "MultiPoint"])).to_numpy()
+    for (_, row), is_point in zip(infra.iterrows(), points, strict=True):
+        carrier = _val(row, "carrier") or "electricity"
+        itype = _val(row, "infra_type") or "other"
+        colour = CARRIER_COLOURS.get(carrier, "#555555")
+        name = _val(row, "name") or _val(row, "project_id") or ""
+        cost = _val(row, "cost_meur")
+        body = kv_table([
+            ("Type", value_label("infra_type", itype)),
+            ("Energiedrager", value_label("carrier", carrier)),
+            ("Netbeheerder", _val(row, "operator")),
+            ("Status", value_label("status", _val(row, "status"))),
+            ("Gereed", fmt_year(_val(row, "year_ready"))),
+            ("Station", _val(row, "station_id")),
+            ("Extra capaciteit afname", fmt_number(_val(row, "offtake_capacity_added_mw"), unit=" MW")),
+            ("Extra capaciteit invoeding", fmt_number(_val(row, "feedin_capacity_added_mw"), unit=" MW")),
+            ("Kosten", None if cost is None else fmt_number(cost, unit=" M€")),
+            ("Financiering", value_label("funding", _val(row, "funding")) if _val(row, "funding") else None),
+            ("Partijen", _val(row, "parties")),
+            ("Omschrijving", _val(row, "description")),
+        ])
+        style = {"color": colour, "weight": INFRA_WEIGHT.get(itype, 3.0), "opacity": 0.95, "fillColor": colour,
+                 "fillOpacity": 0.25, "radius": 7}
+        if is_point:
+            style.update({"fillColor": "#ffffff", "fillOpacity": 1.0, "weight": 3.5})
+        props.append({
+            "id": str(_val(row, "project_id")),
+            "existing": _val(row, "status") == "existing",
+            "ready": _int_or_none(_val(row, "year_ready")),
+            "style": style,
+            "planned_style": {"dashArray": "8 6", "opacity": 0.7, "fillOpacity": 0.1 if not is_point else 0.8},
+            "tooltip": esc(f"{name} ({value_label('infra_type', itype)}, gereed {fmt_year(_val(row, 'year_ready'))})"),
+            "popup": _popup(name, str(_val(row, "project_id") or ""), body),
+        })
+    return _collection(infra, props, simplify_m)
+
+
+def _hotspot_collection(hotspots: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
+    props = []
+    for _, row in hotspots.iterrows():
+        level = _val(row, "level") or "local"
+        colour = HOTSPOT_COLOURS.get(level, HOTSPOT_COLOURS["local"])
+        name = _val(row, "name") or _val(row, "hotspot_id") or ""
+        body = kv_table([
+            ("Niveau", value_label("level", level)),
+            ("Waarom", _val(row, "level_reason")),
+            ("Jaar", fmt_year(_val(row, "year"))),
+            ("Leden", _val(row, "n_members")),
+            ("Sectoren", _joined_labels(_val(row, "sectors"), "sector")),
+            ("Energiedragers", _joined_labels(_val(row, "carriers"), "carrier")),
+            ("Afname", fmt_number(_val(row, "offtake_mw"), unit=" MW")),
+            ("Invoeding", fmt_number(_val(row, "feedin_mw"), unit=" MW")),
+            ("Totaal", fmt_number(_val(row, "total_mw"), unit=" MW")),
+            ("Stations", (_val(row, "station_ids") or "").replace(";", ", ")),
+            ("Grootste tekort", fmt_number(_val(row, "max_shortage_mw"), unit=" MW")
+             if _val(row, "max_shortage_mw") is not None else None),
+            ("Gemeenten", (_val(row, "municipality_codes") or "").replace(";", ", ")),
+        ])
+        props.append({
+            "id": str(_val(row, "hotspot_id")),
+            "level": level if level in HOTSPOT_COLOURS else "local",
+            "year": _int_or_none(_val(row, "year")),
+            "style": {"color": colour, "weight": 2.5, "opacity": 0.95, "fillColor": colour, "fillOpacity": 0.22},
+            "tooltip": esc(f"{name} ({value_label('level', level)})"),
+            "popup": _popup(name, str(_val(row, "hotspot_id") or ""), body),
+        })
+    return _collection(hotspots, props, simplify_m)
+
+
+def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
+    import matplotlib
+
+    hexes = hexagons
+    if "mw" in hexes.columns and "hot" in hexes.columns:  # empty cells only add weight to the page
+        hexes = hexes.loc[(hexes["mw"].fillna(0) > 0) | hexes["hot"].fillna(False).astype(bool)]
+    z = hexes["gi_z"].astype(float).to_numpy() if "gi_z" in hexes.columns else np.zeros(len(hexes))
+    zmax = float(np.nanmax(np.abs(z))) if len(z) and np.isfinite(z).any() else 1.0
+    cmap = matplotlib.colormaps["RdBu_r"]
+    props = []
+    for (_, row), zi in zip(hexes.iterrows(), z, strict=True):
+        hot = bool(_val(row, "hot"))
+        colour = matplotlib.colors.to_hex(cmap(0.5 + 0.5 * (0 if not np.isfinite(zi) else zi) / (zmax or 1.0)))
+        body = kv_table([
+            ("MW", fmt_number(_val(row, "mw"))),
+            ("Gi* z-score", fmt_number(_val(row, "gi_z"), 2)),
+            ("p", fmt_number(_val(row, "gi_p"), 3)),
+            ("p (FDR)", fmt_number(_val(row, "gi_p_fdr"), 3)),
+            ("Significant heet", "ja" if hot else "nee"),
+        ])
+        props.append({
+            "id": str(_val(row, "hex_id")),
+            "hot": hot,
+            "style": {"color": "#7f0000" if hot else "#777777", "weight": 1.2 if hot else 0.4, "opacity": 0.8,
+                      "fillColor": colour, "fillOpacity": 0.55 if hot else 0.25},
+            "popup": _popup(f"Hexagon {_val(row, 'hex_id')}", "", body),
+        })
+    return _collection(hexes, props, simplify_m)
+
+
+def _municipality_collection(mun: gpd.GeoDataFrame, simplify_m: float, focus: str | None,
+                             links: str | None) -> dict[str, Any]:
+    props = []
+    for _, row in mun.iterrows():
+        code = str(_val(row, "municipality_code") or "")
+        name = _val(row, "name") or code
+        is_focus = focus is not None and code == focus
+        greyed = focus is not None and not is_focus
+        rows: list[tuple[str, Any]] = [("Gemeentecode", code), ("Provincie", _val(row, "province"))]
+        raw = []
+        if links:
+            href = esc(links.format(code=safe_file_stem(code)))
+            rows.append(("Overzicht", f'<a href="{href}" target="_top">overzicht van {esc(name)}</a>'))
+            raw.append("Overzicht")
+        props.append({
+            "id": code,
+            "style": {"color": MUNICIPALITY_COLOUR, "weight": 3.5 if is_focus else 1.8, "opacity": 0.9,
+                      "fill": True, "fillColor": "#9e9e9e", "fillOpacity": 0.35 if greyed else 0.0,
+                      "dashArray": None if is_focus or focus is None else "4 4"},
+            "tooltip": esc(name),
+            "popup": _popup(name, "Gemeente", kv_table(rows, raw=raw)),
+        })
+    return _collection(mun, props, simplify_m)
+
+
+# --------------------------------------------------------------------------------------------- density
+
+
+def density_overlay(density: Any, *, cmap: str = "YlOrRd", max_pixels: int = 4_000_000
+                    ) -> tuple[np.ndarray, list[list[float]], float]:
+    """Colour a density raster (EPSG:28992) for a Leaflet image overlay.
+
+    The raster is reprojected to Web Mercator (EPSG:3857, what Leaflet displays, so the image is not
+    distorted) with :func:`rasterio.warp.reproject`; its bounds are returned in WGS84 latitude/longitude.
+
+    Parameters
+    ----------
+    density : (array, affine.Affine) or path
+        ``density.kde``'s result, or a GeoTIFF written by ``density.write_density``.
+
+    Returns
+    -------
+    rgba : uint8 array (rows, cols, 4)
+        Transparent where the density is zero or nodata.
+    bounds : [[south, west], [north, east]]
+    vmax : float
+        The value of the darkest colour (MW/km²).
+    """
+    import matplotlib
+    import rasterio
+    from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
+
+    if isinstance(density, (str, Path)):
+        with rasterio.open(density) as src:
+            array = src.read(1, masked=True).filled(np.nan).astype("float64")
+            transform = src.transform
+            src_crs = src.crs or CRS_RD
+    else:
+        array, transform = density
+        array = np.asarray(array, dtype="float64")
+        src_crs = CRS_RD
+    h, w = array.shape
+    left, top = transform * (0, 0)
+    right, bottom = transform * (w, h)
+    dst_transform, dw, dh = calculate_default_transform(src_crs, "EPSG:3857", w, h, left, bottom, right, top)
+    scale = max(1.0, float(np.sqrt((dw * dh) / max_pixels)))
+    if scale > 1:
+        dw, dh = int(dw / scale), int(dh / scale)
+        dst_transform = dst_transform * dst_transform.scale(scale, scale)
+    out = np.full((dh, dw), np.nan, dtype="float64")
+    reproject(array, out, src_transform=transform, src_crs=src_crs, dst_transform=dst_transform,
+              dst_crs="EPSG:3857", resampling=Resampling.bilinear, src_nodata=np.nan, dst_nodata=np.nan)
+    finite = np.isfinite(out) & (out > 0)
+    vmax = float(np.nanpercentile(out[finite], 99)) if finite.any() else 1.0
+    vmax = vmax if vmax > 0 else 1.0
+    norm = np.clip(np.where(finite, out, 0) / vmax, 0, 1)
+    rgba = (matplotlib.colormaps[cmap](norm) * 255).astype(np.uint8)
+    rgba[..., 3] = np.where(finite, (60 + 170 * norm).astype(np.uint8), 0)
+    w_, s_, e_, n_ = transform_bounds("EPSG:3857", "EPSG:4326", *rasterio.transform.array_bounds(dh, dw, dst_transform))
+    return rgba, [[round(s_, 6), round(w_, 6)], [round(n_, 6), round(e_, 6)]], vmax
+
+
+# ---------------------------------------------------------------------------------------------- legend
+
+
+def _legend_html(*, sectors: Sequence[str], carriers: Sequence[str], has_balance: bool, has_hotspots: bool,
+                 has_hexagons: bool, density_max: float | None) -> str:
+    def sw(colour: str, round_: bool = False) -> str:
+        return f'<span class="ep-sw{" ep-round" if round_ else ""}" style="background:{esc(colour)}"></span>'
+
+    def line(colour: str, style: str = "solid") -> str:
+        return f'<span class="ep-line" style="border-top-color:{esc(colour)};border-top-style:{style}"></span>'
+
+    def item(mark: str, text: str) -> str:
+        return f'<div class="ep-item">{mark}{esc(text)}</div>'
+
+    parts = ['<details open><summary>Legenda</summary>']
+    parts.append("<h5>Stations (balans in gekozen jaar)</h5>")
+    labels = VALUE_LABELS["balance_status"]
+    for s in ("green", "amber", "red", "unknown"):
+        text = labels[s] + (" (geen capaciteitsgegevens)" if s == "unknown" else "")
+        parts.append(item(sw(STATUS_COLOURS[s], True), text))
+    if not has_balance:
+        parts.append(item("", "(geen balans berekend)"))
+    if sectors:
+        parts.append("<h5>Ontwikkelingen per sector</h5>")
+        parts.extend(item(sw(SECTOR_COLOURS[s]), value_label("sector", s)) for s in sectors)
+        parts.append("<h5>Zekerheid</h5>")
+        for c, (dash, _, _) in CERTAINTY_STYLE.items():
+            parts.append(item(line("#444", "solid" if dash is None else ("dashed" if dash.startswith("6") else "dotted")),
+                              value_label("certainty", c)))
+    if carriers:
+        parts.append("<h5>Infrastructuur per energiedrager</h5>")
+        parts.extend(item(line(CARRIER_COLOURS[c]), value_label("carrier", c)) for c in carriers)
+        parts.append(item(line("#444"), "gereed in gekozen jaar"))
+        parts.append(item(line("#444", "dashed"), "gepland, nog niet gereed"))
+    if has_hotspots:
+        parts.append("<h5>Knooppunten</h5>")
+        parts.extend(item(sw(HOTSPOT_COLOURS[lv]), value_label("level", lv)) for lv in HOTSPOT_COLOURS)
+    if has_hexagons:
+        parts.append("<h5>Gi*-hexagonen</h5>")
+        parts.append(item(sw("#b2182b"), "significant heet (na FDR)"))
+        parts.append(item(sw("#d9d9d9"), "niet significant"))
+    if density_max is not None:
+        parts.append("<h5>Dichtheid</h5>")
+        ramp = ('<span class="ep-ramp" style="background:linear-gradient(to right,#ffffcc,#fd8d3c,#800026)"></span>')
+        parts.append(f'<div class="ep-item">0{ramp}{esc(fmt_number(density_max, 0))} MW/km²</div>')
+    parts.append("</details>")
+    return "".join(parts)
+
+
+# ------------------------------------------------------------------------------------------------- map
+
+
+def _within(frame: gpd.GeoDataFrame, area: Any) -> gpd.GeoDataFrame:
+    if frame is None or frame.empty:
+        return frame
+    hit = frame.geometry.intersects(area)
+    return frame.loc[hit.to_numpy()]
+
+
+def region_map(
+    region: Any,
+    *,
+    balance: pd.DataFrame | None = None,
+    hotspots: gpd.GeoDataFrame | None = None,
+    hexagons: gpd.GeoDataFrame | None = None,
+    density: Any = None,
+    year: int | None = None,
+    scenario: str | None = None,
+    title: str | None = None,
+    focus: str | None = None,
+    focus_buffer_m: float = 5000.0,
+    notes: bool = True,
+    notes_key: str | None = None,
+    municipality_links: str | None = None,
+    simplify_m: float = 5.0,
+    height: str = "100%",
+) -> folium.Map:
+    """The interactive map of a region for a design session.
+
+    Parameters
+    ----------
+    region : Region
+        The study area (:class:`~energieplanologie.region.Region`).
+    balance : DataFrame, optional
+        ``balance.station_balance`` rows (station × year × direction): stations are coloured by their status in
+        the chosen year (the worse of offtake and feed-in) and their popup tables capacity vs load per year.
+    hotspots : GeoDataFrame, optional
+        ``HotspotResult.hotspots``; when they span several years the map shows the hotspots of the chosen year
+        (the latest year ≤ the chosen one).
+    hexagons : GeoDataFrame, optional
+        ``HotspotResult.hexagons`` (Gi*), hidden by default.
+    density : (array, transform) or path, optional
+        ``density.kde`` result or its GeoTIFF, as an image overlay (hidden by default).
+    year : int, optional
+        The year shown first (default: the region's last year). Must be one of ``region.years``.
+    scenario : str, optional
+        The balance scenario to show when the balance holds several.
+    title : str, optional
+        Title on the map (default ``"Energiekaart <region name>"``).
+    focus : str, optional
+        A municipality code: the map zooms to it, greys its neighbours and keeps only features within
+        ``focus_buffer_m`` of it (for the municipality pages).
+    notes : bool, default True
+        Add the *notes from the room* tools (point or polygon with a note, kept in the browser, GeoJSON export).
+    notes_key : str, optional
+        Browser storage key of the notes (default derived from the title): maps with the same key share notes.
+    municipality_links : str, optional
+        Link pattern from a municipality popup to its overview page, e.g. ``"gemeenten/{code}.html"``.
+    simplify_m : float, default 5
+        Geometry simplification tolerance in metres (keeps the page small; 0 disables).
+    height : str, default "100%"
+        CSS height of the map.
+
+    Returns
+    -------
+    folium.Map
+        Publish it with :func:`energieplanologie.maps.publish`.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> m = region_map(ep.load_sample(), year=2030)  # doctest: +SKIP
+    >>> publish(m, "kaart.html")  # doctest: +SKIP
+    """
+    years = sorted({int(y) for y in region.years})
+    if balance is not None and "year" in balance.columns and len(balance):
+        years = sorted(set(years) | {int(y) for y in balance["year"].dropna().unique()})
+    if year is None:
+        year = max(int(y) for y in region.years)
+    if int(year) not in years:
+        raise ValueError(f"Jaar {year} hoort niet bij de analysejaren ({', '.join(map(str, years))}).")
+    balance = balance_for_map(balance, scenario)
+    title = title or f"Energiekaart {region.name}"
+
+    municipalities = region.municipalities
+    stations, infra, dev = region.stations, region.infrastructure, region.developments
+    if focus is not None:
+        sel = municipalities.loc[municipalities["municipality_code"].astype(str) == str(focus)]
+        if sel.empty:
+            raise ValueError(f"Gemeente {focus!r} komt niet voor in de regio.")
+        area = shapely.buffer(sel.geometry.union_all(), focus_buffer_m)
+        stations, infra, dev = _within(stations, area), _within(infra, area), _within(dev, area)
+        municipalities = _within(municipalities, area)
+        hotspots = _within(hotspots, area) if hotspots is not None else None
+        hexagons = _within(hexagons, area) if hexagons is not None else None
+        bounds_frame = sel
+    else:
+        bounds_frame = municipalities if len(municipalities) else dev
+
+    xmin, ymin, xmax, ymax = gpd.GeoSeries([shapely.box(*bounds_frame.total_bounds)], crs=CRS_RD).to_crs(4326).total_bounds
+    m = folium.Map(location=[(ymin + ymax) / 2, (xmin + xmax) / 2], zoom_start=11, tiles=None, control_scale=False,
+                   height=height)
+    # Only what this map uses (folium's defaults also pull jQuery, Bootstrap, Font Awesome, awesome-markers).
+    m.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
+    m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
+    m.get_root().title = html.escape(title)
+    folium.TileLayer(PDOK_BRT_URL, attr=PDOK_BRT_ATTRIBUTION, name="PDOK BRT achtergrondkaart", max_zoom=19,
+                     overlay=False, control=True).add_to(m)
+    folium.TileLayer(OSM_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, overlay=False,
+                     control=True, show=False).add_to(m)
+
+    density_max = None
+    if density is not None:
+        rgba, img_bounds, density_max = density_overlay(density)
+        folium.raster_layers.ImageOverlay(rgba, bounds=img_bounds, name=LAYER_NAMES["density"], opacity=0.75,
+                                          show=False, mercator_project=False).add_to(m)
+
+    def group(kind: str, collection: dict[str, Any], *, name: str | None = None, show: bool = True) -> None:
+        fg = folium.FeatureGroup(name=name or LAYER_NAMES[kind], show=show).add_to(m)
+        fg.add_child(_Call("dataLayer", m, fg, collection, {"kind": kind}))
+
+    if hexagons is not None and len(hexagons):
+        group("hexagons", _hexagon_collection(hexagons, 0.0), show=False)
+    group("municipalities", _municipality_collection(municipalities, simplify_m, focus, municipality_links))
+    if hotspots is not None and len(hotspots):
+        group("hotspots", _hotspot_collection(hotspots, simplify_m))
+    sectors = [s for s in SECTOR_COLOURS if s in set(dev["sector"].dropna())]
+    for sector in sectors:
+        part = dev.loc[(dev["sector"] == sector).to_numpy()]
+        group("developments", _development_collection(part, simplify_m),
+              name=f"{LAYER_NAMES['developments']}: {value_label('sector', sector)}")
+    if len(infra):
+        group("infrastructure", _infrastructure_collection(infra, simplify_m))
+    group("stations", _station_collection(stations, balance, years, 0.0))
+
+    carriers = [c for c in CARRIER_COLOURS if c in set(infra["carrier"].dropna())] if len(infra) else []
+    legend = _legend_html(sectors=sectors, carriers=carriers, has_balance=balance is not None,
+                          has_hotspots=hotspots is not None and len(hotspots) > 0,
+                          has_hexagons=hexagons is not None and len(hexagons) > 0, density_max=density_max)
+    m.add_child(_Call("title", m, title))
+    m.add_child(_Call("scale", m))
+    m.add_child(_Call("legend", m, {"html": legend}))
+    if notes:
+        key = notes_key or f"{title}"
+        draw = [("js", *_LEAFLET_DRAW_JS), ("css", *_LEAFLET_DRAW_CSS)]
+        m.add_child(_Call("notes", m, {"key": key, "filename": "notities.geojson", "labels": _NOTE_LABELS},
+                          links=draw))
+    m.add_child(_Call("yearControl", m, {"years": years, "initial": int(year), "label": "Jaar",
+                                            "note": "Toestand in {year}", "position": "topright"}))
+    plugins.Fullscreen(title="Volledig scherm", title_cancel="Volledig scherm sluiten", position="topleft").add_to(m)
+    plugins.MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
+                           primary_area_unit="hectares", secondary_area_unit="sqmeters", localization="nl").add_to(m)
+    folium.LayerControl(position="topright", collapsed=True).add_to(m)
+    m.fit_bounds([[float(ymin), float(xmin)], [float(ymax), float(xmax)]])
+    return m

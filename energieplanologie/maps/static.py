@@ -1,0 +1,284 @@
+"""Static maps (matplotlib) for reports: the region or one municipality, in RD New, with a Dutch legend.
+
+Styled from :mod:`energieplanologie.maps._style`, the same colours as the interactive map: stations by balance
+status in the chosen year, developments by sector (lighter and dashed when less certain), infrastructure by
+energy carrier (dashed while not yet ready), knooppunten by level; with a scale bar and a north arrow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from energieplanologie.labels import value_label
+from energieplanologie.maps._style import (
+    CARRIER_COLOURS,
+    CERTAINTY_STYLE,
+    HOTSPOT_COLOURS,
+    INFRA_WEIGHT,
+    MUNICIPALITY_COLOUR,
+    SECTOR_COLOURS,
+    STATUS_COLOURS,
+    worst_status,
+)
+
+__all__ = ["add_north_arrow", "add_scale_bar", "draw_region", "save_figure", "static_region_map", "station_status_in_year"]
+
+_POINT_TYPES = ("Point", "MultiPoint")
+_LINE_TYPES = ("LineString", "MultiLineString")
+_AREA_TYPES = ("Polygon", "MultiPolygon")
+
+
+def station_status_in_year(balance: pd.DataFrame | None, year: int) -> dict[str, str]:
+    """Per station id, the worse of its offtake and feed-in status in ``year`` (``unknown`` when absent).
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"station_id": ["A", "A", "B"], "year": [2030, 2030, 2030],
+    ...                   "direction": ["offtake", "feedin", "offtake"], "status": ["green", "red", "amber"]})
+    >>> station_status_in_year(b, 2030)
+    {'A': 'red', 'B': 'amber'}
+    """
+    if balance is None or balance.empty:
+        return {}
+    rows = balance.loc[balance["year"].astype(int) == int(year)]
+    out: dict[str, str] = {}
+    for sid, status in zip(rows["station_id"].astype(str), rows["status"].astype(str), strict=True):
+        out[sid] = worst_status(out.get(sid), status)
+    return out
+
+
+def _nice_length(width_m: float) -> float:
+    """The largest round length (m) of at most a quarter of the map width."""
+    nice = (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 25_000, 50_000, 100_000, 200_000)
+    fitting = [n for n in nice if n <= width_m / 4]
+    return float(fitting[-1] if fitting else nice[0])
+
+
+def add_scale_bar(ax: Axes, *, loc: str = "lower left") -> None:
+    """A scale bar in metres/kilometres (the axes are in RD metres)."""
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    x0, x1 = ax.get_xlim()
+    length = _nice_length(x1 - x0)
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    bar = AnchoredSizeBar(ax.transData, length, label, loc, pad=0.5, borderpad=0.8, sep=4, frameon=True,
+                          size_vertical=(ax.get_ylim()[1] - ax.get_ylim()[0]) / 250, color="black")
+    bar.patch.set_alpha(0.8)
+    ax.add_artist(bar)
+
+
+def add_north_arrow(ax: Axes, *, x: float = 0.95, y: float = 0.93) -> None:
+    """A north arrow (RD New grid north deviates from true north by well under 2° in the Netherlands)."""
+    ax.annotate("N", xy=(x, y), xytext=(x, y - 0.09), xycoords="axes fraction", textcoords="axes fraction",
+                ha="center", va="center", fontsize=12, fontweight="bold",
+                arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3, "headwidth": 11, "headlength": 10})
+
+
+def _by_type(frame: gpd.GeoDataFrame, types: tuple[str, ...]) -> gpd.GeoDataFrame:
+    return frame.loc[frame.geometry.geom_type.isin(types).to_numpy()]
+
+
+def draw_region(
+    ax: Axes,
+    region: Any,
+    *,
+    balance: pd.DataFrame | None = None,
+    hotspots: gpd.GeoDataFrame | None = None,
+    year: int | None = None,
+    focus: str | None = None,
+    label_stations: bool = True,
+) -> list[Any]:
+    """Draw a region's layers on matplotlib axes in RD New; returns the legend handles (Dutch labels).
+
+    Parameters
+    ----------
+    ax : Axes
+        Target axes.
+    region : Region
+        The study area.
+    balance : DataFrame, optional
+        Station balance (one scenario): station colour = status in ``year``.
+    hotspots : GeoDataFrame, optional
+        Knooppunten (only those of ``year`` when they span several years).
+    year : int, optional
+        The state shown: developments with ``year ≤ year``, infrastructure ready by then drawn solid (default the
+        region's last year).
+    focus : str, optional
+        A municipality code: that municipality outlined, the others greyed, the view on it.
+    """
+    year = int(year if year is not None else max(region.years))
+    handles: list[Any] = []
+    mun = region.municipalities
+    if focus is not None:
+        is_focus = (mun["municipality_code"].astype(str) == str(focus)).to_numpy()
+        if not is_focus.any():
+            raise ValueError(f"Gemeente {focus!r} komt niet voor in de regio.")
+        mun.loc[~is_focus].plot(ax=ax, facecolor="#e0e0e0", edgecolor="#9e9e9e", linewidth=0.8, zorder=1)
+        mun.loc[is_focus].plot(ax=ax, facecolor="#ffffff", edgecolor="none", zorder=1)
+        mun.loc[is_focus].boundary.plot(ax=ax, color=MUNICIPALITY_COLOUR, linewidth=2.2, zorder=6)
+        xmin, ymin, xmax, ymax = mun.loc[is_focus].total_bounds
+        handles.append(Patch(facecolor="#e0e0e0", edgecolor="#9e9e9e", label="Buurgemeente"))
+    else:
+        mun.plot(ax=ax, facecolor="#ffffff", edgecolor=MUNICIPALITY_COLOUR, linewidth=1.2, zorder=1)
+        xmin, ymin, xmax, ymax = mun.total_bounds
+    handles.append(Line2D([], [], color=MUNICIPALITY_COLOUR, linewidth=2, label="Gemeentegrens"))
+
+    if hotspots is not None and len(hotspots):
+        hs = hotspots
+        if "year" in hs.columns and hs["year"].nunique() > 1:
+            ys = sorted(int(v) for v in hs["year"].dropna().unique())
+            pick = max([v for v in ys if v <= year], default=ys[0])
+            hs = hs.loc[hs["year"].astype(int) == pick]
+        for level, colour in HOTSPOT_COLOURS.items():
+            part = hs.loc[(hs["level"] == level).to_numpy()]
+            if len(part):
+                part.plot(ax=ax, facecolor=colour, edgecolor=colour, alpha=0.25, linewidth=0, zorder=2)
+                part.boundary.plot(ax=ax, color=colour, linewidth=1.8, zorder=2)
+                handles.append(Patch(facecolor=colour, edgecolor=colour, alpha=0.5,
+                                     label=f"Knooppunt {value_label('level', level).lower()}"))
+
+    dev = region.developments
+    dev = dev.loc[(dev["year"].fillna(year).astype(int) <= year).to_numpy()]
+    for sector, colour in SECTOR_COLOURS.items():
+        part = dev.loc[(dev["sector"] == sector).to_numpy()]
+        if part.empty:
+            continue
+        for certainty, (_, alpha, linestyle) in CERTAINTY_STYLE.items():
+            sub = part.loc[(part["certainty"] == certainty).to_numpy()]
+            areas, lines, points = _by_type(sub, _AREA_TYPES), _by_type(sub, _LINE_TYPES), _by_type(sub, _POINT_TYPES)
+            if len(areas):
+                areas.plot(ax=ax, facecolor=colour, alpha=alpha, edgecolor="none", zorder=3)
+                areas.boundary.plot(ax=ax, color=colour, linewidth=1.2, linestyle=linestyle, zorder=3)
+            if len(lines):
+                lines.plot(ax=ax, color=colour, linewidth=2, linestyle=linestyle, zorder=3)
+            if len(points):
+                mw = (points["offtake_mw"].fillna(0) + points["feedin_mw"].fillna(0)).to_numpy()
+                size = 18 + 60 * np.sqrt(np.clip(mw, 0, None) / max(1.0, float(dev[["offtake_mw", "feedin_mw"]].fillna(0).sum(axis=1).max())))
+                points.plot(ax=ax, color=colour, markersize=size, edgecolor="#222222", linewidth=0.5,
+                            alpha=min(1.0, alpha + 0.45), zorder=4)
+        handles.append(Patch(facecolor=colour, edgecolor=colour, alpha=0.6, label=value_label("sector", sector)))
+
+    infra = region.infrastructure
+    carriers_seen: list[str] = []
+    if len(infra):
+        built = ((infra["status"] == "existing") | (infra["year_ready"].fillna(10_000).astype(int) <= year)).to_numpy()
+        for carrier, colour in CARRIER_COLOURS.items():
+            is_c = (infra["carrier"] == carrier).to_numpy()
+            if not is_c.any():
+                continue
+            carriers_seen.append(carrier)
+            for done, ls in ((True, "-"), (False, "--")):
+                sub = infra.loc[is_c & (built == done)]
+                for itype, weight in [(t, INFRA_WEIGHT.get(t, 2.5)) for t in sorted(set(sub["infra_type"]))]:
+                    part = sub.loc[(sub["infra_type"] == itype).to_numpy()]
+                    lines = _by_type(part, _LINE_TYPES)
+                    areas = _by_type(part, _AREA_TYPES)
+                    points = _by_type(part, _POINT_TYPES)
+                    if len(lines):
+                        lines.plot(ax=ax, color=colour, linewidth=weight * 0.7, linestyle=ls, zorder=5)
+                    if len(areas):
+                        areas.boundary.plot(ax=ax, color=colour, linewidth=1.5, linestyle=ls, zorder=5)
+                    if len(points):
+                        points.plot(ax=ax, marker="s", markersize=60, facecolor="white" if done else "#f5f5f5",
+                                    edgecolor=colour, linewidth=2, linestyle=ls, zorder=7)
+            handles.append(Line2D([], [], color=colour, linewidth=2.5, label=f"Infra {value_label('carrier', carrier).lower()}"))
+        handles.append(Line2D([], [], color="#555555", linewidth=2, label=f"Gereed in {year}"))
+        handles.append(Line2D([], [], color="#555555", linewidth=2, linestyle="--", label="Gepland, nog niet gereed"))
+
+    stations = region.stations
+    if len(stations):
+        status = station_status_in_year(balance, year)
+        colours = [STATUS_COLOURS[status.get(str(s), "unknown")] for s in stations["station_id"]]
+        stations.plot(ax=ax, color=colours, markersize=90, edgecolor="#111111", linewidth=1.2, zorder=8)
+        if label_stations:
+            pad_x = 0.01 * max(1.0, xmax - xmin)
+            for x, y, name in zip(stations.geometry.x, stations.geometry.y, stations["name"].astype(str), strict=True):
+                ax.annotate(name, (x, y), xytext=(x + pad_x, y), fontsize=7, zorder=9, clip_on=True,
+                            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
+        for s in ("green", "amber", "red", "unknown"):
+            handles.append(Line2D([], [], marker="o", linestyle="none", markersize=8, markerfacecolor=STATUS_COLOURS[s],
+                                  markeredgecolor="#111111", label=f"Station: {value_label('balance_status', s).lower()}"))
+
+    dx, dy = (xmax - xmin) * 0.06 + 500, (ymax - ymin) * 0.06 + 500
+    ax.set_xlim(xmin - dx, xmax + dx)
+    ax.set_ylim(ymin - dy, ymax + dy)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    return handles
+
+
+def static_region_map(
+    region: Any,
+    *,
+    balance: pd.DataFrame | None = None,
+    hotspots: gpd.GeoDataFrame | None = None,
+    year: int | None = None,
+    scenario: str | None = None,
+    title: str | None = None,
+    focus: str | None = None,
+    path: str | Path | None = None,
+    figsize: tuple[float, float] = (11.0, 8.5),
+    dpi: int = 150,
+) -> Figure:
+    """A static map (matplotlib) of the region, or of one municipality with ``focus``.
+
+    Parameters
+    ----------
+    region : Region
+        The study area.
+    balance, hotspots, year, focus
+        See :func:`draw_region`; ``scenario`` picks one scenario of a multi-scenario balance.
+    title : str, optional
+        Figure title (default: ``"<region> — toestand <year>"``).
+    path : path, optional
+        Write a PNG there (atomically).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> fig = static_region_map(ep.load_sample(), year=2030)  # doctest: +SKIP
+    """
+    from energieplanologie.maps.interactive import balance_for_map
+
+    year = int(year if year is not None else max(region.years))
+    balance = balance_for_map(balance, scenario)
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    ax = fig.add_subplot()
+    handles = draw_region(ax, region, balance=balance, hotspots=hotspots, year=year, focus=focus)
+    add_scale_bar(ax)
+    add_north_arrow(ax)
+    ax.set_title(title or f"{region.name} — toestand {year}", fontsize=13, loc="left")
+    ax.text(0.99, 0.01, "RD New (EPSG:28992)", transform=ax.transAxes, ha="right", va="bottom", fontsize=7,
+            color="#555555")
+    fig.legend(handles=handles, loc="outside right upper", fontsize=8, title="Legenda", title_fontsize=9,
+               frameon=False)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def save_figure(fig: Figure, path: str | Path) -> Path:
+    """Write a figure as PNG atomically, with deterministic metadata."""
+    from energieplanologie.io import atomic_write
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as tmp:
+        fig.savefig(tmp, format="png", metadata={"Software": None})
+    return path
