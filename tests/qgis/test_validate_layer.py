@@ -155,3 +155,29 @@ def test_without_report_destination(plugin: object, tmp_path: Path, developments
     # The report is optional; by default it goes to a temporary file.
     if result.get("OUTPUT_REPORT"):
         assert json.loads(Path(result["OUTPUT_REPORT"]).read_text(encoding="utf-8"))["rows_in"] == 3
+
+
+SAMPLE_LAYERS = [
+    ("gemeenten.geojson", "municipalities"),
+    ("stations.gpkg", "stations"),
+    ("capaciteit.csv", "station_capacity"),
+    ("projecten.gpkg", "infrastructure"),
+    ("ontwikkelingen.gpkg", "developments"),
+    ("beperkingen.gpkg", "constraints"),
+]
+
+
+@pytest.mark.parametrize(("filename", "kind"), SAMPLE_LAYERS)
+def test_sample_region_layers_are_valid(plugin: object, tmp_path: Path, filename: str, kind: str) -> None:
+    # The shipped Zeeuws-Vlaanderen sample, opened the way a QGIS user opens it (OGR provider; the CSV with its
+    # semicolons and decimal commas read as text), validates without losing a row.
+    from conftest import SAMPLE_DIR
+    from qgis.core import QgsVectorLayer
+
+    layer = QgsVectorLayer(str(SAMPLE_DIR / filename), filename, "ogr")
+    assert layer.isValid(), filename
+    result, feedback = run(plugin, tmp_path, layer, kind)
+    n = layer.featureCount()
+    assert n > 0
+    assert (result["ROWS_IN"], result["ROWS_KEPT"], result["ROWS_REJECTED"], result["OK"]) == (n, n, 0, True), \
+        feedback.textLog()
