@@ -402,37 +402,71 @@ def normalise_enum(column: str, values: tuple[str, ...], raw: Any) -> tuple[str 
 # --------------------------------------------------------------------------------------------- validation
 
 
-def _row_ids(frame: pd.DataFrame, spec: LayerSpec) -> pd.Series:
-    """A readable id per row for the report: the key value(s) when present, else empty."""
+def _row_ids(frame: pd.DataFrame, spec: LayerSpec, positions: np.ndarray) -> list[Any]:
+    """A readable id for some rows of the report: the key value(s) when present, else None."""
     cols = [c for c in spec.key if c in frame.columns]
     if not cols:
-        return pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    parts = frame[cols].astype("string").fillna("")
-    if len(cols) == 1:
-        return parts[cols[0]].astype(object)
-    return parts.agg("/".join, axis=1).astype(object)
+        return [None] * len(positions)
+    parts = [[_cell_text(v) or "" for v in frame[c].iloc[positions]] for c in cols]
+    return ["/".join(p) for p in zip(*parts, strict=True)]
+
+
+def _cell_text(value: Any) -> str | None:
+    """One cell as trimmed text, None when blank. A whole float loses its ``.0`` (``1714.0`` → ``'1714'``)."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return None
+        if math.isfinite(value) and value == math.floor(value):
+            return str(int(value))
+        return str(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _texts(raw: pd.Series) -> tuple[np.ndarray, list[Any], np.ndarray]:
+    """Factorise a column so text work is done once per distinct value.
+
+    Returns ``(codes, uniques, texts)``: ``texts[codes]`` is each row's trimmed text (None when blank or
+    missing; code -1 points at the trailing None).
+    """
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    values = np.asarray(uniques, dtype=object).tolist()
+    texts = np.empty(len(values) + 1, dtype=object)
+    texts[:-1] = [(u.strip() or None) if type(u) is str else _cell_text(u) for u in values]
+    return codes, values, texts
 
 
 _NUMBER_TEXT_THOUSANDS = r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$"
 
 
+def _is_plain_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
 def _coerce_numeric(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse numbers, accepting Dutch decimal commas and thousands separators.
 
-    Returns the parsed values and a boolean mask of cells that were text and had to be converted.
+    Returns the parsed values and a boolean mask of cells that were text and had to be converted. Text is
+    parsed once per distinct value.
     """
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         return raw.astype(float), pd.Series(False, index=raw.index)
-    text = raw.astype("string").str.strip()
-    text = text.mask(text == "", pd.NA)
+    codes, uniques, texts = _texts(raw)
+    text = pd.Series(texts[:-1], dtype=object).astype("string")
     # 1.234,5 → 1234.5 (Dutch thousands separator and decimal comma); 12,5 → 12.5
     dutch_thousands = text.str.match(_NUMBER_TEXT_THOUSANDS, na=False)
     cleaned = text.where(~dutch_thousands, text.str.replace(".", "", regex=False))
     cleaned = cleaned.str.replace(",", ".", regex=False).str.replace(" ", "", regex=False)
-    parsed = pd.to_numeric(cleaned, errors="coerce").astype(float)
-    was_text = text.notna() & parsed.notna()
-    is_plain = raw.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-    return parsed, was_text & ~is_plain
+    parsed_u = pd.to_numeric(cleaned, errors="coerce").astype(float).to_numpy()
+    plain_u = np.array([_is_plain_number(u) for u in uniques], dtype=bool)
+    parsed_u = np.where(plain_u, np.array([float(u) if p else np.nan for u, p in zip(uniques, plain_u, strict=True)]),
+                        parsed_u) if len(uniques) else parsed_u
+    converted_u = ~plain_u & ~np.isnan(parsed_u)
+    parsed = np.append(parsed_u, np.nan)[codes]
+    converted = np.append(converted_u, False)[codes]
+    return pd.Series(parsed, index=raw.index, dtype=float), pd.Series(converted, index=raw.index)
 
 
 def validate(
@@ -522,16 +556,18 @@ def validate(
         report.layer_error("missing_column", f"minstens één van de kolommen {' / '.join(spec.one_of)} is nodig")
         return reject_all()
 
-    ids = _row_ids(df, spec)
-
     def error_rows(mask: np.ndarray | pd.Series, code: str, column: str | None, message: str,
                    values: pd.Series | None = None, suggestions: pd.Series | None = None) -> None:
         mask = np.asarray(mask, dtype=bool)
-        for i in np.flatnonzero(mask):
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return
+        ids = _row_ids(df, spec, positions)
+        for k, i in enumerate(positions):
             value = None if values is None else values.iloc[i]
             report.row_error(
                 row=int(df["source_row"].iloc[i]),
-                row_id=ids.iloc[i],
+                row_id=ids[k],
                 code=code,
                 column=column,
                 value=value,
@@ -570,15 +606,23 @@ def validate(
         invalid = (~empty) & ~shapely.is_valid(arr)
         if invalid.any():
             reasons = shapely.is_valid_reason(arr[invalid])
+            reason_per_row = np.full(len(arr), None, dtype=object)
+            reason_per_row[invalid] = reasons
             fixed = shapely.make_valid(arr[invalid])
             fixed = _keep_dimension(fixed, arr[invalid])
             arr[invalid] = fixed
-            rows = df["source_row"][invalid].tolist()
-            report.repair("make_valid", "geometry", rows,
-                          "ongeldige geometrie hersteld met make_valid (" + "; ".join(sorted(set(map(str, reasons))))[:200] + ")")
             still = np.zeros(len(arr), dtype=bool)
             still[invalid] = shapely.is_empty(fixed) | ~shapely.is_valid(fixed)
-            error_rows(still, "invalid_geometry", "geometry", "geometrie ongeldig en niet te herstellen")
+            repaired = invalid & ~still
+            if repaired.any():
+                reasons_ok = reasons[~still[invalid]]
+                report.repair("make_valid", "geometry", df["source_row"][repaired].tolist(),
+                              "ongeldige geometrie hersteld met make_valid ("
+                              + "; ".join(sorted(set(map(str, reasons_ok))))[:200] + ")")
+            error_rows(still, "invalid_geometry", "geometry",
+                       "geometrie ongeldig en niet te herstellen (make_valid laat niets van de oorspronkelijke "
+                       "dimensie over, bijvoorbeeld een vlak zonder oppervlakte)",
+                       values=pd.Series(reason_per_row))
             empty = empty | still
         type_names = np.array(shapely.geometry.base.GEOMETRY_TYPES)[np.clip(shapely.get_type_id(arr), 0, 7)]
         wrong_type = (~empty) & ~np.isin(type_names, spec.geometry_types)
@@ -608,8 +652,12 @@ def validate(
         raw = df[col.name]
         if col.type in ("int", "float"):
             values, converted = _coerce_numeric(raw)
-            notnull_raw = raw.notna() & (raw.astype("string").str.strip() != "")
-            unparsable = notnull_raw.to_numpy() & values.isna().to_numpy()
+            if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+                notnull_raw = raw.notna().to_numpy()
+            else:
+                codes, _, texts = _texts(raw)
+                notnull_raw = ~pd.isna(texts)[codes]
+            unparsable = notnull_raw & values.isna().to_numpy()
             error_rows(unparsable, "not_a_number", col.name, "geen getal", values=raw)
             nonfinite = np.isinf(values.to_numpy())
             error_rows(nonfinite, "not_finite", col.name, "oneindige waarde", values=raw)
@@ -642,24 +690,27 @@ def validate(
                 values = values.fillna(col.default)
             df[col.name] = values.round().astype("Int64") if col.type == "int" else values.astype(float)
         elif col.type == "enum":
-            text = raw.astype("string").str.strip()
-            present = text.notna() & (text != "")
-            canon = pd.Series([None] * len(df), index=df.index, dtype=object)
-            sugg = pd.Series([None] * len(df), index=df.index, dtype=object)
-            uniques = text[present].unique()
-            found = {u: normalise_enum(col.name, col.values, u) for u in uniques}
-            canon[present] = text[present].map({u: f[0] for u, f in found.items()}).astype(object)
-            sugg[present] = text[present].map({u: f[1] for u, f in found.items()}).astype(object)
-            bad = present.to_numpy() & canon.isna().to_numpy()
+            # Once per distinct value: canonical value, suggestion, and whether it differs from the source text.
+            codes, uniques, texts = _texts(raw)
+            found = [normalise_enum(col.name, col.values, t) if t is not None else (None, None) for t in texts[:-1]]
+            canon_u = np.array([f[0] for f in found] + [None], dtype=object)
+            sugg_u = np.array([f[1] for f in found] + [None], dtype=object)
+            changed_u = np.array([f[0] is not None and f[0] != (u if isinstance(u, str) else str(u))
+                                  for f, u in zip(found, uniques, strict=True)] + [False], dtype=bool)
+            canon = pd.Series(canon_u[codes], index=df.index, dtype=object)
+            sugg = pd.Series(sugg_u[codes], index=df.index, dtype=object)
+            present = ~pd.isna(texts)[codes]
+            bad = present & pd.isna(canon_u)[codes]
             allowed = ", ".join(col.values)
             error_rows(bad, "unknown_value", col.name, f"onbekende waarde (toegestaan: {allowed})",
                        values=raw, suggestions=sugg)
-            changed = present.to_numpy() & ~bad & (canon.astype("string") != raw.astype("string")).fillna(True).to_numpy()
+            changed = changed_u[codes]
             if changed.any():
-                pairs = sorted({f"{r!r}→{c}" for r, c in zip(raw[changed], canon[changed], strict=True)})
+                used = np.unique(codes[changed])
+                pairs = sorted({f"{uniques[k]!r}→{canon_u[k]}" for k in used})
                 report.repair("enum_normalised", col.name, df["source_row"][changed].tolist(),
                               "waarde herkend: " + ", ".join(pairs[:12]) + (" …" if len(pairs) > 12 else ""))
-            absent = ~present.to_numpy()
+            absent = ~present
             if col.required:
                 error_rows(absent, "missing_value", col.name, "verplichte waarde ontbreekt")
             elif col.default is not None and absent.any():
@@ -668,23 +719,23 @@ def validate(
                 canon[absent] = col.default
             df[col.name] = canon.astype(object).where(canon.notna(), None)
         else:  # str
-            text = raw.astype("string").str.strip()
-            text = text.mask(text == "", pd.NA)
-            # Numbers read as float (e.g. 1714.0 from a spreadsheet) should not grow a ".0".
-            if pd.api.types.is_float_dtype(raw):
-                whole = raw.notna() & (raw == np.floor(raw.fillna(0)))
-                text = text.where(~whole, raw[whole].astype("Int64").astype("string"))
+            # Trimmed text; numbers read as float (1714.0 from a spreadsheet) do not grow a ".0".
+            codes, _, texts = _texts(raw)
+            text = texts[codes]
             if col.required:
-                error_rows(text.isna().to_numpy(), "missing_value", col.name, "verplichte waarde ontbreekt")
-            df[col.name] = text.astype(object).where(text.notna(), None)
+                error_rows(pd.isna(text), "missing_value", col.name, "verplichte waarde ontbreekt")
+            df[col.name] = pd.Series(text, index=df.index, dtype=object)
 
     # ---- keys
     if spec.key and all(k in df.columns for k in spec.key):
         keys = df[list(spec.key)]
         dup = keys.duplicated(keep=False).to_numpy() & keys.notna().all(axis=1).to_numpy()
+        dup_values = pd.Series(None, index=df.index, dtype=object)
+        if dup.any():
+            dup_values.iloc[np.flatnonzero(dup)] = _row_ids(df, spec, np.flatnonzero(dup))
         error_rows(dup, "duplicate_id", spec.key[0],
                    f"{'/'.join(spec.key)} komt meer dan eens voor (alle rijen met deze sleutel afgewezen)",
-                   values=ids)
+                   values=dup_values)
 
     # ---- kind-specific rules
     if kind == "stations":
@@ -763,13 +814,19 @@ def _suggest_columns(missing: list[str], present: pd.Index) -> str | None:
 
 
 def _keep_dimension(fixed: np.ndarray, original: np.ndarray) -> np.ndarray:
-    """After make_valid keep only parts of the original dimension (a bow-tie polygon stays polygonal)."""
+    """After make_valid keep only parts of the original dimension (a bow-tie polygon stays polygonal).
+
+    A result with nothing of that dimension left (a zero-area polygon collapses to lines) becomes empty, so the
+    caller rejects it instead of passing on a geometry of another type.
+    """
     out = fixed.copy()
     dims = shapely.get_dimensions(original)
-    for i, (geom, dim) in enumerate(zip(fixed, dims, strict=True)):
-        if geom is not None and shapely.get_type_id(geom) == 7:  # GeometryCollection
-            parts = [p for p in shapely.get_parts(geom) if shapely.get_dimensions(p) == dim]
-            out[i] = shapely.union_all(parts) if parts else shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+    types = shapely.get_type_id(fixed)
+    for i in np.flatnonzero(types == 7):  # GeometryCollection: keep the parts of the original dimension
+        parts = [p for p in shapely.get_parts(fixed[i]) if shapely.get_dimensions(p) == dims[i]]
+        out[i] = shapely.union_all(parts) if parts else shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+    lower = (types != 7) & (shapely.get_dimensions(fixed) < dims)
+    out[lower] = shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
     return out
 
 
