@@ -1,0 +1,949 @@
+"""Knooppunten (hotspots): where developments come together, and whether that is local, provincial or national.
+
+Noord-Holland Noord's *knooppuntenaanpak* (DESIGN §5): "there are always knooppunten where several developments
+come together; it then becomes clear whether a knooppunt has a local, provincial or national character".
+:func:`detect_hotspots` finds them in a :class:`~energieplanologie.region.Region`:
+
+**Points.** Each development with ``year ≤ year`` is represented by one point (the point itself, or a point on the
+surface of a line or polygon) weighted by its scenario-weighted MW, offtake plus feed-in
+(:func:`energieplanologie.scenarios.weighted_mw`). Developments that weigh nothing in the scenario take no part.
+With ``include_infrastructure`` planned nodal infrastructure takes part too: projects that are not ``existing``,
+add capacity, are ready by ``year`` (or have no year) and are points or areas (cables and pipelines connect
+places, they do not sit at one); their weight is the capacity they add (offtake + feed-in), or
+``infrastructure_weight_mw`` when given. Infrastructure weight only shapes the clusters: the MW columns of a
+hotspot count developments only.
+
+**Methods.**
+
+``dbscan``
+    Weighted DBSCAN (:func:`energieplanologie.clustering.grid_dbscan`, exactly scikit-learn's semantics with
+    ``sample_weight``): a point is core when the MW within ``eps_m`` of it (its own included) reaches ``min_mw``.
+``hdbscan``
+    :class:`sklearn.cluster.HDBSCAN` with ``min_cluster_size = max(2, min_members)``, for clusters of varying
+    density. HDBSCAN takes no sample weights, so MW enters afterwards: clusters whose MW is below ``min_mw`` are
+    dropped.
+``gistar``
+    Getis-Ord Gi* (:class:`esda.G_Local`, ``star=True``, ``permutations`` conditional permutations seeded with
+    ``seed``) of the MW per cell of a hexagon grid (``hex_size_m`` between the centres of neighbouring cells, the
+    six neighbours as weights). p-values are corrected for the number of cells with Benjamini–Hochberg
+    (:func:`scipy.stats.false_discovery_control`); a cell is *hot* when ``gi_z > 0`` and the corrected p-value is at
+    most ``fdr_alpha``. Contiguous hot cells form one hotspot, its members are the points inside, its polygon is
+    the union of the cells. Hotspots below ``min_mw`` are dropped.
+
+Every method then keeps only clusters with at least ``min_members`` members of which at least one is a development.
+
+**Ids.** ``hotspot_id`` is ``"KP-"`` + the first 8 hex digits of the SHA-1 of the sorted member keys
+(``development:<id>`` / ``infrastructure:<id>``, one per line). It depends on the members only: it does not change
+when rows are reordered or when features far away change, and a hotspot with the same members in two years has
+the same id. Points are clustered in coordinate order, so results never depend on row order.
+
+**Polygon.** The convex hull of the members' geometries, buffered by ``buffer_m`` (``gistar``: the hot cells).
+
+**Stations involved.** The stations the member developments are allocated to
+(:func:`energieplanologie.allocation.allocate` with the region's ``[allocation]`` settings, or the ``allocation``
+given), plus the stations of member infrastructure; when there are none, the station nearest to the hotspot.
+
+**Level.** Rules as data in ``data/hotspot_levels.toml`` (override any of them with ``level_rules``):
+
+- *national* when an EHS station is involved or the total is at least 500 MW;
+- *provincial* when an HS station is involved or the total is at least 50 MW;
+- *local* otherwise.
+
+``level_reason`` says in Dutch which condition decided, e.g. ``"HS-station betrokken (Sluiskil 150 kV)"``.
+
+:func:`hotspots_through_time` runs the detection for every analysis year and marks each hotspot ``new``,
+``growing``, ``shrinking`` or ``stable`` against the hotspot of the previous year it overlaps most.
+
+Examples
+--------
+>>> from energieplanologie.sample import load_sample
+>>> result = detect_hotspots(load_sample(), year=2035)
+>>> len(result.hotspots) >= 2
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import sys
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from energieplanologie._errors import ConfigError, EnergieplanologieError
+from energieplanologie.clustering import grid_dbscan
+from energieplanologie.progress import ProgressCallback, report
+from energieplanologie.region import Region
+from energieplanologie.scenarios import Scenario, get_scenario, weighted_mw
+from energieplanologie.schema import CRS_RD, LEVELS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "CHANGES",
+    "HOTSPOT_COLUMNS",
+    "HOTSPOT_LEVELS",
+    "HEXAGON_COLUMNS",
+    "LEVEL_RULES_FILE",
+    "MEMBER_COLUMNS",
+    "METHODS",
+    "HotspotResult",
+    "detect",
+    "detect_hotspots",
+    "hex_grid",
+    "hotspots_through_time",
+    "load_level_rules",
+]
+
+#: The level rules shipped with the package.
+LEVEL_RULES_FILE = Path(__file__).with_name("data") / "hotspot_levels.toml"
+METHODS: tuple[str, ...] = ("dbscan", "hdbscan", "gistar")
+#: Hotspot levels, highest first.
+HOTSPOT_LEVELS: tuple[str, ...] = ("national", "provincial", "local")
+#: Values of ``change`` in :func:`hotspots_through_time`.
+CHANGES: tuple[str, ...] = ("new", "growing", "shrinking", "stable")
+
+HOTSPOT_COLUMNS: tuple[str, ...] = (
+    "hotspot_id", "name", "level", "level_reason", "method", "scenario", "year", "n_members", "n_developments",
+    "n_infrastructure", "sectors", "programmes", "carriers", "offtake_mw", "feedin_mw", "total_mw", "mw_by_year",
+    "station_ids", "max_shortage_mw", "municipality_codes", "geometry",
+)
+MEMBER_COLUMNS: tuple[str, ...] = ("hotspot_id", "member_id", "member_kind", "weight_mw")
+HEXAGON_COLUMNS: tuple[str, ...] = ("hex_id", "mw", "gi_z", "gi_p", "gi_p_fdr", "hot", "geometry")
+
+_RULE_KEYS = {"station_levels": list, "min_total_mw": float, "min_municipalities": int}
+_NODAL_TYPES = (0, 3, 4, 6)  # shapely type ids: Point, Polygon, MultiPoint, MultiPolygon
+_LEVEL_NL = {"national": "nationaal", "provincial": "provinciaal", "local": "lokaal"}
+
+
+class HotspotResult(NamedTuple):
+    """The result of :func:`detect_hotspots`.
+
+    Attributes
+    ----------
+    hotspots : GeoDataFrame
+        One row per hotspot, columns :data:`HOTSPOT_COLUMNS`, sorted by ``hotspot_id``.
+    members : DataFrame
+        ``hotspot_id, member_id, member_kind, weight_mw``: which development or project belongs to which hotspot.
+    hexagons : GeoDataFrame or None
+        The Gi* grid (method ``gistar`` only): ``hex_id, mw, gi_z, gi_p, gi_p_fdr, hot, geometry``.
+    """
+
+    hotspots: gpd.GeoDataFrame
+    members: pd.DataFrame
+    hexagons: gpd.GeoDataFrame | None
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# level rules
+
+
+def load_level_rules(overrides: Mapping[str, Any] | None = None, *, path: str | Path = LEVEL_RULES_FILE) -> dict[str, dict]:
+    """The level rules: the shipped TOML with ``overrides`` merged in per level and key.
+
+    Parameters
+    ----------
+    overrides : mapping, optional
+        ``{"national" | "provincial": {"station_levels": [...], "min_total_mw": float,
+        "min_municipalities": int}}``; keys given replace the shipped value, ``None`` removes a condition.
+    path : path, optional
+        Another rules file.
+
+    Returns
+    -------
+    dict
+        ``{"national": {...}, "provincial": {...}}`` with every key present (``None`` when not set).
+
+    Raises
+    ------
+    ConfigError
+        An unknown level or key, or a value of the wrong kind; the message names ``hotspots.levels.<level>.<key>``.
+
+    Examples
+    --------
+    >>> load_level_rules({"provincial": {"min_total_mw": 30}})["provincial"]
+    {'station_levels': ['HS'], 'min_total_mw': 30.0, 'min_municipalities': None}
+    """
+    with open(path, "rb") as fh:
+        shipped = tomllib.load(fh)
+    rules: dict[str, dict] = {}
+    for level in ("national", "provincial"):
+        rules[level] = dict.fromkeys(_RULE_KEYS)
+        for source in (shipped, overrides or {}):
+            table = source.get(level) or {}
+            if not isinstance(table, Mapping):
+                raise ConfigError(f"hotspots.levels.{level}: verwacht een tabel met voorwaarden", key=f"hotspots.levels.{level}")
+            for key, value in table.items():
+                rules[level][key] = _rule_value(level, key, value)
+    for source in (shipped, overrides or {}):
+        unknown = sorted(set(source) - {"national", "provincial"})
+        if unknown:
+            raise ConfigError(f"hotspots.levels.{unknown[0]}: onbekend niveau (regels bestaan voor national en "
+                              "provincial; wat overblijft is local)", key=f"hotspots.levels.{unknown[0]}")
+    return rules
+
+
+def _rule_value(level: str, key: str, value: Any) -> Any:
+    where = f"hotspots.levels.{level}.{key}"
+    if key not in _RULE_KEYS:
+        raise ConfigError(f"{where}: onbekende voorwaarde (bekend: {', '.join(_RULE_KEYS)})", key=where)
+    if value is None:
+        return None
+    if key == "station_levels":
+        values = [value] if isinstance(value, str) else list(value)
+        bad = [v for v in values if v not in LEVELS]
+        if bad:
+            raise ConfigError(f"{where}: onbekend netvlak {bad[0]!r} (kies uit {', '.join(LEVELS)})", key=where)
+        return values
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: verwacht een getal, gevonden {value!r}", key=where) from None
+    if not math.isfinite(number) or number < 0:
+        raise ConfigError(f"{where}: verwacht een niet-negatief getal, gevonden {value!r}", key=where)
+    return int(number) if key == "min_municipalities" else number
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# public API
+
+
+def detect_hotspots(
+    region: Region,
+    *,
+    method: str = "dbscan",
+    scenario: str | Scenario = "verwacht",
+    year: int | None = None,
+    eps_m: float = 3000.0,
+    min_mw: float = 20.0,
+    min_members: int = 2,
+    include_infrastructure: bool = True,
+    hex_size_m: float = 1000.0,
+    permutations: int = 999,
+    fdr_alpha: float = 0.05,
+    seed: int = 0,
+    balance: pd.DataFrame | None = None,
+    level_rules: Mapping[str, Any] | None = None,
+    buffer_m: float = 250.0,
+    progress: ProgressCallback | None = None,
+    infrastructure_weight_mw: float | None = None,
+    allocation: pd.DataFrame | None = None,
+) -> HotspotResult:
+    """Find the knooppunten of a region and describe each one (see the module documentation for the rules).
+
+    Parameters
+    ----------
+    region : Region
+        The study area.
+    method : {"dbscan", "hdbscan", "gistar"}, default "dbscan"
+        Weighted DBSCAN, HDBSCAN, or Getis-Ord Gi* on a hexagon grid.
+    scenario : str or Scenario, default "verwacht"
+        Certainty weighting of the developments (user scenarios from ``region.settings["scenarios"]`` resolve).
+    year : int, optional
+        Developments with ``year ≤ year`` count; default the region's last analysis year.
+    eps_m : float, default 3000
+        DBSCAN neighbourhood radius in metres.
+    min_mw : float, default 20
+        DBSCAN: MW within ``eps_m`` that makes a point core. HDBSCAN and Gi*: least MW of a hotspot.
+    min_members : int, default 2
+        Least number of members (developments and infrastructure) of a hotspot.
+    include_infrastructure : bool, default True
+        Let planned nodal infrastructure take part (weight: capacity added, or ``infrastructure_weight_mw``).
+    hex_size_m : float, default 1000
+        Gi*: distance between the centres of neighbouring hexagons (flat-to-flat width).
+    permutations : int, default 999
+        Gi*: conditional permutations for the pseudo p-values (0: analytical p-values).
+    fdr_alpha : float, default 0.05
+        Gi*: significance after Benjamini–Hochberg correction.
+    seed : int, default 0
+        Gi*: seed of the permutations.
+    balance : DataFrame, optional
+        :func:`energieplanologie.balance.station_balance` result; gives ``max_shortage_mw``.
+    level_rules : mapping, optional
+        Overrides of the level rules (see :func:`load_level_rules`).
+    buffer_m : float, default 250
+        Buffer around the hull of the members.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+    infrastructure_weight_mw : float, optional
+        A fixed weight for every infrastructure point instead of its added capacity.
+    allocation : DataFrame, optional
+        A result of :func:`energieplanologie.allocation.allocate` to take the stations from (computed when absent).
+
+    Returns
+    -------
+    HotspotResult
+        ``(hotspots, members, hexagons)``.
+
+    Raises
+    ------
+    EnergieplanologieError
+        An unknown method or an impossible parameter value (Dutch message naming it).
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import load_sample
+    >>> hs = detect_hotspots(load_sample(), year=2035, eps_m=3000, min_mw=20).hotspots
+    >>> set(hs["level"]) <= {"local", "provincial", "national"}
+    True
+    """
+    _check_parameters(method, eps_m, min_mw, min_members, hex_size_m, permutations, fdr_alpha, buffer_m,
+                      infrastructure_weight_mw)
+    rules = load_level_rules(level_rules)
+    sc = get_scenario(scenario, extra=region.settings.get("scenarios"))
+    year = int(max(region.years)) if year is None else int(year)
+
+    report(progress, 0.0, "knooppunten: punten verzamelen")
+    points = _points(region, sc, year, include_infrastructure, infrastructure_weight_mw)
+    xy = np.column_stack([points["x"].to_numpy(), points["y"].to_numpy()])
+    weight = points["weight_mw"].to_numpy()
+
+    report(progress, 0.15, f"knooppunten: clusteren ({method})")
+    hexagons = None
+    cell_geoms = None
+    if method == "dbscan":
+        labels = grid_dbscan(xy, eps=eps_m, min_samples=min_mw, sample_weight=weight).labels if len(xy) else \
+            np.empty(0, dtype=np.int64)
+        min_cluster_mw = 0.0
+    elif method == "hdbscan":
+        labels = _hdbscan(xy, min_members)
+        min_cluster_mw = min_mw
+    else:
+        labels, hexagons, cell_geoms = _gistar(region, xy, weight, hex_size_m, permutations, fdr_alpha, seed)
+        min_cluster_mw = min_mw
+    labels = _filter_clusters(labels, points, min_members, min_cluster_mw)
+
+    report(progress, 0.5, "knooppunten: kenmerken berekenen")
+    hotspots, members = _describe(region, points, labels, sc, year, method, rules, balance, allocation, buffer_m,
+                                  cell_geoms)
+    report(progress, 1.0, "knooppunten: klaar")
+    return HotspotResult(hotspots, members, hexagons)
+
+
+#: Short alias: ``hotspots.detect(region, ...)``.
+detect = detect_hotspots
+
+
+def hotspots_through_time(
+    region: Region,
+    *,
+    years: list[int] | tuple[int, ...] | None = None,
+    change_tolerance: float = 0.1,
+    progress: ProgressCallback | None = None,
+    **kwargs: Any,
+) -> gpd.GeoDataFrame:
+    """Hotspots for every year, each marked new, growing, shrinking or stable against the previous year.
+
+    For each year the developments with ``year ≤`` that year count, certainty-weighted by the scenario, so hotspots
+    appear and grow as plans mature. A hotspot's *predecessor* is the previous year's hotspot whose polygon it
+    overlaps most (largest intersection area; ties to the lower id). ``change`` is ``new`` without a predecessor
+    (and for every hotspot of the first year), ``growing`` when ``total_mw`` exceeds the predecessor's by more than
+    ``change_tolerance`` (relative), ``shrinking`` when it is that much lower, else ``stable``.
+
+    Parameters
+    ----------
+    region : Region
+        The study area.
+    years : sequence of int, optional
+        Default the region's analysis years.
+    change_tolerance : float, default 0.1
+        Relative change in total MW below which a hotspot counts as stable.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+    **kwargs
+        Passed to :func:`detect_hotspots` (``method``, ``scenario``, ``eps_m`` …; not ``year``).
+
+    Returns
+    -------
+    GeoDataFrame
+        The :data:`HOTSPOT_COLUMNS` of every year plus ``change`` and ``previous_hotspot_id`` (None when new),
+        sorted by year and hotspot_id. ``attrs["vanished"]`` lists ``(year, hotspot_id)`` of hotspots that no
+        hotspot of ``year`` overlaps (they existed the year before).
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import load_sample
+    >>> tt = hotspots_through_time(load_sample())
+    >>> set(tt["change"]) <= {"new", "growing", "shrinking", "stable"}
+    True
+    """
+    if "year" in kwargs:
+        raise EnergieplanologieError("hotspots_through_time: geef jaren op met years=…, niet year=…")
+    if not change_tolerance >= 0:
+        raise EnergieplanologieError(f"change_tolerance moet ≥ 0 zijn, niet {change_tolerance!r}")
+    years_t = sorted({int(y) for y in (region.years if years is None else years)})
+    if not years_t:
+        raise EnergieplanologieError("hotspots_through_time: geen jaren opgegeven")
+    frames: list[gpd.GeoDataFrame] = []
+    vanished: list[tuple[int, str]] = []
+    previous: gpd.GeoDataFrame | None = None
+    for i, y in enumerate(years_t):
+        report(progress, i / len(years_t), f"knooppunten {y}")
+        current = detect_hotspots(region, year=y, **kwargs).hotspots
+        prev_id, change = _compare(current, previous, change_tolerance)
+        if previous is not None and len(previous):
+            gone = sorted(set(previous["hotspot_id"]) - set(pd.Series(prev_id).dropna()))
+            vanished += [(y, h) for h in gone]
+        frames.append(current.assign(change=change, previous_hotspot_id=prev_id))
+        previous = current
+    report(progress, 1.0, "knooppunten door de tijd: klaar")
+    out = pd.concat(frames, ignore_index=True)
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=CRS_RD)
+    columns = [c for c in HOTSPOT_COLUMNS if c != "geometry"] + ["change", "previous_hotspot_id", "geometry"]
+    out = out[columns].sort_values(["year", "hotspot_id"], kind="stable").reset_index(drop=True)
+    out.attrs["vanished"] = vanished
+    return out
+
+
+def _compare(current: gpd.GeoDataFrame, previous: gpd.GeoDataFrame | None,
+             tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Predecessor id and change class of each current hotspot."""
+    n = len(current)
+    prev_id = np.full(n, None, dtype=object)
+    change = np.full(n, "new", dtype=object)
+    if previous is None or not len(previous) or not n:
+        return prev_id, change
+    cur_geoms = current.geometry.values
+    prev_geoms = previous.geometry.values
+    i_cur, i_prev = shapely.STRtree(np.asarray(prev_geoms)).query(np.asarray(cur_geoms), predicate="intersects")
+    if i_cur.size == 0:
+        return prev_id, change
+    area = shapely.area(shapely.intersection(np.asarray(cur_geoms)[i_cur], np.asarray(prev_geoms)[i_prev]))
+    pairs = pd.DataFrame({"cur": i_cur, "prev": i_prev, "area": area,
+                          "prev_id": previous["hotspot_id"].to_numpy(dtype=object)[i_prev]})
+    pairs = pairs[pairs["area"] > 0].sort_values(["cur", "area", "prev_id"], ascending=[True, False, True])
+    best = pairs.drop_duplicates("cur")
+    cur = best["cur"].to_numpy()
+    prev = best["prev"].to_numpy()
+    prev_id[cur] = best["prev_id"].to_numpy()
+    now = current["total_mw"].to_numpy(dtype=float)[cur]
+    before = previous["total_mw"].to_numpy(dtype=float)[prev]
+    ratio = np.divide(now, before, out=np.full(now.shape, np.inf), where=before > 0)
+    change[cur] = np.where(ratio > 1 + tolerance, "growing", np.where(ratio < 1 - tolerance, "shrinking", "stable"))
+    return prev_id, change
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# points
+
+
+def _check_parameters(method: str, eps_m: float, min_mw: float, min_members: int, hex_size_m: float,
+                      permutations: int, fdr_alpha: float, buffer_m: float,
+                      infrastructure_weight_mw: float | None) -> None:
+    if method not in METHODS:
+        raise EnergieplanologieError(f"hotspots.method: onbekende methode {method!r} (kies uit {', '.join(METHODS)})")
+    checks = [
+        ("eps_m", eps_m, eps_m > 0), ("min_mw", min_mw, min_mw >= 0), ("min_members", min_members, min_members >= 1),
+        ("hex_size_m", hex_size_m, hex_size_m > 0), ("permutations", permutations, permutations >= 0),
+        ("fdr_alpha", fdr_alpha, 0 < fdr_alpha < 1), ("buffer_m", buffer_m, buffer_m >= 0),
+        ("infrastructure_weight_mw", infrastructure_weight_mw,
+         infrastructure_weight_mw is None or infrastructure_weight_mw >= 0),
+    ]
+    for name, value, ok in checks:
+        if not ok or (isinstance(value, float) and not math.isfinite(value)):
+            raise EnergieplanologieError(f"hotspots.{name}: ongeldige waarde {value!r}")
+
+
+def _xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of each geometry's representative point (the point itself for points)."""
+    x = np.full(len(geoms), np.nan)
+    y = np.full(len(geoms), np.nan)
+    is_point = shapely.get_type_id(geoms) == 0
+    x[is_point] = shapely.get_x(geoms[is_point])
+    y[is_point] = shapely.get_y(geoms[is_point])
+    other = ~is_point
+    if other.any():
+        rep = shapely.point_on_surface(geoms[other])
+        x[other] = shapely.get_x(rep)
+        y[other] = shapely.get_y(rep)
+    return x, y
+
+
+def _points(region: Region, sc: Scenario, year: int, include_infrastructure: bool,
+            infrastructure_weight_mw: float | None) -> pd.DataFrame:
+    """The weighted points that take part, in coordinate order (x, then y), so row order never matters."""
+    dev = region.developments
+    in_time = (dev["year"].to_numpy(dtype=float, na_value=np.inf) <= year)
+    dev = dev.loc[in_time]
+    wm = weighted_mw(dev, sc)
+    off = wm["offtake_mw_weighted"].to_numpy()
+    feed = wm["feedin_mw_weighted"].to_numpy()
+    keep = (off + feed) > 0
+    dev = dev.loc[keep]
+    geoms = np.asarray(dev.geometry.values)
+    x, y = _xy(geoms)
+    parts = [pd.DataFrame({
+        "member_id": dev["development_id"].to_numpy(dtype=object),
+        "member_kind": "development",
+        "x": x, "y": y,
+        "weight_mw": off[keep] + feed[keep],
+        "offtake_mw": off[keep], "feedin_mw": feed[keep],
+        "dev_year": dev["year"].to_numpy(dtype=np.int64),
+        "sector": dev["sector"].to_numpy(dtype=object),
+        "programme": dev["programme"].to_numpy(dtype=object),
+        "carrier": dev["carrier"].to_numpy(dtype=object),
+        "station_id": dev["station_id"].to_numpy(dtype=object),
+        "municipality_code": dev["municipality_code"].to_numpy(dtype=object),
+        "geometry": geoms,
+        "source": np.flatnonzero(in_time)[keep],  # position in region.developments
+    })]
+    infra = region.infrastructure
+    if include_infrastructure and len(infra):
+        ig = np.asarray(infra.geometry.values)
+        added = infra["offtake_capacity_added_mw"].fillna(0).to_numpy(dtype=float) + \
+            infra["feedin_capacity_added_mw"].fillna(0).to_numpy(dtype=float)
+        ready = infra["year_ready"].to_numpy(dtype=float, na_value=-np.inf) <= year
+        take = (infra["status"].to_numpy(dtype=object) != "existing") & (added > 0) & ready & \
+            np.isin(shapely.get_type_id(ig), _NODAL_TYPES)
+        if take.any():
+            sub = infra.loc[take]
+            ix, iy = _xy(ig[take])
+            w = added[take] if infrastructure_weight_mw is None else np.full(int(take.sum()), infrastructure_weight_mw)
+            parts.append(pd.DataFrame({
+                "member_id": sub["project_id"].to_numpy(dtype=object),
+                "member_kind": "infrastructure",
+                "x": ix, "y": iy, "weight_mw": w, "offtake_mw": 0.0, "feedin_mw": 0.0,
+                "dev_year": sub["year_ready"].to_numpy(dtype=float, na_value=np.nan),
+                "sector": None, "programme": None,
+                "carrier": sub["carrier"].to_numpy(dtype=object),
+                "station_id": sub["station_id"].to_numpy(dtype=object),
+                "municipality_code": None,
+                "geometry": ig[take],
+                "source": np.flatnonzero(take),
+            }))
+    points = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    points = points[np.isfinite(points["x"].to_numpy()) & np.isfinite(points["y"].to_numpy())]
+    order = np.lexsort((points["y"].to_numpy(), points["x"].to_numpy()))
+    return points.iloc[order].reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# methods
+
+
+def _hdbscan(xy: np.ndarray, min_members: int) -> np.ndarray:
+    from sklearn.cluster import HDBSCAN
+
+    size = max(2, int(min_members))
+    if len(xy) < size:
+        return np.full(len(xy), -1, dtype=np.int64)
+    return HDBSCAN(min_cluster_size=size, copy=True).fit(xy).labels_.astype(np.int64)
+
+
+def hex_grid(bounds: tuple[float, float, float, float], size_m: float) -> gpd.GeoDataFrame:
+    """Pointy-top hexagons covering ``bounds`` (xmin, ymin, xmax, ymax), anchored to the CRS origin.
+
+    ``size_m`` is the distance between the centres of neighbouring cells (the flat-to-flat width); a cell's area
+    is ``size_m² · √3 / 2``. Cells are anchored to fixed lattice positions (not to the bounds), so the same place
+    always gets the same ``hex_id`` (``HX-<row>-<col>``), whatever the extent. Rows run south to north, cells
+    west to east within a row; that is also the order of the result (and of the Gi* computation).
+
+    Examples
+    --------
+    >>> grid = hex_grid((0, 0, 2000, 2000), 1000)
+    >>> round(float(grid.geometry.area.iloc[0]))  # 1000² · √3 / 2
+    866025
+    """
+    d = float(size_m)
+    r = d / math.sqrt(3.0)  # circumradius
+    dy = 1.5 * r
+    xmin, ymin, xmax, ymax = bounds
+    rows = np.arange(math.floor(ymin / dy) - 1, math.ceil(ymax / dy) + 2)
+    cols = np.arange(math.floor(xmin / d) - 1, math.ceil(xmax / d) + 2)
+    rr, cc = np.meshgrid(rows, cols, indexing="ij")
+    rr, cc = rr.ravel(), cc.ravel()
+    # Vertices on an integer lattice of (d/2, r/2) steps, so neighbouring cells share bit-identical vertices
+    # (contiguity built from the polygons then finds exactly the six neighbours).
+    ci = 2 * cc + (rr % 2)
+    ri = 3 * rr
+    vx = ci[:, None] + np.array([1, 0, -1, -1, 0, 1])[None, :]
+    vy = ri[:, None] + np.array([1, 2, 1, -1, -2, -1])[None, :]
+    ring = np.stack([vx * (d / 2), vy * (r / 2)], axis=-1)
+    polys = shapely.polygons(ring)
+    cx = ci * (d / 2)
+    cy = ri * (r / 2)
+    ids = np.char.add(np.char.add("HX-", np.char.zfill(rr.astype(str), 5)),
+                      np.char.add("-", np.char.zfill(cc.astype(str), 5)))
+    grid = gpd.GeoDataFrame({"hex_id": ids.astype(object), "cx": cx, "cy": cy}, geometry=polys, crs=CRS_RD)
+    inside = (cx + r >= xmin) & (cx - r <= xmax) & (cy + r >= ymin) & (cy - r <= ymax)
+    return grid.loc[inside].reset_index(drop=True)
+
+
+def _gistar(region: Region, xy: np.ndarray, weight: np.ndarray, size_m: float, permutations: int,
+            fdr_alpha: float, seed: int) -> tuple[np.ndarray, gpd.GeoDataFrame, dict[int, Any]]:
+    """Gi* on a hexagon grid; labels per point (component of hot cells), the hexagons, and hot-area polygons."""
+    from esda.getisord import G_Local
+    from libpysal.weights import W
+    from scipy.stats import false_discovery_control
+
+    area = region.municipalities
+    boxes = []
+    if len(area):
+        boxes.append(area.total_bounds)
+    if len(xy):
+        boxes.append(np.r_[xy.min(axis=0), xy.max(axis=0)])
+    if not boxes:
+        return np.empty(0, dtype=np.int64), _empty_hexagons(), {}
+    b = np.vstack(boxes)
+    grid = hex_grid((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()), size_m)
+    centres = np.column_stack([grid["cx"].to_numpy(), grid["cy"].to_numpy()])
+    cell_of_point = cKDTree(centres).query(xy)[1] if len(xy) else np.empty(0, dtype=np.int64)
+    keep = np.zeros(len(grid), dtype=bool)
+    keep[cell_of_point] = True
+    if len(area):
+        keep[shapely.STRtree(np.asarray(grid.geometry.values)).query(
+            shapely.union_all(np.asarray(area.geometry.values)), predicate="intersects")] = True
+    new_index = np.cumsum(keep) - 1
+    grid = grid.loc[keep].reset_index(drop=True)
+    cell_of_point = new_index[cell_of_point]
+    centres = centres[keep]
+    mw = np.bincount(cell_of_point, weights=weight, minlength=len(grid))
+    # Neighbours: the six cells whose centres are size_m away.
+    pairs = cKDTree(centres).query_pairs(size_m * 1.01, output_type="ndarray")
+    n = len(grid)
+    z = np.full(n, np.nan)
+    p = np.full(n, np.nan)
+    if n >= 3 and mw.std() > 0:
+        neighbours: dict[int, list[int]] = {i: [] for i in range(n)}
+        for i, j in pairs:
+            neighbours[int(i)].append(int(j))
+            neighbours[int(j)].append(int(i))
+        w = W(neighbours, silence_warnings=True)
+        with warnings.catch_warnings():
+            # esda announces a change of its default alternative hypothesis but G_Local offers no way to choose
+            # it yet; the current (folded, "directed") pseudo p-values are the documented ones.
+            warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
+            g = G_Local(mw, w, transform="B", permutations=permutations, star=True, seed=seed,
+                        keep_simulations=False, n_jobs=1)
+        z = np.asarray(g.Zs, dtype=float)
+        p = np.asarray(g.p_sim if permutations else g.p_norm, dtype=float)
+    p_fdr = np.full(n, np.nan)
+    finite = np.isfinite(p)
+    if finite.any():
+        p_fdr[finite] = false_discovery_control(p[finite], method="bh")
+    hot = (np.nan_to_num(z) > 0) & (np.nan_to_num(p_fdr, nan=1.0) <= fdr_alpha)
+    hexagons = gpd.GeoDataFrame({"hex_id": grid["hex_id"], "mw": mw, "gi_z": z, "gi_p": p, "gi_p_fdr": p_fdr,
+                                 "hot": hot}, geometry=grid.geometry.values, crs=CRS_RD)
+    # Contiguous hot cells → one component each.
+    hot_idx = np.flatnonzero(hot)
+    comp_of_cell = np.full(n, -1, dtype=np.int64)
+    polygons: dict[int, Any] = {}
+    if hot_idx.size:
+        both = hot[pairs[:, 0]] & hot[pairs[:, 1]] if len(pairs) else np.zeros(0, dtype=bool)
+        graph = coo_array((np.ones(int(both.sum())), (pairs[both, 0], pairs[both, 1])), shape=(n, n))
+        _, comp = connected_components(graph, directed=False)
+        # Number components by their first hot cell (grid order is deterministic).
+        _, first = np.unique(comp[hot_idx], return_index=True)
+        order = np.argsort(hot_idx[first])
+        renum = np.empty(comp.max() + 1, dtype=np.int64)
+        renum[comp[hot_idx][first][order]] = np.arange(first.size)
+        comp_of_cell[hot_idx] = renum[comp[hot_idx]]
+        dissolved = hexagons.loc[hot_idx, ["geometry"]].assign(c=comp_of_cell[hot_idx]).dissolve(by="c")
+        polygons = dict(zip(dissolved.index.to_numpy().tolist(), dissolved.geometry.values, strict=True))
+    labels = comp_of_cell[cell_of_point] if len(xy) else np.empty(0, dtype=np.int64)
+    return labels, hexagons, polygons
+
+
+def _empty_hexagons() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"hex_id": pd.Series([], dtype=object), "mw": pd.Series([], dtype=float),
+                             "gi_z": pd.Series([], dtype=float), "gi_p": pd.Series([], dtype=float),
+                             "gi_p_fdr": pd.Series([], dtype=float), "hot": pd.Series([], dtype=bool)},
+                            geometry=gpd.GeoSeries([], crs=CRS_RD), crs=CRS_RD)
+
+
+def _filter_clusters(labels: np.ndarray, points: pd.DataFrame, min_members: int, min_mw: float) -> np.ndarray:
+    """Drop clusters that are too small; renumber the rest 0… in order of first appearance."""
+    labels = np.asarray(labels, dtype=np.int64)
+    if labels.size == 0 or labels.max() < 0:
+        return np.full(labels.size, -1, dtype=np.int64)
+    valid = labels >= 0
+    k = int(labels.max()) + 1
+    size = np.bincount(labels[valid], minlength=k)
+    is_dev = (points["member_kind"].to_numpy() == "development")[valid]
+    n_dev = np.bincount(labels[valid], weights=is_dev, minlength=k)
+    dev_mw = np.bincount(labels[valid], weights=points["weight_mw"].to_numpy()[valid] * is_dev, minlength=k)
+    ok = (size >= min_members) & (n_dev >= 1) & (dev_mw >= min_mw)
+    out = np.where(valid & ok[np.maximum(labels, 0)], labels, -1)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# describing the hotspots
+
+
+def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scenario, year: int, method: str,
+              rules: dict[str, dict], balance: pd.DataFrame | None, allocation: pd.DataFrame | None,
+              buffer_m: float, cell_geoms: dict[int, Any] | None) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    inside = labels >= 0
+    if not inside.any():
+        return _empty_hotspots(), pd.DataFrame({c: pd.Series([], dtype=float if c == "weight_mw" else object)
+                                                for c in MEMBER_COLUMNS})
+    m = points.loc[inside].assign(label=labels[inside])
+    m["key"] = m["member_kind"] + ":" + m["member_id"].astype(str)
+    m = m.sort_values(["label", "key"], kind="stable").reset_index(drop=True)
+    # Stable ids from the sorted member keys.
+    joined = m.groupby("label", sort=True)["key"].agg("\n".join)
+    ids = {lab: "KP-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8] for lab, text in joined.items()}
+    labs = joined.index.to_numpy()
+    m["hotspot_id"] = m["label"].map(ids)
+    is_dev = m["member_kind"].to_numpy() == "development"
+    dev = m.loc[is_dev]
+
+    h = pd.DataFrame(index=pd.Index(labs, name="label"))
+    h["hotspot_id"] = [ids[lab] for lab in labs]
+    h["n_members"] = m.groupby("label").size()
+    h["n_developments"] = dev.groupby("label").size().reindex(labs, fill_value=0)
+    h["n_infrastructure"] = h["n_members"] - h["n_developments"]
+    h["sectors"] = _joined(dev, "sector", labs)
+    h["programmes"] = _joined(dev, "programme", labs)
+    h["carriers"] = _joined(m, "carrier", labs)
+    h["offtake_mw"] = dev.groupby("label")["offtake_mw"].sum().reindex(labs, fill_value=0.0)
+    h["feedin_mw"] = dev.groupby("label")["feedin_mw"].sum().reindex(labs, fill_value=0.0)
+    h["total_mw"] = h["offtake_mw"] + h["feedin_mw"]
+    h["mw_by_year"] = _mw_by_year(dev, labs, region, year)
+
+    # Polygons: hull of the members' geometries, buffered (Gi*: the hot cells).
+    lab_pos = np.searchsorted(labs, m["label"].to_numpy())
+    if cell_geoms is not None:
+        polys = np.array([cell_geoms[int(lab)] for lab in labs], dtype=object)
+    else:
+        collections = shapely.geometrycollections(np.asarray(m["geometry"].to_numpy(), dtype=object), indices=lab_pos)
+        polys = shapely.buffer(shapely.convex_hull(collections), buffer_m, quad_segs=8)
+
+    # Stations involved.
+    stations = region.stations
+    station_sets = _stations_involved(region, m, labs, lab_pos, allocation)
+    centroid = _weighted_centroids(m, lab_pos, len(labs))
+    st_xy = np.column_stack([shapely.get_x(stations.geometry.values), shapely.get_y(stations.geometry.values)]) \
+        if len(stations) else np.zeros((0, 2))
+    st_ids = stations["station_id"].to_numpy(dtype=object)
+    if len(stations):
+        nearest = cKDTree(st_xy).query(centroid)[1]
+        station_sets = [s if s else {st_ids[nearest[i]]} for i, s in enumerate(station_sets)]
+    h["station_ids"] = [";".join(sorted(s)) for s in station_sets]
+    h["max_shortage_mw"] = _max_shortage(balance, station_sets, sc.name, year)
+
+    # Municipalities: touched by the polygon, or named by a member.
+    mun = region.municipalities
+    pos_parts = [lab_pos[is_dev]]
+    code_parts = [dev["municipality_code"].to_numpy(dtype=object)]
+    if len(mun):
+        i_poly, i_mun = shapely.STRtree(np.asarray(mun.geometry.values)).query(polys, predicate="intersects")
+        pos_parts.append(i_poly)
+        code_parts.append(mun["municipality_code"].to_numpy(dtype=object)[i_mun])
+    mun_sets = _sets(np.concatenate(pos_parts), np.concatenate(code_parts), len(labs))
+    h["municipality_codes"] = [";".join(sorted(s)) for s in mun_sets]
+
+    # Level.
+    st_level = dict(zip(st_ids, stations["level"].to_numpy(dtype=object), strict=True))
+    st_name = dict(zip(st_ids, stations["name"].to_numpy(dtype=object), strict=True))
+    lv = [_level(rules, s, t, len(c), st_level, st_name)
+          for s, t, c in zip(station_sets, h["total_mw"], mun_sets, strict=True)]
+    h["level"] = [x[0] for x in lv]
+    h["level_reason"] = [x[1] for x in lv]
+    h["name"] = _names(station_sets, centroid, stations, mun, h["hotspot_id"].to_numpy(), h["total_mw"].to_numpy())
+    h["method"] = method
+    h["scenario"] = sc.name
+    h["year"] = year
+    for col in ("offtake_mw", "feedin_mw", "total_mw"):
+        h[col] = h[col].astype(float).round(6)
+
+    out = gpd.GeoDataFrame(h.reset_index(drop=True), geometry=gpd.GeoSeries(polys, crs=CRS_RD).values, crs=CRS_RD)
+    out = out[list(HOTSPOT_COLUMNS)].sort_values("hotspot_id", kind="stable").reset_index(drop=True)
+    out["n_members"] = out["n_members"].astype(np.int64)
+    out["n_developments"] = out["n_developments"].astype(np.int64)
+    out["n_infrastructure"] = out["n_infrastructure"].astype(np.int64)
+    members = m[["hotspot_id", "member_id", "member_kind", "weight_mw"]].astype({"member_id": object})
+    members = members.sort_values(["hotspot_id", "member_kind", "member_id"], kind="stable").reset_index(drop=True)
+    return out, members
+
+
+def _empty_hotspots() -> gpd.GeoDataFrame:
+    ints = {"year", "n_members", "n_developments", "n_infrastructure"}
+    floats = {"offtake_mw", "feedin_mw", "total_mw", "max_shortage_mw"}
+    data = {c: pd.Series([], dtype=np.int64 if c in ints else float if c in floats else object)
+            for c in HOTSPOT_COLUMNS if c != "geometry"}
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=CRS_RD), crs=CRS_RD)
+
+
+def _joined(frame: pd.DataFrame, column: str, labs: np.ndarray) -> pd.Series:
+    """Per label the sorted distinct non-empty values of ``column``, joined with ';'."""
+    pairs = frame[["label", column]].dropna().drop_duplicates().sort_values(["label", column])
+    return pairs.groupby("label")[column].agg(";".join).reindex(labs, fill_value="")
+
+
+def _mw_by_year(dev: pd.DataFrame, labs: np.ndarray, region: Region, year: int) -> list[str]:
+    """JSON per hotspot: cumulative weighted MW of its developments by analysis year (≤ year)."""
+    years = np.array(sorted({int(y) for y in region.years if y <= year} | {year}), dtype=np.int64)
+    k = len(labs)
+    off = np.zeros((k, years.size))
+    feed = np.zeros((k, years.size))
+    pos = np.searchsorted(labs, dev["label"].to_numpy())
+    col = np.searchsorted(years, dev["dev_year"].to_numpy(dtype=np.int64), side="left")
+    np.add.at(off, (pos, col), dev["offtake_mw"].to_numpy())
+    np.add.at(feed, (pos, col), dev["feedin_mw"].to_numpy())
+    off, feed = np.cumsum(off, axis=1), np.cumsum(feed, axis=1)
+    return [
+        json.dumps({str(y): {"offtake": round(float(off[i, j]), 3), "feedin": round(float(feed[i, j]), 3)}
+                    for j, y in enumerate(years)}, separators=(",", ":"))
+        for i in range(k)
+    ]
+
+
+def _sets(pos: np.ndarray, values: np.ndarray, k: int) -> list[set[str]]:
+    """Per position 0…k-1 the set of distinct non-empty values (pairs deduplicated before any Python loop)."""
+    pairs = pd.DataFrame({"pos": pos, "value": values}).dropna().drop_duplicates()
+    sets: list[set[str]] = [set() for _ in range(k)]
+    for p, v in zip(pairs["pos"].to_numpy(), pairs["value"].to_numpy(), strict=True):
+        sets[int(p)].add(str(v))
+    return sets
+
+
+def _stations_involved(region: Region, m: pd.DataFrame, labs: np.ndarray, lab_pos: np.ndarray,
+                       allocation: pd.DataFrame | None) -> list[set[str]]:
+    """Per hotspot the stations its developments are allocated to and its infrastructure belongs to."""
+    is_dev = m["member_kind"].to_numpy() == "development"
+    if allocation is None and is_dev.any() and len(region.stations):
+        from energieplanologie.allocation import allocate
+
+        dev = region.developments.iloc[m.loc[is_dev, "source"].to_numpy()]
+        cfg = dict(region.settings.get("allocation", {}) or {})
+        kwargs = {k: cfg[k] for k in ("max_mw_per_level", "split", "min_split_share") if k in cfg}
+        area = region.municipalities if len(region.municipalities) else None
+        allocation = allocate(dev, region.stations, area=area, **kwargs)
+    pos_parts = [lab_pos[~is_dev]]
+    station_parts = [m.loc[~is_dev, "station_id"].to_numpy(dtype=object)]
+    if allocation is not None and len(allocation):
+        dev_pos = pd.Series(lab_pos[is_dev], index=m.loc[is_dev, "member_id"].to_numpy(dtype=object))
+        dev_pos = dev_pos[~dev_pos.index.duplicated()]
+        where = dev_pos.reindex(allocation["development_id"].to_numpy(dtype=object)).to_numpy()
+        hit = ~np.isnan(where)
+        pos_parts.append(where[hit].astype(np.int64))
+        station_parts.append(allocation["station_id"].to_numpy(dtype=object)[hit])
+    return _sets(np.concatenate(pos_parts), np.concatenate(station_parts), len(labs))
+
+
+def _weighted_centroids(m: pd.DataFrame, lab_pos: np.ndarray, k: int) -> np.ndarray:
+    w = m["weight_mw"].to_numpy() + 1e-9  # a zero weight still counts a little
+    sw = np.bincount(lab_pos, weights=w, minlength=k)
+    cx = np.bincount(lab_pos, weights=w * m["x"].to_numpy(), minlength=k) / sw
+    cy = np.bincount(lab_pos, weights=w * m["y"].to_numpy(), minlength=k) / sw
+    return np.column_stack([cx, cy])
+
+
+def _max_shortage(balance: pd.DataFrame | None, station_sets: list[set[str]], scenario: str, year: int) -> np.ndarray:
+    out = np.full(len(station_sets), np.nan)
+    if balance is None or not len(balance):
+        return out
+    b = balance
+    if "scenario" in b.columns:
+        b = b[b["scenario"] == scenario]
+    b = b[b["year"] <= year]
+    if not len(b):
+        return out
+    b = b[b["year"] == b["year"].max()]
+    worst = b.groupby("station_id")["shortage_mw"].max()
+    for i, s in enumerate(station_sets):
+        values = worst.reindex(sorted(s)).dropna()
+        if len(values):
+            out[i] = float(values.max())
+    return out
+
+
+def _level(rules: dict[str, dict], stations: set[str], total_mw: float, n_municipalities: int,
+           st_level: dict, st_name: dict) -> tuple[str, str]:
+    """The level and its Dutch reason."""
+    failed = []
+    for level in ("national", "provincial"):
+        rule = rules[level]
+        reasons = []
+        levels = rule.get("station_levels") or []
+        hits = sorted(s for s in stations if st_level.get(s) in levels)
+        if hits:
+            names = ", ".join(str(st_name.get(s) or s) for s in hits)
+            reasons.append(f"{'/'.join(levels)}-station betrokken ({names})")
+        if rule.get("min_total_mw") is not None and total_mw >= rule["min_total_mw"]:
+            reasons.append(f"totaal {_fmt(total_mw)} MW ≥ {_fmt(rule['min_total_mw'])} MW")
+        if rule.get("min_municipalities") is not None and n_municipalities >= rule["min_municipalities"]:
+            reasons.append(f"raakt {n_municipalities} gemeenten (≥ {rule['min_municipalities']})")
+        if reasons:
+            return level, f"{_LEVEL_NL[level]}: " + "; ".join(reasons)
+        parts = []
+        if levels:
+            parts.append(f"geen {'/'.join(levels)}-station")
+        if rule.get("min_total_mw") is not None:
+            parts.append(f"< {_fmt(rule['min_total_mw'])} MW")
+        if rule.get("min_municipalities") is not None:
+            parts.append(f"< {rule['min_municipalities']} gemeenten")
+        if parts:
+            failed.append(" en ".join(parts))
+    return "local", "lokaal: " + ("; ".join(failed) if failed else "geen regel van toepassing") + \
+        f" (totaal {_fmt(total_mw)} MW)"
+
+
+def _fmt(value: float) -> str:
+    """A Dutch number: decimal comma, at most one decimal."""
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+_GENERIC = re.compile(r"^(ms-station|onderstation|station|waterstofaansluiting|warmtebron|aansluiting)\s+", re.I)
+_VOLTAGE = re.compile(r"\s*\b\d+(?:[/-]\d+)*\s*kV\b", re.I)
+_PARENS = re.compile(r"\s*\([^)]*\)")
+
+
+def _place_name(station_name: str) -> str:
+    """'Sluiskil 150 kV (Hydro Agri)' → 'Sluiskil'; 'MS-station Axel' → 'Axel'."""
+    name = _PARENS.sub("", str(station_name))
+    name = _VOLTAGE.sub("", name)
+    name = _GENERIC.sub("", name.strip())
+    return " ".join(name.split()) or str(station_name)
+
+
+def _names(station_sets: list[set[str]], centroid: np.ndarray, stations: gpd.GeoDataFrame,
+           municipalities: gpd.GeoDataFrame, ids: np.ndarray, total: np.ndarray) -> list[str]:
+    """'Knooppunt <place>' after the involved electricity station nearest to the hotspot's MW centroid."""
+    names = [f"Knooppunt {i}" for i in ids]
+    if len(stations):
+        pos = {s: i for i, s in enumerate(stations["station_id"].to_numpy(dtype=object))}
+        sxy = np.column_stack([shapely.get_x(stations.geometry.values), shapely.get_y(stations.geometry.values)])
+        carrier = stations["carrier"].to_numpy(dtype=object)
+        sname = stations["name"].to_numpy(dtype=object)
+        for i, s in enumerate(station_sets):
+            cand = [pos[x] for x in s if x in pos]
+            elec = [c for c in cand if carrier[c] == "electricity"]
+            cand = elec or cand
+            if cand:
+                d = np.hypot(*(sxy[cand] - centroid[i]).T)
+                best = cand[int(np.lexsort((np.array(cand), d))[0])]
+                names[i] = f"Knooppunt {_place_name(sname[best])}"
+    elif len(municipalities):
+        pts = shapely.points(centroid)
+        i_pt, i_mun = shapely.STRtree(np.asarray(municipalities.geometry.values)).query(pts, predicate="within")
+        mname = municipalities["name"].to_numpy(dtype=object)
+        for i, j in zip(i_pt, i_mun, strict=True):
+            names[i] = f"Knooppunt {mname[j]}"
+    # Make names unique: the largest keeps the plain name, the others get (2), (3) …
+    order = np.lexsort((ids, -np.asarray(total, dtype=float)))
+    seen: dict[str, int] = {}
+    out = list(names)
+    for i in order:
+        seen[names[i]] = seen.get(names[i], 0) + 1
+        if seen[names[i]] > 1:
+            out[i] = f"{names[i]} ({seen[names[i]]})"
+    return out
