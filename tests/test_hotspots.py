@@ -1,0 +1,474 @@
+"""Tests of hotspots.py on a hand-drawn region where the knooppunten are known, on Gi* against esda, and on the
+sample region."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+from shapely.geometry import LineString, Point, box
+
+from energieplanologie import ConfigError, EnergieplanologieError
+from energieplanologie.hotspots import (
+    HOTSPOT_COLUMNS,
+    detect,
+    detect_hotspots,
+    hex_grid,
+    hotspots_through_time,
+    load_level_rules,
+)
+from energieplanologie.region import Region
+
+CRS = "EPSG:28992"
+
+# ---------------------------------------------------------------------------------------------------------------
+# The hand-drawn region (RD New metres). Three knooppunten with eps 3 km and 20 MW:
+#
+#   A near HS station "Noordhaven" (100 000, 400 000):
+#       A1 (100 500, 400 000) industry   offtake 30  committed 2026  → 30 MW
+#       A2 (101 500, 400 500) renewables feed-in 15 planned   2028  → 15 MW
+#       A3 ( 99 000, 399 500) housing    4 off / 1 feed-in, intended 2030 → ×0.5 in "verwacht": 2 + 0.5 MW
+#       E  (100 800, 401 000) industry   offtake 10  committed 2035  → joins A from 2035
+#     A (2030, verwacht): offtake 30 + 2 = 32, feed-in 15 + 0.5 = 15.5, total 47.5 → HS involved → provincial.
+#   B near MS station "Oostwijk" (118 000, 405 000): B1 6, B2 8, B3 7 MW offtake (2027, 2029, 2030), every pair
+#     within 1.5 km, so each sees 21 ≥ 20 MW → one cluster of 21 MW; only MS involved and < 50 MW → local.
+#   C near EHS station "Zuidpoort" (125 000, 395 000): C1 data centre 40 MW intended (→ 20), C2 solar 12 MW
+#     committed, 1.6 km apart → C1 is core (20 + 12), C2 too → 32 MW; the EHS station makes it national.
+#   D (92 000, 392 000) 100 MW alone: core, but a cluster of one member is no knooppunt (min_members 2).
+#   F (128 000, 408 000) 1 MW: noise, far from everything — moved around in the stability test.
+# Allocation (allocation.py defaults: MS ≤ 10 MW, TS ≤ 30, HS ≤ 300, EHS any; nearest eligible): A's members →
+# Noordhaven (nearest for all sizes), B's → Oostwijk (MS, nearest), C's → Zuidpoort (EHS, nearest).
+# ---------------------------------------------------------------------------------------------------------------
+
+DEVELOPMENTS = [
+    # id, x, y, sector, programme, offtake, feedin, year, certainty
+    ("A1", 100_500, 400_000, "industry", "CES", 30.0, 0.0, 2026, "committed"),
+    ("A2", 101_500, 400_500, "renewables", "RES", 0.0, 15.0, 2028, "planned"),
+    ("A3", 99_000, 399_500, "housing", "woonagenda", 4.0, 1.0, 2030, "intended"),
+    ("E", 100_800, 401_000, "industry", "CES", 10.0, 0.0, 2035, "committed"),
+    ("B1", 118_200, 405_000, "mobility", "RAL", 6.0, 0.0, 2027, "committed"),
+    ("B2", 119_000, 405_800, "built_environment", "TVW", 8.0, 0.0, 2029, "committed"),
+    ("B3", 117_500, 404_000, "business_park", "other", 7.0, 0.0, 2030, "planned"),
+    ("C1", 124_000, 395_500, "data_centre", "other", 40.0, 0.0, 2029, "intended"),
+    ("C2", 125_500, 396_000, "renewables", "RES", 0.0, 12.0, 2030, "committed"),
+    ("D", 92_000, 392_000, "industry", "CES", 100.0, 0.0, 2027, "committed"),
+    ("F", 128_000, 408_000, "housing", "woonagenda", 1.0, 0.0, 2026, "committed"),
+]
+
+
+def _developments(rows=DEVELOPMENTS) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "development_id": [r[0] for r in rows],
+            "name": [f"Ontwikkeling {r[0]}" for r in rows],
+            "sector": [r[3] for r in rows],
+            "programme": [r[4] for r in rows],
+            "carrier": "electricity",
+            "offtake_mw": [r[5] for r in rows],
+            "feedin_mw": [r[6] for r in rows],
+            "year": [r[7] for r in rows],
+            "certainty": [r[8] for r in rows],
+        },
+        geometry=[Point(r[1], r[2]) for r in rows],
+        crs=CRS,
+    )
+
+
+def _region(developments: gpd.GeoDataFrame | None = None, infrastructure: gpd.GeoDataFrame | None = None) -> Region:
+    municipalities = gpd.GeoDataFrame(
+        {"municipality_code": ["GM0001", "GM0002"], "name": ["Westdorp", "Oostdorp"]},
+        geometry=[box(90_000, 390_000, 110_000, 410_000), box(110_000, 390_000, 130_000, 410_000)], crs=CRS,
+    )
+    stations = gpd.GeoDataFrame(
+        {
+            "station_id": ["EHS1", "HS1", "MS1", "MS2"],
+            "name": ["Zuidpoort 380 kV", "Noordhaven 150 kV", "MS-station Westwijk", "MS-station Oostwijk"],
+            "voltage_kv": ["380/150", "150/20", "20", "10"],
+            "level": ["EHS", "HS", "MS", "MS"],
+        },
+        geometry=[Point(125_000, 395_000), Point(100_000, 400_000), Point(95_000, 405_000), Point(118_000, 405_000)],
+        crs=CRS,
+    )
+    capacity = pd.DataFrame({"station_id": ["EHS1", "HS1", "MS1", "MS2"], "year": 2025,
+                             "offtake_capacity_mw": [1000.0, 100.0, 10.0, 10.0],
+                             "feedin_capacity_mw": [1000.0, 100.0, 10.0, 10.0]})
+    return Region.from_layers(name="Handgetekend", municipalities=municipalities, stations=stations,
+                              station_capacity=capacity, infrastructure=infrastructure,
+                              developments=_developments() if developments is None else developments,
+                              years=(2025, 2030, 2035, 2040))
+
+
+def _infrastructure() -> gpd.GeoDataFrame:
+    # P1: planned expansion of Oostwijk (inside B), 10 MW added → a member of B.
+    # P2: a cable (a line: not nodal) and P3: an existing station part — neither takes part.
+    return gpd.GeoDataFrame(
+        {
+            "project_id": ["P1", "P2", "P3"],
+            "name": ["Uitbreiding Oostwijk", "Kabel Noordhaven–Oostwijk", "Bestaand veld Noordhaven"],
+            "infra_type": ["station_expansion", "cable_hv", "station_expansion"],
+            "status": ["investment_plan", "investment_plan", "existing"],
+            "year_ready": [2028, 2028, 2020],
+            "station_id": ["MS2", None, "HS1"],
+            "offtake_capacity_added_mw": [10.0, 50.0, 40.0],
+            "feedin_capacity_added_mw": [0.0, 0.0, 0.0],
+        },
+        geometry=[Point(118_000, 405_000), LineString([(100_000, 400_000), (118_000, 405_000)]),
+                  Point(100_000, 400_000)],
+        crs=CRS,
+    )
+
+
+@pytest.fixture(scope="module")
+def region() -> Region:
+    return _region()
+
+
+def _by_member(result, member: str) -> pd.Series:
+    hid = result.members.loc[result.members["member_id"] == member, "hotspot_id"].iloc[0]
+    return result.hotspots.set_index("hotspot_id").loc[hid]
+
+
+def _member_sets(result) -> set[frozenset[str]]:
+    return {frozenset(g["member_id"]) for _, g in result.members.groupby("hotspot_id")}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# DBSCAN on the hand-drawn region
+
+
+def test_hand_drawn_membership_and_mw(region):
+    result = detect_hotspots(region, year=2030, include_infrastructure=False)
+    hs = result.hotspots
+    assert list(hs.columns) == list(HOTSPOT_COLUMNS)
+    assert hs.crs.to_epsg() == 28992
+    assert _member_sets(result) == {frozenset({"A1", "A2", "A3"}), frozenset({"B1", "B2", "B3"}),
+                                    frozenset({"C1", "C2"})}
+    assert hs["hotspot_id"].is_monotonic_increasing and hs["hotspot_id"].str.match(r"^KP-[0-9a-f]{8}$").all()
+
+    a, b, c = _by_member(result, "A1"), _by_member(result, "B1"), _by_member(result, "C1")
+    assert (a["offtake_mw"], a["feedin_mw"], a["total_mw"]) == (32.0, 15.5, 47.5)  # see the table above
+    assert (b["offtake_mw"], b["feedin_mw"], b["total_mw"]) == (21.0, 0.0, 21.0)
+    assert (c["offtake_mw"], c["feedin_mw"], c["total_mw"]) == (20.0, 12.0, 32.0)
+    assert (a["level"], b["level"], c["level"]) == ("provincial", "local", "national")
+    assert a["level_reason"] == "provinciaal: HS-station betrokken (Noordhaven 150 kV)"
+    assert b["level_reason"] == ("lokaal: geen EHS-station en < 500 MW; geen HS-station en < 50 MW "
+                                 "(totaal 21 MW)")
+    assert c["level_reason"] == "nationaal: EHS-station betrokken (Zuidpoort 380 kV)"
+    assert (a["name"], b["name"], c["name"]) == ("Knooppunt Noordhaven", "Knooppunt Oostwijk", "Knooppunt Zuidpoort")
+    assert (a["station_ids"], b["station_ids"], c["station_ids"]) == ("HS1", "MS2", "EHS1")
+    assert (a["municipality_codes"], b["municipality_codes"], c["municipality_codes"]) == ("GM0001", "GM0002", "GM0002")
+    assert a["sectors"] == "housing;industry;renewables" and a["programmes"] == "CES;RES;woonagenda"
+    assert (a["n_members"], a["n_developments"], a["n_infrastructure"]) == (3, 3, 0)
+    assert a["carriers"] == "electricity" and a["method"] == "dbscan" and a["scenario"] == "verwacht"
+    # Cumulative by analysis year ≤ 2030: nothing by 2025 (A1 is 2026), everything by 2030.
+    assert json.loads(a["mw_by_year"]) == {"2025": {"offtake": 0.0, "feedin": 0.0},
+                                           "2030": {"offtake": 32.0, "feedin": 15.5}}
+    # The polygon is the members' hull buffered by 250 m: it holds every member with 250 m to spare.
+    members = region.developments.set_index("development_id").loc[["A1", "A2", "A3"]].geometry
+    assert members.buffer(245).within(a["geometry"]).all()  # 245: the buffer is a polygon, chords cut 1.2 m
+    assert np.isnan(a["max_shortage_mw"])  # no balance given
+    weights = result.members.set_index("member_id")["weight_mw"]
+    assert weights[["A1", "A2", "A3"]].tolist() == [30.0, 15.0, 2.5]
+    assert set(result.members["member_kind"]) == {"development"}
+    assert result.hexagons is None
+
+
+def test_year_and_scenario_filter(region):
+    # 2028: A3 (2030) is not there yet: A = A1 + A2 = 45 MW; B has only B1 (6 MW) → no B; C1 (2029) missing → no C.
+    early = detect_hotspots(region, year=2028, include_infrastructure=False)
+    assert _member_sets(early) == {frozenset({"A1", "A2"})}
+    assert early.hotspots["total_mw"].tolist() == [45.0]
+    # "vastgesteld" drops intended developments: A3 and C1 weigh 0 → A = 45 MW; C2 alone (12 MW) is no cluster.
+    fixed = detect_hotspots(region, year=2030, scenario="vastgesteld", include_infrastructure=False)
+    assert _member_sets(fixed) == {frozenset({"A1", "A2"}), frozenset({"B1", "B2", "B3"})}
+    assert set(fixed.hotspots["scenario"]) == {"vastgesteld"}
+
+
+def test_level_rules_are_data_and_overridable(region):
+    rules = load_level_rules()
+    assert rules["national"] == {"station_levels": ["EHS"], "min_total_mw": 500.0, "min_municipalities": None}
+    assert rules["provincial"]["min_total_mw"] == 50.0
+    # Provincial from 20 MW, no longer for an HS station as such: B (21 MW) becomes provincial by its total.
+    result = detect_hotspots(region, year=2030, include_infrastructure=False,
+                             level_rules={"provincial": {"min_total_mw": 20, "station_levels": []}})
+    b = _by_member(result, "B1")
+    assert b["level"] == "provincial" and b["level_reason"] == "provinciaal: totaal 21 MW ≥ 20 MW"
+    assert _by_member(result, "A1")["level_reason"] == "provinciaal: totaal 47,5 MW ≥ 20 MW"
+    # Touching two municipalities can be made a condition too; none of the three does.
+    two = detect_hotspots(region, year=2030, include_infrastructure=False,
+                          level_rules={"provincial": {"min_municipalities": 2, "station_levels": None,
+                                                      "min_total_mw": None}})
+    assert _by_member(two, "A1")["level"] == "local"
+    with pytest.raises(ConfigError, match="hotspots.levels.provincial.min_mw") as err:
+        load_level_rules({"provincial": {"min_mw": 5}})
+    assert err.value.key == "hotspots.levels.provincial.min_mw"
+    with pytest.raises(ConfigError, match="netvlak 'XS'"):
+        load_level_rules({"national": {"station_levels": ["XS"]}})
+    with pytest.raises(ConfigError, match="hotspots.levels.regional"):
+        load_level_rules({"regional": {"min_total_mw": 5}})
+
+
+def test_ids_stable_under_reordering_and_far_away_changes(region):
+    base = detect_hotspots(region, year=2030)
+    # Row order: reversed and shuffled developments give the identical result.
+    for order in (np.arange(len(DEVELOPMENTS))[::-1], np.random.default_rng(1).permutation(len(DEVELOPMENTS))):
+        shuffled = _region(_developments([DEVELOPMENTS[i] for i in order]))
+        again = detect_hotspots(shuffled, year=2030)
+        assert_geodataframe_equal(again.hotspots, base.hotspots)
+        pd.testing.assert_frame_equal(again.members, base.members)
+    # Far-away changes: F moves 3 km and grows to 5 MW, a new far development appears: same ids.
+    rows = [r for r in DEVELOPMENTS if r[0] != "F"]
+    rows += [("F", 129_000, 406_000, "housing", "woonagenda", 5.0, 0.0, 2026, "committed"),
+             ("G", 91_000, 409_000, "mobility", "RAL", 3.0, 0.0, 2027, "committed")]
+    moved = detect_hotspots(_region(_developments(rows)), year=2030)
+    assert moved.hotspots["hotspot_id"].tolist() == base.hotspots["hotspot_id"].tolist()
+    # A member change does change the id of that hotspot only.
+    without_a3 = detect_hotspots(_region(_developments([r for r in DEVELOPMENTS if r[0] != "A3"])), year=2030)
+    changed = set(base.hotspots["hotspot_id"]) ^ set(without_a3.hotspots["hotspot_id"])
+    assert changed == {_by_member(base, "A1").name, _by_member(without_a3, "A1").name}
+
+
+def test_infrastructure_members():
+    region = _region(infrastructure=_infrastructure())
+    result = detect_hotspots(region, year=2030)
+    b = _by_member(result, "B1")
+    # P1 (planned, point, 10 MW added, ready 2028) joins B; its MW shapes the cluster but is not counted in it.
+    assert set(result.members.loc[result.members["hotspot_id"] == b.name, "member_id"]) == {"B1", "B2", "B3", "P1"}
+    assert (b["n_members"], b["n_developments"], b["n_infrastructure"], b["total_mw"]) == (4, 3, 1, 21.0)
+    assert result.members.set_index("member_id").loc["P1", ["member_kind", "weight_mw"]].tolist() == \
+        ["infrastructure", 10.0]
+    # The cable (a line) and the existing project never take part.
+    assert not result.members["member_id"].isin(["P2", "P3"]).any()
+    # A nominal weight replaces the added MW.
+    nominal = detect_hotspots(region, year=2030, infrastructure_weight_mw=1.0)
+    assert nominal.members.set_index("member_id").loc["P1", "weight_mw"] == 1.0
+    # Before 2028 P1 is not ready: B1 (2027) alone is no knooppunt.
+    assert "P1" not in set(detect_hotspots(region, year=2027).members["member_id"])
+
+
+def test_max_shortage_from_balance(region):
+    # A hand-made balance: HS1 short 12.5 MW offtake in 2030 (and more in 2035, which must not count),
+    # MS2 short 3 MW feed-in in 2025 only (the latest balance year ≤ 2030 is 2030, where MS2 is fine).
+    balance = pd.DataFrame({
+        "station_id": ["HS1", "HS1", "HS1", "MS2", "MS2", "HS1"],
+        "scenario": ["verwacht", "verwacht", "verwacht", "verwacht", "verwacht", "maximaal"],
+        "year": [2030, 2030, 2035, 2025, 2030, 2030],
+        "direction": ["offtake", "feedin", "offtake", "feedin", "feedin", "offtake"],
+        "shortage_mw": [12.5, 0.0, 40.0, 3.0, 0.0, 99.0],
+    })
+    result = detect_hotspots(region, year=2030, balance=balance, include_infrastructure=False)
+    assert _by_member(result, "A1")["max_shortage_mw"] == 12.5
+    assert _by_member(result, "B1")["max_shortage_mw"] == 0.0
+    assert np.isnan(_by_member(result, "C1")["max_shortage_mw"])  # EHS1 has no balance rows
+
+
+def test_balance_module_output_is_accepted(region):
+    from energieplanologie.balance import station_balance
+
+    balance = station_balance(region, "verwacht")
+    result = detect_hotspots(region, year=2030, balance=balance)
+    # HS1 has 100 MW capacity and takes far less: no shortage; every hotspot gets a number.
+    assert result.hotspots["max_shortage_mw"].notna().all()
+
+
+def test_through_time(region):
+    tt = hotspots_through_time(region, years=[2028, 2030, 2035], include_infrastructure=False)
+    assert list(tt.columns) == [c for c in HOTSPOT_COLUMNS if c != "geometry"] + \
+        ["change", "previous_hotspot_id", "geometry"]
+    by = {(r.year, r.name): r for r in tt.itertuples()}
+    # 2028: only A (45 MW), new.  2030: A 47.5 MW (+5.6 % < 10 %) stable; B and C new.
+    # 2035: A gains E (10 MW): 57.5 / 47.5 = +21 % → growing; B and C unchanged (same members, same id) → stable.
+    a28, a30, a35 = by[(2028, "Knooppunt Noordhaven")], by[(2030, "Knooppunt Noordhaven")], \
+        by[(2035, "Knooppunt Noordhaven")]
+    assert (a28.change, a30.change, a35.change) == ("new", "stable", "growing")
+    assert a30.previous_hotspot_id == a28.hotspot_id and a35.previous_hotspot_id == a30.hotspot_id
+    assert a35.total_mw == 57.5
+    b30, b35 = by[(2030, "Knooppunt Oostwijk")], by[(2035, "Knooppunt Oostwijk")]
+    assert (b30.change, b35.change, b35.hotspot_id) == ("new", "stable", b30.hotspot_id)
+    assert tt.attrs["vanished"] == []
+    assert tt["year"].is_monotonic_increasing
+    # A stricter tolerance turns A's +5.6 % in 2030 into growth.
+    strict = hotspots_through_time(region, years=[2028, 2030], include_infrastructure=False, change_tolerance=0.05)
+    assert strict.loc[strict["year"] == 2030].set_index("name").loc["Knooppunt Noordhaven", "change"] == "growing"
+
+
+def test_shrinking_and_vanished_between_scenarios(region):
+    # Within one scenario MW only accumulate over the years, so compare a rich and a poor picture of the same year
+    # with the function hotspots_through_time uses between consecutive years.
+    from energieplanologie.hotspots import _compare
+
+    rich = detect_hotspots(region, year=2030, scenario="maximaal", include_infrastructure=False).hotspots
+    poor = detect_hotspots(region, year=2030, scenario="vastgesteld", include_infrastructure=False).hotspots
+    # maximaal: A = 30 + 15 + 4 + 1 = 50, B = 21, C = 40 + 12 = 52.  vastgesteld: A = 45, B = 21, no C.
+    prev_id, change = _compare(poor, rich, 0.1)
+    assert dict(zip(poor["name"], change, strict=True)) == {"Knooppunt Noordhaven": "stable",  # 45/50 = 0.9
+                                                            "Knooppunt Oostwijk": "stable"}
+    _, change = _compare(poor, rich, 0.05)
+    assert dict(zip(poor["name"], change, strict=True))["Knooppunt Noordhaven"] == "shrinking"
+    assert set(prev_id) == set(rich.loc[rich["name"] != "Knooppunt Zuidpoort", "hotspot_id"])  # C vanished
+
+
+def test_invalid_parameters(region):
+    with pytest.raises(EnergieplanologieError, match="onbekende methode 'kmeans'"):
+        detect_hotspots(region, method="kmeans")
+    with pytest.raises(EnergieplanologieError, match="hotspots.eps_m"):
+        detect_hotspots(region, eps_m=0)
+    with pytest.raises(EnergieplanologieError, match="fdr_alpha"):
+        detect_hotspots(region, method="gistar", fdr_alpha=1.5)
+    with pytest.raises(EnergieplanologieError, match="years="):
+        hotspots_through_time(region, year=2030)
+    assert detect is detect_hotspots
+
+
+def test_no_hotspots_gives_empty_typed_frames(region):
+    result = detect_hotspots(region, year=2025)  # only nothing-yet: F (2026) is later still
+    assert len(result.hotspots) == 0 and list(result.hotspots.columns) == list(HOTSPOT_COLUMNS)
+    assert result.hotspots.crs.to_epsg() == 28992 and len(result.members) == 0
+
+
+def test_hdbscan_respects_min_members_and_min_mw(region):
+    result = detect_hotspots(region, year=2030, method="hdbscan", min_mw=25, include_infrastructure=False)
+    hs = result.hotspots
+    assert len(hs) >= 1
+    assert (hs["total_mw"] >= 25).all() and (hs["n_members"] >= 2).all() and set(hs["method"]) == {"hdbscan"}
+    # Same result whatever the row order.
+    shuffled = _region(_developments(DEVELOPMENTS[::-1]))
+    assert_geodataframe_equal(detect_hotspots(shuffled, year=2030, method="hdbscan", min_mw=25,
+                                              include_infrastructure=False).hotspots, hs)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Gi*
+
+
+def _blob_region() -> Region:
+    # A 12 × 12 km area; 7 developments of 10 MW each on the centres of seven adjacent hexagons (a centre cell and
+    # its ring) at 1 km grid spacing, and 20 light developments of 0.5 MW spread on a coarse lattice elsewhere.
+    grid = hex_grid((100_000, 400_000, 112_000, 412_000), 1000.0)
+    centre = grid.iloc[((grid["cx"] - 106_000) ** 2 + (grid["cy"] - 406_000) ** 2).argmin()]
+    d = np.hypot(grid["cx"] - centre["cx"], grid["cy"] - centre["cy"])
+    heavy = grid.loc[d < 1001, ["cx", "cy"]].to_numpy()
+    assert len(heavy) == 7
+    light = np.array([(101_000 + 2_500 * i, 401_000 + 2_500 * j) for i in range(5) for j in range(4)
+                      if not (i == 2 and j in (1, 2))], dtype=float)
+    rows = [(f"H{i}", x, y, "industry", "CES", 10.0, 0.0, 2030, "committed") for i, (x, y) in enumerate(heavy)]
+    rows += [(f"L{i:02d}", x, y, "housing", "woonagenda", 0.5, 0.0, 2030, "committed")
+             for i, (x, y) in enumerate(light)]
+    region = _region(_developments(rows))
+    mun = gpd.GeoDataFrame({"municipality_code": ["GM0003"], "name": ["Blobstad"]},
+                           geometry=[box(100_000, 400_000, 112_000, 412_000)], crs=CRS)
+    return region.replace(municipalities=mun)
+
+
+@pytest.fixture(scope="module")
+def gistar_result():
+    return detect_hotspots(_blob_region(), year=2030, method="gistar", hex_size_m=1000.0, permutations=999, seed=7,
+                           include_infrastructure=False, min_mw=20)
+
+
+def test_gistar_equals_esda_on_the_same_grid(gistar_result):
+    import esda
+    import libpysal
+
+    hexagons = gistar_result.hexagons
+    assert list(hexagons.columns) == ["hex_id", "mw", "gi_z", "gi_p", "gi_p_fdr", "hot", "geometry"]
+    assert hexagons["hex_id"].is_unique and np.isclose(hexagons["mw"].sum(), 7 * 10 + 18 * 0.5)
+    # Independent weights: queen contiguity from the hexagon polygons (libpysal), not our distance band.
+    w = libpysal.weights.Queen.from_dataframe(hexagons, use_index=False, silence_warnings=True)
+    assert set(w.cardinalities.values()) <= {2, 3, 4, 5, 6} and max(w.cardinalities.values()) == 6
+    ref = esda.G_Local(hexagons["mw"].to_numpy(), w, transform="B", permutations=999, star=True, seed=7,
+                       keep_simulations=False, n_jobs=1)
+    np.testing.assert_allclose(hexagons["gi_z"].to_numpy(), ref.Zs, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(hexagons["gi_p"].to_numpy(), ref.p_sim)
+
+
+def test_gistar_z_by_hand(gistar_result):
+    # Getis & Ord (1995) Gi* with binary weights including the cell itself:
+    #   z_i = (Σ_j∈N*(i) x_j − x̄·W_i) / (S · √((n·W_i − W_i²) / (n − 1))),  S = √(Σx²/n − x̄²),  W_i = |N*(i)|.
+    hexagons = gistar_result.hexagons
+    x = hexagons["mw"].to_numpy()
+    n = len(x)
+    centres = np.column_stack([hexagons.geometry.centroid.x, hexagons.geometry.centroid.y])
+    dist = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+    adj = dist < 1001  # the six neighbours at 1000 m, and the cell itself
+    wi = adj.sum(axis=1)
+    xbar, s = x.mean(), np.sqrt((x**2).mean() - x.mean() ** 2)
+    z = (adj @ x - xbar * wi) / (s * np.sqrt((n * wi - wi**2) / (n - 1)))
+    np.testing.assert_allclose(hexagons["gi_z"].to_numpy(), z, rtol=1e-9)
+
+
+def test_gistar_hot_cells_make_one_hotspot(gistar_result):
+    hexagons, hs = gistar_result.hexagons, gistar_result.hotspots
+    # Benjamini–Hochberg by hand: sort p, compare p_(k) ≤ k/m·α; adjusted p = min over later ranks of p_(j)·m/j.
+    p = hexagons["gi_p"].to_numpy()
+    m = len(p)
+    order = np.argsort(p)
+    adjusted = np.minimum.accumulate((p[order] * m / np.arange(1, m + 1))[::-1])[::-1]
+    expected = np.empty(m)
+    expected[order] = np.minimum(adjusted, 1.0)
+    np.testing.assert_allclose(hexagons["gi_p_fdr"].to_numpy(), expected)
+    hot = hexagons["hot"].to_numpy()
+    np.testing.assert_array_equal(hot, (hexagons["gi_z"] > 0).to_numpy() & (expected <= 0.05))
+    # The seven heavy cells (z > 0, p = 1/1000 each) are hot and adjacent: one hotspot holding H0…H6.
+    assert hot.sum() >= 7
+    assert len(hs) == 1
+    assert set(gistar_result.members["member_id"]) >= {f"H{i}" for i in range(7)}
+    assert hs["method"].iloc[0] == "gistar" and hs["total_mw"].iloc[0] >= 70
+    # Its polygon is the union of the hot cells.
+    union = hexagons.loc[hot].union_all()
+    assert hs.geometry.iloc[0].symmetric_difference(union).area < 1e-3
+
+
+def test_hex_grid_ids_are_anchored():
+    a = hex_grid((100_000, 400_000, 103_000, 403_000), 500.0)
+    b = hex_grid((99_000, 399_000, 104_000, 404_000), 500.0)
+    common = a.merge(b, on="hex_id")
+    assert len(common) == len(a)  # every cell of the smaller extent has the same id in the larger one
+    assert common.geometry_x.geom_equals_exact(gpd.GeoSeries(common.geometry_y), tolerance=0).all()
+    assert np.isclose(a.geometry.area, 500.0**2 * np.sqrt(3) / 2).all()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The sample region, and writing through pyogrio
+
+
+def _level_by_rules(row, stations: pd.DataFrame) -> str:
+    levels = set(stations.set_index("station_id").loc[row["station_ids"].split(";"), "level"].dropna())
+    if "EHS" in levels or row["total_mw"] >= 500:
+        return "national"
+    if "HS" in levels or row["total_mw"] >= 50:
+        return "provincial"
+    return "local"
+
+
+def test_sample_region_has_knooppunten_with_sensible_levels(sample_region, tmp_path):
+    result = detect_hotspots(sample_region, year=2035)
+    hs = result.hotspots
+    assert len(hs) >= 2
+    # Every level follows the documented rules, recomputed here from the stations' levels and the totals.
+    for _, row in hs.iterrows():
+        assert row["level"] == _level_by_rules(row, sample_region.stations), row["name"]
+    # The Kanaalzone (Dow, Yara Sluiskil and the data centre) is one knooppunt above local level.
+    kanaalzone = _by_member(result, "ZV-023")
+    assert {"ZV-020", "ZV-026"} <= set(result.members.loc[result.members["hotspot_id"] == kanaalzone.name,
+                                                          "member_id"])
+    assert kanaalzone["level"] in ("provincial", "national") and kanaalzone["total_mw"] > 100
+    assert len(set(hs["level"])) >= 2  # not every knooppunt has the same character
+    assert hs["name"].is_unique
+    # Every member exists in the region.
+    assert set(result.members["member_id"]) <= set(sample_region.developments["development_id"]) | \
+        set(sample_region.infrastructure["project_id"])
+    # Written to a GeoPackage and read back with pyogrio: same rows, same geometry, JSON intact.
+    path = tmp_path / "knooppunten.gpkg"
+    pyogrio.write_dataframe(hs, path, layer="knooppunten")
+    pyogrio.write_dataframe(result.members, path, layer="knooppunt_leden")
+    back = pyogrio.read_dataframe(path, layer="knooppunten")
+    assert back["hotspot_id"].tolist() == hs["hotspot_id"].tolist()
+    assert back.geometry.geom_equals_exact(hs.geometry, tolerance=1e-6).all()
+    assert all(isinstance(json.loads(t), dict) for t in back["mw_by_year"])
+    assert len(pyogrio.read_dataframe(path, layer="knooppunt_leden")) == len(result.members)
