@@ -11,7 +11,9 @@ balance per station, find *knooppunten*, weigh projects on the *afwegingskader* 
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError, ValidationError
 from energieplanologie._version import __version__
+from energieplanologie.region import Region
 from energieplanologie.report import ValidationReport
+from energieplanologie.sample import load_sample
 from energieplanologie.schema import CRS_RD, KINDS, SCHEMAS, validate
 
 __all__ = [
@@ -20,9 +22,11 @@ __all__ = [
     "SCHEMAS",
     "ConfigError",
     "EnergieplanologieError",
+    "Region",
     "ReadError",
     "ValidationError",
     "ValidationReport",
     "__version__",
+    "load_sample",
     "validate",
 ]
