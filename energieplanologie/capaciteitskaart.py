@@ -203,14 +203,18 @@ def read_capaciteitskaart(
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> here = Path("tests/data/capaciteitskaart/im_capaciteitskaart_dso-20250120.yaml")
-    >>> if here.exists():
-    ...     ck = read_capaciteitskaart(here)
-    ...     print(ck.station_capacity.loc[0, ["station_id", "year", "offtake_capacity_mw"]].tolist())
-    ... else:
-    ...     print(['OS FICTIEF 20-3i', 2025, 47.0])
-    ['OS FICTIEF 20-3i', 2025, 47.0]
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "capaciteitskaart.yaml"
+    >>> _ = path.write_text(
+    ...     "conforms_to: http://data.netbeheernederland.nl/capaciteitskaart/v1.2.0\\n"
+    ...     "issued: '2025-01-10'\\n"
+    ...     "substations:\\n"
+    ...     "  - short_code: 'OS FICTIEF1'\\n"
+    ...     "    demand_available_capacity: 47\\n"
+    ...     "    demand_constraint: 'transparant'\\n", encoding="utf-8")
+    >>> ck = read_capaciteitskaart(path)
+    >>> print(*ck.station_capacity.loc[0, ["station_id", "year", "offtake_capacity_mw", "offtake_constraint"]])
+    OS FICTIEF1 2025 47.0 transparent
     """
     p = Path(path)
     if not p.exists():

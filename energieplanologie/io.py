@@ -38,7 +38,7 @@ import shapely
 from pyproj import CRS
 
 from energieplanologie._errors import ConfigError, ReadError
-from energieplanologie.labels import LAYER_NAMES, to_dutch
+from energieplanologie.labels import LAYER_NAMES, label, to_dutch
 from energieplanologie.report import ValidationReport, merge_reports
 from energieplanologie.schema import CRS_RD, NL_BOUNDS_RD, SCHEMAS, _coerce_numeric, validate
 
@@ -380,8 +380,8 @@ def read_layer(
     ...     "id;naam;sector;jaar;zekerheid;afname_mw;x;y\\n"
     ...     "D1;Datacenter;datacenter;2030;vergund;12,5;4.2;51.4\\n", encoding="utf-8")
     >>> data, report = read_layer(folder / "ontwikkelingen.csv", "developments")
-    >>> data.loc[0, ["development_id", "sector", "certainty", "offtake_mw"]].tolist()
-    ['D1', 'data_centre', 'committed', 12.5]
+    >>> print(*data.loc[0, ["development_id", "sector", "certainty", "offtake_mw"]])
+    D1 data_centre committed 12.5
     >>> report.rows_in, report.rows_kept, "crs_assumed" in report.codes("repair")
     (1, 1, True)
     """
@@ -875,6 +875,37 @@ def _read_capaciteitskaart_layer(path: Path, document: dict[str, Any], kind: str
 # ----------------------------------------------------------------------------------------- writing
 
 
+def _dutch_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~energieplanologie.labels.to_dutch`, keeping every column: when an extra source column already has
+    the Dutch name of a canonical column (a source with both ``name`` and ``naam``), the extra one is written as
+    ``naam_bron``."""
+    out = to_dutch(frame)
+    if not out.columns.duplicated().any():
+        return out
+    labelled = {label(c) for c in frame.columns if label(c) != c}
+    names: list[str] = []
+    for original, new in zip(frame.columns, out.columns, strict=True):
+        if new in labelled and label(original) == original:  # an extra column that collides with a label
+            candidate, k = f"{new}_bron", 2
+            while candidate in set(out.columns) | set(names):
+                candidate, k = f"{new}_bron{k}", k + 1
+            new = candidate
+        names.append(new)
+    out.columns = names
+    return out
+
+
+def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns with ``pd.NA`` cells: GDAL would write the text ``<NA>``; make them real nulls."""
+    columns = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(lambda v: v is pd.NA).any()]
+    if not columns:
+        return frame
+    out = frame.copy()
+    for c in columns:
+        out[c] = out[c].map(lambda v: None if v is pd.NA else v)
+    return out
+
+
 def _sidecars(path: Path) -> list[Path]:
     return [path] + [path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal", ".aux.xml")]
 
@@ -929,7 +960,8 @@ def write_layers(
         GeoDataFrame becomes a spatial layer, a plain DataFrame an attribute table.
     dutch_headers : bool, default True
         Rename columns with :func:`energieplanologie.labels.to_dutch` (``source_row`` becomes ``bronrij``).
-        :func:`read_layer` maps these headers back.
+        :func:`read_layer` maps these headers back. An extra column that already bears a Dutch label
+        (``naam`` beside ``name``) is written as ``naam_bron``.
 
     Returns
     -------
@@ -953,7 +985,7 @@ def write_layers(
         for name, frame in layers.items():
             if not isinstance(frame, pd.DataFrame):
                 raise TypeError(f"laag {name!r}: verwacht een (Geo)DataFrame, kreeg {type(frame).__name__}.")
-            out = to_dutch(frame) if dutch_headers else frame
+            out = _dutch_headers(frame) if dutch_headers else frame
             duplicated = out.columns[out.columns.duplicated()].unique().tolist()
             if duplicated:
                 raise ValueError(f"laag {name!r}: kolom(men) {', '.join(map(str, duplicated))} komen dubbel voor.")
@@ -963,7 +995,7 @@ def write_layers(
                 kwargs["geometry_type"] = "Unknown"
             if not is_geo:
                 out = pd.DataFrame(out)
-            pyogrio.write_dataframe(out, tmp, **kwargs)
+            pyogrio.write_dataframe(_nulls_as_none(out), tmp, **kwargs)
     return target
 
 
@@ -1011,7 +1043,7 @@ def write_csv(
         else:
             out = pd.DataFrame(frame.drop(columns=[gname]))
     if dutch_headers:
-        out = to_dutch(out)
+        out = _dutch_headers(out)
     target = Path(path)
     with atomic_write(target) as tmp:
         out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", sep=sep)

@@ -647,7 +647,7 @@ def validate(
                 df[col.name] = col.default
                 report.repair("default_filled", col.name, [], f"kolom ontbreekt; standaardwaarde {col.default!r} gebruikt")
             else:
-                df[col.name] = _empty_of(col)
+                df[col.name] = pd.Series([_empty_of(col)] * len(df), index=df.index, dtype=_DTYPES[col.type])
             continue
         raw = df[col.name]
         if col.type in ("int", "float"):

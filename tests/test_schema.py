@@ -343,6 +343,16 @@ def test_default_filled_for_absent_column_and_empty_values():
     assert clean["feedin_mw"].tolist() == [0.0, 2.0]
 
 
+def test_absent_optional_columns_are_typed():
+    # An absent optional int column must be a nullable Int64 column, not an object column of pd.NA (which
+    # GDAL would write as the text "<NA>").
+    clean, report = validate(pd.DataFrame({"station_id": ["S1"], "year": [2030], "offtake_capacity_mw": [1.0]}),
+                             "station_capacity")
+    assert str(clean["queue_offtake_requests"].dtype) == "Int64"
+    assert clean["queue_offtake_mw"].dtype == float
+    assert clean["offtake_constraint"].tolist() == [None]
+
+
 # ------------------------------------------------------------------------------------------- enums and keys
 
 
