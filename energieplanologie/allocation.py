@@ -50,13 +50,19 @@ _EXPLICIT, _NEAREST, _SPLIT, _UNALLOCATED = range(4)
 _POLYGON_TYPES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 
 
+#: Threads for the KD-tree queries (``cKDTree.query(workers=...)``). On the 2-core benchmark machine one thread
+#: was as fast as two (the query is memory-bound); raise it on machines with more cores.
+KDTREE_WORKERS = 1
+
+
 @dataclass(frozen=True)
 class AllocationArrays:
     """The allocation as parallel arrays, one entry per output row (the fast path used by the balance).
 
     ``dev_pos`` is the row position in the developments frame, ``station_pos`` the position in the stations
-    frame (-1 when unallocated), ``method`` an index into :data:`METHODS`. ``part_geometry`` holds the geometry of
-    each output row when some polygon was split (None otherwise: every row keeps its development's geometry).
+    frame (-1 when unallocated), ``method`` an index into :data:`METHODS`. ``expanded`` tells whether some polygon
+    was split (then rows repeat developments). ``part_geometry`` holds the geometry of each row when it was asked
+    for and some polygon was split (None otherwise: every row keeps its development's geometry).
     """
 
     dev_pos: np.ndarray
@@ -65,10 +71,7 @@ class AllocationArrays:
     share: np.ndarray
     distance_m: np.ndarray
     part_geometry: np.ndarray | None
-
-    @property
-    def has_parts(self) -> bool:
-        return self.part_geometry is not None
+    expanded: bool
 
 
 def _limits(max_mw_per_level: Mapping[str, float] | None) -> dict[str, float]:
@@ -91,48 +94,33 @@ def _mw(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 def _representative_xy(geoms: np.ndarray) -> np.ndarray:
     """x, y of each geometry: the point itself, else a point on its surface (inside a polygon)."""
-    xy = np.empty((len(geoms), 2))
     is_point = shapely.get_type_id(geoms) == 0
-    xy[is_point, 0] = shapely.get_x(geoms[is_point])
-    xy[is_point, 1] = shapely.get_y(geoms[is_point])
-    if (~is_point).any():
-        xy[~is_point] = shapely.get_coordinates(shapely.point_on_surface(geoms[~is_point]))
+    if is_point.all():
+        return shapely.get_coordinates(geoms)
+    xy = np.empty((len(geoms), 2))
+    xy[is_point] = shapely.get_coordinates(geoms[is_point])
+    xy[~is_point] = shapely.get_coordinates(shapely.point_on_surface(geoms[~is_point]))
     return xy
 
 
-def _area_geometry(area: Any) -> Any:
-    """The study area as one geometry, or a (STRtree-able) array of parts."""
+def _area_parts(area: Any) -> np.ndarray | None:
+    """The study area as an array of polygonal parts (e.g. the municipalities)."""
     if area is None:
         return None
-    if isinstance(area, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        parts = np.asarray(area.geometry.values if isinstance(area, gpd.GeoDataFrame) else area.values)
-        parts = parts[~(shapely.is_missing(parts) | shapely.is_empty(parts))]
-        return parts
-    if isinstance(area, shapely.Geometry):
-        return np.array([area], dtype=object)
-    raise TypeError(f"area must be a shapely geometry, GeoSeries or GeoDataFrame, got {type(area).__name__}.")
-
-
-def _clip_to_area(polys: np.ndarray, area_parts: np.ndarray | None) -> np.ndarray:
-    """Each polygon intersected with the union of the area parts (only polygons crossing a border are cut)."""
-    if area_parts is None or len(polys) == 0:
-        return polys
-    tree = shapely.STRtree(area_parts)
-    within_poly, _ = tree.query(polys, predicate="within")
-    out = polys.copy()
-    cross = np.ones(len(polys), dtype=bool)
-    cross[within_poly] = False
-    if cross.any():
-        idx_poly, idx_part = tree.query(polys[cross], predicate="intersects")
-        touched = np.unique(idx_part)
-        clipped = np.full(int(cross.sum()), None, dtype=object)
-        if len(touched):
-            union = shapely.union_all(shapely.make_valid(area_parts[touched]))
-            shapely.prepare(union)
-            hit = np.unique(idx_poly)
-            clipped[hit] = shapely.intersection(polys[cross][hit], union)
-        out[cross] = clipped
-    return out
+    if isinstance(area, gpd.GeoDataFrame):
+        parts = np.asarray(area.geometry.values)
+    elif isinstance(area, gpd.GeoSeries):
+        parts = np.asarray(area.values)
+    elif isinstance(area, shapely.Geometry):
+        parts = np.array([area], dtype=object)
+    else:
+        raise TypeError(f"area must be a shapely geometry, GeoSeries or GeoDataFrame, got {type(area).__name__}.")
+    parts = parts[~(shapely.is_missing(parts) | shapely.is_empty(parts))]
+    invalid = ~shapely.is_valid(parts)
+    if invalid.any():
+        parts = parts.copy()
+        parts[invalid] = shapely.make_valid(parts[invalid])
+    return parts
 
 
 def _station_tables(stations: gpd.GeoDataFrame, limits: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -140,9 +128,9 @@ def _station_tables(stations: gpd.GeoDataFrame, limits: dict[str, float]) -> tup
     bad = shapely.is_missing(geoms) | (shapely.get_type_id(geoms) != 0)
     if bad.any():
         raise EnergieplanologieError("stations: elk station heeft een puntgeometrie nodig; valideer de laag eerst")
-    xy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
+    xy = shapely.get_coordinates(geoms) if len(geoms) else np.zeros((0, 2))
     carrier = enum_codes(stations["carrier"] if "carrier" in stations else pd.Series(["electricity"] * len(stations)),
-                          CARRIERS, "stations.carrier", default="electricity")
+                         CARRIERS, "stations.carrier", default="electricity")
     level = stations["level"] if "level" in stations else pd.Series([None] * len(stations), dtype=object)
     # A station without (or with an unknown) level takes any size.
     per_station = level.map(limits).to_numpy(dtype=float, na_value=np.nan)
@@ -163,10 +151,11 @@ def _allocate_arrays(
     max_mw_per_level: Mapping[str, float] | None = None,
     split: bool = True,
     min_split_share: float = 0.05,
+    with_geometry: bool = False,
 ) -> AllocationArrays:
     """The allocation as arrays (see :func:`allocate` for the rules)."""
     if not 0.0 <= min_split_share < 1.0:
-        raise ValueError(f"min_split_share must be in [0, 1), got {min_split_share!r}.")
+        raise EnergieplanologieError(f"min_split_share: verwacht een getal in [0, 1), gevonden {min_split_share!r}")
     if developments.crs is not None and stations.crs is not None and developments.crs != stations.crs:
         raise EnergieplanologieError(
             f"coördinatenstelsels verschillen: ontwikkelingen {developments.crs}, stations {stations.crs}")
@@ -178,12 +167,11 @@ def _allocate_arrays(
     method = np.full(n, _UNALLOCATED, dtype=np.int8)
     distance = np.full(n, np.nan)
     if n == 0:
-        return AllocationArrays(np.arange(0), station_pos, method, np.ones(0), distance, None)
+        return AllocationArrays(np.arange(0), station_pos, method, np.ones(0), distance, None, False)
 
     geoms = np.asarray(developments.geometry.values)
-    dev_carrier = enum_codes(developments["carrier"] if "carrier" in developments else
-                              pd.Series([None] * n), CARRIERS, "developments.carrier",
-                             default="electricity")
+    dev_carrier = enum_codes(developments["carrier"] if "carrier" in developments else pd.Series([None] * n),
+                             CARRIERS, "developments.carrier", default="electricity")
     size = np.maximum(_mw(developments, "offtake_mw"), _mw(developments, "feedin_mw"))
     xy = _representative_xy(geoms)
 
@@ -203,138 +191,203 @@ def _allocate_arrays(
             method[linked] = _EXPLICIT
             distance[linked] = np.hypot(*(xy[linked] - st_xy[pos]).T)
 
-    # 2.-4. nearest eligible station, per carrier and size class; polygons split over service areas
+    # 2.-4. nearest eligible station, per carrier and size class; polygons divided over service areas
     is_poly = np.zeros(n, dtype=bool)
     if split:
         is_poly = np.isin(shapely.get_type_id(geoms), _POLYGON_TYPES) & ~explicit
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    area_parts = _area_geometry(area) if is_poly.any() else None
+    parts: list[_Parts] = []
+    area_parts = _area_parts(area) if is_poly.any() else None
     for c in np.unique(dev_carrier[~explicit]):
         of_carrier = np.flatnonzero(st_carrier == c)
-        todo = (~explicit) & (dev_carrier == c)
         if len(of_carrier) == 0:
             continue
+        todo = (~explicit) & (dev_carrier == c)
         thresholds = np.unique(st_limit[of_carrier])
-        klass = np.searchsorted(thresholds, size, side="left")
+        klass = np.searchsorted(thresholds, size, side="left")  # beyond the last threshold: no eligible station
         for k, threshold in enumerate(thresholds):
             members = np.flatnonzero(todo & (klass == k))
             if len(members) == 0:
                 continue
             eligible = _unique_first(st_xy, of_carrier[st_limit[of_carrier] >= threshold])
-            poly_members = members[is_poly[members]] if len(eligible) > 1 else members[:0]
-            if len(poly_members):
-                split_done, part = _split_polygons(geoms[poly_members], poly_members, eligible, st_xy, area_parts,
-                                                   min_split_share)
-                parts.append(part)
-                members = np.setdiff1d(members, poly_members[split_done], assume_unique=True)
             tree = cKDTree(st_xy[eligible])
-            dist, idx = tree.query(xy[members], k=1, workers=-1)
+            dist, idx = tree.query(xy[members], k=1, workers=KDTREE_WORKERS)
             station_pos[members] = eligible[idx]
             distance[members] = dist
             method[members] = _NEAREST
+            polys = members[is_poly[members]] if len(eligible) > 1 else members[:0]
+            if len(polys):
+                polys = polys[_may_span_cells(geoms[polys], xy[polys], tree)]
+            if len(polys):
+                parts.append(_split_polygons(geoms[polys], polys, eligible, st_xy, area_parts, min_split_share,
+                                             with_geometry))
 
     if not parts:
-        return AllocationArrays(np.arange(n), station_pos, method, np.ones(n), distance, None)
-    return _merge_parts(n, geoms, station_pos, method, distance, parts)
+        return AllocationArrays(np.arange(n), station_pos, method, np.ones(n), distance, None, False)
+    return _merge_parts(n, geoms, xy, st_xy, station_pos, method, distance, parts, with_geometry)
+
+
+def _may_span_cells(polys: np.ndarray, rep_xy: np.ndarray, tree: cKDTree) -> np.ndarray:
+    """False where a polygon surely lies in the service area of the station nearest to its representative point.
+
+    With *R* the largest distance from the representative point *c* to the polygon's vertices (the polygon lies in
+    the disk of radius *R* around *c*) and *d1* ≤ *d2* the distances from *c* to the two nearest stations, every
+    point of the polygon is nearer to the first station than to any other when ``d2 - d1 > 2R`` (triangle
+    inequality). Only the other polygons need geometric work.
+    """
+    d, _ = tree.query(rep_xy, k=2, workers=KDTREE_WORKERS)
+    coords, owner = shapely.get_coordinates(polys, return_index=True)
+    r2 = ((coords - rep_xy[owner]) ** 2).sum(axis=1)
+    radius = np.zeros(len(polys))
+    np.maximum.at(radius, owner, r2)
+    return d[:, 1] - d[:, 0] <= 2.0 * np.sqrt(radius) + 1e-6
+
+
+@dataclass(frozen=True)
+class _Parts:
+    dev_pos: np.ndarray
+    station_pos: np.ndarray
+    share: np.ndarray
+    geometry: np.ndarray | None
+
+
+def _clip_pieces(polys: np.ndarray, area_parts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Pieces of each polygon inside the study area: ``(polygon index, piece)``; a polygon inside one area part is
+    its own single piece, one crossing borders is cut per part (the parts do not overlap, so areas add up)."""
+    if area_parts is None:
+        return np.arange(len(polys)), polys
+    # Query with the area parts as input: each part is prepared once and tested against the polygons near it.
+    _, inside_idx = shapely.STRtree(polys).query(area_parts, predicate="contains_properly")
+    inside = np.zeros(len(polys), dtype=bool)
+    inside[inside_idx] = True
+    cross = np.flatnonzero(~inside)
+    ai, pi = shapely.STRtree(polys[cross]).query(area_parts, predicate="intersects")
+    cut = shapely.intersection(polys[cross][pi], area_parts[ai])
+    keep = shapely.area(cut) > 0
+    inside_idx = np.flatnonzero(inside)
+    return (np.concatenate([inside_idx, cross[pi][keep]]),
+            np.concatenate([polys[inside_idx], cut[keep]]))
+
+
+def _grouped_union(geoms: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Union of the geometries of each group, vectorised per rank within the group (groups are small)."""
+    order = np.argsort(group, kind="stable")
+    g_sorted = group[order]
+    start = np.searchsorted(g_sorted, g_sorted, side="left")
+    rank = np.arange(len(order)) - start
+    out = np.full(n_groups, None, dtype=object)
+    first = rank == 0
+    out[g_sorted[first]] = geoms[order[first]]
+    for r in range(1, int(rank.max(initial=0)) + 1):
+        sel = rank == r
+        out[g_sorted[sel]] = shapely.union(out[g_sorted[sel]], geoms[order[sel]])
+    return out
 
 
 def _split_polygons(polys: np.ndarray, members: np.ndarray, eligible: np.ndarray, st_xy: np.ndarray,
-                    area_parts: np.ndarray | None, min_split_share: float) -> tuple[np.ndarray, tuple]:
-    """Divide polygons over the Voronoi cells of the eligible stations.
+                    area_parts: np.ndarray | None, min_split_share: float, with_geometry: bool) -> _Parts:
+    """Divide polygons over the Voronoi cells of the eligible stations, by area inside the study area.
 
-    Returns a mask of the polygons handled here (those with any area inside the study area) and the parts as
-    ``(dev_pos, station_pos, share, part_geometry, part_count)`` arrays; polygons left unhandled fall back to the
-    nearest station of their representative point.
+    Returns one entry per (polygon, station) part after folding parts below ``min_split_share`` into the
+    polygon's largest part; shares of a polygon sum to 1. Polygons entirely outside the study area get no entry
+    (they keep the nearest station of their representative point). With ``with_geometry`` each part carries the
+    polygon's intersection with its service area(s); a polygon left in one part keeps its own geometry.
     """
-    clipped = _clip_to_area(polys, area_parts)
-    valid = ~(shapely.is_missing(clipped) | shapely.is_empty(clipped))
-    valid[valid] = shapely.area(clipped[valid]) > 0
+    poly_idx, pieces = _clip_pieces(polys, area_parts)
     points = shapely.multipoints(st_xy[eligible])
-    bounds = np.vstack([shapely.bounds(polys[valid]).reshape(-1, 4), shapely.bounds(points)[None, :]])
-    envelope = shapely.box(bounds[:, 0].min() - 1e3, bounds[:, 1].min() - 1e3,
-                           bounds[:, 2].max() + 1e3, bounds[:, 3].max() + 1e3)
+    b_poly, b_st = shapely.bounds(polys), shapely.bounds(points)
+    envelope = shapely.box(min(b_poly[:, 0].min(), b_st[0]) - 1e3, min(b_poly[:, 1].min(), b_st[1]) - 1e3,
+                           max(b_poly[:, 2].max(), b_st[2]) + 1e3, max(b_poly[:, 3].max(), b_st[3]) + 1e3)
     cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=envelope, ordered=True))
     tree = shapely.STRtree(cells)
-    poly_idx, cell_idx = tree.query(clipped[valid], predicate="intersects")
-    poly_idx = np.flatnonzero(valid)[poly_idx]
-    pieces = shapely.intersection(clipped[poly_idx], cells[cell_idx])
-    piece_area = shapely.area(pieces)
-    keep = piece_area > 0
-    poly_idx, cell_idx, pieces, piece_area = poly_idx[keep], cell_idx[keep], pieces[keep], piece_area[keep]
-    handled = np.zeros(len(polys), dtype=bool)
-    handled[poly_idx] = True
+    pc_piece, pc_cell = tree.query(pieces, predicate="intersects")
+    n_cells_of_piece = np.bincount(pc_piece, minlength=len(pieces))
+    single = n_cells_of_piece[pc_piece] == 1  # a piece inside one cell needs no intersection
+    area = np.empty(len(pc_piece))
+    area[single] = shapely.area(pieces[pc_piece[single]])
+    area[~single] = shapely.area(shapely.intersection(pieces[pc_piece[~single]], cells[pc_cell[~single]]))
+    ok = area > 0
+    p_poly, p_cell, area = poly_idx[pc_piece[ok]], pc_cell[ok], area[ok]
 
-    total = np.bincount(poly_idx, weights=piece_area, minlength=len(polys))
-    share = piece_area / total[poly_idx]
+    # Sum per (polygon, cell): several pieces (area parts) of a polygon may fall in the same cell.
+    key = p_poly * len(cells) + p_cell
+    ukey, inv = np.unique(key, return_inverse=True)
+    area = np.bincount(inv, weights=area)
+    p_poly, p_cell = ukey // len(cells), ukey % len(cells)
+    total = np.bincount(p_poly, weights=area, minlength=len(polys))
+    share = area / total[p_poly]
+
     # Fold small parts into the largest part of the same polygon (ties: the first station in input order).
-    order = np.lexsort((eligible[cell_idx], -piece_area, poly_idx))
-    first_of_poly = np.ones(len(order), dtype=bool)
-    first_of_poly[1:] = poly_idx[order][1:] != poly_idx[order][:-1]
-    largest_cell = np.empty(len(polys), dtype=np.intp)
-    largest_cell[poly_idx[order][first_of_poly]] = cell_idx[order][first_of_poly]
-    target = np.where(share < min_split_share, largest_cell[poly_idx], cell_idx)
+    order = np.lexsort((eligible[p_cell], -area, p_poly))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = p_poly[order][1:] != p_poly[order][:-1]
+    largest = np.full(len(polys), -1, dtype=np.intp)
+    largest[p_poly[order][first]] = p_cell[order][first]
+    target = np.where(share < min_split_share, largest[p_poly], p_cell)
 
-    frame = pd.DataFrame({"poly": poly_idx, "station": eligible[target], "share": share,
-                          "n": np.ones(len(poly_idx), dtype=np.intp)})
-    grouped = frame.groupby(["poly", "station"], sort=True).agg(share=("share", "sum"), n=("n", "sum"))
-    g_poly = grouped.index.get_level_values("poly").to_numpy()
-    g_station = grouped.index.get_level_values("station").to_numpy()
-    g_share = grouped["share"].to_numpy()
-    # Geometry per part: the single piece, or the union of the pieces folded into it.
-    part_geom = np.empty(len(grouped), dtype=object)
-    key_piece = pd.MultiIndex.from_arrays([poly_idx, eligible[target]])
-    pos_in_group = grouped.index.get_indexer(key_piece)
-    single = grouped["n"].to_numpy() == 1
-    part_geom[pos_in_group[single[pos_in_group]]] = pieces[single[pos_in_group]]
-    for g in np.flatnonzero(~single):  # only parts that absorbed small slivers: rare
-        part_geom[g] = shapely.union_all(pieces[pos_in_group == g])
-    # Renormalise so the shares of a polygon sum to 1 exactly in floating point.
-    g_share = g_share / np.bincount(g_poly, weights=g_share, minlength=len(polys))[g_poly]
-    return handled, (members[g_poly], g_station, g_share, part_geom, np.bincount(g_poly, minlength=len(polys)))
+    tkey = p_poly * len(cells) + target
+    tkeys, tinv = np.unique(tkey, return_inverse=True)
+    g_share = np.bincount(tinv, weights=share)
+    g_poly, g_cell = tkeys // len(cells), tkeys % len(cells)
+    g_share = g_share / np.bincount(g_poly, weights=g_share, minlength=len(polys))[g_poly]  # exact sum 1
+
+    geometry = None
+    if with_geometry:
+        n_parts = np.bincount(g_poly, minlength=len(polys))
+        geometry = polys[g_poly].copy()  # a polygon left in one part keeps its own geometry
+        multi = n_parts[p_poly] > 1
+        if multi.any():
+            cut = shapely.intersection(polys[p_poly[multi]], cells[p_cell[multi]])
+            merged = _grouped_union(cut, tinv[multi], len(tkeys))
+            split_rows = n_parts[g_poly] > 1
+            geometry[split_rows] = merged[split_rows]
+    return _Parts(members[g_poly], eligible[g_cell], g_share, geometry)
 
 
-def _merge_parts(n: int, geoms: np.ndarray, station_pos: np.ndarray, method: np.ndarray, distance: np.ndarray,
-                 parts: list[tuple]) -> AllocationArrays:
-    """Expand the per-development arrays with the parts of split polygons (parts kept next to each other)."""
-    p_dev = np.concatenate([p[0] for p in parts])
-    p_station = np.concatenate([p[1] for p in parts])
-    p_share = np.concatenate([p[2] for p in parts])
-    p_geom = np.concatenate([p[3] for p in parts])
+def _merge_parts(n: int, geoms: np.ndarray, xy: np.ndarray, st_xy: np.ndarray, station_pos: np.ndarray,
+                 method: np.ndarray, distance: np.ndarray, parts: list[_Parts], with_geometry: bool
+                 ) -> AllocationArrays:
+    """Expand the per-development arrays with the parts of divided polygons (parts next to each other)."""
+    p_dev = np.concatenate([p.dev_pos for p in parts])
+    p_station = np.concatenate([p.station_pos for p in parts])
+    p_share = np.concatenate([p.share for p in parts])
+    p_geom = np.concatenate([p.geometry for p in parts]) if with_geometry else None
     order = np.lexsort((p_station, p_dev))
-    p_dev, p_station, p_share, p_geom = p_dev[order], p_station[order], p_share[order], p_geom[order]
-    counts = np.ones(n, dtype=np.intp)
+    p_dev, p_station, p_share = p_dev[order], p_station[order], p_share[order]
+    p_geom = p_geom[order] if p_geom is not None else None
     n_parts = np.bincount(p_dev, minlength=n)
-    counts[n_parts > 0] = n_parts[n_parts > 0]
+    one = n_parts[p_dev] == 1
+    # Polygons left in one part: the station of their service area (the nearest of their surface).
+    station_pos = station_pos.copy()
+    distance = distance.copy()
+    changed = one & (station_pos[p_dev] != p_station)
+    station_pos[p_dev[one]] = p_station[one]
+    distance[p_dev[changed]] = np.hypot(*(xy[p_dev[changed]] - st_xy[p_station[changed]]).T)
+    if not (n_parts > 1).any():
+        return AllocationArrays(np.arange(n), station_pos, method, np.ones(n), distance, None, False)
+
+    counts = np.maximum(n_parts, 1)
     dev_pos = np.repeat(np.arange(n), counts)
-    rows = len(dev_pos)
     out_station = station_pos[dev_pos]
-    out_method = method[dev_pos]
-    out_share = np.ones(rows)
+    out_method = method[dev_pos].copy()
+    out_share = np.ones(len(dev_pos))
     out_distance = distance[dev_pos]
-    out_geom = geoms[dev_pos].copy()
+    out_geom = geoms[dev_pos].copy() if with_geometry else None
+    # The parts are sorted by development, so the j-th part of development d goes to row offsets[d] + j.
+    multi = ~one
+    md = p_dev[multi]
     offsets = np.cumsum(counts) - counts
-    # p_* are sorted by development, so the j-th part of a development goes to offsets[dev] + j.
-    first = np.ones(len(p_dev), dtype=bool)
-    first[1:] = p_dev[1:] != p_dev[:-1]
-    start = np.maximum.accumulate(np.where(first, np.arange(len(p_dev)), 0))
-    row = offsets[p_dev] + (np.arange(len(p_dev)) - start)
-    out_station[row] = p_station
-    out_share[row] = p_share
-    out_method[row] = np.where(n_parts[p_dev] > 1, _SPLIT, _NEAREST)
-    out_geom[row] = p_geom
-    return AllocationArrays(dev_pos, out_station, out_method, out_share, out_distance, out_geom)
-
-
-def _part_distances(arrays: AllocationArrays, st_xy: np.ndarray) -> np.ndarray:
-    """Distance from each split part's representative point to its station."""
-    distance = arrays.distance_m.copy()
-    is_part = arrays.method == _SPLIT
-    if arrays.part_geometry is not None:
-        is_part |= (arrays.method == _NEAREST) & np.isnan(distance)
-        if is_part.any():
-            xy = _representative_xy(arrays.part_geometry[is_part])
-            distance[is_part] = np.hypot(*(xy - st_xy[arrays.station_pos[is_part]]).T)
-    return distance
+    start = np.searchsorted(md, md, side="left")
+    row = offsets[md] + (np.arange(len(md)) - start)
+    out_station[row] = p_station[multi]
+    out_share[row] = p_share[multi]
+    out_method[row] = _SPLIT
+    if out_geom is not None and p_geom is not None:
+        out_geom[row] = p_geom[multi]
+        part_xy = _representative_xy(p_geom[multi])
+    else:
+        part_xy = xy[md]
+    out_distance[row] = np.hypot(*(part_xy - st_xy[p_station[multi]]).T)
+    return AllocationArrays(dev_pos, out_station, out_method, out_share, out_distance, out_geom, True)
 
 
 def allocate(
@@ -394,27 +447,24 @@ def allocate(
     if not isinstance(developments, gpd.GeoDataFrame) or not isinstance(stations, gpd.GeoDataFrame):
         raise TypeError("developments and stations must be GeoDataFrames.")
     arrays = _allocate_arrays(developments, stations, area=area, max_mw_per_level=max_mw_per_level, split=split,
-                              min_split_share=min_split_share)
+                              min_split_share=min_split_share, with_geometry=True)
     return allocation_frame(developments, stations, arrays)
 
 
 def allocation_frame(developments: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
                      arrays: AllocationArrays) -> gpd.GeoDataFrame:
-    """Build the :func:`allocate` result from :class:`AllocationArrays`."""
-    st_geoms = np.asarray(stations.geometry.values)
-    st_xy = np.column_stack([shapely.get_x(st_geoms), shapely.get_y(st_geoms)]) if len(st_geoms) else np.zeros((0, 2))
-    distance = _part_distances(arrays, st_xy)
+    """Build the :func:`allocate` result from :class:`AllocationArrays` (computed ``with_geometry=True``)."""
     station_ids = np.append(stations["station_id"].to_numpy(dtype=object), None)
-    base = developments if not arrays.has_parts else developments.take(arrays.dev_pos)
+    base = developments.take(arrays.dev_pos) if arrays.expanded else developments
     new = {
         "station_id": station_ids[arrays.station_pos],  # position -1 picks the trailing None
         "allocation_method": np.asarray(METHODS, dtype=object)[arrays.method],
         "share": arrays.share,
-        "distance_m": distance,
+        "distance_m": arrays.distance_m,
     }
     geom_name = developments.geometry.name
     out = base.assign(**new)
-    if arrays.has_parts:
+    if arrays.part_geometry is not None:
         out = out.assign(**{geom_name: gpd.array.from_shapely(arrays.part_geometry, crs=developments.crs)})
     columns = [c for c in developments.columns if c != geom_name]
     columns += [c for c in new if c not in columns] + [geom_name]

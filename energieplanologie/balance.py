@@ -127,7 +127,7 @@ def _rows(region: Region, allocation: pd.DataFrame | None) -> tuple[_Rows, list[
         dev = region.developments
         area = region.municipalities if len(region.municipalities) else None
         arrays = _allocate_arrays(dev, stations, area=area, **_allocation_settings(region))
-        take = None if not arrays.has_parts else arrays.dev_pos
+        take = arrays.dev_pos if arrays.expanded else None
         rows = _Rows(arrays.station_pos, arrays.share, dev, take)
         unallocated = arrays.station_pos < 0
     else:
