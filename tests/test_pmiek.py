@@ -1,0 +1,205 @@
+"""pMIEK products: the project list (XLSX/CSV with the document's columns) and one-A4 project sheets (HTML/PDF).
+
+Uses the hand-made case of ``test_assessment.py`` (three scored projects P1, P2, P3; see that module).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from test_assessment import case_assessment, case_hotspots, case_region
+
+from energieplanologie.pmiek import (
+    DOCUMENT_COLUMNS,
+    project_list,
+    project_sheet_html,
+    safe_filename,
+    write_pmiek,
+    write_project_list,
+    write_project_sheets,
+)
+
+pypdf = pytest.importorskip("pypdf")
+pytest.importorskip("weasyprint")
+
+A4_PT = (595.28, 841.89)  # 210 × 297 mm in PostScript points
+
+
+def pdf_pages(path: Path) -> list[tuple[float, float]]:
+    reader = pypdf.PdfReader(str(path))
+    return [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+
+
+@pytest.fixture(scope="module")
+def case():
+    return case_region(), case_assessment()
+
+
+def test_project_list_has_the_documents_columns_in_order(case):
+    region, assessment = case
+    df = project_list(assessment, region)
+    assert list(df.columns[:7]) == list(DOCUMENT_COLUMNS)
+    assert list(df.columns[7:11]) == ["Rang", "Gewogen score", "Rang bij andere gewichten (p5–p95)", "Kans top 5"]
+    assert "A. Maatschappelijk doelbereik" in df.columns and "H. Omvang kosten" in df.columns
+    # One row per scored project (P0 is existing), in rank order: P1 (92,9), P3 (42,9), P2 (28,6).
+    assert df["Project-id"].tolist() == ["P1", "P3", "P2"]
+    p1, p3, p2 = (df.iloc[i] for i in range(3))
+    assert p1["Locatie"].split("\n") == ["Gemeente Testgem", "RD x 50.000, y 370.000", "bij station Noord (150/20 kV)"]
+    assert "tracé van 8,5 km" in p2["Locatie"]  # (51500 → 60000, 370000)
+    assert "gebied van 1,00 km²" in p3["Locatie"]
+    assert p1["Type infra"] == "Stationsuitbreiding HS"  # 150 kV side → HS
+    # The developments P1 enables (D1 in 2030, D3 in 2035), with sector, municipality, MW, year and certainty.
+    assert p1["Sectoren en ontwikkelingen"].split("\n") == [
+        "Sectoren: Datacenter, Industrie (CES)",
+        "• Industrie (CES): Fabriek (Testgem, 60,0 MW, 2030, vergund)",
+        "• Datacenter: Datacenter (Testgem, 20,0 MW, 2035, vastgesteld)",
+    ]
+    assert p1["Financiële informatie"] == "Investering ca. € 20,0 miljoen (Enexis); financiering geborgd"
+    assert p3["Financiële informatie"] == "Kosten onbekend; nog geen dekking voor de investering"
+    assert p1["Planning"] == "Gereed 2027 (investeringsplan)"
+    assert p3["Planning"] == "Planning onbekend (narratief)"
+    assert p1["Betrokken partijen"].split("\n") == ["Enexis: netbeheerder, uitvoering", "Provincie", "Gemeente Testgem"]
+    assert p2["F. Ruimtelijke inpasbaarheid"] == "Veel inspanningen nodig"
+    assert p1["G. Uitvoerbaarheid overig"] == "geen invoer"
+    assert p1["Projectfiche"] == "fiches/P1.html"
+
+
+def test_xlsx_and_csv_read_back(case, tmp_path):
+    region, assessment = case
+    df = project_list(assessment, region)
+    xlsx, csv = write_project_list(df, tmp_path)
+    wb = load_workbook(xlsx)
+    ws = wb.active
+    headers = [c.value for c in ws[1]]
+    assert headers[:7] == list(DOCUMENT_COLUMNS) and headers == list(df.columns)
+    assert ws.max_row == 1 + 3  # header + one row per project
+    assert [ws.cell(row=r, column=1).value for r in (2, 3, 4)] == ["Uitbreiding Noord", "Warmtenet Oost",
+                                                                   "Kabel Noord-Zuid"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{ws.cell(row=4, column=len(headers)).coordinate}"
+    assert ws["A1"].font.b and ws["D2"].alignment.wrap_text
+    widths = [ws.column_dimensions[c].width for c in "ABCDEFG"]
+    assert all(10 <= w <= 60 for w in widths)
+    link = ws.cell(row=2, column=headers.index("Projectfiche") + 1).hyperlink
+    assert link is not None and link.target == "fiches/P1.html"
+    back = pd.read_csv(csv)
+    assert list(back.columns) == list(df.columns) and len(back) == 3
+    assert back.loc[0, "Sectoren en ontwikkelingen"] == df.loc[0, "Sectoren en ontwikkelingen"]
+    # Reproducible: the same list gives byte-identical files.
+    again = write_project_list(df, tmp_path / "opnieuw")
+    assert again[0].read_bytes() == xlsx.read_bytes() and again[1].read_bytes() == csv.read_bytes()
+    assert not list(tmp_path.glob(".*tmp*"))  # atomic writes leave no temporary files
+
+
+def test_every_pdf_sheet_is_one_a4_page(case, tmp_path):
+    region, assessment = case
+    written = write_project_sheets(assessment, region, tmp_path, hotspots=case_hotspots())
+    fiches = tmp_path / "fiches"
+    assert all(p.parent == fiches for p in written)
+    for pid in ("P1", "P2", "P3"):
+        assert (fiches / f"{pid}.html").is_file()
+        pages = pdf_pages(fiches / f"{pid}.pdf")
+        assert len(pages) == 1
+        assert pages[0] == pytest.approx(A4_PT, abs=1.0)
+    combined = pdf_pages(fiches / "pmiek_projectfiches.pdf")
+    assert len(combined) == 3 and all(p == pytest.approx(A4_PT, abs=1.0) for p in combined)
+    # The combined PDF follows the rank order: the first page is P1's sheet.
+    first = pypdf.PdfReader(str(fiches / "pmiek_projectfiches.pdf")).pages[0].extract_text()
+    assert "Uitbreiding Noord" in first and "Rang 1 van 3" in first
+    index = (fiches / "index.html").read_text(encoding="utf-8")
+    assert index.index("P1.pdf") < index.index("P3.pdf") < index.index("P2.pdf")
+
+
+def test_sheet_contains_the_documents_parts(case):
+    region, assessment = case
+    html = project_sheet_html(assessment, region, "P1", map_png=b"png")
+    for title in ("Algemene gegevens", "Projectomschrijving en narratief", "Welke ontwikkelingen worden bediend?",
+                  "Reden van opname in het pMIEK", "Projectfase", "Afhankelijkheden van andere projecten",
+                  "Afhankelijkheden buiten de provincie", "Uitvoeringsafspraken", "Afweging (Nationaal afwegingskader)"):
+        assert f">{title}<" in html
+    # Narrative from the analyses: S1 is 50 MW short from 2030 without P1; P1 adds 100 MW, enables 80 MW.
+    assert "vanaf 2030 een tekort van 50,0 MW" in html
+    assert "voegt 100,0 MW capaciteit toe en maakt 80,0 MW aan ontwikkelingen mogelijk" in html
+    assert "Ontwikkelingen: 1 vergund, 1 vastgesteld." in html  # D1 committed, D3 planned
+    assert "Geen relatie met een project uit het nationaal MIEK bekend." in html
+    assert 'src="data:image/png;base64,cG5n"' in html  # the map is inline: the sheet is one self-contained file
+    # P2 (proposed, partly funded) needs confirmation of need and support.
+    html2 = project_sheet_html(assessment, region, "P2", map_png=b"png")
+    assert "Bevestiging van nut en noodzaak nodig" in html2
+    assert "deels gedekt; extra steun van overheden nodig" in html2
+
+
+def test_user_texts_replace_generated_parts(tmp_path):
+    region = case_region()
+    infra = region.infrastructure.assign(
+        agreements=[None, "Provincie regelt de vergunning; Enexis bouwt in 2026", None, None],
+        reason_inclusion=[None, "Versnelling gevraagd door de gemeente", None, None])
+    region = region.replace(infrastructure=infra)
+    html = project_sheet_html(case_assessment(region=region), region, "P1", map_png=b"")
+    assert "<li>Provincie regelt de vergunning</li>" in html and "<li>Enexis bouwt in 2026</li>" in html
+    assert "<li>Versnelling gevraagd door de gemeente</li>" in html
+    assert "Nadere afspraken vast te leggen" not in html
+
+
+def test_hostile_ids_and_names_are_escaped_and_stay_in_the_folder(tmp_path):
+    region = case_region()
+    infra = region.infrastructure.copy()
+    infra.loc[3, "project_id"] = "../../<b>P3</b>"
+    infra.loc[3, "name"] = "<script>alert('x')</script> & zo"
+    region = region.replace(infrastructure=infra)
+    assessment = case_assessment(region=region)
+    written = write_project_sheets(assessment, region, tmp_path / "pmiek", pdf=False)
+    fiches = (tmp_path / "pmiek" / "fiches").resolve()
+    assert all(p.resolve().parent == fiches for p in written)
+    assert sorted(p.name for p in fiches.iterdir()) == ["P1.html", "P2.html", "b_P3_b.html", "index.html"]
+    html = (fiches / "b_P3_b.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; zo" in html
+    assert "<b>P3</b>" not in html and "&lt;b&gt;P3&lt;/b&gt;" in html
+    index = (fiches / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in index
+
+
+def test_safe_filename():
+    assert safe_filename("../../etc/passwd") == "etc_passwd"
+    assert safe_filename("...") == "project"
+    assert safe_filename("CON") == "project_CON"
+    taken = {"P_1"}
+    other = safe_filename("P/1", taken)
+    assert other.startswith("P_1_") and len(other) == len("P_1_") + 8  # a short hash keeps the two apart
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", safe_filename("ümlaut ∑ 東京"))
+
+
+def test_long_content_is_fitted_onto_one_page(tmp_path):
+    region = case_region()
+    infra = region.infrastructure.copy()
+    infra.loc[1, "description"] = ("Een zeer uitgebreide beschrijving van de uitbreiding met alle details. " * 60)
+    infra.loc[1, "parties"] = "; ".join(f"Partij {i} (rol {i})" for i in range(30))
+    region = region.replace(infrastructure=infra)
+    assessment = case_assessment(region=region)
+    write_project_sheets(assessment, region, tmp_path)
+    assert pdf_pages(tmp_path / "fiches" / "P1.pdf") == [pytest.approx(A4_PT, abs=1.0)]
+    html = (tmp_path / "fiches" / "P1.html").read_text(encoding="utf-8")
+    size = float(re.search(r"html \{ font-size: ([\d.]+)pt; \}", html).group(1))
+    assert size < 9.0  # had to shrink to fit
+    assert "… en " in html  # the 30 parties were capped
+
+
+def test_write_pmiek_writes_the_output_folder(case, tmp_path):
+    region, assessment = case
+    calls = []
+    written = write_pmiek(assessment, region, tmp_path, pdf=False, progress=lambda f, m: calls.append(f))
+    names = {p.relative_to(tmp_path).as_posix() for p in written}
+    assert {"projectenlijst.xlsx", "projectenlijst.csv", "afweging.csv", "afweging_redenen.csv",
+            "afweging_overschrijvingen.csv", "fiches/P1.html", "fiches/index.html"} <= names
+    table = pd.read_csv(tmp_path / "afweging.csv")
+    assert list(table.columns[:3]) == ["project_id", "naam", "type_infra"]
+    assert {"gewogen_score", "rang", "kans_top_k", "A", "H"} <= set(table.columns)
+    assert table["project_id"].tolist() == ["P1", "P3", "P2"]
+    reasons = pd.read_csv(tmp_path / "afweging_redenen.csv")
+    assert {"criterium", "niveau", "oordeel", "reden", "bron"} <= set(reasons.columns)
+    assert set(reasons["bron"]) == {"afgeleid", "beoordeling", "geen invoer"}
+    assert calls == sorted(calls) and calls[-1] == 1.0
