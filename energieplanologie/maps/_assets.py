@@ -100,7 +100,8 @@ _NPM_RULES: tuple[tuple[re.Pattern[str], str, str | None], ...] = tuple(
          "drmonty-leaflet-awesome-markers", "js/leaflet.awesome-markers.js"),
         (r"^https?://cdnjs\.cloudflare\.com/ajax/libs/Leaflet\.awesome-markers/(?P<ver>[^/]+)/leaflet\.awesome-markers\.css$",
          "drmonty-leaflet-awesome-markers", "css/leaflet.awesome-markers.css"),
-        (r"^https?://netdna\.bootstrapcdn\.com/bootstrap/(?P<ver>3\.[^/]+)/css/bootstrap-glyphicons\.css$",
+        # Bootstrap 3's glyphicons alone (the URL's version is Bootstrap's, not this package's).
+        (r"^https?://netdna\.bootstrapcdn\.com/bootstrap/3\.[^/]+/css/bootstrap-glyphicons\.css$",
          "glyphicons-only-bootstrap", "css/bootstrap.min.css"),
         (r"^https?://cdn\.jsdelivr\.net/gh/ljagis/leaflet-measure@(?P<ver>[^/]+)/dist/(?P<path>.+)$",
          "leaflet-measure", "dist/{path}"),
@@ -115,7 +116,7 @@ _FOLIUM_GH = re.compile(r"^https?://cdn\.jsdelivr\.net/gh/python-visualization/f
 #: Assets only needed by a feature a page may not use: (URL pattern, marker in the page that means "used").
 #: When the marker is absent the link is dropped instead of inlined.
 OPTIONAL_ASSETS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"leaflet\.awesome\.rotate(?:\.min)?\.css$"), "L.AwesomeMarkers"),
+    (re.compile(r"leaflet\.awesome\.rotate(?:\.min)?\.css$"), "L.AwesomeMarkers.icon("),
 )
 
 

@@ -500,7 +500,8 @@ def density_overlay(density: Any, *, cmap: str = "YlOrRd", max_pixels: int = 4_0
     """
     import matplotlib
     import rasterio
-    from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
+    from affine import Affine
+    from rasterio.warp import Resampling, reproject, transform_bounds
 
     if isinstance(density, (str, Path)):
         with rasterio.open(density) as src:
@@ -512,13 +513,14 @@ def density_overlay(density: Any, *, cmap: str = "YlOrRd", max_pixels: int = 4_0
         array = np.asarray(array, dtype="float64")
         src_crs = CRS_RD
     h, w = array.shape
-    left, top = transform * (0, 0)
-    right, bottom = transform * (w, h)
-    dst_transform, dw, dh = calculate_default_transform(src_crs, "EPSG:3857", w, h, left, bottom, right, top)
-    scale = max(1.0, float(np.sqrt((dw * dh) / max_pixels)))
-    if scale > 1:
-        dw, dh = int(dw / scale), int(dh / scale)
-        dst_transform = dst_transform * dst_transform.scale(scale, scale)
+    left, bottom, right, top = rasterio.transform.array_bounds(h, w, transform)
+    # Destination grid in Web Mercator: the source cell size times the Mercator scale factor 1/cos(latitude).
+    west, south, east, north = transform_bounds(src_crs, "EPSG:3857", left, bottom, right, top, densify_pts=21)
+    lat = 0.5 * sum(transform_bounds(src_crs, "EPSG:4326", left, bottom, right, top)[1::2])
+    res = abs(transform.a) / np.cos(np.radians(lat))
+    res *= max(1.0, float(np.sqrt(((east - west) / res) * ((north - south) / res) / max_pixels)))
+    dw, dh = max(1, int(np.ceil((east - west) / res))), max(1, int(np.ceil((north - south) / res)))
+    dst_transform = Affine(res, 0.0, west, 0.0, -res, north)
     out = np.full((dh, dw), np.nan, dtype="float64")
     reproject(array, out, src_transform=transform, src_crs=src_crs, dst_transform=dst_transform,
               dst_crs="EPSG:3857", resampling=Resampling.bilinear, src_nodata=np.nan, dst_nodata=np.nan)

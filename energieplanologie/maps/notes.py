@@ -137,8 +137,8 @@ def read_notes(path: str | Path, *, return_report: bool = False
     out = gpd.GeoDataFrame(
         {
             "note_id": [f"N{i + 1:03d}" for i in range(len(gdf))],
-            "note": note.astype(object).to_numpy(),
-            "author": author.astype(object).where(author.notna(), None).to_numpy(),
+            "note": pd.Series(note.astype(object).to_numpy(), dtype=object),
+            "author": pd.Series([None if pd.isna(a) else str(a) for a in author], dtype=object),
             "created": created.to_numpy(),
             "source_row": rows.astype("int64"),
             **{c: gdf[c].to_numpy() for c in extras},

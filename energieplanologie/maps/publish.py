@@ -61,11 +61,10 @@ def _inline(html: str, node_modules: Path | None) -> str:
     nm = node_modules if node_modules is not None else find_node_modules()
     cache: dict[str, str] = {}
 
+    page = html  # decide on optional assets from the page as rendered, before any library is inlined
+
     def used(url: str) -> bool:
-        for pattern, marker in OPTIONAL_ASSETS:
-            if pattern.search(url) and marker not in html:
-                return False
-        return True
+        return not any(pattern.search(url) and marker not in page for pattern, marker in OPTIONAL_ASSETS)
 
     def script(m: re.Match[str]) -> str:
         url = m.group(1)

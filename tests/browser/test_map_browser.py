@@ -1,0 +1,221 @@
+"""The published region map in a real headless Chromium with the network disabled.
+
+Expected numbers come from the sample data and its balance, computed in the test (not read from the page):
+stations = rows of the stations layer; developments shown in year y = developments with year ≤ y; stations drawn
+red in year y = stations with status red in either direction in y; hotspots shown = the hand-made hotspots of
+the year picked by the rule "latest hotspot year ≤ y, else the earliest".
+"""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from energieplanologie.maps import publish, read_notes, region_map
+from energieplanologie.schema import CRS_RD
+
+pytestmark = pytest.mark.chromium
+
+#: Open the popup of the feature with id arguments[1] in the layers of kind arguments[0].
+OPEN_POPUP = """
+var kind = arguments[0], id = arguments[1];
+var st = EP.state(window[document.querySelector('.folium-map').id]);
+st.layers.forEach(function (r) {
+  if (r.kind !== kind) { return; }
+  r.entries.forEach(function (e) { if (e.props.id === id) { e.layer.openPopup(); } });
+});
+"""
+
+
+def _hotspots(region) -> gpd.GeoDataFrame:
+    """Three hand-made knooppunten: two in 2030 (Kanaalzone, Oostburg), one in 2040 (Kanaalzone, grown)."""
+    st = region.stations.set_index("station_id").geometry
+    skl, obg = st["SKL"], st["OBG"]
+    return gpd.GeoDataFrame(
+        {
+            "hotspot_id": ["KP-a", "KP-b", "KP-c"],
+            "name": ["Knooppunt Sluiskil", "Knooppunt Oostburg", "Knooppunt Kanaalzone"],
+            "level": ["provincial", "local", "national"],
+            "level_reason": ["HS-station betrokken", "klein", "≥ 500 MW"],
+            "year": [2030, 2030, 2040],
+            "n_members": [5, 3, 9],
+            "sectors": ["industry;housing", "renewables", "industry;data_centre"],
+            "carriers": ["electricity", "electricity", "electricity;hydrogen"],
+            "offtake_mw": [120.0, 5.0, 600.0],
+            "feedin_mw": [10.0, 30.0, 20.0],
+            "total_mw": [130.0, 35.0, 620.0],
+            "station_ids": ["SKL", "OBG", "SKL;TNZ"],
+            "max_shortage_mw": [30.8, 0.0, 0.0],
+            "municipality_codes": ["GM0715", "GM1714", "GM0715"],
+        },
+        geometry=[shapely.buffer(skl, 1500), shapely.buffer(obg, 1200), shapely.buffer(skl, 3000)],
+        crs=CRS_RD,
+    )
+
+
+def _expected_hotspots(hs: gpd.GeoDataFrame, year: int) -> int:
+    years = sorted(set(hs["year"]))
+    pick = max([y for y in years if y <= year], default=years[0])
+    return int((hs["year"] == pick).sum())
+
+
+def _red_stations(balance: pd.DataFrame, year: int) -> int:
+    rows = balance.loc[(balance["year"] == year) & (balance["status"] == "red")]
+    return rows["station_id"].nunique()
+
+
+def _count(browser, selector: str) -> int:
+    return browser.js(f"return document.querySelectorAll({json.dumps(selector)}).length")
+
+
+def test_region_map_offline_layers_and_year_switch(browser, sample_outputs, tmp_path):
+    region, bal = sample_outputs["region"], sample_outputs["balance"]
+    hs = _hotspots(region)
+    page = publish(region_map(region, balance=bal, hotspots=hs, year=2030), tmp_path / "kaart.html")
+    html = page.read_text(encoding="utf-8")
+    assert "<script src=" not in html  # nothing left to fetch from a CDN
+
+    browser.open(page, settle=0.5)
+    assert browser.js("return typeof L.version") == "string"
+    assert _count(browser, ".leaflet-container") == 1
+    assert browser.js("return document.querySelectorAll('.leaflet-control-layers').length") == 1
+
+    dev_years = region.developments["year"].astype(int)
+    for year in (2030, 2025, 2035, 2040):
+        if year != 2030:
+            Select(browser.driver.find_element(By.CSS_SELECTOR, "select.ep-year-select")).select_by_value(str(year))
+        assert _count(browser, "path.ep-station") == len(region.stations)  # 16 stations, always drawn
+        assert _count(browser, "path.ep-station.ep-status-red") == _red_stations(bal, year), year
+        assert _count(browser, "path.ep-development") == int((dev_years <= year).sum()), year
+        assert _count(browser, "path.ep-hotspot") == _expected_hotspots(hs, year), year
+        assert browser.js("return document.querySelector('.ep-year-note').textContent") == f"Toestand in {year}"
+    # hand check of the sample's balance: 3 stations short in 2030 (HST feed-in, SKL and TNZ offtake), none in 2025
+    assert _red_stations(bal, 2030) == 3 and _red_stations(bal, 2025) == 0
+    # infrastructure: built vs planned follows year_ready
+    infra = region.infrastructure
+    ready_2040 = int(((infra["status"] == "existing") | (infra["year_ready"].fillna(9999) <= 2040)).sum())
+    assert _count(browser, "path.ep-infra-built") == ready_2040
+
+    Select(browser.driver.find_element(By.CSS_SELECTOR, "select.ep-year-select")).select_by_value("2030")
+    shot = browser.screenshot("kaart.png")
+    assert shot.stat().st_size > 10_000
+    # open the popup of a station that is short in 2030: its table highlights the 2030 row
+    browser.js(OPEN_POPUP, "stations", "TNZ")
+    browser.wait_for("return document.querySelector('.leaflet-popup-content tr.ep-current')")
+    assert browser.js("return document.querySelector('.leaflet-popup-content tr.ep-current').dataset.year") == "2030"
+    browser.screenshot("kaart-popup.png")
+    assert browser.severe_errors() == []
+
+
+def test_injection_shows_as_text_and_runs_nothing(browser, sample_outputs, tmp_path):
+    region = sample_outputs["region"]
+    dev = region.developments.copy()
+    names = ["<img src=x onerror=alert(1)>", "<img src=y onerror=\"window.__pwned_img=1\">", "{{ 7*7 }}"]
+    dev.loc[0:2, "name"] = names
+    infra = region.infrastructure.copy()
+    infra.loc[0, "name"] = '"><script>window.__pwned=1</script>'
+    infra.loc[1, "description"] = "</script><script>window.__pwned_desc=1</script>"
+    evil = region.replace(developments=dev, infrastructure=infra, name='Regio "><script>window.__pwned_title=1</script>')
+    page = publish(region_map(evil, year=2040), tmp_path / "kaart.html")
+
+    browser.open(page, settle=0.3)
+    with pytest.raises(NoAlertPresentException):
+        browser.driver.switch_to.alert.text  # noqa: B018 - an alert would mean the img onerror ran
+    for flag in ("__pwned", "__pwned_img", "__pwned_desc", "__pwned_title"):
+        assert browser.js(f"return window.{flag}") is None, flag
+
+    def popup_text(kind: str, ident: str) -> str:
+        browser.js("window[document.querySelector('.folium-map').id].closePopup();")
+        browser.wait_for("return document.querySelectorAll('.leaflet-popup').length === 0")  # after the fade-out
+        browser.js(OPEN_POPUP, kind, ident)
+        browser.wait_for("return document.querySelector('.leaflet-popup-content h4')")
+        return browser.js("return document.querySelector('.leaflet-popup-content h4').textContent")
+
+    ids = dev["development_id"].tolist()
+    for i, name in enumerate(names):
+        assert popup_text("developments", ids[i]) == name  # the markup is shown as text
+        assert browser.js("return document.querySelectorAll('.leaflet-popup-content img').length") == 0
+    assert popup_text("infrastructure", infra.loc[0, "project_id"]) == infra.loc[0, "name"]
+    assert browser.js("return document.querySelectorAll('.leaflet-popup-content script').length") == 0
+    assert browser.js("return document.querySelector('.ep-title').textContent") == f"Energiekaart {evil.name}"
+    assert browser.js("return document.title") == f"Energiekaart {evil.name}"
+    with pytest.raises(NoAlertPresentException):
+        browser.driver.switch_to.alert.text  # noqa: B018
+    assert browser.js("return window.__pwned_img") is None
+    assert browser.severe_errors() == []
+
+
+def _click_map(browser, x: int, y: int) -> None:
+    el = browser.driver.find_element(By.CSS_SELECTOR, ".folium-map")
+    size = el.size
+    ActionChains(browser.driver).move_to_element_with_offset(el, x - size["width"] // 2, y - size["height"] // 2) \
+        .click().perform()
+
+
+def _latlng(browser, x: int, y: int) -> tuple[float, float]:
+    ll = browser.js(f"var m = window[document.querySelector('.folium-map').id];"
+                    f"var p = m.containerPointToLatLng([{x}, {y}]); return [p.lng, p.lat];")
+    return float(ll[0]), float(ll[1])
+
+
+def test_notes_from_the_room_export_and_read_back(browser, sample_outputs, tmp_path):
+    region = sample_outputs["region"]
+    page = publish(region_map(region, year=2030, title="Sessie Zeeuws-Vlaanderen"), tmp_path / "kaart.html")
+    browser.open(page, settle=0.3)
+    # hide the data layers' interactivity so clicks land on the map itself
+    browser.js("document.querySelectorAll('.leaflet-overlay-pane').forEach(function (p) { p.style.pointerEvents = 'none'; });")
+
+    # 1. a point note
+    browser.driver.find_element(By.CSS_SELECTOR, "button.ep-note-add").click()
+    _click_map(browser, 700, 300)
+    expected_point = _latlng(browser, 700, 300)
+    browser.wait_for("return document.querySelector('.ep-note-form textarea')")
+    browser.driver.find_element(By.CSS_SELECTOR, ".ep-note-form textarea").send_keys("Hier past een buurtbatterij")
+    browser.driver.find_element(By.CSS_SELECTOR, ".ep-note-form input").send_keys("Wethouder <b>Jansen</b>")
+    browser.driver.find_element(By.CSS_SELECTOR, ".ep-note-form button.ep-note-save").click()
+    browser.wait_for("return document.querySelector('button.ep-note-export').textContent.indexOf('(1)') > 0")
+
+    # 2. a polygon note: three corners, then click the first corner to close it
+    browser.driver.find_element(By.CSS_SELECTOR, "button.ep-note-polygon").click()
+    corners = [(500, 500), (650, 500), (600, 620)]
+    for x, y in corners:
+        _click_map(browser, x, y)
+    first = browser.driver.find_elements(By.CSS_SELECTOR, ".leaflet-marker-pane .leaflet-editing-icon")[0]
+    first.click()
+    browser.wait_for("return document.querySelector('.ep-note-form textarea')")
+    browser.driver.find_element(By.CSS_SELECTOR, ".ep-note-form textarea").send_keys(
+        "Zoekgebied zon op dak <script>window.__note=1</script>")
+    browser.driver.find_element(By.CSS_SELECTOR, ".ep-note-form button.ep-note-save").click()
+    browser.wait_for("return document.querySelector('button.ep-note-export').textContent.indexOf('(2)') > 0")
+    assert browser.js("return window.__note") is None
+
+    browser.driver.find_element(By.CSS_SELECTOR, "button.ep-note-export").click()
+    exported = browser.wait_for_download("notities.geojson")
+    browser.screenshot("notities.png")
+
+    notes = read_notes(exported)
+    assert notes.crs.to_epsg() == 28992
+    assert notes["note"].tolist() == ["Hier past een buurtbatterij",
+                                      "Zoekgebied zon op dak <script>window.__note=1</script>"]
+    assert notes["author"].tolist() == ["Wethouder <b>Jansen</b>", None]
+    assert notes.geometry.geom_type.tolist() == ["Point", "Polygon"]
+    assert notes["created"].notna().all()
+    # the point lies where we clicked (within a metre: the browser rounds to 7 decimals, ~1 cm)
+    expected = gpd.GeoSeries([shapely.Point(*expected_point)], crs=4326).to_crs(CRS_RD).iloc[0]
+    assert notes.geometry.iloc[0].distance(expected) < 1.0
+    ring = [gpd.GeoSeries([shapely.Point(*_latlng(browser, x, y))], crs=4326).to_crs(CRS_RD).iloc[0] for x, y in corners]
+    # every corner within a metre of where we clicked
+    assert shapely.Polygon([(p.x, p.y) for p in ring]).hausdorff_distance(notes.geometry.iloc[1]) < 1.0
+
+    # the notes stay in the browser: reload the page and they are there again
+    browser.open(page, settle=0.3)
+    assert browser.js("return document.querySelector('button.ep-note-export').textContent") == "Exporteer notities (2)"
+    assert browser.severe_errors() == []

@@ -1,0 +1,334 @@
+"""The interactive map's data, the static maps, notes and the HTML/JSON safety helpers.
+
+A small hand-made region (two square municipalities, two stations, three developments, one project) with a
+hand-written balance makes every expected value checkable by eye; the sample region is used where size matters.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from affine import Affine
+
+from energieplanologie import ReadError, ValidationError
+from energieplanologie.labels import VALUE_LABELS
+from energieplanologie.maps import LAYER_NAMES, read_notes, region_map, render_html, static_region_map
+from energieplanologie.maps._html import esc, fmt_number, safe_file_stem, script_json
+from energieplanologie.maps._style import CARRIER_COLOURS, HOTSPOT_COLOURS, SECTOR_COLOURS, STATUS_COLOURS
+from energieplanologie.maps.interactive import balance_for_map, density_overlay
+from energieplanologie.maps.static import station_status_in_year
+from energieplanologie.region import Region
+from energieplanologie.schema import CRS_RD
+
+
+@pytest.fixture(scope="module")
+def small_region() -> Region:
+    mun = gpd.GeoDataFrame({"municipality_code": ["GM0001", "GM0002"], "name": ["Alfa", "Beta"]},
+                           geometry=[shapely.box(100_000, 400_000, 110_000, 410_000),
+                                     shapely.box(110_000, 400_000, 120_000, 410_000)], crs=CRS_RD)
+    stations = gpd.GeoDataFrame({"station_id": ["A", "B"], "name": ["Station Alfa", "Station Beta"],
+                                 "voltage_kv": ["150/20", "10"]},
+                                geometry=[shapely.Point(105_000, 405_000), shapely.Point(115_000, 405_000)], crs=CRS_RD)
+    capacity = pd.DataFrame({"station_id": ["A"], "year": [2025], "offtake_capacity_mw": [75.0],
+                             "feedin_capacity_mw": [50.0], "offtake_load_mw": [60.0], "feedin_load_mw": [10.0]})
+    infra = gpd.GeoDataFrame({"project_id": ["P1"], "name": ["Kabel Alfa"], "infra_type": ["cable_hv"],
+                              "status": ["investment_plan"], "year_ready": [2035], "station_id": ["A"],
+                              "offtake_capacity_added_mw": [50.0]},
+                             geometry=[shapely.LineString([(105_000, 405_000), (108_000, 408_000)])], crs=CRS_RD)
+    dev = gpd.GeoDataFrame(
+        {"development_id": ["d1", "d2", "d3"],
+         "name": ["Woonwijk <b>Noord</b>", "{{ 7*7 }} fabriek", "Zonneveld Beta"],
+         "sector": ["housing", "industry", "renewables"], "offtake_mw": [10.0, 20.0, 0.0],
+         "feedin_mw": [0.0, 0.0, 4.0], "year": [2025, 2030, 2030],
+         "certainty": ["committed", "intended", "speculative"]},
+        geometry=[shapely.Point(104_000, 404_000), shapely.Point(106_000, 406_000),
+                  shapely.box(113_000, 402_000, 117_000, 404_000)], crs=CRS_RD)
+    return Region.from_layers(name="Proefregio", municipalities=mun, stations=stations, station_capacity=capacity,
+                              infrastructure=infra, developments=dev, years=(2025, 2030, 2035))
+
+
+@pytest.fixture(scope="module")
+def small_balance() -> pd.DataFrame:
+    """Hand-written: A offtake amber in 2025, red in 2030, green in 2035; feed-in always green; B has no rows."""
+    rows = []
+    for year, off_status, cap, load in ((2025, "amber", 75.0, 70.0), (2030, "red", 75.0, 80.0),
+                                        (2035, "green", 125.0, 80.0)):
+        rows.append(("A", year, "offtake", cap, load, off_status))
+        rows.append(("A", year, "feedin", 50.0, 10.0, "green"))
+    b = pd.DataFrame(rows, columns=["station_id", "year", "direction", "capacity_mw", "load_mw", "status"])
+    b["headroom_mw"] = b["capacity_mw"] - b["load_mw"]
+    b["scenario"] = "verwacht"
+    b["first_shortage_year"] = pd.array([2030 if d == "offtake" else None for d in b["direction"]], dtype="Int64")
+    return b
+
+
+@pytest.fixture(scope="module")
+def small_hotspots(small_region) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"hotspot_id": ["KP-1", "KP-2"], "name": ["Knooppunt <i>Alfa</i>", "Knooppunt Alfa"],
+                             "level": ["local", "provincial"], "year": [2030, 2035], "total_mw": [30.0, 50.0]},
+                            geometry=[shapely.Point(105_000, 405_000).buffer(1500)] * 2, crs=CRS_RD)
+
+
+def _data_layers(page: str) -> dict[str, list[dict]]:
+    """The GeoJSON handed to ``EP.dataLayer(map, group, data, {"kind": …})`` in a rendered page, per kind."""
+    out: dict[str, list[dict]] = {}
+    decoder = json.JSONDecoder()
+    for m in re.finditer(r"EP\.dataLayer\(\w+, \w+, ", page):
+        data, end = decoder.raw_decode(page, m.end())
+        opts, _ = decoder.raw_decode(page, end + 2)
+        out.setdefault(opts["kind"], []).append(data)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def test_every_styled_value_has_a_dutch_label():
+    for column, colours in (("sector", SECTOR_COLOURS), ("carrier", CARRIER_COLOURS), ("level", HOTSPOT_COLOURS),
+                            ("balance_status", STATUS_COLOURS)):
+        assert set(colours) <= set(VALUE_LABELS[column]), column
+
+
+def test_script_json_cannot_break_out_of_a_script_or_a_template():
+    text = script_json({"a": "</script><script>alert(1)</script>", "b": "{{ 7*7 }} {% x %} {# c #}",
+                        "c": "line\u2028sep", "d": float("nan"), "e": np.int64(3), "f": "it's & <ok>"})
+    assert "<" not in text and ">" not in text and "&" not in text and "'" not in text
+    assert "{{" not in text and "{%" not in text and "{#" not in text and "\u2028" not in text
+    back = json.loads(text)  # still the same data for JavaScript
+    assert back["a"] == "</script><script>alert(1)</script>" and back["b"] == "{{ 7*7 }} {% x %} {# c #}"
+    assert back["d"] is None and back["e"] == 3
+
+
+def test_escaping_and_dutch_numbers():
+    assert esc("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
+    assert esc(None) == "" and esc(float("nan")) == ""
+    assert fmt_number(1234.56) == "1.234,6" and fmt_number(-0.04) == "0,0" and fmt_number(None) == "–"
+    assert safe_file_stem("../../x") == "______x" and safe_file_stem("GM0715") == "GM0715"
+
+
+def test_balance_for_map_picks_one_scenario(small_balance):
+    two = pd.concat([small_balance, small_balance.assign(scenario="maximaal")])
+    with pytest.raises(ValueError, match="meerdere scenario"):
+        balance_for_map(two)
+    assert set(balance_for_map(two, "maximaal")["scenario"]) == {"maximaal"}
+    with pytest.raises(ValueError, match="komt niet voor"):
+        balance_for_map(two, "onbekend")
+
+
+def test_station_status_in_year_takes_the_worse_direction(small_balance):
+    assert station_status_in_year(small_balance, 2030) == {"A": "red"}
+    assert station_status_in_year(small_balance, 2025) == {"A": "amber"}
+    assert station_status_in_year(None, 2030) == {}
+
+
+# -------------------------------------------------------------------------------------------- region map
+
+
+def test_region_map_layers_carry_the_state_per_year(small_region, small_balance, small_hotspots):
+    m = region_map(small_region, balance=small_balance, hotspots=small_hotspots, year=2030)
+    page = render_html(m, self_contained=False)
+    layers = _data_layers(page)
+    assert sorted(layers) == ["developments", "hotspots", "infrastructure", "municipalities", "stations"]
+    for name in (LAYER_NAMES["municipalities"], LAYER_NAMES["stations"], LAYER_NAMES["infrastructure"],
+                 LAYER_NAMES["hotspots"], "Ontwikkelingen: Woningbouw", "Ontwikkelingen: Industrie (CES)",
+                 "Ontwikkelingen: Opwek (RES)", "PDOK BRT achtergrondkaart", "OpenStreetMap"):
+        assert json.dumps(name)[1:-1] in page or name in page, name
+    assert PDOK_URL_IN(page)
+
+    stations = {f["properties"]["id"]: f["properties"] for f in layers["stations"][0]["features"]}
+    # A: offtake amber/red/green over the years and feed-in green → the worse one; B has no balance rows
+    assert stations["A"]["statuses"] == {"2025": "amber", "2030": "red", "2035": "green"}
+    assert stations["A"]["colors"]["2030"] == STATUS_COLOURS["red"]
+    assert stations["B"]["statuses"] == {"2025": "unknown", "2030": "unknown", "2035": "unknown"}
+    # the popup tables capacity vs load per year, with the 2030 shortage of 75 - 80 = -5 MW
+    assert 'data-year="2030"' in stations["A"]["popup"] and "-5,0" in stations["A"]["popup"]
+    assert "Eerste tekort: afname 2030, invoeding –" in stations["A"]["popup"]
+
+    devs = {f["properties"]["id"]: f["properties"] for c in layers["developments"] for f in c["features"]}
+    assert {k: v["year"] for k, v in devs.items()} == {"d1": 2025, "d2": 2030, "d3": 2030}
+    assert devs["d3"]["style"]["dashArray"] == "2 5"  # speculative: dotted and light
+    # names from data are escaped, and folium's second Jinja pass did not evaluate "{{ 7*7 }}"
+    assert html.escape("Woonwijk <b>Noord</b>") in devs["d1"]["popup"] and "<b>Noord" not in devs["d1"]["popup"]
+    assert devs["d2"]["popup"].startswith("<h4>{{ 7*7 }} fabriek</h4>")
+    assert "49 fabriek" not in page
+
+    infra = layers["infrastructure"][0]["features"][0]["properties"]
+    assert infra["ready"] == 2035 and infra["existing"] is False
+    hotspots = [f["properties"] for f in layers["hotspots"][0]["features"]]
+    assert [h["year"] for h in hotspots] == [2030, 2035]
+    assert "Knooppunt &lt;i&gt;Alfa&lt;/i&gt;" in hotspots[0]["popup"]
+
+    # the year selector starts at the chosen year and offers the region's years
+    call = re.search(r"EP\.yearControl\(\w+, (\{.*\})\);", page)
+    cfg = json.loads(call.group(1))
+    assert cfg["years"] == [2025, 2030, 2035] and cfg["initial"] == 2030
+
+
+def PDOK_URL_IN(page: str) -> bool:
+    return "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png" in page
+
+
+def test_region_map_geometry_is_wgs84_in_the_right_place(small_region):
+    layers = _data_layers(render_html(region_map(small_region), self_contained=False))
+    a = next(f for f in layers["stations"][0]["features"] if f["properties"]["id"] == "A")
+    lon, lat = a["geometry"]["coordinates"]
+    expected = gpd.GeoSeries([shapely.Point(105_000, 405_000)], crs=CRS_RD).to_crs(4326).iloc[0]
+    assert abs(lon - expected.x) < 2e-6 and abs(lat - expected.y) < 2e-6  # rounded to 1e-6 degrees
+
+
+def test_region_map_rejects_a_year_outside_the_analysis(small_region):
+    with pytest.raises(ValueError, match="analysejaren"):
+        region_map(small_region, year=2050)
+
+
+def test_focus_map_keeps_what_is_near_the_municipality(small_region):
+    m = region_map(small_region, focus="GM0002", focus_buffer_m=500)
+    layers = _data_layers(render_html(m, self_contained=False))
+    assert [f["properties"]["id"] for f in layers["stations"][0]["features"]] == ["B"]
+    devs = [f["properties"]["id"] for c in layers.get("developments", []) for f in c["features"]]
+    assert devs == ["d3"]
+    muns = {f["properties"]["id"]: f["properties"]["style"] for f in layers["municipalities"][0]["features"]}
+    assert muns["GM0002"]["fillOpacity"] == 0.0 and muns["GM0001"]["fillOpacity"] > 0  # the neighbour greyed
+    with pytest.raises(ValueError, match="GM9999"):
+        region_map(small_region, focus="GM9999")
+
+
+def test_density_overlay_lands_where_the_density_is(tmp_path):
+    # 20 × 20 cells of 500 m from (100 000, 410 000) down-right; one hot 2 × 2 block at rows 4–5, columns 10–11,
+    # i.e. RD x 105 000–106 000, y 407 000–408 000 → centre (105 500, 407 500).
+    array = np.zeros((20, 20))
+    array[4:6, 10:12] = 10.0
+    transform = Affine(500, 0, 100_000, 0, -500, 410_000)
+    rgba, bounds, vmax = density_overlay((array, transform))
+    (south, west), (north, east) = bounds
+    corner = gpd.GeoSeries([shapely.Point(100_000, 400_000), shapely.Point(110_000, 410_000)], crs=CRS_RD).to_crs(4326)
+    assert south <= corner.iloc[0].y + 1e-4 and north >= corner.iloc[1].y - 1e-4
+    assert vmax == pytest.approx(10.0, rel=0.05)
+    # intensity-weighted centre of the coloured pixels (alpha = 60 + 170 × value / vmax where value > 0)
+    weight = np.where(rgba[..., 3] > 0, rgba[..., 3].astype(float) - 60, 0.0)
+    rows_idx, cols_idx = np.indices(weight.shape)
+    rows = np.array([np.average(rows_idx, weights=weight)])
+    cols = np.array([np.average(cols_idx, weights=weight)])
+    # pixel centre → Web Mercator → RD, then compare with the hot block's centre
+    from pyproj import Transformer
+
+    merc = Transformer.from_crs(4326, 3857, always_xy=True)
+    (x0, y1), (x1, y0) = merc.transform(west, north), merc.transform(east, south)
+    px = x0 + (cols.mean() + 0.5) / rgba.shape[1] * (x1 - x0)
+    py = y1 - (rows.mean() + 0.5) / rgba.shape[0] * (y1 - y0)
+    found = gpd.GeoSeries([shapely.Point(px, py)], crs=3857).to_crs(CRS_RD).iloc[0]
+    assert found.distance(shapely.Point(105_500, 407_500)) < 250  # within half a cell
+
+    import rasterio
+
+    tif = tmp_path / "dichtheid.tif"
+    with rasterio.open(tif, "w", driver="GTiff", width=20, height=20, count=1, dtype="float32", crs=CRS_RD,
+                       transform=transform, nodata=-9999) as dst:
+        dst.write(array.astype("float32"), 1)
+    rgba2, bounds2, _ = density_overlay(tif)
+    assert bounds2 == bounds and np.array_equal(rgba2, rgba)
+
+
+# ------------------------------------------------------------------------------------------- static maps
+
+
+def test_static_map_colours_stations_by_status(small_region, small_balance, tmp_path):
+    fig = static_region_map(small_region, balance=small_balance, year=2030, path=tmp_path / "kaart.png", dpi=80)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    ax = fig.axes[0]
+    rgba = np.asarray(canvas.buffer_rgba())
+    height = rgba.shape[0]
+
+    def pixel(x: float, y: float) -> np.ndarray:
+        dx, dy = ax.transData.transform((x, y))
+        return rgba[int(round(height - dy)), int(round(dx)), :3].astype(int)
+
+    def hex_rgb(colour: str) -> np.ndarray:
+        return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+
+    # A is red in 2030 (offtake shortage), B grey (no capacity data)
+    assert np.abs(pixel(105_000, 405_000) - hex_rgb(STATUS_COLOURS["red"])).max() <= 8
+    assert np.abs(pixel(115_000, 405_000) - hex_rgb(STATUS_COLOURS["unknown"])).max() <= 8
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "Station: tekort" in legend and "Woningbouw" in legend and "Gepland, nog niet gereed" in legend
+    png = (tmp_path / "kaart.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    fig2 = static_region_map(small_region, balance=small_balance, year=2030, path=tmp_path / "kaart2.png", dpi=80)
+    assert fig2 is not fig and (tmp_path / "kaart2.png").read_bytes() == png  # deterministic bytes
+
+
+# ------------------------------------------------------------------------------------------------- notes
+
+
+def _notes_file(path: Path, features: list[dict]) -> Path:
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return path
+
+
+def _feature(geometry: dict | None, **props) -> dict:
+    return {"type": "Feature", "geometry": geometry, "properties": props}
+
+
+def test_read_notes_reprojects_to_rd(tmp_path):
+    # The RD New origin point of Amersfoort: lon 5.38720621, lat 52.15517440 ↔ x 155 000, y 463 000.
+    path = _notes_file(tmp_path / "notities.geojson", [
+        _feature({"type": "Point", "coordinates": [5.38720621, 52.15517440]}, note="  Station hier  ",
+                 author="Els", created="2026-11-26T10:15:00.000Z"),
+        _feature({"type": "Polygon", "coordinates": [[[5.38, 52.15], [5.39, 52.15], [5.39, 52.16], [5.38, 52.15]]]},
+                 note="Zoekgebied", author=None, created="2026-11-26T10:20:00.000Z"),
+    ])
+    notes = read_notes(path)
+    assert notes.crs.to_epsg() == 28992
+    assert list(notes.columns[:5]) == ["note_id", "note", "author", "created", "source_row"]
+    assert notes["note_id"].tolist() == ["N001", "N002"]
+    assert notes["note"].tolist() == ["Station hier", "Zoekgebied"]
+    assert notes["author"].tolist() == ["Els", None]
+    assert notes.geometry.iloc[0].distance(shapely.Point(155_000, 463_000)) < 0.5
+    assert str(notes["created"].dt.tz) == "UTC" and notes["created"].iloc[0].minute == 15
+
+
+def test_read_notes_rejects_notes_without_text_or_place_naming_rows(tmp_path):
+    path = _notes_file(tmp_path / "n.geojson", [
+        _feature({"type": "Point", "coordinates": [3.8, 51.3]}, note="goed"),
+        _feature({"type": "Point", "coordinates": [3.8, 51.3]}, note="   "),
+        _feature({"type": "LineString", "coordinates": [[3.8, 51.3], [3.9, 51.3]]}, note="lijn"),
+        _feature({"type": "Point", "coordinates": [13.4, 52.5]}, note="Berlijn"),
+    ])
+    with pytest.raises(ValidationError) as err:
+        read_notes(path)
+    report = err.value.report
+    assert report.rows_in == 4 and report.rows_kept == 1 and report.rows_rejected == 3
+    assert sorted((f.code, f.rows[0]) for f in report.errors) == [
+        ("geometry_type", 2), ("missing_value", 1), ("outside_netherlands", 3)]
+
+
+def test_read_notes_repairs_a_self_crossing_polygon(tmp_path):
+    bowtie = [[[3.80, 51.30], [3.82, 51.32], [3.82, 51.30], [3.80, 51.32], [3.80, 51.30]]]
+    path = _notes_file(tmp_path / "n.geojson", [_feature({"type": "Polygon", "coordinates": bowtie}, note="vlinder")])
+    notes, report = read_notes(path, return_report=True)
+    assert notes.geometry.iloc[0].is_valid and notes.geometry.iloc[0].area > 0
+    assert report.codes("repair") == ["make_valid"]
+
+
+def test_read_notes_unreadable(tmp_path):
+    with pytest.raises(ReadError, match="bestaat niet"):
+        read_notes(tmp_path / "nope.geojson")
+    (tmp_path / "leeg.geojson").write_text("")
+    with pytest.raises(ReadError, match="leeg"):
+        read_notes(tmp_path / "leeg.geojson")
+    (tmp_path / "kapot.geojson").write_text("{ dit is geen json")
+    with pytest.raises(ReadError, match="geen leesbare GeoJSON"):
+        read_notes(tmp_path / "kapot.geojson")
+    empty = read_notes(_notes_file(tmp_path / "niets.geojson", []))
+    assert len(empty) == 0 and empty.crs.to_epsg() == 28992
