@@ -108,6 +108,7 @@ __all__ = [
     "hex_grid",
     "hotspots_through_time",
     "load_level_rules",
+    "weighted_points",
 ]
 
 #: The level rules shipped with the package.
@@ -309,7 +310,8 @@ def detect_hotspots(
     year = int(max(region.years)) if year is None else int(year)
 
     report(progress, 0.0, "knooppunten: punten verzamelen")
-    points = _points(region, sc, year, include_infrastructure, infrastructure_weight_mw)
+    points = weighted_points(region, sc, year, include_infrastructure=include_infrastructure,
+                             infrastructure_weight_mw=infrastructure_weight_mw)
     xy = np.column_stack([points["x"].to_numpy(), points["y"].to_numpy()])
     weight = points["weight_mw"].to_numpy()
 
@@ -474,9 +476,31 @@ def _xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _points(region: Region, sc: Scenario, year: int, include_infrastructure: bool,
-            infrastructure_weight_mw: float | None) -> pd.DataFrame:
-    """The weighted points that take part, in coordinate order (x, then y), so row order never matters."""
+def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year: int | None = None, *,
+                    include_infrastructure: bool = False,
+                    infrastructure_weight_mw: float | None = None) -> pd.DataFrame:
+    """The weighted points of a region that take part in the hotspot and density analyses.
+
+    One row per development with ``year ≤ year`` and a positive scenario-weighted MW (and, with
+    ``include_infrastructure``, per planned nodal project; see the module documentation), sorted by coordinates
+    (x, then y) so that row order never matters.
+
+    Returns
+    -------
+    DataFrame
+        ``member_id, member_kind, x, y, weight_mw`` (offtake + feed-in, or the project's weight),
+        ``offtake_mw, feedin_mw`` (weighted; 0 for projects), ``dev_year, sector, programme, carrier, station_id,
+        municipality_code, geometry`` (the original geometry) and ``source`` (row position in its layer).
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import load_sample
+    >>> pts = weighted_points(load_sample(), "verwacht", 2030)
+    >>> bool((pts["weight_mw"] > 0).all()) and bool((pts["dev_year"] <= 2030).all())
+    True
+    """
+    sc = get_scenario(scenario, extra=region.settings.get("scenarios"))
+    year = int(max(region.years)) if year is None else int(year)
     dev = region.developments
     in_time = (dev["year"].to_numpy(dtype=float, na_value=np.inf) <= year)
     dev = dev.loc[in_time]
