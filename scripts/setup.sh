@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Prepare this checkout: system packages, the core environment .venv and (optionally) the QGIS test environment.
+#
+#   scripts/setup.sh              core: .venv with energieplanologie[dev,pdf] (editable)
+#   scripts/setup.sh --qgis       also QGIS (apt) and .venv-qgis for the plugin tests
+#   scripts/setup.sh --browser    also headless Chromium (for the map tests)
+#
+# Debian bookworm or Ubuntu; as root or as a user with sudo. Safe to run again: apt is skipped when every package
+# is installed, and pip is skipped when pyproject.toml has not changed since the last install.
+set -euo pipefail
+
+WITH_QGIS=0
+WITH_BROWSER=0
+for arg in "$@"; do
+  case "$arg" in
+    --qgis) WITH_QGIS=1 ;;
+    --browser) WITH_BROWSER=1 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "setup.sh: onbekende optie '$arg' (gebruik --qgis, --browser)" >&2; exit 2 ;;
+  esac
+done
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# ------------------------------------------------------------------------------------------ system packages
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  SUDO=()
+fi
+
+DISTRO="$( . /etc/os-release 2>/dev/null && echo "${ID:-unknown}" || echo unknown)"
+ARCH="$(dpkg --print-architecture 2>/dev/null || uname -m)"
+
+# python3-venv for the environments; pango + harfbuzz-subset for PDF (WeasyPrint); a font for PDFs and maps.
+PACKAGES=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+OPTIONAL=(libharfbuzz-subset0)   # not in older releases; WeasyPrint then works without font subsetting
+case "$ARCH" in
+  amd64|arm64|x86_64|aarch64) ;;                 # every dependency has wheels here
+  *) PACKAGES+=(python3-dev gcc g++) ;;          # elsewhere some may build from source
+esac
+if [ "$WITH_QGIS" -eq 1 ]; then
+  PACKAGES+=(python3-qgis qgis-providers qgis)
+fi
+UBUNTU_BROWSER=()
+if [ "$WITH_BROWSER" -eq 1 ]; then
+  if [ "$DISTRO" = "ubuntu" ]; then
+    UBUNTU_BROWSER=(chromium-browser chromium-chromedriver)   # on Ubuntu these install a snap: may fail in containers
+  else
+    PACKAGES+=(chromium chromium-driver)
+  fi
+fi
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+MISSING=()
+for pkg in "${PACKAGES[@]}"; do installed "$pkg" || MISSING+=("$pkg"); done
+MISSING_OPTIONAL=()
+for pkg in "${OPTIONAL[@]}" "${UBUNTU_BROWSER[@]}"; do installed "$pkg" || MISSING_OPTIONAL+=("$pkg"); done
+
+# Optional packages are tried after an update anyway; without one, only when apt already knows them.
+OPTIONAL_TODO=()
+for pkg in "${MISSING_OPTIONAL[@]}"; do
+  if [ "${#MISSING[@]}" -gt 0 ] || apt-cache show "$pkg" >/dev/null 2>&1; then OPTIONAL_TODO+=("$pkg"); fi
+done
+
+if [ "${#MISSING[@]}" -gt 0 ] || [ "${#OPTIONAL_TODO[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup.sh: apt-get ontbreekt; installeer zelf: ${MISSING[*]} ${OPTIONAL_TODO[*]}" >&2
+    exit 1
+  fi
+  if [ "$(id -u)" -ne 0 ] && [ "${#SUDO[@]}" -eq 0 ]; then
+    echo "setup.sh: root of sudo nodig om te installeren: ${MISSING[*]} ${OPTIONAL_TODO[*]}" >&2
+    exit 1
+  fi
+  say "apt-get install ${MISSING[*]} ${OPTIONAL_TODO[*]}"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  if [ "${#MISSING[@]}" -gt 0 ]; then
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${MISSING[@]}"
+  fi
+  for pkg in "${OPTIONAL_TODO[@]}"; do
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" \
+      || echo "  waarschuwing: $pkg niet geïnstalleerd (niet beschikbaar op $DISTRO); verder zonder" >&2
+  done
+else
+  say "systeempakketten: alles al aanwezig"
+fi
+
+# ------------------------------------------------------------------------------------------ python environments
+# A stamp per environment remembers what was installed; pip runs again only when its inputs change.
+stamp_of() { { cat pyproject.toml; "$1" -c 'import sys; print(sys.version)'; echo "$2"; } | sha256sum | cut -d' ' -f1; }
+
+ensure_venv() {  # DIR PYTHON PROBE [venv options…]: (re)create DIR unless its python runs PROBE
+  local dir="$1" python="$2" probe="$3"; shift 3
+  if [ -x "$dir/bin/python" ] && "$dir/bin/python" -c "$probe" >/dev/null 2>&1; then
+    return 0
+  fi
+  say "$python -m venv $* $dir"
+  rm -rf "$dir"
+  "$python" -m venv "$@" "$dir"
+  "$dir/bin/python" -m pip install -q --upgrade pip
+}
+
+PYTHON="$(command -v python3 || true)"
+if [ -z "$PYTHON" ]; then
+  echo "setup.sh: geen python3 op PATH" >&2
+  exit 1
+fi
+ensure_venv .venv "$PYTHON" "import sys"
+STAMP="$(stamp_of .venv/bin/python "core .[dev,pdf]")"
+if [ "$(cat .venv/.setup-stamp 2>/dev/null || true)" != "$STAMP" ]; then
+  say ".venv: pip install -e '.[dev,pdf]'"
+  .venv/bin/python -m pip install -q -e '.[dev,pdf]'
+  echo "$STAMP" > .venv/.setup-stamp
+else
+  say ".venv: al bijgewerkt ($(.venv/bin/python --version))"
+fi
+
+if [ "$WITH_QGIS" -eq 1 ]; then
+  # QGIS's Python bindings belong to the system Python; the test venv sees them through system site packages.
+  # numpy<2: Debian's compiled modules (GDAL, matplotlib) are built against numpy 1.
+  ensure_venv .venv-qgis /usr/bin/python3 "import qgis.core" --system-site-packages
+  QSTAMP="$(stamp_of .venv-qgis/bin/python "qgis numpy<2 pytest pytest-qgis==5.0.2")"
+  if [ "$(cat .venv-qgis/.setup-stamp 2>/dev/null || true)" != "$QSTAMP" ]; then
+    say ".venv-qgis: pip install 'numpy<2' pytest pytest-qgis==5.0.2"
+    .venv-qgis/bin/python -m pip install -q "numpy<2" pytest "pytest-qgis==5.0.2"
+    echo "$QSTAMP" > .venv-qgis/.setup-stamp
+  else
+    say ".venv-qgis: al bijgewerkt"
+  fi
+  .venv-qgis/bin/python -c 'from qgis.core import Qgis; print("QGIS", Qgis.QGIS_VERSION)'
+fi
+
+say "klaar: $(.venv/bin/energieplanologie --version)"
