@@ -1,0 +1,310 @@
+"""Development variants (*ontwikkelvarianten*): a set of projects plus a scenario, compared side by side.
+
+Step 3 of the source document designs "a number of logical and feasible variants" of the energy infrastructure,
+each made of concrete projects; step 4 scores them on the afwegingskader. A variant here is data::
+
+    [variants.basis]
+    label = "Alleen investeringsplan"
+    projects = ["P01", "P02"]
+    scenario = "verwacht"
+
+    [variants.versneld]
+    projects = ["P01", "P02", "P07"]
+    scenario = "verwacht"
+
+:func:`compare_variants` computes, per variant and analysis year, the remaining shortage (MW summed over stations
+and directions, and the number of stations short), the developments accommodated (count and weighted MW), the
+total cost and, given an :class:`~energieplanologie.assessment.Assessment`, the mean criterion points of its
+projects. Existing infrastructure (status ``existing``) is part of every variant unless told otherwise.
+:func:`plot_variants` draws the comparison with Dutch labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import tomllib
+
+from energieplanologie._errors import ConfigError
+from energieplanologie.progress import ProgressCallback, report
+
+__all__ = ["VARIANT_COLUMNS", "Variant", "compare_variants", "load_variants", "plot_variants", "write_variants"]
+
+#: Columns of :func:`compare_variants` before the per-criterion columns ``points_<code>``.
+VARIANT_COLUMNS: tuple[str, ...] = (
+    "variant", "label", "scenario", "year", "n_projects", "project_ids", "total_cost_meur", "total_shortage_mw",
+    "stations_short", "developments_accommodated", "developments_total", "mw_accommodated", "mw_total",
+    "weighted_score_mean",
+)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A development variant: the projects that are built, under one scenario.
+
+    Examples
+    --------
+    >>> Variant("basis", ("P1", "P2"), "verwacht").projects
+    ('P1', 'P2')
+    """
+
+    name: str
+    projects: tuple[str, ...]
+    scenario: str = "verwacht"
+    label: str = ""
+    description: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
+
+
+def load_variants(source: str | Path | Mapping[str, Any] | Iterable[Variant]) -> dict[str, Variant]:
+    """Read variants from a TOML file, a parsed mapping (with or without the ``variants`` table) or Variants.
+
+    Each ``[variants.NAME]`` table has ``projects`` (list of project ids) and optionally ``scenario`` (default
+    ``"verwacht"``), ``label`` and ``description``. Order is kept.
+
+    Examples
+    --------
+    >>> v = load_variants({"variants": {"a": {"projects": ["P1"], "scenario": "maximaal"}}})
+    >>> v["a"].scenario
+    'maximaal'
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise ConfigError(f"varianten: bestand {str(path)!r} bestaat niet", key="variants")
+        try:
+            source = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"varianten {path}: geen geldige TOML ({exc})", key="variants") from exc
+    if isinstance(source, Mapping):
+        table = source.get("variants", source)
+        out: dict[str, Variant] = {}
+        for name, spec in table.items():
+            key = f"variants.{name}"
+            if not isinstance(spec, Mapping):
+                raise ConfigError(f"{key}: verwacht een tabel met projects = [...]", key=key)
+            unknown = set(spec) - {"projects", "scenario", "label", "description"}
+            if unknown:
+                raise ConfigError(f"{key}: onbekende sleutel(s) {sorted(unknown)}", key=key)
+            projects = spec.get("projects")
+            if not isinstance(projects, list) or not all(isinstance(p, (str, int)) for p in projects):
+                raise ConfigError(f"{key}.projects: verwacht een lijst project-id's", key=f"{key}.projects")
+            out[str(name)] = Variant(str(name), tuple(str(p) for p in projects), str(spec.get("scenario", "verwacht")),
+                                     str(spec.get("label", "")), str(spec.get("description", "")))
+    else:
+        out = {v.name: v for v in source}
+    if not out:
+        raise ConfigError("varianten: geen enkele variant opgegeven", key="variants")
+    return out
+
+
+def _accommodated(balance: pd.DataFrame, alloc: pd.DataFrame, years: np.ndarray) -> pd.DataFrame:
+    """Per year: developments whose every (station, direction) has known capacity and no shortage."""
+    rows = alloc.loc[alloc["mw"] > 0, ["development_id", "station_id", "direction", "year_dev"]]
+    status = balance[["station_id", "direction", "year", "status"]]
+    per_year = []
+    for y in years:
+        active = rows.loc[rows["year_dev"] <= y]
+        ids = active["development_id"].unique()
+        if not len(ids):
+            per_year.append((int(y), 0, 0))
+            continue
+        m = active.merge(status.loc[status["year"] == y], on=["station_id", "direction"], how="left")
+        ok = m["status"].isin(["green", "amber"]).groupby(m["development_id"]).all()
+        per_year.append((int(y), int(ok.sum()), len(ids)))
+    return pd.DataFrame(per_year, columns=["year", "developments_accommodated", "developments_total"])
+
+
+def compare_variants(
+    region: Any,
+    variants: Mapping[str, Variant] | Iterable[Variant] | str | Path,
+    *,
+    years: Iterable[int] | None = None,
+    assessment: Any = None,
+    include_existing: bool = True,
+    progress: ProgressCallback | None = None,
+) -> pd.DataFrame:
+    """Compare development variants on remaining shortage, developments accommodated, cost and criteria.
+
+    Parameters
+    ----------
+    region : Region
+        The study area.
+    variants : mapping, iterable of Variant, or path
+        The variants (see :func:`load_variants`).
+    years : iterable of int, optional
+        Analysis years; default ``region.years``.
+    assessment : Assessment, optional
+        Scores of the projects; gives ``weighted_score_mean`` and ``points_<code>`` (mean points per criterion
+        of the variant's scored projects).
+    include_existing : bool, default True
+        Count infrastructure with status ``existing`` in every variant.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    DataFrame
+        One row per variant and year, columns :data:`VARIANT_COLUMNS` then ``points_<code>``:
+        ``total_shortage_mw`` (Σ shortage over stations and directions), ``stations_short`` (stations short in
+        either direction), ``developments_accommodated`` of ``developments_total`` (developments in the
+        scenario up to that year whose stations have known capacity and no shortage in their directions),
+        ``mw_accommodated`` of ``mw_total`` (per station and direction the development load that fits:
+        ``min(development load, max(0, capacity − baseline load))``), ``total_cost_meur`` (Σ cost of the
+        variant's own projects, NaN costs counted as 0 and reported in ``attrs["unknown_cost"]``).
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> region = ep.load_sample()  # doctest: +SKIP
+    >>> compare_variants(region, {"niets": Variant("niets", ())})  # doctest: +SKIP
+    """
+    from energieplanologie.allocation import allocate
+    from energieplanologie.balance import station_balance
+    from energieplanologie.scenarios import weighted_mw
+
+    vs = load_variants(variants)
+    infra = region.infrastructure
+    known = set(infra["project_id"].astype(str))
+    for v in vs.values():
+        unknown = sorted(set(v.projects) - known)
+        if unknown:
+            raise ConfigError(f"variants.{v.name}.projects: onbekende project-id's {', '.join(unknown)}",
+                              key=f"variants.{v.name}.projects")
+    ys = np.array(sorted({int(y) for y in (region.years if years is None else years)}), dtype=np.int64)
+    existing = infra.loc[infra["status"] == "existing", "project_id"].astype(str).tolist() if include_existing else []
+    cost = pd.to_numeric(infra.set_index(infra["project_id"].astype(str))["cost_meur"], errors="coerce")
+
+    settings = {k: v for k, v in dict(region.settings.get("allocation", {}) or {}).items()
+                if k in ("max_mw_per_level", "split", "min_split_share")}
+    area = region.municipalities if len(region.municipalities) else None
+    alloc = allocate(region.developments, region.stations, area=area, **settings)
+    scored = None
+    if assessment is not None:
+        crit = [c for c in assessment.framework.criteria if c.scored]
+        scored = (assessment.scores.loc[assessment.scores["criterion"].isin([c.code for c in crit])]
+                  .pivot(index="project_id", columns="criterion", values="points")
+                  .reindex(columns=[c.code for c in crit]))
+        scored = scored.join(assessment.table.set_index("project_id")["weighted_score"])
+
+    frames = []
+    unknown_cost: dict[str, list[str]] = {}
+    for i, v in enumerate(vs.values()):
+        report(progress, i / len(vs), f"variant {v.title}")
+        projects = sorted(set(v.projects) | set(existing))
+        bal = station_balance(region, v.scenario, years=ys, allocation=alloc, projects=projects)
+        w = weighted_mw(region.developments, v.scenario, extra=region.settings.get("scenarios"))
+        dev = pd.DataFrame({"development_id": region.developments["development_id"].to_numpy(dtype=object),
+                            "year_dev": region.developments["year"].to_numpy(dtype=float, na_value=np.nan),
+                            "offtake": w["offtake_mw_weighted"].fillna(0.0).to_numpy(),
+                            "feedin": w["feedin_mw_weighted"].fillna(0.0).to_numpy()})
+        long = (alloc[["development_id", "station_id"]].merge(dev, on="development_id", how="left")
+                .melt(id_vars=["development_id", "station_id", "year_dev"], value_vars=["offtake", "feedin"],
+                      var_name="direction", value_name="mw"))
+        acc = _accommodated(bal, long, ys)
+        known_cap = bal["capacity_mw"].notna()
+        fits = np.minimum(bal["development_load_mw"], (bal["capacity_mw"] - bal["baseline_load_mw"].fillna(0.0))
+                          .clip(lower=0.0)).where(known_cap, 0.0)
+        per_year = pd.DataFrame({
+            "year": bal["year"].to_numpy(),
+            "shortage": bal["shortage_mw"].fillna(0.0).to_numpy(),
+            "short_station": np.where(bal["shortage_mw"].fillna(0.0) > 1e-6, bal["station_id"], None),
+            "fits": fits.to_numpy(),
+            "load": bal["development_load_mw"].fillna(0.0).to_numpy(),
+        }).groupby("year").agg(total_shortage_mw=("shortage", "sum"), stations_short=("short_station", "nunique"),
+                               mw_accommodated=("fits", "sum"), mw_total=("load", "sum")).reset_index()
+        own = list(v.projects)
+        missing_cost = [p for p in own if pd.isna(cost.get(p))]
+        if missing_cost:
+            unknown_cost[v.name] = missing_cost
+        row = {"variant": v.name, "label": v.title, "scenario": v.scenario, "n_projects": len(own),
+               "project_ids": ";".join(own), "total_cost_meur": float(cost.reindex(own).fillna(0.0).sum())}
+        if scored is not None:
+            mine = scored.reindex([p for p in own if p in scored.index])
+            row["weighted_score_mean"] = float(mine["weighted_score"].mean()) if len(mine) else np.nan
+            for c in scored.columns.drop("weighted_score"):
+                row[f"points_{c}"] = float(mine[c].mean()) if len(mine) else np.nan
+        else:
+            row["weighted_score_mean"] = np.nan
+        frame = per_year.merge(acc, on="year", how="left").assign(**row)
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    extra = [c for c in out.columns if c.startswith("points_")]
+    out = out[list(VARIANT_COLUMNS) + extra]
+    out["stations_short"] = out["stations_short"].astype(int)
+    out.attrs["unknown_cost"] = unknown_cost
+    report(progress, 1.0, "varianten vergeleken")
+    return out
+
+
+def plot_variants(comparison: pd.DataFrame, *, title: str | None = None) -> Any:
+    """A three-panel figure: remaining shortage per year, stations short per year, and cost against the
+    developments accommodated in the last year. Dutch labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_variants(compare_variants(region, variants))  # doctest: +SKIP
+    >>> fig.savefig("varianten.png")  # doctest: +SKIP
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(12, 4.2), dpi=120, layout="constrained")
+    ax1, ax2, ax3 = fig.subplots(1, 3)
+    from matplotlib.ticker import MaxNLocator
+
+    labels = dict(zip(comparison["variant"], comparison["label"], strict=False))
+    names = list(dict.fromkeys(comparison["variant"]))
+    years = sorted(comparison["year"].unique())
+    width = 0.8 / max(1, len(names))
+    for i, name in enumerate(names):
+        grp = comparison.loc[comparison["variant"] == name]
+        ax1.plot(grp["year"], grp["total_shortage_mw"], marker="o", color=f"C{i}", label=labels[name],
+                 linestyle=("-", "--", ":", "-.")[i % 4])
+        pos = np.searchsorted(years, grp["year"]) + (i - (len(names) - 1) / 2) * width
+        ax2.bar(pos, grp["stations_short"], width=width, color=f"C{i}", label=labels[name])
+    ax1.set(title="Resterend tekort", xlabel="Jaar", ylabel="Tekort (MW, alle stations en richtingen)")
+    ax1.set_xticks(years)
+    ax2.set(title="Stations met tekort", xlabel="Jaar", ylabel="Aantal stations")
+    ax2.set_xticks(range(len(years)), [str(y) for y in years])
+    last = comparison.loc[comparison["year"] == comparison["year"].max()]
+    ax3.scatter(last["total_cost_meur"], last["developments_accommodated"], s=60,
+                c=[f"C{names.index(n)}" for n in last["variant"]], zorder=3)
+    for x, y, lab in zip(last["total_cost_meur"], last["developments_accommodated"], last["label"], strict=True):
+        ax3.annotate(str(lab), (x, y), xytext=(6, 4), textcoords="offset points", fontsize=9)
+    total = int(last["developments_total"].max()) if len(last) else 0
+    ax3.set(title=f"Kosten en ontwikkelingen ({int(comparison['year'].max())})", xlabel="Totale kosten (M€)",
+            ylabel=f"Ontwikkelingen geaccommodeerd (van {total})")
+    ax3.margins(x=0.25, y=0.15)
+    for ax in (ax2, ax3):
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    for ax in (ax1, ax2, ax3):
+        ax.grid(alpha=0.3)
+    ax1.legend(fontsize=8, title="Variant", title_fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def write_variants(comparison: pd.DataFrame, out_dir: str | Path, *, title: str | None = None) -> list[Path]:
+    """Write ``varianten.csv`` (Dutch headers) and ``varianten.png`` (the chart) into ``out_dir``, atomically."""
+    from energieplanologie.io import atomic_write, write_csv
+
+    out = Path(out_dir)
+    csv = write_csv(comparison, out / "varianten.csv")
+    png = out / "varianten.png"
+    fig = plot_variants(comparison, title=title)
+    with atomic_write(png) as tmp:
+        fig.savefig(tmp, format="png", metadata={"Software": None})
+    return [csv, png]
