@@ -35,22 +35,19 @@ MIN_SIZE = 5
 
 
 def _points() -> np.ndarray:
-    """Clustered points, uniform noise and lattice points at exactly eps from each other (ties on the boundary)."""
+    """3000 clustered and noise points, a lattice at exactly eps spacing (ties on the boundary), duplicates."""
     rng = np.random.default_rng(2024)
-    centres = rng.uniform(100_000, 104_000, size=(25, 2))
+    centres = rng.uniform((100_000, 400_000), (104_000, 404_000), size=(25, 2))
     sizes = rng.uniform(15, 90, size=25)
     which = rng.integers(0, 25, 2500)
     clustered = centres[which] + rng.normal(size=(2500, 2)) * sizes[which, None]
-    noise = rng.uniform(100_000, 104_000, size=(500, 2))
-    # A lattice with spacing eps: neighbours sit exactly at distance 40 (representable, so d² == eps² exactly).
+    noise = rng.uniform((100_000, 400_000), (104_000, 404_000), size=(500, 2))
+    # Points 3000…3023: a 6 × 4 lattice with spacing 40 m = eps (d² == eps² exactly in floating point).
     gx, gy = np.meshgrid(np.arange(6) * EPS, np.arange(4) * EPS)
-    lattice = np.column_stack([gx.ravel() + 105_000, gy.ravel() + 400_000 + 105_000 - 100_000])
-    # Duplicates: five points on one spot make a cluster on their own.
+    lattice = np.column_stack([gx.ravel() + 105_000, gy.ravel() + 405_000])
+    # Points 3024…3028: five on one spot make a cluster of their own.
     duplicates = np.repeat([[106_000.0, 406_000.0]], 5, axis=0)
-    xy = np.vstack([np.round(clustered, 2), np.round(noise, 2), lattice, duplicates])
-    xy[:, 1] += 300_000  # into the RD New range for y
-    xy[-len(duplicates) - len(lattice):, 1] -= 300_000  # the lattice and duplicates were placed in y already
-    return xy
+    return np.vstack([np.round(clustered, 2), np.round(noise, 2), lattice, duplicates])
 
 
 def _qgis_labels(qgis_processing, xy: np.ndarray, border_as_noise: bool) -> np.ndarray:
@@ -112,9 +109,13 @@ def test_core_points_and_clusters_equal_qgis(qgis_processing, engine_python, tmp
     np.testing.assert_array_equal(theirs >= 0, core)
     # …and splits them into the same clusters.
     assert _same_partition(ours[core], theirs[core])
-    # The lattice (exact-eps spacing) is one cluster on both sides: distance == eps counts as a neighbour.
-    lattice = slice(3000, 3024)
-    assert len(set(ours[lattice].tolist())) == 1 and ours[3000] >= 0
+    # The lattice (spacing exactly eps): an interior point sees itself and 4 neighbours at distance == eps → 5,
+    # core (it would not be if "within eps" were strict); edge points see 4 and corners 3 → not core.
+    i, j = np.meshgrid(np.arange(6), np.arange(4))
+    interior = ((i > 0) & (i < 5) & (j > 0) & (j < 3)).ravel()
+    np.testing.assert_array_equal(core[3000:3024], interior)
+    np.testing.assert_array_equal(theirs[3000:3024] >= 0, interior)
+    assert len(set(ours[3000:3024][interior].tolist())) == 1
 
 
 def test_border_points_as_dbscan_allows(qgis_processing, engine_python, tmp_path):
