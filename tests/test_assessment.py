@@ -40,8 +40,10 @@ def case_region(settings: dict | None = None) -> Region:
     stations = gpd.GeoDataFrame({"station_id": ["S1", "S2"], "name": ["Noord", "Zuid"],
                                  "voltage_kv": ["150/20", "20/10"], "operator": ["Enexis", "Enexis"]},
                                 geometry=[Point(S1), Point(S2)], crs=CRS)
-    capacity = pd.DataFrame({"station_id": ["S1", "S2"], "year": [2025, 2025], "offtake_capacity_mw": [100.0, 50.0],
-                             "feedin_capacity_mw": [50.0, 20.0]})
+    # Baseline offtake load: S1 90 MW from 2025; S2 10 MW in 2025 and 40 MW from 2030 (latest row ≤ year counts).
+    capacity = pd.DataFrame({"station_id": ["S1", "S2", "S2"], "year": [2025, 2025, 2030],
+                             "offtake_capacity_mw": [100.0, 50.0, 50.0], "feedin_capacity_mw": [50.0, 20.0, 20.0],
+                             "offtake_load_mw": [90.0, 10.0, 40.0]})
     infra = gpd.GeoDataFrame(
         {"project_id": ["P0", "P1", "P2", "P3"],
          "name": ["Bestaand", "Uitbreiding Noord", "Kabel Noord-Zuid", "Warmtenet Oost"],
@@ -50,7 +52,7 @@ def case_region(settings: dict | None = None) -> Region:
          "operator": ["Enexis", "Enexis", "Enexis", "Warmtebedrijf"],
          "status": ["existing", "investment_plan", "proposed", "narrative"],
          "year_ready": [2020, 2027, 2033, None], "station_id": ["S1", "S1", "S2", None],
-         "offtake_capacity_added_mw": [10.0, 100.0, 20.0, 0.0], "cost_meur": [5.0, 20.0, 20.0, None],
+         "offtake_capacity_added_mw": [0.0, 100.0, 20.0, 0.0], "cost_meur": [5.0, 20.0, 20.0, None],
          "funding": ["secured", "secured", "partial", "none"],
          "parties": ["Enexis", "Enexis; Provincie; Gemeente Testgem", "Enexis; TenneT", "Gemeente Testgem"],
          "description": ["", "Uitbreiding van station Noord met een extra trafo.", "Nieuwe 150 kV-kabel.",
@@ -84,6 +86,21 @@ def case_balance() -> pd.DataFrame:
     return pd.DataFrame([{"station_id": s, "station_name": {"S1": "Noord", "S2": "Zuid"}[s], "scenario": "verwacht",
                           "year": y, "direction": d, "capacity_added_mw": float(a), "headroom_mw": float(h),
                           "shortage_mw": max(0.0, -float(h))} for s, d, y, a, h in rows])
+
+
+def test_hand_balance_and_enablement_match_the_balance_module():
+    balance = pytest.importorskip("energieplanologie.balance")
+    region = case_region()
+    real = balance.station_balance(region, "verwacht").sort_values(["station_id", "direction", "year"])
+    hand = case_balance().sort_values(["station_id", "direction", "year"])
+    for col in ("capacity_added_mw", "headroom_mw", "shortage_mw"):
+        np.testing.assert_allclose(real[col].to_numpy(float), hand[col].to_numpy(float))
+    en = balance.project_enablement(region, "verwacht")
+    en = en.loc[en["mw_enabled"] > 0, ["project_id", "year", "mw_enabled", "development_ids"]]
+    assert en.values.tolist() == case_enablement()[["project_id", "year", "mw_enabled", "development_ids"]].values.tolist()
+    # So scoring with the module's own balance gives the same result as with the hand-made frames.
+    own = score_projects(region, hotspots=case_hotspots(), user_scores=case_user_scores())
+    pd.testing.assert_frame_equal(own.scores, case_assessment().scores)
 
 
 def case_enablement() -> pd.DataFrame:
