@@ -266,11 +266,11 @@ def find_engine(
 
     Examples
     --------
-    >>> find_engine(setting="", environ={}, search_path="")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    EngineNotFound: Geen energieplanologie-engine gevonden.
-    ...
+    >>> try:
+    ...     find_engine(setting="", environ={}, search_path="")
+    ... except EngineNotFound as exc:
+    ...     print(exc.problems[-1])
+    PATH: geen programma energieplanologie
     """
     environ = os.environ if environ is None else environ
     if setting is None:

@@ -145,3 +145,14 @@ def test_plugin_kinds_are_the_engines_kinds(engine_python: str) -> None:
 
     engine_kinds = engine_eval(engine_python, "import energieplanologie as ep; print(','.join(ep.KINDS))")
     assert [k for k, _ in KINDS] == engine_kinds.split(",")
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from energieplanologie_qgis import engine
+    from energieplanologie_qgis.processing.algorithms import validate_layer
+
+    for module in (engine, validate_layer):
+        failed, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert attempted > 0 and failed == 0, module.__name__

@@ -181,3 +181,25 @@ def test_sample_region_layers_are_valid(plugin: object, tmp_path: Path, filename
     assert n > 0
     assert (result["ROWS_IN"], result["ROWS_KEPT"], result["ROWS_REJECTED"], result["OK"]) == (n, n, 0, True), \
         feedback.textLog()
+
+
+def test_a_text_column_named_fid_is_kept_as_a_column(plugin: object, tmp_path: Path) -> None:
+    # A GeoPackage needs an integer FID; a layer's own "fid" column with text in it must not break the export.
+    fields = [("fid", "string"), *DEVELOPMENT_FIELDS]
+    layer = memory_layer("Point?crs=EPSG:28992", fields, [
+        ("a-1", "D1", "Datacenter", "data_centre", 40.0, 0.0, 2030, "committed", "POINT (47000 365000)"),
+        ("a-1", "D2", "Zonneveld", "renewables", 0.0, 25.0, 2028, "planned", "POINT (52000 360000)"),
+    ])
+    result, _ = run(plugin, tmp_path, layer, "developments")
+    assert (result["ROWS_IN"], result["ROWS_KEPT"], result["OK"]) == (2, 2, True)
+
+    csv = tmp_path / "ontwikkelingen.csv"
+    csv.write_text("fid;id;naam;sector;jaar;zekerheid;afname_mw;wkt\n"
+                   "x;D1;Datacenter;datacenter;2030;vergund;12,5;POINT (47000 365000)\n", encoding="utf-8")
+    from qgis.core import QgsVectorLayer
+
+    csv_layer = QgsVectorLayer(str(csv), "ontwikkelingen", "ogr")
+    assert csv_layer.isValid()
+    # A CSV with WKT has no CRS of its own: the user states it.
+    result, feedback = run(plugin, tmp_path, csv_layer, "developments", CRS="EPSG:28992")
+    assert (result["ROWS_IN"], result["ROWS_KEPT"]) == (1, 1), feedback.textLog()

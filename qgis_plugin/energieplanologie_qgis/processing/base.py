@@ -63,7 +63,7 @@ def write_layer(layer: QgsVectorLayer, path: str, *, layer_name: str = "invoer",
     # A GeoPackage needs an integer, unique FID column. A source attribute named "fid" that is not one (a CSV
     # column, say) is kept as an ordinary column under its own name and the FID gets another name.
     fid_field = layer.fields().lookupField("fid")
-    if fid_field >= 0 and layer.providerType() != "ogr":
+    if fid_field >= 0 and fid_field not in layer.dataProvider().pkAttributeIndexes():
         options.layerOptions = ["FID=ep_fid"]
     context = transform_context or QgsCoordinateTransformContext()
     if assign_crs is not None and assign_crs.isValid() and not layer.crs().isValid() and layer.isSpatial():
