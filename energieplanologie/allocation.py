@@ -457,8 +457,10 @@ def allocation_frame(developments: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
     station_ids = np.append(stations["station_id"].to_numpy(dtype=object), None)
     base = developments.take(arrays.dev_pos) if arrays.expanded else developments
     new = {
-        "station_id": station_ids[arrays.station_pos],  # position -1 picks the trailing None
-        "allocation_method": np.asarray(METHODS, dtype=object)[arrays.method],
+        # object dtype with None for "no station", as in validated layers (position -1 picks the trailing None)
+        "station_id": pd.Series(station_ids[arrays.station_pos], index=base.index, dtype=object),
+        "allocation_method": pd.Series(np.asarray(METHODS, dtype=object)[arrays.method], index=base.index,
+                                       dtype=object),
         "share": arrays.share,
         "distance_m": arrays.distance_m,
     }
