@@ -357,7 +357,7 @@ def static_map(region: Any, code: str, *, balance: pd.DataFrame | None = None,
     y = int(year if year is not None else max(region.years))
     return static_region_map(region, balance=balance, hotspots=hotspots, year=y, scenario=scenario,
                              title=f"Gemeente {names[str(code)]} ({code}) — toestand {y}", focus=str(code),
-                             path=path, dpi=dpi, figsize=(11.0, 8.0))
+                             path=path, dpi=dpi)
 
 
 # ------------------------------------------------------------------------------------------------ pages

@@ -524,12 +524,13 @@ def density_overlay(density: Any, *, cmap: str = "YlOrRd", max_pixels: int = 4_0
     out = np.full((dh, dw), np.nan, dtype="float64")
     reproject(array, out, src_transform=transform, src_crs=src_crs, dst_transform=dst_transform,
               dst_crs="EPSG:3857", resampling=Resampling.bilinear, src_nodata=np.nan, dst_nodata=np.nan)
-    finite = np.isfinite(out) & (out > 0)
-    vmax = float(np.nanpercentile(out[finite], 99)) if finite.any() else 1.0
+    positive = np.isfinite(out) & (out > 0)
+    vmax = float(np.nanpercentile(out[positive], 99)) if positive.any() else 1.0
     vmax = vmax if vmax > 0 else 1.0
-    norm = np.clip(np.where(finite, out, 0) / vmax, 0, 1)
+    norm = np.clip(np.where(positive, out, 0) / vmax, 0, 1)
+    shown = positive & (norm >= 0.02)  # the long thin tail of the kernel would tint the whole extent
     rgba = (matplotlib.colormaps[cmap](norm) * 255).astype(np.uint8)
-    rgba[..., 3] = np.where(finite, (60 + 170 * norm).astype(np.uint8), 0)
+    rgba[..., 3] = np.where(shown, (60 + 170 * norm).astype(np.uint8), 0)
     w_, s_, e_, n_ = transform_bounds("EPSG:3857", "EPSG:4326", *rasterio.transform.array_bounds(dh, dw, dst_transform))
     return rgba, [[round(s_, 6), round(w_, 6)], [round(n_, 6), round(e_, 6)]], vmax
 

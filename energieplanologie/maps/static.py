@@ -13,6 +13,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -63,7 +64,7 @@ def _nice_length(width_m: float) -> float:
     return float(fitting[-1] if fitting else nice[0])
 
 
-def add_scale_bar(ax: Axes, *, loc: str = "lower left") -> None:
+def add_scale_bar(ax: Axes, *, loc: str = "lower right") -> None:
     """A scale bar in metres/kilometres (the axes are in RD metres)."""
     from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
@@ -131,9 +132,15 @@ def draw_region(
         mun.plot(ax=ax, facecolor="#ffffff", edgecolor=MUNICIPALITY_COLOUR, linewidth=1.2, zorder=1)
         xmin, ymin, xmax, ymax = mun.total_bounds
     handles.append(Line2D([], [], color=MUNICIPALITY_COLOUR, linewidth=2, label="Gemeentegrens"))
+    dx, dy = (xmax - xmin) * 0.06 + 500, (ymax - ymin) * 0.06 + 500
+    view = shapely.box(xmin - dx, ymin - dy, xmax + dx, ymax + dy)
+
+    def in_view(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        # Only what can be seen (the legend then lists only what is on the map).
+        return frame.loc[frame.geometry.intersects(view).to_numpy()] if len(frame) else frame
 
     if hotspots is not None and len(hotspots):
-        hs = hotspots
+        hs = in_view(hotspots)
         if "year" in hs.columns and hs["year"].nunique() > 1:
             ys = sorted(int(v) for v in hs["year"].dropna().unique())
             pick = max([v for v in ys if v <= year], default=ys[0])
@@ -146,7 +153,7 @@ def draw_region(
                 handles.append(Patch(facecolor=colour, edgecolor=colour, alpha=0.5,
                                      label=f"Knooppunt {value_label('level', level).lower()}"))
 
-    dev = region.developments
+    dev = in_view(region.developments)
     dev = dev.loc[(dev["year"].fillna(year).astype(int) <= year).to_numpy()]
     for sector, colour in SECTOR_COLOURS.items():
         part = dev.loc[(dev["sector"] == sector).to_numpy()]
@@ -167,7 +174,7 @@ def draw_region(
                             alpha=min(1.0, alpha + 0.45), zorder=4)
         handles.append(Patch(facecolor=colour, edgecolor=colour, alpha=0.6, label=value_label("sector", sector)))
 
-    infra = region.infrastructure
+    infra = in_view(region.infrastructure)
     carriers_seen: list[str] = []
     if len(infra):
         built = ((infra["status"] == "existing") | (infra["year_ready"].fillna(10_000).astype(int) <= year)).to_numpy()
@@ -201,14 +208,15 @@ def draw_region(
         stations.plot(ax=ax, color=colours, markersize=90, edgecolor="#111111", linewidth=1.2, zorder=8)
         if label_stations:
             pad_x = 0.01 * max(1.0, xmax - xmin)
-            for x, y, name in zip(stations.geometry.x, stations.geometry.y, stations["name"].astype(str), strict=True):
+            # Region maps label the transmission stations only (MS stations would crowd the towns).
+            labelled = stations if focus is not None else stations.loc[stations["level"].isin(["EHS", "HS", "TS"]).to_numpy()]
+            for x, y, name in zip(labelled.geometry.x, labelled.geometry.y, labelled["name"].astype(str), strict=True):
                 ax.annotate(name, (x, y), xytext=(x + pad_x, y), fontsize=7, zorder=9, clip_on=True,
                             bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
         for s in ("green", "amber", "red", "unknown"):
             handles.append(Line2D([], [], marker="o", linestyle="none", markersize=8, markerfacecolor=STATUS_COLOURS[s],
                                   markeredgecolor="#111111", label=f"Station: {value_label('balance_status', s).lower()}"))
 
-    dx, dy = (xmax - xmin) * 0.06 + 500, (ymax - ymin) * 0.06 + 500
     ax.set_xlim(xmin - dx, xmax + dx)
     ax.set_ylim(ymin - dy, ymax + dy)
     ax.set_aspect("equal")
@@ -229,7 +237,7 @@ def static_region_map(
     title: str | None = None,
     focus: str | None = None,
     path: str | Path | None = None,
-    figsize: tuple[float, float] = (11.0, 8.5),
+    figsize: tuple[float, float] | None = None,
     dpi: int = 150,
 ) -> Figure:
     """A static map (matplotlib) of the region, or of one municipality with ``focus``.
@@ -242,6 +250,8 @@ def static_region_map(
         See :func:`draw_region`; ``scenario`` picks one scenario of a multi-scenario balance.
     title : str, optional
         Figure title (default: ``"<region> — toestand <year>"``).
+    figsize : (width, height) in inches, optional
+        Default: 11 inches wide, the height following the shape of the area.
     path : path, optional
         Write a PNG there (atomically).
 
@@ -258,13 +268,16 @@ def static_region_map(
 
     year = int(year if year is not None else max(region.years))
     balance = balance_for_map(balance, scenario)
-    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    fig = Figure(figsize=figsize or (11.0, 8.0), dpi=dpi, layout="constrained")
     ax = fig.add_subplot()
     handles = draw_region(ax, region, balance=balance, hotspots=hotspots, year=year, focus=focus)
+    if figsize is None:  # fit the figure to the area: ~7.6 inches of map width beside the legend
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        fig.set_size_inches(11.0, min(11.0, max(5.0, 7.6 * (y1 - y0) / (x1 - x0) + 1.2)))
     add_scale_bar(ax)
     add_north_arrow(ax)
     ax.set_title(title or f"{region.name} — toestand {year}", fontsize=13, loc="left")
-    ax.text(0.99, 0.01, "RD New (EPSG:28992)", transform=ax.transAxes, ha="right", va="bottom", fontsize=7,
+    ax.text(0.01, 0.01, "RD New (EPSG:28992)", transform=ax.transAxes, ha="left", va="bottom", fontsize=7,
             color="#555555")
     fig.legend(handles=handles, loc="outside right upper", fontsize=8, title="Legenda", title_fontsize=9,
                frameon=False)
