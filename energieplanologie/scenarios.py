@@ -255,9 +255,9 @@ def enum_codes(values: pd.Series | np.ndarray, allowed: tuple[str, ...] | list[s
     Validated layers hold each enum value as one shared Python string object (``schema.validate`` maps every
     cell to the canonical value), so for large columns the codes are found by object identity: an object array
     is an array of ``PyObject*`` pointers, and ``pd.unique`` on those pointers plus one vectorised comparison per
-    distinct value is several times faster than hashing a million strings (``pd.Categorical``). Columns with
-    many distinct objects (e.g. read without validation) take the ordinary ``pd.Categorical`` path; both paths
-    give identical codes.
+    distinct value is several times faster than hashing a million strings. Columns with
+    many distinct objects (e.g. read without validation) take the ordinary hashing path (``Index.get_indexer``);
+    both paths give identical codes.
 
     Examples
     --------
@@ -278,7 +278,7 @@ def enum_codes(values: pd.Series | np.ndarray, allowed: tuple[str, ...] | list[s
                 value = ctypes.cast(int(ptr), ctypes.py_object).value
                 codes[pointers == ptr] = lookup.get(value, -1) if isinstance(value, str) else -2
     if codes is None:
-        codes = pd.Categorical(arr, categories=list(allowed)).codes.astype(np.intp)
+        codes = pd.Index(list(allowed), dtype=object).get_indexer(arr).astype(np.intp)
         codes[pd.isna(arr)] = -2
     missing = codes == -2
     if missing.any():
