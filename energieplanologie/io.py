@@ -40,7 +40,7 @@ from pyproj import CRS
 from energieplanologie._errors import ConfigError, ReadError
 from energieplanologie.labels import LAYER_NAMES, label, to_dutch
 from energieplanologie.report import ValidationReport, merge_reports
-from energieplanologie.schema import CRS_RD, NL_BOUNDS_RD, SCHEMAS, _coerce_numeric, validate
+from energieplanologie.schema import CRS_RD, NL_BOUNDS_RD, SCHEMAS, _parse_numbers, validate
 
 __all__ = [
     "COLUMN_SYNONYMS",
@@ -762,22 +762,57 @@ def _from_wkt(frame: pd.DataFrame, column: str, crs: CRS | None, report: Validat
     return geo
 
 
+def _split_numbers(col: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """A column of coordinates as ``(values, dutch, present)``.
+
+    Plain numbers (``51.4``, ``155000``) are parsed in C; only the cells that are not (``51,4``, ``'abc'``) go
+    through the Dutch-notation parser, and ``dutch`` marks those that it could read. A dot in a coordinate is
+    always a decimal point (``51.280`` is never 51280).
+    """
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        return col.astype(float), np.zeros(len(col), dtype=bool), col.notna().to_numpy()
+    values = _to_numeric(col) if _all_text(col) else pd.Series(np.nan, index=col.index)
+    rest = (col.notna() & values.isna()).to_numpy()
+    dutch = np.zeros(len(col), dtype=bool)
+    present = col.notna().to_numpy().copy()  # written into below; pandas may hand out a read-only view
+    if rest.any():
+        parsed, converted, filled = _parse_numbers(col[rest])
+        values = values.copy()
+        values[rest] = parsed.to_numpy()
+        dutch[rest] = converted
+        present[rest] = filled
+    return values, dutch, present
+
+
+def _to_numeric(col: pd.Series) -> pd.Series:
+    """Plain numbers parsed in C, NaN elsewhere. (Through an object array: pandas 3 can refuse to write into a
+    copy-on-write string column's buffer.)"""
+    parsed = pd.to_numeric(col.to_numpy(dtype=object), errors="coerce")
+    return pd.Series(np.asarray(parsed, dtype=float), index=col.index)
+
+
+def _all_text(col: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(col) or col.map(lambda v: v is None or isinstance(v, str)).all()
+
+
 def _from_xy(frame: pd.DataFrame, xcol: str, ycol: str, crs: CRS | None, report: ValidationReport) -> gpd.GeoDataFrame:
-    x, x_text = _coerce_numeric(frame[xcol])
-    y, y_text = _coerce_numeric(frame[ycol])
-    present_x = frame[xcol].notna() & (frame[xcol].astype("string").str.strip() != "")
-    present_y = frame[ycol].notna() & (frame[ycol].astype("string").str.strip() != "")
-    bad_x = (present_x & x.isna()).to_numpy()
-    bad_y = (present_y & y.isna()).to_numpy() & ~bad_x
-    plain = pd.to_numeric(frame[xcol].astype("string").str.strip(), errors="coerce").notna() & pd.to_numeric(
-        frame[ycol].astype("string").str.strip(), errors="coerce").notna()
-    converted = ((x_text | y_text) & ~plain).to_numpy()
+    if not (_all_text(frame[xcol]) or pd.api.types.is_numeric_dtype(frame[xcol])):
+        x, x_dutch, present_x = _parse_numbers(frame[xcol])  # a spreadsheet column mixing numbers and text
+    else:
+        x, x_dutch, present_x = _split_numbers(frame[xcol])
+    if not (_all_text(frame[ycol]) or pd.api.types.is_numeric_dtype(frame[ycol])):
+        y, y_dutch, present_y = _parse_numbers(frame[ycol])
+    else:
+        y, y_dutch, present_y = _split_numbers(frame[ycol])
+    bad_x = present_x & x.isna().to_numpy()
+    bad_y = present_y & y.isna().to_numpy() & ~bad_x
     ok = (x.notna() & y.notna()).to_numpy()
     geoms = np.full(len(frame), None, dtype=object)
     geoms[ok] = shapely.points(x.to_numpy()[ok], y.to_numpy()[ok])
     geo = gpd.GeoDataFrame(frame.drop(columns=[xcol, ycol]), geometry=gpd.GeoSeries(geoms, index=frame.index))
+    converted = (x_dutch | y_dutch) & ~bad_x & ~bad_y
     if converted.any():
-        report.repair("text_to_number", "geometry", frame["source_row"][converted & ~bad_x & ~bad_y].tolist(),
+        report.repair("text_to_number", "geometry", frame["source_row"][converted].tolist(),
                       f"coördinaten {xcol}/{ycol} als tekst gelezen (decimale komma geaccepteerd)")
     geo = _reject(geo, bad_x | bad_y, report, "not_a_number", f"{xcol}/{ycol}",
                   frame[xcol].where(bad_x, frame[ycol]), "coördinaat is geen getal")
@@ -799,14 +834,14 @@ def _from_xy(frame: pd.DataFrame, xcol: str, ycol: str, crs: CRS | None, report:
     return geo
 
 
-
 def _numbers_from_text(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     """CSV cells are all text: turn the plain numbers in numeric columns into numbers.
 
-    In canonical numeric columns each cell that is a plain number (``12.5``, ``2030``) becomes a float; other
-    notations (``12,5``, ``1.234,5``, ``'n.v.t.'``) stay text for :func:`~energieplanologie.schema.validate`,
-    which repairs or rejects them and says so. Extra columns become numeric only when every value is a plain
-    number without leading zeros (``0715`` is a code). Canonical text columns (ids, codes) are left alone.
+    In canonical numeric columns each plain number (``12.5``, ``2030``) becomes a number. Other notations
+    (``12,5``, ``1.234,5``, ``'n.v.t.'``) stay text for :func:`~energieplanologie.schema.validate`, which repairs
+    or rejects them and says so; in a column with decimal commas, cells with a dot stay text too, so that
+    ``1.234`` is read the Dutch way like the rest of the column. Extra columns become numeric only when every
+    value is a plain number without leading zeros (``0715`` is a code). Canonical text columns are left alone.
     """
     spec = SCHEMAS[kind]
     numeric = {c.name for c in spec.columns if c.type in ("int", "float")}
@@ -817,22 +852,23 @@ def _numbers_from_text(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         if c in text_columns or c == "source_row" or not isinstance(frame[c], pd.Series):
             continue
         col = frame[c]
-        if not (pd.api.types.is_string_dtype(col) or col.dtype == object):
+        if not pd.api.types.is_string_dtype(col):
             continue
-        text = col.astype("string").str.strip()
-        present = text.notna() & (text != "")
-        if not present.any():
-            continue
-        parsed = pd.to_numeric(text.where(present, None), errors="coerce")
-        plain = parsed.notna() & present
+        parsed = _to_numeric(col)
+        present = col.notna().to_numpy()
+        plain = parsed.notna().to_numpy()
         if c in numeric:
             if (plain | ~present).all():
-                whole = bool((parsed.dropna() == parsed.dropna().round()).all())
+                values = parsed.dropna()
+                whole = bool((values == values.round()).all())
                 out[c] = parsed.round().astype("Int64") if c in integer and whole else parsed.astype(float)
             elif plain.any():
-                mixed = col.astype(object).where(~plain.to_numpy(), parsed.astype(object))
-                out[c] = mixed.where(present.to_numpy(), None)
-        elif (plain | ~present).all() and not text[present].str.match(r"^[+-]?0\d").any():
+                commas = col.str.contains(",", regex=False, na=False).any()
+                if commas:
+                    plain = plain & ~col.str.contains(".", regex=False, na=False).to_numpy()
+                mixed = col.astype(object).where(~plain, parsed.astype(object))
+                out[c] = mixed.where(present, None)
+        elif (plain | ~present).all() and not col[present].str.match(r"^\s*[+-]?0\d").any():
             out[c] = parsed.astype(float)
     return out
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -438,35 +439,50 @@ def _texts(raw: pd.Series) -> tuple[np.ndarray, list[Any], np.ndarray]:
     return codes, values, texts
 
 
-_NUMBER_TEXT_THOUSANDS = r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$"
+_NUMBER_TEXT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 
 
 def _is_plain_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
+def _number_from_text(text: str | None) -> float:
+    """``'12,5'`` → 12.5, ``'1.234,5'`` → 1234.5 (Dutch thousands separator and decimal comma), ``'2030'`` → 2030.0;
+    NaN when it is no number."""
+    if text is None:
+        return math.nan
+    if _NUMBER_TEXT_THOUSANDS.match(text):
+        text = text.replace(".", "")
+    try:
+        return float(text.replace(",", ".").replace(" ", ""))
+    except ValueError:
+        return math.nan
+
+
+def _parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Parse a column of numbers, once per distinct value.
+
+    Returns ``(values, converted, present)``: the floats (NaN where missing or unparsable), which cells were text
+    that had to be converted, and which cells held anything at all.
+    """
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        return raw.astype(float), np.zeros(len(raw), dtype=bool), raw.notna().to_numpy()
+    codes, uniques, texts = _texts(raw)
+    plain_u = [_is_plain_number(u) for u in uniques]
+    parsed_u = np.array([float(u) if p else _number_from_text(t)
+                         for u, p, t in zip(uniques, plain_u, texts[:-1], strict=True)] + [math.nan], dtype=float)
+    converted_u = np.array([not p for p in plain_u] + [False], dtype=bool) & ~np.isnan(parsed_u)
+    present = ~pd.isna(texts)[codes]
+    return pd.Series(parsed_u[codes], index=raw.index, dtype=float), converted_u[codes], present
+
+
 def _coerce_numeric(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse numbers, accepting Dutch decimal commas and thousands separators.
 
-    Returns the parsed values and a boolean mask of cells that were text and had to be converted. Text is
-    parsed once per distinct value.
+    Returns the parsed values and a boolean mask of cells that were text and had to be converted.
     """
-    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-        return raw.astype(float), pd.Series(False, index=raw.index)
-    codes, uniques, texts = _texts(raw)
-    text = pd.Series(texts[:-1], dtype=object).astype("string")
-    # 1.234,5 → 1234.5 (Dutch thousands separator and decimal comma); 12,5 → 12.5
-    dutch_thousands = text.str.match(_NUMBER_TEXT_THOUSANDS, na=False)
-    cleaned = text.where(~dutch_thousands, text.str.replace(".", "", regex=False))
-    cleaned = cleaned.str.replace(",", ".", regex=False).str.replace(" ", "", regex=False)
-    parsed_u = pd.to_numeric(cleaned, errors="coerce").astype(float).to_numpy()
-    plain_u = np.array([_is_plain_number(u) for u in uniques], dtype=bool)
-    parsed_u = np.where(plain_u, np.array([float(u) if p else np.nan for u, p in zip(uniques, plain_u, strict=True)]),
-                        parsed_u) if len(uniques) else parsed_u
-    converted_u = ~plain_u & ~np.isnan(parsed_u)
-    parsed = np.append(parsed_u, np.nan)[codes]
-    converted = np.append(converted_u, False)[codes]
-    return pd.Series(parsed, index=raw.index, dtype=float), pd.Series(converted, index=raw.index)
+    values, converted, _ = _parse_numbers(raw)
+    return values, pd.Series(converted, index=raw.index)
 
 
 def validate(
@@ -651,19 +667,14 @@ def validate(
             continue
         raw = df[col.name]
         if col.type in ("int", "float"):
-            values, converted = _coerce_numeric(raw)
-            if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-                notnull_raw = raw.notna().to_numpy()
-            else:
-                codes, _, texts = _texts(raw)
-                notnull_raw = ~pd.isna(texts)[codes]
+            values, converted, notnull_raw = _parse_numbers(raw)
             unparsable = notnull_raw & values.isna().to_numpy()
             error_rows(unparsable, "not_a_number", col.name, "geen getal", values=raw)
             nonfinite = np.isinf(values.to_numpy())
             error_rows(nonfinite, "not_finite", col.name, "oneindige waarde", values=raw)
             values = values.where(~np.isinf(values), np.nan)
             if converted.any():
-                report.repair("text_to_number", col.name, df["source_row"][converted.to_numpy()].tolist(),
+                report.repair("text_to_number", col.name, df["source_row"][converted].tolist(),
                               "tekst omgezet naar getal (decimale komma of duizendtal-punt geaccepteerd)")
             if col.type == "int":
                 fractional = values.notna() & (values != np.floor(values.fillna(0)))

@@ -228,6 +228,23 @@ def test_csv_separator_is_sniffed(tmp_path, sep):
     assert_two_developments(read_layer(path, "developments"))
 
 
+def test_csv_dots_follow_the_notation_of_their_column(tmp_path):
+    # afname_mw uses decimal commas, so its "1.234" is Dutch for 1234; invoeding_mw has no commas, so its
+    # "1.234" is a decimal point. Coordinates with decimal commas are read too, and reported.
+    path = tmp_path / "ontwikkelingen.csv"
+    path.write_text(
+        "id;naam;sector;jaar;zekerheid;afname_mw;invoeding_mw;lon;lat\n"
+        "D1;Zon Axel;opwek;2028;vergund;12,5;1.234;3,9083;51,2667\n"
+        "D2;Datacenter;datacenter;2031;voornemen;1.234;2;4.0520;51.2806\n", encoding="utf-8")
+    data, report = read_layer(path, "developments")
+    assert report.ok, report.to_text()
+    assert data["offtake_mw"].tolist() == [12.5, 1234.0]
+    assert data["feedin_mw"].tolist() == [1.234, 2.0]
+    assert near(data.geometry.iloc[0], "Axel") and near(data.geometry.iloc[1], "Hulst")
+    repaired = {f.column: f.rows for f in report.repairs if f.code == "text_to_number"}
+    assert repaired == {"geometry": [0], "offtake_mw": [0, 1]}
+
+
 def test_csv_codes_keep_leading_zeros_and_numbers_become_numbers(tmp_path):
     path = tmp_path / "gemeenten.csv"
     path.write_text("gemeentecode;naam;inwoners;cbs_nr;wkt\n"
