@@ -122,6 +122,10 @@ def test_geojson_wgs84_is_reprojected(tmp_path):
     read = read_layer(path, "developments")
     assert_two_developments(read)
     assert "reprojected" in read.report.codes("repair")
+    # Named .json it is still GeoJSON: only a capaciteitskaart document goes to that reader.
+    as_json = tmp_path / "ontwikkelingen.json"
+    as_json.write_bytes(path.read_bytes())
+    assert_two_developments(read_layer(as_json, "developments"))
 
 
 def _write_shapefile(folder: Path) -> Path:

@@ -147,6 +147,14 @@ def build(out: Path = HERE) -> list[Path]:
     """Write every corpus file into ``out``; returns the paths written (sorted)."""
     out.mkdir(parents=True, exist_ok=True)
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_DATE})
+    try:
+        _build(out)
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    return sorted(p for p in out.iterdir() if p.is_file() and p.suffix != ".py")
+
+
+def _build(out: Path) -> None:
 
     # --- coordinate reference systems
     _gpkg(out, "no_crs.gpkg", {"ontwikkelingen": _developments_rd(None)})
@@ -301,8 +309,6 @@ def build(out: Path = HERE) -> list[Path]:
         "TNZ;2025;120;80",
         "XXX;2025;50;50",
     ])
-
-    return sorted(p for p in out.iterdir() if p.is_file() and p.suffix != ".py")
 
 
 if __name__ == "__main__":
