@@ -581,7 +581,11 @@ def _score_urgency(projects: pd.DataFrame, balance: pd.DataFrame, stations: pd.D
 
     The balance is linear in capacity, so the headroom without the project is the balance's headroom minus the
     project's own added capacity from its ``year_ready`` on (only where the balance counted it: its
-    ``capacity_added_mw`` is at least the project's own addition).
+    ``capacity_added_mw`` is at least the project's own addition). As for the enablement (A), the project is
+    judged with all other projects in place: it is *needed* when the station is short without it in a year it is
+    in service (``year ≥ year_ready``). A needed project's urgency is the first year the station is short
+    without it — possibly before it is ready, which means it must be accelerated. A shortage that other projects
+    solve before this one is ready does not make it needed.
     """
     t = crit.thresholds
     min_short = float(t["min_tekort_mw"])
@@ -603,6 +607,8 @@ def _score_urgency(projects: pd.DataFrame, balance: pd.DataFrame, stations: pd.D
     m["headroom_without"] = m["headroom_mw"] - np.where(counted, m["own_mw"], 0.0)
     m["short_without"] = (-m["headroom_without"]).clip(lower=0.0)
     short = m.loc[m["short_without"] >= min_short].sort_values(["project_id", "year", "direction"])
+    in_service = short["year_ready"].isna() | (short["year"] >= short["year_ready"])
+    needed = set(short.loc[in_service, "project_id"])
     first = short.groupby("project_id").first()
     worst = short.groupby("project_id")["short_without"].max()
     station_names = stations.set_index("station_id")["name"] if len(stations) else pd.Series(dtype=object)
@@ -627,13 +633,18 @@ def _score_urgency(projects: pd.DataFrame, balance: pd.DataFrame, stations: pd.D
             reasons.append(f"station {sname} heeft ook zonder dit project tot en met {horizon} geen tekort")
             continue
         fy = int(first.at[p, "year"])
+        ready = rows.at[i, "year_ready"]
+        if p not in needed:
+            level[i] = "laag"
+            reasons.append(f"het tekort op station {sname} (vanaf {fy}) is opgelost vóór dit project gereed is "
+                           f"({int(ready)}); zodra het gereed is, is er ook zonder dit project geen tekort")
+            continue
         first_year[i] = fy
         first_mw[i] = float(first.at[p, "short_without"])
         d = _DIRECTION_NL.get(first.at[p, "direction"], first.at[p, "direction"])
         text = (f"station {sname} heeft zonder dit project een tekort {d} vanaf {fy} "
                 f"({format_number(first_mw[i], 1, 'MW')}; max. {format_number(worst[p], 1, 'MW')} tot en met "
                 f"{horizon})")
-        ready = rows.at[i, "year_ready"]
         if np.isfinite(ready) and ready > fy:
             text += f"; project pas gereed in {int(ready)}: versnelling nodig"
         level[i] = "hoog" if fy <= until else "gemiddeld"
@@ -862,9 +873,14 @@ def score_projects(
     has_user_b = users is not None and any(
         fw[c].method == "hotspot" for c in users["criterion"].unique())
     if "hotspot" in methods and hotspots is None and not has_user_b:
+        import inspect
+
         from energieplanologie.hotspots import detect_hotspots
 
-        hotspots = detect_hotspots(region)
+        # The project configuration's [hotspots] table (method, eps_m, min_mw …), as far as detect_hotspots knows it.
+        known = set(inspect.signature(detect_hotspots).parameters) - {"region", "scenario", "progress"}
+        options = {k: v for k, v in dict(region.settings.get("hotspots", {}) or {}).items() if k in known}
+        hotspots = detect_hotspots(region, scenario=scenario, **options)
     hs = _hotspot_frame(hotspots)
 
     derived: dict[str, pd.DataFrame] = {}

@@ -71,6 +71,7 @@ _FUNDING_NL = {
     "unknown": "dekking onbekend",
 }
 _LINE_SPLIT = re.compile(r"\s*[;\n]\s*")
+_PARTY_SPLIT = re.compile(r"\s*(?:[;\n]|,(?![^()]*\)))\s*")  # a comma inside "(…)" belongs to the party's role
 _MAX_LIST = 8
 
 
@@ -221,7 +222,8 @@ def _facts(assessment: Assessment, region: Any) -> list[dict[str, Any]]:
         parties = []
         if operator:
             parties.append(f"{operator}: netbeheerder, uitvoering")
-        parties += [p for p in _lines(row.get("parties")) if p.casefold() != operator.casefold()]
+        parties += [p for p in _PARTY_SPLIT.split(_text(row.get("parties")))
+                    if p and p.casefold() != operator.casefold()]
         ev = evidence.loc[pid] if pid in evidence.index else pd.Series(dtype=object)
         facts.append({
             "project_id": pid, "row": row, "station": st, "station_id": sid, "station_text": station_text,

@@ -236,6 +236,26 @@ def test_reasons_carry_the_numbers():
     assert shares["P3"] == pytest.approx(200_000 / (1_400_000 + np.pi * 100**2), rel=1e-3)
 
 
+def test_urgency_counts_the_years_the_project_is_in_service():
+    # S2 short by 5 MW in 2030, before P2 is ready (2033), then 30 MW room in 2035 with P2's 20 MW: without P2
+    # still 10 MW room. The 2030 shortage is solved otherwise (e.g. a baseline drop); P2 is not needed → laag.
+    bal = case_balance()
+    s2 = (bal["station_id"] == "S2") & (bal["direction"] == "offtake")
+    bal.loc[s2 & (bal["year"] == 2030), ["headroom_mw", "shortage_mw"]] = [-5.0, 5.0]
+    bal.loc[s2 & (bal["year"] == 2035), "headroom_mw"] = 30.0
+    d = case_assessment(balance=bal).scores.set_index(["project_id", "criterion"]).loc[("P2", "D")]
+    assert d["level"] == "laag"
+    assert d["reason"] == ("het tekort op station Zuid (S2) (vanaf 2030) is opgelost vóór dit project gereed is "
+                           "(2033); zodra het gereed is, is er ook zonder dit project geen tekort")
+    # Short in 2030 and, with 5 MW room in 2035, short without P2 then too (5 − 20 = −15): needed; first short in
+    # 2030 → hoog, and P2 is only ready in 2033: acceleration.
+    bal.loc[s2 & (bal["year"] == 2035), "headroom_mw"] = 5.0
+    d = case_assessment(balance=bal).scores.set_index(["project_id", "criterion"]).loc[("P2", "D")]
+    assert d["level"] == "hoog"
+    assert "tekort afname vanaf 2030 (5,0 MW; max. 15,0 MW" in d["reason"]
+    assert "project pas gereed in 2033: versnelling nodig" in d["reason"]
+
+
 def test_missing_is_scored_neutrally_and_says_so():
     scores = case_assessment().scores.set_index(["project_id", "criterion"])
     for key in [("P3", "A"), ("P3", "C"), ("P3", "D"), ("P3", "E"), ("P1", "G")]:
