@@ -140,13 +140,14 @@ class MunicipalityOverview:
         other_text = "".join(
             f"; {value_label('carrier', c).lower()} {fmt_number(self.total_mw('offtake', carrier=c), 0)} MW afname"
             f" en {fmt_number(self.total_mw('feedin', carrier=c), 0)} MW invoeding" for c in others)
+        n_hs = 0 if self.hotspots is None else len(self.hotspots)
         parts = [
             f"{fmt_number(self.total_mw('offtake'), 0)} MW afname en {fmt_number(self.total_mw('feedin'), 0)} MW "
             f"invoeding elektriciteit in {self.year}{other_text} (scenario {self.scenario})",
-            f"{n_st} stations, waarvan {len(short)} met tekort"
+            f"{n_st} {'station' if n_st == 1 else 'stations'}, waarvan {len(short)} met tekort"
             + (f" (eerste in {int(first.min())})" if len(first) else ""),
-            f"{len(self.projects)} projecten",
-            f"{0 if self.hotspots is None else len(self.hotspots)} knooppunten",
+            f"{len(self.projects)} {'project' if len(self.projects) == 1 else 'projecten'}",
+            f"{n_hs} {'knooppunt' if n_hs == 1 else 'knooppunten'}",
         ]
         return "; ".join(parts) + "."
 

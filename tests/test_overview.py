@@ -105,7 +105,7 @@ def test_small_region_tables_by_hand(small):
     assert ov.developments["development_id"].tolist() == ["d1", "d2", "d4"]
     assert ov.hotspots["hotspot_id"].tolist() == ["KP-1", "KP-2"]  # KP-2 by geometry across the border
     assert ov.summary.startswith("20 MW afname en 0 MW invoeding elektriciteit in 2035; waterstof 12 MW afname")
-    assert "2 stations, waarvan 1 met tekort (eerste in 2030); 1 projecten; 2 knooppunten." in ov.summary
+    assert "2 stations, waarvan 1 met tekort (eerste in 2030); 1 project; 2 knooppunten." in ov.summary
 
     beta = municipality_overview(region, "GM0002", balance=bal, allocation=alloc, hotspots=_hotspots())
     # Beta: d3 speculative 4 MW feed-in → 1 MW (to B); d5 mobility 3 MW planned, explicitly to A, 2035

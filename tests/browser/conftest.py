@@ -81,6 +81,10 @@ class Browser:
         return out
 
     def screenshot(self, name: str) -> Path:
+        # never mid-animation (fitBounds animates the zoom for a quarter second)
+        self.wait_for("var el = document.querySelector('.folium-map'); var m = el && window[el.id];"
+                      "return !m || !m._animatingZoom;")
+        time.sleep(0.3)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / name
         self.driver.save_screenshot(str(path))

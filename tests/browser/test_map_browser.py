@@ -219,3 +219,27 @@ def test_notes_from_the_room_export_and_read_back(browser, sample_outputs, tmp_p
     browser.open(page, settle=0.3)
     assert browser.js("return document.querySelector('button.ep-note-export').textContent") == "Exporteer notities (2)"
     assert browser.severe_errors() == []
+
+
+def test_municipality_pages_embed_a_working_offline_map(browser, sample_outputs, tmp_path):
+    from energieplanologie.overview import write_overviews
+
+    region, alloc, bal = sample_outputs["region"], sample_outputs["allocation"], sample_outputs["balance"]
+    out = tmp_path / "gemeenten"
+    write_overviews(region, out, balance=bal, allocation=alloc, dpi=60)
+    for code in sorted(region.municipalities["municipality_code"]):
+        browser.driver.get((out / f"{code}.html").resolve().as_uri())
+        assert browser.js("return document.querySelector('img.picture').naturalWidth") > 500  # the inline PNG
+        frame = browser.driver.find_element(By.CSS_SELECTOR, "iframe.map")
+        browser.driver.switch_to.frame(frame)
+        browser.wait_for("return !!(window.EP && document.querySelector('path.ep-station'))")
+        # the focus map keeps the stations within 5 km of the municipality
+        area = region.municipalities.loc[region.municipalities["municipality_code"] == code].geometry.union_all()
+        near = int(region.stations.geometry.intersects(area.buffer(5000)).sum())
+        assert _count(browser, "path.ep-station") == near, code
+        browser.driver.switch_to.default_content()
+    browser.driver.get((out / "index.html").resolve().as_uri())
+    links = browser.js("return Array.from(document.querySelectorAll('li div a')).map(function (a) { return a.getAttribute('href'); })")
+    assert links == [f"{c}.html" for c in sorted(region.municipalities["municipality_code"])]
+    browser.screenshot("gemeenten-index.png")
+    assert browser.severe_errors() == []
