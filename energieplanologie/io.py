@@ -624,6 +624,17 @@ def _read_xlsx(path: Path, sheet: str | None, report: ValidationReport) -> pd.Da
     width = max(j + 1 for row in cells for j, v in enumerate(row) if _filled(v))
     cells = [(row + [None] * width)[:width] for row in cells]
     start = nonempty[0]  # 0-based row of the first header row
+    # A title line above the table ("Overzicht ontwikkelingen 2025"): one filled cell, the next line has more.
+    # Counted before merged cells are spread, so a title merged across the table is one cell too.
+    while True:
+        later = [i for i in nonempty if i > start]
+        if not later or sum(map(_filled, cells[start])) != 1 or sum(map(_filled, cells[later[0]])) < 2:
+            break
+        report.repair("title_row_skipped", None, [],
+                      f"titelregel {str(next(v for v in cells[start] if _filled(v))).strip()!r} in rij {start + 1} "
+                      f"van werkblad {ws.title!r} overgeslagen; de kop begint in rij {later[0] + 1}")
+        merged = [m for m in merged if m[0] - 1 != start]
+        start = later[0]
     # Merged cells: openpyxl stores the value in the top-left cell only; spread it over the range.
     for r0, c0, r1, c1 in merged:
         value = cells[r0 - 1][c0 - 1] if r0 - 1 < len(cells) and c0 - 1 < width else None
@@ -631,13 +642,14 @@ def _read_xlsx(path: Path, sheet: str | None, report: ValidationReport) -> pd.Da
             for c in range(c0 - 1, min(c1, width)):
                 cells[r][c] = value
     # The header block: the first row, extended down over merged ranges that start in it; a horizontally merged
-    # (group) cell means the row below holds the sub-headers.
+    # (group) cell means the next non-empty row holds the sub-headers.
     end = start
     while True:
         touching = [m for m in merged if m[0] - 1 <= end and m[2] - 1 >= start]
         new_end = max([end] + [m[2] - 1 for m in touching])
-        if any(m[1] != m[3] and m[2] - 1 == new_end for m in touching) and new_end + 1 < len(cells):
-            new_end += 1
+        below = [i for i in nonempty if i > new_end]
+        if any(m[1] != m[3] and m[2] - 1 == new_end for m in touching) and below:
+            new_end = below[0]
         if new_end == end:
             break
         end = new_end

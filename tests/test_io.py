@@ -291,6 +291,28 @@ def test_xlsx_first_sheet_and_named_table_sheet(tmp_path):
         read_layer(path, "station_capacity", layer="balans")
 
 
+@pytest.mark.parametrize("merged_title", [False, True])
+def test_xlsx_title_line_above_the_table_is_skipped(tmp_path, merged_title):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "Overzicht stations Zeeuws-Vlaanderen 2025"
+    if merged_title:
+        ws.merge_cells("A1:E1")
+    ws.append([])  # a blank line under the title
+    ws.append(["station_id", "naam", "spanning", "x", "y"])
+    ws.append(["TNZ", "Terneuzen", "150/20", *RD["Terneuzen"]])
+    path = tmp_path / "stations.xlsx"
+    wb.save(path)
+    data, report = read_layer(path, "stations")
+    assert report.ok, report.to_text()
+    assert data.loc[0, ["station_id", "name", "level"]].tolist() == ["TNZ", "Terneuzen", "HS"]
+    assert near(data.geometry.iloc[0], "Terneuzen", tol=1e-6)
+    skipped = [f for f in report.repairs if f.code == "title_row_skipped"]
+    assert len(skipped) == 1 and "rij 1" in skipped[0].message and "rij 3" in skipped[0].message
+
+
 def test_xlsx_dates_in_a_year_column_become_years(tmp_path):
     import datetime as dt
 
