@@ -213,7 +213,7 @@ def _facts(assessment: Assessment, region: Any) -> list[dict[str, Any]]:
         cost = row.get("cost_meur")
         funding = _text(row.get("funding")) or "unknown"
         operator = _text(row.get("operator"))
-        finance = (f"Investering ca. € {format_number(cost, 1)} miljoen" + (f" ({operator})" if operator else "")
+        finance = (f"Investering ca. € {format_number(cost, 1)} miljoen" + (f", {operator}" if operator else "")
                    if pd.notna(cost) else "Kosten onbekend")
         finance += f"; {_FUNDING_NL.get(funding, funding)}"
         status = _text(row.get("status"))
@@ -315,6 +315,14 @@ def _xlsx_widths(frame: pd.DataFrame) -> list[float]:
     return widths
 
 
+def _wrapped_lines(value: Any, width: float) -> int:
+    """Lines a cell needs when wrapped at ``width`` characters (a column width is about that many)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return 1
+    per_line = max(1.0, width - 1.0)
+    return sum(max(1, int(np.ceil(len(line) / per_line))) for line in str(value).split("\n"))
+
+
 def write_project_list(frame: pd.DataFrame, out_dir: str | Path, *, name: str = "projectenlijst") -> list[Path]:
     """Write the project list as a formatted XLSX and a CSV (UTF-8), atomically.
 
@@ -366,8 +374,19 @@ def write_project_list(frame: pd.DataFrame, out_dir: str | Path, *, name: str = 
         for cell in row:
             cell.alignment = wrap
     columns = list(frame.columns)
-    for j, width in enumerate(_xlsx_widths(frame), start=1):
+    widths = _xlsx_widths(frame)
+    for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
+    # Row heights from the wrapped line count (spreadsheet programs do not grow rows of a file on opening).
+    for i, values in enumerate(frame.itertuples(index=False, name=None), start=2):
+        lines = max((_wrapped_lines(v, w) for v, w in zip(values, widths, strict=True)), default=1)
+        ws.row_dimensions[i].height = 15.0 * lines + 2
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     for col, fmt in (("Gewogen score", "0.0"), *((c, "0%") for c in columns if str(c).startswith("Kans top"))):
         if col in columns:
             for (cell,) in ws.iter_rows(min_row=2, min_col=columns.index(col) + 1, max_col=columns.index(col) + 1):

@@ -58,7 +58,7 @@ def test_project_list_has_the_documents_columns_in_order(case):
         "• Industrie (CES): Fabriek (Testgem, 60,0 MW, 2030, vergund)",
         "• Datacenter: Datacenter (Testgem, 20,0 MW, 2035, vastgesteld)",
     ]
-    assert p1["Financiële informatie"] == "Investering ca. € 20,0 miljoen (Enexis); financiering geborgd"
+    assert p1["Financiële informatie"] == "Investering ca. € 20,0 miljoen, Enexis; financiering geborgd"
     assert p3["Financiële informatie"] == "Kosten onbekend; nog geen dekking voor de investering"
     assert p1["Planning"] == "Gereed 2027 (investeringsplan)"
     assert p3["Planning"] == "Planning onbekend (narratief)"
@@ -82,6 +82,12 @@ def test_xlsx_and_csv_read_back(case, tmp_path):
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:{ws.cell(row=4, column=len(headers)).coordinate}"
     assert ws["A1"].font.b and ws["D2"].alignment.wrap_text
+    # Rows are as high as their wrapped text: column D is 60 characters wide (59 a line); in D2 the sector line
+    # takes 1 line and the two development lines of 60 and 63 characters 2 each → 5 lines × 15 pt + 2.
+    assert ws.column_dimensions["D"].width == 60
+    assert ws.row_dimensions[2].height == 5 * 15 + 2
+    # Printing: landscape A4, one page wide, header repeated.
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
     widths = [ws.column_dimensions[c].width for c in "ABCDEFG"]
     assert all(10 <= w <= 60 for w in widths)
     link = ws.cell(row=2, column=headers.index("Projectfiche") + 1).hyperlink
