@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 import shapely
 import tomllib
-from scipy.stats import rankdata
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError
 from energieplanologie.labels import value_label
@@ -270,14 +269,10 @@ def load_framework(name_or_path: str | Path | Mapping[str, Any] | Framework = "d
         return _framework_from_dict(name_or_path, None, default)
     if str(name_or_path) == "default":
         return default
+    from energieplanologie.config import read_toml
+
     path = Path(name_or_path)
-    if not path.is_file():
-        raise ConfigError(f"afwegingskader {str(path)!r} bestaat niet", key="assessment.framework")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"afwegingskader {path}: geen geldige TOML ({exc})", key="assessment.framework") from exc
-    return _framework_from_dict(data, str(path), default)
+    return _framework_from_dict(read_toml(path, what="afwegingskader"), str(path), default)
 
 
 # ---------------------------------------------------------------------------------------------- user input
@@ -729,6 +724,12 @@ def _score_cost(projects: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------- weighting
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    """Rank per column, highest score first; ties share the lowest rank (1, 2, 2, 4). Scores are rounded to
+    1e-9 first so that sums that differ only by floating-point noise tie."""
+    return pd.DataFrame(-np.round(scores, 9)).rank(method="min", axis=0).to_numpy().astype(int)
+
+
 def _weighted(points: np.ndarray, weights: np.ndarray, max_points: float) -> np.ndarray:
     """0–100 score per project (rows) and weight set (columns of ``weights``)."""
     return 100.0 * (points @ weights) / (max_points * weights.sum(axis=0))
@@ -741,7 +742,7 @@ def _stability(points: np.ndarray, weights: np.ndarray, max_points: float, *, to
     z = rng.standard_normal((len(weights), n))
     perturbed = weights[:, None] * np.exp(noise * z - noise**2 / 2.0)
     scores = _weighted(points, perturbed, max_points)
-    ranks = rankdata(-np.round(scores, 9), method="min", axis=0)
+    ranks = _ranks(scores)
     return {
         "rank_min": ranks.min(axis=1).astype(int),
         "rank_max": ranks.max(axis=1).astype(int),
@@ -963,7 +964,7 @@ def score_projects(
             .pivot(index="project_id", columns="criterion", values="points")
             .reindex(index=ids, columns=[c.code for c in scored]).to_numpy(float))
     base = _weighted(pmat, weights[:, None], max_points)[:, 0] if len(ids) else np.array([])
-    rank = rankdata(-np.round(base, 9), method="min").astype(int) if len(ids) else np.array([], dtype=int)
+    rank = _ranks(base[:, None])[:, 0] if len(ids) else np.array([], dtype=int)
     stab = (_stability(pmat, weights, max_points, top_k=top_k, n=n_perturbations, noise=weight_noise, seed=seed)
             if len(ids) else {k: np.array([]) for k in ("rank_min", "rank_max", "rank_p05", "rank_p95", "p_top_k")})
     stability = pd.DataFrame({"project_id": ids, "rank": rank, **stab})

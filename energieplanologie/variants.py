@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import tomllib
 
 from energieplanologie._errors import ConfigError
 from energieplanologie.progress import ProgressCallback, report
@@ -77,13 +76,9 @@ def load_variants(source: str | Path | Mapping[str, Any] | Iterable[Variant]) ->
     'maximaal'
     """
     if isinstance(source, (str, Path)):
-        path = Path(source)
-        if not path.is_file():
-            raise ConfigError(f"varianten: bestand {str(path)!r} bestaat niet", key="variants")
-        try:
-            source = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"varianten {path}: geen geldige TOML ({exc})", key="variants") from exc
+        from energieplanologie.config import read_toml
+
+        source = read_toml(Path(source), what="varianten")
     if isinstance(source, Mapping):
         table = source.get("variants", source)
         out: dict[str, Variant] = {}

@@ -184,7 +184,7 @@ def test_framework_errors_name_the_key(tmp_path):
     bad.write_text(text.replace('method = "urgency"', 'method = "gevoel"'), encoding="utf-8")
     with pytest.raises(ConfigError, match="gevoel"):
         load_framework(bad)
-    with pytest.raises(ConfigError, match="bestaat niet"):
+    with pytest.raises(ConfigError, match="afwegingskader niet gevonden"):
         load_framework(tmp_path / "nergens.toml")
 
 
