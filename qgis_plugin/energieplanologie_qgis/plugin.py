@@ -126,9 +126,8 @@ class EnergieplanologiePlugin:
     def missing_engine_text(self) -> str:
         """The one-line message bar text: what is missing and the exact commands to fix it."""
         commands = " && ".join(setup_commands())
-        return (f"Geen engine gevonden, de algoritmen zijn niet geladen. Maak er een met: {commands} — en kies "
-                f"hem via Plugins › Energieplanologie › Engine kiezen…, de omgevingsvariabele {ENV_VAR} of de "
-                f"instelling {SETTINGS_KEY}.")
+        return (f"Geen engine gevonden; de algoritmen zijn niet geladen. Maak er een: {commands} — kies hem daarna "
+                f"met ‘Engine kiezen…’ (of {ENV_VAR} / instelling {SETTINGS_KEY}).")
 
     # -- internals ----------------------------------------------------------------------------------------
     def _show_missing_engine(self) -> None:
