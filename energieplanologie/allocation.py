@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,12 +95,11 @@ def _mw(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 def _representative_xy(geoms: np.ndarray) -> np.ndarray:
     """x, y of each geometry: the point itself, else a point on its surface (inside a polygon)."""
-    is_point = shapely.get_type_id(geoms) == 0
-    if is_point.all():
-        return shapely.get_coordinates(geoms)
-    xy = np.empty((len(geoms), 2))
-    xy[is_point] = shapely.get_coordinates(geoms[is_point])
-    xy[~is_point] = shapely.get_coordinates(shapely.point_on_surface(geoms[~is_point]))
+    # get_x/get_y give NaN for anything but a point: one pass each, no masking of the (mostly point) array.
+    xy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
+    other = np.flatnonzero(np.isnan(xy[:, 0]))
+    if len(other):
+        xy[other] = shapely.get_coordinates(shapely.point_on_surface(geoms[other]))
     return xy
 
 
@@ -195,31 +195,36 @@ def _allocate_arrays(
     is_poly = np.zeros(n, dtype=bool)
     if split:
         is_poly = np.isin(shapely.get_type_id(geoms), _POLYGON_TYPES) & ~explicit
-    parts: list[_Parts] = []
     area_parts = _area_parts(area) if is_poly.any() else None
-    for c in np.unique(dev_carrier[~explicit]):
-        of_carrier = np.flatnonzero(st_carrier == c)
-        if len(of_carrier) == 0:
-            continue
-        todo = (~explicit) & (dev_carrier == c)
-        thresholds = np.unique(st_limit[of_carrier])
-        klass = np.searchsorted(thresholds, size, side="left")  # beyond the last threshold: no eligible station
-        for k, threshold in enumerate(thresholds):
-            members = np.flatnonzero(todo & (klass == k))
-            if len(members) == 0:
+    # Polygons are divided in a helper thread while the nearest-station queries run here: both GEOS (shapely's
+    # vectorised functions) and cKDTree.query release the GIL, so on two cores the geometric work hides behind
+    # the queries. The result does not depend on the timing.
+    pending: list[Future[_Parts]] = []
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for c in np.unique(dev_carrier[~explicit]):
+            of_carrier = np.flatnonzero(st_carrier == c)
+            if len(of_carrier) == 0:
                 continue
-            eligible = _unique_first(st_xy, of_carrier[st_limit[of_carrier] >= threshold])
-            tree = cKDTree(st_xy[eligible])
-            dist, idx = tree.query(xy[members], k=1, workers=KDTREE_WORKERS)
-            station_pos[members] = eligible[idx]
-            distance[members] = dist
-            method[members] = _NEAREST
-            polys = members[is_poly[members]] if len(eligible) > 1 else members[:0]
-            if len(polys):
-                polys = polys[_may_span_cells(geoms[polys], xy[polys], tree)]
-            if len(polys):
-                parts.append(_split_polygons(geoms[polys], polys, eligible, st_xy, area_parts, min_split_share,
-                                             with_geometry))
+            todo = np.flatnonzero((~explicit) & (dev_carrier == c))
+            thresholds = np.unique(st_limit[of_carrier])
+            klass = np.searchsorted(thresholds, size[todo], side="left")  # past the last threshold: none eligible
+            for k, threshold in enumerate(thresholds):
+                members = todo if len(thresholds) == 1 else todo[klass == k]
+                if len(members) == 0:
+                    continue
+                eligible = _unique_first(st_xy, of_carrier[st_limit[of_carrier] >= threshold])
+                tree = cKDTree(st_xy[eligible])
+                polys = members[is_poly[members]] if len(eligible) > 1 else members[:0]
+                if len(polys):
+                    polys = polys[_may_span_cells(geoms[polys], xy[polys], tree)]
+                if len(polys):
+                    pending.append(pool.submit(_split_polygons, geoms[polys], polys, eligible, st_xy, area_parts,
+                                               min_split_share, with_geometry))
+                dist, idx = tree.query(xy[members], k=1, workers=KDTREE_WORKERS)
+                station_pos[members] = eligible[idx]
+                distance[members] = dist
+                method[members] = _NEAREST
+        parts = [f.result() for f in pending]
 
     if not parts:
         return AllocationArrays(np.arange(n), station_pos, method, np.ones(n), distance, None, False)

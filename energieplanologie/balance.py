@@ -235,7 +235,10 @@ def _development_load(rows: _Rows, n_st: int, years: np.ndarray,
     """
     ny, nsec, ncert = len(years), len(SECTORS), len(CERTAINTIES)
     ok = (rows.station_pos >= 0) & (rows.year <= years[-1])
-    ybin = np.searchsorted(years, rows.year, side="left")  # counts from the first analysed year ≥ its year
+    # Year bin: the first analysed year ≥ the development's year (a lookup table over the few distinct years).
+    y_lo = min(int(rows.year.min(initial=years[0])), int(years[0]))
+    lut = np.searchsorted(years, np.arange(y_lo, int(years[-1]) + 1), side="left")
+    ybin = lut[np.clip(rows.year - y_lo, 0, len(lut) - 1)]
     if not ok.all():
         idx = np.flatnonzero(ok)
         st, yb, sec, cert, share = (rows.station_pos[idx], ybin[idx], rows.sector[idx], rows.certainty[idx],
@@ -243,15 +246,17 @@ def _development_load(rows: _Rows, n_st: int, years: np.ndarray,
         mw = {d: rows.mw[d][idx] for d in DIRECTIONS}
     else:
         st, yb, sec, cert, share, mw = rows.station_pos, ybin, rows.sector, rows.certainty, rows.share, rows.mw
-    key = ((st * ny + yb) * nsec + sec) * ncert + cert
+    key = st * (ny * nsec * ncert) + yb * (nsec * ncert) + (sec * ncert + cert)
     size = n_st * ny * nsec * ncert
-    # weights[scenario, sector, certainty] = simultaneity[sector] × weight[certainty]
-    factors = np.stack([np.outer(s.simultaneity_factors(), s.certainty_weights()) for s in scenarios])
+    # load[scenario, station, year, sector] = simultaneity[scenario, sector] × Σ_c sums[..., c] × weight[scenario, c]
+    cert_w = np.stack([s.certainty_weights() for s in scenarios])  # (scenario, certainty)
+    simul = np.stack([s.simultaneity_factors() for s in scenarios])  # (scenario, sector)
     out = {}
     for d in DIRECTIONS:
         w = mw[d] * share
-        sums = np.bincount(key, weights=w, minlength=size).reshape(n_st, ny, nsec, ncert)
-        per_scenario = np.einsum("tysc,psc->ptys", sums, factors)
+        sums = np.bincount(key, weights=w, minlength=size).reshape(n_st * ny * nsec, ncert)
+        by_cert = (sums @ cert_w.T).reshape(n_st, ny, nsec, len(scenarios))  # one BLAS product
+        per_scenario = np.moveaxis(by_cert, -1, 0) * simul[:, None, None, :]
         out[d] = np.cumsum(per_scenario, axis=2)
     return out
 
@@ -364,18 +369,22 @@ def station_balance(
     y_idx = np.tile(np.repeat(np.arange(ny), 2), nsc * n_st)
     d_idx = np.tile(np.arange(2), nsc * n_st * ny)
 
-    def station_col(name: str) -> np.ndarray:
-        return st[name].to_numpy(dtype=object)[st_idx] if name in st.columns else np.full(n_rows, None)
+    def station_col(name: str) -> pd.Series:
+        values = st[name].to_numpy(dtype=object)[st_idx] if name in st.columns else np.full(n_rows, None)
+        return text(values)
+
+    def text(values: np.ndarray) -> pd.Series:
+        return pd.Series(values, dtype=object)  # object, as in validated layers (no per-cell str conversion)
 
     first_flat = flat(first)
     data: dict[str, Any] = {
-        "station_id": sid[st_idx],
+        "station_id": text(sid[st_idx]),
         "station_name": station_col("name"),
         "level": station_col("level"),
         "carrier": station_col("carrier"),
-        "scenario": np.array([s.name for s in scenarios], dtype=object)[sc_idx],
+        "scenario": text(np.array([s.name for s in scenarios], dtype=object)[sc_idx]),
         "year": ys[y_idx],
-        "direction": np.array(DIRECTIONS, dtype=object)[d_idx],
+        "direction": text(np.array(DIRECTIONS, dtype=object)[d_idx]),
         "base_capacity_mw": flat(base_cap),
         "capacity_added_mw": flat(add),
         "capacity_mw": flat(capacity),
@@ -385,8 +394,8 @@ def station_balance(
         "headroom_mw": flat(headroom),
         "shortage_mw": flat(shortage),
         "utilisation": flat(utilisation),
-        "status": np.array(STATUSES, dtype=object)[flat(status)],
-        "first_shortage_year": pd.array(np.where(first_flat < 0, None, first_flat), dtype="Int64"),
+        "status": text(np.array(STATUSES, dtype=object)[flat(status)]),
+        "first_shortage_year": pd.arrays.IntegerArray(np.maximum(first_flat, 0).astype(np.int64), first_flat < 0),
     }
     sector_flat = np.ascontiguousarray(per_sector[:, order]).reshape(n_rows, len(SECTORS))
     for j, name in enumerate(SECTOR_COLUMNS):
