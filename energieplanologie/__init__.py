@@ -11,6 +11,8 @@ balance per station, find *knooppunten*, weigh projects on the *afwegingskader* 
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError, ValidationError
 from energieplanologie._version import __version__
+from energieplanologie.capaciteitskaart import read_capaciteitskaart
+from energieplanologie.io import LayerRead, read_layer, write_csv, write_layers
 from energieplanologie.region import Region
 from energieplanologie.report import ValidationReport
 from energieplanologie.sample import load_sample
@@ -22,11 +24,16 @@ __all__ = [
     "SCHEMAS",
     "ConfigError",
     "EnergieplanologieError",
+    "LayerRead",
     "Region",
     "ReadError",
     "ValidationError",
     "ValidationReport",
     "__version__",
     "load_sample",
+    "read_capaciteitskaart",
+    "read_layer",
     "validate",
+    "write_csv",
+    "write_layers",
 ]

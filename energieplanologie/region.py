@@ -8,6 +8,7 @@ exist; developments get a ``municipality_code`` from their location when they la
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from energieplanologie.report import ValidationReport
-from energieplanologie.schema import CRS_RD, SCHEMAS, validate
+from energieplanologie.schema import SCHEMAS, _empty_clean, validate
 
 __all__ = ["DEFAULT_YEARS", "Region", "empty_layer"]
 
@@ -29,12 +30,7 @@ REQUIRED_LAYERS = ("municipalities", "stations", "station_capacity", "infrastruc
 
 def empty_layer(kind: str) -> pd.DataFrame | gpd.GeoDataFrame:
     """An empty, correctly typed frame of a canonical layer kind (e.g. when a region has no constraints)."""
-    spec = SCHEMAS[kind]
-    dtypes = {"int": "Int64", "float": "float64", "str": object, "enum": object}
-    data = {c.name: pd.Series([], dtype=dtypes[c.type]) for c in spec.columns}
-    if spec.has_geometry:
-        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=CRS_RD), crs=CRS_RD)
-    return pd.DataFrame(data)
+    return _empty_clean(SCHEMAS[kind], pd.DataFrame())
 
 
 @dataclass(frozen=True)
@@ -122,7 +118,8 @@ class Region:
             "developments": developments,
             "constraints": constraints,
         }
-        out_reports: dict[str, ValidationReport] = dict(reports or {})
+        # Copies: cross-layer checks add findings, and the caller's reports must stay as they were.
+        out_reports: dict[str, ValidationReport] = {k: copy.deepcopy(r) for k, r in (reports or {}).items()}
         for kind, frame in layers.items():
             if frame is None:
                 layers[kind] = empty_layer(kind)
