@@ -368,3 +368,24 @@ def test_inputs_are_not_mutated():
 def test_format_number_is_dutch():
     assert format_number(1234.567, 2, "MW") == "1.234,57 MW"
     assert format_number(float("nan")) == "onbekend"
+
+
+# ---------------------------------------------------------------------------------------------- the sample region
+@pytest.mark.slow
+def test_sample_region_scores_follow_its_documented_design(sample_region):
+    """The sample README designs the shortages each project solves and P09's Natura 2000 crossing."""
+    result = score_projects(sample_region)  # balance, enablement and knooppunten computed from the configuration
+    assert sorted(result.table["project_id"]) == [f"P{i:02d}" for i in range(1, 11)]
+    scores = result.scores.set_index(["project_id", "criterion"])
+    # OBG feed-in short until P01 (2030); TNZ offtake until P03 (2032); SKL until P06 (2034): short by 2030 → hoog.
+    # WDO is short from 2035 until P05 (2036) → gemiddeld. P03, P05 and P06 are ready after the shortage begins.
+    assert [scores.loc[(p, "D"), "level"] for p in ("P01", "P03", "P06", "P05")] == ["hoog"] * 3 + ["gemiddeld"]
+    for p in ("P03", "P05", "P06"):
+        assert "versnelling nodig" in scores.loc[(p, "D"), "reason"]
+    # P09 crosses Natura 2000 Westerschelde & Saeftinghe → F laag; it is not needed once P03 is in service.
+    assert scores.loc[("P09", "F"), "level"] == "laag"
+    assert "Westerschelde & Saeftinghe" in scores.loc[("P09", "F"), "reason"]
+    assert scores.loc[("P09", "D"), "level"] == "laag"
+    # No judgements in the sample: E and G are missing for every project, and said so.
+    assert (scores.xs("E", level="criterion")["source"] == "missing").all()
+    assert result.table["rank"].min() == 1 and result.table["weighted_score"].is_monotonic_decreasing
