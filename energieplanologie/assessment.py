@@ -870,7 +870,11 @@ def score_projects(
         enablement = project_enablement(region, scenario)
     if balance is not None and "scenario" in balance.columns and balance["scenario"].nunique() > 1:
         balance = balance.loc[balance["scenario"] == scenario]
-    users = read_judgements(user_scores, fw, ids, what="beoordelingen") if user_scores is not None else None
+    # Judgements may name any project of the region (e.g. one left out of this run); unknown ids are an error.
+    all_ids = infra["project_id"].astype(str).tolist()
+    users = read_judgements(user_scores, fw, all_ids, what="beoordelingen") if user_scores is not None else None
+    if users is not None:
+        users = users.loc[users["project_id"].isin(ids)].reset_index(drop=True)
     has_user_b = users is not None and any(
         fw[c].method == "hotspot" for c in users["criterion"].unique())
     if "hotspot" in methods and hotspots is None and not has_user_b:
@@ -920,7 +924,8 @@ def score_projects(
             extra["by"] = extra["by"].where(extra["by"] != "", "gebruikersinvoer")
             override_rows.append(extra)
     if overrides is not None:
-        override_rows.append(read_judgements(overrides, fw, ids, what="overschrijvingen"))
+        ov_all = read_judgements(overrides, fw, all_ids, what="overschrijvingen")
+        override_rows.append(ov_all.loc[ov_all["project_id"].isin(ids)])
     applied = pd.DataFrame(columns=["project_id", "criterion", "old_level", "new_level", "old_source", "reason", "by"])
     if override_rows:
         ov = pd.concat(override_rows, ignore_index=True)

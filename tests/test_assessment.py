@@ -357,6 +357,19 @@ def test_bad_user_input_names_the_row(tmp_path):
         read_judgements(pd.DataFrame({"project_id": ["P1"], "criterion": ["E"]}), fw, ids)
 
 
+def test_a_subset_of_projects(tmp_path):
+    # Judgements on projects left out of the run are ignored; an id the region does not know is an error.
+    result = case_assessment(projects=["P2", "P0"])
+    # Existing P0 is scored when asked for by name: A laag 0, B hoog 2 (at S1, in K1), C missing 1 (adds no MW),
+    # D laag 0 (S1 has room with P1 in place), E 1, F hoog 2, G 1 = 7 points, above P2's 4.
+    assert list(result.table["project_id"]) == ["P0", "P2"]
+    assert set(result.scores["project_id"]) == {"P0", "P2"}
+    with pytest.raises(EnergieplanologieError, match="P9"):
+        case_assessment(projects=["P9"])
+    empty = case_assessment(projects=[])
+    assert empty.table.empty and empty.stability.empty
+
+
 def test_inputs_are_not_mutated():
     region, bal, en, hs, users = case_region(), case_balance(), case_enablement(), case_hotspots(), case_user_scores()
     before = [region.infrastructure.copy(), bal.copy(), en.copy(), hs.copy(), users.copy()]
