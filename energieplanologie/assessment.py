@@ -754,10 +754,13 @@ def _stability(points: np.ndarray, weights: np.ndarray, max_points: float, *, to
 
 # ---------------------------------------------------------------------------------------------- main
 def _resolve(value: Any, key: str, settings: Mapping[str, Any], base_dir: Path | None) -> Any:
-    """An argument, else the ``[assessment]`` setting (a relative path resolves against the config's folder)."""
+    """An argument, else the configuration: ``[assessment] key = "file"`` (a path relative to the configuration's
+    folder), or for judgements also an array of tables ``[[user_scores]]`` / ``[[overrides]]`` at the top level."""
     if value is not None:
         return value
     configured = settings.get(key)
+    if isinstance(configured, list):
+        return pd.DataFrame(configured)
     if not isinstance(configured, str) or (key == "framework" and configured == "default"):
         return configured
     path = Path(configured)
@@ -808,10 +811,10 @@ def score_projects(
     user_scores : DataFrame or path (CSV/XLSX), optional
         The working organisation's judgements (``project_id, criterion, level, reason``), for E and G and,
         when given, B. A judgement on a derived criterion (A, C, D, F) counts as an override.
-        None: ``[assessment] user_scores`` of the configuration, if any.
+        None: ``[assessment] user_scores = "file"`` of the configuration, or its ``[[user_scores]]`` tables.
     overrides : DataFrame or path, optional
         ``project_id, criterion, level, reason[, by]``: replace any score; each one is recorded.
-        None: ``[assessment] overrides`` of the configuration, if any.
+        None: ``[assessment] overrides = "file"`` of the configuration, or its ``[[overrides]]`` tables.
     projects : sequence of str, optional
         Project ids to score; default every project whose status is not ``existing``.
     top_k : int, default 5
@@ -840,7 +843,11 @@ def score_projects(
         raise ValueError("n_perturbations moet minstens 1 zijn")
     if not (weight_noise >= 0 and math.isfinite(weight_noise)):
         raise ValueError("weight_noise moet een getal ≥ 0 zijn")
-    settings = dict((getattr(region, "settings", {}) or {}).get("assessment", {}) or {})
+    all_settings = getattr(region, "settings", {}) or {}
+    settings = dict(all_settings.get("assessment", {}) or {})
+    for key in ("user_scores", "overrides"):  # top-level [[user_scores]] / [[overrides]] tables
+        if key not in settings and all_settings.get(key) is not None:
+            settings[key] = all_settings[key]
     base_dir = getattr(region, "base_dir", None)
     fw = load_framework(_resolve(framework, "framework", settings, base_dir) or "default")
     user_scores = _resolve(user_scores, "user_scores", settings, base_dir)

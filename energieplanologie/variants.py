@@ -120,7 +120,7 @@ def _accommodated(balance: pd.DataFrame, alloc: pd.DataFrame, years: np.ndarray)
 
 def compare_variants(
     region: Any,
-    variants: Mapping[str, Variant] | Iterable[Variant] | str | Path,
+    variants: Mapping[str, Variant] | Iterable[Variant] | str | Path | None = None,
     *,
     years: Iterable[int] | None = None,
     assessment: Any = None,
@@ -133,8 +133,9 @@ def compare_variants(
     ----------
     region : Region
         The study area.
-    variants : mapping, iterable of Variant, or path
-        The variants (see :func:`load_variants`).
+    variants : mapping, iterable of Variant, or path, optional
+        The variants (see :func:`load_variants`); default the ``[variants.NAME]`` tables of the project
+        configuration (``region.settings["variants"]``).
     years : iterable of int, optional
         Analysis years; default ``region.years``.
     assessment : Assessment, optional
@@ -166,6 +167,11 @@ def compare_variants(
     from energieplanologie.balance import station_balance
     from energieplanologie.scenarios import weighted_mw
 
+    if variants is None:
+        variants = (getattr(region, "settings", {}) or {}).get("variants")
+        if not variants:
+            raise ConfigError("geen varianten opgegeven en geen [variants.NAAM]-tabellen in de configuratie",
+                              key="variants")
     vs = load_variants(variants)
     infra = region.infrastructure
     known = set(infra["project_id"].astype(str))

@@ -298,6 +298,18 @@ def test_override_is_recorded_and_moves_the_rank():
     assert (rec["old_level"], rec["old_source"], rec["new_level"], rec["by"]) == (None, "missing", "laag", "")
 
 
+def test_judgements_from_the_project_configuration(tmp_path):
+    # [assessment] user_scores = "file" (relative to the configuration) and top-level [[overrides]] tables.
+    case_user_scores().to_csv(tmp_path / "beoordelingen.csv", index=False)
+    settings = {"assessment": {"user_scores": "beoordelingen.csv"},
+                "overrides": [{"project_id": "P2", "criterion": "C", "level": "hoog", "reason": "x", "by": "GS"}]}
+    region = case_region(settings=settings).replace(base_dir=tmp_path)
+    result = score_projects(region, balance=case_balance(), enablement=case_enablement(), hotspots=case_hotspots())
+    scores = result.scores.set_index(["project_id", "criterion"])
+    assert scores.loc[("P1", "E"), "source"] == "user" and scores.loc[("P2", "C"), "source"] == "override"
+    assert result.overrides["by"].tolist() == ["GS"]
+
+
 def test_user_judgement_on_a_derived_criterion_counts_as_override():
     users = pd.concat([case_user_scores(), pd.DataFrame({"project": ["P1"], "criterium": ["F"], "niveau": ["laag"],
                                                          "toelichting": ["archeologie"], "door": [""]})])

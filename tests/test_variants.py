@@ -57,6 +57,13 @@ def test_load_variants_from_toml(tmp_path):
         compare_variants(case_region(), {"x": {"projects": ["P9"]}})
 
 
+def test_variants_from_the_project_configuration():
+    region = case_region(settings={"variants": {"ip": {"projects": ["P1"]}}})
+    assert compare_variants(region)["variant"].unique().tolist() == ["ip"]
+    with pytest.raises(ConfigError, match="geen varianten"):
+        compare_variants(case_region())
+
+
 def test_shortage_and_stations_short_per_year(comparison):
     got = comparison.set_index(["variant", "year"])
     # Nulvariant: 2030 S1 150 − 100 = 50 MW short; 2035 S1 170 − 100 = 70 and S2 60 − 50 = 10 → 80 MW, 2 stations.
