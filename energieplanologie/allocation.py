@@ -232,19 +232,32 @@ def _allocate_arrays(
 
 
 def _may_span_cells(polys: np.ndarray, rep_xy: np.ndarray, tree: cKDTree) -> np.ndarray:
-    """False where a polygon surely lies in the service area of the station nearest to its representative point.
+    """False where a polygon surely lies in the service area of a single station; only the others need geometry.
 
-    With *R* the largest distance from the representative point *c* to the polygon's vertices (the polygon lies in
-    the disk of radius *R* around *c*) and *d1* ≤ *d2* the distances from *c* to the two nearest stations, every
-    point of the polygon is nearer to the first station than to any other when ``d2 - d1 > 2R`` (triangle
-    inequality). Only the other polygons need geometric work.
+    Two exact tests, cheapest first:
+
+    1. *Disk*: with *R* the largest distance from the representative point *c* to the polygon's vertices (the
+       polygon lies in the disk of radius *R* around *c*) and *d1* ≤ *d2* the distances from *c* to its two nearest
+       stations, every point of the polygon is nearer to the first station when ``d2 - d1 > 2R`` (triangle
+       inequality).
+    2. *Vertices*: a Voronoi cell is convex, so when every vertex of a polygon has the same nearest station the
+       polygon (inside the convex hull of its vertices) lies in that station's cell.
     """
     d, _ = tree.query(rep_xy, k=2, workers=KDTREE_WORKERS)
     coords, owner = shapely.get_coordinates(polys, return_index=True)
     r2 = ((coords - rep_xy[owner]) ** 2).sum(axis=1)
     radius = np.zeros(len(polys))
     np.maximum.at(radius, owner, r2)
-    return d[:, 1] - d[:, 0] <= 2.0 * np.sqrt(radius) + 1e-6
+    maybe = d[:, 1] - d[:, 0] <= 2.0 * np.sqrt(radius) + 1e-6
+    check = maybe[owner]
+    if check.any():
+        _, nearest = tree.query(coords[check], k=1, workers=KDTREE_WORKERS)
+        lo = np.full(len(polys), np.iinfo(np.intp).max)
+        hi = np.full(len(polys), -1)
+        np.minimum.at(lo, owner[check], nearest)
+        np.maximum.at(hi, owner[check], nearest)
+        maybe &= lo != hi
+    return maybe
 
 
 @dataclass(frozen=True)
