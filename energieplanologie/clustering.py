@@ -12,10 +12,12 @@ How it works (the grid approach of Gunawan 2013 / Gan & Tao 2015, vectorised wit
 1. Points are binned into square cells of side slightly below ``eps / sqrt(2)``: any two points of one cell are
    within ``eps``. Each cell knows its points (contiguous after one sort), their weight sum and bounding box.
 2. Core points. A cell whose weight sum reaches ``min_samples`` is *dense*: all its points are core. Otherwise
-   bounds decide most cells at once: the neighbour cells (a 5 × 5 block suffices) lying entirely within ``eps``
+   bounds decide many cells at once: the neighbour cells (a 5 × 5 block suffices) lying entirely within ``eps``
    of the cell give a lower bound of every point's neighbourhood weight, those that come within ``eps`` an upper
-   bound. Only points of undecided cells are examined one by one, and only against cells that are partly within
-   reach of that point; points are compared pairwise only there.
+   bound. Points of undecided cells are examined one by one on a finer index (:class:`_FineIndex`): columns
+   ``eps / 8`` wide in which the points are sorted by cell with a running sum of their weights, so the part of
+   the disk that lies wholly inside a column costs two lookups; only points in the cells the disk's edge crosses
+   are compared pairwise, and only for points whose bounds leave the decision open.
 3. Clusters. Core points of one cell are always connected. Two neighbouring cells with core points are connected
    when their closest pair of core points is within ``eps``: decided by bounding boxes when possible, else by the
    pair of points that lie furthest towards each other, else by an exact check of the points near the other cell.
@@ -24,7 +26,12 @@ How it works (the grid approach of Gunawan 2013 / Gan & Tao 2015, vectorised wit
    core points reach them.
 
 The distance test is ``dx*dx + dy*dy <= eps*eps``, as in scikit-learn's KD-tree and QGIS's KDBush index.
-Cost is O(n log n) for the sort plus work proportional to the points near cluster edges.
+Cost is O(n log n) for the sorts plus, per undecided point, a few dozen lookups and the pairs in the disk's edge.
+
+Weighted sums are compared as computed in floating point (integer weights, as in the unweighted case, sum
+exactly; fractional ones are re-summed point by point when they come within rounding of ``min_samples``); a
+neighbourhood whose weight equals ``min_samples`` to within the last bits may be judged differently from
+scikit-learn, which sums in another order.
 
 Examples
 --------
@@ -295,37 +302,134 @@ def _core_points(grid: _Grid, min_samples: float) -> np.ndarray:
         return core
     # Point level, only in undecided cells.
     _, points = _expand(grid.start[undecided], grid.count[undecided])
-    for part in _chunks(points.size):
-        p = points[part]
-        px, py, pc = grid.x[p], grid.y[p], grid.cell[p]
-        acc = np.zeros(p.size)
-        maybe = np.zeros(p.size)
-        rows, cells = [], []
-        for offset in _OFFSETS:
-            nb = grid.neighbour(pc, grid.shift(offset))
-            ok = np.flatnonzero(nb >= 0)
-            j = nb[ok]
-            dmin2, dmax2 = _point_box_d2(px[ok], py[ok], grid.box[:, j])
-            full = dmax2 <= grid.eps2
-            acc[ok[full]] += grid.cell_w[j[full]]
-            partial = ~full & (dmin2 <= grid.eps2)
-            maybe[ok[partial]] += grid.cell_w[j[partial]]
-            rows.append(ok[partial])
-            cells.append(j[partial])
-        need = (acc < min_samples) & (acc + maybe >= min_samples)
-        row = np.concatenate(rows)
-        cell = np.concatenate(cells)
-        keep = need[row]
-        row, cell = row[keep], cell[keep]
-        # Exact pairs for points still undecided, against the cells that are only partly within reach.
-        for sub in _chunks(grid.count[cell]):
-            owner, q = _expand(grid.start[cell[sub]], grid.count[cell[sub]])
-            r = row[sub][owner]
-            src = p[r]
-            d2 = (grid.x[q] - grid.x[src]) ** 2 + (grid.y[q] - grid.y[src]) ** 2
-            acc += np.bincount(r, weights=np.where(d2 <= grid.eps2, grid.w[q], 0.0), minlength=acc.size)
-        core[p] = acc >= min_samples
+    index = _FineIndex(grid.x, grid.y, grid.w, float(np.sqrt(grid.eps2)))
+    core[points] = index.is_core(grid.x[points], grid.y[points], min_samples)
     return core
+
+
+class _FineIndex:
+    """Exact neighbourhood weights of single points from prefix sums over narrow columns of fine cells.
+
+    Points are sorted by fine cell (column-major: the cells of one column, bottom to top, are contiguous), with a
+    running sum of their weights. For a query point and each column within reach, the cells lying wholly inside the
+    eps-disk form one contiguous run (their weight is a difference of two prefix sums), and the cells the disk's edge
+    crosses form two short runs at its ends: only the points of those are compared one by one, and only for points
+    whose bounds leave the decision open. Fine cells are ``eps / 8`` wide, so the edge runs hold a small share of the
+    neighbourhood. Cell boundaries are widened by a tiny margin so rounding never puts a point in the sure run that
+    the exact test ``dx*dx + dy*dy <= eps*eps`` would reject.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, w: np.ndarray, eps: float, per_eps: int = 8) -> None:
+        self.eps = eps
+        self.x0, self.y0 = float(x.min()), float(y.min())
+        span = max(float(x.max()) - self.x0, float(y.max()) - self.y0, eps)
+        # Coarser fine cells when a dense table of them would be very large (tiny eps over a wide extent).
+        budget = max(16 * len(x), 1 << 23)
+        while per_eps > 1 and ((span / (eps / per_eps)) + 2 * per_eps + 8) ** 2 > budget:
+            per_eps //= 2
+        self.f = eps / per_eps
+        self.reach = per_eps + 1  # columns (and rows) a disk of radius eps can touch beyond the point's own
+        self.pad = self.reach + 2
+        ix = np.floor((x - self.x0) / self.f).astype(np.int64) + self.pad
+        iy = np.floor((y - self.y0) / self.f).astype(np.int64) + self.pad
+        self.nx = int(ix.max()) + self.pad + 1
+        self.ny = int(iy.max()) + self.pad + 1
+        key = ix * self.ny + iy
+        order = np.argsort(key, kind="stable")
+        self.key = key[order]
+        self.x, self.y = x[order], y[order]
+        self.w = w[order]
+        self.wsum = np.concatenate([[0.0], np.cumsum(self.w)])
+        integral = bool(np.all(self.w == np.floor(self.w))) and self.wsum[-1] < 2.0**52
+        # Bound on the rounding of a difference of two prefix sums (zero for integer weights, which sum exactly).
+        self.tol = 0.0 if integral else 8.0 * len(x) * np.finfo(float).eps * float(self.wsum[-1])
+        n_keys = self.nx * self.ny
+        self._first: np.ndarray | None = None
+        if n_keys <= budget:
+            counts = np.bincount(self.key, minlength=n_keys)
+            self._first = np.concatenate([[0], np.cumsum(counts)])
+        # Margin against rounding in cell assignment and in the sure/candidate heights.
+        self.delta = 1e-9 * (span + eps)
+
+    def first(self, keys: np.ndarray) -> np.ndarray:
+        """Position of the first point whose fine key is at least ``keys``."""
+        if self._first is not None:
+            return self._first[keys]
+        return np.searchsorted(self.key, keys, side="left")
+
+    def is_core(self, qx: np.ndarray, qy: np.ndarray, min_samples: float) -> np.ndarray:
+        """Whether the neighbourhood weight of each query point reaches ``min_samples``."""
+        out = np.zeros(qx.size, dtype=bool)
+        cols = np.arange(-self.reach, self.reach + 1)
+        for part in _chunks(np.full(qx.size, cols.size)):
+            out[part] = self._decide(qx[part], qy[part], cols, min_samples)
+        return out
+
+    def _decide(self, px: np.ndarray, py: np.ndarray, cols: np.ndarray, min_samples: float) -> np.ndarray:
+        f, eps, delta = self.f, self.eps, self.delta
+        # Column of each (point, offset) and the x-distance range from the point to that column's strip.
+        c = (np.floor((px - self.x0) / f).astype(np.int64) + self.pad)[:, None] + cols[None, :]
+        left = self.x0 + (c - self.pad) * f
+        right = left + f
+        pxc = px[:, None]
+        ax = np.maximum(np.maximum(left - pxc, pxc - right), 0.0) - delta  # nearest x-distance, lowered
+        bx = np.maximum(pxc - left, right - pxc) + delta                    # farthest x-distance, raised
+        reach = ax <= eps
+        h_out = np.sqrt(np.maximum(eps * eps - np.maximum(ax, 0.0) ** 2, 0.0)) + delta
+        h_in = np.sqrt(np.maximum(eps * eps - bx * bx, 0.0)) - delta
+        has_in = (bx < eps) & (h_in > 0)
+        pyc = py[:, None]
+        # Rows (fine cells) touched by the candidate band, and rows lying wholly inside the sure band.
+        r0 = np.floor((pyc - h_out - self.y0) / f).astype(np.int64) + self.pad
+        r3 = np.floor((pyc + h_out - self.y0) / f).astype(np.int64) + self.pad + 1
+        r1 = np.ceil((pyc - h_in - self.y0) / f).astype(np.int64) + self.pad
+        r2 = np.floor((pyc + h_in - self.y0) / f).astype(np.int64) + self.pad
+        some_in = has_in & (r2 > r1)
+        r1, r2 = np.where(some_in, r1, r0), np.where(some_in, r2, r0)  # no sure run: all rows are edge rows
+        r1, r2 = np.clip(r1, r0, r3), np.clip(r2, r0, r3)
+        base = c * self.ny
+        p0, p1, p2, p3 = (self.first(base + r) for r in (r0, r1, r2, r3))
+        p0 = np.where(reach, p0, 0)
+        p1 = np.where(reach, p1, 0)
+        p2 = np.where(reach, p2, 0)
+        p3 = np.where(reach, p3, 0)
+        ws = self.wsum
+        sure = (ws[p2] - ws[p1]).sum(axis=1)
+        edge = (ws[p1] - ws[p0] + ws[p3] - ws[p2]).sum(axis=1)
+        core = sure - self.tol >= min_samples
+        open_ = ~core & (sure + edge + self.tol >= min_samples)
+        if not open_.any():
+            return core
+        rows = np.flatnonzero(open_)
+        # Exact comparison in the edge runs of the undecided points.
+        lo = np.concatenate([p0[rows], p2[rows]], axis=1).ravel()
+        hi = np.concatenate([p1[rows], p3[rows]], axis=1).ravel()
+        owner_row = np.repeat(np.arange(rows.size), 2 * cols.size)
+        acc = sure[rows].copy()
+        acc_edge = np.zeros(rows.size)
+        for sub in _chunks(hi - lo):
+            owner, q = _expand(lo[sub], (hi - lo)[sub])
+            r = owner_row[sub][owner]
+            d2 = (self.x[q] - px[rows][r]) ** 2 + (self.y[q] - py[rows][r]) ** 2
+            acc_edge += np.bincount(r, weights=np.where(d2 <= eps * eps, self.w[q], 0.0), minlength=rows.size)
+        acc += acc_edge
+        exact = acc - self.tol >= min_samples
+        near = np.abs(acc - min_samples) <= self.tol
+        if near.any():
+            # Within rounding of the threshold: sum the whole neighbourhood point by point.
+            nr = np.flatnonzero(near)
+            lo = p0[rows[nr]].ravel()
+            hi = p3[rows[nr]].ravel()
+            owner_row = np.repeat(np.arange(nr.size), cols.size)
+            total = np.zeros(nr.size)
+            for sub in _chunks(hi - lo):
+                owner, q = _expand(lo[sub], (hi - lo)[sub])
+                r = owner_row[sub][owner]
+                d2 = (self.x[q] - px[rows[nr]][r]) ** 2 + (self.y[q] - py[rows[nr]][r]) ** 2
+                total += np.bincount(r, weights=np.where(d2 <= eps * eps, self.w[q], 0.0), minlength=nr.size)
+            exact[nr] = total >= min_samples
+        core[rows] = exact
+        return core
 
 
 # ----------------------------------------------------------------------------------------------------------------
