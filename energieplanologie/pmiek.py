@@ -508,6 +508,14 @@ def _map_png(f: dict[str, Any], region: Any, hotspots: gpd.GeoDataFrame | None) 
         else:
             g.plot(ax=ax, facecolor="#d7191c", alpha=0.35, edgecolor="#d7191c", linewidth=1.2, zorder=6)
         handles.append(Line2D([], [], color="#d7191c", linewidth=2, label="project"))
+    if f["station"] is not None:
+        sp = f["station"].geometry
+        name = _text(f["station"]["name"])
+        name = name if len(name) <= 26 else name[:25] + "…"
+        right = sp.x > cx  # keep the label inside the frame: to the left of a station in the right half
+        ax.annotate(name, (sp.x, sp.y), xytext=(-4 if right else 4, -8), textcoords="offset points",
+                    ha="right" if right else "left", fontsize=5.5, zorder=8,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
     ax.set_xlim(cx - span / 2, cx + span / 2)
     ax.set_ylim(cy - span / 2, cy + span / 2)
     ax.set_aspect("equal")
