@@ -42,7 +42,7 @@ else:  # pragma: no cover
 __all__ = ["LayerConfig", "ProjectConfig", "load_config", "load_region_config", "read_toml"]
 
 REQUIRED_LAYERS = ("municipalities", "stations", "station_capacity", "developments")
-KNOWN_SECTIONS = {"region", "layers", "analysis", "hotspots", "assessment", "scenarios", "variants", "density",
+KNOWN_SECTIONS = {"region", "layers", "analysis", "allocation", "hotspots", "assessment", "scenarios", "variants", "density",
                   "output", "user_scores", "overrides"}
 LAYER_KEYS = {"path", "layer", "mapping", "crs", "table"}
 

@@ -43,6 +43,11 @@ case "$ARCH" in
   amd64|arm64|x86_64|aarch64) ;;                 # every dependency has wheels here
   *) PACKAGES+=(python3-dev gcc g++) ;;          # elsewhere some may build from source
 esac
+# Node.js + npm install the JavaScript/CSS that self-contained HTML maps inline (package.json); use what is on
+# PATH when present (e.g. a nodesource or nvm install), else Debian's.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 if [ "$WITH_QGIS" -eq 1 ]; then
   PACKAGES+=(python3-qgis qgis-providers qgis)
 fi
@@ -118,6 +123,16 @@ if [ "$(cat .venv/.setup-stamp 2>/dev/null || true)" != "$STAMP" ]; then
   echo "$STAMP" > .venv/.setup-stamp
 else
   say ".venv: al bijgewerkt ($(.venv/bin/python --version))"
+fi
+
+# JavaScript/CSS for self-contained maps (leaflet & co., see package.json); again only when the lock file changed.
+NSTAMP="$({ cat package-lock.json; npm --version; } | sha256sum | cut -d' ' -f1)"
+if [ ! -d node_modules ] || [ "$(cat node_modules/.setup-stamp 2>/dev/null || true)" != "$NSTAMP" ]; then
+  say "npm ci (JavaScript voor zelfstandige kaarten)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$NSTAMP" > node_modules/.setup-stamp
+else
+  say "node_modules: al bijgewerkt"
 fi
 
 if [ "$WITH_QGIS" -eq 1 ]; then
