@@ -528,8 +528,14 @@ def _read_vector(path: Path, fmt: str, kind: str, layer: str | None, report: Val
         raise ReadError(f"{path}: niet te lezen ({_short(exc)}).") from exc
     for w in caught:
         report.warning("reader_warning", None, [], f"melding bij het lezen: {w.message}")
+    # QGIS writes a layer without CRS to GeoPackage as an "undefined" SRS; that is no CRS at all.
+    if getattr(frame, "crs", None) is not None and frame.crs.name in _UNDEFINED_SRS:
+        frame = frame.set_crs(None, allow_override=True)
     report.rows_in = len(frame)
     return frame
+
+
+_UNDEFINED_SRS = ("Undefined geographic SRS", "Undefined Cartesian SRS", "Undefined geographic SRS (fallback)")
 
 
 # ---- CSV
@@ -1038,7 +1044,8 @@ def write_layers(
             if duplicated:
                 raise ValueError(f"laag {name!r}: kolom(men) {', '.join(map(str, duplicated))} komen dubbel voor.")
             is_geo = isinstance(out, gpd.GeoDataFrame) and out._geometry_column_name in out.columns
-            kwargs: dict[str, Any] = {"layer": str(name), "driver": "GPKG"}
+            # GeoPackage 1.2: QGIS 3.22 (GDAL 3.6) warns that 1.4 "may only be partially supported".
+            kwargs: dict[str, Any] = {"layer": str(name), "driver": "GPKG", "dataset_options": {"VERSION": "1.2"}}
             if is_geo and (len(out) == 0 or out.geometry.isna().all()):
                 kwargs["geometry_type"] = "Unknown"
             if not is_geo:

@@ -111,9 +111,6 @@ def test_layer_without_crs_with_the_crs_parameter(plugin: object, tmp_path: Path
     assert "netvlak afgeleid uit spanning" in log
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core: io._read_vector must treat a GeoPackage's 'Undefined geographic/Cartesian SRS' (srs_id 0/-1, what "
-    "QGIS writes for a layer without CRS) as no CRS; it now reports 'impossible_coordinates'"))
 def test_layer_without_crs_reports_missing_crs(plugin: object, tmp_path: Path) -> None:
     result, feedback = run(plugin, tmp_path, stations_without_crs(), "stations")
     assert (result["ROWS_IN"], result["ROWS_KEPT"], result["ROWS_REJECTED"], result["OK"]) == (2, 0, 2, False)
