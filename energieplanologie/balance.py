@@ -129,7 +129,8 @@ def _rows(region: Region, allocation: pd.DataFrame | None) -> tuple[_Rows, list[
         arrays = _allocate_arrays(dev, stations, area=area, **_allocation_settings(region))
         take = arrays.dev_pos if arrays.expanded else None
         rows = _Rows(arrays.station_pos, arrays.share, dev, take)
-        unallocated = arrays.station_pos < 0
+        lost = arrays.dev_pos[arrays.station_pos < 0]  # positions of unallocated developments
+        return rows, sorted({str(i) for i in rows.ids[lost]})
     else:
         missing = [c for c in ("station_id", "share", "year", "certainty", "sector") if c not in allocation.columns]
         if missing:
@@ -141,8 +142,7 @@ def _rows(region: Region, allocation: pd.DataFrame | None) -> tuple[_Rows, list[
             bad = sorted({str(v) for v in ids.to_numpy(dtype=object)[unknown]})[:5]
             raise EnergieplanologieError(f"allocation.station_id: onbekende stations {', '.join(bad)}")
         rows = _Rows(pos.astype(np.intp), allocation["share"].to_numpy(dtype=float), allocation, None)
-        unallocated = pos < 0
-    return rows, sorted({str(i) for i in rows.dev_ids()[unallocated]})
+        return rows, sorted({str(i) for i in rows.dev_ids()[pos < 0]})
 
 
 def _capacity_rows(region: Region, years: np.ndarray) -> dict[str, np.ndarray]:
