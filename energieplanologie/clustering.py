@@ -53,6 +53,8 @@ from scipy.sparse.csgraph import connected_components
 
 __all__ = ["DbscanResult", "grid_dbscan"]
 
+#: Up to this many points ``algorithm="auto"`` considers the list of pairs.
+_PAIRS_MAX_POINTS = 50_000
 #: Cells are a hair smaller than eps/√2 so that "same cell ⇒ within eps" survives floating-point rounding.
 _CELL_SHRINK = 1.0 - 1e-9
 #: Upper bound on the number of (point, point) or (point, cell) pairs materialised at once.
@@ -76,6 +78,7 @@ def grid_dbscan(
     eps: float,
     min_samples: float = 5,
     sample_weight: np.ndarray | None = None,
+    algorithm: str = "auto",
 ) -> DbscanResult:
     """Cluster 2-D points with DBSCAN, exactly as scikit-learn does, using a grid instead of neighbour lists.
 
@@ -89,6 +92,12 @@ def grid_dbscan(
         A point is core when the total weight of its neighbourhood (itself included) is at least this.
     sample_weight : array of shape (n,), optional
         Non-negative weight per point (default 1). In the hotspot analysis: scenario-weighted MW.
+    algorithm : {"auto", "grid", "pairs"}, default "auto"
+        ``grid`` is the method described above; ``pairs`` lists every pair within ``eps`` with a KD-tree
+        (:meth:`scipy.spatial.cKDTree.query_pairs`) and works on that list — quicker when there are few pairs
+        (small or sparse data), hopeless when points have hundreds of neighbours. ``auto`` takes ``pairs`` when
+        a sample predicts fewer than about ten neighbours per point and fewer than 50,000 points. Both give the
+        same result.
 
     Returns
     -------
@@ -133,6 +142,14 @@ def grid_dbscan(
             raise ValueError("sample_weight must be finite and non-negative.")
     if n == 0:
         return DbscanResult(np.empty(0, dtype=np.int64), np.empty(0, dtype=bool))
+    if algorithm not in ("auto", "grid", "pairs"):
+        raise ValueError(f"algorithm must be 'auto', 'grid' or 'pairs'; got {algorithm!r}.")
+    if algorithm == "pairs" or (algorithm == "auto" and len(xy) <= _PAIRS_MAX_POINTS):
+        from scipy.spatial import cKDTree
+
+        tree = cKDTree(xy)
+        if algorithm == "pairs" or _few_pairs(tree, xy, eps):
+            return _pairs_dbscan(tree, xy, weight, eps, float(min_samples))
 
     grid = _Grid(xy, weight, eps)
     core_sorted = _core_points(grid, float(min_samples))
@@ -144,6 +161,54 @@ def grid_dbscan(
     labels[grid.order] = labels_sorted
     core = np.empty(n, dtype=bool)
     core[grid.order] = grid.core
+    return DbscanResult(labels, core)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# small or sparse data: a list of pairs
+
+
+def _few_pairs(tree: object, xy: np.ndarray, eps: float, per_point: float = 10.0) -> bool:
+    """Whether a sample of 256 points (fixed seed) predicts few enough neighbour pairs for :func:`_pairs_dbscan`."""
+    n = len(xy)
+    if n <= 256:
+        return True
+    sample = xy[np.random.default_rng(0).choice(n, 256, replace=False)]
+    counts = tree.query_ball_point(sample, eps, return_length=True)  # type: ignore[attr-defined]
+    return float(np.mean(counts)) <= per_point
+
+
+def _pairs_dbscan(tree: object, xy: np.ndarray, weight: np.ndarray, eps: float, min_samples: float) -> DbscanResult:
+    """DBSCAN on the explicit list of pairs within eps (same semantics and numbering as :func:`grid_dbscan`)."""
+    n = len(xy)
+    # Candidate pairs from the tree with a hair of slack, then the same exact test as everywhere else.
+    pairs = tree.query_pairs(eps * (1 + 1e-9) + 1e-12, output_type="ndarray")  # type: ignore[attr-defined]
+    i, j = pairs[:, 0], pairs[:, 1]
+    d2 = (xy[i, 0] - xy[j, 0]) ** 2 + (xy[i, 1] - xy[j, 1]) ** 2
+    keep = d2 <= eps * eps
+    i, j = i[keep], j[keep]
+    total = weight + np.bincount(i, weights=weight[j], minlength=n) + np.bincount(j, weights=weight[i], minlength=n)
+    core = total >= min_samples
+    labels = np.full(n, -1, dtype=np.int64)
+    if not core.any():
+        return DbscanResult(labels, core)
+    both = core[i] & core[j]
+    graph = coo_array((np.ones(int(both.sum()), dtype=np.int8), (i[both], j[both])), shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    core_idx = np.flatnonzero(core)
+    # Number clusters by their lowest-index core point (core_idx is increasing: first occurrence = minimum).
+    _, first = np.unique(comp[core_idx], return_index=True)
+    rank = np.empty(int(comp.max()) + 1, dtype=np.int64)
+    rank[comp[core_idx[np.sort(first)]]] = np.arange(first.size)
+    labels[core_idx] = rank[comp[core_idx]]
+    # Border points: the lowest cluster number among their core neighbours.
+    none = np.iinfo(np.int64).max
+    best = np.full(n, none, dtype=np.int64)
+    for a, b in ((i, j), (j, i)):
+        sel = ~core[a] & core[b]
+        np.minimum.at(best, a[sel], labels[b[sel]])
+    border = ~core & (best != none)
+    labels[border] = best[border]
     return DbscanResult(labels, core)
 
 
@@ -182,7 +247,7 @@ class _Grid:
         n_cells = len(self.keys)
         # A dense lookup table is fastest while the grid is small; otherwise binary search on the sorted keys.
         self._table: np.ndarray | None = None
-        if nx * self.ny <= max(16 * n_cells, 1 << 22):
+        if nx * self.ny <= max(16 * n_cells, 1 << 18):
             self._table = np.full(nx * self.ny, -1, dtype=np.int64)
             self._table[self.keys] = np.arange(n_cells)
         self.core = np.zeros(len(key), dtype=bool)
@@ -324,7 +389,7 @@ class _FineIndex:
         self.x0, self.y0 = float(x.min()), float(y.min())
         span = max(float(x.max()) - self.x0, float(y.max()) - self.y0, eps)
         # Coarser fine cells when a dense table of them would be very large (tiny eps over a wide extent).
-        budget = max(16 * len(x), 1 << 23)
+        budget = max(64 * len(x), 1 << 18)
         while per_eps > 1 and ((span / (eps / per_eps)) + 2 * per_eps + 8) ** 2 > budget:
             per_eps //= 2
         self.f = eps / per_eps

@@ -489,8 +489,8 @@ def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year:
     -------
     DataFrame
         ``member_id, member_kind, x, y, weight_mw`` (offtake + feed-in, or the project's weight),
-        ``offtake_mw, feedin_mw`` (weighted; 0 for projects), ``dev_year, sector, programme, carrier, station_id,
-        municipality_code, geometry`` (the original geometry) and ``source`` (row position in its layer).
+        ``offtake_mw, feedin_mw`` (weighted; 0 for projects), ``dev_year`` (``year`` or ``year_ready``) and
+        ``source`` (row position in ``region.developments`` or ``region.infrastructure``).
 
     Examples
     --------
@@ -502,58 +502,51 @@ def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year:
     sc = get_scenario(scenario, extra=region.settings.get("scenarios"))
     year = int(max(region.years)) if year is None else int(year)
     dev = region.developments
-    in_time = (dev["year"].to_numpy(dtype=float, na_value=np.inf) <= year)
-    dev = dev.loc[in_time]
-    wm = weighted_mw(dev, sc)
+    in_time = np.flatnonzero(dev["year"].to_numpy(dtype=float, na_value=np.inf) <= year)
+    wm = weighted_mw(dev.iloc[in_time][["certainty", "sector", "offtake_mw", "feedin_mw"]], sc)
     off = wm["offtake_mw_weighted"].to_numpy()
     feed = wm["feedin_mw_weighted"].to_numpy()
     keep = (off + feed) > 0
-    dev = dev.loc[keep]
-    geoms = np.asarray(dev.geometry.values)
+    pos = in_time[keep]  # rows of region.developments that take part
+    geoms = np.asarray(dev.geometry.values)[pos]
     x, y = _xy(geoms)
-    parts = [pd.DataFrame({
-        "member_id": dev["development_id"].to_numpy(dtype=object),
-        "member_kind": "development",
-        "x": x, "y": y,
-        "weight_mw": off[keep] + feed[keep],
-        "offtake_mw": off[keep], "feedin_mw": feed[keep],
-        "dev_year": dev["year"].to_numpy(dtype=np.int64),
-        "sector": dev["sector"].to_numpy(dtype=object),
-        "programme": dev["programme"].to_numpy(dtype=object),
-        "carrier": dev["carrier"].to_numpy(dtype=object),
-        "station_id": dev["station_id"].to_numpy(dtype=object),
-        "municipality_code": dev["municipality_code"].to_numpy(dtype=object),
-        "geometry": geoms,
-        "source": np.flatnonzero(in_time)[keep],  # position in region.developments
-    })]
+
+    def column(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
+        return frame[name].to_numpy(dtype=object)[rows]
+
+    cols: dict[str, list[np.ndarray]] = {
+        "member_id": [column(dev, "development_id", pos)],
+        "member_kind": [np.full(pos.size, "development", dtype=object)],
+        "x": [x], "y": [y],
+        "weight_mw": [off[keep] + feed[keep]],
+        "offtake_mw": [off[keep]], "feedin_mw": [feed[keep]],
+        "dev_year": [dev["year"].to_numpy(dtype=float, na_value=np.nan)[pos]],
+        "source": [pos],
+    }
     infra = region.infrastructure
     if include_infrastructure and len(infra):
         ig = np.asarray(infra.geometry.values)
         added = infra["offtake_capacity_added_mw"].fillna(0).to_numpy(dtype=float) + \
             infra["feedin_capacity_added_mw"].fillna(0).to_numpy(dtype=float)
         ready = infra["year_ready"].to_numpy(dtype=float, na_value=-np.inf) <= year
-        take = (infra["status"].to_numpy(dtype=object) != "existing") & (added > 0) & ready & \
-            np.isin(shapely.get_type_id(ig), _NODAL_TYPES)
-        if take.any():
-            sub = infra.loc[take]
+        take = np.flatnonzero((infra["status"].to_numpy(dtype=object) != "existing") & (added > 0) & ready &
+                              np.isin(shapely.get_type_id(ig), _NODAL_TYPES))
+        if take.size:
             ix, iy = _xy(ig[take])
-            w = added[take] if infrastructure_weight_mw is None else np.full(int(take.sum()), infrastructure_weight_mw)
-            parts.append(pd.DataFrame({
-                "member_id": sub["project_id"].to_numpy(dtype=object),
-                "member_kind": "infrastructure",
-                "x": ix, "y": iy, "weight_mw": w, "offtake_mw": 0.0, "feedin_mw": 0.0,
-                "dev_year": sub["year_ready"].to_numpy(dtype=float, na_value=np.nan),
-                "sector": None, "programme": None,
-                "carrier": sub["carrier"].to_numpy(dtype=object),
-                "station_id": sub["station_id"].to_numpy(dtype=object),
-                "municipality_code": None,
-                "geometry": ig[take],
-                "source": np.flatnonzero(take),
-            }))
-    points = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    points = points[np.isfinite(points["x"].to_numpy()) & np.isfinite(points["y"].to_numpy())]
-    order = np.lexsort((points["y"].to_numpy(), points["x"].to_numpy()))
-    return points.iloc[order].reset_index(drop=True)
+            w = added[take] if infrastructure_weight_mw is None else np.full(take.size, float(infrastructure_weight_mw))
+            extra = {
+                "member_id": column(infra, "project_id", take),
+                "member_kind": np.full(take.size, "infrastructure", dtype=object),
+                "x": ix, "y": iy, "weight_mw": w, "offtake_mw": np.zeros(take.size), "feedin_mw": np.zeros(take.size),
+                "dev_year": infra["year_ready"].to_numpy(dtype=float, na_value=np.nan)[take],
+                "source": take,
+            }
+            for name, values in extra.items():
+                cols[name].append(values)
+    merged = {name: np.concatenate(parts) for name, parts in cols.items()}
+    finite = np.isfinite(merged["x"]) & np.isfinite(merged["y"])
+    order = np.flatnonzero(finite)[np.lexsort((merged["y"][finite], merged["x"][finite]))]
+    return pd.DataFrame({name: _objects(v[order]) if v.dtype == object else v[order] for name, v in merged.items()})
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -717,14 +710,24 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     if not inside.any():
         return _empty_hotspots(), pd.DataFrame({c: pd.Series([], dtype=float if c == "weight_mw" else object)
                                                 for c in MEMBER_COLUMNS})
-    m = points.loc[inside].assign(label=labels[inside])
-    m["key"] = m["member_kind"] + ":" + m["member_id"].astype(str)
-    m = m.sort_values(["label", "key"], kind="stable").reset_index(drop=True)
-    # Stable ids from the sorted member keys.
-    joined = m.groupby("label", sort=True)["key"].agg("\n".join)
-    ids = {lab: "KP-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8] for lab, text in joined.items()}
-    labs = joined.index.to_numpy()
-    m["hotspot_id"] = m["label"].map(ids)
+    sel = np.flatnonzero(inside)
+    keys = np.array([f"{k}:{i}" for k, i in zip(points["member_kind"].to_numpy()[sel],
+                                                  points["member_id"].to_numpy()[sel], strict=True)], dtype=str)
+    order = np.lexsort((keys, labels[sel]))
+    sel, keys = sel[order], keys[order]
+    m = _with_attributes(region, pd.DataFrame({c: _objects(v) if v.dtype == object else v for c, v in
+                                               ((c, points[c].to_numpy()[sel]) for c in points.columns)}))
+    m["label"] = labels[sel]
+    labs, first = np.unique(m["label"].to_numpy(), return_index=True)
+    # Stable ids: SHA-1 of each hotspot's sorted member keys, one per line.
+    text = "\n".join(keys.tolist())
+    offsets = np.concatenate([[0], np.cumsum(np.char.str_len(keys) + 1)])
+    bounds = np.append(first, len(keys))
+    hid = np.array(["KP-" + hashlib.sha1(text[offsets[a]:offsets[b] - 1].encode("utf-8")).hexdigest()[:8]
+                    for a, b in zip(bounds[:-1], bounds[1:], strict=True)], dtype=object)
+    ids = dict(zip(labs.tolist(), hid.tolist(), strict=True))
+    lab_pos = np.searchsorted(labs, m["label"].to_numpy())
+    m["hotspot_id"] = hid[lab_pos]
     is_dev = m["member_kind"].to_numpy() == "development"
     dev = m.loc[is_dev]
 
@@ -742,7 +745,6 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     h["mw_by_year"] = _mw_by_year(dev, labs, region, year)
 
     # Polygons: hull of the members' geometries, buffered (Gi*: the hot cells).
-    lab_pos = np.searchsorted(labs, m["label"].to_numpy())
     if cell_geoms is not None:
         polys = np.array([cell_geoms[int(lab)] for lab in labs], dtype=object)
     else:
@@ -792,9 +794,36 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     out["n_members"] = out["n_members"].astype(np.int64)
     out["n_developments"] = out["n_developments"].astype(np.int64)
     out["n_infrastructure"] = out["n_infrastructure"].astype(np.int64)
-    members = m[["hotspot_id", "member_id", "member_kind", "weight_mw"]].astype({"member_id": object})
-    members = members.sort_values(["hotspot_id", "member_kind", "member_id"], kind="stable").reset_index(drop=True)
+    # Members in hotspot_id order; within a hotspot already sorted by kind, then id (the hashing order).
+    rank = np.empty(len(labs), dtype=np.int64)
+    rank[np.argsort(hid, kind="stable")] = np.arange(len(labs))
+    take = np.argsort(rank[lab_pos], kind="stable")
+    members = pd.DataFrame({c: m[c].to_numpy()[take] for c in MEMBER_COLUMNS})
+    members["member_id"] = members["member_id"].astype(object)
+    members["weight_mw"] = members["weight_mw"].astype(float)
     return out, members
+
+
+def _with_attributes(region: Region, m: pd.DataFrame) -> pd.DataFrame:
+    """Add the members' descriptive columns (sector … geometry) from their layers, for member rows only."""
+    src = m["source"].to_numpy()
+    is_dev = m["member_kind"].to_numpy() == "development"
+    out = {name: np.full(len(m), None, dtype=object) for name in
+           ("sector", "programme", "carrier", "station_id", "municipality_code", "geometry")}
+    for layer, rows, names in (
+        (region.developments, is_dev, ("sector", "programme", "carrier", "station_id", "municipality_code")),
+        (region.infrastructure, ~is_dev, ("carrier", "station_id")),
+    ):
+        if rows.any():
+            for name in names:
+                out[name][rows] = layer[name].to_numpy(dtype=object)[src[rows]]
+            out["geometry"][rows] = np.asarray(layer.geometry.values)[src[rows]]
+    return m.assign(**{k: _objects(v) for k, v in out.items()})
+
+
+def _objects(values: np.ndarray) -> pd.Series:
+    """An object Series without pandas' text-dtype inference (which scans every value)."""
+    return pd.Series(values, dtype=object, copy=False)
 
 
 def _empty_hotspots() -> gpd.GeoDataFrame:
@@ -805,10 +834,22 @@ def _empty_hotspots() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=CRS_RD), crs=CRS_RD)
 
 
-def _joined(frame: pd.DataFrame, column: str, labs: np.ndarray) -> pd.Series:
+def _distinct(pos: np.ndarray, values: np.ndarray, k: int) -> list[list[str]]:
+    """Per position 0…k-1 the sorted distinct non-empty values (deduplicated as integer codes first)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    ok = codes >= 0
+    pairs = np.unique(pos[ok].astype(np.int64) * (len(uniques) + 1) + codes[ok])
+    out: list[list[str]] = [[] for _ in range(k)]
+    names = [str(u) for u in uniques]
+    for p, c in zip((pairs // (len(uniques) + 1)).tolist(), (pairs % (len(uniques) + 1)).tolist(), strict=True):
+        out[p].append(names[c])
+    return [sorted(v) for v in out]
+
+
+def _joined(frame: pd.DataFrame, column: str, labs: np.ndarray) -> list[str]:
     """Per label the sorted distinct non-empty values of ``column``, joined with ';'."""
-    pairs = frame[["label", column]].dropna().drop_duplicates().sort_values(["label", column])
-    return pairs.groupby("label")[column].agg(";".join).reindex(labs, fill_value="")
+    pos = np.searchsorted(labs, frame["label"].to_numpy())
+    return [";".join(v) for v in _distinct(pos, frame[column].to_numpy(dtype=object), len(labs))]
 
 
 def _mw_by_year(dev: pd.DataFrame, labs: np.ndarray, region: Region, year: int) -> list[str]:
@@ -830,34 +871,34 @@ def _mw_by_year(dev: pd.DataFrame, labs: np.ndarray, region: Region, year: int) 
 
 
 def _sets(pos: np.ndarray, values: np.ndarray, k: int) -> list[set[str]]:
-    """Per position 0…k-1 the set of distinct non-empty values (pairs deduplicated before any Python loop)."""
-    pairs = pd.DataFrame({"pos": pos, "value": values}).dropna().drop_duplicates()
-    sets: list[set[str]] = [set() for _ in range(k)]
-    for p, v in zip(pairs["pos"].to_numpy(), pairs["value"].to_numpy(), strict=True):
-        sets[int(p)].add(str(v))
-    return sets
+    """Per position 0…k-1 the set of distinct non-empty values."""
+    return [set(v) for v in _distinct(pos, values, k)]
 
 
 def _stations_involved(region: Region, m: pd.DataFrame, labs: np.ndarray, lab_pos: np.ndarray,
                        allocation: pd.DataFrame | None) -> list[set[str]]:
     """Per hotspot the stations its developments are allocated to and its infrastructure belongs to."""
     is_dev = m["member_kind"].to_numpy() == "development"
+    pos_parts = [lab_pos[~is_dev]]
+    station_parts = [m.loc[~is_dev, "station_id"].to_numpy(dtype=object)]
+    dev_lab_pos = lab_pos[is_dev]
     if allocation is None and is_dev.any() and len(region.stations):
         from energieplanologie.allocation import allocate
 
-        dev = region.developments.iloc[m.loc[is_dev, "source"].to_numpy()]
+        source = m.loc[is_dev, "source"].to_numpy()
+        dev = region.developments.iloc[source].reset_index(drop=True)
         cfg = dict(region.settings.get("allocation", {}) or {})
         kwargs = {k: cfg[k] for k in ("max_mw_per_level", "split", "min_split_share") if k in cfg}
         area = region.municipalities if len(region.municipalities) else None
-        allocation = allocate(dev, region.stations, area=area, **kwargs)
-    pos_parts = [lab_pos[~is_dev]]
-    station_parts = [m.loc[~is_dev, "station_id"].to_numpy(dtype=object)]
-    if allocation is not None and len(allocation):
-        dev_pos = pd.Series(lab_pos[is_dev], index=m.loc[is_dev, "member_id"].to_numpy(dtype=object))
-        dev_pos = dev_pos[~dev_pos.index.duplicated()]
-        where = dev_pos.reindex(allocation["development_id"].to_numpy(dtype=object)).to_numpy()
-        hit = ~np.isnan(where)
-        pos_parts.append(where[hit].astype(np.int64))
+        alloc = allocate(dev, region.stations, area=area, **kwargs)
+        # The result keeps the input's index labels (repeated for the parts of a split polygon): 0…len(dev)-1.
+        pos_parts.append(dev_lab_pos[alloc.index.to_numpy()])
+        station_parts.append(alloc["station_id"].to_numpy(dtype=object))
+    elif allocation is not None and len(allocation):
+        ids = pd.Index(m.loc[is_dev, "member_id"].to_numpy(dtype=object))
+        where = ids.get_indexer(allocation["development_id"].to_numpy(dtype=object))
+        hit = where >= 0
+        pos_parts.append(dev_lab_pos[where[hit]])
         station_parts.append(allocation["station_id"].to_numpy(dtype=object)[hit])
     return _sets(np.concatenate(pos_parts), np.concatenate(station_parts), len(labs))
 

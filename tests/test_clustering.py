@@ -83,18 +83,36 @@ def test_edge_cases():
         grid_dbscan(np.zeros((2, 2)), eps=1.0, sample_weight=np.array([1.0, -1.0]))
 
 
-def test_clustered_data_equals_sklearn_exactly():
+@pytest.mark.parametrize("algorithm", ["auto", "grid", "pairs"])
+def test_clustered_data_equals_sklearn_exactly(algorithm):
     # 20,000 points: 40 Gaussian clusters plus uniform background, eps 1 km, min 10 — the benchmark's shape.
     rng = np.random.default_rng(7)
     centres = rng.uniform(0, 100_000, size=(40, 2))
     pts = centres[rng.integers(0, 40, 16_000)] + rng.normal(size=(16_000, 2)) * rng.uniform(300, 2000)
     xy = np.vstack([pts, rng.uniform(0, 100_000, size=(4_000, 2))])
     for weight in (None, rng.gamma(0.5, 4.0, size=len(xy))):
-        labels, core = grid_dbscan(xy, eps=1000.0, min_samples=10, sample_weight=weight)
+        labels, core = grid_dbscan(xy, eps=1000.0, min_samples=10, sample_weight=weight, algorithm=algorithm)
         ref_labels, ref_core = _sklearn(xy, 1000.0, 10, weight)
         assert labels.max() > 5  # many clusters, not a trivial case
         np.testing.assert_array_equal(core, ref_core)
         np.testing.assert_array_equal(labels, ref_labels)
+
+
+def test_many_light_points_equal_sklearn():
+    # The national-data regime: thousands of light points (0.01–0.2 MW), a core needs ~20 MW, so every point
+    # has hundreds of neighbours and its weight is summed over the fine columns (bounds, prefix sums, edge pairs).
+    rng = np.random.default_rng(11)
+    centres = rng.uniform(0, 20_000, size=(12, 2))
+    xy = centres[rng.integers(0, 12, 6000)] + rng.normal(size=(6000, 2)) * 900
+    xy = np.vstack([xy, rng.uniform(0, 20_000, size=(2000, 2))])
+    w = rng.gamma(2.0, 0.04, size=len(xy))
+    labels, core = grid_dbscan(xy, eps=800.0, min_samples=8, sample_weight=w, algorithm="grid")
+    ref_labels, ref_core = _sklearn(xy, 800.0, 8, w)
+    assert 0.2 < core.mean() < 0.9  # many decisions near the threshold, not a trivial all/none case
+    np.testing.assert_array_equal(core, ref_core)
+    np.testing.assert_array_equal(labels, ref_labels)
+    with pytest.raises(ValueError, match="algorithm"):
+        grid_dbscan(xy, eps=1.0, algorithm="kdtree")
 
 
 def test_sparse_grid_lookup_path():
@@ -103,7 +121,7 @@ def test_sparse_grid_lookup_path():
     rng = np.random.default_rng(3)
     centres = rng.uniform(0, 1e7, size=(50, 2))
     xy = centres[rng.integers(0, 50, 3000)] + rng.normal(size=(3000, 2)) * 2.0
-    labels, core = grid_dbscan(xy, eps=1.0, min_samples=3)
+    labels, core = grid_dbscan(xy, eps=1.0, min_samples=3, algorithm="grid")
     ref_labels, ref_core = _sklearn(xy, 1.0, 3)
     np.testing.assert_array_equal(core, ref_core)
     np.testing.assert_array_equal(labels, ref_labels)
@@ -114,22 +132,23 @@ coords = st.lists(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=160, deadline=None)
 @given(
     points=coords,
     eps=st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0, 5.0]),
     min_samples=st.integers(1, 8),
     weights=st.one_of(st.none(), st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5]), min_size=120, max_size=120)),
     scale=st.sampled_from([1.0, 0.37, 250.0]),
+    algorithm=st.sampled_from(["grid", "pairs"]),
 )
-def test_property_equals_sklearn(points, eps, min_samples, weights, scale):
+def test_property_equals_sklearn(points, eps, min_samples, weights, scale, algorithm):
     # Integer lattice coordinates produce duplicates and many distances exactly equal to eps: the hardest
     # cases for a grid method. Labels must equal scikit-learn's exactly (same numbering), core masks too.
     xy = np.array(points, dtype=float) * scale
     w = None if weights is None else np.array(weights[: len(xy)])
     if w is not None and not w.any():
         w[0] = 1.0  # scikit-learn refuses all-zero weights
-    labels, core = grid_dbscan(xy, eps=eps * scale, min_samples=min_samples, sample_weight=w)
+    labels, core = grid_dbscan(xy, eps=eps * scale, min_samples=min_samples, sample_weight=w, algorithm=algorithm)
     ref_labels, ref_core = _sklearn(xy, eps * scale, min_samples, w)
     np.testing.assert_array_equal(core, ref_core)
     np.testing.assert_array_equal(labels, ref_labels)

@@ -8,7 +8,8 @@ Run from the repository root::
 How our side is computed: QGIS's Python has no geopandas/scikit-learn and must not load pip wheels of GEOS/GDAL
 (DESIGN §7), so the test calls the *engine* — the project's own Python (``ENERGIEPLANOLOGIE_ENGINE``, else
 ``.venv/bin/python``) — as a subprocess on a file of points, exactly as the plugin does, and reads its labels
-back. The engine runs :func:`energieplanologie.clustering.grid_dbscan`, the kernel behind ``hotspots.detect``.
+back. The engine runs :func:`energieplanologie.clustering.grid_dbscan`, the kernel behind ``hotspots.detect``,
+with each of its two algorithms (the grid, and the list of pairs it takes for small sparse data).
 
 What must agree (DBSCAN allows nothing else):
 
@@ -78,14 +79,14 @@ def _qgis_labels(qgis_processing, xy: np.ndarray, border_as_noise: bool) -> np.n
     return labels
 
 
-def _engine_labels(engine_python: str, xy: np.ndarray, tmp_path) -> tuple[np.ndarray, np.ndarray]:
+def _engine_labels(engine_python: str, xy: np.ndarray, tmp_path, algorithm: str) -> tuple[np.ndarray, np.ndarray]:
     points = tmp_path / "punten.txt"
     np.savetxt(points, xy, fmt="%.6f")
     code = (
         "import json, sys, numpy as np\n"
         "from energieplanologie.clustering import grid_dbscan\n"
         f"xy = np.loadtxt({str(points)!r})\n"
-        f"r = grid_dbscan(xy, eps={EPS!r}, min_samples={MIN_SIZE!r})\n"
+        f"r = grid_dbscan(xy, eps={EPS!r}, min_samples={MIN_SIZE!r}, algorithm={algorithm!r})\n"
         "json.dump({'labels': r.labels.tolist(), 'core': r.core.tolist()}, sys.stdout)\n"
     )
     proc = subprocess.run([engine_python, "-c", code], capture_output=True, text=True, timeout=300, check=False)
@@ -100,9 +101,10 @@ def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
     return len(pairs) == len({p[0] for p in pairs}) == len({p[1] for p in pairs})
 
 
-def test_core_points_and_clusters_equal_qgis(qgis_processing, engine_python, tmp_path):
+@pytest.mark.parametrize("algorithm", ["grid", "pairs"])
+def test_core_points_and_clusters_equal_qgis(qgis_processing, engine_python, tmp_path, algorithm):
     xy = _points()
-    ours, core = _engine_labels(engine_python, xy, tmp_path)
+    ours, core = _engine_labels(engine_python, xy, tmp_path, algorithm)
     theirs = _qgis_labels(qgis_processing, xy, border_as_noise=True)
     assert core.sum() > 1000 and ours.max() >= 20  # a real test: many clusters, many core points
     # DBSCAN*: QGIS labels exactly the core points…
@@ -118,9 +120,10 @@ def test_core_points_and_clusters_equal_qgis(qgis_processing, engine_python, tmp
     assert len(set(ours[3000:3024][interior].tolist())) == 1
 
 
-def test_border_points_as_dbscan_allows(qgis_processing, engine_python, tmp_path):
+@pytest.mark.parametrize("algorithm", ["grid", "pairs"])
+def test_border_points_as_dbscan_allows(qgis_processing, engine_python, tmp_path, algorithm):
     xy = _points()
-    ours, core = _engine_labels(engine_python, xy, tmp_path)
+    ours, core = _engine_labels(engine_python, xy, tmp_path, algorithm)
     theirs = _qgis_labels(qgis_processing, xy, border_as_noise=False)
     np.testing.assert_array_equal(theirs >= 0, ours >= 0)  # the same points are noise
     assert _same_partition(ours[core], theirs[core])
