@@ -39,7 +39,7 @@ from energieplanologie._errors import EnergieplanologieError
 from energieplanologie.scenarios import enum_codes
 from energieplanologie.schema import CARRIERS, LEVELS
 
-__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "METHODS", "allocate"]
+__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "METHODS", "allocate", "allocate_region", "allocation_settings"]
 
 #: Largest development (MW, the larger of offtake and feed-in) each grid level takes when not linked explicitly.
 DEFAULT_MAX_MW_PER_LEVEL: dict[str, float] = {"MS": 10.0, "TS": 30.0, "HS": 300.0, "EHS": math.inf}
@@ -497,6 +497,48 @@ def allocate(
     arrays = _allocate_arrays(developments, stations, area=area, max_mw_per_level=max_mw_per_level, split=split,
                               min_split_share=min_split_share, with_geometry=True)
     return allocation_frame(developments, stations, arrays)
+
+
+#: Keys of a project configuration's ``[allocation]`` table.
+ALLOCATION_KEYS = ("max_mw_per_level", "split", "min_split_share")
+
+
+def allocation_settings(region: Any) -> dict[str, Any]:
+    """The ``[allocation]`` settings of a region (``max_mw_per_level``, ``split``, ``min_split_share``).
+
+    Raises :class:`~energieplanologie.EnergieplanologieError` naming an unknown key.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> allocation_settings(ep.load_sample().replace(settings={"allocation": {"split": False}}))
+    {'split': False}
+    """
+    cfg = dict((getattr(region, "settings", None) or {}).get("allocation", {}) or {})
+    unknown = sorted(set(cfg) - set(ALLOCATION_KEYS))
+    if unknown:
+        raise EnergieplanologieError(
+            f"allocation.{unknown[0]}: onbekende sleutel (bekend: {', '.join(ALLOCATION_KEYS)})")
+    return cfg
+
+
+def allocate_region(region: Any, **overrides: Any) -> gpd.GeoDataFrame:
+    """:func:`allocate` the developments of a :class:`~energieplanologie.region.Region` to its stations.
+
+    The study area is the region's municipalities; ``max_mw_per_level``, ``split`` and ``min_split_share`` come
+    from the region's ``[allocation]`` settings, overridden by ``overrides``. This is the allocation that
+    :func:`energieplanologie.balance.station_balance` uses when it is given none.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> alloc = allocate_region(ep.load_sample())
+    >>> bool(alloc.groupby("development_id")["share"].sum().round(12).eq(1).all())
+    True
+    """
+    kwargs = {**allocation_settings(region), **overrides}
+    area = region.municipalities if len(region.municipalities) else None
+    return allocate(region.developments, region.stations, area=area, **kwargs)
 
 
 def allocation_frame(developments: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,

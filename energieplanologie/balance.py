@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from energieplanologie._errors import EnergieplanologieError
-from energieplanologie.allocation import _allocate_arrays
+from energieplanologie.allocation import _allocate_arrays, allocation_settings
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario, enum_codes, get_scenario, get_scenarios
@@ -111,22 +111,13 @@ class _Rows:
         return self.ids if self.take is None else self.ids[self.take]
 
 
-def _allocation_settings(region: Region) -> dict[str, Any]:
-    cfg = dict(region.settings.get("allocation", {}) or {})
-    known = {"max_mw_per_level", "split", "min_split_share"}
-    unknown = sorted(set(cfg) - known)
-    if unknown:
-        raise EnergieplanologieError(f"allocation.{unknown[0]}: onbekende sleutel (bekend: {', '.join(sorted(known))})")
-    return cfg
-
-
 def _rows(region: Region, allocation: pd.DataFrame | None) -> tuple[_Rows, list[str]]:
     """Allocate (or read a given allocation) into row arrays; also the ids of unallocated developments."""
     stations = region.stations
     if allocation is None:
         dev = region.developments
         area = region.municipalities if len(region.municipalities) else None
-        arrays = _allocate_arrays(dev, stations, area=area, **_allocation_settings(region))
+        arrays = _allocate_arrays(dev, stations, area=area, **allocation_settings(region))
         take = arrays.dev_pos if arrays.expanded else None
         rows = _Rows(arrays.station_pos, arrays.share, dev, take)
         lost = arrays.dev_pos[arrays.station_pos < 0]  # positions of unallocated developments
@@ -286,9 +277,9 @@ def station_balance(
     years : iterable of int, optional
         Analysis years; default ``region.years``.
     allocation : DataFrame, optional
-        The result of :func:`energieplanologie.allocation.allocate`; computed when absent, with the
-        ``[allocation]`` settings of the region (``max_mw_per_level``, ``split``, ``min_split_share``) and the
-        municipalities as study area.
+        The result of :func:`energieplanologie.allocation.allocate`; computed when absent as
+        :func:`energieplanologie.allocation.allocate_region` does (the region's ``[allocation]`` settings, the
+        municipalities as study area).
     amber_margin : float, default 0.1
         Status ``amber`` when the headroom is below this fraction of the capacity.
     projects : iterable of str, optional

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
 from energieplanologie import EnergieplanologieError
-from energieplanologie.allocation import allocate
+from energieplanologie.allocation import allocate, allocate_region
 from energieplanologie.balance import (
     BALANCE_COLUMNS,
     ENABLEMENT_COLUMNS,
@@ -287,6 +287,15 @@ def test_scenarios_by_object_user_table_and_simultaneity(hand_region):
 def test_given_allocation_equals_internal(hand_region):
     alloc = allocate(hand_region.developments, hand_region.stations, area=hand_region.municipalities)
     pd.testing.assert_frame_equal(station_balance(hand_region, allocation=alloc), station_balance(hand_region))
+    pd.testing.assert_frame_equal(allocate_region(hand_region), alloc)
+    # [allocation] settings of the project configuration are honoured: without splitting, d6 (6 MW) goes whole
+    # to A (its surface point (104 500, 400 000) is nearest to A), so B's 2030 offtake loses its 2 MW.
+    whole = hand_region.replace(settings={"allocation": {"split": False}})
+    rows = station_balance(whole, "vastgesteld").set_index(["station_id", "year", "direction"])
+    assert rows.loc[("B", 2030, "offtake"), "load_mw"] == pytest.approx(5.0)
+    assert rows.loc[("A", 2030, "offtake"), "load_mw"] == pytest.approx(20.0)
+    with pytest.raises(EnergieplanologieError, match="allocation.splits"):
+        station_balance(hand_region.replace(settings={"allocation": {"splits": False}}))
 
 
 def test_new_station_starts_from_zero(hand_region):
