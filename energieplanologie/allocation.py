@@ -474,8 +474,10 @@ def allocate(
         station connected to; empty when unallocated), ``allocation_method`` (``explicit``, ``nearest``,
         ``split``, ``unallocated``), ``share`` (fraction of the development's MW in this row; the shares of a
         development sum to 1) and ``distance_m`` (from the representative point of the development or part to
-        the station). A split part carries the part's geometry. ``attrs["unallocated"]`` lists the
-        ``development_id`` of developments without an eligible station.
+        the station). A split part carries the part's geometry: the polygon within its service area(s), not
+        clipped to ``area`` (the shares are computed on the clipped polygon); a polygon left in one part keeps its
+        own geometry. ``attrs["unallocated"]`` lists the ``development_id`` of developments without an eligible
+        station.
 
     Examples
     --------
