@@ -25,6 +25,7 @@ LAYER_NAMES: dict[str, str] = {
     "hotspots": "knooppunten",
     "hotspot_members": "knooppunt_leden",
     "gistar_hexagons": "hexagonen_gistar",
+    "assessment": "afweging",
 }
 
 COLUMN_LABELS: dict[str, str] = {}

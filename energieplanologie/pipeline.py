@@ -1,32 +1,211 @@
 """The whole chain on one region, writing the output folder of DESIGN §9.
 
-``demo`` and ``run`` call :func:`run_pipeline`; each stage is a thin call into the core followed by atomic
-writes, so an interrupted run never leaves a half-written file behind.
+``demo`` and ``run`` call :func:`run_pipeline`. :func:`analyse` computes every analysis once (allocation,
+balance for every scenario, what projects enable, knooppunten through time with their members, Gi* hexagons,
+density, the afwegingskader); :func:`write_outputs` writes them. Every file is written atomically (a temporary
+file in the same folder, then renamed), so an interrupted run never leaves a half-written file behind.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from energieplanologie.io import atomic_write, write_layers
-from energieplanologie.labels import LAYER_NAMES
-from energieplanologie.progress import ProgressCallback, report
-from energieplanologie.region import Region
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from affine import Affine
 
-__all__ = ["GPKG_NAME", "run_pipeline"]
+from energieplanologie._errors import ConfigError
+from energieplanologie.allocation import allocate_region
+from energieplanologie.assessment import Assessment, score_projects
+from energieplanologie.balance import balance_layer, project_enablement, station_balance
+from energieplanologie.hotspots import detect_hotspots, hotspots_through_time
+from energieplanologie.io import atomic_write, write_csv, write_layers
+from energieplanologie.labels import LAYER_NAMES
+from energieplanologie.progress import ProgressCallback, report, scaled
+from energieplanologie.region import Region
+from energieplanologie.scenarios import BUILTIN_SCENARIOS
+
+__all__ = ["GPKG_NAME", "Analysis", "analyse", "run_pipeline", "write_outputs"]
 
 GPKG_NAME = "energieplanologie.gpkg"
+HOTSPOT_KEYS = {"method", "eps_m", "min_mw", "min_members", "include_infrastructure", "hex_size_m", "permutations",
+                "fdr_alpha", "seed", "buffer_m", "level_rules", "infrastructure_weight_mw"}
+DENSITY_KEYS = {"cell_m", "bandwidth_m", "direction"}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every result of the chain for one region and scenario."""
+
+    region: Region
+    scenario: str
+    year: int
+    allocation: gpd.GeoDataFrame
+    balance: pd.DataFrame  # all scenarios; the chosen one first
+    enablement: pd.DataFrame
+    hotspots: gpd.GeoDataFrame  # every analysis year, with change
+    members: pd.DataFrame  # with a year column
+    hexagons: gpd.GeoDataFrame
+    density: tuple[np.ndarray, Affine]
+    assessment: Assessment
+
+    @property
+    def balance_chosen(self) -> pd.DataFrame:
+        return self.balance[self.balance["scenario"] == self.scenario].reset_index(drop=True)
+
+    @property
+    def hotspots_final(self) -> gpd.GeoDataFrame:
+        return self.hotspots[self.hotspots["year"] == self.year].reset_index(drop=True)
+
+
+def _section(region: Region, name: str, known: set[str]) -> dict[str, Any]:
+    table = dict(region.settings.get(name, {}) or {})
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{name}.{unknown[0]}: onbekende sleutel (bekend: {', '.join(sorted(known))})",
+                          key=f"{name}.{unknown[0]}")
+    return table
+
+
+def _scenario_order(region: Region, chosen: str) -> list[str]:
+    user = list((region.settings.get("scenarios") or {}).keys())
+    names = [chosen] + [s for s in [*BUILTIN_SCENARIOS, *user] if s != chosen]
+    return list(dict.fromkeys(names))
+
+
+def analyse(region: Region, *, scenario: str | None = None, progress: ProgressCallback | None = None) -> Analysis:
+    """Run every analysis of the chain once.
+
+    Parameters
+    ----------
+    region : Region
+        A validated region.
+    scenario : str, optional
+        The scenario the maps, knooppunten and afweging use; default ``[analysis] scenario`` or ``verwacht``.
+        The balance is computed for every built-in (and configured) scenario, the chosen one first.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> result = analyse(ep.load_sample())
+    >>> result.scenario, result.year
+    ('verwacht', 2040)
+    >>> bool((result.balance_chosen["status"] == "red").any())
+    True
+    """
+    chosen = scenario or (region.settings.get("analysis") or {}).get("scenario") or "verwacht"
+    hotspot_cfg = _section(region, "hotspots", HOTSPOT_KEYS)
+    density_cfg = _section(region, "density", DENSITY_KEYS)
+    final_year = max(region.years)
+
+    report(progress, 0.0, "toewijzing aan stations")
+    allocation = allocate_region(region)
+    report(progress, 0.1, "stationsbalans")
+    balance = station_balance(region, _scenario_order(region, chosen), allocation=allocation)
+    chosen_balance = balance[balance["scenario"] == chosen].reset_index(drop=True)
+    enablement = project_enablement(region, chosen, allocation=allocation)
+
+    report(progress, 0.25, "knooppunten door de tijd")
+    kwargs = {"scenario": chosen, "balance": chosen_balance, "allocation": allocation, **hotspot_cfg}
+    hotspots = hotspots_through_time(region, progress=scaled(progress, 0.25, 0.5), **kwargs)
+    members = hotspots.attrs.get("members")
+    if members is None:  # older hotspot modules: members of each year from detect_hotspots
+        members = pd.concat([detect_hotspots(region, year=y, **kwargs).members.assign(year=y)
+                             for y in region.years], ignore_index=True)
+    report(progress, 0.5, "Gi*-hexagonen")
+    gistar_cfg = {k: v for k, v in kwargs.items() if k != "method"}
+    hexagons = detect_hotspots(region, method="gistar", year=final_year, **gistar_cfg).hexagons
+
+    report(progress, 0.6, "dichtheid")
+    from energieplanologie.density import kde
+
+    density = kde(region, scenario=chosen, year=final_year, **density_cfg)
+
+    report(progress, 0.7, "afwegingskader")
+    final_hotspots = hotspots[hotspots["year"] == final_year].reset_index(drop=True)
+    assessment = score_projects(region, scenario=chosen, year=final_year, balance=chosen_balance,
+                                enablement=enablement, hotspots=final_hotspots)
+    report(progress, 1.0, "analyses klaar")
+    return Analysis(region, chosen, final_year, allocation, balance, enablement, hotspots, members, hexagons,
+                    density, assessment)
+
+
+def _write_text(path: Path, text: str) -> Path:
+    with atomic_write(path) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8")
+    return path
 
 
 def _write_validation(region: Region, out_dir: Path) -> list[Path]:
-    json_path, txt_path = out_dir / "validatie.json", out_dir / "validatie.txt"
-    with atomic_write(json_path) as tmp:
-        Path(tmp).write_text(json.dumps(region.validation_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    with atomic_write(txt_path) as tmp:
-        Path(tmp).write_text(region.validation_text() + "\n", encoding="utf-8")
-    return [json_path, txt_path]
+    return [
+        _write_text(out_dir / "validatie.json", json.dumps(region.validation_dict(), ensure_ascii=False, indent=2) + "\n"),
+        _write_text(out_dir / "validatie.txt", region.validation_text() + "\n"),
+    ]
+
+
+def _gpkg_layers(result: Analysis) -> dict[str, pd.DataFrame]:
+    region = result.region
+    layers: Mapping[str, Any] = {
+        LAYER_NAMES["municipalities"]: region.municipalities,
+        LAYER_NAMES["stations"]: region.stations,
+        LAYER_NAMES["balance"]: balance_layer(result.balance, region.stations),
+        LAYER_NAMES["infrastructure"]: region.infrastructure,
+        LAYER_NAMES["developments"]: region.developments,
+        LAYER_NAMES["hotspots"]: result.hotspots,
+        LAYER_NAMES["hotspot_members"]: result.members,
+        LAYER_NAMES["gistar_hexagons"]: result.hexagons,
+        LAYER_NAMES["station_capacity"]: region.station_capacity,
+        LAYER_NAMES["assessment"]: result.assessment.table,
+    }
+    out = dict(layers)
+    if len(region.constraints):
+        out[LAYER_NAMES["constraints"]] = region.constraints
+    return out
+
+
+def write_outputs(result: Analysis, out_dir: str | Path, *, pdf: bool = True,
+                  progress: ProgressCallback | None = None) -> list[Path]:
+    """Write the output folder of DESIGN §9 from an :class:`Analysis`."""
+    from energieplanologie.charts import write_station_charts
+    from energieplanologie.density import write_density
+    from energieplanologie.maps import publish, region_map
+    from energieplanologie.overview import write_overviews
+    from energieplanologie.pmiek import write_pmiek
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    region = result.region
+    written: list[Path] = []
+    report(progress, 0.0, "validatierapport")
+    written += _write_validation(region, out)
+    report(progress, 0.02, "stationsbalans.csv")
+    written.append(write_csv(result.balance, out / "stationsbalans.csv"))
+    report(progress, 0.05, "stationsgrafieken")
+    written += write_station_charts(result.balance, out / "stationsgrafieken", scenario=result.scenario)
+    report(progress, 0.15, "dichtheidskaart")
+    written.append(write_density(out / "dichtheid_mw_per_km2.tif", *result.density))
+    report(progress, 0.2, "interactieve kaart")
+    m = region_map(region, balance=result.balance_chosen, hotspots=result.hotspots, hexagons=result.hexagons,
+                   density=result.density, scenario=result.scenario, municipality_links="gemeenten/{code}.html")
+    written.append(publish(m, out / "kaart.html"))
+    report(progress, 0.3, "gemeenteoverzichten")
+    written += write_overviews(region, out / "gemeenten", balance=result.balance_chosen,
+                               allocation=result.allocation, hotspots=result.hotspots_final,
+                               scenario=result.scenario, progress=scaled(progress, 0.3, 0.55))
+    report(progress, 0.55, "pMIEK")
+    written += write_pmiek(result.assessment, region, out / "pmiek", pdf=pdf, hotspots=result.hotspots_final,
+                           progress=scaled(progress, 0.55, 0.95))
+    report(progress, 0.95, "GeoPackage")
+    written.append(write_layers(out / GPKG_NAME, _gpkg_layers(result)))
+    report(progress, 1.0, "klaar")
+    return written
 
 
 def run_pipeline(
@@ -34,6 +213,7 @@ def run_pipeline(
     out_dir: str | Path,
     *,
     scenario: str | None = None,
+    pdf: bool = True,
     progress: ProgressCallback | None = None,
 ) -> list[Path]:
     """Run every analysis on ``region`` and write the output folder.
@@ -43,9 +223,11 @@ def run_pipeline(
     region : Region
         A validated region (:func:`~energieplanologie.load_sample` or :meth:`Region.from_config`).
     out_dir : path
-        Output folder; created when missing. Existing files of a previous run are replaced atomically.
+        Output folder; created when missing. Files of a previous run are replaced atomically.
     scenario : str, optional
         Scenario name; default the region's configured scenario (``[analysis] scenario``) or ``verwacht``.
+    pdf : bool, default True
+        Also write the project sheets as PDF.
     progress : callable, optional
         ``progress(fraction, message)``.
 
@@ -54,20 +236,5 @@ def run_pipeline(
     list of Path
         The files written, in order.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    report(progress, 0.0, "validatierapport schrijven")
-    written += _write_validation(region, out)
-
-    layers: dict[str, Any] = {LAYER_NAMES[k]: region.layer(k) for k in
-                              ("municipalities", "stations", "infrastructure", "developments")}
-    layers[LAYER_NAMES["station_capacity"]] = region.station_capacity
-    if len(region.constraints):
-        layers[LAYER_NAMES["constraints"]] = region.constraints
-    report(progress, 0.9, "GeoPackage schrijven")
-    gpkg = out / GPKG_NAME
-    write_layers(gpkg, layers)
-    written.append(gpkg)
-    report(progress, 1.0, "klaar")
-    return written
+    result = analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.3))
+    return write_outputs(result, out_dir, pdf=pdf, progress=scaled(progress, 0.3, 1.0))

@@ -538,7 +538,8 @@ def validate(
     report = ValidationReport(kind=kind, source=source, rows_in=len(frame))
     df = frame.copy()
     df.index = pd.RangeIndex(len(df))
-    if "source_row" not in df.columns:
+    if "source_row" not in df.columns or df["source_row"].isna().any():
+        # Number rows afresh unless every row carries its position in the source (a re-validated layer).
         df["source_row"] = np.arange(len(df), dtype="int64")
     reject = np.zeros(len(df), dtype=bool)
 
