@@ -11,7 +11,7 @@ import pandas as pd
 
 from energieplanologie.schema import SCHEMAS
 
-__all__ = ["COLUMN_LABELS", "LAYER_NAMES", "VALUE_LABELS", "from_dutch", "label", "to_dutch", "value_label"]
+__all__ = ["COLUMN_LABELS", "LAYER_COLUMN_LABELS", "LAYER_NAMES", "VALUE_LABELS", "from_dutch", "label", "to_dutch", "value_label"]
 
 #: Output layer / file names (DESIGN §9).
 LAYER_NAMES: dict[str, str] = {
@@ -50,6 +50,12 @@ COLUMN_LABELS.update({"substation_short_code": "onderstation_code", "postcode": 
 COLUMN_LABELS.update({"relation": "relatie", "municipality_mw": "mw_uit_gemeente", "note_id": "notitie_id",
                       "note": "notitie", "author": "auteur", "created": "aangemaakt"})
 
+#: Where one canonical name means different things in different output layers, the layer's own label wins:
+#: a knooppunt's ``level`` is its *niveau* (lokaal/provinciaal/nationaal), a station's its *netvlak*.
+LAYER_COLUMN_LABELS: dict[str, dict[str, str]] = {
+    "knooppunten": {"level": "niveau"},
+}
+
 #: Dutch labels of enum values, per column.
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "sector": {
@@ -87,8 +93,10 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def label(column: str) -> str:
-    """The Dutch label of a column (the column itself when no label is known)."""
+def label(column: str, layer: str | None = None) -> str:
+    """The Dutch label of a column (the column itself when no label is known), in output layer ``layer``."""
+    if layer is not None and column in LAYER_COLUMN_LABELS.get(layer, {}):
+        return LAYER_COLUMN_LABELS[layer][column]
     return COLUMN_LABELS.get(column) or column
 
 
@@ -97,12 +105,14 @@ def value_label(column: str, value: object) -> str:
     return VALUE_LABELS.get(column, {}).get(str(value), "" if value is None else str(value))
 
 
-def to_dutch(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with Dutch column headers, for export."""
-    return frame.rename(columns={c: label(c) for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)})
+def to_dutch(frame: pd.DataFrame, layer: str | None = None) -> pd.DataFrame:
+    """A copy with Dutch column headers, for export (``layer``: the output layer name, for its own labels)."""
+    geometry = getattr(frame, "_geometry_column_name", None)
+    return frame.rename(columns={c: label(c, layer) for c in frame.columns if c != geometry})
 
 
-def from_dutch(frame: pd.DataFrame) -> pd.DataFrame:
+def from_dutch(frame: pd.DataFrame, layer: str | None = None) -> pd.DataFrame:
     """A copy with canonical column names, for reading our own exports back."""
     inverse = {v: k for k, v in COLUMN_LABELS.items() if v}
+    inverse.update({v: k for k, v in LAYER_COLUMN_LABELS.get(layer or "", {}).items()})
     return frame.rename(columns={c: inverse[c] for c in frame.columns if c in inverse})
