@@ -194,5 +194,9 @@ def main() -> None:
         sys.exit(130)
 
 
+
+# The per-analysis subcommands register themselves on ``app``.
+from energieplanologie import cli_steps as _cli_steps  # noqa: E402,F401
+
 if __name__ == "__main__":  # pragma: no cover
     main()

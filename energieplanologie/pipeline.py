@@ -30,7 +30,18 @@ from energieplanologie.progress import ProgressCallback, report, scaled
 from energieplanologie.region import Region
 from energieplanologie.scenarios import BUILTIN_SCENARIOS
 
-__all__ = ["GPKG_NAME", "Analysis", "analyse", "run_pipeline", "write_outputs"]
+__all__ = [
+    "GPKG_NAME",
+    "Analysis",
+    "analyse",
+    "chosen_scenario",
+    "density_settings",
+    "hotspot_settings",
+    "hotspots_with_members",
+    "run_pipeline",
+    "scenario_order",
+    "write_outputs",
+]
 
 GPKG_NAME = "energieplanologie.gpkg"
 HOTSPOT_KEYS = {"method", "eps_m", "min_mw", "min_members", "include_infrastructure", "hex_size_m", "permutations",
@@ -63,6 +74,32 @@ class Analysis:
         return self.hotspots[self.hotspots["year"] == self.year].reset_index(drop=True)
 
 
+def hotspot_settings(region: Region) -> dict[str, Any]:
+    """The ``[hotspots]`` table of the configuration, checked (keyword arguments of :func:`detect_hotspots`)."""
+    return _section(region, "hotspots", HOTSPOT_KEYS)
+
+
+def density_settings(region: Region) -> dict[str, Any]:
+    """The ``[density]`` table of the configuration, checked (keyword arguments of ``density.kde``)."""
+    return _section(region, "density", DENSITY_KEYS)
+
+
+def chosen_scenario(region: Region, scenario: str | None = None) -> str:
+    """The scenario to use: the one given, else ``[analysis] scenario``, else ``verwacht``."""
+    return scenario or (region.settings.get("analysis") or {}).get("scenario") or "verwacht"
+
+
+def hotspots_with_members(region: Region, *, years: Any = None, progress: ProgressCallback | None = None,
+                          **kwargs: Any) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Knooppunten of every year (with ``change``) and their members (with a ``year`` column)."""
+    hotspots = hotspots_through_time(region, years=years, progress=progress, **kwargs)
+    members = hotspots.attrs.get("members")
+    if members is None:
+        members = pd.concat([detect_hotspots(region, year=y, **kwargs).members.assign(year=y)
+                             for y in (years or region.years)], ignore_index=True)
+    return hotspots, members
+
+
 def _section(region: Region, name: str, known: set[str]) -> dict[str, Any]:
     table = dict(region.settings.get(name, {}) or {})
     unknown = sorted(set(table) - known)
@@ -72,7 +109,8 @@ def _section(region: Region, name: str, known: set[str]) -> dict[str, Any]:
     return table
 
 
-def _scenario_order(region: Region, chosen: str) -> list[str]:
+def scenario_order(region: Region, chosen: str) -> list[str]:
+    """The chosen scenario first, then the built-in and configured ones."""
     user = list((region.settings.get("scenarios") or {}).keys())
     names = [chosen] + [s for s in [*BUILTIN_SCENARIOS, *user] if s != chosen]
     return list(dict.fromkeys(names))
@@ -100,25 +138,21 @@ def analyse(region: Region, *, scenario: str | None = None, progress: ProgressCa
     >>> bool((result.balance_chosen["status"] == "red").any())
     True
     """
-    chosen = scenario or (region.settings.get("analysis") or {}).get("scenario") or "verwacht"
-    hotspot_cfg = _section(region, "hotspots", HOTSPOT_KEYS)
-    density_cfg = _section(region, "density", DENSITY_KEYS)
+    chosen = chosen_scenario(region, scenario)
+    hotspot_cfg = hotspot_settings(region)
+    density_cfg = density_settings(region)
     final_year = max(region.years)
 
     report(progress, 0.0, "toewijzing aan stations")
     allocation = allocate_region(region)
     report(progress, 0.1, "stationsbalans")
-    balance = station_balance(region, _scenario_order(region, chosen), allocation=allocation)
+    balance = station_balance(region, scenario_order(region, chosen), allocation=allocation)
     chosen_balance = balance[balance["scenario"] == chosen].reset_index(drop=True)
     enablement = project_enablement(region, chosen, allocation=allocation)
 
     report(progress, 0.25, "knooppunten door de tijd")
     kwargs = {"scenario": chosen, "balance": chosen_balance, "allocation": allocation, **hotspot_cfg}
-    hotspots = hotspots_through_time(region, progress=scaled(progress, 0.25, 0.5), **kwargs)
-    members = hotspots.attrs.get("members")
-    if members is None:  # older hotspot modules: members of each year from detect_hotspots
-        members = pd.concat([detect_hotspots(region, year=y, **kwargs).members.assign(year=y)
-                             for y in region.years], ignore_index=True)
+    hotspots, members = hotspots_with_members(region, progress=scaled(progress, 0.25, 0.5), **kwargs)
     report(progress, 0.5, "Gi*-hexagonen")
     gistar_cfg = {k: v for k, v in kwargs.items() if k != "method"}
     hexagons = detect_hotspots(region, method="gistar", year=final_year, **gistar_cfg).hexagons

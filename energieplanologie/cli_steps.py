@@ -1,0 +1,283 @@
+"""One CLI subcommand per analysis (DESIGN §9), for users who want a single step.
+
+Each takes an optional project configuration; without one it runs on the shipped sample region. Outputs go to
+``--out`` with the same names as in the full output folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from energieplanologie._errors import ConfigError, EnergieplanologieError
+from energieplanologie.cli import MachineProgress, Quiet, _fail, _Progress, app, out
+
+__all__: list[str] = []
+
+ConfigArg = Annotated[
+    Path | None, typer.Argument(help="Projectconfiguratie (TOML); zonder: de voorbeeldregio Zeeuws-Vlaanderen.")
+]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Uitvoermap.")]
+ScenarioOpt = Annotated[str | None, typer.Option("--scenario", help="Scenario (overschrijft [analysis] scenario).")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Jaar (standaard het laatste analysejaar).")]
+
+
+def _region(config: Path | None, progress: Any = None) -> Any:
+    if config is None:
+        from energieplanologie.sample import load_sample
+
+        return load_sample()
+    from energieplanologie.config import load_region_config
+
+    return load_region_config(config, progress=progress)
+
+
+def _run(title: str, machine: bool, quiet: bool, work: Any) -> None:
+    """Run ``work(progress) -> list[Path]`` with progress and error handling; print what was written."""
+    try:
+        with _Progress(machine, quiet, title) as progress:
+            written = work(progress)
+    except ConfigError as exc:
+        raise _fail(exc, 2) from None
+    except EnergieplanologieError as exc:
+        raise _fail(exc, 1) from None
+    if not quiet and not machine:
+        for path in written:
+            out.print(str(path), highlight=False)
+
+
+@app.command()
+def balance(
+    config: ConfigArg = None,
+    out_dir: OutOpt = Path("uitvoer"),
+    scenario: ScenarioOpt = None,
+    all_scenarios: Annotated[bool, typer.Option("--alle-scenario's/--een-scenario",
+                                                help="Ook de andere scenario's doorrekenen.")] = True,
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Stationsbalans: capaciteit tegenover last per station, jaar, richting en scenario."""
+    from energieplanologie.allocation import allocate_region
+    from energieplanologie.balance import balance_layer, station_balance
+    from energieplanologie.charts import write_station_charts
+    from energieplanologie.io import write_csv, write_layers
+    from energieplanologie.pipeline import chosen_scenario, scenario_order
+    from energieplanologie.progress import report
+
+    def work(progress: Any) -> list[Path]:
+        region = _region(config)
+        chosen = chosen_scenario(region, scenario)
+        report(progress, 0.1, "toewijzing")
+        allocation = allocate_region(region)
+        report(progress, 0.3, "balans")
+        names = scenario_order(region, chosen) if all_scenarios else [chosen]
+        result = station_balance(region, names, allocation=allocation)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        report(progress, 0.6, "schrijven")
+        written = [write_csv(result, out_dir / "stationsbalans.csv"),
+                   write_layers(out_dir / "stationsbalans.gpkg", {"stationsbalans": balance_layer(result, region.stations)})]
+        written += write_station_charts(result, out_dir / "stationsgrafieken", scenario=chosen)
+        report(progress, 1.0, "klaar")
+        return written
+
+    _run("stationsbalans", machine, quiet, work)
+
+
+@app.command()
+def hotspots(
+    config: ConfigArg = None,
+    out_dir: OutOpt = Path("uitvoer"),
+    method: Annotated[str | None, typer.Option("--method", help="dbscan | hdbscan | gistar")] = None,
+    eps_m: Annotated[float | None, typer.Option("--eps-m", help="Zoekafstand in meter (dbscan).")] = None,
+    min_mw: Annotated[float | None, typer.Option("--min-mw", help="Minimaal vermogen van een knooppunt (MW).")] = None,
+    year: YearOpt = None,
+    scenario: ScenarioOpt = None,
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Knooppunten: waar ontwikkelingen en infrastructuur samenkomen, met hun niveau, door de tijd."""
+    from energieplanologie.allocation import allocate_region
+    from energieplanologie.balance import station_balance
+    from energieplanologie.io import write_layers
+    from energieplanologie.pipeline import chosen_scenario, hotspot_settings, hotspots_with_members
+    from energieplanologie.progress import report, scaled
+
+    def work(progress: Any) -> list[Path]:
+        region = _region(config)
+        chosen = chosen_scenario(region, scenario)
+        settings = hotspot_settings(region)
+        settings.update({k: v for k, v in {"method": method, "eps_m": eps_m, "min_mw": min_mw}.items() if v is not None})
+        allocation = allocate_region(region)
+        balance_rows = station_balance(region, chosen, allocation=allocation)
+        years = [year] if year is not None else None
+        found, members = hotspots_with_members(region, years=years, progress=scaled(progress, 0.2, 0.9),
+                                               scenario=chosen, balance=balance_rows, allocation=allocation,
+                                               **settings)
+        layers: dict[str, Any] = {"knooppunten": found, "knooppunt_leden": members}
+        if settings.get("method") == "gistar":
+            from energieplanologie.hotspots import detect_hotspots
+
+            last = year if year is not None else max(region.years)
+            layers["hexagonen_gistar"] = detect_hotspots(region, year=last, scenario=chosen, balance=balance_rows,
+                                                         allocation=allocation, **settings).hexagons
+        out_dir.mkdir(parents=True, exist_ok=True)
+        report(progress, 0.95, "schrijven")
+        return [write_layers(out_dir / "knooppunten.gpkg", layers)]
+
+    _run("knooppunten", machine, quiet, work)
+
+
+@app.command()
+def density(
+    config: ConfigArg = None,
+    out_dir: OutOpt = Path("uitvoer"),
+    cell_m: Annotated[float | None, typer.Option("--cell-m", help="Celgrootte in meter.")] = None,
+    bandwidth_m: Annotated[float | None, typer.Option("--bandwidth-m", help="Bandbreedte van de kern in meter.")] = None,
+    year: YearOpt = None,
+    scenario: ScenarioOpt = None,
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Dichtheid: kerndichtheid van vermogen in MW/km² als GeoTIFF (EPSG:28992) met QGIS-stijl."""
+    from energieplanologie.density import kde, write_density
+    from energieplanologie.pipeline import chosen_scenario, density_settings
+    from energieplanologie.progress import report
+
+    def work(progress: Any) -> list[Path]:
+        region = _region(config)
+        settings = density_settings(region)
+        settings.update({k: v for k, v in {"cell_m": cell_m, "bandwidth_m": bandwidth_m}.items() if v is not None})
+        report(progress, 0.2, "kerndichtheid")
+        array, transform = kde(region, scenario=chosen_scenario(region, scenario),
+                               year=year if year is not None else max(region.years), **settings)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return [write_density(out_dir / "dichtheid_mw_per_km2.tif", array, transform)]
+
+    _run("dichtheid", machine, quiet, work)
+
+
+def _analysis(config: Path | None, scenario: str | None, progress: Any) -> Any:
+    from energieplanologie.pipeline import analyse
+    from energieplanologie.progress import scaled
+
+    return analyse(_region(config), scenario=scenario, progress=scaled(progress, 0.0, 0.6))
+
+
+@app.command("map")
+def map_(
+    config: ConfigArg = None,
+    out_dir: OutOpt = Path("uitvoer"),
+    scenario: ScenarioOpt = None,
+    year: Annotated[int | None, typer.Option("--year", help="Jaar dat de kaart bij openen toont.")] = None,
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Interactieve kaart (HTML, werkt zonder internet) van de hele regio."""
+    from energieplanologie.maps import publish, region_map
+
+    def work(progress: Any) -> list[Path]:
+        result = _analysis(config, scenario, progress)
+        m = region_map(result.region, balance=result.balance_chosen, hotspots=result.hotspots,
+                       hexagons=result.hexagons, density=result.density, scenario=result.scenario, year=year)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return [publish(m, out_dir / "kaart.html")]
+
+    _run("kaart", machine, quiet, work)
+
+
+@app.command()
+def overview(
+    config: ConfigArg = None,
+    out_dir: OutOpt = Path("uitvoer"),
+    scenario: ScenarioOpt = None,
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Gemeenteoverzichten: per gemeente kaart (PNG en HTML) en tabellen, met een indexpagina."""
+    from energieplanologie.overview import write_overviews
+    from energieplanologie.progress import scaled
+
+    def work(progress: Any) -> list[Path]:
+        result = _analysis(config, scenario, progress)
+        return write_overviews(result.region, out_dir / "gemeenten", balance=result.balance_chosen,
+                               allocation=result.allocation, hotspots=result.hotspots_final,
+                               scenario=result.scenario, progress=scaled(progress, 0.6, 1.0))
+
+    _run("gemeenteoverzichten", machine, quiet, work)
+
+
+@app.command()
+def assess(
+    config: ConfigArg = None,
+    out_dir: OutOpt = Path("uitvoer"),
+    scenario: ScenarioOpt = None,
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Afwegingskader A–H: scores met redenen, gewogen rangorde en de stabiliteit daarvan."""
+    from energieplanologie.pmiek import write_assessment
+
+    def work(progress: Any) -> list[Path]:
+        result = _analysis(config, scenario, progress)
+        return write_assessment(result.assessment, out_dir / "pmiek")
+
+    _run("afweging", machine, quiet, work)
+
+
+@app.command()
+def pmiek(
+    config: ConfigArg = None,
+    out_dir: OutOpt = Path("uitvoer"),
+    scenario: ScenarioOpt = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf", help="Projectfiches ook als PDF.")] = True,
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """pMIEK: projectenlijst (XLSX/CSV) en een projectfiche per project (HTML/PDF)."""
+    from energieplanologie.pmiek import write_pmiek
+    from energieplanologie.progress import scaled
+
+    def work(progress: Any) -> list[Path]:
+        result = _analysis(config, scenario, progress)
+        return write_pmiek(result.assessment, result.region, out_dir / "pmiek", pdf=pdf,
+                           hotspots=result.hotspots_final, progress=scaled(progress, 0.6, 1.0))
+
+    _run("pMIEK", machine, quiet, work)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="energieplanologie.gpkg van de vorige ronde.")],
+    new: Annotated[Path, typer.Argument(help="energieplanologie.gpkg van deze ronde.")],
+    out_dir: OutOpt = Path("uitvoer"),
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Verschillen tussen twee programmeerrondes: projecten erbij, eraf, herpland of herbeoordeeld; tekorten."""
+    from energieplanologie.diff import diff_rounds, write_diff
+
+    def work(progress: Any) -> list[Path]:
+        return write_diff(diff_rounds(old, new), out_dir)
+
+    _run("verschillen", machine, quiet, work)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Map waarin project.toml komt.")],
+    force: Annotated[bool, typer.Option("--force", help="Overschrijf een bestaande project.toml.")] = False,
+) -> None:
+    """Schrijf een sjabloon-projectconfiguratie (met uitleg in het Nederlands) om eigen data te gebruiken."""
+    from energieplanologie.io import atomic_write
+
+    target = directory / "project.toml"
+    if target.exists() and not force:
+        raise _fail(ConfigError(f"{target} bestaat al; gebruik --force om te overschrijven"), 2)
+    directory.mkdir(parents=True, exist_ok=True)
+    template = (Path(__file__).parent / "templates" / "project_template.toml").read_text(encoding="utf-8")
+    with atomic_write(target) as tmp:
+        Path(tmp).write_text(template, encoding="utf-8")
+    out.print(f"Sjabloon geschreven: {target}\nVul de paden in en draai: energieplanologie run {target} --out uitvoer",
+              highlight=False)
