@@ -44,7 +44,7 @@ __all__ = ["LayerConfig", "ProjectConfig", "load_config", "load_region_config", 
 REQUIRED_LAYERS = ("municipalities", "stations", "station_capacity", "developments")
 KNOWN_SECTIONS = {"region", "layers", "analysis", "allocation", "hotspots", "assessment", "scenarios", "variants", "density",
                   "output", "user_scores", "overrides"}
-LAYER_KEYS = {"path", "layer", "mapping", "crs", "table"}
+LAYER_KEYS = {"path", "layer", "mapping", "crs", "table", "owner"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class LayerConfig:
     mapping: Mapping[str, str] | None = None
     crs: str | None = None
     table: str | None = None
+    owner: str | None = None  # who delivered the layer (data owner), for rounds
 
     @property
     def is_database(self) -> bool:
@@ -147,12 +148,14 @@ def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | Non
             mapping=mapping,
             crs=_expect(entry.get("crs"), (str, int, type(None)), f"{key}.crs", "tekst zoals 'EPSG:28992'"),
             table=_expect(entry.get("table"), (str, type(None)), f"{key}.table", "tekst schema.tabel"),
+            owner=_expect(entry.get("owner"), (str, type(None)), f"{key}.owner", "tekst (de data-eigenaar)"),
         )
         if not lc.is_database:
             resolved = (base / src).resolve() if not Path(src).is_absolute() else Path(src)
             if not resolved.exists():
                 raise ConfigError(f"{key}.path: bestand niet gevonden: {resolved}", key=f"{key}.path")
-            lc = LayerConfig(kind, str(resolved), lc.layer, lc.mapping, str(lc.crs) if lc.crs is not None else None, lc.table)
+            lc = LayerConfig(kind, str(resolved), lc.layer, lc.mapping, str(lc.crs) if lc.crs is not None else None, lc.table,
+                             lc.owner)
         layers[kind] = lc
     missing = [k for k in REQUIRED_LAYERS if k not in layers]
     if missing:

@@ -337,6 +337,7 @@ def read_layer(
     mapping: Mapping[str, str] | None = None,
     crs: str | int | CRS | None = None,
     stations: gpd.GeoDataFrame | None = None,
+    table: str | None = None,
 ) -> LayerRead:
     """Read one layer of a canonical ``kind`` from a file, map its columns and validate it.
 
@@ -359,6 +360,9 @@ def read_layer(
         lie in the Netherlands in degrees and as EPSG:28992 when they do in RD metres (both reported).
     stations : GeoDataFrame, optional
         Canonical stations, used by the capaciteitskaart reader to join areas to stations.
+    table : str, optional
+        ``schema.tabel`` when ``path`` is a PostgreSQL source (``postgresql://…``, ``service=…``, ``PG:…``):
+        read through :func:`energieplanologie.postgis.read_table`, with the same mapping and validation.
 
     Returns
     -------
@@ -387,6 +391,10 @@ def read_layer(
     """
     if kind not in SCHEMAS:
         raise ValueError(f"Onbekende laagsoort {kind!r}; verwacht een van {', '.join(SCHEMAS)}.")
+    if isinstance(path, str) and path.strip().startswith(("postgresql://", "postgres://", "PG:", "service=")):
+        from energieplanologie.postgis import read_table
+
+        return read_table(path, kind, table=table, layer=layer, mapping=mapping, crs=crs, stations=stations)
     if crs is not None:
         try:
             crs = CRS.from_user_input(crs)
@@ -929,11 +937,11 @@ def _read_capaciteitskaart_layer(path: Path, document: dict[str, Any], kind: str
 # ----------------------------------------------------------------------------------------- writing
 
 
-def _dutch_headers(frame: pd.DataFrame) -> pd.DataFrame:
+def _dutch_headers(frame: pd.DataFrame, layer: str | None = None) -> pd.DataFrame:
     """:func:`~energieplanologie.labels.to_dutch`, keeping every column: when an extra source column already has
     the Dutch name of a canonical column (a source with both ``name`` and ``naam``), the extra one is written as
     ``naam_bron``."""
-    out = to_dutch(frame)
+    out = to_dutch(frame, layer)
     if not out.columns.duplicated().any():
         return out
     labelled = {label(c) for c in frame.columns if label(c) != c}
@@ -1039,7 +1047,7 @@ def write_layers(
         for name, frame in layers.items():
             if not isinstance(frame, pd.DataFrame):
                 raise TypeError(f"laag {name!r}: verwacht een (Geo)DataFrame, kreeg {type(frame).__name__}.")
-            out = _dutch_headers(frame) if dutch_headers else frame
+            out = _dutch_headers(frame, str(name)) if dutch_headers else frame
             duplicated = out.columns[out.columns.duplicated()].unique().tolist()
             if duplicated:
                 raise ValueError(f"laag {name!r}: kolom(men) {', '.join(map(str, duplicated))} komen dubbel voor.")
