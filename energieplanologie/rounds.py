@@ -1,0 +1,1290 @@
+"""Programming rounds: frozen baselines of the inputs with their results, later deliveries, and provenance.
+
+The source document's lesson from the pilots: fix a clear baseline of the regional developments at the start of a
+round, so that new inputs do not keep arriving during the process, and run the cycle every two years.
+:func:`freeze_round` stores an immutable snapshot of a round — for every input layer which file or table it came
+from, the sha256 of that file (or of a canonical dump of the table), the sha256 of the validated data, who
+delivered it (the data owner, ``[layers.X] owner = "…"`` in the configuration) and when — together with the
+results computed from it. A frozen round cannot be overwritten (:class:`RoundFrozenError`). A delivery that
+arrives afterwards is recorded by :func:`detect_changes` as a change for the next round, never merged into the
+frozen one; :func:`compare_with_round` compares a later run with a frozen round through
+:func:`energieplanologie.diff.diff_rounds` (a round stored in a database is exported to a GeoPackage first).
+
+The store is a folder (:class:`FolderStore`, for users without a database) or a PostGIS schema
+(:class:`PostgisStore`: tables ``rondes``, ``invoer`` and ``wijzigingen``, and the results of round 2025 in schema
+``rondes_2025``; triggers refuse every change to a frozen round). :func:`open_store` picks one from a path or a
+database source.
+
+Provenance: :func:`provenance` describes a run (software version, round, the snapshot id and checksum of every
+input layer); :func:`add_gpkg_provenance` writes it into a GeoPackage's ``gpkg_metadata`` — per layer as GDAL
+layer metadata (``ronde``, ``invoer_snapshots``, ``energieplanologie_versie``) and for the whole file as one JSON
+record — and :func:`read_gpkg_provenance` reads it back. In the database the same lives in the ``herkomst`` table
+and the table comments (:func:`energieplanologie.postgis.publish_to_postgis`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io as _stdio
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from energieplanologie._errors import ConfigError, EnergieplanologieError
+from energieplanologie._version import __version__
+from energieplanologie.progress import ProgressCallback, report, scaled
+from energieplanologie.region import LAYER_ORDER, Region
+
+if TYPE_CHECKING:  # pragma: no cover
+    from energieplanologie.config import ProjectConfig
+    from energieplanologie.diff import RoundDiff
+
+__all__ = [
+    "CHANGE_COLUMNS",
+    "PROVENANCE_URI",
+    "FolderStore",
+    "FrozenRound",
+    "InputSnapshot",
+    "PostgisStore",
+    "RoundComparison",
+    "RoundFrozenError",
+    "add_gpkg_provenance",
+    "compare_with_round",
+    "detect_changes",
+    "export_round",
+    "file_checksum",
+    "frame_checksum",
+    "freeze_round",
+    "list_rounds",
+    "open_store",
+    "provenance",
+    "read_gpkg_provenance",
+    "snapshot_inputs",
+    "verify_round",
+]
+
+#: ``md_standard_uri`` of the JSON provenance record in a GeoPackage.
+PROVENANCE_URI = "https://energieplanologie.nl/herkomst/1"
+_ROUND = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,31}$")
+#: Columns of the frame of input changes (:func:`detect_changes`).
+CHANGE_COLUMNS: tuple[str, ...] = ("layer", "change", "source", "table", "owner", "round", "old_snapshot_id",
+                                   "new_snapshot_id", "old_sha256", "new_sha256", "detected_at", "included_in")
+#: Dutch words of the kinds of input change.
+INPUT_CHANGES = {"changed": "gewijzigd", "added": "nieuw", "removed": "verwijderd"}
+GPKG_NAME = "energieplanologie.gpkg"
+
+
+class RoundFrozenError(EnergieplanologieError):
+    """A round that is already frozen cannot be frozen again or changed."""
+
+
+# ----------------------------------------------------------------------------------------------- checksums
+
+
+def frame_checksum(frame: pd.DataFrame) -> str:
+    """sha256 of a canonical text dump of a (Geo)DataFrame: column names, then every row as CSV.
+
+    Geometries take part as hex WKB (and the CRS as its EPSG code or WKT), numbers in their shortest exact
+    form, so the same validated data gives the same checksum in any process.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"station_id": ["S1", "S2"], "year": [2030, 2035]})
+    >>> frame_checksum(a) == frame_checksum(a.copy()), frame_checksum(a) == frame_checksum(a.iloc[::-1])
+    (True, False)
+    """
+    h = hashlib.sha256()
+    out = pd.DataFrame(frame).copy()
+    gname = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) and \
+        frame._geometry_column_name in frame.columns else None
+    if gname is not None:
+        crs = frame.crs
+        epsg = crs.to_epsg() if crs is not None else None
+        h.update(f"crs:{epsg if epsg else (crs.to_wkt() if crs is not None else '')}\n".encode())
+        out[gname] = shapely.to_wkb(frame.geometry.to_numpy(), hex=True)
+    h.update(("\x1f".join(map(str, out.columns)) + "\n").encode())
+    buffer = _stdio.StringIO()
+    out.to_csv(buffer, header=False, index=False, lineterminator="\n", na_rep="\\N")
+    h.update(buffer.getvalue().encode("utf-8"))
+    return h.hexdigest()
+
+
+def file_checksum(path: str | os.PathLike[str]) -> str:
+    """sha256 of a file's bytes; for a Shapefile of the ``.shp`` and its sidecars (``.dbf``, ``.shx`` …).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_bytes(b"abc")
+    >>> file_checksum(p)
+    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    """
+    p = Path(path)
+    parts = [p]
+    if p.suffix.lower() == ".shp":
+        parts += sorted(q for q in p.parent.glob(p.stem + ".*") if q != p and q.suffix.lower() in
+                        (".dbf", ".shx", ".prj", ".cpg"))
+    h = hashlib.sha256()
+    for i, q in enumerate(parts):
+        if i:  # sidecars: name and content, so a lone .shp hashes like any other file
+            h.update(f"\n--{q.suffix.lower()}--\n".encode())
+        with q.open("rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def _snapshot_id(kind: str, data_sha256: str) -> str:
+    return f"{kind}-{data_sha256[:12]}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+# ----------------------------------------------------------------------------------------------- snapshots
+
+
+@dataclass(frozen=True)
+class InputSnapshot:
+    """One input layer of a round.
+
+    Attributes
+    ----------
+    layer : str
+        Layer kind (``developments`` …).
+    snapshot_id : str
+        ``<layer>-<first 12 hex of data_sha256>``: the same validated data gives the same id.
+    source : str
+        File (relative to the configuration when inside its folder) or database source with password masked.
+    table : str or None
+        ``schema.tabel`` for a database source.
+    source_sha256 : str or None
+        sha256 of the file (or of a canonical dump of the table) as delivered.
+    data_sha256 : str
+        sha256 of the validated layer (:func:`frame_checksum`).
+    rows : int
+        Rows in the validated layer.
+    owner : str or None
+        Who delivered it (data owner).
+    delivered_at : str or None
+        Modification time of the file (UTC, ISO 8601); None for a table.
+    """
+
+    layer: str
+    snapshot_id: str
+    source: str
+    data_sha256: str
+    rows: int
+    table: str | None = None
+    source_sha256: str | None = None
+    owner: str | None = None
+    delivered_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> InputSnapshot:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _load(config_or_region: Any) -> tuple[Region, ProjectConfig | None]:
+    from energieplanologie.config import ProjectConfig, load_config, load_region_config
+
+    if isinstance(config_or_region, Region):
+        return config_or_region, None
+    if isinstance(config_or_region, ProjectConfig):
+        if config_or_region.path is None:
+            raise ConfigError("configuratie zonder bestand: geef het pad van project.toml")
+        return load_region_config(config_or_region.path), config_or_region
+    if isinstance(config_or_region, (str, os.PathLike)):
+        cfg = load_config(config_or_region)
+        return load_region_config(config_or_region), cfg
+    raise TypeError(f"verwacht een Region of het pad van een projectconfiguratie, kreeg {type(config_or_region).__name__}")
+
+
+def _display_path(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return Path(os.path.relpath(path, base)).as_posix() if path.resolve().is_relative_to(base.resolve()) \
+                else str(path)
+        except ValueError:
+            return str(path)
+    return str(path)
+
+
+def snapshot_inputs(
+    config_or_region: Region | ProjectConfig | str | os.PathLike[str],
+    *,
+    owners: Mapping[str, str] | None = None,
+) -> tuple[Region, list[InputSnapshot]]:
+    """Read the inputs and describe each layer as an :class:`InputSnapshot`.
+
+    Parameters
+    ----------
+    config_or_region : Region, ProjectConfig or path of a project configuration
+        From a configuration the sources are checksummed as delivered (file bytes, or a canonical dump of the
+        table); from a :class:`Region` only its validated data is.
+    owners : mapping of layer kind to str, optional
+        Data owners; they override ``[layers.X] owner`` of the configuration.
+
+    Returns
+    -------
+    (Region, list of InputSnapshot)
+        The region read, and its inputs in layer order (an empty optional layer is left out).
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> from energieplanologie.sample import SAMPLE_CONFIG
+    >>> region, inputs = snapshot_inputs(SAMPLE_CONFIG, owners={"stations": "Enduris"})
+    >>> [(s.layer, s.owner, s.rows) for s in inputs][:2]
+    [('municipalities', None, 3), ('stations', 'Enduris', 16)]
+    """
+    from energieplanologie import postgis
+
+    region, cfg = _load(config_or_region)
+    owners = dict(owners or {})
+    base = cfg.base_dir if cfg is not None else region.base_dir
+    out: list[InputSnapshot] = []
+    for kind in LAYER_ORDER:
+        frame = region.layer(kind)
+        lc = cfg.layers.get(kind) if cfg is not None else None
+        if lc is None and kind not in region.reports:
+            continue
+        if lc is None and len(frame) == 0:
+            continue
+        data_sha = frame_checksum(frame)
+        owner = owners.get(kind) or (getattr(lc, "owner", None) if lc is not None else None)
+        table = source_sha = delivered = None
+        if lc is not None and lc.is_database:
+            table = lc.table or lc.layer
+            source = postgis.source_label(lc.path)
+            source_sha, _ = postgis.table_checksum(lc.path, table)  # type: ignore[arg-type]
+        elif lc is not None:
+            path = Path(lc.path)
+            source = _display_path(path, base) + (f" (laag {lc.layer})" if lc.layer else "")
+            source_sha = file_checksum(path)
+            delivered = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(microsecond=0) \
+                .isoformat().replace("+00:00", "Z")
+        else:
+            raw = region.reports[kind].source or ""
+            source = postgis.mask_password(raw) if postgis.is_database_source(raw) else \
+                (_display_path(Path(raw), base) if raw else "")
+        out.append(InputSnapshot(layer=kind, snapshot_id=_snapshot_id(kind, data_sha), source=source,
+                                 data_sha256=data_sha, rows=len(frame), table=table, source_sha256=source_sha,
+                                 owner=owner, delivered_at=delivered))
+    return region, out
+
+
+def provenance(region: Region, round: str | int | None = None, *,
+               inputs: Iterable[InputSnapshot] | None = None) -> dict[str, Any]:
+    """Where a run's results come from: software version, round, region, and every input layer's snapshot.
+
+    Deterministic: no clock time, so the same inputs give the same provenance.
+
+    Parameters
+    ----------
+    region : Region
+        The region the results were computed from.
+    round : str or int, optional
+        Programming round.
+    inputs : iterable of InputSnapshot, optional
+        Snapshots from :func:`snapshot_inputs` (with source checksums and owners); default the region's
+        validated layers.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> prov = provenance(ep.load_sample(), round=2025)
+    >>> prov["round"], prov["software"], prov["snapshot_ids"][0][:15]
+    ('2025', 'energieplanologie', 'municipalities-')
+    """
+    if inputs is None:
+        _, snaps = snapshot_inputs(region)
+    else:
+        snaps = list(inputs)
+    return {
+        "software": "energieplanologie",
+        "version": __version__,
+        "round": None if round is None else str(round),
+        "region": region.name,
+        "snapshot_ids": [s.snapshot_id for s in snaps],
+        "inputs": [{k: v for k, v in s.to_dict().items() if v is not None} for s in snaps],
+    }
+
+
+# ----------------------------------------------------------------------------------------------- GeoPackage provenance
+
+_GPKG_METADATA = ("CREATE TABLE IF NOT EXISTS gpkg_metadata (id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL,"
+                  "md_scope TEXT NOT NULL DEFAULT 'dataset',md_standard_uri TEXT NOT NULL,"
+                  "mime_type TEXT NOT NULL DEFAULT 'text/xml',metadata TEXT NOT NULL DEFAULT '')")
+_GPKG_METADATA_REFERENCE = (
+    "CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (reference_scope TEXT NOT NULL,table_name TEXT,"
+    "column_name TEXT,row_id_value INTEGER,timestamp DATETIME NOT NULL DEFAULT "
+    "(strftime('%Y-%m-%dT%H:%M:%fZ','now')),md_file_id INTEGER NOT NULL,md_parent_id INTEGER,"
+    "CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES gpkg_metadata(id),"
+    "CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id))")
+_GPKG_EXTENSIONS = ("CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT,column_name TEXT,"
+                    "extension_name TEXT NOT NULL,definition TEXT NOT NULL,scope TEXT NOT NULL,"
+                    "CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))")
+_METADATA_EXTENSION = "http://www.geopackage.org/spec120/#extension_metadata"
+#: Layer metadata keys written by :func:`add_gpkg_provenance` (GDAL's default metadata domain).
+LAYER_METADATA_KEYS = ("ronde", "regio", "invoer_snapshots", "energieplanologie_versie")
+
+
+def _layer_items(prov: Mapping[str, Any]) -> dict[str, str]:
+    items = {
+        "ronde": "" if prov.get("round") is None else str(prov["round"]),
+        "regio": str(prov.get("region") or ""),
+        "invoer_snapshots": ",".join(prov.get("snapshot_ids") or []),
+        "energieplanologie_versie": str(prov.get("version") or __version__),
+    }
+    return {k: v for k, v in items.items() if v}
+
+
+def _gdal_xml(items: Mapping[str, str], existing: str | None = None) -> str:
+    """GDAL's metadata XML with ``items`` set in the default domain (other keys and domains kept)."""
+    root = ET.fromstring(existing) if existing else ET.Element("GDALMultiDomainMetadata")
+    default = next((m for m in root.findall("Metadata") if not m.get("domain")), None)
+    if default is None:
+        default = ET.SubElement(root, "Metadata")
+    for mdi in list(default.findall("MDI")):
+        if mdi.get("key") in LAYER_METADATA_KEYS:
+            default.remove(mdi)
+    for key, value in items.items():
+        mdi = ET.SubElement(default, "MDI", key=key)
+        mdi.text = value
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="unicode") + "\n"
+
+
+def add_gpkg_provenance(gpkg_path: str | os.PathLike[str], prov: Mapping[str, Any]) -> Path:
+    """Write provenance into a GeoPackage: GDAL layer metadata on every table, and one JSON record for the file.
+
+    Run it after the GeoPackage is written (the pipeline calls it on ``energieplanologie.gpkg``). Calling it
+    again replaces the earlier provenance; other metadata in the file is kept. The tables ``gpkg_metadata`` and
+    ``gpkg_metadata_reference`` are created as GDAL does when missing (GeoPackage metadata extension).
+
+    Parameters
+    ----------
+    gpkg_path : path-like
+        An existing GeoPackage.
+    prov : mapping
+        :func:`provenance` of the run.
+
+    Returns
+    -------
+    Path
+        The GeoPackage.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pyogrio
+    >>> import energieplanologie as ep
+    >>> from energieplanologie.io import write_layers
+    >>> region = ep.load_sample()
+    >>> out = write_layers(pathlib.Path(tempfile.mkdtemp()) / "uit.gpkg", {"stations": region.stations})
+    >>> _ = add_gpkg_provenance(out, provenance(region, round=2025))
+    >>> pyogrio.read_info(out, layer="stations")["layer_metadata"]["ronde"]
+    '2025'
+    >>> read_gpkg_provenance(out)["round"]
+    '2025'
+    """
+    path = Path(gpkg_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: GeoPackage niet gevonden.")
+    stamp = os.environ.get("OGR_CURRENT_DATE") or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    items = _layer_items(prov)
+    document = json.dumps(dict(prov), ensure_ascii=False, sort_keys=True, indent=1, default=str)
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(_GPKG_METADATA)
+            conn.execute(_GPKG_METADATA_REFERENCE)
+            conn.execute(_GPKG_EXTENSIONS)
+            for table in ("gpkg_metadata", "gpkg_metadata_reference"):
+                conn.execute("INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, 'gpkg_metadata', ?, 'read-write')",
+                             (table, _METADATA_EXTENSION))
+            # the previous JSON record
+            old = [r[0] for r in conn.execute("SELECT id FROM gpkg_metadata WHERE md_standard_uri = ?", (PROVENANCE_URI,))]
+            for md_id in old:
+                conn.execute("DELETE FROM gpkg_metadata_reference WHERE md_file_id = ?", (md_id,))
+                conn.execute("DELETE FROM gpkg_metadata WHERE id = ?", (md_id,))
+            cur = conn.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
+                               "VALUES ('dataset', ?, 'application/json', ?)", (PROVENANCE_URI, document))
+            conn.execute("INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, "
+                         "timestamp, md_file_id, md_parent_id) VALUES ('geopackage', NULL, NULL, NULL, ?, ?, NULL)",
+                         (stamp, cur.lastrowid))
+            tables = [r[0] for r in conn.execute(
+                "SELECT table_name FROM gpkg_contents WHERE data_type IN ('features', 'attributes') ORDER BY table_name")]
+            for table in tables:
+                row = conn.execute(
+                    "SELECT m.id, m.metadata FROM gpkg_metadata m JOIN gpkg_metadata_reference r ON r.md_file_id = m.id "
+                    "WHERE r.reference_scope = 'table' AND lower(r.table_name) = lower(?) AND m.md_standard_uri = "
+                    "'http://gdal.org' AND m.mime_type = 'text/xml' ORDER BY m.id LIMIT 1", (table,)).fetchone()
+                if row is not None:
+                    conn.execute("UPDATE gpkg_metadata SET metadata = ? WHERE id = ?", (_gdal_xml(items, row[1]), row[0]))
+                    conn.execute("UPDATE gpkg_metadata_reference SET timestamp = ? WHERE md_file_id = ?", (stamp, row[0]))
+                else:
+                    cur = conn.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
+                                       "VALUES ('dataset', 'http://gdal.org', 'text/xml', ?)", (_gdal_xml(items),))
+                    conn.execute("INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, "
+                                 "row_id_value, timestamp, md_file_id, md_parent_id) "
+                                 "VALUES ('table', ?, NULL, NULL, ?, ?, NULL)", (table, stamp, cur.lastrowid))
+    finally:
+        conn.close()
+    return path
+
+
+def read_gpkg_provenance(gpkg_path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The provenance :func:`add_gpkg_provenance` wrote into a GeoPackage, or None when it has none."""
+    path = Path(gpkg_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: GeoPackage niet gevonden.")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        has = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_metadata'").fetchone()
+        if not has:
+            return None
+        row = conn.execute("SELECT metadata FROM gpkg_metadata WHERE md_standard_uri = ? ORDER BY id DESC LIMIT 1",
+                           (PROVENANCE_URI,)).fetchone()
+    finally:
+        conn.close()
+    return None if row is None else json.loads(row[0])
+
+
+# ----------------------------------------------------------------------------------------------- frozen rounds
+
+
+@dataclass(frozen=True)
+class FrozenRound:
+    """A frozen programming round as stored.
+
+    Attributes
+    ----------
+    round : str
+        Round name (``"2025"``).
+    region : str
+        Region name.
+    frozen_at : str
+        When it was frozen (UTC, ISO 8601).
+    version : str
+        Software version that froze it.
+    inputs : tuple of InputSnapshot
+        The inputs.
+    results : dict of str to str
+        Stored result file or table → its sha256 (for :func:`verify_round`).
+    location : str
+        Where the results are: a folder, or ``schema`` in the database.
+    """
+
+    round: str
+    region: str
+    frozen_at: str
+    version: str
+    inputs: tuple[InputSnapshot, ...]
+    results: dict[str, str] = field(default_factory=dict)
+    location: str = ""
+
+    @property
+    def snapshot_ids(self) -> list[str]:
+        return [s.snapshot_id for s in self.inputs]
+
+    def input(self, layer: str) -> InputSnapshot | None:
+        return next((s for s in self.inputs if s.layer == layer), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["inputs"] = [s.to_dict() for s in self.inputs]
+        return d
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FrozenRound:
+        return cls(round=str(data["round"]), region=data.get("region", ""), frozen_at=data.get("frozen_at", ""),
+                   version=data.get("version", ""), inputs=tuple(InputSnapshot.from_dict(s) for s in data["inputs"]),
+                   results=dict(data.get("results") or {}), location=data.get("location", ""))
+
+
+def _check_round(round: str | int) -> str:
+    text = str(round).strip()
+    if not _ROUND.match(text):
+        raise ConfigError(f"ronde: {round!r} is geen geldige rondenaam (letters, cijfers, _ . -; bv. 2025).",
+                          key="round")
+    return text
+
+
+def _frozen_message(round: str, frozen_at: str, where: str) -> str:
+    return (f"Ronde {round} is al bevroren ({frozen_at}, {where}); een bevroren ronde kan niet worden "
+            "overschreven. Nieuwe leveringen worden vastgelegd als wijziging voor de volgende ronde "
+            "(energieplanologie baseline diff); bevries daarvoor een nieuwe ronde.")
+
+
+class FolderStore:
+    """Rounds in a folder, for users without a database.
+
+    Layout::
+
+        STORE/ronde_2025/ronde.json      manifest: inputs (snapshots), results and their sha256 — read-only
+        STORE/ronde_2025/project.toml    the configuration it was frozen from (passwords masked)
+        STORE/ronde_2025/uitvoer/…       the run's output folder (energieplanologie.gpkg with provenance)
+        STORE/wijzigingen.json           deliveries after a freeze, for the next round
+    """
+
+    kind = "folder"
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    @property
+    def label(self) -> str:
+        return str(self.root)
+
+    def _dir(self, round: str) -> Path:
+        return self.root / f"ronde_{round}"
+
+    def exists(self, round: str) -> bool:
+        return (self._dir(round) / "ronde.json").is_file()
+
+    def load(self, round: str) -> FrozenRound:
+        manifest = self._dir(round) / "ronde.json"
+        if not manifest.is_file():
+            known = ", ".join(r.round for r in self.rounds()) or "(geen)"
+            raise ConfigError(f"ronde {round}: niet gevonden in {self.root} (bevroren rondes: {known}).", key="round")
+        return FrozenRound.from_dict(json.loads(manifest.read_text(encoding="utf-8")))
+
+    def rounds(self) -> list[FrozenRound]:
+        if not self.root.is_dir():
+            return []
+        found = [FrozenRound.from_dict(json.loads(p.read_text(encoding="utf-8")))
+                 for p in sorted(self.root.glob("ronde_*/ronde.json"))]
+        return sorted(found, key=lambda r: (r.frozen_at, r.round))
+
+    def save(self, frozen: FrozenRound, results_dir: Path, config_text: str | None) -> FrozenRound:
+        """Copy the results into a new round folder, write the manifest, make it read-only, all or nothing."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        final = self._dir(frozen.round)
+        if final.exists():
+            raise RoundFrozenError(_frozen_message(frozen.round, self.load(frozen.round).frozen_at, str(final)))
+        staging = Path(tempfile.mkdtemp(prefix=f".ronde_{frozen.round}.", dir=self.root))
+        try:
+            shutil.copytree(results_dir, staging / "uitvoer")
+            if config_text is not None:
+                (staging / "project.toml").write_text(config_text, encoding="utf-8")
+            files = sorted(p for p in staging.rglob("*") if p.is_file())
+            digests = {p.relative_to(staging).as_posix(): file_checksum(p) for p in files}
+            frozen = FrozenRound(frozen.round, frozen.region, frozen.frozen_at, frozen.version, frozen.inputs,
+                                 digests, str(final))
+            (staging / "ronde.json").write_text(json.dumps(frozen.to_dict(), ensure_ascii=False, indent=1) + "\n",
+                                                encoding="utf-8")
+            for p in [*files, staging / "ronde.json"]:
+                p.chmod(0o444)
+            staging.chmod(0o755)
+            try:
+                os.rename(staging, final)  # fails when another freeze of this round won the race
+            except OSError:
+                raise RoundFrozenError(_frozen_message(frozen.round, self.load(frozen.round).frozen_at,
+                                                       str(final))) from None
+        except BaseException:
+            if staging.exists():
+                _rmtree(staging)
+            raise
+        return frozen
+
+    def results_gpkg(self, round: str, folder: Path) -> Path:
+        del folder
+        path = self._dir(round) / "uitvoer" / GPKG_NAME
+        if not path.is_file():
+            raise ConfigError(f"ronde {round}: {path} ontbreekt.", key="round")
+        return path
+
+    def verify(self, round: str) -> list[str]:
+        frozen = self.load(round)
+        folder = self._dir(round)
+        problems = []
+        for rel, digest in sorted(frozen.results.items()):
+            p = folder / rel
+            if not p.is_file():
+                problems.append(f"{rel} ontbreekt")
+            elif file_checksum(p) != digest:
+                problems.append(f"{rel} is gewijzigd na het bevriezen")
+        extra = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                       if p.is_file() and p.name != "ronde.json")
+        problems += [f"{rel} is toegevoegd na het bevriezen" for rel in extra if rel not in frozen.results]
+        return problems
+
+    def _changes_path(self) -> Path:
+        return self.root / "wijzigingen.json"
+
+    def changes(self) -> pd.DataFrame:
+        p = self._changes_path()
+        records = json.loads(p.read_text(encoding="utf-8")) if p.is_file() else []
+        return _changes_frame(records)
+
+    def add_changes(self, changes: pd.DataFrame) -> int:
+        from energieplanologie.io import atomic_write
+
+        current = self.changes()
+        new = _new_changes(current, changes)
+        if new.empty:
+            return 0
+        merged = pd.concat([current, new], ignore_index=True) if len(current) else new
+        self.root.mkdir(parents=True, exist_ok=True)
+        with atomic_write(self._changes_path()) as tmp:
+            tmp.write_text(json.dumps(_records(merged), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return len(new)
+
+    def include_changes(self, round: str) -> None:
+        from energieplanologie.io import atomic_write
+
+        current = self.changes()
+        if current.empty or current["included_in"].notna().all():
+            return
+        current["included_in"] = current["included_in"].where(current["included_in"].notna(), round)
+        with atomic_write(self._changes_path()) as tmp:
+            tmp.write_text(json.dumps(_records(current), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _rmtree(path: Path) -> None:
+    for p in path.rglob("*"):
+        try:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        except OSError:
+            pass
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _changes_frame(records: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame(records)
+    for c in CHANGE_COLUMNS:
+        if c not in frame.columns:
+            frame[c] = None
+    return frame[list(CHANGE_COLUMNS)].astype(object).where(frame[list(CHANGE_COLUMNS)].notna(), None)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _new_changes(current: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """Changes not recorded before (same round, layer, kind and new checksum)."""
+    if changes.empty:
+        return _changes_frame([])
+
+    def keys(frame: pd.DataFrame) -> set[tuple[Any, ...]]:
+        return set(zip(frame["round"], frame["layer"], frame["change"], frame["new_sha256"], strict=True))
+
+    seen = keys(current) if len(current) else set()
+    mask = [k not in seen for k in zip(changes["round"], changes["layer"], changes["change"], changes["new_sha256"],
+                                       strict=True)]
+    return _changes_frame(changes.loc[mask].reset_index(drop=True))
+
+
+class PostgisStore:
+    """Rounds in a PostGIS schema (default ``rondes``): catalogue tables, and each round's results in a schema.
+
+    Tables: ``rondes`` (one row per frozen round), ``invoer`` (its input snapshots), ``wijzigingen`` (deliveries
+    after a freeze). The results of round 2025 are published (:func:`~energieplanologie.postgis.publish_to_postgis`)
+    into schema ``rondes_2025``. Triggers refuse UPDATE, DELETE and TRUNCATE on ``rondes`` and ``invoer`` and
+    every change to a round's result tables, so a frozen round stays as frozen.
+    """
+
+    kind = "postgis"
+
+    def __init__(self, url: str, schema: str = "rondes") -> None:
+        from energieplanologie.postgis import _NAME
+
+        if not _NAME.match(schema) or len(schema) > 40:
+            raise ConfigError(f"schema: {schema!r} is geen geldige schemanaam (kleine letters, cijfers, _).",
+                              key="schema")
+        self.url = url
+        self.schema = schema
+
+    @property
+    def label(self) -> str:
+        from energieplanologie.postgis import mask_password
+
+        return f"{mask_password(self.url)} schema {self.schema}"
+
+    def results_schema(self, round: str) -> str:
+        return f"{self.schema}_{re.sub(r'[^a-z0-9_]', '_', round.lower())}"
+
+    def _ensure(self, conn: Any) -> None:
+        from psycopg import sql
+
+        s = sql.Identifier(self.schema)
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(s))
+        conn.execute(sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {}.rondes (ronde text PRIMARY KEY, regio text, bevroren_op timestamptz NOT NULL, "
+            "softwareversie text, resultaten_schema text NOT NULL, resultaten jsonb NOT NULL, configuratie text)"
+        ).format(s))
+        conn.execute(sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {}.invoer (ronde text NOT NULL REFERENCES {}.rondes (ronde), laag text NOT NULL, "
+            "snapshot_id text NOT NULL, bron text, tabel text, bron_sha256 text, data_sha256 text NOT NULL, "
+            "rijen integer, eigenaar text, geleverd_op timestamptz, PRIMARY KEY (ronde, laag))").format(s, s))
+        conn.execute(sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {}.wijzigingen (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+            "na_ronde text NOT NULL, laag text NOT NULL, wijziging text NOT NULL, bron text, tabel text, eigenaar text, "
+            "oude_snapshot_id text, nieuwe_snapshot_id text, oude_sha256 text, nieuwe_sha256 text, "
+            "gemeld_op timestamptz NOT NULL, opgenomen_in_ronde text)").format(s))
+        conn.execute(sql.SQL(
+            "CREATE OR REPLACE FUNCTION {}.ep_bevroren() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'ronde % is bevroren: % op %.% is niet toegestaan', TG_ARGV[0], TG_OP, TG_TABLE_SCHEMA, "
+            "TG_TABLE_NAME USING ERRCODE = 'raise_exception'; END $$").format(s))
+        for table in ("rondes", "invoer"):
+            exists = conn.execute("SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = 'ep_bevroren'",
+                                  [sql.Identifier(self.schema, table).as_string(conn)]).fetchone()
+            if not exists:
+                self._protect(conn, self.schema, table, "(alle)", inserts=False)
+        for table, what in (("rondes", "Bevroren programmeerrondes: wanneer, welke software, waar de resultaten staan."),
+                            ("invoer", "Invoer-snapshots per bevroren ronde: bron, controlesommen, eigenaar, wanneer."),
+                            ("wijzigingen", "Leveringen na het bevriezen van een ronde: wijzigingen voor de volgende "
+                                            "ronde, niet samengevoegd met de bevroren ronde.")):
+            conn.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(sql.Identifier(self.schema, table),
+                                                                      sql.Literal(what)))
+
+    def _protect(self, conn: Any, schema: str, table: str, round: str, *, inserts: bool) -> None:
+        from psycopg import sql
+
+        ops = "INSERT OR UPDATE OR DELETE" if inserts else "UPDATE OR DELETE"
+        t = sql.Identifier(schema, table)
+        fn = sql.Identifier(self.schema, "ep_bevroren")
+        conn.execute(sql.SQL("CREATE TRIGGER ep_bevroren BEFORE {} ON {} FOR EACH ROW EXECUTE FUNCTION {}({})").format(
+            sql.SQL(ops), t, fn, sql.Literal(round)))
+        conn.execute(sql.SQL("CREATE TRIGGER ep_bevroren_truncate BEFORE TRUNCATE ON {} FOR EACH STATEMENT "
+                             "EXECUTE FUNCTION {}({})").format(t, fn, sql.Literal(round)))
+
+    def _has_catalogue(self, conn: Any) -> bool:
+        return conn.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{self.schema}".rondes']).fetchone()[0]
+
+    def exists(self, round: str) -> bool:
+        from energieplanologie.postgis import connect
+
+        with connect(self.url) as conn:
+            if not self._has_catalogue(conn):
+                return False
+            return conn.execute(f'SELECT 1 FROM "{self.schema}".rondes WHERE ronde = %s', [round]).fetchone() is not None
+
+    def rounds(self) -> list[FrozenRound]:
+        from energieplanologie.postgis import connect
+
+        with connect(self.url) as conn:
+            if not self._has_catalogue(conn):
+                return []
+            rows = conn.execute(
+                f'SELECT ronde, regio, bevroren_op, softwareversie, resultaten_schema, resultaten FROM "{self.schema}".rondes '
+                "ORDER BY bevroren_op, ronde").fetchall()
+            inputs = conn.execute(
+                f'SELECT ronde, laag, snapshot_id, bron, tabel, bron_sha256, data_sha256, rijen, eigenaar, geleverd_op '
+                f'FROM "{self.schema}".invoer').fetchall()
+        order = {k: i for i, k in enumerate(LAYER_ORDER)}
+        out = []
+        for r in rows:
+            snaps = sorted((i for i in inputs if i[0] == r[0]), key=lambda i: order.get(i[1], 99))
+            out.append(FrozenRound(
+                round=r[0], region=r[1] or "", frozen_at=_iso(r[2]), version=r[3] or "",
+                inputs=tuple(InputSnapshot(layer=i[1], snapshot_id=i[2], source=i[3] or "", table=i[4],
+                                           source_sha256=i[5], data_sha256=i[6], rows=int(i[7] or 0), owner=i[8],
+                                           delivered_at=_iso(i[9]) if i[9] else None) for i in snaps),
+                results=dict(r[5] or {}), location=r[4]))
+        return out
+
+    def load(self, round: str) -> FrozenRound:
+        found = [r for r in self.rounds() if r.round == round]
+        if not found:
+            known = ", ".join(r.round for r in self.rounds()) or "(geen)"
+            raise ConfigError(f"ronde {round}: niet gevonden in {self.label} (bevroren rondes: {known}).", key="round")
+        return found[0]
+
+    def save(self, frozen: FrozenRound, results_dir: Path, config_text: str | None) -> FrozenRound:
+        """Publish the results into the round's schema and record the round, in one transaction."""
+        from psycopg import errors, sql
+
+        from energieplanologie.postgis import (
+            DatabaseError,
+            _collect_tables,
+            _db_error,
+            _publication_id,
+            _publish_in,
+            connect,
+            table_checksum,
+        )
+
+        target = self.results_schema(frozen.round)
+        tables = _collect_tables(None, results_dir / GPKG_NAME)
+        prov = read_gpkg_provenance(results_dir / GPKG_NAME) or {}
+        conn = connect(self.url)
+        try:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"energieplanologie:rondes:{self.schema}"])
+            self._ensure(conn)
+            row = conn.execute(sql.SQL("SELECT bevroren_op FROM {} WHERE ronde = %s").format(
+                sql.Identifier(self.schema, "rondes")), [frozen.round]).fetchone()
+            if row is not None:
+                raise RoundFrozenError(_frozen_message(frozen.round, _iso(row[0]), self.label))
+            if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [target]).fetchone():
+                raise DatabaseError(f"Schema {target!r} bestaat al maar hoort bij geen bevroren ronde; verwijder het "
+                                    "of kies een andere rondenaam.")
+            made = _publish_in(conn, tables, target, prov, _publication_id())
+            digests = {}
+            for name in [*made, "herkomst"]:
+                if name == "herkomst":
+                    continue
+                self._protect(conn, target, name, frozen.round, inserts=True)
+                digests[name] = table_checksum(conn, f'"{target}"."{name}"')[0]
+            self._protect(conn, target, "herkomst", frozen.round, inserts=True)
+            frozen = FrozenRound(frozen.round, frozen.region, frozen.frozen_at, frozen.version, frozen.inputs,
+                                 digests, target)
+            conn.execute(sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, %s)").format(
+                sql.Identifier(self.schema, "rondes")),
+                [frozen.round, frozen.region, frozen.frozen_at, frozen.version, target, json.dumps(digests),
+                 config_text])
+            with conn.cursor() as cur:
+                cur.executemany(sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)").format(
+                    sql.Identifier(self.schema, "invoer")),
+                    [[frozen.round, s.layer, s.snapshot_id, s.source, s.table, s.source_sha256, s.data_sha256, s.rows,
+                      s.owner, s.delivered_at] for s in frozen.inputs])
+            conn.commit()
+        except errors.Error as exc:
+            conn.rollback()
+            raise _db_error(exc, self.url, f"Ronde {frozen.round} bevriezen mislukt; er is niets veranderd") from None
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()
+        return frozen
+
+    def results_gpkg(self, round: str, folder: Path) -> Path:
+        """Export the round's result tables to a GeoPackage in ``folder`` (for :func:`diff_rounds`)."""
+        from energieplanologie.io import write_layers
+        from energieplanologie.postgis import PROVENANCE_TABLE, connect, list_tables, read_frame
+
+        frozen = self.load(round)
+        with connect(self.url) as conn:
+            names = [t.split(".", 1)[1] for t in list_tables(conn, frozen.location)]
+            layers = {n: read_frame(conn, f'"{frozen.location}"."{n}"') for n in names if n != PROVENANCE_TABLE}
+        path = write_layers(Path(folder) / f"ronde_{round}.gpkg", layers, dutch_headers=False)
+        prov = {"round": round, "region": frozen.region, "version": frozen.version,
+                "snapshot_ids": frozen.snapshot_ids, "inputs": [s.to_dict() for s in frozen.inputs]}
+        return add_gpkg_provenance(path, prov)
+
+    def verify(self, round: str) -> list[str]:
+        from energieplanologie.postgis import connect, list_tables, table_checksum
+
+        frozen = self.load(round)
+        problems = []
+        with connect(self.url) as conn:
+            present = {t.split(".", 1)[1] for t in list_tables(conn, frozen.location)}
+            for name, digest in sorted(frozen.results.items()):
+                if name not in present:
+                    problems.append(f"{frozen.location}.{name} ontbreekt")
+                elif table_checksum(conn, f'"{frozen.location}"."{name}"')[0] != digest:
+                    problems.append(f"{frozen.location}.{name} is gewijzigd na het bevriezen")
+        return problems
+
+    def changes(self) -> pd.DataFrame:
+        from energieplanologie.postgis import connect
+
+        with connect(self.url) as conn:
+            if not self._has_catalogue(conn):
+                return _changes_frame([])
+            rows = conn.execute(
+                f'SELECT laag, wijziging, bron, tabel, eigenaar, na_ronde, oude_snapshot_id, nieuwe_snapshot_id, '
+                f'oude_sha256, nieuwe_sha256, gemeld_op, opgenomen_in_ronde FROM "{self.schema}".wijzigingen ORDER BY id'
+            ).fetchall()
+        records = [dict(zip(CHANGE_COLUMNS, (*r[:10], _iso(r[10]), r[11]), strict=True)) for r in rows]
+        return _changes_frame(records)
+
+    def add_changes(self, changes: pd.DataFrame) -> int:
+        from psycopg import sql
+
+        from energieplanologie.postgis import connect
+
+        if changes.empty:
+            return 0
+        with connect(self.url) as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"energieplanologie:rondes:{self.schema}"])
+            self._ensure(conn)
+            new = _new_changes(self.changes() if self._has_catalogue(conn) else _changes_frame([]), changes)
+            with conn.cursor() as cur:
+                cur.executemany(sql.SQL(
+                    "INSERT INTO {} (laag, wijziging, bron, tabel, eigenaar, na_ronde, oude_snapshot_id, "
+                    "nieuwe_snapshot_id, oude_sha256, nieuwe_sha256, gemeld_op, opgenomen_in_ronde) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)").format(
+                    sql.Identifier(self.schema, "wijzigingen")), [list(r.values()) for r in _records(new)])
+            conn.commit()
+        return len(new)
+
+    def include_changes(self, round: str) -> None:
+        from psycopg import sql
+
+        from energieplanologie.postgis import connect
+
+        with connect(self.url) as conn:
+            if self._has_catalogue(conn):
+                conn.execute(sql.SQL("UPDATE {} SET opgenomen_in_ronde = %s WHERE opgenomen_in_ronde IS NULL").format(
+                    sql.Identifier(self.schema, "wijzigingen")), [round])
+                conn.commit()
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return "" if value is None else str(value)
+
+
+Store = FolderStore | PostgisStore
+
+
+def open_store(spec: str | os.PathLike[str] | Store, *, schema: str = "rondes") -> Store:
+    """A round store from a database source (→ :class:`PostgisStore`) or a folder (→ :class:`FolderStore`).
+
+    Examples
+    --------
+    >>> open_store("rondes").label
+    'rondes'
+    >>> open_store("postgresql://piet:geheim@gis/energie").label
+    'postgresql://piet:***@gis/energie schema rondes'
+    """
+    from energieplanologie.postgis import is_database_source
+
+    if isinstance(spec, (FolderStore, PostgisStore)):
+        return spec
+    if is_database_source(spec):
+        return PostgisStore(str(spec), schema)
+    return FolderStore(spec)
+
+
+# ----------------------------------------------------------------------------------------------- operations
+
+
+#: What a round keeps of a run: the whole output folder, or only its GeoPackage (all result layers).
+OUTPUTS = ("all", "gpkg")
+
+
+def _run(region: Region, out_dir: Path, *, scenario: str | None, outputs: str,
+         progress: ProgressCallback | None) -> Path:
+    """Run the chain: the whole output folder, or (``outputs="gpkg"``) only ``energieplanologie.gpkg``."""
+    from energieplanologie import pipeline
+    from energieplanologie.io import write_layers
+
+    if outputs not in OUTPUTS:
+        raise ValueError(f"outputs moet een van {', '.join(OUTPUTS)} zijn, niet {outputs!r}.")
+    if outputs == "all":
+        pipeline.run_pipeline(region, out_dir, scenario=scenario, progress=progress)
+    else:
+        result = pipeline.analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.9))
+        write_layers(out_dir / pipeline.GPKG_NAME, pipeline._gpkg_layers(result))
+    return out_dir / pipeline.GPKG_NAME
+
+
+def _config_text(cfg: ProjectConfig | None) -> str | None:
+    from energieplanologie.postgis import mask_password
+
+    if cfg is None or cfg.path is None or not Path(cfg.path).is_file():
+        return None
+    return mask_password(Path(cfg.path).read_text(encoding="utf-8"))
+
+
+def freeze_round(
+    config_or_region: Region | ProjectConfig | str | os.PathLike[str],
+    round: str | int,
+    *,
+    store: Store | str | os.PathLike[str],
+    owners: Mapping[str, str] | None = None,
+    results: str | os.PathLike[str] | None = None,
+    scenario: str | None = None,
+    outputs: str = "all",
+    progress: ProgressCallback | None = None,
+) -> FrozenRound:
+    """Freeze a programming round: store an immutable snapshot of the inputs together with their results.
+
+    Parameters
+    ----------
+    config_or_region : path of a project configuration, ProjectConfig, or Region
+        The inputs. From a configuration, each source is checksummed as delivered and ``[layers.X] owner`` names
+        its data owner.
+    round : str or int
+        Round name, e.g. ``2025``.
+    store : FolderStore, PostgisStore, folder or database source
+        Where rounds live (:func:`open_store`).
+    owners : mapping of layer kind to str, optional
+        Data owners (override the configuration).
+    results : path, optional
+        An output folder (or its ``energieplanologie.gpkg``) already computed from exactly these inputs; its
+        provenance must name the same input snapshots. Default: run the whole chain now.
+    scenario : str, optional
+        Scenario of the run (default the configured one).
+    outputs : {"all", "gpkg"}, default "all"
+        Keep the whole output folder of the run (maps, overviews, pMIEK) or only ``energieplanologie.gpkg``
+        with every result layer (what later comparisons use).
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    FrozenRound
+
+    Raises
+    ------
+    RoundFrozenError
+        The round is already frozen in this store (it is never overwritten), or ``results`` belong to other
+        inputs.
+
+    Examples
+    --------
+    >>> import tempfile, energieplanologie as ep
+    >>> store = tempfile.mkdtemp()
+    >>> frozen = freeze_round(ep.load_sample(), 2025, store=store)  # doctest: +SKIP
+    >>> freeze_round(ep.load_sample(), 2025, store=store)  # doctest: +SKIP
+    Traceback (most recent call last):
+    ...
+    energieplanologie.rounds.RoundFrozenError: Ronde 2025 is al bevroren (...)
+    """
+    round_s = _check_round(round)
+    st = open_store(store)
+    if st.exists(round_s):
+        raise RoundFrozenError(_frozen_message(round_s, st.load(round_s).frozen_at, st.label))
+    report(progress, 0.0, "invoer lezen en controlesommen bepalen")
+    region, inputs = snapshot_inputs(config_or_region, owners=owners)
+    _, cfg = (None, None) if isinstance(config_or_region, Region) else _load_config_only(config_or_region)
+    prov = provenance(region, round_s, inputs=inputs)
+    with tempfile.TemporaryDirectory(prefix="ep-ronde-") as tmp:
+        out = Path(tmp) / "uitvoer"
+        if results is None:
+            report(progress, 0.1, "resultaten berekenen")
+            gpkg = _run(region, out, scenario=scenario, outputs=outputs, progress=scaled(progress, 0.1, 0.8))
+        else:
+            given = Path(results)
+            source_dir = given.parent if given.suffix.lower() == ".gpkg" else given
+            gpkg_given = given if given.suffix.lower() == ".gpkg" else given / GPKG_NAME
+            if not gpkg_given.is_file():
+                raise ConfigError(f"resultaten: {gpkg_given} niet gevonden.", key="results")
+            theirs = read_gpkg_provenance(gpkg_given)
+            if theirs is not None and sorted(theirs.get("snapshot_ids") or []) != sorted(prov["snapshot_ids"]):
+                raise RoundFrozenError(
+                    f"De resultaten in {gpkg_given} zijn berekend uit andere invoer (snapshots "
+                    f"{', '.join(theirs.get('snapshot_ids') or [])}) dan de huidige ({', '.join(prov['snapshot_ids'])}); "
+                    "draai opnieuw of bevries zonder --resultaten.")
+            if given.suffix.lower() == ".gpkg":
+                out.mkdir(parents=True)
+                shutil.copy2(gpkg_given, out / GPKG_NAME)
+            else:
+                shutil.copytree(source_dir, out)
+            gpkg = out / GPKG_NAME
+        add_gpkg_provenance(gpkg, prov)
+        report(progress, 0.85, "ronde opslaan")
+        frozen = FrozenRound(round=round_s, region=region.name, frozen_at=_now(), version=__version__,
+                             inputs=tuple(inputs))
+        frozen = st.save(frozen, out, _config_text(cfg))
+    st.include_changes(round_s)
+    report(progress, 1.0, f"ronde {round_s} bevroren")
+    return frozen
+
+
+def _load_config_only(config: ProjectConfig | str | os.PathLike[str]) -> tuple[None, ProjectConfig]:
+    from energieplanologie.config import ProjectConfig, load_config
+
+    return None, config if isinstance(config, ProjectConfig) else load_config(config)
+
+
+def list_rounds(store: Store | str | os.PathLike[str]) -> pd.DataFrame:
+    """The frozen rounds of a store, oldest first: round, region, frozen_at, version, inputs and open changes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> list_rounds(tempfile.mkdtemp()).columns.tolist()
+    ['round', 'region', 'frozen_at', 'version', 'n_inputs', 'snapshot_ids', 'location']
+    """
+    st = open_store(store)
+    rows = [{"round": r.round, "region": r.region, "frozen_at": r.frozen_at, "version": r.version,
+             "n_inputs": len(r.inputs), "snapshot_ids": ", ".join(r.snapshot_ids), "location": r.location}
+            for r in st.rounds()]
+    return pd.DataFrame(rows, columns=["round", "region", "frozen_at", "version", "n_inputs", "snapshot_ids",
+                                       "location"])
+
+
+def _latest(st: Store, round: str | int | None) -> FrozenRound:
+    if round is not None:
+        return st.load(_check_round(round))
+    rounds = st.rounds()
+    if not rounds:
+        raise ConfigError(f"geen bevroren ronde in {st.label}; bevries er eerst een (energieplanologie baseline "
+                          "freeze --round …).", key="round")
+    return rounds[-1]
+
+
+def _compare_inputs(frozen: FrozenRound, current: list[InputSnapshot]) -> pd.DataFrame:
+    now = _now()
+    rows = []
+    current_by = {s.layer: s for s in current}
+    for layer in LAYER_ORDER:
+        old, new = frozen.input(layer), current_by.get(layer)
+        if old is None and new is None:
+            continue
+        if old is not None and new is not None:
+            same_source = old.source_sha256 is None or new.source_sha256 is None or \
+                old.source_sha256 == new.source_sha256
+            if old.data_sha256 == new.data_sha256 and same_source:
+                continue
+            change = "changed"
+        else:
+            change = "added" if old is None else "removed"
+        ref = new or old
+        rows.append({"layer": layer, "change": change, "source": ref.source, "table": ref.table,
+                     "owner": (new.owner if new is not None else None) or (old.owner if old is not None else None),
+                     "round": frozen.round,
+                     "old_snapshot_id": old.snapshot_id if old else None,
+                     "new_snapshot_id": new.snapshot_id if new else None,
+                     "old_sha256": (old.source_sha256 or old.data_sha256) if old else None,
+                     "new_sha256": (new.source_sha256 or new.data_sha256) if new else None,
+                     "detected_at": now, "included_in": None})
+    return _changes_frame(rows)
+
+
+def detect_changes(
+    config_or_region: Region | ProjectConfig | str | os.PathLike[str],
+    *,
+    store: Store | str | os.PathLike[str],
+    round: str | int | None = None,
+    owners: Mapping[str, str] | None = None,
+    record: bool = True,
+) -> pd.DataFrame:
+    """Input layers that differ from a frozen round, recorded as changes for the next round.
+
+    Parameters
+    ----------
+    config_or_region : path of a project configuration, ProjectConfig, or Region
+        The inputs as they are now.
+    store : store, folder or database source
+        Where the frozen round lives.
+    round : str or int, optional
+        The frozen round to compare with; default the latest.
+    owners : mapping, optional
+        Data owners, as for :func:`freeze_round`.
+    record : bool, default True
+        Add the changes (those not recorded before) to the store's ``wijzigingen``; the frozen round itself is
+        never touched.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`CHANGE_COLUMNS`: ``layer``, ``change`` (``changed``/``added``/``removed``), ``source``,
+        ``table``, ``owner``, ``round`` (the frozen round), old and new snapshot id and sha256, ``detected_at``,
+        ``included_in`` (the later round that took the change in; empty while pending).
+    """
+    st = open_store(store)
+    frozen = _latest(st, round)
+    _, current = snapshot_inputs(config_or_region, owners=owners)
+    changes = _compare_inputs(frozen, current)
+    if record and len(changes):
+        st.add_changes(changes)
+    return changes
+
+
+@dataclass(frozen=True)
+class RoundComparison:
+    """A later run against a frozen round: which inputs changed and what that changed in the results."""
+
+    round: str
+    inputs: pd.DataFrame
+    diff: RoundDiff
+    files: list[Path] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        counts = {f"invoer_{INPUT_CHANGES[k]}": int((self.inputs["change"] == k).sum()) for k in INPUT_CHANGES}
+        return {**counts, **self.diff.summary()}
+
+
+def export_round(store: Store | str | os.PathLike[str], round: str | int, path: str | os.PathLike[str]) -> Path:
+    """Copy a frozen round's results to a GeoPackage (from a folder or from the database)."""
+    st = open_store(store)
+    round_s = _check_round(round)
+    target = Path(path)
+    with tempfile.TemporaryDirectory(prefix="ep-export-") as tmp:
+        source = st.results_gpkg(round_s, Path(tmp))
+        from energieplanologie.io import atomic_write
+
+        with atomic_write(target) as out:
+            shutil.copyfile(source, out)
+    target.chmod(0o644)
+    return target
+
+
+def compare_with_round(
+    current: Region | ProjectConfig | str | os.PathLike[str],
+    round: str | int | None = None,
+    *,
+    store: Store | str | os.PathLike[str],
+    out_dir: str | os.PathLike[str] | None = None,
+    owners: Mapping[str, str] | None = None,
+    scenario: str | None = None,
+    record: bool = True,
+    progress: ProgressCallback | None = None,
+) -> RoundComparison:
+    """Compare the current inputs and results with a frozen round.
+
+    ``current`` is a project configuration or Region (its chain is run now), or the ``energieplanologie.gpkg`` of
+    a run (its provenance tells the inputs). The frozen results are taken from the store (a round in the database
+    is exported to a GeoPackage first) and compared with :func:`energieplanologie.diff.diff_rounds`; changed inputs
+    are recorded as changes for the next round (``record=True``). With ``out_dir`` the comparison is written as
+    ``verschillen.html``, ``verschillen.csv`` and ``invoerwijzigingen.csv``.
+    """
+    from energieplanologie.diff import diff_rounds, write_diff
+    from energieplanologie.io import write_csv
+    from energieplanologie.labels import to_dutch
+
+    st = open_store(store)
+    frozen = _latest(st, round)
+    with tempfile.TemporaryDirectory(prefix="ep-vergelijk-") as tmp:
+        tmp_dir = Path(tmp)
+        given = Path(current) if isinstance(current, (str, os.PathLike)) and \
+            str(current).lower().endswith(".gpkg") else None
+        if given is not None:
+            prov = read_gpkg_provenance(given) or {}
+            snaps = [InputSnapshot.from_dict(s) for s in prov.get("inputs", [])]
+            changes = _compare_inputs(frozen, snaps) if snaps else _changes_frame([])
+            new_gpkg = given
+        else:
+            report(progress, 0.0, "invoer lezen")
+            region, snaps = snapshot_inputs(current, owners=owners)
+            changes = _compare_inputs(frozen, snaps)
+            report(progress, 0.1, "resultaten berekenen")
+            new_gpkg = _run(region, tmp_dir / "nu", scenario=scenario, outputs="gpkg",
+                            progress=scaled(progress, 0.1, 0.8))
+            add_gpkg_provenance(new_gpkg, provenance(region, inputs=snaps))
+        if record and len(changes):
+            st.add_changes(changes)
+        report(progress, 0.85, f"vergelijken met ronde {frozen.round}")
+        old_gpkg = st.results_gpkg(frozen.round, tmp_dir)
+        diff = diff_rounds(old_gpkg, new_gpkg)
+        files: list[Path] = []
+        if out_dir is not None:
+            files = write_diff(diff, out_dir)
+            files.append(write_csv(to_dutch(changes.assign(change=changes["change"].map(INPUT_CHANGES))),
+                                   Path(out_dir) / "invoerwijzigingen.csv", dutch_headers=False))
+    report(progress, 1.0, "klaar")
+    return RoundComparison(frozen.round, changes, diff, files)
+
+
+def verify_round(store: Store | str | os.PathLike[str], round: str | int) -> list[str]:
+    """What changed in a frozen round since it was frozen (empty when it is untouched), in Dutch."""
+    st = open_store(store)
+    return st.verify(_check_round(round))
