@@ -50,6 +50,9 @@ COLUMN_LABELS.update({"substation_short_code": "onderstation_code", "postcode": 
 COLUMN_LABELS.update({"relation": "relatie", "municipality_mw": "mw_uit_gemeente", "note_id": "notitie_id",
                       "note": "notitie", "author": "auteur", "created": "aangemaakt"})
 
+# --- rounds and PostGIS (rounds.py, postgis.py)
+COLUMN_LABELS.update({"layer": "laag", "source": "invoerbron", "table": "tabel", "owner": "eigenaar", "round": "ronde", "old_snapshot_id": "oude_snapshot_id", "new_snapshot_id": "nieuwe_snapshot_id", "old_sha256": "oude_sha256", "new_sha256": "nieuwe_sha256", "detected_at": "gemeld_op", "included_in": "opgenomen_in_ronde", "region": "regio", "frozen_at": "bevroren_op", "version": "softwareversie", "n_inputs": "aantal_invoerlagen", "snapshot_ids": "snapshot_ids", "location": "locatie"})
+
 #: Where one canonical name means different things in different output layers, the layer's own label wins:
 #: a knooppunt's ``level`` is its *niveau* (lokaal/provinciaal/nationaal), a station's its *netvlak*.
 LAYER_COLUMN_LABELS: dict[str, dict[str, str]] = {
