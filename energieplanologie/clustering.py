@@ -423,32 +423,59 @@ class _FineIndex:
         return np.searchsorted(self.key, keys, side="left")
 
     def is_core(self, qx: np.ndarray, qy: np.ndarray, min_samples: float) -> np.ndarray:
-        """Whether the neighbourhood weight of each query point reaches ``min_samples``."""
+        """Whether the neighbourhood weight of each query point reaches ``min_samples``.
+
+        First per fine cell (the box around the cell's query points bounds all of them at once), then point by
+        point for the cells left open.
+        """
         out = np.zeros(qx.size, dtype=bool)
         cols = np.arange(-self.reach, self.reach + 1)
-        for part in _chunks(np.full(qx.size, cols.size)):
-            out[part] = self._decide(qx[part], qy[part], cols, min_samples)
+        key = (np.floor((qx - self.x0) / self.f).astype(np.int64) + self.pad) * self.ny + \
+            np.floor((qy - self.y0) / self.f).astype(np.int64) + self.pad
+        order = np.argsort(key, kind="stable")
+        first = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1]])
+        size = np.diff(np.append(first, key.size))
+        box = [np.minimum.reduceat(qx[order], first), np.maximum.reduceat(qx[order], first),
+               np.minimum.reduceat(qy[order], first), np.maximum.reduceat(qy[order], first)]
+        cell_state = np.zeros(first.size, dtype=np.int8)  # 1 core, -1 not core, 0 open
+        for part in _chunks(np.full(first.size, cols.size)):
+            *_, sure, edge = self._bounds(*(b[part] for b in box), cols)
+            cell_state[part] = np.where(sure - self.tol >= min_samples, 1,
+                                        np.where(sure + edge + self.tol < min_samples, -1, 0))
+        state = np.repeat(cell_state, size)
+        out[order] = state == 1
+        todo = order[state == 0]
+        for part in _chunks(np.full(todo.size, cols.size)):
+            idx = todo[part]
+            out[idx] = self._decide(qx[idx], qy[idx], cols, min_samples)
         return out
 
-    def _decide(self, px: np.ndarray, py: np.ndarray, cols: np.ndarray, min_samples: float) -> np.ndarray:
+    def _bounds(self, xlo: np.ndarray, xhi: np.ndarray, ylo: np.ndarray, yhi: np.ndarray,
+                cols: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Point ranges and weight bounds for boxes (points when lo == hi) inside one fine cell each.
+
+        Per (box, column offset): the sorted-point positions p0 ≤ p1 ≤ p2 ≤ p3 of the candidate run [p0, p3) and
+        the sure run [p1, p2) (within eps of every point of the box); and per box the sure weight and the weight
+        of the edge runs.
+        """
         f, eps, delta = self.f, self.eps, self.delta
-        # Column of each (point, offset) and the x-distance range from the point to that column's strip.
-        c = (np.floor((px - self.x0) / f).astype(np.int64) + self.pad)[:, None] + cols[None, :]
+        # Column of each (box, offset) and the x-distance range from the box to that column's strip.
+        c = (np.floor((xlo - self.x0) / f).astype(np.int64) + self.pad)[:, None] + cols[None, :]
         left = self.x0 + (c - self.pad) * f
         right = left + f
-        pxc = px[:, None]
-        ax = np.maximum(np.maximum(left - pxc, pxc - right), 0.0) - delta  # nearest x-distance, lowered
-        bx = np.maximum(pxc - left, right - pxc) + delta                    # farthest x-distance, raised
+        lo_x, hi_x = xlo[:, None], xhi[:, None]
+        ax = np.maximum(np.maximum(left - hi_x, lo_x - right), 0.0) - delta  # nearest x-distance, lowered
+        bx = np.maximum(hi_x - left, right - lo_x) + delta                    # farthest x-distance, raised
         reach = ax <= eps
         h_out = np.sqrt(np.maximum(eps * eps - np.maximum(ax, 0.0) ** 2, 0.0)) + delta
         h_in = np.sqrt(np.maximum(eps * eps - bx * bx, 0.0)) - delta
         has_in = (bx < eps) & (h_in > 0)
-        pyc = py[:, None]
+        lo_y, hi_y = ylo[:, None], yhi[:, None]
         # Rows (fine cells) touched by the candidate band, and rows lying wholly inside the sure band.
-        r0 = np.floor((pyc - h_out - self.y0) / f).astype(np.int64) + self.pad
-        r3 = np.floor((pyc + h_out - self.y0) / f).astype(np.int64) + self.pad + 1
-        r1 = np.ceil((pyc - h_in - self.y0) / f).astype(np.int64) + self.pad
-        r2 = np.floor((pyc + h_in - self.y0) / f).astype(np.int64) + self.pad
+        r0 = np.floor((lo_y - h_out - self.y0) / f).astype(np.int64) + self.pad
+        r3 = np.floor((hi_y + h_out - self.y0) / f).astype(np.int64) + self.pad + 1
+        r1 = np.ceil((hi_y - h_in - self.y0) / f).astype(np.int64) + self.pad
+        r2 = np.floor((lo_y + h_in - self.y0) / f).astype(np.int64) + self.pad
         some_in = has_in & (r2 > r1)
         r1, r2 = np.where(some_in, r1, r0), np.where(some_in, r2, r0)  # no sure run: all rows are edge rows
         r1, r2 = np.clip(r1, r0, r3), np.clip(r2, r0, r3)
@@ -461,6 +488,11 @@ class _FineIndex:
         ws = self.wsum
         sure = (ws[p2] - ws[p1]).sum(axis=1)
         edge = (ws[p1] - ws[p0] + ws[p3] - ws[p2]).sum(axis=1)
+        return p0, p1, p2, p3, sure, edge
+
+    def _decide(self, px: np.ndarray, py: np.ndarray, cols: np.ndarray, min_samples: float) -> np.ndarray:
+        eps = self.eps
+        p0, p1, p2, p3, sure, edge = self._bounds(px, px, py, py, cols)
         core = sure - self.tol >= min_samples
         open_ = ~core & (sure + edge + self.tol >= min_samples)
         if not open_.any():

@@ -503,7 +503,7 @@ def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year:
     year = int(max(region.years)) if year is None else int(year)
     dev = region.developments
     in_time = np.flatnonzero(dev["year"].to_numpy(dtype=float, na_value=np.inf) <= year)
-    wm = weighted_mw(dev.iloc[in_time][["certainty", "sector", "offtake_mw", "feedin_mw"]], sc)
+    wm = weighted_mw(dev[["certainty", "sector", "offtake_mw", "feedin_mw"]].iloc[in_time], sc)
     off = wm["offtake_mw_weighted"].to_numpy()
     feed = wm["feedin_mw_weighted"].to_numpy()
     keep = (off + feed) > 0
@@ -886,7 +886,12 @@ def _stations_involved(region: Region, m: pd.DataFrame, labs: np.ndarray, lab_po
         from energieplanologie.allocation import allocate
 
         source = m.loc[is_dev, "source"].to_numpy()
-        dev = region.developments.iloc[source].reset_index(drop=True)
+        layer = region.developments
+        # Only the columns allocation reads, gathered as arrays (a row-wise take of the whole layer is slow).
+        data: dict[str, Any] = {c: _objects(layer[c].to_numpy(dtype=object)[source])
+                                for c in ("development_id", "carrier", "station_id")}
+        data.update({c: layer[c].to_numpy(dtype=float, na_value=np.nan)[source] for c in ("offtake_mw", "feedin_mw")})
+        dev = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(np.asarray(layer.geometry.values)[source], crs=layer.crs))
         cfg = dict(region.settings.get("allocation", {}) or {})
         kwargs = {k: cfg[k] for k in ("max_mw_per_level", "split", "min_split_share") if k in cfg}
         area = region.municipalities if len(region.municipalities) else None
