@@ -26,6 +26,7 @@ import shapely
 import tomllib
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError
+from energieplanologie._html import fmt_number
 from energieplanologie.labels import value_label
 
 __all__ = [
@@ -55,7 +56,7 @@ _FRAMEWORK_KEYS = {"name", "type", "question", "advice", "judged_by", "weight", 
 
 # ---------------------------------------------------------------------------------------------- formatting
 def format_number(value: float | None, digits: int = 1, unit: str = "") -> str:
-    """Format a number the Dutch way (decimal comma, dot for thousands).
+    """Format a number the Dutch way (decimal comma, dot for thousands); missing as ``onbekend``.
 
     Examples
     --------
@@ -64,10 +65,7 @@ def format_number(value: float | None, digits: int = 1, unit: str = "") -> str:
     >>> format_number(None)
     'onbekend'
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "onbekend"
-    text = f"{float(value):,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"{text} {unit}".strip()
+    return fmt_number(value, digits, unit=f" {unit}" if unit else "", missing="onbekend")
 
 
 def _names(items: Sequence[str], most: int = 3) -> str:

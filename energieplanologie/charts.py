@@ -9,8 +9,6 @@ does not accumulate open figures.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from energieplanologie._html import safe_file_stem
 from energieplanologie.io import atomic_write
 from energieplanologie.labels import VALUE_LABELS
 from energieplanologie.schema import SECTORS
@@ -168,9 +167,7 @@ def station_chart(
 
 
 def chart_file_name(station_id: object) -> str:
-    """A safe PNG file name for a station: letters, digits, ``.``, ``_``, ``-`` only, never a path.
-
-    Ids that had to change get a short hash of the original so two different ids never share a file.
+    """A safe PNG file name for a station (see :func:`energieplanologie._html.safe_file_stem`), never a path.
 
     Examples
     --------
@@ -179,11 +176,7 @@ def chart_file_name(station_id: object) -> str:
     >>> chart_file_name("../../etc/passwd")
     'etc_passwd-936d7c04.png'
     """
-    raw = str(station_id)
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", raw).strip("._-")[:80] or "station"
-    if safe != raw:
-        safe += "-" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:8]
-    return f"{safe}.png"
+    return f"{safe_file_stem(station_id, fallback='station')}.png"
 
 
 def write_station_charts(

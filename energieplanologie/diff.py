@@ -15,7 +15,6 @@ headers mapped back to canonical names (:func:`energieplanologie.labels.from_dut
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ import pyogrio
 import shapely
 
 from energieplanologie._errors import ReadError
+from energieplanologie._html import esc, is_missing
 from energieplanologie.assessment import format_number
 from energieplanologie.labels import LAYER_NAMES, from_dutch, label, value_label
 
@@ -121,13 +121,7 @@ def _read(path: Path, layer: str) -> pd.DataFrame | None:
     return from_dutch(frame)
 
 
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+_missing = is_missing
 
 
 def _plain(value: Any) -> Any:
@@ -359,13 +353,9 @@ def write_diff(diff: RoundDiff, out_dir: str | Path) -> list[Path]:
     return [csv, page]
 
 
-def _esc(value: Any) -> str:
-    return "" if _missing(value) else html.escape(str(value), quote=True)
-
-
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{_esc(v)}</td>" for v in r) + "</tr>" for r in rows)
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -379,28 +369,28 @@ def _html(diff: RoundDiff) -> str:
         "text-align:left;vertical-align:top}th{background:#1f4e79;color:#fff}h2{color:#1f4e79;margin-top:1.4em}"
         ".muted{color:#666}ul.sum li{margin:.1em 0}</style></head><body>",
         "<h1>Wat is er veranderd sinds de vorige programmeerronde?</h1>",
-        f"<p class=\"muted\">Vorige ronde: {_esc(diff.old)}<br>Deze ronde: {_esc(diff.new)}</p>",
+        f"<p class=\"muted\">Vorige ronde: {esc(diff.old)}<br>Deze ronde: {esc(diff.new)}</p>",
         "<ul class=\"sum\">"
         f"<li>{counts['added']} project(en) toegevoegd</li><li>{counts['removed']} project(en) verwijderd</li>"
         f"<li>{counts['replanned']} project(en) herpland</li><li>{counts['rescored']} project(en) anders gescoord</li>"
         f"<li>{counts['shortage_changed']} station(s) met een gewijzigd tekort</li></ul>",
     ]
     if diff.notes:
-        parts.append("<p class=\"muted\">" + "<br>".join(_esc(n) for n in diff.notes) + "</p>")
+        parts.append("<p class=\"muted\">" + "<br>".join(esc(n) for n in diff.notes) + "</p>")
     if diff.empty:
         parts.append("<p>Geen verschillen gevonden.</p>")
     sections = [("added", "Nieuwe projecten"), ("removed", "Vervallen projecten")]
     for key, title in sections:
         sel = c.loc[c["change"] == key]
         if len(sel):
-            parts.append(f"<h2>{_esc(title)}</h2>" + _table(["Project-id", "Naam"],
+            parts.append(f"<h2>{esc(title)}</h2>" + _table(["Project-id", "Naam"],
                                                               sel[["id", "name"]].values.tolist()))
     for key, title in (("replanned", "Herplande projecten"), ("rescored", "Anders gescoorde projecten")):
         sel = c.loc[c["change"] == key]
         if len(sel):
             rows = [[r["id"], r["name"], _field_nl(r["field"]), _value_nl(r["old"], r["field"]),
                      _value_nl(r["new"], r["field"])] for _, r in sel.iterrows()]
-            parts.append(f"<h2>{_esc(title)}</h2>" + _table(["Project-id", "Naam", "Wat", "Was", "Wordt"], rows))
+            parts.append(f"<h2>{esc(title)}</h2>" + _table(["Project-id", "Naam", "Wat", "Was", "Wordt"], rows))
     sel = c.loc[c["change"] == "shortage_changed"]
     if len(sel):
         rows = []

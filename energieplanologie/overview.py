@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from energieplanologie._html import esc, fmt_number, fmt_year, safe_file_stem, table_html
 from energieplanologie.labels import value_label
-from energieplanologie.maps._html import esc, fmt_number, fmt_year, safe_file_stem, table_html
 from energieplanologie.maps._style import STATUS_COLOURS
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.schema import CARRIERS, SECTORS

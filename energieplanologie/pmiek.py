@@ -19,7 +19,6 @@ project ids are sanitised so they never leave the output folder; every data valu
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import re
 from collections.abc import Sequence
@@ -32,6 +31,7 @@ import pandas as pd
 import shapely
 
 from energieplanologie._errors import EnergieplanologieError
+from energieplanologie._html import safe_file_stem
 from energieplanologie._version import __version__
 from energieplanologie.assessment import Assessment, format_number
 from energieplanologie.io import atomic_write, write_csv
@@ -77,27 +77,18 @@ _MAX_LIST = 8
 
 # ---------------------------------------------------------------------------------------------- helpers
 def safe_filename(project_id: Any, taken: set[str] | None = None) -> str:
-    """A file name stem for a project id that cannot leave its folder.
-
-    Keeps letters, digits, ``-``, ``_`` and ``.``; everything else becomes ``_``; leading dots are dropped and
-    the result is at most 80 characters. When the cleaned name is already in ``taken`` (two ids that clean to
-    the same name) a short hash of the id is appended.
+    """A file name stem for a project id that cannot leave its folder (see
+    :func:`energieplanologie._html.safe_file_stem`); ``taken`` is accepted for compatibility: distinct ids never
+    share a stem because a changed id carries a hash of itself.
 
     Examples
     --------
     >>> safe_filename("../../etc/passwd")
-    'etc_passwd'
-    >>> safe_filename("P 1/2")
-    'P_1_2'
+    'etc_passwd-936d7c04'
+    >>> safe_filename("P01")
+    'P01'
     """
-    raw = str(project_id)
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", raw)
-    stem = re.sub(r"\.{2,}", "_", stem).strip("._-")[:80] or "project"
-    if stem.upper() in {"CON", "PRN", "AUX", "NUL"} or re.fullmatch(r"(?i)(com|lpt)\d", stem):
-        stem = f"project_{stem}"
-    if taken is not None and stem in taken:
-        stem = f"{stem[:71]}_{hashlib.sha1(raw.encode('utf-8')).hexdigest()[:8]}"
-    return stem
+    return safe_file_stem(project_id, fallback="project")
 
 
 def _text(value: Any) -> str:

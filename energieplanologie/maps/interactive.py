@@ -29,8 +29,7 @@ import shapely
 from branca.element import CssLink, Element, JavascriptLink
 from folium import plugins
 
-from energieplanologie.labels import VALUE_LABELS, value_label
-from energieplanologie.maps._html import (
+from energieplanologie._html import (
     esc,
     fmt_number,
     fmt_year,
@@ -39,6 +38,7 @@ from energieplanologie.maps._html import (
     safe_file_stem,
     script_json,
 )
+from energieplanologie.labels import VALUE_LABELS, value_label
 from energieplanologie.maps._style import (
     CARRIER_COLOURS,
     CERTAINTY_STYLE,

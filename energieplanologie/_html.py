@@ -1,4 +1,6 @@
-"""Small, safe HTML and JSON builders shared by the interactive map and the municipality pages.
+"""Small, safe text, HTML and JSON helpers shared by the maps, the municipality pages, the charts and the pMIEK.
+
+Light on purpose (no folium, no matplotlib): every module that writes text for people may import it.
 
 Every value that comes from data passes :func:`esc` (``html.escape`` with quotes) before it lands in HTML, and
 every object handed to JavaScript passes :func:`script_json`, which escapes ``<``, ``>``, ``&``, ``'`` and the
@@ -8,6 +10,7 @@ second time: an unescaped ``{{ … }}`` in data would be evaluated there).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -46,8 +49,8 @@ def esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def fmt_number(value: Any, decimals: int = 1, *, unit: str = "") -> str:
-    """A number the Dutch way (``1.234,5``); missing values as an en dash.
+def fmt_number(value: Any, decimals: int = 1, *, unit: str = "", missing: str = "–") -> str:
+    """A number the Dutch way (``1.234,5``); missing values as ``missing`` (an en dash by default).
 
     Examples
     --------
@@ -55,7 +58,7 @@ def fmt_number(value: Any, decimals: int = 1, *, unit: str = "") -> str:
     ('1.234,6', '–', '3 MW')
     """
     if is_missing(value):
-        return "–"
+        return missing
     x = float(value)
     if math.isinf(x):
         return "∞"
@@ -143,16 +146,25 @@ def table_html(frame: pd.DataFrame, *, numeric: Sequence[str] = (), decimals: in
     return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def safe_file_stem(value: Any) -> str:
-    """A file name stem from an id (e.g. a municipality code) that can never leave its folder.
+_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com\d|lpt\d)")
 
-    Only letters, digits, ``-`` and ``_`` are kept (others become ``_``); leading dots and empty results
-    are impossible.
+
+def safe_file_stem(value: Any, *, fallback: str = "_") -> str:
+    """A file name stem from an id (a municipality code, station or project id) that can never leave its folder.
+
+    Only letters, digits, ``-`` and ``_`` are kept (others become ``_``), leading/trailing ``_``/``-`` are
+    stripped, at most 80 characters, never empty (``fallback``) and never a reserved Windows name. When the id had
+    to change, a short hash of it is appended, so two different ids never share a file.
 
     Examples
     --------
-    >>> safe_file_stem("GM0715"), safe_file_stem("../../etc/passwd"), safe_file_stem("")
-    ('GM0715', '______etc_passwd', '_')
+    >>> safe_file_stem("GM0715"), safe_file_stem("../../etc/passwd"), safe_file_stem("", fallback="project")
+    ('GM0715', 'etc_passwd-936d7c04', 'project-da39a3ee')
     """
-    stem = re.sub(r"[^A-Za-z0-9_-]", "_", "" if is_missing(value) else str(value))[:120]
-    return stem or "_"
+    raw = "" if is_missing(value) else str(value)
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", raw).strip("_-")[:80] or fallback
+    if _RESERVED.fullmatch(stem):
+        stem = f"{fallback}_{stem}"
+    if stem != raw:
+        stem += "-" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:8]
+    return stem
