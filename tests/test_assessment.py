@@ -411,6 +411,7 @@ def test_sample_region_scores_follow_its_documented_design(sample_region):
     assert scores.loc[("P09", "F"), "level"] == "laag"
     assert "Westerschelde & Saeftinghe" in scores.loc[("P09", "F"), "reason"]
     assert scores.loc[("P09", "D"), "level"] == "laag"
-    # No judgements in the sample: E and G are missing for every project, and said so.
-    assert (scores.xs("E", level="criterion")["source"] == "missing").all()
+    # The sample's beoordelingen.csv judges E and G for every project (user input, with its reason).
+    assert (scores.xs("E", level="criterion")["source"] == "user").all()
+    assert scores.loc[("P09", "G"), "level"] == "laag" and "Denkrichting" in scores.loc[("P09", "G"), "reason"]
     assert result.table["rank"].min() == 1 and result.table["weighted_score"].is_monotonic_decreasing
