@@ -645,6 +645,9 @@ def _gistar(region: Region, xy: np.ndarray, weight: np.ndarray, size_m: float, p
             # esda announces a change of its default alternative hypothesis but G_Local offers no way to choose
             # it yet; the current (folded, "directed") pseudo p-values are the documented ones.
             warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
+            # A grid over islands (Texel, the Wadden) has separate groups of cells; G_Local rebuilds the weights
+            # with the focal cell included and says so each time. Our own weights were built silently above.
+            warnings.filterwarnings("ignore", message="The weights matrix is not fully connected", category=UserWarning)
             g = G_Local(mw, w, transform="B", permutations=permutations, star=True, seed=seed,
                         keep_simulations=False, n_jobs=1)
         z = np.asarray(g.Zs, dtype=float)
@@ -719,12 +722,7 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
                                                ((c, points[c].to_numpy()[sel]) for c in points.columns)}))
     m["label"] = labels[sel]
     labs, first = np.unique(m["label"].to_numpy(), return_index=True)
-    # Stable ids: SHA-1 of each hotspot's sorted member keys, one per line.
-    text = "\n".join(keys.tolist())
-    offsets = np.concatenate([[0], np.cumsum(np.char.str_len(keys) + 1)])
-    bounds = np.append(first, len(keys))
-    hid = np.array(["KP-" + hashlib.sha1(text[offsets[a]:offsets[b] - 1].encode("utf-8")).hexdigest()[:8]
-                    for a, b in zip(bounds[:-1], bounds[1:], strict=True)], dtype=object)
+    hid = _hotspot_ids(keys, first)
     ids = dict(zip(labs.tolist(), hid.tolist(), strict=True))
     lab_pos = np.searchsorted(labs, m["label"].to_numpy())
     m["hotspot_id"] = hid[lab_pos]
@@ -766,13 +764,8 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
 
     # Municipalities: touched by the polygon, or named by a member.
     mun = region.municipalities
-    pos_parts = [lab_pos[is_dev]]
-    code_parts = [dev["municipality_code"].to_numpy(dtype=object)]
-    if len(mun):
-        i_poly, i_mun = shapely.STRtree(np.asarray(mun.geometry.values)).query(polys, predicate="intersects")
-        pos_parts.append(i_poly)
-        code_parts.append(mun["municipality_code"].to_numpy(dtype=object)[i_mun])
-    mun_sets = _sets(np.concatenate(pos_parts), np.concatenate(code_parts), len(labs))
+    mun_sets = _municipality_sets(mun, polys, lab_pos[is_dev], dev["municipality_code"].to_numpy(dtype=object),
+                                  len(labs))
     h["municipality_codes"] = [";".join(sorted(s)) for s in mun_sets]
 
     # Level.
@@ -802,6 +795,31 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     members["member_id"] = members["member_id"].astype(object)
     members["weight_mw"] = members["weight_mw"].astype(float)
     return out, members
+
+
+def _hotspot_ids(keys: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """``KP-`` + 8 hex digits of the SHA-1 of each group's member keys, one per line.
+
+    ``keys`` are sorted within groups that start at the positions ``first``.
+    """
+    text = "\n".join(keys.tolist())
+    offsets = np.concatenate([[0], np.cumsum(np.char.str_len(keys) + 1)])
+    bounds = np.append(first, len(keys))
+    return np.array(["KP-" + hashlib.sha1(text[offsets[a]:offsets[b] - 1].encode("utf-8")).hexdigest()[:8]
+                     for a, b in zip(bounds[:-1], bounds[1:], strict=True)], dtype=object)
+
+
+def _municipality_sets(municipalities: gpd.GeoDataFrame, polys: np.ndarray, dev_pos: np.ndarray,
+                       dev_codes: np.ndarray, k: int) -> list[set[str]]:
+    """Per hotspot the municipalities its polygon touches and those its developments name."""
+    pos_parts, code_parts = [dev_pos], [dev_codes]
+    if len(municipalities):
+        # The (few, detailed) municipality polygons are prepared once as query geometries.
+        i_mun, i_poly = shapely.STRtree(polys).query(np.asarray(municipalities.geometry.values),
+                                                     predicate="intersects")
+        pos_parts.append(i_poly)
+        code_parts.append(municipalities["municipality_code"].to_numpy(dtype=object)[i_mun])
+    return _sets(np.concatenate(pos_parts), np.concatenate(code_parts), k)
 
 
 def _with_attributes(region: Region, m: pd.DataFrame) -> pd.DataFrame:

@@ -472,3 +472,17 @@ def test_sample_region_has_knooppunten_with_sensible_levels(sample_region, tmp_p
     assert back.geometry.geom_equals_exact(hs.geometry, tolerance=1e-6).all()
     assert all(isinstance(json.loads(t), dict) for t in back["mw_by_year"])
     assert len(pyogrio.read_dataframe(path, layer="knooppunt_leden")) == len(result.members)
+
+
+def test_gistar_grid_over_islands():
+    # Two municipalities 20 km apart (an island): the hexagon grid falls apart in two groups of cells. That is
+    # fine for Gi* (each cell's neighbourhood is local) and must pass without warnings (pytest: warnings are errors).
+    region = _blob_region()
+    island = gpd.GeoDataFrame({"municipality_code": ["GM0003", "GM0004"], "name": ["Blobstad", "Eiland"]},
+                              geometry=[box(100_000, 400_000, 112_000, 412_000),
+                                        box(132_000, 400_000, 136_000, 404_000)], crs=CRS)
+    result = detect_hotspots(region.replace(municipalities=island), year=2030, method="gistar", permutations=99,
+                             include_infrastructure=False)
+    hexagons = result.hexagons
+    assert (hexagons.geometry.centroid.x > 130_000).any()  # the island's cells are part of the grid
+    assert np.isfinite(hexagons["gi_z"]).all()
