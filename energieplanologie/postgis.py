@@ -261,10 +261,13 @@ def _connect_message(source: str, exc: Exception) -> str:
                 "~/.pg_service.conf).")
     if "no pg_hba.conf entry" in raw:
         return f"De databaseserver ({where}) staat deze verbinding niet toe (pg_hba.conf); vraag de beheerder."
-    if any(s in raw for s in ("Connection refused", "could not connect", "timeout expired",
-                              "could not translate host name", "Network is unreachable", "No route to host")):
-        return (f"Databaseserver niet bereikbaar ({where}): draait de server en kloppen host en poort? "
-                f"({_scrub(raw.strip().splitlines()[-1], source)})")
+    reasons = {"Connection refused": "verbinding geweigerd", "timeout expired": "geen antwoord (time-out)",
+               "could not translate host name": "onbekende hostnaam", "Network is unreachable": "netwerk onbereikbaar",
+               "No route to host": "host onbereikbaar", "No such file or directory": "geen lokale server (socket)",
+               "could not connect": "verbinden lukt niet"}
+    reason = next((dutch for english, dutch in reasons.items() if english in raw), None)
+    if reason is not None:
+        return f"Databaseserver niet bereikbaar ({where}): {reason}. Draait de server en kloppen host en poort?"
     first = raw.strip().splitlines()[0] if raw.strip() else type(exc).__name__
     return f"Verbinden met de database {where} mislukt: {_scrub(first, source)}"
 
@@ -433,21 +436,22 @@ def _crs_of(conn: psycopg.Connection, srid: int) -> CRS | None:
 
 
 def _frame_from_rows(rows: list[tuple[Any, ...]], columns: list[_Column]) -> dict[str, pd.Series]:
+    """Columns of fetched rows with dtypes from their PostgreSQL types (nullable where NULLs occur)."""
     values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
     out: dict[str, pd.Series] = {}
     for col, vals in zip(columns, values, strict=True):
-        data = list(vals)
-        has_null = any(v is None for v in data)
+        obj = pd.Series(vals, dtype=object)
+        has_null = bool(obj.isna().any())
         if col.base in _INTS:
-            out[col.name] = pd.Series(data, dtype="Int64" if has_null else _INTS[col.base])
+            out[col.name] = obj.astype("Int64" if has_null else _INTS[col.base])
         elif col.base in _FLOATS:
-            out[col.name] = pd.Series(np.array([np.nan if v is None else v for v in data], dtype=_FLOATS[col.base]))
+            out[col.name] = obj.astype(_FLOATS[col.base])
         elif col.base == "bool":
-            out[col.name] = pd.Series(data, dtype="boolean" if has_null else bool)
+            out[col.name] = obj.astype("boolean" if has_null else bool)
         elif col.base in ("date", "timestamp", "timestamptz"):
-            out[col.name] = pd.Series(pd.to_datetime(pd.Series(data, dtype=object), utc=col.base == "timestamptz"))
-        else:
-            out[col.name] = pd.Series(data, dtype=object if not data else None)
+            out[col.name] = pd.to_datetime(obj, utc=col.base == "timestamptz")
+        else:  # text: pandas' own string inference, as for any other reader
+            out[col.name] = pd.Series(list(vals)) if len(vals) else obj
     return out
 
 
@@ -686,8 +690,9 @@ def _to_copy_column(series: pd.Series, pg_type: str) -> pd.Series:
         return pd.Series(pd.array(series.tolist(), dtype="Int64"), index=series.index)
     if pg_type in ("double precision", "real") and series.dtype == object:
         return pd.to_numeric(series, errors="coerce").astype(float)
-    if pg_type == "text" and series.dtype == object:
-        return series.map(lambda v: None if _isnull(v) else str(v))
+    if pg_type == "text" and series.dtype == object and \
+            pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
+        return series.astype(str).where(series.notna(), None)
     return series
 
 
@@ -1077,7 +1082,7 @@ def publish_to_postgis(
     >>> publish_to_postgis(ep.load_sample(), None, "postgresql://piet:geheim@127.0.0.1:1/energie", "energie")
     Traceback (most recent call last):
     ...
-    energieplanologie.postgis.DatabaseError: Databaseserver niet bereikbaar (postgresql://piet:***@127.0.0.1:1/energie): draait de server en kloppen host en poort? (Connection refused)
+    energieplanologie.postgis.DatabaseError: Databaseserver niet bereikbaar (postgresql://piet:***@127.0.0.1:1/energie): verbinding geweigerd. Draait de server en kloppen host en poort?
     """
     from energieplanologie import rounds as _rounds
 

@@ -266,10 +266,10 @@ def snapshot_inputs(
     for kind in LAYER_ORDER:
         frame = region.layer(kind)
         lc = cfg.layers.get(kind) if cfg is not None else None
-        if lc is None and kind not in region.reports:
-            continue
-        if lc is None and len(frame) == 0:
-            continue
+        if cfg is not None and lc is None:
+            continue  # an optional layer the configuration does not name
+        if cfg is None and kind not in region.reports and len(frame) == 0:
+            continue  # an empty optional layer of a region built in code
         data_sha = frame_checksum(frame)
         owner = owners.get(kind) or (getattr(lc, "owner", None) if lc is not None else None)
         table = source_sha = delivered = None
@@ -284,7 +284,7 @@ def snapshot_inputs(
             delivered = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(microsecond=0) \
                 .isoformat().replace("+00:00", "Z")
         else:
-            raw = region.reports[kind].source or ""
+            raw = region.reports[kind].source or "" if kind in region.reports else ""
             source = postgis.mask_password(raw) if postgis.is_database_source(raw) else \
                 (_display_path(Path(raw), base) if raw else "")
         out.append(InputSnapshot(layer=kind, snapshot_id=_snapshot_id(kind, data_sha), source=source,

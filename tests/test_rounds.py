@@ -105,6 +105,13 @@ def test_provenance_lands_in_the_geopackage_metadata_of_every_layer(tmp_path, sa
     assert prov["snapshot_ids"] == [f"{k}-{frame_checksum(sample_region.layer(k))[:12]}" for k in
                                     ("municipalities", "stations", "station_capacity", "infrastructure",
                                      "developments", "constraints")]
+    # a region built in code has no reports: its layers with rows count, its empty constraints layer does not
+    built = ep.Region.from_layers(name="code", municipalities=sample_region.municipalities,
+                                  stations=sample_region.stations, station_capacity=sample_region.station_capacity,
+                                  infrastructure=sample_region.infrastructure,
+                                  developments=sample_region.developments, validated=True)
+    assert [s.split("-")[0] for s in provenance(built)["snapshot_ids"]] == \
+        ["municipalities", "stations", "station_capacity", "infrastructure", "developments"]
     add_gpkg_provenance(gpkg, prov)
     add_gpkg_provenance(gpkg, {**prov, "round": "2025b"})  # again: replaces, does not pile up
     for layer in ("stations", "stationscapaciteit", "eigen"):
