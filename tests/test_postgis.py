@@ -243,6 +243,7 @@ def _results_gpkg(region: ep.Region, folder: Path) -> Path:
     return _run(region, folder, scenario=None, outputs="gpkg", progress=None)
 
 
+@pytest.mark.slow
 def test_publish_writes_every_result_with_keys_indexes_dutch_comments_and_provenance(db, sample_region, tmp_path):
     from energieplanologie.rounds import provenance
 
@@ -335,6 +336,7 @@ def _tagged(region: ep.Region, tag: str, n_points: int) -> tuple[ep.Region, dict
     return region.replace(stations=stations), {"proefpunten": points}
 
 
+@pytest.mark.slow
 def test_two_concurrent_publications_leave_exactly_one_consistent_state(db):
     region = ep.load_sample()
     publish_to_postgis(*_tagged(region, "O", 10), db, "energie")  # the old state readers start from
@@ -395,6 +397,7 @@ def _app():
     return app
 
 
+@pytest.mark.slow
 def test_cli_publish_from_a_geopackage_and_from_a_config(db, sample_region, tmp_path, monkeypatch, server):
     runner = CliRunner()
     gpkg = _results_gpkg(sample_region, tmp_path / "uit")

@@ -127,6 +127,7 @@ def test_provenance_lands_in_the_geopackage_metadata_of_every_layer(tmp_path, sa
 # ------------------------------------------------------------------------------------------ folder store
 
 
+@pytest.mark.slow
 def test_freeze_change_an_input_see_the_change_and_the_frozen_round_untouched(project, tmp_path):
     store = FolderStore(tmp_path / "rondes")
     frozen = freeze_round(project, 2025, store=store, owners={"infrastructure": "TenneT en Stedin"}, outputs="gpkg")
@@ -183,6 +184,7 @@ def test_freeze_change_an_input_see_the_change_and_the_frozen_round_untouched(pr
     assert list_rounds(store)["round"].tolist() == ["2025", "2027"]
 
 
+@pytest.mark.slow
 def test_a_frozen_folder_round_reports_tampering(project, tmp_path):
     store = FolderStore(tmp_path / "rondes")
     freeze_round(project, 2025, store=store, outputs="gpkg")
@@ -207,6 +209,7 @@ def test_results_of_other_inputs_are_refused(project, tmp_path, sample_region):
     assert not (tmp_path / "rondes" / "ronde_2025").exists()
 
 
+@pytest.mark.slow
 def test_cli_baseline_freeze_list_diff(project, tmp_path):
     import typer
 
@@ -258,6 +261,7 @@ def _sql(url: str, query: str, params: list | None = None) -> list[tuple]:
         return cur.fetchall() if cur.description else []
 
 
+@pytest.mark.slow
 def test_rounds_in_postgis_are_frozen_by_the_database_itself(project, db, server):
     store = PostgisStore(db)
     frozen = freeze_round(project, 2025, store=db, outputs="gpkg")
@@ -291,6 +295,7 @@ def test_rounds_in_postgis_are_frozen_by_the_database_itself(project, db, server
     assert verify_round(store, 2025) == ["rondes_2025.infrastructuur is gewijzigd na het bevriezen"]
 
 
+@pytest.mark.slow
 def test_freeze_from_database_tables_checksums_the_table_and_sees_a_new_delivery(db, server, sample_region, tmp_path):
     publish_to_postgis(sample_region, None, db, "provincie")
     from energieplanologie.labels import LAYER_NAMES
