@@ -102,9 +102,11 @@ def _read_mapping(path: Path | None) -> dict[str, str] | None:
 
 @app.command()
 def validate(
-    path: Annotated[Path, typer.Argument(help="Bestand (GPKG, GeoJSON, SHP/zip, FGB, CSV, XLSX, capaciteitskaart YAML/JSON).")],
+    path: Annotated[str, typer.Argument(help="Bestand (GPKG, GeoJSON, SHP/zip, FGB, CSV, XLSX, capaciteitskaart YAML/JSON) "
+                                             "of PostGIS-bron (postgresql://gebruiker@host/db, service=naam).")],
     kind: Annotated[str, typer.Option("--kind", "-k", help=f"Soort laag: {KINDS_HELP}.")],
     layer: Annotated[str | None, typer.Option("--layer", help="Laagnaam (GeoPackage) of werkblad (XLSX).")] = None,
+    table: Annotated[str | None, typer.Option("--table", help="Tabel schema.tabel van een PostGIS-bron.")] = None,
     mapping: Annotated[Path | None, typer.Option("--mapping", help="TOML met [mapping] canoniek = \"bronkolom\".")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="Coördinatenstelsel als de bron er geen heeft, bv. EPSG:28992.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Rapport als JSON op stdout.")] = False,
@@ -112,19 +114,23 @@ def validate(
 ) -> None:
     """Valideer één laag tegen het schema. Exit 0: geldig (reparaties gemeld); 1: fouten; 2: onleesbaar."""
     from energieplanologie.io import read_layer
+    from energieplanologie.postgis import is_database_source, source_label
     from energieplanologie.schema import KINDS
 
     if kind not in KINDS:
         raise _fail(ValueError(f"onbekende soort {kind!r}; kies uit {KINDS_HELP}"), 2)
+    database = is_database_source(path)
+    source: str | Path = path if database else Path(path)
+    shown = source_label(path, table) if database else str(path)  # a database password is masked
     try:
         if machine:
-            machine_progress(0.0, f"{path.name} lezen")
-        result = read_layer(path, kind, layer=layer, mapping=_read_mapping(mapping), crs=crs)
+            machine_progress(0.0, f"{shown if database else Path(path).name} lezen")
+        result = read_layer(source, kind, layer=layer, table=table, mapping=_read_mapping(mapping), crs=crs)
         if machine:
             machine_progress(1.0, "gevalideerd")
     except (ReadError, ConfigError) as exc:
         if as_json:
-            print(json.dumps({"kind": kind, "source": str(path), "ok": False, "unreadable": True, "message": str(exc)},
+            print(json.dumps({"kind": kind, "source": shown, "ok": False, "unreadable": True, "message": str(exc)},
                              ensure_ascii=False, indent=2))
         raise _fail(exc, 2) from None
     report = result.report
@@ -135,11 +141,12 @@ def validate(
     raise typer.Exit(0 if report.ok else 1)
 
 
-def _write_outputs(region: Any, out_dir: Path, *, machine: bool, quiet: bool, scenario: str | None) -> None:
+def _write_outputs(region: Any, out_dir: Path, *, machine: bool, quiet: bool, scenario: str | None,
+                   round: str | None = None, pdf: bool = True) -> None:
     from energieplanologie.pipeline import run_pipeline
 
     with _Progress(machine, quiet, "energieplanologie") as progress:
-        written = run_pipeline(region, out_dir, scenario=scenario, progress=progress)
+        written = run_pipeline(region, out_dir, scenario=scenario, round=round, pdf=pdf, progress=progress)
     if not quiet and not machine:
         out.print(f"Uitvoer geschreven naar [bold]{out_dir}[/] ({len(written)} bestanden):")
         for p in written:
@@ -169,6 +176,8 @@ def run(
     config: Annotated[Path, typer.Argument(help="Projectconfiguratie (TOML).")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Uitvoermap.")] = Path("uitvoer"),
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario (overschrijft [analysis] scenario).")] = None,
+    round_: Annotated[str | None, typer.Option("--round", help="Programmeerronde (bv. 2025), vastgelegd in de herkomst.")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf", help="Projectfiches ook als PDF.")] = True,
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -178,7 +187,7 @@ def run(
     try:
         with _Progress(machine, quiet, "lagen lezen") as progress:
             region = load_region_config(config, progress=progress)
-        _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario)
+        _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf)
     except ConfigError as exc:
         raise _fail(exc, 2) from None
     except EnergieplanologieError as exc:
@@ -197,6 +206,9 @@ def main() -> None:
 
 # The per-analysis subcommands register themselves on ``app``.
 from energieplanologie import cli_steps as _cli_steps  # noqa: E402,F401
+from energieplanologie.cli_database import register as _register_database  # noqa: E402
+
+_register_database(app)  # baseline freeze/list/diff and publish
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -36,10 +36,12 @@ __all__ = [
     "analyse",
     "chosen_scenario",
     "density_settings",
+    "gpkg_layers",
     "hotspot_settings",
     "hotspots_with_members",
     "run_pipeline",
     "scenario_order",
+    "write_gpkg",
     "write_outputs",
 ]
 
@@ -184,7 +186,8 @@ def _write_validation(region: Region, out_dir: Path) -> list[Path]:
     ]
 
 
-def _gpkg_layers(result: Analysis) -> dict[str, pd.DataFrame]:
+def gpkg_layers(result: Analysis) -> dict[str, pd.DataFrame]:
+    """The layers of ``energieplanologie.gpkg`` (Dutch layer names, DESIGN §9)."""
     region = result.region
     layers: Mapping[str, Any] = {
         LAYER_NAMES["municipalities"]: region.municipalities,
@@ -204,9 +207,22 @@ def _gpkg_layers(result: Analysis) -> dict[str, pd.DataFrame]:
     return out
 
 
-def write_outputs(result: Analysis, out_dir: str | Path, *, pdf: bool = True,
+def write_gpkg(result: Analysis, path: str | Path, *, round: str | int | None = None) -> Path:
+    """Write ``energieplanologie.gpkg`` with its provenance (round, input snapshots, software version) in the
+    GeoPackage metadata; atomically, provenance included."""
+    from energieplanologie.rounds import add_gpkg_provenance, provenance
+
+    target = Path(path)
+    with atomic_write(target) as tmp:
+        write_layers(tmp, gpkg_layers(result))
+        add_gpkg_provenance(tmp, provenance(result.region, round=round))
+    return target
+
+
+def write_outputs(result: Analysis, out_dir: str | Path, *, pdf: bool = True, round: str | int | None = None,
                   progress: ProgressCallback | None = None) -> list[Path]:
-    """Write the output folder of DESIGN §9 from an :class:`Analysis`."""
+    """Write the output folder of DESIGN §9 from an :class:`Analysis` (``round``: the programming round, for the
+    provenance in the GeoPackage)."""
     from energieplanologie.charts import write_station_charts
     from energieplanologie.density import write_density
     from energieplanologie.maps import publish, region_map
@@ -237,7 +253,7 @@ def write_outputs(result: Analysis, out_dir: str | Path, *, pdf: bool = True,
     written += write_pmiek(result.assessment, region, out / "pmiek", pdf=pdf, hotspots=result.hotspots_final,
                            progress=scaled(progress, 0.55, 0.95))
     report(progress, 0.95, "GeoPackage")
-    written.append(write_layers(out / GPKG_NAME, _gpkg_layers(result)))
+    written.append(write_gpkg(result, out / GPKG_NAME, round=round))
     report(progress, 1.0, "klaar")
     return written
 
@@ -248,6 +264,7 @@ def run_pipeline(
     *,
     scenario: str | None = None,
     pdf: bool = True,
+    round: str | int | None = None,
     progress: ProgressCallback | None = None,
 ) -> list[Path]:
     """Run every analysis on ``region`` and write the output folder.
@@ -262,6 +279,8 @@ def run_pipeline(
         Scenario name; default the region's configured scenario (``[analysis] scenario``) or ``verwacht``.
     pdf : bool, default True
         Also write the project sheets as PDF.
+    round : str or int, optional
+        Programming round (e.g. ``2025``), recorded in the GeoPackage's provenance.
     progress : callable, optional
         ``progress(fraction, message)``.
 
@@ -271,4 +290,4 @@ def run_pipeline(
         The files written, in order.
     """
     result = analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.3))
-    return write_outputs(result, out_dir, pdf=pdf, progress=scaled(progress, 0.3, 1.0))
+    return write_outputs(result, out_dir, pdf=pdf, round=round, progress=scaled(progress, 0.3, 1.0))

@@ -990,7 +990,7 @@ def _run(region: Region, out_dir: Path, *, scenario: str | None, outputs: str,
         pipeline.run_pipeline(region, out_dir, scenario=scenario, progress=progress)
     else:
         result = pipeline.analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.9))
-        write_layers(out_dir / pipeline.GPKG_NAME, pipeline._gpkg_layers(result))
+        write_layers(out_dir / pipeline.GPKG_NAME, pipeline.gpkg_layers(result))
     return out_dir / pipeline.GPKG_NAME
 
 

@@ -4,6 +4,7 @@
 #   scripts/setup.sh              core: .venv with energieplanologie[dev,pdf] (editable)
 #   scripts/setup.sh --qgis       also QGIS (apt) and .venv-qgis for the plugin tests
 #   scripts/setup.sh --browser    also headless Chromium (for the map tests)
+#   scripts/setup.sh --postgis    also PostgreSQL 15 + PostGIS 3 (for the database tests; servers start per test run)
 #
 # Debian bookworm or Ubuntu; as root or as a user with sudo. Safe to run again: apt is skipped when every package
 # is installed, and pip is skipped when pyproject.toml has not changed since the last install.
@@ -11,12 +12,14 @@ set -euo pipefail
 
 WITH_QGIS=0
 WITH_BROWSER=0
+WITH_POSTGIS=0
 for arg in "$@"; do
   case "$arg" in
     --qgis) WITH_QGIS=1 ;;
     --browser) WITH_BROWSER=1 ;;
+    --postgis) WITH_POSTGIS=1 ;;
     -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "setup.sh: onbekende optie '$arg' (gebruik --qgis, --browser)" >&2; exit 2 ;;
+    *) echo "setup.sh: onbekende optie '$arg' (gebruik --qgis, --browser, --postgis)" >&2; exit 2 ;;
   esac
 done
 
@@ -93,6 +96,10 @@ if [ "${#MISSING[@]}" -gt 0 ] || [ "${#OPTIONAL_TODO[@]}" -gt 0 ]; then
   done
 else
   say "systeempakketten: alles al aanwezig"
+fi
+
+if [ "$WITH_POSTGIS" -eq 1 ]; then
+  scripts/postgis.sh install
 fi
 
 # ------------------------------------------------------------------------------------------ python environments

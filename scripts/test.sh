@@ -3,7 +3,7 @@
 #
 #   scripts/test.sh [--skip-setup]
 #
-# Runs scripts/setup.sh --qgis --browser first (unless --skip-setup). Both suites always run; the exit status is
+# Runs scripts/setup.sh --qgis --browser --postgis first (unless --skip-setup). Both suites always run; the exit status is
 # non-zero when either fails. With CI=true (see .ci/run) a skipped QGIS test counts as a failure.
 set -euo pipefail
 
@@ -21,7 +21,7 @@ cd "$ROOT"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 if [ "$SKIP_SETUP" -eq 0 ]; then
-  scripts/setup.sh --qgis --browser
+  scripts/setup.sh --qgis --browser --postgis
 fi
 
 # QGIS and Qt write their profile, caches and runtime files here instead of the home folder.
