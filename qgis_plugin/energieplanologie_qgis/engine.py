@@ -50,10 +50,12 @@ __all__ = [
     "engine_command",
     "engine_environment",
     "engine_message",
+    "engine_options",
     "find_engine",
     "read_setting",
     "run_engine",
     "setup_commands",
+    "run_engine_batch",
     "setup_instructions",
     "store_setting",
 ]
@@ -580,3 +582,84 @@ def run_engine(
         message = engine_message(result.stderr) or "geen foutmelding (stderr was leeg)"
         raise EngineFailed(result.returncode, message, result.stderr)
     return result
+
+
+_OPTIONS_CACHE: dict[tuple[tuple[str, ...], str], frozenset[str]] = {}
+_OPTION_RE = re.compile(r"(?<![\w-])(--[a-z][\w'-]*)")
+
+
+def engine_options(engine: Engine, command: str, *, timeout: float = VERSION_TIMEOUT_S) -> frozenset[str]:
+    """The long options ``energieplanologie COMMAND --help`` lists (cached per engine and command).
+
+    Lets an algorithm use a newer engine option when it is there and fall back when the engine is older. An
+    engine that cannot answer gives an empty set.
+
+    Examples
+    --------
+    >>> import sys
+    >>> fake = Engine((sys.executable, "-c", "print('  --out <path>  Uitvoermap.  --pdf/--geen-pdf')"), "0", "test")
+    >>> sorted(engine_options(fake, "pmiek"))
+    ['--geen-pdf', '--out', '--pdf']
+    """
+    key = (engine.command, command)
+    if key not in _OPTIONS_CACHE:
+        try:
+            proc = subprocess.run(engine.argv(command, "--help"), stdin=subprocess.DEVNULL, capture_output=True,
+                                  timeout=timeout, env=engine_environment(), cwd=_neutral_cwd(),
+                                  **_platform_kwargs(new_group=False))
+            text = proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else ""
+        except (OSError, subprocess.TimeoutExpired):
+            text = ""
+        _OPTIONS_CACHE[key] = frozenset(_OPTION_RE.findall(text))
+    return _OPTIONS_CACHE[key]
+
+
+def run_engine_batch(
+    engine: Engine,
+    calls: Sequence[Sequence[str]],
+    feedback: Feedback | None = None,
+    *,
+    poll_s: float = 0.1,
+) -> list[EngineResult]:
+    """Run several short engine calls side by side (e.g. one ``validate`` per layer) and wait for all of them.
+
+    Exit codes are not checked; cancel (``feedback.isCanceled()``) stops every process still running and raises
+    :class:`EngineCanceled`.
+
+    Examples
+    --------
+    >>> import sys
+    >>> echo = Engine((sys.executable, "-c", "import sys; print(sys.argv[1])"), "0", "test")
+    >>> [r.stdout.strip() for r in run_engine_batch(echo, [["a"], ["b"]])]
+    ['a', 'b']
+    """
+    procs: list[subprocess.Popen[bytes]] = []
+    outputs: list[tuple[bytes, bytes]] = []
+    try:
+        for args in calls:
+            try:
+                procs.append(subprocess.Popen(
+                    engine.argv(*args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    env=engine_environment(), cwd=_neutral_cwd(), **_platform_kwargs(new_group=True)))
+            except OSError as exc:
+                raise EngineError(f"De engine {engine.command[0]} start niet: {exc}") from None
+        for proc in procs:
+            while True:
+                if feedback is not None and feedback.isCanceled():
+                    raise EngineCanceled("Afgebroken door de gebruiker; de engine is gestopt.")
+                try:
+                    outputs.append(proc.communicate(timeout=poll_s))
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+    except BaseException:
+        for proc in procs:
+            _stop(proc)
+        raise
+    results = []
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        stderr = err.decode("utf-8", "replace")
+        lines = stderr.splitlines()
+        results.append(EngineResult(proc.returncode, out.decode("utf-8", "replace"), stderr,
+                                    [ln for ln in lines if not ln.startswith(PROGRESS_PREFIX)]))
+    return results

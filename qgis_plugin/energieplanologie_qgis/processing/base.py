@@ -35,7 +35,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
-from ..engine import Engine, EngineCanceled, EngineError, EngineResult, find_engine, run_engine
+from ..engine import Engine, EngineCanceled, EngineError, EngineFailed, EngineResult, find_engine, run_engine
 
 __all__ = ["EngineAlgorithm", "write_layer"]
 
@@ -142,18 +142,26 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
         assert self._engine is not None and self._arguments is not None
         feedback.pushCommandInfo(" ".join(_quote(a) for a in self._engine.argv(*self._arguments)))
         try:
-            result = run_engine(self._engine, self._arguments, feedback, ok_codes=self.OK_CODES,
-                                progress_range=(5.0, 95.0))
-        except EngineCanceled as exc:
-            feedback.pushInfo(str(exc))
-            return {}
-        except EngineError as exc:
-            raise QgsProcessingException(str(exc)) from None
+            try:
+                result = run_engine(self._engine, self._arguments, feedback, ok_codes=self.OK_CODES,
+                                    progress_range=(5.0, 90.0))
+            except EngineCanceled as exc:
+                feedback.pushInfo(str(exc))
+                return {}
+            except EngineFailed as exc:
+                self.report_failure(exc, feedback)
+                raise QgsProcessingException(str(exc)) from None
+            except EngineError as exc:
+                raise QgsProcessingException(str(exc)) from None
+            # The outputs are read from the working folder before it is removed.
+            outputs = self.handle_result(result, parameters, context, feedback)
         finally:
             self._cleanup()
-        outputs = self.handle_result(result, parameters, context, feedback)
         feedback.setProgress(100.0)
         return outputs
+
+    def report_failure(self, error: EngineFailed, feedback: QgsProcessingFeedback) -> None:
+        """Hook: tell the user more about a failed engine call before the algorithm fails (default: nothing)."""
 
     # -- helpers for subclasses ---------------------------------------------------------------------------
     def write_layer(self, layer: QgsVectorLayer | None, parameters: dict[str, Any], name: str,

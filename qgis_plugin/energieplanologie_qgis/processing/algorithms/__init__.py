@@ -1,7 +1,36 @@
 """One algorithm per file; :data:`ALGORITHMS` is what the provider registers."""
 
+from .assessment import AssessmentAlgorithm
+from .density import DensityAlgorithm
+from .hotspots import HotspotsAlgorithm
+from .load_sample import LoadSampleAlgorithm
+from .municipality_overview import MunicipalityOverviewAlgorithm
+from .pmiek_export import PmiekExportAlgorithm
+from .publish_map import PublishMapAlgorithm
+from .station_balance import StationBalanceAlgorithm
 from .validate_layer import ValidateLayerAlgorithm
 
-__all__ = ["ALGORITHMS", "ValidateLayerAlgorithm"]
+__all__ = [
+    "ALGORITHMS",
+    "AssessmentAlgorithm",
+    "DensityAlgorithm",
+    "HotspotsAlgorithm",
+    "LoadSampleAlgorithm",
+    "MunicipalityOverviewAlgorithm",
+    "PmiekExportAlgorithm",
+    "PublishMapAlgorithm",
+    "StationBalanceAlgorithm",
+    "ValidateLayerAlgorithm",
+]
 
-ALGORITHMS = (ValidateLayerAlgorithm,)
+ALGORITHMS = (
+    ValidateLayerAlgorithm,
+    LoadSampleAlgorithm,
+    StationBalanceAlgorithm,
+    HotspotsAlgorithm,
+    DensityAlgorithm,
+    AssessmentAlgorithm,
+    PmiekExportAlgorithm,
+    MunicipalityOverviewAlgorithm,
+    PublishMapAlgorithm,
+)

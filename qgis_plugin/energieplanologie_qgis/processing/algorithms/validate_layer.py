@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import difflib
-import json
 import os
-import re
 from typing import Any
 
 from qgis.core import (
@@ -23,109 +21,11 @@ from qgis.core import (
 )
 
 from ...engine import EngineResult
+from ...project_file import KINDS, mapping_toml, parse_mapping
 from ..base import EngineAlgorithm
+from ..findings import format_finding
 
 __all__ = ["KINDS", "ValidateLayerAlgorithm", "format_finding", "mapping_toml", "parse_mapping"]
-
-#: The six canonical layer kinds (``energieplanologie.KINDS``, same order) with their Dutch labels.
-KINDS: tuple[tuple[str, str], ...] = (
-    ("municipalities", "Gemeenten"),
-    ("stations", "Stations (onderstations)"),
-    ("station_capacity", "Stationscapaciteit (tabel)"),
-    ("infrastructure", "Infrastructuur (projecten)"),
-    ("developments", "Ontwikkelingen"),
-    ("constraints", "Beperkingen (ruimtelijk)"),
-)
-
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def parse_mapping(text: str) -> dict[str, str]:
-    """Parse a column mapping ``canonical=bron; canonical=bron`` (``;`` or new lines between pairs).
-
-    Raises :class:`ValueError` with a Dutch message for a pair without ``=``, an empty side or a canonical
-    column given twice.
-
-    Examples
-    --------
-    >>> parse_mapping("name = naam; offtake_mw=vermogen afname (MW)")
-    {'name': 'naam', 'offtake_mw': 'vermogen afname (MW)'}
-    >>> parse_mapping("")
-    {}
-    """
-    mapping: dict[str, str] = {}
-    for raw in re.split(r"[;\n]", text or ""):
-        item = raw.strip()
-        if not item:
-            continue
-        if "=" not in item:
-            raise ValueError(f"kolomkoppeling {item!r} heeft geen '=' (verwacht: canoniek=bronkolom)")
-        canonical, source = (part.strip() for part in item.split("=", 1))
-        if not canonical or not source:
-            raise ValueError(f"kolomkoppeling {item!r} is onvolledig (verwacht: canoniek=bronkolom)")
-        if canonical in mapping:
-            raise ValueError(f"kolom {canonical!r} is twee keer gekoppeld ({mapping[canonical]!r} en {source!r})")
-        mapping[canonical] = source
-    return mapping
-
-
-def mapping_toml(mapping: dict[str, str]) -> str:
-    """The mapping as the engine's TOML (``[mapping]`` with ``canonical = "source"`` lines).
-
-    Examples
-    --------
-    >>> print(mapping_toml({"name": "naam", "offtake_mw": 'vermogen "MW"'}))
-    [mapping]
-    name = "naam"
-    offtake_mw = "vermogen \\"MW\\""
-    <BLANKLINE>
-    """
-    lines = ["[mapping]"]
-    for canonical, source in mapping.items():
-        key = canonical if _BARE_KEY.match(canonical) else json.dumps(canonical, ensure_ascii=False)
-        lines.append(f"{key} = {json.dumps(source, ensure_ascii=False)}")
-    return "\n".join(lines) + "\n"
-
-
-def format_finding(finding: dict[str, Any], mapping: dict[str, str] | None = None) -> str:
-    """One finding of the engine's report as a Dutch line: ``rij N (id X), kolom C: melding``.
-
-    ``N`` counts from 1 in the layer's feature order; the column is shown as the user's source column when a
-    mapping renamed it.
-
-    Examples
-    --------
-    >>> format_finding({"rows": [2], "row_id": "D3", "column": "offtake_mw", "message": "negatieve waarde",
-    ...                 "value": -5.0, "suggestion": None}, {"offtake_mw": "vermogen"})
-    'rij 3 (id D3), kolom vermogen (offtake_mw): negatieve waarde [waarde: -5.0]'
-    """
-    rows = [int(r) for r in finding.get("rows") or []]
-    parts = []
-    if len(rows) == 1:
-        parts.append(f"rij {rows[0] + 1}")
-    elif rows:
-        shown = ", ".join(str(r + 1) for r in rows[:10])
-        parts.append(f"rijen {shown}{' …' if len(rows) > 10 else ''} ({len(rows)} rijen)")
-    row_id = finding.get("row_id")
-    if row_id not in (None, ""):
-        if parts:
-            parts[-1] += f" (id {row_id})"
-        else:
-            parts.append(f"id {row_id}")
-    column = finding.get("column")
-    if column:
-        source = (mapping or {}).get(column)
-        parts.append(f"kolom {source} ({column})" if source and source != column else f"kolom {column}")
-    head = ", ".join(parts)
-    text = f"{head}: {finding.get('message', '')}" if head else f"laag: {finding.get('message', '')}"
-    value = finding.get("value")
-    if value is not None:
-        text += f" [waarde: {value!r}]" if isinstance(value, str) else f" [waarde: {value}]"
-    suggestion = finding.get("suggestion")
-    if suggestion:
-        text += f" — bedoelde u {suggestion!r}?"
-    return text
-
 
 class ValidateLayerAlgorithm(EngineAlgorithm):
     """Valideer laag: every error with its row, every repair and warning, and the row accounting."""

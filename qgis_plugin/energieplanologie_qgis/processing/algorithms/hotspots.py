@@ -1,0 +1,117 @@
+"""*Knooppunten*: where developments and infrastructure meet, with their level (``energieplanologie hotspots``)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from qgis.core import (
+    QgsProcessingContext,
+    QgsProcessingFeedback,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterNumber,
+)
+
+from ..region import RegionAlgorithm
+
+__all__ = ["METHODS", "HotspotsAlgorithm"]
+
+#: The engine's methods (``--method``) with their Dutch labels.
+METHODS: tuple[tuple[str, str], ...] = (
+    ("dbscan", "Gewogen DBSCAN (zoekafstand en minimaal vermogen)"),
+    ("hdbscan", "HDBSCAN (zonder zoekafstand)"),
+    ("gistar", "Getis-Ord Gi* op hexagonen (FDR-gecorrigeerd)"),
+)
+
+
+class HotspotsAlgorithm(RegionAlgorithm):
+    """Knooppunten: polygons with level (lokaal/provinciaal/nationaal) per year, their members, Gi* hexagons."""
+
+    COMMAND = "hotspots"
+    METHOD = "METHOD"
+    EPS_M = "EPS_M"
+    MIN_MW = "MIN_MW"
+    YEAR = "YEAR"
+    OUTPUT = "OUTPUT"
+    OUTPUT_MEMBERS = "OUTPUT_MEMBERS"
+    OUTPUT_HEXAGONS = "OUTPUT_HEXAGONS"
+
+    def name(self) -> str:
+        return "hotspots"
+
+    def displayName(self) -> str:
+        return self.tr("Knooppunten")
+
+    def group(self) -> str:
+        return self.tr("Analyse")
+
+    def groupId(self) -> str:
+        return "analyse"
+
+    def shortHelpString(self) -> str:
+        return self.tr(
+            "Zoekt knooppunten: plekken waar ontwikkelingen (en geplande infrastructuur) samenkomen, gewogen naar "
+            "hun vermogen in het gekozen scenario. Methoden: gewogen DBSCAN (ontwikkelingen binnen de zoekafstand, "
+            "samen minstens het minimale vermogen), HDBSCAN, of Getis-Ord Gi* op een hexagonenraster met "
+            "FDR-correctie (dan ook de laag met hexagonen).\n\n"
+            "Per knooppunt: leden, sectoren, energiedragers, MW afname en invoeding, betrokken stations en hun "
+            "tekort, gemeenten, en het niveau lokaal / provinciaal / nationaal met de reden. Zonder jaar: elk "
+            "analysejaar (kolom jaar, met wijziging ten opzichte van het vorige jaar).\n\n"
+            "Leeg gelaten zoekafstand en minimaal vermogen: de standaardwaarden van de engine.\n\n"
+            + self.region_help()
+        )
+
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
+        self.add_region_parameters()
+        self.addParameter(QgsProcessingParameterEnum(
+            self.METHOD, self.tr("Methode"), options=[label for _, label in METHODS], defaultValue=0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.EPS_M, self.tr("Zoekafstand (m, DBSCAN)"), QgsProcessingParameterNumber.Double, optional=True,
+            minValue=1.0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.MIN_MW, self.tr("Minimaal vermogen van een knooppunt (MW)"), QgsProcessingParameterNumber.Double,
+            optional=True, minValue=0.0))
+        year = QgsProcessingParameterNumber(self.YEAR, self.tr("Alleen dit jaar"), QgsProcessingParameterNumber.Integer,
+                                            optional=True, minValue=2000, maxValue=2100)
+        year.setFlags(year.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(year)
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Knooppunten")))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_MEMBERS, self.tr("Leden van de knooppunten (tabel)"), optional=True, createByDefault=False))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT_HEXAGONS, self.tr("Gi*-hexagonen (alleen bij Gi*)"), optional=True, createByDefault=False))
+
+    def method(self, parameters: dict[str, Any], context: QgsProcessingContext) -> str:
+        return METHODS[self.parameterAsEnum(parameters, self.METHOD, context)][0]
+
+    def settings(self, parameters: dict[str, Any], context: QgsProcessingContext) -> dict[str, dict[str, Any]]:
+        table: dict[str, Any] = {"method": self.method(parameters, context)}
+        for name, key in ((self.EPS_M, "eps_m"), (self.MIN_MW, "min_mw")):
+            if parameters.get(name) not in (None, ""):
+                table[key] = float(self.parameterAsDouble(parameters, name, context))
+        return {"hotspots": table}
+
+    def command_options(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
+        if parameters.get(self.YEAR) in (None, ""):
+            return []
+        return ["--year", str(self.parameterAsInt(parameters, self.YEAR, context))]
+
+    def read_outputs(self, out_dir: str, parameters: dict[str, Any], context: QgsProcessingContext,
+                     feedback: QgsProcessingFeedback) -> dict[str, Any]:
+        gpkg = os.path.join(out_dir, "knooppunten.gpkg")
+        outputs: dict[str, Any] = {
+            self.OUTPUT: self.copy_to_sink(parameters, self.OUTPUT, context, f"{gpkg}|layername=knooppunten",
+                                           "knooppunten")}
+        if parameters.get(self.OUTPUT_MEMBERS) not in (None, ""):
+            outputs[self.OUTPUT_MEMBERS] = self.copy_to_sink(parameters, self.OUTPUT_MEMBERS, context,
+                                                             f"{gpkg}|layername=knooppunt_leden")
+        if parameters.get(self.OUTPUT_HEXAGONS) not in (None, ""):
+            if self.method(parameters, context) == "gistar":
+                outputs[self.OUTPUT_HEXAGONS] = self.copy_to_sink(parameters, self.OUTPUT_HEXAGONS, context,
+                                                                  f"{gpkg}|layername=hexagonen_gistar",
+                                                                  "hexagonen_gistar")
+            else:
+                feedback.pushWarning("Gi*-hexagonen zijn er alleen bij de methode Gi*; die uitvoer is overgeslagen.")
+        return outputs
