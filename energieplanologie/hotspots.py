@@ -50,7 +50,13 @@ given), plus the stations of member infrastructure; when there are none, the sta
 - *provincial* when an HS station is involved or the total is at least 50 MW;
 - *local* otherwise.
 
-``level_reason`` says in Dutch which condition decided, e.g. ``"HS-station betrokken (Sluiskil 150 kV)"``.
+``level_reason`` says in Dutch which condition decided, e.g. ``"provinciaal: HS-station betrokken (Sluiskil
+150 kV)"`` or ``"lokaal: geen EHS-station en < 500 MW; geen HS-station en < 50 MW (totaal 21 MW)"``.
+
+**Name.** ``"Knooppunt <place>"`` after the involved electricity station nearest to the hotspot's MW-weighted
+centre (voltage and qualifiers stripped: ``Sluiskil 150 kV (Hydro Agri)`` → ``Sluiskil``), else after the
+municipality holding that centre; a second hotspot named after the same place gets `` (2)`` (the largest by MW
+keeps the plain name).
 
 :func:`hotspots_through_time` runs the detection for every analysis year and marks each hotspot ``new``,
 ``growing``, ``shrinking`` or ``stable`` against the hotspot of the previous year it overlaps most.
