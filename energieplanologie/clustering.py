@@ -439,7 +439,7 @@ class _FineIndex:
                np.minimum.reduceat(qy[order], first), np.maximum.reduceat(qy[order], first)]
         cell_state = np.zeros(first.size, dtype=np.int8)  # 1 core, -1 not core, 0 open
         for part in _chunks(np.full(first.size, cols.size)):
-            *_, sure, edge = self._bounds(*(b[part] for b in box), cols)
+            *_, sure, edge = self._bounds(box[0][part], box[1][part], box[2][part], box[3][part], cols)
             cell_state[part] = np.where(sure - self.tol >= min_samples, 1,
                                         np.where(sure + edge + self.tol < min_samples, -1, 0))
         state = np.repeat(cell_state, size)
@@ -548,9 +548,9 @@ def _connect_core_cells(grid: _Grid) -> tuple[np.ndarray, int]:
     box = grid.core_box[:, core_cells]
     for offset in _HALF:
         nb = grid.neighbour(core_cells, grid.shift(offset))
-        ok = nb >= 0
-        ok[ok] = grid.n_core[nb[ok]] > 0
-        ok = np.flatnonzero(ok)
+        has = nb >= 0
+        has[has] = grid.n_core[nb[has]] > 0
+        ok = np.flatnonzero(has)
         a, b = core_cells[ok], nb[ok]
         dmin2, dmax2 = _box_box_d2(box[:, ok], grid.core_box[:, b])
         sure = dmax2 <= grid.eps2
@@ -668,9 +668,9 @@ def _label_points(grid: _Grid, cell_cluster: np.ndarray, n_clusters: int) -> np.
         rows, nbs = [], []
         for offset in _OFFSETS:
             nb = grid.neighbour(pc, grid.shift(offset))
-            ok = nb >= 0
-            ok[ok] = cell_cluster[nb[ok]] >= 0
-            ok = np.flatnonzero(ok)
+            has = nb >= 0
+            has[has] = cell_cluster[nb[has]] >= 0
+            ok = np.flatnonzero(has)
             j = nb[ok]
             dmin2, dmax2 = _point_box_d2(px[ok], py[ok], grid.core_box[:, j])
             full = dmax2 <= grid.eps2

@@ -589,8 +589,8 @@ def hex_grid(bounds: tuple[float, float, float, float], size_m: float) -> gpd.Ge
     xmin, ymin, xmax, ymax = bounds
     rows = np.arange(math.floor(ymin / dy) - 1, math.ceil(ymax / dy) + 2)
     cols = np.arange(math.floor(xmin / d) - 1, math.ceil(xmax / d) + 2)
-    rr, cc = np.meshgrid(rows, cols, indexing="ij")
-    rr, cc = rr.ravel(), cc.ravel()
+    grid_r, grid_c = np.meshgrid(rows, cols, indexing="ij")
+    rr, cc = grid_r.ravel(), grid_c.ravel()
     # Vertices on an integer lattice of (d/2, r/2) steps, so neighbouring cells share bit-identical vertices
     # (contiguity built from the polygons then finds exactly the six neighbours).
     ci = 2 * cc + (rr % 2)
