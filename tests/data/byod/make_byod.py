@@ -28,6 +28,10 @@ file                                layer kind      how it differs from the samp
                                                     ``GEMCODE``; rows sorted by name
 ``beperkingen.zip``                 constraints     zipped **Shapefile**; field names cut to 10 characters as
                                                     the format demands (``GEBIEDSNAAM`` → ``GEBIEDSNAA``)
+``oordelen.xlsx``                   judgements      the working organisation's judgements on E and G as a
+                                                    workbook: ``Project``, ``Criterium`` (``E. Maatschappelijke
+                                                    effecten``), ``Oordeel`` in the document's words
+                                                    (``Gemiddelde effecten``), ``Motivering``, ``Beoordelaar``
 ==================================  ==============  ===========================================================
 
 Why the Shapefile holds the constraints: a Shapefile has one geometry type per file, and the sample's
@@ -49,8 +53,8 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import numpy as np
+import pandas as pd
 import pyogrio
 import shapely
 from pyproj import Transformer
@@ -264,6 +268,27 @@ def _constraints(region: ep.Region, out: Path) -> Path:
     return path
 
 
+def _judgements(region: ep.Region, out: Path) -> Path:
+    from openpyxl import Workbook
+
+    from energieplanologie.assessment import load_framework, read_judgements
+
+    framework = load_framework()
+    source = region.base_dir / region.settings["assessment"]["user_scores"]
+    judgements = read_judgements(source, framework, region.infrastructure["project_id"])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Oordelen"
+    ws.append(["Project", "Criterium", "Oordeel", "Motivering", "Beoordelaar"])
+    for row in judgements.itertuples(index=False):
+        criterion = framework[row.criterion]
+        ws.append([row.project_id, criterion.title, criterion.label(row.level), row.reason, row.by])
+    path = out / "oordelen.xlsx"
+    wb.save(path)
+    _fixed_zip(path)
+    return path
+
+
 def build(out: Path = HERE) -> list[Path]:
     """Write every file of the data set into ``out`` (``project.toml`` is hand-written and not touched)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -277,6 +302,7 @@ def build(out: Path = HERE) -> list[Path]:
             _infrastructure(region, out),
             _developments(region, out),
             _constraints(region, out),
+            _judgements(region, out),
         ]
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
