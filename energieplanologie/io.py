@@ -40,7 +40,7 @@ from pyproj import CRS
 from energieplanologie._errors import ConfigError, ReadError
 from energieplanologie.labels import LAYER_NAMES, label, to_dutch
 from energieplanologie.report import ValidationReport, merge_reports
-from energieplanologie.schema import CRS_RD, NL_BOUNDS_RD, SCHEMAS, _parse_numbers, validate
+from energieplanologie.schema import CRS_RD, NL_BOUNDS_LONLAT, NL_BOUNDS_RD, SCHEMAS, _parse_numbers, validate
 
 __all__ = [
     "COLUMN_SYNONYMS",
@@ -534,13 +534,61 @@ def _read_vector(path: Path, fmt: str, kind: str, layer: str | None, report: Val
             frame = pyogrio.read_dataframe(source, layer=layer_name)
     except Exception as exc:  # DataSourceError, DataLayerError, FieldTypeError, GDAL errors on corrupt files
         raise ReadError(f"{path}: niet te lezen ({_short(exc)}).") from exc
+    measured = [w for w in caught if _MEASURED in str(w.message)]
+    if measured:
+        report.repair("dropped_m", "geometry", [],
+                      "M-waarden (maatwaarden) verwijderd bij het lezen; de analyses zijn tweedimensionaal")
     for w in caught:
-        report.warning("reader_warning", None, [], f"melding bij het lezen: {w.message}")
+        if w not in measured:
+            report.warning("reader_warning", None, [], f"melding bij het lezen: {w.message}")
+    _check_complete(path, fmt, source, layer_name, len(frame))
     # QGIS writes a layer without CRS to GeoPackage as an "undefined" SRS; that is no CRS at all.
     if getattr(frame, "crs", None) is not None and frame.crs.name in _UNDEFINED_SRS:
         frame = frame.set_crs(None, allow_override=True)
     report.rows_in = len(frame)
     return frame
+
+
+#: pyogrio's warning when it reads M (measured) geometries as 2D/3D ones.
+_MEASURED = "Measured (M) geometry types are not supported"
+
+
+def _check_complete(path: Path, fmt: str, source: str, layer: str | None, rows: int) -> None:
+    """A truncated FlatGeobuf or Shapefile reads as fewer features (or features without geometry) without an
+    error from GDAL: compare with what the file's own header promises."""
+    if fmt == "fgb":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            declared = pyogrio.read_info(source, layer=layer)["features"]
+        if declared is not None and declared > rows:
+            raise ReadError(f"{path}: bestand is afgebroken of beschadigd: de kop noemt {declared} objecten, er zijn "
+                            f"er {rows} te lezen.")
+    elif fmt in ("shp", "zip"):
+        declared_bytes, actual_bytes = _shp_lengths(path, source)
+        if declared_bytes is not None and actual_bytes < declared_bytes:
+            raise ReadError(f"{path}: shapefile (.shp) is afgebroken of beschadigd: de kop noemt {declared_bytes} "
+                            f"bytes, het bestand heeft er {actual_bytes}.")
+
+
+def _shp_lengths(path: Path, source: str) -> tuple[int | None, int]:
+    """The file length a .shp header declares (bytes 24–27, big-endian, in 16-bit words) and its real size."""
+    try:
+        if source.startswith("/vsizip/"):
+            member = source[len(f"/vsizip/{path.resolve()}/"):]
+            with zipfile.ZipFile(path) as zf:
+                actual = zf.getinfo(member).file_size
+                with zf.open(member) as fh:
+                    head = fh.read(28)
+        else:
+            shp = Path(source)
+            actual = shp.stat().st_size
+            with shp.open("rb") as fh:
+                head = fh.read(28)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None, 0
+    if len(head) < 28 or int.from_bytes(head[:4], "big") != 9994:  # not a shapefile header: GDAL has judged it
+        return None, actual
+    return int.from_bytes(head[24:28], "big") * 2, actual
 
 
 _UNDEFINED_SRS = ("Undefined geographic SRS", "Undefined Cartesian SRS", "Undefined geographic SRS (fallback)")
@@ -710,8 +758,6 @@ _XY_PAIRS = (
     ("rd_x", "rd_y"),
     ("lengtegraad", "breedtegraad"),
 )
-#: Generous lon/lat box of the Netherlands (with its territorial sea), degrees: lon_min, lat_min, lon_max, lat_max.
-NL_BOUNDS_LONLAT = (2.5, 50.5, 7.5, 54.0)
 _EWKT = re.compile(r"^\s*SRID\s*=\s*(\d+)\s*;\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 

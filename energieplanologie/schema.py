@@ -50,6 +50,9 @@ CRS_RD = "EPSG:28992"
 #: Coordinates outside them are an error; they almost always mean a wrong CRS.
 NL_BOUNDS_RD = (-30_000.0, 280_000.0, 320_000.0, 650_000.0)
 
+#: Generous lon/lat box of the Netherlands (with its territorial sea), degrees: lon_min, lat_min, lon_max, lat_max.
+NL_BOUNDS_LONLAT = (2.5, 50.5, 7.5, 54.0)
+
 #: Anything at or above this many MW for one object is treated as a unit mistake (kW or W given as MW).
 ABSURD_MW = 100_000.0
 
@@ -608,9 +611,11 @@ def validate(
         arr = geom.values.copy()
         # Z/M values are dropped: the analyses are two-dimensional.
         has_z = ~empty & shapely.has_z(np.asarray(arr))
-        if has_z.any():
+        has_m = ~empty & _has_m(np.asarray(arr))
+        if has_z.any() or has_m.any():
             arr = shapely.force_2d(np.asarray(arr))
-            report.repair("dropped_z", "geometry", df["source_row"][has_z].tolist(), "Z-waarden verwijderd (2D)")
+            what = "Z-waarden" if not has_m.any() else "M-waarden" if not has_z.any() else "Z- en M-waarden"
+            report.repair("dropped_z", "geometry", df["source_row"][has_z | has_m].tolist(), f"{what} verwijderd (2D)")
         # Single-part multi-points where a point is expected.
         arr = np.asarray(arr)
         types = shapely.get_type_id(arr)
@@ -653,8 +658,16 @@ def validate(
             outside_ok = (bounds[:, 0] < xmin) | (bounds[:, 1] < ymin) | (bounds[:, 2] > xmax) | (bounds[:, 3] > ymax)
             outside = np.zeros(len(arr), dtype=bool)
             outside[ok] = outside_ok
+            # Degrees under a projected CRS (lon/lat labelled RD): say which CRS the numbers look like.
+            lo0, la0, lo1, la1 = NL_BOUNDS_LONLAT
+            degrees = np.zeros(len(arr), dtype=bool)
+            degrees[ok] = ((bounds[:, 0] >= lo0) & (bounds[:, 2] <= lo1) & (bounds[:, 1] >= la0)
+                           & (bounds[:, 3] <= la1))
+            hint = pd.Series(np.where(degrees, "EPSG:4326 (de coördinaten lijken lengte/breedte in graden)", None),
+                             dtype=object)
             error_rows(outside, "outside_netherlands", "geometry",
-                       "coördinaten liggen buiten Nederland: verkeerd coördinatenstelsel opgegeven?")
+                       "coördinaten liggen buiten Nederland: verkeerd coördinatenstelsel opgegeven?",
+                       suggestions=hint)
         df = df.set_geometry(gpd.GeoSeries(arr, index=df.index, crs=df.crs))
 
     # ---- columns one by one
@@ -840,6 +853,12 @@ def _keep_dimension(fixed: np.ndarray, original: np.ndarray) -> np.ndarray:
     lower = (types != 7) & (shapely.get_dimensions(fixed) < dims)
     out[lower] = shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
     return out
+
+
+def _has_m(geoms: np.ndarray) -> np.ndarray:
+    """Which geometries carry M values (shapely ≥ 2.1 reads them; older versions never hold any)."""
+    has_m = getattr(shapely, "has_m", None)
+    return np.zeros(len(geoms), dtype=bool) if has_m is None else np.asarray(has_m(geoms), dtype=bool)
 
 
 def _validate_crs(df: gpd.GeoDataFrame, crs: Any, report: ValidationReport) -> gpd.GeoDataFrame | None:

@@ -20,12 +20,15 @@ from __future__ import annotations
 import io
 import json
 import re
+import sqlite3
+import struct
 import sys
 import warnings
 import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import shapely
 
@@ -67,6 +70,67 @@ def _gpkg(out: Path, name: str, layers: dict[str, gpd.GeoDataFrame]) -> None:
         for layer, frame in layers.items():
             kwargs = {"geometry_type": "Unknown"} if len(frame) == 0 else {}
             pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", **kwargs)
+
+
+def _gpkg_measured(out: Path, name: str) -> None:
+    """Stations with M values (``POINT M``, ``POINT ZM``), as surveying software writes them.
+
+    pyogrio cannot write M geometries, so the layer is written in 2D without a spatial index (whose triggers need
+    SpatiaLite functions) and its geometry blobs are replaced by GeoPackage blobs holding ISO WKB with M: the
+    header ``GP``, version 0, flags 1 (little-endian, no envelope), the SRS id, then the WKB.
+    """
+    path = out / name
+    path.unlink(missing_ok=True)
+    plain = gpd.GeoDataFrame({"station_id": ["TNZ", "HLS"], "naam": ["Terneuzen", "Hulst"]},
+                             geometry=[shapely.Point(RD["Terneuzen"]), shapely.Point(RD["Hulst"])], crs="EPSG:28992")
+    pyogrio.write_dataframe(plain, path, layer="stations", driver="GPKG", layer_options={"SPATIAL_INDEX": "NO"})
+    measured = shapely.from_wkt([f"POINT M ({RD['Terneuzen'][0]} {RD['Terneuzen'][1]} 12.5)",
+                                 f"POINT ZM ({RD['Hulst'][0]} {RD['Hulst'][1]} 3.0 7.25)"])
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            for fid, geom in enumerate(measured, start=1):
+                blob = b"GP" + bytes([0, 1]) + struct.pack("<i", 28992) + shapely.to_wkb(geom, flavor="iso",
+                                                                                           byte_order=1)
+                con.execute("UPDATE stations SET geom = ? WHERE fid = ?", (blob, fid))
+            con.execute("UPDATE gpkg_geometry_columns SET z = 2, m = 2 WHERE table_name = 'stations'")
+    finally:
+        con.close()
+
+
+def _shapefile_zip(out: Path, name: str, frame: gpd.GeoDataFrame, *, prj: bool = True,
+                   truncate_shp: bool = False) -> None:
+    """A zipped Shapefile with fixed member dates and a fixed DBF date; optionally without .prj or with the .shp
+    cut in half (as an interrupted download leaves it)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shp = Path(tmp) / "stations.shp"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # no CRS when prj=False
+            pyogrio.write_dataframe(frame, shp, layer_options={"DBF_DATE_LAST_UPDATE": "2025-01-01"})
+        with zipfile.ZipFile(out / name, "w", zipfile.ZIP_DEFLATED) as zf:
+            for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+                part = shp.with_suffix(f".{ext}")
+                if not part.exists() or (ext == "prj" and not prj):
+                    continue
+                data = part.read_bytes()
+                if ext == "shp" and truncate_shp:
+                    data = data[: len(data) // 2]
+                zf.writestr(zipfile.ZipInfo(f"stations/{part.name}", date_time=(2025, 1, 1, 0, 0, 0)), data)
+
+
+def _xlsx_rows(path: Path, rows: list[list]) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "ontwikkelingen"
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    _fixed_zip(buffer.getvalue(), path)
 
 
 def _developments_rd(crs: str | None) -> gpd.GeoDataFrame:
@@ -122,6 +186,23 @@ def _fixed_zip(data: bytes, path: Path) -> None:
             member.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(member, content)
 
+
+CAPACITEITSKAART_MISSING_FIELDS = {
+    "conforms_to": "http://data.netbeheernederland.nl/capaciteitskaart/v1.2.0",
+    "identifier": "corpus_missing_fields",
+    "issued": "2025-03-01",
+    "energy_areas": [
+        {"short_code": "TNZ 150", "demand_available_capacity": 12, "generation_available_capacity": 40,
+         "works": [{"work_order_number": "W-1", "project_name": "Uitbreiding Terneuzen", "status_kind": "scheduled",
+                    "time_schedules": [{"schedule_interval": {"end": "2027-06-30"}}]},
+                   {"project_name": "Vervallen kabel", "status_kind": "cancelled"}]},
+        {"demand_available_capacity": 5, "generation_available_capacity": 3},
+        "HLS 150",
+        {"short_code": "AXL 50", "demand_available_capacity": "12,5", "generation_available_capacity": -4,
+         "works": [{"work_order_number": "W-2", "status_kind": "onbekend"}]},
+        {"short_code": "SLS 50", "generation_available_capacity": 8},
+    ],
+}
 
 CAPACITEITSKAART_MISSING = """\
 conforms_to: http://data.netbeheernederland.nl/capaciteitskaart/v1.2.0
@@ -301,6 +382,97 @@ def _build(out: Path) -> None:
     _text(out, "unparsable.csv", 'id;naam;sector\nD1;"Windpark zonder einde;opwek\nD2;Zon;opwek\n')
     with zipfile.ZipFile(out / "zip_without_shp.zip", "w") as zf:
         zf.writestr(zipfile.ZipInfo("lees_mij.txt", date_time=(2025, 1, 1, 0, 0, 0)), "geen shapefile hier\n")
+
+    # --- added for issue 10: the rest of the issue's list, and every reader's format
+    _gpkg_measured(out, "m_geometries.gpkg")
+    lonlat_as_rd = gpd.GeoDataFrame({"station_id": ["TNZ", "HLS"], "naam": ["Terneuzen", "Hulst"]},
+                                    geometry=[shapely.Point(LONLAT["Terneuzen"]), shapely.Point(LONLAT["Hulst"])],
+                                    crs="EPSG:28992")
+    _gpkg(out, "wgs84_declared_rd.gpkg", {"stations": lonlat_as_rd})
+    rd_as_etrs89 = gpd.GeoDataFrame({"station_id": ["TNZ", "HLS"], "naam": ["Terneuzen", "Hulst"]},
+                                    geometry=[shapely.Point(RD["Terneuzen"]), shapely.Point(RD["Hulst"])],
+                                    crs="EPSG:4258")
+    _gpkg(out, "rd_declared_etrs89.gpkg", {"stations": rd_as_etrs89})
+    _shapefile_zip(out, "shp_without_prj.zip", rd_as_etrs89.set_crs(None, allow_override=True), prj=False)
+    _shapefile_zip(out, "truncated_shp.zip", rd_as_etrs89.set_crs("EPSG:28992", allow_override=True),
+                   truncate_shp=True)
+    res = shapely.from_wkt([
+        "POLYGON ((50000 360000, 60000 370000, 60000 360000, 50000 370000, 50000 360000))",  # bow tie
+        "POLYGON ((50000 360000, 60000 360000, 55000 360000, 50000 360000))",  # no area at all
+        "POLYGON ((40000 360000, 45000 360000, 45000 365000, 40000 365000, 40000 360000), "
+        "(41000 361000, 44000 361000, 44000 364000, 41000 364000, 41000 361000), "
+        "(41000 361000, 42000 361000, 42000 362000, 41000 361000))",  # two holes touching along an edge
+        "GEOMETRYCOLLECTION (POINT (50000 360000), LINESTRING (50000 360000, 51000 361000))",
+    ])
+    _gpkg(out, "res_self_intersecting.gpkg", {"ontwikkelingen": gpd.GeoDataFrame(
+        {"id": ["RES-1", "RES-2", "RES-3", "RES-4"],
+         "naam": ["Zoekgebied wind Kanaalzone", "Zoekgebied zon (lijn)", "Zoekgebied zon Axel", "Gemengd"],
+         "sector": ["opwek"] * 4, "programma": ["RES"] * 4, "jaar": [2030] * 4, "zekerheid": ["voornemen"] * 4,
+         "invoeding_mw": [40.0, 20.0, 10.0, 5.0]}, geometry=res, crs="EPSG:28992")})
+    _csv(out, "thousands_separator.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;Industrie A;industrie;2030;vergund;1.250;0;{xy_t}",
+        f"D2;Industrie B;industrie;2030;vergund;2.500,5;0;{xy_h}",
+        f"D3;Industrie C;industrie;2030;vergund;1 250;0;{xy_a}",
+        f"D4;Industrie D;industrie;2030;vergund;1,250.5;0;{xy_a}",
+        f"D5;Industrie E;industrie;2030;vergund;12.500.000;0;{xy_a}",
+        f"D6;Industrie F;industrie;2030;vergund;1.25;0;{xy_a}",
+    ])
+    # NaN and Infinity are not JSON, but GDAL (and Python's json) read and write them: written by hand.
+    features = [
+        f'{{"type": "Feature", "properties": {{"id": "D{i + 1}", "naam": "Zon {i + 1}", "sector": "opwek", '
+        f'"jaar": 2030, "zekerheid": "vergund", "invoeding_mw": {value}}}, '
+        f'"geometry": {{"type": "Point", "coordinates": [{LONLAT[place][0]}, {LONLAT[place][1]}]}}}}'
+        for i, (value, place) in enumerate([("NaN", "Axel"), ("Infinity", "Hulst"), ("-Infinity", "Sluis"),
+                                            ("5.0", "Terneuzen")])]
+    _text(out, "nan_inf.geojson",
+          '{"type": "FeatureCollection", "name": "nan_inf", "features": [\n' + ",\n".join(features) + "\n]}\n")
+    _csv(out, "nan_as_text.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;A;industrie;2030;vergund;NaN;0;{xy_t}",
+        f"D2;B;industrie;2030;vergund;-inf;0;{xy_h}",
+        f"D3;C;industrie;2030;vergund;Infinity;0;{xy_a}",
+        f"D4;D;industrie;2030;vergund;nan;1;{xy_a}",
+        f"D5;E;industrie;2030;vergund;5;0;{xy_a}",
+    ])
+    _csv(out, "header_only.csv", [DEV_HEADER + ";x;y"])
+    _text(out, "whitespace_only.csv", "\n  \n\t\n")
+    _text(out, "empty_collection.geojson", '{"type": "FeatureCollection", "name": "leeg", "features": []}\n')
+    _xlsx_rows(out / "duplicate_column.xlsx", [
+        ["id", "naam", "naam", "sector", "jaar", "zekerheid", "afname_mw", "x", "y"],
+        ["D1", "Datacenter", "DC Terneuzen", "datacenter", 2030, "vergund", 30, *RD["Terneuzen"]],
+    ])
+    _xlsx_rows(out / "text_in_number.xlsx", [
+        ["id", "naam", "sector", "jaar", "zekerheid", "afname_mw", "invoeding_mw", "x", "y"],
+        ["D1", "Laadplein", "mobiliteit", 2030, "vergund", "12,5", 0, *RD["Terneuzen"]],
+        ["D2", "Kassen", "landbouw", "2031", "vastgesteld", "n.v.t.", 0, *RD["Hulst"]],
+        ["D3", "Woonwijk", "woningbouw", 2030.0, "vastgesteld", 3, None, *RD["Axel"]],
+    ])
+    _xlsx_rows(out / "_whole.xlsx", [["id", "naam"], ["D1", "iets"]])
+    whole = (out / "_whole.xlsx").read_bytes()
+    (out / "truncated.xlsx").write_bytes(whole[: len(whole) // 2])
+    (out / "_whole.xlsx").unlink()
+    fgb_years = gpd.GeoDataFrame(
+        {"id": ["D1", "D2"], "naam": ["Zon Axel", "Zon Hulst"], "sector": ["opwek", "opwek"],
+         "jaar": np.array([2030.0, 2030.5]), "zekerheid": ["vergund", "vergund"], "invoeding_mw": [12.0, 8.0]},
+        geometry=[shapely.Point(RD["Axel"]), shapely.Point(RD["Hulst"])], crs="EPSG:28992")
+    pyogrio.write_dataframe(fgb_years, out / "year_as_float.fgb")
+    many = gpd.GeoDataFrame(
+        {"id": [f"D{i}" for i in range(200)], "naam": [f"Ontwikkeling {i}" for i in range(200)],
+         "sector": ["opwek"] * 200, "jaar": [2030] * 200, "zekerheid": ["vergund"] * 200, "invoeding_mw": [1.0] * 200},
+        geometry=shapely.points(40000 + 100 * np.arange(200), np.full(200, 370000.0)), crs="EPSG:28992")
+    pyogrio.write_dataframe(many, out / "_whole.fgb")
+    whole = (out / "_whole.fgb").read_bytes()
+    (out / "truncated.fgb").write_bytes(whole[: len(whole) // 5])
+    (out / "_whole.fgb").unlink()
+    _geojson(out, "dangling_station_developments.geojson", [
+        ({"id": "D1", "naam": "Datacenter", "sector": "datacenter", "jaar": 2030, "zekerheid": "vergund",
+          "afname_mw": 30.0, "station_id": "TNZ"}, _point("Terneuzen")),
+        ({"id": "D2", "naam": "Kassen", "sector": "landbouw", "jaar": 2030, "zekerheid": "vergund",
+          "afname_mw": 8.0, "station_id": "XXX"}, _point("Hulst")),
+    ])
+    _text(out, "capaciteitskaart_missing_fields.json",
+          json.dumps(CAPACITEITSKAART_MISSING_FIELDS, ensure_ascii=False, indent=1) + "\n")
 
     # --- capacity
     _text(out, "capaciteitskaart_missing_capacity.yaml", CAPACITEITSKAART_MISSING)
