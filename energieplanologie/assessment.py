@@ -832,8 +832,14 @@ def score_projects(
     --------
     >>> import energieplanologie as ep
     >>> from energieplanologie.assessment import score_projects
-    >>> result = score_projects(ep.load_sample(), seed=1)  # doctest: +SKIP
-    >>> result.table[["project_id", "weighted_score", "rank"]].head(3)  # doctest: +SKIP
+    >>> result = score_projects(ep.load_sample(), seed=1, n_perturbations=200)
+    >>> result.table[["project_id", "weighted_score", "rank"]].head(3)
+      project_id  weighted_score  rank
+    0        P01           92.86     1
+    1        P03           85.71     2
+    2        P06           85.71     2
+    >>> print(result.scores.set_index(["project_id", "criterion"]).loc[("P09", "F"), "reason"])
+    raakt een zwaar beperkingsgebied: natura2000 'Westerschelde & Saeftinghe'; 72 % van het project (buffer 100 m) ligt in beperkingsgebied
     """
     if top_k < 1:
         raise ValueError("top_k moet minstens 1 zijn")

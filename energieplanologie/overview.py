@@ -347,7 +347,9 @@ def static_map(region: Any, code: str, *, balance: pd.DataFrame | None = None,
     Examples
     --------
     >>> import energieplanologie as ep
-    >>> fig = static_map(ep.load_sample(), "GM1714")  # doctest: +SKIP
+    >>> fig = static_map(ep.load_sample(), "GM1714")
+    >>> fig.axes[0].get_title(loc="left")
+    'Gemeente Sluis (GM1714) — toestand 2040'
     """
     from energieplanologie.maps.static import static_region_map
 

@@ -51,6 +51,15 @@ class Region:
         The remaining configuration (``analysis``, ``hotspots``, ``assessment``, ``scenarios`` tables …).
     reports : dict of str to ValidationReport
         Per layer, what was read, repaired and rejected (including cross-layer rejections).
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import SAMPLE_CONFIG
+    >>> region = Region.from_config(SAMPLE_CONFIG)
+    >>> region.name, region.years, len(region.developments)
+    ('Zeeuws-Vlaanderen', (2025, 2030, 2035, 2040), 60)
+    >>> region.reports["developments"].rows_in == region.reports["developments"].rows_kept
+    True
     """
 
     name: str
@@ -147,6 +156,12 @@ class Region:
 
         Relative paths resolve against the configuration file's folder. A missing file, layer or mapped column
         raises :class:`~energieplanologie.ConfigError` naming the key.
+
+        Examples
+        --------
+        >>> from energieplanologie.sample import SAMPLE_CONFIG
+        >>> Region.from_config(SAMPLE_CONFIG).stations.crs.to_epsg()
+        28992
         """
         from energieplanologie.config import load_region_config
 

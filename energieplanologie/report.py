@@ -104,6 +104,17 @@ class ValidationReport:
         The row accounting; ``rows_in == rows_kept + rows_rejected`` always holds.
     errors, repairs, warnings : list of Finding
         Rejected rows (one finding per row and problem), changes made to kept data, and remarks.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> report = ep.load_sample().reports["developments"]
+    >>> report.rows_in, report.rows_kept, report.rows_rejected, report.ok
+    (60, 60, 0, True)
+    >>> "column_mapped" in report.codes("repair")
+    True
+    >>> print(report.to_text().splitlines()[0])  # doctest: +ELLIPSIS
+    /.../ontwikkelingen.gpkg (developments): 60 rijen gelezen, 60 behouden, 0 afgewezen; ...
     """
 
     kind: str

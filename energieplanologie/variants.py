@@ -160,8 +160,14 @@ def compare_variants(
     Examples
     --------
     >>> import energieplanologie as ep
-    >>> region = ep.load_sample()  # doctest: +SKIP
-    >>> compare_variants(region, {"niets": Variant("niets", ())})  # doctest: +SKIP
+    >>> region = ep.load_sample()
+    >>> ip = Variant("ip", ("P01", "P03"), "verwacht", "Investeringsplan")
+    >>> compare_variants(region, [ip])[["variant", "year", "total_shortage_mw", "stations_short"]].round(1)
+      variant  year  total_shortage_mw  stations_short
+    0      ip  2025                0.0               0
+    1      ip  2030               68.2               3
+    2      ip  2035              104.1               3
+    3      ip  2040              122.4               4
     """
     from energieplanologie.allocation import allocate
     from energieplanologie.balance import station_balance
@@ -256,7 +262,11 @@ def plot_variants(comparison: pd.DataFrame, *, title: str | None = None) -> Any:
 
     Examples
     --------
-    >>> fig = plot_variants(compare_variants(region, variants))  # doctest: +SKIP
+    >>> import energieplanologie as ep
+    >>> variants = [Variant("ip", ("P01", "P03"), label="Investeringsplan"), Variant("niets", ())]
+    >>> fig = plot_variants(compare_variants(ep.load_sample(), variants))
+    >>> len(fig.axes)
+    3
     >>> fig.savefig("varianten.png")  # doctest: +SKIP
     """
     from matplotlib.figure import Figure

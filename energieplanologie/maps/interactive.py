@@ -656,7 +656,9 @@ def region_map(
     Examples
     --------
     >>> import energieplanologie as ep
-    >>> m = region_map(ep.load_sample(), year=2030)  # doctest: +SKIP
+    >>> m = region_map(ep.load_sample(), year=2030)
+    >>> type(m).__name__
+    'Map'
     >>> publish(m, "kaart.html")  # doctest: +SKIP
     """
     years = sorted({int(y) for y in region.years})

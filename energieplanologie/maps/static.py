@@ -262,7 +262,10 @@ def static_region_map(
     Examples
     --------
     >>> import energieplanologie as ep
-    >>> fig = static_region_map(ep.load_sample(), year=2030)  # doctest: +SKIP
+    >>> fig = static_region_map(ep.load_sample(), year=2030)
+    >>> fig.axes[0].get_title(loc="left")
+    'Zeeuws-Vlaanderen — toestand 2030'
+    >>> fig.savefig("kaart.png")  # doctest: +SKIP
     """
     from energieplanologie.maps.interactive import balance_for_map
 
