@@ -24,6 +24,7 @@ Example configuration::
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -100,6 +101,20 @@ def _expect(value: Any, types: type | tuple[type, ...], key: str, what: str) -> 
     return value
 
 
+def _crs(value: Any, key: str) -> Any:
+    _expect(value, (str, int, type(None)), key, "tekst zoals 'EPSG:28992'")
+    if value is not None:
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        try:
+            CRS.from_user_input(value)
+        except CRSError:
+            raise ConfigError(f"{key}: onbekend coördinatenstelsel {value!r} (bijvoorbeeld 'EPSG:28992' of "
+                              "'EPSG:4326')", key=key) from None
+    return value
+
+
 def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | None = None) -> ProjectConfig:
     """Parse and check a project configuration (file, or an already parsed mapping with ``data``).
 
@@ -146,7 +161,7 @@ def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | Non
             path=src,
             layer=_expect(entry.get("layer"), (str, type(None)), f"{key}.layer", "tekst"),
             mapping=mapping,
-            crs=_expect(entry.get("crs"), (str, int, type(None)), f"{key}.crs", "tekst zoals 'EPSG:28992'"),
+            crs=_crs(entry.get("crs"), f"{key}.crs"),
             table=_expect(entry.get("table"), (str, type(None)), f"{key}.table", "tekst schema.tabel"),
             owner=_expect(entry.get("owner"), (str, type(None)), f"{key}.owner", "tekst (de data-eigenaar)"),
         )
@@ -162,12 +177,129 @@ def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | Non
         raise ConfigError(f"layers.{missing[0]}: verplichte laag ontbreekt", key=f"layers.{missing[0]}")
 
     analysis = _expect(raw.get("analysis", {}), dict, "analysis", "een tabel")
+    _known_keys(analysis, "analysis", {"scenario", "years"})
     scenario = _expect(analysis.get("scenario", "verwacht"), str, "analysis.scenario", "tekst")
     years_raw = _expect(analysis.get("years", list(DEFAULT_YEARS)), list, "analysis.years", "een lijst jaren")
     if not years_raw or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in years_raw):
         raise ConfigError("analysis.years: verwacht een niet-lege lijst jaren tussen 2000 en 2100", key="analysis.years")
+    _check_scenario(scenario, raw.get("scenarios"))
+    for section, check in _SECTION_CHECKS.items():
+        if section in raw:
+            check(_expect(raw[section], dict, section, "een tabel"), base)
     sections = {k: v for k, v in raw.items() if k not in {"region", "layers"}}
     return ProjectConfig(cfg_path, name, layers, scenario, tuple(sorted(set(years_raw))), sections)
+
+
+# ------------------------------------------------------------------ checks of the analysis sections
+# Every key is checked when the file is read, so a typo fails at once with its key, not deep in an analysis.
+
+HOTSPOT_KEYS = {"method", "eps_m", "min_mw", "min_members", "include_infrastructure", "hex_size_m", "permutations",
+                "fdr_alpha", "seed", "buffer_m", "level_rules", "infrastructure_weight_mw"}
+DENSITY_KEYS = {"cell_m", "bandwidth_m", "direction"}
+ALLOCATION_KEYS = {"max_mw_per_level", "split", "min_split_share"}
+ASSESSMENT_KEYS = {"framework", "user_scores", "overrides", "top_k", "n_perturbations", "weight_noise", "seed"}
+
+
+def _known_keys(table: Mapping[str, Any], section: str, known: set[str]) -> None:
+    unknown = sorted(set(table) - known)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        hint = f"; bedoelde u {close[0]!r}?" if close else ""
+        raise ConfigError(f"{section}.{unknown[0]}: onbekende sleutel (bekend: {', '.join(sorted(known))}){hint}",
+                          key=f"{section}.{unknown[0]}")
+
+
+def _number(table: Mapping[str, Any], section: str, key: str, *, minimum: float | None = None,
+            maximum: float | None = None, integer: bool = False) -> None:
+    if key not in table:
+        return
+    value = table[key]
+    ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok_type or (minimum is not None and value < minimum) or \
+            (maximum is not None and value > maximum):
+        what = "een geheel getal" if integer else "een getal"
+        bounds = "".join([f" ≥ {minimum:g}" if minimum is not None else "", f" ≤ {maximum:g}" if maximum is not None else ""])
+        raise ConfigError(f"{section}.{key}: verwacht {what}{bounds}, gevonden {value!r}", key=f"{section}.{key}")
+
+
+def _choice(table: Mapping[str, Any], section: str, key: str, allowed: tuple[str, ...]) -> None:
+    if key in table and table[key] not in allowed:
+        raise ConfigError(f"{section}.{key}: {table[key]!r} is onbekend (kies uit {', '.join(allowed)})",
+                          key=f"{section}.{key}")
+
+
+def _existing_file(table: Mapping[str, Any], section: str, key: str, base: Path, *, allow: tuple[str, ...] = ()) -> None:
+    value = table.get(key)
+    if not isinstance(value, str) or value in allow:
+        return
+    path = Path(value) if Path(value).is_absolute() else base / value
+    if not path.is_file():
+        raise ConfigError(f"{section}.{key}: bestand niet gevonden: {path}", key=f"{section}.{key}")
+
+
+def _check_hotspots(table: Mapping[str, Any], base: Path) -> None:
+    from energieplanologie.hotspots import METHODS
+
+    _known_keys(table, "hotspots", HOTSPOT_KEYS)
+    _choice(table, "hotspots", "method", METHODS)
+    for key in ("eps_m", "hex_size_m", "buffer_m"):
+        _number(table, "hotspots", key, minimum=0)
+    for key in ("min_mw", "infrastructure_weight_mw"):
+        _number(table, "hotspots", key, minimum=0)
+    _number(table, "hotspots", "fdr_alpha", minimum=0, maximum=1)
+    for key in ("min_members", "permutations", "seed"):
+        _number(table, "hotspots", key, minimum=0, integer=True)
+
+
+def _check_density(table: Mapping[str, Any], base: Path) -> None:
+    from energieplanologie.density import DIRECTIONS
+
+    _known_keys(table, "density", DENSITY_KEYS)
+    _number(table, "density", "cell_m", minimum=1)
+    _number(table, "density", "bandwidth_m", minimum=1)
+    _choice(table, "density", "direction", DIRECTIONS)
+
+
+def _check_allocation(table: Mapping[str, Any], base: Path) -> None:
+    _known_keys(table, "allocation", ALLOCATION_KEYS)
+    if "split" in table and not isinstance(table["split"], bool):
+        raise ConfigError(f"allocation.split: verwacht true of false, gevonden {table['split']!r}", key="allocation.split")
+    _number(table, "allocation", "min_split_share", minimum=0, maximum=1)
+    levels = table.get("max_mw_per_level")
+    if levels is not None:
+        _expect(levels, dict, "allocation.max_mw_per_level", "een tabel netvlak = MW")
+        for level, _ in levels.items():
+            _number(levels, "allocation.max_mw_per_level", level, minimum=0)
+
+
+def _check_assessment(table: Mapping[str, Any], base: Path) -> None:
+    _known_keys(table, "assessment", ASSESSMENT_KEYS)
+    _existing_file(table, "assessment", "framework", base, allow=("default",))
+    for key in ("user_scores", "overrides"):
+        _existing_file(table, "assessment", key, base)
+    _number(table, "assessment", "top_k", minimum=1, integer=True)
+    _number(table, "assessment", "n_perturbations", minimum=1, integer=True)
+    _number(table, "assessment", "weight_noise", minimum=0)
+    _number(table, "assessment", "seed", minimum=0, integer=True)
+
+
+def _check_scenario(name: str, tables: Any) -> None:
+    from energieplanologie.scenarios import get_scenario
+
+    try:
+        get_scenario(name, extra=tables)
+    except ConfigError as exc:
+        key = exc.key if exc.key and exc.key.startswith("scenarios.") else "analysis.scenario"
+        message = str(exc)
+        raise ConfigError(message if message.startswith(key) else f"{key}: {message}", key=key) from None
+
+
+_SECTION_CHECKS = {
+    "hotspots": _check_hotspots,
+    "density": _check_density,
+    "allocation": _check_allocation,
+    "assessment": _check_assessment,
+}
 
 
 def load_region_config(path: str | Path, *, progress: Any = None) -> Region:
@@ -195,7 +327,10 @@ def load_region_config(path: str | Path, *, progress: Any = None) -> Region:
                 key = f"layers.{kind}.mapping" if "mapping" in str(exc).lower() or key == "mapping" else f"layers.{kind}"
             raise ConfigError(f"{key}: {exc}", key=key) from exc
         except ReadError as exc:
-            key = f"layers.{kind}.layer" if lc.layer and "laag" in str(exc) else f"layers.{kind}.path"
+            # A missing layer, worksheet or member is the `layer` key's fault; anything else the file's.
+            names_layer = lc.layer is not None and (repr(lc.layer) in str(exc) or f"'{lc.layer}'" in str(exc)
+                                                    or f'"{lc.layer}"' in str(exc) or f" {lc.layer} " in f" {exc} ")
+            key = f"layers.{kind}.layer" if names_layer else f"layers.{kind}.path"
             raise ConfigError(f"{key}: {exc}", key=key) from exc
         frames[kind] = data
         reports[kind] = rep

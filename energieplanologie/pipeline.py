@@ -23,6 +23,7 @@ from energieplanologie._errors import ConfigError
 from energieplanologie.allocation import allocate_region
 from energieplanologie.assessment import Assessment, score_projects
 from energieplanologie.balance import balance_layer, project_enablement, station_balance
+from energieplanologie.config import DENSITY_KEYS, HOTSPOT_KEYS
 from energieplanologie.hotspots import detect_hotspots, hotspots_through_time
 from energieplanologie.io import atomic_write, write_csv, write_layers
 from energieplanologie.labels import LAYER_NAMES
@@ -46,9 +47,6 @@ __all__ = [
 ]
 
 GPKG_NAME = "energieplanologie.gpkg"
-HOTSPOT_KEYS = {"method", "eps_m", "min_mw", "min_members", "include_infrastructure", "hex_size_m", "permutations",
-                "fdr_alpha", "seed", "buffer_m", "level_rules", "infrastructure_weight_mw"}
-DENSITY_KEYS = {"cell_m", "bandwidth_m", "direction"}
 
 
 @dataclass(frozen=True)
