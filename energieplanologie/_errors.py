@@ -6,7 +6,17 @@ __all__ = ["ConfigError", "EnergieplanologieError", "ReadError", "ValidationErro
 
 
 class EnergieplanologieError(ValueError):
-    """Base class of every error this package raises on bad input."""
+    """Base class of every error this package raises on bad input.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> try:
+    ...     ep.read_layer("bestaat_niet.gpkg", "stations")
+    ... except ep.EnergieplanologieError as exc:  # ReadError, ConfigError and ValidationError are all caught
+    ...     print(type(exc).__name__, exc)
+    ReadError bestaat_niet.gpkg: bestand niet gevonden.
+    """
 
 
 class ReadError(EnergieplanologieError):
@@ -22,7 +32,18 @@ class ValidationError(EnergieplanologieError):
 
 
 class ConfigError(EnergieplanologieError):
-    """A project configuration is wrong; the message names the offending key."""
+    """A project configuration is wrong; the message names the offending key.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> from energieplanologie.config import load_config
+    >>> try:
+    ...     load_config(data={"layers": {"rivieren": {"path": "x.gpkg"}}})
+    ... except ep.ConfigError as exc:
+    ...     print(exc.key)
+    layers.rivieren
+    """
 
     def __init__(self, message: str, key: str | None = None) -> None:
         super().__init__(message)

@@ -531,6 +531,19 @@ def allocate_region(region: Any, **overrides: Any) -> gpd.GeoDataFrame:
     from the region's ``[allocation]`` settings, overridden by ``overrides``. This is the allocation that
     :func:`energieplanologie.balance.station_balance` uses when it is given none.
 
+    Parameters
+    ----------
+    region : Region
+        The study area (developments, stations, municipalities and settings).
+    **overrides
+        Keyword arguments of :func:`allocate` that replace the configured ones (``split=False`` …).
+
+    Returns
+    -------
+    GeoDataFrame
+        As :func:`allocate`: one row per development and station it is allocated to, with ``station_id``,
+        ``allocation_method``, ``share`` and ``distance_m``.
+
     Examples
     --------
     >>> import energieplanologie as ep

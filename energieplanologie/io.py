@@ -56,7 +56,16 @@ __all__ = [
 
 
 class LayerRead(NamedTuple):
-    """The outcome of :func:`read_layer`: the clean canonical frame and what happened on the way."""
+    """The outcome of :func:`read_layer`: the clean canonical frame and what happened on the way.
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import SAMPLE_DIR
+    >>> result = read_layer(SAMPLE_DIR / "stations.gpkg", "stations")
+    >>> data, report = result  # a tuple: unpack it, or use result.data and result.report
+    >>> len(data), report.rows_in == report.rows_kept + report.rows_rejected
+    (16, True)
+    """
 
     data: pd.DataFrame | gpd.GeoDataFrame
     report: ValidationReport

@@ -29,6 +29,11 @@ def load_sample() -> Region:
     The region is read once per process and cached; it is immutable (a frozen dataclass whose frames the
     analyses never mutate).
 
+    Returns
+    -------
+    Region
+        Read from ``sample_data/zeeuws-vlaanderen/project.toml`` (:data:`SAMPLE_CONFIG`).
+
     Examples
     --------
     >>> import energieplanologie as ep
