@@ -121,12 +121,9 @@ def _served(assessment: Assessment, region: Any) -> tuple[dict[str, list[str]], 
     infra = region.infrastructure.set_index("project_id")
     linked = [p for p in assessment.table["project_id"] if pd.notna(infra.at[p, "station_id"])]
     if linked and len(region.developments):
-        from energieplanologie.allocation import allocate
+        from energieplanologie.allocation import allocate_region
 
-        cfg = {k: v for k, v in dict(region.settings.get("allocation", {}) or {}).items()
-               if k in ("max_mw_per_level", "split", "min_split_share")}
-        area = region.municipalities if len(region.municipalities) else None
-        alloc = allocate(region.developments, region.stations, area=area, **cfg)
+        alloc = allocate_region(region)
         by_station = alloc.groupby("station_id")["development_id"].agg(lambda s: sorted(set(map(str, s))))
         for p in linked:
             at_station[p] = [d for d in by_station.get(infra.at[p, "station_id"], []) if d not in enabled.get(p, [])]

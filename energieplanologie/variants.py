@@ -169,7 +169,7 @@ def compare_variants(
     2      ip  2035              104.1               3
     3      ip  2040              122.4               4
     """
-    from energieplanologie.allocation import allocate
+    from energieplanologie.allocation import allocate_region
     from energieplanologie.balance import station_balance
     from energieplanologie.scenarios import weighted_mw
 
@@ -190,10 +190,7 @@ def compare_variants(
     existing = infra.loc[infra["status"] == "existing", "project_id"].astype(str).tolist() if include_existing else []
     cost = pd.to_numeric(infra.set_index(infra["project_id"].astype(str))["cost_meur"], errors="coerce")
 
-    settings = {k: v for k, v in dict(region.settings.get("allocation", {}) or {}).items()
-                if k in ("max_mw_per_level", "split", "min_split_share")}
-    area = region.municipalities if len(region.municipalities) else None
-    alloc = allocate(region.developments, region.stations, area=area, **settings)
+    alloc = allocate_region(region)
     scored = None
     if assessment is not None:
         crit = [c for c in assessment.framework.criteria if c.scored]
