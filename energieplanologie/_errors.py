@@ -20,11 +20,39 @@ class EnergieplanologieError(ValueError):
 
 
 class ReadError(EnergieplanologieError):
-    """A source could not be read at all (missing, empty, corrupt or unknown format)."""
+    """A source could not be read at all (missing, empty, corrupt or unknown format).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import energieplanologie as ep
+    >>> empty = pathlib.Path(tempfile.mkdtemp()) / "stations.gpkg"
+    >>> _ = empty.write_bytes(b"")
+    >>> try:
+    ...     ep.read_layer(empty, "stations")
+    ... except ep.ReadError as exc:
+    ...     print(str(exc).split(": ", 1)[1])
+    bestand is leeg (0 bytes).
+    """
 
 
 class ValidationError(EnergieplanologieError):
-    """A layer failed validation; ``report`` holds every error, repair and the row accounting."""
+    """A layer failed validation; ``report`` holds every error, repair and the row accounting.
+
+    Raised by :func:`~energieplanologie.validate` with ``raise_on_error=True``; without it, rejected rows are
+    only reported.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import energieplanologie as ep
+    >>> rows = pd.DataFrame({"station_id": ["TNZ"], "year": [1850], "offtake_capacity_mw": [120.0]})
+    >>> try:
+    ...     ep.validate(rows, "station_capacity", raise_on_error=True)
+    ... except ep.ValidationError as exc:
+    ...     print(exc.report.rows_rejected, exc.report.errors[0].column, exc.report.errors[0].message)
+    1 year waarde buiten bereik (≥ 2000 verwacht)
+    """
 
     def __init__(self, message: str, report: object | None = None) -> None:
         super().__init__(message)
