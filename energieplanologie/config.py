@@ -118,6 +118,24 @@ def _crs(value: Any, key: str) -> Any:
 def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | None = None) -> ProjectConfig:
     """Parse and check a project configuration (file, or an already parsed mapping with ``data``).
 
+    Parameters
+    ----------
+    path : path, optional
+        The configuration file (TOML). Relative layer paths resolve against its folder.
+    data : mapping, optional
+        An already parsed configuration instead of a file; relative paths then resolve against the working
+        directory.
+
+    Returns
+    -------
+    ProjectConfig
+        The layers (with resolved paths), name, scenario, years and the remaining sections.
+
+    Raises
+    ------
+    ConfigError
+        A mistake in the configuration; the message starts with the key (``layers.stations.path: …``).
+
     Examples
     --------
     >>> from energieplanologie.sample import SAMPLE_CONFIG
@@ -303,7 +321,27 @@ _SECTION_CHECKS = {
 
 
 def load_region_config(path: str | Path, *, progress: Any = None) -> Region:
-    """Read every layer of a configuration and build the validated :class:`Region`."""
+    """Read every layer of a configuration and build the validated :class:`Region`.
+
+    Parameters
+    ----------
+    path : path
+        The project configuration (TOML); relative layer paths resolve against its folder.
+    progress : callable, optional
+        ``progress(fraction, message)``, called once per layer.
+
+    Raises
+    ------
+    ConfigError
+        A mistake in the configuration, named by its key (``layers.stations.path: …``).
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import SAMPLE_CONFIG
+    >>> region = load_region_config(SAMPLE_CONFIG)
+    >>> region.name, sorted(region.settings)[:3]
+    ('Zeeuws-Vlaanderen', ['analysis', 'assessment', 'hotspots'])
+    """
     from energieplanologie.io import read_layer
     from energieplanologie.progress import report
 

@@ -1141,6 +1141,11 @@ def write_csv(
     sep : str, default ","
         Field separator.
 
+    Returns
+    -------
+    Path
+        ``path``, written.
+
     Examples
     --------
     >>> import tempfile, pathlib

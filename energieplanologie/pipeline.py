@@ -51,7 +51,19 @@ GPKG_NAME = "energieplanologie.gpkg"
 
 @dataclass(frozen=True)
 class Analysis:
-    """Every result of the chain for one region and scenario."""
+    """Every result of the chain for one region and scenario, as :func:`analyse` returns it.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> result = analyse(ep.load_sample())
+    >>> result.balance["scenario"].unique().tolist()  # the chosen scenario first
+    ['verwacht', 'vastgesteld', 'maximaal']
+    >>> sorted(result.hotspots_final["name"])
+    ['Knooppunt Hulst', 'Knooppunt Oostburg', 'Knooppunt Sluiskil']
+    >>> result.assessment.table["project_id"].iloc[0]
+    'P01'
+    """
 
     region: Region
     scenario: str
@@ -128,6 +140,12 @@ def analyse(region: Region, *, scenario: str | None = None, progress: ProgressCa
         The balance is computed for every built-in (and configured) scenario, the chosen one first.
     progress : callable, optional
         ``progress(fraction, message)``.
+
+    Returns
+    -------
+    Analysis
+        Allocation, balance (every scenario), enablement, knooppunten through time with their members, Gi*
+        hexagons, density raster and the afweging.
 
     Examples
     --------
@@ -286,6 +304,15 @@ def run_pipeline(
     -------
     list of Path
         The files written, in order.
+
+    Examples
+    --------
+    The command ``energieplanologie demo --out uitvoer`` does this (it writes some 60 files, PDFs included):
+
+    >>> import energieplanologie as ep
+    >>> written = run_pipeline(ep.load_sample(), "uitvoer", pdf=False)  # doctest: +SKIP
+    >>> sorted(p.name for p in written if p.parent.name == "uitvoer")[:3]  # doctest: +SKIP
+    ['dichtheid_mw_per_km2.qml', 'dichtheid_mw_per_km2.tif', 'energieplanologie.gpkg']
     """
     result = analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.3))
     return write_outputs(result, out_dir, pdf=pdf, round=round, progress=scaled(progress, 0.3, 1.0))

@@ -725,6 +725,11 @@ def project_sheet_html(assessment: Assessment, region: Any, project_id: str, *, 
     hotspots : GeoDataFrame or HotspotResult, optional
         Knooppunten to draw on the map.
 
+    Returns
+    -------
+    str
+        A complete HTML document (Dutch) for one A4 page, with its map inlined as PNG.
+
     Examples
     --------
     >>> import energieplanologie as ep
@@ -898,6 +903,26 @@ def write_pmiek(
 
     ``projectenlijst.xlsx``, ``projectenlijst.csv``, ``afweging.csv``, ``afweging_redenen.csv``,
     ``afweging_overschrijvingen.csv`` and ``fiches/`` (see :func:`write_project_sheets`).
+
+    Parameters
+    ----------
+    assessment : Assessment
+        The afweging (:func:`~energieplanologie.assessment.score_projects`).
+    region : Region
+        The region it was made for.
+    out_dir : path
+        Target folder; created when missing.
+    pdf : bool, default True
+        Also write each project sheet as PDF (needs WeasyPrint).
+    hotspots : GeoDataFrame or HotspotResult, optional
+        Knooppunten to draw on the sheets' maps.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    list of Path
+        The files written.
 
     Examples
     --------
