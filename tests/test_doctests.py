@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -57,22 +59,17 @@ def test_every_module_is_covered():
 
 # ---------------------------------------------------------------------------------------------- public API
 
+def _api_docs_tool():
+    """``tools/make_api_docs.py``: it holds the list of the public API (by step of the process)."""
+    path = Path(__file__).resolve().parents[1] / "tools" / "make_api_docs.py"
+    spec = importlib.util.spec_from_file_location("make_api_docs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 #: The flat public API (``ep.<name>``) and the module that defines each name.
-PUBLIC_API: dict[str, str] = {
-    "load_sample": "sample", "read_layer": "io", "LayerRead": "io", "write_layers": "io", "write_csv": "io",
-    "read_capaciteitskaart": "capaciteitskaart", "validate": "schema", "ValidationReport": "report",
-    "Region": "region", "load_config": "config", "get_scenario": "scenarios", "weighted_mw": "scenarios",
-    "synthetic_region": "synthetic", "allocate": "allocation", "allocate_region": "allocation",
-    "station_balance": "balance", "project_enablement": "balance", "station_chart": "charts",
-    "detect_hotspots": "hotspots", "hotspots_through_time": "hotspots", "kde": "density",
-    "write_density": "density", "municipality_overview": "overview", "write_overviews": "overview",
-    "region_map": "maps", "static_region_map": "maps", "publish": "maps", "load_framework": "assessment",
-    "score_projects": "assessment", "Variant": "variants", "compare_variants": "variants",
-    "project_list": "pmiek", "project_sheet_html": "pmiek", "write_pmiek": "pmiek", "diff_rounds": "diff",
-    "Analysis": "pipeline", "analyse": "pipeline", "run_pipeline": "pipeline",
-    "EnergieplanologieError": "_errors", "ConfigError": "_errors", "ReadError": "_errors",
-    "ValidationError": "_errors",
-}
+PUBLIC_API: dict[str, str] = _api_docs_tool().public_api()
 
 #: Examples that may be all ``+SKIP``: they need two finished output folders or write a whole folder.
 SKIP_ONLY = {"diff_rounds", "write_overviews", "run_pipeline"}
@@ -107,6 +104,17 @@ def test_public_api_is_documented_with_a_running_example(name):
             assert _section(doc, "Parameters") is not None, f"{name}: geen Parameters-sectie"
         if signature.return_annotation not in (None, "None", inspect.Signature.empty):
             assert _section(doc, "Returns") is not None, f"{name}: geen Returns-sectie"
+
+
+def test_api_reference_page_lists_the_public_api_and_is_current():
+    """docs/api.md is generated from these docstrings by tools/make_api_docs.py and committed up to date."""
+    tool = _api_docs_tool()
+    assert len(PUBLIC_API) >= 40 and {"load_sample", "station_balance", "detect_hotspots", "score_projects",
+                                      "write_pmiek", "run_pipeline"} <= set(PUBLIC_API)
+    assert tool.main(["--check"]) == 0, "docs/api.md is verouderd: draai python tools/make_api_docs.py"
+    text = tool.OUT.read_text(encoding="utf-8")
+    for name in PUBLIC_API:
+        assert f"### `ep.{name}`" in text
 
 
 def test_top_level_names_resolve():
