@@ -27,8 +27,10 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-err = Console(stderr=True)
-out = Console()
+# Plain text, never rich markup (a message may contain "[jaar]" or a path) and never wrapped (scripts and the
+# QGIS plugin read these lines).
+err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+out = Console(markup=False, highlight=False, soft_wrap=True)
 
 KINDS_HELP = "municipalities, stations, station_capacity, infrastructure, developments, constraints"
 MachineProgress = Annotated[
@@ -84,7 +86,7 @@ class _Progress:
 
 
 def _fail(exc: Exception, code: int) -> typer.Exit:
-    err.print(f"[bold red]Fout:[/] {exc}", highlight=False, markup=True)
+    err.print(f"Fout: {exc}")
     return typer.Exit(code)
 
 
@@ -148,7 +150,7 @@ def _write_outputs(region: Any, out_dir: Path, *, machine: bool, quiet: bool, sc
     with _Progress(machine, quiet, "energieplanologie") as progress:
         written = run_pipeline(region, out_dir, scenario=scenario, round=round, pdf=pdf, progress=progress)
     if not quiet and not machine:
-        out.print(f"Uitvoer geschreven naar [bold]{out_dir}[/] ({len(written)} bestanden):")
+        out.print(f"Uitvoer geschreven naar {out_dir} ({len(written)} bestanden):")
         for p in written:
             out.print(f"  {p.relative_to(out_dir)}", highlight=False)
         out.print(region.validation_text().split("\n\n")[0] + ": " +

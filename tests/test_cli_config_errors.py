@@ -193,8 +193,6 @@ def test_config_mistake_found_late_exits_2_naming_the_key(project, tmp_path, cas
 # ---- how the message is printed: verbatim, whatever it contains
 
 
-@pytest.mark.xfail(strict=True, reason="cli._fail prints the message as rich markup: '[jaar]' is taken for a style and "
-                   "disappears, '[/data/jaar]' raises MarkupError; print rich.markup.escape(str(exc))")
 @pytest.mark.parametrize("column", ["Startjaar [jaar]", "[/data/jaar]"])
 def test_message_with_brackets_is_printed_verbatim(project, tmp_path, column):
     code, _, stderr = _run(_edit(project, 'year = "Startjaar"', f'year = "{column}"'), tmp_path)
@@ -202,8 +200,6 @@ def test_message_with_brackets_is_printed_verbatim(project, tmp_path, column):
     assert f"year = '{column}'" in stderr
 
 
-@pytest.mark.xfail(strict=True, reason="rich wraps the message at 80 columns when stderr is no terminal and breaks a "
-                   "long path in the middle (scripts and the QGIS plugin read it); print with soft_wrap=True")
 def test_long_path_in_message_is_not_broken(project, tmp_path):
     _edit(project, 'path = "stations.csv"', 'path = "stations_aangeleverd_door_de_netbeheerder_2024.csv"')
     result = runner.invoke(app, ["run", str(project), "--out", str(tmp_path / "uitvoer"), "--quiet"])
