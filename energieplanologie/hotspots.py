@@ -113,6 +113,7 @@ __all__ = [
     "detect",
     "detect_hotspots",
     "hex_grid",
+    "hotspots_and_members_through_time",
     "hotspots_through_time",
     "load_level_rules",
     "weighted_points",
@@ -381,14 +382,46 @@ def hotspots_through_time(
     -------
     GeoDataFrame
         The :data:`HOTSPOT_COLUMNS` of every year plus ``change`` and ``previous_hotspot_id`` (None when new),
-        sorted by year and hotspot_id. ``attrs["vanished"]`` lists ``(year, hotspot_id)`` of hotspots that no
-        hotspot of ``year`` overlaps (they existed the year before).
+        sorted by year and hotspot_id. ``attrs["vanished"]`` lists ``(year, hotspot_id)`` of the previous year's
+        hotspots that are no hotspot's predecessor in ``year``.
+
+    See Also
+    --------
+    hotspots_and_members_through_time : the same, with the members of every year.
 
     Examples
     --------
     >>> from energieplanologie.sample import load_sample
     >>> tt = hotspots_through_time(load_sample())
     >>> set(tt["change"]) <= {"new", "growing", "shrinking", "stable"}
+    True
+    """
+    return hotspots_and_members_through_time(region, years=years, change_tolerance=change_tolerance,
+                                             progress=progress, **kwargs)[0]
+
+
+def hotspots_and_members_through_time(
+    region: Region,
+    *,
+    years: list[int] | tuple[int, ...] | None = None,
+    change_tolerance: float = 0.1,
+    progress: ProgressCallback | None = None,
+    **kwargs: Any,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """:func:`hotspots_through_time` and the members of every year's hotspots, from one detection per year.
+
+    Returns
+    -------
+    hotspots : GeoDataFrame
+        As :func:`hotspots_through_time`.
+    members : DataFrame
+        :data:`MEMBER_COLUMNS` plus ``year``, sorted by year, then as :attr:`HotspotResult.members`.
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import load_sample
+    >>> hs, members = hotspots_and_members_through_time(load_sample())
+    >>> set(members["hotspot_id"]) == set(hs["hotspot_id"])
     True
     """
     if "year" in kwargs:
@@ -399,16 +432,19 @@ def hotspots_through_time(
     if not years_t:
         raise EnergieplanologieError("hotspots_through_time: geen jaren opgegeven")
     frames: list[gpd.GeoDataFrame] = []
+    member_frames: list[pd.DataFrame] = []
     vanished: list[tuple[int, str]] = []
     previous: gpd.GeoDataFrame | None = None
     for i, y in enumerate(years_t):
         report(progress, i / len(years_t), f"knooppunten {y}")
-        current = detect_hotspots(region, year=y, **kwargs).hotspots
+        result = detect_hotspots(region, year=y, **kwargs)
+        current = result.hotspots
         prev_id, change = _compare(current, previous, change_tolerance)
         if previous is not None and len(previous):
             gone = sorted(set(previous["hotspot_id"]) - set(pd.Series(prev_id).dropna()))
             vanished += [(y, h) for h in gone]
         frames.append(current.assign(change=change, previous_hotspot_id=prev_id))
+        member_frames.append(result.members.assign(year=np.int64(y)))
         previous = current
     report(progress, 1.0, "knooppunten door de tijd: klaar")
     out = pd.concat(frames, ignore_index=True)
@@ -416,7 +452,8 @@ def hotspots_through_time(
     columns = [c for c in HOTSPOT_COLUMNS if c != "geometry"] + ["change", "previous_hotspot_id", "geometry"]
     out = out[columns].sort_values(["year", "hotspot_id"], kind="stable").reset_index(drop=True)
     out.attrs["vanished"] = vanished
-    return out
+    members = pd.concat(member_frames, ignore_index=True)
+    return out, members
 
 
 def _compare(current: gpd.GeoDataFrame, previous: gpd.GeoDataFrame | None,

@@ -486,3 +486,16 @@ def test_gistar_grid_over_islands():
     hexagons = result.hexagons
     assert (hexagons.geometry.centroid.x > 130_000).any()  # the island's cells are part of the grid
     assert np.isfinite(hexagons["gi_z"]).all()
+
+
+def test_members_through_time(region):
+    from energieplanologie.hotspots import hotspots_and_members_through_time
+
+    hs, members = hotspots_and_members_through_time(region, years=[2028, 2035], include_infrastructure=False)
+    # One detection per year gives both: the 2035 members of A are A1, A2, A3 and E, those of 2028 A1 and A2.
+    a35 = hs[(hs["year"] == 2035) & (hs["name"] == "Knooppunt Noordhaven")]["hotspot_id"].iloc[0]
+    assert set(members.loc[(members["year"] == 2035) & (members["hotspot_id"] == a35), "member_id"]) == \
+        {"A1", "A2", "A3", "E"}
+    assert set(members.loc[members["year"] == 2028, "member_id"]) == {"A1", "A2"}
+    assert list(members.columns) == ["hotspot_id", "member_id", "member_kind", "weight_mw", "year"]
+    assert_geodataframe_equal(hs, hotspots_through_time(region, years=[2028, 2035], include_infrastructure=False))
