@@ -36,6 +36,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from energieplanologie._errors import EnergieplanologieError
+from energieplanologie._geometry import representative_xy
 from energieplanologie.scenarios import enum_codes
 from energieplanologie.schema import CARRIERS, LEVELS
 
@@ -93,14 +94,7 @@ def _mw(frame: pd.DataFrame, column: str) -> np.ndarray:
     return np.nan_to_num(frame[column].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
 
 
-def _representative_xy(geoms: np.ndarray) -> np.ndarray:
-    """x, y of each geometry: the point itself, else a point on its surface (inside a polygon)."""
-    # get_x/get_y give NaN for anything but a point: one pass each, no masking of the (mostly point) array.
-    xy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
-    other = np.flatnonzero(np.isnan(xy[:, 0]))
-    if len(other):
-        xy[other] = shapely.get_coordinates(shapely.point_on_surface(geoms[other]))
-    return xy
+_representative_xy = representative_xy
 
 
 def _area_parts(area: Any) -> np.ndarray | None:

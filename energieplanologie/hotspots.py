@@ -90,6 +90,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError
+from energieplanologie._geometry import representative_xy
 from energieplanologie.clustering import grid_dbscan
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.region import Region
@@ -507,17 +508,8 @@ def _check_parameters(method: str, eps_m: float, min_mw: float, min_members: int
 
 def _xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Coordinates of each geometry's representative point (the point itself for points)."""
-    x = np.full(len(geoms), np.nan)
-    y = np.full(len(geoms), np.nan)
-    is_point = shapely.get_type_id(geoms) == 0
-    x[is_point] = shapely.get_x(geoms[is_point])
-    y[is_point] = shapely.get_y(geoms[is_point])
-    other = ~is_point
-    if other.any():
-        rep = shapely.point_on_surface(geoms[other])
-        x[other] = shapely.get_x(rep)
-        y[other] = shapely.get_y(rep)
-    return x, y
+    xy = representative_xy(geoms)
+    return xy[:, 0], xy[:, 1]
 
 
 def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year: int | None = None, *,
@@ -945,7 +937,7 @@ def _stations_involved(region: Region, m: pd.DataFrame, labs: np.ndarray, lab_po
     station_parts = [m.loc[~is_dev, "station_id"].to_numpy(dtype=object)]
     dev_lab_pos = lab_pos[is_dev]
     if allocation is None and is_dev.any() and len(region.stations):
-        from energieplanologie.allocation import allocate
+        from energieplanologie.allocation import allocate, allocation_settings
 
         source = m.loc[is_dev, "source"].to_numpy()
         layer = region.developments
@@ -954,10 +946,8 @@ def _stations_involved(region: Region, m: pd.DataFrame, labs: np.ndarray, lab_po
                                 for c in ("development_id", "carrier", "station_id")}
         data.update({c: layer[c].to_numpy(dtype=float, na_value=np.nan)[source] for c in ("offtake_mw", "feedin_mw")})
         dev = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(np.asarray(layer.geometry.values)[source], crs=layer.crs))
-        cfg = dict(region.settings.get("allocation", {}) or {})
-        kwargs = {k: cfg[k] for k in ("max_mw_per_level", "split", "min_split_share") if k in cfg}
         area = region.municipalities if len(region.municipalities) else None
-        alloc = allocate(dev, region.stations, area=area, **kwargs)
+        alloc = allocate(dev, region.stations, area=area, **allocation_settings(region))
         # The result keeps the input's index labels (repeated for the parts of a split polygon): 0…len(dev)-1.
         pos_parts.append(dev_lab_pos[alloc.index.to_numpy()])
         station_parts.append(alloc["station_id"].to_numpy(dtype=object))

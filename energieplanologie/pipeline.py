@@ -24,7 +24,7 @@ from energieplanologie.allocation import allocate_region
 from energieplanologie.assessment import Assessment, score_projects
 from energieplanologie.balance import balance_layer, project_enablement, station_balance
 from energieplanologie.config import DENSITY_KEYS, HOTSPOT_KEYS
-from energieplanologie.hotspots import detect_hotspots, hotspots_through_time
+from energieplanologie.hotspots import detect_hotspots, hotspots_and_members_through_time
 from energieplanologie.io import atomic_write, write_csv, write_layers
 from energieplanologie.labels import LAYER_NAMES
 from energieplanologie.progress import ProgressCallback, report, scaled
@@ -104,12 +104,7 @@ def chosen_scenario(region: Region, scenario: str | None = None) -> str:
 def hotspots_with_members(region: Region, *, years: Any = None, progress: ProgressCallback | None = None,
                           **kwargs: Any) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Knooppunten of every year (with ``change``) and their members (with a ``year`` column)."""
-    hotspots = hotspots_through_time(region, years=years, progress=progress, **kwargs)
-    members = hotspots.attrs.get("members")
-    if members is None:
-        members = pd.concat([detect_hotspots(region, year=y, **kwargs).members.assign(year=y)
-                             for y in (years or region.years)], ignore_index=True)
-    return hotspots, members
+    return hotspots_and_members_through_time(region, years=years, progress=progress, **kwargs)
 
 
 def _section(region: Region, name: str, known: set[str]) -> dict[str, Any]:
