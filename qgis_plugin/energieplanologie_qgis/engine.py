@@ -353,7 +353,7 @@ def setup_instructions(*, home: str | os.PathLike[str] | None = None, windows: b
         *(f"    {c}" for c in setup_commands(home=home, windows=windows)),
         "",
         "Wijs hem daarna aan op één van deze manieren:",
-        f"  - Plugins › Energieplanologie › Engine kiezen… en kies {python}",
+        f"  - Plugins › Energieplanologie › Engine instellen… en kies {python}",
         f"  - de omgevingsvariabele, gezet vóór het starten van QGIS: {env_line}",
         "  - of in de Python-console van QGIS (daarna QGIS herstarten of de plugin opnieuw laden):",
         f"    QgsSettings().setValue({SETTINGS_KEY!r}, {str(python)!r})",

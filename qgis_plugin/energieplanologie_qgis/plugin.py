@@ -3,10 +3,14 @@ when it is not, and removes everything it added on unload."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from qgis.core import Qgis, QgsApplication, QgsMessageLog
-from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMessageBox, QPushButton
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction, QMessageBox, QPushButton
 
 from .engine import (
     ENV_VAR,
@@ -20,6 +24,8 @@ from .engine import (
 )
 
 __all__ = ["LOG_TAG", "MENU", "EnergieplanologiePlugin"]
+
+ICON = str(Path(__file__).resolve().parent / "resources" / "icons" / "icon.svg")
 
 #: Tag of the plugin's messages in the QGIS message log.
 LOG_TAG = "Energieplanologie"
@@ -43,6 +49,8 @@ class EnergieplanologiePlugin:
         The engine the provider runs.
     engine_problem : EngineNotFound or None
         Why no engine was found (each candidate with its reason).
+    dock : MunicipalityDock or None
+        The dock *Energieplanologie — gemeente* (created by ``initGui``).
     """
 
     def __init__(self, iface: Any) -> None:
@@ -52,6 +60,8 @@ class EnergieplanologiePlugin:
         self.engine_problem: EngineNotFound | None = None
         self._actions: list[QAction] = []
         self._message: Any = None
+        self.dock: Any = None
+        self._options_factory: Any = None
 
     # -- QGIS plugin API ----------------------------------------------------------------------------------
     def initProcessing(self) -> None:
@@ -74,27 +84,56 @@ class EnergieplanologiePlugin:
             LOG_TAG, Qgis.Info)
 
     def initGui(self) -> None:
-        """Register the provider, add the menu entry, and tell the user when the engine is missing."""
+        """Register the provider, the dock, the options page and the menu; say so when the engine is missing."""
         self.initProcessing()
         if self.iface is None:
             return
-        action = QAction("Engine kiezen…", self.iface.mainWindow())
-        action.setObjectName("energieplanologie_choose_engine")
-        action.setToolTip("Kies de Python-omgeving waarin energieplanologie is geïnstalleerd")
-        action.triggered.connect(self.choose_engine)
-        self.iface.addPluginToMenu(MENU, action)
-        self._actions.append(action)
+        from .gui.dock import MunicipalityDock
+        from .gui.engine_settings import EngineOptionsFactory
+
+        window = self.iface.mainWindow()
+        self.dock = MunicipalityDock(self.iface, window)
+        self.dock.setVisible(False)
+        self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+
+        dock_action = QAction(QIcon(ICON), "Gemeentepaneel", window)
+        dock_action.setObjectName("energieplanologie_dock")
+        dock_action.setToolTip("Toon per gemeente het vermogen per sector en jaar en de stations met hun status")
+        dock_action.setCheckable(True)
+        dock_action.toggled.connect(self.dock.setVisible)
+        self.dock.visibilityChanged.connect(dock_action.setChecked)
+        engine_action = QAction("Engine instellen…", window)
+        engine_action.setObjectName("energieplanologie_choose_engine")
+        engine_action.setToolTip("Kies en controleer de Python-omgeving waarin energieplanologie is geïnstalleerd")
+        engine_action.triggered.connect(self.choose_engine)
+        for action in (dock_action, engine_action):
+            self.iface.addPluginToMenu(MENU, action)
+            self._actions.append(action)
+        self.iface.addToolBarIcon(dock_action)
+
+        self._options_factory = EngineOptionsFactory(self.set_engine_path)
+        self.iface.registerOptionsWidgetFactory(self._options_factory)
         if self.engine is None:
             self._show_missing_engine()
 
     def unload(self) -> None:
-        """Remove the provider, the menu entries and any message this plugin put up."""
+        """Remove the provider, the dock, the options page, the menu entries and any message of this plugin."""
         self._remove_provider()
         for action in self._actions:
             if self.iface is not None:
                 self.iface.removePluginMenu(MENU, action)
+                self.iface.removeToolBarIcon(action)
             action.deleteLater()
         self._actions.clear()
+        if self.dock is not None and not sip.isdeleted(self.dock):
+            self.dock.cancel()
+            if self.iface is not None:
+                self.iface.removeDockWidget(self.dock)
+            self.dock.deleteLater()
+        self.dock = None
+        if self._options_factory is not None and self.iface is not None:
+            self.iface.unregisterOptionsWidgetFactory(self._options_factory)
+        self._options_factory = None
         self._clear_message()
 
     # -- engine choice ------------------------------------------------------------------------------------
@@ -116,18 +155,17 @@ class EnergieplanologiePlugin:
         return self.provider is not None
 
     def choose_engine(self) -> None:
-        """Let the user pick the engine's Python (menu action)."""
-        path, _ = QFileDialog.getOpenFileName(
-            self.iface.mainWindow() if self.iface else None,
-            "Kies de Python van de energieplanologie-engine (bijv. ~/.energieplanologie/bin/python)")
-        if path:
-            self.set_engine_path(path)
+        """Let the user choose and check the engine (menu action, and the button of the missing-engine message)."""
+        from .gui.engine_settings import EngineSettingsDialog
+
+        dialog = EngineSettingsDialog(self.iface.mainWindow() if self.iface else None, apply_path=self.set_engine_path)
+        dialog.exec_()
 
     def missing_engine_text(self) -> str:
         """The one-line message bar text: what is missing and the exact commands to fix it."""
         commands = " && ".join(setup_commands())
         return (f"Geen engine gevonden; de algoritmen zijn niet geladen. Maak er een: {commands} — kies hem daarna "
-                f"met ‘Engine kiezen…’ (of {ENV_VAR} / instelling {SETTINGS_KEY}).")
+                f"met ‘Engine instellen…’ (of {ENV_VAR} / instelling {SETTINGS_KEY}).")
 
     # -- internals ----------------------------------------------------------------------------------------
     def _show_missing_engine(self) -> None:
@@ -135,7 +173,7 @@ class EnergieplanologiePlugin:
         item = bar.createMessage("Energieplanologie", self.missing_engine_text())
         details = QPushButton("Details", item)
         details.clicked.connect(self._show_details)
-        choose = QPushButton("Engine kiezen…", item)
+        choose = QPushButton("Engine instellen…", item)
         choose.clicked.connect(self.choose_engine)
         item.layout().addWidget(details)
         item.layout().addWidget(choose)

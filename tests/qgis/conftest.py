@@ -11,11 +11,14 @@ fails the run, so a CI machine without QGIS cannot pass by skipping.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 PLUGIN_ROOT = REPO / "qgis_plugin"
 PLUGIN_DIR = PLUGIN_ROOT / "energieplanologie_qgis"
 SAMPLE_DIR = REPO / "energieplanologie" / "sample_data" / "zeeuws-vlaanderen"
+ARTIFACTS = REPO / "test-artifacts"
 ENV_VAR = "ENERGIEPLANOLOGIE_ENGINE"
 SETTINGS_KEY = "energieplanologie/engine_python"
 
@@ -202,3 +206,148 @@ def developments_layer() -> object:
         ("D2", "Zonneveld Axel", "renewables", 0.0, 25.0, 2028, "planned", "POINT (52000 360000)"),
         ("D3", "Woonwijk Hulst", "housing", 3.5, 0.0, 2032, "intended", "POINT (64000 363000)"),
     ], name="ontwikkelingen")
+
+
+# ------------------------------------------------------------------------------------- shared engine runs
+
+
+@pytest.fixture(scope="session")
+def core(engine_python: str) -> dict[str, Any]:
+    """The core's results on the sample region (``core_results.py`` in the engine's Python), for parity."""
+    proc = subprocess.run([engine_python, str(Path(__file__).with_name("core_results.py"))], capture_output=True,
+                          text=True, timeout=900, check=False, cwd=str(Path(__file__).parent))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_iface: object, qgis_processing: None, engine_python: str) -> Iterator[object]:
+    """The plugin's Processing provider registered for one test module (engine from ENERGIEPLANOLOGIE_ENGINE),
+    removed again when the module is done, so other modules see a registry without it."""
+    import energieplanologie_qgis
+    from qgis.core import QgsApplication
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ENV_VAR, engine_python)
+        plugin = energieplanologie_qgis.classFactory(qgis_iface)
+        plugin.initProcessing()
+        assert plugin.provider is not None, plugin.engine_problem
+        yield plugin.provider
+        plugin.unload()
+    assert QgsApplication.processingRegistry().providerById("energieplanologie") is None
+
+
+#: The developments' columns of the sample, mapped as in the sample's project.toml.
+SAMPLE_MAPPINGS = {
+    "MUNICIPALITIES_MAPPING": "municipality_code=statcode; name=statnaam; province=provincie",
+    "DEVELOPMENTS_MAPPING": "development_id=id; name=naam; programme=programma; carrier=energiedrager; "
+                            "offtake_mw=afname_mw; feedin_mw=invoeding_mw; year=jaar; certainty=zekerheid",
+}
+
+
+def sample_layers() -> dict[str, Any]:
+    """The sample region loaded as a QGIS user gets it from the files: the GeoJSON and CSV as they are (the CSV's
+    columns as text, decimal commas and all), and each GeoPackage layer with mixed geometries as one QGIS layer
+    per geometry type (QGIS's sub-layers)."""
+    from qgis.core import QgsVectorLayer
+
+    def layer(uri: str, name: str) -> QgsVectorLayer:
+        loaded = QgsVectorLayer(uri, name, "ogr")
+        assert loaded.isValid(), uri
+        return loaded
+
+    s = SAMPLE_DIR
+    return {
+        "MUNICIPALITIES": layer(f"{s}/gemeenten.geojson", "gemeenten"),
+        "STATIONS": layer(f"{s}/stations.gpkg|layername=stations", "stations"),
+        "STATION_CAPACITY": layer(f"{s}/capaciteit.csv", "capaciteit"),
+        "INFRASTRUCTURE": [layer(f"{s}/projecten.gpkg|layername=projecten|geometrytype=Point", "projecten punten"),
+                           layer(f"{s}/projecten.gpkg|layername=projecten|geometrytype=LineString",
+                                 "projecten lijnen")],
+        "DEVELOPMENTS": [
+            layer(f"{s}/ontwikkelingen.gpkg|layername=ontwikkelingen|geometrytype=Point", "ontwikkelingen punten"),
+            layer(f"{s}/ontwikkelingen.gpkg|layername=ontwikkelingen|geometrytype=Polygon", "ontwikkelingen vlakken"),
+        ],
+        "CONSTRAINTS": [layer(f"{s}/beperkingen.gpkg|layername=beperkingen", "beperkingen")],
+    }
+
+
+def sample_parameters(**extra: Any) -> dict[str, Any]:
+    """Parameters of an analysis algorithm for the sample region, as in its project.toml (scenario verwacht, years
+    2025–2040, knooppunten DBSCAN 3 km / 20 MW, the working organisation's judgements)."""
+    return {**sample_layers(), **SAMPLE_MAPPINGS, "REGION_NAME": "Zeeuws-Vlaanderen", "SCENARIO": 1,
+            "YEARS": "2025, 2030, 2035, 2040", **extra}
+
+
+class RecordingFeedback:
+    """Factory for a real ``QgsProcessingFeedback`` that remembers errors and warnings (Processing keeps only text)."""
+
+    @staticmethod
+    def make(cancel_at: float | None = None) -> Any:
+        from qgis.core import QgsProcessingFeedback
+
+        class Feedback(QgsProcessingFeedback):
+            def __init__(self) -> None:
+                super().__init__()
+                self.errors: list[str] = []
+                self.warnings: list[str] = []
+                self.infos: list[str] = []
+                self.progress_values: list[float] = []
+
+            def reportError(self, error: str, fatalError: bool = False) -> None:
+                self.errors.append(error)
+                super().reportError(error, fatalError)
+
+            def pushWarning(self, warning: str) -> None:
+                self.warnings.append(warning)
+                super().pushWarning(warning)
+
+            def pushInfo(self, info: str) -> None:
+                self.infos.append(info)
+                super().pushInfo(info)
+
+            def setProgress(self, progress: float) -> None:
+                self.progress_values.append(progress)
+                super().setProgress(progress)
+                if cancel_at is not None and progress >= cancel_at:
+                    self.cancel()
+
+        return Feedback()
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory, qgis_iface: object, qgis_processing: None,
+               engine_python: str) -> Iterator[dict[str, Any]]:
+    """*Voorbeeldregio laden* run once through ``processing.runAndLoadResults`` (its layers loaded into the
+    project as in QGIS); the folder and results are shared by the sample and dock tests."""
+    import energieplanologie_qgis
+    import processing
+    from qgis.core import QgsProject
+
+    folder = tmp_path_factory.mktemp("voorbeeldregio")
+    feedback = RecordingFeedback.make()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ENV_VAR, engine_python)
+        plugin = energieplanologie_qgis.classFactory(qgis_iface)
+        plugin.initProcessing()
+        try:
+            results = processing.runAndLoadResults("energieplanologie:load_sample", {"OUTPUT_FOLDER": str(folder)},
+                                                   feedback=feedback)
+        finally:
+            plugin.unload()
+    group = QgsProject.instance().layerTreeRoot().findGroup("Voorbeeldregio Zeeuws-Vlaanderen")
+    tree = _tree(group) if group is not None else None
+    yield {"folder": folder, "results": results, "feedback": feedback, "tree": tree}
+
+
+def _tree(group: Any) -> list[Any]:
+    """A layer-tree group as nested lists: ``[name, [children…]]`` for groups, ``(name, layer)`` for layers."""
+    from qgis.core import QgsLayerTreeGroup
+
+    out: list[Any] = []
+    for child in group.children():
+        if isinstance(child, QgsLayerTreeGroup):
+            out.append([child.name(), _tree(child)])
+        else:
+            out.append((child.name(), child.layer(), child.isVisible()))
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import json
 import sys
 from pathlib import Path
 
@@ -15,7 +16,21 @@ pytest.importorskip("qgis.core")
 from conftest import PLUGIN_DIR, REPO, engine_eval
 from qgis.core import Qgis, QgsApplication
 
-ALGORITHM_IDS = ["energieplanologie:validate_layer"]
+ALGORITHM_IDS = sorted(f"energieplanologie:{name}" for name in (
+    "validate_layer", "load_sample", "station_balance", "hotspots", "density", "assessment", "pmiek_export",
+    "municipality_overview", "publish_map"))
+#: Display name, group and group id of every algorithm (Dutch for the user, English ids).
+ALGORITHM_NAMES = {
+    "validate_layer": ("Valideer laag", "Inzicht", "inzicht"),
+    "load_sample": ("Voorbeeldregio laden", "Inzicht", "inzicht"),
+    "station_balance": ("Stationsbalans", "Analyse", "analyse"),
+    "hotspots": ("Knooppunten", "Analyse", "analyse"),
+    "density": ("Dichtheid (MW/km²)", "Analyse", "analyse"),
+    "assessment": ("Afwegingskader (A–H)", "Afwegen", "afwegen"),
+    "pmiek_export": ("pMIEK-export (projectenlijst en fiches)", "Afwegen", "afwegen"),
+    "municipality_overview": ("Gemeenteoverzichten", "Publiceren", "publiceren"),
+    "publish_map": ("Interactieve kaart publiceren", "Publiceren", "publiceren"),
+}
 
 
 def registered_ids() -> tuple[list[str], list[str]]:
@@ -32,8 +47,11 @@ def test_plugin_registers_provider_and_algorithms(plugin: object) -> None:
     assert provider.name() == "Energieplanologie"
     assert provider.longName() == f"Energieplanologie (engine {plugin.engine.version})"
     assert sorted(a.id() for a in provider.algorithms()) == ALGORITHM_IDS
+    for name, expected in ALGORITHM_NAMES.items():
+        algorithm = registry.algorithmById(f"energieplanologie:{name}")
+        assert (algorithm.displayName(), algorithm.group(), algorithm.groupId()) == expected
+        assert len(algorithm.shortHelpString()) > 200  # Dutch help for every algorithm
     alg = registry.algorithmById("energieplanologie:validate_layer")
-    assert (alg.displayName(), alg.group(), alg.groupId()) == ("Valideer laag", "Inzicht", "inzicht")
     assert [p.name() for p in alg.parameterDefinitions()] == ["INPUT", "KIND", "MAPPING", "CRS", "OUTPUT_REPORT"]
     assert sorted(o.name() for o in alg.outputDefinitions()) == [
         "OK", "OUTPUT_REPORT", "ROWS_IN", "ROWS_KEPT", "ROWS_REJECTED"]
@@ -45,12 +63,16 @@ def test_unload_removes_everything(load_plugin: object, with_engine: str, qgis_i
     plugin = load_plugin()
     assert registered_ids()[1] == ALGORITHM_IDS
     actions = list(plugin._actions)
-    assert [a.text() for a in actions] == ["Engine kiezen…"]
+    assert [a.text() for a in actions] == ["Gemeentepaneel", "Engine instellen…"]
+    dock = plugin.dock
     plugin.unload()
     assert registered_ids() == (providers_before, algorithms_before)
     assert plugin.provider is None and plugin._actions == []
     removed = [c.args for c in qgis_iface.removePluginMenu.call_args_list]
-    assert ("&Energieplanologie", actions[0]) in removed
+    assert all(("&Energieplanologie", action) in removed for action in actions)
+    assert plugin.dock is None
+    qgis_iface.unregisterOptionsWidgetFactory.assert_called()
+    del dock
     # A second unload (QGIS may call it on reload) is harmless.
     plugin.unload()
 
@@ -125,7 +147,8 @@ def test_metadata_is_complete_and_matches_the_package_version() -> None:
 
 
 def test_plugin_imports_only_pyqgis_and_the_standard_library() -> None:
-    allowed = set(sys.stdlib_module_names) | {"qgis", "__future__"}
+    # "processing" is QGIS's own Processing framework (a Python plugin that ships with QGIS).
+    allowed = set(sys.stdlib_module_names) | {"qgis", "processing", "__future__"}
     offenders = []
     for path in sorted(PLUGIN_DIR.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -150,9 +173,24 @@ def test_plugin_kinds_are_the_engines_kinds(engine_python: str) -> None:
 def test_docstring_examples_run() -> None:
     import doctest
 
-    from energieplanologie_qgis import engine
-    from energieplanologie_qgis.processing.algorithms import validate_layer
+    from energieplanologie_qgis import engine, overview_data, project_file, styles
+    from energieplanologie_qgis.processing import findings, inputs, region
 
-    for module in (engine, validate_layer):
+    for module in (engine, project_file, overview_data, styles, findings, inputs, region):
         failed, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert attempted > 0 and failed == 0, module.__name__
+
+
+def test_plugin_names_are_the_engines_names(engine_python: str) -> None:
+    from energieplanologie_qgis.outputs import GPKG_NAME
+    from energieplanologie_qgis.processing.region import LAYER_NAMES, SCENARIOS
+
+    code = ("import json; from energieplanologie.labels import LAYER_NAMES; "
+            "from energieplanologie.scenarios import BUILTIN_SCENARIOS; from energieplanologie.pipeline import GPKG_NAME; "
+            "print(json.dumps([LAYER_NAMES, sorted(BUILTIN_SCENARIOS), GPKG_NAME]))")
+    layer_names, scenarios, gpkg = json.loads(engine_eval(engine_python, code))
+    # The GeoPackage layers the plugin writes carry the engine's output names; the scenarios offered are the
+    # engine's built-in ones; the output GeoPackage is the one the engine writes.
+    assert LAYER_NAMES == {kind: layer_names[kind] for kind in LAYER_NAMES}
+    assert sorted(name for name, _label in SCENARIOS) == scenarios
+    assert GPKG_NAME == gpkg

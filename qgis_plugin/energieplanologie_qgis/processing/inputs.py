@@ -81,6 +81,22 @@ def _has_plain_fid_column(layer: QgsVectorLayer) -> bool:
     return index >= 0 and index not in layer.dataProvider().pkAttributeIndexes()
 
 
+_GEOMETRY_WORDS = {QgsWkbTypes.PointGeometry: "punten", QgsWkbTypes.LineGeometry: "lijnen",
+                   QgsWkbTypes.PolygonGeometry: "vlakken"}
+
+
+def _distinct_names(layers: Sequence[QgsVectorLayer]) -> list[str]:
+    """Layer names that tell the layers apart in messages: a repeated name gets its geometry, then a number."""
+    names = [layer.name() for layer in layers]
+    if len(set(names)) == len(names):
+        return names
+    names = [f"{layer.name()} ({_GEOMETRY_WORDS.get(layer.geometryType(), 'tabel')})" if names.count(layer.name()) > 1
+             else layer.name() for layer in layers]
+    if len(set(names)) == len(names):
+        return names
+    return [f"{name} #{i}" if names.count(name) > 1 else name for i, name in enumerate(names, start=1)]
+
+
 def _count(layer: QgsVectorLayer) -> int:
     n = int(layer.featureCount())
     if n >= 0:
@@ -173,7 +189,8 @@ def write_sources(
     del writer  # closes the file
 
     parts = []
-    for layer in layers:
+    names = _distinct_names(layers)
+    for layer, name in zip(layers, names, strict=True):
         append = QgsVectorFileWriter.SaveVectorOptions()
         append.driverName = "GPKG"
         append.layerName = layer_name
@@ -191,5 +208,5 @@ def write_sources(
         if error != QgsVectorFileWriter.NoError:
             raise QgsProcessingException(
                 f"De laag {layer.name()!r} kon niet naar een tijdelijke GeoPackage ({path}) worden geschreven: {message}")
-        parts.append((layer.name(), _count(layer)))
+        parts.append((name, _count(layer)))
     return WrittenLayer(path, layer_name, tuple(parts), target.authid() if is_spatial and target.isValid() else "")

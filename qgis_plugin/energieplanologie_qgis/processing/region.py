@@ -34,7 +34,9 @@ from qgis.core import (
     QgsProcessingParameterCrs,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterFile,
     QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsProcessingParameterVectorLayer,
     QgsVectorLayer,
@@ -48,7 +50,7 @@ from .base import EngineAlgorithm
 from .findings import format_finding
 from .inputs import WrittenLayer, write_sources
 
-__all__ = ["LAYER_NAMES", "REGION_LAYERS", "SCENARIOS", "RegionAlgorithm", "csv_uri", "report_validation"]
+__all__ = ["HOTSPOT_METHODS", "LAYER_NAMES", "REGION_LAYERS", "SCENARIOS", "RegionAlgorithm", "csv_uri", "report_validation"]
 
 #: Canonical kind → layer name in the GeoPackage written for the engine (the Dutch output names, DESIGN §9).
 LAYER_NAMES: dict[str, str] = {
@@ -72,6 +74,13 @@ REGION_LAYERS: tuple[tuple[str, str, str, list[int], bool, bool], ...] = (
      [QgsProcessing.TypeVectorAnyGeometry], True, False),
     ("constraints", "CONSTRAINTS", "Beperkingen: Natura 2000, erfgoed … (optioneel)",
      [QgsProcessing.TypeVectorPolygon], True, True),
+)
+
+#: The engine's knooppunten methods (``[hotspots] method``) with their Dutch labels.
+HOTSPOT_METHODS: tuple[tuple[str, str], ...] = (
+    ("dbscan", "Gewogen DBSCAN (zoekafstand en minimaal vermogen)"),
+    ("hdbscan", "HDBSCAN (zonder zoekafstand)"),
+    ("gistar", "Getis-Ord Gi* op hexagonen (FDR-gecorrigeerd)"),
 )
 
 #: The engine's built-in scenarios (``energieplanologie/data/scenarios.toml``), in the order offered.
@@ -99,6 +108,12 @@ class RegionAlgorithm(EngineAlgorithm):
 
     CRS = "CRS"
     REGION_NAME = "REGION_NAME"
+    METHOD = "METHOD"
+    EPS_M = "EPS_M"
+    MIN_MW = "MIN_MW"
+    FRAMEWORK = "FRAMEWORK"
+    USER_SCORES = "USER_SCORES"
+    OVERRIDES = "OVERRIDES"
     SCENARIO = "SCENARIO"
     YEARS = "YEARS"
     ROWS_REJECTED = "ROWS_REJECTED"
@@ -160,6 +175,58 @@ class RegionAlgorithm(EngineAlgorithm):
         region.setFlags(region.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(region)
         self.addOutput(QgsProcessingOutputNumber(self.ROWS_REJECTED, self.tr("Afgewezen invoerrijen")))
+
+    def add_hotspot_parameters(self, *, advanced: bool = True) -> None:
+        """Method, search distance and minimum MW of the knooppunten (``[hotspots]``); empty: the engine's defaults."""
+        params = [
+            QgsProcessingParameterEnum(self.METHOD, self.tr("Knooppunten: methode"),
+                                       options=[label for _, label in HOTSPOT_METHODS], defaultValue=0),
+            QgsProcessingParameterNumber(self.EPS_M, self.tr("Knooppunten: zoekafstand (m, DBSCAN)"),
+                                         QgsProcessingParameterNumber.Double, optional=True, minValue=1.0),
+            QgsProcessingParameterNumber(self.MIN_MW, self.tr("Knooppunten: minimaal vermogen (MW)"),
+                                         QgsProcessingParameterNumber.Double, optional=True, minValue=0.0),
+        ]
+        for param in params:
+            if advanced:
+                param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(param)
+
+    def hotspot_table(self, parameters: dict[str, Any], context: QgsProcessingContext) -> dict[str, Any]:
+        """``[hotspots]`` from :meth:`add_hotspot_parameters`."""
+        table: dict[str, Any] = {
+            "method": HOTSPOT_METHODS[self.parameterAsEnum(parameters, self.METHOD, context)][0]}
+        for name, key in ((self.EPS_M, "eps_m"), (self.MIN_MW, "min_mw")):
+            if parameters.get(name) not in (None, ""):
+                table[key] = float(self.parameterAsDouble(parameters, name, context))
+        return table
+
+    def add_assessment_parameters(self) -> None:
+        """The afwegingskader's own files (``[assessment]``): framework, judgements and overrides (all optional)."""
+        self.addParameter(QgsProcessingParameterFile(
+            self.USER_SCORES, self.tr("Oordelen van de werkorganisatie (B, E, G; CSV of XLSX)"),
+            QgsProcessingParameterFile.File, optional=True,
+            fileFilter=self.tr("Tabellen (*.csv *.xlsx);;Alle bestanden (*)")))
+        for name, label, file_filter in (
+            (self.OVERRIDES, "Overschrijvingen van oordelen (CSV of XLSX)", "Tabellen (*.csv *.xlsx)"),
+            (self.FRAMEWORK, "Eigen afwegingskader (TOML; leeg: het standaardkader)", "TOML (*.toml)"),
+        ):
+            param = QgsProcessingParameterFile(name, self.tr(label), QgsProcessingParameterFile.File, optional=True,
+                                               fileFilter=self.tr(f"{file_filter};;Alle bestanden (*)"))
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(param)
+
+    def assessment_table(self, parameters: dict[str, Any], context: QgsProcessingContext) -> dict[str, Any]:
+        """``[assessment]`` from :meth:`add_assessment_parameters` (absolute paths)."""
+        table: dict[str, Any] = {}
+        for name, key in ((self.FRAMEWORK, "framework"), (self.USER_SCORES, "user_scores"),
+                          (self.OVERRIDES, "overrides")):
+            path = self.parameterAsFile(parameters, name, context)
+            if path:
+                if not os.path.isfile(path):
+                    raise QgsProcessingException(f"{self.parameterDefinition(name).description()}: bestand "
+                                                 f"niet gevonden: {path}")
+                table[key] = os.path.abspath(path)
+        return table
 
     @staticmethod
     def region_help() -> str:

@@ -51,11 +51,17 @@ class AssessmentAlgorithm(RegionAlgorithm):
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.add_region_parameters()
+        self.add_assessment_parameters()
+        self.add_hotspot_parameters()
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Afweging per project")))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT_REASONS, self.tr("Oordelen met redenen (tabel)"), optional=True, createByDefault=False))
         self.addParameter(QgsProcessingParameterFolderDestination(
             self.OUTPUT_FOLDER, self.tr("Map voor de CSV-bestanden"), optional=True, createByDefault=False))
+
+    def settings(self, parameters: dict[str, Any], context: QgsProcessingContext) -> dict[str, dict[str, Any]]:
+        return {"hotspots": self.hotspot_table(parameters, context),
+                "assessment": self.assessment_table(parameters, context)}
 
     def output_folder(self, parameters: dict[str, Any], context: QgsProcessingContext, workdir: str) -> str:
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)

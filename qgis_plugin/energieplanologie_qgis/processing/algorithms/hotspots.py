@@ -9,30 +9,20 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingFeedback,
     QgsProcessingParameterDefinition,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterNumber,
 )
 
-from ..region import RegionAlgorithm
+from ..region import HOTSPOT_METHODS, RegionAlgorithm
 
 __all__ = ["METHODS", "HotspotsAlgorithm"]
 
-#: The engine's methods (``--method``) with their Dutch labels.
-METHODS: tuple[tuple[str, str], ...] = (
-    ("dbscan", "Gewogen DBSCAN (zoekafstand en minimaal vermogen)"),
-    ("hdbscan", "HDBSCAN (zonder zoekafstand)"),
-    ("gistar", "Getis-Ord Gi* op hexagonen (FDR-gecorrigeerd)"),
-)
-
+METHODS = HOTSPOT_METHODS
 
 class HotspotsAlgorithm(RegionAlgorithm):
     """Knooppunten: polygons with level (lokaal/provinciaal/nationaal) per year, their members, Gi* hexagons."""
 
     COMMAND = "hotspots"
-    METHOD = "METHOD"
-    EPS_M = "EPS_M"
-    MIN_MW = "MIN_MW"
     YEAR = "YEAR"
     OUTPUT = "OUTPUT"
     OUTPUT_MEMBERS = "OUTPUT_MEMBERS"
@@ -65,14 +55,7 @@ class HotspotsAlgorithm(RegionAlgorithm):
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.add_region_parameters()
-        self.addParameter(QgsProcessingParameterEnum(
-            self.METHOD, self.tr("Methode"), options=[label for _, label in METHODS], defaultValue=0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.EPS_M, self.tr("Zoekafstand (m, DBSCAN)"), QgsProcessingParameterNumber.Double, optional=True,
-            minValue=1.0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.MIN_MW, self.tr("Minimaal vermogen van een knooppunt (MW)"), QgsProcessingParameterNumber.Double,
-            optional=True, minValue=0.0))
+        self.add_hotspot_parameters(advanced=False)
         year = QgsProcessingParameterNumber(self.YEAR, self.tr("Alleen dit jaar"), QgsProcessingParameterNumber.Integer,
                                             optional=True, minValue=2000, maxValue=2100)
         year.setFlags(year.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
@@ -87,11 +70,7 @@ class HotspotsAlgorithm(RegionAlgorithm):
         return METHODS[self.parameterAsEnum(parameters, self.METHOD, context)][0]
 
     def settings(self, parameters: dict[str, Any], context: QgsProcessingContext) -> dict[str, dict[str, Any]]:
-        table: dict[str, Any] = {"method": self.method(parameters, context)}
-        for name, key in ((self.EPS_M, "eps_m"), (self.MIN_MW, "min_mw")):
-            if parameters.get(name) not in (None, ""):
-                table[key] = float(self.parameterAsDouble(parameters, name, context))
-        return {"hotspots": table}
+        return {"hotspots": self.hotspot_table(parameters, context)}
 
     def command_options(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
         if parameters.get(self.YEAR) in (None, ""):

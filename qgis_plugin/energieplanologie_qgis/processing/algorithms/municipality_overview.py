@@ -56,9 +56,13 @@ class MunicipalityOverviewAlgorithm(RegionAlgorithm):
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.add_region_parameters()
+        self.add_hotspot_parameters()
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, self.tr("Uitvoermap")))
         self.addOutput(QgsProcessingOutputHtml(self.OUTPUT_INDEX, self.tr("Gemeenteoverzichten (index)")))
         self.addOutput(QgsProcessingOutputNumber(self.MUNICIPALITIES_WRITTEN, self.tr("Aantal gemeenten")))
+
+    def settings(self, parameters: dict[str, Any], context: QgsProcessingContext) -> dict[str, dict[str, Any]]:
+        return {"hotspots": self.hotspot_table(parameters, context)}
 
     def output_folder(self, parameters: dict[str, Any], context: QgsProcessingContext, workdir: str) -> str:
         return self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)

@@ -56,6 +56,8 @@ class PmiekExportAlgorithm(RegionAlgorithm):
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.add_region_parameters()
+        self.add_assessment_parameters()
+        self.add_hotspot_parameters()
         self.addParameter(QgsProcessingParameterBoolean(self.PDF, self.tr("Projectfiches ook als PDF"),
                                                         defaultValue=False))
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, self.tr("Uitvoermap")))
@@ -63,6 +65,10 @@ class PmiekExportAlgorithm(RegionAlgorithm):
         self.addOutput(QgsProcessingOutputFile(self.OUTPUT_CSV, self.tr("Projectenlijst (CSV)")))
         self.addOutput(QgsProcessingOutputFile(self.OUTPUT_SHEETS, self.tr("Projectfiches (index)")))
         self.addOutput(QgsProcessingOutputNumber(self.PROJECTS, self.tr("Aantal projectfiches")))
+
+    def settings(self, parameters: dict[str, Any], context: QgsProcessingContext) -> dict[str, dict[str, Any]]:
+        return {"hotspots": self.hotspot_table(parameters, context),
+                "assessment": self.assessment_table(parameters, context)}
 
     def output_folder(self, parameters: dict[str, Any], context: QgsProcessingContext, workdir: str) -> str:
         return self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)

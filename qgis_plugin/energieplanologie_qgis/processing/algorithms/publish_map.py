@@ -48,11 +48,15 @@ class PublishMapAlgorithm(RegionAlgorithm):
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.add_region_parameters()
+        self.add_hotspot_parameters()
         self.addParameter(QgsProcessingParameterNumber(
             self.YEAR, self.tr("Jaar dat de kaart bij openen toont"), QgsProcessingParameterNumber.Integer,
             optional=True, minValue=2000, maxValue=2100))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, self.tr("Interactieve kaart (HTML)"), self.tr("HTML-bestanden (*.html)")))
+
+    def settings(self, parameters: dict[str, Any], context: QgsProcessingContext) -> dict[str, dict[str, Any]]:
+        return {"hotspots": self.hotspot_table(parameters, context)}
 
     def command_options(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
         if parameters.get(self.YEAR) in (None, ""):

@@ -14,6 +14,7 @@ from qgis.core import (
     QgsProcessingParameterFolderDestination,
 )
 
+from ...engine import engine_options
 from ..region import RegionAlgorithm
 
 __all__ = ["StationBalanceAlgorithm"]
@@ -64,7 +65,13 @@ class StationBalanceAlgorithm(RegionAlgorithm):
 
     def command_options(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
         every = self.parameterAsBoolean(parameters, self.ALL_SCENARIOS, context)
-        return ["--alle-scenario's" if every else "--een-scenario"]
+        args = ["--alle-scenario's" if every else "--een-scenario"]
+        # Drawing a chart per station takes most of the command's time; skip it when nobody asked for the charts
+        # and the engine can (an engine without the option draws them anyway).
+        charts = self.parameterAsString(parameters, self.OUTPUT_CHARTS, context)
+        if not charts and self._engine is not None and "--geen-grafieken" in engine_options(self._engine, "balance"):
+            args.append("--geen-grafieken")
+        return args
 
     def read_outputs(self, out_dir: str, parameters: dict[str, Any], context: QgsProcessingContext,
                      feedback: QgsProcessingFeedback) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Widgets of the plugin: the municipality dock, the engine settings, and the tasks they run."""

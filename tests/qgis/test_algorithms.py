@@ -1,0 +1,241 @@
+"""Every analysis algorithm through ``processing.run("energieplanologie:…")`` on the sample region loaded as QGIS
+layers, its result equal to the core's on the same data (parity; the core's numbers come from the engine's Python,
+``core_results.py``). Each algorithm runs once per module; the tests read its outputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("qgis.core")
+
+from conftest import RecordingFeedback, sample_layers, sample_parameters
+from parity import (
+    check_assessment,
+    check_balance,
+    check_density,
+    check_hotspots,
+    check_map,
+    check_overviews,
+    check_project_list,
+)
+from qgis.core import QgsFeatureRequest, QgsProcessingException, QgsProject
+
+SAMPLE_SCORES = Path(__file__).resolve().parents[2] / "energieplanologie" / "sample_data" / "zeeuws-vlaanderen" / \
+    "beoordelingen.csv"
+
+
+def run(algorithm: str, parameters: dict[str, Any], feedback: Any = None) -> tuple[dict[str, Any], Any]:
+    import processing
+
+    feedback = feedback or RecordingFeedback.make()
+    return processing.run(f"energieplanologie:{algorithm}", parameters, feedback=feedback), feedback
+
+
+# ------------------------------------------------------------------------------------------------ balance
+
+
+@pytest.fixture(scope="module")
+def balance_run(provider: object, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Run as from the toolbox: the output is loaded into the project (styled), the CSV written beside."""
+    import processing
+
+    out = tmp_path_factory.mktemp("balans")
+    feedback = RecordingFeedback.make()
+    params = sample_parameters(OUTPUT="TEMPORARY_OUTPUT", OUTPUT_CSV=str(out / "stationsbalans.csv"))
+    result = processing.runAndLoadResults("energieplanologie:station_balance", params, feedback=feedback)
+    layer = QgsProject.instance().mapLayer(result["OUTPUT"])
+    yield result, feedback, out, layer
+    QgsProject.instance().removeMapLayer(layer.id())
+
+
+def test_station_balance_equals_the_core(balance_run: tuple, core: dict[str, Any]) -> None:
+    got = check_balance(balance_run[3], core)
+    # By hand: Hulst 50 kV (HST) in 2025, offtake: capacity 45 MW and baseline load 26 MW (capaciteit.csv, row
+    # "HST;2025;45;25;26;14"), no development connected yet → headroom 19 MW, green.
+    hst = got[("HST", "verwacht", 2025, "offtake")]
+    assert (hst["capaciteit_mw"], hst["last_mw"], hst["ruimte_mw"], hst["status"]) == (45.0, 26.0, 19.0, "green")
+
+
+def test_station_balance_is_loaded_styled_by_status(balance_run: tuple) -> None:
+    renderer = balance_run[3].renderer()
+    assert renderer.type() == "categorizedSymbol" and renderer.classAttribute() == "status"
+    assert {c.value(): c.label() for c in renderer.categories()} == {
+        "red": "Tekort", "amber": "Krap", "green": "Ruimte", "unknown": "Capaciteit onbekend"}
+
+
+def test_station_balance_reports_the_inputs_and_writes_the_csv(balance_run: tuple) -> None:
+    result, feedback, out, _layer = balance_run
+    assert result["ROWS_REJECTED"] == 0
+    assert feedback.errors == []
+    infos = "\n".join(feedback.infos)
+    # The developments came from two QGIS layers (21 points, 39 polygons) written into one GeoPackage layer.
+    assert "Ontwikkelingen: 'ontwikkelingen punten' (21) + 'ontwikkelingen vlakken' (39) → ontwikkelingen" in infos
+    assert "Ontwikkelingen: 60 rijen gelezen, 60 behouden, 0 afgewezen." in infos
+    # The municipalities' mapping is reported with the user's own column names.
+    assert "Gemeenten: reparatie: kolom statcode (municipality_code)" in infos
+    with open(result["OUTPUT_CSV"], encoding="utf-8") as fh:
+        assert sum(1 for _ in fh) == 385  # header + 384 rows
+    assert Path(result["OUTPUT_CSV"]).parent == out
+
+
+# ------------------------------------------------------------------------------------------------ knooppunten
+
+
+@pytest.fixture(scope="module", params=["dbscan", "hdbscan", "gistar"])
+def hotspots_run(request: pytest.FixtureRequest, provider: object) -> tuple[str, dict[str, Any], Any]:
+    method = request.param
+    params = sample_parameters(METHOD=["dbscan", "hdbscan", "gistar"].index(method), EPS_M=3000, MIN_MW=20,
+                               OUTPUT="TEMPORARY_OUTPUT", OUTPUT_MEMBERS="TEMPORARY_OUTPUT",
+                               OUTPUT_HEXAGONS="TEMPORARY_OUTPUT")
+    result, feedback = run("hotspots", params)
+    return method, result, feedback
+
+
+def test_hotspots_equal_the_core(hotspots_run: tuple, core: dict[str, Any]) -> None:
+    method, result, feedback = hotspots_run
+    found = check_hotspots(result["OUTPUT"], result["OUTPUT_MEMBERS"], result.get("OUTPUT_HEXAGONS"), method, core)
+    if method != "gistar":
+        assert "OUTPUT_HEXAGONS" not in result
+        assert any("alleen bij de methode Gi*" in w for w in feedback.warnings)
+    if method == "dbscan":
+        # The sample's design (README): with 3 km and 20 MW, three knooppunten in 2040 — Kanaalzone Terneuzen
+        # (393.8 MW) and Oostburg (49.6 MW) provincial, Hulst (29.3 MW) local.
+        in_2040 = sorted((round(r["totaal_mw"], 1), r["niveau"]) for r in found if r["jaar"] == 2040)
+        assert in_2040 == [(29.3, "local"), (49.5, "provincial"), (393.8, "provincial")]
+
+
+# ------------------------------------------------------------------------------------------------ density
+
+
+@pytest.fixture(scope="module")
+def density_run(provider: object, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    target = tmp_path_factory.mktemp("dichtheid") / "dichtheid.tif"
+    result, _feedback = run("density", sample_parameters(OUTPUT=str(target)))
+    return result
+
+
+def test_density_raster_equals_the_core(density_run: dict[str, Any], core: dict[str, Any]) -> None:
+    check_density(density_run["OUTPUT"], core)
+    # The engine's colour scale, scaled to this raster, travels with the output.
+    assert Path(density_run["OUTPUT"]).with_suffix(".qml").is_file()
+
+
+# ------------------------------------------------------------------------------------------------ afweging, pMIEK
+
+
+@pytest.fixture(scope="module")
+def assessment_run(provider: object) -> dict[str, Any]:
+    result, _feedback = run("assessment", sample_parameters(USER_SCORES=str(SAMPLE_SCORES), OUTPUT="TEMPORARY_OUTPUT",
+                                                            OUTPUT_REASONS="TEMPORARY_OUTPUT"))
+    return result
+
+
+def test_assessment_equals_the_core(assessment_run: dict[str, Any], core: dict[str, Any]) -> None:
+    check_assessment(assessment_run["OUTPUT"], core)
+    # One reason per project and criterion A–H.
+    assert assessment_run["OUTPUT_REASONS"].featureCount() == 8 * len(core["assessment"])
+
+
+@pytest.fixture(scope="module")
+def pmiek_run(provider: object, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    folder = tmp_path_factory.mktemp("pmiek")
+    result, _feedback = run("pmiek_export", sample_parameters(USER_SCORES=str(SAMPLE_SCORES), PDF=False,
+                                                              OUTPUT_FOLDER=str(folder)))
+    return result
+
+
+def test_pmiek_project_list_equals_the_core(pmiek_run: dict[str, Any], core: dict[str, Any]) -> None:
+    check_project_list(pmiek_run["OUTPUT_CSV"], core)
+    assert Path(pmiek_run["OUTPUT_XLSX"]).stat().st_size > 0
+    # One project sheet per listed project.
+    assert pmiek_run["PROJECTS"] == len(core["pmiek"]["names"])
+    assert Path(pmiek_run["OUTPUT_SHEETS"]).is_file()
+
+
+# ------------------------------------------------------------------------------------------------ publishing
+
+
+@pytest.fixture(scope="module")
+def overview_run(provider: object, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    folder = tmp_path_factory.mktemp("overzichten")
+    result, _feedback = run("municipality_overview", sample_parameters(OUTPUT_FOLDER=str(folder)))
+    return result
+
+
+def test_municipality_overviews_equal_the_core(overview_run: dict[str, Any], core: dict[str, Any]) -> None:
+    assert overview_run["MUNICIPALITIES_WRITTEN"] == 3
+    assert Path(overview_run["OUTPUT_INDEX"]).is_file()
+    check_overviews(overview_run["OUTPUT_FOLDER"], core)
+
+
+def test_interactive_map_is_one_self_contained_page_of_the_region(provider: object, tmp_path: Path,
+                                                                   core: dict[str, Any]) -> None:
+    target = tmp_path / "kaart.html"
+    result, _feedback = run("publish_map", sample_parameters(OUTPUT=str(target), YEAR=2030))
+    assert result["OUTPUT"] == str(target)
+    check_map(result["OUTPUT"], core)
+
+
+# ------------------------------------------------------------------------------------------------ bad input
+
+
+def test_rejected_rows_are_named_by_layer_row_and_column(provider: object, tmp_path: Path) -> None:
+    layers = sample_layers()
+    points = layers["DEVELOPMENTS"][0].materialize(QgsFeatureRequest())
+    points.setName("ontwikkelingen punten (bewerkt)")
+    ids = [f.id() for f in points.getFeatures()]
+    afname = points.fields().lookupField("afname_mw")
+    sector = points.fields().lookupField("sector")
+    # Row 2 of the point layer gets a negative offtake, row 5 an unknown sector.
+    points.dataProvider().changeAttributeValues({ids[1]: {afname: -5.0}, ids[4]: {sector: "zonnepark"}})
+    params = sample_parameters(OUTPUT=str(tmp_path / "d.tif"))
+    params["DEVELOPMENTS"] = [points, layers["DEVELOPMENTS"][1]]
+    result, feedback = run("density", params)
+    assert result["ROWS_REJECTED"] == 2
+    errors = "\n".join(feedback.errors)
+    assert "laag 'ontwikkelingen punten (bewerkt)' rij 2" in errors and "kolom afname_mw (offtake_mw)" in errors
+    assert "laag 'ontwikkelingen punten (bewerkt)' rij 5" in errors and "kolom sector" in errors
+    assert "Ontwikkelingen: 60 rijen gelezen, 58 behouden, 2 afgewezen." in feedback.warnings
+    assert Path(result["OUTPUT"]).is_file()  # the analysis went on without the two rows
+
+
+def test_a_mapping_to_a_missing_column_stops_before_the_engine(provider: object) -> None:
+    feedback = RecordingFeedback.make()
+    params = sample_parameters(OUTPUT="TEMPORARY_OUTPUT", MUNICIPALITIES_MAPPING="municipality_code=statcod")
+    with pytest.raises(QgsProcessingException):
+        run("station_balance", params, feedback)
+    assert any("MUNICIPALITIES_MAPPING) municipality_code=statcod: de laag heeft geen kolom 'statcod'. Bedoelde u "
+               "'statcode'?" in e for e in feedback.errors), feedback.errors
+    assert feedback.progress_values == []  # the engine never ran
+
+
+def test_wrong_years_stop_before_the_engine(provider: object) -> None:
+    feedback = RecordingFeedback.make()
+    with pytest.raises(QgsProcessingException):
+        run("station_balance", sample_parameters(OUTPUT="TEMPORARY_OUTPUT", YEARS="2030, 1990"), feedback)
+    assert any("Analysejaren: '1990' is geen jaartal tussen 2000 en 2100" in e for e in feedback.errors)
+
+
+def test_cancel_stops_the_engine(provider: object) -> None:
+    feedback = RecordingFeedback.make(cancel_at=5.0)
+    commands: list[str] = []
+    feedback.pushCommandInfo = commands.append  # the command line names the temporary project file
+    result, feedback = run("station_balance", sample_parameters(OUTPUT="TEMPORARY_OUTPUT"), feedback)
+    assert result.get("OUTPUT") in (None, "")
+    assert any("Afgebroken door de gebruiker" in info for info in feedback.infos)
+    project = next(part for part in commands[0].split() if part.endswith("project.toml"))
+    # No process of that run is left, and its temporary folder is gone.
+    running = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if project in cmdline:
+            running.append(pid)
+    assert running == []
+    assert not Path(project).exists()

@@ -1,0 +1,159 @@
+"""Every algorithm from the command line: ``qgis_process run energieplanologie:…`` with the plugin installed from the
+built zip into a fresh profile and the engine from ``ENERGIEPLANOLOGIE_ENGINE``. The outputs (files) must carry
+the core's numbers, as through ``processing.run``.
+
+The runs are independent ``qgis_process`` processes; they run a few at a time and the tests read their outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("qgis.core")
+
+from conftest import ENV_VAR, REPO, SAMPLE_DIR, SAMPLE_MAPPINGS
+from parity import (
+    check_assessment,
+    check_balance,
+    check_density,
+    check_hotspots,
+    check_map,
+    check_overviews,
+    check_project_list,
+    vector,
+)
+
+pytestmark = pytest.mark.qgis_process
+
+QGIS_PROCESS = "/usr/bin/qgis_process.bin"  # Debian's /usr/bin/qgis_process wrapper passes an option 3.22 rejects
+S = SAMPLE_DIR
+#: The sample region as command-line parameters: a layer with mixed geometries as one value per geometry type.
+REGION = [
+    f"MUNICIPALITIES={S / 'gemeenten.geojson'}",
+    f"STATIONS={S / 'stations.gpkg'}|layername=stations",
+    f"STATION_CAPACITY={S / 'capaciteit.csv'}",
+    f"INFRASTRUCTURE={S / 'projecten.gpkg'}|layername=projecten|geometrytype=Point",
+    f"INFRASTRUCTURE={S / 'projecten.gpkg'}|layername=projecten|geometrytype=LineString",
+    f"DEVELOPMENTS={S / 'ontwikkelingen.gpkg'}|layername=ontwikkelingen|geometrytype=Point",
+    f"DEVELOPMENTS={S / 'ontwikkelingen.gpkg'}|layername=ontwikkelingen|geometrytype=Polygon",
+    f"CONSTRAINTS={S / 'beperkingen.gpkg'}|layername=beperkingen",
+    *(f"{key}={value}" for key, value in SAMPLE_MAPPINGS.items()),
+    "REGION_NAME=Zeeuws-Vlaanderen", "SCENARIO=1", "YEARS=2025, 2030, 2035, 2040",
+]
+SCORES = f"USER_SCORES={S / 'beoordelingen.csv'}"
+
+
+def runs(out: Path) -> dict[str, list[str]]:
+    return {
+        "station_balance": [*REGION, f"OUTPUT={out / 'stationsbalans.gpkg'}"],
+        "hotspots": [*REGION, "METHOD=2", "EPS_M=3000", "MIN_MW=20", f"OUTPUT={out / 'knooppunten.gpkg'}",
+                     f"OUTPUT_MEMBERS={out / 'leden.gpkg'}", f"OUTPUT_HEXAGONS={out / 'hexagonen.gpkg'}"],
+        "density": [*REGION, f"OUTPUT={out / 'dichtheid.tif'}"],
+        "assessment": [*REGION, SCORES, f"OUTPUT={out / 'afweging.gpkg'}"],
+        "pmiek_export": [*REGION, SCORES, "PDF=false", f"OUTPUT_FOLDER={out / 'pmiek'}"],
+        "municipality_overview": [*REGION, f"OUTPUT_FOLDER={out / 'overzichten'}"],
+        "publish_map": [*REGION, f"OUTPUT={out / 'kaart.html'}"],
+        "load_sample": [f"OUTPUT_FOLDER={out / 'voorbeeldregio'}"],
+    }
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory, engine_python: str) -> dict[str, dict[str, Any]]:
+    """Install the zip into a fresh profile, enable it, run every algorithm; per algorithm its JSON answer."""
+    if not Path(QGIS_PROCESS).exists():
+        pytest.skip(f"{QGIS_PROCESS} ontbreekt (apt-get install qgis)")
+    base = tmp_path_factory.mktemp("qgis_process")
+    built = subprocess.run([sys.executable, str(REPO / "scripts" / "build_plugin_zip.py"), "--out",
+                            str(base / "energieplanologie_qgis.zip")], capture_output=True, text=True, check=True)
+    assert "energieplanologie_qgis.zip" in built.stdout
+    plugins = base / "profiel" / "profiles" / "default" / "python" / "plugins"
+    plugins.mkdir(parents=True)
+    with zipfile.ZipFile(base / "energieplanologie_qgis.zip") as archive:
+        archive.extractall(plugins)
+    runtime = base / "xdg-runtime"
+    runtime.mkdir(mode=0o700)
+    env = {**os.environ, "QGIS_CUSTOM_CONFIG_PATH": str(base / "profiel"), "QT_QPA_PLATFORM": "offscreen",
+           "XDG_RUNTIME_DIR": str(runtime), ENV_VAR: engine_python}
+    env.pop("QGIS_OPTIONS_PATH", None)
+    subprocess.run([QGIS_PROCESS, "plugins", "enable", "energieplanologie_qgis"], env=env, check=True,
+                   capture_output=True, timeout=300)
+    out = base / "uitvoer"
+    out.mkdir()
+
+    def run(item: tuple[str, list[str]]) -> tuple[str, dict[str, Any]]:
+        algorithm, args = item
+        proc = subprocess.run([QGIS_PROCESS, "--json", "run", f"energieplanologie:{algorithm}", "--", *args], env=env,
+                              capture_output=True, text=True, timeout=1200)
+        answer: dict[str, Any] = {"returncode": proc.returncode, "stderr": proc.stderr[-3000:]}
+        if proc.returncode == 0:
+            answer.update(json.loads(proc.stdout))
+        return algorithm, answer
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return dict(pool.map(run, runs(out).items()))
+
+
+def results(cli: dict[str, dict[str, Any]], algorithm: str) -> dict[str, Any]:
+    answer = cli[algorithm]
+    assert answer["returncode"] == 0, answer["stderr"]
+    return answer["results"]
+
+
+def test_station_balance(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
+    out = results(cli, "station_balance")
+    assert out["ROWS_REJECTED"] == 0
+    check_balance(vector(out["OUTPUT"]), core)
+    # The developments came in as two values of one parameter, written as one layer.
+    log = "\n".join(cli["station_balance"]["log"]["info"])
+    assert "Ontwikkelingen: 'ontwikkelingen (punten)' (21) + 'ontwikkelingen (vlakken)' (39) → ontwikkelingen" in log
+
+
+def test_hotspots_gistar(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
+    out = results(cli, "hotspots")
+    check_hotspots(vector(out["OUTPUT"]), vector(out["OUTPUT_MEMBERS"]), vector(out["OUTPUT_HEXAGONS"]), "gistar",
+                   core)
+
+
+def test_density(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
+    check_density(results(cli, "density")["OUTPUT"], core)
+
+
+def test_assessment(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
+    check_assessment(vector(results(cli, "assessment")["OUTPUT"]), core)
+
+
+def test_pmiek_export(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
+    out = results(cli, "pmiek_export")
+    check_project_list(out["OUTPUT_CSV"], core)
+    assert out["PROJECTS"] == len(core["pmiek"]["names"])
+
+
+def test_municipality_overview(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
+    out = results(cli, "municipality_overview")
+    assert out["MUNICIPALITIES_WRITTEN"] == 3
+    check_overviews(out["OUTPUT_FOLDER"], core)
+
+
+def test_publish_map(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
+    check_map(results(cli, "publish_map")["OUTPUT"], core)
+
+
+def test_load_sample(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
+    out = results(cli, "load_sample")
+    folder = Path(out["OUTPUT_FOLDER"])
+    # Nothing to load into in qgis_process, but the full output folder is there, with the layers counted as in QGIS.
+    assert out["LAYERS_LOADED"] == 14
+    for name in ("energieplanologie.gpkg", "kaart.html", "validatie.json", "dichtheid_mw_per_km2.tif",
+                 "gemeenten/index.html", "pmiek/projectenlijst.xlsx"):
+        assert (folder / name).is_file(), name
+    assert vector(out["OUTPUT_GPKG"], "stations").featureCount() == core["counts"]["stations"]
+    check_overviews(str(folder), core)
