@@ -124,8 +124,6 @@ def test_top_level_names_resolve():
         assert getattr(ep, name) is not None, name
 
 
-@pytest.mark.xfail(strict=True, reason="the flat top level of the issue 8 report is not in energieplanologie/__init__.py "
-                   "yet")
 def test_flat_top_level_has_the_whole_public_api():
     import energieplanologie as ep
 
@@ -134,8 +132,6 @@ def test_flat_top_level_has_the_whole_public_api():
         assert getattr(ep, name) is getattr(importlib.import_module(f"energieplanologie.{module}"), name)
 
 
-@pytest.mark.xfail(strict=True, reason="energieplanologie/__init__.py imports io/region/schema eagerly (geopandas "
-                   "on every import, also for --version); the issue 8 report proposes lazy imports")
 def test_import_is_light():
     code = "import sys, energieplanologie; print(sorted(m for m in ('geopandas', 'pandas', 'shapely') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
