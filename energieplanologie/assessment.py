@@ -886,16 +886,15 @@ def score_projects(
     users = read_judgements(user_scores, fw, all_ids, what="beoordelingen") if user_scores is not None else None
     if users is not None:
         users = users.loc[users["project_id"].isin(ids)].reset_index(drop=True)
-    has_user_b = users is not None and any(
-        fw[c].method == "hotspot" for c in users["criterion"].unique())
-    if "hotspot" in methods and hotspots is None and not has_user_b:
-        import inspect
-
+    # Knooppunten are needed unless the user judged the knooppunt criterion for every project scored.
+    hotspot_codes = {c.code for c in fw.criteria if c.method == "hotspot"}
+    judged = set() if users is None else set(users.loc[users["criterion"].isin(hotspot_codes), "project_id"])
+    if "hotspot" in methods and hotspots is None and not set(ids) <= judged:
+        from energieplanologie.config import HOTSPOT_KEYS
         from energieplanologie.hotspots import detect_hotspots
 
-        # The project configuration's [hotspots] table (method, eps_m, min_mw …), as far as detect_hotspots knows it.
-        known = set(inspect.signature(detect_hotspots).parameters) - {"region", "scenario", "progress"}
-        options = {k: v for k, v in dict(region.settings.get("hotspots", {}) or {}).items() if k in known}
+        # The project configuration's [hotspots] table (method, eps_m, min_mw …; checked when it was read).
+        options = {k: v for k, v in dict(region.settings.get("hotspots", {}) or {}).items() if k in HOTSPOT_KEYS}
         hotspots = detect_hotspots(region, scenario=scenario, **options)
     hs = _hotspot_frame(hotspots)
 

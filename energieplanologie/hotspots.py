@@ -27,7 +27,7 @@ hotspot count developments only.
     Getis-Ord Gi* (:class:`esda.G_Local`, ``star=True``, ``permutations`` conditional permutations seeded with
     ``seed``) of the MW per cell of a hexagon grid (``hex_size_m`` between the centres of neighbouring cells, the
     six neighbours as weights). p-values are corrected for the number of cells with Benjamini–Hochberg
-    (:func:`scipy.stats.false_discovery_control`); a cell is *hot* when ``gi_z > 0`` and the corrected p-value is at
+    (:func:`scipy.stats.false_discovery_control`); a cell is *hot* when ``gi_z > 0``, the permutation test points the same way, and the corrected p-value is at
     most ``fdr_alpha``. Contiguous hot cells form one hotspot, its members are the points inside, its polygon is
     the union of the cells. Hotspots below ``min_mw`` are dropped.
 
@@ -671,6 +671,7 @@ def _gistar(region: Region, xy: np.ndarray, weight: np.ndarray, size_m: float, p
     n = len(grid)
     z = np.full(n, np.nan)
     p = np.full(n, np.nan)
+    direction = z
     if n >= 3 and mw.std() > 0:
         neighbours: dict[int, list[int]] = {i: [] for i in range(n)}
         for i, j in pairs:
@@ -684,15 +685,19 @@ def _gistar(region: Region, xy: np.ndarray, weight: np.ndarray, size_m: float, p
             # A grid over islands (Texel, the Wadden) has separate groups of cells; G_Local rebuilds the weights
             # with the focal cell included and says so each time. Our own weights were built silently above.
             warnings.filterwarnings("ignore", message="The weights matrix is not fully connected", category=UserWarning)
+            # keep_simulations: the permutation z (z_sim) tells a significantly high cell from a low one.
             g = G_Local(mw, w, transform="B", permutations=permutations, star=True, seed=seed,
-                        keep_simulations=False, n_jobs=1)
+                        keep_simulations=bool(permutations), n_jobs=1)
         z = np.asarray(g.Zs, dtype=float)
         p = np.asarray(g.p_sim if permutations else g.p_norm, dtype=float)
+        # esda's permutation p-value is folded (two-sided): a significantly *low* cell has a small p too. The
+        # direction of the permutation test (z_sim) must agree with the analytic z for a cell to count as hot.
+        direction = np.asarray(g.z_sim, dtype=float) if permutations else z
     p_fdr = np.full(n, np.nan)
     finite = np.isfinite(p)
     if finite.any():
         p_fdr[finite] = false_discovery_control(p[finite], method="bh")
-    hot = (np.nan_to_num(z) > 0) & (np.nan_to_num(p_fdr, nan=1.0) <= fdr_alpha)
+    hot = (np.nan_to_num(z) > 0) & (np.nan_to_num(direction) > 0) & (np.nan_to_num(p_fdr, nan=1.0) <= fdr_alpha)
     hexagons = gpd.GeoDataFrame({"hex_id": grid["hex_id"], "mw": mw, "gi_z": z, "gi_p": p, "gi_p_fdr": p_fdr,
                                  "hot": hot}, geometry=grid.geometry.values, crs=CRS_RD)
     # Contiguous hot cells → one component each.
