@@ -43,6 +43,10 @@ COLUMN_LABELS.update({"hotspot_id": "knooppunt_id", "level_reason": "reden_nivea
 # --- assessment and pMIEK (assessment.py, pmiek.py)
 COLUMN_LABELS.update({"criterion": "criterium", "level_label": "oordeel", "points": "punten", "reason": "reden", "overridden_from": "overschreven_van", "old_level": "oud_niveau", "new_level": "nieuw_niveau", "old_source": "oude_bron", "by": "door", "weighted_score": "gewogen_score", "rank": "rang", "n_missing": "aantal_zonder_invoer", "rank_min": "rang_min", "rank_max": "rang_max", "rank_p05": "rang_p05", "rank_p95": "rang_p95", "p_top_k": "kans_top_k", "mw_added": "mw_toegevoegd", "mw_per_meur": "mw_per_meur", "first_shortage_year_without": "eerste_tekortjaar_zonder_project", "shortage_without_mw": "tekort_zonder_project_mw", "hotspot_distance_m": "afstand_knooppunt_m", "constraint_share": "aandeel_beperkingsgebied", "constraint_names": "beperkingsgebieden", "variant": "variant", "n_projects": "aantal_projecten", "project_ids": "project_ids", "total_cost_meur": "totale_kosten_meur", "total_shortage_mw": "totaal_tekort_mw", "stations_short": "stations_met_tekort", "developments_accommodated": "ontwikkelingen_geaccommodeerd", "mw_accommodated": "mw_geaccommodeerd", "category": "categorie", "change": "wijziging", "field": "veld", "old": "oud", "new": "nieuw"})
 
+# --- variants (variants.py)
+COLUMN_LABELS.update({"developments_total": "ontwikkelingen_totaal", "mw_total": "mw_totaal",
+                      "weighted_score_mean": "gemiddelde_gewogen_score"})
+
 # --- readers (io.py, capaciteitskaart.py)
 COLUMN_LABELS.update({"substation_short_code": "onderstation_code", "postcode": "postcode"})
 
@@ -93,6 +97,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "direction": {"offtake": "Afname", "feedin": "Invoeding"},
     "balance_status": {"green": "Ruimte", "amber": "Krap", "red": "Tekort", "unknown": "Onbekend"},
     "level": {"local": "Lokaal", "provincial": "Provinciaal", "national": "Nationaal"},
+    "change": {"new": "Nieuw", "growing": "Groeiend", "stable": "Stabiel", "shrinking": "Krimpend"},
+    "member_kind": {"development": "Ontwikkeling", "infrastructure": "Infrastructuur"},
 }
 
 
