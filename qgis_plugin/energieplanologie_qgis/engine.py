@@ -372,19 +372,22 @@ def engine_message(stderr: str) -> str:
     """A readable one-paragraph message from the engine's stderr.
 
     Progress lines are dropped, the frame characters of rich/typer error boxes removed, and of a Python traceback
-    only the final ``Error: message`` line is kept.
+    (plain, or drawn in a box by rich) only the final ``Error: message`` line is kept, marked as an internal error
+    of the engine.
 
     Examples
     --------
     >>> engine_message('@@progress {"pct": 10}\\nTraceback (most recent call last):\\n  File "x"\\nKeyError: \\'a\\'')
-    "KeyError: 'a'"
+    "interne fout in de engine: KeyError: 'a'"
+    >>> engine_message("╭─ Traceback (most recent call last) ─╮\\n│ ❱ 5 │ raise ValueError('x') │\\n╰───╯\\nValueError: x")
+    'interne fout in de engine: ValueError: x'
     >>> engine_message("╭─ Error ─╮\\n│ Bestand bestaat niet: x.gpkg │\\n╰───╯")
     'Bestand bestaat niet: x.gpkg'
     """
     lines = [ln for ln in stderr.splitlines() if not ln.startswith(PROGRESS_PREFIX)]
-    if any(ln.startswith("Traceback (most recent call last)") for ln in lines):
-        tail = [ln for ln in lines if ln.strip() and not ln.startswith((" ", "\t"))]
-        return tail[-1].strip() if tail else ""
+    if any("Traceback (most recent call last)" in ln for ln in lines):
+        tail = [ln for ln in lines if ln.strip() and not ln.startswith((" ", "\t")) and ln.strip()[0] not in _BOX_CHARS]
+        return f"interne fout in de engine: {tail[-1].strip()}" if tail else "interne fout in de engine"
     cleaned = []
     for ln in lines:
         text = ln.strip().strip(_BOX_CHARS).strip()

@@ -166,7 +166,26 @@ def test_failure_gives_the_engine_message_not_a_traceback() -> None:
     with pytest.raises(EngineFailed) as info:
         run_engine(engine, [], None)
     assert info.value.returncode == 3
-    assert str(info.value) == "De engine stopte met foutcode 3: energieplanologie.ReadError: bestand x.gpkg bestaat niet"
+    assert str(info.value) == ("De engine stopte met foutcode 3: interne fout in de engine: "
+                               "energieplanologie.ReadError: bestand x.gpkg bestaat niet")
+
+
+def test_a_rich_traceback_gives_its_last_line(engine_python: str, tmp_path: Path) -> None:
+    # An uncaught error in a typer command is drawn by rich: a box with the source code, then "Error: message".
+    script = tmp_path / "kapot.py"
+    script.write_text(textwrap.dedent("""
+        import typer
+        app = typer.Typer()
+        @app.command()
+        def main(x: int = 1):
+            raise ValueError("de hexagonen konden niet worden berekend")
+        app()
+    """), encoding="utf-8")
+    with pytest.raises(EngineFailed) as info:
+        run_engine(Engine((engine_python, str(script)), "0", "test"), [], None, machine_progress=False)
+    assert str(info.value) == ("De engine stopte met foutcode 1: interne fout in de engine: "
+                               "ValueError: de hexagonen konden niet worden berekend")
+    assert "│" in info.value.stderr  # the box was there
 
 
 def test_real_engine_error_is_readable(engine_python: str, tmp_path: Path) -> None:

@@ -410,8 +410,9 @@ class MunicipalityDock(QgsDockWidget):
         canceled = bool(keep and keep["feedback"].isCanceled())
         self._busy(False, "")
         if not successful:
-            text = "Berekening afgebroken." if canceled else "De berekening van de voorbeeldregio is mislukt; zie " \
-                                                           "het logboek (Processing) voor de melding van de engine."
+            errors = list(getattr(keep["feedback"], "errors", [])) if keep else []
+            reason = errors[-1] if errors else "zie het logboek (Processing) voor de melding van de engine"
+            text = "Berekening afgebroken." if canceled else f"De berekening van de voorbeeldregio is mislukt: {reason}"
             self.status_label.setText(text)
             self._message(text, Qgis.Info if canceled else Qgis.Warning)
             return

@@ -24,7 +24,7 @@ from qgis.core import (
 
 from ..engine import Engine, EngineCanceled, EngineError, EngineResult, run_engine
 
-__all__ = ["EngineTask", "algorithm_task"]
+__all__ = ["EngineTask", "TaskFeedback", "algorithm_task"]
 
 
 class _TaskFeedback:
@@ -90,6 +90,18 @@ class EngineTask(QgsTask):
             self.on_done(self)
 
 
+class TaskFeedback(QgsProcessingFeedback):
+    """Processing feedback that keeps the errors reported, to show the user why a task failed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: list[str] = []
+
+    def reportError(self, error: str, fatalError: bool = False) -> None:
+        self.errors.append(error)
+        super().reportError(error, fatalError)
+
+
 def algorithm_task(algorithm_id: str, parameters: dict[str, Any], *, project: QgsProject | None = None,
                    on_done: Callable[[bool, dict[str, Any]], Any] | None = None,
                    on_progress: Callable[[float], Any] | None = None) -> tuple[QgsTask, dict[str, Any]]:
@@ -103,7 +115,7 @@ def algorithm_task(algorithm_id: str, parameters: dict[str, Any], *, project: Qg
         raise EngineError(f"Algoritme {algorithm_id} is niet geladen (is de engine gevonden?).")
     context = QgsProcessingContext()
     context.setProject(project or QgsProject.instance())
-    feedback = QgsProcessingFeedback()
+    feedback = TaskFeedback()
     if on_progress is not None:
         feedback.progressChanged.connect(on_progress)
     task = QgsProcessingAlgRunnerTask(algorithm, parameters, context, feedback)
