@@ -246,7 +246,7 @@ def from_document(
         where.extend(f"{key}[{j}]" for j in range(len(value or [])))
     cap_rep = ValidationReport(kind="station_capacity", source=source, rows_in=len(areas))
     works = [(i, j, w) for i, a in enumerate(areas) if isinstance(a, Mapping)
-             for j, w in enumerate(a.get("works") or [])]
+             for j, w in enumerate(_as_list(a.get("works")))]
     inf_rep = ValidationReport(kind="infrastructure", source=source, rows_in=len(works))
 
     data_year = _data_set_year(document, year, (cap_rep, inf_rep))
@@ -362,6 +362,14 @@ def _absent(value: Any) -> bool:
         isinstance(value, float) and np.isnan(value))
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A field the model defines as a list: absent → [], one object or value → a list of it (so a scalar is one
+    item to judge, and a text is never iterated character by character)."""
+    if _absent(value):
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 def _text(value: Any) -> str | None:
     return None if _absent(value) else str(value).strip()
 
@@ -435,7 +443,7 @@ def _work_status(raw: Any) -> tuple[str | None, tuple[str, str] | None]:
 def _ready(schedules: Any) -> tuple[int | None, int | None]:
     """The latest ready year over the time schedules, with its quarter when only year + quarter were given."""
     best: tuple[int, int] | None = None  # (year, quarter or 0 when from an end date)
-    for schedule in schedules or []:
+    for schedule in _as_list(schedules):
         if not isinstance(schedule, Mapping):
             continue
         interval = schedule.get("schedule_interval") or {}
@@ -448,7 +456,7 @@ def _ready(schedules: Any) -> tuple[int | None, int | None]:
             try:
                 quarter = int(interval.get("quarter")) if not _absent(interval.get("quarter")) else 0
                 candidate = (int(interval["year"]), quarter)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # 'Q3', 2030.5 is fine (2030), .inf is not
                 continue
         else:
             continue
@@ -474,7 +482,7 @@ def _postcode_areas(areas: list[Any], report: ValidationReport) -> pd.DataFrame:
     for i, area in enumerate(areas):
         if not isinstance(area, Mapping):
             continue
-        for pc in area.get("postcode_areas") or []:
+        for pc in _as_list(area.get("postcode_areas")):
             if not isinstance(pc, Mapping):
                 continue
             postcode = _text(pc.get("postcode"))

@@ -782,6 +782,8 @@ def _table_to_frame(frame: pd.DataFrame, kind: str, crs: CRS | None, report: Val
     """Build geometry from a WKT column or x/y columns (not for table kinds); reject rows that cannot be parsed."""
     if not SCHEMAS[kind].has_geometry:
         return frame
+    if frame.columns.duplicated().any():  # validate rejects the layer, naming the duplicated headers
+        return frame
     wkt_col = _find(frame, _WKT_COLUMNS)
     if wkt_col is not None:
         return _from_wkt(frame, wkt_col, crs, report)
@@ -941,7 +943,8 @@ def _numbers_from_text(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         if c in numeric:
             if (plain | ~present).all():
                 values = parsed.dropna()
-                whole = bool((values == values.round()).all())
+                # Only exact integers become Int64 here; inf, 1e20 and fractions stay floats for validate to judge.
+                whole = bool((np.isfinite(values) & (values.abs() < 2.0**53) & (values == values.round())).all())
                 out[c] = parsed.round().astype("Int64") if c in integer and whole else parsed.astype(float)
             elif plain.any():
                 commas = col.str.contains(",", regex=False, na=False).any()

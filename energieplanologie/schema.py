@@ -13,6 +13,7 @@ repaired and the repair is reported; anything else that is wrong rejects the row
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import os
 import re
@@ -406,6 +407,18 @@ def normalise_enum(column: str, values: tuple[str, ...], raw: Any) -> tuple[str 
 # --------------------------------------------------------------------------------------------- validation
 
 
+def _is_row_numbering(column: Any) -> bool:
+    """True for a ``source_row`` column that holds positions (whole numbers ≥ 0, none missing), as a layer that
+    was validated before carries; anything else in a column of that name is renumbered."""
+    if not isinstance(column, pd.Series) or column.isna().any():
+        return False
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return False
+    values = column.to_numpy(dtype=float)
+    return bool(np.isfinite(values).all() and (values >= 0).all() and (values == np.floor(values)).all()
+                and (values < _INT_LIMIT).all())
+
+
 def _row_ids(frame: pd.DataFrame, spec: LayerSpec, positions: np.ndarray) -> list[Any]:
     """A readable id for some rows of the report: the key value(s) when present, else None."""
     cols = [c for c in spec.key if c in frame.columns]
@@ -435,11 +448,25 @@ def _texts(raw: pd.Series) -> tuple[np.ndarray, list[Any], np.ndarray]:
     Returns ``(codes, uniques, texts)``: ``texts[codes]`` is each row's trimmed text (None when blank or
     missing; code -1 points at the trailing None).
     """
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    except TypeError:  # unhashable cells: a JSON array or object in a GeoJSON property, a list built in code
+        codes, uniques = pd.factorize(raw.map(_hashable), use_na_sentinel=True)
     values = np.asarray(uniques, dtype=object).tolist()
     texts = np.empty(len(values) + 1, dtype=object)
     texts[:-1] = [(u.strip() or None) if type(u) is str else _cell_text(u) for u in values]
     return codes, values, texts
+
+
+def _hashable(value: Any) -> Any:
+    """A cell as a hashable value: lists, dicts, sets and arrays become their JSON text (shown in the report)."""
+    if isinstance(value, (list, tuple, dict, set, np.ndarray)):
+        try:
+            return json.dumps(value.tolist() if isinstance(value, np.ndarray) else value, ensure_ascii=False,
+                              default=str, sort_keys=True)
+        except (TypeError, ValueError):
+            return str(value)
+    return value
 
 
 _NUMBER_TEXT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
@@ -541,9 +568,11 @@ def validate(
     report = ValidationReport(kind=kind, source=source, rows_in=len(frame))
     df = frame.copy()
     df.index = pd.RangeIndex(len(df))
-    if "source_row" not in df.columns or df["source_row"].isna().any():
+    if not _is_row_numbering(df.get("source_row")):
         # Number rows afresh unless every row carries its position in the source (a re-validated layer).
         df["source_row"] = np.arange(len(df), dtype="int64")
+    else:
+        df["source_row"] = df["source_row"].astype("int64")
     reject = np.zeros(len(df), dtype=bool)
 
     def finish(clean: pd.DataFrame) -> tuple[pd.DataFrame, ValidationReport]:
@@ -713,6 +742,14 @@ def validate(
                 report.repair("default_filled", col.name, df["source_row"][missing_value].tolist(),
                               f"lege waarde vervangen door {col.default!r}")
                 values = values.fillna(col.default)
+            if col.type == "int":
+                # Beyond 2**53 a float is no exact integer (and beyond 2**63 no Int64 at all): out of range when
+                # the column has no maximum of its own that already rejected it; blanked in rejected rows.
+                huge = values.notna() & (values.abs() >= _INT_LIMIT)
+                if col.maximum is None:
+                    error_rows(huge.to_numpy(), "out_of_range", col.name, "getal te groot voor een geheel getal",
+                               values=raw)
+                values = values.where(~huge)
             df[col.name] = values.round().astype("Int64") if col.type == "int" else values.astype(float)
         elif col.type == "enum":
             # Once per distinct value: canonical value, suggestion, and whether it differs from the source text.
@@ -799,6 +836,9 @@ def validate(
     clean = clean.reset_index(drop=True)
     return finish(clean)
 
+
+#: Integers are stored as floats while parsing; from here on a float cannot hold every integer exactly.
+_INT_LIMIT = 2.0**53
 
 _DTYPES = {"int": "Int64", "float": "float64", "str": object, "enum": object}
 
