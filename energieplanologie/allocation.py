@@ -37,6 +37,7 @@ from scipy.spatial import cKDTree
 
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie._geometry import representative_xy
+from energieplanologie.distributed import use_dask
 from energieplanologie.scenarios import enum_codes
 from energieplanologie.schema import CARRIERS, LEVELS
 
@@ -440,6 +441,8 @@ def allocate(
     max_mw_per_level: Mapping[str, float] | None = None,
     split: bool = True,
     min_split_share: float = 0.05,
+    engine: str = "memory",
+    client: Any = None,
 ) -> gpd.GeoDataFrame:
     """Connect every development (or part of a split polygon) to a station.
 
@@ -459,6 +462,13 @@ def allocate(
         Divide polygons over the service areas (Voronoi cells) of the eligible stations by area share.
     min_split_share : float, default 0.05
         Parts smaller than this share are folded into the polygon's largest part.
+    engine : {"memory", "dask"}, default "memory"
+        ``"dask"`` allocates partition by partition on a Dask cluster (:mod:`energieplanologie.distributed`): the
+        same rows in the same order. ``developments`` may then be a dask-geopandas frame; the result is one too
+        (lazy, without ``attrs``).
+    client : dask.distributed.Client or str, optional
+        With ``engine="dask"``: the cluster (a client or a scheduler address); default the current client, else
+        dask's local threads.
 
     Returns
     -------
@@ -488,6 +498,11 @@ def allocate(
     0             d1          A           nearest      1000.0
     1             d2          B           nearest      9000.0
     """
+    if use_dask(engine):
+        from energieplanologie.distributed import dask_allocate
+
+        return dask_allocate(developments, stations, area=area, max_mw_per_level=max_mw_per_level, split=split,
+                             min_split_share=min_split_share, client=client)
     if not isinstance(developments, gpd.GeoDataFrame) or not isinstance(stations, gpd.GeoDataFrame):
         raise TypeError("developments and stations must be GeoDataFrames.")
     arrays = _allocate_arrays(developments, stations, area=area, max_mw_per_level=max_mw_per_level, split=split,

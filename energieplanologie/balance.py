@@ -37,7 +37,8 @@ import pandas as pd
 
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie.allocation import _allocate_arrays, allocation_settings
-from energieplanologie.progress import ProgressCallback, report
+from energieplanologie.distributed import use_dask
+from energieplanologie.progress import ProgressCallback, report, scaled
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario, enum_codes, get_scenario, get_scenarios
 from energieplanologie.schema import CERTAINTIES, SECTORS
@@ -224,6 +225,15 @@ def _development_load(rows: _Rows, n_st: int, years: np.ndarray,
     One ``bincount`` per direction over the rows, keyed by station, year bin, sector and certainty; the
     scenario weights (which depend only on certainty and sector) are applied afterwards on the small result.
     """
+    return _scenario_load(_load_sums(rows, n_st, years), n_st, years, scenarios)
+
+
+def _load_sums(rows: _Rows, n_st: int, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Per direction the allocated MW × share summed by station, year bin, sector and certainty.
+
+    Arrays of shape (n_stations × n_years × n_sectors, n_certainties), not yet cumulative: sums over disjoint sets
+    of rows add up, which is how the dask engine (:mod:`energieplanologie.distributed`) combines partitions.
+    """
     ny, nsec, ncert = len(years), len(SECTORS), len(CERTAINTIES)
     ok = (rows.station_pos >= 0) & (rows.year <= years[-1])
     # Year bin: the first analysed year ≥ the development's year (a lookup table over the few distinct years).
@@ -239,14 +249,20 @@ def _development_load(rows: _Rows, n_st: int, years: np.ndarray,
         st, yb, sec, cert, share, mw = rows.station_pos, ybin, rows.sector, rows.certainty, rows.share, rows.mw
     key = st * (ny * nsec * ncert) + yb * (nsec * ncert) + (sec * ncert + cert)
     size = n_st * ny * nsec * ncert
+    return {d: np.bincount(key, weights=mw[d] * share, minlength=size).reshape(n_st * ny * nsec, ncert)
+            for d in DIRECTIONS}
+
+
+def _scenario_load(sums: dict[str, np.ndarray], n_st: int, years: np.ndarray,
+                   scenarios: list[Scenario]) -> dict[str, np.ndarray]:
+    """Apply the scenario weights to :func:`_load_sums` and cumulate over the years."""
+    ny, nsec = len(years), len(SECTORS)
     # load[scenario, station, year, sector] = simultaneity[scenario, sector] × Σ_c sums[..., c] × weight[scenario, c]
     cert_w = np.stack([s.certainty_weights() for s in scenarios])  # (scenario, certainty)
     simul = np.stack([s.simultaneity_factors() for s in scenarios])  # (scenario, sector)
     out = {}
     for d in DIRECTIONS:
-        w = mw[d] * share
-        sums = np.bincount(key, weights=w, minlength=size).reshape(n_st * ny * nsec, ncert)
-        by_cert = (sums @ cert_w.T).reshape(n_st, ny, nsec, len(scenarios))  # one BLAS product
+        by_cert = (sums[d] @ cert_w.T).reshape(n_st, ny, nsec, len(scenarios))  # one BLAS product
         per_scenario = np.moveaxis(by_cert, -1, 0) * simul[:, None, None, :]
         out[d] = np.cumsum(per_scenario, axis=2)
     return out
@@ -264,6 +280,8 @@ def station_balance(
     amber_margin: float = 0.1,
     projects: Iterable[str] | None = None,
     progress: ProgressCallback | None = None,
+    engine: str = "memory",
+    client: Any = None,
 ) -> pd.DataFrame:
     """The capacity ledger: one row per station × scenario × year × direction.
 
@@ -286,6 +304,13 @@ def station_balance(
         Only these infrastructure projects add capacity (e.g. a variant's project set); default all.
     progress : callable, optional
         ``progress(fraction, message)``.
+    engine : {"memory", "dask"}, default "memory"
+        ``"dask"`` allocates and sums the developments partition by partition on a Dask cluster
+        (:mod:`energieplanologie.distributed`; ``region.developments`` may then be a dask-geopandas frame); the
+        result equals the in-memory one up to the order of floating-point additions.
+    client : dask.distributed.Client or str, optional
+        With ``engine="dask"``: the cluster (a client or a scheduler address); default the current client, else
+        dask's local threads.
 
     Returns
     -------
@@ -315,9 +340,16 @@ def station_balance(
     n_st, ny, nsc = len(region.stations), len(ys), len(scenarios)
 
     report(progress, 0.0, "ontwikkelingen toewijzen aan stations")
-    rows, unallocated = _rows(region, allocation)
+    if use_dask(engine):
+        from energieplanologie.distributed import dask_load_sums
+
+        sums, unallocated = dask_load_sums(region, ys, allocation=allocation, client=client,
+                                           progress=scaled(progress, 0.0, 0.6))
+    else:
+        rows, unallocated = _rows(region, allocation)
+        sums = _load_sums(rows, n_st, ys)
     report(progress, 0.6, "stationsbalans berekenen")
-    dev_load = _development_load(rows, n_st, ys, scenarios)
+    dev_load = _scenario_load(sums, n_st, ys, scenarios)
     base = _capacity_rows(region, ys)
     added = _added(_projects(region, projects), n_st, ys)
 

@@ -690,3 +690,25 @@ def _label_points(grid: _Grid, cell_cluster: np.ndarray, n_clusters: int) -> np.
             np.minimum.at(best, row[sub][owner[hit]], clus[sub][owner[hit]])
         labels[p] = np.where(best == none, -1, best)
     return labels
+
+
+def _border_labels(xy: np.ndarray, core: np.ndarray, core_labels: np.ndarray, eps: float) -> np.ndarray:
+    """Step 4 on its own: given the core points and their cluster numbers, label the other points.
+
+    A non-core point gets the lowest cluster number among the core points within ``eps`` (-1 when there is none),
+    a core point keeps its number. Core points sharing a grid cell must share their number, as they do in any
+    DBSCAN result. Used by the dask engine (:mod:`energieplanologie.distributed`), which numbers clusters
+    globally and then labels the border points of each tile.
+    """
+    xy = np.asarray(xy, dtype=np.float64)
+    labels = np.where(core, core_labels, -1).astype(np.int64)
+    if len(xy) == 0 or not core.any() or core.all():
+        return labels
+    grid = _Grid(xy, np.ones(len(xy)), float(eps))
+    grid.put_core_first(np.asarray(core, dtype=bool)[grid.order])
+    cell_cluster = np.full(len(grid.keys), -1, dtype=np.int64)
+    cell_cluster[grid.cell[grid.core]] = labels[grid.order][grid.core]
+    labels_sorted = _label_points(grid, cell_cluster, int(cell_cluster.max()) + 1)
+    out = np.empty(len(xy), dtype=np.int64)
+    out[grid.order] = labels_sorted
+    return out

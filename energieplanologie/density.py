@@ -25,11 +25,13 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from affine import Affine
 
 from energieplanologie._errors import EnergieplanologieError
+from energieplanologie.distributed import use_dask
 from energieplanologie.hotspots import weighted_points
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario
@@ -72,6 +74,8 @@ def kde(
     cell_m: float = 250,
     bandwidth_m: float = 2000,
     direction: str = "total",
+    engine: str = "memory",
+    client: Any = None,
 ) -> tuple[np.ndarray, Affine]:
     """Kernel density of scenario-weighted MW per km².
 
@@ -89,6 +93,13 @@ def kde(
         Kernel radius in metres (the density reaches zero there).
     direction : {"total", "offtake", "feedin"}, default "total"
         Offtake plus feed-in, or one of them.
+    engine : {"memory", "dask"}, default "memory"
+        ``"dask"`` computes the weighted points partition by partition on a Dask cluster
+        (:mod:`energieplanologie.distributed`; ``region.developments`` may then be a dask-geopandas frame) and
+        bins them here: the same surface, bit for bit.
+    client : dask.distributed.Client or str, optional
+        With ``engine="dask"``: the cluster (a client or a scheduler address); default the current client, else
+        dask's local threads.
 
     Returns
     -------
@@ -117,7 +128,12 @@ def kde(
     for name, value in (("cell_m", cell_m), ("bandwidth_m", bandwidth_m)):
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
             raise EnergieplanologieError(f"density.{name}: verwacht een positief getal in meters, niet {value!r}")
-    pts = weighted_points(region, scenario, year)
+    if use_dask(engine):
+        from energieplanologie.distributed import dask_weighted_points
+
+        pts = dask_weighted_points(region, scenario, year, client=client)
+    else:
+        pts = weighted_points(region, scenario, year)
     mw = {"total": pts["weight_mw"], "offtake": pts["offtake_mw"], "feedin": pts["feedin_mw"]}[direction].to_numpy()
     x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
 

@@ -92,6 +92,7 @@ from scipy.spatial import cKDTree
 from energieplanologie._errors import ConfigError, EnergieplanologieError
 from energieplanologie._geometry import representative_xy
 from energieplanologie.clustering import grid_dbscan
+from energieplanologie.distributed import use_dask
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario, get_scenario, weighted_mw
@@ -253,6 +254,8 @@ def detect_hotspots(
     progress: ProgressCallback | None = None,
     infrastructure_weight_mw: float | None = None,
     allocation: pd.DataFrame | None = None,
+    engine: str = "memory",
+    client: Any = None,
 ) -> HotspotResult:
     """Find the knooppunten of a region and describe each one (see the module documentation for the rules).
 
@@ -294,6 +297,13 @@ def detect_hotspots(
         A fixed weight for every infrastructure point instead of its added capacity.
     allocation : DataFrame, optional
         A result of :func:`energieplanologie.allocation.allocate` to take the stations from (computed when absent).
+    engine : {"memory", "dask"}, default "memory"
+        ``"dask"`` computes the weighted points partition by partition and, for ``dbscan``, clusters them on
+        overlapping tiles on a Dask cluster (:mod:`energieplanologie.distributed`; ``region.developments`` may then
+        be a dask-geopandas frame): the same hotspots, ids and members.
+    client : dask.distributed.Client or str, optional
+        With ``engine="dask"``: the cluster (a client or a scheduler address); default the current client, else
+        dask's local threads.
 
     Returns
     -------
@@ -317,6 +327,14 @@ def detect_hotspots(
     rules = load_level_rules(level_rules)
     sc = get_scenario(scenario, extra=region.settings.get("scenarios"))
     year = int(max(region.years)) if year is None else int(year)
+    if use_dask(engine):
+        from energieplanologie.distributed import dask_detect_hotspots
+
+        return dask_detect_hotspots(
+            region, method=method, scenario=sc, year=year, eps_m=eps_m, min_mw=min_mw, min_members=min_members,
+            include_infrastructure=include_infrastructure, hex_size_m=hex_size_m, permutations=permutations,
+            fdr_alpha=fdr_alpha, seed=seed, balance=balance, rules=rules, buffer_m=buffer_m, progress=progress,
+            infrastructure_weight_mw=infrastructure_weight_mw, allocation=allocation, client=client)
 
     report(progress, 0.0, "knooppunten: punten verzamelen")
     points = weighted_points(region, sc, year, include_infrastructure=include_infrastructure,
