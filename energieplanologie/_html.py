@@ -154,17 +154,21 @@ def safe_file_stem(value: Any, *, fallback: str = "_") -> str:
 
     Only letters, digits, ``-`` and ``_`` are kept (others become ``_``), leading/trailing ``_``/``-`` are
     stripped, at most 80 characters, never empty (``fallback``) and never a reserved Windows name. When the id had
-    to change, a short hash of it is appended, so two different ids never share a file.
+    to change, a short hash of it is appended, so two different ids never share a file. Windows and macOS ignore
+    case in file names, so an id with small letters carries its hash too (``P-a`` and ``P-A`` are two files
+    there as well); ids in capitals and digits, as codes usually are, stay as they are.
 
     Examples
     --------
     >>> safe_file_stem("GM0715"), safe_file_stem("../../etc/passwd"), safe_file_stem("", fallback="project")
     ('GM0715', 'etc_passwd-936d7c04', 'project-da39a3ee')
+    >>> safe_file_stem("P-A"), safe_file_stem("P-a")
+    ('P-A', 'P-a-3fb81604')
     """
     raw = "" if is_missing(value) else str(value)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", raw).strip("_-")[:80] or fallback
     if _RESERVED.fullmatch(stem):
         stem = f"{fallback}_{stem}"
-    if stem != raw:
+    if stem != raw or re.search(r"[a-z]", raw):
         stem += "-" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:8]
     return stem

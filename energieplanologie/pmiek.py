@@ -91,6 +91,13 @@ def safe_filename(project_id: Any, taken: set[str] | None = None) -> str:
     return safe_file_stem(project_id, fallback="project")
 
 
+def _xlsx_text(value: str) -> str:
+    """Text a worksheet can hold: control characters (NUL, vertical tab …; XML 1.0 forbids them) shown as �."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+
+
 def _text(value: Any) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
 
@@ -350,9 +357,10 @@ def write_project_list(frame: pd.DataFrame, out_dir: str | Path, *, name: str = 
     wb = Workbook()
     ws = wb.active
     ws.title = "Projectenlijst"
-    ws.append([str(c) for c in frame.columns])
+    ws.append([_xlsx_text(str(c)) for c in frame.columns])
     for values in frame.itertuples(index=False, name=None):
-        ws.append([None if (not isinstance(v, str) and pd.isna(v)) else (v.item() if hasattr(v, "item") else v)
+        ws.append([None if (not isinstance(v, str) and pd.isna(v)) else
+                   _xlsx_text(v) if isinstance(v, str) else (v.item() if hasattr(v, "item") else v)
                    for v in values])
     head_font, head_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E79")
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -362,6 +370,8 @@ def write_project_list(frame: pd.DataFrame, out_dir: str | Path, *, name: str = 
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = wrap
+            if cell.data_type == "f":  # text from data starting with '=' stays text, never a live formula
+                cell.data_type = "s"
     columns = list(frame.columns)
     widths = _xlsx_widths(frame)
     for j, width in enumerate(widths, start=1):
