@@ -1031,13 +1031,22 @@ def _dutch_headers(frame: pd.DataFrame, layer: str | None = None) -> pd.DataFram
 
 
 def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns with ``pd.NA`` cells: GDAL would write the text ``<NA>``; make them real nulls."""
-    columns = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(lambda v: v is pd.NA).any()]
+    """Text columns as GDAL can write them: ``pd.NA`` cells as real nulls (GDAL would write the text ``<NA>``),
+    and a NUL character in a text as U+FFFD (GDAL would silently cut the text there: ``'x\x00y'`` → ``'x'``)."""
+    def odd(v: Any) -> bool:
+        return v is pd.NA or (isinstance(v, str) and "\x00" in v)
+
+    def fix(v: Any) -> Any:
+        return None if v is pd.NA else v.replace("\x00", "\ufffd") if isinstance(v, str) else v
+
+    columns = [c for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)
+               and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
+               and frame[c].map(odd).any()]
     if not columns:
         return frame
     out = frame.copy()
     for c in columns:
-        out[c] = out[c].map(lambda v: None if v is pd.NA else v)
+        out[c] = out[c].map(fix).astype(object)
     return out
 
 
