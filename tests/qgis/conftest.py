@@ -71,6 +71,26 @@ def pytest_make_collect_report(collector: pytest.Collector) -> object:
     _required_skip(outcome.get_result())
 
 
+# ------------------------------------------------------------------------------------- QGIS exit
+
+
+if HAVE_QGIS:
+
+    @pytest.fixture(scope="session", autouse=True)
+    def _release_layers_before_qgis_exits(qgis_app: object) -> Iterator[None]:
+        """QGIS crashes at exit (segmentation fault, exit code 139) while file-backed layers are alive: layers kept
+        by a failed test's traceback, say. Collect them before pytest-qgis calls exitQgis."""
+        yield
+        import gc
+
+        from qgis.core import QgsProject
+
+        QgsProject.instance().removeAllMapLayers()
+        if _LAYER_OWNER:
+            _LAYER_OWNER[0].removeAllMapLayers()
+        gc.collect()
+
+
 # ------------------------------------------------------------------------------------- engine
 
 
@@ -245,6 +265,22 @@ SAMPLE_MAPPINGS = {
 }
 
 
+#: A project that owns the file-backed layers the tests make (see :func:`sample_layers`).
+_LAYER_OWNER: list[Any] = []
+
+
+def owned(layer: Any) -> Any:
+    """Hand a layer to a project of the tests, as layers in QGIS belong to the project: QGIS keeps the arguments
+    of an algorithm that failed alive, and a file-backed layer that Python owns then crashes QGIS at exit; one that
+    a project owns is removed with the project's layers before QGIS exits."""
+    from qgis.core import QgsProject
+
+    if not _LAYER_OWNER:
+        _LAYER_OWNER.append(QgsProject())
+    _LAYER_OWNER[0].addMapLayer(layer, False)
+    return layer
+
+
 def sample_layers() -> dict[str, Any]:
     """The sample region loaded as a QGIS user gets it from the files: the GeoJSON and CSV as they are (the CSV's
     columns as text, decimal commas and all), and each GeoPackage layer with mixed geometries as one QGIS layer
@@ -254,7 +290,7 @@ def sample_layers() -> dict[str, Any]:
     def layer(uri: str, name: str) -> QgsVectorLayer:
         loaded = QgsVectorLayer(uri, name, "ogr")
         assert loaded.isValid(), uri
-        return loaded
+        return owned(loaded)
 
     s = SAMPLE_DIR
     return {
@@ -337,7 +373,17 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory, qgis_iface: object, qgi
             plugin.unload()
     group = QgsProject.instance().layerTreeRoot().findGroup("Voorbeeldregio Zeeuws-Vlaanderen")
     tree = _tree(group) if group is not None else None
-    yield {"folder": folder, "results": results, "feedback": feedback, "tree": tree}
+    run = {"folder": folder, "results": results, "feedback": feedback, "tree": tree}
+    yield run
+    # QGIS crashes at exit when file-backed layers are still loaded: take the sample out of the project first.
+    run.clear()
+    del tree
+    root = QgsProject.instance().layerTreeRoot()
+    group = root.findGroup("Voorbeeldregio Zeeuws-Vlaanderen")
+    if group is not None:
+        ids = group.findLayerIds()
+        root.removeChildNode(group)
+        QgsProject.instance().removeMapLayers(ids)
 
 
 def _tree(group: Any) -> list[Any]:

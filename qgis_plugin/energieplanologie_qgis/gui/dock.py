@@ -192,12 +192,16 @@ class MunicipalityDock(QgsDockWidget):
         return table
 
     @staticmethod
-    def _fit(table: QTableWidget, first_width: int) -> None:
-        """Numbers and short texts as wide as they need, the first (long) column elided at ``first_width``."""
+    def _fit(table: QTableWidget, caps: list[int]) -> None:
+        """Every column as wide as its contents, the leading text columns at most ``caps`` pixels (elided; the user
+        can widen them)."""
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.Interactive)
-        table.setColumnWidth(0, first_width)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        table.resizeColumnsToContents()
+        for column, cap in enumerate(caps):
+            if table.columnWidth(column) > cap:
+                table.setColumnWidth(column, cap)
 
     # -- folder and municipality --------------------------------------------------------------------------
     def set_folder(self, folder: str) -> list[tuple[str, str]]:
@@ -286,9 +290,10 @@ class MunicipalityDock(QgsDockWidget):
                     item.setData(Qt.UserRole, row.values.get(tables.years[c - 3]))
                 if row.total:
                     item.setFont(bold)
+                if c < 3:
+                    item.setToolTip(f"{texts[0]}, {row.carrier.lower()}: {row.sector}")
                 table.setItem(r, c, item)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(False)
+        self._fit(table, [90, 100, 175])
 
     def _fill_stations(self, tables: MunicipalityTables) -> None:
         table = self.station_table
@@ -318,7 +323,7 @@ class MunicipalityDock(QgsDockWidget):
             mw = QTableWidgetItem(_fmt(row.municipality_mw))
             mw.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
             table.setItem(r, 3 + len(tables.years), mw)
-        self._fit(table, 210)
+        self._fit(table, [220])
 
     # -- map ----------------------------------------------------------------------------------------------
     def municipality_geometry(self, code: str) -> tuple[QgsGeometry, Any] | None:

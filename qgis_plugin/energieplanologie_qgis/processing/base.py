@@ -126,19 +126,51 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
 
     def prepareAlgorithm(self, parameters: dict[str, Any], context: QgsProcessingContext,
                          feedback: QgsProcessingFeedback) -> bool:
-        self._engine = self.engine()
-        self._workdir = tempfile.mkdtemp(prefix="energieplanologie_", dir=QgsProcessingUtils.tempFolder())
+        """Write the inputs and build the engine's command line (main thread).
+
+        A problem with the inputs is reported as a fatal error and the algorithm stops (``False``) rather than
+        raising: a Python exception that crosses into QGIS here stays alive with the frames it passed — the
+        user's layers in them — and a file-backed layer kept that way crashes QGIS at exit.
+        """
+        message = ""
         try:
+            self._engine = self.engine()
+            self._workdir = tempfile.mkdtemp(prefix="energieplanologie_", dir=QgsProcessingUtils.tempFolder())
             self._arguments = [str(a) for a in self.engine_arguments(parameters, context, feedback, self._workdir)]
+        except QgsProcessingException as exc:
+            message = str(exc)
         except BaseException:
             self._cleanup()
             raise
+        if message:
+            self._cleanup()
+            feedback.reportError(message, True)
+            return False
         return True
 
     def processAlgorithm(self, parameters: dict[str, Any], context: QgsProcessingContext,
                          feedback: QgsProcessingFeedback) -> dict[str, Any]:
+        """Run the engine (:meth:`run_engine_call`); a failure is raised as one ``QgsProcessingException``.
+
+        The exception is raised from this frame after it dropped its references to the parameters, so the
+        frames of the exception QGIS converts hold none of the user's layers. (QGIS 3.22 still keeps the call's
+        arguments of a failed algorithm alive: a file-backed layer that Python owns, rather than a project, then
+        crashes QGIS at exit — the tests hand their layers to a project for that reason.)
+        """
+        message = ""
+        try:
+            return self.run_engine_call(parameters, context, feedback)
+        except QgsProcessingException as exc:
+            message = str(exc)
+        del parameters, context, feedback
+        raise QgsProcessingException(message)
+
+    def run_engine_call(self, parameters: dict[str, Any], context: QgsProcessingContext,
+                        feedback: QgsProcessingFeedback) -> dict[str, Any]:
+        """The engine call with progress and cancel, then :meth:`handle_result` (any thread)."""
         if self._engine is None or self._arguments is None:  # prepareAlgorithm was not run
-            self.prepareAlgorithm(parameters, context, feedback)
+            if not self.prepareAlgorithm(parameters, context, feedback):
+                raise QgsProcessingException("De invoer kon niet worden voorbereid; zie de melding hierboven.")
         assert self._engine is not None and self._arguments is not None
         feedback.pushCommandInfo(" ".join(_quote(a) for a in self._engine.argv(*self._arguments)))
         try:

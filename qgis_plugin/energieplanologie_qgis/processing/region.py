@@ -338,8 +338,8 @@ class RegionAlgorithm(EngineAlgorithm):
             self._validation_calls.append((kind, args))
         return []
 
-    def processAlgorithm(self, parameters: dict[str, Any], context: QgsProcessingContext,
-                         feedback: QgsProcessingFeedback) -> dict[str, Any]:
+    def run_engine_call(self, parameters: dict[str, Any], context: QgsProcessingContext,
+                        feedback: QgsProcessingFeedback) -> dict[str, Any]:
         if self._validation_calls and self._engine is not None:
             engine, calls = self._engine, [args for _, args in self._validation_calls]
 
@@ -352,7 +352,7 @@ class RegionAlgorithm(EngineAlgorithm):
             self._validation_thread = threading.Thread(target=validate, daemon=True)
             self._validation_thread.start()
         try:
-            return super().processAlgorithm(parameters, context, feedback)
+            return super().run_engine_call(parameters, context, feedback)
         finally:
             if self._validation_thread is not None:
                 self._validation_thread.join()
