@@ -244,7 +244,7 @@
     <rotation/>
     <sizescale/>
     <orderby>
-      <orderByClause nullsFirst="0" asc="1">CASE "status" WHEN 'red' THEN 4 WHEN 'amber' THEN 3 WHEN 'green' THEN 2 ELSE 1 END</orderByClause>
+      <orderByClause nullsFirst="0" asc="1">CASE WHEN "status" = 'red' THEN 4 WHEN "status" = 'amber' THEN 3 WHEN "status" = 'green' THEN 2 ELSE 1 END</orderByClause>
     </orderby>
   </renderer-v2>
   <labeling type="simple">

@@ -146,11 +146,7 @@ def _expressions(text: str) -> list[str]:
     return [html.unescape(e) for e in found if e.strip()]
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=(
-        "energieplanologie/styles/stations_balance.qml orders by CASE \"status\" WHEN 'red' …, a CASE form QGIS "
-        "expressions do not have: the order-by is ignored and a green direction can hide a red one")))
-    if n == "stationsbalans" else n for n in styles()])
+@pytest.mark.parametrize("name", styles())
 def test_every_expression_in_a_style_parses(name: str) -> None:
     from qgis.core import QgsExpression
 
