@@ -34,6 +34,25 @@ def _region(config: Path | None, progress: Any = None) -> Any:
     return load_region_config(config, progress=progress)
 
 
+ValidationJsonOpt = Annotated[
+    Path | None,
+    typer.Option("--validation-json", help="Schrijf het validatierapport van alle lagen (JSON) naar dit bestand."),
+]
+
+
+def _write_validation_json(region: Any, path: Path | None) -> list[Path]:
+    """The region's validation report as JSON (what was read, repaired and rejected), when asked for."""
+    if path is None:
+        return []
+    import json
+
+    from energieplanologie.io import atomic_write
+
+    with atomic_write(path) as tmp:
+        Path(tmp).write_text(json.dumps(region.validation_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return [path]
+
+
 def _run(title: str, machine: bool, quiet: bool, work: Any) -> None:
     """Run ``work(progress) -> list[Path]`` with progress and error handling; print what was written."""
     try:
@@ -55,6 +74,8 @@ def balance(
     scenario: ScenarioOpt = None,
     all_scenarios: Annotated[bool, typer.Option("--alle-scenario's/--een-scenario",
                                                 help="Ook de andere scenario's doorrekenen.")] = True,
+    charts: Annotated[bool, typer.Option("--grafieken/--geen-grafieken", help="Een grafiek (PNG) per station.")] = True,
+    validation_json: ValidationJsonOpt = None,
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -68,6 +89,7 @@ def balance(
 
     def work(progress: Any) -> list[Path]:
         region = _region(config)
+        validation = _write_validation_json(region, validation_json)
         chosen = chosen_scenario(region, scenario)
         report(progress, 0.1, "toewijzing")
         allocation = allocate_region(region)
@@ -78,9 +100,10 @@ def balance(
         report(progress, 0.6, "schrijven")
         written = [write_csv(result, out_dir / "stationsbalans.csv"),
                    write_layers(out_dir / "stationsbalans.gpkg", {"stationsbalans": balance_layer(result, region.stations)})]
-        written += write_station_charts(result, out_dir / "stationsgrafieken", scenario=chosen)
+        if charts:
+            written += write_station_charts(result, out_dir / "stationsgrafieken", scenario=chosen)
         report(progress, 1.0, "klaar")
-        return written
+        return validation + written
 
     _run("stationsbalans", machine, quiet, work)
 
@@ -94,6 +117,7 @@ def hotspots(
     min_mw: Annotated[float | None, typer.Option("--min-mw", help="Minimaal vermogen van een knooppunt (MW).")] = None,
     year: YearOpt = None,
     scenario: ScenarioOpt = None,
+    validation_json: ValidationJsonOpt = None,
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -106,6 +130,7 @@ def hotspots(
 
     def work(progress: Any) -> list[Path]:
         region = _region(config)
+        validation = _write_validation_json(region, validation_json)
         chosen = chosen_scenario(region, scenario)
         settings = hotspot_settings(region)
         settings.update({k: v for k, v in {"method": method, "eps_m": eps_m, "min_mw": min_mw}.items() if v is not None})
@@ -124,7 +149,7 @@ def hotspots(
                                                          allocation=allocation, **settings).hexagons
         out_dir.mkdir(parents=True, exist_ok=True)
         report(progress, 0.95, "schrijven")
-        return [write_layers(out_dir / "knooppunten.gpkg", layers)]
+        return validation + [write_layers(out_dir / "knooppunten.gpkg", layers)]
 
     _run("knooppunten", machine, quiet, work)
 
@@ -137,6 +162,7 @@ def density(
     bandwidth_m: Annotated[float | None, typer.Option("--bandwidth-m", help="Bandbreedte van de kern in meter.")] = None,
     year: YearOpt = None,
     scenario: ScenarioOpt = None,
+    validation_json: ValidationJsonOpt = None,
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -147,22 +173,25 @@ def density(
 
     def work(progress: Any) -> list[Path]:
         region = _region(config)
+        validation = _write_validation_json(region, validation_json)
         settings = density_settings(region)
         settings.update({k: v for k, v in {"cell_m": cell_m, "bandwidth_m": bandwidth_m}.items() if v is not None})
         report(progress, 0.2, "kerndichtheid")
         array, transform = kde(region, scenario=chosen_scenario(region, scenario),
                                year=year if year is not None else max(region.years), **settings)
         out_dir.mkdir(parents=True, exist_ok=True)
-        return [write_density(out_dir / "dichtheid_mw_per_km2.tif", array, transform)]
+        return validation + [write_density(out_dir / "dichtheid_mw_per_km2.tif", array, transform)]
 
     _run("dichtheid", machine, quiet, work)
 
 
-def _analysis(config: Path | None, scenario: str | None, progress: Any) -> Any:
+def _analysis(config: Path | None, scenario: str | None, progress: Any, validation_json: Path | None = None) -> Any:
     from energieplanologie.pipeline import analyse
     from energieplanologie.progress import scaled
 
-    return analyse(_region(config), scenario=scenario, progress=scaled(progress, 0.0, 0.6))
+    region = _region(config)
+    _write_validation_json(region, validation_json)
+    return analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.6))
 
 
 @app.command("map")
@@ -171,6 +200,7 @@ def map_(
     out_dir: OutOpt = Path("uitvoer"),
     scenario: ScenarioOpt = None,
     year: Annotated[int | None, typer.Option("--year", help="Jaar dat de kaart bij openen toont.")] = None,
+    validation_json: ValidationJsonOpt = None,
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -178,7 +208,7 @@ def map_(
     from energieplanologie.maps import publish, region_map
 
     def work(progress: Any) -> list[Path]:
-        result = _analysis(config, scenario, progress)
+        result = _analysis(config, scenario, progress, validation_json)
         m = region_map(result.region, balance=result.balance_chosen, hotspots=result.hotspots,
                        hexagons=result.hexagons, density=result.density, scenario=result.scenario, year=year)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -192,6 +222,9 @@ def overview(
     config: ConfigArg = None,
     out_dir: OutOpt = Path("uitvoer"),
     scenario: ScenarioOpt = None,
+    tables_json: Annotated[bool, typer.Option("--json/--geen-json",
+                                              help="Ook de tabellen per gemeente als JSON (voor de QGIS-dock).")] = True,
+    validation_json: ValidationJsonOpt = None,
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -200,10 +233,11 @@ def overview(
     from energieplanologie.progress import scaled
 
     def work(progress: Any) -> list[Path]:
-        result = _analysis(config, scenario, progress)
+        result = _analysis(config, scenario, progress, validation_json)
         return write_overviews(result.region, out_dir / "gemeenten", balance=result.balance_chosen,
                                allocation=result.allocation, hotspots=result.hotspots_final,
-                               scenario=result.scenario, progress=scaled(progress, 0.6, 1.0))
+                               scenario=result.scenario, tables_json=tables_json,
+                               progress=scaled(progress, 0.6, 1.0))
 
     _run("gemeenteoverzichten", machine, quiet, work)
 
@@ -213,6 +247,7 @@ def assess(
     config: ConfigArg = None,
     out_dir: OutOpt = Path("uitvoer"),
     scenario: ScenarioOpt = None,
+    validation_json: ValidationJsonOpt = None,
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -220,7 +255,7 @@ def assess(
     from energieplanologie.pmiek import write_assessment
 
     def work(progress: Any) -> list[Path]:
-        result = _analysis(config, scenario, progress)
+        result = _analysis(config, scenario, progress, validation_json)
         return write_assessment(result.assessment, out_dir / "pmiek")
 
     _run("afweging", machine, quiet, work)
@@ -232,6 +267,7 @@ def pmiek(
     out_dir: OutOpt = Path("uitvoer"),
     scenario: ScenarioOpt = None,
     pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf", help="Projectfiches ook als PDF.")] = True,
+    validation_json: ValidationJsonOpt = None,
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -240,7 +276,7 @@ def pmiek(
     from energieplanologie.progress import scaled
 
     def work(progress: Any) -> list[Path]:
-        result = _analysis(config, scenario, progress)
+        result = _analysis(config, scenario, progress, validation_json)
         return write_pmiek(result.assessment, result.region, out_dir / "pmiek", pdf=pdf,
                            hotspots=result.hotspots_final, progress=scaled(progress, 0.6, 1.0))
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -32,7 +33,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from energieplanologie._html import esc, fmt_number, fmt_year, safe_file_stem, table_html
+from energieplanologie._html import esc, fmt_number, fmt_year, is_missing, safe_file_stem, table_html
 from energieplanologie.labels import value_label
 from energieplanologie.maps._style import STATUS_COLOURS
 from energieplanologie.progress import ProgressCallback, report
@@ -116,6 +117,53 @@ class MunicipalityOverview:
         out.index.names = ["carrier", "sector"]
         out.columns.name = None
         return out
+
+    def tables_dict(self) -> dict[str, Any]:
+        """The page's two main tables as plain JSON data (``gemeenten/<code>.json``, read by the QGIS dock).
+
+        ``sectors``: per direction and carrier the MW per sector and year plus a total row (Dutch labels);
+        ``stations``: per serving station and direction the status and headroom (MW) per year, the first shortage
+        year and the MW this municipality puts on it in the reference year. Numbers are unrounded.
+
+        Examples
+        --------
+        >>> import energieplanologie as ep
+        >>> region = ep.load_sample()
+        >>> alloc = ep.allocate_region(region)
+        >>> ov = municipality_overview(region, "GM1714", balance=ep.station_balance(region, allocation=alloc),
+        ...                            allocation=alloc)
+        >>> data = ov.tables_dict()
+        >>> data["code"], sorted({s["direction"] for s in data["stations"]})
+        ('GM1714', ['feedin', 'offtake'])
+        """
+        sectors = []
+        for direction in ("offtake", "feedin"):
+            table = self.sector_table(direction)
+            for (carrier, sector), row in table.iterrows():
+                carrier_nl = value_label("carrier", carrier)
+                sectors.append({
+                    "direction": direction, "carrier": carrier_nl,
+                    "sector": ("Totaal " + carrier_nl.lower()) if sector == "total" else value_label("sector", sector),
+                    "values": {int(y): float(v) for y, v in row.items()}, "total": sector == "total"})
+        rel_nl = {"allocated": "aansluiting", "inside": "in gemeente"}
+        stations = []
+        for (sid, d), g in self.stations.groupby(["station_id", "direction"], sort=False):
+            g = g.set_index("year")
+            first = g["first_shortage_year"].dropna() if "first_shortage_year" in g.columns else pd.Series([], dtype=float)
+            name = g["station_name"].iloc[0] if "station_name" in g.columns else sid
+            stations.append({
+                "station": f"{name} ({sid})", "station_id": str(sid),
+                "level": "" if is_missing(g["level"].iloc[0]) else str(g["level"].iloc[0]),
+                "relation": ", ".join(rel_nl.get(r, r) for r in str(g["relation"].iloc[0]).split(";") if r),
+                "direction": d,
+                "status": {int(y): str(g.loc[y, "status"]) if y in g.index else "unknown" for y in self.years},
+                "headroom_mw": {int(y): (None if y not in g.index or is_missing(g.loc[y, "headroom_mw"])
+                                         else float(g.loc[y, "headroom_mw"])) for y in self.years},
+                "first_shortage_year": int(first.iloc[0]) if len(first) else None,
+                "municipality_mw": float(g.loc[self.year, "municipality_mw"]) if self.year in g.index else 0.0,
+            })
+        return {"code": self.code, "name": self.name, "years": [int(y) for y in self.years], "summary": self.summary,
+                "sectors": sectors, "stations": stations}
 
     def total_mw(self, direction: str, year: int | None = None, carrier: str = "electricity") -> float:
         """Total weighted MW of one carrier in one direction and year (default the reference year)."""
@@ -523,6 +571,7 @@ def write_overviews(
     self_contained: bool = True,
     node_modules: str | Path | None = None,
     dpi: int = 150,
+    tables_json: bool = False,
     progress: ProgressCallback | None = None,
 ) -> list[Path]:
     """Write ``<GMcode>.png`` and ``<GMcode>.html`` for every municipality and ``index.html``.
@@ -540,13 +589,16 @@ def write_overviews(
         Include an interactive map of the municipality in each page.
     self_contained : bool, default True
         Inline the interactive map's JavaScript/CSS (see :func:`energieplanologie.maps.publish`).
+    tables_json : bool, default False
+        Also write ``<GMcode>.json``: the page's tables as data (:meth:`MunicipalityOverview.tables_dict`), for the
+        QGIS dock and scripts.
     progress : callable, optional
         ``progress(fraction, message)``.
 
     Returns
     -------
     list of Path
-        Files written: per municipality (sorted by code) the PNG and the HTML, then ``index.html``.
+        Files written: per municipality (sorted by code) the PNG, the HTML (and the JSON), then ``index.html``.
 
     Examples
     --------
@@ -589,6 +641,12 @@ def write_overviews(
         with atomic_write(html_path) as tmp:
             Path(tmp).write_text(page, encoding="utf-8", newline="\n")
         written += [png_path, html_path]
+        if tables_json:
+            json_path = out / f"{stem}.json"
+            with atomic_write(json_path) as tmp:
+                Path(tmp).write_text(json.dumps(ov.tables_dict(), ensure_ascii=False, indent=1) + "\n",
+                                     encoding="utf-8", newline="\n")
+            written.append(json_path)
         entries.append({"code": code, "name": ov.name, "href": html_path.name, "png": png_path.name,
                         "summary": ov.summary})
     index = _template("overview_index.html").render(region_name=region.name, entries=entries,

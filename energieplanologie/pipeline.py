@@ -259,7 +259,7 @@ def write_outputs(result: Analysis, out_dir: str | Path, *, pdf: bool = True, ro
     report(progress, 0.3, "gemeenteoverzichten")
     written += write_overviews(region, out / "gemeenten", balance=result.balance_chosen,
                                allocation=result.allocation, hotspots=result.hotspots_final,
-                               scenario=result.scenario, progress=scaled(progress, 0.3, 0.55))
+                               scenario=result.scenario, tables_json=True, progress=scaled(progress, 0.3, 0.55))
     report(progress, 0.55, "pMIEK")
     written += write_pmiek(result.assessment, region, out / "pmiek", pdf=pdf, hotspots=result.hotspots_final,
                            progress=scaled(progress, 0.55, 0.95))

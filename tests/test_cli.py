@@ -112,3 +112,32 @@ def test_demo_writes_the_validation_report(demo_out, sample_region):
     for layer in data["layers"].values():
         assert layer["rows_in"] == layer["rows_kept"] + layer["rows_rejected"]
     assert "rijen gelezen" in (demo_out / "validatie.txt").read_text(encoding="utf-8")
+
+
+def test_step_commands_write_the_validation_json_and_skip_charts_on_request(tmp_path):
+    out = tmp_path / "balans"
+    report = tmp_path / "validatie.json"
+    result = _ep("balance", "--out", str(out), "--quiet", "--geen-grafieken", "--validation-json", str(report))
+    assert result.returncode == 0, result.stderr
+    assert not (out / "stationsgrafieken").exists()
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["region"] == "Zeeuws-Vlaanderen" and data["layers"]["developments"]["rows_in"] >= 50
+
+
+def test_overview_json_has_the_tables_of_the_page(tmp_path, sample_region):
+    from energieplanologie.allocation import allocate_region
+    from energieplanologie.balance import station_balance
+    from energieplanologie.overview import municipality_overview
+
+    result = _ep("overview", "--out", str(tmp_path), "--quiet")
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "gemeenten" / "GM0715.json").read_text(encoding="utf-8"))
+    alloc = allocate_region(sample_region)
+    ov = municipality_overview(sample_region, "GM0715", balance=station_balance(sample_region, allocation=alloc),
+                               allocation=alloc)
+    # JSON keys of years are text; otherwise the same tables as the core's overview of Terneuzen (the summary also
+    # counts knooppunten, which this direct overview was not given)
+    expected = json.loads(json.dumps(ov.tables_dict()))
+    assert {k: v for k, v in data.items() if k != "summary"} == {k: v for k, v in expected.items() if k != "summary"}
+    tnz = [s for s in data["stations"] if s["station_id"] == "TNZ" and s["direction"] == "offtake"][0]
+    assert tnz["status"]["2030"] == "red" and tnz["first_shortage_year"] == 2030
