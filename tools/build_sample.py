@@ -490,7 +490,7 @@ def write(out: Path, data: Path) -> None:
                              ("beperkingen.gpkg", constraints, "beperkingen")]:
         path = out / name
         path.unlink(missing_ok=True)
-        gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+        gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio", dataset_options={"VERSION": "1.2"})
     capacity.to_csv(out / "capaciteit.csv", sep=";", index=False, lineterminator="\n", encoding="utf-8")
     print(f"geschreven naar {out}: {len(municipalities)} gemeenten, {len(stations)} stations, "
           f"{len(capacity)} capaciteitsrijen, {len(projects)} projecten, {len(developments)} ontwikkelingen, "
