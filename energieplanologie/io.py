@@ -19,10 +19,12 @@ they write to a temporary file in the target folder and rename it into place on 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io as _stdio
 import os
 import re
 import secrets
+import socket
 import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -1050,16 +1052,69 @@ def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_SIDECARS = ("-wal", "-shm", "-journal", ".aux.xml")
+
+
 def _sidecars(path: Path) -> list[Path]:
-    return [path] + [path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal", ".aux.xml")]
+    return [path] + [path.with_name(path.name + s) for s in _SIDECARS]
+
+
+#: This machine in temporary names (a folder on a network share may be written from several machines).
+_HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+#: ``.<stem>.<host>-<pid>-<token>.tmp<suffix>`` and the sidecars SQLite/GDAL put beside it.
+_TEMP_NAME = re.compile(r"^\..*\.([0-9a-f]{6})-(\d+)-[0-9a-f]{8}\.tmp(?:\.[^.]*)?(?:" +
+                        "|".join(re.escape(s) for s in _SIDECARS) + r")?$")
+#: Folders whose leftovers this process has already removed (once per folder is enough: only dead processes
+#: leave them, and this one cleans up after itself).
+_SWEPT: set[Path] = set()
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # pragma: no cover - Windows: os.kill(pid, 0) would send CTRL_C_EVENT
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if handle:
+            ctypes.windll.kernel32.CloseHandle(handle)
+            return True
+        return ctypes.windll.kernel32.GetLastError() != 87  # ERROR_INVALID_PARAMETER: no such process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, under another user
+        return True
+    return True
+
+
+def _sweep_leftovers(folder: Path) -> None:
+    """Remove the temporary files that a killed process of this machine left in ``folder`` (a run stopped with
+    SIGKILL, a power cut): the next write into the folder clears them, so they never pile up."""
+    key = folder.resolve()
+    if key in _SWEPT:
+        return
+    _SWEPT.add(key)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        m = _TEMP_NAME.match(entry.name)
+        if m and m.group(1) == _HOST and not _pid_alive(int(m.group(2))) and entry.is_file(follow_symlinks=False):
+            Path(entry.path).unlink(missing_ok=True)
 
 
 @contextmanager
 def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it into place, on failure remove it.
 
-    The temporary file keeps the suffix of ``path`` so format drivers recognise it. The target folder is
-    created when missing.
+    The temporary file keeps the suffix of ``path`` so format drivers recognise it, and is hidden
+    (``.kaart.<machine>-<pid>-<token>.tmp.html``). The target folder is created when missing. A process killed
+    mid-write (SIGKILL, a power cut) cannot remove its temporary file; the next write into that folder does, once
+    it sees the process that wrote it is gone. The file is flushed to disk before the rename, so after a crash the
+    target holds the old or the new content, never a truncated mix.
 
     Examples
     --------
@@ -1072,11 +1127,13 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp{target.suffix}")
+    _sweep_leftovers(target.parent)
+    tmp = target.with_name(f".{target.stem}.{_HOST}-{os.getpid()}-{secrets.token_hex(4)}.tmp{target.suffix}")
     try:
         yield tmp
         if not tmp.exists():
             raise FileNotFoundError(f"{target}: er is niets geschreven (tijdelijk bestand {tmp.name} ontbreekt).")
+        _fsync(tmp)
         os.replace(tmp, target)
     except BaseException:
         for p in _sidecars(tmp):
@@ -1085,6 +1142,20 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
     finally:
         for p in _sidecars(tmp)[1:]:
             p.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a written file to disk (without it, a power cut right after the rename can leave an empty file)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # a file system without fsync (some network shares): the rename is still atomic
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_layers(

@@ -251,7 +251,8 @@ def write_outputs(result: Analysis, out_dir: str | Path, *, pdf: bool = True, ro
     report(progress, 0.05, "stationsgrafieken")
     written += write_station_charts(result.balance, out / "stationsgrafieken", scenario=result.scenario)
     report(progress, 0.15, "dichtheidskaart")
-    written.append(write_density(out / "dichtheid_mw_per_km2.tif", *result.density))
+    tif = write_density(out / "dichtheid_mw_per_km2.tif", *result.density)
+    written += [tif, tif.with_suffix(".qml")]  # the raster and its QGIS style
     report(progress, 0.2, "interactieve kaart")
     m = region_map(region, balance=result.balance_chosen, hotspots=result.hotspots, hexagons=result.hexagons,
                    density=result.density, scenario=result.scenario, municipality_links="gemeenten/{code}.html")
