@@ -23,12 +23,15 @@ Install the extra (``pip install 'energieplanologie[dask]'``: dask-geopandas, da
     # local threads, which is often the fastest on one machine: no data is copied between processes)
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, memory_limit="8GB")
     client = Client(cluster)
-    # … or any running cluster: Client("tcp://scheduler.example:8786") (started with `dask-scheduler` and
-    # `dask-worker tcp://scheduler.example:8786 --nworkers 4 --nthreads 1 --memory-limit 16GB` on each machine),
-    # or pass that address directly: station_balance(region, engine="dask", client="tcp://…:8786")
+    # … or any running cluster: Client("tcp://scheduler.example:8786"), started with `dask scheduler` (formerly
+    # `dask-scheduler`) on one machine and `dask worker tcp://scheduler.example:8786 --nworkers 4 --nthreads 1
+    # --memory-limit 16GB` on each of the others; or pass the address itself:
+    # station_balance(region, engine="dask", client="tcp://scheduler.example:8786")
 
     region = partition_region(region, client=client)   # developments onto the workers, once
     balance = station_balance(region, ["vastgesteld", "verwacht"], engine="dask", client=client)
+
+Every worker needs the same version of energieplanologie installed (its tasks are functions of this package).
 
 Without ``client`` the current default client is used (the last ``Client`` created), else dask's local threaded
 scheduler. ``region.developments`` may be an in-memory GeoDataFrame (split into partitions here and sent to the
@@ -493,14 +496,16 @@ def dask_weighted_points(region: Any, scenario: Any = "verwacht", year: int | No
 
 
 def tile_count(threads: int, n_points: int) -> int:
-    """Number of DBSCAN tiles: two per worker thread, more when tiles would exceed :data:`TILE_POINTS` points.
+    """Number of DBSCAN tiles: a multiple of the worker threads, at least two per thread, more when tiles would
+    exceed :data:`TILE_POINTS` points, at most one per thousand points.
 
     Examples
     --------
     >>> tile_count(2, 1_000_000), tile_count(2, 10_000), tile_count(8, 100)
-    (5, 4, 1)
+    (6, 4, 1)
     """
-    return max(1, min(max(2 * threads, math.ceil(n_points / TILE_POINTS)), max(1, n_points // 1000)))
+    per_thread = max(2, math.ceil(n_points / (TILE_POINTS * threads)))
+    return max(1, min(threads * per_thread, n_points // 1000))
 
 
 def _kd_tiles(x: np.ndarray, y: np.ndarray, n_tiles: int) -> tuple[np.ndarray, np.ndarray]:
@@ -619,7 +624,8 @@ def _tile_pass2(state: _TileState, rank: np.ndarray, eps: float) -> tuple[np.nda
     from energieplanologie.clustering import _border_labels
 
     band = state.band
-    core_labels = np.where(state.core, rank[np.maximum(state.node, 0)], -1)
+    core_labels = np.where(state.core, rank[np.maximum(state.node, 0)], -1) if len(rank) else \
+        np.full(len(state.node), -1, dtype=np.int64)
     labels = _border_labels(state.xy[band], state.core[band], core_labels[band], eps)
     own = state.own[band]
     return state.seq[band][own], labels[own], state.core[band][own]
