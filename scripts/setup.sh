@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepare this checkout: system packages, the core environment .venv and (optionally) the QGIS test environment.
 #
-#   scripts/setup.sh              core: .venv with energieplanologie[dev,pdf] (editable)
+#   scripts/setup.sh              core: .venv with energieplanologie[dev,pdf,dask] (editable)
 #   scripts/setup.sh --qgis       also QGIS (apt) and .venv-qgis for the plugin tests
 #   scripts/setup.sh --browser    also headless Chromium (for the map tests)
 #   scripts/setup.sh --postgis    also PostgreSQL 15 + PostGIS 3 (for the database tests; servers start per test run)
@@ -123,10 +123,10 @@ if [ -z "$PYTHON" ]; then
   exit 1
 fi
 ensure_venv .venv "$PYTHON" "import sys"
-STAMP="$(stamp_of .venv/bin/python "core .[dev,pdf]")"
+STAMP="$(stamp_of .venv/bin/python "core .[dev,pdf,dask]")"
 if [ "$(cat .venv/.setup-stamp 2>/dev/null || true)" != "$STAMP" ]; then
-  say ".venv: pip install -e '.[dev,pdf]'"
-  .venv/bin/python -m pip install -q -e '.[dev,pdf]'
+  say ".venv: pip install -e '.[dev,pdf,dask]'"
+  .venv/bin/python -m pip install -q -e '.[dev,pdf,dask]'
   echo "$STAMP" > .venv/.setup-stamp
 else
   say ".venv: al bijgewerkt ($(.venv/bin/python --version))"
