@@ -24,6 +24,11 @@ ScenarioOpt = Annotated[str | None, typer.Option("--scenario", help="Scenario (o
 YearOpt = Annotated[int | None, typer.Option("--year", help="Jaar (standaard het laatste analysejaar).")]
 
 
+def _override(settings: dict[str, Any], **options: Any) -> None:
+    """Let the options given on the command line win over the project's settings."""
+    settings.update({key: value for key, value in options.items() if value is not None})
+
+
 def _region(config: Path | None, progress: Any = None) -> Any:
     if config is None:
         from energieplanologie.sample import load_sample
@@ -133,7 +138,7 @@ def hotspots(
         validation = _write_validation_json(region, validation_json)
         chosen = chosen_scenario(region, scenario)
         settings = hotspot_settings(region)
-        settings.update({k: v for k, v in {"method": method, "eps_m": eps_m, "min_mw": min_mw}.items() if v is not None})
+        _override(settings, method=method, eps_m=eps_m, min_mw=min_mw)
         allocation = allocate_region(region)
         balance_rows = station_balance(region, chosen, allocation=allocation)
         years = [year] if year is not None else None
@@ -175,7 +180,7 @@ def density(
         region = _region(config)
         validation = _write_validation_json(region, validation_json)
         settings = density_settings(region)
-        settings.update({k: v for k, v in {"cell_m": cell_m, "bandwidth_m": bandwidth_m}.items() if v is not None})
+        _override(settings, cell_m=cell_m, bandwidth_m=bandwidth_m)
         report(progress, 0.2, "kerndichtheid")
         array, transform = kde(region, scenario=chosen_scenario(region, scenario),
                                year=year if year is not None else max(region.years), **settings)

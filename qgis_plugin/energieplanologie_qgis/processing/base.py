@@ -85,6 +85,10 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
 
     #: Exit codes of the engine command that are results rather than failures.
     OK_CODES: tuple[int, ...] = (0,)
+    #: English id, Dutch display name and Dutch group of the algorithm (set by every subclass).
+    NAME: str = ""
+    DISPLAY_NAME: str = ""
+    GROUP: str = ""
 
     def __init__(self) -> None:
         super().__init__()
@@ -106,6 +110,18 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
     # -- QGIS API -----------------------------------------------------------------------------------------
     def createInstance(self) -> EngineAlgorithm:
         return type(self)()
+
+    def name(self) -> str:
+        return self.NAME
+
+    def displayName(self) -> str:
+        return self.tr(self.DISPLAY_NAME)
+
+    def group(self) -> str:
+        return self.tr(self.GROUP)
+
+    def groupId(self) -> str:
+        return self.GROUP.lower()
 
     def icon(self) -> QIcon:
         return QIcon(str(ICON))

@@ -20,22 +20,14 @@ __all__ = ["AssessmentAlgorithm"]
 class AssessmentAlgorithm(RegionAlgorithm):
     """Afwegingskader A–H: one row per infrastructure project, and one per project and criterion with the reason."""
 
+    NAME = "assessment"
+    DISPLAY_NAME = "Afwegingskader (A–H)"
+    GROUP = "Afwegen"
+
     COMMAND = "assess"
     OUTPUT = "OUTPUT"
     OUTPUT_REASONS = "OUTPUT_REASONS"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
-
-    def name(self) -> str:
-        return "assessment"
-
-    def displayName(self) -> str:
-        return self.tr("Afwegingskader (A–H)")
-
-    def group(self) -> str:
-        return self.tr("Afwegen")
-
-    def groupId(self) -> str:
-        return "afwegen"
 
     def shortHelpString(self) -> str:
         return self.tr(

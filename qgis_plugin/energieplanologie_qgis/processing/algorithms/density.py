@@ -27,23 +27,15 @@ RASTER = "dichtheid_mw_per_km2.tif"
 class DensityAlgorithm(RegionAlgorithm):
     """Dichtheid (MW/km²): a raster in EPSG:28992 with the engine's own colour scale."""
 
+    NAME = "density"
+    DISPLAY_NAME = "Dichtheid (MW/km²)"
+    GROUP = "Analyse"
+
     COMMAND = "density"
     CELL_M = "CELL_M"
     BANDWIDTH_M = "BANDWIDTH_M"
     YEAR = "YEAR"
     OUTPUT = "OUTPUT"
-
-    def name(self) -> str:
-        return "density"
-
-    def displayName(self) -> str:
-        return self.tr("Dichtheid (MW/km²)")
-
-    def group(self) -> str:
-        return self.tr("Analyse")
-
-    def groupId(self) -> str:
-        return "analyse"
 
     def shortHelpString(self) -> str:
         return self.tr(

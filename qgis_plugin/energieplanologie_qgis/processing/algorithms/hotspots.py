@@ -22,23 +22,15 @@ METHODS = HOTSPOT_METHODS
 class HotspotsAlgorithm(RegionAlgorithm):
     """Knooppunten: polygons with level (lokaal/provinciaal/nationaal) per year, their members, Gi* hexagons."""
 
+    NAME = "hotspots"
+    DISPLAY_NAME = "Knooppunten"
+    GROUP = "Analyse"
+
     COMMAND = "hotspots"
     YEAR = "YEAR"
     OUTPUT = "OUTPUT"
     OUTPUT_MEMBERS = "OUTPUT_MEMBERS"
     OUTPUT_HEXAGONS = "OUTPUT_HEXAGONS"
-
-    def name(self) -> str:
-        return "hotspots"
-
-    def displayName(self) -> str:
-        return self.tr("Knooppunten")
-
-    def group(self) -> str:
-        return self.tr("Analyse")
-
-    def groupId(self) -> str:
-        return "analyse"
 
     def shortHelpString(self) -> str:
         return self.tr(

@@ -46,6 +46,10 @@ def final_year_and_scenario(folder: str) -> tuple[int | None, str | None]:
 class LoadSampleAlgorithm(EngineAlgorithm):
     """Voorbeeldregio laden: ``energieplanologie demo`` into a folder, its layers into the project."""
 
+    NAME = "load_sample"
+    DISPLAY_NAME = "Voorbeeldregio laden"
+    GROUP = "Inzicht"
+
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
     OUTPUT_GPKG = "OUTPUT_GPKG"
     OUTPUT_INDEX = "OUTPUT_INDEX"
@@ -55,18 +59,6 @@ class LoadSampleAlgorithm(EngineAlgorithm):
     def __init__(self) -> None:
         super().__init__()
         self._folder = ""
-
-    def name(self) -> str:
-        return "load_sample"
-
-    def displayName(self) -> str:
-        return self.tr("Voorbeeldregio laden")
-
-    def group(self) -> str:
-        return self.tr("Inzicht")
-
-    def groupId(self) -> str:
-        return "inzicht"
 
     def shortHelpString(self) -> str:
         return self.tr(

@@ -26,22 +26,14 @@ LAST_FOLDER_KEY = "energieplanologie/last_output_folder"
 class MunicipalityOverviewAlgorithm(RegionAlgorithm):
     """Gemeenteoverzichten: ``gemeenten/<GMcode>.html|png`` and ``gemeenten/index.html`` in the chosen folder."""
 
+    NAME = "municipality_overview"
+    DISPLAY_NAME = "Gemeenteoverzichten"
+    GROUP = "Publiceren"
+
     COMMAND = "overview"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
     OUTPUT_INDEX = "OUTPUT_INDEX"
     MUNICIPALITIES_WRITTEN = "MUNICIPALITIES_WRITTEN"
-
-    def name(self) -> str:
-        return "municipality_overview"
-
-    def displayName(self) -> str:
-        return self.tr("Gemeenteoverzichten")
-
-    def group(self) -> str:
-        return self.tr("Publiceren")
-
-    def groupId(self) -> str:
-        return "publiceren"
 
     def shortHelpString(self) -> str:
         return self.tr(

@@ -23,6 +23,10 @@ __all__ = ["PmiekExportAlgorithm"]
 class PmiekExportAlgorithm(RegionAlgorithm):
     """pMIEK: projectenlijst with the document's columns and a projectfiche (HTML, optionally PDF) per project."""
 
+    NAME = "pmiek_export"
+    DISPLAY_NAME = "pMIEK-export (projectenlijst en fiches)"
+    GROUP = "Afwegen"
+
     COMMAND = "pmiek"
     PDF = "PDF"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
@@ -30,18 +34,6 @@ class PmiekExportAlgorithm(RegionAlgorithm):
     OUTPUT_CSV = "OUTPUT_CSV"
     OUTPUT_SHEETS = "OUTPUT_SHEETS"
     PROJECTS = "PROJECTS"
-
-    def name(self) -> str:
-        return "pmiek_export"
-
-    def displayName(self) -> str:
-        return self.tr("pMIEK-export (projectenlijst en fiches)")
-
-    def group(self) -> str:
-        return self.tr("Afwegen")
-
-    def groupId(self) -> str:
-        return "afwegen"
 
     def shortHelpString(self) -> str:
         return self.tr(

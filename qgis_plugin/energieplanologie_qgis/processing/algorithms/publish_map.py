@@ -20,21 +20,13 @@ __all__ = ["PublishMapAlgorithm"]
 class PublishMapAlgorithm(RegionAlgorithm):
     """Interactieve kaart: one HTML file that opens without internet (tiles aside)."""
 
+    NAME = "publish_map"
+    DISPLAY_NAME = "Interactieve kaart publiceren"
+    GROUP = "Publiceren"
+
     COMMAND = "map"
     YEAR = "YEAR"
     OUTPUT = "OUTPUT"
-
-    def name(self) -> str:
-        return "publish_map"
-
-    def displayName(self) -> str:
-        return self.tr("Interactieve kaart publiceren")
-
-    def group(self) -> str:
-        return self.tr("Publiceren")
-
-    def groupId(self) -> str:
-        return "publiceren"
 
     def shortHelpString(self) -> str:
         return self.tr(

@@ -23,23 +23,15 @@ __all__ = ["StationBalanceAlgorithm"]
 class StationBalanceAlgorithm(RegionAlgorithm):
     """Stationsbalans: one point per station × scenario × year × direction, styled by status."""
 
+    NAME = "station_balance"
+    DISPLAY_NAME = "Stationsbalans"
+    GROUP = "Analyse"
+
     COMMAND = "balance"
     ALL_SCENARIOS = "ALL_SCENARIOS"
     OUTPUT = "OUTPUT"
     OUTPUT_CSV = "OUTPUT_CSV"
     OUTPUT_CHARTS = "OUTPUT_CHARTS"
-
-    def name(self) -> str:
-        return "station_balance"
-
-    def displayName(self) -> str:
-        return self.tr("Stationsbalans")
-
-    def group(self) -> str:
-        return self.tr("Analyse")
-
-    def groupId(self) -> str:
-        return "analyse"
 
     def shortHelpString(self) -> str:
         return self.tr(

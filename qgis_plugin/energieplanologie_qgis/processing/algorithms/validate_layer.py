@@ -30,6 +30,10 @@ __all__ = ["KINDS", "ValidateLayerAlgorithm", "format_finding", "mapping_toml", 
 class ValidateLayerAlgorithm(EngineAlgorithm):
     """Valideer laag: every error with its row, every repair and warning, and the row accounting."""
 
+    NAME = "validate_layer"
+    DISPLAY_NAME = "Valideer laag"
+    GROUP = "Inzicht"
+
     INPUT = "INPUT"
     KIND = "KIND"
     MAPPING = "MAPPING"
@@ -47,18 +51,6 @@ class ValidateLayerAlgorithm(EngineAlgorithm):
         super().__init__()
         self._mapping: dict[str, str] = {}
         self._source = ""
-
-    def name(self) -> str:
-        return "validate_layer"
-
-    def displayName(self) -> str:
-        return self.tr("Valideer laag")
-
-    def group(self) -> str:
-        return self.tr("Inzicht")
-
-    def groupId(self) -> str:
-        return "inzicht"
 
     def shortHelpString(self) -> str:
         return self.tr(
