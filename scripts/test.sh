@@ -4,7 +4,7 @@
 #   scripts/test.sh [--skip-setup]
 #
 # Runs scripts/setup.sh --qgis --browser --postgis first (unless --skip-setup). Both suites always run; the exit status is
-# non-zero when either fails. With CI=true (see .ci/run) a skipped QGIS test counts as a failure.
+# non-zero when either fails. With CI=true (see .ci/run) a skipped test counts as a failure.
 set -euo pipefail
 
 SKIP_SETUP=0
@@ -56,7 +56,7 @@ echo
 say "samenvatting"
 printf '  kerntests  (.venv):      %s — %s\n' "$(verdict "$CORE_RC")" "${CORE_LINE:-geen pytest-samenvatting}"
 printf '  QGIS-tests (.venv-qgis): %s — %s\n' "$(verdict "$QGIS_RC")" "${QGIS_LINE:-geen pytest-samenvatting}"
-if [ "${CI:-}" = "true" ]; then echo "  (CI=true: overgeslagen QGIS-tests tellen als mislukt)"; fi
+if [ "${CI:-}" = "true" ]; then echo "  (CI=true: overgeslagen tests tellen als mislukt)"; fi
 
 if [ "$CORE_RC" -ne 0 ] || [ "$QGIS_RC" -ne 0 ]; then
   exit 1

@@ -9,28 +9,27 @@ belong to different tiles, where only the global cluster numbering decides which
 
 from __future__ import annotations
 
+import dask_geopandas  # noqa: F401  (the dask extra: the distributed path must be tested, not skipped)
+import distributed
 import numpy as np
 import pandas as pd
 import pytest
 from geopandas.testing import assert_geoseries_equal
 
-pytest.importorskip("dask_geopandas")
-distributed = pytest.importorskip("distributed")
-
-from energieplanologie._errors import EnergieplanologieError  # noqa: E402
-from energieplanologie.allocation import allocate_region  # noqa: E402
-from energieplanologie.balance import station_balance  # noqa: E402
-from energieplanologie.clustering import grid_dbscan  # noqa: E402
-from energieplanologie.density import kde  # noqa: E402
-from energieplanologie.distributed import (  # noqa: E402
+from energieplanologie._errors import EnergieplanologieError
+from energieplanologie.allocation import allocate_region
+from energieplanologie.balance import station_balance
+from energieplanologie.clustering import grid_dbscan
+from energieplanologie.density import kde
+from energieplanologie.distributed import (
     _kd_tiles,
     dask_dbscan,
     partition_region,
     tile_count,
     use_dask,
 )
-from energieplanologie.hotspots import detect_hotspots, weighted_points  # noqa: E402
-from energieplanologie.synthetic import synthetic_region  # noqa: E402
+from energieplanologie.hotspots import detect_hotspots, weighted_points
+from energieplanologie.synthetic import synthetic_region
 
 SCENARIOS = ["vastgesteld", "verwacht", "maximaal"]
 

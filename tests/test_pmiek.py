@@ -9,7 +9,9 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pypdf
 import pytest
+import weasyprint  # noqa: F401  (the pdf extra: project sheets as PDF are tested, not skipped)
 from openpyxl import load_workbook
 from test_assessment import case_assessment, case_hotspots, case_region
 
@@ -22,9 +24,6 @@ from energieplanologie.pmiek import (
     write_project_list,
     write_project_sheets,
 )
-
-pypdf = pytest.importorskip("pypdf")
-pytest.importorskip("weasyprint")
 
 A4_PT = (595.28, 841.89)  # 210 × 297 mm in PostScript points
 
