@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pytest
 from qgis.core import QgsCoordinateReferenceSystem, QgsRasterLayer, QgsVectorLayer, QgsWkbTypes
 
 
@@ -129,12 +130,14 @@ def check_overviews(folder: str, core: dict[str, Any]) -> None:
     for code, expected in core["overview"].items():
         tables = read_overview(folder, code)
         assert tables.name == expected["name"] and tables.years == expected["years"]
-        # The page shows MW with one decimal (Python's formatting, so 49.25 shows as 49,2): the plugin reads the
-        # core's numbers as the page shows them.
+        # The engine writes gemeenten/<code>.json beside the page: the plugin reads the core's numbers unrounded
+        # (the page itself shows one decimal).
+        assert Path(folder, "gemeenten", f"{code}.json").is_file()
         got = [(r.direction, [r.values[y] for y in tables.years]) for r in tables.sectors]
-        want = [(r["direction"], [float(f"{r['values'][str(y)]:.1f}") for y in expected["years"]])
-                for r in expected["sectors"]]
-        assert got == want, code
+        want = [(r["direction"], [r["values"][str(y)] for y in expected["years"]]) for r in expected["sectors"]]
+        assert [d for d, _ in got] == [d for d, _ in want], code
+        for (_, g), (_, w) in zip(got, want, strict=True):
+            assert g == pytest.approx(w, rel=1e-12, abs=1e-9), code
         got_status = {(s.station_id, s.direction): s.status for s in tables.stations}
         assert got_status == {(s["station_id"], s["direction"]): {int(y): v for y, v in s["status"].items()}
                               for s in expected["stations"]}
