@@ -29,7 +29,6 @@ import argparse
 import gc
 import os
 import platform
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -44,6 +43,8 @@ from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _harness import peak_rss_mb
+
 from energieplanologie.allocation import KDTREE_WORKERS, _allocate_arrays
 from energieplanologie.balance import station_balance
 from energieplanologie.scenarios import get_scenario
@@ -51,10 +52,6 @@ from energieplanologie.schema import CERTAINTIES
 from energieplanologie.synthetic import synthetic_region
 
 SCENARIOS = ("vastgesteld", "verwacht", "maximaal")
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kilobytes on Linux
 
 
 def floor_inputs(region) -> dict:

@@ -35,14 +35,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pickle
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import _harness as harness
 
 QGIS_PYTHON = "/usr/bin/python3"
 HERE = Path(__file__).resolve()
@@ -52,23 +52,10 @@ HERE = Path(__file__).resolve()
 # helpers that run in every interpreter (stdlib only)
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _best(fn, repeat: int):
-    best, result = float("inf"), None
-    for _ in range(max(1, repeat)):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
 
 
-def _emit(payload: dict) -> None:
-    payload["peak_rss_mb"] = round(_peak_rss_mb(), 1)
-    sys.stdout.write("@@result " + json.dumps(payload) + "\n")
-    sys.stdout.flush()
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -101,23 +88,22 @@ def _worker_ours(workdir: Path, eps: float, min_samples: int, repeat: int) -> No
     from energieplanologie.clustering import grid_dbscan
 
     xy = np.load(workdir / "points.npy")
-    seconds, res = _best(lambda: grid_dbscan(xy, eps=eps, min_samples=min_samples), repeat)
+    seconds, res = harness.best(lambda: grid_dbscan(xy, eps=eps, min_samples=min_samples), repeat)
     np.save(workdir / "labels_ours.npy", res.labels)
     np.save(workdir / "core_ours.npy", res.core)
-    _emit({"seconds": seconds, "clusters": int(res.labels.max() + 1)})
+    harness.emit({"seconds": seconds, "clusters": int(res.labels.max() + 1)})
 
 
 def _worker_sklearn(workdir: Path, eps: float, min_samples: int, repeat: int, mem_gb: float) -> None:
     import numpy as np
 
-    limit = int(mem_gb * 1024**3)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    harness.cap_memory(mem_gb)
     from sklearn.cluster import DBSCAN
 
     xy = np.load(workdir / "points.npy")
-    seconds, labels = _best(lambda: DBSCAN(eps=eps, min_samples=min_samples).fit(xy).labels_, repeat)
+    seconds, labels = harness.best(lambda: DBSCAN(eps=eps, min_samples=min_samples).fit(xy).labels_, repeat)
     np.save(workdir / "labels_sklearn.npy", labels)
-    _emit({"seconds": seconds, "clusters": int(labels.max() + 1)})
+    harness.emit({"seconds": seconds, "clusters": int(labels.max() + 1)})
 
 
 def _worker_ours_e2e(workdir: Path, eps: float, min_mw: float, repeat: int) -> None:
@@ -135,30 +121,20 @@ def _worker_ours_e2e(workdir: Path, eps: float, min_mw: float, repeat: int) -> N
                                     reports={"developments": read.report}, **others)
         return detect_hotspots(region, eps_m=eps, min_mw=min_mw).hotspots
 
-    seconds, hotspots = _best(run, repeat)
-    _emit({"seconds": seconds, "hotspots": len(hotspots), "members": int(hotspots["n_members"].sum())})
+    seconds, hotspots = harness.best(run, repeat)
+    harness.emit({"seconds": seconds, "hotspots": len(hotspots), "members": int(hotspots["n_members"].sum())})
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # workers in QGIS's Python (/usr/bin/python3 + apt's QGIS): numpy and qgis only
 
 
-def _qgis_start():
-    from qgis.core import QgsApplication
-
-    app = QgsApplication([], False)
-    app.initQgis()
-    sys.path.append("/usr/share/qgis/python/plugins")
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    return app
 
 
 def _worker_qgis(workdir: Path, eps: float, min_samples: int, repeat: int) -> None:
     import numpy as np
 
-    app = _qgis_start()
+    app = harness.qgis_start()
     import processing
     from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsVectorLayer
     from qgis.PyQt.QtCore import QVariant
@@ -181,7 +157,7 @@ def _worker_qgis(workdir: Path, eps: float, min_samples: int, repeat: int) -> No
             "INPUT": layer, "MIN_SIZE": min_samples, "EPS": eps, "DBSCAN*": False, "FIELD_NAME": "CLUSTER_ID",
             "OUTPUT": "memory:"})
 
-    seconds, res = _best(run, repeat)
+    seconds, res = harness.best(run, repeat)
     labels = np.full(len(xy), -1, dtype=np.int64)
     for f in res["OUTPUT"].getFeatures():
         value = f["CLUSTER_ID"]
@@ -190,12 +166,12 @@ def _worker_qgis(workdir: Path, eps: float, min_samples: int, repeat: int) -> No
     np.save(workdir / "labels_qgis.npy", labels)
     clusters = int(res["NUM_CLUSTERS"])
     del res
-    _emit({"seconds": seconds, "clusters": clusters})
+    harness.emit({"seconds": seconds, "clusters": clusters})
     app.exitQgis()
 
 
 def _worker_qgis_e2e(workdir: Path, eps: float, min_samples: int, repeat: int) -> None:
-    app = _qgis_start()
+    app = harness.qgis_start()
     import processing
     from qgis.core import QgsVectorLayer
 
@@ -231,8 +207,8 @@ def _worker_qgis_e2e(workdir: Path, eps: float, min_samples: int, repeat: int) -
         out = buf["OUTPUT"]
         return out.featureCount(), sum(int(f["n_members"]) for f in out.getFeatures())
 
-    seconds, (count, members) = _best(run, repeat)
-    _emit({"seconds": seconds, "hotspots": count, "members": members})
+    seconds, (count, members) = harness.best(run, repeat)
+    harness.emit({"seconds": seconds, "hotspots": count, "members": members})
     app.exitQgis()
 
 
@@ -255,16 +231,8 @@ def _run(cmd: list[str], timeout: float, env: dict | None = None) -> dict:
     return {"error": f"exit {proc.returncode}: {tail[0][:120]}"}
 
 
-def _qgis_env() -> dict:
-    env = dict(os.environ)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    env.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="xdg-"))
-    return env
 
 
-def _same_partition(a, b) -> bool:
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return len(pairs) == len({p[0] for p in pairs}) == len({p[1] for p in pairs})
 
 
 def _checks(workdir: Path) -> dict[str, str]:
@@ -278,7 +246,7 @@ def _checks(workdir: Path) -> dict[str, str]:
             else "LABELS DIFFER"
     if (workdir / "labels_qgis.npy").exists():
         qgis = np.load(workdir / "labels_qgis.npy")
-        ok = np.array_equal(qgis >= 0, ours >= 0) and _same_partition(ours[core], qgis[core])
+        ok = np.array_equal(qgis >= 0, ours >= 0) and harness.same_partition(ours[core], qgis[core])
         out["qgis"] = "same clusters (core points), same noise" if ok else "CLUSTERS DIFFER"
     return out
 
@@ -318,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
          "qgis": lambda: _worker_qgis(wd, eps, ms, rep),
          "qgis_e2e": lambda: _worker_qgis_e2e(wd, eps, ms, rep)}[args.worker]()
         if args.worker == "prepare":
-            _emit({})
+            harness.emit({})
         return 0
 
     have_qgis = not args.skip_qgis and Path(QGIS_PYTHON).exists() and subprocess.run(
@@ -345,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
             if have_qgis:
                 for name in ("qgis", "qgis_e2e"):
                     row[name] = _run([QGIS_PYTHON, str(HERE), "--worker", name, *base], args.timeout,
-                                     env=_qgis_env())
+                                     env=harness.qgis_env())
                     print(f"  n={n:>9,} {name:<9} {_fmt_s(row[name])} s", flush=True)
             row["checks"] = _checks(wd)
             results.append(row)

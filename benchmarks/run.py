@@ -65,6 +65,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import _harness as harness
+
 HERE = Path(__file__).resolve()
 ROOT = HERE.parents[1]
 QGIS_PYTHON = "/usr/bin/python3"
@@ -76,28 +78,12 @@ CELL_M, BANDWIDTH_M = 250.0, 2000.0
 # helpers for every interpreter (stdlib only)
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _best(fn, repeat: int):
-    best, result = float("inf"), None
-    for _ in range(max(1, repeat)):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
 
 
-def _emit(payload: dict) -> None:
-    payload.setdefault("peak_rss_mb", round(_peak_rss_mb(), 1))
-    sys.stdout.write("@@result " + json.dumps(payload) + "\n")
-    sys.stdout.flush()
 
 
-def _cap_memory(gb: float) -> None:
-    limit = int(gb * 1024**3)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -127,7 +113,7 @@ def _prepare(wd: Path, n: int, seed: int) -> None:
     others["years"] = region.years
     with open(wd / "layers.pkl", "wb") as fh:
         pickle.dump(others, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    _emit({"polygons": int((region.developments.geometry.geom_type != "Point").sum()),
+    harness.emit({"polygons": int((region.developments.geometry.geom_type != "Point").sum()),
            "stations": len(st)})
 
 
@@ -161,10 +147,10 @@ def _balance_ours(wd: Path, repeat: int) -> None:
 
     region = _region(wd)
     cpu0 = _t.process_time()
-    seconds, bal = _best(lambda: station_balance(region, list(SCENARIOS)), repeat)
+    seconds, bal = harness.best(lambda: station_balance(region, list(SCENARIOS)), repeat)
     cpu = (_t.process_time() - cpu0) / max(1, repeat)
     bal.to_pickle(wd / "balance_ours.pkl")
-    _emit({"seconds": seconds, "cpu_mean_s": round(cpu, 3), "rows": len(bal)})
+    harness.emit({"seconds": seconds, "cpu_mean_s": round(cpu, 3), "rows": len(bal)})
 
 
 def _balance_kernel(wd: Path, repeat: int) -> None:
@@ -173,11 +159,11 @@ def _balance_kernel(wd: Path, repeat: int) -> None:
 
     region = _region(wd)
     inp = bb.floor_inputs(region)
-    one, _ = _best(lambda: bb.run_floor(inp, 1), repeat)
-    two, _ = _best(lambda: bb.run_floor(inp, -1), repeat)
-    coords, _ = _best(lambda: bb.run_floor(inp, -1, __import__("numpy").asarray(region.developments.geometry.values)),
+    one, _ = harness.best(lambda: bb.run_floor(inp, 1), repeat)
+    two, _ = harness.best(lambda: bb.run_floor(inp, -1), repeat)
+    coords, _ = harness.best(lambda: bb.run_floor(inp, -1, __import__("numpy").asarray(region.developments.geometry.values)),
                       repeat)
-    _emit({"seconds": min(one, two), "note": f"1 thread {one:.3f} s, 2 threads {two:.3f} s; with point "
+    harness.emit({"seconds": min(one, two), "note": f"1 thread {one:.3f} s, 2 threads {two:.3f} s; with point "
                                               f"extraction {coords:.3f} s"})
 
 
@@ -186,8 +172,8 @@ def _balance_naive(wd: Path, repeat: int) -> None:
     import bench_balance as bb
 
     region = _region(wd)
-    seconds, _ = _best(lambda: bb.run_naive(region), repeat)
-    _emit({"seconds": seconds})
+    seconds, _ = harness.best(lambda: bb.run_naive(region), repeat)
+    harness.emit({"seconds": seconds})
 
 
 def _check_balance(wd: Path, got) -> str:
@@ -215,9 +201,9 @@ def _balance_dask(wd: Path, repeat: int) -> None:
         parted = partition_region(region, client=client)
         parted.developments.npartitions  # noqa: B018
         load = time.perf_counter() - t0
-        seconds, bal = _best(lambda: station_balance(parted, list(SCENARIOS), engine="dask", client=client), repeat)
+        seconds, bal = harness.best(lambda: station_balance(parted, list(SCENARIOS), engine="dask", client=client), repeat)
         workers = _workers_rss_mb(client)
-    _emit({"seconds": seconds, "check": _check_balance(wd, bal),
+    harness.emit({"seconds": seconds, "check": _check_balance(wd, bal),
            "note": f"developments to the workers {load:.2f} s (once); workers' peak RSS {workers:,.0f} MB",
            "workers_rss_mb": workers})
 
@@ -226,8 +212,8 @@ def _balance_dask_threads(wd: Path, repeat: int) -> None:
     from energieplanologie.balance import station_balance
 
     region = _region(wd)
-    seconds, bal = _best(lambda: station_balance(region, list(SCENARIOS), engine="dask"), repeat)
-    _emit({"seconds": seconds, "check": _check_balance(wd, bal)})
+    seconds, bal = harness.best(lambda: station_balance(region, list(SCENARIOS), engine="dask"), repeat)
+    harness.emit({"seconds": seconds, "check": _check_balance(wd, bal)})
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -246,10 +232,10 @@ def _dbscan_ours(wd: Path, repeat: int, eps: float, min_samples: int) -> None:
     from energieplanologie.clustering import grid_dbscan
 
     xy = _points(wd)
-    seconds, res = _best(lambda: grid_dbscan(xy, eps=eps, min_samples=min_samples), repeat)
+    seconds, res = harness.best(lambda: grid_dbscan(xy, eps=eps, min_samples=min_samples), repeat)
     np.save(wd / "labels_ours.npy", res.labels)
     np.save(wd / "core_ours.npy", res.core)
-    _emit({"seconds": seconds, "clusters": int(res.labels.max() + 1)})
+    harness.emit({"seconds": seconds, "clusters": int(res.labels.max() + 1)})
 
 
 def _check_labels(wd: Path, labels, name: str) -> str:
@@ -262,27 +248,24 @@ def _check_labels(wd: Path, labels, name: str) -> str:
     return "labels identical to ours" if np.array_equal(np.load(path), labels) else "LABELS DIFFER"
 
 
-def _same_partition(a, b) -> bool:
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return len(pairs) == len({p[0] for p in pairs}) == len({p[1] for p in pairs})
 
 
 def _dbscan_sklearn(wd: Path, repeat: int, eps: float, min_samples: int, mem_gb: float) -> None:
-    _cap_memory(mem_gb)
+    harness.cap_memory(mem_gb)
     from sklearn.cluster import DBSCAN
 
     xy = _points(wd)
-    seconds, labels = _best(lambda: DBSCAN(eps=eps, min_samples=min_samples).fit(xy).labels_, repeat)
-    _emit({"seconds": seconds, "check": _check_labels(wd, labels, "sklearn")})
+    seconds, labels = harness.best(lambda: DBSCAN(eps=eps, min_samples=min_samples).fit(xy).labels_, repeat)
+    harness.emit({"seconds": seconds, "check": _check_labels(wd, labels, "sklearn")})
 
 
 def _dbscan_kdtree(wd: Path, repeat: int, eps: float, min_samples: int, mem_gb: float) -> None:
-    _cap_memory(mem_gb)
+    harness.cap_memory(mem_gb)
     from energieplanologie.clustering import grid_dbscan
 
     xy = _points(wd)
-    seconds, res = _best(lambda: grid_dbscan(xy, eps=eps, min_samples=min_samples, algorithm="pairs"), repeat)
-    _emit({"seconds": seconds, "check": _check_labels(wd, res.labels, "kdtree")})
+    seconds, res = harness.best(lambda: grid_dbscan(xy, eps=eps, min_samples=min_samples, algorithm="pairs"), repeat)
+    harness.emit({"seconds": seconds, "check": _check_labels(wd, res.labels, "kdtree")})
 
 
 def _naive_dbscan(xy, eps: float, min_samples: int):
@@ -311,18 +294,18 @@ def _naive_dbscan(xy, eps: float, min_samples: int):
 def _dbscan_naive(wd: Path, repeat: int, eps: float, min_samples: int, mem_gb: float) -> None:
     import numpy as np
 
-    _cap_memory(mem_gb)
+    harness.cap_memory(mem_gb)
     xy = _points(wd)
-    seconds, labels = _best(lambda: _naive_dbscan(xy, eps, min_samples), repeat)
+    seconds, labels = harness.best(lambda: _naive_dbscan(xy, eps, min_samples), repeat)
     ours = np.load(wd / "labels_ours.npy") if (wd / "labels_ours.npy").exists() else None
     # Component ids are not DBSCAN's numbering, and a border point between two clusters may join either one:
     # compare the clustering of the core points and the noise.
     check = ""
     if ours is not None:
         core = np.load(wd / "core_ours.npy")
-        ok = np.array_equal(labels >= 0, ours >= 0) and _same_partition(ours[core], labels[core])
+        ok = np.array_equal(labels >= 0, ours >= 0) and harness.same_partition(ours[core], labels[core])
         check = "same clusters (core points), same noise" if ok else "CLUSTERS DIFFER"
-    _emit({"seconds": seconds, "check": check})
+    harness.emit({"seconds": seconds, "check": check})
 
 
 def _dbscan_dask(wd: Path, repeat: int, eps: float, min_samples: int) -> None:
@@ -331,9 +314,9 @@ def _dbscan_dask(wd: Path, repeat: int, eps: float, min_samples: int) -> None:
     xy = _points(wd)
     cluster, client = _cluster()
     with cluster, client:
-        seconds, res = _best(lambda: dask_dbscan(xy, eps=eps, min_samples=min_samples, client=client), repeat)
+        seconds, res = harness.best(lambda: dask_dbscan(xy, eps=eps, min_samples=min_samples, client=client), repeat)
         workers = _workers_rss_mb(client)
-    _emit({"seconds": seconds, "check": _check_labels(wd, res.labels, "dask"),
+    harness.emit({"seconds": seconds, "check": _check_labels(wd, res.labels, "dask"),
            "note": f"points sent to the tiles inside the clock; workers' peak RSS {workers:,.0f} MB",
            "workers_rss_mb": workers})
 
@@ -361,8 +344,8 @@ def _hotspots_e2e_ours(wd: Path, repeat: int, eps: float, min_mw: float) -> None
             parts.update(read=t1 - t0, region=t2 - t1, detect=t3 - t2)
         return hs
 
-    seconds, hotspots = _best(run, repeat)
-    _emit({"seconds": seconds, "note": f"{len(hotspots)} knooppunten; read+validate {parts['read']:.2f} s, "
+    seconds, hotspots = harness.best(run, repeat)
+    harness.emit({"seconds": seconds, "note": f"{len(hotspots)} knooppunten; read+validate {parts['read']:.2f} s, "
                                        f"region {parts['region']:.2f} s, detect {parts['detect']:.2f} s"})
 
 
@@ -376,11 +359,11 @@ def _kde_ours(wd: Path, repeat: int) -> None:
     from energieplanologie.density import kde
 
     region = _region(wd)
-    seconds, (array, transform) = _best(lambda: kde(region, cell_m=CELL_M, bandwidth_m=BANDWIDTH_M), repeat)
+    seconds, (array, transform) = harness.best(lambda: kde(region, cell_m=CELL_M, bandwidth_m=BANDWIDTH_M), repeat)
     np.save(wd / "kde_ours.npy", array)
     with open(wd / "kde_grid.json", "w") as fh:
         json.dump({"west": transform.c, "north": transform.f, "rows": array.shape[0], "cols": array.shape[1]}, fh)
-    _emit({"seconds": seconds, "note": f"{array.shape[0]} × {array.shape[1]} cells"})
+    harness.emit({"seconds": seconds, "note": f"{array.shape[0]} × {array.shape[1]} cells"})
 
 
 def _kde_grid(wd: Path):
@@ -404,10 +387,10 @@ def _kde_kernel(wd: Path, repeat: int) -> None:
         binned = np.bincount(row * g["cols"] + col, weights=p[:, 2], minlength=g["rows"] * g["cols"])
         return fftconvolve(binned.reshape(g["rows"], g["cols"]), kernel, mode="same") / (CELL_M * CELL_M / 1e6)
 
-    seconds, array = _best(run, repeat)
+    seconds, array = harness.best(run, repeat)
     ours = np.load(wd / "kde_ours.npy")
     check = "same surface as ours (1e-9)" if np.allclose(array, ours, rtol=1e-9, atol=1e-9) else "DIFFERS FROM OURS"
-    _emit({"seconds": seconds, "check": check})
+    harness.emit({"seconds": seconds, "check": check})
 
 
 def _kde_direct(wd: Path, repeat: int) -> None:
@@ -433,10 +416,10 @@ def _kde_direct(wd: Path, repeat: int) -> None:
             out += np.bincount(cells.ravel(), weights=(weight[a:a + step, None] * k).ravel(), minlength=out.size)
         return out.reshape(g["rows"], g["cols"])
 
-    seconds, array = _best(run, repeat)
+    seconds, array = harness.best(run, repeat)
     ours = np.load(wd / "kde_ours.npy")
     check = "same surface as ours (1e-9)" if np.allclose(array, ours, rtol=1e-9, atol=1e-9) else "DIFFERS FROM OURS"
-    _emit({"seconds": seconds, "check": check})
+    harness.emit({"seconds": seconds, "check": check})
 
 
 def _kde_dask(wd: Path, repeat: int) -> None:
@@ -449,11 +432,11 @@ def _kde_dask(wd: Path, repeat: int) -> None:
     cluster, client = _cluster()
     with cluster, client:
         parted = partition_region(region, client=client)
-        seconds, (array, _) = _best(lambda: kde(parted, cell_m=CELL_M, bandwidth_m=BANDWIDTH_M, engine="dask",
+        seconds, (array, _) = harness.best(lambda: kde(parted, cell_m=CELL_M, bandwidth_m=BANDWIDTH_M, engine="dask",
                                                  client=client), repeat)
         workers = _workers_rss_mb(client)
     same = np.array_equal(array, np.load(wd / "kde_ours.npy"))
-    _emit({"seconds": seconds, "check": "identical to ours" if same else "DIFFERS FROM OURS",
+    harness.emit({"seconds": seconds, "check": "identical to ours" if same else "DIFFERS FROM OURS",
            "note": f"workers' peak RSS {workers:,.0f} MB", "workers_rss_mb": workers})
 
 
@@ -475,7 +458,7 @@ def _scale_10m(wd: Path, n: int, seed: int, eps: float, min_samples: int) -> Non
     t0 = time.perf_counter()
     region = synthetic_region(n, seed=seed)
     out["generate_s"] = time.perf_counter() - t0
-    out["rss_after_generate_mb"] = round(_peak_rss_mb(), 1)
+    out["rss_after_generate_mb"] = round(harness.peak_rss_mb(), 1)
     cluster, client = _cluster(processes=False)
     with cluster, client:
         parted = partition_region(region, client=client)
@@ -504,23 +487,13 @@ def _scale_10m(wd: Path, n: int, seed: int, eps: float, min_samples: int) -> Non
         lab = grid_dbscan(xy, eps=eps, min_samples=min_samples).labels
         out["dbscan_s"] = time.perf_counter() - t0
         out["dbscan_equal"] = bool(np.array_equal(lab, lab_d))
-    _emit(out)
+    harness.emit(out)
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # QGIS workers (QGIS's own Python: numpy and qgis only)
 
 
-def _qgis_start():
-    from qgis.core import QgsApplication
-
-    app = QgsApplication([], False)
-    app.initQgis()
-    sys.path.append("/usr/share/qgis/python/plugins")
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    return app
 
 
 def _memory_points(name: str, xy, fields: dict[str, list]):
@@ -545,7 +518,7 @@ def _memory_points(name: str, xy, fields: dict[str, list]):
 def _qgis_join(wd: Path, repeat: int) -> None:
     import numpy as np
 
-    app = _qgis_start()
+    app = harness.qgis_start()
     import processing
 
     xy = np.load(wd / "points.npy")
@@ -558,16 +531,16 @@ def _qgis_join(wd: Path, repeat: int) -> None:
             "INPUT": dev, "INPUT_2": stations, "FIELDS_TO_COPY": ["station"], "DISCARD_NONMATCHING": False,
             "PREFIX": "", "NEIGHBORS": 1, "MAX_DISTANCE": None, "OUTPUT": "memory:"})
 
-    seconds, res = _best(run, repeat)
+    seconds, res = harness.best(run, repeat)
     count = res["OUTPUT"].featureCount()
-    _emit({"seconds": seconds, "note": f"{count:,} joined features"})
+    harness.emit({"seconds": seconds, "note": f"{count:,} joined features"})
     app.exitQgis()
 
 
 def _qgis_heatmap(wd: Path, repeat: int) -> None:
     import numpy as np
 
-    app = _qgis_start()
+    app = harness.qgis_start()
     import processing
 
     p = np.load(wd / "kde_points.npy")
@@ -579,8 +552,8 @@ def _qgis_heatmap(wd: Path, repeat: int) -> None:
             "INPUT": layer, "RADIUS": BANDWIDTH_M, "RADIUS_FIELD": None, "PIXEL_SIZE": CELL_M, "WEIGHT_FIELD": "w",
             "KERNEL": 0, "DECAY": 0, "OUTPUT_VALUE": 0, "OUTPUT": str(out)})
 
-    seconds, _ = _best(run, repeat)
-    _emit({"seconds": seconds})
+    seconds, _ = harness.best(run, repeat)
+    harness.emit({"seconds": seconds})
     app.exitQgis()
 
 
@@ -652,15 +625,10 @@ def _qgis_check(wd: Path) -> str:
         return ""
     ours, qgis = np.load(wd / "labels_ours.npy"), np.load(wd / "labels_qgis.npy")
     core = np.load(wd / "core_ours.npy")
-    ok = np.array_equal(qgis >= 0, ours >= 0) and _same_partition(ours[core], qgis[core])
+    ok = np.array_equal(qgis >= 0, ours >= 0) and harness.same_partition(ours[core], qgis[core])
     return "same clusters (core points), same noise" if ok else "CLUSTERS DIFFER"
 
 
-def _qgis_env() -> dict:
-    env = dict(os.environ)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    env.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="xdg-"))
-    return env
 
 
 def _fmt_s(r: dict) -> str:
@@ -744,7 +712,7 @@ def main(argv: list[str] | None = None) -> int:
                 repeat = 1 if slow and n >= 1_000_000 else args.repeat
                 cmd = [QGIS_PYTHON if interpreter == "qgis" else sys.executable, str(HERE), "--worker", worker,
                        "--repeat", str(repeat), *base]
-                result = _run(cmd, args.timeout, env=_qgis_env() if interpreter == "qgis" else None)
+                result = _run(cmd, args.timeout, env=harness.qgis_env() if interpreter == "qgis" else None)
                 if worker == "qgis_dbscan" and "seconds" in result:
                     result["check"] = _qgis_check(wd)
                 result.update(analysis=analysis, path=path, n=n, worker=worker)
