@@ -761,10 +761,8 @@ def dask_detect_hotspots(region: Any, *, method: str, scenario: Any, year: int, 
     """
     from energieplanologie.hotspots import (
         HotspotResult,
+        _cluster,
         _describe,
-        _filter_clusters,
-        _gistar,
-        _hdbscan,
         _objects,
     )
 
@@ -772,22 +770,16 @@ def dask_detect_hotspots(region: Any, *, method: str, scenario: Any, year: int, 
         report(progress, 0.0, "knooppunten: punten verzamelen (dask)")
         points, parted, offsets = _points(region, scenario, year, runner, include_infrastructure=include_infrastructure,
                                           infrastructure_weight_mw=infrastructure_weight_mw, ids=False)
-        xy = np.column_stack([points["x"].to_numpy(), points["y"].to_numpy()])
-        weight = points["weight_mw"].to_numpy()
         report(progress, 0.15, f"knooppunten: clusteren ({method}, dask)")
-        hexagons = cell_geoms = None
+
+        def dbscan(xy: np.ndarray, weight: np.ndarray) -> np.ndarray:
+            return dask_dbscan(xy, eps=eps_m, min_samples=min_mw, sample_weight=weight, client=runner.client,
+                               n_tiles=n_tiles).labels
+
         ctx = region.replace(developments=parted.meta)
-        if method == "dbscan":
-            labels = dask_dbscan(xy, eps=eps_m, min_samples=min_mw, sample_weight=weight, client=runner.client,
-                                 n_tiles=n_tiles).labels if len(xy) else np.empty(0, dtype=np.int64)
-            min_cluster_mw = 0.0
-        elif method == "hdbscan":
-            labels = _hdbscan(xy, min_members)
-            min_cluster_mw = min_mw
-        else:
-            labels, hexagons, cell_geoms = _gistar(ctx, xy, weight, hex_size_m, permutations, fdr_alpha, seed)
-            min_cluster_mw = min_mw
-        labels = _filter_clusters(labels, points, min_members, min_cluster_mw)
+        labels, hexagons, cell_geoms = _cluster(ctx, points, method, dbscan=dbscan, min_mw=min_mw,
+                                                min_members=min_members, hex_size_m=hex_size_m,
+                                                permutations=permutations, fdr_alpha=fdr_alpha, seed=seed)
 
         report(progress, 0.5, "knooppunten: kenmerken berekenen")
         keep = np.flatnonzero(labels >= 0)

@@ -77,7 +77,7 @@ import math
 import re
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -339,29 +339,43 @@ def detect_hotspots(
     report(progress, 0.0, "knooppunten: punten verzamelen")
     points = weighted_points(region, sc, year, include_infrastructure=include_infrastructure,
                              infrastructure_weight_mw=infrastructure_weight_mw)
+    report(progress, 0.15, f"knooppunten: clusteren ({method})")
+
+    def dbscan(xy: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        return grid_dbscan(xy, eps=eps_m, min_samples=min_mw, sample_weight=weight).labels
+
+    labels, hexagons, cell_geoms = _cluster(region, points, method, dbscan=dbscan, min_mw=min_mw,
+                                            min_members=min_members, hex_size_m=hex_size_m,
+                                            permutations=permutations, fdr_alpha=fdr_alpha, seed=seed)
+    report(progress, 0.5, "knooppunten: kenmerken berekenen")
+    hotspots, members = _describe(region, points, labels, sc, year, method, rules, balance, allocation, buffer_m,
+                                  cell_geoms)
+    report(progress, 1.0, "knooppunten: klaar")
+    return HotspotResult(hotspots, members, hexagons)
+
+
+def _cluster(region: Region, points: pd.DataFrame, method: str, *,
+             dbscan: Callable[[np.ndarray, np.ndarray], np.ndarray], min_mw: float, min_members: int,
+             hex_size_m: float, permutations: int, fdr_alpha: float, seed: int,
+             ) -> tuple[np.ndarray, gpd.GeoDataFrame | None, Any]:
+    """Cluster labels of the weighted points (small clusters dropped), Gi* hexagons and their cell geometries.
+
+    ``dbscan(xy, weight)`` gives the weighted DBSCAN labels: in memory :func:`grid_dbscan`, on dask the tiled
+    :func:`energieplanologie.distributed.dask_dbscan`; HDBSCAN and Gi* run here for both engines.
+    """
     xy = np.column_stack([points["x"].to_numpy(), points["y"].to_numpy()])
     weight = points["weight_mw"].to_numpy()
-
-    report(progress, 0.15, f"knooppunten: clusteren ({method})")
-    hexagons = None
-    cell_geoms = None
+    hexagons = cell_geoms = None
     if method == "dbscan":
-        labels = grid_dbscan(xy, eps=eps_m, min_samples=min_mw, sample_weight=weight).labels if len(xy) else \
-            np.empty(0, dtype=np.int64)
-        min_cluster_mw = 0.0
+        labels = dbscan(xy, weight) if len(xy) else np.empty(0, dtype=np.int64)
+        min_cluster_mw = 0.0  # DBSCAN's weighted core condition already asks min_mw
     elif method == "hdbscan":
         labels = _hdbscan(xy, min_members)
         min_cluster_mw = min_mw
     else:
         labels, hexagons, cell_geoms = _gistar(region, xy, weight, hex_size_m, permutations, fdr_alpha, seed)
         min_cluster_mw = min_mw
-    labels = _filter_clusters(labels, points, min_members, min_cluster_mw)
-
-    report(progress, 0.5, "knooppunten: kenmerken berekenen")
-    hotspots, members = _describe(region, points, labels, sc, year, method, rules, balance, allocation, buffer_m,
-                                  cell_geoms)
-    report(progress, 1.0, "knooppunten: klaar")
-    return HotspotResult(hotspots, members, hexagons)
+    return _filter_clusters(labels, points, min_members, min_cluster_mw), hexagons, cell_geoms
 
 
 #: Short alias: ``hotspots.detect(region, ...)``.
