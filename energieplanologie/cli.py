@@ -139,7 +139,7 @@ def validate(
     if as_json:
         print(report.to_json())
     else:
-        out.print(report.to_text(), highlight=False, markup=False)
+        out.print(report.to_text())
     raise typer.Exit(0 if report.ok else 1)
 
 

@@ -127,13 +127,11 @@ def freeze(
                                   scenario=scenario, outputs="gpkg" if only_gpkg else "all", progress=progress)
         if machine:
             return
-        cli.out.print(f"Ronde {frozen.round} van {frozen.region} bevroren op {frozen.frozen_at} in {st.label}.",
-                      highlight=False, markup=False)
+        cli.out.print(f"Ronde {frozen.round} van {frozen.region} bevroren op {frozen.frozen_at} in {st.label}.")
         for s in frozen.inputs:
             who = s.owner or "eigenaar onbekend"
             where = f"{s.source}" + (f" ({s.table})" if s.table and s.table not in s.source else "")
-            cli.out.print(f"  {s.layer:<17} {s.snapshot_id:<32} {s.rows:>6} rijen  {who:<20} {where}",
-                          highlight=False, markup=False)
+            cli.out.print(f"  {s.layer:<17} {s.snapshot_id:<32} {s.rows:>6} rijen  {who:<20} {where}")
 
     _run_errors(work)
 
@@ -154,22 +152,20 @@ def list_(
         st = _store(config, db, db_schema, store)
         rounds = list_rounds(st)
         if rounds.empty:
-            cli.out.print(f"Geen bevroren rondes in {st.label}.", highlight=False, markup=False)
+            cli.out.print(f"Geen bevroren rondes in {st.label}.")
         else:
-            cli.out.print(f"Bevroren rondes in {st.label}:", highlight=False, markup=False)
+            cli.out.print(f"Bevroren rondes in {st.label}:")
             for row in rounds.itertuples(index=False):
                 cli.out.print(f"  ronde {row.round:<8} {row.region:<24} bevroren {row.frozen_at}  "
-                              f"{row.n_inputs} invoerlagen  (energieplanologie {row.version})",
-                              highlight=False, markup=False)
+                              f"{row.n_inputs} invoerlagen  (energieplanologie {row.version})")
         changes = st.changes()
         pending = changes[changes["included_in"].isna()]
         if len(pending):
-            cli.out.print("Geleverd na het bevriezen (voor de volgende ronde, niet samengevoegd):",
-                          highlight=False, markup=False)
+            cli.out.print("Geleverd na het bevriezen (voor de volgende ronde, niet samengevoegd):")
             for row in pending.itertuples(index=False):
                 cli.out.print(f"  {row.layer:<17} {INPUT_CHANGES.get(row.change, row.change):<11} na ronde {row.round}: "
                               f"{row.old_snapshot_id or '-'} → {row.new_snapshot_id or '-'}  "
-                              f"({row.owner or 'eigenaar onbekend'}, {row.detected_at})", highlight=False, markup=False)
+                              f"({row.owner or 'eigenaar onbekend'}, {row.detected_at})")
 
     _run_errors(work)
 
@@ -204,21 +200,18 @@ def diff(
                                         scenario=scenario, progress=progress)
         if machine:
             return
-        cli.out.print(f"Vergeleken met ronde {result.round} ({st.label}).", highlight=False, markup=False)
+        cli.out.print(f"Vergeleken met ronde {result.round} ({st.label}).")
         if result.inputs.empty:
-            cli.out.print("Invoer: ongewijzigd.", highlight=False, markup=False)
+            cli.out.print("Invoer: ongewijzigd.")
         else:
-            cli.out.print("Invoer gewijzigd sinds de ronde (vastgelegd voor de volgende ronde):",
-                          highlight=False, markup=False)
+            cli.out.print("Invoer gewijzigd sinds de ronde (vastgelegd voor de volgende ronde):")
             for row in result.inputs.itertuples(index=False):
                 cli.out.print(f"  {row.layer:<17} {INPUT_CHANGES[row.change]:<11} {row.old_snapshot_id or '-'} → "
-                              f"{row.new_snapshot_id or '-'}  ({row.owner or 'eigenaar onbekend'})",
-                              highlight=False, markup=False)
+                              f"{row.new_snapshot_id or '-'}  ({row.owner or 'eigenaar onbekend'})")
         summary = result.diff.summary()
-        cli.out.print("Resultaten: " + ", ".join(f"{n} {CHANGES[k]}" for k, n in summary.items()),
-                      highlight=False, markup=False)
+        cli.out.print("Resultaten: " + ", ".join(f"{n} {CHANGES[k]}" for k, n in summary.items()))
         for p in result.files:
-            cli.out.print(f"  {p}", highlight=False, markup=False)
+            cli.out.print(f"  {p}")
 
     _run_errors(work)
 
@@ -267,9 +260,9 @@ def publish(
         if machine:
             return
         cli.out.print(f"Gepubliceerd naar schema {pub.schema} (publicatie {pub.id}"
-                      + (f", ronde {pub.round}" if pub.round else "") + "):", highlight=False, markup=False)
+                      + (f", ronde {pub.round}" if pub.round else "") + "):")
         for name, rows in pub.tables.items():
-            cli.out.print(f"  {pub.schema}.{name:<22} {rows:>7} rijen", highlight=False, markup=False)
+            cli.out.print(f"  {pub.schema}.{name:<22} {rows:>7} rijen")
 
     _run_errors(work)
 
