@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 import matplotlib
 import pytest
@@ -17,6 +18,23 @@ def sample_region():
     import energieplanologie as ep
 
     return ep.load_sample()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The throwaway PostgreSQL + PostGIS server of ``tests/postgis_server.py`` (started once, on first use)."""
+    import postgis_server
+
+    return postgis_server.require()
+
+
+@pytest.fixture
+def db(server) -> str:
+    """A fresh database with PostGIS; its URL carries the superuser's password (as a careless config would)."""
+    name = f"t_{secrets.token_hex(5)}"
+    url = server.create_database(name)
+    yield url
+    server.drop_database(name)
 
 
 # With CI=true nothing may pass by being skipped (no Chromium, no PostGIS, a missing extra): a skip is a failure.

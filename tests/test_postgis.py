@@ -13,7 +13,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import postgis_server
 import psycopg
 import pyogrio
 import pytest
@@ -35,20 +34,6 @@ from energieplanologie.sample import SAMPLE_CONFIG
 
 KINDS = ("municipalities", "stations", "station_capacity", "infrastructure", "developments", "constraints")
 WRONG = "Fout-Wachtwoord-9137"
-
-
-@pytest.fixture(scope="session")
-def server() -> postgis_server.PostgisServer:
-    return postgis_server.require()
-
-
-@pytest.fixture
-def db(server: postgis_server.PostgisServer) -> str:
-    """A fresh database with PostGIS; its URL carries the superuser's password (as a careless config would)."""
-    name = f"t_{np.random.default_rng().integers(1 << 40):x}"
-    url = server.create_database(name)
-    yield url
-    server.drop_database(name)
 
 
 def _sql(url: str, query: str, params: list | None = None) -> list[tuple]:

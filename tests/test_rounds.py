@@ -14,9 +14,7 @@ import shutil
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import postgis_server
 import psycopg
 import pyogrio
 import pytest
@@ -240,19 +238,6 @@ def test_cli_baseline_freeze_list_diff(project, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ PostGIS store
-
-
-@pytest.fixture(scope="module")
-def server() -> postgis_server.PostgisServer:
-    return postgis_server.require()
-
-
-@pytest.fixture
-def db(server):
-    name = f"r_{np.random.default_rng().integers(1 << 40):x}"
-    url = server.create_database(name)
-    yield url
-    server.drop_database(name)
 
 
 def _sql(url: str, query: str, params: list | None = None) -> list[tuple]:
