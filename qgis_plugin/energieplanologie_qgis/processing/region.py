@@ -101,6 +101,9 @@ class RegionAlgorithm(EngineAlgorithm):
     (``{"hotspots": {...}}``) and :meth:`command_options` CLI options.
     """
 
+    #: The optional analysis year of the algorithms that have one.
+    YEAR = "YEAR"
+
     #: The engine subcommand (``balance``, ``hotspots`` …).
     COMMAND = ""
     #: Validation findings are shown by the algorithm (False for commands that ignore the inputs).
@@ -136,6 +139,12 @@ class RegionAlgorithm(EngineAlgorithm):
     def command_options(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
         """CLI options after ``--out`` (e.g. ``["--year", "2030"]``)."""
         return []
+
+    def year_option(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
+        """``["--year", "2030"]`` when the optional ``YEAR`` parameter is set, else nothing."""
+        if parameters.get(self.YEAR) in (None, ""):
+            return []
+        return ["--year", str(self.parameterAsInt(parameters, self.YEAR, context))]
 
     def output_folder(self, parameters: dict[str, Any], context: QgsProcessingContext, workdir: str) -> str:
         """Where the engine writes (``--out``); default a folder inside the temporary working folder."""

@@ -34,7 +34,6 @@ class DensityAlgorithm(RegionAlgorithm):
     COMMAND = "density"
     CELL_M = "CELL_M"
     BANDWIDTH_M = "BANDWIDTH_M"
-    YEAR = "YEAR"
     OUTPUT = "OUTPUT"
 
     def shortHelpString(self) -> str:
@@ -64,8 +63,7 @@ class DensityAlgorithm(RegionAlgorithm):
         for name, option in ((self.CELL_M, "--cell-m"), (self.BANDWIDTH_M, "--bandwidth-m")):
             if parameters.get(name) not in (None, ""):
                 args += [option, repr(float(self.parameterAsDouble(parameters, name, context)))]
-        if parameters.get(self.YEAR) not in (None, ""):
-            args += ["--year", str(self.parameterAsInt(parameters, self.YEAR, context))]
+        args += self.year_option(parameters, context)
         return args
 
     def read_outputs(self, out_dir: str, parameters: dict[str, Any], context: QgsProcessingContext,

@@ -27,7 +27,6 @@ class HotspotsAlgorithm(RegionAlgorithm):
     GROUP = "Analyse"
 
     COMMAND = "hotspots"
-    YEAR = "YEAR"
     OUTPUT = "OUTPUT"
     OUTPUT_MEMBERS = "OUTPUT_MEMBERS"
     OUTPUT_HEXAGONS = "OUTPUT_HEXAGONS"
@@ -65,9 +64,7 @@ class HotspotsAlgorithm(RegionAlgorithm):
         return {"hotspots": self.hotspot_table(parameters, context)}
 
     def command_options(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
-        if parameters.get(self.YEAR) in (None, ""):
-            return []
-        return ["--year", str(self.parameterAsInt(parameters, self.YEAR, context))]
+        return self.year_option(parameters, context)
 
     def read_outputs(self, out_dir: str, parameters: dict[str, Any], context: QgsProcessingContext,
                      feedback: QgsProcessingFeedback) -> dict[str, Any]:

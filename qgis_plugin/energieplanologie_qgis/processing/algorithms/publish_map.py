@@ -25,7 +25,6 @@ class PublishMapAlgorithm(RegionAlgorithm):
     GROUP = "Publiceren"
 
     COMMAND = "map"
-    YEAR = "YEAR"
     OUTPUT = "OUTPUT"
 
     def shortHelpString(self) -> str:
@@ -51,9 +50,7 @@ class PublishMapAlgorithm(RegionAlgorithm):
         return {"hotspots": self.hotspot_table(parameters, context)}
 
     def command_options(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
-        if parameters.get(self.YEAR) in (None, ""):
-            return []
-        return ["--year", str(self.parameterAsInt(parameters, self.YEAR, context))]
+        return self.year_option(parameters, context)
 
     def read_outputs(self, out_dir: str, parameters: dict[str, Any], context: QgsProcessingContext,
                      feedback: QgsProcessingFeedback) -> dict[str, Any]:
