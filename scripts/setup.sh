@@ -2,7 +2,7 @@
 # Prepare this checkout: system packages, the core environment .venv and (optionally) the QGIS test environment.
 #
 #   scripts/setup.sh              core: .venv with energieplanologie[dev,pdf,dask] (editable)
-#   scripts/setup.sh --qgis       also QGIS (apt) and .venv-qgis for the plugin tests
+#   scripts/setup.sh --qgis       also QGIS ≥ 3.40 LTR (apt; bookworm-backports on Debian 12) and .venv-qgis
 #   scripts/setup.sh --browser    also headless Chromium (for the map tests)
 #   scripts/setup.sh --postgis    also PostgreSQL 15 + PostGIS 3 (for the database tests; servers start per test run)
 #
@@ -51,9 +51,6 @@ esac
 if ! command -v npm >/dev/null 2>&1; then
   PACKAGES+=(nodejs npm)
 fi
-if [ "$WITH_QGIS" -eq 1 ]; then
-  PACKAGES+=(python3-qgis qgis-providers qgis)
-fi
 UBUNTU_BROWSER=()
 if [ "$WITH_BROWSER" -eq 1 ]; then
   if [ "$DISTRO" = "ubuntu" ]; then
@@ -96,6 +93,47 @@ if [ "${#MISSING[@]}" -gt 0 ] || [ "${#OPTIONAL_TODO[@]}" -gt 0 ]; then
   done
 else
   say "systeempakketten: alles al aanwezig"
+fi
+
+# QGIS: the LTR line provinces run (3.40). Debian 12 (bookworm) itself has 3.22 (end of life), its backports have
+# 3.40: add the backports suite to apt and install from there. Elsewhere (Ubuntu, newer Debian) the release's own
+# QGIS is taken; below 3.40 the tests still run, but the plugin's metadata asks for 3.40.
+QGIS_MIN=3.40
+QGIS_PACKAGES=(qgis python3-qgis qgis-providers)
+qgis_current() {  # every QGIS package installed at QGIS_MIN or newer?
+  local pkg v
+  for pkg in "${QGIS_PACKAGES[@]}"; do
+    installed "$pkg" || return 1
+    v="$(dpkg-query -W -f='${Version}' "$pkg")"
+    dpkg --compare-versions "$v" ge "$QGIS_MIN" || return 1
+  done
+}
+if [ "$WITH_QGIS" -eq 1 ] && ! qgis_current; then
+  CODENAME="$( . /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}" || true)"
+  QGIS_TARGET=()
+  if [ "$DISTRO" = "debian" ] && [ "$CODENAME" = "bookworm" ]; then
+    QGIS_TARGET=(-t bookworm-backports)
+    if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      say "apt: bookworm-backports toevoegen (QGIS $QGIS_MIN LTR)"
+      printf '%s\n' "Types: deb" "URIs: http://deb.debian.org/debian" "Suites: bookworm-backports" \
+        "Components: main" "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" \
+        | "${SUDO[@]}" tee /etc/apt/sources.list.d/backports.sources >/dev/null
+    fi
+  fi
+  if [ "$(id -u)" -ne 0 ] && [ "${#SUDO[@]}" -eq 0 ]; then
+    echo "setup.sh: root of sudo nodig om QGIS te installeren: ${QGIS_PACKAGES[*]}" >&2
+    exit 1
+  fi
+  say "apt-get install ${QGIS_TARGET[*]} ${QGIS_PACKAGES[*]}"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${QGIS_TARGET[@]}" "${QGIS_PACKAGES[@]}"
+  if ! qgis_current; then
+    echo "  waarschuwing: QGIS $(dpkg-query -W -f='${Version}' qgis 2>/dev/null) is ouder dan $QGIS_MIN (de versie" \
+         "die de plugin vraagt en CI test); de tests draaien wel" >&2
+  fi
+elif [ "$WITH_QGIS" -eq 1 ]; then
+  say "QGIS: $(dpkg-query -W -f='${Version}' qgis) al geïnstalleerd"
 fi
 
 if [ "$WITH_POSTGIS" -eq 1 ]; then

@@ -55,10 +55,10 @@ def _qgis_labels(qgis_processing, xy: np.ndarray, border_as_noise: bool) -> np.n
     """CLUSTER_ID per point from native:dbscanclustering (-1 for NULL)."""
     from qgis import processing
     from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsVectorLayer
-    from qgis.PyQt.QtCore import QVariant
+    from qgis.PyQt.QtCore import QMetaType
 
     layer = QgsVectorLayer("Point?crs=EPSG:28992", "punten", "memory")
-    layer.dataProvider().addAttributes([QgsField("idx", QVariant.Int)])
+    layer.dataProvider().addAttributes([QgsField("idx", QMetaType.Type.Int)])
     layer.updateFields()
     features = []
     for i, (x, y) in enumerate(xy):
