@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the input has errors (validation), 2 the input could no
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -46,6 +47,31 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit(0)
 
 
+class _NoticeHandler(logging.Handler):
+    """Prints the library's warnings (logger ``energieplanologie``), e.g. an optional part that was skipped and how
+    to add it, once each as ``Let op: …`` on stderr."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if text not in self.seen:
+            self.seen.add(text)
+            err.print(f"Let op: {text}")
+
+
+def _show_notices() -> None:
+    """Route the library's warnings to stderr for this command (each said once per command)."""
+    logger = logging.getLogger("energieplanologie")
+    for handler in [h for h in logger.handlers if isinstance(h, _NoticeHandler)]:
+        logger.removeHandler(handler)
+    logger.addHandler(_NoticeHandler())
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -53,6 +79,7 @@ def _root(
     ] = False,
 ) -> None:
     """Energieplanologie: integraal programmeren van het energiesysteem."""
+    _show_notices()
 
 
 class _Progress:

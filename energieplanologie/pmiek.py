@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,7 +42,10 @@ from energieplanologie.progress import ProgressCallback, report, scaled
 __all__ = [
     "DOCUMENT_COLUMNS",
     "SHEET_TEXT_COLUMNS",
+    "PDF_RENDERERS",
+    "pdf_renderer",
     "project_list",
+    "project_sheet_context",
     "project_sheet_html",
     "safe_filename",
     "write_assessment",
@@ -756,13 +760,52 @@ def project_sheet_html(assessment: Assessment, region: Any, project_id: str, *, 
     return _render(f, facts, assessment, region, map_png, font_pt, compact, getattr(hotspots, "hotspots", hotspots))
 
 
+def project_sheet_context(assessment: Assessment, region: Any, project_id: str, *, compact: bool = False,
+                          hotspots: Any = None) -> tuple[dict[str, Any], bytes]:
+    """The content of one project sheet as the HTML template and the PDF writers get it, and its map (PNG).
+
+    Parameters
+    ----------
+    assessment, region, project_id, compact, hotspots
+        As for :func:`project_sheet_html`.
+
+    Returns
+    -------
+    (dict, bytes)
+        The sheet's texts and tables (Dutch; not yet escaped) and the map image.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> from energieplanologie.assessment import score_projects
+    >>> region = ep.load_sample()
+    >>> ctx, png = project_sheet_context(score_projects(region, n_perturbations=100), region, "P03")
+    >>> ctx["name"], png[:4]
+    ('150 kV station Kanaalzone', b'\x89PNG')
+    """
+    facts = _facts(assessment, region)
+    f = next((x for x in facts if x["project_id"] == project_id), None)
+    if f is None:
+        raise EnergieplanologieError(f"project {project_id!r} komt niet voor in de afweging")
+    hs = getattr(hotspots, "hotspots", hotspots)
+    png = _map_png(f, region, hs)
+    return _context(f, facts, assessment, region, png, compact), png
+
+
+def _context(f: dict[str, Any], facts: Sequence[dict[str, Any]], assessment: Assessment, region: Any,
+             png: bytes, compact: bool) -> dict[str, Any]:
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return _sheet_context(f, facts, assessment, region, uri, compact=compact)
+
+
 def _render(f: dict[str, Any], facts: Sequence[dict[str, Any]], assessment: Assessment, region: Any,
             map_png: bytes | None, font_pt: float, compact: bool, hotspots: Any) -> str:
     png = map_png if map_png is not None else _map_png(f, region, hotspots)
-    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    ctx = _sheet_context(f, facts, assessment, region, uri, compact=compact)
-    ctx["font_pt"] = f"{font_pt:.2f}"
-    return _environment().get_template("projectfiche.html.j2").render(**ctx)
+    return _render_context(_context(f, facts, assessment, region, png, compact), font_pt)
+
+
+def _render_context(ctx: dict[str, Any], font_pt: float) -> str:
+    return _environment().get_template("projectfiche.html.j2").render(**{**ctx, "font_pt": f"{font_pt:.2f}"})
 
 
 #: Font sizes tried, then the compact variant, until a sheet fits one A4.
@@ -776,6 +819,57 @@ def _pdf_document(html: str, base: Path) -> Any:
     return weasyprint.HTML(string=html, base_url=str(base)).render()
 
 
+#: PDF renderers of the project sheets: ``"weasyprint"`` draws the HTML sheet itself (the ``pdf`` extra; needs
+#: Pango, on Windows GTK); ``"fpdf"`` draws the same content in pure Python (always installed).
+PDF_RENDERERS = ("weasyprint", "fpdf")
+#: How to get the nicer renderer, said once when it is missing.
+PDF_EXTRA_HINT = ("pip install 'energieplanologie[pdf]' (WeasyPrint en pypdf; WeasyPrint vraagt ook Pango: "
+                  "apt install libpango-1.0-0 libpangoft2-1.0-0, op Windows GTK)")
+_log = logging.getLogger("energieplanologie")
+
+
+def _weasyprint_problem() -> str | None:
+    """Why WeasyPrint cannot render here (None when it can)."""
+    import importlib
+
+    for module, name in (("weasyprint", "WeasyPrint"), ("pypdf", "pypdf")):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            return f"{name} is niet geïnstalleerd"
+        except OSError as exc:  # WeasyPrint installed, Pango/GTK missing
+            return f"{name} vindt zijn systeembibliotheken niet ({exc})"
+    return None
+
+
+def pdf_renderer(choice: str = "auto") -> str:
+    """The PDF renderer to use: ``choice`` itself, or with ``"auto"`` WeasyPrint when it works here, else fpdf.
+
+    With ``"auto"`` and no working WeasyPrint the choice is logged once (logger ``energieplanologie``, level
+    WARNING) with what is skipped and how to add it; the CLI prints it. ``"weasyprint"`` without a working
+    WeasyPrint raises :class:`EnergieplanologieError`.
+
+    Examples
+    --------
+    >>> pdf_renderer("fpdf")
+    'fpdf'
+    >>> pdf_renderer("auto") in PDF_RENDERERS
+    True
+    """
+    if choice not in ("auto", *PDF_RENDERERS):
+        raise EnergieplanologieError(f"onbekende PDF-opmaak {choice!r}; kies auto, weasyprint of fpdf")
+    if choice == "fpdf":
+        return choice
+    problem = _weasyprint_problem()
+    if problem is None:
+        return "weasyprint"
+    if choice == "weasyprint":
+        raise EnergieplanologieError(f"PDF met WeasyPrint kan niet: {problem}. Installeer het: {PDF_EXTRA_HINT}")
+    _log.warning("PDF-projectfiches gemaakt met de ingebouwde opmaak (fpdf2); de HTML-opmaak met WeasyPrint is "
+                 "overgeslagen: %s. Toevoegen: %s.", problem, PDF_EXTRA_HINT)
+    return "fpdf"
+
+
 def write_project_sheets(
     assessment: Assessment,
     region: Any,
@@ -784,12 +878,15 @@ def write_project_sheets(
     pdf: bool = True,
     hotspots: Any = None,
     progress: ProgressCallback | None = None,
+    pdf_engine: str = "auto",
 ) -> list[Path]:
     """Write one project sheet per project: ``fiches/<id>.html`` and, with ``pdf``, ``fiches/<id>.pdf`` (exactly one
     A4 page each) plus ``fiches/pmiek_projectfiches.pdf`` (all, in rank order) and ``fiches/index.html``.
 
-    The PDF is rendered with WeasyPrint from the same HTML; when a sheet does not fit one page the font is
-    lowered step by step, then lists and reasons are shortened; the HTML written is the version that fits.
+    The PDF is rendered with WeasyPrint from the same HTML when it is installed, else drawn from the same content
+    in pure Python (:mod:`energieplanologie.sheet_pdf`, see :func:`pdf_renderer`); when a sheet does not fit one
+    page the font is lowered step by step, then lists and reasons are shortened; the HTML written is the version
+    that fits.
 
     Parameters
     ----------
@@ -798,11 +895,13 @@ def write_project_sheets(
     out_dir : path
         The pMIEK folder; sheets go into ``out_dir/fiches``.
     pdf : bool, default True
-        Also write PDFs (needs the ``pdf`` extra: WeasyPrint and pypdf).
+        Also write PDFs.
     hotspots : GeoDataFrame or HotspotResult, optional
         Knooppunten to draw on the maps.
     progress : callable, optional
         ``progress(fraction, message)``.
+    pdf_engine : {"auto", "weasyprint", "fpdf"}, default "auto"
+        The PDF renderer (:func:`pdf_renderer`).
 
     Returns
     -------
@@ -813,14 +912,11 @@ def write_project_sheets(
     --------
     >>> paths = write_project_sheets(assessment, region, "uit/pmiek")  # doctest: +SKIP
     """
+    renderer = pdf_renderer(pdf_engine) if pdf else None
+    if renderer == "fpdf":
+        return _write_sheets_fpdf(assessment, region, out_dir, hotspots=hotspots, progress=progress)
     if pdf:
-        try:
-            import pypdf
-            import weasyprint  # noqa: F401
-        except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise EnergieplanologieError(
-                "PDF-projectfiches vragen WeasyPrint en pypdf: pip install 'energieplanologie[pdf]' "
-                "(WeasyPrint heeft ook Pango nodig: apt install libpango-1.0-0 libpangoft2-1.0-0)") from exc
+        import pypdf
     fiches = Path(out_dir) / "fiches"
     fiches.mkdir(parents=True, exist_ok=True)
     root = fiches.resolve()
@@ -876,6 +972,54 @@ def write_project_sheets(
     return written
 
 
+def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path, *, hotspots: Any,
+                       progress: ProgressCallback | None) -> list[Path]:
+    """:func:`write_project_sheets` with the pure-Python PDF writer (same files, same fitting steps)."""
+    from energieplanologie.sheet_pdf import sheet_fits, write_sheets
+
+    fiches = Path(out_dir) / "fiches"
+    fiches.mkdir(parents=True, exist_ok=True)
+    root = fiches.resolve()
+    hs = getattr(hotspots, "hotspots", hotspots)
+    facts = _facts(assessment, region)
+    written: list[Path] = []
+    pages = []
+    taken: set[str] = set()
+    index_rows = []
+    for i, f in enumerate(facts):
+        report(progress, i / max(1, len(facts)), f"projectfiche {f['project_id']}")
+        stem = safe_filename(f["project_id"], taken)
+        taken.add(stem)
+        html_path, pdf_path = fiches / f"{stem}.html", fiches / f"{stem}.pdf"
+        if html_path.resolve().parent != root:  # pragma: no cover - safe_filename prevents this
+            raise EnergieplanologieError(f"projectfiche {f['project_id']!r} zou buiten {fiches} komen")
+        png = _map_png(f, region, hs)
+        for font_pt, compact in _FIT_STEPS:
+            ctx = _context(f, facts, assessment, region, png, compact)
+            if sheet_fits(ctx, png, font_pt=font_pt):
+                break
+        # Still too long at the smallest size and shortest lists: the page shows what fits (the HTML keeps
+        # everything). The caps on lists and reasons make this practically unreachable.
+        with atomic_write(html_path) as tmp:
+            tmp.write_text(_render_context(ctx, font_pt), encoding="utf-8")
+        with atomic_write(pdf_path) as tmp:
+            write_sheets([(ctx, png, font_pt)], tmp, title=f"Projectfiche {_text(f['row']['name'])}")
+        written += [html_path, pdf_path]
+        pages.append((ctx, png, font_pt))
+        index_rows.append((f, stem))
+    if pages:
+        combined = fiches / "pmiek_projectfiches.pdf"
+        with atomic_write(combined) as tmp:
+            write_sheets(pages, tmp, title=f"Projectfiches pMIEK {region.name}")
+        written.append(combined)
+    index = fiches / "index.html"
+    with atomic_write(index) as tmp:
+        tmp.write_text(_index_html(index_rows, assessment, region, True), encoding="utf-8")
+    written.append(index)
+    report(progress, 1.0, "projectfiches klaar")
+    return written
+
+
 def _index_html(rows: list[tuple[dict[str, Any], str]], assessment: Assessment, region: Any, pdf: bool) -> str:
     import html as _html
 
@@ -923,7 +1067,8 @@ def write_pmiek(
     out_dir : path
         Target folder; created when missing.
     pdf : bool, default True
-        Also write each project sheet as PDF (needs WeasyPrint).
+        Also write each project sheet as PDF (WeasyPrint when installed, else pure Python; see
+        :func:`pdf_renderer`).
     hotspots : GeoDataFrame or HotspotResult, optional
         Knooppunten to draw on the sheets' maps.
     progress : callable, optional

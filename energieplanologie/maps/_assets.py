@@ -10,9 +10,11 @@ URIs. Third-party files are never copied into this repository.
 An asset that cannot be resolved raises :class:`AssetError` naming the URL, the package and the command that
 installs it: a CDN link is never left behind silently.
 
-Where ``node_modules`` is looked for, in order: the environment variable ``ENERGIEPLANOLOGIE_NODE_MODULES``; a
-``node_modules`` folder beside a ``package.json`` in this package's folder or any parent (the repository root
-of a development install); ``./node_modules`` in the working directory.
+Where the npm files are looked for (:func:`asset_roots`): the environment variable
+``ENERGIEPLANOLOGIE_NODE_MODULES`` alone when it is set; otherwise first the copies packaged with this module
+(``web-assets/``, made from npm at build time by ``tools/web_assets.py``: every wheel and sdist carries them),
+then a ``node_modules`` folder beside a ``package.json`` in this package's folder or any parent (the repository
+root of a development install), then ``./node_modules`` in the working directory.
 """
 
 from __future__ import annotations
@@ -29,9 +31,20 @@ from pathlib import Path
 
 from energieplanologie._errors import EnergieplanologieError
 
-__all__ = ["AssetError", "ResolvedAsset", "find_node_modules", "inline_css", "inline_js", "resolve_asset"]
+__all__ = [
+    "PACKAGED_ASSETS",
+    "AssetError",
+    "ResolvedAsset",
+    "asset_roots",
+    "find_node_modules",
+    "inline_css",
+    "inline_js",
+    "resolve_asset",
+]
 
 NODE_MODULES_ENV = "ENERGIEPLANOLOGIE_NODE_MODULES"
+#: The npm files packaged with energieplanologie (laid out like ``node_modules``; absent in a bare checkout).
+PACKAGED_ASSETS = Path(__file__).resolve().parent / "web-assets"
 _INSTALL_HINT = "voer `npm ci` uit in de map met package.json (de hoofdmap van energieplanologie)"
 
 
@@ -75,6 +88,25 @@ def find_node_modules() -> Path | None:
             return root / "node_modules"
     cwd = Path.cwd() / "node_modules"
     return cwd if cwd.is_dir() else None
+
+
+def asset_roots() -> list[Path]:
+    """The folders, laid out like ``node_modules``, that npm assets are taken from, in order of preference.
+
+    Examples
+    --------
+    >>> roots = asset_roots()
+    >>> all(r.is_dir() for r in roots)
+    True
+    """
+    env = os.environ.get(NODE_MODULES_ENV)
+    if env:
+        return [Path(env)]
+    roots = [PACKAGED_ASSETS] if (PACKAGED_ASSETS / "THIRD_PARTY.json").is_file() else []
+    node_modules = find_node_modules()
+    if node_modules is not None:
+        roots.append(node_modules)
+    return roots
 
 
 @lru_cache(maxsize=64)
@@ -136,7 +168,7 @@ def resolve_asset(url: str, *, node_modules: Path | None = None) -> ResolvedAsse
     url : str
         The ``src``/``href`` of a ``<script>`` or stylesheet ``<link>``.
     node_modules : Path, optional
-        The npm install folder; default :func:`find_node_modules`.
+        The npm install folder; default the folders of :func:`asset_roots`, the first that has the file.
 
     Raises
     ------
@@ -171,42 +203,54 @@ def resolve_asset(url: str, *, node_modules: Path | None = None) -> ResolvedAsse
         package = package or groups["pkg"]
         version = groups.get("ver")
         inner = (template or "").format(path=groups.get("path") or "")
-        nm = node_modules if node_modules is not None else find_node_modules()
-        if nm is None:
+        roots = [node_modules] if node_modules is not None else asset_roots()
+        if not roots:
             raise AssetError(
                 f"'{url}' kan niet inline worden opgenomen: er is geen node_modules-map gevonden met het "
                 f"npm-pakket '{package}'. Installeer de webbestanden: {_INSTALL_HINT} "
                 f"(of: {_npm_install_command(package, version)}), of zet {NODE_MODULES_ENV} op een "
                 "node_modules-map."
             )
-        pkg_dir = nm / package
-        installed = _npm_version(pkg_dir) if pkg_dir.is_dir() else None
-        if installed is None:
-            raise AssetError(
-                f"'{url}' kan niet inline worden opgenomen: npm-pakket '{package}' (versie {version}) is niet "
-                f"geïnstalleerd in {nm}. Installeer het: {_INSTALL_HINT} "
-                f"(of: {_npm_install_command(package, version)})."
-            )
-        if version and _major(installed) != _major(version):
-            raise AssetError(
-                f"'{url}' vraagt npm-pakket '{package}' versie {version}, maar in {nm} staat versie "
-                f"{installed}. Installeer de gevraagde versie: {_npm_install_command(package, version)}."
-            )
-        path = pkg_dir / inner
-        if not path.is_file() and ".min." in inner:
-            path = pkg_dir / inner.replace(".min.", ".")  # some packages ship only the unminified file
-        if not path.is_file():
-            raise AssetError(
-                f"'{url}' kan niet inline worden opgenomen: het bestand '{inner}' ontbreekt in npm-pakket "
-                f"'{package}' {installed} ({pkg_dir}). Installeer de versie die folium vraagt: "
-                f"{_npm_install_command(package, version)}."
-            )
-        return ResolvedAsset(url, path, package, installed, "npm")
+        problem: AssetError | None = None
+        for nm in roots:
+            try:
+                return _resolve_npm(url, Path(nm), package, version, inner)
+            except AssetError as exc:
+                problem = problem or exc  # the preferred folder's reason
+        assert problem is not None
+        raise problem
     raise AssetError(
         f"'{url}' kan niet inline worden opgenomen: onbekende externe JavaScript/CSS-bron. Voeg het npm-pakket "
         "toe aan package.json en een regel aan energieplanologie/maps/_assets.py, of publiceer met "
         "self_contained=False."
     )
+
+
+def _resolve_npm(url: str, nm: Path, package: str, version: str | None, inner: str) -> ResolvedAsset:
+    """One npm file in one ``node_modules``-like folder, or :class:`AssetError` saying why not."""
+    pkg_dir = nm / package
+    installed = _npm_version(pkg_dir) if pkg_dir.is_dir() else None
+    if installed is None:
+        raise AssetError(
+            f"'{url}' kan niet inline worden opgenomen: npm-pakket '{package}' (versie {version}) is niet "
+            f"geïnstalleerd in {nm}. Installeer het: {_INSTALL_HINT} "
+            f"(of: {_npm_install_command(package, version)})."
+        )
+    if version and _major(installed) != _major(version):
+        raise AssetError(
+            f"'{url}' vraagt npm-pakket '{package}' versie {version}, maar in {nm} staat versie "
+            f"{installed}. Installeer de gevraagde versie: {_npm_install_command(package, version)}."
+        )
+    path = pkg_dir / inner
+    if not path.is_file() and ".min." in inner:
+        path = pkg_dir / inner.replace(".min.", ".")  # some packages ship only the unminified file
+    if not path.is_file():
+        raise AssetError(
+            f"'{url}' kan niet inline worden opgenomen: het bestand '{inner}' ontbreekt in npm-pakket "
+            f"'{package}' {installed} ({pkg_dir}). Installeer de versie die folium vraagt: "
+            f"{_npm_install_command(package, version)}."
+        )
+    return ResolvedAsset(url, path, package, installed, "npm")
 
 
 # ------------------------------------------------------------------------------------------------ inlining

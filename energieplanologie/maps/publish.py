@@ -15,7 +15,6 @@ from typing import Any
 from energieplanologie.maps._assets import (
     OPTIONAL_ASSETS,
     AssetError,
-    find_node_modules,
     inline_js,
     inline_stylesheet,
     resolve_asset,
@@ -58,7 +57,7 @@ def _stable_ids(html: str, root: Any) -> str:
 
 
 def _inline(html: str, node_modules: Path | None) -> str:
-    nm = node_modules if node_modules is not None else find_node_modules()
+    nm = node_modules  # None: the packaged assets, then node_modules (see _assets.asset_roots)
     cache: dict[str, str] = {}
 
     page = html  # decide on optional assets from the page as rendered, before any library is inlined
@@ -104,8 +103,8 @@ def render_html(m: Any, *, self_contained: bool = True, node_modules: str | Path
         Inline all JavaScript and CSS from installed packages (no CDN links left; raises
         :class:`~energieplanologie.maps.AssetError` when an asset is not installed).
     node_modules : path, optional
-        Where the npm packages are installed; default: found automatically (see
-        :func:`energieplanologie.maps._assets.find_node_modules`).
+        Where the npm packages are installed; default: the copies packaged with energieplanologie, then a
+        development checkout's ``node_modules`` (see :func:`energieplanologie.maps._assets.asset_roots`).
 
     Examples
     --------
