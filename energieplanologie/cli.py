@@ -223,8 +223,13 @@ def run(
         raise _fail(exc, 1) from None
 
 
+#: Option names of earlier versions, still accepted but no longer shown: old → new.
+_OLD_OPTION_NAMES = {"--alle-scenario's": "--alle-scenarios"}  # a quote in an option name breaks shells
+
+
 def main() -> None:
     """Entry point of the ``energieplanologie`` script."""
+    sys.argv[1:] = [_OLD_OPTION_NAMES.get(arg, arg) for arg in sys.argv[1:]]
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover

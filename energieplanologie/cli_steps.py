@@ -77,7 +77,7 @@ def balance(
     config: ConfigArg = None,
     out_dir: OutOpt = Path("uitvoer"),
     scenario: ScenarioOpt = None,
-    all_scenarios: Annotated[bool, typer.Option("--alle-scenario's/--een-scenario",
+    all_scenarios: Annotated[bool, typer.Option("--alle-scenarios/--een-scenario",
                                                 help="Ook de andere scenario's doorrekenen.")] = True,
     charts: Annotated[bool, typer.Option("--grafieken/--geen-grafieken", help="Een grafiek (PNG) per station.")] = True,
     validation_json: ValidationJsonOpt = None,

@@ -12,7 +12,13 @@ Where the engine is looked for, first hit wins:
 2. the environment variable ``ENERGIEPLANOLOGIE_ENGINE`` (same forms);
 3. an ``energieplanologie`` executable on ``PATH``.
 
-A candidate counts only when ``… --version`` answers ``energieplanologie X.Y.Z``.
+A candidate counts only when ``… --version`` answers ``energieplanologie X.Y.Z``. Without one, *Engine
+installeren* (:mod:`energieplanologie_qgis.engine_install`) makes one from the wheel the plugin zip carries
+(:func:`bundled_wheel`).
+
+Every command shown to the user or written to a log goes through :func:`shell_command`, which quotes each
+argument for the shell it is meant for (PowerShell or cmd on Windows, sh elsewhere): a path such as
+``C:/Users/Jan de Vries/…`` pastes and runs as one argument.
 
 This module imports only the standard library at import time; :func:`read_setting` and :func:`store_setting`
 import ``qgis.core`` when called.
@@ -24,6 +30,7 @@ import json
 import os
 import queue
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -32,32 +39,43 @@ import tempfile
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Protocol
 
 __all__ = [
+    "ENGINE_FOLDER_NAME",
     "ENV_VAR",
     "EXECUTABLE",
+    "INSTALL_HINT",
     "PROGRESS_PREFIX",
     "SETTINGS_KEY",
+    "WHEELS_DIR",
     "Engine",
     "EngineCanceled",
     "EngineError",
     "EngineFailed",
     "EngineNotFound",
     "EngineResult",
+    "bundled_wheel",
     "check_engine",
+    "default_shell",
     "engine_command",
     "engine_environment",
     "engine_message",
     "engine_options",
     "find_engine",
+    "popen_kwargs",
+    "quote_arg",
     "read_setting",
     "run_engine",
-    "setup_commands",
     "run_engine_batch",
+    "setup_commands",
     "setup_instructions",
+    "shell_command",
+    "stop_process",
     "store_setting",
+    "venv_python",
+    "wheel_version_key",
 ]
 
 #: QgsSettings key holding the engine path chosen by the user.
@@ -68,6 +86,15 @@ ENV_VAR = "ENERGIEPLANOLOGIE_ENGINE"
 EXECUTABLE = "energieplanologie"
 #: Prefix of a machine-readable progress line on the engine's stderr (``energieplanologie.progress``).
 PROGRESS_PREFIX = "@@progress "
+
+#: The folder in the plugin that holds the engine wheel (``scripts/build_plugin_zip.py`` puts it there).
+WHEELS_DIR = Path(__file__).resolve().parent / "wheels"
+#: Name of the engine's virtual environment in the QGIS profile folder (*Engine installeren*).
+ENGINE_FOLDER_NAME = "energieplanologie-engine"
+#: How to get an engine, in the words of the plugin's menu and Processing.
+INSTALL_HINT = ("Installeer de engine met Plugins › Energieplanologie › Engine installeren… (of het Processing-algoritme "
+                "Energieplanologie › Engine › Engine installeren, zonder scherm: "
+                "qgis_process run energieplanologie:engine_install).")
 
 #: Seconds allowed for ``--version`` (a cold start imports geopandas and friends).
 VERSION_TIMEOUT_S = 120.0
@@ -98,12 +125,14 @@ class EngineError(Exception):
 
 
 class EngineNotFound(EngineError):
-    """No usable engine. ``problems`` lists, per candidate tried, why it was rejected."""
+    """No usable engine. ``problems`` lists, per candidate tried, why it was rejected; the message ends with the
+    fix (:data:`INSTALL_HINT`)."""
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        lines = ["Geen energieplanologie-engine gevonden."]
+        lines = ["Geen energieplanologie-engine gevonden (de aparte Python-omgeving waarin de analyses draaien)."]
         lines += [f"  - {p}" for p in self.problems]
+        lines.append(INSTALL_HINT)
         super().__init__("\n".join(lines))
 
 
@@ -177,13 +206,20 @@ def engine_command(path: str | os.PathLike[str]) -> tuple[str, ...]:
     """
     p = Path(os.path.expandvars(os.path.expanduser(str(path))))
     if p.is_dir():
-        for sub in (("bin", "python3"), ("bin", "python"), ("Scripts", "python.exe")):
-            if p.joinpath(*sub).exists():
-                p = p.joinpath(*sub)
-                break
-    if p.name.lower().startswith(EXECUTABLE):
+        p = venv_python(p) or p
+    if p.name.lower().startswith(EXECUTABLE) and not p.is_dir():
         return (str(p),)
     return (str(p), "-m", EXECUTABLE)
+
+
+def venv_python(folder: str | os.PathLike[str]) -> Path | None:
+    """The Python of a virtual environment folder (``bin/python3``, ``bin/python`` or ``Scripts\\python.exe``), or
+    None when the folder has none."""
+    for sub in (("bin", "python3"), ("bin", "python"), ("Scripts", "python.exe")):
+        candidate = Path(folder).joinpath(*sub)
+        if candidate.exists():
+            return candidate
+    return None
 
 
 def engine_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -211,10 +247,14 @@ def check_engine(command: Sequence[str], *, origin: str = "", timeout: float = V
     if os.sep in exe or (os.altsep and os.altsep in exe):
         if not Path(exe).exists():
             raise EngineError(f"{exe} bestaat niet")
+        if Path(exe).is_dir():
+            raise EngineError(f"{exe} is een gewone map, geen Python-omgeving (er staat geen bin/python of "
+                              "Scripts\\python.exe in); kies de Python van de engine of de map van een virtuele "
+                              "omgeving")
     try:
         proc = subprocess.run(
             [*command, "--version"], stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
-            env=engine_environment(), cwd=_neutral_cwd(), **_platform_kwargs(new_group=False),
+            env=engine_environment(), cwd=_neutral_cwd(), **popen_kwargs(new_group=False),
         )
     except FileNotFoundError:
         raise EngineError(f"{exe} bestaat niet of is niet uitvoerbaar") from None
@@ -223,7 +263,7 @@ def check_engine(command: Sequence[str], *, origin: str = "", timeout: float = V
     except OSError as exc:
         raise EngineError(f"{exe} start niet: {exc}") from None
     except subprocess.TimeoutExpired:
-        raise EngineError(f"{' '.join(command)} --version gaf na {timeout:.0f} s geen antwoord") from None
+        raise EngineError(f"{shell_command([*command, '--version'])} gaf na {timeout:.0f} s geen antwoord") from None
     out = proc.stdout.decode("utf-8", "replace")
     err = proc.stderr.decode("utf-8", "replace")
     match = _VERSION_RE.search(out)
@@ -232,8 +272,8 @@ def check_engine(command: Sequence[str], *, origin: str = "", timeout: float = V
     if f"No module named {EXECUTABLE}" in err:
         raise EngineError(f"{exe} is een Python zonder het pakket energieplanologie")
     reason = engine_message(err) or out.strip()[:200] or "geen uitvoer"
-    raise EngineError(f"{' '.join(command)} --version antwoordde niet met een versie (foutcode {proc.returncode}: "
-                      f"{reason})")
+    raise EngineError(f"{shell_command([*command, '--version'])} antwoordde niet met een versie (foutcode "
+                      f"{proc.returncode}: {reason})")
 
 
 def find_engine(
@@ -320,49 +360,164 @@ def store_setting(path: str | None) -> None:
         settings.remove(SETTINGS_KEY)
 
 
-def setup_commands(*, home: str | os.PathLike[str] | None = None, windows: bool | None = None) -> list[str]:
-    """The two shell commands that create an engine in ``~/.energieplanologie``.
+def bundled_wheel(folder: str | os.PathLike[str] | None = None) -> Path | None:
+    """The engine wheel the plugin carries (the newest ``energieplanologie-*.whl`` in :data:`WHEELS_DIR`), or None
+    in a plugin without one (a development checkout).
 
     Examples
     --------
-    >>> setup_commands(home="/home/anna", windows=False)
-    ['python3 -m venv /home/anna/.energieplanologie', '/home/anna/.energieplanologie/bin/pip install energieplanologie']
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for v in ("0.9.0", "0.10.0"):
+    ...     _ = (folder / f"energieplanologie-{v}-py3-none-any.whl").write_bytes(b"")
+    >>> bundled_wheel(folder).name
+    'energieplanologie-0.10.0-py3-none-any.whl'
     """
+    wheels = sorted(Path(WHEELS_DIR if folder is None else folder).glob(f"{EXECUTABLE}-*.whl"),
+                    key=lambda p: wheel_version_key(p.name))
+    return wheels[-1] if wheels else None
+
+
+def wheel_version_key(name: str) -> tuple[int, ...]:
+    """Sortable version of a wheel file name (``energieplanologie-0.10.0-py3-none-any.whl`` → ``(0, 10, 0)``)."""
+    parts = name.split("-")
+    version = parts[1] if len(parts) > 1 else ""
+    return tuple(int(n) for n in re.findall(r"\d+", version))
+
+
+# --------------------------------------------------------------------------------------------- shell strings
+
+#: Arguments that need no quoting: sh (shlex decides), PowerShell and cmd (letters, digits, a few separators).
+_PLAIN_WINDOWS = re.compile(r"^[A-Za-z0-9_\-.:/\\=+]+$")
+
+
+def default_shell(windows: bool | None = None) -> str:
+    """The shell a user pastes a command into: ``"powershell"`` on Windows, ``"sh"`` elsewhere."""
     windows = sys.platform.startswith("win") if windows is None else windows
-    venv = _engine_home(home)
-    if windows:
-        return [f"py -m venv {venv}", f"{venv / 'Scripts' / 'pip.exe'} install energieplanologie"]
-    return [f"python3 -m venv {venv}", f"{venv / 'bin' / 'pip'} install energieplanologie"]
+    return "powershell" if windows else "sh"
 
 
-def setup_instructions(*, home: str | os.PathLike[str] | None = None, windows: bool | None = None) -> str:
-    """The exact commands that create an engine and point the plugin at it (Dutch, several lines).
+def quote_arg(arg: str | os.PathLike[str], shell: str | None = None) -> str:
+    r"""One argument quoted for ``shell`` (``"sh"``, ``"powershell"`` or ``"cmd"``; default :func:`default_shell`).
+
+    sh: :func:`shlex.quote`. PowerShell: single quotes, a quote inside doubled. cmd: double quotes with the
+    backslash rules of Windows programs (as ``subprocess.list2cmdline``), also around ``&``, ``|``, ``<``, ``>``,
+    ``^``, ``(`` and ``)``. Letters, digits and ``_-.:/\=+`` alone need no quotes in PowerShell and cmd.
 
     Examples
     --------
-    >>> print(setup_instructions(home="/home/anna", windows=False).splitlines()[2])
-        python3 -m venv /home/anna/.energieplanologie
+    >>> print(quote_arg("C:/Users/Jan de Vries/Zoë's engine", "powershell"))
+    'C:/Users/Jan de Vries/Zoë''s engine'
+    >>> print(quote_arg("C:\\Program Files\\R&D\\", "cmd"))
+    "C:\Program Files\R&D\\"
+    >>> print(quote_arg("/home/zoë/engine", "sh"))
+    '/home/zoë/engine'
+    """
+    text = os.fspath(arg)
+    shell = shell or default_shell()
+    if shell == "sh":
+        return shlex.quote(text)
+    if text and _PLAIN_WINDOWS.match(text):
+        return text
+    if shell == "powershell":
+        return "'" + text.replace("'", "''") + "'"
+    if shell == "cmd":
+        out, slashes = [], 0
+        for char in text:
+            if char == "\\":
+                slashes += 1
+                continue
+            out.append("\\" * (2 * slashes + 1) + '"' if char == '"' else "\\" * slashes + char)
+            slashes = 0
+        return '"' + "".join(out) + "\\" * (2 * slashes) + '"'
+    raise ValueError(f"onbekende shell {shell!r}; kies sh, powershell of cmd")
+
+
+def shell_command(argv: Sequence[str | os.PathLike[str]], shell: str | None = None) -> str:
+    """A command line that ``shell`` runs as exactly ``argv`` (each argument quoted by :func:`quote_arg`).
+
+    In PowerShell a quoted program needs the call operator, so the line then starts with ``& ``.
+
+    Examples
+    --------
+    >>> print(shell_command(["C:/Users/Jan de Vries/engine/Scripts/python.exe", "-m", "pip", "install", "x.whl"],
+    ...                     "powershell"))
+    & 'C:/Users/Jan de Vries/engine/Scripts/python.exe' -m pip install x.whl
+    >>> print(shell_command(["/home/zoë/engine/bin/python", "-m", "energieplanologie", "--version"], "sh"))
+    '/home/zoë/engine/bin/python' -m energieplanologie --version
+    """
+    shell = shell or default_shell()
+    parts = [quote_arg(a, shell) for a in argv]
+    if shell == "powershell" and parts and parts[0].startswith("'"):
+        parts[0] = "& " + parts[0]
+    return " ".join(parts)
+
+
+def setup_commands(*, folder: str | os.PathLike[str] | None = None, wheel: str | os.PathLike[str] | None = None,
+                   windows: bool | None = None) -> list[str]:
+    r"""The two commands that make an engine by hand: a virtual environment in ``folder`` and the engine wheel in it.
+
+    ``folder`` defaults to where *Engine installeren* puts it (the QGIS profile folder); ``wheel`` to the wheel
+    this plugin carries. Quoted for PowerShell on Windows, for sh elsewhere.
+
+    Examples
+    --------
+    >>> print("\n".join(setup_commands(folder="/home/zoë/ep", wheel="/opt/ep.whl", windows=False)))
+    python3 -m venv '/home/zoë/ep'
+    '/home/zoë/ep/bin/python' -m pip install /opt/ep.whl
+    >>> print(setup_commands(folder="C:/Users/Jan de Vries/ep", wheel="C:/ep.whl", windows=True)[1])
+    & 'C:\Users\Jan de Vries\ep\Scripts\python.exe' -m pip install C:\ep.whl
     """
     windows = sys.platform.startswith("win") if windows is None else windows
-    venv = _engine_home(home)
+    shell = default_shell(windows)
+    pure = PureWindowsPath if windows else PurePosixPath
+    venv = pure(os.fspath(folder) if folder is not None else _default_engine_folder())
+    package = pure(os.fspath(wheel)) if wheel is not None else (bundled_wheel() or f"{EXECUTABLE}-VERSIE-py3-none-any.whl")
     python = venv / "Scripts" / "python.exe" if windows else venv / "bin" / "python"
-    env_line = f"setx {ENV_VAR} {python}" if windows else f"export {ENV_VAR}={python}"
+    first = ["py", "-m", "venv", str(venv)] if windows else ["python3", "-m", "venv", str(venv)]
+    return [shell_command(first, shell), shell_command([str(python), "-m", "pip", "install", str(package)], shell)]
+
+
+def setup_instructions(*, folder: str | os.PathLike[str] | None = None, wheel: str | os.PathLike[str] | None = None,
+                       windows: bool | None = None) -> str:
+    """How to get an engine (Dutch, several lines): *Engine installeren* first, then the exact commands by hand.
+
+    Examples
+    --------
+    >>> text = setup_instructions(folder="/home/anna/ep", wheel="/opt/ep.whl", windows=False)
+    >>> print(text.splitlines()[0])
+    Installeer de engine met Plugins › Energieplanologie › Engine installeren… (of het Processing-algoritme ...
+    """
+    windows = sys.platform.startswith("win") if windows is None else windows
+    shell = default_shell(windows)
+    pure = PureWindowsPath if windows else PurePosixPath
+    venv = pure(os.fspath(folder) if folder is not None else _default_engine_folder())
+    python = venv / "Scripts" / "python.exe" if windows else venv / "bin" / "python"
+    env_line = (shell_command(["setx", ENV_VAR, str(python)], shell) if windows
+                else f"export {ENV_VAR}={quote_arg(str(python), 'sh')}")
     lines = [
-        "Maak eenmalig een engine (een aparte Python-omgeving met het pakket energieplanologie):",
+        INSTALL_HINT,
         "",
-        *(f"    {c}" for c in setup_commands(home=home, windows=windows)),
+        f"Met de hand, in een terminal ({'PowerShell' if windows else 'sh/bash'}):",
+        "",
+        *(f"    {c}" for c in setup_commands(folder=venv, wheel=wheel, windows=windows)),
         "",
         "Wijs hem daarna aan op één van deze manieren:",
         f"  - Plugins › Energieplanologie › Engine instellen… en kies {python}",
         f"  - de omgevingsvariabele, gezet vóór het starten van QGIS: {env_line}",
-        "  - of in de Python-console van QGIS (daarna QGIS herstarten of de plugin opnieuw laden):",
-        f"    QgsSettings().setValue({SETTINGS_KEY!r}, {str(python)!r})",
     ]
     return "\n".join(lines)
 
 
-def _engine_home(home: str | os.PathLike[str] | None) -> Path:
-    return (Path(home) if home is not None else Path.home()) / ".energieplanologie"
+def _default_engine_folder() -> Path:
+    """Where *Engine installeren* puts the engine: the QGIS profile folder (home folder outside QGIS)."""
+    try:
+        from qgis.core import QgsApplication
+
+        base = QgsApplication.qgisSettingsDirPath()
+    except ImportError:  # pragma: no cover - only outside QGIS
+        base = ""
+    return Path(base or Path.home()) / ENGINE_FOLDER_NAME
 
 
 # ----------------------------------------------------------------------------------------------- running
@@ -404,7 +559,9 @@ def _neutral_cwd() -> str:
     return tempfile.gettempdir()
 
 
-def _platform_kwargs(*, new_group: bool) -> dict[str, Any]:
+def popen_kwargs(*, new_group: bool) -> dict[str, Any]:
+    """Keyword arguments for ``subprocess`` that keep a console window away (Windows) and, with ``new_group``,
+    start a process group that :func:`stop_process` can stop as a whole."""
     if sys.platform.startswith("win"):
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
         if new_group:
@@ -413,7 +570,7 @@ def _platform_kwargs(*, new_group: bool) -> dict[str, Any]:
     return {"start_new_session": new_group}
 
 
-def _stop(proc: subprocess.Popen[bytes], grace_s: float = 3.0) -> None:
+def stop_process(proc: subprocess.Popen[bytes], grace_s: float = 3.0) -> None:
     """Stop the engine and anything it started: SIGTERM to its process group, then SIGKILL."""
     if proc.poll() is not None:
         return
@@ -506,7 +663,7 @@ def run_engine(
     try:
         proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=engine_environment(), cwd=cwd or _neutral_cwd(), **_platform_kwargs(new_group=True),
+            env=engine_environment(), cwd=cwd or _neutral_cwd(), **popen_kwargs(new_group=True),
         )
     except OSError as exc:
         raise EngineError(f"De engine {engine.command[0]} start niet: {exc}") from None
@@ -566,7 +723,7 @@ def run_engine(
             except subprocess.TimeoutExpired:
                 continue
     except BaseException:
-        _stop(proc)
+        stop_process(proc)
         raise
     finally:
         for t in readers:
@@ -609,7 +766,7 @@ def engine_options(engine: Engine, command: str, *, timeout: float = VERSION_TIM
         try:
             proc = subprocess.run(engine.argv(command, "--help"), stdin=subprocess.DEVNULL, capture_output=True,
                                   timeout=timeout, env=engine_environment(), cwd=_neutral_cwd(),
-                                  **_platform_kwargs(new_group=False))
+                                  **popen_kwargs(new_group=False))
             text = proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else ""
         except (OSError, subprocess.TimeoutExpired):
             text = ""
@@ -643,7 +800,7 @@ def run_engine_batch(
             try:
                 procs.append(subprocess.Popen(
                     engine.argv(*args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                    env=engine_environment(), cwd=_neutral_cwd(), **_platform_kwargs(new_group=True)))
+                    env=engine_environment(), cwd=_neutral_cwd(), **popen_kwargs(new_group=True)))
             except OSError as exc:
                 raise EngineError(f"De engine {engine.command[0]} start niet: {exc}") from None
         for proc in procs:
@@ -657,7 +814,7 @@ def run_engine_batch(
                     continue
     except BaseException:
         for proc in procs:
-            _stop(proc)
+            stop_process(proc)
         raise
     results = []
     for proc, (out, err) in zip(procs, outputs, strict=True):

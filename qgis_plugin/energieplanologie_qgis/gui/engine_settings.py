@@ -1,4 +1,5 @@
-"""Engine settings: choose the engine's Python, check it (its version), and see the exact commands to make one.
+"""Engine settings: *Engine installeren*, or choose the engine's Python, check it (its version), and see the exact
+commands to make one by hand.
 
 :class:`EngineSettingsWidget` is the content; it appears as a page *Energieplanologie* in QGIS's
 *Settings › Options* (:class:`EngineOptionsFactory`) and as the dialog *Plugins › Energieplanologie › Engine
@@ -37,6 +38,7 @@ from ..engine import (
     find_engine,
     read_setting,
     setup_instructions,
+    shell_command,
 )
 
 __all__ = ["EngineOptionsFactory", "EngineOptionsPage", "EngineSettingsDialog", "EngineSettingsWidget"]
@@ -55,20 +57,32 @@ class EngineSettingsWidget(QWidget):
     >>> widget.set_path("/opt/ep/bin/python"); widget.check()  # doctest: +SKIP
     """
 
-    def __init__(self, parent: QWidget | None = None, *, apply_path: Callable[[str], Any] | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, apply_path: Callable[[str], Any] | None = None,
+                 install: Callable[[], Any] | None = None) -> None:
         super().__init__(parent)
         self.apply_path = apply_path
+        self.install = install
         self.engine: Engine | None = None
         self.problem = ""
         self._task: QgsTask | None = None
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(
+        intro = QLabel(
             "De analyses draaien in een <b>engine</b>: een aparte Python-omgeving met het pakket "
-            "energieplanologie, zoals QGIS dat ook doet voor GRASS en SAGA. Kies hier de Python van die omgeving "
-            f"(leeg: de omgevingsvariabele {ENV_VAR} of een programma energieplanologie op het PATH)."))
+            "energieplanologie, zoals QGIS dat ook doet voor GRASS en SAGA. <b>Engine installeren</b> maakt hem in "
+            "het QGIS-profiel uit het wheel in deze plugin (een paar minuten; offline met een map met wheels). "
+            "Of kies hier de Python van een bestaande omgeving "
+            f"(leeg: de omgevingsvariabele {ENV_VAR} of een programma energieplanologie op het PATH).")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.install_button = QPushButton("Engine installeren…", self)
+        self.install_button.setObjectName("energieplanologie_install_engine")
+        self.install_button.setToolTip("Processing-algoritme Energieplanologie › Engine › Engine installeren")
+        self.install_button.clicked.connect(self._install)
+        self.install_button.setEnabled(install is not None)
+        layout.addWidget(self.install_button, 0, Qt.AlignmentFlag.AlignLeft)
         row = QHBoxLayout()
         self.path_widget = QgsFileWidget(self)
-        self.path_widget.setStorageMode(QgsFileWidget.GetFile)
+        self.path_widget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
         self.path_widget.setDialogTitle("Kies de Python van de energieplanologie-engine")
         self.path_widget.setFilePath(read_setting())
         row.addWidget(self.path_widget, 1)
@@ -78,7 +92,7 @@ class EngineSettingsWidget(QWidget):
         layout.addLayout(row)
         self.status_label = QLabel(self)
         self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.status_label)
         self.instructions = QPlainTextEdit(self)
         self.instructions.setReadOnly(True)
@@ -86,6 +100,11 @@ class EngineSettingsWidget(QWidget):
         self.instructions.setVisible(False)
         layout.addWidget(self.instructions, 1)
         layout.addStretch(0)
+
+    def _install(self) -> None:
+        if self.install is not None:
+            self.install()
+            self.set_path(read_setting())
 
     def path(self) -> str:
         """The path in the field (stripped)."""
@@ -114,7 +133,7 @@ class EngineSettingsWidget(QWidget):
         self.check_button.setEnabled(True)
         if exception is None and engine is not None:
             self.engine = engine
-            self.status_label.setText(f"✔ energieplanologie {engine.version} — {' '.join(engine.command)}")
+            self.status_label.setText(f"✔ energieplanologie {engine.version} — {shell_command(engine.command)}")
             self.instructions.setVisible(False)
         else:
             self.problem = str(exception) if exception is not None else "onbekende fout"
@@ -136,16 +155,17 @@ class EngineSettingsWidget(QWidget):
 
 
 class EngineSettingsDialog(QDialog):
-    """The settings as a dialog (menu *Engine instellen…*): OK stores the path and registers the algorithms."""
+    """The settings as a dialog (menu *Engine instellen…*): OK stores the path and uses that engine."""
 
-    def __init__(self, parent: QWidget | None = None, *, apply_path: Callable[[str], Any] | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, apply_path: Callable[[str], Any] | None = None,
+                 install: Callable[[], Any] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Energieplanologie: engine")
         self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
-        self.settings = EngineSettingsWidget(self, apply_path=apply_path)
+        self.settings = EngineSettingsWidget(self, apply_path=apply_path, install=install)
         layout.addWidget(self.settings)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -158,12 +178,13 @@ class EngineSettingsDialog(QDialog):
 class EngineOptionsPage(QgsOptionsPageWidget):
     """The page *Energieplanologie* in QGIS's options dialog."""
 
-    def __init__(self, parent: QWidget | None = None, *, apply_path: Callable[[str], Any] | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, apply_path: Callable[[str], Any] | None = None,
+                 install: Callable[[], Any] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("energieplanologie_engine")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.settings = EngineSettingsWidget(self, apply_path=apply_path)
+        self.settings = EngineSettingsWidget(self, apply_path=apply_path, install=install)
         layout.addWidget(self.settings)
 
     def apply(self) -> None:
@@ -173,12 +194,14 @@ class EngineOptionsPage(QgsOptionsPageWidget):
 class EngineOptionsFactory(QgsOptionsWidgetFactory):
     """Registers :class:`EngineOptionsPage` with ``iface.registerOptionsWidgetFactory``."""
 
-    def __init__(self, apply_path: Callable[[str], Any] | None = None) -> None:
+    def __init__(self, apply_path: Callable[[str], Any] | None = None, *,
+                 install: Callable[[], Any] | None = None) -> None:
         super().__init__("Energieplanologie", QIcon(str(ICON)))
         self.apply_path = apply_path
+        self.install = install
 
     def icon(self) -> QIcon:
         return QIcon(str(ICON))
 
     def createWidget(self, parent: QWidget | None = None) -> EngineOptionsPage:
-        return EngineOptionsPage(parent, apply_path=self.apply_path)
+        return EngineOptionsPage(parent, apply_path=self.apply_path, install=self.install)

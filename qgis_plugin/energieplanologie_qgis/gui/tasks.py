@@ -60,7 +60,7 @@ class EngineTask(QgsTask):
 
     def __init__(self, description: str, engine: Engine, args: Sequence[str],
                  on_done: Callable[[EngineTask], Any] | None = None, *, ok_codes: Sequence[int] = (0,)) -> None:
-        super().__init__(description, QgsTask.CanCancel)
+        super().__init__(description, QgsTask.Flag.CanCancel)
         self.engine = engine
         self.args = [str(a) for a in args]
         self.on_done = on_done
@@ -108,13 +108,17 @@ def algorithm_task(algorithm_id: str, parameters: dict[str, Any], *, project: Qg
     """One of the plugin's Processing algorithms as a task (``QgsProcessingAlgRunnerTask``), not yet started.
 
     Returns the task and a dict holding the algorithm, context and feedback: keep it referenced until the task
-    has finished. ``on_done(successful, results)`` runs on the GUI thread.
+    has finished. ``on_done(successful, results)`` runs on the GUI thread. Raises :class:`EngineError` at once,
+    without a task, when the algorithm cannot run (no engine: the reason and *Engine installeren*).
     """
     algorithm = QgsApplication.processingRegistry().createAlgorithmById(algorithm_id)
     if algorithm is None:
-        raise EngineError(f"Algoritme {algorithm_id} is niet geladen (is de engine gevonden?).")
+        raise EngineError(f"Algoritme {algorithm_id} is niet geladen (is de plugin Energieplanologie actief?).")
     context = QgsProcessingContext()
     context.setProject(project or QgsProject.instance())
+    ok, message = algorithm.checkParameterValues(parameters, context)
+    if not ok:
+        raise EngineError(message)
     feedback = TaskFeedback()
     if on_progress is not None:
         feedback.progressChanged.connect(on_progress)

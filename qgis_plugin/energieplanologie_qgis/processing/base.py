@@ -35,7 +35,16 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
-from ..engine import Engine, EngineCanceled, EngineError, EngineFailed, EngineResult, find_engine, run_engine
+from ..engine import (
+    Engine,
+    EngineCanceled,
+    EngineError,
+    EngineFailed,
+    EngineResult,
+    find_engine,
+    run_engine,
+    shell_command,
+)
 
 __all__ = ["EngineAlgorithm", "write_layer"]
 
@@ -73,7 +82,7 @@ def write_layer(layer: QgsVectorLayer, path: str, *, layer_name: str = "invoer",
         # An identity transform makes the writer record the stated CRS without moving any coordinate.
         options.ct = QgsCoordinateTransform(assign_crs, assign_crs, context)
     error, message, new_path, new_layer = QgsVectorFileWriter.writeAsVectorFormatV3(layer, path, context, options)
-    if error != QgsVectorFileWriter.NoError:
+    if error != QgsVectorFileWriter.WriterError.NoError:
         raise QgsProcessingException(
             f"De laag {layer.name()!r} kon niet naar een tijdelijke GeoPackage ({path}) worden geschreven: {message}"
         )
@@ -130,7 +139,11 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
         return QCoreApplication.translate("Energieplanologie", text)
 
     def engine(self) -> Engine:
-        """The provider's engine (searched afresh when the algorithm runs outside the provider)."""
+        """The provider's engine; without one it is searched afresh (and kept by the provider when found).
+
+        Raises :class:`QgsProcessingException` with the Dutch reason per place searched and the fix (*Engine
+        installeren*) when there is none.
+        """
         provider = self.provider()
         engine = getattr(provider, "engine", None) if provider is not None else None
         if engine is None:
@@ -138,7 +151,18 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
                 engine = find_engine()
             except EngineError as exc:
                 raise QgsProcessingException(str(exc)) from None
+            if provider is not None and hasattr(provider, "set_engine"):
+                provider.set_engine(engine)
         return engine
+
+    def checkParameterValues(self, parameters: dict[str, Any], context: QgsProcessingContext) -> tuple[bool, str]:
+        """Fail before anything runs when there is no engine (the Processing dialog and ``qgis_process`` show the
+        reason and the fix), then QGIS's own checks of the parameters."""
+        try:
+            self.engine()
+        except QgsProcessingException as exc:
+            return False, str(exc)
+        return super().checkParameterValues(parameters, context)
 
     def prepareAlgorithm(self, parameters: dict[str, Any], context: QgsProcessingContext,
                          feedback: QgsProcessingFeedback) -> bool:
@@ -188,7 +212,7 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
             if not self.prepareAlgorithm(parameters, context, feedback):
                 raise QgsProcessingException("De invoer kon niet worden voorbereid; zie de melding hierboven.")
         assert self._engine is not None and self._arguments is not None
-        feedback.pushCommandInfo(" ".join(_quote(a) for a in self._engine.argv(*self._arguments)))
+        feedback.pushCommandInfo(shell_command(self._engine.argv(*self._arguments)))
         try:
             try:
                 result = run_engine(self._engine, self._arguments, feedback, ok_codes=self.OK_CODES,
@@ -250,7 +274,3 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
         if self._workdir:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
-
-
-def _quote(arg: str) -> str:
-    return f'"{arg}"' if (" " in arg or not arg) else arg

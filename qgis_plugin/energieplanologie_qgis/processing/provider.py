@@ -9,6 +9,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..engine import Engine
 from .algorithms import ALGORITHMS
+from .algorithms.engine_install import EngineInstallAlgorithm
 
 __all__ = ["PROVIDER_ID", "EnergieplanologieProvider"]
 
@@ -17,13 +18,15 @@ ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "icon.sv
 
 
 class EnergieplanologieProvider(QgsProcessingProvider):
-    """Registers one algorithm per analysis; every algorithm runs in the given engine.
+    """Registers one algorithm per analysis, plus *Engine installeren*; the analyses run in the engine.
+
+    The provider is registered with or without an engine: without one every analysis is still listed and fails at
+    once, naming the engine and the fix (*Engine installeren*), and the engine is searched again at each run.
 
     Parameters
     ----------
-    engine : Engine
-        A checked engine (see :func:`energieplanologie_qgis.engine.find_engine`). The plugin registers the
-        provider only when it has one, so no algorithm can appear that cannot run.
+    engine : Engine, optional
+        A checked engine (see :func:`energieplanologie_qgis.engine.find_engine`), or None.
 
     Examples
     --------
@@ -31,8 +34,12 @@ class EnergieplanologieProvider(QgsProcessingProvider):
     >>> QgsApplication.processingRegistry().addProvider(provider)  # doctest: +SKIP
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine | None = None) -> None:
         super().__init__()
+        self.engine = engine
+
+    def set_engine(self, engine: Engine | None) -> None:
+        """Use ``engine`` from now on (after *Engine installeren* or a new choice in the settings)."""
         self.engine = engine
 
     def id(self) -> str:
@@ -42,6 +49,8 @@ class EnergieplanologieProvider(QgsProcessingProvider):
         return "Energieplanologie"
 
     def longName(self) -> str:
+        if self.engine is None:
+            return "Energieplanologie (geen engine: Engine installeren)"
         return f"Energieplanologie (engine {self.engine.version})"
 
     def icon(self) -> QIcon:
@@ -51,5 +60,5 @@ class EnergieplanologieProvider(QgsProcessingProvider):
         return str(ICON)
 
     def loadAlgorithms(self) -> None:
-        for algorithm in ALGORITHMS:
+        for algorithm in (*ALGORITHMS, EngineInstallAlgorithm):
             self.addAlgorithm(algorithm())

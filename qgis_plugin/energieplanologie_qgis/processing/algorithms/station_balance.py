@@ -57,7 +57,7 @@ class StationBalanceAlgorithm(RegionAlgorithm):
 
     def command_options(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
         every = self.parameterAsBoolean(parameters, self.ALL_SCENARIOS, context)
-        args = ["--alle-scenario's" if every else "--een-scenario"]
+        args = [] if every else ["--een-scenario"]  # every scenario is the engine's default
         # Drawing a chart per station takes most of the command's time; skip it when nobody asked for the charts
         # and the engine can (an engine without the option draws them anyway).
         charts = self.parameterAsString(parameters, self.OUTPUT_CHARTS, context)
