@@ -415,22 +415,22 @@ def quote_arg(arg: str | os.PathLike[str], shell: str | None = None) -> str:
     """
     text = os.fspath(arg)
     shell = shell or default_shell()
+    if shell not in ("sh", "powershell", "cmd"):
+        raise ValueError(f"onbekende shell {shell!r}; kies sh, powershell of cmd")
     if shell == "sh":
         return shlex.quote(text)
     if text and _PLAIN_WINDOWS.match(text):
         return text
     if shell == "powershell":
         return "'" + text.replace("'", "''") + "'"
-    if shell == "cmd":
-        out, slashes = [], 0
-        for char in text:
-            if char == "\\":
-                slashes += 1
-                continue
-            out.append("\\" * (2 * slashes + 1) + '"' if char == '"' else "\\" * slashes + char)
-            slashes = 0
-        return '"' + "".join(out) + "\\" * (2 * slashes) + '"'
-    raise ValueError(f"onbekende shell {shell!r}; kies sh, powershell of cmd")
+    out, slashes = [], 0  # cmd
+    for char in text:
+        if char == "\\":
+            slashes += 1
+            continue
+        out.append("\\" * (2 * slashes + 1) + '"' if char == '"' else "\\" * slashes + char)
+        slashes = 0
+    return '"' + "".join(out) + "\\" * (2 * slashes) + '"'
 
 
 def shell_command(argv: Sequence[str | os.PathLike[str]], shell: str | None = None) -> str:

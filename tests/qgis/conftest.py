@@ -153,6 +153,56 @@ def without_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", path_without_engine())
 
 
+# ------------------------------------------------------------------------------------- plugin zip and engine wheel
+
+QGIS_PROCESS = "/usr/bin/qgis_process.bin"  # Debian's /usr/bin/qgis_process wrapper passes an option 3.22 rejects
+
+
+@pytest.fixture(scope="session")
+def engine_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The engine wheel of this checkout, built once per session (``pip wheel``, as build_plugin_zip.py does)."""
+    folder = tmp_path_factory.mktemp("engine-wheel")
+    shutil.rmtree(REPO / "build", ignore_errors=True)  # setuptools would reuse files an earlier build left there
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(folder),
+                           str(REPO)], capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    [wheel] = folder.glob("energieplanologie-*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="session")
+def plugin_zip(tmp_path_factory: pytest.TempPathFactory, engine_wheel: Path) -> Path:
+    """The installable plugin zip (``scripts/build_plugin_zip.py``) with the session's engine wheel."""
+    out = tmp_path_factory.mktemp("plugin-zip") / "energieplanologie_qgis.zip"
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "build_plugin_zip.py"), "--out", str(out),
+                           "--wheel", str(engine_wheel)], capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def install_zip(zip_path: Path, folder: Path) -> dict[str, str]:
+    """A fresh QGIS profile in ``folder`` with the zip installed and enabled, and no engine anywhere; returns the
+    environment for qgis_process."""
+    import zipfile
+
+    if not Path(QGIS_PROCESS).exists():
+        pytest.skip(f"{QGIS_PROCESS} ontbreekt (apt-get install qgis)")
+    profile = folder / "qgis-profiel"
+    plugins = profile / "profiles" / "default" / "python" / "plugins"
+    plugins.mkdir(parents=True)
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(plugins)
+    runtime = folder / "xdg-runtime"
+    runtime.mkdir(mode=0o700)
+    env = {**os.environ, "QGIS_CUSTOM_CONFIG_PATH": str(profile), "QT_QPA_PLATFORM": "offscreen",
+           "XDG_RUNTIME_DIR": str(runtime), "PATH": path_without_engine()}
+    for key in ("QGIS_OPTIONS_PATH", ENV_VAR):
+        env.pop(key, None)
+    subprocess.run([QGIS_PROCESS, "plugins", "enable", "energieplanologie_qgis"], env=env, check=True,
+                   capture_output=True, timeout=300)
+    return env
+
+
 # ------------------------------------------------------------------------------------- plugin
 
 

@@ -22,8 +22,11 @@ from energieplanologie_qgis.engine import (
     engine_environment,
     engine_message,
     find_engine,
+    quote_arg,
     run_engine,
+    setup_commands,
     setup_instructions,
+    shell_command,
 )
 from qgis.core import QgsProcessingFeedback
 
@@ -103,14 +106,64 @@ def test_not_found_names_every_candidate_and_why(tmp_path: Path) -> None:
     assert "zonder het pakket energieplanologie" in problems[1]
 
 
-def test_setup_instructions_give_exact_commands() -> None:
-    text = setup_instructions(home="/home/anna", windows=False)
-    assert "    python3 -m venv /home/anna/.energieplanologie" in text
-    assert "    /home/anna/.energieplanologie/bin/pip install energieplanologie" in text
-    assert "export ENERGIEPLANOLOGIE_ENGINE=/home/anna/.energieplanologie/bin/python" in text
-    assert "QgsSettings().setValue('energieplanologie/engine_python'" in text
-    windows = setup_instructions(home="C:/Users/anna", windows=True)
-    assert "py -m venv" in windows and "Scripts" in windows
+def test_setup_instructions_name_engine_installeren_and_give_exact_commands() -> None:
+    text = setup_instructions(folder="/home/anna/ep", wheel="/opt/energieplanologie-0.1.0-py3-none-any.whl",
+                              windows=False)
+    assert text.startswith("Installeer de engine met Plugins › Energieplanologie › Engine installeren…")
+    assert "qgis_process run energieplanologie:engine_install" in text
+    assert "    python3 -m venv /home/anna/ep" in text
+    assert "    /home/anna/ep/bin/python -m pip install /opt/energieplanologie-0.1.0-py3-none-any.whl" in text
+    assert "export ENERGIEPLANOLOGIE_ENGINE=/home/anna/ep/bin/python" in text
+    assert "pip install energieplanologie\n" not in text + "\n"  # not on PyPI: the wheel of the plugin instead
+
+
+# A Windows user's profile: spaces, an accent and an apostrophe (hand-quoted expectations below).
+WIN_FOLDER = "C:/Users/Jan de Vries/AppData/Roaming/QGIS/QGIS3/profiles/Zoë's profiel/energieplanologie-engine"
+WIN_WHEEL = "C:/Users/Jan de Vries/Downloads/energieplanologie_qgis/wheels/energieplanologie-0.1.0-py3-none-any.whl"
+
+
+def test_windows_commands_are_quoted_for_powershell() -> None:
+    venv, install = setup_commands(folder=WIN_FOLDER, wheel=WIN_WHEEL, windows=True)
+    folder = r"C:\Users\Jan de Vries\AppData\Roaming\QGIS\QGIS3\profiles\Zoë's profiel\energieplanologie-engine"
+    quoted = folder.replace("'", "''")
+    assert venv == f"py -m venv '{quoted}'"
+    assert install == (f"& '{quoted}\\Scripts\\python.exe' -m pip install "
+                       r"'C:\Users\Jan de Vries\Downloads\energieplanologie_qgis\wheels\energieplanologie-0.1.0-py3-none-any.whl'")
+    text = setup_instructions(folder=WIN_FOLDER, wheel=WIN_WHEEL, windows=True)
+    assert f"setx ENERGIEPLANOLOGIE_ENGINE '{quoted}\\Scripts\\python.exe'" in text
+    assert "PowerShell" in text
+
+
+def test_commands_for_cmd_use_double_quotes_and_windows_backslash_rules() -> None:
+    argv = [r"C:\Users\Jan de Vries\engine\Scripts\python.exe", "-m", "energieplanologie", "demo", "--out",
+            "C:\\Users\\Zoë\\R&D uitvoer\\", 'een "titel"']
+    # The trailing backslash is doubled so it does not escape the closing quote; an inner quote becomes \";
+    # & is quoted so cmd does not start a second command.
+    assert shell_command(argv, "cmd") == (
+        r'"C:\Users\Jan de Vries\engine\Scripts\python.exe" -m energieplanologie demo --out '
+        r'"C:\Users\Zoë\R&D uitvoer\\" "een \"titel\""')
+
+
+def test_commands_for_sh_split_back_into_the_same_arguments() -> None:
+    import shlex
+
+    argv = ["/home/zoë/Jan de Vries/engine/bin/python", "-m", "energieplanologie", "balance", "--out",
+            "/tmp/uit $HOME `x`", "Zoë's kaart", ""]
+    line = shell_command(argv, "sh")
+    assert shlex.split(line) == argv
+    assert quote_arg("--een-scenario", "powershell") == "--een-scenario"  # plain options stay readable
+    with pytest.raises(ValueError, match="onbekende shell"):
+        quote_arg("x", "fish")
+
+
+def test_the_engine_command_in_the_log_is_quoted(engine_python: str, tmp_path: Path) -> None:
+    # What an algorithm writes to the log (pushCommandInfo) runs as is when pasted into a shell.
+    import shlex
+
+    engine = find_engine(setting=engine_python, environ={}, search_path="")
+    out = tmp_path / "Jan de Vries" / "Zoë's uitvoer"
+    line = shell_command(engine.argv("balance", "--out", str(out), "--een-scenario"), "sh")
+    assert shlex.split(line) == [*engine.command, "balance", "--out", str(out), "--een-scenario"]
 
 
 def test_engine_environment_drops_qgis_python_and_proj_paths() -> None:

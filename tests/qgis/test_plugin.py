@@ -18,7 +18,7 @@ from qgis.core import Qgis, QgsApplication
 
 ALGORITHM_IDS = sorted(f"energieplanologie:{name}" for name in (
     "validate_layer", "load_sample", "station_balance", "hotspots", "density", "assessment", "pmiek_export",
-    "municipality_overview", "publish_map"))
+    "municipality_overview", "publish_map", "engine_install"))
 #: Display name, group and group id of every algorithm (Dutch for the user, English ids).
 ALGORITHM_NAMES = {
     "validate_layer": ("Valideer laag", "Inzicht", "inzicht"),
@@ -30,6 +30,7 @@ ALGORITHM_NAMES = {
     "pmiek_export": ("pMIEK-export (projectenlijst en fiches)", "Afwegen", "afwegen"),
     "municipality_overview": ("Gemeenteoverzichten", "Publiceren", "publiceren"),
     "publish_map": ("Interactieve kaart publiceren", "Publiceren", "publiceren"),
+    "engine_install": ("Engine installeren", "Engine", "engine"),
 }
 
 
@@ -61,9 +62,9 @@ def test_unload_removes_everything(load_plugin: object, with_engine: str, qgis_i
     providers_before, algorithms_before = registered_ids()
     assert "energieplanologie" not in providers_before
     plugin = load_plugin()
-    assert registered_ids()[1] == ALGORITHM_IDS
+    assert sorted(registered_ids()[1]) == ALGORITHM_IDS
     actions = list(plugin._actions)
-    assert [a.text() for a in actions] == ["Gemeentepaneel", "Engine instellen…"]
+    assert [a.text() for a in actions] == ["Gemeentepaneel", "Engine installeren…", "Engine instellen…"]
     dock = plugin.dock
     plugin.unload()
     assert registered_ids() == (providers_before, algorithms_before)
@@ -77,7 +78,7 @@ def test_unload_removes_everything(load_plugin: object, with_engine: str, qgis_i
     plugin.unload()
 
 
-def test_without_engine_the_plugin_loads_and_says_how_to_get_one(
+def test_without_engine_the_algorithms_are_listed_and_the_plugin_says_how_to_get_one(
     load_plugin: object, without_engine: None, qgis_iface: object
 ) -> None:
     logged: list[tuple[str, str, object]] = []
@@ -92,42 +93,76 @@ def test_without_engine_the_plugin_loads_and_says_how_to_get_one(
     finally:
         log.messageReceived.disconnect(record)
 
-    assert plugin.provider is None and plugin.engine is None
+    # The provider is there with every algorithm; it says it has no engine.
+    assert plugin.provider is not None and plugin.engine is None
     providers, algorithms = registered_ids()
-    assert "energieplanologie" not in providers and algorithms == []
-
-    home = Path.home()
-    commands = [f"python3 -m venv {home}/.energieplanologie", f"{home}/.energieplanologie/bin/pip install energieplanologie"]
-    # The message log (tag Energieplanologie) has the full instructions and why each candidate failed.
-    warnings = [m for m, tag, level in logged if tag == "Energieplanologie" and level == Qgis.Warning]
+    assert "energieplanologie" in providers and sorted(algorithms) == ALGORITHM_IDS
+    assert plugin.provider.longName() == "Energieplanologie (geen engine: Engine installeren)"
+    # The message log (tag Energieplanologie) says why each candidate failed and how to install one.
+    warnings = [m for m, tag, level in logged if tag == "Energieplanologie" and level == Qgis.MessageLevel.Warning]
     assert len(warnings) == 1
-    assert all(c in warnings[0] for c in commands)
     assert "omgevingsvariabele ENERGIEPLANOLOGIE_ENGINE: niet gezet" in warnings[0]
     assert "PATH: geen programma energieplanologie" in warnings[0]
-    # The message bar shows one warning with the exact commands and how to point the plugin at the engine.
+    assert "Engine installeren" in warnings[0] and "qgis_process run energieplanologie:engine_install" in warnings[0]
+    # The message bar offers Engine installeren first.
     bar = qgis_iface.messageBar()
     item = plugin._message
     assert item in bar.items()
-    assert item.level() == Qgis.Warning
-    assert " && ".join(commands) in item.text()
-    assert "ENERGIEPLANOLOGIE_ENGINE" in item.text() and "energieplanologie/engine_python" in item.text()
+    assert item.level() == Qgis.MessageLevel.Warning
+    assert "Engine installeren" in item.text()
+    from qgis.PyQt.QtWidgets import QPushButton
+
+    buttons = [b.text() for b in item.findChildren(QPushButton) if b.text()]
+    assert buttons[:3] == ["Engine installeren", "Details", "Engine instellen…"]
 
     plugin.unload()
     assert item not in bar.items()
 
 
-def test_choosing_the_engine_later_registers_the_provider(
+def test_without_engine_an_algorithm_fails_at_once_naming_the_engine_and_the_fix(
+    load_plugin: object, without_engine: None, tmp_path: Path
+) -> None:
+    import processing
+    from qgis.core import QgsProcessingException
+
+    load_plugin()
+    with pytest.raises(QgsProcessingException) as info:
+        processing.run("energieplanologie:load_sample", {"OUTPUT_FOLDER": str(tmp_path / "uit")})
+    message = str(info.value)
+    assert "Geen energieplanologie-engine gevonden" in message
+    assert "Engine installeren" in message and "energieplanologie:engine_install" in message
+    assert not (tmp_path / "uit").exists()  # nothing ran
+
+
+def test_choosing_the_engine_later_gives_the_provider_its_engine(
     load_plugin: object, without_engine: None, engine_python: str, qgis_iface: object
 ) -> None:
     from qgis.core import QgsSettings
 
     plugin = load_plugin()
-    assert plugin.provider is None
+    assert plugin.engine is None
     assert plugin.set_engine_path(engine_python) is True
     assert QgsSettings().value("energieplanologie/engine_python") == engine_python
     assert plugin.engine.origin == "instelling energieplanologie/engine_python"
-    assert registered_ids()[1] == ALGORITHM_IDS
+    assert plugin.provider.longName() == f"Energieplanologie (engine {plugin.engine.version})"
+    assert sorted(registered_ids()[1]) == ALGORITHM_IDS
     assert plugin._message is None  # the warning is gone
+
+
+def test_a_plain_folder_as_engine_is_called_a_folder(load_plugin: object, without_engine: None,
+                                                     tmp_path: Path) -> None:
+    from energieplanologie_qgis.engine import find_engine
+
+    folder = tmp_path / "Jan de Vries" / "gewone map"
+    folder.mkdir(parents=True)
+    plugin = load_plugin()
+    assert plugin.set_engine_path(str(folder)) is False
+    problem = plugin.engine_problem.problems[-1]
+    assert problem == (f"instelling energieplanologie/engine_python: {folder} is een gewone map, geen "
+                       "Python-omgeving (er staat geen bin/python of Scripts\\python.exe in); kies de Python van de "
+                       "engine of de map van een virtuele omgeving")
+    with pytest.raises(Exception, match="is een gewone map"):
+        find_engine(setting=str(folder), environ={}, search_path="")
 
 
 def test_metadata_is_complete_and_matches_the_package_version() -> None:
@@ -138,7 +173,8 @@ def test_metadata_is_complete_and_matches_the_package_version() -> None:
                 "repository", "tracker", "homepage", "hasProcessingProvider", "experimental", "icon"):
         assert general.get(key), key
     assert general["name"] == "Energieplanologie"
-    assert general["qgisMinimumVersion"] == "3.22"
+    assert general["qgisMinimumVersion"] == "3.40"  # the LTR that CI runs (scripts/setup.sh)
+    assert "supportsQt6" not in general  # not tested under Qt6 (QGIS 4) yet
     assert general["hasProcessingProvider"] == "yes"
     assert general["experimental"] == "True"
     assert (PLUGIN_DIR / general["icon"]).is_file()
@@ -173,10 +209,10 @@ def test_plugin_kinds_are_the_engines_kinds(engine_python: str) -> None:
 def test_docstring_examples_run() -> None:
     import doctest
 
-    from energieplanologie_qgis import engine, overview_data, project_file, styles
+    from energieplanologie_qgis import engine, engine_install, overview_data, project_file, styles
     from energieplanologie_qgis.processing import findings, inputs, region
 
-    for module in (engine, project_file, overview_data, styles, findings, inputs, region):
+    for module in (engine, engine_install, project_file, overview_data, styles, findings, inputs, region):
         failed, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert attempted > 0 and failed == 0, module.__name__
 

@@ -8,10 +8,7 @@ The runs are independent ``qgis_process`` processes; they run a few at a time an
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,7 @@ import pytest
 
 pytest.importorskip("qgis.core")
 
-from conftest import ENV_VAR, REPO, SAMPLE_DIR, SAMPLE_MAPPINGS
+from conftest import ENV_VAR, QGIS_PROCESS, SAMPLE_DIR, SAMPLE_MAPPINGS, install_zip
 from parity import (
     check_assessment,
     check_balance,
@@ -34,7 +31,6 @@ from parity import (
 
 pytestmark = pytest.mark.qgis_process
 
-QGIS_PROCESS = "/usr/bin/qgis_process.bin"  # Debian's /usr/bin/qgis_process wrapper passes an option 3.22 rejects
 S = SAMPLE_DIR
 #: The sample region as command-line parameters: a layer with mixed geometries as one value per geometry type.
 REGION = [
@@ -67,25 +63,10 @@ def runs(out: Path) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory, engine_python: str) -> dict[str, dict[str, Any]]:
+def cli(tmp_path_factory: pytest.TempPathFactory, engine_python: str, plugin_zip: Path) -> dict[str, dict[str, Any]]:
     """Install the zip into a fresh profile, enable it, run every algorithm; per algorithm its JSON answer."""
-    if not Path(QGIS_PROCESS).exists():
-        pytest.skip(f"{QGIS_PROCESS} ontbreekt (apt-get install qgis)")
     base = tmp_path_factory.mktemp("qgis_process")
-    built = subprocess.run([sys.executable, str(REPO / "scripts" / "build_plugin_zip.py"), "--out",
-                            str(base / "energieplanologie_qgis.zip")], capture_output=True, text=True, check=True)
-    assert "energieplanologie_qgis.zip" in built.stdout
-    plugins = base / "profiel" / "profiles" / "default" / "python" / "plugins"
-    plugins.mkdir(parents=True)
-    with zipfile.ZipFile(base / "energieplanologie_qgis.zip") as archive:
-        archive.extractall(plugins)
-    runtime = base / "xdg-runtime"
-    runtime.mkdir(mode=0o700)
-    env = {**os.environ, "QGIS_CUSTOM_CONFIG_PATH": str(base / "profiel"), "QT_QPA_PLATFORM": "offscreen",
-           "XDG_RUNTIME_DIR": str(runtime), ENV_VAR: engine_python}
-    env.pop("QGIS_OPTIONS_PATH", None)
-    subprocess.run([QGIS_PROCESS, "plugins", "enable", "energieplanologie_qgis"], env=env, check=True,
-                   capture_output=True, timeout=300)
+    env = {**install_zip(plugin_zip, base), ENV_VAR: engine_python}
     out = base / "uitvoer"
     out.mkdir()
 

@@ -280,6 +280,18 @@ def test_dock_computes_the_sample_in_a_task_and_cancel_stops_the_engine(dock: An
     assert QgsApplication.taskManager().countActiveTasks() == 0
 
 
+def test_dock_without_engine_says_at_once_what_is_missing_and_the_fix(load_plugin: Any, without_engine: None,
+                                                                       qgis_iface: Any, tmp_path: Path) -> None:
+    plugin = load_plugin()
+    dock = plugin.dock
+    dock.sample_folder = str(tmp_path / "voorbeeldregio")
+    assert dock.compute_sample() is False  # no task was started
+    assert dock._running is None and QgsApplication.taskManager().countActiveTasks() == 0
+    text = dock.status_label.text()
+    assert text.startswith("Geen energieplanologie-engine gevonden")
+    assert "Engine installeren" in text and "energieplanologie:engine_install" in text
+
+
 # ------------------------------------------------------------------------------------------------ engine settings
 
 
@@ -323,14 +335,15 @@ def test_engine_options_page_is_registered_and_applies(load_plugin: Any, without
     from energieplanologie_qgis.gui.engine_settings import EngineOptionsPage
 
     plugin = load_plugin()
-    assert plugin.provider is None
+    assert plugin.engine is None
     factory = plugin._options_factory
     qgis_iface.registerOptionsWidgetFactory.assert_any_call(factory)
     assert factory.title() == "Energieplanologie"
     page = factory.createWidget(None)
     assert isinstance(page, EngineOptionsPage)
     page.settings.set_path(engine_python)
-    page.apply()  # as the options dialog's OK does: store the path, register the algorithms
-    assert plugin.provider is not None and plugin.engine.origin == "instelling energieplanologie/engine_python"
+    assert page.settings.install_button.isEnabled()  # Engine installeren is offered on the page too
+    page.apply()  # as the options dialog's OK does: store the path, use that engine
+    assert plugin.engine is not None and plugin.engine.origin == "instelling energieplanologie/engine_python"
     plugin.unload()
     qgis_iface.unregisterOptionsWidgetFactory.assert_any_call(factory)

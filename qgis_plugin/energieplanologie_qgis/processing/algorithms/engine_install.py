@@ -25,7 +25,14 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
-from ...engine import ENGINE_FOLDER_NAME, SETTINGS_KEY, EngineCanceled, EngineError, bundled_wheel, store_setting
+from ...engine import (
+    ENGINE_FOLDER_NAME,
+    SETTINGS_KEY,
+    EngineCanceled,
+    EngineError,
+    bundled_wheel,
+    store_setting,
+)
 from ...engine_install import BASE_PYTHON_KEY, WHEELHOUSE_KEY, install_engine
 
 __all__ = ["EngineInstallAlgorithm", "default_engine_folder"]
