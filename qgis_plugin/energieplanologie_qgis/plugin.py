@@ -197,9 +197,7 @@ class EnergieplanologiePlugin:
 
     def missing_engine_text(self) -> str:
         """The one-line message bar text: what is missing and how to get it."""
-        return ("Nog geen engine: de analyses draaien in een aparte Python-omgeving met energieplanologie. Klik op "
-                "‘Engine installeren’ (een paar minuten; daarna werkt alles), of kies een bestaande engine met "
-                "‘Engine instellen…’.")
+        return "Nog geen engine voor de analyses: klik op ‘Engine installeren’."
 
     # -- internals ----------------------------------------------------------------------------------------
     def _show_missing_engine(self) -> None:
