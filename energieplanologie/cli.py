@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError
+from energieplanologie._secrets import mask_secrets
 from energieplanologie._version import __version__
 from energieplanologie.progress import ProgressCallback, machine_progress
 
@@ -26,6 +27,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,  # a crash never prints local variables (a database URL, a password)
 )
 # Plain text, never rich markup (a message may contain "[jaar]" or a path) and never wrapped (scripts and the
 # QGIS plugin read these lines).
@@ -86,7 +88,8 @@ class _Progress:
 
 
 def _fail(exc: Exception, code: int) -> typer.Exit:
-    err.print(f"Fout: {exc}")
+    """Print one Dutch line ``Fout: …`` (every password masked) and return the exit to raise."""
+    err.print(f"Fout: {mask_secrets(str(exc))}")
     return typer.Exit(code)
 
 
@@ -132,7 +135,8 @@ def validate(
             machine_progress(1.0, "gevalideerd")
     except (ReadError, ConfigError) as exc:
         if as_json:
-            print(json.dumps({"kind": kind, "source": shown, "ok": False, "unreadable": True, "message": str(exc)},
+            print(json.dumps({"kind": kind, "source": shown, "ok": False, "unreadable": True,
+                              "message": mask_secrets(str(exc))},
                              ensure_ascii=False, indent=2))
         raise _fail(exc, 2) from None
     report = result.report

@@ -31,6 +31,7 @@ baseline_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,  # a crash never prints local variables (a database URL, a password)
 )
 
 Config = Annotated[Path, typer.Option("--config", "-c", help="Projectconfiguratie (TOML).")]

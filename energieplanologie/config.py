@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from energieplanologie._errors import ConfigError, ReadError
+from energieplanologie._secrets import is_connection_string
 from energieplanologie.region import DEFAULT_YEARS, LAYER_ORDER, Region
 from energieplanologie.report import ValidationReport
 
@@ -62,7 +63,7 @@ class LayerConfig:
 
     @property
     def is_database(self) -> bool:
-        return self.path.startswith(("postgresql://", "postgres://", "PG:", "service="))
+        return is_connection_string(self.path)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ import shapely
 from pyproj import CRS
 
 from energieplanologie._errors import ConfigError, ReadError
+from energieplanologie._secrets import is_connection_string
 from energieplanologie.labels import LAYER_NAMES, label, to_dutch
 from energieplanologie.report import ValidationReport, merge_reports
 from energieplanologie.schema import CRS_RD, NL_BOUNDS_LONLAT, NL_BOUNDS_RD, SCHEMAS, _parse_numbers, validate
@@ -402,7 +403,7 @@ def read_layer(
     """
     if kind not in SCHEMAS:
         raise ValueError(f"Onbekende laagsoort {kind!r}; verwacht een van {', '.join(SCHEMAS)}.")
-    if isinstance(path, str) and path.strip().startswith(("postgresql://", "postgres://", "PG:", "service=")):
+    if is_connection_string(path):
         from energieplanologie.postgis import read_table
 
         return read_table(path, kind, table=table, layer=layer, mapping=mapping, crs=crs, stations=stations)

@@ -44,6 +44,7 @@ import pandas as pd
 import shapely
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError
+from energieplanologie._secrets import mask_secrets, without_password
 from energieplanologie._version import __version__
 from energieplanologie.progress import ProgressCallback, report, scaled
 from energieplanologie.region import LAYER_ORDER, Region
@@ -170,7 +171,7 @@ class InputSnapshot:
     snapshot_id : str
         ``<layer>-<first 12 hex of data_sha256>``: the same validated data gives the same id.
     source : str
-        File (relative to the configuration when inside its folder) or database source with password masked.
+        File (relative to the configuration when inside its folder) or database source without its password.
     table : str or None
         ``schema.tabel`` for a database source.
     source_sha256 : str or None
@@ -275,7 +276,7 @@ def snapshot_inputs(
         table = source_sha = delivered = None
         if lc is not None and lc.is_database:
             table = lc.table or lc.layer
-            source = postgis.source_label(lc.path)
+            source = without_password(lc.path)
             source_sha, _ = postgis.table_checksum(lc.path, table)  # type: ignore[arg-type]
         elif lc is not None:
             path = Path(lc.path)
@@ -285,7 +286,7 @@ def snapshot_inputs(
                 .isoformat().replace("+00:00", "Z")
         else:
             raw = region.reports[kind].source or "" if kind in region.reports else ""
-            source = postgis.mask_password(raw) if postgis.is_database_source(raw) else \
+            source = without_password(raw) if postgis.is_database_source(raw) else \
                 (_display_path(Path(raw), base) if raw else "")
         out.append(InputSnapshot(layer=kind, snapshot_id=_snapshot_id(kind, data_sha), source=source,
                                  data_sha256=data_sha, rows=len(frame), table=table, source_sha256=source_sha,
@@ -718,9 +719,7 @@ class PostgisStore:
 
     @property
     def label(self) -> str:
-        from energieplanologie.postgis import mask_password
-
-        return f"{mask_password(self.url)} schema {self.schema}"
+        return f"{mask_secrets(self.url)} schema {self.schema}"
 
     def results_schema(self, round: str) -> str:
         return f"{self.schema}_{re.sub(r'[^a-z0-9_]', '_', round.lower())}"
@@ -995,11 +994,17 @@ def _run(region: Region, out_dir: Path, *, scenario: str | None, outputs: str,
 
 
 def _config_text(cfg: ProjectConfig | None) -> str | None:
-    from energieplanologie.postgis import mask_password
+    """The configuration file as text, every password of its database sources masked (also where TOML escapes
+    it: a ``"`` or ``\\`` in a password is written ``\\"`` or ``\\\\`` in the file)."""
+    from energieplanologie._secrets import MASK, passwords_in
 
     if cfg is None or cfg.path is None or not Path(cfg.path).is_file():
         return None
-    return mask_password(Path(cfg.path).read_text(encoding="utf-8"))
+    text = Path(cfg.path).read_text(encoding="utf-8")
+    sources = [lc.path for lc in cfg.layers.values() if lc.is_database]
+    for secret in sorted({p for src in sources for p in passwords_in(src)}, key=len, reverse=True):
+        text = text.replace(secret.replace("\\", "\\\\").replace('"', '\\"'), MASK)
+    return mask_secrets(text, sources=sources)
 
 
 def freeze_round(
