@@ -39,6 +39,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from energieplanologie._cells import safe_csv_frame
 from energieplanologie._errors import ConfigError, ReadError
 from energieplanologie._secrets import is_connection_string
 from energieplanologie.labels import LAYER_NAMES, label, to_dutch
@@ -1226,6 +1227,10 @@ def write_csv(
 ) -> Path:
     """Write a frame as UTF-8 CSV, atomically and deterministically (rows as given, ``\\n`` line ends).
 
+    Text cells (and headers) that a spreadsheet program would run as a formula — starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return, and not a plain number — get a ``'`` in front
+    (:func:`energieplanologie._cells.safe_csv_cell`); numeric columns are written as they are.
+
     Parameters
     ----------
     frame : DataFrame or GeoDataFrame
@@ -1266,6 +1271,7 @@ def write_csv(
             out = pd.DataFrame(frame.drop(columns=[gname]))
     if dutch_headers:
         out = _dutch_headers(out)
+    out = safe_csv_frame(out)  # text that a spreadsheet would run as a formula gets a ' in front
     target = Path(path)
     with atomic_write(target) as tmp:
         out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", sep=sep)
