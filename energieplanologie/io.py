@@ -19,12 +19,10 @@ they write to a temporary file in the target folder and rename it into place on 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io as _stdio
 import os
 import re
 import secrets
-import socket
 import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -41,6 +39,7 @@ from pyproj import CRS
 
 from energieplanologie._cells import safe_csv_frame
 from energieplanologie._errors import ConfigError, ReadError
+from energieplanologie._outdir import HOST, SIDECARS, TEMP_NAME, pid_alive
 from energieplanologie._secrets import is_connection_string
 from energieplanologie.labels import LAYER_NAMES, label, to_dutch
 from energieplanologie.report import ValidationReport, merge_reports
@@ -1054,41 +1053,20 @@ def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_SIDECARS = ("-wal", "-shm", "-journal", ".aux.xml")
+_SIDECARS = SIDECARS
 
 
 def _sidecars(path: Path) -> list[Path]:
     return [path] + [path.with_name(path.name + s) for s in _SIDECARS]
 
 
-#: This machine in temporary names (a folder on a network share may be written from several machines).
-_HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
-#: ``.<stem>.<host>-<pid>-<token>.tmp<suffix>`` and the sidecars SQLite/GDAL put beside it.
-_TEMP_NAME = re.compile(r"^\..*\.([0-9a-f]{6})-(\d+)-[0-9a-f]{8}\.tmp(?:\.[^.]*)?(?:" +
-                        "|".join(re.escape(s) for s in _SIDECARS) + r")?$")
+#: This machine in temporary names; the pattern of temporary names (both live in ``_outdir``).
+_HOST = HOST
+_TEMP_NAME = TEMP_NAME
+_pid_alive = pid_alive
 #: Folders whose leftovers this process has already removed (once per folder is enough: only dead processes
 #: leave them, and this one cleans up after itself).
 _SWEPT: set[Path] = set()
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if os.name == "nt":  # pragma: no cover - Windows: os.kill(pid, 0) would send CTRL_C_EVENT
-        import ctypes
-
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if handle:
-            ctypes.windll.kernel32.CloseHandle(handle)
-            return True
-        return ctypes.windll.kernel32.GetLastError() != 87  # ERROR_INVALID_PARAMETER: no such process
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # EPERM: it exists, under another user
-        return True
-    return True
 
 
 def _sweep_leftovers(folder: Path) -> None:
