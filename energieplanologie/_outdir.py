@@ -59,6 +59,8 @@ TEMP_NAME = re.compile(r"^\..*\.([0-9a-f]{6})-(\d+)-[0-9a-f]{8}\.tmp(?:\.[^.]*)?
                        "|".join(re.escape(s) for s in SIDECARS) + r")?$")
 #: Free space asked for a set when there is no earlier one to measure (the sample's complete set is 7.7 MB).
 DEFAULT_NEED = 10 * 1024 * 1024
+#: Files an operating system puts in any folder it shows: they do not make a folder someone else's.
+_SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".directory"})
 _STAGING = ".nieuw"
 _ASIDE = ".vorige"
 
@@ -203,7 +205,7 @@ def check_output_folder(
         entries = sorted(e.name for e in os.scandir(real))
         known_names = {k.split("/")[0] for k in [*known, *owns]}
         ours = [e for e in entries if e in known_names]
-        foreign = [e for e in entries if e not in known_names and not TEMP_NAME.match(e)]
+        foreign = [e for e in entries if e not in known_names and e not in _SYSTEM_FILES and not TEMP_NAME.match(e)]
         if foreign and not ours:
             raise OutputError(f"{what} {shown} bevat al andere bestanden (bv. {foreign[0]}) en is geen uitvoermap "
                               "van energieplanologie; kies een nieuwe of lege map.")

@@ -133,11 +133,14 @@ def test_out_that_is_a_file_or_not_ours_is_refused_in_one_dutch_line(tmp_path):
     # a folder with the user's own files and nothing of ours: not an output folder (the home folder, say)
     home = tmp_path / "documenten"
     home.mkdir()
+    (home / "Thumbs.db").write_bytes(b"")  # what Windows Explorer leaves in any folder does not count, a letter does
     (home / "brief.docx").write_bytes(b"brief")
     result = _ep("demo", "--out", home)
     assert result.returncode == 2
     _one_dutch_line(result, "bevat al andere bestanden (bv. brief.docx)", "kies een nieuwe of lege map")
-    assert [p.name for p in home.iterdir()] == ["brief.docx"]
+    assert sorted(p.name for p in home.iterdir()) == ["Thumbs.db", "brief.docx"]
+    (home / "brief.docx").unlink()
+    assert _ep("density", "--out", home, "--quiet").returncode == 0  # only Thumbs.db: an empty folder
     assert _leftovers(tmp_path) == []
 
 
