@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "EnergieplanologieError", "ReadError", "ValidationError"]
+__all__ = ["ConfigError", "EnergieplanologieError", "OutputError", "ReadError", "ValidationError"]
 
 
 class EnergieplanologieError(ValueError):
@@ -76,3 +76,22 @@ class ConfigError(EnergieplanologieError):
     def __init__(self, message: str, key: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+
+
+class OutputError(EnergieplanologieError):
+    """The output cannot be written: the output path is a file, not writable, full, holds files that are not
+    ours, or would replace an input. The message is one Dutch line; nothing in the output folder has changed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import energieplanologie as ep
+    >>> from energieplanologie.pipeline import run_pipeline
+    >>> not_a_folder = pathlib.Path(tempfile.mkdtemp()) / "uitvoer"
+    >>> _ = not_a_folder.write_text("een bestand", encoding="utf-8")
+    >>> try:
+    ...     run_pipeline(ep.load_sample(), not_a_folder)
+    ... except ep.OutputError as exc:
+    ...     print(str(exc).split(" is ")[1])
+    een bestand, geen map; geef een map op (die wordt gemaakt als hij ontbreekt).
+    """

@@ -1,6 +1,8 @@
 """The command line ``energieplanologie`` (DESIGN §9). A thin layer: parse, call the core, print, exit.
 
-Exit codes: 0 success, 1 the input has errors (validation), 2 the input could not be read or configured.
+Exit codes: 0 success, 1 the input has errors (validation), 2 the input could not be read or configured, or the
+output cannot be written (``--out`` is a file, not writable, full, or would replace an input: one Dutch line, and
+the output folder is as it was).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError
+from energieplanologie._errors import ConfigError, EnergieplanologieError, OutputError, ReadError
+from energieplanologie._secrets import mask_secrets
 from energieplanologie._version import __version__
 from energieplanologie.progress import ProgressCallback, machine_progress
 
@@ -27,6 +30,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,  # a crash never prints local variables (a database URL, a password)
 )
 # Plain text, never rich markup (a message may contain "[jaar]" or a path) and never wrapped (scripts and the
 # QGIS plugin read these lines).
@@ -113,7 +117,8 @@ class _Progress:
 
 
 def _fail(exc: Exception, code: int) -> typer.Exit:
-    err.print(f"Fout: {exc}")
+    """Print one Dutch line ``Fout: …`` (every password masked) and return the exit to raise."""
+    err.print(f"Fout: {mask_secrets(str(exc))}")
     return typer.Exit(code)
 
 
@@ -159,7 +164,8 @@ def validate(
             machine_progress(1.0, "gevalideerd")
     except (ReadError, ConfigError) as exc:
         if as_json:
-            print(json.dumps({"kind": kind, "source": shown, "ok": False, "unreadable": True, "message": str(exc)},
+            print(json.dumps({"kind": kind, "source": shown, "ok": False, "unreadable": True,
+                              "message": mask_secrets(str(exc))},
                              ensure_ascii=False, indent=2))
         raise _fail(exc, 2) from None
     report = result.report
@@ -191,9 +197,12 @@ def demo(
     machine: MachineProgress = False,
 ) -> None:
     """Draai de hele keten op de meegeleverde voorbeeldregio Zeeuws-Vlaanderen."""
-    from energieplanologie.sample import load_sample
+    from energieplanologie.config import load_config
+    from energieplanologie.pipeline import check_output
+    from energieplanologie.sample import SAMPLE_CONFIG, load_sample
 
     try:
+        check_output(out_dir, load_config(SAMPLE_CONFIG).input_paths)
         region = load_sample()
         _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=None)
     except EnergieplanologieError as exc:
@@ -211,13 +220,15 @@ def run(
     machine: MachineProgress = False,
 ) -> None:
     """Draai de hele keten op eigen data, zoals beschreven in een projectconfiguratie."""
-    from energieplanologie.config import load_region_config
+    from energieplanologie.config import load_config, load_region_config
+    from energieplanologie.pipeline import check_output
 
     try:
+        check_output(out_dir, load_config(config).input_paths)  # before reading or computing anything
         with _Progress(machine, quiet, "lagen lezen") as progress:
             region = load_region_config(config, progress=progress)
         _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf)
-    except ConfigError as exc:
+    except (ConfigError, OutputError) as exc:
         raise _fail(exc, 2) from None
     except EnergieplanologieError as exc:
         raise _fail(exc, 1) from None

@@ -9,10 +9,14 @@
                                       [--db URL | --store MAP] [--out MAP]
     energieplanologie publish --db URL --schema S [--config project.toml | --gpkg FILE] [--round 2025]
 
+    energieplanologie baseline verify [--round 2025] [--verwacht HASH] [--db URL | --store MAP]
+    energieplanologie baseline beveilig --db URL [--eigenaar-rol ROL] [--lezers ROL]   (superuser, once)
+
 ``--db`` takes a URL or ``service=naam`` and can also come from ``$ENERGIEPLANOLOGIE_DB``, so that a password
 never has to be on the command line. Without ``--db`` rounds live in a folder: ``--store``, by default
 ``rondes/`` next to the configuration. Exit codes: 0 success, 1 refused (round already frozen), 2 the input or the
-database could not be read or configured.
+database could not be read or configured, 3 a frozen round does not match what was frozen (``list``, ``diff`` and
+``verify`` recompute every round and its chain first).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Annotated, Any
 
 import typer
 
-__all__ = ["baseline_app", "publish", "register"]
+__all__ = ["TAMPERED", "baseline_app", "publish", "register"]
 
 baseline_app = typer.Typer(
     name="baseline",
@@ -31,6 +35,7 @@ baseline_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,  # a crash never prints local variables (a database URL, a password)
 )
 
 Config = Annotated[Path, typer.Option("--config", "-c", help="Projectconfiguratie (TOML).")]
@@ -47,6 +52,29 @@ Scenario = Annotated[str | None, typer.Option("--scenario", help="Scenario (over
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Geen voortgangsbalken (voor scripts).")]
 Machine = Annotated[bool, typer.Option("--machine-progress",
                                        help="Voortgang als regels '@@progress {json}' op stderr (voor de QGIS-plugin).")]
+OwnerRole = Annotated[str | None, typer.Option(
+    "--eigenaar-rol", help="Databaserol die de rondetabellen bezit (een rol die analisten niet hebben; u moet er lid "
+                           "van zijn). Zie README, 'Rondes beschermen'.")]
+
+#: Exit code when a frozen round does not match what was frozen.
+TAMPERED = 3
+
+
+def _check_rounds(st: Any, round_: str | None = None, expected: str | None = None) -> list[Any]:
+    """Recompute the rounds of a store and their chain; print every mismatch loudly on stderr and exit 3."""
+    from energieplanologie.rounds import verify_rounds
+
+    cli = _cli()
+    checks = verify_rounds(st, round_, expected=expected)
+    bad = [c for c in checks if not c.ok]
+    for check in bad:
+        for problem in check.problems:
+            cli.err.print(f"LET OP: ronde {check.round} ({st.label}) is niet meer zoals bevroren: {problem}.")
+    if bad:
+        cli.err.print(f"LET OP: {len(bad)} van de {len(checks)} rondes kloppen niet met wat bevroren is; vertrouw ze "
+                      "niet en zoek uit wie ze heeft gewijzigd.")
+        raise typer.Exit(TAMPERED)
+    return checks
 
 
 def _cli() -> Any:
@@ -55,11 +83,12 @@ def _cli() -> Any:
     return cli
 
 
-def _store(config: Path | None, db: str | None, db_schema: str, store: Path | None) -> Any:
+def _store(config: Path | None, db: str | None, db_schema: str, store: Path | None,
+           owner_role: str | None = None) -> Any:
     from energieplanologie.rounds import open_store
 
     if db:
-        return open_store(db, schema=db_schema)
+        return open_store(db, schema=db_schema, owner_role=owner_role)
     if store is not None:
         return open_store(store)
     base = config.resolve().parent if config is not None else Path.cwd()
@@ -112,6 +141,7 @@ def freeze(
         "--alleen-gpkg", help="Bewaar alleen energieplanologie.gpkg (alle resultaatlagen), niet de hele uitvoermap "
                               "met kaarten en pMIEK.")] = False,
     scenario: Scenario = None,
+    owner_role: OwnerRole = None,
     quiet: Quiet = False,
     machine: Machine = False,
 ) -> None:
@@ -121,13 +151,20 @@ def freeze(
     cli = _cli()
 
     def work() -> None:
-        st = _store(config, db, db_schema, store)
+        st = _store(config, db, db_schema, store, owner_role)
+        _check_rounds(st)  # a new round is chained to the last one: that one must be intact
         with cli._Progress(machine, quiet, f"ronde {round_} bevriezen") as progress:
             frozen = freeze_round(config, round_, store=st, owners=_owners(owner), results=results,
                                   scenario=scenario, outputs="gpkg" if only_gpkg else "all", progress=progress)
         if machine:
             return
         cli.out.print(f"Ronde {frozen.round} van {frozen.region} bevroren op {frozen.frozen_at} in {st.label}.")
+        cli.out.print(f"Inhoudshash: {frozen.sha256} (noteer deze in het verslag: baseline verify --verwacht "
+                      "controleert er later tegen).")
+        if getattr(st, "guarded", None) is False:
+            cli.err.print("Let op: de database weigert wijzigingen van de tabelstructuur (ALTER, DROP) van de rondes "
+                          "nog niet; laat een databasebeheerder (superuser) eenmalig 'energieplanologie baseline "
+                          "beveilig' draaien (zie README, 'Rondes beschermen').")
         for s in frozen.inputs:
             who = s.owner or "eigenaar onbekend"
             where = f"{s.source}" + (f" ({s.table})" if s.table and s.table not in s.source else "")
@@ -150,14 +187,16 @@ def list_(
 
     def work() -> None:
         st = _store(config, db, db_schema, store)
+        hashes = {c.round: c.sha256 for c in _check_rounds(st)}
         rounds = list_rounds(st)
         if rounds.empty:
             cli.out.print(f"Geen bevroren rondes in {st.label}.")
         else:
             cli.out.print(f"Bevroren rondes in {st.label}:")
             for row in rounds.itertuples(index=False):
+                digest = (hashes.get(row.round) or "(geen hash)")[:12]
                 cli.out.print(f"  ronde {row.round:<8} {row.region:<24} bevroren {row.frozen_at}  "
-                              f"{row.n_inputs} invoerlagen  (energieplanologie {row.version})")
+                              f"{row.n_inputs} invoerlagen  hash {digest}  (energieplanologie {row.version})")
         changes = st.changes()
         pending = changes[changes["included_in"].isna()]
         if len(pending):
@@ -194,10 +233,28 @@ def diff(
 
     def work() -> None:
         st = _store(config, db, db_schema, store)
+        _check_rounds(st, round_)  # never compare with a round that is not as it was frozen
         current: Any = gpkg if gpkg is not None else config
-        with cli._Progress(machine, quiet, "vergelijken") as progress:
-            result = compare_with_round(current, round_, store=st, out_dir=out_dir, owners=_owners(owner),
-                                        scenario=scenario, progress=progress)
+
+        def compare(folder: Path | None) -> Any:
+            with cli._Progress(machine, quiet, "vergelijken") as progress:
+                return compare_with_round(current, round_, store=st, out_dir=folder, owners=_owners(owner),
+                                          scenario=scenario, progress=progress)
+
+        if out_dir is None:
+            result = compare(None)
+            files = result.files
+        else:  # the three files as one set, swapped in at the end
+            from energieplanologie._outdir import check_output_folder, final_paths, staged_output
+            from energieplanologie.config import load_config
+            from energieplanologie.pipeline import KNOWN_OUTPUTS
+
+            owns = ["verschillen.html", "verschillen.csv", "invoerwijzigingen.csv"]
+            inputs = [gpkg] if gpkg is not None else load_config(config).input_paths
+            check_output_folder(out_dir, owns=owns, known=KNOWN_OUTPUTS, inputs=inputs, default_need=5 * 2**20)
+            with staged_output(out_dir, owns=owns) as folder:
+                result = compare(folder)
+            files = final_paths(result.files, folder, out_dir)
         if machine:
             return
         cli.out.print(f"Vergeleken met ronde {result.round} ({st.label}).")
@@ -210,8 +267,61 @@ def diff(
                               f"{row.new_snapshot_id or '-'}  ({row.owner or 'eigenaar onbekend'})")
         summary = result.diff.summary()
         cli.out.print("Resultaten: " + ", ".join(f"{n} {CHANGES[k]}" for k, n in summary.items()))
-        for p in result.files:
+        for p in files:
             cli.out.print(f"  {p}")
+
+    _run_errors(work)
+
+
+@baseline_app.command("verify")
+def verify(
+    round_: Annotated[str | None, typer.Option("--round", "-r", help="Alleen deze ronde (de keten ervoor wordt ook "
+                                                                     "gecontroleerd).")] = None,
+    expected: Annotated[str | None, typer.Option(
+        "--verwacht", help="De inhoudshash (minstens 12 tekens) die de laatste (of de gegeven) ronde moet hebben, "
+                           "zoals genoteerd bij het bevriezen.")] = None,
+    config: Config = Path("project.toml"),
+    db: Db = None,
+    db_schema: DbSchema = "rondes",
+    store: StoreDir = None,
+) -> None:
+    """Controleer de bevroren rondes: resultaten, inhoudshash en keten. Exit 3 als iets niet klopt."""
+    cli = _cli()
+
+    def work() -> None:
+        st = _store(config, db, db_schema, store)
+        checks = _check_rounds(st, round_, expected)
+        if not checks:
+            cli.out.print(f"Geen bevroren rondes in {st.label}.")
+        for check in checks:
+            state = f"hash {check.sha256}" if check.sha256 else "zonder inhoudshash (bevroren met een oudere versie)"
+            cli.out.print(f"Ronde {check.round}: in orde, {state}.")
+
+    _run_errors(work)
+
+
+@baseline_app.command("beveilig")
+def protect(
+    db: Annotated[str, typer.Option(
+        "--db", envvar="ENERGIEPLANOLOGIE_DB",
+        help="De database, als superuser: postgresql://beheerder@host/db of service=naam.")],
+    db_schema: DbSchema = "rondes",
+    owner_role: Annotated[str | None, typer.Option(
+        "--eigenaar-rol", help="Rol die de rondetabellen gaat bezitten (wordt gemaakt als hij ontbreekt, zonder "
+                               "inlog); geef die rol daarna alleen aan wie rondes bevriest.")] = None,
+    readers: Annotated[str | None, typer.Option(
+        "--lezers", help="Rol van de analisten: leesrechten op de rondes, en wijzigingen melden.")] = None,
+) -> None:
+    """Bescherm de rondes in een database (eenmalig, als superuser): eigenaarsrol, leesrechten en een event trigger
+    die ALTER/DROP op bevroren rondes weigert."""
+    from energieplanologie.rounds import protect_store
+
+    cli = _cli()
+
+    def work() -> None:
+        done = protect_store(db, db_schema, owner_role=owner_role, readers=readers)
+        for line in done:
+            cli.out.print(line)
 
     _run_errors(work)
 
@@ -268,6 +378,6 @@ def publish(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``baseline`` (freeze, list, diff) and ``publish`` to the main command line."""
+    """Add ``baseline`` (freeze, list, diff, verify, beveilig) and ``publish`` to the main command line."""
     app.add_typer(baseline_app, name="baseline")
     app.command("publish")(publish)

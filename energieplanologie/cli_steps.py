@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from energieplanologie._errors import ConfigError, EnergieplanologieError
+from energieplanologie._errors import ConfigError, EnergieplanologieError, OutputError
 from energieplanologie.cli import MachineProgress, Quiet, _fail, _Progress, app, out
 
 __all__: list[str] = []
@@ -58,12 +58,36 @@ def _write_validation_json(region: Any, path: Path | None) -> list[Path]:
     return [path]
 
 
-def _run(title: str, machine: bool, quiet: bool, work: Any) -> None:
-    """Run ``work(progress) -> list[Path]`` with progress and error handling; print what was written."""
+def _inputs(config: Path | None) -> list[Path]:
+    """The files the command reads (of the configuration, or of the sample)."""
+    from energieplanologie.config import load_config
+    from energieplanologie.sample import SAMPLE_CONFIG
+
+    return load_config(config if config is not None else SAMPLE_CONFIG).input_paths
+
+
+#: Free space a single step asks for when there is nothing earlier to measure.
+STEP_NEED = 5 * 1024 * 1024
+
+
+def _run(title: str, machine: bool, quiet: bool, compute: Any, write: Any, *, out_dir: Path, owns: list[str],
+         inputs: Any = (), validation_json: Path | None = None) -> None:
+    """Check ``out_dir``, run ``compute(progress)``, then ``write(result, folder, progress) -> list[Path]`` into a
+    staging folder swapped in for ``out_dir`` at the end (all or nothing); errors become the exit codes."""
+    from energieplanologie._outdir import check_not_inputs, check_output_folder, final_paths, staged_output
+    from energieplanologie.pipeline import KNOWN_OUTPUTS
+
     try:
+        sources = list(inputs() if callable(inputs) else inputs)
+        check_output_folder(out_dir, owns=owns, known=KNOWN_OUTPUTS, inputs=sources, default_need=STEP_NEED)
+        if validation_json is not None:
+            check_not_inputs([validation_json], sources, what="--validation-json")
         with _Progress(machine, quiet, title) as progress:
-            written = work(progress)
-    except ConfigError as exc:
+            result = compute(progress)
+            with staged_output(out_dir, owns=owns) as folder:
+                written = write(result, folder, progress)
+            written = final_paths(written, folder, out_dir)
+    except (ConfigError, OutputError) as exc:
         raise _fail(exc, 2) from None
     except EnergieplanologieError as exc:
         raise _fail(exc, 1) from None
@@ -92,25 +116,29 @@ def balance(
     from energieplanologie.pipeline import chosen_scenario, scenario_order
     from energieplanologie.progress import report
 
-    def work(progress: Any) -> list[Path]:
+    def compute(progress: Any) -> Any:
         region = _region(config)
-        validation = _write_validation_json(region, validation_json)
+        _write_validation_json(region, validation_json)
         chosen = chosen_scenario(region, scenario)
         report(progress, 0.1, "toewijzing")
         allocation = allocate_region(region)
         report(progress, 0.3, "balans")
         names = scenario_order(region, chosen) if all_scenarios else [chosen]
-        result = station_balance(region, names, allocation=allocation)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        report(progress, 0.6, "schrijven")
-        written = [write_csv(result, out_dir / "stationsbalans.csv"),
-                   write_layers(out_dir / "stationsbalans.gpkg", {"stationsbalans": balance_layer(result, region.stations)})]
-        if charts:
-            written += write_station_charts(result, out_dir / "stationsgrafieken", scenario=chosen)
-        report(progress, 1.0, "klaar")
-        return validation + written
+        return region, chosen, station_balance(region, names, allocation=allocation)
 
-    _run("stationsbalans", machine, quiet, work)
+    def write(computed: Any, folder: Path, progress: Any) -> list[Path]:
+        region, chosen, result = computed
+        report(progress, 0.6, "schrijven")
+        written = [write_csv(result, folder / "stationsbalans.csv"),
+                   write_layers(folder / "stationsbalans.gpkg", {"stationsbalans": balance_layer(result, region.stations)})]
+        if charts:
+            written += write_station_charts(result, folder / "stationsgrafieken", scenario=chosen)
+        report(progress, 1.0, "klaar")
+        return written
+
+    owns = ["stationsbalans.csv", "stationsbalans.gpkg"] + (["stationsgrafieken"] if charts else [])
+    _run("stationsbalans", machine, quiet, compute, write, out_dir=out_dir, owns=owns, inputs=lambda: _inputs(config),
+         validation_json=validation_json)
 
 
 @app.command()
@@ -133,9 +161,9 @@ def hotspots(
     from energieplanologie.pipeline import chosen_scenario, hotspot_settings, hotspots_with_members
     from energieplanologie.progress import report, scaled
 
-    def work(progress: Any) -> list[Path]:
+    def compute(progress: Any) -> Any:
         region = _region(config)
-        validation = _write_validation_json(region, validation_json)
+        _write_validation_json(region, validation_json)
         chosen = chosen_scenario(region, scenario)
         settings = hotspot_settings(region)
         _override(settings, method=method, eps_m=eps_m, min_mw=min_mw)
@@ -152,11 +180,14 @@ def hotspots(
             last = year if year is not None else max(region.years)
             layers["hexagonen_gistar"] = detect_hotspots(region, year=last, scenario=chosen, balance=balance_rows,
                                                          allocation=allocation, **settings).hexagons
-        out_dir.mkdir(parents=True, exist_ok=True)
-        report(progress, 0.95, "schrijven")
-        return validation + [write_layers(out_dir / "knooppunten.gpkg", layers)]
+        return layers
 
-    _run("knooppunten", machine, quiet, work)
+    def write(layers: Any, folder: Path, progress: Any) -> list[Path]:
+        report(progress, 0.95, "schrijven")
+        return [write_layers(folder / "knooppunten.gpkg", layers)]
+
+    _run("knooppunten", machine, quiet, compute, write, out_dir=out_dir, owns=["knooppunten.gpkg"],
+         inputs=lambda: _inputs(config), validation_json=validation_json)
 
 
 @app.command()
@@ -176,18 +207,21 @@ def density(
     from energieplanologie.pipeline import chosen_scenario, density_settings
     from energieplanologie.progress import report
 
-    def work(progress: Any) -> list[Path]:
+    def compute(progress: Any) -> Any:
         region = _region(config)
-        validation = _write_validation_json(region, validation_json)
+        _write_validation_json(region, validation_json)
         settings = density_settings(region)
         _override(settings, cell_m=cell_m, bandwidth_m=bandwidth_m)
         report(progress, 0.2, "kerndichtheid")
-        array, transform = kde(region, scenario=chosen_scenario(region, scenario),
-                               year=year if year is not None else max(region.years), **settings)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        return validation + [write_density(out_dir / "dichtheid_mw_per_km2.tif", array, transform)]
+        return kde(region, scenario=chosen_scenario(region, scenario),
+                   year=year if year is not None else max(region.years), **settings)
 
-    _run("dichtheid", machine, quiet, work)
+    def write(raster: Any, folder: Path, progress: Any) -> list[Path]:
+        return [write_density(folder / "dichtheid_mw_per_km2.tif", *raster)]
+
+    _run("dichtheid", machine, quiet, compute, write, out_dir=out_dir,
+         owns=["dichtheid_mw_per_km2.tif", "dichtheid_mw_per_km2.qml"], inputs=lambda: _inputs(config),
+         validation_json=validation_json)
 
 
 def _analysis(config: Path | None, scenario: str | None, progress: Any, validation_json: Path | None = None) -> Any:
@@ -212,14 +246,16 @@ def map_(
     """Interactieve kaart (HTML, werkt zonder internet) van de hele regio."""
     from energieplanologie.maps import publish, region_map
 
-    def work(progress: Any) -> list[Path]:
+    def compute(progress: Any) -> Any:
         result = _analysis(config, scenario, progress, validation_json)
-        m = region_map(result.region, balance=result.balance_chosen, hotspots=result.hotspots,
-                       hexagons=result.hexagons, density=result.density, scenario=result.scenario, year=year)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        return [publish(m, out_dir / "kaart.html")]
+        return region_map(result.region, balance=result.balance_chosen, hotspots=result.hotspots,
+                          hexagons=result.hexagons, density=result.density, scenario=result.scenario, year=year)
 
-    _run("kaart", machine, quiet, work)
+    def write(m: Any, folder: Path, progress: Any) -> list[Path]:
+        return [publish(m, folder / "kaart.html")]
+
+    _run("kaart", machine, quiet, compute, write, out_dir=out_dir, owns=["kaart.html"],
+         inputs=lambda: _inputs(config), validation_json=validation_json)
 
 
 @app.command()
@@ -237,14 +273,21 @@ def overview(
     from energieplanologie.overview import write_overviews
     from energieplanologie.progress import scaled
 
-    def work(progress: Any) -> list[Path]:
-        result = _analysis(config, scenario, progress, validation_json)
-        return write_overviews(result.region, out_dir / "gemeenten", balance=result.balance_chosen,
+    def compute(progress: Any) -> Any:
+        return _analysis(config, scenario, progress, validation_json)
+
+    def write(result: Any, folder: Path, progress: Any) -> list[Path]:
+        return write_overviews(result.region, folder / "gemeenten", balance=result.balance_chosen,
                                allocation=result.allocation, hotspots=result.hotspots_final,
                                scenario=result.scenario, tables_json=tables_json,
                                progress=scaled(progress, 0.6, 1.0))
 
-    _run("gemeenteoverzichten", machine, quiet, work)
+    _run("gemeenteoverzichten", machine, quiet, compute, write, out_dir=out_dir, owns=["gemeenten"],
+         inputs=lambda: _inputs(config), validation_json=validation_json)
+
+
+#: What ``assess`` writes: the afweging inside the pMIEK folder (the rest of that folder is kept).
+ASSESSMENT_FILES = ["pmiek/afweging.csv", "pmiek/afweging_redenen.csv", "pmiek/afweging_overschrijvingen.csv"]
 
 
 @app.command()
@@ -259,11 +302,14 @@ def assess(
     """Afwegingskader A–H: scores met redenen, gewogen rangorde en de stabiliteit daarvan."""
     from energieplanologie.pmiek import write_assessment
 
-    def work(progress: Any) -> list[Path]:
-        result = _analysis(config, scenario, progress, validation_json)
-        return write_assessment(result.assessment, out_dir / "pmiek")
+    def compute(progress: Any) -> Any:
+        return _analysis(config, scenario, progress, validation_json)
 
-    _run("afweging", machine, quiet, work)
+    def write(result: Any, folder: Path, progress: Any) -> list[Path]:
+        return write_assessment(result.assessment, folder / "pmiek")
+
+    _run("afweging", machine, quiet, compute, write, out_dir=out_dir, owns=ASSESSMENT_FILES,
+         inputs=lambda: _inputs(config), validation_json=validation_json)
 
 
 @app.command()
@@ -280,12 +326,15 @@ def pmiek(
     from energieplanologie.pmiek import write_pmiek
     from energieplanologie.progress import scaled
 
-    def work(progress: Any) -> list[Path]:
-        result = _analysis(config, scenario, progress, validation_json)
-        return write_pmiek(result.assessment, result.region, out_dir / "pmiek", pdf=pdf,
+    def compute(progress: Any) -> Any:
+        return _analysis(config, scenario, progress, validation_json)
+
+    def write(result: Any, folder: Path, progress: Any) -> list[Path]:
+        return write_pmiek(result.assessment, result.region, folder / "pmiek", pdf=pdf,
                            hotspots=result.hotspots_final, progress=scaled(progress, 0.6, 1.0))
 
-    _run("pMIEK", machine, quiet, work)
+    _run("pMIEK", machine, quiet, compute, write, out_dir=out_dir, owns=["pmiek"], inputs=lambda: _inputs(config),
+         validation_json=validation_json)
 
 
 @app.command()
@@ -299,10 +348,14 @@ def diff(
     """Verschillen tussen twee programmeerrondes: projecten erbij, eraf, herpland of herbeoordeeld; tekorten."""
     from energieplanologie.diff import diff_rounds, write_diff
 
-    def work(progress: Any) -> list[Path]:
-        return write_diff(diff_rounds(old, new), out_dir)
+    def compute(progress: Any) -> Any:
+        return diff_rounds(old, new)
 
-    _run("verschillen", machine, quiet, work)
+    def write(result: Any, folder: Path, progress: Any) -> list[Path]:
+        return write_diff(result, folder)
+
+    _run("verschillen", machine, quiet, compute, write, out_dir=out_dir, owns=["verschillen.html", "verschillen.csv"],
+         inputs=[old, new])
 
 
 @app.command()

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from energieplanologie._errors import ConfigError, ReadError
+from energieplanologie._secrets import is_connection_string
 from energieplanologie.region import DEFAULT_YEARS, LAYER_ORDER, Region
 from energieplanologie.report import ValidationReport
 
@@ -62,7 +63,7 @@ class LayerConfig:
 
     @property
     def is_database(self) -> bool:
-        return self.path.startswith(("postgresql://", "postgres://", "PG:", "service="))
+        return is_connection_string(self.path)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,19 @@ class ProjectConfig:
     @property
     def base_dir(self) -> Path:
         return self.path.parent if self.path else Path.cwd()
+
+    @property
+    def input_paths(self) -> list[Path]:
+        """Every file the configuration reads: itself, its layer files (not database sources), and the afweging's
+        framework, judgements and overrides. An output must never replace one of these."""
+        paths = [self.path] if self.path is not None else []
+        paths += [Path(lc.path) for lc in self.layers.values() if not lc.is_database]
+        assessment = self.sections.get("assessment") or {}
+        for key in ("framework", "user_scores", "overrides"):
+            value = assessment.get(key)
+            if isinstance(value, str) and value != "default":
+                paths.append(Path(value) if Path(value).is_absolute() else self.base_dir / value)
+        return paths
 
 
 def read_toml(path: Path, *, what: str = "configuratie") -> dict[str, Any]:

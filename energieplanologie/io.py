@@ -19,12 +19,10 @@ they write to a temporary file in the target folder and rename it into place on 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io as _stdio
 import os
 import re
 import secrets
-import socket
 import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -39,7 +37,10 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from energieplanologie._cells import safe_csv_frame
 from energieplanologie._errors import ConfigError, ReadError
+from energieplanologie._outdir import HOST, SIDECARS, TEMP_NAME, pid_alive
+from energieplanologie._secrets import is_connection_string
 from energieplanologie.labels import LAYER_NAMES, label, to_dutch
 from energieplanologie.report import ValidationReport, merge_reports
 from energieplanologie.schema import CRS_RD, NL_BOUNDS_LONLAT, NL_BOUNDS_RD, SCHEMAS, _parse_numbers, validate
@@ -402,7 +403,7 @@ def read_layer(
     """
     if kind not in SCHEMAS:
         raise ValueError(f"Onbekende laagsoort {kind!r}; verwacht een van {', '.join(SCHEMAS)}.")
-    if isinstance(path, str) and path.strip().startswith(("postgresql://", "postgres://", "PG:", "service=")):
+    if is_connection_string(path):
         from energieplanologie.postgis import read_table
 
         return read_table(path, kind, table=table, layer=layer, mapping=mapping, crs=crs, stations=stations)
@@ -1052,41 +1053,20 @@ def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_SIDECARS = ("-wal", "-shm", "-journal", ".aux.xml")
+_SIDECARS = SIDECARS
 
 
 def _sidecars(path: Path) -> list[Path]:
     return [path] + [path.with_name(path.name + s) for s in _SIDECARS]
 
 
-#: This machine in temporary names (a folder on a network share may be written from several machines).
-_HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
-#: ``.<stem>.<host>-<pid>-<token>.tmp<suffix>`` and the sidecars SQLite/GDAL put beside it.
-_TEMP_NAME = re.compile(r"^\..*\.([0-9a-f]{6})-(\d+)-[0-9a-f]{8}\.tmp(?:\.[^.]*)?(?:" +
-                        "|".join(re.escape(s) for s in _SIDECARS) + r")?$")
+#: This machine in temporary names; the pattern of temporary names (both live in ``_outdir``).
+_HOST = HOST
+_TEMP_NAME = TEMP_NAME
+_pid_alive = pid_alive
 #: Folders whose leftovers this process has already removed (once per folder is enough: only dead processes
 #: leave them, and this one cleans up after itself).
 _SWEPT: set[Path] = set()
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if os.name == "nt":  # pragma: no cover - Windows: os.kill(pid, 0) would send CTRL_C_EVENT
-        import ctypes
-
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if handle:
-            ctypes.windll.kernel32.CloseHandle(handle)
-            return True
-        return ctypes.windll.kernel32.GetLastError() != 87  # ERROR_INVALID_PARAMETER: no such process
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # EPERM: it exists, under another user
-        return True
-    return True
 
 
 def _sweep_leftovers(folder: Path) -> None:
@@ -1225,6 +1205,10 @@ def write_csv(
 ) -> Path:
     """Write a frame as UTF-8 CSV, atomically and deterministically (rows as given, ``\\n`` line ends).
 
+    Text cells (and headers) that a spreadsheet program would run as a formula — starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return, and not a plain number — get a ``'`` in front
+    (:func:`energieplanologie._cells.safe_csv_cell`); numeric columns are written as they are.
+
     Parameters
     ----------
     frame : DataFrame or GeoDataFrame
@@ -1265,6 +1249,7 @@ def write_csv(
             out = pd.DataFrame(frame.drop(columns=[gname]))
     if dutch_headers:
         out = _dutch_headers(out)
+    out = safe_csv_frame(out)  # text that a spreadsheet would run as a formula gets a ' in front
     target = Path(path)
     with atomic_write(target) as tmp:
         out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", sep=sep)

@@ -2,8 +2,10 @@
 
 ``demo`` and ``run`` call :func:`run_pipeline`. :func:`analyse` computes every analysis once (allocation,
 balance for every scenario, what projects enable, knooppunten through time with their members, Gi* hexagons,
-density, the afwegingskader); :func:`write_outputs` writes them. Every file is written atomically (a temporary
-file in the same folder, then renamed), so an interrupted run never leaves a half-written file behind.
+density, the afwegingskader); :func:`write_outputs` writes them. The folder is written all or nothing: the set is
+written into a staging folder beside it and swapped in at the end (:mod:`energieplanologie._outdir`), so it holds
+the previous complete set or the new one, never a mix; before any analysis the folder is checked (not a file,
+writable, room for the set, not an input of the run).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pandas as pd
 from affine import Affine
 
 from energieplanologie._errors import ConfigError
+from energieplanologie._outdir import check_output_folder, final_paths, staged_output
 from energieplanologie.allocation import allocate_region
 from energieplanologie.assessment import Assessment, score_projects
 from energieplanologie.balance import balance_layer, project_enablement, station_balance
@@ -33,13 +36,17 @@ from energieplanologie.scenarios import BUILTIN_SCENARIOS
 
 __all__ = [
     "GPKG_NAME",
+    "KNOWN_OUTPUTS",
+    "OUTPUT_NAMES",
     "Analysis",
     "analyse",
+    "check_output",
     "chosen_scenario",
     "density_settings",
     "gpkg_layers",
     "hotspot_settings",
     "hotspots_with_members",
+    "region_inputs",
     "run_pipeline",
     "scenario_order",
     "write_gpkg",
@@ -47,6 +54,14 @@ __all__ = [
 ]
 
 GPKG_NAME = "energieplanologie.gpkg"
+#: What ``demo`` and ``run`` write into the output folder; each run replaces these as a whole.
+OUTPUT_NAMES: tuple[str, ...] = ("validatie.json", "validatie.txt", "stationsbalans.csv", "stationsgrafieken",
+                                 "dichtheid_mw_per_km2.tif", "dichtheid_mw_per_km2.qml", "kaart.html", "gemeenten",
+                                 "pmiek", GPKG_NAME)
+#: Everything any command writes into an output folder (the single steps and the comparisons too): a folder
+#: holding none of these but other files is not an output folder, and is refused.
+KNOWN_OUTPUTS: tuple[str, ...] = (*OUTPUT_NAMES, "stationsbalans.gpkg", "knooppunten.gpkg", "verschillen.html",
+                                  "verschillen.csv", "invoerwijzigingen.csv")
 
 
 @dataclass(frozen=True)
@@ -230,18 +245,42 @@ def write_gpkg(result: Analysis, path: str | Path, *, round: str | int | None = 
     return target
 
 
+def region_inputs(region: Region) -> list[Path]:
+    """The files a region was read from (its layers, and the afweging's framework and judgements)."""
+    found = [Path(rep.source) for rep in region.reports.values() if rep.source and Path(rep.source).is_file()]
+    base = Path(region.base_dir) if getattr(region, "base_dir", None) else Path.cwd()
+    for key in ("framework", "user_scores", "overrides"):
+        value = (region.settings.get("assessment") or {}).get(key)
+        if isinstance(value, str) and value != "default" and (base / value).is_file():
+            found.append(base / value)
+    return found
+
+
+def check_output(out_dir: str | Path, inputs: Any = ()) -> None:
+    """Refuse an output folder for :func:`write_outputs` before any work (see
+    :func:`energieplanologie._outdir.check_output_folder`): a file, not writable, too little room, full of files
+    that are not ours, or replacing one of ``inputs``."""
+    check_output_folder(out_dir, owns=OUTPUT_NAMES, known=KNOWN_OUTPUTS, inputs=inputs)
+
+
 def write_outputs(result: Analysis, out_dir: str | Path, *, pdf: bool = True, round: str | int | None = None,
                   progress: ProgressCallback | None = None) -> list[Path]:
     """Write the output folder of DESIGN §9 from an :class:`Analysis` (``round``: the programming round, for the
-    provenance in the GeoPackage)."""
+    provenance in the GeoPackage), all or nothing: into a staging folder beside ``out_dir``, swapped in at the
+    end. Files in ``out_dir`` that a run does not write are kept."""
+    with staged_output(out_dir, owns=OUTPUT_NAMES) as folder:
+        written = _write_set(result, folder, pdf=pdf, round=round, progress=progress)
+    return final_paths(written, folder, out_dir)
+
+
+def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | None,
+               progress: ProgressCallback | None) -> list[Path]:
     from energieplanologie.charts import write_station_charts
     from energieplanologie.density import write_density
     from energieplanologie.maps import publish, region_map
     from energieplanologie.overview import write_overviews
     from energieplanologie.pmiek import write_pmiek
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     region = result.region
     written: list[Path] = []
     report(progress, 0.0, "validatierapport")
@@ -286,7 +325,8 @@ def run_pipeline(
     region : Region
         A validated region (:func:`~energieplanologie.load_sample` or :meth:`Region.from_config`).
     out_dir : path
-        Output folder; created when missing. Files of a previous run are replaced atomically.
+        Output folder; created when missing. The previous run's set is replaced as a whole, at the end (other
+        files in the folder are kept); a failed run leaves it as it was.
     scenario : str, optional
         Scenario name; default the region's configured scenario (``[analysis] scenario``) or ``verwacht``.
     pdf : bool, default True
@@ -301,6 +341,13 @@ def run_pipeline(
     list of Path
         The files written, in order.
 
+    Raises
+    ------
+    OutputError
+        Before any analysis: ``out_dir`` is a file, not writable, has too little free space, holds files that are
+        not an output of energieplanologie, or one of its outputs would replace an input of ``region``. While
+        writing: the disk is full. The folder is then as it was.
+
     Examples
     --------
     The command ``energieplanologie demo --out uitvoer`` does this (it writes some 60 files, PDFs included):
@@ -310,5 +357,6 @@ def run_pipeline(
     >>> sorted(p.name for p in written if p.parent.name == "uitvoer")[:3]  # doctest: +SKIP
     ['dichtheid_mw_per_km2.qml', 'dichtheid_mw_per_km2.tif', 'energieplanologie.gpkg']
     """
+    check_output(out_dir, region_inputs(region))
     result = analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.3))
     return write_outputs(result, out_dir, pdf=pdf, round=round, progress=scaled(progress, 0.3, 1.0))

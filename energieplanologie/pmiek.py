@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from energieplanologie._cells import safe_xlsx_cell
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie._html import safe_file_stem
 from energieplanologie._version import __version__
@@ -374,8 +375,7 @@ def write_project_list(frame: pd.DataFrame, out_dir: str | Path, *, name: str = 
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = wrap
-            if cell.data_type == "f":  # text from data starting with '=' stays text, never a live formula
-                cell.data_type = "s"
+            safe_xlsx_cell(cell)  # text from data that looks like a formula stays text, never a live formula
     columns = list(frame.columns)
     widths = _xlsx_widths(frame)
     for j, width in enumerate(widths, start=1):

@@ -42,6 +42,7 @@ import shapely
 from pyproj import CRS
 
 from energieplanologie._errors import ConfigError, ReadError
+from energieplanologie._secrets import is_connection_string, mask_secrets, remember, url_password_problem
 from energieplanologie._version import __version__
 from energieplanologie.labels import COLUMN_LABELS, LAYER_NAMES, VALUE_LABELS
 from energieplanologie.report import ValidationReport
@@ -145,24 +146,24 @@ class DatabaseError(ReadError):
 
 
 def is_database_source(path: object) -> bool:
-    """True when ``path`` is a PostgreSQL connection (URL, ``service=…``, ``PG:…``) rather than a file.
+    """True when ``path`` is a PostgreSQL connection (URL, ``service=…``, ``PG:…``, a key/value string such as
+    ``host=gis dbname=energie``) rather than a file.
 
     Examples
     --------
     >>> is_database_source("postgresql://gis.provincie.example/energie"), is_database_source("service=prov")
     (True, True)
+    >>> is_database_source("host=gis.provincie.example dbname=energie user=piet")
+    True
     >>> is_database_source("ontwikkelingen.gpkg")
     False
     """
-    return isinstance(path, str) and path.strip().startswith(DATABASE_PREFIXES)
-
-
-_URL_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/?#@\s]*):[^/?#\s]*@", re.IGNORECASE)
-_KV_PASSWORD = re.compile(r"(\bpassword\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s&]*)", re.IGNORECASE)
+    return is_connection_string(path)
 
 
 def mask_password(text: str) -> str:
-    """``text`` with every password in a connection string replaced by ``***``.
+    """``text`` with every password in a connection string replaced by ``***``
+    (:func:`energieplanologie._secrets.mask_secrets`).
 
     Examples
     --------
@@ -172,36 +173,14 @@ def mask_password(text: str) -> str:
     'host=gis dbname=energie password=*** user=piet'
     >>> mask_password("postgresql://gis.example/energie?user=piet&password=geheim")
     'postgresql://gis.example/energie?user=piet&password=***'
+    >>> mask_password("postgresql://piet:ge#he/im?@gis.example/energie")
+    'postgresql://piet:***@gis.example/energie'
     """
-    masked = _URL_PASSWORD.sub(r"\1:***@", str(text))
-    return _KV_PASSWORD.sub(r"\1***", masked)
-
-
-def _secrets_of(source: str) -> list[str]:
-    """The literal password(s) in a connection string, to scrub them from any message."""
-    found: list[str] = []
-    try:
-        from psycopg.conninfo import conninfo_to_dict
-
-        value = conninfo_to_dict(_conninfo(source)).get("password")
-        if value:
-            found.append(str(value))
-    except Exception:  # psycopg missing or an unparsable string: the regular expressions still apply
-        pass
-    for m in re.finditer(r"postgres(?:ql)?://[^:/?#@\s]*:([^/?#\s]*)@", source, re.IGNORECASE):
-        if m.group(1):
-            found.append(m.group(1))
-            from urllib.parse import unquote
-
-            found.append(unquote(m.group(1)))
-    return sorted({s for s in found if len(s) >= 1}, key=len, reverse=True)
+    return mask_secrets(text)
 
 
 def _scrub(message: str, source: str) -> str:
-    out = mask_password(message)
-    for secret in _secrets_of(source):
-        out = out.replace(secret, "***")
-    return out
+    return mask_secrets(message, sources=[source])
 
 
 def _conninfo(source: str) -> str:
@@ -290,7 +269,10 @@ def connect(source: str, *, autocommit: bool = False) -> psycopg.Connection:
     energieplanologie.postgis.DatabaseError: Databaseserver niet bereikbaar (postgresql://piet:***@127.0.0.1:1/energie)...
     """
     psycopg = _psycopg()
-    conninfo = _conninfo(source)
+    conninfo = _conninfo(remember(source))
+    problem = url_password_problem(source)
+    if problem is not None:  # libpq would cut the password into host, port and database, and echo the pieces
+        raise ConfigError(f"Ongeldige databaseverbinding {mask_secrets(source)}: {problem}.", key="path")
     try:
         return psycopg.connect(conninfo, autocommit=autocommit, connect_timeout=15,
                                application_name="energieplanologie")

@@ -1,17 +1,21 @@
-"""An interrupted ``demo``/``run`` leaves no half-written file in the output folder, and a rerun completes.
+"""An interrupted ``demo``/``run`` leaves the output folder with the previous complete set (or none), and a rerun
+completes.
 
 ``energieplanologie demo`` and ``run`` (on the sample's own project.toml) run in a subprocess with a Python audit
 hook (:func:`sys.addaudithook`) that kills the process with SIGKILL at a chosen moment: a few milliseconds after
-it opens its n-th file of a kind for writing in the output folder (while it writes), when it is about to rename a
-finished temporary file into place, when it opens the written GeoPackage, or after a delay. SIGKILL cannot be caught, so nothing in the
-package gets to clean up — as after a crash, the OOM killer or a power cut.
+it opens its n-th file of a kind for writing (while it writes), when it is about to rename a finished temporary
+file into place, when it opens the written GeoPackage, when it removes the previous set after the swap, or after
+a delay. SIGKILL cannot be caught, so nothing in the package gets to clean up — as after a crash, the OOM killer or
+a power cut.
 
-After every kill each file in the output folder must parse completely (JSON, text, CSV, HTML, PNG, PDF, XLSX,
-GeoTIFF and its QML, GeoPackage with SQLite's integrity check) and be equal to what an earlier interrupted run
-left under that name; only hidden temporary files of the killed process may lie beside them. The kills hit the
-same folder one after another, as a user who retries would; then a full rerun must finish, remove every
-temporary file and write exactly the files of a complete run. The same hook, logging in that rerun, proves the
-rule behind it all: every file the run opens for writing in the output folder is a temporary file.
+A run writes its set into a staging folder beside the output folder and swaps it in at the end
+(:mod:`energieplanologie._outdir`). After every kill each file in the output folder must parse completely (JSON,
+text, CSV, HTML, PNG, PDF, XLSX, GeoTIFF and its QML, GeoPackage with SQLite's integrity check) and be equal to
+what an earlier run left under that name: the folder holds a complete set or nothing, never part of one. Only
+staging folders of the killed processes lie beside it. The kills hit the same folder one after another, as a user
+who retries would; then a full rerun must finish, remove every leftover and write exactly the files of a complete
+run. The same hook, logging in that rerun, proves the rule behind it all: no file in the output folder itself is
+ever opened for writing — every write goes to the staging folder.
 """
 
 from __future__ import annotations
@@ -43,14 +47,17 @@ DRIVER = textwrap.dedent('''
     import os, signal, sys, threading
 
     out = os.path.realpath(sys.argv[1])
+    staging = os.path.join(os.path.dirname(out), "." + os.path.basename(out) + ".")  # …<host>-<pid>-<token>.nieuw
     kind, match, n, log = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
     count = 0
 
     def inside(path):
+        """In the output folder, or in its staging folder."""
         try:
-            return os.path.realpath(os.fsdecode(path)).startswith(out + os.sep)
+            real = os.path.realpath(os.fsdecode(path))
         except (TypeError, ValueError):
             return False
+        return real.startswith(out + os.sep) or real.startswith(staging)
 
     def die():
         os.kill(os.getpid(), signal.SIGKILL)
@@ -81,6 +88,8 @@ DRIVER = textwrap.dedent('''
                 count += 1
                 if count == n:
                     die()
+        elif event == "shutil.rmtree" and kind == "rmtree" and os.fsdecode(args[0]).startswith(staging):
+            die()  # the new set is in place; the previous one, aside, is about to be removed
 
     if kind == "timer":
         threading.Timer(n / 1000.0, die).start()
@@ -161,18 +170,21 @@ def check_complete(path: Path) -> None:
         raise AssertionError(f"onbekend uitvoerbestand {path.name}: voeg een controle toe")
 
 
+STAGING = re.compile(rf"^\.uitvoer\.{_HOST}-(\d+)-[0-9a-f]{{8}}\.(nieuw|vorige)$")
+
+
 def check_folder(out: Path) -> tuple[list[Path], list[Path]]:
-    """Every output file complete; return (outputs, temporary files left by the killed run)."""
+    """Every output file complete, no temporary file inside the output folder; return (outputs, staging folders
+    that killed runs left beside it)."""
     files = sorted(p for p in out.rglob("*") if p.is_file())
-    temporary = [p for p in files if is_temporary(p)]
-    outputs = [p for p in files if not is_temporary(p)]
-    for p in outputs:
+    assert not [p.name for p in files if is_temporary(p)]  # temporary files live in the staging folder only
+    for p in files:
         assert not p.name.startswith("."), f"onbekend verborgen bestand {p}"
         check_complete(p)
-    for p in temporary:  # only the killed process leaves these, on this machine
-        m = _TEMP_NAME.match(p.name)
-        assert m.group(1) == _HOST, p.name
-    return outputs, temporary
+    beside = sorted(p for p in out.parent.iterdir() if p.name.startswith(".uitvoer"))
+    for p in beside:  # only killed processes leave these, on this machine
+        assert STAGING.match(p.name), p.name
+    return files, beside
 
 
 # The moments of the kills, in run order; each run continues in the folder the previous one left.
@@ -181,6 +193,7 @@ KILLS = [
     ("demo", "open", ".png", 7),             # 4 ms after a station chart was opened: while it is written
     ("run", "open", ".pdf", 3),              # 4 ms into the third project sheet's PDF
     ("demo", "sqlite", ".gpkg", 1),          # the GeoPackage written by GDAL, its provenance not yet
+    ("demo", "rmtree", "", 1),               # the new set swapped in, the previous one aside, not yet removed
 ]
 
 
@@ -189,17 +202,24 @@ def test_killed_runs_leave_only_complete_files_and_a_rerun_completes(tmp_path):
     seen: dict[str, bytes] = {}  # every complete file found after a kill: the rerun must write the same
     left_behind = 0
     durations = []
+    sets = []
     for command, kind, match, n in KILLS:
+        if kind == "rmtree":  # a complete set must be there to be replaced
+            assert cli(command, out, tmp_path).returncode == 0
         start = time.monotonic()
         result = cli(command, out, tmp_path, kind, match, n)
         durations.append(time.monotonic() - start)
         assert result.returncode == -signal.SIGKILL, (kind, match, result.returncode, result.stderr[-2000:])
-        outputs, temporary = check_folder(out)
-        left_behind += len(temporary)
+        outputs, beside = check_folder(out)
+        left_behind += len(beside)
+        sets.append(len(outputs))
         for p in outputs:  # replaced whole or not at all, never a mix: equal to what it was, if seen before
             name = str(p.relative_to(out))
             assert seen.setdefault(name, p.read_bytes()) == p.read_bytes(), name
-    assert left_behind >= 2  # the kills really hit writes in progress (at least the two at a rename/open)
+    # The folder held no set until the first complete run, then always a complete one (the staging folder of the
+    # killed run, holding the previous set after the swap, lies beside it).
+    assert sets[:4] == [0, 0, 0, 0] and sets[4] >= 50
+    assert left_behind >= 5  # every kill left its staging folder (the next run removed the one before)
     # And a kill at a moment nobody chose: the time the run to the third project sheet took, less a fifth.
     result = cli("run", out, tmp_path, "timer", "", int(durations[2] * 800))
     if result.returncode == -signal.SIGKILL:
@@ -212,19 +232,19 @@ def test_killed_runs_leave_only_complete_files_and_a_rerun_completes(tmp_path):
     log.unlink(missing_ok=True)
     result = cli("demo", out, tmp_path, "log", quiet=False)
     assert result.returncode == 0, result.stderr
-    outputs, temporary = check_folder(out)
-    assert not temporary, [p.name for p in temporary]
+    outputs, beside = check_folder(out)
+    assert not beside, [p.name for p in beside]
     listed = {line.strip() for line in result.stdout.splitlines() if line.startswith("  ")}
     assert {str(p.relative_to(out)) for p in outputs} == listed
     assert len(listed) >= 50
     for p in outputs:
         name = str(p.relative_to(out))
         assert p.read_bytes() == seen.get(name, p.read_bytes()), name
-    # Every file the run opened for writing in the output folder was a temporary file (writers in C — GDAL,
-    # SQLite — are not seen by the hook; they write to the temporary path atomic_write hands them).
+    # Every file the run opened for writing was in its staging folder, none in the output folder itself (writers
+    # in C — GDAL, SQLite — are not seen by the hook; they write to the path atomic_write hands them, in there).
     opened = [Path(p) for p in log.read_text(encoding="utf-8").splitlines()]
     assert len(opened) >= 40
-    assert not [p.name for p in opened if not is_temporary(p)]
+    assert not [str(p) for p in opened if not STAGING.match(p.relative_to(out.parent).parts[0])]
 
 
 def test_leftovers_of_dead_processes_only_are_swept(tmp_path):

@@ -83,7 +83,10 @@ class LoadSampleAlgorithm(EngineAlgorithm):
 
     def engine_arguments(self, parameters: dict[str, Any], context: QgsProcessingContext,
                          feedback: QgsProcessingFeedback, workdir: str) -> list[str]:
-        self._folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context) or QgsProcessingUtils.tempFolder()
+        # A folder of its own: the engine refuses an output folder that holds other files (QGIS's temporary folder
+        # holds every algorithm's outputs).
+        self._folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context) or \
+            os.path.join(QgsProcessingUtils.tempFolder(), "energieplanologie_voorbeeld")
         return ["demo", "--out", self._folder]
 
     def handle_result(self, result: EngineResult, parameters: dict[str, Any], context: QgsProcessingContext,
