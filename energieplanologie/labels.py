@@ -7,11 +7,64 @@ outputs. Each analysis module adds its result columns to :data:`COLUMN_LABELS` i
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import pandas as pd
 
 from energieplanologie.schema import SCHEMAS
 
-__all__ = ["COLUMN_LABELS", "LAYER_COLUMN_LABELS", "LAYER_NAMES", "VALUE_LABELS", "from_dutch", "label", "to_dutch", "value_label"]
+__all__ = ["COLUMN_LABELS", "LAYER_COLUMN_LABELS", "LAYER_NAMES", "VALUE_LABELS", "format_number", "from_dutch", "label",
+           "to_dutch", "value_label"]
+
+
+#: Python's "1,234.5" → Dutch "1.234,5".
+_DUTCH_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def format_number(value: Any, decimals: int = 1, unit: str = "", *, missing: str = "–", trim: bool = False) -> str:
+    """A number the Dutch way: a dot between thousands, a decimal comma (``1.234,5``).
+
+    The one formatter for every number a person reads (labels, tables, HTML, PDF, charts, reasons); the QGIS
+    styles use QGIS's own ``format_number(…, 'nl')``, which writes the same.
+
+    Parameters
+    ----------
+    value : number or None
+        The number; None, NaN, NA and NaT are ``missing``.
+    decimals : int, default 1
+        Decimals shown (rounded half to even, as Python's ``format``).
+    unit : str, optional
+        Unit written after a space (``"MW"`` → ``"3,5 MW"``).
+    missing : str, default "–"
+        Text for a missing value (no unit).
+    trim : bool, default False
+        Drop trailing zeros of the decimals (``28,0`` → ``28``, ``28,50`` → ``28,5``).
+
+    Examples
+    --------
+    >>> format_number(1234.56), format_number(3, 0, "MW"), format_number(None), format_number(-0.04)
+    ('1.234,6', '3 MW', '–', '0,0')
+    >>> format_number(28.0, trim=True), format_number(1234567.25, 2, "M€"), format_number(float("inf"))
+    ('28', '1.234.567,25 M€', '∞')
+    """
+    try:
+        absent = value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        absent = False
+    if absent:
+        return missing
+    x = float(value)
+    if math.isinf(x):
+        text = "∞" if x > 0 else "−∞"
+    else:
+        if round(x, decimals) == 0:
+            x = 0.0  # never "-0,0"
+        text = f"{x:,.{decimals}f}"
+        if trim and "." in text:
+            text = text.rstrip("0").rstrip(".")
+        text = text.translate(_DUTCH_SEPARATORS)
+    return f"{text} {unit}" if unit else text
 
 #: Output layer / file names (DESIGN §9).
 LAYER_NAMES: dict[str, str] = {

@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from energieplanologie._html import esc, fmt_number, fmt_year, is_missing, safe_file_stem, table_html
-from energieplanologie.labels import value_label
+from energieplanologie._html import esc, fmt_year, is_missing, safe_file_stem, table_html
+from energieplanologie.labels import format_number, value_label
 from energieplanologie.maps._style import STATUS_COLOURS
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.schema import CARRIERS, SECTORS
@@ -186,11 +186,11 @@ class MunicipalityOverview:
         n_st = self.stations["station_id"].nunique() if len(self.stations) else 0
         others = [c for c in CARRIERS[1:] if (self.sector_mw["carrier"] == c).any()]
         other_text = "".join(
-            f"; {value_label('carrier', c).lower()} {fmt_number(self.total_mw('offtake', carrier=c), 0)} MW afname"
-            f" en {fmt_number(self.total_mw('feedin', carrier=c), 0)} MW invoeding" for c in others)
+            f"; {value_label('carrier', c).lower()} {format_number(self.total_mw('offtake', carrier=c), 0)} MW afname"
+            f" en {format_number(self.total_mw('feedin', carrier=c), 0)} MW invoeding" for c in others)
         n_hs = 0 if self.hotspots is None else len(self.hotspots)
         parts = [
-            f"{fmt_number(self.total_mw('offtake'), 0)} MW afname en {fmt_number(self.total_mw('feedin'), 0)} MW "
+            f"{format_number(self.total_mw('offtake'), 0)} MW afname en {format_number(self.total_mw('feedin'), 0)} MW "
             f"invoeding elektriciteit in {self.year}{other_text} (scenario {self.scenario})",
             f"{n_st} {'station' if n_st == 1 else 'stations'}, waarvan {len(short)} met tekort"
             + (f" (eerste in {int(first.min())})" if len(first) else ""),
@@ -450,7 +450,7 @@ def _stations_table_html(ov: MunicipalityOverview) -> str:
         }
         for y in ov.years:
             if y in g.index:
-                row[str(y)] = _status_cell(str(g.loc[y, "status"]), fmt_number(g.loc[y, "headroom_mw"], 1))
+                row[str(y)] = _status_cell(str(g.loc[y, "status"]), format_number(g.loc[y, "headroom_mw"], 1))
             else:
                 row[str(y)] = _status_cell("unknown", "–")
         row["Eerste tekort"] = fmt_year(first.iloc[0]) if len(first) else "–"
@@ -552,7 +552,7 @@ def overview_html(ov: MunicipalityOverview, *, region_name: str, png: bytes | No
         projects_table=Markup(_projects_table_html(ov)),
         developments_table=Markup(_developments_table_html(ov)),
         hotspots_table=Markup(_hotspots_table_html(ov)),
-        unallocated={d: fmt_number(v) for d, v in ov.unallocated_mw.items()},
+        unallocated={d: format_number(v) for d, v in ov.unallocated_mw.items()},
         neighbours=", ".join(ov.neighbours),
         status_colours=STATUS_COLOURS,
     )

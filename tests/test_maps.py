@@ -19,8 +19,8 @@ import shapely
 from affine import Affine
 
 from energieplanologie import ReadError, ValidationError
-from energieplanologie._html import esc, fmt_number, safe_file_stem, script_json
-from energieplanologie.labels import VALUE_LABELS
+from energieplanologie._html import esc, safe_file_stem, script_json
+from energieplanologie.labels import VALUE_LABELS, format_number
 from energieplanologie.maps import LAYER_NAMES, read_notes, region_map, render_html, static_region_map
 from energieplanologie.maps._style import CARRIER_COLOURS, HOTSPOT_COLOURS, SECTOR_COLOURS, STATUS_COLOURS
 from energieplanologie.maps.interactive import balance_for_map, density_overlay
@@ -110,7 +110,7 @@ def test_script_json_cannot_break_out_of_a_script_or_a_template():
 def test_escaping_and_dutch_numbers():
     assert esc("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
     assert esc(None) == "" and esc(float("nan")) == ""
-    assert fmt_number(1234.56) == "1.234,6" and fmt_number(-0.04) == "0,0" and fmt_number(None) == "–"
+    assert format_number(1234.56) == "1.234,6" and format_number(-0.04) == "0,0" and format_number(None) == "–"
     assert safe_file_stem("../../x").startswith("x-") and safe_file_stem("GM0715") == "GM0715"
 
 

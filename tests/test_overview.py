@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from energieplanologie._html import fmt_number
 from energieplanologie.allocation import allocate
 from energieplanologie.balance import station_balance
+from energieplanologie.labels import format_number
 from energieplanologie.overview import municipality_overview, static_map, write_overviews
 from energieplanologie.region import Region
 from energieplanologie.scenarios import get_scenario
@@ -198,7 +198,7 @@ def test_write_overviews_for_every_sample_municipality(sample, tmp_path):
         assert f"<h1>Gemeente {ov.name}" in page
         # the electricity total of the offtake table in the last year, as the page prints it
         total = ov.sector_table("offtake").loc[("electricity", "total"), ov.years[-1]]
-        assert re.search(r"Totaal elektriciteit</td>.*?" + re.escape(fmt_number(total)) + r"</td></tr>", page)
+        assert re.search(r"Totaal elektriciteit</td>.*?" + re.escape(format_number(total)) + r"</td></tr>", page)
         for sid in ov.stations["station_id"].unique():
             assert f"({sid})</td>" in page
         # the interactive map is inside, self-contained (its HTML is escaped into the iframe's srcdoc)
