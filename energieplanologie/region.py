@@ -255,7 +255,7 @@ def _derive_municipality(dev: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame
     dev.loc[need, "municipality_code"] = code
     found = need & dev["municipality_code"].notna()
     if found.any():
-        rep.repair("municipality_derived", "municipality_code", dev.loc[found, "source_row"].tolist(),
+        rep.note("municipality_derived", "municipality_code", dev.loc[found, "source_row"].tolist(),
                    "gemeentecode afgeleid uit de ligging")
     outside = need & dev["municipality_code"].isna()
     if outside.any():

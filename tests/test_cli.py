@@ -112,6 +112,26 @@ def test_demo_writes_the_validation_report(demo_out, sample_region):
     for layer in data["layers"].values():
         assert layer["rows_in"] == layer["rows_kept"] + layer["rows_rejected"]
     assert "rijen gelezen" in (demo_out / "validatie.txt").read_text(encoding="utf-8")
+    # The shipped sample is valid as it is: not one repair or warning (its Dutch headers and values, decimal
+    # commas and WGS84 municipalities are read as documented: notes, not repairs).
+    for kind, layer in data["layers"].items():
+        assert (layer["errors"], layer["repairs"], layer["warnings"]) == ([], [], []), kind
+    assert data["layers"]["station_capacity"]["notes"]  # e.g. "kolom 'jaar' gelezen als 'year'"
+    text = (demo_out / "validatie.txt").read_text(encoding="utf-8")
+    assert text.count("0 fouten, 0 reparaties, 0 waarschuwingen") == 6 and "Reparaties:" not in text
+
+
+@pytest.mark.parametrize(("file", "kind"), [
+    ("gemeenten.geojson", "municipalities"), ("stations.gpkg", "stations"), ("capaciteit.csv", "station_capacity"),
+    ("projecten.gpkg", "infrastructure"), ("ontwikkelingen.gpkg", "developments"), ("beperkingen.gpkg", "constraints"),
+])
+def test_every_sample_layer_validates_without_a_repair_or_warning(file, kind):
+    from energieplanologie.sample import SAMPLE_CONFIG
+
+    result = runner.invoke(app, ["validate", str(Path(SAMPLE_CONFIG).parent / file), "--kind", kind, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["errors"], report["repairs"], report["warnings"]) == ([], [], [])
 
 
 def test_step_commands_write_the_validation_json_and_skip_charts_on_request(tmp_path):

@@ -75,8 +75,11 @@ def test_station_balance_reports_the_inputs_and_writes_the_csv(balance_run: tupl
     # The developments came from two QGIS layers (21 points, 39 polygons) written into one GeoPackage layer.
     assert "Ontwikkelingen: 'ontwikkelingen punten' (21) + 'ontwikkelingen vlakken' (39) → ontwikkelingen" in infos
     assert "Ontwikkelingen: 60 rijen gelezen, 60 behouden, 0 afgewezen." in infos
-    # The municipalities' mapping is reported with the user's own column names.
-    assert "Gemeenten: reparatie: kolom statcode (municipality_code)" in infos
+    # The municipalities' mapping is reported with the user's own column names, as recognised, not as a repair:
+    # the sample as a QGIS user loads it (the CSV's columns as text, decimal commas) needs no repair at all.
+    assert "Gemeenten: herkend: kolom statcode (municipality_code)" in infos
+    assert "Stationscapaciteit (tabel): herkend: kolom jaar (year): kolom 'jaar' gelezen als 'year'" in infos
+    assert not any("reparatie" in line for line in infos) and feedback.warnings == []
     with open(result["OUTPUT_CSV"], encoding="utf-8") as fh:
         assert sum(1 for _ in fh) == 385  # header + 384 rows
     assert Path(result["OUTPUT_CSV"]).parent == out

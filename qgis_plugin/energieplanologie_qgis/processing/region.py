@@ -472,7 +472,8 @@ def report_validation(reports: dict[str, dict[str, Any]], feedback: QgsProcessin
                       mappings: dict[str, dict[str, str]] | None = None) -> int:
     """Show the engine's validation reports (``validatie.json``, per kind) in the log; returns rows rejected.
 
-    Errors are reported as errors (without stopping the algorithm), warnings as warnings, repairs as information;
+    Errors are reported as errors (without stopping the algorithm), warnings as warnings, repairs and what the reader
+    recognised (a Dutch header, a decimal comma: ``notes``) as information;
     each names the user's layer and rows (via ``written``) and the user's column (via ``mappings``), and every
     layer ends with ``N rijen gelezen, K behouden, R afgewezen``.
     """
@@ -490,6 +491,8 @@ def report_validation(reports: dict[str, dict[str, Any]], feedback: QgsProcessin
             feedback.pushWarning(f"{label}: waarschuwing: {format_finding(finding, mapping, describe)}")
         for finding in report.get("repairs", []):
             feedback.pushInfo(f"{label}: reparatie: {format_finding(finding, mapping, describe)}")
+        for finding in report.get("notes", []):
+            feedback.pushInfo(f"{label}: herkend: {format_finding(finding, mapping, describe)}")
         n_in, kept, n_rejected = (int(report.get(k, 0)) for k in ("rows_in", "rows_kept", "rows_rejected"))
         rejected += n_rejected
         summary = f"{label}: {n_in} rijen gelezen, {kept} behouden, {n_rejected} afgewezen."
