@@ -104,6 +104,17 @@ def test_demo_writes_the_geopackage_in_rd_with_expected_row_counts(demo_out, sam
         assert len(back) == len(frame)
     # Dutch headers in the export
     assert "naam" in gpd.read_file(gpkg, layer="ontwikkelingen").columns
+    # and Dutch values: what a GIS specialist sees in QGIS's attribute table
+    balance = pyogrio.read_dataframe(gpkg, layer="stationsbalans")
+    assert set(balance["richting"]) == {"afname", "invoeding"}
+    assert set(balance["status"]) == {"rood", "oranje", "groen", "onbekend"}
+    hotspots = pyogrio.read_dataframe(gpkg, layer="knooppunten")
+    assert set(hotspots["niveau"]) == {"lokaal", "provinciaal"} and set(hotspots["wijziging"]) <= {
+        "nieuw", "groeiend", "stabiel", "krimpend"}
+    assert set(pyogrio.read_dataframe(gpkg, layer="knooppunt_leden")["soort_lid"]) <= {"ontwikkeling", "infrastructuur"}
+    assert "woningbouw" in set(pyogrio.read_dataframe(gpkg, layer="ontwikkelingen")["sector"])
+    csv = (demo_out / "stationsbalans.csv").read_text(encoding="utf-8").splitlines()
+    assert csv[1].split(",")[6] == "afname" and csv[1].split(",")[16] in {"rood", "oranje", "groen", "onbekend"}
 
 
 def test_demo_writes_the_validation_report(demo_out, sample_region):
