@@ -22,7 +22,7 @@ from parity import (
     check_overviews,
     check_project_list,
 )
-from qgis.core import QgsFeatureRequest, QgsProcessingException, QgsProject
+from qgis.core import QgsDateTimeRange, QgsFeatureRequest, QgsProcessingException, QgsProject
 
 SAMPLE_SCORES = Path(__file__).resolve().parents[2] / "energieplanologie" / "sample_data" / "zeeuws-vlaanderen" / \
     "beoordelingen.csv"
@@ -40,35 +40,81 @@ def run(algorithm: str, parameters: dict[str, Any], feedback: Any = None) -> tup
 
 @pytest.fixture(scope="module")
 def balance_run(provider: object, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """Run as from the toolbox: the output is loaded into the project (styled), the CSV written beside."""
+    """Run as from the toolbox with the default parameters (plus the CSV and the all-years layer): the outputs are
+    loaded into the project (styled, named, the all-years one temporal)."""
     import processing
 
     out = tmp_path_factory.mktemp("balans")
     feedback = RecordingFeedback.make()
-    params = sample_parameters(OUTPUT="TEMPORARY_OUTPUT", OUTPUT_CSV=str(out / "stationsbalans.csv"))
+    params = sample_parameters(OUTPUT="TEMPORARY_OUTPUT", OUTPUT_CSV=str(out / "stationsbalans.csv"),
+                               OUTPUT_ALL_YEARS="TEMPORARY_OUTPUT")
+    project = QgsProject.instance()
+    from qgis.PyQt.QtCore import QDateTime
+
+    project.timeSettings().setTemporalRange(QgsDateTimeRange(QDateTime(), QDateTime()))  # no time range yet
     result = processing.runAndLoadResults("energieplanologie:station_balance", params, feedback=feedback)
-    layer = QgsProject.instance().mapLayer(result["OUTPUT"])
-    yield result, feedback, out, layer
-    QgsProject.instance().removeMapLayer(layer.id())
+    layer = project.mapLayer(result["OUTPUT"])
+    every = project.mapLayer(result["OUTPUT_ALL_YEARS"])
+    yield result, feedback, out, layer, every
+    project.removeMapLayers([layer.id(), every.id()])
 
 
 def test_station_balance_equals_the_core(balance_run: tuple, core: dict[str, Any]) -> None:
-    got = check_balance(balance_run[3], core)
-    # By hand: Hulst 50 kV (HST) in 2025, offtake: capacity 45 MW and baseline load 26 MW (capaciteit.csv, row
-    # "HST;2025;45;25;26;14"), no development connected yet → headroom 19 MW, green.
-    hst = got[("HST", "verwacht", 2025, "offtake")]
-    assert (hst["capaciteit_mw"], hst["last_mw"], hst["ruimte_mw"], hst["status"]) == (45.0, 26.0, 19.0, "green")
+    # Default parameters: the last analysis year and the chosen scenario, one point per station and direction
+    # (16 stations × 2 = 32), named so.
+    layer = balance_run[3]
+    assert layer.name() == "Stationsbalans 2040 — verwacht"
+    got = check_balance(layer, core, year=2040, scenario="verwacht")
+    assert len(got) == 32 and {(k[1], k[2]) for k in got} == {("verwacht", 2040)}
+    # By hand: Hulst 50 kV (HST) in 2040, offtake: capacity 45 MW, baseline load 35 MW (capaciteit.csv, row
+    # "HST;2040;45;25;35;21,8") plus the developments connected to it; room = capacity − load.
+    hst = got[("HST", "verwacht", 2040, "afname")]
+    assert (hst["capaciteit_mw"], hst["basislast_mw"]) == (45.0, 35.0)
+    assert hst["ruimte_mw"] == pytest.approx(45.0 - hst["last_mw"])
+    # Every year of the chosen scenario in the all-years layer: 16 × 2 × 4 = 128, with the year in the name range.
+    every = check_balance(balance_run[4], core, scenario="verwacht")
+    assert len(every) == 128 and balance_run[4].name() == "Stationsbalans 2025–2040 — verwacht"
+    # By hand: HST in 2025 has no development yet: 45 MW capacity − 26 MW baseline (row "HST;2025;45;25;26;14")
+    # = 19 MW room, groen.
+    hst = every[("HST", "verwacht", 2025, "afname")]
+    assert (hst["capaciteit_mw"], hst["last_mw"], hst["ruimte_mw"], hst["status"]) == (45.0, 26.0, 19.0, "groen")
 
 
 def test_station_balance_is_loaded_styled_by_status(balance_run: tuple) -> None:
     renderer = balance_run[3].renderer()
     assert renderer.type() == "categorizedSymbol" and renderer.classAttribute() == "status"
     assert {c.value(): c.label() for c in renderer.categories()} == {
-        "red": "Tekort", "amber": "Krap", "green": "Ruimte", "unknown": "Capaciteit onbekend"}
+        "rood": "Tekort", "oranje": "Krap", "groen": "Ruimte", "onbekend": "Capaciteit onbekend"}
+
+
+def test_all_years_balance_steps_through_the_years_with_the_temporal_controller(balance_run: tuple) -> None:
+    from qgis.core import QgsVectorLayerTemporalContext
+    from qgis.PyQt.QtCore import QDate, QDateTime, QTime
+
+    every = balance_run[4]
+    props = every.temporalProperties()
+    assert props.isActive() and '"jaar"' in props.startExpression()
+    assert every.renderer().classAttribute() == "status"  # styled as the one-year layer
+    context = QgsVectorLayerTemporalContext()
+    context.setLayer(every)
+
+    def shown(year: int) -> set[int]:
+        start = QDateTime(QDate(year, 1, 1), QTime(0, 0))
+        frame = QgsDateTimeRange(start, start.addYears(1), True, False)
+        request = QgsFeatureRequest().setFilterExpression(props.createFilterString(context, frame))
+        return {f["jaar"] for f in every.getFeatures(request)}
+
+    # A yearly step shows one analysis year at a time: its own, or the last one before it (2032 → 2030).
+    assert [shown(y) for y in (2025, 2030, 2032, 2040)] == [{2025}, {2030}, {2030}, {2040}]
+    # The project had no time range: it now covers the analysis years, stepping a year at a time.
+    settings = QgsProject.instance().timeSettings()
+    assert (settings.temporalRange().begin().date().year(), settings.temporalRange().end().date().year()) == (
+        2025, 2041)
+    assert settings.timeStep() == 1.0
 
 
 def test_station_balance_reports_the_inputs_and_writes_the_csv(balance_run: tuple) -> None:
-    result, feedback, out, _layer = balance_run
+    result, feedback, out, _layer, _every = balance_run
     assert result["ROWS_REJECTED"] == 0
     assert feedback.errors == []
     infos = "\n".join(feedback.infos)
@@ -81,7 +127,7 @@ def test_station_balance_reports_the_inputs_and_writes_the_csv(balance_run: tupl
     assert "Stationscapaciteit (tabel): herkend: kolom jaar (year): kolom 'jaar' gelezen als 'year'" in infos
     assert not any("reparatie" in line for line in infos) and feedback.warnings == []
     with open(result["OUTPUT_CSV"], encoding="utf-8") as fh:
-        assert sum(1 for _ in fh) == 385  # header + 384 rows
+        assert sum(1 for _ in fh) == 129  # header + 16 stations × 4 years × 2 directions of the chosen scenario
     assert Path(result["OUTPUT_CSV"]).parent == out
 
 
@@ -100,15 +146,51 @@ def hotspots_run(request: pytest.FixtureRequest, provider: object) -> tuple[str,
 
 def test_hotspots_equal_the_core(hotspots_run: tuple, core: dict[str, Any]) -> None:
     method, result, feedback = hotspots_run
-    found = check_hotspots(result["OUTPUT"], result["OUTPUT_MEMBERS"], result.get("OUTPUT_HEXAGONS"), method, core)
+    found = check_hotspots(result["OUTPUT"], result["OUTPUT_MEMBERS"], result.get("OUTPUT_HEXAGONS"), method, core,
+                           year=2040)
     if method != "gistar":
         assert "OUTPUT_HEXAGONS" not in result
         assert any("alleen bij de methode Gi*" in w for w in feedback.warnings)
     if method == "dbscan":
         # The sample's design (README): with 3 km and 20 MW, three knooppunten in 2040 — Kanaalzone Terneuzen
         # (393.8 MW) and Oostburg (49.6 MW) provincial, Hulst (29.3 MW) local.
-        in_2040 = sorted((round(r["totaal_mw"], 1), r["niveau"]) for r in found if r["jaar"] == 2040)
-        assert in_2040 == [(29.3, "local"), (49.5, "provincial"), (393.8, "provincial")]
+        in_2040 = sorted((round(r["totaal_mw"], 1), r["niveau"]) for r in found)
+        assert in_2040 == [(29.3, "lokaal"), (49.5, "provinciaal"), (393.8, "provinciaal")]
+
+
+def test_knooppunten_default_is_one_polygon_per_knooppunt_and_all_years_are_temporal(provider: object) -> None:
+    import processing
+
+    params = sample_parameters(METHOD=0, EPS_M=3000, MIN_MW=20, OUTPUT="TEMPORARY_OUTPUT",
+                               OUTPUT_ALL_YEARS="TEMPORARY_OUTPUT")
+    result = processing.runAndLoadResults("energieplanologie:hotspots", params, feedback=RecordingFeedback.make())
+    project = QgsProject.instance()
+    layer, every = project.mapLayer(result["OUTPUT"]), project.mapLayer(result["OUTPUT_ALL_YEARS"])
+    try:
+        # The sample's three knooppunten of 2040 (README), each once: no polygons of other years on top.
+        assert layer.name() == "Knooppunten 2040 — verwacht"
+        names = sorted(f["naam"] for f in layer.getFeatures())
+        assert names == ["Knooppunt Hulst", "Knooppunt Oostburg", "Knooppunt Sluiskil"]
+        assert {f["jaar"] for f in layer.getFeatures()} == {2040}
+        assert every.name() == "Knooppunten 2025–2040 — verwacht" and every.temporalProperties().isActive()
+        assert every.featureCount() == 9 and '"jaar"' in every.temporalProperties().startExpression()
+        assert {f["niveau"] for f in every.getFeatures()} == {"lokaal", "provinciaal"}
+    finally:
+        project.removeMapLayers([layer.id(), every.id()])
+
+
+def test_an_earlier_year_is_one_year_too(provider: object) -> None:
+    import processing
+
+    params = sample_parameters(OUTPUT="TEMPORARY_OUTPUT", YEAR=2030)
+    result = processing.runAndLoadResults("energieplanologie:station_balance", params,
+                                          feedback=RecordingFeedback.make())
+    layer = QgsProject.instance().mapLayer(result["OUTPUT"])
+    try:
+        assert layer.name() == "Stationsbalans 2030 — verwacht"
+        assert layer.featureCount() == 32 and {f["jaar"] for f in layer.getFeatures()} == {2030}
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())
 
 
 # ------------------------------------------------------------------------------------------------ density

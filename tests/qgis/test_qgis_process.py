@@ -54,9 +54,11 @@ SCORES = f"USER_SCORES={S / 'beoordelingen.csv'}"
 
 def runs(out: Path) -> dict[str, list[str]]:
     return {
-        "station_balance": [*REGION, f"OUTPUT={out / 'stationsbalans.gpkg'}"],
+        "station_balance": [*REGION, f"OUTPUT={out / 'stationsbalans.gpkg'}",
+                            f"OUTPUT_ALL_YEARS={out / 'stationsbalans_alle_jaren.gpkg'}"],
         "hotspots": [*REGION, "METHOD=2", "EPS_M=3000", "MIN_MW=20", f"OUTPUT={out / 'knooppunten.gpkg'}",
-                     f"OUTPUT_MEMBERS={out / 'leden.gpkg'}", f"OUTPUT_HEXAGONS={out / 'hexagonen.gpkg'}"],
+                     f"OUTPUT_MEMBERS={out / 'leden.gpkg'}", f"OUTPUT_HEXAGONS={out / 'hexagonen.gpkg'}",
+                     f"OUTPUT_ALL_YEARS={out / 'knooppunten_alle_jaren.gpkg'}"],
         "density": [*REGION, f"OUTPUT={out / 'dichtheid.tif'}"],
         "assessment": [*REGION, SCORES, f"OUTPUT={out / 'afweging.gpkg'}"],
         "pmiek_export": [*REGION, SCORES, "PDF=false", f"OUTPUT_FOLDER={out / 'pmiek'}"],
@@ -111,7 +113,9 @@ def results(cli: dict[str, dict[str, Any]], algorithm: str) -> dict[str, Any]:
 def test_station_balance(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
     out = results(cli, "station_balance")
     assert out["ROWS_REJECTED"] == 0
-    check_balance(vector(out["OUTPUT"]), core)
+    # Default: the last year (2040) and the chosen scenario only, one point per station and direction.
+    check_balance(vector(out["OUTPUT"]), core, year=2040, scenario="verwacht")
+    check_balance(vector(out["OUTPUT_ALL_YEARS"]), core, scenario="verwacht")
     # The developments came in as two values of one parameter, written as one layer.
     log = "\n".join(cli["station_balance"]["log"]["info"])
     assert "Ontwikkelingen: 'ontwikkelingen (punten)' (21) + 'ontwikkelingen (vlakken)' (39) → ontwikkelingen" in log
@@ -120,7 +124,8 @@ def test_station_balance(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -
 def test_hotspots_gistar(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
     out = results(cli, "hotspots")
     check_hotspots(vector(out["OUTPUT"]), vector(out["OUTPUT_MEMBERS"]), vector(out["OUTPUT_HEXAGONS"]), "gistar",
-                   core)
+                   core, year=2040)
+    check_hotspots(vector(out["OUTPUT_ALL_YEARS"]), None, None, "gistar", core)
 
 
 def test_density(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:

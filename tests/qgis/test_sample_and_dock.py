@@ -75,11 +75,11 @@ def names(tree: list[Any]) -> list[Any]:
 def test_sample_is_loaded_grouped_in_order(sample_run: dict[str, Any]) -> None:
     assert sample_run["results"]["LAYERS_LOADED"] == 14
     assert names(sample_run["tree"]) == [
-        ["Analyse", ["Knooppunten 2040", "Stationsbalans 2040 (verwacht)", "Gi*-hexagonen"]],
+        ["Analyse", ["Knooppunten 2040 — verwacht", "Stationsbalans 2040 — verwacht", "Gi*-hexagonen"]],
         ["Invoer", ["Stations", "Infrastructuur (punten)", "Infrastructuur (lijnen)", "Ontwikkelingen (punten)",
                     "Ontwikkelingen (vlakken)", "Beperkingen", "Gemeenten"]],
         "Dichtheid (MW/km²)",
-        ["Tabellen", ["Stationscapaciteit", "Knooppuntleden", "Afweging (A–H)"]],
+        ["Tabellen", ["Stationscapaciteit", "Knooppuntleden 2040 — verwacht", "Afweging (A–H)"]],
     ]
 
 
@@ -94,8 +94,8 @@ def test_sample_layers_hold_the_region(sample_run: dict[str, Any], core: dict[st
     assert layers["Infrastructuur (punten)"].featureCount() + layers["Infrastructuur (lijnen)"].featureCount() == \
         counts["infrastructure"] == 10
     # Filtered to the last year (and the chosen scenario): 16 stations × 2 directions; the 2040 knooppunten.
-    assert layers["Stationsbalans 2040 (verwacht)"].featureCount() == 32
-    assert layers["Knooppunten 2040"].featureCount() == sum(
+    assert layers["Stationsbalans 2040 — verwacht"].featureCount() == 32
+    assert layers["Knooppunten 2040 — verwacht"].featureCount() == sum(
         1 for h in core["hotspots"]["dbscan"]["hotspots"] if h["year"] == 2040)
     assert layers["Stationscapaciteit"].featureCount() == counts["station_capacity"]
 
@@ -107,8 +107,9 @@ def test_sample_layers_are_styled(sample_run: dict[str, Any]) -> None:
     def categories(title: str) -> dict[str, str]:
         return {c.value(): c.label() for c in layers[title].renderer().categories()}
 
-    assert categories("Stationsbalans 2040 (verwacht)")["red"] == "Tekort"
-    assert categories("Knooppunten 2040") == {"national": "Nationaal", "provincial": "Provinciaal", "local": "Lokaal"}
+    assert categories("Stationsbalans 2040 — verwacht")["rood"] == "Tekort"
+    assert categories("Knooppunten 2040 — verwacht") == {"national": "Nationaal", "provincial": "Provinciaal",
+                                                        "local": "Lokaal"}
     assert categories("Ontwikkelingen (punten)")["housing"] == "Woningbouw"
     assert categories("Ontwikkelingen (vlakken)")["renewables"] == "Opwek (RES)"
     assert categories("Infrastructuur (lijnen)")["h2_pipeline"] == "Waterstofleiding"

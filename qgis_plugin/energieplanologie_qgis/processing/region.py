@@ -24,6 +24,7 @@ from typing import Any
 
 from qgis.core import (
     QgsFeature,
+    QgsFeatureRequest,
     QgsFeatureSink,
     QgsFields,
     QgsProcessing,
@@ -44,7 +45,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QUrl
 
 from ..engine import EngineFailed, EngineResult, engine_options, run_engine_batch
-from ..outputs import LayerStyler
+from ..outputs import LayerStyler, year_title
 from ..project_file import KINDS, LayerEntry, mapping_toml, parse_mapping, parse_years, project_toml
 from .base import EngineAlgorithm
 from .findings import format_finding
@@ -139,6 +140,34 @@ class RegionAlgorithm(EngineAlgorithm):
     def command_options(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
         """CLI options after ``--out`` (e.g. ``["--year", "2030"]``)."""
         return []
+
+    def add_year_parameter(self, description: str = "Jaar (leeg: het laatste analysejaar)") -> None:
+        """The optional ``YEAR`` of an algorithm whose outputs hold one year."""
+        self.addParameter(QgsProcessingParameterNumber(
+            self.YEAR, self.tr(description), QgsProcessingParameterNumber.Integer, optional=True, minValue=2000,
+            maxValue=2100))
+
+    def analysis_years(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[int]:
+        """The analysis years: the ``YEARS`` parameter (else the default), plus ``YEAR`` when it is set."""
+        try:
+            years = parse_years(self.parameterAsString(parameters, self.YEARS, context)) \
+                if self.parameterDefinition(self.YEARS) is not None else []
+        except ValueError as exc:
+            raise QgsProcessingException(f"Analysejaren: {exc}") from None
+        years = years or parse_years(DEFAULT_YEARS)
+        if self.parameterDefinition(self.YEAR) is not None and parameters.get(self.YEAR) not in (None, ""):
+            years = sorted({*years, self.parameterAsInt(parameters, self.YEAR, context)})
+        return years
+
+    def chosen_year(self, parameters: dict[str, Any], context: QgsProcessingContext) -> int:
+        """The year an output shows: ``YEAR``, else the last analysis year."""
+        if parameters.get(self.YEAR) not in (None, ""):
+            return self.parameterAsInt(parameters, self.YEAR, context)
+        return max(self.analysis_years(parameters, context))
+
+    def chosen_scenario(self, parameters: dict[str, Any], context: QgsProcessingContext) -> str:
+        """The engine's name of the chosen scenario (``verwacht`` …)."""
+        return SCENARIOS[self.parameterAsEnum(parameters, self.SCENARIO, context)][0]
 
     def year_option(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
         """``["--year", "2030"]`` when the optional ``YEAR`` parameter is set, else nothing."""
@@ -312,14 +341,9 @@ class RegionAlgorithm(EngineAlgorithm):
         """``[analysis]``: the scenario and years chosen."""
         out: dict[str, Any] = {}
         if self.parameterDefinition(self.SCENARIO) is not None:
-            out["scenario"] = SCENARIOS[self.parameterAsEnum(parameters, self.SCENARIO, context)][0]
+            out["scenario"] = self.chosen_scenario(parameters, context)
         if self.parameterDefinition(self.YEARS) is not None:
-            try:
-                years = parse_years(self.parameterAsString(parameters, self.YEARS, context))
-            except ValueError as exc:
-                raise QgsProcessingException(f"Analysejaren: {exc}") from None
-            if years:
-                out["years"] = years
+            out["years"] = self.analysis_years(parameters, context)
         return out
 
     def region_name(self, parameters: dict[str, Any], context: QgsProcessingContext) -> str:
@@ -406,10 +430,13 @@ class RegionAlgorithm(EngineAlgorithm):
 
     # -- outputs ------------------------------------------------------------------------------------------
     def copy_to_sink(self, parameters: dict[str, Any], name: str, context: QgsProcessingContext, uri: str,
-                     style: str | None = None, *, provider: str = "ogr") -> str:
+                     style: str | None = None, *, provider: str = "ogr", where: str = "", title: str = "",
+                     temporal_years: list[int] | None = None) -> str:
         """Copy the engine's layer ``uri`` into sink parameter ``name``; attach ``style`` when it is loaded.
 
-        Returns the sink's destination id.
+        ``where``: only the features of this QGIS expression (one year and scenario of an engine output that holds
+        them all); ``title``: the name of the loaded layer; ``temporal_years``: the layer is loaded temporal on its
+        ``jaar`` column. Returns the sink's destination id.
         """
         source = QgsVectorLayer(uri, "engine", provider)
         if not source.isValid():
@@ -423,7 +450,10 @@ class RegionAlgorithm(EngineAlgorithm):
         sink, dest_id = self.parameterAsSink(parameters, name, context, fields, source.wkbType(), source.crs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, name))
-        for feature in source.getFeatures():
+        request = QgsFeatureRequest()
+        if where:
+            request.setFilterExpression(where)
+        for feature in source.getFeatures(request):
             out = QgsFeature(fields)
             if feature.hasGeometry():
                 out.setGeometry(feature.geometry())
@@ -431,14 +461,39 @@ class RegionAlgorithm(EngineAlgorithm):
             out.setAttributes([attributes[i] for i in keep])
             sink.addFeature(out, QgsFeatureSink.FastInsert)
         del sink  # flush a file output
-        self.style_output(context, dest_id, style)
+        self.style_output(context, dest_id, style, title=title, temporal_years=temporal_years)
         return dest_id
 
     @staticmethod
-    def style_output(context: QgsProcessingContext, dest_id: str, style: str | None) -> None:
-        """Attach the shipped style to an output Processing will load."""
-        if style and dest_id and context.willLoadLayerOnCompletion(dest_id):
-            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(LayerStyler.create(style))
+    def style_output(context: QgsProcessingContext, dest_id: str, style: str | None, *, title: str = "",
+                     temporal_years: list[int] | None = None) -> None:
+        """Attach the shipped style (and the name, and the temporal properties) to an output Processing will load."""
+        if not dest_id or not context.willLoadLayerOnCompletion(dest_id):
+            return
+        details = context.layerToLoadOnCompletionDetails(dest_id)
+        if title:
+            details.name = title
+            details.forceName = True
+        if style or temporal_years:
+            details.setPostProcessor(LayerStyler.create(style, temporal_years=temporal_years or ()))
+
+    def year_title(self, title: str, parameters: dict[str, Any], context: QgsProcessingContext, *,
+                   all_years: bool = False, scenario: bool = True) -> str:
+        """``"Stationsbalans 2040 — verwacht"`` (or ``"… 2025–2040 — verwacht"`` for all years)."""
+        chosen = self.chosen_scenario(parameters, context) if scenario else None
+        if all_years:
+            return year_title(title, scenario=chosen, years=self.analysis_years(parameters, context))
+        return year_title(title, self.chosen_year(parameters, context), chosen)
+
+    @staticmethod
+    def year_filter(year: int | None = None, scenario: str | None = None) -> str:
+        """A QGIS expression on the engine's Dutch columns: ``"jaar" = 2040 AND "scenario" = 'verwacht'``."""
+        parts = []
+        if year is not None:
+            parts.append(f'"jaar" = {int(year)}')
+        if scenario is not None:
+            parts.append("\"scenario\" = '{}'".format(scenario.replace("'", "''")))
+        return " AND ".join(parts)
 
     @staticmethod
     def expect_file(path: str) -> str:
