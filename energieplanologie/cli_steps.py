@@ -29,6 +29,15 @@ def _override(settings: dict[str, Any], **options: Any) -> None:
     settings.update({key: value for key, value in options.items() if value is not None})
 
 
+#: What to change in a project configuration when a layer yields no usable rows (``Region.require_usable_layers``).
+CONFIG_HINTS = {
+    "missing_crs": 'Zet crs = "EPSG:28992" (of het stelsel van de coördinaten) onder [{key}].',
+    "empty_layer": "Kies onder [{key}] een bron met objecten, of laat een optionele laag weg.",
+    "all_rejected": "Verbeter de bron of de kolomkoppeling ({key}.mapping); het validatierapport noemt elke fout.",
+    "missing_column": "Koppel de kolom met {key}.mapping (canoniek = \"bronkolom\").",
+}
+
+
 def _region(config: Path | None, progress: Any = None) -> Any:
     if config is None:
         from energieplanologie.sample import load_sample
@@ -37,6 +46,11 @@ def _region(config: Path | None, progress: Any = None) -> Any:
     from energieplanologie.config import load_region_config
 
     return load_region_config(config, progress=progress)
+
+
+def _usable(region: Any) -> Any:
+    """The region, when every layer the configuration supplies has a usable row; else the analysis stops."""
+    return region.require_usable_layers(CONFIG_HINTS)
 
 
 ValidationJsonOpt = Annotated[
@@ -95,6 +109,7 @@ def balance(
     def work(progress: Any) -> list[Path]:
         region = _region(config)
         validation = _write_validation_json(region, validation_json)
+        _usable(region)
         chosen = chosen_scenario(region, scenario)
         report(progress, 0.1, "toewijzing")
         allocation = allocate_region(region)
@@ -136,6 +151,7 @@ def hotspots(
     def work(progress: Any) -> list[Path]:
         region = _region(config)
         validation = _write_validation_json(region, validation_json)
+        _usable(region)
         chosen = chosen_scenario(region, scenario)
         settings = hotspot_settings(region)
         _override(settings, method=method, eps_m=eps_m, min_mw=min_mw)
@@ -179,6 +195,7 @@ def density(
     def work(progress: Any) -> list[Path]:
         region = _region(config)
         validation = _write_validation_json(region, validation_json)
+        _usable(region)
         settings = density_settings(region)
         _override(settings, cell_m=cell_m, bandwidth_m=bandwidth_m)
         report(progress, 0.2, "kerndichtheid")
@@ -196,6 +213,7 @@ def _analysis(config: Path | None, scenario: str | None, progress: Any, validati
 
     region = _region(config)
     _write_validation_json(region, validation_json)
+    _usable(region)
     return analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.6))
 
 

@@ -962,8 +962,7 @@ def _validate_crs(df: gpd.GeoDataFrame, crs: Any, report: ValidationReport) -> g
                     hint = "EPSG:4326 (de coördinaten lijken lengte/breedte in graden)"
                 elif NL_BOUNDS_RD[0] <= b[0] and b[2] <= NL_BOUNDS_RD[2] and NL_BOUNDS_RD[1] <= b[1] and b[3] <= NL_BOUNDS_RD[3]:
                     hint = "EPSG:28992 (de coördinaten lijken RD New)"
-            report.layer_error("missing_crs", "de laag heeft geen coördinatenstelsel; geef het op (crs / --crs)",
-                               suggestion=hint)
+            report.layer_error("missing_crs", "de laag heeft geen coördinatenstelsel", suggestion=hint)
             return None
         df = df.set_crs(crs)
         report.repair("crs_assigned", "geometry", [], f"coördinatenstelsel {CRS.from_user_input(crs).to_string()} toegekend zoals opgegeven")

@@ -172,3 +172,51 @@ def test_overview_json_has_the_tables_of_the_page(tmp_path, sample_region):
     assert {k: v for k, v in data.items() if k != "summary"} == {k: v for k, v in expected.items() if k != "summary"}
     tnz = [s for s in data["stations"] if s["station_id"] == "TNZ" and s["direction"] == "offtake"][0]
     assert tnz["status"]["2030"] == "red" and tnz["first_shortage_year"] == 2030
+
+
+def _sample_config_with(tmp_path: Path, developments: Path, layer: str | None = None) -> Path:
+    """The sample's project.toml, copied beside its files, with another developments source."""
+    import shutil
+
+    from energieplanologie.sample import SAMPLE_CONFIG
+
+    folder = tmp_path / "project"
+    shutil.copytree(Path(SAMPLE_CONFIG).parent, folder)
+    text = (folder / "project.toml").read_text(encoding="utf-8")
+    start = text.index("[layers.developments]")
+    end = text.index("[layers.constraints]")
+    table = f'[layers.developments]\npath = "{developments.as_posix()}"\n' + (f'layer = "{layer}"\n' if layer else "")
+    (folder / "project.toml").write_text(text[:start] + table + "\n" + text[end:], encoding="utf-8")
+    return folder / "project.toml"
+
+
+@pytest.mark.parametrize(("file", "reason", "hint"), [
+    # The bad corpus: two developments without a CRS, and a GeoPackage layer without features.
+    ("no_crs.gpkg", "de laag heeft geen coördinatenstelsel",
+     'Zet crs = "EPSG:28992" (of het stelsel van de coördinaten) onder [layers.developments].'),
+    ("empty_layer.gpkg", "de laag bevat geen rijen", "Kies onder [layers.developments] een bron met objecten"),
+])
+def test_a_supplied_layer_without_usable_rows_stops_the_analysis(tmp_path, file, reason, hint):
+    config = _sample_config_with(tmp_path, Path(__file__).parent / "data" / "bad" / file)
+    report = tmp_path / "validatie.json"
+    result = _ep("balance", str(config), "--out", str(tmp_path / "uit"), "--quiet", "--validation-json", str(report))
+    assert result.returncode == 1, result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"Ontwikkelingen ({Path(__file__).parent / 'data' / 'bad' / file}): geen bruikbare rijen — {reason}." in message
+    assert hint in message and "--crs" not in message  # the configuration's key, not a command-line option
+    assert message.count("geen bruikbare rijen") == 1  # said once
+    assert not (tmp_path / "uit" / "stationsbalans.csv").exists()  # no balance without the developments
+    # The validation report is there for the plugin and the user, with the layer's own finding.
+    layers = json.loads(report.read_text(encoding="utf-8"))["layers"]
+    assert layers["developments"]["rows_kept"] == 0
+    # `run` stops the same way, before writing any output.
+    result = _ep("run", str(config), "--out", str(tmp_path / "alles"), "--quiet")
+    assert result.returncode == 1 and "geen bruikbare rijen" in result.stderr
+    assert not (tmp_path / "alles" / "energieplanologie.gpkg").exists()
+
+
+def test_validate_names_the_crs_option_on_the_command_line():
+    result = runner.invoke(app, ["validate", str(Path(__file__).parent / "data" / "bad" / "no_crs.gpkg"),
+                                 "--kind", "developments"])
+    assert result.exit_code == 1
+    assert "de laag heeft geen coördinatenstelsel" in result.output and "--crs EPSG:28992" in result.output

@@ -22,7 +22,13 @@ from parity import (
     check_overviews,
     check_project_list,
 )
-from qgis.core import QgsDateTimeRange, QgsFeatureRequest, QgsProcessingException, QgsProject
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsDateTimeRange,
+    QgsFeatureRequest,
+    QgsProcessingException,
+    QgsProject,
+)
 
 SAMPLE_SCORES = Path(__file__).resolve().parents[2] / "energieplanologie" / "sample_data" / "zeeuws-vlaanderen" / \
     "beoordelingen.csv"
@@ -281,11 +287,65 @@ def test_rejected_rows_are_named_by_layer_row_and_column(provider: object, tmp_p
     params["DEVELOPMENTS"] = [points, layers["DEVELOPMENTS"][1]]
     result, feedback = run("density", params)
     assert result["ROWS_REJECTED"] == 2
-    errors = "\n".join(feedback.errors)
+    # Each rejected row once, as a warning (the run goes on without it); no error line.
+    rejected = [w for w in feedback.warnings if ": afgewezen: " in w]
+    assert len(rejected) == 2 and feedback.errors == []
+    errors = "\n".join(rejected)
     assert "laag 'ontwikkelingen punten (bewerkt)' rij 2" in errors and "kolom afname_mw (offtake_mw)" in errors
     assert "laag 'ontwikkelingen punten (bewerkt)' rij 5" in errors and "kolom sector" in errors
+    # "zonnepark" written in Dutch: the suggestion is Dutch too.
+    assert "bedoelde u 'zon'?" in errors or "bedoelde u 'opwek'?" in errors
     assert "Ontwikkelingen: 60 rijen gelezen, 58 behouden, 2 afgewezen." in feedback.warnings
     assert Path(result["OUTPUT"]).is_file()  # the analysis went on without the two rows
+
+
+@pytest.mark.parametrize("problem", ["empty", "no_crs"])
+def test_a_developments_layer_without_usable_rows_fails_the_algorithm(provider: object, problem: str) -> None:
+    from conftest import DEVELOPMENT_FIELDS, memory_layer, owned
+
+    if problem == "empty":
+        layer = memory_layer("Point?crs=EPSG:28992", DEVELOPMENT_FIELDS, [], name="ontwikkelingen leeg")
+        expected = ("Ontwikkelingen: laag 'ontwikkelingen leeg' levert geen bruikbare rijen: de laag bevat geen "
+                    "objecten. Kies bij ‘Ontwikkelingen (één of meer lagen)’ (DEVELOPMENTS) een laag met objecten.")
+    else:
+        layer = memory_layer("Point", DEVELOPMENT_FIELDS, [
+            ("D1", "Datacenter", "data_centre", 40.0, 0.0, 2030, "committed", "POINT (47000 365000)")],
+            name="ontwikkelingen zonder crs")
+        layer.setCrs(QgsCoordinateReferenceSystem())  # as a file without .prj or CRS comes in
+        assert not layer.crs().isValid()
+        expected = ("Ontwikkelingen: laag 'ontwikkelingen zonder crs' levert geen bruikbare rijen: de laag heeft "
+                    "geen coördinatenstelsel. Kies het coördinatenstelsel van de laag bij ‘Coördinatenstelsel voor "
+                    "lagen zonder’ (geavanceerde parameter CRS)")
+    params = sample_parameters(OUTPUT="TEMPORARY_OUTPUT", DEVELOPMENTS_MAPPING="")
+    params["DEVELOPMENTS"] = [owned(layer)]
+    feedback = RecordingFeedback.make()
+    with pytest.raises(QgsProcessingException):
+        run("station_balance", params, feedback)
+    # Named once: the layer, the reason, the dialog parameter (never the command line's --crs). (Processing adds
+    # its own closing line.)
+    ours = [e for e in feedback.errors if e != "There were errors executing the algorithm."]
+    assert len(ours) == 1 and ours[0].startswith(expected), feedback.errors
+    assert "--crs" not in feedback.textLog() and feedback.progress_values == []  # stopped before the engine
+
+
+def test_a_layer_whose_rows_are_all_rejected_fails_with_the_rows_named_once(provider: object) -> None:
+    from conftest import DEVELOPMENT_FIELDS, memory_layer, owned
+
+    # Both developments have a negative offtake: the engine rejects them; nothing is left to balance.
+    layer = owned(memory_layer("Point?crs=EPSG:28992", DEVELOPMENT_FIELDS, [
+        ("D1", "Datacenter", "data_centre", -40.0, 0.0, 2030, "committed", "POINT (47000 365000)"),
+        ("D2", "Laadplein", "mobility", -2.0, 0.0, 2030, "planned", "POINT (48000 366000)")], name="fout"))
+    params = sample_parameters(OUTPUT="TEMPORARY_OUTPUT", DEVELOPMENTS_MAPPING="")
+    params["DEVELOPMENTS"] = [layer]
+    feedback = RecordingFeedback.make()
+    with pytest.raises(QgsProcessingException) as failure:
+        run("station_balance", params, feedback)
+    message = str(failure.value)
+    assert message.startswith("Ontwikkelingen: laag 'fout' levert geen bruikbare rijen: alle 2 rijen zijn afgewezen")
+    assert "DEVELOPMENTS_MAPPING" in message and "layers.developments" not in message
+    rejected = [w for w in feedback.warnings if w.startswith("Ontwikkelingen: afgewezen: ")]
+    assert [r.split(",")[0] for r in rejected] == ["Ontwikkelingen: afgewezen: rij 1 (id D1)",
+                                                   "Ontwikkelingen: afgewezen: rij 2 (id D2)"]
 
 
 def test_a_mapping_to_a_missing_column_stops_before_the_engine(provider: object) -> None:

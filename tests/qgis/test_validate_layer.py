@@ -119,6 +119,10 @@ def test_layer_without_crs_reports_missing_crs(plugin: object, tmp_path: Path) -
     # A layer-level error (no rows) with the engine's hint that the coordinates look like RD New.
     assert "laag: de laag heeft geen coördinatenstelsel" in feedback.textLog()
     assert "EPSG:28992" in feedback.textLog()
+    # The hint names the dialog's parameter, not the command line's --crs.
+    assert "Kies het coördinatenstelsel van de laag bij ‘Coördinatenstelsel (alleen als de laag er geen heeft)’ " \
+           "(parameter CRS)." in feedback.textLog()
+    assert "--crs" not in feedback.textLog()
 
 
 def test_invalid_polygon_is_repaired_and_reported(plugin: object, tmp_path: Path) -> None:

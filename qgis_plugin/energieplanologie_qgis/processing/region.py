@@ -320,6 +320,7 @@ class RegionAlgorithm(EngineAlgorithm):
             except ValueError as exc:
                 raise QgsProcessingException(f"Kolomkoppeling {_KIND_LABELS[kind].lower()}: {exc}") from None
             _check_mapping(kind, name, mapping, layers)
+            _check_usable(kind, layers, assign)
             written = write_sources(layers, gpkg, LAYER_NAMES[kind], transform_context=context.transformContext(),
                                     assign_crs=assign)
             self._written[kind], self._mappings[kind] = written, mapping
@@ -411,14 +412,34 @@ class RegionAlgorithm(EngineAlgorithm):
         """Show every finding with the user's layer, row and column; returns the rows rejected in total."""
         return report_validation(reports, feedback, self._written, self._mappings)
 
-    def report_failure(self, error: EngineFailed, feedback: QgsProcessingFeedback) -> None:
-        """A configuration error names a key (``layers.developments.mapping: …``): say which parameter it is."""
+    def report_failure(self, error: EngineFailed, feedback: QgsProcessingFeedback) -> str | None:
+        """The one message the algorithm fails with, in the words of the dialog.
+
+        A layer the user supplied that yields no usable row (the engine's ``unusable`` in ``validatie.json``) is
+        named with its QGIS layers, the reason and the parameter to change; the rows' own findings are shown
+        above it (once). A configuration error that names a key (``layers.developments.mapping: …``) gets the
+        parameter it is about.
+        """
+        reports, unusable = self.validation_reports(), self.unusable_layers()
+        if unusable:
+            report_validation(reports, feedback, self._written, self._mappings, skip_layer_errors=set(unusable))
+            return " ".join(unusable_message(kind, [n for n, _ in self._written[kind].parts]
+                                             if kind in self._written else [], code, reason)
+                            for kind, (code, reason) in unusable.items())
         message = str(error)
         for kind, name, description, *_ in REGION_LAYERS:
             if f"layers.{kind}" in message:
-                feedback.reportError(f"Dit betreft de invoer ‘{description}’ (parameter {name}) en de "
-                                     f"kolomkoppeling {name}_MAPPING.", False)
-                break
+                return (f"{message} Dit betreft de invoer ‘{description}’ (parameter {name}) en de kolomkoppeling "
+                        f"{name}_MAPPING.")
+        return None
+
+    def unusable_layers(self) -> dict[str, tuple[str, str]]:
+        """The engine's verdict: the supplied layers that kept no row, kind → ``(code, reason)``."""
+        if not (self._validation_json and os.path.exists(self._validation_json)):
+            return {}
+        data = json.loads(Path(self._validation_json).read_text(encoding="utf-8"))
+        return {kind: (str(v.get("code", "")), str(v.get("reason", "")))
+                for kind, v in (data.get("unusable") or {}).items() if kind in _KIND_LABELS}
 
     def handle_result(self, result: EngineResult, parameters: dict[str, Any], context: QgsProcessingContext,
                       feedback: QgsProcessingFeedback) -> dict[str, Any]:
@@ -524,11 +545,16 @@ class RegionAlgorithm(EngineAlgorithm):
 
 def report_validation(reports: dict[str, dict[str, Any]], feedback: QgsProcessingFeedback,
                       written: dict[str, WrittenLayer] | None = None,
-                      mappings: dict[str, dict[str, str]] | None = None) -> int:
+                      mappings: dict[str, dict[str, str]] | None = None, *,
+                      skip_layer_errors: set[str] = frozenset()) -> int:  # type: ignore[assignment]
     """Show the engine's validation reports (``validatie.json``, per kind) in the log; returns rows rejected.
 
-    Errors are reported as errors (without stopping the algorithm), warnings as warnings, repairs and what the reader
-    recognised (a Dutch header, a decimal comma: ``notes``) as information;
+    A rejected row is a warning (``afgewezen: …``): the analysis goes on without it, and an error line would show
+    twice in ``qgis_process`` (QGIS echoes every error into its message log). The layer-level errors of the kinds
+    in ``skip_layer_errors`` are left out: the algorithm's own failure message says them.
+
+    Errors (rejected rows) and warnings are reported as warnings, repairs and what the reader recognised (a Dutch
+    header, a decimal comma: ``notes``) as information;
     each names the user's layer and rows (via ``written``) and the user's column (via ``mappings``), and every
     layer ends with ``N rijen gelezen, K behouden, R afgewezen``.
     """
@@ -541,7 +567,9 @@ def report_validation(reports: dict[str, dict[str, Any]], feedback: QgsProcessin
         describe = layer.describe if layer is not None else None
         mapping = (mappings or {}).get(kind)
         for finding in report.get("errors", []):
-            feedback.reportError(f"{label}: {format_finding(finding, mapping, describe)}", False)
+            if kind in skip_layer_errors and not finding.get("rows"):
+                continue
+            feedback.pushWarning(f"{label}: afgewezen: {format_finding(finding, mapping, describe)}")
         for finding in report.get("warnings", []):
             feedback.pushWarning(f"{label}: waarschuwing: {format_finding(finding, mapping, describe)}")
         for finding in report.get("repairs", []):
@@ -556,6 +584,50 @@ def report_validation(reports: dict[str, dict[str, Any]], feedback: QgsProcessin
         else:
             feedback.pushInfo(summary)
     return rejected
+
+
+#: What to change in the dialog when a layer yields no usable row, per engine code (``{description}``,
+#: ``{name}``: the layer parameter).
+_UNUSABLE_HINTS = {
+    "missing_crs": "Kies het coördinatenstelsel van de laag bij ‘Coördinatenstelsel voor lagen zonder’ "
+                   "(geavanceerde parameter CRS), of geef de laag er een (Laageigenschappen › Bron).",
+    "empty_layer": "Kies bij ‘{description}’ ({name}) een laag met objecten{optional}.",
+    "all_rejected": "Verbeter de laag of de kolomkoppeling bij ‘Kolomkoppeling {kind}’ ({name}_MAPPING, "
+                    "geavanceerd); de afgewezen rijen staan hierboven.",
+    "missing_column": "Koppel de kolom bij ‘Kolomkoppeling {kind}’ ({name}_MAPPING, geavanceerd): "
+                      "canoniek=bronkolom.",
+}
+
+
+def unusable_message(kind: str, layers: list[str], code: str, reason: str) -> str:
+    """The Dutch failure message for a supplied layer without usable rows: layer, reason, dialog parameter.
+
+    Examples
+    --------
+    >>> print(unusable_message("developments", ["ontwikkelingen"], "missing_crs",
+    ...                        "de laag heeft geen coördinatenstelsel"))  # doctest: +ELLIPSIS
+    Ontwikkelingen: laag 'ontwikkelingen' levert geen bruikbare rijen: de laag heeft geen coördinatenstelsel. Kies het coördinatenstelsel van de laag bij ‘Coördinatenstelsel voor lagen zonder’ (geavanceerde parameter CRS)...
+    """
+    _kind, name, description, _types, _several, optional = next(r for r in REGION_LAYERS if r[0] == kind)
+    label = _KIND_LABELS[kind].split(" (")[0]
+    named = " + ".join(repr(n) for n in layers)
+    where = (f"laag {named}" if len(layers) == 1 else f"lagen {named}") if layers else f"parameter {name}"
+    hint = _UNUSABLE_HINTS.get(code, "Kies bij ‘{description}’ ({name}) een andere laag.").format(
+        description=description, name=name, kind=_KIND_LABELS[kind].split(" (")[0].lower(),
+        optional=", of laat de parameter leeg" if optional else "")
+    return f"{label}: {where} levert geen bruikbare rijen: {reason}. {hint}"
+
+
+def _check_usable(kind: str, layers: list[QgsVectorLayer], assign: Any) -> None:
+    """Before the engine runs: a supplied layer without objects, or without a CRS when none is stated, stops the
+    algorithm with :func:`unusable_message` (the engine would reject it whole)."""
+    for layer in layers:
+        if layer.featureCount() == 0:
+            raise QgsProcessingException(unusable_message(kind, [layer.name()], "empty_layer",
+                                                          "de laag bevat geen objecten"))
+        if layer.isSpatial() and not layer.crs().isValid() and assign is None:
+            raise QgsProcessingException(unusable_message(kind, [layer.name()], "missing_crs",
+                                                          "de laag heeft geen coördinatenstelsel"))
 
 
 def csv_uri(path: str) -> str:

@@ -134,7 +134,12 @@ class ValidateLayerAlgorithm(EngineAlgorithm):
         if self._source:
             report["source"] = self._source
         for finding in report.get("errors", []):
-            feedback.reportError(format_finding(finding, self._mapping), False)
+            # A warning, not an error line: the algorithm itself succeeds (and qgis_process would print an error
+            # line twice).
+            feedback.pushWarning("Afgewezen: " + format_finding(finding, self._mapping))
+        if any(f.get("code") == "missing_crs" for f in report.get("errors", [])):
+            feedback.pushWarning(f"Kies het coördinatenstelsel van de laag bij ‘{self.parameterDefinition(self.CRS).description()}’ "
+                                 "(parameter CRS).")
         for finding in report.get("repairs", []):
             feedback.pushInfo("Reparatie: " + format_finding(finding, self._mapping))
         for finding in report.get("warnings", []):
