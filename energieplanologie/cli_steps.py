@@ -266,6 +266,37 @@ def overview(
 
 
 @app.command()
+def atlas(
+    config: ConfigArg = None,
+    out_dir: OutOpt = Path("uitvoer"),
+    scenario: ScenarioOpt = None,
+    year: YearOpt = None,
+    validation_json: ValidationJsonOpt = None,
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Gemeenteatlas: kaartlagen van één jaar en scenario en de tabellen per gemeente (atlas.gpkg) voor QGIS."""
+    from energieplanologie.io import write_layers
+    from energieplanologie.overview import atlas_data
+    from energieplanologie.progress import report
+
+    def work(progress: Any) -> list[Path]:
+        result = _analysis(config, scenario, progress, validation_json)
+        chosen = year if year is not None else result.year
+        if chosen not in result.region.years:
+            raise ConfigError(f"--year: {chosen} is geen analysejaar "
+                              f"({', '.join(str(y) for y in result.region.years)}).", key="year")
+        report(progress, 0.7, "atlasgegevens")
+        data = atlas_data(result.region, balance=result.balance_chosen, allocation=result.allocation,
+                          hotspots=result.hotspots, year=chosen, scenario=result.scenario)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        report(progress, 0.95, "schrijven")
+        return [write_layers(out_dir / "atlas.gpkg", data)]
+
+    _run("gemeenteatlas", machine, quiet, work)
+
+
+@app.command()
 def assess(
     config: ConfigArg = None,
     out_dir: OutOpt = Path("uitvoer"),

@@ -220,3 +220,16 @@ def test_validate_names_the_crs_option_on_the_command_line():
                                  "--kind", "developments"])
     assert result.exit_code == 1
     assert "de laag heeft geen coördinatenstelsel" in result.output and "--crs EPSG:28992" in result.output
+
+
+def test_atlas_command_writes_the_layers_and_tables_of_one_year(tmp_path):
+    result = _ep("atlas", "--out", str(tmp_path), "--year", "2035", "--quiet")
+    assert result.returncode == 0, result.stderr
+    gpkg = tmp_path / "atlas.gpkg"
+    names = [name for name, _ in pyogrio.list_layers(gpkg)]
+    assert names[-4:] == ["atlas_sectoren", "atlas_stations", "atlas_projecten", "atlas_knooppunten"]
+    balance = pyogrio.read_dataframe(gpkg, layer="stationsbalans")
+    assert set(balance["jaar"]) == {2035} and set(balance["richting"]) == {"afname", "invoeding"}
+    assert set(pyogrio.read_dataframe(gpkg, layer="knooppunten")["jaar"]) == {2035}
+    result = _ep("atlas", "--out", str(tmp_path / "x"), "--year", "2033", "--quiet")
+    assert result.returncode == 2 and "2033 is geen analysejaar (2025, 2030, 2035, 2040)" in result.stderr
