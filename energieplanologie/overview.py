@@ -126,7 +126,9 @@ class MunicipalityOverview:
 
         ``sectors``: per direction and carrier the MW per sector and year plus a total row (Dutch labels);
         ``stations``: per serving station and direction the status and headroom (MW) per year, the first shortage
-        year and the MW this municipality puts on it in the reference year. Numbers are unrounded.
+        year and the MW this municipality puts on it in the reference year. Numbers are unrounded; beside each the
+        text the page shows (``texts``, ``headroom_texts``, ``municipality_mw_text``: one Dutch formatter for page,
+        dock and atlas).
 
         Examples
         --------
@@ -147,7 +149,8 @@ class MunicipalityOverview:
                 sectors.append({
                     "direction": direction, "carrier": carrier_nl,
                     "sector": ("Totaal " + carrier_nl.lower()) if sector == "total" else value_label("sector", sector),
-                    "values": {int(y): float(v) for y, v in row.items()}, "total": sector == "total"})
+                    "values": {int(y): float(v) for y, v in row.items()},
+                    "texts": {int(y): format_number(v, 1) for y, v in row.items()}, "total": sector == "total"})
         rel_nl = {"allocated": "aansluiting", "inside": "in gemeente"}
         stations = []
         for (sid, d), g in self.stations.groupby(["station_id", "direction"], sort=False):
@@ -162,8 +165,12 @@ class MunicipalityOverview:
                 "status": {int(y): str(g.loc[y, "status"]) if y in g.index else "unknown" for y in self.years},
                 "headroom_mw": {int(y): (None if y not in g.index or is_missing(g.loc[y, "headroom_mw"])
                                          else float(g.loc[y, "headroom_mw"])) for y in self.years},
+                "headroom_texts": {int(y): format_number(g.loc[y, "headroom_mw"], 1) if y in g.index else "–"
+                                   for y in self.years},
                 "first_shortage_year": int(first.iloc[0]) if len(first) else None,
                 "municipality_mw": float(g.loc[self.year, "municipality_mw"]) if self.year in g.index else 0.0,
+                "municipality_mw_text": format_number(g.loc[self.year, "municipality_mw"] if self.year in g.index
+                                                      else 0.0, 1),
             })
         return {"code": self.code, "name": self.name, "years": [int(y) for y in self.years], "summary": self.summary,
                 "sectors": sectors, "stations": stations}

@@ -24,21 +24,25 @@ from qgis.core import (
     QgsProcessingLayerPostProcessorInterface,
     QgsProject,
     QgsRasterLayer,
+    QgsSettings,
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
-from qgis.PyQt.QtCore import QDate, QDateTime, QTime
+from qgis.PyQt.QtCore import QDate, QDateTime, QObject, QTime, pyqtSignal
 
 from .styles import apply_style
 
 __all__ = [
+    "FOLDERS",
     "GPKG_NAME",
+    "LAST_FOLDER_KEY",
     "ORDER_PROPERTY",
     "LayerStyler",
     "OutputLayer",
     "add_to_project",
     "output_layers",
     "place_in_group",
+    "remember_output_folder",
     "set_year_temporal",
     "style_layer",
     "year_title",
@@ -48,6 +52,30 @@ __all__ = [
 GPKG_NAME = "energieplanologie.gpkg"
 #: Custom property on a layer-tree node holding its place in its group.
 ORDER_PROPERTY = "energieplanologie/order"
+#: QgsSettings key: the last output folder with municipality overviews (the dock shows it).
+LAST_FOLDER_KEY = "energieplanologie/last_output_folder"
+
+
+class _Folders(QObject):
+    """Tells the dock that an algorithm wrote a new output folder (from any thread: the signal is queued to the
+    dock's thread)."""
+
+    written = pyqtSignal(str)
+
+
+#: The one notifier of new output folders.
+FOLDERS = _Folders()
+
+
+def remember_output_folder(folder: str) -> None:
+    """Store ``folder`` as the latest output folder (setting :data:`LAST_FOLDER_KEY`) and tell an open dock.
+
+    Examples
+    --------
+    >>> remember_output_folder("/tmp/uitvoer")  # doctest: +SKIP
+    """
+    QgsSettings().setValue(LAST_FOLDER_KEY, folder)
+    FOLDERS.written.emit(folder)
 
 #: Output layers of ``energieplanologie.gpkg`` with their place: (layer, group, Dutch title, geometry types).
 #: Geometry types ``None``: one layer; else one QGIS layer per type (GeoPackage layers with mixed geometries).

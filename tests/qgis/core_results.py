@@ -47,7 +47,7 @@ def main() -> int:
     from energieplanologie.balance import station_balance
     from energieplanologie.density import kde
     from energieplanologie.hotspots import detect_hotspots
-    from energieplanologie.labels import dutch_values
+    from energieplanologie.labels import dutch_values, value_label
     from energieplanologie.overview import municipality_overview
     from energieplanologie.pipeline import (
         analyse,
@@ -120,7 +120,11 @@ def main() -> int:
         for direction in ("offtake", "feedin"):
             frame = ov.sector_table(direction)
             for (carrier, sector), row in frame.iterrows():
+                carrier_nl = value_label("carrier", carrier)
                 sectors.append({"direction": direction, "carrier": carrier, "sector": sector,
+                                "carrier_label": carrier_nl,
+                                "sector_label": f"Totaal {carrier_nl.lower()}" if sector == "total"
+                                else value_label("sector", sector),
                                 "values": {str(y): float(row[y]) for y in frame.columns}})
         stations = []
         for (sid, direction), group in ov.stations.groupby(["station_id", "direction"], sort=False):
