@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from energieplanologie._html import safe_file_stem
 from energieplanologie.io import atomic_write
@@ -87,6 +88,7 @@ def _panel(ax, rows: pd.DataFrame, sectors: list[str]) -> None:
     ax.set_xlim(years[0] - gap * 0.75, years[-1] + gap * 0.75)
     ax.set_xlabel("Jaar")
     ax.set_ylabel("Vermogen (MW)")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: format_number(value, 1, trim=True)))
     ax.grid(axis="y", color="#e6e6e6", linewidth=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

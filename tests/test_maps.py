@@ -332,3 +332,27 @@ def test_read_notes_unreadable(tmp_path):
         read_notes(tmp_path / "kapot.geojson")
     empty = read_notes(_notes_file(tmp_path / "niets.geojson", []))
     assert len(empty) == 0 and empty.crs.to_epsg() == 28992
+
+
+def test_static_scale_bar_and_chart_ticks_are_dutch_numbers():
+    from matplotlib.figure import Figure
+
+    from energieplanologie.maps.static import add_scale_bar
+
+    fig = Figure()
+    ax = fig.subplots()
+    ax.set_xlim(0, 10_000)  # a map 10 km wide: the bar is the largest round length ≤ a quarter, 2.5 km
+    ax.set_ylim(0, 10_000)
+    add_scale_bar(ax)
+    texts = [t.get_text() for artist in ax.artists for t in artist.findobj(lambda o: hasattr(o, "get_text"))]
+    assert "2,5 km" in texts
+
+
+def test_station_chart_ticks_are_dutch_numbers():
+    import energieplanologie as ep
+    from energieplanologie.charts import station_chart
+
+    region = ep.load_sample()
+    fig = station_chart(ep.station_balance(region), "HST")
+    # The MW axis of every panel writes its ticks with the one Dutch formatter.
+    assert [ax.yaxis.get_major_formatter()(1234.5, 0) for ax in fig.axes] == ["1.234,5"] * len(fig.axes)
