@@ -64,6 +64,8 @@ def runs(out: Path) -> dict[str, list[str]]:
         "pmiek_export": [*REGION, SCORES, "PDF=false", f"OUTPUT_FOLDER={out / 'pmiek'}"],
         "municipality_overview": [*REGION, f"OUTPUT_FOLDER={out / 'overzichten'}"],
         "publish_map": [*REGION, f"OUTPUT={out / 'kaart.html'}"],
+        "municipality_atlas": [*REGION, "PAGE_SIZE=1", f"OUTPUT_PROJECT={out / 'atlas' / 'atlas.qgz'}",
+                               f"OUTPUT_PDF={out / 'atlas' / 'atlas.pdf'}"],
         "load_sample": [f"OUTPUT_FOLDER={out / 'voorbeeldregio'}"],
     }
 
@@ -150,6 +152,14 @@ def test_municipality_overview(cli: dict[str, dict[str, Any]], core: dict[str, A
 
 def test_publish_map(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
     check_map(results(cli, "publish_map")["OUTPUT"], core)
+
+
+def test_municipality_atlas(cli: dict[str, dict[str, Any]]) -> None:
+    # qgis_process runs the layout step (postProcessAlgorithm) too: the project and an A3 PDF, a page a municipality.
+    out = results(cli, "municipality_atlas")
+    assert out["PAGES"] == 3 and Path(out["OUTPUT_PROJECT"]).is_file()
+    assert Path(out["OUTPUT_PROJECT"]).with_name("atlas_gegevens.gpkg").is_file()
+    assert Path(out["OUTPUT_PDF"]).read_bytes().startswith(b"%PDF")
 
 
 def test_load_sample(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
