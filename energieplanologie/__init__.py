@@ -26,6 +26,7 @@ from energieplanologie._errors import (
     EnergieplanologieError,
     OutputError,
     ReadError,
+    UnusableLayerError,
     ValidationError,
 )
 from energieplanologie._version import __version__
@@ -95,6 +96,7 @@ __all__ = [
     "OutputError",
     "ReadError",
     "Region",
+    "UnusableLayerError",
     "ValidationError",
     "ValidationReport",
     "Variant",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "EnergieplanologieError", "OutputError", "ReadError", "ValidationError"]
+__all__ = ["ConfigError", "EnergieplanologieError", "OutputError", "ReadError", "UnusableLayerError", "ValidationError"]
 
 
 class EnergieplanologieError(ValueError):
@@ -57,6 +57,25 @@ class ValidationError(EnergieplanologieError):
     def __init__(self, message: str, report: object | None = None) -> None:
         super().__init__(message)
         self.report = report
+
+
+class UnusableLayerError(ValidationError):
+    """A layer the user supplied yields no usable row (empty, no CRS, every row rejected): the analysis stops.
+
+    ``layers`` maps each such layer kind to ``(code, reason)``: the code of its layer-level error
+    (``missing_crs``, ``empty_layer``, ``missing_column`` …) or ``all_rejected``, and the Dutch reason. Every
+    interface adds its own hint (a configuration key, a command-line option, a dialog parameter).
+
+    Examples
+    --------
+    >>> exc = UnusableLayerError("ontwikkelingen: geen bruikbare rijen", {"developments": ("empty_layer", "leeg")})
+    >>> exc.layers["developments"][0]
+    'empty_layer'
+    """
+
+    def __init__(self, message: str, layers: dict[str, tuple[str, str]], report: object | None = None) -> None:
+        super().__init__(message, report)
+        self.layers = layers
 
 
 class ConfigError(EnergieplanologieError):

@@ -21,7 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["esc", "fmt_number", "fmt_year", "is_missing", "kv_table", "safe_file_stem", "script_json", "table_html"]
+from energieplanologie.labels import format_number
+
+__all__ = ["esc", "fmt_year", "is_missing", "kv_table", "safe_file_stem", "script_json", "table_html"]
 
 
 def is_missing(value: Any) -> bool:
@@ -47,25 +49,6 @@ def esc(value: Any) -> str:
     if is_missing(value):
         return ""
     return html.escape(str(value), quote=True)
-
-
-def fmt_number(value: Any, decimals: int = 1, *, unit: str = "", missing: str = "–") -> str:
-    """A number the Dutch way (``1.234,5``); missing values as ``missing`` (an en dash by default).
-
-    Examples
-    --------
-    >>> fmt_number(1234.56), fmt_number(None), fmt_number(3, 0, unit=" MW")
-    ('1.234,6', '–', '3 MW')
-    """
-    if is_missing(value):
-        return missing
-    x = float(value)
-    if math.isinf(x):
-        return "∞"
-    if round(x, decimals) == 0:
-        x = 0.0  # never "-0,0"
-    text = f"{x:,.{decimals}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return text + unit
 
 
 def fmt_year(value: Any) -> str:
@@ -136,7 +119,7 @@ def table_html(frame: pd.DataFrame, *, numeric: Sequence[str] = (), decimals: in
         tds = []
         for col, value in zip(frame.columns, row, strict=True):
             if col in numeric:
-                tds.append(f'<td class="num">{fmt_number(value, decimals)}</td>')
+                tds.append(f'<td class="num">{format_number(value, decimals)}</td>')
             elif col in raw:
                 tds.append(f"<td>{value}</td>")
             else:

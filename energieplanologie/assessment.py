@@ -26,8 +26,7 @@ import shapely
 import tomllib
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError
-from energieplanologie._html import fmt_number
-from energieplanologie.labels import value_label
+from energieplanologie.labels import format_number, value_label
 
 __all__ = [
     "LEVELS",
@@ -55,19 +54,6 @@ _FRAMEWORK_KEYS = {"name", "type", "question", "advice", "judged_by", "weight", 
 
 
 # ---------------------------------------------------------------------------------------------- formatting
-def format_number(value: float | None, digits: int = 1, unit: str = "") -> str:
-    """Format a number the Dutch way (decimal comma, dot for thousands); missing as ``onbekend``.
-
-    Examples
-    --------
-    >>> format_number(1234.5, 1, "MW")
-    '1.234,5 MW'
-    >>> format_number(None)
-    'onbekend'
-    """
-    return fmt_number(value, digits, unit=f" {unit}" if unit else "", missing="onbekend")
-
-
 def _names(items: Sequence[str], most: int = 3) -> str:
     items = [str(i) for i in items]
     if len(items) <= most:

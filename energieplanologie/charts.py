@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from energieplanologie._html import safe_file_stem
 from energieplanologie.io import atomic_write
-from energieplanologie.labels import VALUE_LABELS
+from energieplanologie.labels import VALUE_LABELS, format_number
 from energieplanologie.schema import SECTORS
 
 __all__ = ["SECTOR_COLOURS", "chart_file_name", "station_chart", "write_station_charts"]
@@ -54,10 +55,6 @@ def _select(balance: pd.DataFrame, station_id: str, scenario: str | None) -> tup
     return rows.loc[rows["scenario"] == chosen], chosen
 
 
-def _fmt(mw: float) -> str:
-    return f"{mw:,.1f}".replace(",", " ").replace(".", ",")
-
-
 def _panel(ax, rows: pd.DataFrame, sectors: list[str]) -> None:
     rows = rows.sort_values("year")
     years = rows["year"].to_numpy(dtype=float)
@@ -78,7 +75,7 @@ def _panel(ax, rows: pd.DataFrame, sectors: list[str]) -> None:
     for year, cap, load, shortage, status in zip(years, capacity, bottom, rows["shortage_mw"], rows["status"],
                                                  strict=True):
         if status == "red":
-            ax.annotate(f"tekort\n{_fmt(shortage)} MW", (year, load), xytext=(0, 4), textcoords="offset points",
+            ax.annotate(f"tekort\n{format_number(shortage, 1, 'MW')}", (year, load), xytext=(0, 4), textcoords="offset points",
                         ha="center", va="bottom", fontsize=8, color=_SHORTAGE_COLOUR, fontweight="bold")
         elif status == "amber":
             ax.annotate("krap", (year, max(load, cap if np.isfinite(cap) else 0.0)), xytext=(0, 3),
@@ -91,6 +88,7 @@ def _panel(ax, rows: pd.DataFrame, sectors: list[str]) -> None:
     ax.set_xlim(years[0] - gap * 0.75, years[-1] + gap * 0.75)
     ax.set_xlabel("Jaar")
     ax.set_ylabel("Vermogen (MW)")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: format_number(value, 1, trim=True)))
     ax.grid(axis="y", color="#e6e6e6", linewidth=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

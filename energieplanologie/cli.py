@@ -173,6 +173,8 @@ def validate(
         print(report.to_json())
     else:
         out.print(report.to_text())
+        if "missing_crs" in report.codes("error"):
+            out.print("Geef het coördinatenstelsel van de laag op met --crs, bijvoorbeeld --crs EPSG:28992.")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -224,9 +226,12 @@ def run(
     from energieplanologie.pipeline import check_output
 
     try:
+        from energieplanologie.cli_steps import CONFIG_HINTS
+
         check_output(out_dir, load_config(config).input_paths)  # before reading or computing anything
         with _Progress(machine, quiet, "lagen lezen") as progress:
             region = load_region_config(config, progress=progress)
+        region.require_usable_layers(CONFIG_HINTS)
         _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf)
     except (ConfigError, OutputError) as exc:
         raise _fail(exc, 2) from None

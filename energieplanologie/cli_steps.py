@@ -29,6 +29,15 @@ def _override(settings: dict[str, Any], **options: Any) -> None:
     settings.update({key: value for key, value in options.items() if value is not None})
 
 
+#: What to change in a project configuration when a layer yields no usable rows (``Region.require_usable_layers``).
+CONFIG_HINTS = {
+    "missing_crs": 'Zet crs = "EPSG:28992" (of het stelsel van de coördinaten) onder [{key}].',
+    "empty_layer": "Kies onder [{key}] een bron met objecten, of laat een optionele laag weg.",
+    "all_rejected": "Verbeter de bron of de kolomkoppeling ({key}.mapping); het validatierapport noemt elke fout.",
+    "missing_column": "Koppel de kolom met {key}.mapping (canoniek = \"bronkolom\").",
+}
+
+
 def _region(config: Path | None, progress: Any = None) -> Any:
     if config is None:
         from energieplanologie.sample import load_sample
@@ -37,6 +46,11 @@ def _region(config: Path | None, progress: Any = None) -> Any:
     from energieplanologie.config import load_region_config
 
     return load_region_config(config, progress=progress)
+
+
+def _usable(region: Any) -> Any:
+    """The region, when every layer the configuration supplies has a usable row; else the analysis stops."""
+    return region.require_usable_layers(CONFIG_HINTS)
 
 
 ValidationJsonOpt = Annotated[
@@ -119,6 +133,7 @@ def balance(
     def compute(progress: Any) -> Any:
         region = _region(config)
         _write_validation_json(region, validation_json)
+        _usable(region)
         chosen = chosen_scenario(region, scenario)
         report(progress, 0.1, "toewijzing")
         allocation = allocate_region(region)
@@ -164,6 +179,7 @@ def hotspots(
     def compute(progress: Any) -> Any:
         region = _region(config)
         _write_validation_json(region, validation_json)
+        _usable(region)
         chosen = chosen_scenario(region, scenario)
         settings = hotspot_settings(region)
         _override(settings, method=method, eps_m=eps_m, min_mw=min_mw)
@@ -210,6 +226,7 @@ def density(
     def compute(progress: Any) -> Any:
         region = _region(config)
         _write_validation_json(region, validation_json)
+        _usable(region)
         settings = density_settings(region)
         _override(settings, cell_m=cell_m, bandwidth_m=bandwidth_m)
         report(progress, 0.2, "kerndichtheid")
@@ -230,6 +247,7 @@ def _analysis(config: Path | None, scenario: str | None, progress: Any, validati
 
     region = _region(config)
     _write_validation_json(region, validation_json)
+    _usable(region)
     return analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.6))
 
 
@@ -288,6 +306,39 @@ def overview(
 
 #: What ``assess`` writes: the afweging inside the pMIEK folder (the rest of that folder is kept).
 ASSESSMENT_FILES = ["pmiek/afweging.csv", "pmiek/afweging_redenen.csv", "pmiek/afweging_overschrijvingen.csv"]
+
+
+@app.command()
+def atlas(
+    config: ConfigArg = None,
+    out_dir: OutOpt = Path("uitvoer"),
+    scenario: ScenarioOpt = None,
+    year: YearOpt = None,
+    validation_json: ValidationJsonOpt = None,
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Gemeenteatlas: kaartlagen van één jaar en scenario en de tabellen per gemeente (atlas.gpkg) voor QGIS."""
+    from energieplanologie.io import write_layers
+    from energieplanologie.overview import atlas_data
+    from energieplanologie.progress import report
+
+    def compute(progress: Any) -> Any:
+        result = _analysis(config, scenario, progress, validation_json)
+        chosen = year if year is not None else result.year
+        if chosen not in result.region.years:
+            raise ConfigError(f"--year: {chosen} is geen analysejaar "
+                              f"({', '.join(str(y) for y in result.region.years)}).", key="year")
+        report(progress, 0.7, "atlasgegevens")
+        return atlas_data(result.region, balance=result.balance_chosen, allocation=result.allocation,
+                          hotspots=result.hotspots, year=chosen, scenario=result.scenario)
+
+    def write(data: Any, folder: Path, progress: Any) -> list[Path]:
+        report(progress, 0.95, "schrijven")
+        return [write_layers(folder / "atlas.gpkg", data)]
+
+    _run("gemeenteatlas", machine, quiet, compute, write, out_dir=out_dir, owns=["atlas.gpkg"],
+         inputs=lambda: _inputs(config), validation_json=validation_json)
 
 
 @app.command()

@@ -33,6 +33,7 @@ from affine import Affine
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie.distributed import use_dask
 from energieplanologie.hotspots import weighted_points
+from energieplanologie.labels import format_number
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario
 from energieplanologie.schema import CRS_RD
@@ -254,7 +255,7 @@ def _style(top: float) -> str:
     for item in shader.findall("item"):
         value = float(item.get("value", "0")) / old_max * top
         item.set("value", _num(value))
-        item.set("label", _num(value).replace(".", ","))
+        item.set("label", format_number(value, 3, trim=True))
     ET.indent(tree, "  ")
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(root, encoding="unicode") + "\n"
 

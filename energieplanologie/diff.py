@@ -28,8 +28,7 @@ import shapely
 
 from energieplanologie._errors import ReadError
 from energieplanologie._html import esc, is_missing
-from energieplanologie.assessment import format_number
-from energieplanologie.labels import LAYER_NAMES, from_dutch, label, value_label
+from energieplanologie.labels import LAYER_NAMES, format_number, from_dutch, label, value_label
 
 __all__ = [
     "ASSESSMENT_LAYER",

@@ -93,6 +93,7 @@ from energieplanologie._errors import ConfigError, EnergieplanologieError
 from energieplanologie._geometry import representative_xy
 from energieplanologie.clustering import grid_dbscan
 from energieplanologie.distributed import use_dask
+from energieplanologie.labels import format_number
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario, get_scenario, weighted_mw
@@ -1037,7 +1038,7 @@ def _level(rules: dict[str, dict], stations: set[str], total_mw: float, n_munici
             names = ", ".join(str(st_name.get(s) or s) for s in hits)
             reasons.append(f"{'/'.join(levels)}-station betrokken ({names})")
         if rule.get("min_total_mw") is not None and total_mw >= rule["min_total_mw"]:
-            reasons.append(f"totaal {_fmt(total_mw)} MW ≥ {_fmt(rule['min_total_mw'])} MW")
+            reasons.append(f"totaal {format_number(total_mw, trim=True)} MW ≥ {format_number(rule['min_total_mw'], trim=True)} MW")
         if rule.get("min_municipalities") is not None and n_municipalities >= rule["min_municipalities"]:
             reasons.append(f"raakt {n_municipalities} gemeenten (≥ {rule['min_municipalities']})")
         if reasons:
@@ -1046,19 +1047,13 @@ def _level(rules: dict[str, dict], stations: set[str], total_mw: float, n_munici
         if levels:
             parts.append(f"geen {'/'.join(levels)}-station")
         if rule.get("min_total_mw") is not None:
-            parts.append(f"< {_fmt(rule['min_total_mw'])} MW")
+            parts.append(f"< {format_number(rule['min_total_mw'], trim=True)} MW")
         if rule.get("min_municipalities") is not None:
             parts.append(f"< {rule['min_municipalities']} gemeenten")
         if parts:
             failed.append(" en ".join(parts))
     return "local", "lokaal: " + ("; ".join(failed) if failed else "geen regel van toepassing") + \
-        f" (totaal {_fmt(total_mw)} MW)"
-
-
-def _fmt(value: float) -> str:
-    """A Dutch number: decimal comma, at most one decimal."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+        f" (totaal {format_number(total_mw, trim=True)} MW)"
 
 
 _GENERIC = re.compile(r"^(ms-station|onderstation|station|waterstofaansluiting|warmtebron|aansluiting)\s+", re.I)

@@ -325,8 +325,9 @@ def map_columns(
         for source in columns:
             if source in renames and renames[source] != source:
                 how = " (mapping)" if source in user or renames[source] in (mapping or {}) else ""
-                report.repair("column_mapped", renames[source], [],
-                              f"kolom {str(source)!r} gelezen als {renames[source]!r}{how}")
+                report.note("column_mapped", renames[source], [],
+                            f"kolom {str(source)!r} gelezen als {renames[source]!r}{how}")
+                report.notes[-1].source_column = str(source)
         if kind == "developments" and not {"offtake_mw", "feedin_mw"} & set(taken):
             for c in columns:
                 if _norm(c) in {_norm(w) for w in _AMBIGUOUS_POWER}:
@@ -446,8 +447,11 @@ def read_layer(
 
 
 def _combine(reader: ValidationReport, validated: ValidationReport) -> ValidationReport:
+    """One report of reading and validating; every finding names the user's own column where it was renamed."""
     merged = merge_reports(reader, validated)
     merged.source = reader.source
+    merged.name_source_columns({f.column: f.source_column for f in reader.notes
+                                if f.code == "column_mapped" and f.column and f.source_column})
     return merged
 
 
@@ -858,7 +862,7 @@ def _from_wkt(frame: pd.DataFrame, column: str, crs: CRS | None, report: Validat
         if rest.any():
             out[rest] = gpd.GeoSeries(geo.geometry[rest], crs=crs).to_crs(CRS_RD).to_numpy()
         geo = geo.set_geometry(out)
-        report.repair("reprojected", "geometry", [],
+        report.note("reprojected", "geometry", [],
                       f"rijen met verschillende SRID's ({', '.join(map(str, srids))}) omgezet naar {CRS_RD}")
     return geo
 
@@ -913,7 +917,7 @@ def _from_xy(frame: pd.DataFrame, xcol: str, ycol: str, crs: CRS | None, report:
     geo = gpd.GeoDataFrame(frame.drop(columns=[xcol, ycol]), geometry=gpd.GeoSeries(geoms, index=frame.index))
     converted = (x_dutch | y_dutch) & ~bad_x & ~bad_y
     if converted.any():
-        report.repair("text_to_number", "geometry", frame["source_row"][converted].tolist(),
+        report.note("text_to_number", "geometry", frame["source_row"][converted].tolist(),
                       f"coördinaten {xcol}/{ycol} als tekst gelezen (decimale komma geaccepteerd)")
     geo = _reject(geo, bad_x | bad_y, report, "not_a_number", f"{xcol}/{ycol}",
                   frame[xcol].where(bad_x, frame[ycol]), "coördinaat is geen getal")

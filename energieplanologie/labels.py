@@ -7,11 +7,65 @@ outputs. Each analysis module adds its result columns to :data:`COLUMN_LABELS` i
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
-from energieplanologie.schema import SCHEMAS
+from energieplanologie.schema import DUTCH_VALUES, SCHEMAS
 
-__all__ = ["COLUMN_LABELS", "LAYER_COLUMN_LABELS", "LAYER_NAMES", "VALUE_LABELS", "from_dutch", "label", "to_dutch", "value_label"]
+__all__ = ["COLUMN_LABELS", "EXPORT_VALUES", "LAYER_COLUMN_LABELS", "LAYER_NAMES", "VALUE_LABELS", "canonical_values",
+           "dutch_values", "format_number", "from_dutch", "label", "to_dutch", "value_label"]
+
+
+#: Python's "1,234.5" → Dutch "1.234,5".
+_DUTCH_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def format_number(value: Any, decimals: int = 1, unit: str = "", *, missing: str = "–", trim: bool = False) -> str:
+    """A number the Dutch way: a dot between thousands, a decimal comma (``1.234,5``).
+
+    The one formatter for every number a person reads (labels, tables, HTML, PDF, charts, reasons); the QGIS
+    styles use QGIS's own ``format_number(…, 'nl')``, which writes the same.
+
+    Parameters
+    ----------
+    value : number or None
+        The number; None, NaN, NA and NaT are ``missing``.
+    decimals : int, default 1
+        Decimals shown (rounded half to even, as Python's ``format``).
+    unit : str, optional
+        Unit written after a space (``"MW"`` → ``"3,5 MW"``).
+    missing : str, default "–"
+        Text for a missing value (no unit).
+    trim : bool, default False
+        Drop trailing zeros of the decimals (``28,0`` → ``28``, ``28,50`` → ``28,5``).
+
+    Examples
+    --------
+    >>> format_number(1234.56), format_number(3, 0, "MW"), format_number(None), format_number(-0.04)
+    ('1.234,6', '3 MW', '–', '0,0')
+    >>> format_number(28.0, trim=True), format_number(1234567.25, 2, "M€"), format_number(float("inf"))
+    ('28', '1.234.567,25 M€', '∞')
+    """
+    try:
+        absent = value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        absent = False
+    if absent:
+        return missing
+    x = float(value)
+    if math.isinf(x):
+        text = "∞" if x > 0 else "−∞"
+    else:
+        if round(x, decimals) == 0:
+            x = 0.0  # never "-0,0"
+        text = f"{x:,.{decimals}f}"
+        if trim and "." in text:
+            text = text.rstrip("0").rstrip(".")
+        text = text.translate(_DUTCH_SEPARATORS)
+    return f"{text} {unit}" if unit else text
 
 #: Output layer / file names (DESIGN §9).
 LAYER_NAMES: dict[str, str] = {
@@ -102,6 +156,83 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: The Dutch words the exports (GeoPackage, CSV) write for the values of each canonical column, so a GIS specialist
+#: reads ``richting = afname`` and ``status = rood`` in QGIS; inside the Python API the values stay canonical
+#: English. The input enums' words are :data:`energieplanologie.schema.DUTCH_VALUES` (the reader accepts them);
+#: one column name may hold two disjoint value sets (``status``: a project's or a station balance's; ``level``: a
+#: station's netvlak, which stays as it is, or a knooppunt's niveau).
+EXPORT_VALUES: dict[str, dict[str, str]] = {
+    **{column: dict(words) for column, words in DUTCH_VALUES.items()},
+    "direction": {"offtake": "afname", "feedin": "invoeding"},
+    "level": {"local": "lokaal", "provincial": "provinciaal", "national": "nationaal"},
+    "change": {"new": "nieuw", "growing": "groeiend", "stable": "stabiel", "shrinking": "krimpend"},
+    "member_kind": {"development": "ontwikkeling", "infrastructure": "infrastructuur"},
+}
+EXPORT_VALUES["status"] = {**EXPORT_VALUES["status"], "red": "rood", "amber": "oranje", "green": "groen",
+                           "unknown": "onbekend"}
+#: Columns that hold several values of one enum joined by ";" (a knooppunt's sectors), and that enum.
+_LIST_COLUMNS = {"sectors": "sector", "carriers": "carrier", "programmes": "programme"}
+
+
+def _translate(series: pd.Series, words: dict[str, str], *, joined: bool = False) -> pd.Series:
+    """``series`` with each value (each ``;``-joined item when ``joined``) replaced by its word; others kept."""
+    codes, uniques = pd.factorize(series)
+    if not len(uniques):
+        return series
+    if joined:
+        new = [";".join(words.get(item, item) for item in str(u).split(";")) if isinstance(u, str) else u
+               for u in uniques]
+    else:
+        new = [words.get(u, u) if isinstance(u, str) else u for u in uniques]
+    mapped = np.asarray(new, dtype=object)[np.maximum(codes, 0)]
+    out = np.where(codes >= 0, mapped, series.to_numpy(dtype=object))
+    return pd.Series(out, index=series.index, name=series.name, dtype=object)
+
+
+def dutch_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose enum values are the Dutch words of :data:`EXPORT_VALUES` (canonical column names).
+
+    Examples
+    --------
+    >>> dutch_values(pd.DataFrame({"direction": ["offtake"], "status": ["red"], "sectors": ["housing;other"]}))
+      direction status            sectors
+    0    afname   rood  woningbouw;overig
+    """
+    columns = [c for c in frame.columns if c in EXPORT_VALUES or c in _LIST_COLUMNS]
+    if not columns:
+        return frame
+    out = frame.copy()
+    for c in columns:
+        if c in _LIST_COLUMNS:
+            out[c] = _translate(frame[c], EXPORT_VALUES[_LIST_COLUMNS[c]], joined=True)
+        else:
+            out[c] = _translate(frame[c], EXPORT_VALUES[c])
+    return out
+
+
+def canonical_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of :func:`dutch_values`: Dutch words back to the canonical values (others kept).
+
+    Examples
+    --------
+    >>> canonical_values(pd.DataFrame({"direction": ["afname", "feedin"], "level": ["lokaal", "HS"]}))
+      direction  level
+    0   offtake  local
+    1    feedin     HS
+    """
+    inverse = {c: {w: v for v, w in words.items()} for c, words in EXPORT_VALUES.items()}
+    columns = [c for c in frame.columns if c in inverse or c in _LIST_COLUMNS]
+    if not columns:
+        return frame
+    out = frame.copy()
+    for c in columns:
+        if c in _LIST_COLUMNS:
+            out[c] = _translate(frame[c], inverse[_LIST_COLUMNS[c]], joined=True)
+        else:
+            out[c] = _translate(frame[c], inverse[c])
+    return out
+
+
 def label(column: str, layer: str | None = None) -> str:
     """The Dutch label of a column (the column itself when no label is known), in output layer ``layer``."""
     if layer is not None and column in LAYER_COLUMN_LABELS.get(layer, {}):
@@ -115,13 +246,23 @@ def value_label(column: str, value: object) -> str:
 
 
 def to_dutch(frame: pd.DataFrame, layer: str | None = None) -> pd.DataFrame:
-    """A copy with Dutch column headers, for export (``layer``: the output layer name, for its own labels)."""
+    """A copy for export: Dutch column headers and Dutch values (:data:`EXPORT_VALUES`).
+
+    ``layer`` is the output layer name, for its own labels (a knooppunt's ``level`` is its ``niveau``).
+
+    Examples
+    --------
+    >>> to_dutch(pd.DataFrame({"station_id": ["S1"], "direction": ["feedin"], "status": ["amber"]}))
+      station_id   richting  status
+    0         S1  invoeding  oranje
+    """
     geometry = getattr(frame, "_geometry_column_name", None)
-    return frame.rename(columns={c: label(c, layer) for c in frame.columns if c != geometry})
+    return dutch_values(frame).rename(columns={c: label(c, layer) for c in frame.columns if c != geometry})
 
 
 def from_dutch(frame: pd.DataFrame, layer: str | None = None) -> pd.DataFrame:
-    """A copy with canonical column names, for reading our own exports back."""
+    """A copy with canonical column names and values, for reading our own exports back (also older exports that
+    still hold the English values)."""
     inverse = {v: k for k, v in COLUMN_LABELS.items() if v}
     inverse.update({v: k for k, v in LAYER_COLUMN_LABELS.get(layer or "", {}).items()})
-    return frame.rename(columns={c: inverse[c] for c in frame.columns if c in inverse})
+    return canonical_values(frame.rename(columns={c: inverse[c] for c in frame.columns if c in inverse}))

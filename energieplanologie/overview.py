@@ -33,14 +33,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from energieplanologie._html import esc, fmt_number, fmt_year, is_missing, safe_file_stem, table_html
-from energieplanologie.labels import value_label
+from energieplanologie._html import esc, fmt_year, is_missing, safe_file_stem, table_html
+from energieplanologie.labels import format_number, value_label
 from energieplanologie.maps._style import STATUS_COLOURS
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.schema import CARRIERS, SECTORS
 
 __all__ = [
+    "ATLAS_TABLES",
     "MunicipalityOverview",
+    "atlas_data",
+    "atlas_tables",
     "municipality_overview",
     "safe_file_stem",
     "static_map",
@@ -123,7 +126,9 @@ class MunicipalityOverview:
 
         ``sectors``: per direction and carrier the MW per sector and year plus a total row (Dutch labels);
         ``stations``: per serving station and direction the status and headroom (MW) per year, the first shortage
-        year and the MW this municipality puts on it in the reference year. Numbers are unrounded.
+        year and the MW this municipality puts on it in the reference year. Numbers are unrounded; beside each the
+        text the page shows (``texts``, ``headroom_texts``, ``municipality_mw_text``: one Dutch formatter for page,
+        dock and atlas).
 
         Examples
         --------
@@ -144,7 +149,8 @@ class MunicipalityOverview:
                 sectors.append({
                     "direction": direction, "carrier": carrier_nl,
                     "sector": ("Totaal " + carrier_nl.lower()) if sector == "total" else value_label("sector", sector),
-                    "values": {int(y): float(v) for y, v in row.items()}, "total": sector == "total"})
+                    "values": {int(y): float(v) for y, v in row.items()},
+                    "texts": {int(y): format_number(v, 1) for y, v in row.items()}, "total": sector == "total"})
         rel_nl = {"allocated": "aansluiting", "inside": "in gemeente"}
         stations = []
         for (sid, d), g in self.stations.groupby(["station_id", "direction"], sort=False):
@@ -159,8 +165,12 @@ class MunicipalityOverview:
                 "status": {int(y): str(g.loc[y, "status"]) if y in g.index else "unknown" for y in self.years},
                 "headroom_mw": {int(y): (None if y not in g.index or is_missing(g.loc[y, "headroom_mw"])
                                          else float(g.loc[y, "headroom_mw"])) for y in self.years},
+                "headroom_texts": {int(y): format_number(g.loc[y, "headroom_mw"], 1) if y in g.index else "–"
+                                   for y in self.years},
                 "first_shortage_year": int(first.iloc[0]) if len(first) else None,
                 "municipality_mw": float(g.loc[self.year, "municipality_mw"]) if self.year in g.index else 0.0,
+                "municipality_mw_text": format_number(g.loc[self.year, "municipality_mw"] if self.year in g.index
+                                                      else 0.0, 1),
             })
         return {"code": self.code, "name": self.name, "years": [int(y) for y in self.years], "summary": self.summary,
                 "sectors": sectors, "stations": stations}
@@ -186,11 +196,11 @@ class MunicipalityOverview:
         n_st = self.stations["station_id"].nunique() if len(self.stations) else 0
         others = [c for c in CARRIERS[1:] if (self.sector_mw["carrier"] == c).any()]
         other_text = "".join(
-            f"; {value_label('carrier', c).lower()} {fmt_number(self.total_mw('offtake', carrier=c), 0)} MW afname"
-            f" en {fmt_number(self.total_mw('feedin', carrier=c), 0)} MW invoeding" for c in others)
+            f"; {value_label('carrier', c).lower()} {format_number(self.total_mw('offtake', carrier=c), 0)} MW afname"
+            f" en {format_number(self.total_mw('feedin', carrier=c), 0)} MW invoeding" for c in others)
         n_hs = 0 if self.hotspots is None else len(self.hotspots)
         parts = [
-            f"{fmt_number(self.total_mw('offtake'), 0)} MW afname en {fmt_number(self.total_mw('feedin'), 0)} MW "
+            f"{format_number(self.total_mw('offtake'), 0)} MW afname en {format_number(self.total_mw('feedin'), 0)} MW "
             f"invoeding elektriciteit in {self.year}{other_text} (scenario {self.scenario})",
             f"{n_st} {'station' if n_st == 1 else 'stations'}, waarvan {len(short)} met tekort"
             + (f" (eerste in {int(first.min())})" if len(first) else ""),
@@ -450,7 +460,7 @@ def _stations_table_html(ov: MunicipalityOverview) -> str:
         }
         for y in ov.years:
             if y in g.index:
-                row[str(y)] = _status_cell(str(g.loc[y, "status"]), fmt_number(g.loc[y, "headroom_mw"], 1))
+                row[str(y)] = _status_cell(str(g.loc[y, "status"]), format_number(g.loc[y, "headroom_mw"], 1))
             else:
                 row[str(y)] = _status_cell("unknown", "–")
         row["Eerste tekort"] = fmt_year(first.iloc[0]) if len(first) else "–"
@@ -521,6 +531,136 @@ def _hotspots_table_html(ov: MunicipalityOverview) -> str:
     return table_html(frame, numeric=["Totaal (MW)"], css_class="num-table")
 
 
+#: The tables of a municipality atlas page (:func:`atlas_tables`), in the order they appear.
+ATLAS_TABLES = ("atlas_sectoren", "atlas_stations", "atlas_projecten", "atlas_knooppunten")
+_RELATIONS_NL = {"allocated": "aansluiting", "inside": "in gemeente"}
+
+
+def atlas_tables(overviews: Sequence[MunicipalityOverview]) -> dict[str, pd.DataFrame]:
+    """The four tables of every municipality's atlas page, as text ready to print (QGIS's layout tables).
+
+    One row per line of a page, keyed by ``gemeentecode`` and ordered by ``volgorde``; every number is written by
+    :func:`~energieplanologie.labels.format_number`, every value in Dutch. QGIS filters each table on the atlas
+    page's municipality; the numbers are the overview page's.
+
+    * ``atlas_sectoren``: ``richting``, ``sector`` (``Totaal …`` for a carrier's total, ``totaal`` = 1), one column
+      ``mw_<jaar>`` per analysis year (scenario-weighted MW, cumulative);
+    * ``atlas_stations``: ``station``, ``richting``, per year ``ruimte_<jaar>`` (headroom, MW) and ``status_<jaar>``
+      (rood/oranje/groen/onbekend), ``eerste_tekort`` and ``mw_uit_gemeente`` (in the reference year);
+    * ``atlas_projecten``: ``project``, ``type``, ``status``, ``gereed``, ``kosten`` (M€), ``station``;
+    * ``atlas_knooppunten``: ``knooppunt``, ``niveau``, ``totaal`` (MW), ``stations``.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> region = ep.load_sample()
+    >>> alloc = ep.allocate_region(region)
+    >>> ov = municipality_overview(region, "GM1714", balance=ep.station_balance(region, allocation=alloc),
+    ...                            allocation=alloc)
+    >>> tables = atlas_tables([ov])
+    >>> tables["atlas_sectoren"].loc[lambda t: t["totaal"] == 1, ["richting", "sector", "mw_2040"]].iloc[0].tolist()
+    ['Afname', 'Totaal elektriciteit', '17,1']
+    """
+    sectors, stations, projects, hotspots = [], [], [], []
+    for ov in overviews:
+        years = [int(y) for y in ov.years]
+        order = 0
+        for direction in DIRECTIONS:
+            for (carrier, sector), row in ov.sector_table(direction).iterrows():
+                carrier_nl = value_label("carrier", carrier)
+                name = ("Totaal " + carrier_nl.lower()) if sector == "total" else value_label("sector", sector)
+                if carrier != "electricity" and sector != "total":
+                    name = f"{carrier_nl}: {name}"
+                sectors.append({"gemeentecode": ov.code, "volgorde": order,
+                                "richting": value_label("direction", direction), "sector": name,
+                                "totaal": int(sector == "total"),
+                                **{f"mw_{y}": format_number(row.get(y), 1) for y in years}})
+                order += 1
+        for order, ((sid, direction), g) in enumerate(ov.stations.groupby(["station_id", "direction"], sort=False)):
+            g = g.set_index("year")
+            first = g["first_shortage_year"].dropna() if "first_shortage_year" in g.columns else pd.Series([], dtype=float)
+            name = g["station_name"].iloc[0] if "station_name" in g.columns else sid
+            row: dict[str, Any] = {"gemeentecode": ov.code, "volgorde": order, "station": f"{name} ({sid})",
+                                   "richting": value_label("direction", direction)}
+            for y in years:
+                present = y in g.index
+                row[f"ruimte_{y}"] = format_number(g.loc[y, "headroom_mw"], 1) if present else "–"
+                status = str(g.loc[y, "status"]) if present else "unknown"
+                row[f"status_{y}"] = {"red": "rood", "amber": "oranje", "green": "groen"}.get(status, "onbekend")
+            row["eerste_tekort"] = fmt_year(first.iloc[0]) if len(first) else "–"
+            row["mw_uit_gemeente"] = format_number(g.loc[ov.year, "municipality_mw"] if ov.year in g.index else 0.0, 1)
+            stations.append(row)
+        for order, (_, p) in enumerate(ov.projects.iterrows()):
+            projects.append({"gemeentecode": ov.code, "volgorde": order, "project": str(p["name"]),
+                             "type": value_label("infra_type", p["infra_type"]),
+                             "status": value_label("status", p["status"]), "gereed": fmt_year(p["year_ready"]),
+                             "kosten": format_number(p["cost_meur"], 1),
+                             "station": "" if is_missing(p["station_id"]) else str(p["station_id"])})
+        if ov.hotspots is not None:
+            for order, (_, h) in enumerate(ov.hotspots.iterrows()):
+                hotspots.append({"gemeentecode": ov.code, "volgorde": order, "knooppunt": str(h.get("name", "")),
+                                 "niveau": value_label("level", h.get("level")),
+                                 "totaal": format_number(h.get("total_mw"), 1),
+                                 "stations": str(h.get("station_ids") or "").replace(";", ", ")})
+    years = sorted({int(y) for ov in overviews for y in ov.years})
+    columns = {
+        "atlas_sectoren": ["gemeentecode", "volgorde", "richting", "sector", "totaal", *[f"mw_{y}" for y in years]],
+        "atlas_stations": ["gemeentecode", "volgorde", "station", "richting",
+                           *[c for y in years for c in (f"ruimte_{y}", f"status_{y}")], "eerste_tekort",
+                           "mw_uit_gemeente"],
+        "atlas_projecten": ["gemeentecode", "volgorde", "project", "type", "status", "gereed", "kosten", "station"],
+        "atlas_knooppunten": ["gemeentecode", "volgorde", "knooppunt", "niveau", "totaal", "stations"],
+    }
+    rows = dict(zip(ATLAS_TABLES, (sectors, stations, projects, hotspots), strict=True))
+    return {name: pd.DataFrame(rows[name], columns=columns[name]) for name in ATLAS_TABLES}
+
+
+def atlas_data(region: Any, *, balance: pd.DataFrame, allocation: pd.DataFrame,
+               hotspots: gpd.GeoDataFrame | None = None, year: int | None = None,
+               scenario: str | None = None) -> dict[str, pd.DataFrame]:
+    """Everything a municipality atlas in QGIS shows, for one year and one scenario: the map layers and the tables.
+
+    The layers (canonical columns, written with Dutch headers and values) are ``gemeenten``, ``beperkingen``,
+    ``ontwikkelingen``, ``infrastructuur``, ``stationsbalans`` (only ``year`` and ``scenario``: one point per station
+    and direction) and ``knooppunten`` (only ``year``); then the four :func:`atlas_tables`. The QGIS plugin builds
+    the print layout on them; it computes nothing.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> region = ep.load_sample()
+    >>> alloc = ep.allocate_region(region)
+    >>> data = atlas_data(region, balance=ep.station_balance(region, allocation=alloc), allocation=alloc)
+    >>> len(data["stationsbalans"]), sorted(data["atlas_sectoren"]["gemeentecode"].unique())
+    (32, ['GM0677', 'GM0715', 'GM1714'])
+    """
+    from energieplanologie.balance import balance_layer
+
+    chosen = _scenario_name(balance, scenario)
+    y = int(year if year is not None else max(region.years))
+    if y not in {int(v) for v in region.years}:
+        raise ValueError(f"Jaar {y} is geen analysejaar ({', '.join(str(v) for v in region.years)}).")
+    rows = balance.loc[(balance["scenario"] == chosen) & (balance["year"] == y)] if "scenario" in balance.columns \
+        else balance.loc[balance["year"] == y]
+    of_year = hotspots.loc[hotspots["year"] == y].reset_index(drop=True) \
+        if hotspots is not None and "year" in hotspots.columns else hotspots
+    codes = sorted(region.municipalities["municipality_code"].astype(str))
+    overviews = [municipality_overview(region, code, balance=balance, allocation=allocation, hotspots=of_year,
+                                       year=y, scenario=chosen) for code in codes]
+    layers: dict[str, pd.DataFrame] = {"gemeenten": region.municipalities}
+    if len(region.constraints):
+        layers["beperkingen"] = region.constraints
+    layers.update({
+        "ontwikkelingen": region.developments,
+        "infrastructuur": region.infrastructure,
+        "stationsbalans": balance_layer(rows.reset_index(drop=True), region.stations),
+    })
+    if of_year is not None:
+        layers["knooppunten"] = of_year
+    layers.update(atlas_tables(overviews))
+    return layers
+
+
 def _template(name: str) -> Any:
     import jinja2
 
@@ -552,7 +692,7 @@ def overview_html(ov: MunicipalityOverview, *, region_name: str, png: bytes | No
         projects_table=Markup(_projects_table_html(ov)),
         developments_table=Markup(_developments_table_html(ov)),
         hotspots_table=Markup(_hotspots_table_html(ov)),
-        unallocated={d: fmt_number(v) for d, v in ov.unallocated_mw.items()},
+        unallocated={d: format_number(v) for d, v in ov.unallocated_mw.items()},
         neighbours=", ".join(ov.neighbours),
         status_colours=STATUS_COLOURS,
     )

@@ -35,9 +35,9 @@ from energieplanologie._cells import safe_xlsx_cell
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie._html import safe_file_stem
 from energieplanologie._version import __version__
-from energieplanologie.assessment import Assessment, format_number
+from energieplanologie.assessment import Assessment
 from energieplanologie.io import atomic_write, write_csv
-from energieplanologie.labels import value_label
+from energieplanologie.labels import format_number, value_label
 from energieplanologie.progress import ProgressCallback, report, scaled
 
 __all__ = [

@@ -18,14 +18,49 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from energieplanologie._errors import UnusableLayerError
 from energieplanologie.report import ValidationReport
 from energieplanologie.schema import SCHEMAS, _empty_clean, validate
 
-__all__ = ["DEFAULT_YEARS", "Region", "empty_layer"]
+__all__ = ["DEFAULT_YEARS", "LAYER_TITLES", "Region", "empty_layer", "unusable_layers"]
 
 DEFAULT_YEARS: tuple[int, ...] = (2025, 2030, 2035, 2040)
 LAYER_ORDER = ("municipalities", "stations", "station_capacity", "infrastructure", "developments", "constraints")
 REQUIRED_LAYERS = ("municipalities", "stations", "station_capacity", "infrastructure", "developments")
+
+
+#: The layers' Dutch names in messages.
+LAYER_TITLES = {"municipalities": "Gemeenten", "stations": "Stations", "station_capacity": "Stationscapaciteit",
+                "infrastructure": "Infrastructuur", "developments": "Ontwikkelingen", "constraints": "Beperkingen"}
+
+
+def unusable_layers(reports: Mapping[str, ValidationReport]) -> dict[str, tuple[str, str]]:
+    """The supplied layers (those with a report) that kept no row: kind → ``(code, Dutch reason)``.
+
+    The code is that of the layer's first layer-level error (``missing_crs``, ``empty_layer``, ``missing_column``,
+    ``missing_geometry`` …), else ``empty_layer`` for a layer without rows or ``all_rejected`` when every row was
+    rejected one by one.
+
+    Examples
+    --------
+    >>> report = ValidationReport(kind="developments", rows_in=0)
+    >>> report.layer_error("empty_layer", "de laag bevat geen rijen")
+    >>> unusable_layers({"developments": report})
+    {'developments': ('empty_layer', 'de laag bevat geen rijen')}
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for kind in LAYER_ORDER:
+        report = reports.get(kind)
+        if report is None or report.rows_kept > 0:
+            continue
+        layer_errors = [f for f in report.errors if not f.rows]
+        if layer_errors:
+            out[kind] = (layer_errors[0].code, "; ".join(dict.fromkeys(f.message for f in layer_errors)))
+        elif report.rows_in == 0:
+            out[kind] = ("empty_layer", "de laag bevat geen rijen")
+        else:
+            out[kind] = ("all_rejected", f"alle {report.rows_in} rijen zijn afgewezen (zie de fouten per rij)")
+    return out
 
 
 def empty_layer(kind: str) -> pd.DataFrame | gpd.GeoDataFrame:
@@ -191,8 +226,36 @@ class Region:
                 parts.append(self.reports[kind].to_text())
         return "\n\n".join(parts)
 
+    def require_usable_layers(self, hints: Mapping[str, str] | None = None) -> Region:
+        """Raise :class:`~energieplanologie.UnusableLayerError` when a supplied layer kept no row; else ``self``.
+
+        ``hints`` maps an error code (``missing_crs``, ``empty_layer``, ``all_rejected`` …) to what the user should
+        change, in the words of the interface (a configuration key, a command-line option); ``{key}`` in a hint
+        becomes the layer's configuration table (``layers.developments``).
+
+        Examples
+        --------
+        >>> import energieplanologie as ep
+        >>> ep.load_sample().require_usable_layers().name
+        'Zeeuws-Vlaanderen'
+        """
+        unusable = unusable_layers(self.reports)
+        if not unusable:
+            return self
+        lines = []
+        for kind, (code, reason) in unusable.items():
+            source = self.reports[kind].source
+            where = f" ({source})" if source else ""
+            hint = (hints or {}).get(code, "").format(key=f"layers.{kind}")
+            lines.append(f"{LAYER_TITLES[kind]}{where}: geen bruikbare rijen — {reason}." + (f" {hint}" if hint else ""))
+        raise UnusableLayerError(" ".join(lines), unusable)
+
     def validation_dict(self) -> dict[str, Any]:
-        return {"region": self.name, "layers": {k: self.reports[k].to_dict() for k in LAYER_ORDER if k in self.reports}}
+        """The reports as JSON data (``validatie.json``), with ``unusable``: the supplied layers without a usable row
+        (kind → code and reason, see :func:`unusable_layers`)."""
+        return {"region": self.name, "layers": {k: self.reports[k].to_dict() for k in LAYER_ORDER if k in self.reports},
+                "unusable": {k: {"code": code, "reason": reason}
+                             for k, (code, reason) in unusable_layers(self.reports).items()}}
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={len(getattr(self, k))}" for k in LAYER_ORDER)
@@ -255,7 +318,7 @@ def _derive_municipality(dev: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame
     dev.loc[need, "municipality_code"] = code
     found = need & dev["municipality_code"].notna()
     if found.any():
-        rep.repair("municipality_derived", "municipality_code", dev.loc[found, "source_row"].tolist(),
+        rep.note("municipality_derived", "municipality_code", dev.loc[found, "source_row"].tolist(),
                    "gemeentecode afgeleid uit de ligging")
     outside = need & dev["municipality_code"].isna()
     if outside.any():

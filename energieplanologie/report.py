@@ -1,4 +1,4 @@
-"""What validation found: errors per row, repairs, warnings and the row accounting.
+"""What validation found: errors per row, repairs, warnings, what was recognised, and the row accounting.
 
 A :class:`ValidationReport` renders as Dutch text (:meth:`~ValidationReport.to_text`) for people and as JSON
 (:meth:`~ValidationReport.to_dict`) for programs such as the QGIS plugin. It always satisfies
@@ -46,13 +46,14 @@ def _plain(value: Any) -> Any:
 
 @dataclass
 class Finding:
-    """One error, repair or warning.
+    """One error, repair, warning or note.
 
     ``rows`` are 0-based positions of the rows in the source as read (feature order); ``row_id`` is the value of
-    the layer's key column when there is one. A layer-level finding has no rows.
+    the layer's key column when there is one. A layer-level finding has no rows. ``source_column`` is the user's
+    own name of ``column`` when the reader renamed it (a Dutch header, a mapping): messages name that one.
     """
 
-    severity: str  # "error" | "repair" | "warning"
+    severity: str  # "error" | "repair" | "warning" | "note"
     code: str
     message: str
     column: str | None = None
@@ -60,6 +61,7 @@ class Finding:
     row_id: Any = None
     value: Any = None
     suggestion: Any = None
+    source_column: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -80,7 +82,8 @@ class Finding:
         if self.row_id not in (None, ""):
             where.append(f"id {self.row_id}")
         if self.column:
-            where.append(f"kolom {self.column}")
+            where.append(f"kolom {self.source_column} ({self.column})" if self.source_column and
+                         self.source_column != self.column else f"kolom {self.column}")
         head = (", ".join(where) + ": ") if where else ""
         text = f"{head}{self.message}"
         if self.value is not None and _plain(self.value) is not None:
@@ -104,6 +107,10 @@ class ValidationReport:
         The row accounting; ``rows_in == rows_kept + rows_rejected`` always holds.
     errors, repairs, warnings : list of Finding
         Rejected rows (one finding per row and problem), changes made to kept data, and remarks.
+    notes : list of Finding
+        What the reader recognised while reading as documented, without changing any meaning: a Dutch or mapped
+        header, a Dutch enum value, a number written as text (decimal comma), a reprojection from the source's own
+        CRS, a municipality code derived from the location. Neither a repair nor a warning.
 
     Examples
     --------
@@ -111,8 +118,8 @@ class ValidationReport:
     >>> report = ep.load_sample().reports["developments"]
     >>> report.rows_in, report.rows_kept, report.rows_rejected, report.ok
     (60, 60, 0, True)
-    >>> "column_mapped" in report.codes("repair")
-    True
+    >>> "column_mapped" in report.codes("note"), report.repairs, report.warnings
+    (True, [], [])
     >>> print(report.to_text().splitlines()[0])  # doctest: +ELLIPSIS
     /.../ontwikkelingen.gpkg (developments): 60 rijen gelezen, 60 behouden, 0 afgewezen; ...
     """
@@ -125,6 +132,7 @@ class ValidationReport:
     errors: list[Finding] = field(default_factory=list)
     repairs: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
 
     # -- building
     def layer_error(self, code: str, message: str, suggestion: str | None = None) -> None:
@@ -140,6 +148,19 @@ class ValidationReport:
     def warning(self, code: str, column: str | None, rows: list[int], message: str) -> None:
         self.warnings.append(Finding("warning", code, message, column, [int(r) for r in rows]))
 
+    def note(self, code: str, column: str | None, rows: list[int], message: str) -> None:
+        self.notes.append(Finding("note", code, message, column, [int(r) for r in rows]))
+
+    def name_source_columns(self, renamed: dict[str, str]) -> None:
+        """Record the user's own column name (``renamed``: canonical → source) on every finding about it."""
+        for finding in self.findings():
+            if finding.column in renamed and not finding.source_column:
+                finding.source_column = renamed[finding.column]
+
+    def findings(self) -> list[Finding]:
+        """Every finding: errors, repairs, warnings, notes."""
+        return [*self.errors, *self.repairs, *self.warnings, *self.notes]
+
     # -- reading
     @property
     def ok(self) -> bool:
@@ -152,7 +173,7 @@ class ValidationReport:
 
     def codes(self, severity: str = "error") -> list[str]:
         """The codes of all findings of one severity, for tests and scripts."""
-        items = {"error": self.errors, "repair": self.repairs, "warning": self.warnings}[severity]
+        items = {"error": self.errors, "repair": self.repairs, "warning": self.warnings, "note": self.notes}[severity]
         return [f.code for f in items]
 
     def summary(self) -> str:
@@ -165,7 +186,8 @@ class ValidationReport:
 
     def to_text(self) -> str:
         lines = [self.summary()]
-        for title, items in (("Fouten", self.errors), ("Reparaties", self.repairs), ("Waarschuwingen", self.warnings)):
+        for title, items in (("Fouten", self.errors), ("Reparaties", self.repairs), ("Waarschuwingen", self.warnings),
+                             ("Herkend bij het lezen (geen reparatie)", self.notes)):
             if items:
                 lines.append(f"  {title}:")
                 lines.extend(f"    - {f.to_text()}" for f in items)
@@ -182,6 +204,7 @@ class ValidationReport:
             "errors": [f.to_dict() for f in self.errors],
             "repairs": [f.to_dict() for f in self.repairs],
             "warnings": [f.to_dict() for f in self.warnings],
+            "notes": [f.to_dict() for f in self.notes],
         }
 
     def to_json(self, **kwargs: Any) -> str:
@@ -210,6 +233,7 @@ def merge_reports(first: ValidationReport, second: ValidationReport) -> Validati
     merged.errors = first.errors + second.errors
     merged.repairs = first.repairs + second.repairs
     merged.warnings = first.warnings + second.warnings
+    merged.notes = first.notes + second.notes
     merged.rows_kept = second.rows_kept
     merged.rows_rejected = merged.rows_in - merged.rows_kept
     return merged

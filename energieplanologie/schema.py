@@ -184,6 +184,32 @@ ENUM_SYNONYMS: dict[str, dict[str, str]] = {
     "feedin_constraint": {"rood": "red", "oranje": "amber", "geel": "yellow", "groen": "green", "transparant": "transparent"},
 }
 
+#: The Dutch word for each enum value: what the exports write (``labels.to_dutch``), what the error message lists and
+#: suggests to a user who writes Dutch. Every word is also accepted by the reader (:data:`ENUM_SYNONYMS`), so an
+#: export reads back unchanged.
+DUTCH_VALUES: dict[str, dict[str, str]] = {
+    "sector": {"renewables": "opwek", "built_environment": "gebouwde_omgeving", "housing": "woningbouw",
+               "mobility": "mobiliteit", "industry": "industrie", "agriculture": "landbouw",
+               "data_centre": "datacenter", "business_park": "bedrijventerrein", "other": "overig"},
+    "programme": {"other": "overig"},
+    "carrier": {"electricity": "elektriciteit", "hydrogen": "waterstof", "heat": "warmte", "methane": "methaan"},
+    "certainty": {"committed": "vergund", "planned": "vastgesteld", "intended": "voornemen", "speculative": "idee"},
+    "infra_type": {"station_new": "nieuw_station", "station_expansion": "stationsuitbreiding", "cable_ehv": "kabel_ehs",
+                   "cable_hv": "kabel_hs", "cable_mv": "kabel_ms", "h2_pipeline": "waterstofleiding",
+                   "heat_network": "warmtenet", "gas_pipeline": "gasleiding", "battery": "batterij",
+                   "electrolyser": "elektrolyser", "heat_storage": "warmteopslag", "other": "overig"},
+    "status": {"existing": "bestaand", "investment_plan": "investeringsplan", "proposed": "voorgesteld",
+               "narrative": "narratief"},
+    "funding": {"secured": "geborgd", "partial": "deels", "none": "geen", "unknown": "onbekend"},
+    "offtake_constraint": {"red": "rood", "amber": "oranje", "yellow": "geel", "green": "groen",
+                           "transparent": "transparant"},
+    "feedin_constraint": {"red": "rood", "amber": "oranje", "yellow": "geel", "green": "groen",
+                          "transparent": "transparant"},
+}
+for _column, _words in DUTCH_VALUES.items():  # each Dutch word reads back as its value
+    for _value, _word in _words.items():
+        ENUM_SYNONYMS.setdefault(_column, {}).setdefault(_word.replace("_", " "), _value)
+
 LogicalType = Literal["str", "int", "float", "enum"]
 
 
@@ -382,14 +408,16 @@ def normalise_enum(column: str, values: tuple[str, ...], raw: Any) -> tuple[str 
     """Map one raw enum value to its canonical value.
 
     Returns ``(canonical, suggestion)``: ``canonical`` is None when the value is not allowed, in which case
-    ``suggestion`` is the nearest allowed value (or None when nothing is close).
+    ``suggestion`` is the nearest accepted word (or None when nothing is close) in the language the user wrote: a
+    Dutch word close to a Dutch one gets the Dutch one (``'wonen'`` → ``'woningbouw'``), an English word the
+    canonical value.
 
     Examples
     --------
     >>> normalise_enum("certainty", CERTAINTIES, "Vergund ")
     ('committed', None)
-    >>> normalise_enum("sector", SECTORS, "wonen")
-    (None, 'housing')
+    >>> normalise_enum("sector", SECTORS, "wonen"), normalise_enum("sector", SECTORS, "housng")
+    ((None, 'woningbouw'), (None, 'housing'))
     """
     key = _key(raw)
     lookup = {_key(v): v for v in values}
@@ -401,7 +429,26 @@ def normalise_enum(column: str, values: tuple[str, ...], raw: Any) -> tuple[str 
         # A shared stem catches shortenings such as "wonen" for "woningbouw".
         stems = sorted(((len(os.path.commonprefix([key, k])), k) for k in lookup), reverse=True)
         close = [stems[0][1]] if stems and stems[0][0] >= 3 else []
-    return None, (lookup[close[0]] if close else None)
+    if not close:
+        return None, None
+    canonical = {_key(v): v for v in values}.get(close[0])
+    if canonical is not None:
+        return None, canonical
+    # A Dutch word: suggest it as the exports write it (gebouwde_omgeving), else as the reader knows it.
+    dutch = DUTCH_VALUES.get(column, {}).get(lookup[close[0]])
+    return None, dutch if dutch is not None and _key(dutch) == close[0] else close[0]
+
+
+def is_dutch_word(column: str, values: tuple[str, ...], raw: Any) -> bool:
+    """True when ``raw`` is one of the Dutch words accepted for ``column`` rather than one of its ``values``.
+
+    Examples
+    --------
+    >>> is_dutch_word("sector", SECTORS, "Woningbouw "), is_dutch_word("sector", SECTORS, "housing")
+    (True, False)
+    """
+    key = _key(raw)
+    return key not in {_key(v) for v in values} and key in {_key(k) for k in ENUM_SYNONYMS.get(column, {})}
 
 
 # --------------------------------------------------------------------------------------------- validation
@@ -717,7 +764,7 @@ def validate(
             error_rows(nonfinite, "not_finite", col.name, "oneindige waarde", values=raw)
             values = values.where(~np.isinf(values), np.nan)
             if converted.any():
-                report.repair("text_to_number", col.name, df["source_row"][converted].tolist(),
+                report.note("text_to_number", col.name, df["source_row"][converted].tolist(),
                               "tekst omgezet naar getal (decimale komma of duizendtal-punt geaccepteerd)")
             if col.type == "int":
                 fractional = values.notna() & (values != np.floor(values.fillna(0)))
@@ -763,14 +810,18 @@ def validate(
             sugg = pd.Series(sugg_u[codes], index=df.index, dtype=object)
             present = ~pd.isna(texts)[codes]
             bad = present & pd.isna(canon_u)[codes]
-            allowed = ", ".join(col.values)
+            # The allowed values in the language of the column: Dutch when it holds Dutch words or the suggestions are.
+            dutch_words = DUTCH_VALUES.get(col.name, {})
+            dutch = bool(dutch_words) and any(
+                t is not None and is_dutch_word(col.name, col.values, t) for t in [*texts[:-1], *sugg_u[:-1]])
+            allowed = ", ".join(dutch_words.get(v, v) for v in col.values) if dutch else ", ".join(col.values)
             error_rows(bad, "unknown_value", col.name, f"onbekende waarde (toegestaan: {allowed})",
                        values=raw, suggestions=sugg)
             changed = changed_u[codes]
             if changed.any():
                 used = np.unique(codes[changed])
                 pairs = sorted({f"{uniques[k]!r}→{canon_u[k]}" for k in used})
-                report.repair("enum_normalised", col.name, df["source_row"][changed].tolist(),
+                report.note("enum_normalised", col.name, df["source_row"][changed].tolist(),
                               "waarde herkend: " + ", ".join(pairs[:12]) + (" …" if len(pairs) > 12 else ""))
             absent = ~present
             if col.required:
@@ -804,7 +855,7 @@ def validate(
         derived = df["level"].isna() & df["voltage_kv"].notna()
         if derived.any():
             df.loc[derived, "level"] = level_from_voltage(df.loc[derived, "voltage_kv"])
-            report.repair("level_derived", "level", df["source_row"][derived].tolist(), "netvlak afgeleid uit spanning")
+            report.note("level_derived", "level", df["source_row"][derived].tolist(), "netvlak afgeleid uit spanning")
     if kind == "developments":
         both_zero = (df["offtake_mw"].fillna(0) == 0) & (df["feedin_mw"].fillna(0) == 0) & ~reject
         if both_zero.any():
@@ -911,8 +962,7 @@ def _validate_crs(df: gpd.GeoDataFrame, crs: Any, report: ValidationReport) -> g
                     hint = "EPSG:4326 (de coördinaten lijken lengte/breedte in graden)"
                 elif NL_BOUNDS_RD[0] <= b[0] and b[2] <= NL_BOUNDS_RD[2] and NL_BOUNDS_RD[1] <= b[1] and b[3] <= NL_BOUNDS_RD[3]:
                     hint = "EPSG:28992 (de coördinaten lijken RD New)"
-            report.layer_error("missing_crs", "de laag heeft geen coördinatenstelsel; geef het op (crs / --crs)",
-                               suggestion=hint)
+            report.layer_error("missing_crs", "de laag heeft geen coördinatenstelsel", suggestion=hint)
             return None
         df = df.set_crs(crs)
         report.repair("crs_assigned", "geometry", [], f"coördinatenstelsel {CRS.from_user_input(crs).to_string()} toegekend zoals opgegeven")
@@ -934,7 +984,7 @@ def _validate_crs(df: gpd.GeoDataFrame, crs: Any, report: ValidationReport) -> g
                 return None
         with np.errstate(all="ignore"):
             df = df.to_crs(target)
-        report.repair("reprojected", "geometry", [], f"omgezet van {src.to_string()} naar {CRS_RD}")
+        report.note("reprojected", "geometry", [], f"omgezet van {src.to_string()} naar {CRS_RD}")
     return df
 
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from energieplanologie._errors import ConfigError
+from energieplanologie.labels import format_number
 from energieplanologie.progress import ProgressCallback, report
 
 __all__ = ["VARIANT_COLUMNS", "Variant", "compare_variants", "load_variants", "plot_variants", "write_variants"]
@@ -270,7 +271,7 @@ def plot_variants(comparison: pd.DataFrame, *, title: str | None = None) -> Any:
 
     fig = Figure(figsize=(12, 4.2), dpi=120, layout="constrained")
     ax1, ax2, ax3 = fig.subplots(1, 3)
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     labels = dict(zip(comparison["variant"], comparison["label"], strict=False))
     names = list(dict.fromkeys(comparison["variant"]))
@@ -297,6 +298,9 @@ def plot_variants(comparison: pd.DataFrame, *, title: str | None = None) -> Any:
     ax3.margins(x=0.25, y=0.15)
     for ax in (ax2, ax3):
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    dutch = FuncFormatter(lambda value, _pos: format_number(value, 1, trim=True))
+    ax1.yaxis.set_major_formatter(dutch)
+    ax3.xaxis.set_major_formatter(dutch)
     for ax in (ax1, ax2, ax3):
         ax.grid(alpha=0.3)
     ax1.legend(fontsize=8, title="Variant", title_fontsize=8)

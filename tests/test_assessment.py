@@ -22,7 +22,6 @@ from shapely.geometry import LineString, Point, box
 from energieplanologie import ConfigError, EnergieplanologieError
 from energieplanologie.assessment import (
     LEVELS,
-    format_number,
     load_framework,
     read_judgements,
     score_projects,
@@ -389,11 +388,6 @@ def test_inputs_are_not_mutated():
     score_projects(region, balance=bal, enablement=en, hotspots=hs, user_scores=users)
     for old, new in zip(before, [region.infrastructure, bal, en, hs, users], strict=True):
         pd.testing.assert_frame_equal(old, new)
-
-
-def test_format_number_is_dutch():
-    assert format_number(1234.567, 2, "MW") == "1.234,57 MW"
-    assert format_number(float("nan")) == "onbekend"
 
 
 # ---------------------------------------------------------------------------------------------- the sample region

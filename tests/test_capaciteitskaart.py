@@ -124,7 +124,7 @@ def test_tso_example_matched_by_station_id():
     assert (row["feedin_capacity_mw"], row["feedin_load_mw"], row["queue_feedin_mw"],
             row["queue_feedin_requests"]) == (470, 380, 0, 0)
     assert (row["offtake_constraint"], row["feedin_constraint"]) == ("amber", "transparent")
-    normalised = [f for f in ck.reports["station_capacity"].repairs if f.code == "enum_normalised"]
+    normalised = [f for f in ck.reports["station_capacity"].notes if f.code == "enum_normalised"]
     assert "'transparant'→transparent" in normalised[0].message
     assert ck.infrastructure["year_ready"].tolist() == [2026, 2026]
     assert ck.infrastructure["station_id"].tolist() == ["OS FICTIEF1", "OS FICTIEF1"]

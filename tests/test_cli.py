@@ -104,6 +104,17 @@ def test_demo_writes_the_geopackage_in_rd_with_expected_row_counts(demo_out, sam
         assert len(back) == len(frame)
     # Dutch headers in the export
     assert "naam" in gpd.read_file(gpkg, layer="ontwikkelingen").columns
+    # and Dutch values: what a GIS specialist sees in QGIS's attribute table
+    balance = pyogrio.read_dataframe(gpkg, layer="stationsbalans")
+    assert set(balance["richting"]) == {"afname", "invoeding"}
+    assert set(balance["status"]) == {"rood", "oranje", "groen", "onbekend"}
+    hotspots = pyogrio.read_dataframe(gpkg, layer="knooppunten")
+    assert set(hotspots["niveau"]) == {"lokaal", "provinciaal"} and set(hotspots["wijziging"]) <= {
+        "nieuw", "groeiend", "stabiel", "krimpend"}
+    assert set(pyogrio.read_dataframe(gpkg, layer="knooppunt_leden")["soort_lid"]) <= {"ontwikkeling", "infrastructuur"}
+    assert "woningbouw" in set(pyogrio.read_dataframe(gpkg, layer="ontwikkelingen")["sector"])
+    csv = (demo_out / "stationsbalans.csv").read_text(encoding="utf-8").splitlines()
+    assert csv[1].split(",")[6] == "afname" and csv[1].split(",")[16] in {"rood", "oranje", "groen", "onbekend"}
 
 
 def test_demo_writes_the_validation_report(demo_out, sample_region):
@@ -112,6 +123,26 @@ def test_demo_writes_the_validation_report(demo_out, sample_region):
     for layer in data["layers"].values():
         assert layer["rows_in"] == layer["rows_kept"] + layer["rows_rejected"]
     assert "rijen gelezen" in (demo_out / "validatie.txt").read_text(encoding="utf-8")
+    # The shipped sample is valid as it is: not one repair or warning (its Dutch headers and values, decimal
+    # commas and WGS84 municipalities are read as documented: notes, not repairs).
+    for kind, layer in data["layers"].items():
+        assert (layer["errors"], layer["repairs"], layer["warnings"]) == ([], [], []), kind
+    assert data["layers"]["station_capacity"]["notes"]  # e.g. "kolom 'jaar' gelezen als 'year'"
+    text = (demo_out / "validatie.txt").read_text(encoding="utf-8")
+    assert text.count("0 fouten, 0 reparaties, 0 waarschuwingen") == 6 and "Reparaties:" not in text
+
+
+@pytest.mark.parametrize(("file", "kind"), [
+    ("gemeenten.geojson", "municipalities"), ("stations.gpkg", "stations"), ("capaciteit.csv", "station_capacity"),
+    ("projecten.gpkg", "infrastructure"), ("ontwikkelingen.gpkg", "developments"), ("beperkingen.gpkg", "constraints"),
+])
+def test_every_sample_layer_validates_without_a_repair_or_warning(file, kind):
+    from energieplanologie.sample import SAMPLE_CONFIG
+
+    result = runner.invoke(app, ["validate", str(Path(SAMPLE_CONFIG).parent / file), "--kind", kind, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["errors"], report["repairs"], report["warnings"]) == ([], [], [])
 
 
 def test_step_commands_write_the_validation_json_and_skip_charts_on_request(tmp_path):
@@ -141,3 +172,64 @@ def test_overview_json_has_the_tables_of_the_page(tmp_path, sample_region):
     assert {k: v for k, v in data.items() if k != "summary"} == {k: v for k, v in expected.items() if k != "summary"}
     tnz = [s for s in data["stations"] if s["station_id"] == "TNZ" and s["direction"] == "offtake"][0]
     assert tnz["status"]["2030"] == "red" and tnz["first_shortage_year"] == 2030
+
+
+def _sample_config_with(tmp_path: Path, developments: Path, layer: str | None = None) -> Path:
+    """The sample's project.toml, copied beside its files, with another developments source."""
+    import shutil
+
+    from energieplanologie.sample import SAMPLE_CONFIG
+
+    folder = tmp_path / "project"
+    shutil.copytree(Path(SAMPLE_CONFIG).parent, folder)
+    text = (folder / "project.toml").read_text(encoding="utf-8")
+    start = text.index("[layers.developments]")
+    end = text.index("[layers.constraints]")
+    table = f'[layers.developments]\npath = "{developments.as_posix()}"\n' + (f'layer = "{layer}"\n' if layer else "")
+    (folder / "project.toml").write_text(text[:start] + table + "\n" + text[end:], encoding="utf-8")
+    return folder / "project.toml"
+
+
+@pytest.mark.parametrize(("file", "reason", "hint"), [
+    # The bad corpus: two developments without a CRS, and a GeoPackage layer without features.
+    ("no_crs.gpkg", "de laag heeft geen coördinatenstelsel",
+     'Zet crs = "EPSG:28992" (of het stelsel van de coördinaten) onder [layers.developments].'),
+    ("empty_layer.gpkg", "de laag bevat geen rijen", "Kies onder [layers.developments] een bron met objecten"),
+])
+def test_a_supplied_layer_without_usable_rows_stops_the_analysis(tmp_path, file, reason, hint):
+    config = _sample_config_with(tmp_path, Path(__file__).parent / "data" / "bad" / file)
+    report = tmp_path / "validatie.json"
+    result = _ep("balance", str(config), "--out", str(tmp_path / "uit"), "--quiet", "--validation-json", str(report))
+    assert result.returncode == 1, result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"Ontwikkelingen ({Path(__file__).parent / 'data' / 'bad' / file}): geen bruikbare rijen — {reason}." in message
+    assert hint in message and "--crs" not in message  # the configuration's key, not a command-line option
+    assert message.count("geen bruikbare rijen") == 1  # said once
+    assert not (tmp_path / "uit" / "stationsbalans.csv").exists()  # no balance without the developments
+    # The validation report is there for the plugin and the user, with the layer's own finding.
+    layers = json.loads(report.read_text(encoding="utf-8"))["layers"]
+    assert layers["developments"]["rows_kept"] == 0
+    # `run` stops the same way, before writing any output.
+    result = _ep("run", str(config), "--out", str(tmp_path / "alles"), "--quiet")
+    assert result.returncode == 1 and "geen bruikbare rijen" in result.stderr
+    assert not (tmp_path / "alles" / "energieplanologie.gpkg").exists()
+
+
+def test_validate_names_the_crs_option_on_the_command_line():
+    result = runner.invoke(app, ["validate", str(Path(__file__).parent / "data" / "bad" / "no_crs.gpkg"),
+                                 "--kind", "developments"])
+    assert result.exit_code == 1
+    assert "de laag heeft geen coördinatenstelsel" in result.output and "--crs EPSG:28992" in result.output
+
+
+def test_atlas_command_writes_the_layers_and_tables_of_one_year(tmp_path):
+    result = _ep("atlas", "--out", str(tmp_path), "--year", "2035", "--quiet")
+    assert result.returncode == 0, result.stderr
+    gpkg = tmp_path / "atlas.gpkg"
+    names = [name for name, _ in pyogrio.list_layers(gpkg)]
+    assert names[-4:] == ["atlas_sectoren", "atlas_stations", "atlas_projecten", "atlas_knooppunten"]
+    balance = pyogrio.read_dataframe(gpkg, layer="stationsbalans")
+    assert set(balance["jaar"]) == {2035} and set(balance["richting"]) == {"afname", "invoeding"}
+    assert set(pyogrio.read_dataframe(gpkg, layer="knooppunten")["jaar"]) == {2035}
+    result = _ep("atlas", "--out", str(tmp_path / "x"), "--year", "2033", "--quiet")
+    assert result.returncode == 2 and "2033 is geen analysejaar (2025, 2030, 2035, 2040)" in result.stderr

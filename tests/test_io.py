@@ -97,7 +97,7 @@ def test_geopackage_round_trip(tmp_path):
     pyogrio.write_dataframe(dev_frame(), path, layer="ontwikkelingen")
     read = read_layer(path, "developments")
     assert_two_developments(read)
-    assert "reprojected" not in read.report.codes("repair")  # already RD
+    assert "reprojected" not in read.report.codes("note")  # already RD
 
 
 def test_geopackage_layer_choice(tmp_path):
@@ -121,7 +121,7 @@ def test_geojson_wgs84_is_reprojected(tmp_path):
     pyogrio.write_dataframe(dev_frame().to_crs("EPSG:4326"), path, driver="GeoJSON")
     read = read_layer(path, "developments")
     assert_two_developments(read)
-    assert "reprojected" in read.report.codes("repair")
+    assert "reprojected" in read.report.codes("note")
     # Named .json it is still GeoJSON: only a capaciteitskaart document goes to that reader.
     as_json = tmp_path / "ontwikkelingen.json"
     as_json.write_bytes(path.read_bytes())
@@ -139,7 +139,7 @@ def test_shapefile_with_truncated_headers(tmp_path):
     # The Shapefile format cuts names at 10 characters: development_id → developmen, invoeding_mw → invoeding_.
     read = read_layer(_write_shapefile(tmp_path), "developments")
     assert_two_developments(read)
-    messages = " ".join(f.message for f in read.report.repairs)
+    messages = " ".join(f.message for f in read.report.notes)
     assert "'developmen' gelezen als 'development_id'" in messages
     assert "'invoeding_' gelezen als 'feedin_mw'" in messages
 
@@ -185,7 +185,7 @@ def test_csv_wkt_and_ewkt(tmp_path):
     ]) + "\n", encoding="utf-8")
     read = read_layer(lonlat, "developments")
     assert_two_developments(read)
-    assert "reprojected" in read.report.codes("repair")
+    assert "reprojected" in read.report.codes("note")
 
 
 @pytest.mark.parametrize(
@@ -209,7 +209,7 @@ def test_csv_xy_infers_crs_and_says_so(tmp_path, header, coords, crs_note):
     assumed = [f for f in read.report.repairs if f.code == "crs_assumed"]
     assert len(assumed) == 1 and crs_note in assumed[0].message
     # Plain coordinates are not "text converted to number"; only the decimal comma in row 0 is.
-    assert by_code(read.report.repairs)["text_to_number"] == [0]
+    assert by_code(read.report.notes)["text_to_number"] == [0]
 
 
 def test_csv_xy_outside_both_ranges_is_not_guessed(tmp_path):
@@ -245,7 +245,7 @@ def test_csv_dots_follow_the_notation_of_their_column(tmp_path):
     assert data["offtake_mw"].tolist() == [12.5, 1234.0]
     assert data["feedin_mw"].tolist() == [1.234, 2.0]
     assert near(data.geometry.iloc[0], "Axel") and near(data.geometry.iloc[1], "Hulst")
-    repaired = {f.column: f.rows for f in report.repairs if f.code == "text_to_number"}
+    repaired = {f.column: f.rows for f in report.notes if f.code == "text_to_number"}
     assert repaired == {"geometry": [0], "offtake_mw": [0, 1]}
 
 
@@ -282,7 +282,7 @@ def test_xlsx_first_sheet_and_named_table_sheet(tmp_path):
     read = read_layer(path, "developments")
     assert_two_developments(read)
     # "0" typed as text in Excel is a number stored as text: repaired and reported for that cell only.
-    assert by_code(read.report.repairs)["text_to_number"] == [1]
+    assert by_code(read.report.notes)["text_to_number"] == [1]
     data, report = read_layer(path, "station_capacity", layer="capaciteit")
     assert report.ok and not isinstance(data, gpd.GeoDataFrame)
     assert data.loc[0, ["station_id", "year", "offtake_capacity_mw", "feedin_capacity_mw"]].tolist() == [
@@ -359,7 +359,7 @@ def test_user_mapping_wins_and_is_reported(tmp_path):
     pyogrio.write_dataframe(frame.to_crs(4326), path, driver="GeoJSON")
     data, report = read_layer(path, "municipalities", mapping={"municipality_code": "CBS", "name": "Gemeente naam"})
     assert report.ok and data.loc[0, "municipality_code"] == "GM0715" and data.loc[0, "name"] == "Terneuzen"
-    assert "kolom 'CBS' gelezen als 'municipality_code' (mapping)" in [f.message for f in report.repairs]
+    assert "kolom 'CBS' gelezen als 'municipality_code' (mapping)" in [f.message for f in report.notes]
 
 
 def test_mapping_naming_an_absent_column_is_a_config_error(tmp_path):
@@ -552,6 +552,7 @@ class Case:
     errors: dict[str, list[int]] = field(default_factory=dict)  # exactly these error codes, with their rows
     repairs: dict[str, list[int]] = field(default_factory=dict)  # at least these repairs, with their rows
     warnings: dict[str, list[int]] = field(default_factory=dict)  # at least these warnings
+    notes: dict[str, list[int]] = field(default_factory=dict)  # at least these notes (read as documented)
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -562,7 +563,7 @@ CORPUS = [
     # CRS
     Case("no_crs.gpkg", counts=(2, 0, 2), errors={"missing_crs": []}),
     Case("no_crs.gpkg", counts=(2, 2, 0), repairs={"crs_assigned": []}, kwargs={"crs": "EPSG:28992"}),
-    Case("wgs84_stations.geojson", "stations", (2, 2, 0), repairs={"reprojected": [], "level_derived": [0, 1]}),
+    Case("wgs84_stations.geojson", "stations", (2, 2, 0), notes={"reprojected": [], "level_derived": [0, 1]}),
     Case("rd_declared_wgs84.geojson", "stations", (2, 0, 2), errors={"impossible_coordinates": []}),
     Case("outside_nl.geojson", "stations", (2, 1, 1), errors={"outside_netherlands": [1]}),
     # geometry
@@ -580,23 +581,23 @@ CORPUS = [
     Case("ambiguous_power.csv", counts=(1, 0, 1), errors={"missing_column": []}, warnings={"ambiguous_column": []}),
     # values
     Case("text_in_number.csv", counts=(2, 1, 1), errors={"not_a_number": [1]}),
-    Case("decimal_comma.csv", counts=(3, 3, 0), repairs={"text_to_number": [0, 1]}),
-    Case("unknown_sector.csv", counts=(2, 1, 1), errors={"unknown_value": [0]}, repairs={"enum_normalised": [1, 1]}),
+    Case("decimal_comma.csv", counts=(3, 3, 0), notes={"text_to_number": [0, 1]}),
+    Case("unknown_sector.csv", counts=(2, 1, 1), errors={"unknown_value": [0]}, notes={"enum_normalised": [1, 1]}),
     Case("negative_mw.geojson", counts=(2, 1, 1), errors={"negative_value": [1]}),
     Case("absurd_mw.geojson", counts=(2, 1, 1), errors={"absurd_value": [0]}),
     Case("year_out_of_range.csv", counts=(3, 1, 2), errors={"out_of_range": [0, 1]}),
-    Case("year_as_text.geojson", counts=(2, 2, 0), repairs={"text_to_number": [0, 1]}),
+    Case("year_as_text.geojson", counts=(2, 2, 0), notes={"text_to_number": [0, 1]}),
     Case("bad_numbers.csv", counts=(3, 1, 2), errors={"not_an_integer": [0], "not_finite": [1]}),
     Case("missing_values.csv", counts=(3, 1, 2), errors={"missing_value": [0, 1]}),
     Case("duplicate_ids.csv", counts=(3, 1, 2), errors={"duplicate_id": [0, 1]}),
-    Case("cp1252.csv", counts=(1, 1, 0), repairs={"encoding": [], "text_to_number": [0]}),
+    Case("cp1252.csv", counts=(1, 1, 0), repairs={"encoding": []}, notes={"text_to_number": [0]}),
     Case("merged_header.xlsx", counts=(2, 2, 0), repairs={"merged_header": [], "crs_assumed": []}),
     # layers
     Case("empty_layer.gpkg", counts=(0, 0, 0), errors={"empty_layer": []}),
     Case("two_layers.gpkg", counts=(1, 1, 0), kwargs={"layer": "plan_b"}),
     # capacity
     Case("capaciteitskaart_missing_capacity.yaml", "station_capacity", (2, 1, 1), errors={"missing_value": [1]},
-         repairs={"enum_normalised": [0]}),
+         notes={"enum_normalised": [0]}),
     Case("dangling_station.csv", "station_capacity", (2, 2, 0)),  # the dangling id is a Region-level check
     # added for issue 10 (the rest of its list, and every reader's format)
     Case("m_geometries.gpkg", "stations", (2, 2, 0), repairs={"dropped_m": [], "dropped_z": [1]}),
@@ -609,7 +610,7 @@ CORPUS = [
     # 1.250 → 1250 and 2.500,5 → 2500.5 (Dutch), 1 250 → 1250, 1.25 → 1.25 (no group of three digits);
     # 1,250.5 (English) is no number; 12.500.000 → 12.5 million MW is absurd.
     Case("thousands_separator.csv", counts=(6, 4, 2), errors={"not_a_number": [3], "absurd_value": [4]},
-         repairs={"text_to_number": [0, 1, 2, 4, 5]}),
+         notes={"text_to_number": [0, 1, 2, 4, 5]}),
     # A JSON NaN is a missing number (default 0 MW, and a warning that the row then has no power); ±Infinity not.
     Case("nan_inf.geojson", counts=(4, 2, 2), errors={"not_finite": [1, 2]}, repairs={"default_filled": [0]},
          warnings={"zero_power": [0]}),
@@ -619,12 +620,12 @@ CORPUS = [
     Case("empty_collection.geojson", counts=(0, 0, 0), errors={"empty_layer": []}),
     Case("duplicate_column.xlsx", counts=(1, 0, 1), errors={"duplicate_column": []}),
     Case("text_in_number.xlsx", counts=(3, 2, 1), errors={"not_a_number": [1]},
-         repairs={"text_to_number": [0, 1]}),
+         notes={"text_to_number": [0, 1]}),
     # FlatGeobuf stores features in the order of its spatial index: D2 (Hulst, jaar 2030.5) is feature 0.
     Case("year_as_float.fgb", counts=(2, 1, 1), errors={"not_an_integer": [0]}),
     Case("dangling_station_developments.geojson", counts=(2, 2, 0)),  # Region-level, see below
     Case("capaciteitskaart_missing_fields.json", "station_capacity", (5, 1, 4),
-         errors={"missing_value": [1, 4], "not_an_area": [2], "negative_value": [3]}, repairs={"text_to_number": [3]}),
+         errors={"missing_value": [1, 4], "not_an_area": [2], "negative_value": [3]}, notes={"text_to_number": [3]}),
     Case("capaciteitskaart_missing_fields.json", "infrastructure", (3, 0, 3),
          errors={"no_location": [0], "cancelled_work": [1], "unknown_value": [2]}),
 ]
@@ -651,9 +652,13 @@ def test_corpus(case):
     assert (report.rows_in, report.rows_kept, report.rows_rejected) == case.counts, text
     assert len(data) == report.rows_kept
     assert by_code(report.errors) == case.errors, text
-    repairs, warnings = by_code(report.repairs), by_code(report.warnings)
+    repairs, warnings, notes = by_code(report.repairs), by_code(report.warnings), by_code(report.notes)
     for code, rows in case.repairs.items():
         assert repairs.get(code) == rows, (code, text)
+    for code, rows in case.notes.items():
+        assert notes.get(code) == rows, (code, text)
+    # What the reader recognises as documented is never called a repair.
+    assert not set(repairs) & set(notes), text
     for code, rows in case.warnings.items():
         assert warnings.get(code) == rows, (code, text)
     # Every rejected row is named by an error, and no kept row is.
@@ -672,8 +677,11 @@ def test_corpus_table_covers_every_file():
 def test_corpus_details():
     # The suggestion for the near miss, the WKT value and the area named, the cp1252 text decoded.
     unknown = read_layer(BAD / "unknown_sector.csv", "developments").report
-    assert (unknown.errors[0].value, unknown.errors[0].suggestion) == ("wonen", "housing")
-    assert "'Vergund '→committed" in " ".join(f.message for f in unknown.repairs)
+    # Dutch input (the file's other values are Dutch: 'opwek', 'Vergund'): the suggestion and the allowed values in
+    # Dutch, and the message names the user's column, not the canonical one.
+    assert (unknown.errors[0].value, unknown.errors[0].suggestion) == ("wonen", "woningbouw")
+    assert "toegestaan: opwek, gebouwde_omgeving, woningbouw, mobiliteit" in unknown.errors[0].message
+    assert "'Vergund '→committed" in " ".join(f.message for f in unknown.notes)
     wkt = read_layer(BAD / "bad_wkt.csv", "developments").report.errors[0]
     assert (wkt.column, wkt.value) == ("wkt", "POINT (61845 366552")
     area = read_layer(BAD / "capaciteitskaart_missing_capacity.yaml", "station_capacity").report.errors[0]
@@ -801,3 +809,29 @@ def test_reader_warnings_become_report_warnings(tmp_path):
     assert report.codes("warning") == ["reader_warning"]
     assert "extra" in report.warnings[0].message
     assert data["extra"].tolist() == ["1", "x"]
+
+
+def test_suggestions_follow_the_language_and_messages_name_the_users_column(tmp_path):
+    # English values and headers: an English suggestion and the canonical values listed.
+    english = tmp_path / "english.csv"
+    english.write_text("development_id,name,sector,year,certainty,offtake_mw,x,y\n"
+                       "D1,Homes,housng,2030,planned,3,51789,365199\n"
+                       "D2,Solar,renewables,2030,planned,-2,61845,366552\n", encoding="utf-8")
+    report = read_layer(english, "developments").report
+    sector = next(f for f in report.errors if f.column == "sector")
+    assert sector.suggestion == "housing" and "toegestaan: renewables, built_environment, housing" in sector.message
+    power = next(f for f in report.errors if f.column == "offtake_mw")
+    assert power.source_column is None and power.to_text().startswith("rij 2, id D2, kolom offtake_mw:")
+    # Dutch headers: the negative power is reported under the user's own column name, the canonical one beside it.
+    dutch = tmp_path / "dutch.csv"
+    dutch.write_text("id;naam;sector;jaar;zekerheid;afname_mw;x;y\n"
+                     "D1;Woningen;woningbouwe;2030;vastgesteld;3;51789;365199\n"
+                     "D2;Zon;opwek;2030;vastgesteld;-2;61845;366552\n", encoding="utf-8")
+    report = read_layer(dutch, "developments").report
+    sector = next(f for f in report.errors if f.column == "sector")
+    assert sector.suggestion == "woningbouw"
+    power = next(f for f in report.errors if f.column == "offtake_mw")
+    assert power.source_column == "afname_mw"
+    assert power.to_text().startswith("rij 2, id D2, kolom afname_mw (offtake_mw): negatieve waarde")
+    # The JSON the QGIS plugin reads carries it too.
+    assert {e["column"]: e["source_column"] for e in report.to_dict()["errors"]}["offtake_mw"] == "afname_mw"

@@ -19,8 +19,8 @@ import shapely
 from affine import Affine
 
 from energieplanologie import ReadError, ValidationError
-from energieplanologie._html import esc, fmt_number, safe_file_stem, script_json
-from energieplanologie.labels import VALUE_LABELS
+from energieplanologie._html import esc, safe_file_stem, script_json
+from energieplanologie.labels import VALUE_LABELS, format_number
 from energieplanologie.maps import LAYER_NAMES, read_notes, region_map, render_html, static_region_map
 from energieplanologie.maps._style import CARRIER_COLOURS, HOTSPOT_COLOURS, SECTOR_COLOURS, STATUS_COLOURS
 from energieplanologie.maps.interactive import balance_for_map, density_overlay
@@ -110,7 +110,7 @@ def test_script_json_cannot_break_out_of_a_script_or_a_template():
 def test_escaping_and_dutch_numbers():
     assert esc("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
     assert esc(None) == "" and esc(float("nan")) == ""
-    assert fmt_number(1234.56) == "1.234,6" and fmt_number(-0.04) == "0,0" and fmt_number(None) == "–"
+    assert format_number(1234.56) == "1.234,6" and format_number(-0.04) == "0,0" and format_number(None) == "–"
     assert safe_file_stem("../../x").startswith("x-") and safe_file_stem("GM0715") == "GM0715"
 
 
@@ -332,3 +332,27 @@ def test_read_notes_unreadable(tmp_path):
         read_notes(tmp_path / "kapot.geojson")
     empty = read_notes(_notes_file(tmp_path / "niets.geojson", []))
     assert len(empty) == 0 and empty.crs.to_epsg() == 28992
+
+
+def test_static_scale_bar_and_chart_ticks_are_dutch_numbers():
+    from matplotlib.figure import Figure
+
+    from energieplanologie.maps.static import add_scale_bar
+
+    fig = Figure()
+    ax = fig.subplots()
+    ax.set_xlim(0, 10_000)  # a map 10 km wide: the bar is the largest round length ≤ a quarter, 2.5 km
+    ax.set_ylim(0, 10_000)
+    add_scale_bar(ax)
+    texts = [t.get_text() for artist in ax.artists for t in artist.findobj(lambda o: hasattr(o, "get_text"))]
+    assert "2,5 km" in texts
+
+
+def test_station_chart_ticks_are_dutch_numbers():
+    import energieplanologie as ep
+    from energieplanologie.charts import station_chart
+
+    region = ep.load_sample()
+    fig = station_chart(ep.station_balance(region), "HST")
+    # The MW axis of every panel writes its ticks with the one Dutch formatter.
+    assert [ax.yaxis.get_major_formatter()(1234.5, 0) for ax in fig.axes] == ["1.234,5"] * len(fig.axes)

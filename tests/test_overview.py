@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from energieplanologie._html import fmt_number
 from energieplanologie.allocation import allocate
 from energieplanologie.balance import station_balance
+from energieplanologie.labels import format_number
 from energieplanologie.overview import municipality_overview, static_map, write_overviews
 from energieplanologie.region import Region
 from energieplanologie.scenarios import get_scenario
@@ -198,7 +198,7 @@ def test_write_overviews_for_every_sample_municipality(sample, tmp_path):
         assert f"<h1>Gemeente {ov.name}" in page
         # the electricity total of the offtake table in the last year, as the page prints it
         total = ov.sector_table("offtake").loc[("electricity", "total"), ov.years[-1]]
-        assert re.search(r"Totaal elektriciteit</td>.*?" + re.escape(fmt_number(total)) + r"</td></tr>", page)
+        assert re.search(r"Totaal elektriciteit</td>.*?" + re.escape(format_number(total)) + r"</td></tr>", page)
         for sid in ov.stations["station_id"].unique():
             assert f"({sid})</td>" in page
         # the interactive map is inside, self-contained (its HTML is escaped into the iframe's srcdoc)
@@ -232,3 +232,32 @@ def test_file_names_never_leave_the_folder_and_output_is_deterministic(tmp_path)
                             interactive=False, dpi=50)
     for p, q in zip(written, again, strict=True):
         assert p.read_bytes() == q.read_bytes(), p.name
+
+
+def test_atlas_data_holds_one_year_and_the_pages_tables_as_dutch_text():
+    import energieplanologie as ep
+    from energieplanologie.overview import ATLAS_TABLES, atlas_data
+
+    region = ep.load_sample()
+    alloc = ep.allocate_region(region)
+    balance = ep.station_balance(region, ["verwacht", "maximaal"], allocation=alloc)
+    data = atlas_data(region, balance=balance, allocation=alloc, year=2030, scenario="verwacht")
+    # One year and one scenario on the map: 16 stations × 2 directions.
+    layer = data["stationsbalans"]
+    assert len(layer) == 32 and set(layer["year"]) == {2030} and set(layer["scenario"]) == {"verwacht"}
+    assert list(data)[-4:] == list(ATLAS_TABLES)
+    stations = data["atlas_stations"]
+    hst = stations.loc[(stations["gemeentecode"] == "GM0677") & stations["station"].str.endswith("(HST)")]
+    # By hand from capaciteit.csv, row "HST;2025;45;25;26;14" (no development in 2025): offtake room 45 − 26 = 19,
+    # feed-in room 25 − 14 = 11, both green.
+    assert hst[["richting", "ruimte_2025", "status_2025"]].values.tolist() == [
+        ["Afname", "19,0", "groen"], ["Invoeding", "11,0", "groen"]]
+    # Every table is keyed by municipality and ordered within it.
+    for name in ATLAS_TABLES:
+        table = data[name]
+        assert set(table["gemeentecode"]) <= {"GM0677", "GM0715", "GM1714"}
+        for _code, group in table.groupby("gemeentecode"):
+            assert group["volgorde"].tolist() == list(range(len(group)))
+    # A year that was not analysed is refused with the years that were.
+    with pytest.raises(ValueError, match="2033 is geen analysejaar"):
+        atlas_data(region, balance=balance, allocation=alloc, year=2033, scenario="verwacht")

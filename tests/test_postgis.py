@@ -115,7 +115,7 @@ def test_province_table_in_wgs84_with_its_own_headers_is_mapped_reprojected_and_
     data, report = ep.read_layer(db, "constraints", table='ruimte."Natura2000"', mapping={"name": "gebiedsnaam"})
     # the second row has no geometry: rejected and named, so rows in = kept + rejected (2 = 1 + 1)
     assert (report.rows_in, report.rows_kept, report.rows_rejected) == (2, 1, 1)
-    assert data.crs == "EPSG:28992" and "reprojected" in report.codes("repair")
+    assert data.crs == "EPSG:28992" and "reprojected" in report.codes("note")
     # each corner of the square, transformed to RD New by pyproj directly (vertices are transformed, not densified)
     lon, lat = [3.80, 3.82, 3.82, 3.80, 3.80], [51.30, 51.30, 51.31, 51.31, 51.30]
     xs, ys = Transformer.from_crs(4326, 28992, always_xy=True).transform(lon, lat)

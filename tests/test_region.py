@@ -50,7 +50,7 @@ def test_municipality_is_derived_from_location_and_given_codes_are_kept():
     codes = dict(zip(region.developments["development_id"], region.developments["municipality_code"], strict=True))
     # d1 lies in West; d2 in Oost; d4 lies in West but its given code (Oost) is the user's and is kept
     assert codes == {"d1": "GM0001", "d2": "GM0002", "d4": "GM0002"}
-    assert "municipality_derived" in region.reports["developments"].codes("repair")
+    assert "municipality_derived" in region.reports["developments"].codes("note")
     assert region.ok
 
 

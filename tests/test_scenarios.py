@@ -72,7 +72,7 @@ def test_unknown_name_lists_the_known_ones():
         ({"weights": {**dict.fromkeys(CERTAINTIES, 1), "zeker_niet": 1}}, "scenarios.x.weights.zeker_niet",
          "onbekende waarde"),
         ({"weights": dict.fromkeys(CERTAINTIES, 1), "simultaneity": {"wonen": 0.5}},
-         "scenarios.x.simultaneity.wonen", "bedoeld: housing"),
+         "scenarios.x.simultaneity.wonen", "bedoeld: woningbouw"),
         ({"weights": dict.fromkeys(CERTAINTIES, "1")}, "scenarios.x.weights.committed", "verwacht een getal"),
         ({"gewichten": {}}, "scenarios.x.gewichten", "onbekende sleutel"),
         ({}, "scenarios.x.weights", "ontbreekt"),

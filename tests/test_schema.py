@@ -60,7 +60,7 @@ def codes(report, severity: str = "error") -> list[str]:
 
 
 def rows_of(report, code: str, severity: str = "error") -> list[int]:
-    items = {"error": report.errors, "repair": report.repairs, "warning": report.warnings}[severity]
+    items = {"error": report.errors, "repair": report.repairs, "warning": report.warnings, "note": report.notes}[severity]
     return sorted(r for f in items if f.code == code for r in f.rows)
 
 
@@ -162,7 +162,7 @@ def test_crs_assigned_when_stated():
     clean, report = validate(developments(crs=None), "developments", crs="EPSG:28992")
     assert report.ok
     assert "crs_assigned" in codes(report, "repair")
-    assert "reprojected" not in codes(report, "repair")  # RD stated for RD data: nothing to transform
+    assert "reprojected" not in codes(report, "note")  # RD stated for RD data: nothing to transform
     assert clean.crs == CRS_RD
     assert clean.geometry.iloc[0].x == TERNEUZEN[0]
 
@@ -172,7 +172,7 @@ def test_reprojected_from_wgs84():
     # transformation (without the RDNAPTRANS grid) is within a few decimetres of that.
     frame = stations([Point(5.38720621, 52.15517440)], crs="EPSG:4326")
     clean, report = validate(frame, "stations")
-    assert "reprojected" in codes(report, "repair")
+    assert "reprojected" in codes(report, "note") and "reprojected" not in codes(report, "repair")
     p = clean.geometry.iloc[0]
     assert abs(p.x - 155000) < 1 and abs(p.y - 463000) < 1
 
@@ -272,7 +272,7 @@ def test_text_to_number_decimal_comma_thousands_and_year_text():
     assert clean["offtake_mw"].tolist() == [12.5, 1234.5, 3.0]
     assert clean["year"].tolist() == [2030, 2030, 2031]
     assert str(clean["year"].dtype) == "Int64"
-    assert rows_of(report, "text_to_number", "repair") == [0, 0, 1, 1]  # offtake rows 0,1 and year rows 0,1
+    assert rows_of(report, "text_to_number", "note") == [0, 0, 1, 1]  # offtake rows 0,1 and year rows 0,1
 
 
 def test_not_a_number():
@@ -361,9 +361,10 @@ def test_unknown_value_with_suggestion_and_normalised_values():
     clean, report = validate(frame, "developments")
     assert codes(report) == ["unknown_value"]
     err = report.errors[0]
-    assert (err.rows, err.value, err.suggestion, err.column) == ([0], "wonen", "housing", "sector")
-    assert "renewables, built_environment" in err.message  # the allowed values are listed
-    normalised = {f.column: f.rows for f in report.repairs if f.code == "enum_normalised"}
+    # The column holds Dutch words ('Woningbouw', 'idee'): the suggestion is the Dutch one.
+    assert (err.rows, err.value, err.suggestion, err.column) == ([0], "wonen", "woningbouw", "sector")
+    assert "opwek, gebouwde_omgeving, woningbouw" in err.message  # the allowed values are listed, in Dutch
+    normalised = {f.column: f.rows for f in report.notes if f.code == "enum_normalised"}
     assert normalised == {"sector": [1], "certainty": [1, 2]}
     assert clean["sector"].tolist() == ["housing", "industry"]
     assert clean["certainty"].tolist() == ["committed", "speculative"]
@@ -399,7 +400,7 @@ def test_level_derived_from_voltage():
     frame = stations([Point(*TERNEUZEN), Point(*HULST), Point(*AXEL)],
                      voltage_kv=["150/20", "380", None], level=[None, None, "MS"])
     clean, report = validate(frame, "stations")
-    assert rows_of(report, "level_derived", "repair") == [0, 1]
+    assert rows_of(report, "level_derived", "note") == [0, 1]
     assert clean["level"].tolist() == ["HS", "EHS", "MS"]
 
 
@@ -457,7 +458,9 @@ def test_every_row_is_kept_or_rejected(offtake, sectors):
 
 def test_normalise_enum_and_level_from_voltage():
     assert normalise_enum("certainty", CERTAINTIES, "Vergund ") == ("committed", None)
-    assert normalise_enum("sector", SECTORS, "wonen") == (None, "housing")
+    assert normalise_enum("sector", SECTORS, "wonen") == (None, "woningbouw")
+    assert normalise_enum("sector", SECTORS, "hosing") == (None, "housing")
+    assert normalise_enum("sector", SECTORS, "gebouwde omgevin") == (None, "gebouwde_omgeving")
     assert normalise_enum("sector", SECTORS, "xyz") == (None, None)
     assert level_from_voltage(pd.Series(["150/20", "380", "50/10", "10", None])).tolist() == [
         "HS", "EHS", "TS", "MS", None]

@@ -31,14 +31,13 @@ from folium import plugins
 
 from energieplanologie._html import (
     esc,
-    fmt_number,
     fmt_year,
     is_missing,
     kv_table,
     safe_file_stem,
     script_json,
 )
-from energieplanologie.labels import VALUE_LABELS, value_label
+from energieplanologie.labels import VALUE_LABELS, format_number, value_label
 from energieplanologie.maps._style import (
     CARRIER_COLOURS,
     CERTAINTY_STYLE,
@@ -296,8 +295,8 @@ def _station_balance_html(rows: pd.DataFrame | None) -> str:
             for c in ("capacity_mw", "load_mw", "headroom_mw"):
                 v = wide.loc[year, (c, d)] if (c, d) in wide.columns else np.nan
                 dot = _dot(STATUS_COLOURS[s]) if c == "headroom_mw" else ""
-                tds.append(f'<td class="num" title="{esc(value_label("balance_status", s))}">{dot}{fmt_number(v)}</td>'
-                           if c == "headroom_mw" else f'<td class="num">{fmt_number(v)}</td>')
+                tds.append(f'<td class="num" title="{esc(value_label("balance_status", s))}">{dot}{format_number(v)}</td>'
+                           if c == "headroom_mw" else f'<td class="num">{format_number(v)}</td>')
         body.append(f'<tr data-year="{int(year)}"><td>{int(year)}</td>{"".join(tds)}</tr>')
     first = []
     if "first_shortage_year" in rows.columns:
@@ -325,8 +324,8 @@ def _development_collection(dev: gpd.GeoDataFrame, simplify_m: float) -> dict[st
             ("Sector", value_label("sector", sector)),
             ("Programma", _val(row, "programme")),
             ("Energiedrager", value_label("carrier", _val(row, "carrier"))),
-            ("Afname", fmt_number(_val(row, "offtake_mw"), unit=" MW")),
-            ("Invoeding", fmt_number(_val(row, "feedin_mw"), unit=" MW")),
+            ("Afname", format_number(_val(row, "offtake_mw"), unit="MW")),
+            ("Invoeding", format_number(_val(row, "feedin_mw"), unit="MW")),
             ("Jaar", fmt_year(_val(row, "year"))),
             ("Zekerheid", value_label("certainty", certainty)),
             ("Gemeente", _val(row, "municipality_code")),
@@ -365,9 +364,9 @@ def _infrastructure_collection(infra: gpd.GeoDataFrame, simplify_m: float) -> di
             ("Status", value_label("status", _val(row, "status"))),
             ("Gereed", fmt_year(_val(row, "year_ready"))),
             ("Station", _val(row, "station_id")),
-            ("Extra capaciteit afname", fmt_number(_val(row, "offtake_capacity_added_mw"), unit=" MW")),
-            ("Extra capaciteit invoeding", fmt_number(_val(row, "feedin_capacity_added_mw"), unit=" MW")),
-            ("Kosten", None if cost is None else fmt_number(cost, unit=" M€")),
+            ("Extra capaciteit afname", format_number(_val(row, "offtake_capacity_added_mw"), unit="MW")),
+            ("Extra capaciteit invoeding", format_number(_val(row, "feedin_capacity_added_mw"), unit="MW")),
+            ("Kosten", None if cost is None else format_number(cost, unit="M€")),
             ("Financiering", value_label("funding", _val(row, "funding")) if _val(row, "funding") else None),
             ("Partijen", _val(row, "parties")),
             ("Omschrijving", _val(row, "description")),
@@ -401,11 +400,11 @@ def _hotspot_collection(hotspots: gpd.GeoDataFrame, simplify_m: float) -> dict[s
             ("Leden", _val(row, "n_members")),
             ("Sectoren", _joined_labels(_val(row, "sectors"), "sector")),
             ("Energiedragers", _joined_labels(_val(row, "carriers"), "carrier")),
-            ("Afname", fmt_number(_val(row, "offtake_mw"), unit=" MW")),
-            ("Invoeding", fmt_number(_val(row, "feedin_mw"), unit=" MW")),
-            ("Totaal", fmt_number(_val(row, "total_mw"), unit=" MW")),
+            ("Afname", format_number(_val(row, "offtake_mw"), unit="MW")),
+            ("Invoeding", format_number(_val(row, "feedin_mw"), unit="MW")),
+            ("Totaal", format_number(_val(row, "total_mw"), unit="MW")),
             ("Stations", (_val(row, "station_ids") or "").replace(";", ", ")),
-            ("Grootste tekort", fmt_number(_val(row, "max_shortage_mw"), unit=" MW")
+            ("Grootste tekort", format_number(_val(row, "max_shortage_mw"), unit="MW")
              if _val(row, "max_shortage_mw") is not None else None),
             ("Gemeenten", (_val(row, "municipality_codes") or "").replace(";", ", ")),
         ])
@@ -434,10 +433,10 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[s
         hot = bool(_val(row, "hot"))
         colour = matplotlib.colors.to_hex(cmap(0.5 + 0.5 * (0 if not np.isfinite(zi) else zi) / (zmax or 1.0)))
         body = kv_table([
-            ("MW", fmt_number(_val(row, "mw"))),
-            ("Gi* z-score", fmt_number(_val(row, "gi_z"), 2)),
-            ("p", fmt_number(_val(row, "gi_p"), 3)),
-            ("p (FDR)", fmt_number(_val(row, "gi_p_fdr"), 3)),
+            ("MW", format_number(_val(row, "mw"))),
+            ("Gi* z-score", format_number(_val(row, "gi_z"), 2)),
+            ("p", format_number(_val(row, "gi_p"), 3)),
+            ("p (FDR)", format_number(_val(row, "gi_p_fdr"), 3)),
             ("Significant heet", "ja" if hot else "nee"),
         ])
         props.append({
@@ -579,7 +578,7 @@ def _legend_html(*, sectors: Sequence[str], carriers: Sequence[str], has_balance
     if density_max is not None:
         parts.append("<h5>Dichtheid</h5>")
         ramp = ('<span class="ep-ramp" style="background:linear-gradient(to right,#ffffcc,#fd8d3c,#800026)"></span>')
-        parts.append(f'<div class="ep-item">0{ramp}{esc(fmt_number(density_max, 0))} MW/km²</div>')
+        parts.append(f'<div class="ep-item">0{ramp}{esc(format_number(density_max, 0))} MW/km²</div>')
     parts.append("</details>")
     return "".join(parts)
 

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from energieplanologie.labels import value_label
+from energieplanologie.labels import format_number, value_label
 from energieplanologie.maps._style import (
     CARRIER_COLOURS,
     CERTAINTY_STYLE,
@@ -70,7 +70,7 @@ def add_scale_bar(ax: Axes, *, loc: str = "lower right") -> None:
 
     x0, x1 = ax.get_xlim()
     length = _nice_length(x1 - x0)
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    label = format_number(length / 1000, 1, "km", trim=True) if length >= 1000 else format_number(length, 0, "m")
     bar = AnchoredSizeBar(ax.transData, length, label, loc, pad=0.5, borderpad=0.8, sep=4, frameon=True,
                           size_vertical=(ax.get_ylim()[1] - ax.get_ylim()[0]) / 250, color="black")
     bar.patch.set_alpha(0.8)

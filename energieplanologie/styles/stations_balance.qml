@@ -2,10 +2,10 @@
 <qgis simplifyDrawingTol="1" simplifyDrawingHints="1" maxScale="0" simplifyAlgorithm="0" styleCategories="Symbology|Labeling|Rendering" version="3.22.16-Białowieża" simplifyLocal="1" minScale="100000000" hasScaleBasedVisibilityFlag="0" labelsEnabled="1" simplifyMaxScale="1" symbologyReferenceScale="-1">
   <renderer-v2 symbollevels="0" attr="status" referencescale="-1" type="categorizedSymbol" forceraster="0" enableorderby="1">
     <categories>
-      <category value="red" label="Tekort" render="true" symbol="0"/>
-      <category value="amber" label="Krap" render="true" symbol="1"/>
-      <category value="green" label="Ruimte" render="true" symbol="2"/>
-      <category value="unknown" label="Capaciteit onbekend" render="true" symbol="3"/>
+      <category value="rood" label="Tekort" render="true" symbol="0"/>
+      <category value="oranje" label="Krap" render="true" symbol="1"/>
+      <category value="groen" label="Ruimte" render="true" symbol="2"/>
+      <category value="onbekend" label="Capaciteit onbekend" render="true" symbol="3"/>
     </categories>
     <symbols>
       <symbol force_rhr="0" alpha="1" name="0" clip_to_extent="1" type="marker">
@@ -244,12 +244,12 @@
     <rotation/>
     <sizescale/>
     <orderby>
-      <orderByClause nullsFirst="0" asc="1">CASE WHEN "status" = 'red' THEN 4 WHEN "status" = 'amber' THEN 3 WHEN "status" = 'green' THEN 2 ELSE 1 END</orderByClause>
+      <orderByClause nullsFirst="0" asc="1">CASE WHEN "status" IN ('rood', 'red') THEN 4 WHEN "status" IN ('oranje', 'amber') THEN 3 WHEN "status" IN ('groen', 'green') THEN 2 ELSE 1 END</orderByClause>
     </orderby>
   </renderer-v2>
   <labeling type="simple">
     <settings calloutType="simple">
-      <text-style textColor="123,36,28,255" fontWordSpacing="0" fontSize="8" allowHtml="0" fontUnderline="0" useSubstitutions="0" previewBkgrdColor="255,255,255,255" multilineHeight="1" namedStyle="" fontWeight="50" fontLetterSpacing="0" fontStrikeout="0" capitalization="0" isExpression="1" fontFamily="DejaVu LGC Sans" fontSizeUnit="Point" fontItalic="0" fontKerning="1" fieldName="CASE WHEN coalesce(attribute('tekort_mw'), attribute('shortage_mw'), 0) > 0 THEN coalesce(attribute('stationsnaam'), attribute('station_name'), attribute('station_id')) || ' (tekort ' || format_number(coalesce(attribute('tekort_mw'), attribute('shortage_mw')), 1) || ' MW)' END" textOpacity="1" legendString="Aa" fontSizeMapUnitScale="3x:0,0,0,0,0,0" textOrientation="horizontal" blendMode="0">
+      <text-style textColor="123,36,28,255" fontWordSpacing="0" fontSize="8" allowHtml="0" fontUnderline="0" useSubstitutions="0" previewBkgrdColor="255,255,255,255" multilineHeight="1" namedStyle="" fontWeight="50" fontLetterSpacing="0" fontStrikeout="0" capitalization="0" isExpression="1" fontFamily="DejaVu LGC Sans" fontSizeUnit="Point" fontItalic="0" fontKerning="1" fieldName="CASE WHEN coalesce(attribute('tekort_mw'), attribute('shortage_mw'), 0) &gt; 0 THEN coalesce(attribute('stationsnaam'), attribute('station_name'), attribute('station_id')) || ': tekort ' || CASE WHEN coalesce(attribute('richting'), attribute('direction')) IN ('invoeding', 'feedin') THEN 'invoeding' ELSE 'afname' END || ' ' || format_number(coalesce(attribute('tekort_mw'), attribute('shortage_mw')), 1, 'nl') || ' MW' END" textOpacity="1" legendString="Aa" fontSizeMapUnitScale="3x:0,0,0,0,0,0" textOrientation="horizontal" blendMode="0">
         <families/>
         <text-buffer bufferJoinStyle="128" bufferColor="255,255,255,255" bufferDraw="1" bufferSizeMapUnitScale="3x:0,0,0,0,0,0" bufferNoFill="1" bufferSizeUnits="MM" bufferBlendMode="0" bufferOpacity="1" bufferSize="0.80000000000000004"/>
         <text-mask maskSize="1.5" maskEnabled="0" maskSizeMapUnitScale="3x:0,0,0,0,0,0" maskedSymbolLayers="" maskSizeUnits="MM" maskOpacity="1" maskType="0" maskJoinStyle="128"/>

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from qgis.core import (
+    Qgis,
+    QgsDateTimeRange,
     QgsLayerTreeGroup,
     QgsLayerTreeLayer,
     QgsMapLayer,
@@ -22,26 +24,58 @@ from qgis.core import (
     QgsProcessingLayerPostProcessorInterface,
     QgsProject,
     QgsRasterLayer,
+    QgsSettings,
     QgsVectorLayer,
+    QgsVectorLayerTemporalProperties,
 )
+from qgis.PyQt.QtCore import QDate, QDateTime, QObject, QTime, pyqtSignal
 
 from .styles import apply_style
 
 __all__ = [
+    "FOLDERS",
     "GPKG_NAME",
+    "LAST_FOLDER_KEY",
     "ORDER_PROPERTY",
     "LayerStyler",
     "OutputLayer",
     "add_to_project",
     "output_layers",
     "place_in_group",
+    "remember_output_folder",
+    "set_year_temporal",
     "style_layer",
+    "year_title",
 ]
 
 #: The GeoPackage of a full run (``energieplanologie demo`` / ``run``).
 GPKG_NAME = "energieplanologie.gpkg"
 #: Custom property on a layer-tree node holding its place in its group.
 ORDER_PROPERTY = "energieplanologie/order"
+#: QgsSettings key: the last output folder with municipality overviews (the dock shows it).
+LAST_FOLDER_KEY = "energieplanologie/last_output_folder"
+
+
+class _Folders(QObject):
+    """Tells the dock that an algorithm wrote a new output folder (from any thread: the signal is queued to the
+    dock's thread)."""
+
+    written = pyqtSignal(str)
+
+
+#: The one notifier of new output folders.
+FOLDERS = _Folders()
+
+
+def remember_output_folder(folder: str) -> None:
+    """Store ``folder`` as the latest output folder (setting :data:`LAST_FOLDER_KEY`) and tell an open dock.
+
+    Examples
+    --------
+    >>> remember_output_folder("/tmp/uitvoer")  # doctest: +SKIP
+    """
+    QgsSettings().setValue(LAST_FOLDER_KEY, folder)
+    FOLDERS.written.emit(folder)
 
 #: Output layers of ``energieplanologie.gpkg`` with their place: (layer, group, Dutch title, geometry types).
 #: Geometry types ``None``: one layer; else one QGIS layer per type (GeoPackage layers with mixed geometries).
@@ -115,13 +149,13 @@ def output_layers(folder: str, *, group: str, final_year: int | None = None,
     group : str
         Title of the top group, e.g. ``"Voorbeeldregio Zeeuws-Vlaanderen"``.
     final_year, scenario : optional
-        Show the knooppunten and the station balance of this year (and scenario) only; all rows stay in the file
-        (change the filter in QGIS to see another year).
+        Show the knooppunten, their members and the station balance of this year (and scenario) only, and say so
+        in the layer names; all rows stay in the file (change the filter in QGIS to see another year).
 
     Examples
     --------
     >>> [layer.title for layer in output_layers("uitvoer", group="Regio")][:2]  # doctest: +SKIP
-    ['Knooppunten 2040', 'Stationsbalans 2040 (verwacht)']
+    ['Knooppunten 2040 — verwacht', 'Stationsbalans 2040 — verwacht']
     """
     gpkg = os.path.join(folder, GPKG_NAME)
     out: list[OutputLayer] = []
@@ -132,11 +166,10 @@ def output_layers(folder: str, *, group: str, final_year: int | None = None,
             continue
         subset = ""
         label = title
-        if name in ("knooppunten", "stationsbalans") and final_year is not None:
-            subset, label = f'"jaar" = {int(final_year)}', f"{title} {int(final_year)}"
+        if name in ("knooppunten", "stationsbalans", "knooppunt_leden") and final_year is not None:
+            subset, label = f'"jaar" = {int(final_year)}', year_title(title, final_year, scenario)
             if name == "stationsbalans" and scenario:
                 subset += " AND \"scenario\" = '{}'".format(scenario.replace("'", "''"))
-                label += f" ({scenario})"
         # The filter goes into the URI: QGIS 3.22 loses the GeoPackage connection when a second layer of one file
         # gets a filter through setSubsetString (SQLite "unable to open database file" in WAL mode).
         suffix = f"|subset={subset}" if subset else ""
@@ -209,6 +242,64 @@ def place_in_group(project: QgsProject, layer: QgsMapLayer, group: Sequence[str]
     return target.findLayer(layer.id())
 
 
+def year_title(title: str, year: int | None = None, scenario: str | None = None, years: Sequence[int] = ()) -> str:
+    """The name of an output layer that says which year and scenario it shows.
+
+    Examples
+    --------
+    >>> year_title("Stationsbalans", 2040, "verwacht"), year_title("Knooppunten", 2030)
+    ('Stationsbalans 2040 — verwacht', 'Knooppunten 2030')
+    >>> year_title("Stationsbalans", scenario="verwacht", years=[2025, 2030, 2040])
+    'Stationsbalans 2025–2040 — verwacht'
+    """
+    text = title
+    if year is not None:
+        text += f" {int(year)}"
+    elif years:
+        text += f" {min(years)}–{max(years)}" if len(set(years)) > 1 else f" {int(years[0])}"
+    return f"{text} — {scenario}" if scenario else text
+
+
+def _year_start(year: int) -> QDateTime:
+    return QDateTime(QDate(int(year), 1, 1), QTime(0, 0, 0))
+
+
+def set_year_temporal(layer: QgsVectorLayer, years: Sequence[int], field: str = "jaar",
+                      project: QgsProject | None = None) -> None:
+    """Make ``layer`` temporal on its year column, so QGIS's temporal controller steps through the years.
+
+    A feature of year *y* is shown from 1 January *y* until 1 January of the next analysis year (one year after
+    the last), so every frame of a yearly animation shows the most recent analysis year. The project's temporal
+    range is set to the analysis years when it has none yet, with a step of one year.
+
+    Examples
+    --------
+    >>> set_year_temporal(layer, [2025, 2030, 2035, 2040])  # doctest: +SKIP
+    >>> layer.temporalProperties().startExpression()  # doctest: +SKIP
+    'make_date("jaar", 1, 1)'
+    """
+    steps = sorted({int(y) for y in years})
+    quoted = '"' + field.replace('"', '""') + '"'
+    end = " ".join(f"WHEN {quoted} = {y} THEN make_date({nxt}, 1, 1)" for y, nxt in zip(steps[:-1], steps[1:], strict=True))
+    end_expression = (f"CASE {end} ELSE make_date({quoted} + 1, 1, 1) END" if end
+                      else f"make_date({quoted} + 1, 1, 1)")
+    props = layer.temporalProperties()
+    props.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromExpressions)
+    props.setStartExpression(f"make_date({quoted}, 1, 1)")
+    props.setEndExpression(end_expression)
+    limit = getattr(Qgis, "VectorTemporalLimitMode", None)
+    if limit is not None:
+        props.setLimitMode(limit.IncludeBeginExcludeEnd)
+    props.setIsActive(True)
+    if project is not None and steps:
+        settings = project.timeSettings()
+        current = settings.temporalRange()
+        if not current.begin().isValid() or not current.end().isValid():
+            settings.setTemporalRange(QgsDateTimeRange(_year_start(steps[0]), _year_start(steps[-1] + 1)))
+            settings.setTimeStep(1.0)
+            settings.setTimeStepUnit(Qgis.TemporalUnit.Years)
+
+
 class LayerStyler(QgsProcessingLayerPostProcessorInterface):
     """Applies a shipped style (and optionally puts the layer into a group) when Processing loads an output layer.
 
@@ -224,20 +315,22 @@ class LayerStyler(QgsProcessingLayerPostProcessorInterface):
     _alive: list[LayerStyler] = []
 
     def __init__(self, style: str | None, group: Sequence[str] = (), group_order: Sequence[int] = (),
-                 order: int = 0, visible: bool = True) -> None:
+                 order: int = 0, visible: bool = True, temporal_years: Sequence[int] = ()) -> None:
         super().__init__()
         self.style = style
         self.group = tuple(group)
         self.group_order = tuple(group_order)
         self.order = order
         self.visible = visible
+        self.temporal_years = tuple(int(y) for y in temporal_years)
         self.applied: list[str] = []
 
     @classmethod
     def create(cls, style: str | None, group: Sequence[str] = (), group_order: Sequence[int] = (),
-               order: int = 0, visible: bool = True) -> LayerStyler:
-        """A styler that stays alive (the last few hundred are kept)."""
-        styler = cls(style, group, group_order, order, visible)
+               order: int = 0, visible: bool = True, temporal_years: Sequence[int] = ()) -> LayerStyler:
+        """A styler that stays alive (the last few hundred are kept); ``temporal_years``: make the layer temporal
+        on ``jaar`` (:func:`set_year_temporal`)."""
+        styler = cls(style, group, group_order, order, visible, temporal_years)
         cls._alive.append(styler)
         del cls._alive[:-500]
         return styler
@@ -250,6 +343,8 @@ class LayerStyler(QgsProcessingLayerPostProcessorInterface):
     def postProcessLayer(self, layer: QgsMapLayer, context: QgsProcessingContext,
                          feedback: QgsProcessingFeedback) -> None:
         style_layer(layer, self.style)
+        if self.temporal_years and isinstance(layer, QgsVectorLayer):
+            set_year_temporal(layer, self.temporal_years, project=context.project() or QgsProject.instance())
         if self.group:
             place_in_group(context.project() or QgsProject.instance(), layer, self.group, self.order,
                            group_order=self.group_order, visible=self.visible)

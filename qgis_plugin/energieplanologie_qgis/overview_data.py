@@ -39,6 +39,7 @@ class SectorRow:
     sector: str  # Dutch label, e.g. "Woningbouw"; "Totaal elektriciteit" for the total row
     values: dict[int, float]
     total: bool = False
+    texts: dict[int, str] = field(default_factory=dict)  # the numbers as the engine wrote them ("1.234,5")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class StationRow:
     headroom_mw: dict[int, float | None]
     first_shortage_year: int | None
     municipality_mw: float | None
+    headroom_texts: dict[int, str] = field(default_factory=dict)  # as the engine wrote them
+    municipality_mw_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,8 @@ def _parse_html(text: str, code: str) -> MunicipalityTables:
                     sectors.append(SectorRow(
                         direction=direction, carrier=cells[0], sector=cells[1],
                         values={y: parse_number(cells[i]) or 0.0 for i, y in columns if i < len(cells)},
-                        total=cells[1].startswith("Totaal")))
+                        total=cells[1].startswith("Totaal"),
+                        texts={y: cells[i] for i, y in columns if i < len(cells)}))
             elif h2.startswith("Stations") and len(header) > 4:
                 names = [c for c, _t in header]
                 first_col = names.index("Eerste tekort") if "Eerste tekort" in names else None
@@ -190,7 +194,9 @@ def _parse_html(text: str, code: str) -> MunicipalityTables:
                         status={y: STATUS_CODES.get(row[i][1].lower(), "unknown") for i, y in columns},
                         headroom_mw={y: parse_number(row[i][0]) for i, y in columns},
                         first_shortage_year=int(first) if first is not None else None,
-                        municipality_mw=parse_number(cells[mw_col]) if mw_col is not None else None))
+                        municipality_mw=parse_number(cells[mw_col]) if mw_col is not None else None,
+                        headroom_texts={y: row[i][0] for i, y in columns},
+                        municipality_mw_text=cells[mw_col] if mw_col is not None else ""))
     return MunicipalityTables(code=code, name=name, years=years, summary=summary, sectors=sectors,
                               stations=stations)
 
@@ -202,11 +208,12 @@ def _from_json(data: dict[str, Any]) -> MunicipalityTables:
     return MunicipalityTables(
         code=str(data["code"]), name=str(data.get("name", data["code"])), years=[int(y) for y in data.get("years", [])],
         summary=str(data.get("summary", "")),
-        sectors=[SectorRow(r["direction"], r["carrier"], r["sector"], years(r["values"]), bool(r.get("total")))
-                 for r in data.get("sectors", [])],
+        sectors=[SectorRow(r["direction"], r["carrier"], r["sector"], years(r["values"]), bool(r.get("total")),
+                           years(r.get("texts") or {})) for r in data.get("sectors", [])],
         stations=[StationRow(r["station"], r["station_id"], r.get("level", ""), r.get("relation", ""), r["direction"],
                              years(r["status"]), years(r["headroom_mw"]), r.get("first_shortage_year"),
-                             r.get("municipality_mw")) for r in data.get("stations", [])],
+                             r.get("municipality_mw"), years(r.get("headroom_texts") or {}),
+                             str(r.get("municipality_mw_text") or "")) for r in data.get("stations", [])],
     )
 
 

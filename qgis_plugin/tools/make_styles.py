@@ -77,6 +77,17 @@ SECTOR_SYNONYMS = {  # energieplanologie/schema.py ENUM_SYNONYMS["sector"]
 }
 
 
+#: Dutch words for the infrastructure types: the exports' (``schema.DUTCH_VALUES["infra_type"]``) and the reader's
+#: synonyms (``schema.ENUM_SYNONYMS["infra_type"]``), so both the engine's outputs and raw input layers style.
+INFRA_SYNONYMS = {
+    "station_new": ["nieuw_station", "nieuw station", "nieuw onderstation"],
+    "station_expansion": ["stationsuitbreiding", "uitbreiding station", "netverzwaring"],
+    "cable_ehv": ["kabel_ehs", "kabel ehs"], "cable_hv": ["kabel_hs", "kabel hs"], "cable_mv": ["kabel_ms", "kabel ms"],
+    "h2_pipeline": ["waterstofleiding"], "heat_network": ["warmtenet"], "gas_pipeline": ["gasleiding"],
+    "battery": ["batterij"], "electrolyser": ["elektrolyser"], "heat_storage": ["warmteopslag"], "other": ["overig"],
+}
+
+
 def col(dutch: str, english: str) -> str:
     """An expression reading the Dutch export header, else the canonical column."""
     return f"coalesce(attribute($currentfeature, '{dutch}'), attribute($currentfeature, '{english}'))"
@@ -96,7 +107,10 @@ CERTAINTY_ALPHA_FILL = (f"CASE WHEN lower({CERTAINTY}) IN ('speculative', 'idee'
 UNCERTAIN_DASH = (f"CASE WHEN lower({CERTAINTY}) IN ('intended', 'voornemen', 'speculative', 'idee') "
                   "THEN 'dash' ELSE 'solid' END")
 MW = (f"max(coalesce({col('afname_mw', 'offtake_mw')}, 0), coalesce({col('invoeding_mw', 'feedin_mw')}, 0))")
-INFRA_TYPE = f"coalesce({col('type_infra', 'infra_type')}, 'other')"
+_RAW_INFRA_TYPE = f"lower(coalesce({col('type_infra', 'infra_type')}, 'other'))"
+INFRA_TYPE = "CASE " + " ".join(
+    f"WHEN {_RAW_INFRA_TYPE} IN ({', '.join(repr(v) for v in [key, *words])}) THEN '{key}'"
+    for key, words in INFRA_SYNONYMS.items()) + " ELSE 'other' END"
 PROPOSED_DASH = ("CASE WHEN lower(coalesce(attribute($currentfeature, 'status'), '')) IN "
                  "('proposed', 'narrative', 'voorgesteld', 'narratief') THEN 'dash' ELSE 'solid' END")
 

@@ -47,6 +47,7 @@ def main() -> int:
     from energieplanologie.balance import station_balance
     from energieplanologie.density import kde
     from energieplanologie.hotspots import detect_hotspots
+    from energieplanologie.labels import dutch_values, value_label
     from energieplanologie.overview import municipality_overview
     from energieplanologie.pipeline import (
         analyse,
@@ -72,7 +73,8 @@ def main() -> int:
 
     # balance: every scenario, the chosen one first (cli_steps.balance)
     balance = station_balance(region, scenario_order(region, scenario), allocation=allocation)
-    out["balance"] = records(balance, ["station_id", "scenario", "year", "direction", "capacity_mw", "load_mw",
+    # The values as the exports write them (richting afname, status rood …): the core's own translation.
+    out["balance"] = records(dutch_values(balance), ["station_id", "scenario", "year", "direction", "capacity_mw", "load_mw",
                                        "headroom_mw", "shortage_mw", "status", "first_shortage_year"])
 
     # hotspots, each method (cli_steps.hotspots)
@@ -84,7 +86,7 @@ def main() -> int:
         found, members = hotspots_with_members(region, scenario=scenario, balance=chosen, allocation=allocation,
                                                **settings)
         block: dict[str, Any] = {
-            "hotspots": records(found, ["hotspot_id", "year", "level", "total_mw", "offtake_mw", "feedin_mw",
+            "hotspots": records(dutch_values(found), ["hotspot_id", "year", "level", "total_mw", "offtake_mw", "feedin_mw",
                                         "n_members"]),
             "members": records(members, ["hotspot_id", "member_id", "year"]),
         }
@@ -118,7 +120,11 @@ def main() -> int:
         for direction in ("offtake", "feedin"):
             frame = ov.sector_table(direction)
             for (carrier, sector), row in frame.iterrows():
+                carrier_nl = value_label("carrier", carrier)
                 sectors.append({"direction": direction, "carrier": carrier, "sector": sector,
+                                "carrier_label": carrier_nl,
+                                "sector_label": f"Totaal {carrier_nl.lower()}" if sector == "total"
+                                else value_label("sector", sector),
                                 "values": {str(y): float(row[y]) for y in frame.columns}})
         stations = []
         for (sid, direction), group in ov.stations.groupby(["station_id", "direction"], sort=False):

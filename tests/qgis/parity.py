@@ -44,14 +44,19 @@ def vector(path_or_layer: Any, layer: str | None = None) -> QgsVectorLayer:
     return loaded
 
 
-def check_balance(layer: QgsVectorLayer, core: dict[str, Any]) -> dict[tuple, dict[str, Any]]:
-    """Every station × scenario × year × direction: capacity, load, headroom, shortage, status, first shortage."""
+def check_balance(layer: QgsVectorLayer, core: dict[str, Any], *, year: int | None = None,
+                  scenario: str | None = None) -> dict[tuple, dict[str, Any]]:
+    """Every station × direction (× year, × scenario unless one is given): capacity, load, headroom, shortage,
+    status, first shortage year — and nothing else."""
     assert layer.crs() == QgsCoordinateReferenceSystem("EPSG:28992")
     assert layer.geometryType() == QgsWkbTypes.PointGeometry
-    got = {(r["station_id"], r["scenario"], r["jaar"], r["richting"]): r for r in rows(layer)}
-    # 16 stations × 3 scenarios × 4 years × 2 directions.
-    assert len(got) == len(core["balance"]) == 384
-    for expected in core["balance"]:
+    found = rows(layer)
+    got = {(r["station_id"], r["scenario"], r["jaar"], r["richting"]): r for r in found}
+    want = [b for b in core["balance"] if (year is None or b["year"] == year) and
+            (scenario is None or b["scenario"] == scenario)]
+    # One feature per key: 16 stations × 2 directions (× 4 years × 3 scenarios for the whole table).
+    assert len(found) == len(got) == len(want)
+    for expected in want:
         row = got[(expected["station_id"], expected["scenario"], expected["year"], expected["direction"])]
         assert close(row["capaciteit_mw"], expected["capacity_mw"]), expected
         assert close(row["last_mw"], expected["load_mw"]), expected
@@ -62,21 +67,26 @@ def check_balance(layer: QgsVectorLayer, core: dict[str, Any]) -> dict[tuple, di
     return got
 
 
-def check_hotspots(layer: QgsVectorLayer, members: QgsVectorLayer, hexagons: QgsVectorLayer | None, method: str,
-                   core: dict[str, Any]) -> list[dict[str, Any]]:
-    """The knooppunten (id, year, level, MW, members) and, for Gi*, the hexagons."""
-    expected = core["hotspots"][method]
+def check_hotspots(layer: QgsVectorLayer, members: QgsVectorLayer | None, hexagons: QgsVectorLayer | None, method: str,
+                   core: dict[str, Any], *, year: int | None = None) -> list[dict[str, Any]]:
+    """The knooppunten (id, year, level, MW, members) of ``year`` (else of every year) and, for Gi*, the hexagons."""
+    expected = dict(core["hotspots"][method])
+    if year is not None:
+        expected["hotspots"] = [h for h in expected["hotspots"] if h["year"] == year]
+        expected["members"] = [m for m in expected["members"] if m["year"] == year]
     assert layer.geometryType() == QgsWkbTypes.PolygonGeometry
     found = rows(layer)
     got = {(r["knooppunt_id"], r["jaar"]): r for r in found}
+    assert len(found) == len(got)  # one polygon per knooppunt (and year)
     assert set(got) == {(h["hotspot_id"], h["year"]) for h in expected["hotspots"]}
     for h in expected["hotspots"]:
         row = got[(h["hotspot_id"], h["year"])]
         assert row["niveau"] == h["level"] and row["methode"] == method
         assert close(row["totaal_mw"], h["total_mw"]) and close(row["afname_mw"], h["offtake_mw"])
         assert row["aantal_leden"] == h["n_members"]
-    got_members = {(r["knooppunt_id"], r["lid_id"], r["jaar"]) for r in rows(members)}
-    assert got_members == {(m["hotspot_id"], m["member_id"], m["year"]) for m in expected["members"]}
+    if members is not None:
+        got_members = {(r["knooppunt_id"], r["lid_id"], r["jaar"]) for r in rows(members)}
+        assert got_members == {(m["hotspot_id"], m["member_id"], m["year"]) for m in expected["members"]}
     if hexagons is not None:
         cells = rows(hexagons)
         assert len(cells) == expected["hexagons"]["n"]

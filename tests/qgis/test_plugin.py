@@ -18,7 +18,7 @@ from qgis.core import Qgis, QgsApplication
 
 ALGORITHM_IDS = sorted(f"energieplanologie:{name}" for name in (
     "validate_layer", "load_sample", "station_balance", "hotspots", "density", "assessment", "pmiek_export",
-    "municipality_overview", "publish_map", "engine_install"))
+    "municipality_overview", "municipality_atlas", "publish_map", "engine_install"))
 #: Display name, group and group id of every algorithm (Dutch for the user, English ids).
 ALGORITHM_NAMES = {
     "validate_layer": ("Valideer laag", "Inzicht", "inzicht"),
@@ -29,6 +29,7 @@ ALGORITHM_NAMES = {
     "assessment": ("Afwegingskader (A–H)", "Afwegen", "afwegen"),
     "pmiek_export": ("pMIEK-export (projectenlijst en fiches)", "Afwegen", "afwegen"),
     "municipality_overview": ("Gemeenteoverzichten", "Publiceren", "publiceren"),
+    "municipality_atlas": ("Gemeenteatlas (printlay-out en PDF)", "Publiceren", "publiceren"),
     "publish_map": ("Interactieve kaart publiceren", "Publiceren", "publiceren"),
     "engine_install": ("Engine installeren", "Engine", "engine"),
 }

@@ -50,14 +50,18 @@ SCORES = f"USER_SCORES={S / 'beoordelingen.csv'}"
 
 def runs(out: Path) -> dict[str, list[str]]:
     return {
-        "station_balance": [*REGION, f"OUTPUT={out / 'stationsbalans.gpkg'}"],
+        "station_balance": [*REGION, f"OUTPUT={out / 'stationsbalans.gpkg'}",
+                            f"OUTPUT_ALL_YEARS={out / 'stationsbalans_alle_jaren.gpkg'}"],
         "hotspots": [*REGION, "METHOD=2", "EPS_M=3000", "MIN_MW=20", f"OUTPUT={out / 'knooppunten.gpkg'}",
-                     f"OUTPUT_MEMBERS={out / 'leden.gpkg'}", f"OUTPUT_HEXAGONS={out / 'hexagonen.gpkg'}"],
+                     f"OUTPUT_MEMBERS={out / 'leden.gpkg'}", f"OUTPUT_HEXAGONS={out / 'hexagonen.gpkg'}",
+                     f"OUTPUT_ALL_YEARS={out / 'knooppunten_alle_jaren.gpkg'}"],
         "density": [*REGION, f"OUTPUT={out / 'dichtheid.tif'}"],
         "assessment": [*REGION, SCORES, f"OUTPUT={out / 'afweging.gpkg'}"],
         "pmiek_export": [*REGION, SCORES, "PDF=false", f"OUTPUT_FOLDER={out / 'pmiek'}"],
         "municipality_overview": [*REGION, f"OUTPUT_FOLDER={out / 'overzichten'}"],
         "publish_map": [*REGION, f"OUTPUT={out / 'kaart.html'}"],
+        "municipality_atlas": [*REGION, "PAGE_SIZE=1", f"OUTPUT_PROJECT={out / 'atlas' / 'atlas.qgz'}",
+                               f"OUTPUT_PDF={out / 'atlas' / 'atlas.pdf'}"],
         "load_sample": [f"OUTPUT_FOLDER={out / 'voorbeeldregio'}"],
     }
 
@@ -92,7 +96,9 @@ def results(cli: dict[str, dict[str, Any]], algorithm: str) -> dict[str, Any]:
 def test_station_balance(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
     out = results(cli, "station_balance")
     assert out["ROWS_REJECTED"] == 0
-    check_balance(vector(out["OUTPUT"]), core)
+    # Default: the last year (2040) and the chosen scenario only, one point per station and direction.
+    check_balance(vector(out["OUTPUT"]), core, year=2040, scenario="verwacht")
+    check_balance(vector(out["OUTPUT_ALL_YEARS"]), core, scenario="verwacht")
     # The developments came in as two values of one parameter, written as one layer.
     log = "\n".join(cli["station_balance"]["log"]["info"])
     assert "Ontwikkelingen: 'ontwikkelingen (punten)' (21) + 'ontwikkelingen (vlakken)' (39) → ontwikkelingen" in log
@@ -101,7 +107,8 @@ def test_station_balance(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -
 def test_hotspots_gistar(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
     out = results(cli, "hotspots")
     check_hotspots(vector(out["OUTPUT"]), vector(out["OUTPUT_MEMBERS"]), vector(out["OUTPUT_HEXAGONS"]), "gistar",
-                   core)
+                   core, year=2040)
+    check_hotspots(vector(out["OUTPUT_ALL_YEARS"]), None, None, "gistar", core)
 
 
 def test_density(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
@@ -126,6 +133,14 @@ def test_municipality_overview(cli: dict[str, dict[str, Any]], core: dict[str, A
 
 def test_publish_map(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
     check_map(results(cli, "publish_map")["OUTPUT"], core)
+
+
+def test_municipality_atlas(cli: dict[str, dict[str, Any]]) -> None:
+    # qgis_process runs the layout step (postProcessAlgorithm) too: the project and an A3 PDF, a page a municipality.
+    out = results(cli, "municipality_atlas")
+    assert out["PAGES"] == 3 and Path(out["OUTPUT_PROJECT"]).is_file()
+    assert Path(out["OUTPUT_PROJECT"]).with_name("atlas_gegevens.gpkg").is_file()
+    assert Path(out["OUTPUT_PDF"]).read_bytes().startswith(b"%PDF")
 
 
 def test_load_sample(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:

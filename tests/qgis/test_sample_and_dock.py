@@ -28,6 +28,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication, QSize, Qt
 from qgis.PyQt.QtGui import QColor
+from qgis.PyQt.QtWidgets import QLabel
 
 RD = QgsCoordinateReferenceSystem("EPSG:28992")
 REGION_EXTENT = QgsRectangle(12000, 352000, 70000, 392000)
@@ -75,11 +76,11 @@ def names(tree: list[Any]) -> list[Any]:
 def test_sample_is_loaded_grouped_in_order(sample_run: dict[str, Any]) -> None:
     assert sample_run["results"]["LAYERS_LOADED"] == 14
     assert names(sample_run["tree"]) == [
-        ["Analyse", ["Knooppunten 2040", "Stationsbalans 2040 (verwacht)", "Gi*-hexagonen"]],
+        ["Analyse", ["Knooppunten 2040 — verwacht", "Stationsbalans 2040 — verwacht", "Gi*-hexagonen"]],
         ["Invoer", ["Stations", "Infrastructuur (punten)", "Infrastructuur (lijnen)", "Ontwikkelingen (punten)",
                     "Ontwikkelingen (vlakken)", "Beperkingen", "Gemeenten"]],
         "Dichtheid (MW/km²)",
-        ["Tabellen", ["Stationscapaciteit", "Knooppuntleden", "Afweging (A–H)"]],
+        ["Tabellen", ["Stationscapaciteit", "Knooppuntleden 2040 — verwacht", "Afweging (A–H)"]],
     ]
 
 
@@ -94,8 +95,8 @@ def test_sample_layers_hold_the_region(sample_run: dict[str, Any], core: dict[st
     assert layers["Infrastructuur (punten)"].featureCount() + layers["Infrastructuur (lijnen)"].featureCount() == \
         counts["infrastructure"] == 10
     # Filtered to the last year (and the chosen scenario): 16 stations × 2 directions; the 2040 knooppunten.
-    assert layers["Stationsbalans 2040 (verwacht)"].featureCount() == 32
-    assert layers["Knooppunten 2040"].featureCount() == sum(
+    assert layers["Stationsbalans 2040 — verwacht"].featureCount() == 32
+    assert layers["Knooppunten 2040 — verwacht"].featureCount() == sum(
         1 for h in core["hotspots"]["dbscan"]["hotspots"] if h["year"] == 2040)
     assert layers["Stationscapaciteit"].featureCount() == counts["station_capacity"]
 
@@ -107,8 +108,9 @@ def test_sample_layers_are_styled(sample_run: dict[str, Any]) -> None:
     def categories(title: str) -> dict[str, str]:
         return {c.value(): c.label() for c in layers[title].renderer().categories()}
 
-    assert categories("Stationsbalans 2040 (verwacht)")["red"] == "Tekort"
-    assert categories("Knooppunten 2040") == {"national": "Nationaal", "provincial": "Provinciaal", "local": "Lokaal"}
+    assert categories("Stationsbalans 2040 — verwacht")["rood"] == "Tekort"
+    assert categories("Knooppunten 2040 — verwacht") == {"national": "Nationaal", "provincial": "Provinciaal",
+                                                        "local": "Lokaal"}
     assert categories("Ontwikkelingen (punten)")["housing"] == "Woningbouw"
     assert categories("Ontwikkelingen (vlakken)")["renewables"] == "Opwek (RES)"
     assert categories("Infrastructuur (lijnen)")["h2_pipeline"] == "Waterstofleiding"
@@ -153,7 +155,8 @@ def test_dock_lists_the_municipalities_of_an_output_folder(dock: Any, sample_run
     found = dock.set_folder(str(sample_run["folder"]))
     assert found == [("GM0677", "Hulst"), ("GM1714", "Sluis"), ("GM0715", "Terneuzen")]
     assert [dock.municipality_combo.itemText(i) for i in range(dock.municipality_combo.count())] == [
-        "Hulst (GM0677)", "Sluis (GM1714)", "Terneuzen (GM0715)"]
+        "Hulst", "Sluis", "Terneuzen"]
+    assert dock.municipality_combo.itemData(0, Qt.ToolTipRole) == "GM0677"
     assert dock.set_folder(str(sample_run["folder"] / "pmiek")) == []
     assert "Geen gemeenteoverzichten" in dock.status_label.text()
 
@@ -167,28 +170,50 @@ def test_dock_shows_a_municipality_with_the_core_numbers(dock: Any, sample_run: 
     assert dock.select_municipality("GM0715")
     expected = core["overview"]["GM0715"]
     years = expected["years"]
-    # MW by sector and year: one row per carrier/sector and direction (with totals), the page's numbers.
+    # One year at a time (the last by default), offtake and feed-in side by side: three columns.
+    assert [dock.year_combo.itemText(i) for i in range(dock.year_combo.count())] == [str(y) for y in years]
+    assert dock.current_year() == 2040
     table = dock.sector_table
-    assert [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())] == [
-        "Richting", "Drager", "Sector", *map(str, years)]
-    assert table.rowCount() == len(expected["sectors"])
-    for r, row in enumerate(expected["sectors"]):
-        assert cell(table, r, 0) == {"offtake": "Afname", "feedin": "Invoeding"}[row["direction"]]
-        for c, year in enumerate(years, start=3):
-            assert table.item(r, c).data(Qt.UserRole) == pytest.approx(row["values"][str(year)], rel=1e-12, abs=1e-9)
-    # By hand, from the page and the core: Terneuzen's electricity offtake in 2040 totals 234.2 MW.
-    total = next(r for r in range(table.rowCount()) if cell(table, r, 2) == "Totaal elektriciteit")
-    assert cell(table, total, 2 + len(years)) == "234,2" and table.item(total, 0).font().bold()
-    # The stations serving it: status per year as cell colour and data, as the core computed them.
+    assert [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())] == ["Sector", "Afn.", "Inv."]
+    assert table.horizontalHeaderItem(2).toolTip() == "Invoeding 2040 (MW)"
+
+    def rows_by_name() -> dict[str, int]:
+        return {table.item(r, 0).text(): r for r in range(table.rowCount())}
+
+    for year in (2040, 2030):
+        assert dock.select_year(year)
+        names = rows_by_name()
+        for row in expected["sectors"]:
+            plain = row["carrier"] == "electricity" or row["sector"] == "total"
+            name = row["sector_label"] if plain else f"{row['carrier_label']}: {row['sector_label']}"
+            column = 1 if row["direction"] == "offtake" else 2
+            got = table.item(names[name], column).data(Qt.UserRole)
+            assert got == pytest.approx(row["values"][str(year)], rel=1e-12, abs=1e-9), (year, name)
+    # By hand, from the page and the core: Terneuzen's electricity offtake totals 234.2 MW in 2040 and 168.2 MW in
+    # 2030, written by the engine in Dutch notation.
+    assert dock.select_year(2040)
+    total = rows_by_name()["Totaal elektriciteit"]
+    assert table.item(total, 1).text() == "234,2" and table.item(total, 0).font().bold()
+    assert dock.select_year(2030) and table.item(total, 1).text() == "168,2"
+    # The stations serving it: the chosen year's status as cell colour and data, as the core computed them.
     stations = dock.station_table
-    assert stations.rowCount() == len(expected["stations"])
-    for r, row in enumerate(expected["stations"]):
-        assert cell(stations, r, 0).startswith(f"{row['station_id']} · ")
-        for c, year in enumerate(years, start=2):
+    assert [stations.horizontalHeaderItem(c).text() for c in range(3)] == ["Station", "Afn.", "Inv."]
+    station_ids = list(dict.fromkeys(s["station_id"] for s in expected["stations"]))
+    assert stations.rowCount() == len(station_ids)
+    colours = {"green": "#bfe5c6", "amber": "#fbe0a6", "red": "#f4b0b1", "unknown": "#e0e0e0"}
+    for year in (2030, 2040):
+        assert dock.select_year(year)
+        for row in expected["stations"]:
+            r = station_ids.index(row["station_id"])
+            assert stations.item(r, 0).text().startswith(f"{row['station_id']} · ")
+            item = stations.item(r, 1 if row["direction"] == "offtake" else 2)
             status = row["status"][str(year)]
-            assert stations.item(r, c).data(Qt.UserRole) == status
-            assert stations.item(r, c).background().color().name() == {
-                "green": "#bfe5c6", "amber": "#fbe0a6", "red": "#f4b0b1", "unknown": "#e0e0e0"}[status]
+            assert item.data(Qt.UserRole) == status
+            assert item.background().color().name() == colours[status]
+    # Sluiskil 150 kV (SKL) is short for offtake in 2030: −30,8 MW, red (the atlas and the page say the same).
+    assert dock.select_year(2030)
+    skl = stations.item(station_ids.index("SKL"), 1)
+    assert (skl.text(), skl.data(Qt.UserRole)) == ("-30,8", "red")
     assert "Terneuzen" in dock.summary_label.text()
     # The buttons open the engine's own page and picture.
     assert dock.html_button.isEnabled() and dock.png_button.isEnabled()
@@ -200,6 +225,58 @@ def test_dock_shows_a_municipality_with_the_core_numbers(dock: Any, sample_run: 
     assert extent.contains(box), (extent.toString(), box.toString())
     assert min(extent.width() / box.width(), extent.height() / box.height()) < 1.2 and dock.zoom_button.isEnabled()
     del layer
+
+
+def test_dock_follows_the_latest_output_folder(dock: Any, sample_run: dict[str, Any], tmp_path: Path) -> None:
+    import processing
+
+    dock.set_folder(str(sample_run["folder"]))
+    assert dock.select_municipality("GM1714")
+    # Voorbeeldregio laden into another folder in the same session: the dock shows the new folder, same municipality.
+    folder = tmp_path / "nieuw"
+    result = processing.run("energieplanologie:load_sample", {"OUTPUT_FOLDER": str(folder)})
+    assert result["OUTPUT_FOLDER"] == str(folder)
+    QCoreApplication.processEvents()
+    assert dock.folder == str(folder) and dock.folder_widget.filePath() == str(folder)
+    assert dock.current_code() == "GM1714" and dock.tables is not None and dock.tables.html.startswith(str(folder))
+
+
+#: QGIS's panels (Layers, Browser) on a fresh profile: about 300 pixels wide.
+DEFAULT_DOCK_WIDTH = 300
+
+
+def test_dock_fits_the_default_dock_width(dock: Any, sample_run: dict[str, Any], qgis_iface: Any) -> None:
+    from qgis.PyQt.QtWidgets import QMainWindow
+
+    window = QMainWindow()
+    window.resize(1366, 768)
+    window.setCentralWidget(QLabel("kaart"))
+    window.addDockWidget(Qt.RightDockWidgetArea, dock)
+    dock.setVisible(True)
+    window.resizeDocks([dock], [DEFAULT_DOCK_WIDTH], Qt.Horizontal)
+    window.show()
+    dock.set_folder(str(sample_run["folder"]))
+    dock.select_municipality("GM0715")
+    for _ in range(10):
+        QCoreApplication.processEvents()
+    try:
+        assert dock.width() <= DEFAULT_DOCK_WIDTH + 2 and dock.minimumSizeHint().width() <= DEFAULT_DOCK_WIDTH
+        for index, table in enumerate((dock.sector_table, dock.station_table)):
+            dock.tabs.setCurrentIndex(index)
+            for _ in range(5):
+                QCoreApplication.processEvents()
+            # Every column in view (no horizontal scrolling) and no number cut short.
+            assert not table.horizontalScrollBar().isVisible()
+            widths = [table.columnWidth(c) for c in range(table.columnCount())]
+            assert sum(widths) <= table.viewport().width() + 1
+            metrics = table.fontMetrics()
+            for r in range(table.rowCount()):
+                for c in (1, 2):
+                    assert metrics.horizontalAdvance(table.item(r, c).text()) < widths[c], (r, c)
+    finally:
+        window.removeDockWidget(dock)
+        dock.setParent(qgis_iface.mainWindow())  # back to QGIS's window: the plugin removes it on unload
+        window.close()
 
 
 class WindowIface:
@@ -220,7 +297,7 @@ def test_dock_screenshot(dock: Any, sample_run: dict[str, Any], qgis_iface: Any)
     from qgis.PyQt.QtWidgets import QMainWindow
 
     window = QMainWindow()
-    window.resize(1500, 900)
+    window.resize(1366, 768)  # a common laptop screen, QGIS maximised
     canvas = QgsMapCanvas(window)
     canvas.setDestinationCrs(RD)
     canvas.setCanvasColor(QColor("white"))
@@ -230,10 +307,11 @@ def test_dock_screenshot(dock: Any, sample_run: dict[str, Any], qgis_iface: Any)
     dock.iface = WindowIface(canvas, qgis_iface)
     window.addDockWidget(Qt.RightDockWidgetArea, dock)
     dock.setVisible(True)
-    window.resizeDocks([dock], [640], Qt.Horizontal)
+    window.resizeDocks([dock], [DEFAULT_DOCK_WIDTH], Qt.Horizontal)
     window.show()
     dock.set_folder(str(sample_run["folder"]))
     dock.select_municipality("GM0715")
+    dock.select_year(2030)
     assert wait_for(lambda: not canvas.isDrawing(), 120)
     canvas.waitWhileRendering()
     # Let the flash of the municipality's outline (three short blinks) pass.
@@ -247,9 +325,10 @@ def test_dock_screenshot(dock: Any, sample_run: dict[str, Any], qgis_iface: Any)
         QCoreApplication.processEvents()
     assert window.grab().save(str(ARTIFACTS / "qgis_gemeentepaneel.png"))
     image = window.grab().toImage()
-    assert (image.width(), image.height()) == (1500, 900)
-    # The station table shows at least one shortage cell (Terneuzen has stations short from 2030).
-    colours = {QColor(image.pixel(x, y)).name() for x in range(860, 1500, 4) for y in range(200, 880, 4)}
+    assert (image.width(), image.height()) == (1366, 768)
+    # The station table shows Terneuzen's shortage cells of 2030 (Sluiskil and Terneuzen 150 kV) in the dock.
+    left = 1366 - DEFAULT_DOCK_WIDTH
+    colours = {QColor(image.pixel(x, y)).name() for x in range(left, 1366, 3) for y in range(150, 760, 3)}
     assert "#f4b0b1" in colours
     window.removeDockWidget(dock)
     dock.setParent(qgis_iface.mainWindow())  # back to QGIS's window: the plugin removes it on unload

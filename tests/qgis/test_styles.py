@@ -153,3 +153,34 @@ def test_every_expression_in_a_style_parses(name: str) -> None:
     text = style_path(name).read_text(encoding="utf-8")
     errors = [(e, QgsExpression(e).parserErrorString()) for e in _expressions(text) if QgsExpression(e).hasParserError()]
     assert errors == []
+
+
+def test_balance_and_infrastructure_styles_read_the_dutch_values_of_the_exports(tmp_path: Path) -> None:
+    from qgis.core import QgsExpression, QgsExpressionContext, QgsExpressionContextUtils
+
+    # The engine's exports hold Dutch values (status rood/groen, richting afname, type_infra kabel_hs).
+    balance = memory_layer("Point?crs=EPSG:28992", [("stationsnaam", "string"), ("richting", "string"),
+                                                    ("status", "string"), ("tekort_mw", "double")], [
+        ("Westdorpe 150 kV", "afname", "rood", 1234.56, "POINT (1000 1000)"),
+        ("Axel", "invoeding", "groen", 0.0, "POINT (3000 1000)")], name="stationsbalans")
+    assert apply_style(balance, "stationsbalans")
+    assert {c.value() for c in balance.renderer().categories()} == {"rood", "oranje", "groen", "onbekend"}
+    balance.setLabelsEnabled(False)
+    image, settings = render([balance], QgsRectangle(0, 0, 4000, 2000), tmp_path / "balans.png")
+    # stations_balance.qml: rood is (192, 57, 43), groen (39, 174, 96).
+    assert colour_at(image, settings, 1000, 1000) == "#c0392b" and colour_at(image, settings, 3000, 1000) == "#27ae60"
+    # One figure per feature, with its direction, in Dutch notation whatever the locale of QGIS.
+    expression = QgsExpression(balance.labeling().settings().fieldName)
+    context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(balance))
+    texts = []
+    for feature in balance.getFeatures():
+        context.setFeature(feature)
+        texts.append(expression.evaluate(context))
+    assert texts == ["Westdorpe 150 kV: tekort afname 1.234,6 MW", None]
+    lines = memory_layer("LineString?crs=EPSG:28992", [("type_infra", "string")], [
+        ("kabel_hs", "LINESTRING (0 0, 1000 0)"), ("waterstofleiding", "LINESTRING (0 200, 1000 200)")],
+        name="infrastructuur")
+    assert apply_style(lines)
+    image, settings = render([lines], QgsRectangle(0, -400, 1000, 600), tmp_path / "lijnen.png")
+    # The maps' carrier colours: electricity #ff7f0e for a HV cable, hydrogen #00a0a0 for a hydrogen pipeline.
+    assert colour_at(image, settings, 500, 0) == "#ff7f0e" and colour_at(image, settings, 500, 200) == "#00a0a0"

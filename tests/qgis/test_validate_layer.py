@@ -38,7 +38,8 @@ def test_valid_layer(plugin: object, tmp_path: Path, developments_layer: object)
 
 
 def test_planted_errors_are_reported_with_their_rows(plugin: object, tmp_path: Path) -> None:
-    # Row 2 has a negative offtake, row 4 the unknown sector "wonen" (nearest allowed value: housing).
+    # Row 2 has a negative offtake, row 4 the unknown sector "wonen" (nearest accepted word, in the language the
+    # user wrote it: woningbouw).
     # Rows 1 and 3 are fine; so 4 in, 2 kept, 2 rejected.
     layer = memory_layer("Point?crs=EPSG:28992", DEVELOPMENT_FIELDS, [
         ("D1", "Datacenter", "data_centre", 40.0, 0.0, 2030, "committed", "POINT (47000 365000)"),
@@ -54,7 +55,7 @@ def test_planted_errors_are_reported_with_their_rows(plugin: object, tmp_path: P
     log = feedback.textLog()
     assert "rij 2 (id D2), kolom offtake_mw: negatieve waarde [waarde: -5.0]" in log
     assert "rij 4 (id D4), kolom sector: onbekende waarde" in log
-    assert "bedoelde u 'housing'?" in log
+    assert "bedoelde u 'woningbouw'?" in log
     assert "rij 1 " not in log and "rij 3 " not in log
 
 
@@ -72,8 +73,9 @@ def test_dutch_headers_with_a_mapping(plugin: object, tmp_path: Path) -> None:
     log = feedback.textLog()
     # The error names the user's own column, with the canonical name beside it.
     assert "rij 2 (id D2), kolom mw_vraag (offtake_mw): negatieve waarde" in log
-    # Dutch values were recognised and reported as repairs.
-    assert "Reparatie: " in log and "'datacenter'→data_centre" in log
+    # Dutch values were recognised and reported as such (not as repairs).
+    assert "Herkend: rijen 1, 2, kolom sector: waarde herkend: 'datacenter'→data_centre" in log
+    assert not any(line.startswith("Reparatie: ") and "datacenter" in line for line in log.splitlines())
 
 
 def test_mapping_naming_an_absent_column_fails_before_the_engine(plugin: object, tmp_path: Path,
@@ -117,6 +119,10 @@ def test_layer_without_crs_reports_missing_crs(plugin: object, tmp_path: Path) -
     # A layer-level error (no rows) with the engine's hint that the coordinates look like RD New.
     assert "laag: de laag heeft geen coördinatenstelsel" in feedback.textLog()
     assert "EPSG:28992" in feedback.textLog()
+    # The hint names the dialog's parameter, not the command line's --crs.
+    assert "Kies het coördinatenstelsel van de laag bij ‘Coördinatenstelsel (alleen als de laag er geen heeft)’ " \
+           "(parameter CRS)." in feedback.textLog()
+    assert "--crs" not in feedback.textLog()
 
 
 def test_invalid_polygon_is_repaired_and_reported(plugin: object, tmp_path: Path) -> None:

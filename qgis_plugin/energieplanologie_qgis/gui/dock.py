@@ -4,13 +4,15 @@ The dock reads an engine output folder (of ``demo``/``run``, of the algorithm *G
 *Voorbeeldregio laden*). For the chosen municipality it
 
 * zooms the map to it (its outline from the project's layers or the folder's ``energieplanologie.gpkg``),
-* fills a table with the MW by sector and year (offtake and feed-in, per energy carrier) and a table with the
-  stations that serve it, coloured by status per year with the headroom in MW,
+* shows, for the year chosen in the year selector, a table with the MW per sector (offtake and feed-in side by
+  side, per energy carrier) and a table with the stations that serve it, their room in MW coloured by status —
+  three columns each, so the dock fits QGIS's default dock width,
 * opens its overview page (HTML) or picture (PNG) in the system's browser/viewer.
 
-The numbers are the engine's own (``overview_data.read_overview``); the dock computes nothing. Computing the
-sample region runs the algorithm *Voorbeeldregio laden* as a ``QgsTask``, with progress and a cancel button,
-never on the GUI thread.
+The numbers and their text are the engine's own (``overview_data.read_overview``); the dock computes and formats
+nothing. It follows the latest output folder: an algorithm that writes one (*Voorbeeldregio laden*,
+*Gemeenteoverzichten*) tells it (``outputs.FOLDERS``). Computing the sample region runs *Voorbeeldregio laden* as a
+``QgsTask``, with progress and a cancel button, never on the GUI thread.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 from qgis.gui import QgsDockWidget, QgsFileWidget
-from qgis.PyQt.QtCore import Qt, QUrl, pyqtSlot
+from qgis.PyQt.QtCore import QLocale, Qt, QUrl, pyqtSlot
 from qgis.PyQt.QtGui import QBrush, QColor, QDesktopServices, QFont
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -42,17 +44,18 @@ from qgis.PyQt.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ..outputs import GPKG_NAME, add_to_project, output_layers
+from ..outputs import FOLDERS, GPKG_NAME, LAST_FOLDER_KEY, add_to_project, output_layers
 from ..overview_data import MunicipalityTables, list_municipalities, read_overview
 from ..processing.algorithms.load_sample import SAMPLE_GROUP, final_year_and_scenario
-from ..processing.algorithms.municipality_overview import LAST_FOLDER_KEY
 from .tasks import algorithm_task
 
 __all__ = ["CODE_FIELDS", "STATUS_COLOURS", "MunicipalityDock"]
@@ -65,12 +68,12 @@ STATUS_TEXT = {"green": "ruimte", "amber": "krap", "red": "tekort", "unknown": "
 DIRECTION_TEXT = {"offtake": "Afname", "feedin": "Invoeding"}
 
 
-def _fmt(value: float | None) -> str:
-    """A number as the overview pages write it (one decimal, decimal comma, thousands dot)."""
-    if value is None:
-        return "–"
-    text = f"{value:,.1f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return "0,0" if text in ("-0,0",) else text
+def _text(texts: dict[int, str], values: dict[int, Any], year: int) -> str:
+    """The engine's text of a number (an older engine's JSON has none: then Qt's Dutch locale writes it)."""
+    if texts.get(year):
+        return texts[year]
+    value = values.get(year)
+    return "–" if value is None else QLocale(QLocale.Dutch, QLocale.Netherlands).toString(float(value), "f", 1)
 
 
 class MunicipalityDock(QgsDockWidget):
@@ -100,6 +103,8 @@ class MunicipalityDock(QgsDockWidget):
                                                            "voorbeeldregio")
         self._running: dict[str, Any] | None = None
         self._build()
+        # A Qt slot of this widget: Qt drops the connection when the dock is deleted.
+        FOLDERS.written.connect(self.follow_folder)
         last = str(QgsSettings().value(LAST_FOLDER_KEY, "") or "")
         if last and os.path.isdir(last):
             self.set_folder(last)
@@ -110,7 +115,7 @@ class MunicipalityDock(QgsDockWidget):
         layout = QVBoxLayout(body)
 
         row = QHBoxLayout()
-        row.addWidget(QLabel("Uitvoermap:"))
+        row.addWidget(QLabel("Map:"))
         self.folder_widget = QgsFileWidget(body)
         self.folder_widget.setStorageMode(QgsFileWidget.GetDirectory)
         self.folder_widget.setDialogTitle("Kies een uitvoermap van energieplanologie (met gemeenten/)")
@@ -118,47 +123,68 @@ class MunicipalityDock(QgsDockWidget):
                                       "Gemeenteoverzichten of van Voorbeeldregio laden")
         self.folder_widget.fileChanged.connect(self.set_folder)
         row.addWidget(self.folder_widget, 1)
-        layout.addLayout(row)
-
-        row = QHBoxLayout()
-        self.sample_button = QPushButton("Voorbeeldregio", body)
-        self.sample_button.setToolTip("Rekent de voorbeeldregio Zeeuws-Vlaanderen door (of opent die als ze al is "
-                                      "berekend) en laadt de lagen gestileerd in het project")
+        self.sample_button = self._button("Voorbeeld", body)
+        self.sample_button.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        self.sample_button.setToolTip("Voorbeeldregio: rekent de voorbeeldregio Zeeuws-Vlaanderen door (of opent die "
+                                      "als ze al is berekend) en laadt de lagen gestileerd in het project")
         self.sample_button.clicked.connect(self.open_sample)
         row.addWidget(self.sample_button)
-        self.overview_button = QPushButton("Gemeenteoverzichten maken…", body)
-        self.overview_button.setToolTip("Opent het algoritme Gemeenteoverzichten voor de lagen in dit project")
-        self.overview_button.clicked.connect(self.run_overview_dialog)
-        row.addWidget(self.overview_button)
-        row.addStretch(1)
         layout.addLayout(row)
 
         row = QHBoxLayout()
-        row.addWidget(QLabel("Gemeente:"))
+        self.overview_button = self._button("Overzichten…", body)
+        self.overview_button.setToolTip("Opent het algoritme Gemeenteoverzichten voor de lagen in dit project")
+        self.overview_button.clicked.connect(self.run_overview_dialog)
+        self.atlas_button = self._button("Atlas…", body)
+        self.atlas_button.setToolTip("Opent het algoritme Gemeenteatlas: een printlay-out met een pagina per gemeente "
+                                     "(QGIS-project en PDF)")
+        self.atlas_button.clicked.connect(self.run_atlas_dialog)
+        for button in (self.overview_button, self.atlas_button):
+            row.addWidget(button)
+        layout.addLayout(row)
+
+        row = QHBoxLayout()
         self.municipality_combo = QComboBox(body)
         self.municipality_combo.setObjectName("gemeente")
+        self.municipality_combo.setToolTip("Gemeente")
+        self.municipality_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.municipality_combo.setMinimumContentsLength(6)
         self.municipality_combo.currentIndexChanged.connect(self._combo_changed)
         row.addWidget(self.municipality_combo, 1)
+        row.addWidget(QLabel("Jaar:"))
+        self.year_combo = QComboBox(body)
+        self.year_combo.setObjectName("jaar")
+        self.year_combo.setToolTip("Het jaar dat de tabellen tonen")
+        self.year_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.year_combo.setMinimumContentsLength(4)
+        self.year_combo.currentIndexChanged.connect(self._year_changed)
+        row.addWidget(self.year_combo)
         layout.addLayout(row)
 
         self.summary_label = QLabel(body)
         self.summary_label.setWordWrap(True)
+        self.summary_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # wraps to the dock's width
         self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout.addWidget(self.summary_label)
 
         self.tabs = QTabWidget(body)
         self.sector_table = self._table()
         self.station_table = self._table()
-        self.tabs.addTab(self.sector_table, "Vermogen per sector (MW)")
+        self.tabs.addTab(self.sector_table, "Sectoren")
         self.tabs.addTab(self.station_table, "Stations")
+        self.tabs.setTabToolTip(0, "Vermogen per sector in het gekozen jaar (MW, gewogen naar het scenario)")
+        self.tabs.setTabToolTip(1, "Ruimte per station in het gekozen jaar (MW), gekleurd naar status")
         layout.addWidget(self.tabs, 1)
 
         row = QHBoxLayout()
-        self.zoom_button = QPushButton("Zoom naar gemeente", body)
+        self.zoom_button = self._button("Zoom", body)
+        self.zoom_button.setToolTip("Zoom de kaart naar de gemeente")
         self.zoom_button.clicked.connect(lambda: self.zoom_to(self.current_code()))
-        self.html_button = QPushButton("Overzicht (HTML)", body)
+        self.html_button = self._button("Overzicht", body)
+        self.html_button.setToolTip("Open het gemeenteoverzicht (HTML) in de browser")
         self.html_button.clicked.connect(lambda: self._open(self.tables.html if self.tables else ""))
-        self.png_button = QPushButton("Kaart (PNG)", body)
+        self.png_button = self._button("Kaart", body)
+        self.png_button.setToolTip("Open de kaart van de gemeente (PNG)")
         self.png_button.clicked.connect(lambda: self._open(self.tables.png if self.tables else ""))
         for button in (self.zoom_button, self.html_button, self.png_button):
             button.setEnabled(False)
@@ -177,8 +203,18 @@ class MunicipalityDock(QgsDockWidget):
         layout.addLayout(row)
         self.status_label = QLabel(body)
         self.status_label.setWordWrap(True)
+        self.status_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         layout.addWidget(self.status_label)
         self.setWidget(body)
+
+    @staticmethod
+    def _button(text: str, parent: QWidget) -> QToolButton:
+        """A text button that shares a row with others in a narrow dock (no wide minimum as a push button has)."""
+        button = QToolButton(parent)
+        button.setText(text)
+        button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        button.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        return button
 
     @staticmethod
     def _table() -> QTableWidget:
@@ -189,19 +225,27 @@ class MunicipalityDock(QgsDockWidget):
         table.setAlternatingRowColors(False)
         table.setWordWrap(False)
         table.setTextElideMode(Qt.ElideRight)
+        # Three columns that share the dock's width: the name stretches (and elides), the numbers fit.
+        header = table.horizontalHeader()
+        header.setMinimumSectionSize(20)
         return table
 
+    def _headers(self, table: QTableWidget, first: str, tip: str) -> None:
+        """Short headers (the dock is narrow); the full words in their tooltips."""
+        year = self.current_year()
+        for column, (text, full) in enumerate(((first, tip), ("Afn.", f"Afname {year or ''} (MW)"),
+                                               ("Inv.", f"Invoeding {year or ''} (MW)"))):
+            item = QTableWidgetItem(text)
+            item.setToolTip(full)
+            table.setHorizontalHeaderItem(column, item)
+
     @staticmethod
-    def _fit(table: QTableWidget, caps: list[int]) -> None:
-        """Every column as wide as its contents, the leading text columns at most ``caps`` pixels (elided; the user
-        can widen them)."""
+    def _fit(table: QTableWidget) -> None:
+        """The first column takes the width that is left; the number columns are as wide as their contents."""
         header = table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.Interactive)
-        table.resizeColumnsToContents()
-        for column, cap in enumerate(caps):
-            if table.columnWidth(column) > cap:
-                table.setColumnWidth(column, cap)
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        for column in range(1, table.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
 
     # -- folder and municipality --------------------------------------------------------------------------
     def set_folder(self, folder: str) -> list[tuple[str, str]]:
@@ -216,7 +260,8 @@ class MunicipalityDock(QgsDockWidget):
         self.municipality_combo.blockSignals(True)
         self.municipality_combo.clear()
         for code, name in found:
-            self.municipality_combo.addItem(f"{name} ({code})" if name != code else code, code)
+            self.municipality_combo.addItem(name, code)  # the code in the tooltip and the summary: the name fits
+            self.municipality_combo.setItemData(self.municipality_combo.count() - 1, code, Qt.ToolTipRole)
         self.municipality_combo.setCurrentIndex(-1)
         self.municipality_combo.blockSignals(False)
         self._clear()
@@ -227,13 +272,40 @@ class MunicipalityDock(QgsDockWidget):
             self.status_label.setText(f"{len(found)} gemeenten in {folder}")
         return found
 
+    @pyqtSlot(str)
+    def follow_folder(self, folder: str) -> None:
+        """An algorithm wrote a new output folder: show it, keeping the chosen municipality when it is there."""
+        if not folder or not os.path.isdir(folder):
+            return
+        code = self.current_code()
+        self.set_folder(folder)
+        if code:
+            self.select_municipality(code)
+
+    def showEvent(self, event: Any) -> None:
+        """When shown, pick up an output folder written while the dock was closed (or by another QGIS process)."""
+        last = str(QgsSettings().value(LAST_FOLDER_KEY, "") or "")
+        if last and last != self.folder and os.path.isdir(last) and self._running is None:
+            self.follow_folder(last)
+        super().showEvent(event)
+
     def current_code(self) -> str:
         """The code of the municipality shown (empty when none)."""
         return str(self.municipality_combo.currentData() or "")
 
+    def current_year(self) -> int | None:
+        """The year the tables show (None before a municipality is chosen)."""
+        data = self.year_combo.currentData()
+        return int(data) if data is not None else None
+
     def _combo_changed(self, index: int) -> None:
         if index >= 0:
             self.show_municipality(self.current_code())
+
+    def _year_changed(self, index: int) -> None:
+        if index >= 0 and self.tables is not None:
+            self._fill_sectors(self.tables)
+            self._fill_stations(self.tables)
 
     def select_municipality(self, code: str) -> bool:
         """Choose municipality ``code`` as a user would in the list; True when it is there."""
@@ -246,14 +318,29 @@ class MunicipalityDock(QgsDockWidget):
             self.municipality_combo.setCurrentIndex(index)
         return True
 
+    def select_year(self, year: int) -> bool:
+        """Show the tables of ``year``; True when the overview has that year."""
+        index = self.year_combo.findData(int(year))
+        if index >= 0:
+            self.year_combo.setCurrentIndex(index)
+        return index >= 0
+
     def show_municipality(self, code: str) -> None:
-        """Fill the tables for ``code``, enable the buttons and zoom the map to it."""
+        """Fill the tables for ``code`` (the year chosen, else the last), enable the buttons and zoom the map."""
         try:
             self.tables = read_overview(self.folder, code)
         except (OSError, ValueError) as exc:
             self._clear()
             self.status_label.setText(str(exc))
             return
+        year = self.current_year()
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for y in self.tables.years:
+            self.year_combo.addItem(str(y), int(y))
+        chosen = self.year_combo.findData(year) if year is not None else -1
+        self.year_combo.setCurrentIndex(chosen if chosen >= 0 else self.year_combo.count() - 1)
+        self.year_combo.blockSignals(False)
         self.summary_label.setText(f"<b>{self.tables.name}</b> ({code}): {self.tables.summary}")
         self._fill_sectors(self.tables)
         self._fill_stations(self.tables)
@@ -271,59 +358,76 @@ class MunicipalityDock(QgsDockWidget):
         for button in (self.zoom_button, self.html_button, self.png_button):
             button.setEnabled(False)
 
+    @staticmethod
+    def _number(text: str, value: Any) -> QTableWidgetItem:
+        item = QTableWidgetItem(text)
+        item.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+        item.setData(Qt.UserRole, value)
+        return item
+
     def _fill_sectors(self, tables: MunicipalityTables) -> None:
-        table = self.sector_table
-        headers = ["Richting", "Drager", "Sector", *[str(y) for y in tables.years]]
+        """Per carrier and sector one row, offtake and feed-in of the chosen year side by side (MW)."""
+        table, year = self.sector_table, self.current_year()
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in tables.sectors:
+            entry = rows.setdefault((row.carrier, row.sector), {"total": row.total})
+            entry[row.direction] = row
         table.clear()
-        table.setColumnCount(len(headers))
-        table.setHorizontalHeaderLabels(headers)
-        table.setRowCount(len(tables.sectors))
+        table.setColumnCount(3)
+        self._headers(table, "Sector", "Vermogen per energiedrager en sector")
+        table.setRowCount(len(rows))
         bold = QFont()
         bold.setBold(True)
-        for r, row in enumerate(tables.sectors):
-            texts = [DIRECTION_TEXT[row.direction], row.carrier, row.sector,
-                     *[_fmt(row.values.get(y)) for y in tables.years]]
-            for c, text in enumerate(texts):
-                item = QTableWidgetItem(text)
-                if c >= 3:
-                    item.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
-                    item.setData(Qt.UserRole, row.values.get(tables.years[c - 3]))
-                if row.total:
+        for r, ((carrier, sector), entry) in enumerate(rows.items()):
+            electricity = carrier.lower() == "elektriciteit"
+            name = sector if electricity or entry["total"] else f"{carrier}: {sector}"
+            items = [QTableWidgetItem(name)]
+            items[0].setToolTip(f"{carrier}: {sector}")
+            for direction in ("offtake", "feedin"):
+                source = entry.get(direction)
+                if source is None or year is None:
+                    items.append(self._number("–", None))
+                else:
+                    items.append(self._number(_text(source.texts, source.values, year), source.values.get(year)))
+                    items[-1].setToolTip(f"{DIRECTION_TEXT[direction]} {year}, {carrier.lower()}: {sector}")
+            for c, item in enumerate(items):
+                if entry["total"]:
                     item.setFont(bold)
-                if c < 3:
-                    item.setToolTip(f"{texts[0]}, {row.carrier.lower()}: {row.sector}")
                 table.setItem(r, c, item)
-        self._fit(table, [90, 100, 175])
+        self._fit(table)
 
     def _fill_stations(self, tables: MunicipalityTables) -> None:
-        table = self.station_table
-        headers = ["Station", "Richting", *[str(y) for y in tables.years], "Eerste tekort", "MW uit gemeente"]
+        """Per station one row, the room for offtake and feed-in in the chosen year, coloured by status."""
+        table, year = self.station_table, self.current_year()
+        rows: dict[str, dict[str, Any]] = {}
+        for row in tables.stations:
+            rows.setdefault(row.station_id, {})[row.direction] = row
         table.clear()
-        table.setColumnCount(len(headers))
-        table.setHorizontalHeaderLabels(headers)
-        table.setRowCount(len(tables.stations))
-        for r, row in enumerate(tables.stations):
+        table.setColumnCount(3)
+        self._headers(table, "Station", "Station (id · naam); de volledige naam in de tooltip")
+        table.setRowCount(len(rows))
+        for r, (station_id, entry) in enumerate(rows.items()):
+            any_row = next(iter(entry.values()))
             # The id first, so that an elided long name still says which station it is.
-            label = re.sub(r"\s*\(" + re.escape(row.station_id) + r"\)\s*$", "", row.station)
-            name = QTableWidgetItem(f"{row.station_id} · {label}" if label != row.station_id else row.station_id)
-            name.setToolTip(f"{row.station} — {row.level or 'geen netvlak'}; {row.relation}")
+            label = re.sub(r"\s*\(" + re.escape(station_id) + r"\)\s*$", "", any_row.station)
+            name = QTableWidgetItem(f"{station_id} · {label}" if label != station_id else station_id)
+            name.setToolTip(f"{any_row.station} — {any_row.level or 'geen netvlak'}; {any_row.relation}")
             table.setItem(r, 0, name)
-            table.setItem(r, 1, QTableWidgetItem(DIRECTION_TEXT[row.direction]))
-            for i, year in enumerate(tables.years):
+            for c, direction in enumerate(("offtake", "feedin"), start=1):
+                row = entry.get(direction)
+                if row is None or year is None:
+                    table.setItem(r, c, self._number("–", "unknown"))
+                    continue
                 status = row.status.get(year, "unknown")
-                item = QTableWidgetItem(_fmt(row.headroom_mw.get(year)))
-                item.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+                text = _text(row.headroom_texts, row.headroom_mw, year)
+                item = self._number(text, status)
                 item.setBackground(QBrush(QColor(STATUS_COLOURS.get(status, STATUS_COLOURS["unknown"]))))
                 item.setForeground(QBrush(QColor("#111111")))
-                item.setToolTip(f"{year}: {STATUS_TEXT.get(status, status)}, ruimte {_fmt(row.headroom_mw.get(year))} MW")
-                item.setData(Qt.UserRole, status)
-                table.setItem(r, 2 + i, item)
-            first = QTableWidgetItem(str(row.first_shortage_year) if row.first_shortage_year else "–")
-            table.setItem(r, 2 + len(tables.years), first)
-            mw = QTableWidgetItem(_fmt(row.municipality_mw))
-            mw.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
-            table.setItem(r, 3 + len(tables.years), mw)
-        self._fit(table, [220])
+                first = f"; eerste tekort {row.first_shortage_year}" if row.first_shortage_year else ""
+                item.setToolTip(f"{DIRECTION_TEXT[direction]} {year}: {STATUS_TEXT.get(status, status)}, ruimte "
+                                f"{text} MW{first}; {row.municipality_mw_text or '–'} MW uit deze gemeente")
+                table.setItem(r, c, item)
+        self._fit(table)
 
     # -- map ----------------------------------------------------------------------------------------------
     def municipality_geometry(self, code: str) -> tuple[QgsGeometry, Any] | None:
@@ -439,17 +543,21 @@ class MunicipalityDock(QgsDockWidget):
             self._running["feedback"].cancel()
 
     def run_overview_dialog(self) -> None:
-        """Open *Gemeenteoverzichten* (the Processing dialog) and show its output folder afterwards."""
+        """Open *Gemeenteoverzichten* (the Processing dialog); its output folder comes back through
+        :meth:`follow_folder`."""
+        self._dialog("energieplanologie:municipality_overview", "Gemeenteoverzichten")
+
+    def run_atlas_dialog(self) -> None:
+        """Open *Gemeenteatlas* (the Processing dialog): a print layout with a page per municipality."""
+        self._dialog("energieplanologie:municipality_atlas", "De gemeenteatlas")
+
+    def _dialog(self, algorithm: str, what: str) -> None:
         try:
             import processing
 
-            processing.execAlgorithmDialog("energieplanologie:municipality_overview", {})
+            processing.execAlgorithmDialog(algorithm, {})
         except Exception as exc:
-            self._message(f"Gemeenteoverzichten konden niet worden gestart: {exc}", Qgis.Warning)
-            return
-        last = str(QgsSettings().value(LAST_FOLDER_KEY, "") or "")
-        if last and last != self.folder and os.path.isdir(last):
-            self.set_folder(last)
+            self._message(f"{what} kon niet worden gestart: {exc}", Qgis.Warning)
 
     def _busy(self, busy: bool, text: str) -> None:
         self.progress.setVisible(busy)
@@ -457,6 +565,7 @@ class MunicipalityDock(QgsDockWidget):
         self.cancel_button.setVisible(busy)
         self.sample_button.setEnabled(not busy)
         self.overview_button.setEnabled(not busy)
+        self.atlas_button.setEnabled(not busy)
         self.status_label.setText(text)
 
     def _message(self, text: str, level: Any) -> None:

@@ -221,8 +221,7 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
                 feedback.pushInfo(str(exc))
                 return {}
             except EngineFailed as exc:
-                self.report_failure(exc, feedback)
-                raise QgsProcessingException(str(exc)) from None
+                raise QgsProcessingException(self.report_failure(exc, feedback) or str(exc)) from None
             except EngineError as exc:
                 raise QgsProcessingException(str(exc)) from None
             # The outputs are read from the working folder before it is removed.
@@ -232,8 +231,10 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
         feedback.setProgress(100.0)
         return outputs
 
-    def report_failure(self, error: EngineFailed, feedback: QgsProcessingFeedback) -> None:
-        """Hook: tell the user more about a failed engine call before the algorithm fails (default: nothing)."""
+    def report_failure(self, error: EngineFailed, feedback: QgsProcessingFeedback) -> str | None:
+        """Hook: the one message the algorithm fails with after a failed engine call, in the words of the dialog
+        (default None: the engine's own message)."""
+        return None
 
     # -- helpers for subclasses ---------------------------------------------------------------------------
     def write_layer(self, layer: QgsVectorLayer | None, parameters: dict[str, Any], name: str,

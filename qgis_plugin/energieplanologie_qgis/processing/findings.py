@@ -27,7 +27,7 @@ def format_finding(finding: dict[str, Any], mapping: dict[str, str] | None = Non
     """One finding of the engine's report as a Dutch line: ``rij N (id X), kolom C: melding``.
 
     ``N`` counts from 1 in the layer's feature order; the column is shown as the user's source column when a
-    mapping renamed it. ``describe`` turns the 0-based rows of the file the engine read into Dutch text (for a
+    mapping or the engine's reader (``source_column``) renamed it. ``describe`` turns the 0-based rows of the file the engine read into Dutch text (for a
     file merged from several QGIS layers: which layer and which objects in it); default :func:`describe_rows`.
 
     Examples
@@ -38,6 +38,8 @@ def format_finding(finding: dict[str, Any], mapping: dict[str, str] | None = Non
     >>> format_finding({"rows": [4], "row_id": "D5", "column": "year", "message": "ontbreekt"},
     ...                describe=lambda rows: f"laag 'vlakken' rij {rows[0] - 2}")
     "laag 'vlakken' rij 2 (id D5), kolom year: ontbreekt"
+    >>> format_finding({"rows": [0], "column": "offtake_mw", "source_column": "afname_mw", "message": "negatieve waarde"})
+    'rij 1, kolom afname_mw (offtake_mw): negatieve waarde'
     """
     rows = [int(r) for r in finding.get("rows") or []]
     parts = [(describe or describe_rows)(rows)] if rows else []
@@ -49,7 +51,8 @@ def format_finding(finding: dict[str, Any], mapping: dict[str, str] | None = Non
             parts.append(f"id {row_id}")
     column = finding.get("column")
     if column:
-        source = (mapping or {}).get(column)
+        # The engine names the user's own column when its reader renamed it (a Dutch header); else the mapping.
+        source = finding.get("source_column") or (mapping or {}).get(column)
         parts.append(f"kolom {source} ({column})" if source and source != column else f"kolom {column}")
     head = ", ".join(parts)
     text = f"{head}: {finding.get('message', '')}" if head else f"laag: {finding.get('message', '')}"

@@ -24,6 +24,7 @@ from typing import Any
 
 from qgis.core import (
     QgsFeature,
+    QgsFeatureRequest,
     QgsFeatureSink,
     QgsFields,
     QgsProcessing,
@@ -44,7 +45,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QUrl
 
 from ..engine import EngineFailed, EngineResult, engine_options, run_engine_batch
-from ..outputs import LayerStyler
+from ..outputs import LayerStyler, year_title
 from ..project_file import KINDS, LayerEntry, mapping_toml, parse_mapping, parse_years, project_toml
 from .base import EngineAlgorithm
 from .findings import format_finding
@@ -139,6 +140,34 @@ class RegionAlgorithm(EngineAlgorithm):
     def command_options(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
         """CLI options after ``--out`` (e.g. ``["--year", "2030"]``)."""
         return []
+
+    def add_year_parameter(self, description: str = "Jaar (leeg: het laatste analysejaar)") -> None:
+        """The optional ``YEAR`` of an algorithm whose outputs hold one year."""
+        self.addParameter(QgsProcessingParameterNumber(
+            self.YEAR, self.tr(description), QgsProcessingParameterNumber.Integer, optional=True, minValue=2000,
+            maxValue=2100))
+
+    def analysis_years(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[int]:
+        """The analysis years: the ``YEARS`` parameter (else the default), plus ``YEAR`` when it is set."""
+        try:
+            years = parse_years(self.parameterAsString(parameters, self.YEARS, context)) \
+                if self.parameterDefinition(self.YEARS) is not None else []
+        except ValueError as exc:
+            raise QgsProcessingException(f"Analysejaren: {exc}") from None
+        years = years or parse_years(DEFAULT_YEARS)
+        if self.parameterDefinition(self.YEAR) is not None and parameters.get(self.YEAR) not in (None, ""):
+            years = sorted({*years, self.parameterAsInt(parameters, self.YEAR, context)})
+        return years
+
+    def chosen_year(self, parameters: dict[str, Any], context: QgsProcessingContext) -> int:
+        """The year an output shows: ``YEAR``, else the last analysis year."""
+        if parameters.get(self.YEAR) not in (None, ""):
+            return self.parameterAsInt(parameters, self.YEAR, context)
+        return max(self.analysis_years(parameters, context))
+
+    def chosen_scenario(self, parameters: dict[str, Any], context: QgsProcessingContext) -> str:
+        """The engine's name of the chosen scenario (``verwacht`` …)."""
+        return SCENARIOS[self.parameterAsEnum(parameters, self.SCENARIO, context)][0]
 
     def year_option(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
         """``["--year", "2030"]`` when the optional ``YEAR`` parameter is set, else nothing."""
@@ -291,6 +320,7 @@ class RegionAlgorithm(EngineAlgorithm):
             except ValueError as exc:
                 raise QgsProcessingException(f"Kolomkoppeling {_KIND_LABELS[kind].lower()}: {exc}") from None
             _check_mapping(kind, name, mapping, layers)
+            _check_usable(kind, layers, assign)
             written = write_sources(layers, gpkg, LAYER_NAMES[kind], transform_context=context.transformContext(),
                                     assign_crs=assign)
             self._written[kind], self._mappings[kind] = written, mapping
@@ -312,14 +342,9 @@ class RegionAlgorithm(EngineAlgorithm):
         """``[analysis]``: the scenario and years chosen."""
         out: dict[str, Any] = {}
         if self.parameterDefinition(self.SCENARIO) is not None:
-            out["scenario"] = SCENARIOS[self.parameterAsEnum(parameters, self.SCENARIO, context)][0]
+            out["scenario"] = self.chosen_scenario(parameters, context)
         if self.parameterDefinition(self.YEARS) is not None:
-            try:
-                years = parse_years(self.parameterAsString(parameters, self.YEARS, context))
-            except ValueError as exc:
-                raise QgsProcessingException(f"Analysejaren: {exc}") from None
-            if years:
-                out["years"] = years
+            out["years"] = self.analysis_years(parameters, context)
         return out
 
     def region_name(self, parameters: dict[str, Any], context: QgsProcessingContext) -> str:
@@ -387,14 +412,34 @@ class RegionAlgorithm(EngineAlgorithm):
         """Show every finding with the user's layer, row and column; returns the rows rejected in total."""
         return report_validation(reports, feedback, self._written, self._mappings)
 
-    def report_failure(self, error: EngineFailed, feedback: QgsProcessingFeedback) -> None:
-        """A configuration error names a key (``layers.developments.mapping: …``): say which parameter it is."""
+    def report_failure(self, error: EngineFailed, feedback: QgsProcessingFeedback) -> str | None:
+        """The one message the algorithm fails with, in the words of the dialog.
+
+        A layer the user supplied that yields no usable row (the engine's ``unusable`` in ``validatie.json``) is
+        named with its QGIS layers, the reason and the parameter to change; the rows' own findings are shown
+        above it (once). A configuration error that names a key (``layers.developments.mapping: …``) gets the
+        parameter it is about.
+        """
+        reports, unusable = self.validation_reports(), self.unusable_layers()
+        if unusable:
+            report_validation(reports, feedback, self._written, self._mappings, skip_layer_errors=set(unusable))
+            return " ".join(unusable_message(kind, [n for n, _ in self._written[kind].parts]
+                                             if kind in self._written else [], code, reason)
+                            for kind, (code, reason) in unusable.items())
         message = str(error)
         for kind, name, description, *_ in REGION_LAYERS:
             if f"layers.{kind}" in message:
-                feedback.reportError(f"Dit betreft de invoer ‘{description}’ (parameter {name}) en de "
-                                     f"kolomkoppeling {name}_MAPPING.", False)
-                break
+                return (f"{message} Dit betreft de invoer ‘{description}’ (parameter {name}) en de kolomkoppeling "
+                        f"{name}_MAPPING.")
+        return None
+
+    def unusable_layers(self) -> dict[str, tuple[str, str]]:
+        """The engine's verdict: the supplied layers that kept no row, kind → ``(code, reason)``."""
+        if not (self._validation_json and os.path.exists(self._validation_json)):
+            return {}
+        data = json.loads(Path(self._validation_json).read_text(encoding="utf-8"))
+        return {kind: (str(v.get("code", "")), str(v.get("reason", "")))
+                for kind, v in (data.get("unusable") or {}).items() if kind in _KIND_LABELS}
 
     def handle_result(self, result: EngineResult, parameters: dict[str, Any], context: QgsProcessingContext,
                       feedback: QgsProcessingFeedback) -> dict[str, Any]:
@@ -406,10 +451,13 @@ class RegionAlgorithm(EngineAlgorithm):
 
     # -- outputs ------------------------------------------------------------------------------------------
     def copy_to_sink(self, parameters: dict[str, Any], name: str, context: QgsProcessingContext, uri: str,
-                     style: str | None = None, *, provider: str = "ogr") -> str:
+                     style: str | None = None, *, provider: str = "ogr", where: str = "", title: str = "",
+                     temporal_years: list[int] | None = None) -> str:
         """Copy the engine's layer ``uri`` into sink parameter ``name``; attach ``style`` when it is loaded.
 
-        Returns the sink's destination id.
+        ``where``: only the features of this QGIS expression (one year and scenario of an engine output that holds
+        them all); ``title``: the name of the loaded layer; ``temporal_years``: the layer is loaded temporal on its
+        ``jaar`` column. Returns the sink's destination id.
         """
         source = QgsVectorLayer(uri, "engine", provider)
         if not source.isValid():
@@ -423,7 +471,10 @@ class RegionAlgorithm(EngineAlgorithm):
         sink, dest_id = self.parameterAsSink(parameters, name, context, fields, source.wkbType(), source.crs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, name))
-        for feature in source.getFeatures():
+        request = QgsFeatureRequest()
+        if where:
+            request.setFilterExpression(where)
+        for feature in source.getFeatures(request):
             out = QgsFeature(fields)
             if feature.hasGeometry():
                 out.setGeometry(feature.geometry())
@@ -431,14 +482,39 @@ class RegionAlgorithm(EngineAlgorithm):
             out.setAttributes([attributes[i] for i in keep])
             sink.addFeature(out, QgsFeatureSink.FastInsert)
         del sink  # flush a file output
-        self.style_output(context, dest_id, style)
+        self.style_output(context, dest_id, style, title=title, temporal_years=temporal_years)
         return dest_id
 
     @staticmethod
-    def style_output(context: QgsProcessingContext, dest_id: str, style: str | None) -> None:
-        """Attach the shipped style to an output Processing will load."""
-        if style and dest_id and context.willLoadLayerOnCompletion(dest_id):
-            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(LayerStyler.create(style))
+    def style_output(context: QgsProcessingContext, dest_id: str, style: str | None, *, title: str = "",
+                     temporal_years: list[int] | None = None) -> None:
+        """Attach the shipped style (and the name, and the temporal properties) to an output Processing will load."""
+        if not dest_id or not context.willLoadLayerOnCompletion(dest_id):
+            return
+        details = context.layerToLoadOnCompletionDetails(dest_id)
+        if title:
+            details.name = title
+            details.forceName = True
+        if style or temporal_years:
+            details.setPostProcessor(LayerStyler.create(style, temporal_years=temporal_years or ()))
+
+    def year_title(self, title: str, parameters: dict[str, Any], context: QgsProcessingContext, *,
+                   all_years: bool = False, scenario: bool = True) -> str:
+        """``"Stationsbalans 2040 — verwacht"`` (or ``"… 2025–2040 — verwacht"`` for all years)."""
+        chosen = self.chosen_scenario(parameters, context) if scenario else None
+        if all_years:
+            return year_title(title, scenario=chosen, years=self.analysis_years(parameters, context))
+        return year_title(title, self.chosen_year(parameters, context), chosen)
+
+    @staticmethod
+    def year_filter(year: int | None = None, scenario: str | None = None) -> str:
+        """A QGIS expression on the engine's Dutch columns: ``"jaar" = 2040 AND "scenario" = 'verwacht'``."""
+        parts = []
+        if year is not None:
+            parts.append(f'"jaar" = {int(year)}')
+        if scenario is not None:
+            parts.append("\"scenario\" = '{}'".format(scenario.replace("'", "''")))
+        return " AND ".join(parts)
 
     @staticmethod
     def expect_file(path: str) -> str:
@@ -469,10 +545,16 @@ class RegionAlgorithm(EngineAlgorithm):
 
 def report_validation(reports: dict[str, dict[str, Any]], feedback: QgsProcessingFeedback,
                       written: dict[str, WrittenLayer] | None = None,
-                      mappings: dict[str, dict[str, str]] | None = None) -> int:
+                      mappings: dict[str, dict[str, str]] | None = None, *,
+                      skip_layer_errors: set[str] = frozenset()) -> int:  # type: ignore[assignment]
     """Show the engine's validation reports (``validatie.json``, per kind) in the log; returns rows rejected.
 
-    Errors are reported as errors (without stopping the algorithm), warnings as warnings, repairs as information;
+    A rejected row is a warning (``afgewezen: …``): the analysis goes on without it, and an error line would show
+    twice in ``qgis_process`` (QGIS echoes every error into its message log). The layer-level errors of the kinds
+    in ``skip_layer_errors`` are left out: the algorithm's own failure message says them.
+
+    Errors (rejected rows) and warnings are reported as warnings, repairs and what the reader recognised (a Dutch
+    header, a decimal comma: ``notes``) as information;
     each names the user's layer and rows (via ``written``) and the user's column (via ``mappings``), and every
     layer ends with ``N rijen gelezen, K behouden, R afgewezen``.
     """
@@ -485,11 +567,15 @@ def report_validation(reports: dict[str, dict[str, Any]], feedback: QgsProcessin
         describe = layer.describe if layer is not None else None
         mapping = (mappings or {}).get(kind)
         for finding in report.get("errors", []):
-            feedback.reportError(f"{label}: {format_finding(finding, mapping, describe)}", False)
+            if kind in skip_layer_errors and not finding.get("rows"):
+                continue
+            feedback.pushWarning(f"{label}: afgewezen: {format_finding(finding, mapping, describe)}")
         for finding in report.get("warnings", []):
             feedback.pushWarning(f"{label}: waarschuwing: {format_finding(finding, mapping, describe)}")
         for finding in report.get("repairs", []):
             feedback.pushInfo(f"{label}: reparatie: {format_finding(finding, mapping, describe)}")
+        for finding in report.get("notes", []):
+            feedback.pushInfo(f"{label}: herkend: {format_finding(finding, mapping, describe)}")
         n_in, kept, n_rejected = (int(report.get(k, 0)) for k in ("rows_in", "rows_kept", "rows_rejected"))
         rejected += n_rejected
         summary = f"{label}: {n_in} rijen gelezen, {kept} behouden, {n_rejected} afgewezen."
@@ -498,6 +584,50 @@ def report_validation(reports: dict[str, dict[str, Any]], feedback: QgsProcessin
         else:
             feedback.pushInfo(summary)
     return rejected
+
+
+#: What to change in the dialog when a layer yields no usable row, per engine code (``{description}``,
+#: ``{name}``: the layer parameter).
+_UNUSABLE_HINTS = {
+    "missing_crs": "Kies het coördinatenstelsel van de laag bij ‘Coördinatenstelsel voor lagen zonder’ "
+                   "(geavanceerde parameter CRS), of geef de laag er een (Laageigenschappen › Bron).",
+    "empty_layer": "Kies bij ‘{description}’ ({name}) een laag met objecten{optional}.",
+    "all_rejected": "Verbeter de laag of de kolomkoppeling bij ‘Kolomkoppeling {kind}’ ({name}_MAPPING, "
+                    "geavanceerd); de afgewezen rijen staan hierboven.",
+    "missing_column": "Koppel de kolom bij ‘Kolomkoppeling {kind}’ ({name}_MAPPING, geavanceerd): "
+                      "canoniek=bronkolom.",
+}
+
+
+def unusable_message(kind: str, layers: list[str], code: str, reason: str) -> str:
+    """The Dutch failure message for a supplied layer without usable rows: layer, reason, dialog parameter.
+
+    Examples
+    --------
+    >>> print(unusable_message("developments", ["ontwikkelingen"], "missing_crs",
+    ...                        "de laag heeft geen coördinatenstelsel"))  # doctest: +ELLIPSIS
+    Ontwikkelingen: laag 'ontwikkelingen' levert geen bruikbare rijen: de laag heeft geen coördinatenstelsel. Kies het coördinatenstelsel van de laag bij ‘Coördinatenstelsel voor lagen zonder’ (geavanceerde parameter CRS)...
+    """
+    _kind, name, description, _types, _several, optional = next(r for r in REGION_LAYERS if r[0] == kind)
+    label = _KIND_LABELS[kind].split(" (")[0]
+    named = " + ".join(repr(n) for n in layers)
+    where = (f"laag {named}" if len(layers) == 1 else f"lagen {named}") if layers else f"parameter {name}"
+    hint = _UNUSABLE_HINTS.get(code, "Kies bij ‘{description}’ ({name}) een andere laag.").format(
+        description=description, name=name, kind=_KIND_LABELS[kind].split(" (")[0].lower(),
+        optional=", of laat de parameter leeg" if optional else "")
+    return f"{label}: {where} levert geen bruikbare rijen: {reason}. {hint}"
+
+
+def _check_usable(kind: str, layers: list[QgsVectorLayer], assign: Any) -> None:
+    """Before the engine runs: a supplied layer without objects, or without a CRS when none is stated, stops the
+    algorithm with :func:`unusable_message` (the engine would reject it whole)."""
+    for layer in layers:
+        if layer.featureCount() == 0:
+            raise QgsProcessingException(unusable_message(kind, [layer.name()], "empty_layer",
+                                                          "de laag bevat geen objecten"))
+        if layer.isSpatial() and not layer.crs().isValid() and assign is None:
+            raise QgsProcessingException(unusable_message(kind, [layer.name()], "missing_crs",
+                                                          "de laag heeft geen coördinatenstelsel"))
 
 
 def csv_uri(path: str) -> str:

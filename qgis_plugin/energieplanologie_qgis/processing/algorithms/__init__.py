@@ -4,6 +4,7 @@ from .assessment import AssessmentAlgorithm
 from .density import DensityAlgorithm
 from .hotspots import HotspotsAlgorithm
 from .load_sample import LoadSampleAlgorithm
+from .municipality_atlas import MunicipalityAtlasAlgorithm
 from .municipality_overview import MunicipalityOverviewAlgorithm
 from .pmiek_export import PmiekExportAlgorithm
 from .publish_map import PublishMapAlgorithm
@@ -16,6 +17,7 @@ __all__ = [
     "DensityAlgorithm",
     "HotspotsAlgorithm",
     "LoadSampleAlgorithm",
+    "MunicipalityAtlasAlgorithm",
     "MunicipalityOverviewAlgorithm",
     "PmiekExportAlgorithm",
     "PublishMapAlgorithm",
@@ -32,5 +34,6 @@ ALGORITHMS = (
     AssessmentAlgorithm,
     PmiekExportAlgorithm,
     MunicipalityOverviewAlgorithm,
+    MunicipalityAtlasAlgorithm,
     PublishMapAlgorithm,
 )

@@ -80,8 +80,10 @@ class DensityAlgorithm(RegionAlgorithm):
             # The engine's style is scaled to this raster's values: keep it beside the output too.
             style = self.copy_file(sidecar, os.path.splitext(target)[0] + ".qml")
         if context.willLoadLayerOnCompletion(target):
-            context.layerToLoadOnCompletionDetails(target).setPostProcessor(
-                LayerStyler.create(style or "dichtheid_mw_per_km2"))
+            details = context.layerToLoadOnCompletionDetails(target)
+            details.name = self.year_title("Dichtheid (MW/km²)", parameters, context)
+            details.forceName = True
+            details.setPostProcessor(LayerStyler.create(style or "dichtheid_mw_per_km2"))
         return {self.OUTPUT: target}
 
 

@@ -15,15 +15,13 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterFolderDestination,
     QgsProcessingUtils,
-    QgsSettings,
     QgsVectorLayer,
 )
 
 from ...engine import EngineResult
-from ...outputs import GPKG_NAME, LayerStyler, output_layers
+from ...outputs import GPKG_NAME, LayerStyler, output_layers, remember_output_folder
 from ..base import EngineAlgorithm
 from ..region import report_validation
-from .municipality_overview import LAST_FOLDER_KEY
 
 __all__ = ["SAMPLE_GROUP", "LoadSampleAlgorithm", "final_year_and_scenario"]
 
@@ -105,7 +103,7 @@ class LoadSampleAlgorithm(EngineAlgorithm):
             details.forceName = True
             details.setPostProcessor(LayerStyler.for_layer(spec))
             context.addLayerToLoadOnCompletion(spec.uri, details)
-        QgsSettings().setValue(LAST_FOLDER_KEY, folder)
+        remember_output_folder(folder)
         feedback.pushInfo(f"{len(layers)} lagen klaar om te laden in de groep '{SAMPLE_GROUP}'; uitvoer in {folder}")
         return {
             self.OUTPUT_FOLDER: folder,

@@ -12,15 +12,12 @@ from qgis.core import (
     QgsProcessingOutputHtml,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFolderDestination,
-    QgsSettings,
 )
 
+from ...outputs import LAST_FOLDER_KEY, remember_output_folder
 from ..region import RegionAlgorithm
 
 __all__ = ["LAST_FOLDER_KEY", "MunicipalityOverviewAlgorithm"]
-
-#: QgsSettings key: the last folder with municipality overviews (the dock offers it).
-LAST_FOLDER_KEY = "energieplanologie/last_output_folder"
 
 
 class MunicipalityOverviewAlgorithm(RegionAlgorithm):
@@ -63,6 +60,6 @@ class MunicipalityOverviewAlgorithm(RegionAlgorithm):
                      feedback: QgsProcessingFeedback) -> dict[str, Any]:
         index = self.expect_file(os.path.join(out_dir, "gemeenten", "index.html"))
         pages = [p for p in glob.glob(os.path.join(out_dir, "gemeenten", "*.html")) if not p.endswith("index.html")]
-        QgsSettings().setValue(LAST_FOLDER_KEY, out_dir)
+        remember_output_folder(out_dir)
         feedback.pushInfo(f"{len(pages)} gemeenteoverzichten in {os.path.dirname(index)}")
         return {self.OUTPUT_FOLDER: out_dir, self.OUTPUT_INDEX: index, self.MUNICIPALITIES_WRITTEN: len(pages)}

@@ -57,8 +57,8 @@ class ValidateLayerAlgorithm(EngineAlgorithm):
             "Controleert een laag tegen het schema van één laagsoort (gemeenten, stations, stationscapaciteit, "
             "infrastructuur, ontwikkelingen of beperkingen).\n\n"
             "Elke fout noemt de rij (1 = eerste object in de volgorde van de laag), het id en de kolom; "
-            "reparaties (zoals herstelde geometrieën of herkende Nederlandse waarden) en waarschuwingen staan in "
-            "het logboek. Rijen in = rijen behouden + rijen afgewezen.\n\n"
+            "reparaties (zoals herstelde geometrieën), waarschuwingen en wat de engine herkende (Nederlandse "
+            "kolomnamen en waarden, decimale komma's) staan in het logboek. Rijen in = rijen behouden + rijen afgewezen.\n\n"
             "Kolomkoppeling: als uw kolommen anders heten, geef dan canoniek=bronkolom op, gescheiden door ';', "
             "bijvoorbeeld: name=naam; offtake_mw=vermogen_mw; year=jaar; certainty=zekerheid.\n\n"
             "Coördinatenstelsel: alleen nodig als de laag er geen heeft.\n\n"
@@ -134,11 +134,18 @@ class ValidateLayerAlgorithm(EngineAlgorithm):
         if self._source:
             report["source"] = self._source
         for finding in report.get("errors", []):
-            feedback.reportError(format_finding(finding, self._mapping), False)
+            # A warning, not an error line: the algorithm itself succeeds (and qgis_process would print an error
+            # line twice).
+            feedback.pushWarning("Afgewezen: " + format_finding(finding, self._mapping))
+        if any(f.get("code") == "missing_crs" for f in report.get("errors", [])):
+            feedback.pushWarning(f"Kies het coördinatenstelsel van de laag bij ‘{self.parameterDefinition(self.CRS).description()}’ "
+                                 "(parameter CRS).")
         for finding in report.get("repairs", []):
             feedback.pushInfo("Reparatie: " + format_finding(finding, self._mapping))
         for finding in report.get("warnings", []):
             feedback.pushWarning("Waarschuwing: " + format_finding(finding, self._mapping))
+        for finding in report.get("notes", []):
+            feedback.pushInfo("Herkend: " + format_finding(finding, self._mapping))
         rows_in, kept, rejected = (int(report.get(k, 0)) for k in ("rows_in", "rows_kept", "rows_rejected"))
         ok = bool(report.get("ok", not report.get("errors")))
         feedback.pushInfo(
