@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from energieplanologie._errors import OutputError
+from energieplanologie.labels import format_number
 
 __all__ = [
     "HOST",
@@ -95,7 +96,7 @@ def _real(path: str | os.PathLike[str]) -> Path:
 
 
 def _mb(n: float) -> str:
-    return f"{n / 1e6:.1f}".replace(".", ",") + " MB"
+    return format_number(n / 1e6, 1, "MB")
 
 
 def _existing_ancestor(path: Path) -> Path:
