@@ -18,6 +18,10 @@ hotspot count developments only.
 ``dbscan``
     Weighted DBSCAN (:func:`energieplanologie.clustering.grid_dbscan`, exactly scikit-learn's semantics with
     ``sample_weight``): a point is core when the MW within ``eps_m`` of it (its own included) reaches ``min_mw``.
+    MW are counted in whole watts (each weight and ``min_mw`` rounded to 10⁻⁶ MW,
+    :data:`energieplanologie.clustering.WEIGHT_RESOLUTION`) and summed exactly, so developments whose MW add
+    up to exactly ``min_mw`` in decimal (say 0.1 + 0.3 + 19.4 + 0.2 = 20) are core whatever their order, in
+    memory and on dask alike; the same exact sums decide ``min_mw`` for HDBSCAN and Gi* clusters.
 ``hdbscan``
     :class:`sklearn.cluster.HDBSCAN` with ``min_cluster_size = max(2, min_members)``, for clusters of varying
     density. HDBSCAN takes no sample weights, so MW enters afterwards: clusters whose MW is below ``min_mw`` are
@@ -91,7 +95,7 @@ from scipy.spatial import cKDTree
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError
 from energieplanologie._geometry import representative_xy
-from energieplanologie.clustering import grid_dbscan
+from energieplanologie.clustering import WEIGHT_RESOLUTION, grid_dbscan, threshold_units, weight_units
 from energieplanologie.distributed import use_dask
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.region import Region
@@ -342,7 +346,8 @@ def detect_hotspots(
     report(progress, 0.15, f"knooppunten: clusteren ({method})")
 
     def dbscan(xy: np.ndarray, weight: np.ndarray) -> np.ndarray:
-        return grid_dbscan(xy, eps=eps_m, min_samples=min_mw, sample_weight=weight).labels
+        return grid_dbscan(xy, eps=eps_m, min_samples=min_mw, sample_weight=weight,
+                           resolution=WEIGHT_RESOLUTION).labels
 
     labels, hexagons, cell_geoms = _cluster(region, points, method, dbscan=dbscan, min_mw=min_mw,
                                             min_members=min_members, hex_size_m=hex_size_m,
@@ -366,6 +371,9 @@ def _cluster(region: Region, points: pd.DataFrame, method: str, *,
     xy = np.column_stack([points["x"].to_numpy(), points["y"].to_numpy()])
     weight = points["weight_mw"].to_numpy()
     hexagons = cell_geoms = None
+    if len(xy) and float(weight_units(weight).sum()) >= 2.0**53:  # exact sums in whole watts end at 9·10⁹ MW
+        raise EnergieplanologieError(f"knooppunten: het totale gewogen vermogen ({float(weight.sum()):.3g} MW) is te "
+                                     "groot om exact op te tellen; controleer de eenheden (kW of W in plaats van MW?)")
     if method == "dbscan":
         labels = dbscan(xy, weight) if len(xy) else np.empty(0, dtype=np.int64)
         min_cluster_mw = 0.0  # DBSCAN's weighted core condition already asks min_mw
@@ -769,8 +777,10 @@ def _filter_clusters(labels: np.ndarray, points: pd.DataFrame, min_members: int,
     size = np.bincount(labels[valid], minlength=k)
     is_dev = (points["member_kind"].to_numpy() == "development")[valid]
     n_dev = np.bincount(labels[valid], weights=is_dev, minlength=k)
-    dev_mw = np.bincount(labels[valid], weights=points["weight_mw"].to_numpy()[valid] * is_dev, minlength=k)
-    ok = (size >= min_members) & (n_dev >= 1) & (dev_mw >= min_mw)
+    # MW in whole watts, as DBSCAN counts them: a cluster of exactly min_mw (in decimal) is kept in any order.
+    dev_units = np.bincount(labels[valid], weights=weight_units(points["weight_mw"].to_numpy()[valid]) * is_dev,
+                            minlength=k)
+    ok = (size >= min_members) & (n_dev >= 1) & (dev_units >= threshold_units(min_mw))
     out = np.where(valid & ok[np.maximum(labels, 0)], labels, -1)
     return out
 
