@@ -241,8 +241,8 @@ def _threshold_region(n_groups: int):
     """Committed industry developments (weight 1 in every scenario) in the groups of ``decimal_groups``."""
     import geopandas as gpd
     import shapely
-
     from decimal_groups import threshold_groups
+
     from energieplanologie.region import Region
 
     xy, w, dec, group = threshold_groups(n_groups, seed=8, parts=(11, 25))
