@@ -8,8 +8,8 @@ come together; it then becomes clear whether a knooppunt has a local, provincial
 surface of a line or polygon) weighted by its scenario-weighted MW, offtake plus feed-in
 (:func:`energieplanologie.scenarios.weighted_mw`). Developments that weigh nothing in the scenario take no part.
 With ``include_infrastructure`` planned nodal infrastructure takes part too: projects that are not ``existing``,
-add capacity, are ready by ``year`` (or have no year) and are points or areas (cables and pipelines connect
-places, they do not sit at one); their weight is the capacity they add (offtake + feed-in), or
+add capacity, are ready by ``year`` (a project without ``year_ready`` is never ready, as in the balance) and are
+points or areas (cables and pipelines connect places, they do not sit at one); their weight is the capacity they add (offtake + feed-in), or
 ``infrastructure_weight_mw`` when given. Infrastructure weight only shapes the clusters: the MW columns of a
 hotspot count developments only.
 
@@ -604,7 +604,8 @@ def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year:
         ig = np.asarray(infra.geometry.values)
         added = infra["offtake_capacity_added_mw"].fillna(0).to_numpy(dtype=float) + \
             infra["feedin_capacity_added_mw"].fillna(0).to_numpy(dtype=float)
-        ready = infra["year_ready"].to_numpy(dtype=float, na_value=-np.inf) <= year
+        # A missing year_ready means what it means in the balance: the project counts in no year.
+        ready = infra["year_ready"].to_numpy(dtype=float, na_value=np.inf) <= year
         take = np.flatnonzero((infra["status"].to_numpy(dtype=object) != "existing") & (added > 0) & ready &
                               np.isin(shapely.get_type_id(ig), _NODAL_TYPES))
         if take.size:

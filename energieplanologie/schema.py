@@ -815,7 +815,8 @@ def validate(
         no_year = adds & df["year_ready"].isna() & ~reject
         if no_year.any():
             report.warning("no_year_ready", "year_ready", df["source_row"][no_year].tolist(),
-                           "project voegt capaciteit toe maar heeft geen jaar_gereed; telt niet mee in de balans")
+                           "project voegt capaciteit toe maar heeft geen jaar_gereed; telt in geen enkel jaar mee "
+                           "(niet in de stationsbalans, niet in de knooppunten; op de kaart nog niet gereed)")
         no_station = adds & df["station_id"].isna() & ~reject
         if no_station.any():
             report.warning("no_station", "station_id", df["source_row"][no_station].tolist(),

@@ -499,3 +499,22 @@ def test_members_through_time(region):
     assert set(members.loc[members["year"] == 2028, "member_id"]) == {"A1", "A2"}
     assert list(members.columns) == ["hotspot_id", "member_id", "member_kind", "weight_mw", "year"]
     assert_geodataframe_equal(hs, hotspots_through_time(region, years=[2028, 2035], include_infrastructure=False))
+
+
+def test_missing_year_ready_means_never_ready_in_knooppunten_and_balance():
+    # P1 (10 MW offtake added at MS2, inside group B) without year_ready: the balance never counts its 10 MW,
+    # and the knooppunten leave it out in every year — one meaning. Validation says so once, for its row.
+    from energieplanologie.balance import station_balance
+
+    infra = _infrastructure()
+    infra["year_ready"] = infra["year_ready"].astype(object)
+    infra.loc[0, "year_ready"] = None
+    region = _region(infrastructure=infra)
+    for year in region.years:
+        assert "P1" not in set(detect_hotspots(region, year=year).members["member_id"])
+    ms2 = station_balance(region, "verwacht").query("station_id == 'MS2' and direction == 'offtake'")
+    # MS2 has 10 MW of base capacity (see _region) and nothing is ever added.
+    assert ms2["capacity_mw"].tolist() == [10.0] * len(region.years)
+    warned = [f for f in region.reports["infrastructure"].warnings if f.code == "no_year_ready"]
+    assert len(warned) == 1 and warned[0].rows == [0]
+    assert "niet in de stationsbalans, niet in de knooppunten" in warned[0].message
