@@ -595,8 +595,9 @@ CORPUS = [
     Case("empty_layer.gpkg", counts=(0, 0, 0), errors={"empty_layer": []}),
     Case("two_layers.gpkg", counts=(1, 1, 0), kwargs={"layer": "plan_b"}),
     # capacity
-    Case("capaciteitskaart_missing_capacity.yaml", "station_capacity", (2, 1, 1), errors={"missing_value": [1]},
-         repairs={"enum_normalised": [0]}),
+    # capaciteitskaart v1.2: only short_code is required; HLS 150 without demand capacity loads, capacity unknown.
+    Case("capaciteitskaart_missing_capacity.yaml", "station_capacity", (2, 2, 0), repairs={"enum_normalised": [0]},
+         warnings={"capacity_unknown": [1]}),
     Case("dangling_station.csv", "station_capacity", (2, 2, 0)),  # the dangling id is a Region-level check
     # added for issue 10 (the rest of its list, and every reader's format)
     Case("m_geometries.gpkg", "stations", (2, 2, 0), repairs={"dropped_m": [], "dropped_z": [1]}),
@@ -623,10 +624,15 @@ CORPUS = [
     # FlatGeobuf stores features in the order of its spatial index: D2 (Hulst, jaar 2030.5) is feature 0.
     Case("year_as_float.fgb", counts=(2, 1, 1), errors={"not_an_integer": [0]}),
     Case("dangling_station_developments.geojson", counts=(2, 2, 0)),  # Region-level, see below
-    Case("capaciteitskaart_missing_fields.json", "station_capacity", (5, 1, 4),
-         errors={"missing_value": [1, 4], "not_an_area": [2], "negative_value": [3]}, repairs={"text_to_number": [3]}),
+    Case("capaciteitskaart_missing_fields.json", "station_capacity", (5, 2, 3),
+         errors={"missing_value": [1], "not_an_area": [2], "negative_value": [3]}, repairs={"text_to_number": [3]},
+         warnings={"capacity_unknown": [4]}),
     Case("capaciteitskaart_missing_fields.json", "infrastructure", (3, 0, 3),
          errors={"no_location": [0], "cancelled_work": [1], "unknown_value": [2]}),
+    # added for issue 17
+    Case("capaciteitskaart_schedule_text.yaml", "infrastructure", (3, 3, 0),
+         repairs={"schedule_text": [0, 1]}, warnings={"schedule_unreadable": [2]}, kwargs={"stations": "TNZ 150"}),
+    Case("capaciteitskaart_kw_as_mw.yaml", "station_capacity", (2, 2, 0), warnings={"implausible_capacity": [0]}),
 ]
 
 #: Files that cannot be read at all: ReadError, with these words in the message.
@@ -645,7 +651,12 @@ UNREADABLE = {
 
 @pytest.mark.parametrize("case", CORPUS, ids=str)
 def test_corpus(case):
-    data, report = read_layer(BAD / case.name, case.kind, **case.kwargs)
+    kwargs = dict(case.kwargs)
+    if isinstance(kwargs.get("stations"), str):  # a station layer holding this one short code (capaciteitskaart)
+        kwargs["stations"] = gpd.GeoDataFrame({"station_id": ["TNZ"], "name": ["Terneuzen"],
+                                               "short_code": [kwargs["stations"]]},
+                                              geometry=[Point(RD["Terneuzen"])], crs=CRS_RD)
+    data, report = read_layer(BAD / case.name, case.kind, **kwargs)
     text = report.to_text()
     assert accounted(report), text
     assert (report.rows_in, report.rows_kept, report.rows_rejected) == case.counts, text
@@ -676,9 +687,10 @@ def test_corpus_details():
     assert "'Vergund '→committed" in " ".join(f.message for f in unknown.repairs)
     wkt = read_layer(BAD / "bad_wkt.csv", "developments").report.errors[0]
     assert (wkt.column, wkt.value) == ("wkt", "POINT (61845 366552")
-    area = read_layer(BAD / "capaciteitskaart_missing_capacity.yaml", "station_capacity").report.errors[0]
-    assert (area.column, area.row_id) == ("demand_available_capacity", "HLS 150")
-    assert "substations[1]" in area.message
+    area = read_layer(BAD / "capaciteitskaart_missing_capacity.yaml", "station_capacity")
+    assert area.data.set_index("station_id")["offtake_capacity_mw"].isna().tolist() == [False, True]  # HLS 150
+    unknown = [w for w in area.report.warnings if w.code == "capacity_unknown"][0]
+    assert (unknown.column, unknown.rows) == ("offtake_capacity_mw", [1])
     data = read_layer(BAD / "cp1252.csv", "developments").data
     assert data.loc[0, "name"] == "Reeënweg zonneveld" and data.loc[0, "feedin_mw"] == 3.5
     merged = read_layer(BAD / "merged_header.xlsx", "developments").data
@@ -701,8 +713,14 @@ def test_corpus_details():
     fgb = read_layer(BAD / "year_as_float.fgb", "developments").report.errors[0]
     assert (fgb.row_id, fgb.value) == ("D2", 2030.5)
     works = read_layer(BAD / "capaciteitskaart_missing_fields.json", "station_capacity").data
-    assert works[["station_id", "offtake_capacity_mw", "feedin_capacity_mw"]].values.tolist() == [
-        ["TNZ 150", 12.0, 40.0]]
+    assert works[["station_id", "offtake_capacity_mw", "feedin_capacity_mw"]].fillna(-1).values.tolist() == [
+        ["TNZ 150", 12.0, 40.0], ["SLS 50", -1, 8.0]]  # SLS 50: offtake capacity unknown (v1.2)
+    # Added for issue 17: schedules as text read or reported; 47,000 MW for one area warned.
+    schedules = read_layer(BAD / "capaciteitskaart_schedule_text.yaml", "infrastructure", stations=gpd.GeoDataFrame(
+        {"station_id": ["TNZ"], "name": ["Terneuzen"], "short_code": ["TNZ 150"]},
+        geometry=[Point(RD["Terneuzen"])], crs=CRS_RD))
+    assert schedules.data["year_ready"].tolist()[:2] == [2026, 2026] and pd.isna(schedules.data["year_ready"].iloc[2])
+    assert "'2026/2027'" in schedules.report.to_text()
 
 
 def test_dangling_station_is_rejected_by_the_region():

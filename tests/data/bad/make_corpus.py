@@ -224,6 +224,43 @@ substations:
 """
 
 
+CAPACITEITSKAART_SCHEDULES = """\
+conforms_to: http://data.netbeheernederland.nl/capaciteitskaart/v1.2.0
+identifier: 'corpus_schedule_text'
+issued: '2025-03-01'
+substations:
+  - short_code: 'TNZ 150'
+    demand_available_capacity: 12
+    works:
+      - project_name: 'Uitbreiding Terneuzen'
+        time_schedules:
+          - schedule_interval:
+              end: 'Q3-2026'
+      - project_name: 'Tweede trafo Terneuzen'
+        time_schedules:
+          - schedule_interval:
+              end: 'eind 2026'
+      - project_name: 'Kabel Sluiskil'
+        time_schedules:
+          - schedule_interval:
+              end: '2026/2027'
+"""
+
+#: 47,000 "MW" for a DSO area: 47 MW typed in kW.
+CAPACITEITSKAART_KW = """\
+conforms_to: http://data.netbeheernederland.nl/capaciteitskaart/v1.2.0
+identifier: 'corpus_kw_as_mw'
+issued: '2025-03-01'
+energy_areas:
+  - short_code: 'OS Axel 20'
+    demand_available_capacity: 47000
+    generation_available_capacity: 47
+  - short_code: 'OS Hulst 20'
+    demand_available_capacity: 38
+    generation_available_capacity: 21
+"""
+
+
 def build(out: Path = HERE) -> list[Path]:
     """Write every corpus file into ``out``; returns the paths written (sorted)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -476,6 +513,9 @@ def _build(out: Path) -> None:
 
     # --- capacity
     _text(out, "capaciteitskaart_missing_capacity.yaml", CAPACITEITSKAART_MISSING)
+    # --- added for issue 17: schedules as text, kW typed as MW
+    _text(out, "capaciteitskaart_schedule_text.yaml", CAPACITEITSKAART_SCHEDULES)
+    _text(out, "capaciteitskaart_kw_as_mw.yaml", CAPACITEITSKAART_KW)
     _csv(out, "dangling_station.csv", [
         "station_id;jaar;capaciteit_afname_mw;capaciteit_invoeding_mw",
         "TNZ;2025;120;80",
