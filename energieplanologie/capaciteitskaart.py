@@ -355,6 +355,10 @@ def from_document(
     infrastructure, inf_report = _validated(infra_frame, "infrastructure", inf_rep)
 
     postcode_areas = _postcode_areas(areas, cap_report)
+    # Name the rows of the reader's repairs and warnings: areas by short_code, works by their project id.
+    cap_report.name_rows({i: _text(a.get("short_code")) for i, a in enumerate(areas) if isinstance(a, Mapping)})
+    inf_report.name_rows({k: _text(w.get("work_order_number")) or _text(w.get("project_name"))
+                          for k, (_i, _j, w) in enumerate(works) if isinstance(w, Mapping)})
     return CapaciteitskaartRead(capacity, infrastructure, postcode_areas,
                                 {"station_capacity": cap_report, "infrastructure": inf_report})
 

@@ -42,7 +42,7 @@ from pyproj import CRS
 from energieplanologie._errors import ConfigError, ReadError
 from energieplanologie.labels import LAYER_NAMES, label, to_dutch
 from energieplanologie.report import ValidationReport, merge_reports
-from energieplanologie.schema import CRS_RD, NL_BOUNDS_LONLAT, NL_BOUNDS_RD, SCHEMAS, _parse_numbers, validate
+from energieplanologie.schema import CRS_RD, NL_BOUNDS_LONLAT, NL_BOUNDS_RD, SCHEMAS, _parse_numbers, row_id_map, validate
 
 __all__ = [
     "COLUMN_SYNONYMS",
@@ -441,6 +441,7 @@ def read_layer(
     if fmt == "xlsx":
         frame = _years_from_dates(frame, reader)
     clean, validated = validate(frame, kind, crs=crs, source=str(p))
+    reader.name_rows(row_id_map(frame, kind, reader.unnamed_rows()))
     return LayerRead(clean, _combine(reader, validated))
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "LayerSpec",
     "level_from_voltage",
     "normalise_enum",
+    "row_id_map",
     "validate",
 ]
 
@@ -428,6 +429,27 @@ def _row_ids(frame: pd.DataFrame, spec: LayerSpec, positions: np.ndarray) -> lis
     return ["/".join(p) for p in zip(*parts, strict=True)]
 
 
+def row_id_map(frame: pd.DataFrame, kind: str, rows: set[int] | None = None) -> dict[int, str | None]:
+    """The key value (``development_id`` …; ``station_id/year`` for capacity rows) of rows of a frame with
+    canonical column names, by ``source_row`` (default every row); for naming rows in a report.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row_id_map(pd.DataFrame({"development_id": ["D1", " D17 "], "source_row": [0, 3]}), "developments")
+    {0: 'D1', 3: 'D17'}
+    """
+    spec = SCHEMAS[kind]
+    if "source_row" not in frame.columns or not all(c in frame.columns for c in spec.key[:1]):
+        return {}
+    source = pd.to_numeric(frame["source_row"], errors="coerce").to_numpy()
+    positions = np.arange(len(frame)) if rows is None else np.flatnonzero(np.isin(source, list(rows)))
+    if not len(positions):
+        return {}
+    ids = _row_ids(frame, spec, positions)
+    return {int(source[i]): (rid or None) for i, rid in zip(positions, ids, strict=True) if not np.isnan(source[i])}
+
+
 def _cell_text(value: Any) -> str | None:
     """One cell as trimmed text, None when blank. A whole float loses its ``.0`` (``1714.0`` → ``'1714'``)."""
     if value is None or value is pd.NA:
@@ -576,6 +598,7 @@ def validate(
     reject = np.zeros(len(df), dtype=bool)
 
     def finish(clean: pd.DataFrame) -> tuple[pd.DataFrame, ValidationReport]:
+        report.name_rows(row_id_map(df, kind, report.unnamed_rows()))
         report.rows_kept = len(clean)
         report.rows_rejected = report.rows_in - report.rows_kept
         if raise_on_error and report.rows_rejected:
