@@ -42,7 +42,15 @@ from pyproj import CRS
 from energieplanologie._errors import ConfigError, ReadError
 from energieplanologie.labels import LAYER_NAMES, label, to_dutch
 from energieplanologie.report import ValidationReport, merge_reports
-from energieplanologie.schema import CRS_RD, NL_BOUNDS_LONLAT, NL_BOUNDS_RD, SCHEMAS, _parse_numbers, row_id_map, validate
+from energieplanologie.schema import (
+    CRS_RD,
+    NL_BOUNDS_LONLAT,
+    NL_BOUNDS_RD,
+    SCHEMAS,
+    _parse_numbers,
+    row_id_map,
+    validate,
+)
 
 __all__ = [
     "COLUMN_SYNONYMS",
