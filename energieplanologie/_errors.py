@@ -2,7 +2,34 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "EnergieplanologieError", "ReadError", "ValidationError"]
+import errno
+
+__all__ = ["ConfigError", "EnergieplanologieError", "ReadError", "ValidationError", "os_reason"]
+
+_OS_REASONS = {
+    errno.ENOENT: "bestaat niet",
+    errno.EACCES: "geen toegang (rechten)",
+    errno.EPERM: "geen toegang (rechten)",
+    errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
+    errno.EISDIR: "is een map, geen bestand",
+    errno.ENOSPC: "schijf vol",
+    errno.EROFS: "alleen-lezen bestandssysteem",
+    errno.EEXIST: "bestaat al",
+    errno.EIO: "leesfout van het apparaat",
+    errno.ELOOP: "te veel symbolische koppelingen (een kring?)",
+    errno.ENAMETOOLONG: "naam te lang",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A Dutch reason for an operating-system error (the system's own text when there is no Dutch one).
+
+    Examples
+    --------
+    >>> os_reason(PermissionError(13, "Permission denied"))
+    'geen toegang (rechten)'
+    """
+    return _OS_REASONS.get(exc.errno or -1) or exc.strerror or str(exc)
 
 
 class EnergieplanologieError(ValueError):

@@ -51,7 +51,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from energieplanologie._errors import ReadError
+from energieplanologie._errors import ReadError, os_reason
+from energieplanologie._limits import MAX_NESTING, nesting_exceeds
 from energieplanologie.region import empty_layer
 from energieplanologie.report import ValidationReport, merge_reports
 from energieplanologie.schema import CRS_RD, RAG, normalise_enum, validate
@@ -155,24 +156,56 @@ def is_capaciteitskaart(document: Any) -> bool:
 
 
 def _load(path: Path) -> Any:
-    text_bytes = path.read_bytes()
+    try:
+        text_bytes = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"{path}: bestand niet te lezen ({os_reason(exc)}).") from exc
     if not text_bytes.strip():
         raise ReadError(f"{path}: bestand is leeg.")
     try:
         text = text_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ReadError(f"{path}: geen UTF-8 ({exc}).") from exc
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ReadError(f"{path}: ongeldige JSON ({exc}).") from exc
+    too_deep = ReadError(f"{path}: te diep genest (meer dan {MAX_NESTING} niveaus); een capaciteitskaart heeft er "
+                         "hooguit een stuk of zes.")
+    try:
+        if path.suffix.lower() == ".json":
+            try:
+                document = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ReadError(f"{path}: ongeldige JSON ({exc}).") from exc
+        else:
+            document = _load_yaml(path, text)
+    except RecursionError:
+        raise too_deep from None
+    if nesting_exceeds(document):
+        raise too_deep
+    return document
+
+
+def _load_yaml(path: Path, text: str) -> Any:
+    """YAML without anchors and aliases: a capaciteitskaart does not use them, and nested aliases let a few
+    hundred bytes expand into billions of items ("billion laughs")."""
     import yaml
 
+    class NoAliases(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.events.AliasEvent):
+                raise _AliasFound(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=NoAliases)  # a SafeLoader subclass: no arbitrary objects
+    except _AliasFound as exc:
+        raise ReadError(f"{path}: YAML-verwijzing (*alias) op regel {exc.args[0]}: ankers en aliassen worden niet "
+                        "gelezen (een capaciteitskaart heeft ze niet nodig, en ze kunnen een klein bestand "
+                        "onbeperkt groot maken).") from None
     except yaml.YAMLError as exc:
         raise ReadError(f"{path}: ongeldige YAML ({str(exc).splitlines()[0]}).") from exc
+
+
+class _AliasFound(Exception):
+    """A YAML alias event (carries the line number)."""
 
 
 def load_if_capaciteitskaart(path: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -182,8 +215,11 @@ def load_if_capaciteitskaart(path: str | os.PathLike[str]) -> dict[str, Any] | N
     """
     p = Path(path)
     if p.suffix.lower() == ".json":
-        with p.open("rb") as fh:
-            head = fh.read(65536).decode("utf-8", errors="replace")
+        try:
+            with p.open("rb") as fh:
+                head = fh.read(65536).decode("utf-8", errors="replace")
+        except OSError as exc:
+            raise ReadError(f"{p}: bestand niet te lezen ({os_reason(exc)}).") from exc
         if not any(k in head for k in ("capaciteitskaart", *_AREA_KEYS)):
             return None
     document = _load(p)

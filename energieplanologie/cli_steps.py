@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from energieplanologie._errors import ConfigError, EnergieplanologieError
+from energieplanologie._errors import ConfigError, EnergieplanologieError, os_reason
 from energieplanologie.cli import MachineProgress, Quiet, _fail, _Progress, app, out
 
 __all__: list[str] = []
@@ -314,11 +314,19 @@ def init(
     from energieplanologie.io import atomic_write
 
     target = directory / "project.toml"
+    if directory.exists() and not directory.is_dir():
+        raise _fail(ConfigError(f"{directory} bestaat al en is een bestand, geen map; noem een (nieuwe) map, "
+                                f"bijvoorbeeld: energieplanologie init {directory.with_suffix('')}_project"), 2)
+    if target.is_dir():
+        raise _fail(ConfigError(f"{target} is een map; verwijder of hernoem die eerst"), 2)
     if target.exists() and not force:
         raise _fail(ConfigError(f"{target} bestaat al; gebruik --force om te overschrijven"), 2)
-    directory.mkdir(parents=True, exist_ok=True)
     template = (Path(__file__).parent / "templates" / "project_template.toml").read_text(encoding="utf-8")
-    with atomic_write(target) as tmp:
-        Path(tmp).write_text(template, encoding="utf-8")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with atomic_write(target) as tmp:
+            Path(tmp).write_text(template, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(ConfigError(f"{target}: niet te schrijven ({os_reason(exc)})"), 2) from None
     out.print(f"Sjabloon geschreven: {target}\nVul de paden in en draai: energieplanologie run {target} --out uitvoer",
               highlight=False)

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from energieplanologie._errors import ConfigError, ReadError
+from energieplanologie._errors import ConfigError, ReadError, os_reason
+from energieplanologie._limits import MAX_NESTING, nesting_exceeds
 from energieplanologie.region import DEFAULT_YEARS, LAYER_ORDER, Region
 from energieplanologie.report import ValidationReport
 
@@ -86,13 +87,21 @@ def read_toml(path: Path, *, what: str = "configuratie") -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{what} niet gevonden: {path}", key=None)
+    too_deep = ConfigError(f"{path}: te diep genest (meer dan {MAX_NESTING} niveaus)")
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: geen geldige TOML ({exc})") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: geen UTF-8-tekst ({exc})") from exc
+    except RecursionError:
+        raise too_deep from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {what} niet te lezen ({os_reason(exc)})") from exc
+    if nesting_exceeds(data):
+        raise too_deep
+    return data
 
 
 def _expect(value: Any, types: type | tuple[type, ...], key: str, what: str) -> Any:

@@ -39,7 +39,8 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from energieplanologie._errors import ConfigError, ReadError
+from energieplanologie._errors import ConfigError, ReadError, os_reason
+from energieplanologie._limits import READ_MEMORY_FACTOR, available_memory
 from energieplanologie.labels import LAYER_NAMES, label, to_dutch
 from energieplanologie.report import ValidationReport, merge_reports
 from energieplanologie.schema import (
@@ -523,7 +524,7 @@ def _vector_source(path: Path, fmt: str, kind: str, layer: str | None) -> tuple[
             raise ReadError(f"{path}: zip-bestand bevat geen shapefile (.shp); inhoud: {', '.join(members) or '(leeg)'}.")
         stems = [Path(m).stem for m in shps]
         chosen = _pick(stems, kind, layer, path, "shapefile")
-        return f"/vsizip/{path.resolve()}/{shps[stems.index(chosen)]}", None
+        return f"/vsizip/{path.absolute()}/{shps[stems.index(chosen)]}", None
     if fmt == "gpkg":
         names = [str(n) for n in _list_layers(path)[:, 0]]
         return str(path), _pick(names, kind, layer, path, "laag")
@@ -548,10 +549,13 @@ def _read_vector(path: Path, fmt: str, kind: str, layer: str | None, report: Val
     source, layer_name = _vector_source(path, fmt, kind, layer)
     if fmt in ("geojson", "json", "fgb", "shp") and layer is not None:
         report.warning("layer_ignored", None, [], f"layer={layer!r} genegeerd: dit formaat heeft één laag")
+    _check_read_memory(path, fmt, source)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             frame = pyogrio.read_dataframe(source, layer=layer_name, use_arrow=_arrow_readable(fmt, source, layer_name))
+    except MemoryError as exc:  # GDAL's std::bad_alloc
+        raise ReadError(f"{path}: te groot om in het geheugen te lezen (onvoldoende geheugen).") from exc
     except Exception as exc:  # DataSourceError, DataLayerError, FieldTypeError, GDAL errors on corrupt files
         raise ReadError(f"{path}: niet te lezen ({_short(exc)}).") from exc
     measured = [w for w in caught if _MEASURED in str(w.message)]
@@ -567,6 +571,38 @@ def _read_vector(path: Path, fmt: str, kind: str, layer: str | None, report: Val
         frame = frame.set_crs(None, allow_override=True)
     report.rows_in = len(frame)
     return frame
+
+
+def _source_bytes(path: Path, fmt: str, source: str) -> int:
+    """Bytes GDAL will read for this source: for a shapefile (zipped or not) its .shp and .dbf unpacked, else the
+    file itself."""
+    if fmt == "zip" and source.startswith("/vsizip/"):
+        member = source[len(f"/vsizip/{path.absolute()}/"):]
+        stem = member[: -len(".shp")]
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return sum(i.file_size for i in zf.infolist() if i.filename in (member, stem + ".dbf", stem + ".DBF"))
+        except (OSError, zipfile.BadZipFile):
+            return 0
+    if fmt == "shp":
+        return sum(p.stat().st_size for p in (path, path.with_suffix(".dbf")) if p.exists())
+    return path.stat().st_size
+
+
+def _check_read_memory(path: Path, fmt: str, source: str) -> None:
+    """Refuse, before reading, a source that would need more memory than is available (a small zip can hold a
+    shapefile of gigabytes): GDAL would end in ``std::bad_alloc`` or the system would start killing processes."""
+    size = _source_bytes(path, fmt, source)
+    need = READ_MEMORY_FACTOR * size
+    available = available_memory()
+    if available is not None and need > available:
+        raise ReadError(f"{path}: te groot om te lezen: {_mb(size)} aan gegevens (uitgepakt) vraagt ongeveer "
+                        f"{_mb(need)} geheugen, er is {_mb(available)} beschikbaar. Lees het in delen of op een "
+                        "machine met meer geheugen.")
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.0f} MB"
 
 
 def _arrow_readable(fmt: str, source: str, layer: str | None) -> bool:
@@ -609,7 +645,7 @@ def _shp_lengths(path: Path, source: str) -> tuple[int | None, int]:
     """The file length a .shp header declares (bytes 24–27, big-endian, in 16-bit words) and its real size."""
     try:
         if source.startswith("/vsizip/"):
-            member = source[len(f"/vsizip/{path.resolve()}/"):]
+            member = source[len(f"/vsizip/{path.absolute()}/"):]
             with zipfile.ZipFile(path) as zf:
                 actual = zf.getinfo(member).file_size
                 with zf.open(member) as fh:
@@ -636,7 +672,10 @@ _SEPARATOR_NAMES = {",": "komma", ";": "puntkomma", "\t": "tab", "|": "verticale
 
 
 def _decode(path: Path, report: ValidationReport) -> str:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"{path}: bestand niet te lezen ({os_reason(exc)}).") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -916,6 +955,8 @@ def _from_xy(frame: pd.DataFrame, xcol: str, ycol: str, crs: CRS | None, report:
     bad_x = present_x & x.isna().to_numpy()
     bad_y = present_y & y.isna().to_numpy() & ~bad_x
     ok = (x.notna() & y.notna()).to_numpy()
+    finite = ok & np.isfinite(x.to_numpy(dtype=float, na_value=np.nan)) & np.isfinite(y.to_numpy(dtype=float,
+                                                                                                  na_value=np.nan))
     geoms = np.full(len(frame), None, dtype=object)
     geoms[ok] = shapely.points(x.to_numpy()[ok], y.to_numpy()[ok])
     geo = gpd.GeoDataFrame(frame.drop(columns=[xcol, ycol]), geometry=gpd.GeoSeries(geoms, index=frame.index))
@@ -925,7 +966,7 @@ def _from_xy(frame: pd.DataFrame, xcol: str, ycol: str, crs: CRS | None, report:
                       f"coördinaten {xcol}/{ycol} als tekst gelezen (decimale komma geaccepteerd)")
     geo = _reject(geo, bad_x | bad_y, report, "not_a_number", f"{xcol}/{ycol}",
                   frame[xcol].where(bad_x, frame[ycol]), "coördinaat is geen getal")
-    ok = ok[~(bad_x | bad_y)]
+    ok = finite[~(bad_x | bad_y)]  # 'inf' is rejected by validate; the CRS is judged on the finite ones
     if crs is None and ok.any():
         xs, ys = x[~(bad_x | bad_y)][ok], y[~(bad_x | bad_y)][ok]
         lon0, lat0, lon1, lat1 = NL_BOUNDS_LONLAT

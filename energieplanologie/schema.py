@@ -429,6 +429,19 @@ def _row_ids(frame: pd.DataFrame, spec: LayerSpec, positions: np.ndarray) -> lis
     return ["/".join(p) for p in zip(*parts, strict=True)]
 
 
+def _non_finite_coordinates(geoms: np.ndarray) -> np.ndarray:
+    """Per geometry: does any x or y coordinate hold NaN or ±infinity?"""
+    out = np.zeros(len(geoms), dtype=bool)
+    present = ~shapely.is_missing(geoms)
+    if not present.any():
+        return out
+    coords, index = shapely.get_coordinates(geoms[present], return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        out[np.flatnonzero(present)[np.unique(index[bad])]] = True
+    return out
+
+
 def row_id_map(frame: pd.DataFrame, kind: str, rows: set[int] | None = None) -> dict[int, str | None]:
     """The key value (``development_id`` …; ``station_id/year`` for capacity rows) of rows of a frame with
     canonical column names, by ``source_row`` (default every row); for naming rows in a report.
@@ -653,14 +666,21 @@ def validate(
         if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
             report.layer_error("missing_geometry", "de laag heeft geen geometrie")
             return reject_all()
+        # NaN or infinite coordinates (a JSON NaN, 'inf' in a CSV or WKT): no place, and GEOS cannot repair them.
+        # Judged (and shown) as in the source, before any reprojection.
+        source_geoms = np.asarray(df.geometry.values)
+        not_finite = ~shapely.is_empty(source_geoms) & _non_finite_coordinates(source_geoms)
+        error_rows(not_finite, "not_finite", "geometry", "coördinaten zijn geen eindige getallen (NaN of oneindig)",
+                   values=pd.Series(np.where(not_finite, shapely.to_wkt(source_geoms, trim=True), None), dtype=object))
         checked = _validate_crs(df, crs, report)
         if checked is None:
             return reject_all()
         df = checked
         geom = df.geometry
         empty = geom.isna().to_numpy() | geom.is_empty.to_numpy()
-        error_rows(empty, "empty_geometry", "geometry", "lege of ontbrekende geometrie")
+        error_rows(empty & ~not_finite, "empty_geometry", "geometry", "lege of ontbrekende geometrie")
         arr = geom.values.copy()
+        empty = empty | not_finite
         # Z/M values are dropped: the analyses are two-dimensional.
         has_z = ~empty & shapely.has_z(np.asarray(arr))
         has_m = ~empty & _has_m(np.asarray(arr))

@@ -511,12 +511,67 @@ def test_write_csv_is_deterministic_dutch_and_reads_back(tmp_path):
         ("truncated_shp.zip", "stations", "niet te lezen"),
         ("two_layers.gpkg", "developments", r"meerdere lagen \(plan_a, plan_b\)"),
         ("does_not_exist.gpkg", "developments", "niet gevonden"),
+        # added for issue 17: documents that ask for unbounded work are refused before the work
+        ("deep_nesting.json", "station_capacity", r"te diep genest \(meer dan 64 niveaus\)"),
+        ("deep_nesting.yaml", "station_capacity", r"te diep genest \(meer dan 64 niveaus\)"),
+        ("billion_laughs.yaml", "station_capacity", r"YAML-verwijzing \(\*alias\) op regel 3"),
     ],
 )
 def test_unreadable_sources_raise_read_error_naming_the_file(name, kind, message):
     with pytest.raises(ReadError, match=message) as info:
         read_layer(BAD / name, kind)
     assert name in str(info.value)
+
+
+# The CLI in a child process whose address space is limited to what it uses now plus ``headroom`` MB.
+_LIMITED = """
+import resource, sys
+import energieplanologie.cli as cli, energieplanologie.io, pyogrio, geopandas
+from energieplanologie._limits import _vm_size
+resource.setrlimit(resource.RLIMIT_AS, (_vm_size() + int(sys.argv[1]) * 10**6, resource.RLIM_INFINITY))
+sys.argv = ["energieplanologie", *sys.argv[2:]]
+cli.main()
+"""
+
+
+def test_refused_before_reading_when_too_big():
+    # huge_points_shp.zip: 156 kB holding an 80 MB .shp (one MultiPoint of 5 million points). Reading it takes
+    # about 3 × 80 MB; with 150 MB of address space left the reader refuses it before GDAL starts (which would
+    # end in std::bad_alloc): one Dutch line, exit 2 (unreadable), no traceback.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _LIMITED, "150", "validate", str(BAD / "huge_points_shp.zip"),
+                           "--kind", "stations"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.stderr.strip().startswith("Fout: ") and TOO_BIG["huge_points_shp.zip"] in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "80 MB" in done.stderr
+
+
+def test_a_file_without_read_permission_is_one_dutch_line(tmp_path):
+    # A CSV and a capaciteitskaart YAML the user may not read. Root reads anything, so as root the child runs
+    # without the capabilities that override file permissions (util-linux setpriv).
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "geen_toegang"
+    folder.mkdir()
+    shutil.copy(BAD / "decimal_comma.csv", folder / "ontwikkelingen.csv")
+    shutil.copy(DATA / "capaciteitskaart" / "im_capaciteitskaart_dso-20250120.yaml", folder / "capaciteit.yaml")
+    for f in folder.iterdir():
+        f.chmod(0)
+    as_user = ["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 \
+        else []
+    for name, kind in (("ontwikkelingen.csv", "developments"), ("capaciteit.yaml", "station_capacity")):
+        done = subprocess.run([*as_user, sys.executable, "-m", "energieplanologie", "validate", str(folder / name),
+                               "--kind", kind], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr
+        assert done.stderr.strip() == f"Fout: {folder / name}: bestand niet te lezen (geen toegang (rechten)).", \
+            done.stderr
 
 
 def test_other_unreadable_sources(tmp_path):
@@ -633,6 +688,11 @@ CORPUS = [
     Case("capaciteitskaart_schedule_text.yaml", "infrastructure", (3, 3, 0),
          repairs={"schedule_text": [0, 1]}, warnings={"schedule_unreadable": [2]}, kwargs={"stations": "TNZ 150"}),
     Case("capaciteitskaart_kw_as_mw.yaml", "station_capacity", (2, 2, 0), warnings={"implausible_capacity": [0]}),
+    # NaN/±inf coordinates are rejected by name (GEOS cannot repair them: make_valid used to crash on them).
+    Case("nan_coordinates.geojson", counts=(4, 1, 3), errors={"not_finite": [1, 2, 3]}),
+    Case("nan_coordinates.gpkg", counts=(2, 1, 1), errors={"not_finite": [0]}),
+    Case("inf_xy.csv", counts=(3, 1, 2), errors={"not_finite": [1, 2]}),
+    Case("nan_wkt.csv", counts=(3, 1, 2), errors={"not_finite": [1, 2]}),
 ]
 
 #: Files that cannot be read at all: ReadError, with these words in the message.
@@ -646,7 +706,13 @@ UNREADABLE = {
     "truncated.xlsx": "niet te lezen als Excel-werkmap",
     "truncated.fgb": "afgebroken of beschadigd: de kop noemt 200 objecten, er zijn er 0 te lezen",
     "truncated_shp.zip": "niet te lezen",
+    "deep_nesting.json": "te diep genest (meer dan 64 niveaus)",
+    "deep_nesting.yaml": "te diep genest (meer dan 64 niveaus)",
+    "billion_laughs.yaml": "YAML-verwijzing (*alias) op regel 3",
 }
+
+#: Files that are refused before reading when memory is short (see test_refused_before_reading_when_too_big).
+TOO_BIG = {"huge_points_shp.zip": "te groot om te lezen"}
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=str)
@@ -675,7 +741,7 @@ def test_corpus(case):
 
 def test_corpus_table_covers_every_file():
     files = {p.name for p in BAD.iterdir() if p.is_file() and p.suffix != ".py"}
-    listed = {c.name for c in CORPUS} | set(UNREADABLE)
+    listed = {c.name for c in CORPUS} | set(UNREADABLE) | set(TOO_BIG)
     assert files == listed
     assert len(files) >= 50
 

@@ -261,6 +261,33 @@ energy_areas:
 """
 
 
+def _huge_points_zip(path: Path, n: int = 5_000_000) -> None:
+    """A zipped shapefile whose one feature is a MultiPoint of ``n`` points (all Terneuzen), written byte by byte:
+    80 MB of .shp that deflate to about 80 kB — the small download that unpacks into more than a reader can hold."""
+    x, y = RD["Terneuzen"]
+    content = struct.pack("<i4di", 8, x, y, x, y, n) + np.tile(np.array([x, y], dtype="<f8"), n).tobytes()
+    shp_words = (100 + 8 + len(content)) // 2
+    bbox = struct.pack("<2i4d4d", 1000, 8, x, y, x, y, 0, 0, 0, 0)
+    shp = struct.pack(">7i", 9994, 0, 0, 0, 0, 0, shp_words) + bbox + struct.pack(">2i", 1, len(content) // 2) + content
+    shx = struct.pack(">7i", 9994, 0, 0, 0, 0, 0, (100 + 8) // 2) + bbox + struct.pack(">2i", 50, len(content) // 2)
+    field = b"station_id".ljust(11, b"\0") + b"C" + b"\0" * 4 + bytes([3, 0]) + b"\0" * 14
+    dbf = struct.pack("<B3BIHH20x", 3, 125, 1, 1, 1, 32 + 32 + 1, 1 + 3) + field + b"\r" + b" TNZ" + b"\x1a"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, data in (("stations.shp", shp), ("stations.shx", shx), ("stations.dbf", dbf),
+                           ("stations.prj", pyproj_wkt_rd())):
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+
+
+def pyproj_wkt_rd() -> bytes:
+    from pyproj import CRS
+
+    return CRS.from_epsg(28992).to_wkt("WKT1_ESRI").encode("ascii")
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
 def build(out: Path = HERE) -> list[Path]:
     """Write every corpus file into ``out``; returns the paths written (sorted)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -516,6 +543,41 @@ def _build(out: Path) -> None:
     # --- added for issue 17: schedules as text, kW typed as MW
     _text(out, "capaciteitskaart_schedule_text.yaml", CAPACITEITSKAART_SCHEDULES)
     _text(out, "capaciteitskaart_kw_as_mw.yaml", CAPACITEITSKAART_KW)
+    # NaN and infinite coordinates, in every way users' files carry them
+    features = [
+        f'{{"type": "Feature", "properties": {{"id": "D{i + 1}", "naam": "Zon {i + 1}", "sector": "opwek", '
+        f'"jaar": 2030, "zekerheid": "vergund", "invoeding_mw": 5.0}}, "geometry": {geometry}}}'
+        for i, geometry in enumerate([
+            f'{{"type": "Point", "coordinates": [{LONLAT["Axel"][0]}, {LONLAT["Axel"][1]}]}}',
+            f'{{"type": "Point", "coordinates": [NaN, {LONLAT["Hulst"][1]}]}}',
+            '{"type": "Polygon", "coordinates": [[[3.8, 51.3], [Infinity, 51.3], [3.9, 51.4], [3.8, 51.3]]]}',
+            f'{{"type": "Point", "coordinates": [-Infinity, {LONLAT["Sluis"][1]}]}}'])]
+    _text(out, "nan_coordinates.geojson",
+          '{"type": "FeatureCollection", "name": "nan_coordinates", "features": [\n' + ",\n".join(features) + "\n]}\n")
+    nan_rd = _developments_rd("EPSG:28992")
+    nan_rd.geometry = [shapely.Point(np.nan, RD["Axel"][1]), shapely.Point(RD["Hulst"])]
+    _gpkg(out, "nan_coordinates.gpkg", {"ontwikkelingen": nan_rd})
+    _csv(out, "inf_xy.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;Laadplein;mobiliteit;2030;vergund;2;0;{xy_t}",
+        f"D2;Oneindig ver;industrie;2030;vergund;5;0;inf;{RD['Hulst'][1]}",
+        f"D3;Ook ver;industrie;2030;vergund;5;0;{RD['Axel'][0]};-Infinity",
+    ])
+    _csv(out, "nan_wkt.csv", [
+        "id;naam;sector;jaar;zekerheid;invoeding_mw;wkt",
+        f"D1;Zon Axel;opwek;2028;vergund;12;\"SRID=28992;POINT ({RD['Axel'][0]} {RD['Axel'][1]})\"",
+        f"D2;Zon nergens;opwek;2029;vergund;8;\"SRID=28992;POINT (nan {RD['Hulst'][1]})\"",
+        "D3;Zon oneindig;opwek;2030;vergund;5;\"SRID=28992;POLYGON ((40000 360000, inf 360000, 45000 365000, "
+        "40000 360000))\"",
+    ])
+    # Documents that ask for unbounded work: nesting 100,000 deep, and YAML aliases ("billion laughs")
+    _text(out, "deep_nesting.json", '{"conforms_to": "capaciteitskaart", "energy_areas": ' + _nested(100_000) + "}\n")
+    _text(out, "deep_nesting.yaml", "conforms_to: capaciteitskaart\nenergy_areas: " + _nested(100_000) + "\n")
+    laughs = ["conforms_to: http://data.netbeheernederland.nl/capaciteitskaart/v1.2.0",
+              "a0: &a0 [" + ", ".join(["'ha'"] * 9) + "]"]
+    laughs += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    _text(out, "billion_laughs.yaml", "\n".join(laughs + ["energy_areas: *a9", ""]))
+    _huge_points_zip(out / "huge_points_shp.zip")
     _csv(out, "dangling_station.csv", [
         "station_id;jaar;capaciteit_afname_mw;capaciteit_invoeding_mw",
         "TNZ;2025;120;80",
