@@ -410,7 +410,7 @@ def test_server_going_away_mid_publish_is_one_dutch_line_and_nothing_changes(db,
     from typer.testing import CliRunner
 
     from energieplanologie.cli import app
-    from energieplanologie.pipeline import write_gpkg, analyse
+    from energieplanologie.pipeline import analyse, write_gpkg
 
     first = publish_to_postgis(sample_region, None, db, "energie")
     gpkg = write_gpkg(analyse(sample_region), tmp_path / "energieplanologie.gpkg")
