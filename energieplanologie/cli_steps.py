@@ -129,6 +129,7 @@ def hotspots(
     """Knooppunten: waar ontwikkelingen en infrastructuur samenkomen, met hun niveau, door de tijd."""
     from energieplanologie.allocation import allocate_region
     from energieplanologie.balance import station_balance
+    from energieplanologie.config import check_settings
     from energieplanologie.io import write_layers
     from energieplanologie.pipeline import chosen_scenario, hotspot_settings, hotspots_with_members
     from energieplanologie.progress import report, scaled
@@ -139,6 +140,7 @@ def hotspots(
         chosen = chosen_scenario(region, scenario)
         settings = hotspot_settings(region)
         _override(settings, method=method, eps_m=eps_m, min_mw=min_mw)
+        check_settings("hotspots", settings)  # the options obey the bounds of the keys they override
         allocation = allocate_region(region)
         balance_rows = station_balance(region, chosen, allocation=allocation)
         years = [year] if year is not None else None
@@ -172,6 +174,7 @@ def density(
     machine: MachineProgress = False,
 ) -> None:
     """Dichtheid: kerndichtheid van vermogen in MW/km² als GeoTIFF (EPSG:28992) met QGIS-stijl."""
+    from energieplanologie.config import check_settings
     from energieplanologie.density import kde, write_density
     from energieplanologie.pipeline import chosen_scenario, density_settings
     from energieplanologie.progress import report
@@ -181,6 +184,7 @@ def density(
         validation = _write_validation_json(region, validation_json)
         settings = density_settings(region)
         _override(settings, cell_m=cell_m, bandwidth_m=bandwidth_m)
+        check_settings("density", settings)
         report(progress, 0.2, "kerndichtheid")
         array, transform = kde(region, scenario=chosen_scenario(region, scenario),
                                year=year if year is not None else max(region.years), **settings)

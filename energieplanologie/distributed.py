@@ -761,7 +761,8 @@ def dask_detect_hotspots(region: Any, *, method: str, scenario: Any, year: int, 
                          min_members: int, include_infrastructure: bool, hex_size_m: float, permutations: int,
                          fdr_alpha: float, seed: int, balance: Any, rules: dict[str, dict], buffer_m: float,
                          progress: ProgressCallback | None, infrastructure_weight_mw: float | None,
-                         allocation: Any, client: Any = None, n_tiles: int | None = None) -> Any:
+                         allocation: Any, client: Any = None, n_tiles: int | None = None,
+                         alternative: str = "two-sided") -> Any:
     """:func:`energieplanologie.hotspots.detect_hotspots` with ``engine="dask"`` (arguments already checked).
 
     Weighted points per partition; ``dbscan`` on tiles with :func:`dask_dbscan`, ``hdbscan`` and ``gistar`` on
@@ -789,7 +790,8 @@ def dask_detect_hotspots(region: Any, *, method: str, scenario: Any, year: int, 
         ctx = region.replace(developments=parted.meta)
         labels, hexagons, cell_geoms = _cluster(ctx, points, method, dbscan=dbscan, min_mw=min_mw,
                                                 min_members=min_members, hex_size_m=hex_size_m,
-                                                permutations=permutations, fdr_alpha=fdr_alpha, seed=seed)
+                                                permutations=permutations, fdr_alpha=fdr_alpha, seed=seed,
+                                                alternative=alternative)
 
         report(progress, 0.5, "knooppunten: kenmerken berekenen")
         keep = np.flatnonzero(labels >= 0)

@@ -204,12 +204,12 @@ def test_level_rules_are_data_and_overridable(region):
                           level_rules={"provincial": {"min_municipalities": 2, "station_levels": None,
                                                       "min_total_mw": None}})
     assert _by_member(two, "A1")["level"] == "local"
-    with pytest.raises(ConfigError, match="hotspots.levels.provincial.min_mw") as err:
+    with pytest.raises(ConfigError, match="hotspots.level_rules.provincial.min_mw") as err:
         load_level_rules({"provincial": {"min_mw": 5}})
-    assert err.value.key == "hotspots.levels.provincial.min_mw"
+    assert err.value.key == "hotspots.level_rules.provincial.min_mw"
     with pytest.raises(ConfigError, match="netvlak 'XS'"):
         load_level_rules({"national": {"station_levels": ["XS"]}})
-    with pytest.raises(ConfigError, match="hotspots.levels.regional"):
+    with pytest.raises(ConfigError, match="hotspots.level_rules.regional"):
         load_level_rules({"regional": {"min_total_mw": 5}})
 
 
@@ -376,7 +376,7 @@ def test_gistar_equals_esda_on_the_same_grid(gistar_result):
     import libpysal
 
     hexagons = gistar_result.hexagons
-    assert list(hexagons.columns) == ["hex_id", "mw", "gi_z", "gi_p", "gi_p_fdr", "hot", "geometry"]
+    assert list(hexagons.columns) == ["hex_id", "mw", "gi_z", "gi_p", "gi_p_fdr", "hot", "gi_test", "geometry"]
     assert hexagons["hex_id"].is_unique and np.isclose(hexagons["mw"].sum(), 7 * 10 + 18 * 0.5)
     # Independent weights: queen contiguity from the hexagon polygons (libpysal), not our distance band.
     w = libpysal.weights.Queen.from_dataframe(hexagons, use_index=False, silence_warnings=True)
@@ -384,7 +384,29 @@ def test_gistar_equals_esda_on_the_same_grid(gistar_result):
     ref = esda.G_Local(hexagons["mw"].to_numpy(), w, transform="B", permutations=999, star=True, seed=7,
                        keep_simulations=False, n_jobs=1)
     np.testing.assert_allclose(hexagons["gi_z"].to_numpy(), ref.Zs, rtol=1e-12, atol=1e-12)
-    np.testing.assert_array_equal(hexagons["gi_p"].to_numpy(), ref.p_sim)
+    # esda's p_sim is the one-sided (folded) permutation p-value; the default test is two-sided: twice it.
+    assert set(hexagons["gi_test"]) == {"two-sided"}
+    np.testing.assert_array_equal(hexagons["gi_p"].to_numpy(), np.minimum(1.0, 2 * ref.p_sim))
+
+
+def test_gistar_offers_one_and_two_sided_p_values_and_says_which():
+    # Analytic p-values (no permutations): two-sided p = 2·(1 − Φ(|z|)) as ArcGIS reports it, one-sided
+    # ("greater") p = 1 − Φ(|z|) as esda's p_norm. A cell at z = 1.96 has p = 0.050 two-sided, 0.025 one-sided.
+    from scipy.stats import norm
+
+    two = detect_hotspots(_blob_region(), year=2030, method="gistar", permutations=0, include_infrastructure=False)
+    one = detect_hotspots(_blob_region(), year=2030, method="gistar", permutations=0, include_infrastructure=False,
+                          alternative="greater")
+    z = two.hexagons["gi_z"].to_numpy()
+    np.testing.assert_allclose(two.hexagons["gi_p"].to_numpy(), 2 * norm.sf(np.abs(z)), rtol=1e-12)
+    np.testing.assert_allclose(one.hexagons["gi_p"].to_numpy(), norm.sf(np.abs(z)), rtol=1e-12)
+    assert round(2 * norm.sf(1.96), 3) == 0.050
+    assert set(two.hexagons["gi_test"]) == {"two-sided"} and set(one.hexagons["gi_test"]) == {"greater"}
+    # A one-sided test finds at least the hot cells of the two-sided one.
+    assert one.hexagons["hot"].sum() >= two.hexagons["hot"].sum()
+    assert not (two.hexagons["hot"] & ~one.hexagons["hot"]).any()
+    with pytest.raises(EnergieplanologieError, match="hotspots.alternative"):
+        detect_hotspots(_blob_region(), method="gistar", alternative="less")
 
 
 def test_gistar_z_by_hand(gistar_result):
