@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -168,7 +169,9 @@ def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | Non
     >>> cfg.name, sorted(cfg.layers)[:2]
     ('Zeeuws-Vlaanderen', ['constraints', 'developments'])
     """
-    cfg_path = Path(path).resolve() if path is not None else None
+    # Absolute, but symbolic links kept: a layer that is a link into git-annex or a DVC cache keeps the name
+    # (and extension) the user gave it, exactly as `validate` sees it.
+    cfg_path = Path(os.path.abspath(path)) if path is not None else None
     raw = dict(data) if data is not None else read_toml(cfg_path)  # type: ignore[arg-type]
     base = cfg_path.parent if cfg_path else Path.cwd()
     unknown = sorted(set(raw) - KNOWN_SECTIONS)
@@ -210,7 +213,7 @@ def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | Non
             owner=_expect(entry.get("owner"), (str, type(None)), f"{key}.owner", "tekst (de data-eigenaar)"),
         )
         if not lc.is_database:
-            resolved = (base / src).resolve() if not Path(src).is_absolute() else Path(src)
+            resolved = Path(os.path.abspath(base / src))
             if not resolved.exists():
                 raise ConfigError(f"{key}.path: bestand niet gevonden: {resolved}", key=f"{key}.path")
             lc = LayerConfig(kind, str(resolved), lc.layer, lc.mapping, str(lc.crs) if lc.crs is not None else None, lc.table,

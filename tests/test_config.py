@@ -204,3 +204,24 @@ def test_numeric_keys_refuse_what_is_out_of_bounds_naming_the_key():
                 assert info.value.key == f"{section}.{key}", (key, bad)
                 assert message.startswith(f"{section}.{key}: verwacht "), message
                 assert len(message) < 160 and not any(len(t) > 20 for t in re.findall(r"\d+", message)), message
+
+
+def test_layers_that_are_links_to_files_without_extension_read_as_in_validate(tmp_path):
+    # DVC and git-annex keep the data in a cache under a hash without extension; the project sees a symbolic
+    # link with the real name. `validate data/x.gpkg` reads the link; `run` must too (it used to follow the link
+    # to the cache file, whose missing extension made it an "unknown format").
+    from energieplanologie.io import read_layer
+
+    cfg_path = _copy_sample(tmp_path)
+    folder = cfg_path.parent
+    cache = tmp_path / ".dvc" / "cache" / "3f"
+    cache.mkdir(parents=True)
+    for name in ("ontwikkelingen.gpkg", "capaciteit.csv"):
+        target = cache / f"a91c{len(name)}e0d5b7"
+        (folder / name).rename(target)
+        (folder / name).symlink_to(target)
+    region = load_region_config(cfg_path)
+    direct = read_layer(folder / "ontwikkelingen.gpkg", "developments", layer="ontwikkelingen",
+                        mapping=load_config(cfg_path).layers["developments"].mapping)
+    assert len(region.developments) == len(direct.data) == 60
+    assert region.reports["station_capacity"].ok and len(region.station_capacity) > 0

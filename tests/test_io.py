@@ -693,6 +693,14 @@ CORPUS = [
     Case("nan_coordinates.gpkg", counts=(2, 1, 1), errors={"not_finite": [0]}),
     Case("inf_xy.csv", counts=(3, 1, 2), errors={"not_finite": [1, 2]}),
     Case("nan_wkt.csv", counts=(3, 1, 2), errors={"not_finite": [1, 2]}),
+    # Excel "Unicode text" (UTF-16 with BOM, tabs) is read as such, not as cp1252.
+    Case("utf16_excel.csv", counts=(2, 2, 0), repairs={"encoding": [], "text_to_number": [0, 1]}),
+    # A formula without a stored result rejects its row with that reason (not "empty, filled with 0 MW").
+    Case("formula_without_value.xlsx", counts=(3, 2, 1), errors={"formula_without_value": [1]},
+         warnings={"formula_without_value": [2]}),
+    Case("merged_data_cells.xlsx", counts=(4, 4, 0), repairs={"merged_cells": [1, 2]}),
+    # GDAL would cut "D17\u0000-oud" to "D17", a false duplicate of the next feature.
+    Case("nul_in_id.geojson", counts=(2, 2, 0), repairs={"nul_character": [0]}),
 ]
 
 #: Files that cannot be read at all: ReadError, with these words in the message.
@@ -781,6 +789,18 @@ def test_corpus_details():
     works = read_layer(BAD / "capaciteitskaart_missing_fields.json", "station_capacity").data
     assert works[["station_id", "offtake_capacity_mw", "feedin_capacity_mw"]].fillna(-1).values.tolist() == [
         ["TNZ 150", 12.0, 40.0], ["SLS 50", -1, 8.0]]  # SLS 50: offtake capacity unknown (v1.2)
+    # Added for issue 17: reading. UTF-16 text decoded; the formula named; merged cells spread; the NUL kept.
+    utf16 = read_layer(BAD / "utf16_excel.csv", "developments")
+    assert utf16.data["name"].tolist() == ["Reeënweg zonneveld", "Warmtenet Sas"]
+    assert utf16.data[["feedin_mw", "offtake_mw"]].values.tolist() == [[3.5, 0.0], [0.0, 1.5]]
+    formula = read_layer(BAD / "formula_without_value.xlsx", "developments").report.errors[0]
+    assert (formula.row_id, formula.column, formula.value) == ("D2", "offtake_mw", "=2*10")
+    assert "lege waarde" not in read_layer(BAD / "formula_without_value.xlsx", "developments").report.to_text()
+    merged_cells = read_layer(BAD / "merged_data_cells.xlsx", "developments")
+    assert merged_cells.data["sector"].tolist() == ["housing", "housing", "housing", "mobility"]
+    assert "rijen 2 (ontwikkeling D2), 3 (D3)" in merged_cells.report.to_text()
+    nul = read_layer(BAD / "nul_in_id.geojson", "developments").data
+    assert nul["development_id"].tolist() == ["D17\ufffd-oud", "D17"]
     # Added for issue 17: schedules as text read or reported; 47,000 MW for one area warned.
     schedules = read_layer(BAD / "capaciteitskaart_schedule_text.yaml", "infrastructure", stations=gpd.GeoDataFrame(
         {"station_id": ["TNZ"], "name": ["Terneuzen"], "short_code": ["TNZ 150"]},

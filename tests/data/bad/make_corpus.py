@@ -174,6 +174,35 @@ def _xlsx_merged_header(path: Path) -> None:
     _fixed_zip(buffer.getvalue(), path)
 
 
+def _xlsx_formulas(path: Path) -> None:
+    """A workbook written by a program (as openpyxl and pandas write them): formulas without stored results.
+    D2's offtake is ``=2*10`` (20 MW that Excel would show); D3's note column is a formula too."""
+    _xlsx_rows(path, [
+        ["id", "naam", "sector", "jaar", "zekerheid", "afname_mw", "x", "y", "opmerking"],
+        ["D1", "Laadplein", "mobiliteit", 2030, "vergund", 2.5, *RD["Terneuzen"], "vast"],
+        ["D2", "Datacenter", "datacenter", 2031, "voornemen", "=2*10", *RD["Hulst"], "vast"],
+        ["D3", "Kassen", "landbouw", 2030, "vastgesteld", 4, *RD["Axel"], '=CONCAT("fase ", 2)'],
+    ])
+
+
+def _xlsx_merged_data(path: Path) -> None:
+    """Merged cells in the data: the sector written once for three rows (Excel shows it once, in the middle)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "ontwikkelingen"
+    ws.append(["id", "naam", "sector", "jaar", "zekerheid", "afname_mw", "x", "y"])
+    ws.append(["D1", "Woonwijk Noord", "woningbouw", 2030, "vastgesteld", 3, *RD["Terneuzen"]])
+    ws.append(["D2", "Woonwijk Zuid", None, 2031, "vastgesteld", 2, *RD["Hulst"]])
+    ws.append(["D3", "Woonwijk Oost", None, 2032, "voornemen", 4, *RD["Axel"]])
+    ws.append(["D4", "Laadplein", "mobiliteit", 2030, "vergund", 1, *RD["Sluis"]])
+    ws.merge_cells("C2:C4")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    _fixed_zip(buffer.getvalue(), path)
+
+
 def _fixed_zip(data: bytes, path: Path) -> None:
     """Rewrite a zip (an XLSX) with fixed member timestamps and fixed document dates, for a stable file."""
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -578,6 +607,22 @@ def _build(out: Path) -> None:
     laughs += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
     _text(out, "billion_laughs.yaml", "\n".join(laughs + ["energy_areas: *a9", ""]))
     _huge_points_zip(out / "huge_points_shp.zip")
+    # Reading: UTF-16 text (Excel "Unicode text": tab-separated, with a byte-order mark), formulas without stored
+    # results, merged cells in the data, a NUL inside a GeoJSON id
+    _csv(out, "utf16_excel.csv", [
+        "\t".join(DEV_HEADER.split(";") + ["x", "y"]),
+        f"D1\tReeënweg zonneveld\topwek\t2029\tvastgesteld\t0\t3,5\t{RD['Axel'][0]}\t{RD['Axel'][1]}",
+        f"D2\tWarmtenet Sas\tgebouwde omgeving\t2030\tvoornemen\t1,5\t0\t{RD['Terneuzen'][0]}\t{RD['Terneuzen'][1]}",
+    ], encoding="utf-16")
+    _xlsx_formulas(out / "formula_without_value.xlsx")
+    _xlsx_merged_data(out / "merged_data_cells.xlsx")
+    _text(out, "nul_in_id.geojson",
+          '{"type": "FeatureCollection", "name": "nul_in_id", "features": [\n'
+          f'{{"type": "Feature", "properties": {{"id": "D17\\u0000-oud", "naam": "Zon Axel", "sector": "opwek", '
+          f'"jaar": 2030, "zekerheid": "vergund", "invoeding_mw": 5.0}}, "geometry": {json.dumps(_point("Axel"))}}},\n'
+          f'{{"type": "Feature", "properties": {{"id": "D17", "naam": "Zon Hulst", "sector": "opwek", '
+          f'"jaar": 2030, "zekerheid": "vergund", "invoeding_mw": 8.0}}, "geometry": {json.dumps(_point("Hulst"))}}}\n'
+          "]}\n")
     _csv(out, "dangling_station.csv", [
         "station_id;jaar;capaciteit_afname_mw;capaciteit_invoeding_mw",
         "TNZ;2025;120;80",
