@@ -21,7 +21,13 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING, Any
 
-from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError, ValidationError
+from energieplanologie._errors import (
+    ConfigError,
+    EnergieplanologieError,
+    EnergieplanologieWarning,
+    ReadError,
+    ValidationError,
+)
 from energieplanologie._version import __version__
 
 #: Public name → the module that defines it; imported on first attribute access (PEP 562).
@@ -85,6 +91,7 @@ __all__ = [
     "Analysis",
     "ConfigError",
     "EnergieplanologieError",
+    "EnergieplanologieWarning",
     "LayerRead",
     "ReadError",
     "Region",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import errno
 
-__all__ = ["ConfigError", "EnergieplanologieError", "ReadError", "ValidationError", "os_reason"]
+__all__ = ["ConfigError", "EnergieplanologieError", "EnergieplanologieWarning", "ReadError", "ValidationError",
+           "os_reason"]
 
 _OS_REASONS = {
     errno.ENOENT: "bestaat niet",
@@ -103,3 +104,21 @@ class ConfigError(EnergieplanologieError):
     def __init__(self, message: str, key: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+
+
+class EnergieplanologieWarning(UserWarning):
+    """A setting or input that works but probably not as the user meant (Dutch message naming the key).
+
+    The command line prints each one as ``Waarschuwing: …`` on stderr.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import energieplanologie as ep
+    >>> from energieplanologie.density import kde
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = kde(ep.load_sample(), cell_m=1000, bandwidth_m=500)
+    >>> print(str(caught[0].message).split(":")[0])
+    density.bandwidth_m
+    """

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError
+from energieplanologie._errors import ConfigError, EnergieplanologieError, EnergieplanologieWarning, ReadError
 from energieplanologie._version import __version__
 from energieplanologie.progress import ProgressCallback, machine_progress
 
@@ -83,6 +86,25 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+
+@contextmanager
+def _warnings_shown() -> Iterator[None]:
+    """Print the package's warnings (a setting that works but probably not as meant) as ``Waarschuwing: …``
+    lines on stderr once the work is done; other warnings pass through as before."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EnergieplanologieWarning)
+        try:
+            yield
+        finally:
+            shown: set[str] = set()
+            for w in caught:
+                if issubclass(w.category, EnergieplanologieWarning):
+                    if str(w.message) not in shown:
+                        shown.add(str(w.message))
+                        err.print(f"Waarschuwing: {w.message}")
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def _fail(exc: Exception, code: int) -> typer.Exit:
@@ -167,8 +189,9 @@ def demo(
     from energieplanologie.sample import load_sample
 
     try:
-        region = load_sample()
-        _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=None)
+        with _warnings_shown():
+            region = load_sample()
+            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=None)
     except EnergieplanologieError as exc:
         raise _fail(exc, 2) from None
 
@@ -187,9 +210,10 @@ def run(
     from energieplanologie.config import load_region_config
 
     try:
-        with _Progress(machine, quiet, "lagen lezen") as progress:
-            region = load_region_config(config, progress=progress)
-        _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf)
+        with _warnings_shown():
+            with _Progress(machine, quiet, "lagen lezen") as progress:
+                region = load_region_config(config, progress=progress)
+            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf)
     except ConfigError as exc:
         raise _fail(exc, 2) from None
     except EnergieplanologieError as exc:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError, os_reason
-from energieplanologie.cli import MachineProgress, Quiet, _fail, _Progress, app, out
+from energieplanologie.cli import MachineProgress, Quiet, _fail, _Progress, _warnings_shown, app, out
 
 __all__: list[str] = []
 
@@ -61,7 +61,7 @@ def _write_validation_json(region: Any, path: Path | None) -> list[Path]:
 def _run(title: str, machine: bool, quiet: bool, work: Any) -> None:
     """Run ``work(progress) -> list[Path]`` with progress and error handling; print what was written."""
     try:
-        with _Progress(machine, quiet, title) as progress:
+        with _warnings_shown(), _Progress(machine, quiet, title) as progress:
             written = work(progress)
     except ConfigError as exc:
         raise _fail(exc, 2) from None
