@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the input has errors (validation), 2 the input could no
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 from collections.abc import Iterator
@@ -16,7 +17,14 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from energieplanologie._errors import ConfigError, EnergieplanologieError, EnergieplanologieWarning, ReadError
+from energieplanologie._errors import (
+    ConfigError,
+    EnergieplanologieError,
+    EnergieplanologieWarning,
+    ReadError,
+    ValidationError,
+    os_reason,
+)
 from energieplanologie._version import __version__
 from energieplanologie.progress import ProgressCallback, machine_progress
 
@@ -221,12 +229,39 @@ def run(
 
 
 def main() -> None:
-    """Entry point of the ``energieplanologie`` script."""
+    """Entry point of the ``energieplanologie`` script.
+
+    No input, configuration or environment ends in a raw traceback: whatever a command did not turn into its own
+    Dutch message becomes one line here — exit 1 for what went wrong with the data or in the computation, 2 for a
+    file or system that cannot be read or written. ``ENERGIEPLANOLOGIE_DEBUG=1`` shows the traceback instead.
+    """
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover
         err.print("Afgebroken.")
         sys.exit(130)
+    except Exception as exc:  # the last line of defence; each command already reports what it expects
+        if os.environ.get("ENERGIEPLANOLOGIE_DEBUG", "").strip() not in ("", "0"):
+            raise
+        err.print(_unexpected(exc))
+        sys.exit(2 if isinstance(exc, (OSError, EnergieplanologieError)) and not isinstance(exc, ValidationError)
+                 else 1)
+
+
+def _unexpected(exc: BaseException) -> str:
+    """One Dutch line for an exception no command reported itself."""
+    if isinstance(exc, MemoryError):
+        return "Fout: onvoldoende geheugen voor deze invoer; kies een kleiner gebied of grovere instellingen."
+    if isinstance(exc, RecursionError):
+        return "Fout: de invoer is te diep genest om te verwerken."
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        return f"Fout: bestand of map{where}: {os_reason(exc)}."
+    if isinstance(exc, EnergieplanologieError):
+        return f"Fout: {exc}"
+    text = " ".join(str(exc).split())[:200] or "geen omschrijving"
+    return (f"Fout: onverwachte fout ({type(exc).__name__}: {text}). Dit is een fout in energieplanologie; meld "
+            "het met deze regel en de opdracht die u gaf (ENERGIEPLANOLOGIE_DEBUG=1 toont de details).")
 
 
 
