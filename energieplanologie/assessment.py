@@ -618,7 +618,8 @@ def _score_urgency(projects: pd.DataFrame, balance: pd.DataFrame, stations: pd.D
     judged with all other projects in place: it is *needed* when the station is short without it in a year it is
     in service (``year ≥ year_ready``). A needed project's urgency is the first year the station is short
     without it — possibly before it is ready, which means it must be accelerated. A shortage that other projects
-    solve before this one is ready does not make it needed.
+    solve before this one is ready does not make it needed. A project without ``year_ready`` counts in no year
+    (its capacity is not in the balance), so it is needed whenever its station is short.
     """
     t = crit.thresholds
     min_short = float(t["min_tekort_mw"])

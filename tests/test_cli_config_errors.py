@@ -268,3 +268,35 @@ def test_long_path_in_message_is_not_broken(project, tmp_path):
     result = runner.invoke(app, ["run", str(project), "--out", str(tmp_path / "uitvoer"), "--quiet"])
     assert result.exit_code == 2
     assert str(project.parent / "stations_aangeleverd_door_de_netbeheerder_2024.csv") in result.stderr
+
+
+# ---- added for issue 17: inputs that ask for unbounded work, and `init` onto what already exists
+
+
+def test_configuration_nested_100000_deep_is_one_line(project, tmp_path):
+    # tomllib recurses per level and used to end in RecursionError.
+    _edit(project, "years = [2025, 2030, 2035, 2040]", "years = " + "[" * 100_000 + "]" * 100_000)
+    code, stdout, stderr = _run(project, tmp_path)
+    assert code == 2 and stderr.startswith("Fout: ") and "te diep genest (meer dan 64 niveaus)" in stderr
+    assert stdout == ""
+
+
+def test_init_onto_an_existing_file_or_folder(tmp_path):
+    existing = tmp_path / "mijn_project"
+    existing.write_text("al een bestand\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(existing)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 2
+    assert _flat(result.stderr).startswith(f"Fout: {existing} bestaat al en is een bestand, geen map")
+    assert existing.read_text(encoding="utf-8") == "al een bestand\n"  # untouched
+    folder = tmp_path / "map"
+    (folder / "project.toml").mkdir(parents=True)
+    result = runner.invoke(app, ["init", str(folder)])
+    assert result.exit_code == 2 and "project.toml is een map" in _flat(result.stderr)
+    result = runner.invoke(app, ["init", str(existing / "sub")])
+    assert result.exit_code == 2 and "een deel van het pad is een bestand, geen map" in _flat(result.stderr)
+    # A project.toml that exists is kept unless --force.
+    ok = tmp_path / "nieuw"
+    assert runner.invoke(app, ["init", str(ok)]).exit_code == 0
+    again = runner.invoke(app, ["init", str(ok)])
+    assert again.exit_code == 2 and "bestaat al; gebruik --force" in _flat(again.stderr)
