@@ -236,6 +236,16 @@ def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | Non
     for section, check in _SECTION_CHECKS.items():
         if section in raw:
             check(_expect(raw[section], dict, section, "een tabel"), base)
+    if "variants" in raw:  # used by run (varianten.csv/.png): checked here, with the scenarios they name
+        from energieplanologie.variants import load_variants
+
+        for variant in load_variants({"variants": _expect(raw["variants"], dict, "variants",
+                                                          "tabellen [variants.NAAM]")}).values():
+            try:
+                _check_scenario(variant.scenario, raw.get("scenarios"))
+            except ConfigError:
+                raise ConfigError(f"variants.{variant.name}.scenario: onbekend scenario {variant.scenario!r}",
+                                  key=f"variants.{variant.name}.scenario") from None
     sections = {k: v for k, v in raw.items() if k not in {"region", "layers"}}
     return ProjectConfig(cfg_path, name, layers, scenario, tuple(sorted(set(years_raw))), sections)
 
