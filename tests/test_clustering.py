@@ -12,7 +12,9 @@ from energieplanologie.clustering import grid_dbscan
 
 
 def _sklearn(xy, eps, min_samples, weight=None):
-    ref = DBSCAN(eps=eps, min_samples=min_samples).fit(xy, sample_weight=weight)
+    # The KD-tree, whose distance test is ours (dx² + dy² ≤ eps²); the brute-force path of "auto" computes
+    # distances as |x|² + |y|² − 2x·y, which puts points at exactly eps on either side by rounding.
+    ref = DBSCAN(eps=eps, min_samples=min_samples, algorithm="kd_tree").fit(xy, sample_weight=weight)
     core = np.zeros(len(xy), dtype=bool)
     core[ref.core_sample_indices_] = True
     return ref.labels_, core
