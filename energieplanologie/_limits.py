@@ -22,7 +22,7 @@ def nesting_exceeds(value: Any, limit: int = MAX_NESTING) -> bool:
 
     Examples
     --------
-    >>> nesting_exceeds({"a": [[1, 2], {"b": []}]}, limit=3), nesting_exceeds([[[[]]]], limit=3)
+    >>> nesting_exceeds({"a": [1, {"b": 2}]}, limit=3), nesting_exceeds([[[[]]]], limit=3)  # 3 and 4 levels
     (False, True)
     """
     stack: list[tuple[Any, int]] = [(value, 0)]
