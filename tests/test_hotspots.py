@@ -540,3 +540,20 @@ def test_missing_year_ready_means_never_ready_in_knooppunten_and_balance():
     warned = [f for f in region.reports["infrastructure"].warnings if f.code == "no_year_ready"]
     assert len(warned) == 1 and warned[0].rows == [0]
     assert "niet in de stationsbalans, niet in de knooppunten" in warned[0].message
+
+
+def test_knooppunt_of_exactly_min_mw_read_from_a_file():
+    # tests/data/bad/threshold_20mw.csv: near Terneuzen 2.9 + 13.2 + 0.5 + 3.4 MW (20.0 in decimal, but
+    # 19.999999999999996 when added in that order), 40 m apart; near Hulst 0.1 + 0.3 + 19.5 = 19.9 MW. With
+    # min_mw 20 and eps 200 m the Terneuzen four are one knooppunt of 20 MW (it used to vanish: every point's
+    # neighbourhood summed to just under 20), the Hulst three are none.
+    from pathlib import Path
+
+    from energieplanologie.io import read_layer
+
+    dev = read_layer(Path(__file__).parent / "data" / "bad" / "threshold_20mw.csv", "developments").data
+    assert sum(dev["offtake_mw"].iloc[:4].tolist()) < 20.0  # the float sum in file order misses the threshold
+    region = _region(developments=None).replace(developments=dev)
+    result = detect_hotspots(region, year=2030, eps_m=200.0, min_mw=20.0, include_infrastructure=False)
+    assert set(result.members["member_id"]) == {"T1", "T2", "T3", "T4"}
+    assert result.hotspots["total_mw"].tolist() == [pytest.approx(20.0)]

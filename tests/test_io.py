@@ -701,6 +701,10 @@ CORPUS = [
     Case("merged_data_cells.xlsx", counts=(4, 4, 0), repairs={"merged_cells": [1, 2]}),
     # GDAL would cut "D17\u0000-oud" to "D17", a false duplicate of the next feature.
     Case("nul_in_id.geojson", counts=(2, 2, 0), repairs={"nul_character": [0]}),
+    # Knooppunten exactly at min_mw (see test_hotspots.py); as a layer it is simply valid.
+    Case("threshold_20mw.csv", counts=(7, 7, 0)),
+    # Capacity without a year ready counts in no year: warned once, for both rows.
+    Case("infra_without_year_ready.geojson", "infrastructure", (3, 3, 0), warnings={"no_year_ready": [1, 2]}),
 ]
 
 #: Files that cannot be read at all: ReadError, with these words in the message.
@@ -741,6 +745,13 @@ def test_corpus(case):
         assert repairs.get(code) == rows, (code, text)
     for code, rows in case.warnings.items():
         assert warnings.get(code) == rows, (code, text)
+    # Repairs and warnings about rows name the rows' ids (issue 17) when the layer has its key column.
+    key = SCHEMAS[case.kind].key[0] if SCHEMAS[case.kind].key else None
+    if key and key in data.columns and data[key].notna().all():
+        for finding in report.repairs + report.warnings:
+            kept = [r for r in finding.rows if r in set(data["source_row"])]
+            if kept:
+                assert finding.row_ids and len(finding.row_ids) == len(finding.rows), (finding.code, text)
     # Every rejected row is named by an error, and no kept row is.
     assert sorted(set(data["source_row"])) == sorted(set(range(report.rows_in)) - set(report.rejected_rows)) or (
         report.rows_kept == 0)

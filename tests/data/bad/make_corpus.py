@@ -615,6 +615,26 @@ def _build(out: Path) -> None:
         f"D2\tWarmtenet Sas\tgebouwde omgeving\t2030\tvoornemen\t1,5\t0\t{RD['Terneuzen'][0]}\t{RD['Terneuzen'][1]}",
     ], encoding="utf-16")
     _xlsx_formulas(out / "formula_without_value.xlsx")
+    # Knooppunten at the threshold: near Terneuzen four developments of 2.9 + 13.2 + 0.5 + 3.4 MW (20.0 in
+    # decimal; 19.999999999999996 when added in this order), near Hulst three of 0.1 + 0.3 + 19.5 = 19.9 MW.
+    tnz, hls = RD["Terneuzen"], RD["Hulst"]
+    _csv(out, "threshold_20mw.csv", [
+        DEV_HEADER + ";x;y",
+        *[f"T{i + 1};Bedrijf T{i + 1};industrie;2030;vergund;{mw};0;{tnz[0] + 40 * i};{tnz[1]}"
+          for i, mw in enumerate(["2.9", "13.2", "0.5", "3.4"])],
+        *[f"H{i + 1};Bedrijf H{i + 1};industrie;2030;vergund;{mw};0;{hls[0] + 40 * i};{hls[1]}"
+          for i, mw in enumerate(["0.1", "0.3", "19.5"])],
+    ])
+    # Projects that add capacity without a year ready: they count in no year (one warning for both rows).
+    _geojson(out, "infra_without_year_ready.geojson", [
+        ({"project_id": "P1", "naam": "Uitbreiding Terneuzen", "infra_type": "station_expansion", "status":
+          "investment_plan", "station_id": "TNZ", "jaar_gereed": 2028, "offtake_capacity_added_mw": 40.0},
+         _point("Terneuzen")),
+        ({"project_id": "P2", "naam": "Tweede trafo Hulst", "infra_type": "station_expansion", "status":
+          "proposed", "station_id": "HLS", "jaar_gereed": None, "offtake_capacity_added_mw": 25.0}, _point("Hulst")),
+        ({"project_id": "P3", "naam": "Nieuw station Axel", "infra_type": "station_new", "status": "narrative",
+          "station_id": "AXL", "jaar_gereed": None, "feedin_capacity_added_mw": 60.0}, _point("Axel")),
+    ])
     _xlsx_merged_data(out / "merged_data_cells.xlsx")
     _text(out, "nul_in_id.geojson",
           '{"type": "FeatureCollection", "name": "nul_in_id", "features": [\n'
