@@ -99,20 +99,29 @@ class _Progress:
 @contextmanager
 def _warnings_shown() -> Iterator[None]:
     """Print the package's warnings (a setting that works but probably not as meant) as ``Waarschuwing: …``
-    lines on stderr once the work is done; other warnings pass through as before."""
-    with warnings.catch_warnings(record=True) as caught:
+    lines on stderr once the work is done; every other warning is shown as it would be without this.
+
+    Only our own category is intercepted: recording every warning instead (``catch_warnings(record=True)``)
+    kept each repeat of a library's warning in memory — gigabytes for Gi* over several years."""
+    messages: list[str] = []
+    with warnings.catch_warnings():
         warnings.simplefilter("always", EnergieplanologieWarning)
+        show = warnings.showwarning
+
+        def intercept(message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                      line: str | None = None) -> None:
+            if issubclass(category, EnergieplanologieWarning):
+                if str(message) not in messages:
+                    messages.append(str(message))
+            else:
+                show(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = intercept
         try:
             yield
         finally:
-            shown: set[str] = set()
-            for w in caught:
-                if issubclass(w.category, EnergieplanologieWarning):
-                    if str(w.message) not in shown:
-                        shown.add(str(w.message))
-                        err.print(f"Waarschuwing: {w.message}")
-                else:
-                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+            for message in messages:
+                err.print(f"Waarschuwing: {message}")
 
 
 def _fail(exc: Exception, code: int) -> typer.Exit:
