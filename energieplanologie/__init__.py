@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from energieplanologie._errors import (
     ConfigError,
     EnergieplanologieError,
+    EnergieplanologieWarning,
     OutputError,
     ReadError,
     UnusableLayerError,
@@ -92,6 +93,7 @@ __all__ = [
     "Analysis",
     "ConfigError",
     "EnergieplanologieError",
+    "EnergieplanologieWarning",
     "LayerRead",
     "OutputError",
     "ReadError",

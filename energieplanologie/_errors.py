@@ -2,7 +2,35 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "EnergieplanologieError", "OutputError", "ReadError", "UnusableLayerError", "ValidationError"]
+import errno
+
+__all__ = ["ConfigError", "EnergieplanologieError", "EnergieplanologieWarning", "OutputError", "ReadError",
+           "UnusableLayerError", "ValidationError", "os_reason"]
+
+_OS_REASONS = {
+    errno.ENOENT: "bestaat niet",
+    errno.EACCES: "geen toegang (rechten)",
+    errno.EPERM: "geen toegang (rechten)",
+    errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
+    errno.EISDIR: "is een map, geen bestand",
+    errno.ENOSPC: "schijf vol",
+    errno.EROFS: "alleen-lezen bestandssysteem",
+    errno.EEXIST: "bestaat al",
+    errno.EIO: "leesfout van het apparaat",
+    errno.ELOOP: "te veel symbolische koppelingen (een kring?)",
+    errno.ENAMETOOLONG: "naam te lang",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A Dutch reason for an operating-system error (the system's own text when there is no Dutch one).
+
+    Examples
+    --------
+    >>> os_reason(PermissionError(13, "Permission denied"))
+    'geen toegang (rechten)'
+    """
+    return _OS_REASONS.get(exc.errno or -1) or exc.strerror or str(exc)
 
 
 class EnergieplanologieError(ValueError):
@@ -113,4 +141,22 @@ class OutputError(EnergieplanologieError):
     ... except ep.OutputError as exc:
     ...     print(str(exc).split(" is ")[1])
     een bestand, geen map; geef een map op (die wordt gemaakt als hij ontbreekt).
+    """
+
+
+class EnergieplanologieWarning(UserWarning):
+    """A setting or input that works but probably not as the user meant (Dutch message naming the key).
+
+    The command line prints each one as ``Waarschuwing: …`` on stderr.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import energieplanologie as ep
+    >>> from energieplanologie.density import kde
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = kde(ep.load_sample(), cell_m=1000, bandwidth_m=500)
+    >>> print(str(caught[0].message).split(":")[0])
+    density.bandwidth_m
     """

@@ -17,8 +17,9 @@ Rules, in order:
 5. **Unallocated** — no eligible station of its carrier: the development is kept with ``station_id`` empty and
    ``allocation_method == "unallocated"``, and listed in ``result.attrs["unallocated"]``.
 
-Identical station locations are resolved to the first station in input order, for both the nearest query and the
-service areas, so results are deterministic.
+Ties are broken by ``station_id``: of stations at the same place (for the nearest query and the service areas)
+and of stations equally near a development (within :data:`TIE_M`, a micrometre) the one whose ``station_id``
+sorts first wins — whatever the order of the rows, so results are deterministic.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from energieplanologie.distributed import use_dask
 from energieplanologie.scenarios import enum_codes
 from energieplanologie.schema import CARRIERS, LEVELS
 
-__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "METHODS", "allocate", "allocate_region", "allocation_settings"]
+__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "METHODS", "TIE_M", "allocate", "allocate_region", "allocation_settings"]
 
 #: Largest development (MW, the larger of offtake and feed-in) each grid level takes when not linked explicitly.
 DEFAULT_MAX_MW_PER_LEVEL: dict[str, float] = {"MS": 10.0, "TS": 30.0, "HS": 300.0, "EHS": math.inf}
@@ -118,6 +119,35 @@ def _area_parts(area: Any) -> np.ndarray | None:
     return parts
 
 
+#: Stations whose distances to a development differ by at most this (metres) are equally near; the lowest
+#: ``station_id`` wins.
+TIE_M = 1e-6
+
+
+def _id_rank(stations: gpd.GeoDataFrame) -> np.ndarray:
+    """Each station's place in the order of its ``station_id`` (as text): the tie-breaker."""
+    ids = stations["station_id"].astype(str).to_numpy() if len(stations) else np.array([], dtype=str)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    return rank
+
+
+def _nearest(tree: cKDTree, points: np.ndarray, eligible: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance to, and position (among ``eligible``) of, the nearest station of each point; among equally near
+    stations the one with the lowest ``station_id``."""
+    if len(eligible) == 1:
+        return tree.query(points, k=1, workers=KDTREE_WORKERS)
+    dist, idx = tree.query(points, k=2, workers=KDTREE_WORKERS)
+    best_d, best = dist[:, 0].copy(), idx[:, 0].copy()
+    tied = np.flatnonzero(dist[:, 1] <= dist[:, 0] + TIE_M)
+    if tied.size:  # every station within the tie distance, then the lowest station_id
+        found = tree.query_ball_point(points[tied], dist[tied, 0] + TIE_M, workers=KDTREE_WORKERS)
+        for row, cand in zip(tied, found, strict=True):
+            cand = np.asarray(cand, dtype=np.int64)
+            best[row] = cand[np.argmin(rank[eligible[cand]])]
+    return best_d, best
+
+
 def _station_tables(stations: gpd.GeoDataFrame, limits: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     geoms = np.asarray(stations.geometry.values)
     bad = shapely.is_missing(geoms) | (shapely.get_type_id(geoms) != 0)
@@ -132,10 +162,11 @@ def _station_tables(stations: gpd.GeoDataFrame, limits: dict[str, float]) -> tup
     return xy, carrier, np.where(np.isnan(per_station), math.inf, per_station)
 
 
-def _unique_first(xy: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Positions of the first station at each distinct location (input order)."""
-    _, first = np.unique(xy[positions], axis=0, return_index=True)
-    return positions[np.sort(first)]
+def _unique_first(xy: np.ndarray, positions: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Positions (ascending) of one station per distinct location: the one with the lowest ``station_id``."""
+    by_id = positions[np.argsort(rank[positions], kind="stable")]
+    _, first = np.unique(xy[by_id], axis=0, return_index=True)
+    return np.sort(by_id[first])
 
 
 def _allocate_arrays(
@@ -157,6 +188,7 @@ def _allocate_arrays(
     limits = _limits(max_mw_per_level)
     n = len(developments)
     st_xy, st_carrier, st_limit = _station_tables(stations, limits)
+    st_rank = _id_rank(stations)
 
     station_pos = np.full(n, -1, dtype=np.intp)
     method = np.full(n, _UNALLOCATED, dtype=np.int8)
@@ -207,7 +239,7 @@ def _allocate_arrays(
                 members = todo if len(thresholds) == 1 else todo[klass == k]
                 if len(members) == 0:
                     continue
-                eligible = _unique_first(st_xy, of_carrier[st_limit[of_carrier] >= threshold])
+                eligible = _unique_first(st_xy, of_carrier[st_limit[of_carrier] >= threshold], st_rank)
                 tree = cKDTree(st_xy[eligible])
                 polys = members[is_poly[members]] if len(eligible) > 1 else members[:0]
                 if len(polys):
@@ -215,7 +247,7 @@ def _allocate_arrays(
                 if len(polys):
                     pending.append(pool.submit(_split_polygons, geoms[polys], polys, eligible, st_xy, area_parts,
                                                min_split_share, with_geometry))
-                dist, idx = tree.query(xy[members], k=1, workers=KDTREE_WORKERS)
+                dist, idx = _nearest(tree, xy[members], eligible, st_rank)
                 station_pos[members] = eligible[idx]
                 distance[members] = dist
                 method[members] = _NEAREST

@@ -157,54 +157,93 @@ def _default_framework_text() -> str:
     return resources.files("energieplanologie").joinpath("data/afwegingskader.toml").read_text(encoding="utf-8")
 
 
+#: Largest weight of a criterion and largest points of a level: weights are relative, and a weight of 1e308
+#: would overflow the weighted sum (NaN scores).
+MAX_WEIGHT = 1_000.0
+
+
+def _framework_number(value: Any, key: str, *, maximum: float = MAX_WEIGHT) -> float:
+    """A number of a framework file (not text, not true/false, finite, 0 … ``maximum``), or a ConfigError naming
+    the key."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or \
+            not 0 <= value <= maximum:
+        if isinstance(value, str):
+            found = f"tekst {value[:40]!r}"
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+            found = f"{float(value):.3g}" if abs(value) < 10**308 else f"een getal van {len(str(abs(value)))} cijfers"
+        else:
+            found = repr(value)[:40]
+        raise ConfigError(f"{key}: verwacht een getal van 0 tot en met {maximum:g}, gevonden {found}", key=key)
+    return float(value)
+
+
+def _table(value: Any, key: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{key}: verwacht een tabel, gevonden {type(value).__name__}", key=key)
+    return value
+
+
 def _framework_from_dict(data: Mapping[str, Any], path: str | None, defaults: Framework | None) -> Framework:
-    scale = data.get("scale", {})
-    points = {k: float(v) for k, v in scale.get("points", {"hoog": 2, "gemiddeld": 1, "laag": 0}).items()}
-    if set(points) != set(LEVELS):
-        raise ConfigError(f"afwegingskader: scale.points moet precies {', '.join(LEVELS)} bevatten", key="scale.points")
+    data = _table(data, "afwegingskader")
+    scale = _table(data.get("scale", {}), "scale")
+    raw_points = _table(scale.get("points", {"hoog": 2, "gemiddeld": 1, "laag": 0}), "scale.points")
+    if set(raw_points) != set(LEVELS):
+        raise ConfigError(f"scale.points: moet precies {', '.join(LEVELS)} bevatten", key="scale.points")
+    points = {k: _framework_number(v, f"scale.points.{k}") for k, v in raw_points.items()}
+    if max(points.values()) <= 0:
+        raise ConfigError("scale.points: minstens één niveau moet punten > 0 hebben", key="scale.points")
     raw_criteria = data.get("criteria")
     if not isinstance(raw_criteria, Mapping) or not raw_criteria:
-        raise ConfigError("afwegingskader: geen [criteria.X]-tabellen gevonden", key="criteria")
+        raise ConfigError("criteria: geen [criteria.X]-tabellen gevonden in het afwegingskader", key="criteria")
     criteria = []
     for code, spec in raw_criteria.items():
         key = f"criteria.{code}"
+        spec = _table(spec, key)
         unknown = set(spec) - _FRAMEWORK_KEYS
         if unknown:
-            raise ConfigError(f"afwegingskader: onbekende sleutel(s) {sorted(unknown)} in [{key}]", key=key)
+            raise ConfigError(f"{key}: onbekende sleutel(s) {sorted(unknown)} (bekend: {', '.join(sorted(_FRAMEWORK_KEYS))})",
+                              key=key)
         for required in ("name", "method"):
             if required not in spec:
-                raise ConfigError(f"afwegingskader: [{key}] mist '{required}'", key=f"{key}.{required}")
+                raise ConfigError(f"{key}.{required}: ontbreekt", key=f"{key}.{required}")
         method = spec["method"]
         if method not in METHODS:
-            raise ConfigError(f"afwegingskader: {key}.method = {method!r}; kies uit {', '.join(METHODS)}",
+            raise ConfigError(f"{key}.method: {method!r} is onbekend; kies uit {', '.join(METHODS)}",
                               key=f"{key}.method")
+        if "scored" in spec and not isinstance(spec["scored"], bool):
+            raise ConfigError(f"{key}.scored: verwacht true of false, gevonden {spec['scored']!r}", key=f"{key}.scored")
         scored = bool(spec.get("scored", method != "cost"))
-        weight = float(spec.get("weight", 1.0 if scored else 0.0))
-        if not math.isfinite(weight) or weight < 0:
-            raise ConfigError(f"afwegingskader: {key}.weight moet ≥ 0 zijn", key=f"{key}.weight")
+        weight = _framework_number(spec.get("weight", 1.0 if scored else 0.0), f"{key}.weight")
         levels: dict[str, Level] = {}
-        raw_levels = spec.get("levels", {})
+        raw_levels = _table(spec.get("levels", {}), f"{key}.levels")
         if scored:
             missing = [lv for lv in LEVELS if lv not in raw_levels]
             if missing:
-                raise ConfigError(f"afwegingskader: [{key}] mist niveau(s) {', '.join(missing)}", key=f"{key}.levels")
+                raise ConfigError(f"{key}.levels: niveau(s) {', '.join(missing)} ontbreken", key=f"{key}.levels")
         extra = set(raw_levels) - set(LEVELS)
         if extra:
-            raise ConfigError(f"afwegingskader: {key}.levels kent alleen {', '.join(LEVELS)}, niet {sorted(extra)}",
+            raise ConfigError(f"{key}.levels: kent alleen {', '.join(LEVELS)}, niet {sorted(extra)}",
                               key=f"{key}.levels")
         for lv in LEVELS:
             if lv in raw_levels:
                 item = raw_levels[lv]
-                item = {"label": item} if isinstance(item, str) else item
+                item = {"label": item} if isinstance(item, str) else _table(item, f"{key}.levels.{lv}")
                 levels[lv] = Level(lv, str(item.get("label", lv)), str(item.get("description", "")), points[lv])
-        thresholds = dict(spec.get("thresholds", {}))
+        thresholds = dict(_table(spec.get("thresholds", {}), f"{key}.thresholds"))
         if defaults is not None and method in _DERIVED_METHODS:
             base = next((c.thresholds for c in defaults.criteria if c.method == method), {})
             unknown_t = set(thresholds) - set(base)
             if unknown_t:
                 raise ConfigError(
-                    f"afwegingskader: onbekende drempel(s) {sorted(unknown_t)} in [{key}.thresholds]; "
-                    f"bekend zijn {', '.join(sorted(base))}", key=f"{key}.thresholds")
+                    f"{key}.thresholds: onbekende drempel(s) {sorted(unknown_t)}; bekend zijn {', '.join(sorted(base))}",
+                    key=f"{key}.thresholds")
+            for name, value in thresholds.items():  # of the kind the default has: a number, or a list of words
+                where = f"{key}.thresholds.{name}"
+                if isinstance(base[name], list):
+                    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                        raise ConfigError(f"{where}: verwacht een lijst met tekst, gevonden {value!r:.60}", key=where)
+                else:
+                    _framework_number(value, where, maximum=1e9)
             thresholds = {**base, **thresholds}
         criteria.append(Criterion(
             code=str(code), name=str(spec["name"]), type=str(spec.get("type", "")),
@@ -213,12 +252,12 @@ def _framework_from_dict(data: Mapping[str, Any], path: str | None, defaults: Fr
             levels=levels, thresholds=thresholds,
         ))
     if not any(c.scored and c.weight > 0 for c in criteria):
-        raise ConfigError("afwegingskader: geen enkel gescoord criterium met gewicht > 0", key="criteria")
+        raise ConfigError("criteria: geen enkel gescoord criterium met gewicht > 0", key="criteria")
     return Framework(
         name=str(data.get("name", "Afwegingskader")),
         source=str(data.get("source", "")),
         criteria=tuple(criteria),
-        missing_points=float(scale.get("missing_points", points["gemiddeld"])),
+        missing_points=_framework_number(scale.get("missing_points", points["gemiddeld"]), "scale.missing_points"),
         path=path,
     )
 
@@ -369,7 +408,8 @@ class Assessment:
     table : DataFrame
         Wide, one row per project in rank order: ``project_id, name, infra_type, status, station_id,
         year_ready, cost_meur``, one column per criterion code (level key; for unscored criteria their value,
-        H = cost in M€), ``weighted_score`` (0–100), ``rank`` (1 = best; ties share the lowest rank),
+        H = cost in M€), ``weighted_score`` (0–100, two decimals), ``rank`` (1 = best, decided on the score as
+        shown: projects showing the same score share the lowest rank and are listed by ``project_id``),
         ``n_missing``, ``rank_p05, rank_p95, p_top_k``.
     stability : DataFrame
         ``project_id, rank, rank_min, rank_max, rank_p05, rank_p95, p_top_k`` under seeded weight
@@ -564,7 +604,8 @@ def _score_urgency(projects: pd.DataFrame, balance: pd.DataFrame, stations: pd.D
     judged with all other projects in place: it is *needed* when the station is short without it in a year it is
     in service (``year ≥ year_ready``). A needed project's urgency is the first year the station is short
     without it — possibly before it is ready, which means it must be accelerated. A shortage that other projects
-    solve before this one is ready does not make it needed.
+    solve before this one is ready does not make it needed. A project without ``year_ready`` counts in no year
+    (its capacity is not in the balance), so it is needed whenever its station is short.
     """
     t = crit.thresholds
     min_short = float(t["min_tekort_mw"])
@@ -708,10 +749,14 @@ def _score_cost(projects: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------- weighting
+#: Decimals of the weighted score as every table shows it; ranks are decided on the score so rounded.
+SCORE_DECIMALS = 2
+
+
 def _ranks(scores: np.ndarray) -> np.ndarray:
-    """Rank per column, highest score first; ties share the lowest rank (1, 2, 2, 4). Scores are rounded to
-    1e-9 first so that sums that differ only by floating-point noise tie."""
-    return pd.DataFrame(-np.round(scores, 9)).rank(method="min", axis=0).to_numpy().astype(int)
+    """Rank per column, highest score first, on the score as shown (rounded to :data:`SCORE_DECIMALS`): two
+    projects that show the same score share the lowest rank (1, 2, 2, 4), never 7 and 8 for two times 57,14."""
+    return pd.DataFrame(-np.round(scores, SCORE_DECIMALS)).rank(method="min", axis=0).to_numpy().astype(int)
 
 
 def _weighted(points: np.ndarray, weights: np.ndarray, max_points: float) -> np.ndarray:
@@ -737,6 +782,14 @@ def _stability(points: np.ndarray, weights: np.ndarray, max_points: float, *, to
 
 
 # ---------------------------------------------------------------------------------------------- main
+#: Defaults of the ranking-stability settings (arguments of :func:`score_projects`, or ``[assessment]`` keys).
+STABILITY_DEFAULTS: dict[str, Any] = {"top_k": 5, "n_perturbations": 1000, "weight_noise": 0.25, "seed": 0}
+#: Their bounds (least, most, whole number): enough for any province, and within memory.
+STABILITY_BOUNDS: dict[str, tuple[float, float, bool]] = {
+    "top_k": (1, 10_000, True), "n_perturbations": (1, 100_000, True), "weight_noise": (0, 5, False),
+    "seed": (0, 2**32 - 1, True)}
+
+
 def _resolve(value: Any, key: str, settings: Mapping[str, Any], base_dir: Path | None) -> Any:
     """An argument, else the configuration: ``[assessment] key = "file"`` (a path relative to the configuration's
     folder), or for judgements also an array of tables ``[[user_scores]]`` / ``[[overrides]]`` at the top level."""
@@ -769,10 +822,10 @@ def score_projects(
     user_scores: pd.DataFrame | str | Path | None = None,
     overrides: pd.DataFrame | str | Path | None = None,
     projects: Sequence[str] | None = None,
-    top_k: int = 5,
-    n_perturbations: int = 1000,
-    weight_noise: float = 0.25,
-    seed: int = 0,
+    top_k: int | None = None,
+    n_perturbations: int | None = None,
+    weight_noise: float | None = None,
+    seed: int | None = None,
 ) -> Assessment:
     """Score every project on the afwegingskader, rank them and report the ranking's stability.
 
@@ -801,14 +854,17 @@ def score_projects(
         None: ``[assessment] overrides = "file"`` of the configuration, or its ``[[overrides]]`` tables.
     projects : sequence of str, optional
         Project ids to score; default every project whose status is not ``existing``.
-    top_k : int, default 5
-        For ``p_top_k``: the probability that a project ranks in the top *k* under weight perturbation.
-    n_perturbations : int, default 1000
-        Number of perturbed weight sets.
-    weight_noise : float, default 0.25
-        σ of the multiplicative log-normal noise on each weight (0: no perturbation).
-    seed : int, default 0
-        Seed of the perturbation; the result is identical for the same seed.
+    top_k : int, optional
+        For ``p_top_k``: the probability that a project ranks in the top *k* under weight perturbation
+        (1 … 10,000). None: ``[assessment] top_k`` of the configuration, else 5.
+    n_perturbations : int, optional
+        Number of perturbed weight sets (1 … 100,000). None: ``[assessment] n_perturbations``, else 1000.
+    weight_noise : float, optional
+        σ of the multiplicative log-normal noise on each weight (0: no perturbation; at most 5). None:
+        ``[assessment] weight_noise``, else 0.25.
+    seed : int, optional
+        Seed of the perturbation (0 … 2³² − 1); the result is identical for the same seed. None:
+        ``[assessment] seed``, else 0.
 
     Returns
     -------
@@ -827,14 +883,23 @@ def score_projects(
     >>> print(result.scores.set_index(["project_id", "criterion"]).loc[("P09", "F"), "reason"])
     raakt een zwaar beperkingsgebied: natura2000 'Westerschelde & Saeftinghe'; 72 % van het project (buffer 100 m) ligt in beperkingsgebied
     """
-    if top_k < 1:
-        raise ValueError("top_k moet minstens 1 zijn")
-    if n_perturbations < 1:
-        raise ValueError("n_perturbations moet minstens 1 zijn")
-    if not (weight_noise >= 0 and math.isfinite(weight_noise)):
-        raise ValueError("weight_noise moet een getal ≥ 0 zijn")
     all_settings = getattr(region, "settings", {}) or {}
     settings = dict(all_settings.get("assessment", {}) or {})
+    # An argument, else the configuration's [assessment] setting, else the default; always within bounds.
+    given = {"top_k": top_k, "n_perturbations": n_perturbations, "weight_noise": weight_noise, "seed": seed}
+    chosen_settings = {}
+    for key, value in given.items():
+        value = settings.get(key, STABILITY_DEFAULTS[key]) if value is None else value
+        low, high, whole = STABILITY_BOUNDS[key]
+        number = isinstance(value, (int, np.integer)) if whole else isinstance(value, (int, float, np.integer,
+                                                                                       np.floating))
+        if isinstance(value, bool) or not number or not math.isfinite(float(value)) or not low <= value <= high:
+            shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:40]}…"
+            raise ConfigError(f"assessment.{key}: verwacht {'een geheel getal' if whole else 'een getal'} van "
+                              f"{low:g} tot en met {high:g}, gevonden {shown}", key=f"assessment.{key}")
+        chosen_settings[key] = value
+    top_k, n_perturbations = int(chosen_settings["top_k"]), int(chosen_settings["n_perturbations"])
+    weight_noise, seed = float(chosen_settings["weight_noise"]), int(chosen_settings["seed"])
     for key in ("user_scores", "overrides"):  # top-level [[user_scores]] / [[overrides]] tables
         if key not in settings and all_settings.get(key) is not None:
             settings[key] = all_settings[key]
@@ -988,7 +1053,7 @@ def score_projects(
     })
     for code in fw.codes:
         table[code] = wide[code].to_numpy(dtype=object if by_code[code].scored else float)
-    table["weighted_score"] = np.round(base, 2)
+    table["weighted_score"] = np.round(base, SCORE_DECIMALS)
     table["rank"] = rank
     table["n_missing"] = n_missing.to_numpy(int)
     table["rank_p05"] = stab["rank_p05"]

@@ -6,7 +6,8 @@ For each station *s*, analysis year *y*, direction *d* (``offtake``, ``feedin``)
   there is none). A station built by a ``station_new`` project that has no capacity rows starts at 0 MW: its
   capacity is the project's.
 * ``capacity_added_mw`` — Σ ``<d>_capacity_added_mw`` of the infrastructure linked to *s* with
-  ``year_ready ≤ y`` (only the projects in ``projects`` when that is given).
+  ``year_ready ≤ y`` (only the projects in ``projects`` when that is given). A project without ``year_ready``
+  counts in no year — here, in the knooppunten and on the maps alike; validation warns once per such row.
 * ``capacity_mw = base + added``.
 * ``baseline_load_mw`` — ``<d>_load_mw`` of the same capacity row (the forecast without this study's
   developments).

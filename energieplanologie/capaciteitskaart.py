@@ -25,7 +25,16 @@ Field mapping (area → ``station_capacity``):
 Works: ``work_order_number`` (else ``project_name``) → ``project_id``; ``status_kind`` completed/closed →
 ``existing``, waitingOnApproval → ``proposed``, other open kinds or none → ``investment_plan``, cancelled → not
 taken (reported); ``year_ready`` from the latest schedule end date, else its ``year`` (a quarter is noted in the
-description). The capacity a work adds is not in the model: the schema's default (0 MW) is filled and reported.
+description). Schedule values given as text are read when they name a year unambiguously (``'Q3-2026'``,
+``'2026-Q3'``, ``'3e kwartaal 2026'``, ``'eind 2026'``, ``'31-12-2026'``; reported as a repair); any other value
+(``'2026/2027'``, ``'onbekend'``) is reported as unreadable, and a work without a readable schedule has no
+``year_ready``: it counts in no year. The capacity a work adds is not in the model: the schema's default (0 MW)
+is filled and reported.
+
+Areas (v1.2): only ``short_code`` is required; every capacity is optional (minimum 0). An area without
+``demand_available_capacity`` (or ``generation_available_capacity``) is kept with that capacity unknown (a
+warning; the balance shows status *unknown*, never a silent 0 MW). MW values of
+:data:`IMPLAUSIBLE_AREA_MW` or more for one area are warned about (most likely kW typed as MW).
 """
 
 from __future__ import annotations
@@ -42,13 +51,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from energieplanologie._errors import ReadError
+from energieplanologie._errors import ReadError, os_reason
+from energieplanologie._limits import MAX_NESTING, nesting_exceeds
 from energieplanologie.region import empty_layer
 from energieplanologie.report import ValidationReport, merge_reports
 from energieplanologie.schema import CRS_RD, RAG, normalise_enum, validate
 
 __all__ = [
     "CAPACITY_FIELDS",
+    "IMPLAUSIBLE_AREA_MW",
     "CapaciteitskaartRead",
     "from_document",
     "is_capaciteitskaart",
@@ -70,8 +81,16 @@ CAPACITY_FIELDS: dict[str, str] = {
     "generation_constraint": "feedin_constraint",
 }
 
-#: Required area fields (the model's own required slots that the canonical table needs).
-REQUIRED_FIELDS = ("short_code", "demand_available_capacity")
+#: Required area fields: in the information model's final v1.2 only ``short_code`` is required; every capacity
+#: is optional (minimum 0). An area without ``demand_available_capacity`` loads with its capacity unknown.
+REQUIRED_FIELDS = ("short_code",)
+
+#: The MW fields of an area (capacities, quoted capacity, queue).
+MW_FIELDS = tuple(f for f in CAPACITY_FIELDS if f.endswith(("_available_capacity", "_quoted_capacity",
+                                                               "_capacity_in_queue")))
+#: Above this an area's MW are implausible for one supply area (the largest Dutch substations carry a few
+#: thousand MW): most likely kW typed as MW. Warned, not rejected.
+IMPLAUSIBLE_AREA_MW = 5_000.0
 
 #: CIM WorkStatusKind → canonical infrastructure status (None: the work is not taken).
 WORK_STATUS: dict[str, str | None] = {
@@ -137,24 +156,56 @@ def is_capaciteitskaart(document: Any) -> bool:
 
 
 def _load(path: Path) -> Any:
-    text_bytes = path.read_bytes()
+    try:
+        text_bytes = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"{path}: bestand niet te lezen ({os_reason(exc)}).") from exc
     if not text_bytes.strip():
         raise ReadError(f"{path}: bestand is leeg.")
     try:
         text = text_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ReadError(f"{path}: geen UTF-8 ({exc}).") from exc
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ReadError(f"{path}: ongeldige JSON ({exc}).") from exc
+    too_deep = ReadError(f"{path}: te diep genest (meer dan {MAX_NESTING} niveaus); een capaciteitskaart heeft er "
+                         "hooguit een stuk of zes.")
+    try:
+        if path.suffix.lower() == ".json":
+            try:
+                document = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ReadError(f"{path}: ongeldige JSON ({exc}).") from exc
+        else:
+            document = _load_yaml(path, text)
+    except RecursionError:
+        raise too_deep from None
+    if nesting_exceeds(document):
+        raise too_deep
+    return document
+
+
+def _load_yaml(path: Path, text: str) -> Any:
+    """YAML without anchors and aliases: a capaciteitskaart does not use them, and nested aliases let a few
+    hundred bytes expand into billions of items ("billion laughs")."""
     import yaml
 
+    class NoAliases(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.events.AliasEvent):
+                raise _AliasFound(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=NoAliases)  # a SafeLoader subclass: no arbitrary objects
+    except _AliasFound as exc:
+        raise ReadError(f"{path}: YAML-verwijzing (*alias) op regel {exc.args[0]}: ankers en aliassen worden niet "
+                        "gelezen (een capaciteitskaart heeft ze niet nodig, en ze kunnen een klein bestand "
+                        "onbeperkt groot maken).") from None
     except yaml.YAMLError as exc:
         raise ReadError(f"{path}: ongeldige YAML ({str(exc).splitlines()[0]}).") from exc
+
+
+class _AliasFound(Exception):
+    """A YAML alias event (carries the line number)."""
 
 
 def load_if_capaciteitskaart(path: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -164,8 +215,11 @@ def load_if_capaciteitskaart(path: str | os.PathLike[str]) -> dict[str, Any] | N
     """
     p = Path(path)
     if p.suffix.lower() == ".json":
-        with p.open("rb") as fh:
-            head = fh.read(65536).decode("utf-8", errors="replace")
+        try:
+            with p.open("rb") as fh:
+                head = fh.read(65536).decode("utf-8", errors="replace")
+        except OSError as exc:
+            raise ReadError(f"{p}: bestand niet te lezen ({os_reason(exc)}).") from exc
         if not any(k in head for k in ("capaciteitskaart", *_AREA_KEYS)):
             return None
     document = _load(p)
@@ -282,6 +336,7 @@ def from_document(
             if field in area:
                 row[column] = area[field]
         rows.append(row)
+    _warn_unknown_and_implausible(areas, rows, cap_rep)
     if unknown_rows:
         codes = sorted({str(areas[i].get("short_code")).strip() for i in unknown_rows})
         cap_rep.warning("unknown_short_code", "station_id", unknown_rows,
@@ -312,7 +367,8 @@ def from_document(
             inf_rep.row_error(row=k, row_id=project_id, code="no_location", column="station_id", value=area_code,
                               message=f"werk zonder locatie: {why}")
             continue
-        year_ready, quarter = _ready(work.get("time_schedules"))
+        year_ready, quarter, notes = _ready(work.get("time_schedules"))
+        _report_schedule(inf_rep, k, year_ready, quarter, notes)
         description = _text(work.get("description"))
         if quarter is not None:
             note = f"gereed: Q{quarter} {year_ready}"
@@ -335,6 +391,10 @@ def from_document(
     infrastructure, inf_report = _validated(infra_frame, "infrastructure", inf_rep)
 
     postcode_areas = _postcode_areas(areas, cap_report)
+    # Name the rows of the reader's repairs and warnings: areas by short_code, works by their project id.
+    cap_report.name_rows({i: _text(a.get("short_code")) for i, a in enumerate(areas) if isinstance(a, Mapping)})
+    inf_report.name_rows({k: _text(w.get("work_order_number")) or _text(w.get("project_name"))
+                          for k, (_i, _j, w) in enumerate(works) if isinstance(w, Mapping)})
     return CapaciteitskaartRead(capacity, infrastructure, postcode_areas,
                                 {"station_capacity": cap_report, "infrastructure": inf_report})
 
@@ -440,31 +500,134 @@ def _work_status(raw: Any) -> tuple[str | None, tuple[str, str] | None]:
     return status, None
 
 
-def _ready(schedules: Any) -> tuple[int | None, int | None]:
-    """The latest ready year over the time schedules, with its quarter when only year + quarter were given."""
+_YEAR = r"((?:19|20|21)\d\d)"
+#: Schedule texts that name a year unambiguously, with the quarter when they give one.
+_QUARTER_TEXTS = (
+    re.compile(rf"^q([1-4])\s*[-/ ]?\s*{_YEAR}$"),                      # Q3-2026, Q3 2026, q3/2026
+    re.compile(rf"^{_YEAR}\s*[-/ ]?\s*q([1-4])$"),                      # 2026-Q3, 2026 Q3
+    re.compile(rf"^([1-4])\s*e?\s*kwartaal\s*{_YEAR}$"),                 # 3e kwartaal 2026
+)
+_YEAR_TEXTS = (
+    re.compile(rf"^{_YEAR}$"),                                            # 2026
+    re.compile(rf"^(?:begin|medio|midden|eind|einde|ultimo|voorjaar|zomer|najaar|early|mid|end|late|end of|"
+               rf"h[12])\s*[-/ ]?\s*{_YEAR}$"),                            # eind 2026, medio 2026, H2 2026
+    re.compile(rf"^\d{{1,2}}[-/.]\d{{1,2}}[-/.]{_YEAR}$"),                   # 31-12-2026, 31/12/2026
+)
+
+
+def _schedule_text(value: Any) -> tuple[int, int] | None:
+    """(year, quarter or 0) named by a schedule text such as 'Q3-2026' or 'eind 2026'; None when it names none."""
+    text = " ".join(str(value).strip().casefold().split())
+    for pattern in _QUARTER_TEXTS:
+        m = pattern.match(text)
+        if m:
+            a, b = m.groups()
+            return (int(b), int(a)) if len(a) == 1 else (int(a), int(b))
+    for pattern in _YEAR_TEXTS:
+        m = pattern.match(text)
+        if m:
+            return int(m.group(1)), 0
+    return None
+
+
+def _interval_ready(interval: Mapping[str, Any]) -> tuple[tuple[int, int] | None, list[tuple[str, str]]]:
+    """(year, quarter or 0) of one schedule interval and notes ``(kind, text)``: ``read`` for a date or year given
+    as text and read anyway, ``unreadable`` for a value that names no year."""
+    end, year, quarter = interval.get("end"), interval.get("year"), interval.get("quarter")
+    if not _absent(end):
+        date = _date(end)
+        if date is not None:
+            return (date.year, 0), []
+        named = _schedule_text(end)
+        if named is not None:
+            return named, [("read", f"einddatum {str(end).strip()!r}")]
+        return None, [("unreadable", f"einddatum {str(end).strip()!r}")]
+    if _absent(year):
+        return None, []
+    notes: list[tuple[str, str]] = []
+    if isinstance(year, bool):
+        return None, [("unreadable", f"jaar {year!r}")]
+    if isinstance(year, int) or (isinstance(year, float) and year.is_integer()):
+        found = int(year)
+    else:
+        named = _schedule_text(year)
+        if named is None:
+            return None, [("unreadable", f"jaar {str(year).strip()!r}")]
+        found = named[0]
+        notes.append(("read", f"jaar {str(year).strip()!r}"))
+        if named[1] and _absent(quarter):
+            quarter = named[1]
+    q = 0
+    if not _absent(quarter):
+        digits = re.fullmatch(r"\s*[qQ]?\s*([1-4])\s*", str(quarter)) if not isinstance(quarter, bool) else None
+        if digits is None:
+            notes.append(("unreadable", f"kwartaal {str(quarter).strip()!r}"))
+        else:
+            q = int(digits.group(1))
+            if not isinstance(quarter, int):
+                notes.append(("read", f"kwartaal {str(quarter).strip()!r}"))
+    return (found, q), notes
+
+
+def _ready(schedules: Any) -> tuple[int | None, int | None, list[tuple[str, str]]]:
+    """The latest ready year over the time schedules, with its quarter when only year + quarter were given, and
+    what could not be read as it was (see :func:`_interval_ready`)."""
     best: tuple[int, int] | None = None  # (year, quarter or 0 when from an end date)
+    notes: list[tuple[str, str]] = []
     for schedule in _as_list(schedules):
         if not isinstance(schedule, Mapping):
+            notes.append(("unreadable", f"planning {str(schedule)[:40]!r}"))
             continue
         interval = schedule.get("schedule_interval") or {}
         if not isinstance(interval, Mapping):
+            notes.append(("unreadable", f"schedule_interval {str(interval)[:40]!r}"))
             continue
-        end = _date(interval.get("end"))
-        if end is not None:
-            candidate = (end.year, 0)
-        elif not _absent(interval.get("year")):
-            try:
-                quarter = int(interval.get("quarter")) if not _absent(interval.get("quarter")) else 0
-                candidate = (int(interval["year"]), quarter)
-            except (TypeError, ValueError, OverflowError):  # 'Q3', 2030.5 is fine (2030), .inf is not
-                continue
-        else:
-            continue
-        if best is None or candidate > best:
+        candidate, found = _interval_ready(interval)
+        notes += found
+        if candidate is not None and (best is None or candidate > best):
             best = candidate
     if best is None:
-        return None, None
-    return best[0], (best[1] or None)
+        return None, None, notes
+    return best[0], (best[1] or None), notes
+
+
+def _report_schedule(report: ValidationReport, row: int, year: int | None, quarter: int | None,
+                     notes: list[tuple[str, str]]) -> None:
+    """Say, once for the work, which schedule values were read from text and which could not be read."""
+    read = [text for kind, text in notes if kind == "read"]
+    unreadable = [text for kind, text in notes if kind == "unreadable"]
+    ready = f"{year}" + (f" (Q{quarter})" if quarter else "")
+    if read:
+        report.repair("schedule_text", "year_ready", [row],
+                      f"planning als tekst gelezen: {', '.join(read)} → gereed {ready}")
+    if unreadable:
+        outcome = (f"gereed {ready} uit de overige planning" if year is not None else
+                   "jaar gereed onbekend: het werk telt in geen enkel jaar mee")
+        report.warning("schedule_unreadable", "year_ready", [row],
+                       f"planning niet te lezen: {', '.join(unreadable)}; {outcome}")
+
+
+def _warn_unknown_and_implausible(areas: list[Any], rows: list[dict[str, Any]], report: ValidationReport) -> None:
+    """Areas taken without an available capacity (unknown, not 0), and MW values no supply area has."""
+    for field in ("demand_available_capacity", "generation_available_capacity"):
+        missing = [r["source_row"] for r in rows if _absent(areas[r["source_row"]].get(field))]
+        if missing:
+            report.warning("capacity_unknown", CAPACITY_FIELDS[field], missing,
+                           f"{field} ontbreekt: capaciteit onbekend (niet 0); de balans van dit station krijgt "
+                           "status onbekend")
+    for field in MW_FIELDS:
+        big = [r["source_row"] for r in rows if _mw(areas[r["source_row"]].get(field)) >= IMPLAUSIBLE_AREA_MW]
+        if big:
+            report.warning("implausible_capacity", CAPACITY_FIELDS[field], big,
+                           f"{field} ≥ {IMPLAUSIBLE_AREA_MW:.0f} MW is onwaarschijnlijk groot voor één gebied: "
+                           "kW in plaats van MW?")
+
+
+def _mw(value: Any) -> float:
+    """A plain MW number of the file, or NaN (text and odd values are judged by validation)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return float("nan")
+    return float(value)
 
 
 def _rag(value: Any) -> tuple[str | None, bool]:

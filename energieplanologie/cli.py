@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from energieplanologie._errors import ConfigError, EnergieplanologieError, OutputError, ReadError
+from energieplanologie._errors import (
+    ConfigError,
+    EnergieplanologieError,
+    EnergieplanologieWarning,
+    OutputError,
+    ReadError,
+    ValidationError,
+    os_reason,
+)
 from energieplanologie._secrets import mask_secrets
 from energieplanologie._version import __version__
 from energieplanologie.progress import ProgressCallback, machine_progress
@@ -116,6 +128,34 @@ class _Progress:
             self._progress.stop()
 
 
+@contextmanager
+def _warnings_shown() -> Iterator[None]:
+    """Print the package's warnings (a setting that works but probably not as meant) as ``Waarschuwing: …``
+    lines on stderr once the work is done; every other warning is shown as it would be without this.
+
+    Only our own category is intercepted: recording every warning instead (``catch_warnings(record=True)``)
+    kept each repeat of a library's warning in memory — gigabytes for Gi* over several years."""
+    messages: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", EnergieplanologieWarning)
+        show = warnings.showwarning
+
+        def intercept(message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                      line: str | None = None) -> None:
+            if issubclass(category, EnergieplanologieWarning):
+                if str(message) not in messages:
+                    messages.append(str(message))
+            else:
+                show(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = intercept
+        try:
+            yield
+        finally:
+            for message in messages:
+                err.print(f"Waarschuwing: {message}")
+
+
 def _fail(exc: Exception, code: int) -> typer.Exit:
     """Print one Dutch line ``Fout: …`` (every password masked) and return the exit to raise."""
     err.print(f"Fout: {mask_secrets(str(exc))}")
@@ -205,8 +245,9 @@ def demo(
 
     try:
         check_output(out_dir, load_config(SAMPLE_CONFIG).input_paths)
-        region = load_sample()
-        _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=None)
+        with _warnings_shown():
+            region = load_sample()
+            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=None)
     except EnergieplanologieError as exc:
         raise _fail(exc, 2) from None
 
@@ -229,10 +270,11 @@ def run(
         from energieplanologie.cli_steps import CONFIG_HINTS
 
         check_output(out_dir, load_config(config).input_paths)  # before reading or computing anything
-        with _Progress(machine, quiet, "lagen lezen") as progress:
-            region = load_region_config(config, progress=progress)
-        region.require_usable_layers(CONFIG_HINTS)
-        _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf)
+        with _warnings_shown():
+            with _Progress(machine, quiet, "lagen lezen") as progress:
+                region = load_region_config(config, progress=progress)
+            region.require_usable_layers(CONFIG_HINTS)
+            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf)
     except (ConfigError, OutputError) as exc:
         raise _fail(exc, 2) from None
     except EnergieplanologieError as exc:
@@ -244,13 +286,40 @@ _OLD_OPTION_NAMES = {"--alle-scenario's": "--alle-scenarios"}  # a quote in an o
 
 
 def main() -> None:
-    """Entry point of the ``energieplanologie`` script."""
+    """Entry point of the ``energieplanologie`` script.
+
+    No input, configuration or environment ends in a raw traceback: whatever a command did not turn into its own
+    Dutch message becomes one line here — exit 1 for what went wrong with the data or in the computation, 2 for a
+    file or system that cannot be read or written. ``ENERGIEPLANOLOGIE_DEBUG=1`` shows the traceback instead.
+    """
     sys.argv[1:] = [_OLD_OPTION_NAMES.get(arg, arg) for arg in sys.argv[1:]]
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover
         err.print("Afgebroken.")
         sys.exit(130)
+    except Exception as exc:  # the last line of defence; each command already reports what it expects
+        if os.environ.get("ENERGIEPLANOLOGIE_DEBUG", "").strip() not in ("", "0"):
+            raise
+        err.print(mask_secrets(_unexpected(exc)))
+        sys.exit(2 if isinstance(exc, (OSError, EnergieplanologieError)) and not isinstance(exc, ValidationError)
+                 else 1)
+
+
+def _unexpected(exc: BaseException) -> str:
+    """One Dutch line for an exception no command reported itself."""
+    if isinstance(exc, MemoryError):
+        return "Fout: onvoldoende geheugen voor deze invoer; kies een kleiner gebied of grovere instellingen."
+    if isinstance(exc, RecursionError):
+        return "Fout: de invoer is te diep genest om te verwerken."
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        return f"Fout: bestand of map{where}: {os_reason(exc)}."
+    if isinstance(exc, EnergieplanologieError):
+        return f"Fout: {exc}"
+    text = " ".join(str(exc).split())[:200] or "geen omschrijving"
+    return (f"Fout: onverwachte fout ({type(exc).__name__}: {text}). Dit is een fout in energieplanologie; meld "
+            "het met deze regel en de opdracht die u gaf (ENERGIEPLANOLOGIE_DEBUG=1 toont de details).")
 
 
 

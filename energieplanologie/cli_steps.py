@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
-from energieplanologie._errors import ConfigError, EnergieplanologieError, OutputError
-from energieplanologie.cli import MachineProgress, Quiet, _fail, _Progress, app, out
+from energieplanologie._errors import ConfigError, EnergieplanologieError, OutputError, os_reason
+from energieplanologie.cli import MachineProgress, Quiet, _fail, _Progress, _warnings_shown, app, out
 
 __all__: list[str] = []
 
@@ -96,7 +96,7 @@ def _run(title: str, machine: bool, quiet: bool, compute: Any, write: Any, *, ou
         check_output_folder(out_dir, owns=owns, known=KNOWN_OUTPUTS, inputs=sources, default_need=STEP_NEED)
         if validation_json is not None:
             check_not_inputs([validation_json], sources, what="--validation-json")
-        with _Progress(machine, quiet, title) as progress:
+        with _warnings_shown(), _Progress(machine, quiet, title) as progress:
             result = compute(progress)
             with staged_output(out_dir, owns=owns) as folder:
                 written = write(result, folder, progress)
@@ -172,6 +172,7 @@ def hotspots(
     """Knooppunten: waar ontwikkelingen en infrastructuur samenkomen, met hun niveau, door de tijd."""
     from energieplanologie.allocation import allocate_region
     from energieplanologie.balance import station_balance
+    from energieplanologie.config import check_settings
     from energieplanologie.io import write_layers
     from energieplanologie.pipeline import chosen_scenario, hotspot_settings, hotspots_with_members
     from energieplanologie.progress import report, scaled
@@ -183,6 +184,7 @@ def hotspots(
         chosen = chosen_scenario(region, scenario)
         settings = hotspot_settings(region)
         _override(settings, method=method, eps_m=eps_m, min_mw=min_mw)
+        check_settings("hotspots", settings)  # the options obey the bounds of the keys they override
         allocation = allocate_region(region)
         balance_rows = station_balance(region, chosen, allocation=allocation)
         years = [year] if year is not None else None
@@ -219,6 +221,7 @@ def density(
     machine: MachineProgress = False,
 ) -> None:
     """Dichtheid: kerndichtheid van vermogen in MW/km² als GeoTIFF (EPSG:28992) met QGIS-stijl."""
+    from energieplanologie.config import check_settings
     from energieplanologie.density import kde, write_density
     from energieplanologie.pipeline import chosen_scenario, density_settings
     from energieplanologie.progress import report
@@ -229,6 +232,7 @@ def density(
         _usable(region)
         settings = density_settings(region)
         _override(settings, cell_m=cell_m, bandwidth_m=bandwidth_m)
+        check_settings("density", settings)
         report(progress, 0.2, "kerndichtheid")
         return kde(region, scenario=chosen_scenario(region, scenario),
                    year=year if year is not None else max(region.years), **settings)
@@ -418,11 +422,19 @@ def init(
     from energieplanologie.io import atomic_write
 
     target = directory / "project.toml"
+    if directory.exists() and not directory.is_dir():
+        raise _fail(ConfigError(f"{directory} bestaat al en is een bestand, geen map; noem een (nieuwe) map, "
+                                f"bijvoorbeeld: energieplanologie init {directory.with_suffix('')}_project"), 2)
+    if target.is_dir():
+        raise _fail(ConfigError(f"{target} is een map; verwijder of hernoem die eerst"), 2)
     if target.exists() and not force:
         raise _fail(ConfigError(f"{target} bestaat al; gebruik --force om te overschrijven"), 2)
-    directory.mkdir(parents=True, exist_ok=True)
     template = (Path(__file__).parent / "templates" / "project_template.toml").read_text(encoding="utf-8")
-    with atomic_write(target) as tmp:
-        Path(tmp).write_text(template, encoding="utf-8")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with atomic_write(target) as tmp:
+            Path(tmp).write_text(template, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(ConfigError(f"{target}: niet te schrijven ({os_reason(exc)})"), 2) from None
     out.print(f"Sjabloon geschreven: {target}\nVul de paden in en draai: energieplanologie run {target} --out uitvoer",
               highlight=False)

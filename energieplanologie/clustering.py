@@ -28,10 +28,16 @@ How it works (the grid approach of Gunawan 2013 / Gan & Tao 2015, vectorised wit
 The distance test is ``dx*dx + dy*dy <= eps*eps``, as in scikit-learn's KD-tree and QGIS's KDBush index.
 Cost is O(n log n) for the sorts plus, per undecided point, a few dozen lookups and the pairs in the disk's edge.
 
-Weighted sums are compared as computed in floating point (integer weights, as in the unweighted case, sum
-exactly; fractional ones are re-summed point by point when they come within rounding of ``min_samples``); a
-neighbourhood whose weight equals ``min_samples`` to within the last bits may be judged differently from
-scikit-learn, which sums in another order.
+Weighted sums. Integer weights (as in the unweighted case) sum exactly in floating point, in any order.
+Fractional weights do not: ten points of 0.1 and one of 19.0 make 20.0 in decimal but 19.999999999999996 or
+20.000000000000004 in binary depending on the order of the additions, so a neighbourhood whose weight equals
+``min_samples`` would be core or not depending on row order and summation path (and differ from scikit-learn,
+which sums in yet another order). Pass ``resolution`` to decide such cases exactly: every weight and
+``min_samples`` are first rounded to whole multiples of ``resolution`` (:func:`weight_units`,
+:func:`threshold_units`), whose sums are exact integers as long as the total stays below 2⁵³ units. The hotspot
+analysis does this with :data:`WEIGHT_RESOLUTION` = 10⁻⁶ (MW counted in whole watts), so "exactly ``min_mw``" in
+decimal is always core. Without ``resolution`` fractional sums are compared as computed (re-summed point by point
+when they come within rounding of ``min_samples``), like scikit-learn does.
 
 Examples
 --------
@@ -51,7 +57,7 @@ import numpy as np
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["DbscanResult", "grid_dbscan"]
+__all__ = ["WEIGHT_RESOLUTION", "DbscanResult", "grid_dbscan", "threshold_units", "weight_units"]
 
 #: Up to this many points ``algorithm="auto"`` considers the list of pairs.
 _PAIRS_MAX_POINTS = 50_000
@@ -63,6 +69,37 @@ _CHUNK = 4_000_000
 _OFFSETS = np.array([(dx, dy) for dx in range(-2, 3) for dy in range(-2, 3)], dtype=np.int64)
 #: Half of the block without the centre: each unordered pair of neighbouring cells is visited once.
 _HALF = np.array([(dx, dy) for dx, dy in _OFFSETS if dx > 0 or (dx == 0 and dy > 0)], dtype=np.int64)
+
+
+#: Resolution of weights for exact core decisions: 10⁻⁶ (one watt when weights are MW).
+WEIGHT_RESOLUTION = 1e-6
+#: Largest total weight, in units of the resolution, whose partial sums float64 holds exactly.
+_EXACT_UNITS = 2.0**53
+
+
+def weight_units(weight: np.ndarray, resolution: float = WEIGHT_RESOLUTION) -> np.ndarray:
+    """Weights as whole multiples of ``resolution`` (float64 arrays holding integers, rounded half to even).
+
+    Sums of these are exact in any order while the total stays below 2⁵³ units (9·10⁹ MW at 10⁻⁶ MW).
+
+    Examples
+    --------
+    >>> w = [0.1, 0.3, 19.4, 0.2]  # 20.0 in decimal
+    >>> sum(w) >= 20.0, float(weight_units(w).sum()) >= threshold_units(20.0)
+    (False, True)
+    """
+    return np.rint(np.asarray(weight, dtype=np.float64) / float(resolution))
+
+
+def threshold_units(min_samples: float, resolution: float = WEIGHT_RESOLUTION) -> int:
+    """``min_samples`` as a whole number of ``resolution`` units (as :func:`weight_units` rounds weights).
+
+    Examples
+    --------
+    >>> threshold_units(20.0)
+    20000000
+    """
+    return int(np.rint(float(min_samples) / float(resolution)))
 
 
 class DbscanResult(NamedTuple):
@@ -79,6 +116,7 @@ def grid_dbscan(
     min_samples: float = 5,
     sample_weight: np.ndarray | None = None,
     algorithm: str = "auto",
+    resolution: float | None = None,
 ) -> DbscanResult:
     """Cluster 2-D points with DBSCAN, exactly as scikit-learn does, using a grid instead of neighbour lists.
 
@@ -98,6 +136,11 @@ def grid_dbscan(
         (small or sparse data), hopeless when points have hundreds of neighbours. ``auto`` takes ``pairs`` when
         a sample predicts fewer than about ten neighbours per point and fewer than 50,000 points. Both give the
         same result.
+    resolution : float, optional
+        Decide core status in exact integer arithmetic: weights and ``min_samples`` are rounded to whole
+        multiples of ``resolution`` first (:func:`weight_units`, :func:`threshold_units`), so a neighbourhood
+        whose weights add up to ``min_samples`` in decimal is core whatever the order of the points. The
+        result equals scikit-learn's on the rounded weights and threshold. Default: compare floating-point sums.
 
     Returns
     -------
@@ -108,7 +151,8 @@ def grid_dbscan(
     Raises
     ------
     ValueError
-        When ``xy`` is not (n, 2) finite numbers, ``eps`` is not positive, or a weight is negative or not finite.
+        When ``xy`` is not (n, 2) finite numbers, ``eps`` is not positive, a weight is negative or not finite,
+        or (with ``resolution``) the total weight is too large for exact sums.
 
     See Also
     --------
@@ -140,6 +184,15 @@ def grid_dbscan(
             raise ValueError(f"sample_weight must have shape ({n},); got {weight.shape}.")
         if not np.isfinite(weight).all() or (weight < 0).any():
             raise ValueError("sample_weight must be finite and non-negative.")
+    if resolution is not None:
+        resolution = float(resolution)
+        if not (resolution > 0 and np.isfinite(resolution)):
+            raise ValueError(f"resolution must be a positive finite number; got {resolution}.")
+        weight = weight_units(weight, resolution)
+        if float(weight.sum()) >= _EXACT_UNITS:
+            raise ValueError(f"total weight {float(weight.sum()) * resolution:.6g} is too large for exact sums at "
+                             f"resolution {resolution:g} (at most {_EXACT_UNITS * resolution:.3g}).")
+        min_samples = threshold_units(min_samples, resolution)
     if n == 0:
         return DbscanResult(np.empty(0, dtype=np.int64), np.empty(0, dtype=bool))
     if algorithm not in ("auto", "grid", "pairs"):

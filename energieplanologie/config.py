@@ -25,23 +25,41 @@ Example configuration::
 from __future__ import annotations
 
 import difflib
+import math
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from energieplanologie._errors import ConfigError, ReadError
+from energieplanologie._errors import ConfigError, ReadError, os_reason
+from energieplanologie._limits import MAX_NESTING, nesting_exceeds
 from energieplanologie._secrets import is_connection_string
 from energieplanologie.region import DEFAULT_YEARS, LAYER_ORDER, Region
 from energieplanologie.report import ValidationReport
+from energieplanologie.schema import ABSURD_MW
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["LayerConfig", "ProjectConfig", "load_config", "load_region_config", "read_toml"]
+__all__ = [
+    "BOOLEANS",
+    "CHOICES",
+    "NUMBERS",
+    "OTHERS",
+    "LayerConfig",
+    "Number",
+    "ProjectConfig",
+    "check_number",
+    "check_settings",
+    "load_config",
+    "load_region_config",
+    "read_toml",
+    "shown",
+]
 
 REQUIRED_LAYERS = ("municipalities", "stations", "station_capacity", "developments")
 KNOWN_SECTIONS = {"region", "layers", "analysis", "allocation", "hotspots", "assessment", "scenarios", "variants", "density",
@@ -100,13 +118,21 @@ def read_toml(path: Path, *, what: str = "configuratie") -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{what} niet gevonden: {path}", key=None)
+    too_deep = ConfigError(f"{path}: te diep genest (meer dan {MAX_NESTING} niveaus)")
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: geen geldige TOML ({exc})") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: geen UTF-8-tekst ({exc})") from exc
+    except RecursionError:
+        raise too_deep from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {what} niet te lezen ({os_reason(exc)})") from exc
+    if nesting_exceeds(data):
+        raise too_deep
+    return data
 
 
 def _expect(value: Any, types: type | tuple[type, ...], key: str, what: str) -> Any:
@@ -157,13 +183,16 @@ def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | Non
     >>> cfg.name, sorted(cfg.layers)[:2]
     ('Zeeuws-Vlaanderen', ['constraints', 'developments'])
     """
-    cfg_path = Path(path).resolve() if path is not None else None
+    # Absolute, but symbolic links kept: a layer that is a link into git-annex or a DVC cache keeps the name
+    # (and extension) the user gave it, exactly as `validate` sees it.
+    cfg_path = Path(os.path.abspath(path)) if path is not None else None
     raw = dict(data) if data is not None else read_toml(cfg_path)  # type: ignore[arg-type]
     base = cfg_path.parent if cfg_path else Path.cwd()
     unknown = sorted(set(raw) - KNOWN_SECTIONS)
     if unknown:
         raise ConfigError(f"{unknown[0]}: onbekende sectie (bekend: {', '.join(sorted(KNOWN_SECTIONS))})", key=unknown[0])
     region = _expect(raw.get("region", {}), dict, "region", "een tabel")
+    _known_keys(region, "region", REGION_KEYS)
     name = _expect(region.get("name", cfg_path.stem if cfg_path else "regio"), str, "region.name", "tekst")
 
     layers_raw = _expect(raw.get("layers"), dict, "layers", "een tabel [layers.*]") if "layers" in raw else None
@@ -198,7 +227,7 @@ def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | Non
             owner=_expect(entry.get("owner"), (str, type(None)), f"{key}.owner", "tekst (de data-eigenaar)"),
         )
         if not lc.is_database:
-            resolved = (base / src).resolve() if not Path(src).is_absolute() else Path(src)
+            resolved = Path(os.path.abspath(base / src))
             if not resolved.exists():
                 raise ConfigError(f"{key}.path: bestand niet gevonden: {resolved}", key=f"{key}.path")
             lc = LayerConfig(kind, str(resolved), lc.layer, lc.mapping, str(lc.crs) if lc.crs is not None else None, lc.table,
@@ -209,15 +238,28 @@ def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | Non
         raise ConfigError(f"layers.{missing[0]}: verplichte laag ontbreekt", key=f"layers.{missing[0]}")
 
     analysis = _expect(raw.get("analysis", {}), dict, "analysis", "een tabel")
-    _known_keys(analysis, "analysis", {"scenario", "years"})
+    _known_keys(analysis, "analysis", ANALYSIS_KEYS)
     scenario = _expect(analysis.get("scenario", "verwacht"), str, "analysis.scenario", "tekst")
     years_raw = _expect(analysis.get("years", list(DEFAULT_YEARS)), list, "analysis.years", "een lijst jaren")
     if not years_raw or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in years_raw):
         raise ConfigError("analysis.years: verwacht een niet-lege lijst jaren tussen 2000 en 2100", key="analysis.years")
     _check_scenario(scenario, raw.get("scenarios"))
+    for key in ("user_scores", "overrides"):  # top-level [[user_scores]] / [[overrides]]
+        if key in raw:
+            _judgements(raw[key], key)
     for section, check in _SECTION_CHECKS.items():
         if section in raw:
             check(_expect(raw[section], dict, section, "een tabel"), base)
+    if "variants" in raw:  # used by run (varianten.csv/.png): checked here, with the scenarios they name
+        from energieplanologie.variants import load_variants
+
+        for variant in load_variants({"variants": _expect(raw["variants"], dict, "variants",
+                                                          "tabellen [variants.NAAM]")}).values():
+            try:
+                _check_scenario(variant.scenario, raw.get("scenarios"))
+            except ConfigError:
+                raise ConfigError(f"variants.{variant.name}.scenario: onbekend scenario {variant.scenario!r}",
+                                  key=f"variants.{variant.name}.scenario") from None
     sections = {k: v for k, v in raw.items() if k not in {"region", "layers"}}
     return ProjectConfig(cfg_path, name, layers, scenario, tuple(sorted(set(years_raw))), sections)
 
@@ -225,11 +267,120 @@ def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | Non
 # ------------------------------------------------------------------ checks of the analysis sections
 # Every key is checked when the file is read, so a typo fails at once with its key, not deep in an analysis.
 
-HOTSPOT_KEYS = {"method", "eps_m", "min_mw", "min_members", "include_infrastructure", "hex_size_m", "permutations",
-                "fdr_alpha", "seed", "buffer_m", "level_rules", "infrastructure_weight_mw"}
-DENSITY_KEYS = {"cell_m", "bandwidth_m", "direction"}
-ALLOCATION_KEYS = {"max_mw_per_level", "split", "min_split_share"}
-ASSESSMENT_KEYS = {"framework", "user_scores", "overrides", "top_k", "n_perturbations", "weight_noise", "seed"}
+@dataclass(frozen=True)
+class Number:
+    """The bounds of a numeric setting (inclusive unless ``above``/``below``), and whether it must be whole."""
+
+    minimum: float
+    maximum: float
+    integer: bool = False
+    above: bool = False  # strictly above the minimum
+    below: bool = False  # strictly below the maximum
+
+    def describe(self) -> str:
+        what = "een geheel getal" if self.integer else "een getal"
+        low = f"> {_bound(self.minimum)}" if self.above else f"≥ {_bound(self.minimum)}"
+        high = f"< {_bound(self.maximum)}" if self.below else f"≤ {_bound(self.maximum)}"
+        return f"{what} {low} en {high}"
+
+    def accepts(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if self.integer and not isinstance(value, int):
+            return False
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        low_ok = value > self.minimum if self.above else value >= self.minimum
+        high_ok = value < self.maximum if self.below else value <= self.maximum
+        return low_ok and high_ok
+
+
+#: The largest seed: the Gi* permutations (esda, numpy's legacy generator) take seeds below 2³².
+SEED_MAX = 2**32 - 1
+
+#: Every numeric setting of the analysis sections, with its bounds. The bounds keep each analysis within what a
+#: province or the whole country needs (and within memory): eps_m up to 50 km, hexagons from 100 m, at most 9,999
+#: Gi* permutations (ArcGIS's largest choice), at most 100,000 weight perturbations, MW up to the schema's 100,000.
+NUMBERS: dict[str, dict[str, Number]] = {
+    "hotspots": {
+        "eps_m": Number(0, 50_000, above=True),
+        "min_mw": Number(0, ABSURD_MW),
+        "min_members": Number(1, 1_000_000, integer=True),
+        "hex_size_m": Number(100, 50_000),
+        "permutations": Number(0, 9_999, integer=True),
+        "fdr_alpha": Number(0, 1, above=True, below=True),
+        "seed": Number(0, SEED_MAX, integer=True),
+        "buffer_m": Number(0, 10_000),
+        "infrastructure_weight_mw": Number(0, ABSURD_MW),
+    },
+    "density": {
+        "cell_m": Number(1, 10_000),
+        "bandwidth_m": Number(1, 100_000),
+    },
+    "allocation": {
+        "min_split_share": Number(0, 1),
+    },
+    "assessment": {
+        "top_k": Number(1, 10_000, integer=True),
+        "n_perturbations": Number(1, 100_000, integer=True),
+        "weight_noise": Number(0, 5),
+        "seed": Number(0, SEED_MAX, integer=True),
+    },
+}
+#: Settings that are true or false.
+BOOLEANS: dict[str, set[str]] = {"hotspots": {"include_infrastructure"}, "allocation": {"split"}}
+#: Settings that name one of a few choices (filled from the analysis modules when checked).
+CHOICES: dict[str, set[str]] = {"hotspots": {"method", "alternative"}, "density": {"direction"}}
+#: Settings that are tables or files checked by the module that uses them.
+OTHERS: dict[str, set[str]] = {
+    "hotspots": {"level_rules"},
+    "allocation": {"max_mw_per_level"},
+    "assessment": {"framework", "user_scores", "overrides"},
+    "output": set(),
+}
+
+
+def _keys(section: str) -> set[str]:
+    return (set(NUMBERS.get(section, {})) | BOOLEANS.get(section, set()) | CHOICES.get(section, set())
+            | OTHERS.get(section, set()))
+
+
+#: The keys of each analysis section: every one is checked here and used by its analysis (``[output]`` has none
+#: yet, so any key in it is refused).
+HOTSPOT_KEYS = _keys("hotspots")
+DENSITY_KEYS = _keys("density")
+ALLOCATION_KEYS = _keys("allocation")
+ASSESSMENT_KEYS = _keys("assessment")
+OUTPUT_KEYS = _keys("output")
+REGION_KEYS = {"name"}
+ANALYSIS_KEYS = {"scenario", "years"}
+
+
+def _bound(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def shown(value: Any) -> str:
+    """A value as a message shows it: short (a 300-digit number as 1e+300, long text cut), with its kind.
+
+    Examples
+    --------
+    >>> shown(10**300), shown("1"), shown(float("nan")), shown(2.5)
+    ('1e+300', "tekst '1'", 'nan', '2.5')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        if abs(value) < 10**15:
+            return str(value)
+        return f"{float(value):.3g}" if abs(value) < 10**308 else f"een getal van {len(str(abs(value)))} cijfers"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return f"tekst {value[:40]!r}" + ("…" if len(value) > 40 else "")
+    if isinstance(value, (list, dict)):
+        return f"een {'lijst' if isinstance(value, list) else 'tabel'}"
+    return type(value).__name__
 
 
 def _known_keys(table: Mapping[str, Any], section: str, known: set[str]) -> None:
@@ -237,27 +388,61 @@ def _known_keys(table: Mapping[str, Any], section: str, known: set[str]) -> None
     if unknown:
         close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
         hint = f"; bedoelde u {close[0]!r}?" if close else ""
-        raise ConfigError(f"{section}.{unknown[0]}: onbekende sleutel (bekend: {', '.join(sorted(known))}){hint}",
+        listed = f"bekend: {', '.join(sorted(known))}" if known else "deze sectie heeft (nog) geen sleutels"
+        raise ConfigError(f"{section}.{unknown[0]}: onbekende sleutel ({listed}){hint}",
                           key=f"{section}.{unknown[0]}")
 
 
-def _number(table: Mapping[str, Any], section: str, key: str, *, minimum: float | None = None,
-            maximum: float | None = None, integer: bool = False) -> None:
-    if key not in table:
-        return
-    value = table[key]
-    ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-    if isinstance(value, bool) or not ok_type or (minimum is not None and value < minimum) or \
-            (maximum is not None and value > maximum):
-        what = "een geheel getal" if integer else "een getal"
-        bounds = "".join([f" ≥ {minimum:g}" if minimum is not None else "", f" ≤ {maximum:g}" if maximum is not None else ""])
-        raise ConfigError(f"{section}.{key}: verwacht {what}{bounds}, gevonden {value!r}", key=f"{section}.{key}")
+def check_number(section: str, key: str, value: Any, rule: Number | None = None) -> None:
+    """Raise :class:`ConfigError` naming ``section.key`` unless ``value`` is within the setting's bounds.
 
-
-def _choice(table: Mapping[str, Any], section: str, key: str, allowed: tuple[str, ...]) -> None:
-    if key in table and table[key] not in allowed:
-        raise ConfigError(f"{section}.{key}: {table[key]!r} is onbekend (kies uit {', '.join(allowed)})",
+    Examples
+    --------
+    >>> try:
+    ...     check_number("hotspots", "eps_m", float("nan"))
+    ... except ConfigError as exc:
+    ...     print(exc)
+    hotspots.eps_m: verwacht een getal > 0 en ≤ 50000, gevonden nan
+    """
+    rule = rule or NUMBERS[section][key]
+    if not rule.accepts(value):
+        raise ConfigError(f"{section}.{key}: verwacht {rule.describe()}, gevonden {shown(value)}",
                           key=f"{section}.{key}")
+
+
+def check_settings(section: str, table: Mapping[str, Any]) -> None:
+    """Check the keys, kinds and bounds of one analysis section (also for values given on the command line).
+
+    Examples
+    --------
+    >>> check_settings("hotspots", {"method": "dbscan", "eps_m": 3000, "min_mw": 20})
+    """
+    _known_keys(table, section, _keys(section))
+    for key, value in table.items():
+        if key in NUMBERS.get(section, {}):
+            check_number(section, key, value)
+        elif key in BOOLEANS.get(section, set()) and not isinstance(value, bool):
+            raise ConfigError(f"{section}.{key}: verwacht true of false, gevonden {shown(value)}",
+                              key=f"{section}.{key}")
+        elif key in CHOICES.get(section, set()):
+            allowed = _choices(section, key)
+            if not isinstance(value, str) or value not in allowed:
+                raise ConfigError(f"{section}.{key}: {shown(value)} is onbekend (kies uit {', '.join(allowed)})",
+                                  key=f"{section}.{key}")
+
+
+def _choices(section: str, key: str) -> tuple[str, ...]:
+    if (section, key) == ("hotspots", "method"):
+        from energieplanologie.hotspots import METHODS
+
+        return METHODS
+    if (section, key) == ("hotspots", "alternative"):
+        from energieplanologie.hotspots import ALTERNATIVES
+
+        return ALTERNATIVES
+    from energieplanologie.density import DIRECTIONS
+
+    return DIRECTIONS
 
 
 def _existing_file(table: Mapping[str, Any], section: str, key: str, base: Path, *, allow: tuple[str, ...] = ()) -> None:
@@ -270,49 +455,65 @@ def _existing_file(table: Mapping[str, Any], section: str, key: str, base: Path,
 
 
 def _check_hotspots(table: Mapping[str, Any], base: Path) -> None:
-    from energieplanologie.hotspots import METHODS
+    from energieplanologie.hotspots import load_level_rules
 
-    _known_keys(table, "hotspots", HOTSPOT_KEYS)
-    _choice(table, "hotspots", "method", METHODS)
-    for key in ("eps_m", "hex_size_m", "buffer_m"):
-        _number(table, "hotspots", key, minimum=0)
-    for key in ("min_mw", "infrastructure_weight_mw"):
-        _number(table, "hotspots", key, minimum=0)
-    _number(table, "hotspots", "fdr_alpha", minimum=0, maximum=1)
-    for key in ("min_members", "permutations", "seed"):
-        _number(table, "hotspots", key, minimum=0, integer=True)
+    check_settings("hotspots", table)
+    if "level_rules" in table:
+        _expect(table["level_rules"], dict, "hotspots.level_rules", "een tabel per niveau (national, provincial)")
+        load_level_rules(table["level_rules"])
 
 
 def _check_density(table: Mapping[str, Any], base: Path) -> None:
-    from energieplanologie.density import DIRECTIONS
-
-    _known_keys(table, "density", DENSITY_KEYS)
-    _number(table, "density", "cell_m", minimum=1)
-    _number(table, "density", "bandwidth_m", minimum=1)
-    _choice(table, "density", "direction", DIRECTIONS)
+    check_settings("density", table)
 
 
 def _check_allocation(table: Mapping[str, Any], base: Path) -> None:
-    _known_keys(table, "allocation", ALLOCATION_KEYS)
-    if "split" in table and not isinstance(table["split"], bool):
-        raise ConfigError(f"allocation.split: verwacht true of false, gevonden {table['split']!r}", key="allocation.split")
-    _number(table, "allocation", "min_split_share", minimum=0, maximum=1)
+    from energieplanologie.schema import LEVELS
+
+    check_settings("allocation", table)
     levels = table.get("max_mw_per_level")
     if levels is not None:
         _expect(levels, dict, "allocation.max_mw_per_level", "een tabel netvlak = MW")
-        for level, _ in levels.items():
-            _number(levels, "allocation.max_mw_per_level", level, minimum=0)
+        for level, value in levels.items():
+            key = f"max_mw_per_level.{level}"
+            if level not in LEVELS:
+                raise ConfigError(f"allocation.{key}: onbekend netvlak (kies uit {', '.join(LEVELS)})",
+                                  key=f"allocation.{key}")
+            check_number("allocation", key, value, Number(0, ABSURD_MW))
 
 
 def _check_assessment(table: Mapping[str, Any], base: Path) -> None:
-    _known_keys(table, "assessment", ASSESSMENT_KEYS)
+    check_settings("assessment", table)
+    framework = table.get("framework")
+    if framework is not None:
+        _expect(framework, str, "assessment.framework", "\"default\" of een pad naar een afwegingskader (TOML)")
     _existing_file(table, "assessment", "framework", base, allow=("default",))
+    if isinstance(framework, str) and framework != "default":
+        from energieplanologie.assessment import load_framework
+
+        path = Path(framework) if Path(framework).is_absolute() else base / framework
+        try:
+            load_framework(path)
+        except ConfigError as exc:
+            inner = f"{exc.key}: " if exc.key and not str(exc).startswith(exc.key) else ""
+            raise ConfigError(f"assessment.framework: {path.name}: {inner}{exc}", key="assessment.framework") from None
     for key in ("user_scores", "overrides"):
+        if key in table:
+            _judgements(table[key], f"assessment.{key}")
         _existing_file(table, "assessment", key, base)
-    _number(table, "assessment", "top_k", minimum=1, integer=True)
-    _number(table, "assessment", "n_perturbations", minimum=1, integer=True)
-    _number(table, "assessment", "weight_noise", minimum=0)
-    _number(table, "assessment", "seed", minimum=0, integer=True)
+
+
+def _judgements(value: Any, key: str) -> None:
+    """``user_scores``/``overrides``: a file name or a list of tables (``[[user_scores]]``)."""
+    if isinstance(value, str):
+        return
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{key}: verwacht een bestandsnaam of een lijst tabellen ([[{key.split('.')[-1]}]]), "
+                          f"gevonden {shown(value)}", key=key)
+
+
+def _check_output(table: Mapping[str, Any], base: Path) -> None:
+    check_settings("output", table)
 
 
 def _check_scenario(name: str, tables: Any) -> None:
@@ -331,6 +532,7 @@ _SECTION_CHECKS = {
     "density": _check_density,
     "allocation": _check_allocation,
     "assessment": _check_assessment,
+    "output": _check_output,
 }
 
 

@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import math
+import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 from affine import Affine
 
-from energieplanologie._errors import EnergieplanologieError
+from energieplanologie._errors import EnergieplanologieError, EnergieplanologieWarning
 from energieplanologie.distributed import use_dask
 from energieplanologie.hotspots import weighted_points
 from energieplanologie.labels import format_number
@@ -91,7 +92,9 @@ def kde(
     cell_m : float, default 250
         Cell size in metres.
     bandwidth_m : float, default 2000
-        Kernel radius in metres (the density reaches zero there).
+        Kernel radius in metres (the density reaches zero there). Not larger than ``cell_m``, the kernel falls
+        within one cell and the surface is plain binning: an :class:`~energieplanologie.EnergieplanologieWarning`
+        says so.
     direction : {"total", "offtake", "feedin"}, default "total"
         Offtake plus feed-in, or one of them.
     engine : {"memory", "dask"}, default "memory"
@@ -129,6 +132,10 @@ def kde(
     for name, value in (("cell_m", cell_m), ("bandwidth_m", bandwidth_m)):
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
             raise EnergieplanologieError(f"density.{name}: verwacht een positief getal in meters, niet {value!r}")
+    if bandwidth_m <= cell_m:
+        warnings.warn(f"density.bandwidth_m: {bandwidth_m:g} m is niet groter dan de cel (cell_m {cell_m:g} m); de "
+                      "kern valt binnen één cel, dus de kaart toont MW per cel zonder spreiding. Kies bandwidth_m "
+                      "groter dan cell_m (bijvoorbeeld vier cellen).", EnergieplanologieWarning, stacklevel=2)
     if use_dask(engine):
         from energieplanologie.distributed import dask_weighted_points
 

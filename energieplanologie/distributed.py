@@ -632,14 +632,15 @@ def _tile_pass2(state: _TileState, rank: np.ndarray, eps: float) -> tuple[np.nda
 
 
 def dask_dbscan(xy: np.ndarray, *, eps: float, min_samples: float = 5, sample_weight: np.ndarray | None = None,
-                client: Any = None, n_tiles: int | None = None) -> Any:
+                client: Any = None, n_tiles: int | None = None, resolution: float | None = None) -> Any:
     """DBSCAN on spatial tiles with halos, on a Dask cluster: the labels of
     :func:`energieplanologie.clustering.grid_dbscan` (see the module documentation for how).
 
     Parameters
     ----------
-    xy, eps, min_samples, sample_weight
-        As :func:`energieplanologie.clustering.grid_dbscan`.
+    xy, eps, min_samples, sample_weight, resolution
+        As :func:`energieplanologie.clustering.grid_dbscan` (``resolution``: weights and ``min_samples`` rounded
+        to whole units first, so every tile decides core status in exact integer sums).
     client : dask.distributed.Client or str, optional
         The cluster; default the current client, else dask's local threads.
     n_tiles : int, optional
@@ -659,7 +660,7 @@ def dask_dbscan(xy: np.ndarray, *, eps: float, min_samples: float = 5, sample_we
     from scipy.sparse import coo_array
     from scipy.sparse.csgraph import connected_components
 
-    from energieplanologie.clustering import DbscanResult, grid_dbscan
+    from energieplanologie.clustering import DbscanResult, grid_dbscan, threshold_units, weight_units
 
     xy = np.asarray(xy, dtype=np.float64)
     n = len(xy)
@@ -667,8 +668,16 @@ def dask_dbscan(xy: np.ndarray, *, eps: float, min_samples: float = 5, sample_we
     trivial = n == 0 or (n_tiles is not None and n_tiles <= 1)
     valid = xy.ndim == 2 and xy.shape[-1] == 2 and bool(np.isfinite(xy).all()) and weight.shape == (n,) and \
         bool(np.isfinite(weight).all()) and not (weight < 0).any() and math.isfinite(float(eps)) and float(eps) > 0
+    if valid and resolution is not None:
+        valid = bool(float(resolution) > 0 and math.isfinite(float(resolution)))
     if trivial or not valid:  # grid_dbscan raises the argument errors
-        return grid_dbscan(xy, eps=eps, min_samples=min_samples, sample_weight=sample_weight)
+        return grid_dbscan(xy, eps=eps, min_samples=min_samples, sample_weight=sample_weight, resolution=resolution)
+    if resolution is not None:  # whole units once here; the tiles then sum integers exactly
+        if float(weight_units(weight, resolution).sum()) >= 2.0**53:
+            return grid_dbscan(xy, eps=eps, min_samples=min_samples, sample_weight=sample_weight, resolution=resolution)
+        weight = weight_units(weight, resolution)
+        min_samples = threshold_units(min_samples, resolution)
+        sample_weight = weight
     eps = float(eps)
     with _runner(client) as runner:
         k = n_tiles or tile_count(runner.threads(), n)
@@ -752,13 +761,15 @@ def dask_detect_hotspots(region: Any, *, method: str, scenario: Any, year: int, 
                          min_members: int, include_infrastructure: bool, hex_size_m: float, permutations: int,
                          fdr_alpha: float, seed: int, balance: Any, rules: dict[str, dict], buffer_m: float,
                          progress: ProgressCallback | None, infrastructure_weight_mw: float | None,
-                         allocation: Any, client: Any = None, n_tiles: int | None = None) -> Any:
+                         allocation: Any, client: Any = None, n_tiles: int | None = None,
+                         alternative: str = "two-sided") -> Any:
     """:func:`energieplanologie.hotspots.detect_hotspots` with ``engine="dask"`` (arguments already checked).
 
     Weighted points per partition; ``dbscan`` on tiles with :func:`dask_dbscan`, ``hdbscan`` and ``gistar`` on
     the client (their input is the gathered points); the member developments are fetched and described on the
     client exactly as in memory.
     """
+    from energieplanologie.clustering import WEIGHT_RESOLUTION
     from energieplanologie.hotspots import (
         HotspotResult,
         _cluster,
@@ -774,12 +785,13 @@ def dask_detect_hotspots(region: Any, *, method: str, scenario: Any, year: int, 
 
         def dbscan(xy: np.ndarray, weight: np.ndarray) -> np.ndarray:
             return dask_dbscan(xy, eps=eps_m, min_samples=min_mw, sample_weight=weight, client=runner.client,
-                               n_tiles=n_tiles).labels
+                               n_tiles=n_tiles, resolution=WEIGHT_RESOLUTION).labels
 
         ctx = region.replace(developments=parted.meta)
         labels, hexagons, cell_geoms = _cluster(ctx, points, method, dbscan=dbscan, min_mw=min_mw,
                                                 min_members=min_members, hex_size_m=hex_size_m,
-                                                permutations=permutations, fdr_alpha=fdr_alpha, seed=seed)
+                                                permutations=permutations, fdr_alpha=fdr_alpha, seed=seed,
+                                                alternative=alternative)
 
         report(progress, 0.5, "knooppunten: kenmerken berekenen")
         keep = np.flatnonzero(labels >= 0)

@@ -8,8 +8,8 @@ come together; it then becomes clear whether a knooppunt has a local, provincial
 surface of a line or polygon) weighted by its scenario-weighted MW, offtake plus feed-in
 (:func:`energieplanologie.scenarios.weighted_mw`). Developments that weigh nothing in the scenario take no part.
 With ``include_infrastructure`` planned nodal infrastructure takes part too: projects that are not ``existing``,
-add capacity, are ready by ``year`` (or have no year) and are points or areas (cables and pipelines connect
-places, they do not sit at one); their weight is the capacity they add (offtake + feed-in), or
+add capacity, are ready by ``year`` (a project without ``year_ready`` is never ready, as in the balance) and are
+points or areas (cables and pipelines connect places, they do not sit at one); their weight is the capacity they add (offtake + feed-in), or
 ``infrastructure_weight_mw`` when given. Infrastructure weight only shapes the clusters: the MW columns of a
 hotspot count developments only.
 
@@ -18,6 +18,10 @@ hotspot count developments only.
 ``dbscan``
     Weighted DBSCAN (:func:`energieplanologie.clustering.grid_dbscan`, exactly scikit-learn's semantics with
     ``sample_weight``): a point is core when the MW within ``eps_m`` of it (its own included) reaches ``min_mw``.
+    MW are counted in whole watts (each weight and ``min_mw`` rounded to 10⁻⁶ MW,
+    :data:`energieplanologie.clustering.WEIGHT_RESOLUTION`) and summed exactly, so developments whose MW add
+    up to exactly ``min_mw`` in decimal (say 0.1 + 0.3 + 19.4 + 0.2 = 20) are core whatever their order, in
+    memory and on dask alike; the same exact sums decide ``min_mw`` for HDBSCAN and Gi* clusters.
 ``hdbscan``
     :class:`sklearn.cluster.HDBSCAN` with ``min_cluster_size = max(2, min_members)``, for clusters of varying
     density. HDBSCAN takes no sample weights, so MW enters afterwards: clusters whose MW is below ``min_mw`` are
@@ -26,9 +30,11 @@ hotspot count developments only.
 ``gistar``
     Getis-Ord Gi* (:class:`esda.G_Local`, ``star=True``, ``permutations`` conditional permutations seeded with
     ``seed``) of the MW per cell of a hexagon grid (``hex_size_m`` between the centres of neighbouring cells, the
-    six neighbours as weights). p-values are corrected for the number of cells with Benjamini–Hochberg
-    (:func:`scipy.stats.false_discovery_control`); a cell is *hot* when ``gi_z > 0``, the permutation test points the same way, and the corrected p-value is at
-    most ``fdr_alpha``. Contiguous hot cells form one hotspot, its members are the points inside, its polygon is
+    six neighbours as weights). p-values are two-sided by default, as ArcGIS's Hot Spot Analysis reports them
+    (``alternative="greater"`` for one-sided), and corrected for the number of cells with Benjamini–Hochberg
+    (:func:`scipy.stats.false_discovery_control`); a cell is *hot* when ``gi_z > 0``, the permutation test points
+    the same way, and the corrected p-value is at most ``fdr_alpha``. (Before version 0.2 the p-values were
+    one-sided: hot at ``fdr_alpha = 0.05`` then meant the two-sided 90 % level.) Contiguous hot cells form one hotspot, its members are the points inside, its polygon is
     the union of the cells. Hotspots below ``min_mw`` are dropped.
 
 Every method then keeps only clusters with at least ``min_members`` members of which at least one is a development.
@@ -91,13 +97,13 @@ from scipy.spatial import cKDTree
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError
 from energieplanologie._geometry import representative_xy
-from energieplanologie.clustering import grid_dbscan
+from energieplanologie.clustering import WEIGHT_RESOLUTION, grid_dbscan, threshold_units, weight_units
 from energieplanologie.distributed import use_dask
 from energieplanologie.labels import format_number
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario, get_scenario, weighted_mw
-from energieplanologie.schema import CRS_RD, LEVELS
+from energieplanologie.schema import ABSURD_MW, CRS_RD, LEVELS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -105,11 +111,13 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 __all__ = [
+    "ALTERNATIVES",
     "CHANGES",
     "HOTSPOT_COLUMNS",
     "HOTSPOT_LEVELS",
     "HEXAGON_COLUMNS",
     "LEVEL_RULES_FILE",
+    "MAX_PERMUTATIONS",
     "MEMBER_COLUMNS",
     "METHODS",
     "HotspotResult",
@@ -125,6 +133,15 @@ __all__ = [
 #: The level rules shipped with the package.
 LEVEL_RULES_FILE = Path(__file__).with_name("data") / "hotspot_levels.toml"
 METHODS: tuple[str, ...] = ("dbscan", "hdbscan", "gistar")
+#: Gi*: which p-value decides a hot cell. ``two-sided`` (the default, as ArcGIS's Hot Spot Analysis reports it:
+#: z = 1.96 is p = 0.05) or ``greater`` (one-sided, only high values count; z = 1.645 is p = 0.05).
+ALTERNATIVES: tuple[str, ...] = ("two-sided", "greater")
+#: Most Gi* permutations (ArcGIS offers at most 9,999); each costs one float per hexagon cell.
+MAX_PERMUTATIONS = 9_999
+#: Largest seed (the Gi* permutations use numpy's legacy generator, which takes seeds below 2³²).
+SEED_MAX = 2**32 - 1
+#: Most Gi* cells × permutations kept in memory at once (8 bytes each: 2 GB).
+MAX_GISTAR_VALUES = 250_000_000
 #: Hotspot levels, highest first.
 HOTSPOT_LEVELS: tuple[str, ...] = ("national", "provincial", "local")
 #: Values of ``change`` in :func:`hotspots_through_time`.
@@ -136,7 +153,7 @@ HOTSPOT_COLUMNS: tuple[str, ...] = (
     "station_ids", "max_shortage_mw", "municipality_codes", "geometry",
 )
 MEMBER_COLUMNS: tuple[str, ...] = ("hotspot_id", "member_id", "member_kind", "weight_mw")
-HEXAGON_COLUMNS: tuple[str, ...] = ("hex_id", "mw", "gi_z", "gi_p", "gi_p_fdr", "hot", "geometry")
+HEXAGON_COLUMNS: tuple[str, ...] = ("hex_id", "mw", "gi_z", "gi_p", "gi_p_fdr", "hot", "gi_test", "geometry")
 
 _RULE_KEYS = {"station_levels": list, "min_total_mw": float, "min_municipalities": int}
 _NODAL_TYPES = (0, 3, 4, 6)  # shapely type ids: Point, Polygon, MultiPoint, MultiPolygon
@@ -153,7 +170,8 @@ class HotspotResult(NamedTuple):
     members : DataFrame
         ``hotspot_id, member_id, member_kind, weight_mw``: which development or project belongs to which hotspot.
     hexagons : GeoDataFrame or None
-        The Gi* grid (method ``gistar`` only): ``hex_id, mw, gi_z, gi_p, gi_p_fdr, hot, geometry``.
+        The Gi* grid (method ``gistar`` only): ``hex_id, mw, gi_z, gi_p, gi_p_fdr, hot, gi_test, geometry``
+        (``gi_test``: which p-value ``gi_p`` is, ``two-sided`` or ``greater``).
     """
 
     hotspots: gpd.GeoDataFrame
@@ -184,7 +202,7 @@ def load_level_rules(overrides: Mapping[str, Any] | None = None, *, path: str | 
     Raises
     ------
     ConfigError
-        An unknown level or key, or a value of the wrong kind; the message names ``hotspots.levels.<level>.<key>``.
+        An unknown level or key, or a value of the wrong kind; the message names ``hotspots.level_rules.<level>.<key>``.
 
     Examples
     --------
@@ -199,36 +217,40 @@ def load_level_rules(overrides: Mapping[str, Any] | None = None, *, path: str | 
         for source in (shipped, overrides or {}):
             table = source.get(level) or {}
             if not isinstance(table, Mapping):
-                raise ConfigError(f"hotspots.levels.{level}: verwacht een tabel met voorwaarden", key=f"hotspots.levels.{level}")
+                raise ConfigError(f"hotspots.level_rules.{level}: verwacht een tabel met voorwaarden", key=f"hotspots.level_rules.{level}")
             for key, value in table.items():
                 rules[level][key] = _rule_value(level, key, value)
     for source in (shipped, overrides or {}):
         unknown = sorted(set(source) - {"national", "provincial"})
         if unknown:
-            raise ConfigError(f"hotspots.levels.{unknown[0]}: onbekend niveau (regels bestaan voor national en "
-                              "provincial; wat overblijft is local)", key=f"hotspots.levels.{unknown[0]}")
+            raise ConfigError(f"hotspots.level_rules.{unknown[0]}: onbekend niveau (regels bestaan voor national en "
+                              "provincial; wat overblijft is local)", key=f"hotspots.level_rules.{unknown[0]}")
     return rules
 
 
 def _rule_value(level: str, key: str, value: Any) -> Any:
-    where = f"hotspots.levels.{level}.{key}"
+    where = f"hotspots.level_rules.{level}.{key}"
     if key not in _RULE_KEYS:
         raise ConfigError(f"{where}: onbekende voorwaarde (bekend: {', '.join(_RULE_KEYS)})", key=where)
     if value is None:
         return None
     if key == "station_levels":
+        if not isinstance(value, (str, list, tuple)):
+            raise ConfigError(f"{where}: verwacht een netvlak of een lijst netvlakken (kies uit {', '.join(LEVELS)})",
+                              key=where)
         values = [value] if isinstance(value, str) else list(value)
         bad = [v for v in values if v not in LEVELS]
         if bad:
             raise ConfigError(f"{where}: onbekend netvlak {bad[0]!r} (kies uit {', '.join(LEVELS)})", key=where)
         return values
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}: verwacht een getal, gevonden {value!r}", key=where) from None
-    if not math.isfinite(number) or number < 0:
-        raise ConfigError(f"{where}: verwacht een niet-negatief getal, gevonden {value!r}", key=where)
-    return int(number) if key == "min_municipalities" else number
+    whole = key == "min_municipalities"
+    kinds = (int,) if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value) or not \
+            0 <= value <= (1_000 if whole else ABSURD_MW):
+        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:40]}…"
+        what = "een geheel getal van 0 tot en met 1000" if whole else f"een getal van 0 tot en met {ABSURD_MW:.0f}"
+        raise ConfigError(f"{where}: verwacht {what}, gevonden {shown}", key=where)
+    return int(value) if whole else float(value)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -249,6 +271,7 @@ def detect_hotspots(
     permutations: int = 999,
     fdr_alpha: float = 0.05,
     seed: int = 0,
+    alternative: str = "two-sided",
     balance: pd.DataFrame | None = None,
     level_rules: Mapping[str, Any] | None = None,
     buffer_m: float = 250.0,
@@ -281,11 +304,15 @@ def detect_hotspots(
     hex_size_m : float, default 1000
         Gi*: distance between the centres of neighbouring hexagons (flat-to-flat width).
     permutations : int, default 999
-        Gi*: conditional permutations for the pseudo p-values (0: analytical p-values).
+        Gi*: conditional permutations for the pseudo p-values (0: analytical p-values); at most 9,999.
     fdr_alpha : float, default 0.05
         Gi*: significance after Benjamini–Hochberg correction.
     seed : int, default 0
-        Gi*: seed of the permutations.
+        Gi*: seed of the permutations (0 … 2³² − 1).
+    alternative : {"two-sided", "greater"}, default "two-sided"
+        Gi*: the p-value that decides a hot cell. ``two-sided`` as ArcGIS reports it (hot at ``fdr_alpha`` 0.05
+        means |z| ≥ 1.96 before correction), ``greater`` one-sided (z ≥ 1.645). The hexagons say which in
+        ``gi_test``.
     balance : DataFrame, optional
         :func:`energieplanologie.balance.station_balance` result; gives ``max_shortage_mw``.
     level_rules : mapping, optional
@@ -324,7 +351,7 @@ def detect_hotspots(
     True
     """
     _check_parameters(method, eps_m, min_mw, min_members, hex_size_m, permutations, fdr_alpha, buffer_m,
-                      infrastructure_weight_mw)
+                      infrastructure_weight_mw, seed, alternative)
     rules = load_level_rules(level_rules)
     sc = get_scenario(scenario, extra=region.settings.get("scenarios"))
     year = int(max(region.years)) if year is None else int(year)
@@ -334,7 +361,8 @@ def detect_hotspots(
         return dask_detect_hotspots(
             region, method=method, scenario=sc, year=year, eps_m=eps_m, min_mw=min_mw, min_members=min_members,
             include_infrastructure=include_infrastructure, hex_size_m=hex_size_m, permutations=permutations,
-            fdr_alpha=fdr_alpha, seed=seed, balance=balance, rules=rules, buffer_m=buffer_m, progress=progress,
+            fdr_alpha=fdr_alpha, seed=seed, alternative=alternative, balance=balance, rules=rules, buffer_m=buffer_m,
+            progress=progress,
             infrastructure_weight_mw=infrastructure_weight_mw, allocation=allocation, client=client)
 
     report(progress, 0.0, "knooppunten: punten verzamelen")
@@ -343,11 +371,13 @@ def detect_hotspots(
     report(progress, 0.15, f"knooppunten: clusteren ({method})")
 
     def dbscan(xy: np.ndarray, weight: np.ndarray) -> np.ndarray:
-        return grid_dbscan(xy, eps=eps_m, min_samples=min_mw, sample_weight=weight).labels
+        return grid_dbscan(xy, eps=eps_m, min_samples=min_mw, sample_weight=weight,
+                           resolution=WEIGHT_RESOLUTION).labels
 
     labels, hexagons, cell_geoms = _cluster(region, points, method, dbscan=dbscan, min_mw=min_mw,
                                             min_members=min_members, hex_size_m=hex_size_m,
-                                            permutations=permutations, fdr_alpha=fdr_alpha, seed=seed)
+                                            permutations=permutations, fdr_alpha=fdr_alpha, seed=seed,
+                                            alternative=alternative)
     report(progress, 0.5, "knooppunten: kenmerken berekenen")
     hotspots, members = _describe(region, points, labels, sc, year, method, rules, balance, allocation, buffer_m,
                                   cell_geoms)
@@ -357,7 +387,7 @@ def detect_hotspots(
 
 def _cluster(region: Region, points: pd.DataFrame, method: str, *,
              dbscan: Callable[[np.ndarray, np.ndarray], np.ndarray], min_mw: float, min_members: int,
-             hex_size_m: float, permutations: int, fdr_alpha: float, seed: int,
+             hex_size_m: float, permutations: int, fdr_alpha: float, seed: int, alternative: str = "two-sided",
              ) -> tuple[np.ndarray, gpd.GeoDataFrame | None, Any]:
     """Cluster labels of the weighted points (small clusters dropped), Gi* hexagons and their cell geometries.
 
@@ -367,6 +397,9 @@ def _cluster(region: Region, points: pd.DataFrame, method: str, *,
     xy = np.column_stack([points["x"].to_numpy(), points["y"].to_numpy()])
     weight = points["weight_mw"].to_numpy()
     hexagons = cell_geoms = None
+    if len(xy) and float(weight_units(weight).sum()) >= 2.0**53:  # exact sums in whole watts end at 9·10⁹ MW
+        raise EnergieplanologieError(f"knooppunten: het totale gewogen vermogen ({float(weight.sum()):.3g} MW) is te "
+                                     "groot om exact op te tellen; controleer de eenheden (kW of W in plaats van MW?)")
     if method == "dbscan":
         labels = dbscan(xy, weight) if len(xy) else np.empty(0, dtype=np.int64)
         min_cluster_mw = 0.0  # DBSCAN's weighted core condition already asks min_mw
@@ -374,7 +407,8 @@ def _cluster(region: Region, points: pd.DataFrame, method: str, *,
         labels = _hdbscan(xy, min_members)
         min_cluster_mw = min_mw
     else:
-        labels, hexagons, cell_geoms = _gistar(region, xy, weight, hex_size_m, permutations, fdr_alpha, seed)
+        labels, hexagons, cell_geoms = _gistar(region, xy, weight, hex_size_m, permutations, fdr_alpha, seed,
+                                               alternative)
         min_cluster_mw = min_mw
     return _filter_clusters(labels, points, min_members, min_cluster_mw), hexagons, cell_geoms
 
@@ -524,19 +558,33 @@ def _compare(current: gpd.GeoDataFrame, previous: gpd.GeoDataFrame | None,
 
 def _check_parameters(method: str, eps_m: float, min_mw: float, min_members: int, hex_size_m: float,
                       permutations: int, fdr_alpha: float, buffer_m: float,
-                      infrastructure_weight_mw: float | None) -> None:
+                      infrastructure_weight_mw: float | None, seed: int = 0, alternative: str = "two-sided") -> None:
     if method not in METHODS:
         raise EnergieplanologieError(f"hotspots.method: onbekende methode {method!r} (kies uit {', '.join(METHODS)})")
+    if alternative not in ALTERNATIVES:
+        raise EnergieplanologieError(f"hotspots.alternative: onbekende toets {alternative!r} "
+                                     f"(kies uit {', '.join(ALTERNATIVES)})")
+
+    def number(value: Any, integer: bool = False) -> bool:
+        kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+        return isinstance(value, kinds) and not isinstance(value, bool) and math.isfinite(float(value))
+
     checks = [
-        ("eps_m", eps_m, eps_m > 0), ("min_mw", min_mw, min_mw >= 0), ("min_members", min_members, min_members >= 1),
-        ("hex_size_m", hex_size_m, hex_size_m > 0), ("permutations", permutations, permutations >= 0),
-        ("fdr_alpha", fdr_alpha, 0 < fdr_alpha < 1), ("buffer_m", buffer_m, buffer_m >= 0),
+        ("eps_m", eps_m, number(eps_m) and eps_m > 0),
+        ("min_mw", min_mw, number(min_mw) and min_mw >= 0),
+        ("min_members", min_members, number(min_members, True) and min_members >= 1),
+        ("hex_size_m", hex_size_m, number(hex_size_m) and hex_size_m > 0),
+        ("permutations", permutations, number(permutations, True) and 0 <= permutations <= MAX_PERMUTATIONS),
+        ("fdr_alpha", fdr_alpha, number(fdr_alpha) and 0 < fdr_alpha < 1),
+        ("buffer_m", buffer_m, number(buffer_m) and buffer_m >= 0),
         ("infrastructure_weight_mw", infrastructure_weight_mw,
-         infrastructure_weight_mw is None or infrastructure_weight_mw >= 0),
+         infrastructure_weight_mw is None or (number(infrastructure_weight_mw) and infrastructure_weight_mw >= 0)),
+        ("seed", seed, number(seed, True) and 0 <= seed <= SEED_MAX),
     ]
     for name, value, ok in checks:
-        if not ok or (isinstance(value, float) and not math.isfinite(value)):
-            raise EnergieplanologieError(f"hotspots.{name}: ongeldige waarde {value!r}")
+        if not ok:
+            shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:40]}…"
+            raise EnergieplanologieError(f"hotspots.{name}: ongeldige waarde {shown}")
 
 
 def _xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -597,7 +645,8 @@ def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year:
         ig = np.asarray(infra.geometry.values)
         added = infra["offtake_capacity_added_mw"].fillna(0).to_numpy(dtype=float) + \
             infra["feedin_capacity_added_mw"].fillna(0).to_numpy(dtype=float)
-        ready = infra["year_ready"].to_numpy(dtype=float, na_value=-np.inf) <= year
+        # A missing year_ready means what it means in the balance: the project counts in no year.
+        ready = infra["year_ready"].to_numpy(dtype=float, na_value=np.inf) <= year
         take = np.flatnonzero((infra["status"].to_numpy(dtype=object) != "existing") & (added > 0) & ready &
                               np.isin(shapely.get_type_id(ig), _NODAL_TYPES))
         if take.size:
@@ -671,7 +720,8 @@ def hex_grid(bounds: tuple[float, float, float, float], size_m: float) -> gpd.Ge
 
 
 def _gistar(region: Region, xy: np.ndarray, weight: np.ndarray, size_m: float, permutations: int,
-            fdr_alpha: float, seed: int) -> tuple[np.ndarray, gpd.GeoDataFrame, dict[int, Any]]:
+            fdr_alpha: float, seed: int, alternative: str = "two-sided",
+            ) -> tuple[np.ndarray, gpd.GeoDataFrame, dict[int, Any]]:
     """Gi* on a hexagon grid; labels per point (component of hot cells), the hexagons, and hot-area polygons."""
     from esda.getisord import G_Local
     from libpysal.weights import W
@@ -705,6 +755,11 @@ def _gistar(region: Region, xy: np.ndarray, weight: np.ndarray, size_m: float, p
     z = np.full(n, np.nan)
     p = np.full(n, np.nan)
     direction = z
+    if n * permutations > MAX_GISTAR_VALUES:
+        raise EnergieplanologieError(
+            f"hotspots.permutations: {n} hexagoncellen × {permutations} permutaties past niet in het geheugen "
+            f"(ten hoogste {MAX_GISTAR_VALUES:_} waarden); kies minder permutaties of grotere hexagonen "
+            "(hex_size_m)".replace("_", "."))
     if n >= 3 and mw.std() > 0:
         neighbours: dict[int, list[int]] = {i: [] for i in range(n)}
         for i, j in pairs:
@@ -722,7 +777,11 @@ def _gistar(region: Region, xy: np.ndarray, weight: np.ndarray, size_m: float, p
             g = G_Local(mw, w, transform="B", permutations=permutations, star=True, seed=seed,
                         keep_simulations=bool(permutations), n_jobs=1)
         z = np.asarray(g.Zs, dtype=float)
+        # esda's p-values are one-sided in the direction of the observed value (p_norm = 1 − Φ(|z|); p_sim the
+        # folded permutation tail); the two-sided p-value is twice that.
         p = np.asarray(g.p_sim if permutations else g.p_norm, dtype=float)
+        if alternative == "two-sided":
+            p = np.minimum(1.0, 2.0 * p)
         # esda's permutation p-value is folded (two-sided): a significantly *low* cell has a small p too. The
         # direction of the permutation test (z_sim) must agree with the analytic z for a cell to count as hot.
         direction = np.asarray(g.z_sim, dtype=float) if permutations else z
@@ -732,7 +791,7 @@ def _gistar(region: Region, xy: np.ndarray, weight: np.ndarray, size_m: float, p
         p_fdr[finite] = false_discovery_control(p[finite], method="bh")
     hot = (np.nan_to_num(z) > 0) & (np.nan_to_num(direction) > 0) & (np.nan_to_num(p_fdr, nan=1.0) <= fdr_alpha)
     hexagons = gpd.GeoDataFrame({"hex_id": grid["hex_id"], "mw": mw, "gi_z": z, "gi_p": p, "gi_p_fdr": p_fdr,
-                                 "hot": hot}, geometry=grid.geometry.values, crs=CRS_RD)
+                                 "hot": hot, "gi_test": alternative}, geometry=grid.geometry.values, crs=CRS_RD)
     # Contiguous hot cells → one component each.
     hot_idx = np.flatnonzero(hot)
     comp_of_cell = np.full(n, -1, dtype=np.int64)
@@ -756,7 +815,8 @@ def _gistar(region: Region, xy: np.ndarray, weight: np.ndarray, size_m: float, p
 def _empty_hexagons() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"hex_id": pd.Series([], dtype=object), "mw": pd.Series([], dtype=float),
                              "gi_z": pd.Series([], dtype=float), "gi_p": pd.Series([], dtype=float),
-                             "gi_p_fdr": pd.Series([], dtype=float), "hot": pd.Series([], dtype=bool)},
+                             "gi_p_fdr": pd.Series([], dtype=float), "hot": pd.Series([], dtype=bool),
+                             "gi_test": pd.Series([], dtype=object)},
                             geometry=gpd.GeoSeries([], crs=CRS_RD), crs=CRS_RD)
 
 
@@ -770,8 +830,10 @@ def _filter_clusters(labels: np.ndarray, points: pd.DataFrame, min_members: int,
     size = np.bincount(labels[valid], minlength=k)
     is_dev = (points["member_kind"].to_numpy() == "development")[valid]
     n_dev = np.bincount(labels[valid], weights=is_dev, minlength=k)
-    dev_mw = np.bincount(labels[valid], weights=points["weight_mw"].to_numpy()[valid] * is_dev, minlength=k)
-    ok = (size >= min_members) & (n_dev >= 1) & (dev_mw >= min_mw)
+    # MW in whole watts, as DBSCAN counts them: a cluster of exactly min_mw (in decimal) is kept in any order.
+    dev_units = np.bincount(labels[valid], weights=weight_units(points["weight_mw"].to_numpy()[valid]) * is_dev,
+                            minlength=k)
+    ok = (size >= min_members) & (n_dev >= 1) & (dev_units >= threshold_units(min_mw))
     out = np.where(valid & ok[np.maximum(labels, 0)], labels, -1)
     return out
 

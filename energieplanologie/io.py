@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io as _stdio
+import json
 import os
 import re
 import secrets
@@ -38,12 +39,21 @@ import shapely
 from pyproj import CRS
 
 from energieplanologie._cells import safe_csv_frame
-from energieplanologie._errors import ConfigError, ReadError
+from energieplanologie._errors import ConfigError, ReadError, os_reason
+from energieplanologie._limits import READ_MEMORY_FACTOR, available_memory
 from energieplanologie._outdir import HOST, SIDECARS, TEMP_NAME, pid_alive
 from energieplanologie._secrets import is_connection_string
 from energieplanologie.labels import LAYER_NAMES, label, to_dutch
 from energieplanologie.report import ValidationReport, merge_reports
-from energieplanologie.schema import CRS_RD, NL_BOUNDS_LONLAT, NL_BOUNDS_RD, SCHEMAS, _parse_numbers, validate
+from energieplanologie.schema import (
+    CRS_RD,
+    NL_BOUNDS_LONLAT,
+    NL_BOUNDS_RD,
+    SCHEMAS,
+    _parse_numbers,
+    row_id_map,
+    validate,
+)
 
 __all__ = [
     "COLUMN_SYNONYMS",
@@ -431,19 +441,53 @@ def read_layer(
                             "'capaciteitskaart' en geen lijst 'substations'/'energy_areas').")
 
     reader = ValidationReport(kind=kind, source=str(p))
+    formulas: list[_Formula] = []
     if fmt in ("csv", "xlsx"):
-        table = _read_csv(p, reader) if fmt == "csv" else _read_xlsx(p, layer, reader)
+        if fmt == "csv":
+            table = _read_csv(p, reader)
+        else:
+            table, formulas = _read_xlsx(p, layer, reader)
         frame = _table_to_frame(_number_rows(table, reader), kind, crs, reader)
     else:
         frame = _number_rows(_read_vector(p, fmt, kind, layer, reader), reader)
     shapefile = fmt in ("shp", "zip")
+    source_columns = list(frame.columns)
     frame = map_columns(frame, kind, mapping, report=reader, shapefile=shapefile)
+    if formulas:
+        frame = _reject_uncached_formulas(frame, formulas, dict(zip(source_columns, frame.columns, strict=True)),
+                                          kind, reader)
     if fmt == "csv":
         frame = _numbers_from_text(frame, kind)
     if fmt == "xlsx":
         frame = _years_from_dates(frame, reader)
     clean, validated = validate(frame, kind, crs=crs, source=str(p))
+    reader.name_rows(row_id_map(frame, kind, reader.unnamed_rows()))
     return LayerRead(clean, _combine(reader, validated))
+
+
+def _reject_uncached_formulas(frame: pd.DataFrame, formulas: list[_Formula], renamed: dict[str, str], kind: str,
+                              report: ValidationReport) -> pd.DataFrame:
+    """A formula without a stored result in a column the layer uses rejects its row with that reason (never read
+    as an empty cell and filled with a default); in another column it is a warning."""
+    spec = SCHEMAS[kind]
+    bad = np.zeros(len(frame), dtype=bool)
+    other: dict[str, list[int]] = {}
+    for f in formulas:
+        column = renamed.get(f.header, "geometry")  # x/y or WKT became the geometry
+        if column in spec.column_names or column == "geometry":
+            key = spec.key[0] if spec.key and spec.key[0] in frame.columns else None
+            row_id = None if key is None or pd.isna(frame[key].iloc[f.row]) else str(frame[key].iloc[f.row]).strip()
+            report.row_error(row=int(frame["source_row"].iloc[f.row]), row_id=row_id, code="formula_without_value",
+                             column=column, value=f.formula,
+                             message="formule zonder opgeslagen uitkomst: de werkmap is niet in Excel berekend en "
+                                     "opgeslagen (open en sla op in Excel, of vul de waarde zelf in)")
+            bad[f.row] = True
+        else:
+            other.setdefault(f.header, []).append(int(frame["source_row"].iloc[f.row]))
+    for header, rows in other.items():
+        report.warning("formula_without_value", header, rows,
+                       "formule zonder opgeslagen uitkomst (werkmap niet in Excel berekend); kolom wordt niet gebruikt")
+    return frame.loc[~bad]
 
 
 def _combine(reader: ValidationReport, validated: ValidationReport) -> ValidationReport:
@@ -519,7 +563,7 @@ def _vector_source(path: Path, fmt: str, kind: str, layer: str | None) -> tuple[
             raise ReadError(f"{path}: zip-bestand bevat geen shapefile (.shp); inhoud: {', '.join(members) or '(leeg)'}.")
         stems = [Path(m).stem for m in shps]
         chosen = _pick(stems, kind, layer, path, "shapefile")
-        return f"/vsizip/{path.resolve()}/{shps[stems.index(chosen)]}", None
+        return f"/vsizip/{path.absolute()}/{shps[stems.index(chosen)]}", None
     if fmt == "gpkg":
         names = [str(n) for n in _list_layers(path)[:, 0]]
         return str(path), _pick(names, kind, layer, path, "laag")
@@ -544,10 +588,13 @@ def _read_vector(path: Path, fmt: str, kind: str, layer: str | None, report: Val
     source, layer_name = _vector_source(path, fmt, kind, layer)
     if fmt in ("geojson", "json", "fgb", "shp") and layer is not None:
         report.warning("layer_ignored", None, [], f"layer={layer!r} genegeerd: dit formaat heeft één laag")
+    _check_read_memory(path, fmt, source)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             frame = pyogrio.read_dataframe(source, layer=layer_name, use_arrow=_arrow_readable(fmt, source, layer_name))
+    except MemoryError as exc:  # GDAL's std::bad_alloc
+        raise ReadError(f"{path}: te groot om in het geheugen te lezen (onvoldoende geheugen).") from exc
     except Exception as exc:  # DataSourceError, DataLayerError, FieldTypeError, GDAL errors on corrupt files
         raise ReadError(f"{path}: niet te lezen ({_short(exc)}).") from exc
     measured = [w for w in caught if _MEASURED in str(w.message)]
@@ -558,11 +605,76 @@ def _read_vector(path: Path, fmt: str, kind: str, layer: str | None, report: Val
         if w not in measured:
             report.warning("reader_warning", None, [], f"melding bij het lezen: {w.message}")
     _check_complete(path, fmt, source, layer_name, len(frame))
+    if fmt in ("geojson", "json"):
+        frame = _restore_nul_texts(path, frame, report)
     # QGIS writes a layer without CRS to GeoPackage as an "undefined" SRS; that is no CRS at all.
     if getattr(frame, "crs", None) is not None and frame.crs.name in _UNDEFINED_SRS:
         frame = frame.set_crs(None, allow_override=True)
     report.rows_in = len(frame)
     return frame
+
+
+def _source_bytes(path: Path, fmt: str, source: str) -> int:
+    """Bytes GDAL will read for this source: for a shapefile (zipped or not) its .shp and .dbf unpacked, else the
+    file itself."""
+    if fmt == "zip" and source.startswith("/vsizip/"):
+        member = source[len(f"/vsizip/{path.absolute()}/"):]
+        stem = member[: -len(".shp")]
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return sum(i.file_size for i in zf.infolist() if i.filename in (member, stem + ".dbf", stem + ".DBF"))
+        except (OSError, zipfile.BadZipFile):
+            return 0
+    if fmt == "shp":
+        return sum(p.stat().st_size for p in (path, path.with_suffix(".dbf")) if p.exists())
+    return path.stat().st_size
+
+
+def _check_read_memory(path: Path, fmt: str, source: str) -> None:
+    """Refuse, before reading, a source that would need more memory than is available (a small zip can hold a
+    shapefile of gigabytes): GDAL would end in ``std::bad_alloc`` or the system would start killing processes."""
+    size = _source_bytes(path, fmt, source)
+    need = READ_MEMORY_FACTOR * size
+    available = available_memory()
+    if available is not None and need > available:
+        raise ReadError(f"{path}: te groot om te lezen: {_mb(size)} aan gegevens (uitgepakt) vraagt ongeveer "
+                        f"{_mb(need)} geheugen, er is {_mb(available)} beschikbaar. Lees het in delen of op een "
+                        "machine met meer geheugen.")
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.0f} MB"
+
+
+def _restore_nul_texts(path: Path, frame: pd.DataFrame, report: ValidationReport) -> pd.DataFrame:
+    """GDAL cuts a text at a NUL character (``"D17\\u0000-oud"`` becomes ``"D17"``, which may then clash with
+    another id). When the GeoJSON holds an escaped NUL, take those texts from the file itself, with the NUL as
+    U+FFFD (as the writers do), and say so."""
+    data = path.read_bytes()
+    if data.find(b"\\u0000") < 0:
+        return frame
+    try:
+        features = json.loads(data.decode("utf-8-sig")).get("features") or []
+    except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):
+        return frame  # GDAL read it; what it could not, the rest of validation reports
+    if len(features) != len(frame):
+        return frame
+    fixed: dict[str, list[int]] = {}
+    out = frame
+    for i, feature in enumerate(features):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        for key, value in (props or {}).items() if isinstance(props, dict) else ():
+            if isinstance(value, str) and "\x00" in value and key in frame.columns:
+                if out is frame:
+                    out = frame.copy()
+                if out[key].dtype != object:
+                    out[key] = out[key].astype(object)
+                out.iat[i, out.columns.get_loc(key)] = value.replace("\x00", "\ufffd")
+                fixed.setdefault(key, []).append(i)
+    for key, rows in fixed.items():
+        report.repair("nul_character", key, rows,
+                      "NUL-teken in de tekst vervangen door '\ufffd' (anders was de tekst daar afgekapt)")
+    return out
 
 
 def _arrow_readable(fmt: str, source: str, layer: str | None) -> bool:
@@ -605,7 +717,7 @@ def _shp_lengths(path: Path, source: str) -> tuple[int | None, int]:
     """The file length a .shp header declares (bytes 24–27, big-endian, in 16-bit words) and its real size."""
     try:
         if source.startswith("/vsizip/"):
-            member = source[len(f"/vsizip/{path.resolve()}/"):]
+            member = source[len(f"/vsizip/{path.absolute()}/"):]
             with zipfile.ZipFile(path) as zf:
                 actual = zf.getinfo(member).file_size
                 with zf.open(member) as fh:
@@ -632,7 +744,19 @@ _SEPARATOR_NAMES = {",": "komma", ";": "puntkomma", "\t": "tab", "|": "verticale
 
 
 def _decode(path: Path, report: ValidationReport) -> str:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"{path}: bestand niet te lezen ({os_reason(exc)}).") from exc
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"{path}: bestand lijkt UTF-16 (Excel 'Unicode-tekst') maar is niet zo te lezen "
+                            f"({exc.reason} bij byte {exc.start}).") from exc
+        report.repair("encoding", None, [], "bestand is UTF-16 (zoals Excel 'Unicode-tekst' opslaat); zo gelezen")
+        return text.lstrip("\ufeff")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -645,6 +769,21 @@ def _decode(path: Path, report: ValidationReport) -> str:
         encoding = "Latin-1"
     report.repair("encoding", None, [], f"bestand is geen UTF-8; gelezen als {encoding}")
     return text
+
+
+def _utf16(data: bytes) -> str | None:
+    """The UTF-16 codec of a text that is UTF-16 (a byte-order mark, or a NUL in every other byte of a text that
+    starts with ASCII, as Excel's "Unicode text" and some exports write), else None."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        odd, even = head[1::2], head[0::2]
+        if odd.count(0) > 0.9 * len(odd) and 0 not in even:
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and 0 not in odd:
+            return "utf-16-be"
+    return None
 
 
 def _sniff_separator(text: str) -> str:
@@ -691,7 +830,17 @@ def _read_csv(path: Path, report: ValidationReport) -> pd.DataFrame:
 # ---- XLSX
 
 
-def _read_xlsx(path: Path, sheet: str | None, report: ValidationReport) -> pd.DataFrame:
+class _Formula(NamedTuple):
+    """A formula cell of a workbook saved without its computed value (openpyxl reads it as empty)."""
+
+    row: int  # position among the data rows
+    header: str
+    formula: str
+
+
+def _read_xlsx(path: Path, sheet: str | None, report: ValidationReport) -> tuple[pd.DataFrame, list[_Formula]]:
+    """The sheet as a frame, and the formula cells that have no stored value (a workbook written by a program,
+    never opened and saved in Excel, has formulas but no results)."""
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
@@ -699,6 +848,7 @@ def _read_xlsx(path: Path, sheet: str | None, report: ValidationReport) -> pd.Da
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             workbook = load_workbook(path, data_only=True)
+            formulas_book = load_workbook(path, data_only=False)
     except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError on broken parts
         raise ReadError(f"{path}: niet te lezen als Excel-werkmap ({_short(exc)}).") from exc
     for w in caught:
@@ -708,8 +858,14 @@ def _read_xlsx(path: Path, sheet: str | None, report: ValidationReport) -> pd.Da
         ws = workbook.worksheets[0] if sheet is None else workbook[_pick(names, "", sheet, path, "werkblad")]
         cells = [list(row) for row in ws.iter_rows(values_only=True)]
         merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+        fs = formulas_book[ws.title]
+        uncached = {(cell.row - 1, cell.column - 1): str(getattr(cell.value, "text", cell.value))
+                    for row in fs.iter_rows() for cell in row
+                    if cell.data_type == "f" and cells[cell.row - 1][cell.column - 1] is None} if any(
+            c.data_type == "f" for row in fs.iter_rows() for c in row) else {}
     finally:
         workbook.close()
+        formulas_book.close()
 
     nonempty = [i for i, row in enumerate(cells) if any(_filled(v) for v in row)]
     if not nonempty:
@@ -728,12 +884,16 @@ def _read_xlsx(path: Path, sheet: str | None, report: ValidationReport) -> pd.Da
                       f"van werkblad {ws.title!r} overgeslagen; de kop begint in rij {later[0] + 1}")
         merged = [m for m in merged if m[0] - 1 != start]
         start = later[0]
-    # Merged cells: openpyxl stores the value in the top-left cell only; spread it over the range.
+    # Merged cells: openpyxl stores the value in the top-left cell only; spread it over the range (rows of data
+    # that get a copied value are reported below, once the header rows are known).
+    spread: list[tuple[int, int, int, int]] = []
     for r0, c0, r1, c1 in merged:
         value = cells[r0 - 1][c0 - 1] if r0 - 1 < len(cells) and c0 - 1 < width else None
         for r in range(r0 - 1, min(r1, len(cells))):
             for c in range(c0 - 1, min(c1, width)):
                 cells[r][c] = value
+        if _filled(value):
+            spread.append((r0 - 1, c0 - 1, min(r1, len(cells)) - 1, min(c1, width) - 1))
     # The header block: the first row, extended down over merged ranges that start in it; a horizontally merged
     # (group) cell means the next non-empty row holds the sub-headers.
     end = start
@@ -757,6 +917,8 @@ def _read_xlsx(path: Path, sheet: str | None, report: ValidationReport) -> pd.Da
     data = cells[end + 1:]
     while data and not any(_filled(v) for v in data[-1]):
         data.pop()
+    # Sheet row (0-based) of each data row kept.
+    sheet_rows = [end + 1 + i for i, row in enumerate(data) if any(_filled(v) for v in row)]
     blank = [i for i, row in enumerate(data) if not any(_filled(v) for v in row)]
     data = [row for row in data if any(_filled(v) for v in row)]
     if blank:
@@ -770,7 +932,26 @@ def _read_xlsx(path: Path, sheet: str | None, report: ValidationReport) -> pd.Da
     frame = pd.DataFrame([[row[c] for c in keep] for row in data], columns=[headers[c] for c in keep])
     frame = frame.map(lambda v: None if isinstance(v, str) and not v.strip() else v)
     report.rows_in = len(frame)
-    return frame
+    position = {r: i for i, r in enumerate(sheet_rows)}
+    _report_merged_data(spread, position, headers, keep, report)
+    formulas = [_Formula(position[r], headers[c], text) for (r, c), text in sorted(uncached.items())
+                if r in position and c in keep]
+    return frame, formulas
+
+
+def _report_merged_data(spread: list[tuple[int, int, int, int]], position: dict[int, int], headers: list[str],
+                        keep: list[int], report: ValidationReport) -> None:
+    """One repair per column whose data rows got a value copied from a merged cell above (Excel shows it once)."""
+    copied: dict[int, list[int]] = {}
+    for r0, c0, r1, c1 in spread:
+        rows = [position[r] for r in range(r0 + 1, r1 + 1) if r in position]
+        if r0 in position and r1 > r0:  # vertical: the rows below the first get its value
+            for c in range(c0, c1 + 1):
+                copied.setdefault(c, []).extend(rows)
+    for c in sorted(copied):
+        if c in keep and copied[c]:
+            report.repair("merged_cells", headers[c], sorted(set(copied[c])),
+                          "samengevoegde cellen: de waarde van de bovenste cel is ook in de rijen eronder gezet")
 
 
 def _filled(value: Any) -> bool:
@@ -912,6 +1093,8 @@ def _from_xy(frame: pd.DataFrame, xcol: str, ycol: str, crs: CRS | None, report:
     bad_x = present_x & x.isna().to_numpy()
     bad_y = present_y & y.isna().to_numpy() & ~bad_x
     ok = (x.notna() & y.notna()).to_numpy()
+    finite = ok & np.isfinite(x.to_numpy(dtype=float, na_value=np.nan)) & np.isfinite(y.to_numpy(dtype=float,
+                                                                                                  na_value=np.nan))
     geoms = np.full(len(frame), None, dtype=object)
     geoms[ok] = shapely.points(x.to_numpy()[ok], y.to_numpy()[ok])
     geo = gpd.GeoDataFrame(frame.drop(columns=[xcol, ycol]), geometry=gpd.GeoSeries(geoms, index=frame.index))
@@ -921,7 +1104,7 @@ def _from_xy(frame: pd.DataFrame, xcol: str, ycol: str, crs: CRS | None, report:
                       f"coördinaten {xcol}/{ycol} als tekst gelezen (decimale komma geaccepteerd)")
     geo = _reject(geo, bad_x | bad_y, report, "not_a_number", f"{xcol}/{ycol}",
                   frame[xcol].where(bad_x, frame[ycol]), "coördinaat is geen getal")
-    ok = ok[~(bad_x | bad_y)]
+    ok = finite[~(bad_x | bad_y)]  # 'inf' is rejected by validate; the CRS is judged on the finite ones
     if crs is None and ok.any():
         xs, ys = x[~(bad_x | bad_y)][ok], y[~(bad_x | bad_y)][ok]
         lon0, lat0, lon1, lat1 = NL_BOUNDS_LONLAT

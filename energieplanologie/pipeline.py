@@ -91,6 +91,7 @@ class Analysis:
     hexagons: gpd.GeoDataFrame
     density: tuple[np.ndarray, Affine]
     assessment: Assessment
+    variants: pd.DataFrame | None = None  # the [variants] comparison, when the configuration has variants
 
     @property
     def balance_chosen(self) -> pd.DataFrame:
@@ -194,9 +195,15 @@ def analyse(region: Region, *, scenario: str | None = None, progress: ProgressCa
     final_hotspots = hotspots[hotspots["year"] == final_year].reset_index(drop=True)
     assessment = score_projects(region, scenario=chosen, year=final_year, balance=chosen_balance,
                                 enablement=enablement, hotspots=final_hotspots)
+    variants = None
+    if region.settings.get("variants"):
+        from energieplanologie.variants import compare_variants
+
+        report(progress, 0.9, "ontwikkelvarianten")
+        variants = compare_variants(region, assessment=assessment)
     report(progress, 1.0, "analyses klaar")
     return Analysis(region, chosen, final_year, allocation, balance, enablement, hotspots, members, hexagons,
-                    density, assessment)
+                    density, assessment, variants)
 
 
 def _write_text(path: Path, text: str) -> Path:
@@ -303,6 +310,10 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     report(progress, 0.55, "pMIEK")
     written += write_pmiek(result.assessment, region, out / "pmiek", pdf=pdf, hotspots=result.hotspots_final,
                            progress=scaled(progress, 0.55, 0.95))
+    if result.variants is not None:
+        from energieplanologie.variants import write_variants
+
+        written += write_variants(result.variants, out, title=f"Ontwikkelvarianten {region.name}")
     report(progress, 0.95, "GeoPackage")
     written.append(write_gpkg(result, out / GPKG_NAME, round=round))
     report(progress, 1.0, "klaar")

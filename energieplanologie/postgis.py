@@ -296,6 +296,17 @@ def _connection(source: str | psycopg.Connection) -> Iterator[psycopg.Connection
         conn.close()
 
 
+def _rollback(conn: Any) -> bool:
+    """Roll back; False when that is impossible because the connection is gone (an error raised inside an error
+    handler would otherwise replace the real reason with a traceback)."""
+    psycopg = _psycopg()
+    try:
+        conn.rollback()
+    except psycopg.Error:
+        return False
+    return not getattr(conn, "broken", False)
+
+
 def _db_error(exc: Exception, source: str, what: str) -> DatabaseError:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return DatabaseError(f"{what} ({_where(source)}): {_scrub(first, source)}")
@@ -1087,23 +1098,38 @@ def publish_to_postgis(
     psycopg = _psycopg()
     conn = connect(url)
     try:
-        _publish_in(conn, tables, schema, prov, pub_id, lock_timeout_s=lock_timeout_s)
-        conn.commit()
-    except psycopg.errors.LockNotAvailable:
-        conn.rollback()
-        raise DatabaseError(f"Publiceren naar schema {schema!r} wacht te lang op een andere publicatie of een lezer "
-                            f"(langer dan {lock_timeout_s:.0f} s); er is niets veranderd.") from None
-    except psycopg.errors.InsufficientPrivilege as exc:
-        conn.rollback()
-        raise DatabaseError(f"Geen rechten om in schema {schema!r} te publiceren ({_where(url)}): "
-                            f"{_scrub(str(exc).splitlines()[0], url)}. Nodig: CREATE op het schema (of op de "
-                            "database als het schema nog niet bestaat).") from None
-    except psycopg.Error as exc:
-        conn.rollback()
-        raise _db_error(exc, url, f"Publiceren naar schema {schema!r} mislukt; er is niets veranderd") from None
-    except BaseException:
-        conn.rollback()
-        raise
+        try:
+            _publish_in(conn, tables, schema, prov, pub_id, lock_timeout_s=lock_timeout_s)
+        except psycopg.errors.LockNotAvailable:
+            _rollback(conn)
+            raise DatabaseError(f"Publiceren naar schema {schema!r} wacht te lang op een andere publicatie of een "
+                                f"lezer (langer dan {lock_timeout_s:.0f} s); er is niets veranderd.") from None
+        except psycopg.errors.InsufficientPrivilege as exc:
+            _rollback(conn)
+            raise DatabaseError(f"Geen rechten om in schema {schema!r} te publiceren ({_where(url)}): "
+                                f"{_scrub(str(exc).splitlines()[0], url)}. Nodig: CREATE op het schema (of op de "
+                                "database als het schema nog niet bestaat).") from None
+        except psycopg.Error as exc:
+            if _rollback(conn):
+                raise _db_error(exc, url, f"Publiceren naar schema {schema!r} mislukt; er is niets veranderd") from None
+            # The connection is gone: the server rolls an unfinished transaction back by itself.
+            raise DatabaseError(f"De verbinding met de databaseserver ({_where(url)}) is weggevallen tijdens het "
+                                f"publiceren naar schema {schema!r}; er is niets veranderd (de server maakt een "
+                                "onvoltooide transactie zelf ongedaan). Probeer het opnieuw.") from None
+        except BaseException:
+            _rollback(conn)
+            raise
+        try:
+            conn.commit()
+        except psycopg.Error as exc:
+            _rollback(conn)
+            raise DatabaseError(f"Het vastleggen van de publicatie in schema {schema!r} ({_where(url)}) is mislukt "
+                                f"({_scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, url)}); "
+                                f"of publicatie {pub_id} is vastgelegd is onzeker: kijk in {schema}.{PROVENANCE_TABLE} "
+                                "en publiceer zo nodig opnieuw.") from None
     finally:
-        conn.close()
+        try:
+            conn.close()
+        except psycopg.Error:  # pragma: no cover - closing a dead connection
+            pass
     return Publication(pub_id, schema, {n: len(f) for n, f in tables.items()}, round_s, prov)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from energieplanologie._errors import UnusableLayerError
 from energieplanologie.report import ValidationReport
-from energieplanologie.schema import SCHEMAS, _empty_clean, validate
+from energieplanologie.schema import SCHEMAS, _empty_clean, row_id_map, validate
 
 __all__ = ["DEFAULT_YEARS", "LAYER_TITLES", "Region", "empty_layer", "unusable_layers"]
 
@@ -292,6 +292,9 @@ def _check_cross_layer(layers: dict[str, Any], reports: dict[str, ValidationRepo
     for kind in ("station_capacity", "infrastructure", "developments"):
         layers[kind] = _reject_dangling(layers[kind], kind, "station_id", station_ids, "station", reports)
     layers["developments"] = _derive_municipality(layers["developments"], layers["municipalities"], reports)
+    if "developments" in reports:  # the warnings and repairs above name their rows' ids
+        reports["developments"].name_rows(row_id_map(layers["developments"], "developments",
+                                                     reports["developments"].unnamed_rows()))
 
 
 def _derive_municipality(dev: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -16,7 +17,17 @@ import numpy as np
 
 from energieplanologie._errors import ValidationError
 
-__all__ = ["Finding", "ValidationReport", "merge_reports"]
+__all__ = ["ROW_NOUNS", "Finding", "ValidationReport", "merge_reports"]
+
+#: What one row of each layer kind is, in Dutch, to name a row next to its id (``rij 4 (ontwikkeling D17)``).
+ROW_NOUNS: dict[str, str] = {
+    "municipalities": "gemeente",
+    "stations": "station",
+    "station_capacity": "station",
+    "infrastructure": "project",
+    "developments": "ontwikkeling",
+    "constraints": "gebied",
+}
 
 
 def _plain(value: Any) -> Any:
@@ -49,8 +60,11 @@ class Finding:
     """One error, repair, warning or note.
 
     ``rows`` are 0-based positions of the rows in the source as read (feature order); ``row_id`` is the value of
-    the layer's key column when there is one. A layer-level finding has no rows. ``source_column`` is the user's
-    own name of ``column`` when the reader renamed it (a Dutch header, a mapping): messages name that one.
+    the layer's key column when there is one (errors: one row each). Repairs and warnings may cover many rows;
+    ``row_ids`` then holds the key value of each of ``rows`` (same order; None where a row has none), so the text
+    says which development, station or project was changed: ``rij 4 (ontwikkeling D17), kolom geometry``.
+    A layer-level finding has no rows. ``source_column`` is the user's own name of ``column`` when the reader
+    renamed it (a Dutch header, a mapping): messages name that one.
     """
 
     severity: str  # "error" | "repair" | "warning" | "note"
@@ -62,6 +76,7 @@ class Finding:
     value: Any = None
     suggestion: Any = None
     source_column: str | None = None
+    row_ids: list[Any] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -69,15 +84,25 @@ class Finding:
         d["row_id"] = _plain(self.row_id)
         d["suggestion"] = _plain(self.suggestion)
         d["rows"] = [int(r) for r in self.rows]
+        d["row_ids"] = [_plain(i) for i in self.row_ids]
         return d
 
-    def to_text(self) -> str:
+    def to_text(self, noun: str | None = None) -> str:
+        """One line of Dutch; ``noun`` names what a row is (``ontwikkeling``) next to its id."""
         where = []
+        named = len(self.row_ids) == len(self.rows) and any(i not in (None, "") for i in self.row_ids)
         if self.rows:
+            def row(k: int) -> str:
+                rid = self.row_ids[k] if named else None
+                if rid in (None, ""):
+                    return str(self.rows[k] + 1)
+                first = k == 0 or all(i in (None, "") for i in self.row_ids[:k])
+                return f"{self.rows[k] + 1} ({noun or 'id'} {rid})" if first else f"{self.rows[k] + 1} ({rid})"
+
             if len(self.rows) == 1:
-                where.append(f"rij {self.rows[0] + 1}")
+                where.append(f"rij {row(0)}")
             else:
-                shown = ", ".join(str(r + 1) for r in self.rows[:10])
+                shown = ", ".join(row(k) for k in range(min(10, len(self.rows))))
                 where.append(f"rijen {shown}{' …' if len(self.rows) > 10 else ''} ({len(self.rows)} rijen)")
         if self.row_id not in (None, ""):
             where.append(f"id {self.row_id}")
@@ -161,6 +186,27 @@ class ValidationReport:
         """Every finding: errors, repairs, warnings, notes."""
         return [*self.errors, *self.repairs, *self.warnings, *self.notes]
 
+    def unnamed_rows(self) -> set[int]:
+        """Rows of repairs and warnings whose ids are not known yet (see :meth:`name_rows`)."""
+        return {r for f in self.repairs + self.warnings if f.rows and not f.row_ids for r in f.rows}
+
+    def name_rows(self, ids: Mapping[int, Any]) -> None:
+        """Give repairs and warnings the ids of their rows (``ids``: row → key value, as :attr:`Finding.row_ids`).
+
+        Examples
+        --------
+        >>> report = ValidationReport(kind="developments", rows_in=5)
+        >>> report.repair("make_valid", "geometry", [3], "ongeldige geometrie hersteld")
+        >>> report.name_rows({3: "D17"})
+        >>> report.repairs[0].to_text("ontwikkeling")
+        'rij 4 (ontwikkeling D17), kolom geometry: ongeldige geometrie hersteld'
+        """
+        for f in self.repairs + self.warnings:
+            if f.rows and not f.row_ids:
+                found = [ids.get(r) for r in f.rows]
+                if any(i is not None for i in found):
+                    f.row_ids = found
+
     # -- reading
     @property
     def ok(self) -> bool:
@@ -186,11 +232,12 @@ class ValidationReport:
 
     def to_text(self) -> str:
         lines = [self.summary()]
+        noun = ROW_NOUNS.get(self.kind)
         for title, items in (("Fouten", self.errors), ("Reparaties", self.repairs), ("Waarschuwingen", self.warnings),
                              ("Herkend bij het lezen (geen reparatie)", self.notes)):
             if items:
                 lines.append(f"  {title}:")
-                lines.extend(f"    - {f.to_text()}" for f in items)
+                lines.extend(f"    - {f.to_text(noun)}" for f in items)
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

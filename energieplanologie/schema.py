@@ -41,6 +41,7 @@ __all__ = [
     "LayerSpec",
     "level_from_voltage",
     "normalise_enum",
+    "row_id_map",
     "validate",
 ]
 
@@ -475,6 +476,40 @@ def _row_ids(frame: pd.DataFrame, spec: LayerSpec, positions: np.ndarray) -> lis
     return ["/".join(p) for p in zip(*parts, strict=True)]
 
 
+def _non_finite_coordinates(geoms: np.ndarray) -> np.ndarray:
+    """Per geometry: does any x or y coordinate hold NaN or ±infinity?"""
+    out = np.zeros(len(geoms), dtype=bool)
+    present = ~shapely.is_missing(geoms)
+    if not present.any():
+        return out
+    coords, index = shapely.get_coordinates(geoms[present], return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        out[np.flatnonzero(present)[np.unique(index[bad])]] = True
+    return out
+
+
+def row_id_map(frame: pd.DataFrame, kind: str, rows: set[int] | None = None) -> dict[int, str | None]:
+    """The key value (``development_id`` …; ``station_id/year`` for capacity rows) of rows of a frame with
+    canonical column names, by ``source_row`` (default every row); for naming rows in a report.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row_id_map(pd.DataFrame({"development_id": ["D1", " D17 "], "source_row": [0, 3]}), "developments")
+    {0: 'D1', 3: 'D17'}
+    """
+    spec = SCHEMAS[kind]
+    if "source_row" not in frame.columns or not all(c in frame.columns for c in spec.key[:1]):
+        return {}
+    source = pd.to_numeric(frame["source_row"], errors="coerce").to_numpy()
+    positions = np.arange(len(frame)) if rows is None else np.flatnonzero(np.isin(source, list(rows)))
+    if not len(positions):
+        return {}
+    ids = _row_ids(frame, spec, positions)
+    return {int(source[i]): (rid or None) for i, rid in zip(positions, ids, strict=True) if not np.isnan(source[i])}
+
+
 def _cell_text(value: Any) -> str | None:
     """One cell as trimmed text, None when blank. A whole float loses its ``.0`` (``1714.0`` → ``'1714'``)."""
     if value is None or value is pd.NA:
@@ -623,6 +658,7 @@ def validate(
     reject = np.zeros(len(df), dtype=bool)
 
     def finish(clean: pd.DataFrame) -> tuple[pd.DataFrame, ValidationReport]:
+        report.name_rows(row_id_map(df, kind, report.unnamed_rows()))
         report.rows_kept = len(clean)
         report.rows_rejected = report.rows_in - report.rows_kept
         if raise_on_error and report.rows_rejected:
@@ -677,14 +713,21 @@ def validate(
         if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
             report.layer_error("missing_geometry", "de laag heeft geen geometrie")
             return reject_all()
+        # NaN or infinite coordinates (a JSON NaN, 'inf' in a CSV or WKT): no place, and GEOS cannot repair them.
+        # Judged (and shown) as in the source, before any reprojection.
+        source_geoms = np.asarray(df.geometry.values)
+        not_finite = ~shapely.is_empty(source_geoms) & _non_finite_coordinates(source_geoms)
+        error_rows(not_finite, "not_finite", "geometry", "coördinaten zijn geen eindige getallen (NaN of oneindig)",
+                   values=pd.Series(np.where(not_finite, shapely.to_wkt(source_geoms, trim=True), None), dtype=object))
         checked = _validate_crs(df, crs, report)
         if checked is None:
             return reject_all()
         df = checked
         geom = df.geometry
         empty = geom.isna().to_numpy() | geom.is_empty.to_numpy()
-        error_rows(empty, "empty_geometry", "geometry", "lege of ontbrekende geometrie")
+        error_rows(empty & ~not_finite, "empty_geometry", "geometry", "lege of ontbrekende geometrie")
         arr = geom.values.copy()
+        empty = empty | not_finite
         # Z/M values are dropped: the analyses are two-dimensional.
         has_z = ~empty & shapely.has_z(np.asarray(arr))
         has_m = ~empty & _has_m(np.asarray(arr))
@@ -866,7 +909,8 @@ def validate(
         no_year = adds & df["year_ready"].isna() & ~reject
         if no_year.any():
             report.warning("no_year_ready", "year_ready", df["source_row"][no_year].tolist(),
-                           "project voegt capaciteit toe maar heeft geen jaar_gereed; telt niet mee in de balans")
+                           "project voegt capaciteit toe maar heeft geen jaar_gereed; telt in geen enkel jaar mee "
+                           "(niet in de stationsbalans, niet in de knooppunten; op de kaart nog niet gereed)")
         no_station = adds & df["station_id"].isna() & ~reject
         if no_station.any():
             report.warning("no_station", "station_id", df["source_row"][no_station].tolist(),

@@ -119,14 +119,38 @@ def test_area_clipping_changes_shares():
     assert out["allocation_method"].tolist() == ["nearest"] and len(out) == 1
 
 
-def test_duplicate_station_locations_resolve_to_first_in_input_order():
+def test_duplicate_station_locations_resolve_to_the_lowest_station_id():
+    # Changed for issue 17 (it was: the first in input order): the row order no longer decides.
     stations = _stations()
-    twin = stations.iloc[[0]].assign(station_id="A2", name="A2")  # same place as A
+    twin = stations.iloc[[0]].assign(station_id="A0", name="A0")  # same place as A
     dev = _devs([{"development_id": "d", "offtake_mw": 1.0, "geometry": Point(100_100, 400_000)}])
+    # "A" sorts before "A0", so A wins in either order.
     after = pd.concat([stations, twin], ignore_index=True)
     before = pd.concat([twin, stations], ignore_index=True)
     assert allocate(dev, after)["station_id"].iloc[0] == "A"
-    assert allocate(dev, before)["station_id"].iloc[0] == "A2"
+    assert allocate(dev, before)["station_id"].iloc[0] == "A"
+
+
+def test_equidistant_stations_are_decided_by_station_id():
+    # d1 at (105 000, 410 000) is √(5000² + 10000²) = 11 180.3 m from both Z9 (100 000, 400 000) and B1
+    # (110 000, 400 000) and 20 000 m from M5; d2 at (105 000, 395 000) is √(5000² + 5000²) = 7 071.1 m from
+    # both; d3 is 1 000 m from Z9 only. Whatever the row order, the lower station_id wins: "B1" < "Z9".
+    stations = gpd.GeoDataFrame({"station_id": ["Z9", "B1", "M5"], "name": ["Z", "B", "M"], "level": [None] * 3},
+                                geometry=[Point(100_000, 400_000), Point(110_000, 400_000), Point(105_000, 430_000)],
+                                crs=CRS)
+    dev = _devs([{"development_id": "d1", "offtake_mw": 1.0, "geometry": Point(105_000, 410_000)},
+                 {"development_id": "d2", "offtake_mw": 1.0, "geometry": Point(105_000, 395_000)},
+                 {"development_id": "d3", "offtake_mw": 1.0, "geometry": Point(101_000, 400_000)}])
+    for order in ([0, 1, 2], [1, 0, 2], [2, 1, 0]):
+        got = allocate(dev, stations.iloc[order].reset_index(drop=True))
+        assert got["station_id"].tolist() == ["B1", "B1", "Z9"], order
+        assert got["distance_m"].round(1).tolist() == [11180.3, 7071.1, 1000.0]
+    # Three equally near (a point in the middle of a square of four stations): the lowest id of the four.
+    square = gpd.GeoDataFrame({"station_id": ["S4", "S2", "S3", "S1"], "name": list("abcd"), "level": [None] * 4},
+                              geometry=[Point(100_000, 400_000), Point(102_000, 400_000), Point(100_000, 402_000),
+                                        Point(102_000, 402_000)], crs=CRS)
+    centre = _devs([{"development_id": "c", "offtake_mw": 1.0, "geometry": Point(101_000, 401_000)}])
+    assert allocate(centre, square)["station_id"].tolist() == ["S1"]
 
 
 def test_inputs_untouched_and_columns(tmp_path):

@@ -410,3 +410,48 @@ def test_sample_region_scores_follow_its_documented_design(sample_region):
     assert (scores.xs("E", level="criterion")["source"] == "user").all()
     assert scores.loc[("P09", "G"), "level"] == "laag" and "Denkrichting" in scores.loc[("P09", "G"), "reason"]
     assert result.table["rank"].min() == 1 and result.table["weighted_score"].is_monotonic_decreasing
+
+
+def test_rank_follows_the_score_as_shown():
+    # With P2's C overridden to hoog, P2 − P3 = w_B + w_C − w_F − w_G (see test_stability_is_deterministic…).
+    # Weight C 1.00001 instead of 1: P2 = 100·(6 + 0.00002)/(2·7.00001) = 42.8573 and P3 = 100·6/(2·7.00001)
+    # = 42.8571; both show 42,86, so both rank 2 (not 2 and 3), listed by project id.
+    from importlib import resources
+
+    import tomllib
+
+    framework = tomllib.loads(resources.files("energieplanologie").joinpath("data/afwegingskader.toml")
+                              .read_text(encoding="utf-8"))
+    framework["criteria"]["C"]["weight"] = 1.00001
+    ov = pd.DataFrame({"project_id": ["P2"], "criterion": ["C"], "level": ["hoog"], "reason": ["x"]})
+    result = case_assessment(overrides=ov, framework=framework)
+    table = result.table.set_index("project_id")
+    assert table.loc["P2", "weighted_score"] == table.loc["P3", "weighted_score"] == 42.86
+    assert table["rank"].to_dict() == {"P1": 1, "P2": 2, "P3": 2}
+    assert list(result.table["project_id"]) == ["P1", "P2", "P3"]
+    assert result.stability.set_index("project_id")["rank"].to_dict() == {"P1": 1, "P2": 2, "P3": 2}
+
+
+def test_run_uses_the_assessment_settings(sample_region):
+    # [assessment] top_k, n_perturbations, weight_noise and seed reach the afweging of `run` (pipeline.analyse):
+    # the result equals score_projects called with them, and differs from the defaults. With top_k = 1 the
+    # second-placed P03 (p_top_k 1.0 with the default top 5) is in the top 1 far less often.
+    from energieplanologie.pipeline import analyse
+
+    chosen = {"top_k": 1, "n_perturbations": 300, "weight_noise": 0.5, "seed": 11}
+    settings = {**sample_region.settings, "assessment": {**sample_region.settings.get("assessment", {}), **chosen}}
+    result = analyse(sample_region.replace(settings=settings))
+    got = result.assessment
+    assert (got.top_k, got.n_perturbations, got.weight_noise, got.seed) == (1, 300, 0.5, 11)
+    want = score_projects(result.region, scenario=result.scenario, year=result.year,
+                          balance=result.balance_chosen, enablement=result.enablement,
+                          hotspots=result.hotspots_final, **chosen)
+    pd.testing.assert_frame_equal(got.table, want.table)
+    default = score_projects(sample_region, scenario=result.scenario, year=result.year,
+                             balance=result.balance_chosen, enablement=result.enablement,
+                             hotspots=result.hotspots_final)
+    p_top = got.table.set_index("project_id")["p_top_k"]
+    assert default.table.set_index("project_id").loc["P03", "p_top_k"] == 1.0 and p_top.loc["P03"] < 0.5
+    # Arguments win over the configuration.
+    assert score_projects(result.region, balance=result.balance_chosen, enablement=result.enablement,
+                          hotspots=result.hotspots_final, top_k=3).top_k == 3

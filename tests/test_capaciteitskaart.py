@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import yaml
 from shapely import Point
@@ -190,14 +191,78 @@ def test_work_status_and_schedule_rules():
 
 
 def test_missing_required_fields_name_the_area():
+    # v1.2: only short_code is required. Area 1 has none (rejected, named by its place in the file); area 2
+    # (C) has no capacities at all and loads with its capacity unknown (NaN, never 0), with a warning.
     doc = {"issued": "2025-01-10", "energy_areas": [{"short_code": "A", "demand_available_capacity": 5},
                             {"demand_available_capacity": 6},
                             {"short_code": "C"}]}
+    ck = from_document(doc)
+    report = ck.reports["station_capacity"]
+    assert [(e.code, e.column, e.rows) for e in report.errors] == [("missing_value", "short_code", [1])]
+    assert "energy_areas[1]" in report.errors[0].message
+    assert (report.rows_in, report.rows_kept, report.rows_rejected) == (3, 2, 1)
+    data = ck.station_capacity.set_index("station_id")
+    assert data.loc["A", "offtake_capacity_mw"] == 5.0 and np.isnan(data.loc["C", "offtake_capacity_mw"])
+    unknown = [(w.column, w.rows) for w in report.warnings if w.code == "capacity_unknown"]
+    assert unknown == [("offtake_capacity_mw", [2]), ("feedin_capacity_mw", [0, 2])]
+
+
+def test_area_without_demand_capacity_gives_unknown_status_in_the_balance():
+    # The v1.2 example's area with its demand_available_capacity left out: the station is in the region, its
+    # offtake balance is 'unknown' (capacity unknown), its feed-in balance is computed from the 47 MW.
+    from shapely.geometry import box
+
+    from energieplanologie.balance import station_balance
+    from energieplanologie.region import Region
+
+    doc = {"issued": "2025-01-10", "energy_areas": [{"short_code": "OS1", "generation_available_capacity": 47}]}
+    ck = from_document(doc, stations=stations("OS1"))
+    assert ck.reports["station_capacity"].ok
+    region = Region.from_layers(
+        name="v1.2", municipalities=gpd.GeoDataFrame({"municipality_code": ["GM0001"], "name": ["Een"]},
+                                                     geometry=[box(0, 300000, 200000, 500000)], crs=CRS_RD),
+        stations=stations("OS1"), station_capacity=ck.station_capacity, years=(2025,))
+    bal = station_balance(region, "verwacht").set_index("direction")
+    assert bal.loc["offtake", "status"] == "unknown" and np.isnan(bal.loc["offtake", "capacity_mw"])
+    assert bal.loc["feedin", "capacity_mw"] == 47.0 and bal.loc["feedin", "status"] == "green"
+
+
+def test_capacities_must_not_be_negative_and_kw_as_mw_is_warned():
+    # 47,000 "MW" for one DSO area is 47 MW typed in kW: kept (it might be a huge TSO station) but warned.
+    doc = {"issued": "2025-01-10", "energy_areas": [
+        {"short_code": "A", "demand_available_capacity": 47000, "generation_available_capacity": 47},
+        {"short_code": "B", "demand_available_capacity": -1},
+        {"short_code": "C", "demand_available_capacity": 4999, "demand_capacity_in_queue": 5000}]}
     report = from_document(doc).reports["station_capacity"]
-    assert [(e.code, e.column, e.rows) for e in report.errors] == [
-        ("missing_value", "short_code", [1]), ("missing_value", "demand_available_capacity", [2])]
-    assert "energy_areas[1]" in report.errors[0].message and "energy_areas[2]" in report.errors[1].message
-    assert (report.rows_in, report.rows_kept, report.rows_rejected) == (3, 1, 2)
+    assert [(e.code, e.rows) for e in report.errors] == [("negative_value", [1])]
+    big = [(w.column, w.rows) for w in report.warnings if w.code == "implausible_capacity"]
+    assert big == [("offtake_capacity_mw", [0]), ("queue_offtake_mw", [2])]
+    assert "kW in plaats van MW" in report.to_text()
+
+
+def test_schedules_given_as_text():
+    # 'Q3-2026' and 'eind 2026' name a year unambiguously: read, and said so. '2026/2027' and 'onbekend' do
+    # not: reported, and the work has no year_ready (it counts in no year) — never silently missing.
+    def work(name, interval):
+        return {"project_name": name, "time_schedules": [{"schedule_interval": interval}]}
+
+    doc = {"issued": "2025-01-10", "substations": [{"short_code": "TNZ", "demand_available_capacity": 10, "works": [
+        work("A", {"end": "Q3-2026"}), work("B", {"end": "eind 2026"}), work("C", {"year": "2027", "quarter": "Q2"}),
+        work("D", {"end": "2026/2027"}), work("E", {"year": "onbekend"}),
+        {"project_name": "F", "time_schedules": [{"schedule_interval": {"end": "later"}},
+                                                 {"schedule_interval": {"end": "2028-03-31"}}]}]}]}
+    ck = from_document(doc, stations=stations("TNZ"))
+    infra, report = ck.infrastructure, ck.reports["infrastructure"]
+    assert infra["year_ready"].tolist()[:3] == [2026, 2026, 2027] and infra["year_ready"].isna().tolist()[3:5] == [
+        True, True]
+    assert infra["year_ready"].tolist()[5] == 2028
+    assert [r.rows for r in report.repairs if r.code == "schedule_text"] == [[0], [1], [2]]
+    unreadable = {w.rows[0]: w.message for w in report.warnings if w.code == "schedule_unreadable"}
+    assert sorted(unreadable) == [3, 4, 5]
+    assert "'2026/2027'" in unreadable[3] and "telt in geen enkel jaar mee" in unreadable[3]
+    assert "'onbekend'" in unreadable[4]
+    assert "'later'" in unreadable[5] and "gereed 2028" in unreadable[5]
+    assert infra["description"].tolist()[0] == "gereed: Q3 2026"
 
 
 def test_not_a_capaciteitskaart(tmp_path):

@@ -85,7 +85,70 @@ CASES = {
                            ["2000 en 2100"]),
     "scenario_not_text": (('scenario = "verwacht"', "scenario = 2"), "analysis.scenario", ["tekst"]),
     "region_name_not_text": (('name = "Zeeuws-Vlaanderen"', "name = 7"), "region.name", ["tekst"]),
+    # added for issue 17: every key is used or refused, numbers within bounds (exit 2, the key first)
+    "region_unknown_key": (('name = "Zeeuws-Vlaanderen"', 'name = "Zeeuws-Vlaanderen"\nprovincie = "Zeeland"'),
+                           "region.provincie", ["onbekende sleutel", "name"]),
+    "output_unknown_key": (("[analysis]", "[output]\npdf = false\n\n[analysis]"), "output.pdf",
+                           ["onbekende sleutel", "geen sleutels"]),
+    "eps_zero": (("eps_m = 3000", "eps_m = 0"), "hotspots.eps_m", ["> 0", "gevonden 0"]),
+    "eps_nan": (("eps_m = 3000", "eps_m = nan"), "hotspots.eps_m", ["gevonden nan"]),
+    "eps_inf": (("eps_m = 3000", "eps_m = inf"), "hotspots.eps_m", ["gevonden inf"]),
+    "min_mw_nan": (("min_mw = 20", "min_mw = nan"), "hotspots.min_mw", ["gevonden nan"]),
+    "min_mw_huge_int": (("min_mw = 20", "min_mw = 1" + "0" * 300), "hotspots.min_mw",
+                        ["≤ 100000", "gevonden 1e+300"]),
+    "hex_size_zero": (("eps_m = 3000", "eps_m = 3000\nhex_size_m = 0"), "hotspots.hex_size_m", ["≥ 100"]),
+    "seed_too_big": (("eps_m = 3000", "eps_m = 3000\nseed = 9223372036854775807"), "hotspots.seed",
+                     ["≤ 4294967295", "gevonden 9.22e+18"]),
+    "permutations_float": (("eps_m = 3000", "eps_m = 3000\npermutations = 1e9"), "hotspots.permutations",
+                           ["geheel getal", "≤ 9999"]),
+    "permutations_too_many": (("eps_m = 3000", "eps_m = 3000\npermutations = 1000000000"), "hotspots.permutations",
+                              ["≤ 9999"]),
+    "fdr_alpha_one": (("eps_m = 3000", "eps_m = 3000\nfdr_alpha = 1"), "hotspots.fdr_alpha", ["< 1"]),
+    "min_members_zero": (("eps_m = 3000", "eps_m = 3000\nmin_members = 0"), "hotspots.min_members", ["≥ 1"]),
+    "include_infrastructure_text": (("eps_m = 3000", 'eps_m = 3000\ninclude_infrastructure = "nee"'),
+                                    "hotspots.include_infrastructure", ["true of false"]),
+    "alternative_unknown": (("eps_m = 3000", 'eps_m = 3000\nalternative = "links"'), "hotspots.alternative",
+                            ["two-sided", "greater"]),
+    "level_rules_text_number": (("eps_m = 3000", 'eps_m = 3000\nlevel_rules = { provincial = { min_total_mw = "50" } }'),
+                                "hotspots.level_rules.provincial.min_total_mw", ["verwacht een getal"]),
+    "assessment_top_k_zero": (('framework = "default"', 'framework = "default"\ntop_k = 0'), "assessment.top_k",
+                              ["≥ 1"]),
+    "assessment_perturbations_huge": (('framework = "default"', 'framework = "default"\nn_perturbations = 1000000000'),
+                                      "assessment.n_perturbations", ["≤ 100000"]),
+    "assessment_noise_inf": (('framework = "default"', 'framework = "default"\nweight_noise = inf'),
+                             "assessment.weight_noise", ["gevonden inf"]),
+    "assessment_seed_negative": (('framework = "default"', 'framework = "default"\nseed = -1'), "assessment.seed",
+                                 ["≥ 0"]),
+    "density_cell_zero": (("[analysis]", "[density]\ncell_m = 0\n\n[analysis]"), "density.cell_m", ["≥ 1"]),
+    "allocation_unknown_level": (("[analysis]", "[allocation]\nmax_mw_per_level = { XS = 5 }\n\n[analysis]"),
+                                 "allocation.max_mw_per_level.XS", ["onbekend netvlak"]),
+    "user_scores_not_a_file_or_list": (('user_scores = "oordelen.xlsx"', "user_scores = 5"), "assessment.user_scores",
+                                       ["bestandsnaam"]),
 }
+
+#: Framework files with one mistake each (written beside the configuration as kader.toml): the message starts
+#: with assessment.framework, then names the key inside the framework file.
+FRAMEWORK_CASES = {
+    "weight_as_text": (("weight = 1.0", 'weight = "1"', 1), "criteria.A.weight", "tekst '1'"),
+    "weight_huge": (("weight = 1.0", "weight = 1e308", 1), "criteria.A.weight", "1e+308"),
+    "weight_negative": (("weight = 1.0", "weight = -1.0", 1), "criteria.A.weight", "-1.0"),
+    "points_as_text": (("hoog = 2,", 'hoog = "2",', 1), "scale.points.hoog", "tekst '2'"),
+    "threshold_as_text": (("hoog_mw = 50.0", 'hoog_mw = "50"', 1), "criteria.A.thresholds.hoog_mw", "tekst '50'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FRAMEWORK_CASES))
+def test_framework_mistake_exits_2_naming_the_key(project, tmp_path, case):
+    from importlib import resources
+
+    (old, new, count), key, found = FRAMEWORK_CASES[case]
+    text = resources.files("energieplanologie").joinpath("data/afwegingskader.toml").read_text(encoding="utf-8")
+    assert old in text, old
+    (project.parent / "kader.toml").write_text(text.replace(old, new, count), encoding="utf-8")
+    code, stdout, stderr = _run(_edit(project, 'framework = "default"', 'framework = "kader.toml"'), tmp_path)
+    assert code == 2, stderr
+    assert stderr.startswith(f"Fout: assessment.framework: kader.toml: {key}:"), stderr
+    assert found in stderr and len(stderr) < 300, stderr
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -205,3 +268,35 @@ def test_long_path_in_message_is_not_broken(project, tmp_path):
     result = runner.invoke(app, ["run", str(project), "--out", str(tmp_path / "uitvoer"), "--quiet"])
     assert result.exit_code == 2
     assert str(project.parent / "stations_aangeleverd_door_de_netbeheerder_2024.csv") in result.stderr
+
+
+# ---- added for issue 17: inputs that ask for unbounded work, and `init` onto what already exists
+
+
+def test_configuration_nested_100000_deep_is_one_line(project, tmp_path):
+    # tomllib recurses per level and used to end in RecursionError.
+    _edit(project, "years = [2025, 2030, 2035, 2040]", "years = " + "[" * 100_000 + "]" * 100_000)
+    code, stdout, stderr = _run(project, tmp_path)
+    assert code == 2 and stderr.startswith("Fout: ") and "te diep genest (meer dan 64 niveaus)" in stderr
+    assert stdout == ""
+
+
+def test_init_onto_an_existing_file_or_folder(tmp_path):
+    existing = tmp_path / "mijn_project"
+    existing.write_text("al een bestand\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(existing)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 2
+    assert _flat(result.stderr).startswith(f"Fout: {existing} bestaat al en is een bestand, geen map")
+    assert existing.read_text(encoding="utf-8") == "al een bestand\n"  # untouched
+    folder = tmp_path / "map"
+    (folder / "project.toml").mkdir(parents=True)
+    result = runner.invoke(app, ["init", str(folder)])
+    assert result.exit_code == 2 and "project.toml is een map" in _flat(result.stderr)
+    result = runner.invoke(app, ["init", str(existing / "sub")])
+    assert result.exit_code == 2 and "een deel van het pad is een bestand, geen map" in _flat(result.stderr)
+    # A project.toml that exists is kept unless --force.
+    ok = tmp_path / "nieuw"
+    assert runner.invoke(app, ["init", str(ok)]).exit_code == 0
+    again = runner.invoke(app, ["init", str(ok)])
+    assert again.exit_code == 2 and "bestaat al; gebruik --force" in _flat(again.stderr)

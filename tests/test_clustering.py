@@ -12,7 +12,9 @@ from energieplanologie.clustering import grid_dbscan
 
 
 def _sklearn(xy, eps, min_samples, weight=None):
-    ref = DBSCAN(eps=eps, min_samples=min_samples).fit(xy, sample_weight=weight)
+    # The KD-tree, whose distance test is ours (dx² + dy² ≤ eps²); the brute-force path of "auto" computes
+    # distances as |x|² + |y|² − 2x·y, which puts points at exactly eps on either side by rounding.
+    ref = DBSCAN(eps=eps, min_samples=min_samples, algorithm="kd_tree").fit(xy, sample_weight=weight)
     core = np.zeros(len(xy), dtype=bool)
     core[ref.core_sample_indices_] = True
     return ref.labels_, core
@@ -152,3 +154,50 @@ def test_property_equals_sklearn(points, eps, min_samples, weights, scale, algor
     ref_labels, ref_core = _sklearn(xy, eps * scale, min_samples, w)
     np.testing.assert_array_equal(core, ref_core)
     np.testing.assert_array_equal(labels, ref_labels)
+
+
+# ------------------------------------------------------------------------------------ exactly at the threshold
+
+
+@pytest.mark.parametrize("algorithm", ["auto", "grid", "pairs"])
+def test_neighbourhoods_of_exactly_min_samples_in_decimal_are_core_in_every_path(algorithm):
+    # 3,000 groups of 3–12 one-decimal MW values; two in three add up to exactly 20.0 in decimal, the others to
+    # 19.9 or 20.1; each group lies within 40 m (eps 100 m), groups 2 km apart; points shuffled. In floating
+    # point such a group sums to 19.999999999999996 or 20.000000000000004 depending on the order of additions.
+    # With resolution (MW in whole watts) every path gives the labels of exact decimal arithmetic, and so does
+    # scikit-learn on the same rounded weights.
+    from decimal_groups import decimal_dbscan, threshold_groups
+
+    from energieplanologie.clustering import WEIGHT_RESOLUTION, threshold_units, weight_units
+
+    xy, w, dec, group = threshold_groups(3000, seed=3)
+    expected = decimal_dbscan(xy, dec, eps=100.0, min_mw="20.0")
+    # The groups of exactly 20.0 and 20.1 are clusters, those of 19.9 noise.
+    sums = {g: sum((d for d, gg in zip(dec, group, strict=True) if gg == g), start=type(dec[0])(0)) for g in range(3000)}
+    assert {g for g in range(3000) if (expected[group == g] >= 0).all()} == {g for g, s in sums.items() if s >= 20}
+    got = grid_dbscan(xy, eps=100.0, min_samples=20.0, sample_weight=w, algorithm=algorithm,
+                      resolution=WEIGHT_RESOLUTION)
+    assert got.labels.tolist() == expected.tolist()
+    reference, _ = _sklearn(xy, 100.0, threshold_units(20.0), weight_units(w))
+    assert reference.tolist() == expected.tolist()
+    # The order of the points does not matter.
+    back = grid_dbscan(xy[::-1], eps=100.0, min_samples=20.0, sample_weight=w[::-1], algorithm=algorithm,
+                       resolution=WEIGHT_RESOLUTION)
+    assert (back.labels[::-1] >= 0).tolist() == (expected >= 0).tolist()
+
+
+def test_resolution_rounds_weights_and_threshold():
+    # 0.1 + 0.3 + 19.4 + 0.2 is 19.999999999999996 in floating point (in this order), 20 in decimal.
+    xy = np.zeros((4, 2))
+    w = np.array([0.1, 0.3, 19.4, 0.2])
+    assert sum(w.tolist()) < 20.0
+    assert grid_dbscan(xy, eps=1.0, min_samples=20.0, sample_weight=w, resolution=1e-6).labels.tolist() == [0] * 4
+    # Weights are rounded to whole units: 19.9999994 MW is 19,999,999 W (not core), 19.9999996 MW is 20,000,000 W.
+    assert grid_dbscan(xy[:1], eps=1.0, min_samples=20, sample_weight=np.array([19.9999994]),
+                       resolution=1e-6).labels.tolist() == [-1]
+    assert grid_dbscan(xy[:1], eps=1.0, min_samples=20, sample_weight=np.array([19.9999996]),
+                       resolution=1e-6).labels.tolist() == [0]
+    with pytest.raises(ValueError, match="too large for exact sums"):
+        grid_dbscan(xy, eps=1.0, min_samples=20, sample_weight=np.full(4, 3e9), resolution=1e-6)
+    with pytest.raises(ValueError, match="resolution"):
+        grid_dbscan(xy, eps=1.0, min_samples=20, sample_weight=w, resolution=0.0)

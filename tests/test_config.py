@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -107,3 +108,120 @@ def test_wrong_geopackage_layer_names_the_layer_key(tmp_path):
         load_region_config(cfg_path)
     assert info.value.key in {"layers.stations.layer", "layers.stations.path"}
     assert "geen_laag" in str(info.value)
+
+
+# ------------------------------------------------------------------ every key is used or refused, with bounds
+
+
+def _with(section: str, table: dict) -> dict:
+    """The sample configuration (as data) with one section replaced."""
+    import tomllib
+
+    data = tomllib.loads(SAMPLE_CONFIG.read_text(encoding="utf-8"))
+    for layer in data["layers"].values():
+        layer["path"] = str(SAMPLE_DIR / layer["path"])
+    data.pop("assessment", None)  # its user_scores path is relative to the sample folder
+    data[section] = table
+    return data
+
+
+def test_every_key_of_an_analysis_section_has_a_rule_and_a_user():
+    # The rule: each key a section accepts is checked (bounds, kind or content) and is a parameter of the
+    # function that uses it — so no key is validated and then ignored.
+    import inspect
+
+    from energieplanologie.allocation import allocate
+    from energieplanologie.assessment import score_projects
+    from energieplanologie.config import (
+        ALLOCATION_KEYS,
+        ASSESSMENT_KEYS,
+        BOOLEANS,
+        CHOICES,
+        DENSITY_KEYS,
+        HOTSPOT_KEYS,
+        NUMBERS,
+        OTHERS,
+        OUTPUT_KEYS,
+    )
+    from energieplanologie.density import kde
+    from energieplanologie.hotspots import detect_hotspots
+
+    users = {"hotspots": (HOTSPOT_KEYS, detect_hotspots), "density": (DENSITY_KEYS, kde),
+             "allocation": (ALLOCATION_KEYS, allocate), "assessment": (ASSESSMENT_KEYS, score_projects)}
+    for section, (keys, function) in users.items():
+        ruled = set(NUMBERS.get(section, {})) | BOOLEANS.get(section, set()) | CHOICES.get(section, set()) | \
+            OTHERS.get(section, set())
+        assert keys == ruled, section
+        parameters = set(inspect.signature(function).parameters)
+        assert keys <= parameters, (section, keys - parameters)
+    assert OUTPUT_KEYS == set()
+
+
+def test_every_documented_key_is_accepted():
+    # The keys in the README's configuration example and in `init`'s template are all known keys.
+    import re
+    from importlib import resources
+
+    import tomllib
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("map your column names:\n\n```toml\n", 1)[1].split("```", 1)[0]
+    template = resources.files("energieplanologie").joinpath("templates/project_template.toml").read_text(
+        encoding="utf-8")
+    uncommented = "\n".join(re.sub(r"^# ?(?=\[|[a-z_]+ = )", "", line) for line in template.splitlines())
+    for text in (block, uncommented):
+        data = tomllib.loads(text)
+        for section, table in data.items():
+            if section in ("layers", "region", "scenarios"):
+                continue
+            keys = {k for k in table} - {"framework", "user_scores"} if section == "assessment" else set(table)
+            config = _with(section, {k: table[k] for k in keys})
+            load_config(data=config)  # accepted: no ConfigError
+
+
+def _bad_values(rule) -> list:
+    """Values outside a numeric rule: not numbers, not finite, just outside each bound, absurdly large."""
+    step = 1 if rule.integer else 1e-6
+    below = rule.minimum if rule.above else rule.minimum - step
+    above = rule.maximum if rule.below else rule.maximum + step
+    fraction = [rule.minimum + 0.5] if rule.integer else []  # 1.5 permutations
+    return ["1", True, float("nan"), float("inf"), -float("inf"), below, above, 10**300, *fraction]
+
+
+def test_numeric_keys_refuse_what_is_out_of_bounds_naming_the_key():
+    from energieplanologie.config import NUMBERS
+
+    for section, rules in NUMBERS.items():
+        for key, rule in rules.items():
+            low = rule.minimum + (1 if rule.integer else 1e-3) * rule.above
+            high = rule.maximum - (1 if rule.integer else 1e-3) * rule.below
+            for ok in (low, high):
+                load_config(data=_with(section, {key: int(ok) if rule.integer else float(ok)}))
+            for bad in _bad_values(rule):
+                with pytest.raises(ConfigError) as info:
+                    load_config(data=_with(section, {key: bad}))
+                message = str(info.value)
+                assert info.value.key == f"{section}.{key}", (key, bad)
+                assert message.startswith(f"{section}.{key}: verwacht "), message
+                assert len(message) < 160 and not any(len(t) > 20 for t in re.findall(r"\d+", message)), message
+
+
+def test_layers_that_are_links_to_files_without_extension_read_as_in_validate(tmp_path):
+    # DVC and git-annex keep the data in a cache under a hash without extension; the project sees a symbolic
+    # link with the real name. `validate data/x.gpkg` reads the link; `run` must too (it used to follow the link
+    # to the cache file, whose missing extension made it an "unknown format").
+    from energieplanologie.io import read_layer
+
+    cfg_path = _copy_sample(tmp_path)
+    folder = cfg_path.parent
+    cache = tmp_path / ".dvc" / "cache" / "3f"
+    cache.mkdir(parents=True)
+    for name in ("ontwikkelingen.gpkg", "capaciteit.csv"):
+        target = cache / f"a91c{len(name)}e0d5b7"
+        (folder / name).rename(target)
+        (folder / name).symlink_to(target)
+    region = load_region_config(cfg_path)
+    direct = read_layer(folder / "ontwikkelingen.gpkg", "developments", layer="ontwikkelingen",
+                        mapping=load_config(cfg_path).layers["developments"].mapping)
+    assert len(region.developments) == len(direct.data) == 60
+    assert region.reports["station_capacity"].ok and len(region.station_capacity) > 0

@@ -12,7 +12,7 @@ import rasterio
 from scipy import ndimage
 from shapely.geometry import Point, box
 
-from energieplanologie import EnergieplanologieError
+from energieplanologie import EnergieplanologieError, EnergieplanologieWarning
 from energieplanologie.density import NODATA, kde, quartic_kernel, write_density
 from energieplanologie.hotspots import weighted_points
 from energieplanologie.region import Region
@@ -82,7 +82,11 @@ def test_single_point_peak_by_hand():
 def test_integral_equals_total_mw(direction, cell_m, bandwidth_m):
     # verwacht, 2030: offtake 10 + 2 = 12, feed-in 6 + 1 = 7; the 2035 development does not count yet.
     region = _region(POINTS)
-    array, transform = kde(region, year=2030, cell_m=cell_m, bandwidth_m=bandwidth_m, direction=direction)
+    if bandwidth_m <= cell_m:  # (500, 500): the kernel is one cell, and kde says so
+        with pytest.warns(EnergieplanologieWarning, match="density.bandwidth_m"):
+            array, transform = kde(region, year=2030, cell_m=cell_m, bandwidth_m=bandwidth_m, direction=direction)
+    else:
+        array, transform = kde(region, year=2030, cell_m=cell_m, bandwidth_m=bandwidth_m, direction=direction)
     expected = {"total": 19.0, "offtake": 12.0, "feedin": 7.0}[direction]
     cell_km2 = cell_m * cell_m / 1e6
     assert array.sum() * cell_km2 == pytest.approx(expected, rel=1e-12)
@@ -159,3 +163,29 @@ def test_sample_region_density(sample_region, tmp_path):
     path = write_density(tmp_path / "dichtheid_mw_per_km2.tif", array, transform)
     with rasterio.open(path) as src:
         assert src.crs.to_epsg() == 28992 and src.nodata is not None
+
+
+def test_bandwidth_not_larger_than_the_cell_is_binning_and_says_so(tmp_path):
+    # Cell 1000 m, bandwidth 800 m: the kernel's neighbours are 1000 m away, beyond its radius, so each point's MW
+    # stays in its own cell. 10 MW (2026, committed) at (101 125, 401 125): its cell holds 10 MW per km².
+    import warnings
+
+    from typer.testing import CliRunner
+
+    region = _region([POINTS[0]])
+    with pytest.warns(EnergieplanologieWarning, match=r"density.bandwidth_m: 800 m is niet groter dan de cel "
+                                                      r"\(cell_m 1000 m\)"):
+        array, transform = kde(region, year=2026, cell_m=1000, bandwidth_m=800)
+    row, col = rasterio.transform.rowcol(transform, 101_125, 401_125)
+    assert array[row, col] == pytest.approx(10.0, rel=1e-12) and (array > 1e-9).sum() == 1  # FFT round-off aside
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kde(region, year=2026, cell_m=250, bandwidth_m=1000)  # four cells: no warning
+    # The command line prints it as one Dutch line and still writes the raster.
+    from energieplanologie.cli import app
+
+    result = CliRunner().invoke(app, ["density", "--out", str(tmp_path), "--cell-m", "1000", "--bandwidth-m", "800",
+                                      "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "Waarschuwing: density.bandwidth_m: 800 m is niet groter dan de cel" in result.stderr
+    assert (tmp_path / "dichtheid_mw_per_km2.tif").exists()

@@ -231,3 +231,62 @@ def test_equal_on_two_worker_processes():
         parted = partition_region(small, 4, client=c)
         _assert_hotspots_equal(detect_hotspots(small, eps_m=2000, min_mw=5),
                                detect_hotspots(parted, eps_m=2000, min_mw=5, engine="dask", client=c))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# exactly at the DBSCAN threshold
+
+
+def _threshold_region(n_groups: int):
+    """Committed industry developments (weight 1 in every scenario) in the groups of ``decimal_groups``."""
+    import geopandas as gpd
+    import shapely
+    from decimal_groups import threshold_groups
+
+    from energieplanologie.region import Region
+
+    xy, w, dec, group = threshold_groups(n_groups, seed=8, parts=(11, 25))
+    crs = "EPSG:28992"
+    n = len(w)
+    developments = gpd.GeoDataFrame(
+        {"development_id": [f"D{i:05d}" for i in range(n)], "name": [f"Ontwikkeling {i}" for i in range(n)],
+         "sector": "industry", "carrier": "electricity", "offtake_mw": w, "feedin_mw": 0.0, "year": 2030,
+         "certainty": "committed"}, geometry=shapely.points(xy), crs=crs)
+    lo, hi = xy.min(axis=0) - 1000, xy.max(axis=0) + 1000
+    municipalities = gpd.GeoDataFrame({"municipality_code": ["GM0001"], "name": ["Rasterdorp"]},
+                                      geometry=[shapely.box(*lo, *hi)], crs=crs)
+    stations = gpd.GeoDataFrame({"station_id": ["HS1"], "name": ["Midden 150 kV"], "voltage_kv": ["150/20"],
+                                 "level": ["HS"]}, geometry=[shapely.Point((lo + hi) / 2)], crs=crs)
+    capacity = pd.DataFrame({"station_id": ["HS1"], "year": [2025], "offtake_capacity_mw": [100.0],
+                             "feedin_capacity_mw": [100.0]})
+    region = Region.from_layers(name="Drempel", municipalities=municipalities, stations=stations,
+                                station_capacity=capacity, developments=developments, years=(2030,))
+    return region, xy, w, dec, group
+
+
+def test_threshold_groups_give_the_same_knooppunten_in_memory_on_dask_and_in_decimal(client):
+    # 600 groups of 11–25 one-decimal MW values (see decimal_groups; so many neighbours per point that DBSCAN
+    # takes its grid path): those that add up to exactly 20.0 or to 20.1 in
+    # decimal are knooppunten (min_mw 20, eps 100 m), those of 19.9 are not, whatever the order of the rows and
+    # of the additions — in memory, on dask tiles, and in exact decimal arithmetic.
+    from decimal import Decimal
+
+    from decimal_groups import decimal_dbscan
+
+    from energieplanologie.clustering import WEIGHT_RESOLUTION
+
+    region, xy, w, dec, group = _threshold_region(600)
+    expected = decimal_dbscan(xy, dec, eps=100.0, min_mw="20.0")
+    tiled = dask_dbscan(xy, eps=100.0, min_samples=20.0, sample_weight=w, client=client, n_tiles=4,
+                        resolution=WEIGHT_RESOLUTION)
+    assert tiled.labels.tolist() == expected.tolist()
+
+    ids = region.developments["development_id"].to_numpy()
+    want = {frozenset(ids[(group == g)]) for g in range(600)
+            if sum((dec[i] for i in np.flatnonzero(group == g)), Decimal(0)) >= Decimal("20.0")}
+    assert len(want) == 500  # the groups of exactly 20.0 (two in three: 400) and of 20.1 (one in six: 100)
+    memory = detect_hotspots(region, eps_m=100.0, min_mw=20.0, buffer_m=10.0)
+    dask = detect_hotspots(region, eps_m=100.0, min_mw=20.0, buffer_m=10.0, engine="dask", client=client)
+    _assert_hotspots_equal(memory, dask)
+    got = {frozenset(m["member_id"]) for _, m in memory.members.groupby("hotspot_id")}
+    assert got == want

@@ -204,12 +204,12 @@ def test_level_rules_are_data_and_overridable(region):
                           level_rules={"provincial": {"min_municipalities": 2, "station_levels": None,
                                                       "min_total_mw": None}})
     assert _by_member(two, "A1")["level"] == "local"
-    with pytest.raises(ConfigError, match="hotspots.levels.provincial.min_mw") as err:
+    with pytest.raises(ConfigError, match="hotspots.level_rules.provincial.min_mw") as err:
         load_level_rules({"provincial": {"min_mw": 5}})
-    assert err.value.key == "hotspots.levels.provincial.min_mw"
+    assert err.value.key == "hotspots.level_rules.provincial.min_mw"
     with pytest.raises(ConfigError, match="netvlak 'XS'"):
         load_level_rules({"national": {"station_levels": ["XS"]}})
-    with pytest.raises(ConfigError, match="hotspots.levels.regional"):
+    with pytest.raises(ConfigError, match="hotspots.level_rules.regional"):
         load_level_rules({"regional": {"min_total_mw": 5}})
 
 
@@ -376,7 +376,7 @@ def test_gistar_equals_esda_on_the_same_grid(gistar_result):
     import libpysal
 
     hexagons = gistar_result.hexagons
-    assert list(hexagons.columns) == ["hex_id", "mw", "gi_z", "gi_p", "gi_p_fdr", "hot", "geometry"]
+    assert list(hexagons.columns) == ["hex_id", "mw", "gi_z", "gi_p", "gi_p_fdr", "hot", "gi_test", "geometry"]
     assert hexagons["hex_id"].is_unique and np.isclose(hexagons["mw"].sum(), 7 * 10 + 18 * 0.5)
     # Independent weights: queen contiguity from the hexagon polygons (libpysal), not our distance band.
     w = libpysal.weights.Queen.from_dataframe(hexagons, use_index=False, silence_warnings=True)
@@ -384,7 +384,29 @@ def test_gistar_equals_esda_on_the_same_grid(gistar_result):
     ref = esda.G_Local(hexagons["mw"].to_numpy(), w, transform="B", permutations=999, star=True, seed=7,
                        keep_simulations=False, n_jobs=1)
     np.testing.assert_allclose(hexagons["gi_z"].to_numpy(), ref.Zs, rtol=1e-12, atol=1e-12)
-    np.testing.assert_array_equal(hexagons["gi_p"].to_numpy(), ref.p_sim)
+    # esda's p_sim is the one-sided (folded) permutation p-value; the default test is two-sided: twice it.
+    assert set(hexagons["gi_test"]) == {"two-sided"}
+    np.testing.assert_array_equal(hexagons["gi_p"].to_numpy(), np.minimum(1.0, 2 * ref.p_sim))
+
+
+def test_gistar_offers_one_and_two_sided_p_values_and_says_which():
+    # Analytic p-values (no permutations): two-sided p = 2·(1 − Φ(|z|)) as ArcGIS reports it, one-sided
+    # ("greater") p = 1 − Φ(|z|) as esda's p_norm. A cell at z = 1.96 has p = 0.050 two-sided, 0.025 one-sided.
+    from scipy.stats import norm
+
+    two = detect_hotspots(_blob_region(), year=2030, method="gistar", permutations=0, include_infrastructure=False)
+    one = detect_hotspots(_blob_region(), year=2030, method="gistar", permutations=0, include_infrastructure=False,
+                          alternative="greater")
+    z = two.hexagons["gi_z"].to_numpy()
+    np.testing.assert_allclose(two.hexagons["gi_p"].to_numpy(), 2 * norm.sf(np.abs(z)), rtol=1e-12)
+    np.testing.assert_allclose(one.hexagons["gi_p"].to_numpy(), norm.sf(np.abs(z)), rtol=1e-12)
+    assert round(2 * norm.sf(1.96), 3) == 0.050
+    assert set(two.hexagons["gi_test"]) == {"two-sided"} and set(one.hexagons["gi_test"]) == {"greater"}
+    # A one-sided test finds at least the hot cells of the two-sided one.
+    assert one.hexagons["hot"].sum() >= two.hexagons["hot"].sum()
+    assert not (two.hexagons["hot"] & ~one.hexagons["hot"]).any()
+    with pytest.raises(EnergieplanologieError, match="hotspots.alternative"):
+        detect_hotspots(_blob_region(), method="gistar", alternative="less")
 
 
 def test_gistar_z_by_hand(gistar_result):
@@ -499,3 +521,39 @@ def test_members_through_time(region):
     assert set(members.loc[members["year"] == 2028, "member_id"]) == {"A1", "A2"}
     assert list(members.columns) == ["hotspot_id", "member_id", "member_kind", "weight_mw", "year"]
     assert_geodataframe_equal(hs, hotspots_through_time(region, years=[2028, 2035], include_infrastructure=False))
+
+
+def test_missing_year_ready_means_never_ready_in_knooppunten_and_balance():
+    # P1 (10 MW offtake added at MS2, inside group B) without year_ready: the balance never counts its 10 MW,
+    # and the knooppunten leave it out in every year — one meaning. Validation says so once, for its row.
+    from energieplanologie.balance import station_balance
+
+    infra = _infrastructure()
+    infra["year_ready"] = infra["year_ready"].astype(object)
+    infra.loc[0, "year_ready"] = None
+    region = _region(infrastructure=infra)
+    for year in region.years:
+        assert "P1" not in set(detect_hotspots(region, year=year).members["member_id"])
+    ms2 = station_balance(region, "verwacht").query("station_id == 'MS2' and direction == 'offtake'")
+    # MS2 has 10 MW of base capacity (see _region) and nothing is ever added.
+    assert ms2["capacity_mw"].tolist() == [10.0] * len(region.years)
+    warned = [f for f in region.reports["infrastructure"].warnings if f.code == "no_year_ready"]
+    assert len(warned) == 1 and warned[0].rows == [0]
+    assert "niet in de stationsbalans, niet in de knooppunten" in warned[0].message
+
+
+def test_knooppunt_of_exactly_min_mw_read_from_a_file():
+    # tests/data/bad/threshold_20mw.csv: near Terneuzen 2.9 + 13.2 + 0.5 + 3.4 MW (20.0 in decimal, but
+    # 19.999999999999996 when added in that order), 40 m apart; near Hulst 0.1 + 0.3 + 19.5 = 19.9 MW. With
+    # min_mw 20 and eps 200 m the Terneuzen four are one knooppunt of 20 MW (it used to vanish: every point's
+    # neighbourhood summed to just under 20), the Hulst three are none.
+    from pathlib import Path
+
+    from energieplanologie.io import read_layer
+
+    dev = read_layer(Path(__file__).parent / "data" / "bad" / "threshold_20mw.csv", "developments").data
+    assert sum(dev["offtake_mw"].iloc[:4].tolist()) < 20.0  # the float sum in file order misses the threshold
+    region = _region(developments=None).replace(developments=dev)
+    result = detect_hotspots(region, year=2030, eps_m=200.0, min_mw=20.0, include_infrastructure=False)
+    assert set(result.members["member_id"]) == {"T1", "T2", "T3", "T4"}
+    assert result.hotspots["total_mw"].tolist() == [pytest.approx(20.0)]

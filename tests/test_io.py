@@ -511,12 +511,67 @@ def test_write_csv_is_deterministic_dutch_and_reads_back(tmp_path):
         ("truncated_shp.zip", "stations", "niet te lezen"),
         ("two_layers.gpkg", "developments", r"meerdere lagen \(plan_a, plan_b\)"),
         ("does_not_exist.gpkg", "developments", "niet gevonden"),
+        # added for issue 17: documents that ask for unbounded work are refused before the work
+        ("deep_nesting.json", "station_capacity", r"te diep genest \(meer dan 64 niveaus\)"),
+        ("deep_nesting.yaml", "station_capacity", r"te diep genest \(meer dan 64 niveaus\)"),
+        ("billion_laughs.yaml", "station_capacity", r"YAML-verwijzing \(\*alias\) op regel 3"),
     ],
 )
 def test_unreadable_sources_raise_read_error_naming_the_file(name, kind, message):
     with pytest.raises(ReadError, match=message) as info:
         read_layer(BAD / name, kind)
     assert name in str(info.value)
+
+
+# The CLI in a child process whose address space is limited to what it uses now plus ``headroom`` MB.
+_LIMITED = """
+import resource, sys
+import energieplanologie.cli as cli, energieplanologie.io, pyogrio, geopandas
+from energieplanologie._limits import _vm_size
+resource.setrlimit(resource.RLIMIT_AS, (_vm_size() + int(sys.argv[1]) * 10**6, resource.RLIM_INFINITY))
+sys.argv = ["energieplanologie", *sys.argv[2:]]
+cli.main()
+"""
+
+
+def test_refused_before_reading_when_too_big():
+    # huge_points_shp.zip: 156 kB holding an 80 MB .shp (one MultiPoint of 5 million points). Reading it takes
+    # about 3 × 80 MB; with 150 MB of address space left the reader refuses it before GDAL starts (which would
+    # end in std::bad_alloc): one Dutch line, exit 2 (unreadable), no traceback.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _LIMITED, "150", "validate", str(BAD / "huge_points_shp.zip"),
+                           "--kind", "stations"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.stderr.strip().startswith("Fout: ") and TOO_BIG["huge_points_shp.zip"] in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "80 MB" in done.stderr
+
+
+def test_a_file_without_read_permission_is_one_dutch_line(tmp_path):
+    # A CSV and a capaciteitskaart YAML the user may not read. Root reads anything, so as root the child runs
+    # without the capabilities that override file permissions (util-linux setpriv).
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "geen_toegang"
+    folder.mkdir()
+    shutil.copy(BAD / "decimal_comma.csv", folder / "ontwikkelingen.csv")
+    shutil.copy(DATA / "capaciteitskaart" / "im_capaciteitskaart_dso-20250120.yaml", folder / "capaciteit.yaml")
+    for f in folder.iterdir():
+        f.chmod(0)
+    as_user = ["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 \
+        else []
+    for name, kind in (("ontwikkelingen.csv", "developments"), ("capaciteit.yaml", "station_capacity")):
+        done = subprocess.run([*as_user, sys.executable, "-m", "energieplanologie", "validate", str(folder / name),
+                               "--kind", kind], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr
+        assert done.stderr.strip() == f"Fout: {folder / name}: bestand niet te lezen (geen toegang (rechten)).", \
+            done.stderr
 
 
 def test_other_unreadable_sources(tmp_path):
@@ -596,8 +651,9 @@ CORPUS = [
     Case("empty_layer.gpkg", counts=(0, 0, 0), errors={"empty_layer": []}),
     Case("two_layers.gpkg", counts=(1, 1, 0), kwargs={"layer": "plan_b"}),
     # capacity
-    Case("capaciteitskaart_missing_capacity.yaml", "station_capacity", (2, 1, 1), errors={"missing_value": [1]},
-         notes={"enum_normalised": [0]}),
+    # capaciteitskaart v1.2: only short_code is required; HLS 150 without demand capacity loads, capacity unknown.
+    Case("capaciteitskaart_missing_capacity.yaml", "station_capacity", (2, 2, 0), notes={"enum_normalised": [0]},
+         warnings={"capacity_unknown": [1]}),
     Case("dangling_station.csv", "station_capacity", (2, 2, 0)),  # the dangling id is a Region-level check
     # added for issue 10 (the rest of its list, and every reader's format)
     Case("m_geometries.gpkg", "stations", (2, 2, 0), repairs={"dropped_m": [], "dropped_z": [1]}),
@@ -624,10 +680,32 @@ CORPUS = [
     # FlatGeobuf stores features in the order of its spatial index: D2 (Hulst, jaar 2030.5) is feature 0.
     Case("year_as_float.fgb", counts=(2, 1, 1), errors={"not_an_integer": [0]}),
     Case("dangling_station_developments.geojson", counts=(2, 2, 0)),  # Region-level, see below
-    Case("capaciteitskaart_missing_fields.json", "station_capacity", (5, 1, 4),
-         errors={"missing_value": [1, 4], "not_an_area": [2], "negative_value": [3]}, notes={"text_to_number": [3]}),
+    Case("capaciteitskaart_missing_fields.json", "station_capacity", (5, 2, 3),
+         errors={"missing_value": [1], "not_an_area": [2], "negative_value": [3]}, notes={"text_to_number": [3]},
+         warnings={"capacity_unknown": [4]}),
     Case("capaciteitskaart_missing_fields.json", "infrastructure", (3, 0, 3),
          errors={"no_location": [0], "cancelled_work": [1], "unknown_value": [2]}),
+    # added for issue 17
+    Case("capaciteitskaart_schedule_text.yaml", "infrastructure", (3, 3, 0),
+         repairs={"schedule_text": [0, 1]}, warnings={"schedule_unreadable": [2]}, kwargs={"stations": "TNZ 150"}),
+    Case("capaciteitskaart_kw_as_mw.yaml", "station_capacity", (2, 2, 0), warnings={"implausible_capacity": [0]}),
+    # NaN/±inf coordinates are rejected by name (GEOS cannot repair them: make_valid used to crash on them).
+    Case("nan_coordinates.geojson", counts=(4, 1, 3), errors={"not_finite": [1, 2, 3]}),
+    Case("nan_coordinates.gpkg", counts=(2, 1, 1), errors={"not_finite": [0]}),
+    Case("inf_xy.csv", counts=(3, 1, 2), errors={"not_finite": [1, 2]}),
+    Case("nan_wkt.csv", counts=(3, 1, 2), errors={"not_finite": [1, 2]}),
+    # Excel "Unicode text" (UTF-16 with BOM, tabs) is read as such, not as cp1252.
+    Case("utf16_excel.csv", counts=(2, 2, 0), repairs={"encoding": [], "text_to_number": [0, 1]}),
+    # A formula without a stored result rejects its row with that reason (not "empty, filled with 0 MW").
+    Case("formula_without_value.xlsx", counts=(3, 2, 1), errors={"formula_without_value": [1]},
+         warnings={"formula_without_value": [2]}),
+    Case("merged_data_cells.xlsx", counts=(4, 4, 0), repairs={"merged_cells": [1, 2]}),
+    # GDAL would cut "D17\u0000-oud" to "D17", a false duplicate of the next feature.
+    Case("nul_in_id.geojson", counts=(2, 2, 0), repairs={"nul_character": [0]}),
+    # Knooppunten exactly at min_mw (see test_hotspots.py); as a layer it is simply valid.
+    Case("threshold_20mw.csv", counts=(7, 7, 0)),
+    # Capacity without a year ready counts in no year: warned once, for both rows.
+    Case("infra_without_year_ready.geojson", "infrastructure", (3, 3, 0), warnings={"no_year_ready": [1, 2]}),
 ]
 
 #: Files that cannot be read at all: ReadError, with these words in the message.
@@ -641,12 +719,23 @@ UNREADABLE = {
     "truncated.xlsx": "niet te lezen als Excel-werkmap",
     "truncated.fgb": "afgebroken of beschadigd: de kop noemt 200 objecten, er zijn er 0 te lezen",
     "truncated_shp.zip": "niet te lezen",
+    "deep_nesting.json": "te diep genest (meer dan 64 niveaus)",
+    "deep_nesting.yaml": "te diep genest (meer dan 64 niveaus)",
+    "billion_laughs.yaml": "YAML-verwijzing (*alias) op regel 3",
 }
+
+#: Files that are refused before reading when memory is short (see test_refused_before_reading_when_too_big).
+TOO_BIG = {"huge_points_shp.zip": "te groot om te lezen"}
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=str)
 def test_corpus(case):
-    data, report = read_layer(BAD / case.name, case.kind, **case.kwargs)
+    kwargs = dict(case.kwargs)
+    if isinstance(kwargs.get("stations"), str):  # a station layer holding this one short code (capaciteitskaart)
+        kwargs["stations"] = gpd.GeoDataFrame({"station_id": ["TNZ"], "name": ["Terneuzen"],
+                                               "short_code": [kwargs["stations"]]},
+                                              geometry=[Point(RD["Terneuzen"])], crs=CRS_RD)
+    data, report = read_layer(BAD / case.name, case.kind, **kwargs)
     text = report.to_text()
     assert accounted(report), text
     assert (report.rows_in, report.rows_kept, report.rows_rejected) == case.counts, text
@@ -661,6 +750,13 @@ def test_corpus(case):
     assert not set(repairs) & set(notes), text
     for code, rows in case.warnings.items():
         assert warnings.get(code) == rows, (code, text)
+    # Repairs and warnings about rows name the rows' ids (issue 17) when the layer has its key column.
+    key = SCHEMAS[case.kind].key[0] if SCHEMAS[case.kind].key else None
+    if key and key in data.columns and data[key].notna().all():
+        for finding in report.repairs + report.warnings:
+            kept = [r for r in finding.rows if r in set(data["source_row"])]
+            if kept:
+                assert finding.row_ids and len(finding.row_ids) == len(finding.rows), (finding.code, text)
     # Every rejected row is named by an error, and no kept row is.
     assert sorted(set(data["source_row"])) == sorted(set(range(report.rows_in)) - set(report.rejected_rows)) or (
         report.rows_kept == 0)
@@ -669,7 +765,7 @@ def test_corpus(case):
 
 def test_corpus_table_covers_every_file():
     files = {p.name for p in BAD.iterdir() if p.is_file() and p.suffix != ".py"}
-    listed = {c.name for c in CORPUS} | set(UNREADABLE)
+    listed = {c.name for c in CORPUS} | set(UNREADABLE) | set(TOO_BIG)
     assert files == listed
     assert len(files) >= 50
 
@@ -684,9 +780,10 @@ def test_corpus_details():
     assert "'Vergund '→committed" in " ".join(f.message for f in unknown.notes)
     wkt = read_layer(BAD / "bad_wkt.csv", "developments").report.errors[0]
     assert (wkt.column, wkt.value) == ("wkt", "POINT (61845 366552")
-    area = read_layer(BAD / "capaciteitskaart_missing_capacity.yaml", "station_capacity").report.errors[0]
-    assert (area.column, area.row_id) == ("demand_available_capacity", "HLS 150")
-    assert "substations[1]" in area.message
+    area = read_layer(BAD / "capaciteitskaart_missing_capacity.yaml", "station_capacity")
+    assert area.data.set_index("station_id")["offtake_capacity_mw"].isna().tolist() == [False, True]  # HLS 150
+    unknown = [w for w in area.report.warnings if w.code == "capacity_unknown"][0]
+    assert (unknown.column, unknown.rows) == ("offtake_capacity_mw", [1])
     data = read_layer(BAD / "cp1252.csv", "developments").data
     assert data.loc[0, "name"] == "Reeënweg zonneveld" and data.loc[0, "feedin_mw"] == 3.5
     merged = read_layer(BAD / "merged_header.xlsx", "developments").data
@@ -709,8 +806,26 @@ def test_corpus_details():
     fgb = read_layer(BAD / "year_as_float.fgb", "developments").report.errors[0]
     assert (fgb.row_id, fgb.value) == ("D2", 2030.5)
     works = read_layer(BAD / "capaciteitskaart_missing_fields.json", "station_capacity").data
-    assert works[["station_id", "offtake_capacity_mw", "feedin_capacity_mw"]].values.tolist() == [
-        ["TNZ 150", 12.0, 40.0]]
+    assert works[["station_id", "offtake_capacity_mw", "feedin_capacity_mw"]].fillna(-1).values.tolist() == [
+        ["TNZ 150", 12.0, 40.0], ["SLS 50", -1, 8.0]]  # SLS 50: offtake capacity unknown (v1.2)
+    # Added for issue 17: reading. UTF-16 text decoded; the formula named; merged cells spread; the NUL kept.
+    utf16 = read_layer(BAD / "utf16_excel.csv", "developments")
+    assert utf16.data["name"].tolist() == ["Reeënweg zonneveld", "Warmtenet Sas"]
+    assert utf16.data[["feedin_mw", "offtake_mw"]].values.tolist() == [[3.5, 0.0], [0.0, 1.5]]
+    formula = read_layer(BAD / "formula_without_value.xlsx", "developments").report.errors[0]
+    assert (formula.row_id, formula.column, formula.value) == ("D2", "offtake_mw", "=2*10")
+    assert "lege waarde" not in read_layer(BAD / "formula_without_value.xlsx", "developments").report.to_text()
+    merged_cells = read_layer(BAD / "merged_data_cells.xlsx", "developments")
+    assert merged_cells.data["sector"].tolist() == ["housing", "housing", "housing", "mobility"]
+    assert "rijen 2 (ontwikkeling D2), 3 (D3)" in merged_cells.report.to_text()
+    nul = read_layer(BAD / "nul_in_id.geojson", "developments").data
+    assert nul["development_id"].tolist() == ["D17\ufffd-oud", "D17"]
+    # Added for issue 17: schedules as text read or reported; 47,000 MW for one area warned.
+    schedules = read_layer(BAD / "capaciteitskaart_schedule_text.yaml", "infrastructure", stations=gpd.GeoDataFrame(
+        {"station_id": ["TNZ"], "name": ["Terneuzen"], "short_code": ["TNZ 150"]},
+        geometry=[Point(RD["Terneuzen"])], crs=CRS_RD))
+    assert schedules.data["year_ready"].tolist()[:2] == [2026, 2026] and pd.isna(schedules.data["year_ready"].iloc[2])
+    assert "'2026/2027'" in schedules.report.to_text()
 
 
 def test_dangling_station_is_rejected_by_the_region():

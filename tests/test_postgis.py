@@ -400,3 +400,44 @@ def test_cli_publish_from_a_geopackage_and_from_a_config(db, sample_region, tmp_
     result = runner.invoke(_app(), ["publish", "--schema", "x", "--gpkg", str(gpkg)])
     assert result.exit_code == 2 and "wachtwoord is onjuist" in " ".join(result.output.split())
     _no_secret(result.output, WRONG)
+
+
+def test_server_going_away_mid_publish_is_one_dutch_line_and_nothing_changes(db, sample_region, tmp_path):
+    # Another session holds the schema's publication lock, so the publisher waits inside its transaction; the
+    # server then ends the publisher's connection (as a restart or a network drop does). Rolling back on a dead
+    # connection fails too: the user must still get one Dutch line (exit 2, as for an unreachable server) and the
+    # old publication must stand.
+    from typer.testing import CliRunner
+
+    from energieplanologie.cli import app
+    from energieplanologie.pipeline import analyse, write_gpkg
+
+    first = publish_to_postgis(sample_region, None, db, "energie")
+    gpkg = write_gpkg(analyse(sample_region), tmp_path / "energieplanologie.gpkg")
+    holder = psycopg.connect(db, autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(hashtext('energieplanologie:publiceren:energie'))")
+    stop = threading.Event()
+
+    def kill_the_waiting_publisher() -> None:
+        while not stop.is_set():
+            rows = holder.execute("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                  "AND query LIKE '%pg_advisory_xact_lock%' AND pid <> pg_backend_pid()").fetchall()
+            if rows:
+                holder.execute("SELECT pg_terminate_backend(%s)", [rows[0][0]])
+                return
+            stop.wait(0.05)
+
+    killer = threading.Thread(target=kill_the_waiting_publisher)
+    killer.start()
+    try:
+        result = CliRunner().invoke(app, ["publish", "--db", db, "--schema", "energie", "--gpkg", str(gpkg)])
+    finally:
+        stop.set()
+        killer.join()
+        holder.close()
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Fout: ") and "verbinding" in lines[0], result.output
+    assert "Traceback" not in result.output
+    assert _sql(db, "SELECT DISTINCT publicatie_id FROM energie.herkomst") == [(first.id,)]

@@ -127,3 +127,41 @@ def test_chart_has_dutch_labels_and_is_written(comparison, tmp_path):
     assert {"variant", "jaar", "totaal_tekort_mw", "stations_met_tekort", "ontwikkelingen_geaccommodeerd",
             "totale_kosten_meur"} <= set(back.columns)
     assert len(back) == 9
+
+
+def test_run_writes_the_configured_variants(sample_region, tmp_path):
+    # [variants] is used by `run` (it used to be accepted and ignored): varianten.csv holds compare_variants'
+    # rows for the configured variants, Dutch headers; without [variants] there is no such file.
+    import pandas as pd
+
+    from energieplanologie.pipeline import run_pipeline
+
+    variants = {"basis": {"projects": ["P01", "P02"], "label": "Alleen P01 en P02"}}
+    region = sample_region.replace(settings={**sample_region.settings, "variants": variants})
+    written = run_pipeline(region, tmp_path / "uit", pdf=False)
+    assert {p.name for p in written} >= {"varianten.csv", "varianten.png"}
+    table = pd.read_csv(tmp_path / "uit" / "varianten.csv")
+    # One row per analysis year of the one variant, with its two projects.
+    assert table["variant"].tolist() == ["basis"] * 4 and table["jaar"].tolist() == [2025, 2030, 2035, 2040]
+    assert set(table["project_ids"]) == {"P01;P02"}
+    assert not (tmp_path / "geen").exists()
+    plain = {p.name for p in run_pipeline(sample_region, tmp_path / "geen", pdf=False)}
+    assert "varianten.csv" not in plain
+
+
+def test_variants_are_checked_when_the_configuration_is_read():
+    import tomllib
+
+    from energieplanologie.config import load_config
+    from energieplanologie.sample import SAMPLE_CONFIG, SAMPLE_DIR
+
+    data = tomllib.loads(SAMPLE_CONFIG.read_text(encoding="utf-8"))
+    for layer in data["layers"].values():
+        layer["path"] = str(SAMPLE_DIR / layer["path"])
+    data.pop("assessment")
+    for table, key in (({"a": {"projects": "P01"}}, "variants.a.projects"),
+                       ({"a": {"projects": ["P01"], "scenario": "optimistisch"}}, "variants.a.scenario"),
+                       ({"a": {"projecten": ["P01"]}}, "variants.a")):
+        with pytest.raises(ConfigError) as info:
+            load_config(data={**data, "variants": table})
+        assert info.value.key == key and str(info.value).startswith(key)

@@ -135,7 +135,9 @@ def test_invalid_polygon_is_repaired_and_reported(plugin: object, tmp_path: Path
     assert (result["ROWS_KEPT"], result["OK"]) == (1, True)
     report = json.loads(Path(result["OUTPUT_REPORT"]).read_text(encoding="utf-8"))
     assert [r["code"] for r in report["repairs"] if r["column"] == "geometry"] == ["make_valid"]
-    assert "Reparatie: rij 1, kolom geometry: ongeldige geometrie hersteld met make_valid" in feedback.textLog()
+    # The repair names the development as well as the row (issue 17).
+    assert "Reparatie: rij 1 (id D1), kolom geometry: ongeldige geometrie hersteld met make_valid" in \
+        feedback.textLog()
 
 
 def test_table_without_geometry(plugin: object, tmp_path: Path) -> None:

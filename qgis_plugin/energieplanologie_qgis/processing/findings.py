@@ -40,15 +40,22 @@ def format_finding(finding: dict[str, Any], mapping: dict[str, str] | None = Non
     "laag 'vlakken' rij 2 (id D5), kolom year: ontbreekt"
     >>> format_finding({"rows": [0], "column": "offtake_mw", "source_column": "afname_mw", "message": "negatieve waarde"})
     'rij 1, kolom afname_mw (offtake_mw): negatieve waarde'
+    >>> format_finding({"rows": [0, 3], "row_ids": ["D1", "D17"], "column": "geometry", "message": "hersteld"})
+    "rijen 1, 4 (id's D1, D17), kolom geometry: hersteld"
     """
     rows = [int(r) for r in finding.get("rows") or []]
     parts = [(describe or describe_rows)(rows)] if rows else []
     row_id = finding.get("row_id")
+    # Repairs and warnings carry the ids of all their rows (row_ids); show one id, or the first ten.
+    ids = [str(i) for i in finding.get("row_ids") or [] if i not in (None, "")]
+    if row_id in (None, "") and ids:
+        row_id = ids[0] if len(ids) == 1 else ", ".join(ids[:10]) + (" …" if len(ids) > 10 else "")
     if row_id not in (None, ""):
+        label = "id's" if len(ids) > 1 and finding.get("row_id") in (None, "") else "id"
         if parts:
-            parts[-1] += f" (id {row_id})"
+            parts[-1] += f" ({label} {row_id})"
         else:
-            parts.append(f"id {row_id}")
+            parts.append(f"{label} {row_id}")
     column = finding.get("column")
     if column:
         # The engine names the user's own column when its reader renamed it (a Dutch header); else the mapping.

@@ -174,6 +174,35 @@ def _xlsx_merged_header(path: Path) -> None:
     _fixed_zip(buffer.getvalue(), path)
 
 
+def _xlsx_formulas(path: Path) -> None:
+    """A workbook written by a program (as openpyxl and pandas write them): formulas without stored results.
+    D2's offtake is ``=2*10`` (20 MW that Excel would show); D3's note column is a formula too."""
+    _xlsx_rows(path, [
+        ["id", "naam", "sector", "jaar", "zekerheid", "afname_mw", "x", "y", "opmerking"],
+        ["D1", "Laadplein", "mobiliteit", 2030, "vergund", 2.5, *RD["Terneuzen"], "vast"],
+        ["D2", "Datacenter", "datacenter", 2031, "voornemen", "=2*10", *RD["Hulst"], "vast"],
+        ["D3", "Kassen", "landbouw", 2030, "vastgesteld", 4, *RD["Axel"], '=CONCAT("fase ", 2)'],
+    ])
+
+
+def _xlsx_merged_data(path: Path) -> None:
+    """Merged cells in the data: the sector written once for three rows (Excel shows it once, in the middle)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "ontwikkelingen"
+    ws.append(["id", "naam", "sector", "jaar", "zekerheid", "afname_mw", "x", "y"])
+    ws.append(["D1", "Woonwijk Noord", "woningbouw", 2030, "vastgesteld", 3, *RD["Terneuzen"]])
+    ws.append(["D2", "Woonwijk Zuid", None, 2031, "vastgesteld", 2, *RD["Hulst"]])
+    ws.append(["D3", "Woonwijk Oost", None, 2032, "voornemen", 4, *RD["Axel"]])
+    ws.append(["D4", "Laadplein", "mobiliteit", 2030, "vergund", 1, *RD["Sluis"]])
+    ws.merge_cells("C2:C4")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    _fixed_zip(buffer.getvalue(), path)
+
+
 def _fixed_zip(data: bytes, path: Path) -> None:
     """Rewrite a zip (an XLSX) with fixed member timestamps and fixed document dates, for a stable file."""
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -222,6 +251,70 @@ substations:
     demand_quoted_capacity: 20
     generation_available_capacity: 25
 """
+
+
+CAPACITEITSKAART_SCHEDULES = """\
+conforms_to: http://data.netbeheernederland.nl/capaciteitskaart/v1.2.0
+identifier: 'corpus_schedule_text'
+issued: '2025-03-01'
+substations:
+  - short_code: 'TNZ 150'
+    demand_available_capacity: 12
+    works:
+      - project_name: 'Uitbreiding Terneuzen'
+        time_schedules:
+          - schedule_interval:
+              end: 'Q3-2026'
+      - project_name: 'Tweede trafo Terneuzen'
+        time_schedules:
+          - schedule_interval:
+              end: 'eind 2026'
+      - project_name: 'Kabel Sluiskil'
+        time_schedules:
+          - schedule_interval:
+              end: '2026/2027'
+"""
+
+#: 47,000 "MW" for a DSO area: 47 MW typed in kW.
+CAPACITEITSKAART_KW = """\
+conforms_to: http://data.netbeheernederland.nl/capaciteitskaart/v1.2.0
+identifier: 'corpus_kw_as_mw'
+issued: '2025-03-01'
+energy_areas:
+  - short_code: 'OS Axel 20'
+    demand_available_capacity: 47000
+    generation_available_capacity: 47
+  - short_code: 'OS Hulst 20'
+    demand_available_capacity: 38
+    generation_available_capacity: 21
+"""
+
+
+def _huge_points_zip(path: Path, n: int = 5_000_000) -> None:
+    """A zipped shapefile whose one feature is a MultiPoint of ``n`` points (all Terneuzen), written byte by byte:
+    80 MB of .shp that deflate to about 80 kB — the small download that unpacks into more than a reader can hold."""
+    x, y = RD["Terneuzen"]
+    content = struct.pack("<i4di", 8, x, y, x, y, n) + np.tile(np.array([x, y], dtype="<f8"), n).tobytes()
+    shp_words = (100 + 8 + len(content)) // 2
+    bbox = struct.pack("<2i4d4d", 1000, 8, x, y, x, y, 0, 0, 0, 0)
+    shp = struct.pack(">7i", 9994, 0, 0, 0, 0, 0, shp_words) + bbox + struct.pack(">2i", 1, len(content) // 2) + content
+    shx = struct.pack(">7i", 9994, 0, 0, 0, 0, 0, (100 + 8) // 2) + bbox + struct.pack(">2i", 50, len(content) // 2)
+    field = b"station_id".ljust(11, b"\0") + b"C" + b"\0" * 4 + bytes([3, 0]) + b"\0" * 14
+    dbf = struct.pack("<B3BIHH20x", 3, 125, 1, 1, 1, 32 + 32 + 1, 1 + 3) + field + b"\r" + b" TNZ" + b"\x1a"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, data in (("stations.shp", shp), ("stations.shx", shx), ("stations.dbf", dbf),
+                           ("stations.prj", pyproj_wkt_rd())):
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+
+
+def pyproj_wkt_rd() -> bytes:
+    from pyproj import CRS
+
+    return CRS.from_epsg(28992).to_wkt("WKT1_ESRI").encode("ascii")
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
 
 
 def build(out: Path = HERE) -> list[Path]:
@@ -476,6 +569,80 @@ def _build(out: Path) -> None:
 
     # --- capacity
     _text(out, "capaciteitskaart_missing_capacity.yaml", CAPACITEITSKAART_MISSING)
+    # --- added for issue 17: schedules as text, kW typed as MW
+    _text(out, "capaciteitskaart_schedule_text.yaml", CAPACITEITSKAART_SCHEDULES)
+    _text(out, "capaciteitskaart_kw_as_mw.yaml", CAPACITEITSKAART_KW)
+    # NaN and infinite coordinates, in every way users' files carry them
+    features = [
+        f'{{"type": "Feature", "properties": {{"id": "D{i + 1}", "naam": "Zon {i + 1}", "sector": "opwek", '
+        f'"jaar": 2030, "zekerheid": "vergund", "invoeding_mw": 5.0}}, "geometry": {geometry}}}'
+        for i, geometry in enumerate([
+            f'{{"type": "Point", "coordinates": [{LONLAT["Axel"][0]}, {LONLAT["Axel"][1]}]}}',
+            f'{{"type": "Point", "coordinates": [NaN, {LONLAT["Hulst"][1]}]}}',
+            '{"type": "Polygon", "coordinates": [[[3.8, 51.3], [Infinity, 51.3], [3.9, 51.4], [3.8, 51.3]]]}',
+            f'{{"type": "Point", "coordinates": [-Infinity, {LONLAT["Sluis"][1]}]}}'])]
+    _text(out, "nan_coordinates.geojson",
+          '{"type": "FeatureCollection", "name": "nan_coordinates", "features": [\n' + ",\n".join(features) + "\n]}\n")
+    nan_rd = _developments_rd("EPSG:28992")
+    nan_rd.geometry = [shapely.Point(np.nan, RD["Axel"][1]), shapely.Point(RD["Hulst"])]
+    _gpkg(out, "nan_coordinates.gpkg", {"ontwikkelingen": nan_rd})
+    _csv(out, "inf_xy.csv", [
+        DEV_HEADER + ";x;y",
+        f"D1;Laadplein;mobiliteit;2030;vergund;2;0;{xy_t}",
+        f"D2;Oneindig ver;industrie;2030;vergund;5;0;inf;{RD['Hulst'][1]}",
+        f"D3;Ook ver;industrie;2030;vergund;5;0;{RD['Axel'][0]};-Infinity",
+    ])
+    _csv(out, "nan_wkt.csv", [
+        "id;naam;sector;jaar;zekerheid;invoeding_mw;wkt",
+        f"D1;Zon Axel;opwek;2028;vergund;12;\"SRID=28992;POINT ({RD['Axel'][0]} {RD['Axel'][1]})\"",
+        f"D2;Zon nergens;opwek;2029;vergund;8;\"SRID=28992;POINT (nan {RD['Hulst'][1]})\"",
+        "D3;Zon oneindig;opwek;2030;vergund;5;\"SRID=28992;POLYGON ((40000 360000, inf 360000, 45000 365000, "
+        "40000 360000))\"",
+    ])
+    # Documents that ask for unbounded work: nesting 100,000 deep, and YAML aliases ("billion laughs")
+    _text(out, "deep_nesting.json", '{"conforms_to": "capaciteitskaart", "energy_areas": ' + _nested(100_000) + "}\n")
+    _text(out, "deep_nesting.yaml", "conforms_to: capaciteitskaart\nenergy_areas: " + _nested(100_000) + "\n")
+    laughs = ["conforms_to: http://data.netbeheernederland.nl/capaciteitskaart/v1.2.0",
+              "a0: &a0 [" + ", ".join(["'ha'"] * 9) + "]"]
+    laughs += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    _text(out, "billion_laughs.yaml", "\n".join(laughs + ["energy_areas: *a9", ""]))
+    _huge_points_zip(out / "huge_points_shp.zip")
+    # Reading: UTF-16 text (Excel "Unicode text": tab-separated, with a byte-order mark), formulas without stored
+    # results, merged cells in the data, a NUL inside a GeoJSON id
+    _csv(out, "utf16_excel.csv", [
+        "\t".join(DEV_HEADER.split(";") + ["x", "y"]),
+        f"D1\tReeënweg zonneveld\topwek\t2029\tvastgesteld\t0\t3,5\t{RD['Axel'][0]}\t{RD['Axel'][1]}",
+        f"D2\tWarmtenet Sas\tgebouwde omgeving\t2030\tvoornemen\t1,5\t0\t{RD['Terneuzen'][0]}\t{RD['Terneuzen'][1]}",
+    ], encoding="utf-16")
+    _xlsx_formulas(out / "formula_without_value.xlsx")
+    # Knooppunten at the threshold: near Terneuzen four developments of 2.9 + 13.2 + 0.5 + 3.4 MW (20.0 in
+    # decimal; 19.999999999999996 when added in this order), near Hulst three of 0.1 + 0.3 + 19.5 = 19.9 MW.
+    tnz, hls = RD["Terneuzen"], RD["Hulst"]
+    _csv(out, "threshold_20mw.csv", [
+        DEV_HEADER + ";x;y",
+        *[f"T{i + 1};Bedrijf T{i + 1};industrie;2030;vergund;{mw};0;{tnz[0] + 40 * i};{tnz[1]}"
+          for i, mw in enumerate(["2.9", "13.2", "0.5", "3.4"])],
+        *[f"H{i + 1};Bedrijf H{i + 1};industrie;2030;vergund;{mw};0;{hls[0] + 40 * i};{hls[1]}"
+          for i, mw in enumerate(["0.1", "0.3", "19.5"])],
+    ])
+    # Projects that add capacity without a year ready: they count in no year (one warning for both rows).
+    _geojson(out, "infra_without_year_ready.geojson", [
+        ({"project_id": "P1", "naam": "Uitbreiding Terneuzen", "infra_type": "station_expansion", "status":
+          "investment_plan", "station_id": "TNZ", "jaar_gereed": 2028, "offtake_capacity_added_mw": 40.0},
+         _point("Terneuzen")),
+        ({"project_id": "P2", "naam": "Tweede trafo Hulst", "infra_type": "station_expansion", "status":
+          "proposed", "station_id": "HLS", "jaar_gereed": None, "offtake_capacity_added_mw": 25.0}, _point("Hulst")),
+        ({"project_id": "P3", "naam": "Nieuw station Axel", "infra_type": "station_new", "status": "narrative",
+          "station_id": "AXL", "jaar_gereed": None, "feedin_capacity_added_mw": 60.0}, _point("Axel")),
+    ])
+    _xlsx_merged_data(out / "merged_data_cells.xlsx")
+    _text(out, "nul_in_id.geojson",
+          '{"type": "FeatureCollection", "name": "nul_in_id", "features": [\n'
+          f'{{"type": "Feature", "properties": {{"id": "D17\\u0000-oud", "naam": "Zon Axel", "sector": "opwek", '
+          f'"jaar": 2030, "zekerheid": "vergund", "invoeding_mw": 5.0}}, "geometry": {json.dumps(_point("Axel"))}}},\n'
+          f'{{"type": "Feature", "properties": {{"id": "D17", "naam": "Zon Hulst", "sector": "opwek", '
+          f'"jaar": 2030, "zekerheid": "vergund", "invoeding_mw": 8.0}}, "geometry": {json.dumps(_point("Hulst"))}}}\n'
+          "]}\n")
     _csv(out, "dangling_station.csv", [
         "station_id;jaar;capaciteit_afname_mw;capaciteit_invoeding_mw",
         "TNZ;2025;120;80",
