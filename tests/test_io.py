@@ -695,7 +695,7 @@ CORPUS = [
     Case("inf_xy.csv", counts=(3, 1, 2), errors={"not_finite": [1, 2]}),
     Case("nan_wkt.csv", counts=(3, 1, 2), errors={"not_finite": [1, 2]}),
     # Excel "Unicode text" (UTF-16 with BOM, tabs) is read as such, not as cp1252.
-    Case("utf16_excel.csv", counts=(2, 2, 0), repairs={"encoding": [], "text_to_number": [0, 1]}),
+    Case("utf16_excel.csv", counts=(2, 2, 0), repairs={"encoding": []}, notes={"text_to_number": [0, 1]}),
     # A formula without a stored result rejects its row with that reason (not "empty, filled with 0 MW").
     Case("formula_without_value.xlsx", counts=(3, 2, 1), errors={"formula_without_value": [1]},
          warnings={"formula_without_value": [2]}),
