@@ -173,6 +173,7 @@ class MunicipalityOverview:
                                                       else 0.0, 1),
             })
         return {"code": self.code, "name": self.name, "years": [int(y) for y in self.years], "summary": self.summary,
+                "summaries": {int(y): self.summary_in(y) for y in self.years},
                 "sectors": sectors, "stations": stations}
 
     def total_mw(self, direction: str, year: int | None = None, carrier: str = "electricity") -> float:
@@ -190,18 +191,34 @@ class MunicipalityOverview:
 
     @property
     def summary(self) -> str:
-        """One line of Dutch for the index page."""
+        """One line of Dutch for the index page (MW of the reference year)."""
+        return self.summary_in(self.year)
+
+    def summary_in(self, year: int) -> str:
+        """One line of Dutch with the MW of ``year`` (the dock shows the one of the year it shows).
+
+        Examples
+        --------
+        >>> import energieplanologie as ep
+        >>> region = ep.load_sample()
+        >>> alloc = ep.allocate_region(region)
+        >>> ov = municipality_overview(region, "GM1714", balance=ep.station_balance(region, allocation=alloc),
+        ...                            allocation=alloc)
+        >>> " in 2030" in ov.summary_in(2030), ov.summary_in(ov.year) == ov.summary
+        (True, True)
+        """
+        y = int(year)
         first = self.stations.loc[self.stations["status"] == "red", "year"]
         short = self.shortage_stations
         n_st = self.stations["station_id"].nunique() if len(self.stations) else 0
         others = [c for c in CARRIERS[1:] if (self.sector_mw["carrier"] == c).any()]
         other_text = "".join(
-            f"; {value_label('carrier', c).lower()} {format_number(self.total_mw('offtake', carrier=c), 0)} MW afname"
-            f" en {format_number(self.total_mw('feedin', carrier=c), 0)} MW invoeding" for c in others)
+            f"; {value_label('carrier', c).lower()} {format_number(self.total_mw('offtake', y, c), 0)} MW afname"
+            f" en {format_number(self.total_mw('feedin', y, c), 0)} MW invoeding" for c in others)
         n_hs = 0 if self.hotspots is None else len(self.hotspots)
         parts = [
-            f"{format_number(self.total_mw('offtake'), 0)} MW afname en {format_number(self.total_mw('feedin'), 0)} MW "
-            f"invoeding elektriciteit in {self.year}{other_text} (scenario {self.scenario})",
+            f"{format_number(self.total_mw('offtake', y), 0)} MW afname en {format_number(self.total_mw('feedin', y), 0)} MW "
+            f"invoeding elektriciteit in {y}{other_text} (scenario {self.scenario})",
             f"{n_st} {'station' if n_st == 1 else 'stations'}, waarvan {len(short)} met tekort"
             + (f" (eerste in {int(first.min())})" if len(first) else ""),
             f"{len(self.projects)} {'project' if len(self.projects) == 1 else 'projecten'}",

@@ -106,6 +106,11 @@ def test_small_region_tables_by_hand(small):
     assert ov.hotspots["hotspot_id"].tolist() == ["KP-1", "KP-2"]  # KP-2 by geometry across the border
     assert ov.summary.startswith("20 MW afname en 0 MW invoeding elektriciteit in 2035; waterstof 12 MW afname")
     assert "2 stations, waarvan 1 met tekort (eerste in 2030); 1 project; 2 knooppunten." in ov.summary
+    # The summary of another year (what the QGIS dock shows beside that year's tables): in 2025 only d1's 10 MW,
+    # d4's hydrogen not yet there; the stations line stays the same.
+    assert ov.summary_in(2025).startswith("10 MW afname en 0 MW invoeding elektriciteit in 2025; waterstof 0 MW afname")
+    assert ov.summary_in(2035) == ov.summary
+    assert ov.tables_dict()["summaries"] == {y: ov.summary_in(y) for y in (2025, 2030, 2035)}
 
     beta = municipality_overview(region, "GM0002", balance=bal, allocation=alloc, hotspots=_hotspots())
     # Beta: d3 speculative 4 MW feed-in → 1 MW (to B); d5 mobility 3 MW planned, explicitly to A, 2035

@@ -71,6 +71,11 @@ class MunicipalityTables:
     stations: list[StationRow] = field(default_factory=list)
     html: str = ""
     png: str = ""
+    summaries: dict[int, str] = field(default_factory=dict)  # per year, as the engine wrote them (newer engines)
+
+    def summary_in(self, year: int | None) -> str:
+        """The summary with the MW of ``year`` when the engine wrote one per year, else the reference year's."""
+        return self.summaries.get(int(year), self.summary) if year is not None else self.summary
 
     def to_dict(self) -> dict[str, Any]:
         """As plain JSON data (the format of ``gemeenten/<GMcode>.json``)."""
@@ -214,6 +219,7 @@ def _from_json(data: dict[str, Any]) -> MunicipalityTables:
                              years(r["status"]), years(r["headroom_mw"]), r.get("first_shortage_year"),
                              r.get("municipality_mw"), years(r.get("headroom_texts") or {}),
                              str(r.get("municipality_mw_text") or "")) for r in data.get("stations", [])],
+        summaries={int(k): str(v) for k, v in (data.get("summaries") or {}).items()},
     )
 
 
@@ -275,4 +281,4 @@ def read_overview(folder: str, code: str) -> MunicipalityTables:
         raise FileNotFoundError(f"Geen gemeenteoverzicht van {code} in {where}")
     return MunicipalityTables(tables.code, tables.name, tables.years, tables.summary, tables.sectors, tables.stations,
                               html_path if os.path.exists(html_path) else "",
-                              png_path if os.path.exists(png_path) else "")
+                              png_path if os.path.exists(png_path) else "", tables.summaries)

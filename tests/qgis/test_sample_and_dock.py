@@ -215,6 +215,9 @@ def test_dock_shows_a_municipality_with_the_core_numbers(dock: Any, sample_run: 
     skl = stations.item(station_ids.index("SKL"), 1)
     assert (skl.text(), skl.data(Qt.UserRole)) == ("-30,8", "red")
     assert "Terneuzen" in dock.summary_label.text()
+    # The summary line speaks of the year the tables show, not of the reference year only.
+    assert "elektriciteit in 2030" in dock.summary_label.text()
+    assert dock.select_year(2040) and "elektriciteit in 2040" in dock.summary_label.text()
     # The buttons open the engine's own page and picture.
     assert dock.html_button.isEnabled() and dock.png_button.isEnabled()
     assert dock.tables.html.endswith("GM0715.html") and Path(dock.tables.png).is_file()

@@ -302,8 +302,15 @@ class MunicipalityDock(QgsDockWidget):
         if index >= 0:
             self.show_municipality(self.current_code())
 
+    def _show_summary(self) -> None:
+        """The summary line with the MW of the year the tables show."""
+        if self.tables is not None:
+            text = self.tables.summary_in(self.current_year())
+            self.summary_label.setText(f"<b>{self.tables.name}</b> ({self.tables.code}): {text}")
+
     def _year_changed(self, index: int) -> None:
         if index >= 0 and self.tables is not None:
+            self._show_summary()
             self._fill_sectors(self.tables)
             self._fill_stations(self.tables)
 
@@ -341,7 +348,7 @@ class MunicipalityDock(QgsDockWidget):
         chosen = self.year_combo.findData(year) if year is not None else -1
         self.year_combo.setCurrentIndex(chosen if chosen >= 0 else self.year_combo.count() - 1)
         self.year_combo.blockSignals(False)
-        self.summary_label.setText(f"<b>{self.tables.name}</b> ({code}): {self.tables.summary}")
+        self._show_summary()
         self._fill_sectors(self.tables)
         self._fill_stations(self.tables)
         self.html_button.setEnabled(bool(self.tables.html))
