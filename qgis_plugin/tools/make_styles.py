@@ -126,7 +126,7 @@ def write(layer: QgsVectorLayer, name: str) -> Path:
     message, ok = layer.saveNamedStyle(str(path))
     if not ok:
         raise SystemExit(f"{path}: {message}")
-    # QGIS writes its own version string; keep the files identical across 3.22.x patch releases.
+    # QGIS writes its own version string; keep the files identical across patch releases of one QGIS line.
     text = path.read_text(encoding="utf-8")
     path.write_text(text, encoding="utf-8")
     print(path)

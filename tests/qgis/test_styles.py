@@ -1,4 +1,4 @@
-"""The shipped QML styles load in QGIS 3.22 and draw what they promise."""
+"""The shipped QML styles load in QGIS (3.40 LTR, what CI runs) and draw what they promise."""
 
 from __future__ import annotations
 
