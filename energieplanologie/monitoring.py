@@ -353,7 +353,8 @@ def consequences(
         bal_e[[*key, "capacity_mw", "shortage_mw"]], on=key, suffixes=("_planned", "_expected"), validate="1:1")
     known = both["capacity_mw_planned"].notna() & both["capacity_mw_expected"].notna()
     change = both["shortage_mw_expected"] - both["shortage_mw_planned"]
-    rows = both.loc[known & (change.abs() > TOLERANCE_MW)].assign(shortage_change_mw=change)
+    changed = (known & (change.abs() > TOLERANCE_MW)).to_numpy()
+    rows = both.loc[changed].assign(shortage_change_mw=change.to_numpy()[changed])
 
     # The projects that make the difference: at this station, adding in this direction, ready by the year in
     # one case and not in the other.
