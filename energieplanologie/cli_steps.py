@@ -495,7 +495,8 @@ def monitor(
 ) -> None:
     """Voortgangstoets (borgen): projectstatus tegenover het programma en wat elke vertraging met het net doet."""
     from energieplanologie.io import read_layer
-    from energieplanologie.monitoring import check_status, monitor as run_monitor
+    from energieplanologie.monitoring import check_status
+    from energieplanologie.monitoring import monitor as run_monitor
     from energieplanologie.monitoring_report import OUTPUT_FILES, write_monitoring
     from energieplanologie.postgis import is_database_source
     from energieplanologie.progress import report, scaled
