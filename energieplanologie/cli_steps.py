@@ -489,6 +489,12 @@ def monitor(
     db: Annotated[str | None, typer.Option(
         "--db", envvar="ENERGIEPLANOLOGIE_DB", help="PostGIS-database met de rondes (bij --round).")] = None,
     db_schema: Annotated[str, typer.Option("--db-schema", help="Schema van de rondes in de database.")] = "rondes",
+    record: Annotated[str | None, typer.Option(
+        "--vastleggen", help="Leg de statusmeldingen vast in deze PostGIS-werkruimte (postgresql://… of "
+                             "service=naam), per project en peildatum met eigenaar en tijdstip.")] = None,
+    owner: Annotated[str | None, typer.Option("--eigenaar", help="Wie de meldingen doet (bij --vastleggen).")] = None,
+    workspace_schema: Annotated[str, typer.Option(
+        "--werkruimte-schema", help="Schema van de statusmeldingen in de werkruimte.")] = "voortgang",
     scenario: ScenarioOpt = None,
     quiet: Quiet = False,
     machine: MachineProgress = False,
@@ -511,14 +517,29 @@ def monitor(
     def compute(progress: Any) -> Any:
         region = _usable(_region(config))
         report(progress, 0.05, "statusmeldingen lezen")
-        read = read_layer(status if database else Path(status), "status", layer=status_layer, table=status_table)
-        clean, rep = check_status(read.data, region.infrastructure, read.report)
+        if database and status_table is None:  # the reports stored in a workspace (--vastleggen)
+            from energieplanologie.io import map_columns
+            from energieplanologie.postgis import source_label
+            from energieplanologie.schema import validate
+            from energieplanologie.status_store import load_status
+
+            stored = map_columns(load_status(status, schema=workspace_schema), "status")
+            data, read_report = validate(stored, "status", source=source_label(status, f"{workspace_schema}.statusmeldingen"))
+        else:
+            data, read_report = read_layer(status if database else Path(status), "status", layer=status_layer,
+                                           table=status_table)
+        clean, rep = check_status(data, region.infrastructure, read_report)
         if rep.errors or not len(clean):
             if not len(clean) and not rep.errors:
                 rep.layer_error("empty_layer", "geen bruikbare statusmelding")
             from energieplanologie._errors import ValidationError
 
             raise ValidationError(rep.to_text(), rep)
+        if record is not None:
+            from energieplanologie.status_store import save_status
+
+            stored = save_status(record, clean, schema=workspace_schema, owner=owner, origin=status)
+            report(progress, 0.08, f"{stored} nieuwe statusmeldingen vastgelegd")
         planned = _round_programme(config, round_, db, db_schema, store) if round_ is not None else None
         return region, run_monitor(region, clean, planned=planned, scenario=scenario,
                                    progress=scaled(progress, 0.1, 0.8))

@@ -313,3 +313,44 @@ def test_sample_status_file_two_projects_slip():
     cons = result.consequences
     assert [(r.station_id, r.direction, r.year) for r in cons.itertuples()] == [
         ("OBG", "feedin", 2030), ("TNZ", "offtake", 2032), ("TNZ", "offtake", 2033)]
+
+
+def test_status_reports_are_stored_in_the_workspace_per_date_with_owner(db, project, status, tmp_path):
+    import psycopg
+
+    from energieplanologie.status_store import load_status, save_status
+
+    assert save_status(db, status, owner="Stedin", origin=str(project / "status.csv")) == 5
+    assert save_status(db, status, owner="Stedin") == 0  # the same reports again: nothing new
+    corrected = status.copy()
+    corrected.loc[corrected["project_id"] == "P2", "expected_year_ready"] = 2028
+    assert save_status(db, corrected, owner="Provincie Zeeland") == 1  # a correction is a new row, and wins
+    stored = load_status(db).set_index(["projectcode", "peildatum"])
+    assert len(stored) == 5
+    assert stored.loc[("P2", "2026-06-30"), "verwacht_gereed"] == 2028
+    assert stored.loc[("P2", "2026-06-30"), "eigenaar"] == "Provincie Zeeland"
+    assert stored.loc[("P1", "2025-12-31"), "status"] == "vergunning"  # stored as the Dutch word
+    with psycopg.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM voortgang.statusmeldingen").fetchone()[0] == 6
+        for statement in ("DELETE FROM voortgang.statusmeldingen", "UPDATE voortgang.statusmeldingen SET status = 'x'",
+                          "TRUNCATE voortgang.statusmeldingen"):
+            with pytest.raises(psycopg.errors.RaiseException, match="statusmeldingen zijn vastgelegd"):
+                conn.execute(statement)
+            conn.rollback()
+
+    # The command line: record the file's reports (P2 back to 2027: one new row), then check from the workspace.
+    out_file, out_db = tmp_path / "uit_bestand", tmp_path / "uit_werkruimte"
+    config = str(project / "project.toml")
+    first = runner.invoke(app, ["monitor", config, "--status", str(project / "status.csv"), "--vastleggen", db,
+                                "--eigenaar", "Stedin", "--out", str(out_file), "--quiet"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, ["monitor", config, "--status", db, "--out", str(out_db), "--quiet"])
+    assert second.exit_code == 0, second.output
+    for name in ("voortgang.csv", "gevolgen.csv"):
+        assert (out_db / name).read_bytes() == (out_file / name).read_bytes(), name
+    password = db.split(":")[2].split("@")[0]
+    assert password not in first.output + second.output
+    with psycopg.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM voortgang.statusmeldingen").fetchone()[0] == 7
+        sources = {r[0] for r in conn.execute("SELECT bron FROM voortgang.statusmeldingen WHERE bron IS NOT NULL")}
+    assert sources == {str(project / "status.csv")}
