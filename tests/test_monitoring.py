@@ -354,3 +354,25 @@ def test_status_reports_are_stored_in_the_workspace_per_date_with_owner(db, proj
         assert conn.execute("SELECT count(*) FROM voortgang.statusmeldingen").fetchone()[0] == 7
         sources = {r[0] for r in conn.execute("SELECT bron FROM voortgang.statusmeldingen WHERE bron IS NOT NULL")}
     assert sources == {str(project / "status.csv")}
+
+
+def test_cli_monitor_compares_with_the_programme_of_a_frozen_round(project, region, tmp_path):
+    # A round's results as a folder store keeps them: rondes/ronde_2025/uitvoer/energieplanologie.gpkg, layer
+    # infrastructuur with Dutch headers. In that programme P1 was planned for 2030: its expected 2030 is no delay,
+    # so only B (P2 early) and C (P3 cancelled) change.
+    store = tmp_path / "rondes"
+    gpkg = store / "ronde_2025" / "uitvoer" / "energieplanologie.gpkg"
+    gpkg.parent.mkdir(parents=True)
+    frozen = region.infrastructure.assign(year_ready=pd.array([2030, 2029, 2026, 2028], dtype="Int64"))
+    pyogrio.write_dataframe(ep.labels.to_dutch(frozen.drop(columns=["source_row"])), gpkg, layer="infrastructuur")
+    out = tmp_path / "uitvoer"
+    result = runner.invoke(app, ["monitor", str(project / "project.toml"), "--status", str(project / "status.csv"),
+                                 "--round", "2025", "--store", str(store), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    voortgang = pd.read_csv(out / "voortgang.csv", dtype=str, keep_default_na=False).set_index("project_id")
+    assert voortgang.loc["P1", ["gepland_gereed", "vertraging_jaren"]].tolist() == ["2030", "0"]
+    gevolgen = pd.read_csv(out / "gevolgen.csv", dtype=str, keep_default_na=False)
+    assert set(gevolgen["station_id"]) == {"B", "C"}
+    missing = runner.invoke(app, ["monitor", str(project / "project.toml"), "--status", str(project / "status.csv"),
+                                  "--round", "2019", "--store", str(store), "--out", str(tmp_path / "x"), "--quiet"])
+    assert missing.exit_code == 2 and "ronde 2019" in missing.output
