@@ -37,6 +37,7 @@ import pandas as pd
 from energieplanologie._errors import ValidationError
 from energieplanologie.allocation import allocate_region
 from energieplanologie.balance import DIRECTIONS, TOLERANCE_MW, station_balance
+from energieplanologie.io import map_columns
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.region import Region
 from energieplanologie.report import ValidationReport
@@ -85,6 +86,16 @@ class MonitorResult:
         The years compared.
     report : ValidationReport or None
         The status layer's validation report (when :func:`monitor` validated it).
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> status = pd.DataFrame({"projectcode": ["P06"], "peildatum": ["30-06-2026"], "status": ["geschrapt"]})
+    >>> result = ep.monitor(ep.load_sample(), status)
+    >>> result.reference_date, result.scenario, result.years[0], result.years[-1]
+    ('2026-06-30', 'verwacht', 2025, 2040)
+    >>> sorted(set(result.consequences["station_id"])), result.report.rows_kept
+    (['SKL'], 1)
     """
 
     progress: pd.DataFrame
@@ -418,7 +429,7 @@ def monitor(
         The study area; its infrastructure is the programme.
     status : DataFrame
         The status layer: as :func:`energieplanologie.io.read_layer` (kind ``"status"``) returns it, or a frame
-        with the canonical columns (validated here).
+        with the canonical or the Dutch columns (``projectcode``, ``peildatum`` …; mapped and validated here).
     planned : mapping of str to int or None, optional
         The programme's years from a frozen round; default the infrastructure's ``year_ready``.
     scenario : str, optional
@@ -453,7 +464,7 @@ def monitor(
     """
     if not isinstance(region, Region):
         raise TypeError(f"Expected a Region, got {type(region).__name__}.")
-    clean, rep = validate(status, "status")
+    clean, rep = validate(map_columns(status, "status"), "status")  # Dutch headers read as from a file
     clean, rep = check_status(clean, region.infrastructure, rep)
     if rep.errors:
         raise ValidationError(rep.summary(), rep)

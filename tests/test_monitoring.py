@@ -376,3 +376,11 @@ def test_cli_monitor_compares_with_the_programme_of_a_frozen_round(project, regi
     missing = runner.invoke(app, ["monitor", str(project / "project.toml"), "--status", str(project / "status.csv"),
                                   "--round", "2019", "--store", str(store), "--out", str(tmp_path / "x"), "--quiet"])
     assert missing.exit_code == 2 and "ronde 2019" in missing.output
+
+
+def test_monitor_takes_a_frame_with_dutch_headers(region, project, result):
+    # As a notebook user reads the CSV with pandas: Dutch headers and words, dates as text.
+    frame = pd.read_csv(project / "status.csv", sep=";", dtype=str, keep_default_na=False)
+    again = ep.monitor(region, frame)
+    pd.testing.assert_frame_equal(again.consequences, result.consequences)
+    pd.testing.assert_frame_equal(again.progress, result.progress)
