@@ -322,6 +322,15 @@ def test_status_reports_are_stored_in_the_workspace_per_date_with_owner(db, proj
 
     assert save_status(db, status, owner="Stedin", origin=str(project / "status.csv")) == 5
     assert save_status(db, status, owner="Stedin") == 0  # the same reports again: nothing new
+    # A status table in PostGIS reads like any layer (peildatum a real date column there).
+    with psycopg.connect(db) as conn:
+        conn.execute("CREATE TABLE public.status AS SELECT projectcode, peildatum, status, verwacht_gereed, "
+                     "toelichting FROM voortgang.statusmeldingen")
+    from_db = read_layer(db, "status", table="public.status")
+    assert from_db.report.ok, from_db.report.to_text()
+    cols = ["project_id", "reference_date", "project_status", "expected_year_ready", "note"]
+    pd.testing.assert_frame_equal(from_db.data.sort_values(cols[:2]).reset_index(drop=True)[cols],
+                                  status.sort_values(cols[:2]).reset_index(drop=True)[cols])
     corrected = status.copy()
     corrected.loc[corrected["project_id"] == "P2", "expected_year_ready"] = 2028
     assert save_status(db, corrected, owner="Provincie Zeeland") == 1  # a correction is a new row, and wins
