@@ -292,7 +292,8 @@ def test_cli_monitor_bad_status_exits_1_with_the_rows(project, tmp_path):
 def test_cli_monitor_formula_text_is_neutralised(project, tmp_path):
     hostile = tmp_path / "status.csv"
     hostile.write_text("projectcode;peildatum;status;verwacht_gereed;toelichting\n"
-                       "P1;30-06-2026;vertraagd;2030;=HYPERLINK(\"http://x\")\n", encoding="utf-8")
+                       "P1;30-06-2026;vertraagd;2030;=HYPERLINK(\"http://x\")\n"
+                       "P2;30-06-2026;in_aanbouw;2027;<img src=x onerror=alert(1)>\n", encoding="utf-8")
     out = tmp_path / "uitvoer"
     result = runner.invoke(app, ["monitor", str(project / "project.toml"), "--status", str(hostile),
                                  "--out", str(out), "--quiet"])
@@ -300,6 +301,7 @@ def test_cli_monitor_formula_text_is_neutralised(project, tmp_path):
     assert "'=HYPERLINK" in (out / "voortgang.csv").read_text(encoding="utf-8")
     html = (out / "voortgang.html").read_text(encoding="utf-8")
     assert "=HYPERLINK(&#34;http://x&#34;)" in html or "=HYPERLINK(&quot;http://x&quot;)" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html  # shown as text
 
 
 def test_sample_status_file_two_projects_slip():
