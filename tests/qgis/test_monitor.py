@@ -79,6 +79,6 @@ def test_an_unknown_project_stops_with_row_and_column(provider: object, tmp_path
         run(sample_parameters(STATUS=status_layer(bad), OUTPUT_FOLDER=str(tmp_path / "uit"),
                               OUTPUT_PROGRESS="TEMPORARY_OUTPUT", OUTPUT_CONSEQUENCES="TEMPORARY_OUTPUT"), feedback)
     said = "\n".join([str(info.value), *feedback.errors])
-    print(said)
     assert "rij 2" in said and "kolom projectcode (project_id): onbekend project" in said and "P77" in said
+    assert "Statusmeldingen (laag 'statusmeldingen')" in said and "status.gpkg" not in said
     assert not (tmp_path / "uit" / "voortgang.html").exists()

@@ -78,6 +78,7 @@ class MonitorAlgorithm(RegionAlgorithm):
     def __init__(self) -> None:
         super().__init__()
         self._status_gpkg = ""
+        self._status_name = ""
 
     def output_folder(self, parameters: dict[str, Any], context: QgsProcessingContext, workdir: str) -> str:
         return self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
@@ -95,9 +96,17 @@ class MonitorAlgorithm(RegionAlgorithm):
         if layer.featureCount() == 0:
             raise QgsProcessingException(f"Statusmeldingen: laag '{layer.name()}' bevat geen rijen.")
         self._status_gpkg = os.path.join(workdir, "status.gpkg")
+        self._status_name = layer.name()
         write_sources([layer], self._status_gpkg, "projectstatus", transform_context=context.transformContext())
         feedback.pushInfo(f"Statusmeldingen: '{layer.name()}' → projectstatus")
         return config
+
+    def report_failure(self, error: Any, feedback: QgsProcessingFeedback) -> str | None:
+        """The engine's message about the status reports names the user's layer, not the temporary file."""
+        message = super().report_failure(error, feedback)
+        if message is None and self._status_gpkg and self._status_gpkg in str(error):
+            return str(error).replace(self._status_gpkg, f"Statusmeldingen (laag '{self._status_name}')")
+        return message
 
     def read_outputs(self, out_dir: str, parameters: dict[str, Any], context: QgsProcessingContext,
                      feedback: QgsProcessingFeedback) -> dict[str, Any]:
