@@ -173,7 +173,8 @@ def progress_table(status: pd.DataFrame, infrastructure: pd.DataFrame, *,
     infrastructure : DataFrame
         The programme: ``project_id``, ``name``, ``infra_type``, ``station_id``, ``year_ready``.
     planned : mapping of str to int, optional
-        The planned year per project (a frozen round's programme); default ``infrastructure.year_ready``.
+        The planned year per project (a frozen round's programme); default ``infrastructure.year_ready``. A project
+        the mapping does not name keeps its ``year_ready`` (as in :func:`consequences`).
 
     Returns
     -------
@@ -202,8 +203,9 @@ def progress_table(status: pd.DataFrame, infrastructure: pd.DataFrame, *,
     infra = infrastructure.drop_duplicates("project_id").set_index("project_id").sort_index()
     ids = infra.index
     plan = infra["year_ready"] if "year_ready" in infra.columns else pd.Series(pd.NA, index=ids)
-    if planned is not None:
-        plan = pd.Series([planned.get(str(p), pd.NA) for p in ids], index=ids, dtype=object)
+    if planned is not None:  # a project the round did not have keeps its configured year
+        plan = pd.Series([planned.get(str(p), y) for p, y in zip(ids, plan, strict=True)],
+                         index=ids, dtype=object)
     plan = _int_or_na(plan.to_numpy(dtype=object)).set_axis(ids)
     latest = _latest(status).reindex(ids)
     state = latest["project_status"] if len(latest) else pd.Series(None, index=ids, dtype=object)

@@ -198,8 +198,10 @@ def test_cancelled_project_removes_its_capacity_from_every_year(region):
 
 def test_planned_years_of_a_frozen_round_replace_the_configuration(region, status):
     # With a programme in which P1 was planned for 2030 already, its expected 2030 is no delay and A is untouched.
-    planned = {"P1": 2030, "P2": 2029, "P3": 2026, "P4": 2028}
+    planned = {"P1": 2030, "P2": 2029, "P3": 2026}  # P4 is not in that programme: it keeps its configured 2028
     result = ep.monitor(region, status, planned=planned)
+    assert result.progress.set_index("project_id").loc["P4", ["planned_year_ready", "delay_years"]].tolist() == [
+        2028, 0]
     assert result.progress.set_index("project_id").loc["P1", "delay_years"] == 0
     assert "A" not in set(result.consequences["station_id"])
     assert set(result.consequences["station_id"]) == {"B", "C"}
