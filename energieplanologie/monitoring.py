@@ -390,7 +390,7 @@ def consequences(
     rows = rows.merge(causing.rename("causing_projects").reset_index(), on=key, how="left")
     rows["causing_projects"] = rows["causing_projects"].fillna("")
 
-    queue = _queue(alloc, sc)
+    queue = _queue(alloc.loc[alloc["station_id"].isin(rows["station_id"]).to_numpy()], sc)  # changed stations only
     calc = rows.rename(columns={"capacity_mw_planned": "capacity_planned", "capacity_mw_expected": "capacity_expected",
                                 "baseline_load_mw": "baseline"}).assign(baseline=lambda f: f["baseline"].fillna(0.0))
     waits = [_waiting(r, queue) for r in calc.itertuples(index=False)]  # only the changed rows: a handful
