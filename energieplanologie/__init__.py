@@ -80,6 +80,9 @@ _LAZY: dict[str, str] = {
     "diff_rounds": "energieplanologie.diff",
     "freeze_round": "energieplanologie.rounds",
     "publish_to_postgis": "energieplanologie.postgis",
+    # borgen en uitvoeren (step 5): the half-yearly progress check
+    "monitor": "energieplanologie.monitoring",
+    "MonitorResult": "energieplanologie.monitoring",
     # the whole chain
     "Analysis": "energieplanologie.pipeline",
     "analyse": "energieplanologie.pipeline",
@@ -95,6 +98,7 @@ __all__ = [
     "EnergieplanologieError",
     "EnergieplanologieWarning",
     "LayerRead",
+    "MonitorResult",
     "OutputError",
     "ReadError",
     "Region",
@@ -116,6 +120,7 @@ __all__ = [
     "load_config",
     "load_framework",
     "load_sample",
+    "monitor",
     "municipality_overview",
     "project_enablement",
     "project_list",
@@ -169,6 +174,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.hotspots import detect_hotspots, hotspots_through_time
     from energieplanologie.io import LayerRead, read_layer, write_csv, write_layers
     from energieplanologie.maps import publish, region_map, static_region_map
+    from energieplanologie.monitoring import MonitorResult, monitor
     from energieplanologie.overview import municipality_overview, write_overviews
     from energieplanologie.pipeline import Analysis, analyse, run_pipeline
     from energieplanologie.pmiek import project_list, project_sheet_html, write_pmiek

@@ -49,7 +49,7 @@ app = typer.Typer(
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 out = Console(markup=False, highlight=False, soft_wrap=True)
 
-KINDS_HELP = "municipalities, stations, station_capacity, infrastructure, developments, constraints"
+KINDS_HELP = "municipalities, stations, station_capacity, infrastructure, developments, constraints, status"
 MachineProgress = Annotated[
     bool,
     typer.Option("--machine-progress", help="Voortgang als regels '@@progress {json}' op stderr (voor de QGIS-plugin)."),

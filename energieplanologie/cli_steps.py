@@ -438,3 +438,117 @@ def init(
         raise _fail(ConfigError(f"{target}: niet te schrijven ({os_reason(exc)})"), 2) from None
     out.print(f"Sjabloon geschreven: {target}\nVul de paden in en draai: energieplanologie run {target} --out uitvoer",
               highlight=False)
+
+
+def _round_programme(config: Path | None, round_: str, db: str | None, db_schema: str,
+                     store: Path | None) -> dict[str, int | None]:
+    """project_id → year_ready of the programme as frozen in a round (its ``infrastructuur`` result layer)."""
+    import tempfile
+
+    import pandas as pd
+    import pyogrio
+
+    from energieplanologie.labels import from_dutch
+    from energieplanologie.rounds import open_store
+
+    if db:
+        st = open_store(db, schema=db_schema)
+    else:
+        st = open_store(store if store is not None
+                        else (config.resolve().parent if config is not None else Path.cwd()) / "rondes")
+    with tempfile.TemporaryDirectory(prefix="ep-monitor-") as tmp:
+        gpkg = st.results_gpkg(str(round_), Path(tmp))
+        try:
+            frame = pyogrio.read_dataframe(gpkg, layer="infrastructuur", read_geometry=False)
+        except Exception as exc:  # pyogrio.errors.DataLayerError and friends: no such layer
+            raise ConfigError(f"ronde {round_}: de resultaten hebben geen laag infrastructuur ({exc}).",
+                              key="round") from None
+    frame = from_dutch(frame)
+    if "project_id" not in frame.columns or "year_ready" not in frame.columns:
+        raise ConfigError(f"ronde {round_}: de laag infrastructuur mist project_id of jaar_gereed.", key="round")
+    years = pd.to_numeric(frame["year_ready"], errors="coerce")
+    return {str(p): (None if pd.isna(y) else int(y)) for p, y in zip(frame["project_id"], years, strict=True)}
+
+
+@app.command()
+def monitor(
+    config: ConfigArg = None,
+    status: Annotated[str, typer.Option(
+        "--status", help="Statusmeldingen per project en peildatum (CSV, XLSX, GeoPackage of PostGIS-bron) met "
+                         "projectcode, peildatum, status, verwacht_gereed, toelichting.")] = "",
+    out_dir: OutOpt = Path("uitvoer"),
+    status_layer: Annotated[str | None, typer.Option(
+        "--status-laag", help="Laag (GeoPackage) of werkblad (XLSX) van de statusmeldingen.")] = None,
+    status_table: Annotated[str | None, typer.Option(
+        "--status-tabel", help="Tabel schema.tabel als --status een PostGIS-bron is.")] = None,
+    round_: Annotated[str | None, typer.Option(
+        "--round", "-r", help="Vergelijk met het programma van deze bevroren ronde (standaard: jaar_gereed van de "
+                              "configuratie).")] = None,
+    store: Annotated[Path | None, typer.Option(
+        "--store", help="Map met rondes (zonder database); standaard rondes/ naast de configuratie.")] = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", envvar="ENERGIEPLANOLOGIE_DB", help="PostGIS-database met de rondes (bij --round).")] = None,
+    db_schema: Annotated[str, typer.Option("--db-schema", help="Schema van de rondes in de database.")] = "rondes",
+    record: Annotated[str | None, typer.Option(
+        "--vastleggen", help="Leg de statusmeldingen vast in deze PostGIS-werkruimte (postgresql://… of "
+                             "service=naam), per project en peildatum met eigenaar en tijdstip.")] = None,
+    owner: Annotated[str | None, typer.Option("--eigenaar", help="Wie de meldingen doet (bij --vastleggen).")] = None,
+    workspace_schema: Annotated[str, typer.Option(
+        "--werkruimte-schema", help="Schema van de statusmeldingen in de werkruimte.")] = "voortgang",
+    scenario: ScenarioOpt = None,
+    quiet: Quiet = False,
+    machine: MachineProgress = False,
+) -> None:
+    """Voortgangstoets (borgen): projectstatus tegenover het programma en wat elke vertraging met het net doet."""
+    from energieplanologie.io import read_layer
+    from energieplanologie.monitoring import check_status
+    from energieplanologie.monitoring import monitor as run_monitor
+    from energieplanologie.monitoring_report import OUTPUT_FILES, write_monitoring
+    from energieplanologie.postgis import is_database_source
+    from energieplanologie.progress import report, scaled
+
+    if not status:
+        raise _fail(ConfigError("--status ontbreekt: geef het bestand met de statusmeldingen op."), 2)
+    database = is_database_source(status)
+
+    def inputs() -> list[Path]:
+        return _inputs(config) + ([] if database else [Path(status)])
+
+    def compute(progress: Any) -> Any:
+        region = _usable(_region(config))
+        report(progress, 0.05, "statusmeldingen lezen")
+        if database and status_table is None:  # the reports stored in a workspace (--vastleggen)
+            from energieplanologie.io import map_columns
+            from energieplanologie.postgis import source_label
+            from energieplanologie.schema import validate
+            from energieplanologie.status_store import load_status
+
+            stored = map_columns(load_status(status, schema=workspace_schema), "status")
+            data, read_report = validate(stored, "status", source=source_label(status, f"{workspace_schema}.statusmeldingen"))
+        else:
+            data, read_report = read_layer(status if database else Path(status), "status", layer=status_layer,
+                                           table=status_table)
+        clean, rep = check_status(data, region.infrastructure, read_report)
+        if rep.errors or not len(clean):
+            if not len(clean) and not rep.errors:
+                rep.layer_error("empty_layer", "geen bruikbare statusmelding")
+            from energieplanologie._errors import ValidationError
+
+            raise ValidationError(rep.to_text(), rep)
+        if record is not None:
+            from energieplanologie.status_store import save_status
+
+            stored = save_status(record, clean, schema=workspace_schema, owner=owner, origin=status)
+            report(progress, 0.08, f"{stored} nieuwe statusmeldingen vastgelegd")
+        planned = _round_programme(config, round_, db, db_schema, store) if round_ is not None else None
+        return region, run_monitor(region, clean, planned=planned, scenario=scenario,
+                                   progress=scaled(progress, 0.1, 0.8))
+
+    def write(computed: Any, folder: Path, progress: Any) -> list[Path]:
+        region, result = computed
+        report(progress, 0.85, "voortgang schrijven")
+        written = write_monitoring(result, region, folder)
+        report(progress, 1.0, "klaar")
+        return written
+
+    _run("voortgangstoets", machine, quiet, compute, write, out_dir=out_dir, owns=list(OUTPUT_FILES), inputs=inputs)

@@ -160,6 +160,19 @@ _KIND_WORDS: dict[str, dict[str, str]] = {
     },
     "developments": {"id": "development_id", "code": "development_id"},
     "constraints": {"type": "kind", "soort": "kind"},
+    "status": {
+        "id": "project_id",
+        "code": "project_id",
+        "project": "project_id",
+        "projectnummer": "project_id",
+        "datum": "reference_date",
+        "peilmoment": "reference_date",
+        "status": "project_status",
+        "projectstatus": "project_status",
+        "verwacht_jaar_gereed": "expected_year_ready",
+        "verwacht_gereed_jaar": "expected_year_ready",
+        "opmerking": "note",
+    },
 }
 
 #: Headers that look like a power column but are ambiguous (offtake or feed-in?); never mapped automatically.
@@ -1162,7 +1175,7 @@ def _numbers_from_text(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     return out
 
 
-_YEAR_COLUMNS = ("year", "year_ready")
+_YEAR_COLUMNS = ("year", "year_ready", "expected_year_ready")
 
 
 def _years_from_dates(frame: pd.DataFrame, report: ValidationReport) -> pd.DataFrame:

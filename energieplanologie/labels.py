@@ -80,6 +80,7 @@ LAYER_NAMES: dict[str, str] = {
     "hotspot_members": "knooppunt_leden",
     "gistar_hexagons": "hexagonen_gistar",
     "assessment": "afweging",
+    "status": "projectstatus",
 }
 
 COLUMN_LABELS: dict[str, str] = {}
@@ -111,10 +112,17 @@ COLUMN_LABELS.update({"relation": "relatie", "municipality_mw": "mw_uit_gemeente
 # --- rounds and PostGIS (rounds.py, postgis.py)
 COLUMN_LABELS.update({"layer": "laag", "source": "invoerbron", "table": "tabel", "owner": "eigenaar", "round": "ronde", "old_snapshot_id": "oude_snapshot_id", "new_snapshot_id": "nieuwe_snapshot_id", "old_sha256": "oude_sha256", "new_sha256": "nieuwe_sha256", "detected_at": "gemeld_op", "included_in": "opgenomen_in_ronde", "region": "regio", "frozen_at": "bevroren_op", "version": "softwareversie", "n_inputs": "aantal_invoerlagen", "snapshot_ids": "snapshot_ids", "location": "locatie"})
 
+# --- monitoring, step 5 borgen en uitvoeren (monitoring.py, monitoring_report.py)
+COLUMN_LABELS.update({"planned_year_ready": "gepland_gereed", "delay_years": "vertraging_jaren",
+                      "shortage_planned_mw": "tekort_gepland_mw", "shortage_expected_mw": "tekort_verwacht_mw",
+                      "shortage_change_mw": "verschil_tekort_mw", "causing_projects": "oorzaak_projecten",
+                      "waiting_development_ids": "wachtende_ontwikkelingen", "waiting_mw": "wachtend_mw"})
+
 #: Where one canonical name means different things in different output layers, the layer's own label wins:
 #: a knooppunt's ``level`` is its *niveau* (lokaal/provinciaal/nationaal), a station's its *netvlak*.
 LAYER_COLUMN_LABELS: dict[str, dict[str, str]] = {
     "knooppunten": {"level": "niveau"},
+    "voortgang": {"note": "toelichting"},  # the status layer's note, not a note from the room
 }
 
 #: Dutch labels of enum values, per column.
@@ -154,6 +162,9 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "change": {"new": "Nieuw", "growing": "Groeiend", "stable": "Stabiel", "shrinking": "Krimpend"},
     "member_kind": {"development": "Ontwikkeling", "infrastructure": "Infrastructuur"},
     "gi_test": {"two-sided": "Tweezijdig", "greater": "Eenzijdig (hoger)"},
+    "project_status": {"idea": "Idee", "preparation": "Voorbereiding", "permit": "Vergunning",
+                       "tender": "Aanbesteding", "under_construction": "In aanbouw", "ready": "Gereed",
+                       "delayed": "Vertraagd", "cancelled": "Geschrapt"},
 }
 
 

@@ -61,7 +61,8 @@ OUTPUT_NAMES: tuple[str, ...] = ("validatie.json", "validatie.txt", "stationsbal
 #: Everything any command writes into an output folder (the single steps and the comparisons too): a folder
 #: holding none of these but other files is not an output folder, and is refused.
 KNOWN_OUTPUTS: tuple[str, ...] = (*OUTPUT_NAMES, "stationsbalans.gpkg", "knooppunten.gpkg", "atlas.gpkg", "verschillen.html",
-                                  "verschillen.csv", "invoerwijzigingen.csv")
+                                  "verschillen.csv", "invoerwijzigingen.csv",
+                                  "voortgang.csv", "voortgang.xlsx", "voortgang.html", "gevolgen.csv")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ ROW_NOUNS: dict[str, str] = {
     "stations": "station",
     "station_capacity": "station",
     "infrastructure": "project",
+    "status": "melding",
     "developments": "ontwikkeling",
     "constraints": "gebied",
 }

@@ -12,6 +12,7 @@ repaired and the repair is reported; anything else that is wrong rejects the row
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import json
 import math
@@ -35,6 +36,7 @@ __all__ = [
     "CRS_RD",
     "KINDS",
     "LEVELS",
+    "PROJECT_STATUSES",
     "SCHEMAS",
     "SECTORS",
     "ColumnSpec",
@@ -92,6 +94,8 @@ INFRA_TYPES = (
 INFRA_STATUSES = ("existing", "investment_plan", "proposed", "narrative")
 FUNDING = ("secured", "partial", "none", "unknown")
 RAG = ("red", "amber", "yellow", "green", "transparent")
+#: Where a project stands at a reference date (layer kind ``status``, step 5 *borgen en uitvoeren*).
+PROJECT_STATUSES = ("idea", "preparation", "permit", "tender", "under_construction", "ready", "delayed", "cancelled")
 
 #: Dutch (and common English) words accepted for enum values, mapped to the canonical value.
 #: Matching is case- and whitespace-insensitive; a word that is only *close* to one of these is an error
@@ -181,6 +185,23 @@ ENUM_SYNONYMS: dict[str, dict[str, str]] = {
         "geen": "none",
         "onbekend": "unknown",
     },
+    "project_status": {
+        "permitting": "permit",
+        "permit procedure": "permit",
+        "procurement": "tender",
+        "tendering": "tender",
+        "construction": "under_construction",
+        "in uitvoering": "under_construction",
+        "completed": "ready",
+        "done": "ready",
+        "opgeleverd": "ready",
+        "gerealiseerd": "ready",
+        "postponed": "delayed",
+        "uitgesteld": "delayed",
+        "canceled": "cancelled",
+        "vervallen": "cancelled",
+        "ingetrokken": "cancelled",
+    },
     "offtake_constraint": {"rood": "red", "oranje": "amber", "geel": "yellow", "groen": "green", "transparant": "transparent"},
     "feedin_constraint": {"rood": "red", "oranje": "amber", "geel": "yellow", "groen": "green", "transparant": "transparent"},
 }
@@ -202,6 +223,9 @@ DUTCH_VALUES: dict[str, dict[str, str]] = {
     "status": {"existing": "bestaand", "investment_plan": "investeringsplan", "proposed": "voorgesteld",
                "narrative": "narratief"},
     "funding": {"secured": "geborgd", "partial": "deels", "none": "geen", "unknown": "onbekend"},
+    "project_status": {"idea": "idee", "preparation": "voorbereiding", "permit": "vergunning", "tender": "aanbesteding",
+                       "under_construction": "in_aanbouw", "ready": "gereed", "delayed": "vertraagd",
+                       "cancelled": "geschrapt"},
     "offtake_constraint": {"red": "rood", "amber": "oranje", "yellow": "geel", "green": "groen",
                            "transparent": "transparant"},
     "feedin_constraint": {"red": "rood", "amber": "oranje", "yellow": "geel", "green": "groen",
@@ -374,6 +398,22 @@ SCHEMAS: dict[str, LayerSpec] = {
             ColumnSpec("name", "str", False, "naam"),
         ),
         _AREA,
+    ),
+    # One row per project and reference date (peildatum): the half-yearly progress check (step 5, borgen). The
+    # canonical status column is ``project_status`` because ``status`` is already an infrastructure enum with its
+    # own words; the Dutch header (and the English ``status``) both read into it.
+    "status": LayerSpec(
+        "status",
+        "projectstatus",
+        (
+            ColumnSpec("project_id", "str", True, "projectcode"),
+            ColumnSpec("reference_date", "str", True, "peildatum"),
+            ColumnSpec("project_status", "enum", True, "status", PROJECT_STATUSES),
+            ColumnSpec("expected_year_ready", "int", False, "verwacht_gereed", minimum=YEAR_MIN, maximum=YEAR_MAX),
+            ColumnSpec("note", "str", False, "toelichting"),
+        ),
+        None,
+        key=("project_id", "reference_date"),
     ),
 }
 
@@ -882,6 +922,19 @@ def validate(
                 error_rows(pd.isna(text), "missing_value", col.name, "verplichte waarde ontbreekt")
             df[col.name] = pd.Series(text, index=df.index, dtype=object)
 
+    if kind == "status":  # before the keys: 30-06-2026 and 2026-06-30 are one reference date
+        raw_dates = frame["reference_date"].reset_index(drop=True) if "reference_date" in frame.columns else None
+        dates, unreadable, future = _reference_dates(df["reference_date"], _dt.date.today())
+        error_rows(unreadable, "not_a_date", "reference_date", "geen datum (verwacht JJJJ-MM-DD of DD-MM-JJJJ)",
+                   values=raw_dates)
+        error_rows(future, "future_date", "reference_date",
+                   f"peildatum ligt in de toekomst (na {_dt.date.today().isoformat()})", values=raw_dates)
+        df["reference_date"] = dates
+        cancelled_with_year = ((df["project_status"] == "cancelled") & df["expected_year_ready"].notna()).to_numpy()
+        error_rows(cancelled_with_year, "cancelled_with_year", "expected_year_ready",
+                   "geschrapt project met een verwacht jaar gereed: laat verwacht_gereed leeg of kies een andere "
+                   "status", values=df["expected_year_ready"])
+
     # ---- keys
     if spec.key and all(k in df.columns for k in spec.key):
         keys = df[list(spec.key)]
@@ -930,6 +983,51 @@ def validate(
         clean = clean[[c for c in ordered if c in clean.columns]]
     clean = clean.reset_index(drop=True)
     return finish(clean)
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+
+
+def _one_date(value: Any) -> str | None:
+    """One cell as an ISO date text (``'2026-06-30'``), None when it is no date."""
+    if isinstance(value, (_dt.datetime, pd.Timestamp)):
+        return None if pd.isna(value) else value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    text = _cell_text(value)
+    if text is None:
+        return None
+    iso, dutch = _ISO_DATE.match(text), _DUTCH_DATE.match(text)
+    if iso:
+        y, m, d = (int(g) for g in iso.groups())
+    elif dutch:
+        d, m, y = (int(g) for g in dutch.groups())
+    else:
+        return None
+    try:
+        return _dt.date(y, m, d).isoformat()
+    except ValueError:  # 31-02-2026
+        return None
+
+
+def _reference_dates(raw: pd.Series, today: _dt.date) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Reference dates as ISO texts, with the rows whose date cannot be read and those after ``today``.
+
+    A date (spreadsheet or database), ``JJJJ-MM-DD`` or ``DD-MM-JJJJ`` (``-``, ``/`` or ``.``) is read; a missing
+    value is left to the required-column check. Each distinct value is parsed once.
+    """
+    try:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    except TypeError:
+        codes, uniques = pd.factorize(raw.map(_hashable), use_na_sentinel=True)
+    values = np.asarray(uniques, dtype=object).tolist()
+    parsed = np.array([_one_date(v) for v in values] + [None], dtype=object)
+    present = np.array([_cell_text(v) is not None if not isinstance(v, _dt.date) else True for v in values] + [False])
+    iso = parsed[codes]
+    unreadable = present[codes] & pd.isna(iso)
+    future = np.array([d is not None and d > today.isoformat() for d in parsed], dtype=bool)[codes]
+    return pd.Series(iso, index=raw.index, dtype=object), unreadable, future
 
 
 #: Integers are stored as floats while parsing; from here on a float cannot hold every integer exactly.

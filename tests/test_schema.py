@@ -466,6 +466,26 @@ def test_normalise_enum_and_level_from_voltage():
         "HS", "EHS", "TS", "MS", None]
 
 
+def test_status_layer_dates_and_cancelled_projects():
+    # Five reference dates: ISO, Dutch (30-06-2026 is the same day, so P1 has a duplicate key), a spreadsheet
+    # date, an impossible 31 February, and one after today. A cancelled project with a year is an error too.
+    frame = pd.DataFrame({
+        "project_id": ["P1", "P1", "P2", "P3", "P4", "P5"],
+        "reference_date": ["2026-06-30", "30-06-2026", pd.Timestamp("2025-12-31"), "31-02-2026", "2999-01-01",
+                           "2026-06-30"],
+        "project_status": ["vertraagd", "delayed", "In aanbouw", "gereed", "idee", "geschrapt"],
+        "expected_year_ready": [2031, 2031, 2027, 2026, None, 2030],
+    })
+    clean, report = validate(frame, "status")
+    assert accounted(report)
+    errors = {(e.rows[0], e.code, e.column) for e in report.errors}
+    assert errors == {(0, "duplicate_id", "project_id"), (1, "duplicate_id", "project_id"),
+                      (3, "not_a_date", "reference_date"), (4, "future_date", "reference_date"),
+                      (5, "cancelled_with_year", "expected_year_ready")}
+    assert clean["project_id"].tolist() == ["P2"]
+    assert clean.loc[0, "reference_date"] == "2025-12-31" and clean.loc[0, "project_status"] == "under_construction"
+
+
 # Every code schema.validate can emit must be exercised above. The list is read from the source, so a new rule
 # without a test fails here.
 TESTED_CODES = {
@@ -474,7 +494,7 @@ TESTED_CODES = {
     "not_an_integer", "negative_value", "out_of_range", "absurd_value", "missing_value", "unknown_value",
     "duplicate_id", "dropped_z", "multipoint_to_point", "make_valid", "crs_assigned", "reprojected",
     "default_filled", "text_to_number", "enum_normalised", "level_derived", "crs_ignored", "zero_power",
-    "no_year_ready", "no_station",
+    "no_year_ready", "no_station", "not_a_date", "future_date", "cancelled_with_year",
 }
 
 

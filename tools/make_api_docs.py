@@ -55,6 +55,10 @@ GROUPS: list[tuple[str, str, dict[str, str]]] = [
     ("Programmeerrondes",
      "Wat is er veranderd sinds de vorige ronde?",
      {"diff_rounds": "diff"}),
+    ("Borgen en uitvoeren: de halfjaarlijkse voortgangstoets",
+     "Stap 5: de stand van de projecten tegenover het programma, en welke stations door een vertraging eerder, "
+     "langer of dieper tekortkomen en welke ontwikkelingen moeten wachten.",
+     {"monitor": "monitoring", "MonitorResult": "monitoring"}),
     ("De hele keten",
      "Alles in één keer, zoals `energieplanologie run` en `energieplanologie demo` het doen.",
      {"analyse": "pipeline", "Analysis": "pipeline", "run_pipeline": "pipeline"}),

@@ -13,6 +13,7 @@ __all__ = [
     "INFRA_POINT_TYPES",
     "INFRA_WEIGHT",
     "MUNICIPALITY_COLOUR",
+    "PROJECT_STATUS_COLOURS",
     "SECTOR_COLOURS",
     "STATUS_COLOURS",
     "STATUS_ORDER",
@@ -21,6 +22,11 @@ __all__ = [
 
 #: Station balance status → colour (green: room, amber: tight, red: shortage, grey: no capacity data).
 STATUS_COLOURS: dict[str, str] = {"green": "#2e9e44", "amber": "#f0a202", "red": "#d7191c", "unknown": "#8c8c8c"}
+#: Project status at a reference date (monitoring, step 5) → colour: grey before permits, blue while being
+#: realised, green when ready, orange when delayed, dark red when cancelled.
+PROJECT_STATUS_COLOURS: dict[str, str] = {"idea": "#bdbdbd", "preparation": "#9ecae1", "permit": "#6baed6",
+                                          "tender": "#3182bd", "under_construction": "#08519c", "ready": "#2e9e44",
+                                          "delayed": "#f0a202", "cancelled": "#7f0000"}
 #: Severity order used to combine the two directions of a station into one colour.
 STATUS_ORDER: dict[str, int] = {"unknown": 0, "green": 1, "amber": 2, "red": 3}
 

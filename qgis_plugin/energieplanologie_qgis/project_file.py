@@ -29,7 +29,8 @@ __all__ = [
     "toml_value",
 ]
 
-#: The six canonical layer kinds (``energieplanologie.KINDS``, same order) with their Dutch labels.
+#: The canonical layer kinds (``energieplanologie.KINDS``, same order) with their Dutch labels: the six of a region
+#: and the status reports of the half-yearly check (*Voortgangstoets*).
 KINDS: tuple[tuple[str, str], ...] = (
     ("municipalities", "Gemeenten"),
     ("stations", "Stations (onderstations)"),
@@ -37,6 +38,7 @@ KINDS: tuple[tuple[str, str], ...] = (
     ("infrastructure", "Infrastructuur (projecten)"),
     ("developments", "Ontwikkelingen"),
     ("constraints", "Beperkingen (ruimtelijk)"),
+    ("status", "Projectstatus (voortgangsmeldingen, tabel)"),
 )
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")

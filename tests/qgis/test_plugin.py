@@ -18,7 +18,7 @@ from qgis.core import Qgis, QgsApplication
 
 ALGORITHM_IDS = sorted(f"energieplanologie:{name}" for name in (
     "validate_layer", "load_sample", "station_balance", "hotspots", "density", "assessment", "pmiek_export",
-    "municipality_overview", "municipality_atlas", "publish_map", "engine_install"))
+    "municipality_overview", "municipality_atlas", "publish_map", "monitor", "engine_install"))
 #: Display name, group and group id of every algorithm (Dutch for the user, English ids).
 ALGORITHM_NAMES = {
     "validate_layer": ("Valideer laag", "Inzicht", "inzicht"),
@@ -31,6 +31,7 @@ ALGORITHM_NAMES = {
     "municipality_overview": ("Gemeenteoverzichten", "Publiceren", "publiceren"),
     "municipality_atlas": ("Gemeenteatlas (printlay-out en PDF)", "Publiceren", "publiceren"),
     "publish_map": ("Interactieve kaart publiceren", "Publiceren", "publiceren"),
+    "monitor": ("Voortgangstoets (borgen)", "Borgen", "borgen"),
     "engine_install": ("Engine installeren", "Engine", "engine"),
 }
 

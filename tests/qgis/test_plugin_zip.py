@@ -27,7 +27,7 @@ from conftest import ENV_VAR, PLUGIN_DIR, QGIS_PROCESS, REPO, SAMPLE_DIR, instal
 _META = configparser.ConfigParser()
 _META.read(PLUGIN_DIR / "metadata.txt", encoding="utf-8")
 PLUGIN_VERSION = _META["general"]["version"]
-ALGORITHMS = ("assessment", "density", "engine_install", "hotspots", "load_sample", "municipality_atlas",
+ALGORITHMS = ("assessment", "density", "engine_install", "hotspots", "load_sample", "monitor", "municipality_atlas",
               "municipality_overview", "pmiek_export", "publish_map", "station_balance", "validate_layer")
 
 

@@ -4,6 +4,7 @@ from .assessment import AssessmentAlgorithm
 from .density import DensityAlgorithm
 from .hotspots import HotspotsAlgorithm
 from .load_sample import LoadSampleAlgorithm
+from .monitor import MonitorAlgorithm
 from .municipality_atlas import MunicipalityAtlasAlgorithm
 from .municipality_overview import MunicipalityOverviewAlgorithm
 from .pmiek_export import PmiekExportAlgorithm
@@ -17,6 +18,7 @@ __all__ = [
     "DensityAlgorithm",
     "HotspotsAlgorithm",
     "LoadSampleAlgorithm",
+    "MonitorAlgorithm",
     "MunicipalityAtlasAlgorithm",
     "MunicipalityOverviewAlgorithm",
     "PmiekExportAlgorithm",
@@ -36,4 +38,5 @@ ALGORITHMS = (
     MunicipalityOverviewAlgorithm,
     MunicipalityAtlasAlgorithm,
     PublishMapAlgorithm,
+    MonitorAlgorithm,
 )
