@@ -145,7 +145,8 @@ def _station_map(result: MonitorResult, region: Any, *, self_contained: bool,
     stations = region.stations.loc[region.stations["station_id"].isin(cons["station_id"])].to_crs(4326)
     mun = region.municipalities.to_crs(4326) if len(region.municipalities) else None
     bounds = (mun if mun is not None else stations).total_bounds
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False)
+    _metric_scale().add_to(m)  # folium's own scale bar also shows miles
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
     if mun is not None:
         folium.GeoJson(mun[["name", "geometry"]], name="Gemeenten",
@@ -174,6 +175,18 @@ def _station_map(result: MonitorResult, region: Any, *, self_contained: bool,
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return render_html(m, self_contained=self_contained, node_modules=node_modules)
+
+
+def _metric_scale() -> Any:
+    """A Leaflet scale bar in kilometres only (as the region map has)."""
+    from branca.element import MacroElement, Template
+
+    scale = MacroElement()
+    scale._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, metric: true, position: 'bottomleft'}).addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}")
+    return scale
 
 
 def _number(value: Any, decimals: int = 1) -> str:

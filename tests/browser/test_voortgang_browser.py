@@ -36,6 +36,9 @@ def test_voortgang_page_renders_offline(browser, tmp_path):
     browser.driver.switch_to.frame(frame)
     browser.wait_for("return !!(window.L && document.querySelector('.leaflet-container'))")
     browser.wait_for("return document.querySelectorAll('path.ep-changed-station').length === 2")
+    # one scale bar, in kilometres only (no miles for a Dutch meeting)
+    assert browser.js("return document.querySelectorAll('.leaflet-control-scale-line').length") == 1
+    assert browser.js("return document.querySelector('.leaflet-control-scale-line').textContent").endswith("km")
     browser.driver.switch_to.default_content()
     shot = browser.screenshot("voortgang.png")
     assert shot.stat().st_size > 20_000
