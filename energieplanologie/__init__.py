@@ -56,6 +56,8 @@ _LAZY: dict[str, str] = {
     "allocate_region": "energieplanologie.allocation",
     "station_balance": "energieplanologie.balance",
     "project_enablement": "energieplanologie.balance",
+    "flex_assets": "energieplanologie.flex",
+    "flex_need": "energieplanologie.flex",
     "station_chart": "energieplanologie.charts",
     # knooppunten and density (pilot Noord-Holland Noord, step 3)
     "detect_hotspots": "energieplanologie.hotspots",
@@ -109,6 +111,8 @@ __all__ = [
     "compare_variants",
     "detect_hotspots",
     "diff_rounds",
+    "flex_assets",
+    "flex_need",
     "freeze_round",
     "get_scenario",
     "hotspots_through_time",
@@ -166,6 +170,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.config import load_config
     from energieplanologie.density import kde, write_density
     from energieplanologie.diff import diff_rounds
+    from energieplanologie.flex import flex_assets, flex_need
     from energieplanologie.hotspots import detect_hotspots, hotspots_through_time
     from energieplanologie.io import LayerRead, read_layer, write_csv, write_layers
     from energieplanologie.maps import publish, region_map, static_region_map
