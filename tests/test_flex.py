@@ -383,3 +383,45 @@ def test_dask_engine_gives_the_same_flex(flex_region, flex_balance):
     for name in (*FLEX_BALANCE_COLUMNS, "load_mw", "shortage_mw"):
         assert np.allclose(got[name], flex_balance[name], equal_nan=True), name
     assert got["status"].tolist() == flex_balance["status"].tolist()
+
+
+def test_criterion_d_names_the_windows_a_project_ends(flex_region, flex_balance):
+    # Verwacht: B1 (ready 2030) ends X's offtake window 2025 (5 MW), G1 (2035) Y's offtake window 2030 (12 MW).
+    # B1 itself is needed: without it X's feed-in in 2030 is 35 + 15 = 50 MW short (hoog, its first shortage
+    # without it is 2025 ≤ 2030).
+    from energieplanologie.assessment import score_projects
+
+    balance = flex_balance[flex_balance["scenario"] == "verwacht"]
+    result = score_projects(flex_region, balance=balance, scenario="verwacht", hotspots=[])
+    d = result.scores[result.scores["criterion"] == "D"].set_index("project_id")
+    assert "beëindigt het tekort afname op station Xanten (X) in 2025, dat tot dan alleen met 5,0 MW flex" \
+        in d.loc["B1", "reason"]
+    assert "beëindigt het tekort afname op station Yerseke (Y) in 2030, dat tot dan alleen met 12,0 MW flex" \
+        in d.loc["G1", "reason"]
+    assert d.loc["B1", "level"] == "hoog" and "max. 50,0 MW" in d.loc["B1", "reason"]
+    assert "beëindigt" not in d.loc["E1", "reason"]
+    evidence = result.evidence.set_index("project_id")
+    assert evidence.loc["G1", "flex_bridged_mw"] == pytest.approx(12)
+
+
+def test_variants_add_flex_assets_and_non_firm_shares(flex_region):
+    # verwacht, per year 2025/2030/2035 (Σ shortage over stations and directions; Σ flex relief):
+    # "zonder" (G1 only): X offtake 5, 5, 5; X feed-in 20, 50, 50 (100 − 50, no battery, no electrolyser);
+    #   Y offtake 0, 12, 0 (dc1's own non-firm share still counts) → 25, 67, 55. Flex: Y non-firm 48 and Z pooling
+    #   10 from 2030 → 0, 58, 58.
+    # "met" (G1, B1, E1): the hand case → 5 + 20 = 25; 35 + 12 = 47; 15 + 3 (H) = 18. Flex: + battery 15 in both
+    #   directions at X from 2030, + electrolyser 20 in 2035 → 0, 88, 108.
+    # "nietvast" (G1, data centres 0.5 non-firm by default): dc1 keeps its 0.4; dc2 (2035, 10 MW) 5 MW non-firm →
+    #   shortages as "zonder", flex 0, 58, 63.
+    from energieplanologie.variants import Variant, compare_variants, load_variants
+
+    variants = [Variant("zonder", ("G1",)), Variant("met", ("G1", "B1", "E1")),
+                *load_variants({"nietvast": {"projects": ["G1"], "non_firm_share": {"datacenter": 0.5}}}).values()]
+    got = compare_variants(flex_region, variants).set_index(["variant", "year"])
+    expected = {"zonder": ([25, 67, 55], [0, 58, 58]), "met": ([25, 47, 18], [0, 88, 108]),
+                "nietvast": ([25, 67, 55], [0, 58, 63])}
+    for name, (shortage, flex) in expected.items():
+        assert got.loc[name, "total_shortage_mw"].tolist() == pytest.approx(shortage), name
+        assert got.loc[name, "total_flex_mw"].tolist() == pytest.approx(flex), name
+    with pytest.raises(Exception, match="variants.x.non_firm_share"):
+        load_variants({"x": {"projects": ["G1"], "non_firm_share": {"datacenter": 1.5}}})

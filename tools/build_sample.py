@@ -188,7 +188,7 @@ PROJECTS = [
      "partial", "Stedin, Zeeuwind, gemeente Hulst, provincie Zeeland",
      "Batterij van 10 MW / 20 MWh bij station Hulst 50 kV die de middagpiek van de zonneparken opvangt; "
      "flexmiddel (vermogen_mw) zolang er geen netproject voor oostelijk Zeeuws-Vlaanderen is.",
-     pt(4.0215, 51.3070)),
+     pt(4.0265, 51.3080)),
 ]
 #: Flex columns of the projects (energieplanologie.flex): project_id → power_mw, energy_mwh, firm, efficiency.
 FLEX_ASSETS = {"P11": (10.0, 20.0, "false", None)}

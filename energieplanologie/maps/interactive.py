@@ -41,6 +41,7 @@ from energieplanologie.labels import VALUE_LABELS, format_number, value_label
 from energieplanologie.maps._style import (
     CARRIER_COLOURS,
     CERTAINTY_STYLE,
+    FLEX_SYMBOLS,
     HOTSPOT_COLOURS,
     INFRA_WEIGHT,
     MUNICIPALITY_COLOUR,
@@ -71,6 +72,7 @@ LAYER_NAMES = {
     "municipalities": "Gemeenten",
     "stations": "Stations (balans)",
     "infrastructure": "Infrastructuur",
+    "flex": "Flexmiddelen (opslag en conversie)",
     "developments": "Ontwikkelingen",
     "hotspots": "Knooppunten",
     "hexagons": "Gi*-hexagonen",
@@ -387,6 +389,46 @@ def _infrastructure_collection(infra: gpd.GeoDataFrame, simplify_m: float) -> di
     return _collection(infra, props, simplify_m)
 
 
+def _flex_collection(flex: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
+    """Flex assets (storage, conversion) as their own symbols: a square (storage) or diamond (conversion) with a
+    letter, in the carrier's colour; the popup says what the balance counts (:mod:`energieplanologie.flex`)."""
+    props = []
+    for _, row in flex.iterrows():
+        carrier = _val(row, "carrier") or "electricity"
+        itype = _val(row, "infra_type") or "battery"
+        shape, letter = FLEX_SYMBOLS.get(itype, ("square", "F"))
+        name = _val(row, "name") or _val(row, "project_id") or ""
+        power, energy = _val(row, "power_mw"), _val(row, "energy_mwh")
+        hours = energy / power if power and energy is not None and power > 0 else None
+        firm = _val(row, "firm")
+        body = kv_table([
+            ("Type", value_label("infra_type", itype)),
+            ("Status", value_label("status", _val(row, "status"))),
+            ("Gereed", fmt_year(_val(row, "year_ready"))),
+            ("Station", _val(row, "station_id")),
+            ("Vermogen (flex)", format_number(power, unit="MW") if power is not None else "– (telt niet als flex)"),
+            ("Energie", format_number(energy, unit="MWh") if energy is not None else None),
+            ("Uren op vol vermogen", format_number(hours, 1) if hours is not None else None),
+            ("Contract", value_label("firm", firm) if firm else None),
+            ("Rendement", format_number(_val(row, "efficiency"), 2) if _val(row, "efficiency") is not None else None),
+            ("Extra capaciteit afname", format_number(_val(row, "offtake_capacity_added_mw"), unit="MW")),
+            ("Extra capaciteit invoeding", format_number(_val(row, "feedin_capacity_added_mw"), unit="MW")),
+            ("Kosten", format_number(_val(row, "cost_meur"), unit="M€") if _val(row, "cost_meur") is not None
+             else None),
+            ("Partijen", _val(row, "parties")),
+            ("Omschrijving", _val(row, "description")),
+        ])
+        props.append({
+            "id": str(_val(row, "project_id")),
+            "existing": _val(row, "status") == "existing",
+            "ready": _int_or_none(_val(row, "year_ready")),
+            "symbol": {"shape": shape, "letter": letter, "colour": CARRIER_COLOURS.get(carrier, "#555555")},
+            "tooltip": esc(f"{name} ({value_label('infra_type', itype)}, gereed {fmt_year(_val(row, 'year_ready'))})"),
+            "popup": _popup(name, str(_val(row, "project_id") or ""), body),
+        })
+    return _collection(flex, props, simplify_m)
+
+
 def _hotspot_collection(hotspots: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
     props = []
     for _, row in hotspots.iterrows():
@@ -538,7 +580,7 @@ def density_overlay(density: Any, *, cmap: str = "YlOrRd", max_pixels: int = 4_0
 
 
 def _legend_html(*, sectors: Sequence[str], carriers: Sequence[str], has_balance: bool, has_hotspots: bool,
-                 has_hexagons: bool, density_max: float | None) -> str:
+                 has_hexagons: bool, density_max: float | None, flex_types: Sequence[str] = ()) -> str:
     def sw(colour: str, round_: bool = False) -> str:
         return f'<span class="ep-sw{" ep-round" if round_ else ""}" style="background:{esc(colour)}"></span>'
 
@@ -568,6 +610,12 @@ def _legend_html(*, sectors: Sequence[str], carriers: Sequence[str], has_balance
         parts.extend(item(line(CARRIER_COLOURS[c]), value_label("carrier", c)) for c in carriers)
         parts.append(item(line("#444"), "gereed in gekozen jaar"))
         parts.append(item(line("#444", "dashed"), "gepland, nog niet gereed"))
+    if flex_types:
+        parts.append("<h5>Flexmiddelen (opslag en conversie)</h5>")
+        for t in flex_types:
+            shape, letter = FLEX_SYMBOLS[t]
+            parts.append(item(f'<span class="ep-flex-sw ep-flex-{shape}"><b>{esc(letter)}</b></span>',
+                              value_label("infra_type", t)))
     if has_hotspots:
         parts.append("<h5>Knooppunten</h5>")
         parts.extend(item(sw(HOTSPOT_COLOURS[lv]), value_label("level", lv)) for lv in HOTSPOT_COLOURS)
@@ -717,12 +765,17 @@ def region_map(
         part = dev.loc[(dev["sector"] == sector).to_numpy()]
         group("developments", _development_collection(part, simplify_m),
               name=f"{LAYER_NAMES['developments']}: {value_label('sector', sector)}")
-    if len(infra):
-        group("infrastructure", _infrastructure_collection(infra, simplify_m))
+    is_flex = (infra["infra_type"].isin(list(FLEX_SYMBOLS)) & infra.geometry.geom_type.eq("Point")).to_numpy() \
+        if len(infra) else np.zeros(0, dtype=bool)
+    if (~is_flex).any():
+        group("infrastructure", _infrastructure_collection(infra.loc[~is_flex], simplify_m))
+    if is_flex.any():
+        group("flex", _flex_collection(infra.loc[is_flex], simplify_m))
     group("stations", _station_collection(stations, balance, years, 0.0))
 
     carriers = [c for c in CARRIER_COLOURS if c in set(infra["carrier"].dropna())] if len(infra) else []
     legend = _legend_html(sectors=sectors, carriers=carriers, has_balance=balance is not None,
+                          flex_types=[t for t in FLEX_SYMBOLS if is_flex.any() and t in set(infra.loc[is_flex, "infra_type"])],
                           has_hotspots=hotspots is not None and len(hotspots) > 0,
                           has_hexagons=hexagons is not None and len(hexagons) > 0, density_max=density_max)
     m.add_child(_Call("title", m, title))
