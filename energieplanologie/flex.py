@@ -56,7 +56,7 @@ from energieplanologie._geometry import representative_xy
 from energieplanologie.allocation import _id_rank, _nearest
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario
-from energieplanologie.schema import CARRIERS, CERTAINTIES, FLEX_TYPES
+from energieplanologie.schema import CARRIERS, FLEX_TYPES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -195,7 +195,9 @@ def _asset_table(region: Region, projects: Iterable[str] | None = None) -> pd.Da
     sid = region.stations["station_id"].to_numpy(dtype=object)
 
     def station_ids(pos: np.ndarray) -> np.ndarray:
-        return np.where(pos >= 0, sid[np.maximum(pos, 0)] if len(sid) else None, None).astype(object)
+        out = np.full(len(pos), None, dtype=object)
+        out[pos >= 0] = sid[pos[pos >= 0]]
+        return out
 
     out = pd.DataFrame({
         "project_id": a["project_id"].to_numpy(dtype=object),
@@ -211,7 +213,8 @@ def _asset_table(region: Region, projects: Iterable[str] | None = None) -> pd.Da
         "relieves": np.where(storage, "both", np.where(kind == "gas_to_power", "offtake", "feedin")).astype(object),
         "other_carrier": other_carrier,
         "other_station_id": station_ids(other_pos),
-        "other_direction": np.where(storage, None, np.where(kind == "gas_to_power", "offtake", "feedin")).astype(object),
+        "other_direction": pd.Series(np.where(kind == "gas_to_power", "offtake", "feedin"), dtype=object)
+        .where(~storage, None).to_numpy(),
         "other_mw": other_mw,
         "station_pos": station_pos,
         "other_pos": other_pos,
@@ -475,7 +478,8 @@ def flex_need(balance: pd.DataFrame, region: Region, *, projects: Iterable[str] 
     """
     red = balance[balance["status"] == "red"]
     if not len(red):
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in FLEX_NEED_COLUMNS})
+        types = {"from_year": np.int64, "to_year": np.int64, "max_shortage_mw": float}
+        return pd.DataFrame({c: pd.Series([], dtype=types.get(c, object)) for c in FLEX_NEED_COLUMNS})
     years = np.sort(balance["year"].unique())
     keys = ["scenario", "station_id", "direction"]
     g = red.groupby(keys, sort=False)

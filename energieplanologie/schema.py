@@ -921,14 +921,24 @@ def validate(
                    f"{'/'.join(spec.key)} komt meer dan eens voor (alle rijen met deze sleutel afgewezen)",
                    values=dup_values)
 
-    # ---- columns the schema does not know: kept in the output, reported once per layer
+    # ---- columns the schema does not know: kept in the output, reported once per layer. One that looks like a
+    # schema column (a typo: 'vermogen_mwh') is a warning naming the column it resembles; the others a note.
     unknown_columns = [str(c) for c in frame.columns
                        if c not in spec.column_names and c not in ("source_row", "geometry")
                        and not (isinstance(frame, gpd.GeoDataFrame) and c == frame.geometry.name)]
     if unknown_columns:
-        report.warning("unknown_columns", None, [],
-                       f"kolom(men) niet in het schema van {spec.label_nl}: {', '.join(unknown_columns)}; "
-                       "meegenomen in de uitvoer, niet gebruikt in de analyses (een mapping koppelt ze)")
+        known = {_key(c.name): c.name for c in spec.columns} | {_key(c.label_nl): c.name for c in spec.columns
+                                                               if c.label_nl}
+        alike = {c: difflib.get_close_matches(_key(c), list(known), n=1, cutoff=0.8) for c in unknown_columns}
+        typos = [f"{c} (lijkt op {known[m[0]]})" for c, m in alike.items() if m]
+        others = [c for c, m in alike.items() if not m]
+        kept = "meegenomen in de uitvoer, niet gebruikt in de analyses (een mapping koppelt ze)"
+        if typos:
+            report.warning("unknown_columns", None, [],
+                           f"kolom(men) niet in het schema van {spec.label_nl}: {', '.join(typos)}; {kept}")
+        if others:
+            report.note("unknown_columns", None, [],
+                        f"kolom(men) niet in het schema van {spec.label_nl}: {', '.join(others)}; {kept}")
 
     # ---- kind-specific rules
     if kind == "stations":

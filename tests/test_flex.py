@@ -18,7 +18,13 @@ from shapely.geometry import Point, box
 
 from energieplanologie import EnergieplanologieError
 from energieplanologie.balance import BALANCE_COLUMNS, station_balance
-from energieplanologie.flex import FLEX_BALANCE_COLUMNS, FLEX_NEED_COLUMNS, flex_assets, flex_need, flex_parameters
+from energieplanologie.flex import (
+    FLEX_BALANCE_COLUMNS,
+    FLEX_NEED_COLUMNS,
+    flex_assets,
+    flex_need,
+    flex_parameters,
+)
 from energieplanologie.io import read_layer, write_csv
 from energieplanologie.region import Region
 from energieplanologie.scenarios import get_scenario
@@ -291,16 +297,19 @@ def test_validation_reports_flex_rows_and_unknown_columns(flex_dir):
     frame = gpd.read_file(flex_dir / "infrastructure.gpkg", engine="pyogrio")
     frame["extra_capaciteit_invoeding_mw"] = [5.0, 0.0, 0.0]  # B1 has both: reported, both count
     frame["vermogen_mw"] = [15.0, 20.0, 7.0]  # G1 is no flex asset: its power is reported, not counted
-    frame["eigen_opmerking"] = "x"
+    frame["eigen_opmerking"] = "x"  # an extra column: kept and noted
+    frame["energie_mhw"] = 1.0  # a typo of energie_mwh: kept and warned about, naming the column it resembles
     path = flex_dir / "infra_fouten.gpkg"
     frame.to_file(path, layer="infrastructure", engine="pyogrio")
     result = read_layer(path, "infrastructure")
     codes = {w.code: w for w in result.report.warnings}
     assert codes["power_and_capacity_added"].rows == [0]
     assert codes["power_not_flex"].rows == [2]
-    assert "eigen_opmerking" in codes["unknown_columns"].message
-    assert [w.code for w in result.report.warnings].count("unknown_columns") == 1
-    assert "eigen_opmerking" in result.data.columns  # kept, not silently dropped
+    assert "energie_mhw (lijkt op energy_mwh)" in codes["unknown_columns"].message
+    assert "eigen_opmerking" not in codes["unknown_columns"].message
+    notes = [n for n in result.report.notes if n.code == "unknown_columns"]
+    assert len(notes) == 1 and "eigen_opmerking" in notes[0].message  # once per layer
+    assert {"eigen_opmerking", "energie_mhw"} <= set(result.data.columns)  # kept, not silently dropped
     bad = frame.assign(rendement=[None, 1.5, None], vast=[None, "misschien", None])
     bad.to_file(path, layer="infrastructure", engine="pyogrio")
     errors = {(e.code, e.column) for e in read_layer(path, "infrastructure").report.errors}

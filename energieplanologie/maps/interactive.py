@@ -332,6 +332,12 @@ def _development_collection(dev: gpd.GeoDataFrame, simplify_m: float) -> dict[st
             ("Zekerheid", value_label("certainty", certainty)),
             ("Gemeente", _val(row, "municipality_code")),
             ("Station", _val(row, "station_id")),
+            # flex options (energieplanologie.flex): shown only when the development has them
+            ("Niet-vast contract", format_number(100 * _val(row, "non_firm_share"), 0, "%")
+             if _val(row, "non_firm_share") is not None else None),
+            ("Kabelpool", f"{_val(row, 'pool_id')} (aansluiting "
+                          f"{format_number(_val(row, 'pool_connection_mw'), unit='MW')})"
+             if _val(row, "pool_id") is not None else None),
         ])
         props.append({
             "id": str(_val(row, "development_id")),
