@@ -12,7 +12,7 @@ The whole public API is available at the top level; the analyses are imported on
 'Zeeuws-Vlaanderen'
 >>> balance = ep.station_balance(region, "verwacht")
 >>> sorted(balance.loc[(balance["year"] == 2030) & (balance["shortage_mw"] > 0), "station_id"].unique())
-['HST', 'SKL', 'TNZ']
+['SKL', 'TNZ']
 """
 
 from __future__ import annotations

@@ -189,9 +189,9 @@ def compare_variants(
     >>> compare_variants(region, [ip])[["variant", "year", "total_shortage_mw", "stations_short"]].round(1)
       variant  year  total_shortage_mw  stations_short
     0      ip  2025                0.0               0
-    1      ip  2030               68.2               3
-    2      ip  2035              104.1               3
-    3      ip  2040              122.4               4
+    1      ip  2030               63.2               3
+    2      ip  2035               99.1               3
+    3      ip  2040              117.4               4
     """
     from energieplanologie.allocation import allocate_region
     from energieplanologie.balance import station_balance
