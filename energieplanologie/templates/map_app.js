@@ -95,7 +95,9 @@
           var letter = document.createElement("b");
           letter.textContent = p.symbol.letter;
           box.appendChild(letter);
-          return L.marker(latlng, { icon: L.divIcon({ className: "ep-flex", html: box, iconSize: [22, 22] }) });
+          // its corner on the point, the symbol up and to the right: a station beside it stays visible
+          return L.marker(latlng, { icon: L.divIcon({ className: "ep-flex", html: box, iconSize: [22, 22],
+                                                      iconAnchor: [-2, 24] }) });
         }
         return L.circleMarker(latlng, styleFor(kind, p));
       },
