@@ -480,6 +480,16 @@ def flex_need(balance: pd.DataFrame, region: Region, *, projects: Iterable[str] 
     if not len(red):
         types = {"from_year": np.int64, "to_year": np.int64, "max_shortage_mw": float}
         return pd.DataFrame({c: pd.Series([], dtype=types.get(c, object)) for c in FLEX_NEED_COLUMNS})
+    missing = [c for c in ("station_id", "year", "direction", "shortage_mw") if c not in red.columns]
+    if missing:
+        raise EnergieplanologieError(f"balance: kolommen ontbreken: {', '.join(missing)} (gebruik station_balance())")
+    names = region.stations.set_index(region.stations["station_id"].astype(str))
+    red = red.assign(**{c: red[c] if c in red.columns else red["station_id"].astype(str).map(names[source])
+                        for c, source in (("station_name", "name"), ("carrier", "carrier")) if source in names},
+                     scenario=red["scenario"] if "scenario" in red.columns else "")
+    for c in ("station_name", "carrier"):
+        if c not in red.columns:
+            red = red.assign(**{c: None})
     years = np.sort(balance["year"].unique())
     keys = ["scenario", "station_id", "direction"]
     g = red.groupby(keys, sort=False)
@@ -518,7 +528,7 @@ def flex_need(balance: pd.DataFrame, region: Region, *, projects: Iterable[str] 
     out = out.merge(resolved.reset_index(), on=keys, how="left")
     out["resolved_by"] = out["resolved_by"].fillna("").astype(object)
     out["resolved_kind"] = out["resolved_kind"].fillna("").astype(object)
-    order = {s: i for i, s in enumerate(dict.fromkeys(balance["scenario"]))}
+    order = {s: i for i, s in enumerate(dict.fromkeys(red["scenario"]))}
     out = out.assign(_sc=out["scenario"].map(order), _d=out["direction"].map({"offtake": 0, "feedin": 1}))
     out = out.sort_values(["_sc", "station_id", "_d"], kind="stable").reset_index(drop=True)
     out["from_year"] = out["from_year"].astype(np.int64)

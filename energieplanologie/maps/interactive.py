@@ -73,6 +73,7 @@ LAYER_NAMES = {
     "stations": "Stations (balans)",
     "infrastructure": "Infrastructuur",
     "flex": "Flexmiddelen (opslag en conversie)",
+    "flexneed": "Flexbehoefte (tekort te overbruggen)",
     "developments": "Ontwikkelingen",
     "hotspots": "Knooppunten",
     "hexagons": "Gi*-hexagonen",
@@ -435,6 +436,38 @@ def _flex_collection(flex: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any
     return _collection(flex, props, simplify_m)
 
 
+def _flex_need_collection(need: pd.DataFrame, stations: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The shortage windows (:func:`energieplanologie.flex.flex_need`) as rings around their stations, sized by
+    the flex that bridges them; shown in the years of the window."""
+    geom = stations.set_index(stations["station_id"].astype(str)).geometry
+    frame = gpd.GeoDataFrame(need.reset_index(drop=True),
+                             geometry=geom.reindex(need["station_id"].astype(str)).to_numpy(), crs=stations.crs)
+    props = []
+    for _, row in frame.iterrows():
+        mw = float(_val(row, "max_shortage_mw") or 0.0)
+        direction = value_label("direction", _val(row, "direction"))
+        window = f"{_val(row, 'from_year')}–{_val(row, 'to_year')}"
+        resolved = _val(row, "resolved_by") or "nog geen project"
+        body = kv_table([
+            ("Richting", direction),
+            ("Tekort in", window),
+            ("Flex nodig", format_number(mw, unit="MW")),
+            ("Opgelost door", resolved.replace(";", ", ")),
+            ("Soort", value_label("resolved_kind", _val(row, "resolved_kind")) if _val(row, "resolved_kind") else None),
+        ])
+        name = f"{_val(row, 'station_name') or _val(row, 'station_id')}"
+        props.append({
+            "id": f"{_val(row, 'station_id')}|{_val(row, 'direction')}",
+            "from": _int_or_none(_val(row, "from_year")),
+            "to": _int_or_none(_val(row, "to_year")),
+            "style": {"radius": float(10 + 3 * np.sqrt(max(mw, 0.0))), "color": "#6a1b9a", "weight": 3,
+                      "opacity": 0.9, "fill": False, "dashArray": "5 4"},
+            "tooltip": esc(f"{name}: {direction.lower()} {window}, {format_number(mw, unit='MW')} flex nodig"),
+            "popup": _popup(f"Flexbehoefte {name}", str(_val(row, "station_id") or ""), body),
+        })
+    return _collection(frame, props, 0.0)
+
+
 def _hotspot_collection(hotspots: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
     props = []
     for _, row in hotspots.iterrows():
@@ -586,7 +619,8 @@ def density_overlay(density: Any, *, cmap: str = "YlOrRd", max_pixels: int = 4_0
 
 
 def _legend_html(*, sectors: Sequence[str], carriers: Sequence[str], has_balance: bool, has_hotspots: bool,
-                 has_hexagons: bool, density_max: float | None, flex_types: Sequence[str] = ()) -> str:
+                 has_hexagons: bool, density_max: float | None, flex_types: Sequence[str] = (),
+                 has_flex_need: bool = False) -> str:
     def sw(colour: str, round_: bool = False) -> str:
         return f'<span class="ep-sw{" ep-round" if round_ else ""}" style="background:{esc(colour)}"></span>'
 
@@ -616,6 +650,10 @@ def _legend_html(*, sectors: Sequence[str], carriers: Sequence[str], has_balance
         parts.extend(item(line(CARRIER_COLOURS[c]), value_label("carrier", c)) for c in carriers)
         parts.append(item(line("#444"), "gereed in gekozen jaar"))
         parts.append(item(line("#444", "dashed"), "gepland, nog niet gereed"))
+    if has_flex_need:
+        parts.append("<h5>Flexbehoefte</h5>")
+        parts.append(item('<span class="ep-sw ep-round" style="background:transparent;border:2px dashed #6a1b9a">'
+                          '</span>', "tekort in dit jaar; groter = meer flex nodig"))
     if flex_types:
         parts.append("<h5>Flexmiddelen (opslag en conversie)</h5>")
         for t in flex_types:
@@ -777,11 +815,21 @@ def region_map(
         group("infrastructure", _infrastructure_collection(infra.loc[~is_flex], simplify_m))
     if is_flex.any():
         group("flex", _flex_collection(infra.loc[is_flex], simplify_m))
+    need_shown = 0
+    if balance is not None and {"station_id", "year", "direction", "status", "shortage_mw"} <= set(balance.columns):
+        from energieplanologie.flex import flex_need
+
+        need = flex_need(balance, region)
+        need = need[need["station_id"].astype(str).isin(set(stations["station_id"].astype(str)))]
+        if len(need):
+            group("flexneed", _flex_need_collection(need, stations))
+            need_shown = len(need)
     group("stations", _station_collection(stations, balance, years, 0.0))
 
     carriers = [c for c in CARRIER_COLOURS if c in set(infra["carrier"].dropna())] if len(infra) else []
     legend = _legend_html(sectors=sectors, carriers=carriers, has_balance=balance is not None,
                           flex_types=[t for t in FLEX_SYMBOLS if is_flex.any() and t in set(infra.loc[is_flex, "infra_type"])],
+                          has_flex_need=bool(need_shown),
                           has_hotspots=hotspots is not None and len(hotspots) > 0,
                           has_hexagons=hexagons is not None and len(hexagons) > 0, density_max=density_max)
     m.add_child(_Call("title", m, title))

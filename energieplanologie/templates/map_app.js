@@ -54,6 +54,10 @@
       setPathClass(entry.layer, "ep-infra " + (built ? "ep-infra-built" : "ep-infra-planned"));
       return true;
     },
+    flexneed: function (entry, y) {
+      var p = entry.props;
+      return p.from !== null && p.to !== null && p.from <= y && y <= p.to;
+    },
     flex: function (entry, y) {
       var p = entry.props;
       var built = p.existing || (p.ready !== null && p.ready <= y);

@@ -19,6 +19,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from energieplanologie.flex import flex_need
 from energieplanologie.maps import publish, read_notes, region_map
 from energieplanologie.schema import CRS_RD
 
@@ -89,6 +90,11 @@ def test_region_map_offline_layers_and_year_switch(browser, sample_outputs, tmp_
     assert browser.js("return document.querySelectorAll('.leaflet-control-layers').length") == 1
 
     dev_years = region.developments["year"].astype(int)
+    need = flex_need(bal[bal["scenario"] == "verwacht"], region)
+    # by hand from the sample's balance (verwacht): SKL and TNZ offtake in 2030, WDO offtake 2035, HST feed-in
+    # 2035–2040 (after the battery P11 and the cable pool)
+    assert {(r.station_id, r.from_year, r.to_year) for r in need.itertuples()} == {
+        ("SKL", 2030, 2030), ("TNZ", 2030, 2030), ("WDO", 2035, 2035), ("HST", 2035, 2040)}
     for year in (2030, 2025, 2035, 2040):
         if year != 2030:
             Select(browser.driver.find_element(By.CSS_SELECTOR, "select.ep-year-select")).select_by_value(str(year))
@@ -102,6 +108,8 @@ def test_region_map_offline_layers_and_year_switch(browser, sample_outputs, tmp_
         faded = browser.js("return Array.from(document.querySelectorAll('.ep-flex')).filter("
                            "function (e) { return Number(e.style.opacity) < 1; }).length")
         assert faded == {2025: 2, 2030: 0, 2035: 0, 2040: 0}[year], year
+        # flexbehoefte: a ring around each station × direction whose shortage window holds the year
+        assert _count(browser, "path.ep-flexneed") == int(((need["from_year"] <= year) & (year <= need["to_year"])).sum())
     # hand check of the sample's balance: 2 stations short in 2030 (SKL and TNZ offtake; Hulst's feed-in shortage
     # is bridged by battery P11 and cable pool KP-HULST since issue 20), none in 2025
     assert _red_stations(bal, 2030) == 2 and _red_stations(bal, 2025) == 0
