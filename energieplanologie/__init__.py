@@ -12,7 +12,7 @@ The whole public API is available at the top level; the analyses are imported on
 'Zeeuws-Vlaanderen'
 >>> balance = ep.station_balance(region, "verwacht")
 >>> sorted(balance.loc[(balance["year"] == 2030) & (balance["shortage_mw"] > 0), "station_id"].unique())
-['HST', 'SKL', 'TNZ']
+['SKL', 'TNZ']
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ _LAZY: dict[str, str] = {
     "allocate_region": "energieplanologie.allocation",
     "station_balance": "energieplanologie.balance",
     "project_enablement": "energieplanologie.balance",
+    "flex_assets": "energieplanologie.flex",
+    "flex_need": "energieplanologie.flex",
     "station_chart": "energieplanologie.charts",
     # knooppunten and density (pilot Noord-Holland Noord, step 3)
     "detect_hotspots": "energieplanologie.hotspots",
@@ -113,6 +115,8 @@ __all__ = [
     "compare_variants",
     "detect_hotspots",
     "diff_rounds",
+    "flex_assets",
+    "flex_need",
     "freeze_round",
     "get_scenario",
     "hotspots_through_time",
@@ -171,6 +175,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.config import load_config
     from energieplanologie.density import kde, write_density
     from energieplanologie.diff import diff_rounds
+    from energieplanologie.flex import flex_assets, flex_need
     from energieplanologie.hotspots import detect_hotspots, hotspots_through_time
     from energieplanologie.io import LayerRead, read_layer, write_csv, write_layers
     from energieplanologie.maps import publish, region_map, static_region_map

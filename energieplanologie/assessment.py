@@ -594,8 +594,40 @@ def _score_efficiency(projects: pd.DataFrame, crit: Criterion) -> tuple[pd.DataF
 _DIRECTION_NL = {"offtake": "afname", "feedin": "invoeding"}
 
 
+def _flex_mw(projects: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A flex asset's power per direction it relieves (storage both, electrolyser/e-boiler feed-in, gas_to_power
+    offtake; see :mod:`energieplanologie.flex`), and whether it is storage (its relief is ``flex_battery_mw``)."""
+    from energieplanologie.schema import FLEX_TYPES
+
+    kind = projects["infra_type"].to_numpy(dtype=object)
+    power = (pd.to_numeric(projects["power_mw"], errors="coerce").fillna(0.0).to_numpy(float)
+             if "power_mw" in projects else np.zeros(len(projects)))
+    power = np.where(np.isin(kind, FLEX_TYPES), power, 0.0)
+    storage = np.isin(kind, ("battery", "heat_storage"))
+    return (np.where(storage | (kind == "gas_to_power"), power, 0.0),
+            np.where(storage | np.isin(kind, ("electrolyser", "e_boiler")), power, 0.0), storage)
+
+
+def _window_reasons(need: pd.DataFrame | None) -> dict[str, tuple[str, float]]:
+    """Per project that ends a shortage window (``flexbehoefte``): the window in words and the flex it spares."""
+    if need is None or not len(need):
+        return {}
+    out: dict[str, tuple[str, float]] = {}
+    for row in need.loc[need["resolved_by"] != ""].itertuples(index=False):
+        years = f"{row.from_year}" if row.from_year == row.to_year else f"{row.from_year}–{row.to_year}"
+        text = (f"beëindigt het tekort {_DIRECTION_NL.get(row.direction, row.direction)} op station "
+                f"{row.station_name} ({row.station_id}) in {years}, dat tot dan alleen met "
+                f"{format_number(row.max_shortage_mw, 1, 'MW')} flex (opslag, conversie of niet-vaste contracten) "
+                "te overbruggen is")
+        for pid in str(row.resolved_by).split(";"):
+            previous = out.get(pid)
+            out[pid] = ((previous[0] + "; " + text) if previous else text,
+                        max(previous[1] if previous else 0.0, float(row.max_shortage_mw)))
+    return out
+
+
 def _score_urgency(projects: pd.DataFrame, balance: pd.DataFrame, stations: pd.DataFrame, crit: Criterion,
-                   horizon: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   horizon: int, need: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """D: the shortage at the linked station *without this project*, and its first year.
 
     The balance is linear in capacity, so the headroom without the project is the balance's headroom minus the
@@ -606,25 +638,37 @@ def _score_urgency(projects: pd.DataFrame, balance: pd.DataFrame, stations: pd.D
     without it — possibly before it is ready, which means it must be accelerated. A shortage that other projects
     solve before this one is ready does not make it needed. A project without ``year_ready`` counts in no year
     (its capacity is not in the balance), so it is needed whenever its station is short.
+
+    A flex asset (``power_mw``, :mod:`energieplanologie.flex`) is judged the same way on the directions it
+    relieves: without it the load rises by its power, at most by what that kind of flex relieved in the row. A
+    project whose ``year_ready`` ends a shortage window of ``need`` (:func:`energieplanologie.flex.flex_need`)
+    says so in its reason: until then only flex could bridge that shortage.
     """
     t = crit.thresholds
     min_short = float(t["min_tekort_mw"])
     until = int(t["hoog_tot_jaar"])
     off, feed = _added_mw(projects)
+    flex_off, flex_feed, storage = _flex_mw(projects)
     pid = projects["project_id"].to_numpy(dtype=object)
     rows = pd.DataFrame({"project_id": pid, "station_id": projects["station_id"].to_numpy(dtype=object),
                          "year_ready": pd.to_numeric(projects["year_ready"], errors="coerce").to_numpy(float),
-                         "offtake": off, "feedin": feed})
-    long = rows.melt(id_vars=["project_id", "station_id", "year_ready"], value_vars=["offtake", "feedin"],
+                         "offtake": off, "feedin": feed, "storage": storage})
+    long = rows.melt(id_vars=["project_id", "station_id", "year_ready", "storage"], value_vars=["offtake", "feedin"],
                      var_name="direction", value_name="own_mw")
+    long["flex_mw"] = np.concatenate([flex_off, flex_feed])  # melt stacks offtake rows, then feed-in rows
     # Directions the project serves; a project that adds no MW is judged on both directions of its station.
-    adds_any = long.groupby("project_id")["own_mw"].transform("sum") > 0
-    long = long.loc[(long["own_mw"] > 0) | ~adds_any]
+    serves = long["own_mw"] + long["flex_mw"]
+    adds_any = serves.groupby(long["project_id"]).transform("sum") > 0
+    long = long.loc[(serves > 0) | ~adds_any]
+    flex_cols = [c for c in ("flex_battery_mw", "flex_conversion_mw") if c in balance.columns]
     bal = balance.loc[pd.to_numeric(balance["year"]) <= horizon,
-                      ["station_id", "year", "direction", "headroom_mw", "capacity_added_mw"]]
+                      ["station_id", "year", "direction", "headroom_mw", "capacity_added_mw", *flex_cols]]
     m = long.dropna(subset=["station_id"]).merge(bal, on=["station_id", "direction"], how="inner")
     counted = (m["year"] >= m["year_ready"]) & (m["capacity_added_mw"].fillna(0) + 1e-9 >= m["own_mw"])
-    m["headroom_without"] = m["headroom_mw"] - np.where(counted, m["own_mw"], 0.0)
+    relieved = (np.where(m["storage"], m["flex_battery_mw"], m["flex_conversion_mw"]) if len(flex_cols) == 2
+                else np.zeros(len(m)))
+    flex_counted = np.where(m["year"] >= m["year_ready"], np.minimum(m["flex_mw"], relieved), 0.0)
+    m["headroom_without"] = m["headroom_mw"] - np.where(counted, m["own_mw"], 0.0) - flex_counted
     m["short_without"] = (-m["headroom_without"]).clip(lower=0.0)
     short = m.loc[m["short_without"] >= min_short].sort_values(["project_id", "year", "direction"])
     in_service = short["year_ready"].isna() | (short["year"] >= short["year_ready"])
@@ -637,6 +681,8 @@ def _score_urgency(projects: pd.DataFrame, balance: pd.DataFrame, stations: pd.D
     reasons = []
     first_year = np.full(len(projects), np.nan)
     first_mw = np.full(len(projects), np.nan)
+    windows = _window_reasons(need)
+    bridged = np.array([windows.get(str(p), ("", np.nan))[1] for p in pid], dtype=float)
     for i, p in enumerate(pid):
         sid = rows.at[i, "station_id"]
         if pd.isna(sid):
@@ -670,8 +716,11 @@ def _score_urgency(projects: pd.DataFrame, balance: pd.DataFrame, stations: pd.D
         level[i] = "hoog" if fy <= until else "gemiddeld"
         reasons.append(text + (f" (hoog: tekort uiterlijk in {until})" if fy <= until else
                                f" (na {until}: gemiddelde urgentie)"))
+    for i, p in enumerate(pid):  # the shortage windows it ends, in words (flexbehoefte)
+        if str(p) in windows:
+            reasons[i] = f"{reasons[i]}; {windows[str(p)][0]}"
     evidence = pd.DataFrame({"project_id": pid, "first_shortage_year_without": first_year,
-                             "shortage_without_mw": first_mw})
+                             "shortage_without_mw": first_mw, "flex_bridged_mw": bridged})
     return _result(projects, level, first_year, reasons), evidence
 
 
@@ -960,7 +1009,10 @@ def score_projects(
         elif crit.method == "efficiency":
             res, ev = _score_efficiency(chosen, crit)
         elif crit.method == "urgency":
-            res, ev = _score_urgency(chosen, balance, region.stations, crit, horizon)
+            from energieplanologie.flex import flex_need
+
+            res, ev = _score_urgency(chosen, balance, region.stations, crit, horizon,
+                                     need=flex_need(balance, region) if "status" in balance.columns else None)
         elif crit.method == "constraints":
             res, ev = _score_constraints(chosen, region.constraints, crit)
         elif crit.method == "cost":

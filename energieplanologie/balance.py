@@ -14,8 +14,11 @@ For each station *s*, analysis year *y*, direction *d* (``offtake``, ``feedin``)
 * ``development_load_mw`` — Σ over the developments allocated to *s* with ``year ≤ y`` of
   ``MW_d × weight[certainty] × simultaneity[sector] × share`` (see :mod:`energieplanologie.scenarios` and
   :func:`energieplanologie.allocation.allocate`); ``mw_<sector>`` splits it by sector.
-* ``load_mw = baseline + development load`` (an unknown baseline counts as 0 here; the row's status is
-  ``unknown`` anyway because its capacity is unknown too).
+* ``load_before_flex_mw = baseline + development load`` (an unknown baseline counts as 0 here; the row's status
+  is ``unknown`` anyway because its capacity is unknown too).
+* ``load_mw`` — the load **after flex** (:mod:`energieplanologie.flex`: non-firm agreements, cable pooling,
+  storage and conversion; ``non_firm_mw``, ``cable_pooling_mw``, ``flex_battery_mw``, ``flex_conversion_mw`` and
+  the load conversion adds, ``conversion_load_mw``); equal to the load before flex when the input has no flex.
 * ``headroom_mw = capacity − load``; ``shortage_mw = max(0, −headroom)``; ``utilisation = load / capacity``.
 * ``status``: ``red`` when there is a shortage, ``amber`` when the headroom is below ``amber_margin × capacity``,
   else ``green``; ``unknown`` when the capacity is unknown (never a silent 0 MW). Differences below
@@ -39,6 +42,7 @@ import pandas as pd
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie.allocation import _allocate_arrays, allocation_settings
 from energieplanologie.distributed import use_dask
+from energieplanologie.flex import FLEX_BALANCE_COLUMNS, flex_load
 from energieplanologie.progress import ProgressCallback, report, scaled
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario, enum_codes, get_scenario, get_scenarios
@@ -65,7 +69,7 @@ BALANCE_COLUMNS: tuple[str, ...] = (
     "station_id", "station_name", "level", "carrier", "scenario", "year", "direction",
     "base_capacity_mw", "capacity_added_mw", "capacity_mw", "baseline_load_mw", "development_load_mw",
     "load_mw", "headroom_mw", "shortage_mw", "utilisation", "status", "first_shortage_year",
-    *SECTOR_COLUMNS,
+    *SECTOR_COLUMNS, *FLEX_BALANCE_COLUMNS,
 )
 ENABLEMENT_COLUMNS: tuple[str, ...] = (
     "project_id", "station_id", "year", "direction", "capacity_added_mw", "mw_enabled",
@@ -108,6 +112,7 @@ class _Rows:
         self.ids = frame["development_id"].to_numpy(dtype=object) if "development_id" in frame else \
             frame.index.to_numpy()
         self.take = take
+        self.frame = frame  # the development columns that the flex rules read (energieplanologie.flex)
 
     def dev_ids(self) -> np.ndarray:
         return self.ids if self.take is None else self.ids[self.take]
@@ -136,6 +141,27 @@ def _rows(region: Region, allocation: pd.DataFrame | None) -> tuple[_Rows, list[
             raise EnergieplanologieError(f"allocation.station_id: onbekende stations {', '.join(bad)}")
         rows = _Rows(pos.astype(np.intp), allocation["share"].to_numpy(dtype=float), allocation, None)
         return rows, sorted({str(i) for i in rows.dev_ids()[pos < 0]})
+
+
+def _flex_rows(region: Region, allocation: pd.DataFrame | None) -> _Rows | None:
+    """On the dask path: the allocation rows of just the developments that are non-firm or pooled (the rows
+    :mod:`energieplanologie.flex` reads), allocated in memory as :func:`_rows` does; None when there are none."""
+    frame = region.developments if allocation is None else allocation
+    flagged = [c for c in ("non_firm_share", "pool_id") if c in frame.columns]
+    if not flagged:
+        return None
+    mask = ~frame[flagged[0]].isna()
+    for column in flagged[1:]:
+        mask = mask | ~frame[column].isna()  # Series operations, as dask-geopandas frames have them too
+    subset = frame[mask]
+    subset = subset.compute() if hasattr(subset, "compute") else subset
+    if not len(subset):
+        return None
+    if allocation is not None:
+        return _rows(region, subset)[0]
+    area = region.municipalities if len(region.municipalities) else None
+    arrays = _allocate_arrays(subset, region.stations, area=area, **allocation_settings(region))
+    return _Rows(arrays.station_pos, arrays.share, subset, arrays.dev_pos if arrays.expanded else None)
 
 
 def _capacity_rows(region: Region, years: np.ndarray) -> dict[str, np.ndarray]:
@@ -346,6 +372,7 @@ def station_balance(
 
         sums, unallocated = dask_load_sums(region, ys, allocation=allocation, client=client,
                                            progress=scaled(progress, 0.0, 0.6))
+        rows = _flex_rows(region, allocation)  # only the non-firm and pooled developments, in memory
     else:
         rows, unallocated = _rows(region, allocation)
         sums = _load_sums(rows, n_st, ys)
@@ -366,6 +393,9 @@ def station_balance(
     development = per_sector.sum(axis=-1)
     capacity = base_cap + add
     load = np.nan_to_num(baseline, nan=0.0) + development
+    flex = flex_load(region, rows, scenarios, ys, load, projects=projects,  # rules 1–5 of energieplanologie.flex
+                     partial=use_dask(engine))
+    load = flex.load_mw
     headroom = capacity - load
     known = ~np.isnan(capacity)
     with np.errstate(invalid="ignore"):
@@ -424,6 +454,7 @@ def station_balance(
     sector_flat = np.ascontiguousarray(per_sector[:, order]).reshape(n_rows, len(SECTORS))
     for j, name in enumerate(SECTOR_COLUMNS):
         data[name] = sector_flat[:, j]
+    data.update(flex.columns(flat))
     out = pd.DataFrame(data, columns=list(BALANCE_COLUMNS))
     unknown_any = (~known).any(axis=(0, 2, 3))
     out.attrs["no_capacity"] = sorted(str(s) for s in sid[unknown_any])

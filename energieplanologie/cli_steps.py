@@ -126,6 +126,7 @@ def balance(
     from energieplanologie.allocation import allocate_region
     from energieplanologie.balance import balance_layer, station_balance
     from energieplanologie.charts import write_station_charts
+    from energieplanologie.flex import flex_need
     from energieplanologie.io import write_csv, write_layers
     from energieplanologie.pipeline import chosen_scenario, scenario_order
     from energieplanologie.progress import report
@@ -145,13 +146,14 @@ def balance(
         region, chosen, result = computed
         report(progress, 0.6, "schrijven")
         written = [write_csv(result, folder / "stationsbalans.csv"),
+                   write_csv(flex_need(result, region), folder / "flexbehoefte.csv"),
                    write_layers(folder / "stationsbalans.gpkg", {"stationsbalans": balance_layer(result, region.stations)})]
         if charts:
             written += write_station_charts(result, folder / "stationsgrafieken", scenario=chosen)
         report(progress, 1.0, "klaar")
         return written
 
-    owns = ["stationsbalans.csv", "stationsbalans.gpkg"] + (["stationsgrafieken"] if charts else [])
+    owns = ["stationsbalans.csv", "flexbehoefte.csv", "stationsbalans.gpkg"] + (["stationsgrafieken"] if charts else [])
     _run("stationsbalans", machine, quiet, compute, write, out_dir=out_dir, owns=owns, inputs=lambda: _inputs(config),
          validation_json=validation_json)
 

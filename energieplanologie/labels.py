@@ -76,6 +76,7 @@ LAYER_NAMES: dict[str, str] = {
     "developments": "ontwikkelingen",
     "constraints": "beperkingen",
     "balance": "stationsbalans",
+    "flex_need": "flexbehoefte",
     "hotspots": "knooppunten",
     "hotspot_members": "knooppunt_leden",
     "gistar_hexagons": "hexagonen_gistar",
@@ -92,15 +93,25 @@ COLUMN_LABELS.update({"source_row": "bronrij", "geometry": "geometry"})
 # --- allocation and balance (balance.py, allocation.py)
 COLUMN_LABELS.update({"allocation_method": "toewijzing", "share": "aandeel", "distance_m": "afstand_m", "station_name": "stationsnaam", "scenario": "scenario", "direction": "richting", "base_capacity_mw": "basiscapaciteit_mw", "capacity_added_mw": "extra_capaciteit_mw", "capacity_mw": "capaciteit_mw", "baseline_load_mw": "basislast_mw", "development_load_mw": "last_ontwikkelingen_mw", "load_mw": "last_mw", "headroom_mw": "ruimte_mw", "shortage_mw": "tekort_mw", "utilisation": "benutting", "first_shortage_year": "eerste_tekortjaar", "mw_renewables": "mw_opwek", "mw_built_environment": "mw_gebouwde_omgeving", "mw_housing": "mw_woningbouw", "mw_mobility": "mw_mobiliteit", "mw_industry": "mw_industrie", "mw_agriculture": "mw_landbouw", "mw_data_centre": "mw_datacenter", "mw_business_park": "mw_bedrijventerrein", "mw_other": "mw_overig", "offtake_mw_weighted": "afname_mw_gewogen", "feedin_mw_weighted": "invoeding_mw_gewogen", "weight": "gewicht", "mw_enabled": "mw_mogelijk_gemaakt", "developments_enabled": "ontwikkelingen_mogelijk_gemaakt", "development_ids": "ontwikkeling_ids"})
 
+# --- flex options (flex.py)
+COLUMN_LABELS.update({"load_before_flex_mw": "last_voor_flex_mw", "conversion_load_mw": "last_door_conversie_mw",
+                      "non_firm_mw": "niet_vast_mw", "cable_pooling_mw": "kabelpooling_mw",
+                      "flex_battery_mw": "flex_batterij_mw", "flex_conversion_mw": "flex_conversie_mw",
+                      "from_year": "van_jaar", "to_year": "tot_jaar", "resolved_by": "opgelost_door",
+                      "resolved_kind": "soort_oplossing", "hours_at_full_power": "uren_vol_vermogen",
+                      "relieves": "ontlast", "other_carrier": "andere_energiedrager",
+                      "other_station_id": "ander_station_id", "other_direction": "richting_ander_station",
+                      "other_mw": "mw_ander_station"})
+
 # --- hotspots and density (hotspots.py, density.py)
 COLUMN_LABELS.update({"hotspot_id": "knooppunt_id", "level_reason": "reden_niveau", "method": "methode", "n_members": "aantal_leden", "n_developments": "aantal_ontwikkelingen", "n_infrastructure": "aantal_infraprojecten", "sectors": "sectoren", "programmes": "programmas", "carriers": "energiedragers", "total_mw": "totaal_mw", "mw_by_year": "mw_per_jaar", "station_ids": "station_ids", "max_shortage_mw": "max_tekort_mw", "municipality_codes": "gemeentecodes", "member_id": "lid_id", "member_kind": "soort_lid", "weight_mw": "gewicht_mw", "hex_id": "hex_id", "mw": "mw", "gi_z": "gi_z", "gi_p": "gi_p", "gi_p_fdr": "gi_p_fdr", "hot": "hotspotcel", "gi_test": "gi_toets", "previous_hotspot_id": "vorig_knooppunt_id"})
 
 # --- assessment and pMIEK (assessment.py, pmiek.py)
-COLUMN_LABELS.update({"criterion": "criterium", "level_label": "oordeel", "points": "punten", "reason": "reden", "overridden_from": "overschreven_van", "old_level": "oud_niveau", "new_level": "nieuw_niveau", "old_source": "oude_bron", "by": "door", "weighted_score": "gewogen_score", "rank": "rang", "n_missing": "aantal_zonder_invoer", "rank_min": "rang_min", "rank_max": "rang_max", "rank_p05": "rang_p05", "rank_p95": "rang_p95", "p_top_k": "kans_top_k", "mw_added": "mw_toegevoegd", "mw_per_meur": "mw_per_meur", "first_shortage_year_without": "eerste_tekortjaar_zonder_project", "shortage_without_mw": "tekort_zonder_project_mw", "hotspot_distance_m": "afstand_knooppunt_m", "constraint_share": "aandeel_beperkingsgebied", "constraint_names": "beperkingsgebieden", "variant": "variant", "n_projects": "aantal_projecten", "project_ids": "project_ids", "total_cost_meur": "totale_kosten_meur", "total_shortage_mw": "totaal_tekort_mw", "stations_short": "stations_met_tekort", "developments_accommodated": "ontwikkelingen_geaccommodeerd", "mw_accommodated": "mw_geaccommodeerd", "category": "categorie", "change": "wijziging", "field": "veld", "old": "oud", "new": "nieuw"})
+COLUMN_LABELS.update({"criterion": "criterium", "level_label": "oordeel", "points": "punten", "reason": "reden", "overridden_from": "overschreven_van", "old_level": "oud_niveau", "new_level": "nieuw_niveau", "old_source": "oude_bron", "by": "door", "weighted_score": "gewogen_score", "rank": "rang", "n_missing": "aantal_zonder_invoer", "rank_min": "rang_min", "rank_max": "rang_max", "rank_p05": "rang_p05", "rank_p95": "rang_p95", "p_top_k": "kans_top_k", "mw_added": "mw_toegevoegd", "mw_per_meur": "mw_per_meur", "first_shortage_year_without": "eerste_tekortjaar_zonder_project", "shortage_without_mw": "tekort_zonder_project_mw", "flex_bridged_mw": "flex_overbrugd_mw", "hotspot_distance_m": "afstand_knooppunt_m", "constraint_share": "aandeel_beperkingsgebied", "constraint_names": "beperkingsgebieden", "variant": "variant", "n_projects": "aantal_projecten", "project_ids": "project_ids", "total_cost_meur": "totale_kosten_meur", "total_shortage_mw": "totaal_tekort_mw", "stations_short": "stations_met_tekort", "developments_accommodated": "ontwikkelingen_geaccommodeerd", "mw_accommodated": "mw_geaccommodeerd", "category": "categorie", "change": "wijziging", "field": "veld", "old": "oud", "new": "nieuw"})
 
 # --- variants (variants.py)
 COLUMN_LABELS.update({"developments_total": "ontwikkelingen_totaal", "mw_total": "mw_totaal",
-                      "weighted_score_mean": "gemiddelde_gewogen_score"})
+                      "weighted_score_mean": "gemiddelde_gewogen_score", "total_flex_mw": "totaal_flex_mw"})
 
 # --- readers (io.py, capaciteitskaart.py)
 COLUMN_LABELS.update({"substation_short_code": "onderstation_code", "postcode": "postcode"})
@@ -152,8 +163,13 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "battery": "Batterij",
         "electrolyser": "Elektrolyser",
         "heat_storage": "Warmteopslag",
+        "e_boiler": "E-boiler",
+        "gas_to_power": "Gascentrale (gas/waterstof → stroom)",
         "other": "Overig",
     },
+    "firm": {"true": "Vast", "false": "Niet vast"},
+    "relieves": {"both": "Afname en invoeding", "offtake": "Afname", "feedin": "Invoeding"},
+    "resolved_kind": {"grid": "Net", "flex": "Flex", "grid;flex": "Net en flex"},
     "status": {"existing": "Bestaand", "investment_plan": "Investeringsplan", "proposed": "Voorgesteld", "narrative": "Narratief"},
     "funding": {"secured": "Geborgd", "partial": "Deels", "none": "Geen", "unknown": "Onbekend"},
     "direction": {"offtake": "Afname", "feedin": "Invoeding"},
@@ -176,6 +192,9 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 EXPORT_VALUES: dict[str, dict[str, str]] = {
     **{column: dict(words) for column, words in DUTCH_VALUES.items()},
     "direction": {"offtake": "afname", "feedin": "invoeding"},
+    "other_direction": {"offtake": "afname", "feedin": "invoeding"},
+    "relieves": {"both": "beide", "offtake": "afname", "feedin": "invoeding"},
+    "resolved_kind": {"grid": "net", "flex": "flex", "grid;flex": "net;flex"},
     "level": {"local": "lokaal", "provincial": "provinciaal", "national": "nationaal"},
     "change": {"new": "nieuw", "growing": "groeiend", "stable": "stabiel", "shrinking": "krimpend"},
     "member_kind": {"development": "ontwikkeling", "infrastructure": "infrastructuur"},

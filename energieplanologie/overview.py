@@ -37,7 +37,7 @@ from energieplanologie._html import esc, fmt_year, is_missing, safe_file_stem, t
 from energieplanologie.labels import format_number, value_label
 from energieplanologie.maps._style import STATUS_COLOURS
 from energieplanologie.progress import ProgressCallback, report
-from energieplanologie.schema import CARRIERS, SECTORS
+from energieplanologie.schema import CARRIERS, FLEX_TYPES, SECTORS
 
 __all__ = [
     "ATLAS_TABLES",
@@ -85,6 +85,9 @@ class MunicipalityOverview:
         Codes of the municipalities that share a border with it.
     unallocated_mw : dict
         Per direction, weighted MW (in ``year``) of developments without a station.
+    flex_need : DataFrame or None
+        The shortage windows of those stations (:func:`energieplanologie.flex.flex_need`): the flex that would
+        bridge each until the project that ends it.
     """
 
     code: str
@@ -99,6 +102,7 @@ class MunicipalityOverview:
     hotspots: gpd.GeoDataFrame | None
     neighbours: tuple[str, ...]
     unallocated_mw: dict[str, float]
+    flex_need: pd.DataFrame | None = None
 
     def sector_table(self, direction: str) -> pd.DataFrame:
         """MW by (carrier, sector) rows and year columns for one direction, with a ``total`` row per carrier.
@@ -405,9 +409,12 @@ def municipality_overview(
 
     others = mun.loc[mun["municipality_code"].astype(str) != str(code)]
     neighbours = tuple(sorted(others.loc[others.geometry.intersects(polygon).to_numpy(), "municipality_code"].astype(str)))
+    from energieplanologie.flex import flex_need
+
+    need = flex_need(stations, region) if "status" in stations.columns else None
     return MunicipalityOverview(code=str(code), name=name, year=year, years=years, scenario=scenario,
                                 sector_mw=sector_mw, stations=stations, projects=projects, developments=dev_in,
-                                hotspots=hs, neighbours=neighbours, unallocated_mw=unallocated)
+                                hotspots=hs, neighbours=neighbours, unallocated_mw=unallocated, flex_need=need)
 
 
 # ------------------------------------------------------------------------------------------------ pictures
@@ -501,10 +508,33 @@ def _projects_table_html(ov: MunicipalityOverview) -> str:
         "Station": p["station_id"].astype("string").fillna("").to_numpy(),
         "+ afname (MW)": p["offtake_capacity_added_mw"].to_numpy(dtype=float),
         "+ invoeding (MW)": p["feedin_capacity_added_mw"].to_numpy(dtype=float),
+        "Flex (MW)": np.where(p["infra_type"].isin(list(FLEX_TYPES)).to_numpy(),
+                              p["power_mw"].to_numpy(dtype=float) if "power_mw" in p else np.nan, np.nan),
         "Kosten (M€)": p["cost_meur"].to_numpy(dtype=float),
         "Relatie": p["relation"].to_numpy(),
     })
-    return table_html(frame, numeric=["+ afname (MW)", "+ invoeding (MW)", "Kosten (M€)"], css_class="num-table")
+    return table_html(frame, numeric=["+ afname (MW)", "+ invoeding (MW)", "Flex (MW)", "Kosten (M€)"],
+                      css_class="num-table")
+
+
+def _flex_table_html(ov: MunicipalityOverview) -> str:
+    """The shortage windows of the stations serving the municipality and the flex that bridges each."""
+    need = ov.flex_need
+    if need is None or need.empty:
+        return "<p>Geen tekortvensters: er is bij deze stations geen flex nodig om een tekort te overbruggen.</p>"
+    names = ov.projects.set_index(ov.projects["project_id"].astype(str))["name"].astype(str).to_dict() \
+        if len(ov.projects) else {}
+    frame = pd.DataFrame({
+        "Station": [f"{n} ({s})" for n, s in zip(need["station_name"], need["station_id"], strict=True)],
+        "Richting": [value_label("direction", d) for d in need["direction"]],
+        "Van": [fmt_year(v) for v in need["from_year"]],
+        "Tot en met": [fmt_year(v) for v in need["to_year"]],
+        "Flex nodig (MW)": need["max_shortage_mw"].to_numpy(dtype=float),
+        "Opgelost door": [", ".join(f"{names.get(p, p)} ({p})" for p in str(v).split(";") if p) or "nog geen project"
+                          for v in need["resolved_by"]],
+        "Soort": [value_label("resolved_kind", v) if v else "–" for v in need["resolved_kind"]],
+    })
+    return table_html(frame, numeric=["Flex nodig (MW)"], css_class="num-table")
 
 
 def _developments_table_html(ov: MunicipalityOverview) -> str:
@@ -706,6 +736,7 @@ def overview_html(ov: MunicipalityOverview, *, region_name: str, png: bytes | No
         offtake_table=Markup(_sector_table_html(ov, "offtake")),
         feedin_table=Markup(_sector_table_html(ov, "feedin")),
         stations_table=Markup(_stations_table_html(ov)),
+        flex_table=Markup(_flex_table_html(ov)),
         projects_table=Markup(_projects_table_html(ov)),
         developments_table=Markup(_developments_table_html(ov)),
         hotspots_table=Markup(_hotspots_table_html(ov)),

@@ -27,6 +27,7 @@ from energieplanologie.allocation import allocate_region
 from energieplanologie.assessment import Assessment, score_projects
 from energieplanologie.balance import balance_layer, project_enablement, station_balance
 from energieplanologie.config import DENSITY_KEYS, HOTSPOT_KEYS
+from energieplanologie.flex import flex_need
 from energieplanologie.hotspots import detect_hotspots, hotspots_and_members_through_time
 from energieplanologie.io import atomic_write, write_csv, write_layers
 from energieplanologie.labels import LAYER_NAMES
@@ -55,7 +56,8 @@ __all__ = [
 
 GPKG_NAME = "energieplanologie.gpkg"
 #: What ``demo`` and ``run`` write into the output folder; each run replaces these as a whole.
-OUTPUT_NAMES: tuple[str, ...] = ("validatie.json", "validatie.txt", "stationsbalans.csv", "stationsgrafieken",
+OUTPUT_NAMES: tuple[str, ...] = ("validatie.json", "validatie.txt", "stationsbalans.csv", "flexbehoefte.csv",
+                                 "stationsgrafieken",
                                  "dichtheid_mw_per_km2.tif", "dichtheid_mw_per_km2.qml", "kaart.html", "gemeenten",
                                  "pmiek", GPKG_NAME)
 #: Everything any command writes into an output folder (the single steps and the comparisons too): a folder
@@ -93,6 +95,7 @@ class Analysis:
     density: tuple[np.ndarray, Affine]
     assessment: Assessment
     variants: pd.DataFrame | None = None  # the [variants] comparison, when the configuration has variants
+    flex_need: pd.DataFrame | None = None  # shortage windows per station × direction × scenario (flexbehoefte)
 
     @property
     def balance_chosen(self) -> pd.DataFrame:
@@ -179,6 +182,7 @@ def analyse(region: Region, *, scenario: str | None = None, progress: ProgressCa
     balance = station_balance(region, scenario_order(region, chosen), allocation=allocation)
     chosen_balance = balance[balance["scenario"] == chosen].reset_index(drop=True)
     enablement = project_enablement(region, chosen, allocation=allocation)
+    need = flex_need(balance, region)
 
     report(progress, 0.25, "knooppunten door de tijd")
     kwargs = {"scenario": chosen, "balance": chosen_balance, "allocation": allocation, **hotspot_cfg}
@@ -204,7 +208,7 @@ def analyse(region: Region, *, scenario: str | None = None, progress: ProgressCa
         variants = compare_variants(region, assessment=assessment)
     report(progress, 1.0, "analyses klaar")
     return Analysis(region, chosen, final_year, allocation, balance, enablement, hotspots, members, hexagons,
-                    density, assessment, variants)
+                    density, assessment, variants, need)
 
 
 def _write_text(path: Path, text: str) -> Path:
@@ -227,6 +231,8 @@ def gpkg_layers(result: Analysis) -> dict[str, pd.DataFrame]:
         LAYER_NAMES["municipalities"]: region.municipalities,
         LAYER_NAMES["stations"]: region.stations,
         LAYER_NAMES["balance"]: balance_layer(result.balance, region.stations),
+        **({LAYER_NAMES["flex_need"]: balance_layer(result.flex_need, region.stations)}
+           if result.flex_need is not None else {}),
         LAYER_NAMES["infrastructure"]: region.infrastructure,
         LAYER_NAMES["developments"]: region.developments,
         LAYER_NAMES["hotspots"]: result.hotspots,
@@ -295,6 +301,8 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     written += _write_validation(region, out)
     report(progress, 0.02, "stationsbalans.csv")
     written.append(write_csv(result.balance, out / "stationsbalans.csv"))
+    if result.flex_need is not None:
+        written.append(write_csv(result.flex_need, out / "flexbehoefte.csv"))
     report(progress, 0.05, "stationsgrafieken")
     written += write_station_charts(result.balance, out / "stationsgrafieken", scenario=result.scenario)
     report(progress, 0.15, "dichtheidskaart")

@@ -262,7 +262,7 @@ def project_list(assessment: Assessment, region: Any) -> pd.DataFrame:
     >>> region = ep.load_sample()
     >>> table = project_list(score_projects(region, n_perturbations=100), region)
     >>> table.columns[:7].tolist() == list(DOCUMENT_COLUMNS), len(table)
-    (True, 10)
+    (True, 11)
     """
     facts = _facts(assessment, region)
     table = assessment.table.set_index("project_id")

@@ -13,6 +13,7 @@ Scenarios are data, not code: the built-in ones (``vastgesteld``, ``verwacht``, 
     label_nl = "Krap"
     weights = { committed = 1, planned = 1, intended = 0.75, speculative = 0.5 }
     simultaneity = { industry = 0.8 }
+    non_firm_share = { data_centre = 0.2 }   # default share under a non-firm agreement (see flex)
 
 Certainty and sector keys may be written in Dutch (``vergund``, ``industrie``); they are normalised with the
 schema's synonyms.
@@ -85,6 +86,7 @@ class Scenario:
     weights: dict[str, float]
     simultaneity: dict[str, float] = field(default_factory=_full_simultaneity)
     description: str = ""
+    non_firm_share: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         key = f"scenarios.{self.name}"
@@ -101,6 +103,9 @@ class Scenario:
         # Frozen dataclass: set the normalised (ordered, float) tables through object.__setattr__.
         object.__setattr__(self, "weights", {c: weights[c] for c in CERTAINTIES})
         object.__setattr__(self, "simultaneity", simultaneity)
+        non_firm = dict.fromkeys(SECTORS, 0.0)
+        non_firm.update(_normalise_table(self.non_firm_share, "sector", SECTORS, f"{key}.non_firm_share"))
+        object.__setattr__(self, "non_firm_share", non_firm)
 
     def certainty_weights(self) -> np.ndarray:
         """The weights as an array in the order of ``schema.CERTAINTIES``."""
@@ -109,6 +114,11 @@ class Scenario:
     def simultaneity_factors(self) -> np.ndarray:
         """The simultaneity factors as an array in the order of ``schema.SECTORS``."""
         return np.array([self.simultaneity[s] for s in SECTORS], dtype=float)
+
+    def non_firm_defaults(self) -> np.ndarray:
+        """The default non-firm share per sector (for developments without ``non_firm_share``), in the order
+        of ``schema.SECTORS``; 0 unless the scenario's ``non_firm_share`` table sets it."""
+        return np.array([self.non_firm_share[s] for s in SECTORS], dtype=float)
 
 
 def _normalise_table(table: Mapping[str, Any] | None, column: str, allowed: tuple[str, ...],
@@ -140,10 +150,11 @@ def _from_table(name: str, table: Mapping[str, Any]) -> Scenario:
     key = f"scenarios.{name}"
     if not isinstance(table, Mapping):
         raise ConfigError(f"{key}: verwacht een tabel met weights (en eventueel simultaneity)", key=key)
-    unknown = sorted(set(table) - {"weights", "simultaneity", "label_nl", "description"})
+    unknown = sorted(set(table) - {"weights", "simultaneity", "label_nl", "description", "non_firm_share"})
     if unknown:
         raise ConfigError(
-            f"{key}.{unknown[0]}: onbekende sleutel (bekend: weights, simultaneity, label_nl, description)",
+            f"{key}.{unknown[0]}: onbekende sleutel (bekend: weights, simultaneity, non_firm_share, label_nl, "
+            "description)",
             key=f"{key}.{unknown[0]}",
         )
     if "weights" not in table:
@@ -155,6 +166,7 @@ def _from_table(name: str, table: Mapping[str, Any]) -> Scenario:
         weights=table["weights"],
         simultaneity=table.get("simultaneity") or {},
         description=str(table.get("description", "")),
+        non_firm_share=table.get("non_firm_share") or {},
     )
 
 

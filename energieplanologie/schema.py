@@ -34,6 +34,7 @@ from energieplanologie.report import ValidationReport
 __all__ = [
     "CERTAINTIES",
     "CRS_RD",
+    "FLEX_TYPES",
     "KINDS",
     "LEVELS",
     "PROJECT_STATUSES",
@@ -89,8 +90,14 @@ INFRA_TYPES = (
     "battery",
     "electrolyser",
     "heat_storage",
+    "e_boiler",
+    "gas_to_power",
     "other",
 )
+#: Infrastructure types that are flex assets (storage and conversion; see :mod:`energieplanologie.flex`).
+FLEX_TYPES = ("battery", "heat_storage", "electrolyser", "e_boiler", "gas_to_power")
+#: Yes/no values (``firm``): canonical ``"true"``/``"false"``, Dutch ``ja``/``nee`` accepted.
+BOOLEANS = ("true", "false")
 INFRA_STATUSES = ("existing", "investment_plan", "proposed", "narrative")
 FUNDING = ("secured", "partial", "none", "unknown")
 RAG = ("red", "amber", "yellow", "green", "transparent")
@@ -166,8 +173,16 @@ ENUM_SYNONYMS: dict[str, dict[str, str]] = {
         "batterij": "battery",
         "elektrolyser": "electrolyser",
         "warmteopslag": "heat_storage",
+        "e-boiler": "e_boiler",
+        "eboiler": "e_boiler",
+        "elektrische boiler": "e_boiler",
+        "gascentrale": "gas_to_power",
+        "waterstofcentrale": "gas_to_power",
+        "gas naar stroom": "gas_to_power",
         "overig": "other",
     },
+    "firm": {"ja": "true", "nee": "false", "waar": "true", "onwaar": "false", "vast": "true",
+             "niet vast": "false", "yes": "true", "no": "false", "1": "true", "0": "false"},
     "status": {
         "bestaand": "existing",
         "investeringsplan": "investment_plan",
@@ -219,7 +234,9 @@ DUTCH_VALUES: dict[str, dict[str, str]] = {
     "infra_type": {"station_new": "nieuw_station", "station_expansion": "stationsuitbreiding", "cable_ehv": "kabel_ehs",
                    "cable_hv": "kabel_hs", "cable_mv": "kabel_ms", "h2_pipeline": "waterstofleiding",
                    "heat_network": "warmtenet", "gas_pipeline": "gasleiding", "battery": "batterij",
-                   "electrolyser": "elektrolyser", "heat_storage": "warmteopslag", "other": "overig"},
+                   "electrolyser": "elektrolyser", "heat_storage": "warmteopslag", "e_boiler": "e_boiler",
+                   "gas_to_power": "gas_naar_stroom", "other": "overig"},
+    "firm": {"true": "ja", "false": "nee"},
     "status": {"existing": "bestaand", "investment_plan": "investeringsplan", "proposed": "voorgesteld",
                "narrative": "narratief"},
     "funding": {"secured": "geborgd", "partial": "deels", "none": "geen", "unknown": "onbekend"},
@@ -366,6 +383,11 @@ SCHEMAS: dict[str, LayerSpec] = {
             ColumnSpec("funding", "enum", False, "financiering", FUNDING, default="unknown"),
             ColumnSpec("parties", "str", False, "betrokken_partijen"),
             ColumnSpec("description", "str", False, "omschrijving"),
+            # Flex assets (energieplanologie.flex): no defaults here, so layers without them read as before.
+            ColumnSpec("power_mw", "float", False, "vermogen_mw", **_MW),
+            ColumnSpec("energy_mwh", "float", False, "energie_mwh", minimum=0.0, maximum=ABSURD_MW * 100),
+            ColumnSpec("firm", "enum", False, "vast", BOOLEANS),
+            ColumnSpec("efficiency", "float", False, "rendement", minimum=0.0, maximum=1.0),
         ),
         _ANY_GEOMETRY,
         key=("project_id",),
@@ -385,6 +407,10 @@ SCHEMAS: dict[str, LayerSpec] = {
             ColumnSpec("certainty", "enum", True, "zekerheid", CERTAINTIES),
             ColumnSpec("station_id", "str", False, "station_id"),
             ColumnSpec("municipality_code", "str", False, "gemeentecode"),
+            # Non-firm agreements and cable pooling (energieplanologie.flex); no defaults, see there.
+            ColumnSpec("non_firm_share", "float", False, "aandeel_niet_vast", minimum=0.0, maximum=1.0),
+            ColumnSpec("pool_id", "str", False, "kabelpool_id"),
+            ColumnSpec("pool_connection_mw", "float", False, "kabelpool_aansluiting_mw", **_MW),
         ),
         _ANY_GEOMETRY,
         key=("development_id",),
@@ -853,7 +879,9 @@ def validate(
                 fractional = values.notna() & (values != np.floor(values.fillna(0)))
                 error_rows(fractional.to_numpy(), "not_an_integer", col.name, "geen geheel getal", values=raw)
             too_low = values.notna() & (values < col.minimum) if col.minimum is not None else pd.Series(False, index=df.index)
-            too_high = values.notna() & (values >= col.maximum) if col.maximum is not None else pd.Series(False, index=df.index)
+            # ABSURD_MW is itself absurd (≥); any other maximum is allowed (a share or efficiency of exactly 1).
+            too_high = (values.notna() & ((values >= col.maximum) if col.maximum == ABSURD_MW else (values > col.maximum))
+                        if col.maximum is not None else pd.Series(False, index=df.index))
             if col.maximum == ABSURD_MW:
                 msg_high = f"onwaarschijnlijk groot vermogen (≥ {ABSURD_MW:,.0f} MW): kW of W in plaats van MW?"
             else:
@@ -946,6 +974,25 @@ def validate(
                    f"{'/'.join(spec.key)} komt meer dan eens voor (alle rijen met deze sleutel afgewezen)",
                    values=dup_values)
 
+    # ---- columns the schema does not know: kept in the output, reported once per layer. One that looks like a
+    # schema column (a typo: 'vermogen_mwh') is a warning naming the column it resembles; the others a note.
+    unknown_columns = [str(c) for c in frame.columns
+                       if c not in spec.column_names and c not in ("source_row", "geometry")
+                       and not (isinstance(frame, gpd.GeoDataFrame) and c == frame.geometry.name)]
+    if unknown_columns:
+        known = {_key(c.name): c.name for c in spec.columns} | {_key(c.label_nl): c.name for c in spec.columns
+                                                               if c.label_nl}
+        alike = {c: difflib.get_close_matches(_key(c), list(known), n=1, cutoff=0.8) for c in unknown_columns}
+        typos = [f"{c} (lijkt op {known[m[0]]})" for c, m in alike.items() if m]
+        others = [c for c, m in alike.items() if not m]
+        kept = "meegenomen in de uitvoer, niet gebruikt in de analyses (een mapping koppelt ze)"
+        if typos:
+            report.warning("unknown_columns", None, [],
+                           f"kolom(men) niet in het schema van {spec.label_nl}: {', '.join(typos)}; {kept}")
+        if others:
+            report.note("unknown_columns", None, [],
+                        f"kolom(men) niet in het schema van {spec.label_nl}: {', '.join(others)}; {kept}")
+
     # ---- kind-specific rules
     if kind == "stations":
         derived = df["level"].isna() & df["voltage_kv"].notna()
@@ -964,6 +1011,7 @@ def validate(
             report.warning("no_year_ready", "year_ready", df["source_row"][no_year].tolist(),
                            "project voegt capaciteit toe maar heeft geen jaar_gereed; telt in geen enkel jaar mee "
                            "(niet in de stationsbalans, niet in de knooppunten; op de kaart nog niet gereed)")
+        _flex_rules(df, reject, report)
         no_station = adds & df["station_id"].isna() & ~reject
         if no_station.any():
             report.warning("no_station", "station_id", df["source_row"][no_station].tolist(),
@@ -1028,6 +1076,23 @@ def _reference_dates(raw: pd.Series, today: _dt.date) -> tuple[pd.Series, np.nda
     unreadable = present[codes] & pd.isna(iso)
     future = np.array([d is not None and d > today.isoformat() for d in parsed], dtype=bool)[codes]
     return pd.Series(iso, index=raw.index, dtype=object), unreadable, future
+
+
+def _flex_rules(df: pd.DataFrame, reject: np.ndarray, report: ValidationReport) -> None:
+    """Report flex-asset rows that count differently than a user may expect (see :mod:`energieplanologie.flex`)."""
+    power = df["power_mw"].fillna(0).to_numpy() > 0
+    flex = df["infra_type"].isin(FLEX_TYPES).to_numpy()
+    adds = ((df["offtake_capacity_added_mw"].fillna(0) > 0) | (df["feedin_capacity_added_mw"].fillna(0) > 0)).to_numpy()
+    both = power & flex & adds & ~reject
+    if both.any():
+        report.warning("power_and_capacity_added", "power_mw", df["source_row"][both].tolist(),
+                       "flexmiddel met zowel vermogen_mw als extra capaciteit: beide tellen mee (de extra capaciteit "
+                       "als netcapaciteit, het vermogen als flex)")
+    not_flex = power & ~flex & ~reject
+    if not_flex.any():
+        report.warning("power_not_flex", "power_mw", df["source_row"][not_flex].tolist(),
+                       "vermogen_mw telt alleen bij flexmiddelen (batterij, warmteopslag, elektrolyser, e_boiler, "
+                       "gas_naar_stroom); gebruik extra_capaciteit_afname_mw / extra_capaciteit_invoeding_mw")
 
 
 #: Integers are stored as floats while parsing; from here on a float cannot hold every integer exactly.

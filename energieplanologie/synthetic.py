@@ -469,6 +469,9 @@ def _developments(n: int, stations: gpd.GeoDataFrame, municipalities: gpd.GeoDat
         "certainty": _object(np.array(CERTAINTIES, dtype=object)[certainty]),
         "station_id": _object(station_id),
         "municipality_code": _object(municipalities["municipality_code"].to_numpy(dtype=object)[mun]),
+        "non_firm_share": np.full(n, np.nan),  # no flex agreements in synthetic data (energieplanologie.flex)
+        "pool_id": np.full(n, None, dtype=object),
+        "pool_connection_mw": np.full(n, np.nan),
         "source_row": np.arange(n, dtype=np.int64),
     }
     frame = gpd.GeoDataFrame(data, geometry=gpd.array.from_shapely(points, crs=CRS_RD), crs=CRS_RD)

@@ -12,17 +12,22 @@ each made of concrete projects; step 4 scores them on the afwegingskader. A vari
     projects = ["P01", "P02", "P07"]
     scenario = "verwacht"
 
+    [variants.flexibel]                          # flex options (energieplanologie.flex): the flex assets are
+    projects = ["P01", "P11"]                    # projects like any other; non-firm agreements per sector
+    non_firm_share = { datacenter = 0.3 }        # override the scenario's default share (developments with
+                                                 # their own non_firm_share keep it)
+
 :func:`compare_variants` computes, per variant and analysis year, the remaining shortage (MW summed over stations
 and directions, and the number of stations short), the developments accommodated (count and weighted MW), the
-total cost and, given an :class:`~energieplanologie.assessment.Assessment`, the mean criterion points of its
-projects. Existing infrastructure (status ``existing``) is part of every variant unless told otherwise.
+total cost, the flex relief (``total_flex_mw``: non-firm, cable pooling, storage and conversion summed) and,
+given an :class:`~energieplanologie.assessment.Assessment`, the mean criterion points of its projects. Existing infrastructure (status ``existing``) is part of every variant unless told otherwise.
 :func:`plot_variants` draws the comparison with Dutch labels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +44,7 @@ __all__ = ["VARIANT_COLUMNS", "Variant", "compare_variants", "load_variants", "p
 VARIANT_COLUMNS: tuple[str, ...] = (
     "variant", "label", "scenario", "year", "n_projects", "project_ids", "total_cost_meur", "total_shortage_mw",
     "stations_short", "developments_accommodated", "developments_total", "mw_accommodated", "mw_total",
-    "weighted_score_mean",
+    "weighted_score_mean", "total_flex_mw",
 )
 
 
@@ -58,6 +63,8 @@ class Variant:
     scenario: str = "verwacht"
     label: str = ""
     description: str = ""
+    #: Default non-firm share per sector for this variant, over the scenario's (``((sector, share), …)``).
+    non_firm_share: tuple[tuple[str, float], ...] = ()
 
     @property
     def title(self) -> str:
@@ -68,7 +75,8 @@ def load_variants(source: str | Path | Mapping[str, Any] | Iterable[Variant]) ->
     """Read variants from a TOML file, a parsed mapping (with or without the ``variants`` table) or Variants.
 
     Each ``[variants.NAME]`` table has ``projects`` (list of project ids) and optionally ``scenario`` (default
-    ``"verwacht"``), ``label`` and ``description``. Order is kept.
+    ``"verwacht"``), ``label``, ``description`` and ``non_firm_share`` (``{sector = share}``: the default share
+    under a non-firm agreement, over the scenario's; see :mod:`energieplanologie.flex`). Order is kept.
 
     Examples
     --------
@@ -87,19 +95,34 @@ def load_variants(source: str | Path | Mapping[str, Any] | Iterable[Variant]) ->
             key = f"variants.{name}"
             if not isinstance(spec, Mapping):
                 raise ConfigError(f"{key}: verwacht een tabel met projects = [...]", key=key)
-            unknown = set(spec) - {"projects", "scenario", "label", "description"}
+            unknown = set(spec) - {"projects", "scenario", "label", "description", "non_firm_share"}
             if unknown:
                 raise ConfigError(f"{key}: onbekende sleutel(s) {sorted(unknown)}", key=key)
             projects = spec.get("projects")
             if not isinstance(projects, list) or not all(isinstance(p, (str, int)) for p in projects):
                 raise ConfigError(f"{key}.projects: verwacht een lijst project-id's", key=f"{key}.projects")
             out[str(name)] = Variant(str(name), tuple(str(p) for p in projects), str(spec.get("scenario", "verwacht")),
-                                     str(spec.get("label", "")), str(spec.get("description", "")))
+                                     str(spec.get("label", "")), str(spec.get("description", "")),
+                                     _non_firm_table(spec.get("non_firm_share"), f"{key}.non_firm_share"))
     else:
         out = {v.name: v for v in source}
     if not out:
         raise ConfigError("varianten: geen enkele variant opgegeven", key="variants")
     return out
+
+
+def _non_firm_table(table: Any, key: str) -> tuple[tuple[str, float], ...]:
+    """A variant's ``non_firm_share`` table, checked as a scenario's is (known sectors, numbers in [0, 1])."""
+    if table is None:
+        return ()
+    from energieplanologie.scenarios import Scenario
+    from energieplanologie.schema import CERTAINTIES
+
+    try:
+        checked = Scenario("variant", "", dict.fromkeys(CERTAINTIES, 1.0), non_firm_share=table).non_firm_share
+    except ConfigError as err:
+        raise ConfigError(f"{key}: {str(err).split(': ', 1)[-1]}", key=key) from None
+    return tuple((sector, share) for sector, share in checked.items() if share > 0)
 
 
 def _accommodated(balance: pd.DataFrame, alloc: pd.DataFrame, years: np.ndarray) -> pd.DataFrame:
@@ -166,13 +189,13 @@ def compare_variants(
     >>> compare_variants(region, [ip])[["variant", "year", "total_shortage_mw", "stations_short"]].round(1)
       variant  year  total_shortage_mw  stations_short
     0      ip  2025                0.0               0
-    1      ip  2030               68.2               3
-    2      ip  2035              104.1               3
-    3      ip  2040              122.4               4
+    1      ip  2030               63.2               3
+    2      ip  2035               99.1               3
+    3      ip  2040              117.4               4
     """
     from energieplanologie.allocation import allocate_region
     from energieplanologie.balance import station_balance
-    from energieplanologie.scenarios import weighted_mw
+    from energieplanologie.scenarios import get_scenario, weighted_mw
 
     if variants is None:
         variants = (getattr(region, "settings", {}) or {}).get("variants")
@@ -205,7 +228,11 @@ def compare_variants(
     for i, v in enumerate(vs.values()):
         report(progress, i / len(vs), f"variant {v.title}")
         projects = sorted(set(v.projects) | set(existing))
-        bal = station_balance(region, v.scenario, years=ys, allocation=alloc, projects=projects)
+        scenario: Any = v.scenario
+        if v.non_firm_share:  # the variant's non-firm shares over the scenario's
+            base = get_scenario(v.scenario, extra=region.settings.get("scenarios"))
+            scenario = replace(base, non_firm_share={**base.non_firm_share, **dict(v.non_firm_share)})
+        bal = station_balance(region, scenario, years=ys, allocation=alloc, projects=projects)
         w = weighted_mw(region.developments, v.scenario, extra=region.settings.get("scenarios"))
         dev = pd.DataFrame({"development_id": region.developments["development_id"].to_numpy(dtype=object),
                             "year_dev": region.developments["year"].to_numpy(dtype=float, na_value=np.nan),
@@ -224,8 +251,11 @@ def compare_variants(
             "short_station": np.where(bal["shortage_mw"].fillna(0.0) > 1e-6, bal["station_id"], None),
             "fits": fits.to_numpy(),
             "load": bal["development_load_mw"].fillna(0.0).to_numpy(),
+            "flex": bal[["non_firm_mw", "cable_pooling_mw", "flex_battery_mw", "flex_conversion_mw"]].sum(axis=1)
+            .to_numpy(),
         }).groupby("year").agg(total_shortage_mw=("shortage", "sum"), stations_short=("short_station", "nunique"),
-                               mw_accommodated=("fits", "sum"), mw_total=("load", "sum")).reset_index()
+                               mw_accommodated=("fits", "sum"), mw_total=("load", "sum"),
+                               total_flex_mw=("flex", "sum")).reset_index()
         own = list(v.projects)
         missing_cost = [p for p in own if pd.isna(cost.get(p))]
         if missing_cost:

@@ -395,7 +395,8 @@ def test_inputs_are_not_mutated():
 def test_sample_region_scores_follow_its_documented_design(sample_region):
     """The sample README designs the shortages each project solves and P09's Natura 2000 crossing."""
     result = score_projects(sample_region)  # balance, enablement and knooppunten computed from the configuration
-    assert sorted(result.table["project_id"]) == [f"P{i:02d}" for i in range(1, 11)]
+    # P11 is the sample's flex asset (battery at Hulst 50 kV, issue 20).
+    assert sorted(result.table["project_id"]) == [f"P{i:02d}" for i in range(1, 12)]
     scores = result.scores.set_index(["project_id", "criterion"])
     # OBG feed-in short until P01 (2030); TNZ offtake until P03 (2032); SKL until P06 (2034): short by 2030 → hoog.
     # WDO is short from 2035 until P05 (2036) → gemiddeld. P03, P05 and P06 are ready after the shortage begins.

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
 from shapely import Point
@@ -115,6 +116,15 @@ def test_demo_writes_the_geopackage_in_rd_with_expected_row_counts(demo_out, sam
     assert "woningbouw" in set(pyogrio.read_dataframe(gpkg, layer="ontwikkelingen")["sector"])
     csv = (demo_out / "stationsbalans.csv").read_text(encoding="utf-8").splitlines()
     assert csv[1].split(",")[6] == "afname" and csv[1].split(",")[16] in {"rood", "oranje", "groen", "onbekend"}
+    # flexbehoefte (issue 20): the CSV and the layer; Hulst 50 kV's feed-in stays short from 2035 even with the
+    # battery P11 and the cable pool (verwacht: 10,0 MW in 2040), and no project ends that window.
+    need = pd.read_csv(demo_out / "flexbehoefte.csv", dtype={"opgelost_door": str}, keep_default_na=False)
+    assert list(need.columns[:8]) == ["station_id", "stationsnaam", "energiedrager", "richting", "scenario",
+                                      "van_jaar", "tot_jaar", "max_tekort_mw"]
+    hst = need[(need["station_id"] == "HST") & (need["scenario"] == "verwacht")].iloc[0]
+    assert (hst["richting"], hst["van_jaar"], hst["tot_jaar"], hst["opgelost_door"]) == ("invoeding", 2035, 2040, "")
+    assert hst["max_tekort_mw"] == pytest.approx(10.0, abs=0.01)
+    assert len(pyogrio.read_dataframe(gpkg, layer="flexbehoefte")) == len(need)
 
 
 def test_demo_writes_the_validation_report(demo_out, sample_region):
@@ -124,10 +134,13 @@ def test_demo_writes_the_validation_report(demo_out, sample_region):
         assert layer["rows_in"] == layer["rows_kept"] + layer["rows_rejected"]
     assert "rijen gelezen" in (demo_out / "validatie.txt").read_text(encoding="utf-8")
     # The shipped sample is valid as it is: not one repair or warning (its Dutch headers and values, decimal
-    # commas and WGS84 municipalities are read as documented: notes, not repairs).
+    # commas and WGS84 municipalities are read as documented: notes, not repairs). Its extra columns (CBS figures,
+    # OSM names, toelichting, bron) are kept and noted once per layer (issue 20).
     for kind, layer in data["layers"].items():
         assert (layer["errors"], layer["repairs"], layer["warnings"]) == ([], [], []), kind
     assert data["layers"]["station_capacity"]["notes"]  # e.g. "kolom 'jaar' gelezen als 'year'"
+    assert any(n["code"] == "unknown_columns" and "osm_naam" in n["message"]
+               for n in data["layers"]["stations"]["notes"])
     text = (demo_out / "validatie.txt").read_text(encoding="utf-8")
     assert text.count("0 fouten, 0 reparaties, 0 waarschuwingen") == 6 and "Reparaties:" not in text
 

@@ -50,7 +50,7 @@ STATIONS = {"TNZ": "../TNZ", "OBG": "OBG/150", "SKL": "..", "WDO": "a\\b", "H2SK
             "HST": IMG, "KWT": TEMPLATE, "SLU": "sl", "AXL": "SL"}
 STATION_NAMES = {"OBG": BREAKOUT, "TNZ": SINGLE_QUOTE, "SKL": TEMPLATE_SEEN, "WDO": CLOSE_SCRIPT}
 PROJECTS = {"P01": "P/01", "P02": "..", "P03": "../../etc/passwd", "P04": "a\\b", "P05": "p-a", "P06": "P-A",
-            "P07": "CON", "P08": "x\x00y", "P09": "Z" * 300, "P10": IMG}
+            "P07": "CON", "P08": "x\x00y", "P09": "Z" * 300, "P10": IMG, "P11": "COM1"}  # P11: the flex asset
 PROJECT_NAMES = {"P01": IMG, "P02": BREAKOUT, "P03": TEMPLATE, "P04": FORMULA, "P05": TEMPLATE_SEEN,
                  "P06": SINGLE_QUOTE, "P07": CLOSE_SCRIPT}
 
@@ -156,8 +156,9 @@ def html_files(out: Path) -> list[Path]:
 
 def test_every_page_keeps_data_as_text(run):
     pages = html_files(run["out"])
-    # kaart.html, the index and three pages of the municipalities, index and ten project sheets, the diff page.
-    assert len(pages) == 1 + 4 + 11 + 1, [p.relative_to(run["out"]) for p in pages]
+    # kaart.html, the index and three pages of the municipalities, index and eleven project sheets (P01–P10 and
+    # the flex asset P11), the diff page.
+    assert len(pages) == 1 + 4 + 12 + 1, [p.relative_to(run["out"]) for p in pages]
     for path in pages:
         raw, page = parse(path)
         where = str(path.relative_to(run["out"]))

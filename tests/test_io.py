@@ -922,6 +922,7 @@ def test_reader_warnings_become_report_warnings(tmp_path):
     data, report = read_layer(path, "stations")
     assert report.ok and report.rows_kept == 2
     assert report.codes("warning") == ["reader_warning"]
+    assert "extra" in report.notes[-1].message  # no stations column: kept, and noted once (unknown_columns)
     assert "extra" in report.warnings[0].message
     assert data["extra"].tolist() == ["1", "x"]
 

@@ -215,16 +215,17 @@ def test_write_pmiek_writes_the_output_folder(case, tmp_path):
 
 @pytest.mark.slow
 def test_sample_region_pmiek(sample_region, tmp_path):
-    """The whole pMIEK of the sample: one XLSX row and one A4 sheet per project, all ten PDFs in one file."""
+    """The whole pMIEK of the sample: one XLSX row and one A4 sheet per project, all eleven PDFs in one file
+    (P01–P10 and the flex asset P11, the battery at Hulst 50 kV)."""
     from energieplanologie.assessment import score_projects
 
     assessment = score_projects(sample_region)
     write_pmiek(assessment, sample_region, tmp_path)
     ws = load_workbook(tmp_path / "projectenlijst.xlsx").active
-    assert [c.value for c in ws[1]][:7] == list(DOCUMENT_COLUMNS) and ws.max_row == 1 + 10
+    assert [c.value for c in ws[1]][:7] == list(DOCUMENT_COLUMNS) and ws.max_row == 1 + 11
     fiches = tmp_path / "fiches"
     for pid in assessment.table["project_id"]:
         assert pdf_pages(fiches / f"{pid}.pdf") == [pytest.approx(A4_PT, abs=1.0)]
-    assert len(pdf_pages(fiches / "pmiek_projectfiches.pdf")) == 10
+    assert len(pdf_pages(fiches / "pmiek_projectfiches.pdf")) == 11
     # P09 crosses into Borssele, outside the three municipalities: the sheet says so.
     assert "deels buiten de regio Zeeuws-Vlaanderen" in (fiches / "P09.html").read_text(encoding="utf-8")

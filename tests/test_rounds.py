@@ -133,7 +133,7 @@ def test_freeze_change_an_input_see_the_change_and_the_frozen_round_untouched(pr
     assert [s.layer for s in frozen.inputs] == list(OWNERS)
     assert {s.layer: s.owner for s in frozen.inputs} == {**OWNERS, "infrastructure": "TenneT en Stedin"}
     snap = frozen.input("infrastructure")
-    assert snap.source == "projecten.gpkg (laag projecten)" and snap.rows == 10
+    assert snap.source == "projecten.gpkg (laag projecten)" and snap.rows == 11  # P01–P10 and the flex asset P11
     assert snap.source_sha256 == hashlib.sha256((folder / "projecten.gpkg").read_bytes()).hexdigest()
     stored = tmp_path / "rondes" / "ronde_2025" / "uitvoer" / "energieplanologie.gpkg"
     assert read_gpkg_provenance(stored)["snapshot_ids"] == frozen.snapshot_ids

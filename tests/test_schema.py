@@ -495,6 +495,8 @@ TESTED_CODES = {
     "duplicate_id", "dropped_z", "multipoint_to_point", "make_valid", "crs_assigned", "reprojected",
     "default_filled", "text_to_number", "enum_normalised", "level_derived", "crs_ignored", "zero_power",
     "no_year_ready", "no_station", "not_a_date", "future_date", "cancelled_with_year",
+    # tested in tests/test_flex.py (test_validation_reports_flex_rows_and_unknown_columns)
+    "power_and_capacity_added", "power_not_flex", "unknown_columns",
 }
 
 

@@ -95,8 +95,8 @@ def test_cli_pmiek_without_weasyprint_writes_pdfs_and_says_once_what_was_skipped
     result = CliRunner().invoke(app, ["pmiek", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     fiches = tmp_path / "pmiek" / "fiches"
-    assert len(pages(fiches / "pmiek_projectfiches.pdf")) == 10  # the sample has ten projects, P01–P10
-    assert len(list(fiches.glob("P*.pdf"))) == 10
+    assert len(pages(fiches / "pmiek_projectfiches.pdf")) == 11  # the sample has eleven projects, P01–P11
+    assert len(list(fiches.glob("P*.pdf"))) == 11
     notices = [ln for ln in result.output.splitlines() if ln.startswith("Let op: PDF-projectfiches")]
     assert len(notices) == 1
     assert "overgeslagen" in notices[0] and "energieplanologie[pdf]" in notices[0]

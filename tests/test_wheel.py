@@ -93,12 +93,13 @@ def test_fresh_venv_with_only_the_wheel_runs_the_demo_without_node(dist, tmp_pat
     overview = (out / "gemeenten" / "GM1714.html").read_text(encoding="utf-8")  # Sluis
     assert "/* leaflet 1.9.3 (npm) */" in overview and not re.search(r"<script[^>]+src=", overview)
 
-    # One A4 PDF per project (the sample has ten, P01–P10) and the combined file, without WeasyPrint.
+    # One A4 PDF per project (the sample has eleven, P01–P11 with the flex asset P11) and the combined file,
+    # without WeasyPrint.
     fiches = out / "pmiek" / "fiches"
-    assert sorted(p.name for p in fiches.glob("P*.pdf")) == [f"P{i:02d}.pdf" for i in range(1, 11)]
+    assert sorted(p.name for p in fiches.glob("P*.pdf")) == [f"P{i:02d}.pdf" for i in range(1, 12)]
     for pdf in fiches.glob("P*.pdf"):
         assert len(pypdf.PdfReader(str(pdf)).pages) == 1
-    assert len(pypdf.PdfReader(str(fiches / "pmiek_projectfiches.pdf")).pages) == 10
+    assert len(pypdf.PdfReader(str(fiches / "pmiek_projectfiches.pdf")).pages) == 11
     # What was skipped, and how to add it, is said exactly once.
     notices = [ln for ln in proc.stderr.splitlines() if ln.startswith("Let op:")]
     assert len(notices) == 1 and "WeasyPrint" in notices[0] and "energieplanologie[pdf]" in notices[0], proc.stderr

@@ -184,7 +184,14 @@ PROJECTS = [
      "BRK", 6.0, 8.0, 3.5, "secured", "Stedin, gemeente Sluis",
      "Nieuwe 20 kV-kabel van Oostburg naar Breskens voor laadpunten in de veerhaven en zon op daken.",
      line((3.5098, 51.3386), (3.5250, 51.3600), (3.5400, 51.3800), (3.5480, 51.3920))),
+    ("P11", "Netbatterij Hulst 50 kV", "battery", "electricity", "Stedin", "proposed", 2030, "HST", 0.0, 0.0, 9.0,
+     "partial", "Stedin, Zeeuwind, gemeente Hulst, provincie Zeeland",
+     "Batterij van 10 MW / 20 MWh bij station Hulst 50 kV die de middagpiek van de zonneparken opvangt; "
+     "flexmiddel (vermogen_mw) zolang er geen netproject voor oostelijk Zeeuws-Vlaanderen is.",
+     pt(4.0265, 51.3080)),
 ]
+#: Flex columns of the projects (energieplanologie.flex): project_id → power_mw, energy_mwh, firm, efficiency.
+FLEX_ASSETS = {"P11": (10.0, 20.0, "false", None)}
 
 # ============================================================================================= developments
 # Dutch columns as a province would deliver them. Geometry helpers take WGS84 lon/lat.
@@ -307,9 +314,11 @@ DEVELOPMENTS = [
     ("ZV-058", "Bedrijventerrein Hulst-Noord (uitbreiding)", "bedrijventerrein", "overig", E, 5.0, 1.0, 2030,
      "vastgesteld", None, blob(4.0450, 51.2930, 700, 450, 0, 33), "Uitbreiding met 12 ha."),
     ("ZV-059", "Zonnepark Vogelwaarde", "opwek", "RES", E, 0.0, 9.0, 2026, "vergund", None,
-     blob(3.9900, 51.3200, 700, 500, 0, 34), "Vergund zonnepark op landbouwgrond."),
-    ("ZV-060", "Zonnepark Lamswaarde", "opwek", "RES", E, 0.0, 8.0, 2028, "vastgesteld", None,
-     blob(4.0300, 51.3150, 650, 450, 0, 35), "Zonnepark naast station Hulst 50 kV."),
+     blob(3.9900, 51.3200, 700, 500, 0, 34),
+     "Vergund zonnepark op landbouwgrond; deelt met Lamswaarde één aansluiting van 12 MW (kabelpooling)."),
+    ("ZV-060", "Zonnepark Lamswaarde", "opwek", "RES", E, 0.0, 8.0, 2028, "vergund", None,
+     blob(4.0300, 51.3150, 650, 450, 0, 35),
+     "Vergund zonnepark naast station Hulst 50 kV; deelt met Vogelwaarde één aansluiting van 12 MW (kabelpooling)."),
     ("ZV-061", "Zoekgebied wind Hulst-Noord", "opwek", "RES", E, 0.0, 21.0, 2033, "voornemen", "HST",
      blob(4.0900, 51.3350, 2200, 700, 20, 36),
      "RES-zoekgebied voor 3–4 turbines; aansluiting op het 50 kV-net bij Hulst."),
@@ -320,6 +329,10 @@ DEVELOPMENTS = [
     ("ZV-064", "Glastuinbouw Clinge", "glastuinbouw", "overig", E, 4.0, 0.0, 2034, "idee", None,
      blob(4.0850, 51.2720, 600, 400, 0, 38), "Idee voor een klein glastuinbouwcluster."),
 ]
+
+#: Cable pooling (energieplanologie.flex): the two solar parks next to Hulst 50 kV share one 12 MW connection
+#: (kabelpooling); development id → (kabelpool_id, kabelpool_aansluiting_mw).
+POOLS = {"ZV-059": ("KP-HULST", 12.0), "ZV-060": ("KP-HULST", 12.0)}
 
 # ============================================================================================= constraints
 # Approximate outlines, drawn for the demo. Not the legal Natura 2000 boundaries.
@@ -405,7 +418,12 @@ def build_projects() -> gpd.GeoDataFrame:
             "description", "geometry"]
     gdf = gpd.GeoDataFrame(pd.DataFrame(PROJECTS, columns=cols), geometry="geometry", crs=RD)
     gdf["year_ready"] = gdf["year_ready"].astype("int32")
-    return gdf
+    flex = pd.DataFrame.from_dict(FLEX_ASSETS, orient="index", columns=["power_mw", "energy_mwh", "firm", "efficiency"])
+    flex = flex.reindex(gdf["project_id"]).reset_index(drop=True)
+    for c in ("power_mw", "energy_mwh", "efficiency"):
+        gdf[c] = flex[c].astype(float).to_numpy()
+    gdf["firm"] = flex["firm"].astype(object).where(flex["firm"].notna(), None).to_numpy()
+    return gdf[[c for c in gdf.columns if c != "geometry"] + ["geometry"]]
 
 
 def build_developments(land: shapely.Geometry) -> gpd.GeoDataFrame:
@@ -419,7 +437,11 @@ def build_developments(land: shapely.Geometry) -> gpd.GeoDataFrame:
     geoms[areal] = shapely.set_precision(geoms[areal], 0.1)
     gdf = gpd.GeoDataFrame(df.drop(columns="geometry"), geometry=list(geoms), crs=RD)
     gdf["jaar"] = gdf["jaar"].astype("int32")
-    return gdf[[c for c in cols if c != "geometry"] + ["geometry"]]
+    pools = pd.DataFrame.from_dict(POOLS, orient="index", columns=["kabelpool_id", "kabelpool_aansluiting_mw"])
+    pools = pools.reindex(gdf["id"]).reset_index(drop=True)
+    gdf["kabelpool_id"] = pools["kabelpool_id"].astype(object).where(pools["kabelpool_id"].notna(), None).to_numpy()
+    gdf["kabelpool_aansluiting_mw"] = pools["kabelpool_aansluiting_mw"].astype(float).to_numpy()
+    return gdf[[c for c in cols if c != "geometry"] + ["kabelpool_id", "kabelpool_aansluiting_mw", "geometry"]]
 
 
 def build_constraints(all_land: shapely.Geometry, region: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

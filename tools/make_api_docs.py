@@ -34,9 +34,10 @@ GROUPS: list[tuple[str, str, dict[str, str]]] = [
       "get_scenario": "scenarios", "weighted_mw": "scenarios", "synthetic_region": "synthetic"}),
     ("Stationsbalans",
      "Pilot West-Brabant: capaciteit per station tegenover de last, per jaar, richting en scenario, en wat "
-     "netprojecten mogelijk maken.",
+     "netprojecten mogelijk maken; flexopties (opslag, conversie, niet-vaste contracten, kabelpooling) en de "
+     "flex die elk tekort overbrugt.",
      {"allocate": "allocation", "allocate_region": "allocation", "station_balance": "balance",
-      "project_enablement": "balance", "station_chart": "charts"}),
+      "project_enablement": "balance", "flex_assets": "flex", "flex_need": "flex", "station_chart": "charts"}),
     ("Knooppunten en dichtheid",
      "Pilot Noord-Holland Noord, stap 3: waar ontwikkelingen samenkomen, met een lokaal, provinciaal of nationaal "
      "karakter.",

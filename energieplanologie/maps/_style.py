@@ -10,6 +10,7 @@ __all__ = [
     "CARRIER_COLOURS",
     "CERTAINTY_STYLE",
     "HOTSPOT_COLOURS",
+    "FLEX_SYMBOLS",
     "INFRA_POINT_TYPES",
     "INFRA_WEIGHT",
     "MUNICIPALITY_COLOUR",
@@ -71,8 +72,18 @@ INFRA_WEIGHT: dict[str, float] = {
     "heat_network": 3.5,
     "gas_pipeline": 3.5,
 }
+#: Flex assets (energieplanologie.flex) on the maps: their own symbol per type — shape (``square`` storage,
+#: ``diamond`` conversion) and the letter in it.
+FLEX_SYMBOLS: dict[str, tuple[str, str]] = {
+    "battery": ("square", "B"),
+    "heat_storage": ("square", "W"),
+    "electrolyser": ("diamond", "E"),
+    "e_boiler": ("diamond", "K"),
+    "gas_to_power": ("diamond", "G"),
+}
 #: Infrastructure types that are places rather than routes (drawn as marked points when given as points).
-INFRA_POINT_TYPES = ("station_new", "station_expansion", "battery", "electrolyser", "heat_storage", "other")
+INFRA_POINT_TYPES = ("station_new", "station_expansion", "battery", "electrolyser", "heat_storage", "e_boiler",
+                     "gas_to_power", "other")
 
 
 def worst_status(a: str | None, b: str | None) -> str:

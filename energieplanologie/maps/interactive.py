@@ -41,6 +41,7 @@ from energieplanologie.labels import VALUE_LABELS, format_number, value_label
 from energieplanologie.maps._style import (
     CARRIER_COLOURS,
     CERTAINTY_STYLE,
+    FLEX_SYMBOLS,
     HOTSPOT_COLOURS,
     INFRA_WEIGHT,
     MUNICIPALITY_COLOUR,
@@ -71,6 +72,8 @@ LAYER_NAMES = {
     "municipalities": "Gemeenten",
     "stations": "Stations (balans)",
     "infrastructure": "Infrastructuur",
+    "flex": "Flexmiddelen (opslag en conversie)",
+    "flexneed": "Flexbehoefte (tekort te overbruggen)",
     "developments": "Ontwikkelingen",
     "hotspots": "Knooppunten",
     "hexagons": "Gi*-hexagonen",
@@ -330,6 +333,12 @@ def _development_collection(dev: gpd.GeoDataFrame, simplify_m: float) -> dict[st
             ("Zekerheid", value_label("certainty", certainty)),
             ("Gemeente", _val(row, "municipality_code")),
             ("Station", _val(row, "station_id")),
+            # flex options (energieplanologie.flex): shown only when the development has them
+            ("Niet-vast contract", format_number(100 * _val(row, "non_firm_share"), 0, "%")
+             if _val(row, "non_firm_share") is not None else None),
+            ("Kabelpool", f"{_val(row, 'pool_id')} (aansluiting "
+                          f"{format_number(_val(row, 'pool_connection_mw'), unit='MW')})"
+             if _val(row, "pool_id") is not None else None),
         ])
         props.append({
             "id": str(_val(row, "development_id")),
@@ -385,6 +394,78 @@ def _infrastructure_collection(infra: gpd.GeoDataFrame, simplify_m: float) -> di
             "popup": _popup(name, str(_val(row, "project_id") or ""), body),
         })
     return _collection(infra, props, simplify_m)
+
+
+def _flex_collection(flex: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
+    """Flex assets (storage, conversion) as their own symbols: a square (storage) or diamond (conversion) with a
+    letter, in the carrier's colour; the popup says what the balance counts (:mod:`energieplanologie.flex`)."""
+    props = []
+    for _, row in flex.iterrows():
+        carrier = _val(row, "carrier") or "electricity"
+        itype = _val(row, "infra_type") or "battery"
+        shape, letter = FLEX_SYMBOLS.get(itype, ("square", "F"))
+        name = _val(row, "name") or _val(row, "project_id") or ""
+        power, energy = _val(row, "power_mw"), _val(row, "energy_mwh")
+        hours = energy / power if power and energy is not None and power > 0 else None
+        firm = _val(row, "firm")
+        body = kv_table([
+            ("Type", value_label("infra_type", itype)),
+            ("Status", value_label("status", _val(row, "status"))),
+            ("Gereed", fmt_year(_val(row, "year_ready"))),
+            ("Station", _val(row, "station_id")),
+            ("Vermogen (flex)", format_number(power, unit="MW") if power is not None else "– (telt niet als flex)"),
+            ("Energie", format_number(energy, unit="MWh") if energy is not None else None),
+            ("Uren op vol vermogen", format_number(hours, 1) if hours is not None else None),
+            ("Contract", value_label("firm", firm) if firm else None),
+            ("Rendement", format_number(_val(row, "efficiency"), 2) if _val(row, "efficiency") is not None else None),
+            ("Extra capaciteit afname", format_number(_val(row, "offtake_capacity_added_mw"), unit="MW")),
+            ("Extra capaciteit invoeding", format_number(_val(row, "feedin_capacity_added_mw"), unit="MW")),
+            ("Kosten", format_number(_val(row, "cost_meur"), unit="M€") if _val(row, "cost_meur") is not None
+             else None),
+            ("Partijen", _val(row, "parties")),
+            ("Omschrijving", _val(row, "description")),
+        ])
+        props.append({
+            "id": str(_val(row, "project_id")),
+            "existing": _val(row, "status") == "existing",
+            "ready": _int_or_none(_val(row, "year_ready")),
+            "symbol": {"shape": shape, "letter": letter, "colour": CARRIER_COLOURS.get(carrier, "#555555")},
+            "tooltip": esc(f"{name} ({value_label('infra_type', itype)}, gereed {fmt_year(_val(row, 'year_ready'))})"),
+            "popup": _popup(name, str(_val(row, "project_id") or ""), body),
+        })
+    return _collection(flex, props, simplify_m)
+
+
+def _flex_need_collection(need: pd.DataFrame, stations: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The shortage windows (:func:`energieplanologie.flex.flex_need`) as rings around their stations, sized by
+    the flex that bridges them; shown in the years of the window."""
+    geom = stations.set_index(stations["station_id"].astype(str)).geometry
+    frame = gpd.GeoDataFrame(need.reset_index(drop=True),
+                             geometry=geom.reindex(need["station_id"].astype(str)).to_numpy(), crs=stations.crs)
+    props = []
+    for _, row in frame.iterrows():
+        mw = float(_val(row, "max_shortage_mw") or 0.0)
+        direction = value_label("direction", _val(row, "direction"))
+        window = f"{_val(row, 'from_year')}–{_val(row, 'to_year')}"
+        resolved = _val(row, "resolved_by") or "nog geen project"
+        body = kv_table([
+            ("Richting", direction),
+            ("Tekort in", window),
+            ("Flex nodig", format_number(mw, unit="MW")),
+            ("Opgelost door", resolved.replace(";", ", ")),
+            ("Soort", value_label("resolved_kind", _val(row, "resolved_kind")) if _val(row, "resolved_kind") else None),
+        ])
+        name = f"{_val(row, 'station_name') or _val(row, 'station_id')}"
+        props.append({
+            "id": f"{_val(row, 'station_id')}|{_val(row, 'direction')}",
+            "from": _int_or_none(_val(row, "from_year")),
+            "to": _int_or_none(_val(row, "to_year")),
+            "style": {"radius": float(10 + 3 * np.sqrt(max(mw, 0.0))), "color": "#6a1b9a", "weight": 3,
+                      "opacity": 0.9, "fill": False, "dashArray": "5 4"},
+            "tooltip": esc(f"{name}: {direction.lower()} {window}, {format_number(mw, unit='MW')} flex nodig"),
+            "popup": _popup(f"Flexbehoefte {name}", str(_val(row, "station_id") or ""), body),
+        })
+    return _collection(frame, props, 0.0)
 
 
 def _hotspot_collection(hotspots: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
@@ -538,7 +619,8 @@ def density_overlay(density: Any, *, cmap: str = "YlOrRd", max_pixels: int = 4_0
 
 
 def _legend_html(*, sectors: Sequence[str], carriers: Sequence[str], has_balance: bool, has_hotspots: bool,
-                 has_hexagons: bool, density_max: float | None) -> str:
+                 has_hexagons: bool, density_max: float | None, flex_types: Sequence[str] = (),
+                 has_flex_need: bool = False) -> str:
     def sw(colour: str, round_: bool = False) -> str:
         return f'<span class="ep-sw{" ep-round" if round_ else ""}" style="background:{esc(colour)}"></span>'
 
@@ -568,6 +650,16 @@ def _legend_html(*, sectors: Sequence[str], carriers: Sequence[str], has_balance
         parts.extend(item(line(CARRIER_COLOURS[c]), value_label("carrier", c)) for c in carriers)
         parts.append(item(line("#444"), "gereed in gekozen jaar"))
         parts.append(item(line("#444", "dashed"), "gepland, nog niet gereed"))
+    if has_flex_need:
+        parts.append("<h5>Flexbehoefte</h5>")
+        parts.append(item('<span class="ep-sw ep-round" style="background:transparent;border:2px dashed #6a1b9a">'
+                          '</span>', "tekort in dit jaar; groter = meer flex nodig"))
+    if flex_types:
+        parts.append("<h5>Flexmiddelen (opslag en conversie)</h5>")
+        for t in flex_types:
+            shape, letter = FLEX_SYMBOLS[t]
+            parts.append(item(f'<span class="ep-flex-sw ep-flex-{shape}"><b>{esc(letter)}</b></span>',
+                              value_label("infra_type", t)))
     if has_hotspots:
         parts.append("<h5>Knooppunten</h5>")
         parts.extend(item(sw(HOTSPOT_COLOURS[lv]), value_label("level", lv)) for lv in HOTSPOT_COLOURS)
@@ -717,12 +809,27 @@ def region_map(
         part = dev.loc[(dev["sector"] == sector).to_numpy()]
         group("developments", _development_collection(part, simplify_m),
               name=f"{LAYER_NAMES['developments']}: {value_label('sector', sector)}")
-    if len(infra):
-        group("infrastructure", _infrastructure_collection(infra, simplify_m))
+    is_flex = (infra["infra_type"].isin(list(FLEX_SYMBOLS)) & infra.geometry.geom_type.eq("Point")).to_numpy() \
+        if len(infra) else np.zeros(0, dtype=bool)
+    if (~is_flex).any():
+        group("infrastructure", _infrastructure_collection(infra.loc[~is_flex], simplify_m))
+    if is_flex.any():
+        group("flex", _flex_collection(infra.loc[is_flex], simplify_m))
+    need_shown = 0
+    if balance is not None and {"station_id", "year", "direction", "status", "shortage_mw"} <= set(balance.columns):
+        from energieplanologie.flex import flex_need
+
+        need = flex_need(balance, region)
+        need = need[need["station_id"].astype(str).isin(set(stations["station_id"].astype(str)))]
+        if len(need):
+            group("flexneed", _flex_need_collection(need, stations))
+            need_shown = len(need)
     group("stations", _station_collection(stations, balance, years, 0.0))
 
     carriers = [c for c in CARRIER_COLOURS if c in set(infra["carrier"].dropna())] if len(infra) else []
     legend = _legend_html(sectors=sectors, carriers=carriers, has_balance=balance is not None,
+                          flex_types=[t for t in FLEX_SYMBOLS if is_flex.any() and t in set(infra.loc[is_flex, "infra_type"])],
+                          has_flex_need=bool(need_shown),
                           has_hotspots=hotspots is not None and len(hotspots) > 0,
                           has_hexagons=hexagons is not None and len(hexagons) > 0, density_max=density_max)
     m.add_child(_Call("title", m, title))

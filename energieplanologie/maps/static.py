@@ -23,6 +23,7 @@ from energieplanologie.labels import format_number, value_label
 from energieplanologie.maps._style import (
     CARRIER_COLOURS,
     CERTAINTY_STYLE,
+    FLEX_SYMBOLS,
     HOTSPOT_COLOURS,
     INFRA_WEIGHT,
     MUNICIPALITY_COLOUR,
@@ -176,6 +177,7 @@ def draw_region(
 
     infra = in_view(region.infrastructure)
     carriers_seen: list[str] = []
+    flex_seen: list[str] = []
     if len(infra):
         built = ((infra["status"] == "existing") | (infra["year_ready"].fillna(10_000).astype(int) <= year)).to_numpy()
         for carrier, colour in CARRIER_COLOURS.items():
@@ -194,12 +196,27 @@ def draw_region(
                         lines.plot(ax=ax, color=colour, linewidth=weight * 0.7, linestyle=ls, zorder=5)
                     if len(areas):
                         areas.boundary.plot(ax=ax, color=colour, linewidth=1.5, linestyle=ls, zorder=5)
-                    if len(points):
+                    if len(points) and itype in FLEX_SYMBOLS:  # a flex asset: its own symbol and letter
+                        shape, letter = FLEX_SYMBOLS[itype]
+                        points.plot(ax=ax, marker="s" if shape == "square" else "D", markersize=110,
+                                    facecolor="white" if done else "#f5f5f5", edgecolor=colour, linewidth=2,
+                                    linestyle=ls, zorder=8.5)  # above the stations it stands beside
+                        for x, y in zip(points.geometry.x, points.geometry.y, strict=True):
+                            ax.annotate(letter, (x, y), ha="center", va="center", fontsize=6, fontweight="bold",
+                                        zorder=8.6, clip_on=True)
+                        if itype not in flex_seen:
+                            flex_seen.append(itype)
+                    elif len(points):
                         points.plot(ax=ax, marker="s", markersize=60, facecolor="white" if done else "#f5f5f5",
                                     edgecolor=colour, linewidth=2, linestyle=ls, zorder=7)
             handles.append(Line2D([], [], color=colour, linewidth=2.5, label=f"Infra {value_label('carrier', carrier).lower()}"))
         handles.append(Line2D([], [], color="#555555", linewidth=2, label=f"Gereed in {year}"))
         handles.append(Line2D([], [], color="#555555", linewidth=2, linestyle="--", label="Gepland, nog niet gereed"))
+        for itype in (t for t in FLEX_SYMBOLS if t in flex_seen):
+            shape, letter = FLEX_SYMBOLS[itype]
+            handles.append(Line2D([], [], marker="s" if shape == "square" else "D", linestyle="none", markersize=8,
+                                  markerfacecolor="white", markeredgecolor="#444444",
+                                  label=f"Flex ({letter}): {value_label('infra_type', itype).lower()}"))
 
     stations = region.stations
     if len(stations):

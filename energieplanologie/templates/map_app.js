@@ -54,6 +54,16 @@
       setPathClass(entry.layer, "ep-infra " + (built ? "ep-infra-built" : "ep-infra-planned"));
       return true;
     },
+    flexneed: function (entry, y) {
+      var p = entry.props;
+      return p.from !== null && p.to !== null && p.from <= y && y <= p.to;
+    },
+    flex: function (entry, y) {
+      var p = entry.props;
+      var built = p.existing || (p.ready !== null && p.ready <= y);
+      entry.layer.setOpacity(built ? 1 : 0.5);
+      return true;
+    },
     hotspots: function (entry, y, ctx) {
       return entry.props.year === null || entry.props.year === ctx.hotspotYear;
     }
@@ -80,7 +90,21 @@
   function dataLayer(map, group, data, opts) {
     var st = state(map), kind = opts.kind, entries = [];
     var geo = L.geoJSON(data, {
-      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, styleFor(kind, f.properties)); },
+      pointToLayer: function (f, latlng) {
+        var p = f.properties;
+        if (kind === "flex" && p.symbol) {  // a flex asset: its own symbol (square storage, diamond conversion)
+          var box = document.createElement("span");
+          box.className = "ep-flex-mark ep-flex-" + p.symbol.shape;
+          box.style.borderColor = p.symbol.colour;
+          var letter = document.createElement("b");
+          letter.textContent = p.symbol.letter;
+          box.appendChild(letter);
+          // its corner on the point, the symbol up and to the right: a station beside it stays visible
+          return L.marker(latlng, { icon: L.divIcon({ className: "ep-flex", html: box, iconSize: [22, 22],
+                                                      iconAnchor: [-2, 24] }) });
+        }
+        return L.circleMarker(latlng, styleFor(kind, p));
+      },
       style: function (f) { return styleFor(kind, f.properties); },
       onEachFeature: function (f, layer) {
         var p = f.properties;

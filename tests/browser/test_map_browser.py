@@ -19,6 +19,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from energieplanologie.flex import flex_need
 from energieplanologie.maps import publish, read_notes, region_map
 from energieplanologie.schema import CRS_RD
 
@@ -89,6 +90,11 @@ def test_region_map_offline_layers_and_year_switch(browser, sample_outputs, tmp_
     assert browser.js("return document.querySelectorAll('.leaflet-control-layers').length") == 1
 
     dev_years = region.developments["year"].astype(int)
+    need = flex_need(bal[bal["scenario"] == "verwacht"], region)
+    # by hand from the sample's balance (verwacht): SKL and TNZ offtake in 2030, WDO offtake 2035, HST feed-in
+    # 2035–2040 (after the battery P11 and the cable pool)
+    assert {(r.station_id, r.from_year, r.to_year) for r in need.itertuples()} == {
+        ("SKL", 2030, 2030), ("TNZ", 2030, 2030), ("WDO", 2035, 2035), ("HST", 2035, 2040)}
     for year in (2030, 2025, 2035, 2040):
         if year != 2030:
             Select(browser.driver.find_element(By.CSS_SELECTOR, "select.ep-year-select")).select_by_value(str(year))
@@ -97,12 +103,23 @@ def test_region_map_offline_layers_and_year_switch(browser, sample_outputs, tmp_
         assert _count(browser, "path.ep-development") == int((dev_years <= year).sum()), year
         assert _count(browser, "path.ep-hotspot") == _expected_hotspots(hs, year), year
         assert browser.js("return document.querySelector('.ep-year-note').textContent") == f"Toestand in {year}"
-    # hand check of the sample's balance: 3 stations short in 2030 (HST feed-in, SKL and TNZ offtake), none in 2025
-    assert _red_stations(bal, 2030) == 3 and _red_stations(bal, 2025) == 0
-    # infrastructure: built vs planned follows year_ready
+        # flex assets (the batteries P02, 2027, and P11, 2030): their own square symbol, faded until year_ready
+        assert _count(browser, ".ep-flex .ep-flex-mark.ep-flex-square") == 2
+        faded = browser.js("return Array.from(document.querySelectorAll('.ep-flex')).filter("
+                           "function (e) { return Number(e.style.opacity) < 1; }).length")
+        assert faded == {2025: 2, 2030: 0, 2035: 0, 2040: 0}[year], year
+        # flexbehoefte: a ring around each station × direction whose shortage window holds the year
+        assert _count(browser, "path.ep-flexneed") == int(((need["from_year"] <= year) & (year <= need["to_year"])).sum())
+    # hand check of the sample's balance: 2 stations short in 2030 (SKL and TNZ offtake; Hulst's feed-in shortage
+    # is bridged by battery P11 and cable pool KP-HULST since issue 20), none in 2025
+    assert _red_stations(bal, 2030) == 2 and _red_stations(bal, 2025) == 0
+    # infrastructure: built vs planned follows year_ready (flex assets have their own layer)
     infra = region.infrastructure
-    ready_2040 = int(((infra["status"] == "existing") | (infra["year_ready"].fillna(9999) <= 2040)).sum())
+    lines = ~(infra["infra_type"].isin(["battery", "heat_storage", "electrolyser", "e_boiler", "gas_to_power"])
+              & (infra.geometry.geom_type == "Point"))
+    ready_2040 = int((lines & ((infra["status"] == "existing") | (infra["year_ready"].fillna(9999) <= 2040))).sum())
     assert _count(browser, "path.ep-infra-built") == ready_2040
+    assert browser.js("return document.querySelector('.ep-legend').textContent").count("Batterij") == 1
 
     Select(browser.driver.find_element(By.CSS_SELECTOR, "select.ep-year-select")).select_by_value("2030")
     shot = browser.screenshot("kaart.png")

@@ -111,7 +111,7 @@ def test_every_published_table_opens_in_qgis_with_crs_key_index_and_dutch_commen
 def test_mixed_geometry_layers_open_per_geometry_type(published):
     server, database, pub = published
     # the sample's 60 developments are 21 points and 39 polygons (areas such as RES search areas);
-    # its 10 projects are 5 points (stations, a battery) and 5 lines (4 single, 1 multi: cables and pipelines)
+    # its 11 projects are 6 points (stations, two batteries) and 5 lines (4 single, 1 multi: cables and pipelines)
     lines = _layer(server, database, "infrastructuur", wkb_type=QgsWkbTypes.LineString)
     assert lines.featureCount() == 5
     del lines

@@ -89,11 +89,12 @@ def test_sample_layers_hold_the_region(sample_run: dict[str, Any], core: dict[st
     counts = core["counts"]
     assert layers["Stations"].featureCount() == counts["stations"]
     assert layers["Gemeenten"].featureCount() == counts["municipalities"]
-    # 21 point and 39 polygon developments; 5 point and 5 line projects (mixed GeoPackage layers split by type).
+    # 21 point and 39 polygon developments; 6 point and 5 line projects (mixed GeoPackage layers split by type;
+    # the sixth point is the flex asset P11, the battery at Hulst 50 kV of issue 20).
     assert layers["Ontwikkelingen (punten)"].featureCount() + layers["Ontwikkelingen (vlakken)"].featureCount() == \
         counts["developments"] == 60
     assert layers["Infrastructuur (punten)"].featureCount() + layers["Infrastructuur (lijnen)"].featureCount() == \
-        counts["infrastructure"] == 10
+        counts["infrastructure"] == 11
     # Filtered to the last year (and the chosen scenario): 16 stations × 2 directions; the 2040 knooppunten.
     assert layers["Stationsbalans 2040 — verwacht"].featureCount() == 32
     assert layers["Knooppunten 2040 — verwacht"].featureCount() == sum(

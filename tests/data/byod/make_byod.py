@@ -21,11 +21,12 @@ file                                layer kind      how it differs from the samp
                                                     ``Peiljaar``, ``Transportcapaciteit afname (MW)`` …
 ``netprojecten.fgb``                infrastructure  FlatGeobuf; ``PROJECTNR``, ``PROJECTNAAM``, ``SOORT_INFRA``,
                                                     ``FASE`` …; Dutch values (``investeringsplan``,
-                                                    ``geborgd``); rows in reverse order
+                                                    ``geborgd``); rows in reverse order; flex columns
+                                                    ``VERMOGEN_MW``, ``ENERGIE_MWH``, ``VAST`` (ja/nee)
 ``ontwikkelingen.geojson``          developments    GeoJSON in **WGS84**; ``ID_ONTW``, ``OMSCHRIJVING``,
                                                     ``Thema``, ``Vermogen_afname``, ``Vermogen_opwek``,
                                                     ``Startjaar``, ``Status_plan``, ``Aansluitstation``,
-                                                    ``GEMCODE``; rows sorted by name
+                                                    ``GEMCODE``, ``Kabelpool``; rows sorted by name
 ``beperkingen.zip``                 constraints     zipped **Shapefile**; field names cut to 10 characters as
                                                     the format demands (``GEBIEDSNAAM`` → ``GEBIEDSNAA``)
 ``oordelen.xlsx``                   judgements      the working organisation's judgements on E and G as a
@@ -197,6 +198,11 @@ def _infrastructure(region: ep.Region, out: Path) -> Path:
         "FINANCIERING": _nl(inf["funding"], FUNDING_NL).to_numpy(dtype=object),
         "BETROKKEN": inf["parties"].to_numpy(dtype=object),
         "OMSCHRIJVING": inf["description"].to_numpy(dtype=object),
+        # Flex assets (issue 20), under the Dutch headers the reader knows: vermogen_mw, energie_mwh, vast, rendement.
+        "VERMOGEN_MW": inf["power_mw"].to_numpy(),
+        "ENERGIE_MWH": inf["energy_mwh"].to_numpy(),
+        "VAST": _nl(inf["firm"], {"true": "ja", "false": "nee"}).to_numpy(dtype=object),
+        "RENDEMENT": inf["efficiency"].to_numpy(),
     }, geometry=inf.geometry.to_numpy(), crs=inf.crs)
     path = out / "netprojecten.fgb"
     path.unlink(missing_ok=True)
@@ -240,6 +246,9 @@ def _developments(region: ep.Region, out: Path) -> Path:
         "Aansluitstation": dev["station_id"].to_numpy(dtype=object),
         "GEMCODE": dev["municipality_code"].to_numpy(dtype=object),
         "Toelichting": dev["toelichting"].to_numpy(dtype=object),
+        # Cable pooling (issue 20), under Dutch headers the reader knows (kabelpool, aansluiting_kabelpool_mw).
+        "Kabelpool": dev["pool_id"].to_numpy(dtype=object),
+        "Aansluiting_kabelpool_MW": dev["pool_connection_mw"].to_numpy(),
     }, geometry=_to_wgs84_exact(dev.geometry), crs="EPSG:4326")
     path = out / "ontwikkelingen.geojson"
     path.unlink(missing_ok=True)
