@@ -329,5 +329,9 @@ from energieplanologie.cli_database import register as _register_database  # noq
 
 _register_database(app)  # baseline freeze/list/diff and publish
 
+from energieplanologie.cli_serve import register as _register_serve  # noqa: E402
+
+_register_serve(app)  # the warm engine of the QGIS plugin (hidden)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

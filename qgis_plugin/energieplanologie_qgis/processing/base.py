@@ -8,7 +8,9 @@ Subclasses implement two steps:
   into feedback and outputs.
 
 The engine itself runs in ``processAlgorithm`` (a background task in the QGIS desktop), with its progress lines
-driving the progress bar and cancel stopping the process.
+driving the progress bar and cancel stopping the process. The call goes to the session's warm engine
+(:mod:`energieplanologie_qgis.engine_warm`), or cold to a fresh engine process when that is switched off or not
+possible.
 """
 
 from __future__ import annotations
@@ -42,9 +44,9 @@ from ..engine import (
     EngineFailed,
     EngineResult,
     find_engine,
-    run_engine,
     shell_command,
 )
+from ..engine_warm import run_engine_warm
 
 __all__ = ["EngineAlgorithm", "write_layer"]
 
@@ -215,7 +217,7 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
         feedback.pushCommandInfo(shell_command(self._engine.argv(*self._arguments)))
         try:
             try:
-                result = run_engine(self._engine, self._arguments, feedback, ok_codes=self.OK_CODES,
+                result = run_engine_warm(self._engine, self._arguments, feedback, ok_codes=self.OK_CODES,
                                     progress_range=(5.0, 90.0))
             except EngineCanceled as exc:
                 feedback.pushInfo(str(exc))
