@@ -9,7 +9,8 @@ cold path would run, one JSON line each on stdin::
 
 and reads JSON lines on stdout: first ``{"event": "ready", "version": "…", "pid": …}`` once the imports are done,
 then per call every stderr line as it is written (``{"event": "stderr", "line": "@@progress {…}"}``, so progress
-streams as in a cold call) and at the end ``{"event": "done", "returncode": 0, "stdout": "…"}``. Each call runs
+streams as in a cold call) and at the end ``{"event": "done", "returncode": 0, "stdout": "…", "seconds": 1.23}``
+(``seconds``: the call's own time in the engine). Each call runs
 through :func:`energieplanologie.cli.main` exactly as a cold process would (same options, messages and exit
 codes). End of input stops the server.
 
@@ -25,6 +26,7 @@ import io
 import json
 import os
 import sys
+import time
 import warnings
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -108,6 +110,7 @@ def handle_request(request: dict[str, Any], send: Callable[[dict[str, Any]], Non
     stderr = _LineStream(lambda line: send({"event": "stderr", "line": line}))
     saved = (sys.stdout, sys.stderr, sys.stdin, sys.argv)
     here = os.getcwd()
+    started = time.perf_counter()
     code = 0
     sys.stdout, sys.stderr, sys.stdin = stdout, stderr, io.StringIO("")  # type: ignore[assignment]
     sys.argv = ["energieplanologie", *argv]
@@ -129,7 +132,8 @@ def handle_request(request: dict[str, Any], send: Callable[[dict[str, Any]], Non
         stderr.finish()
         sys.stdout, sys.stderr, sys.stdin, sys.argv = saved
         os.chdir(here)
-    send({"event": "done", "returncode": code, "stdout": stdout.getvalue()})
+    send({"event": "done", "returncode": code, "stdout": stdout.getvalue(),
+          "seconds": round(time.perf_counter() - started, 4)})
 
 
 def _protocol_channel() -> TextIO:
@@ -167,7 +171,7 @@ def serve() -> None:
                 raise ValueError("verwacht een object met argv (lijst)")
         except ValueError as exc:
             send({"event": "stderr", "line": f"Fout: ongeldig verzoek aan de engine ({exc})."})
-            send({"event": "done", "returncode": 2, "stdout": ""})
+            send({"event": "done", "returncode": 2, "stdout": "", "seconds": 0.0})
             continue
         handle_request(request, send)
 

@@ -100,6 +100,7 @@ class WarmServer:
     def __init__(self, engine: Engine, *, timeout: float = VERSION_TIMEOUT_S) -> None:
         self.engine = engine
         self.busy = threading.Lock()
+        self.last_seconds: float | None = None  # the engine's own time for the last call
         self._events: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._stderr_tail: deque[str] = deque(maxlen=20)
         try:
@@ -191,6 +192,7 @@ class WarmServer:
                 stderr_lines.append(line)
                 stderr_line(line, feedback, messages, progress_range)
             elif event.get("event") == "done":
+                self.last_seconds = float(event["seconds"]) if "seconds" in event else None
                 return EngineResult(returncode=int(event.get("returncode", 1)), stdout=str(event.get("stdout", "")),
                                     stderr="\n".join(stderr_lines), messages=messages)
 

@@ -113,3 +113,14 @@ def test_an_engine_without_serve_runs_cold(warm: Any) -> None:
     result = warm.run_engine_warm(echo, ["validate"], machine_progress=False)
     assert result.stdout.strip() == "['validate']"
     assert warm.warm_server(echo) is None  # remembered: no second attempt this session
+
+
+def test_scratch_inputs_skip_the_disk_wait_only_while_written(provider: object) -> None:
+    from energieplanologie_qgis.processing.base import scratch_geopackages
+    from osgeo import gdal
+
+    key = "OGR_SQLITE_SYNCHRONOUS"
+    with scratch_geopackages():
+        assert gdal.GetConfigOption(key) == "OFF"  # this thread, while the engine's inputs are written
+    assert gdal.GetThreadLocalConfigOption(key, None) is None
+    assert gdal.GetConfigOption(key) is None  # QGIS's own writes afterwards: SQLite's default again
