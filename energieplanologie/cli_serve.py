@@ -112,7 +112,7 @@ def handle_request(request: dict[str, Any], send: Callable[[dict[str, Any]], Non
     here = os.getcwd()
     started = time.perf_counter()
     code = 0
-    sys.stdout, sys.stderr, sys.stdin = stdout, stderr, io.StringIO("")  # type: ignore[assignment]
+    sys.stdout, sys.stderr, sys.stdin = stdout, stderr, io.StringIO("")
     sys.argv = ["energieplanologie", *argv]
     try:
         with warnings.catch_warnings():  # each call sees every warning anew, as a fresh process would
