@@ -4,6 +4,11 @@ Run from the repository root (≈ 30 min for 10⁴, 10⁵, 10⁶ with QGIS on th
 
     .venv/bin/python benchmarks/run.py --markdown --json benchmarks/results.json
     .venv/bin/python benchmarks/run.py --sizes 10000 100000 --skip-qgis        # a quick look
+    .venv/bin/python benchmarks/run.py --sizes 1000 --only qgis_roundtrip      # the sample's QGIS round trip
+
+``--sample`` (default) first runs every path on the shipped sample region (Zeeuws-Vlaanderen, 60 developments)
+and the *QGIS round trip* (``bench_qgis_roundtrip.py``: ``processing.run`` of station balance on the sample, cold
+and with the warm engine, against the engine's own time for the call).
     .venv/bin/python benchmarks/run.py --sizes 1000000 --dask-10m               # plus the dask path at 10⁷
 
 For each size one synthetic national region is generated (:func:`energieplanologie.synthetic.synthetic_region`,
@@ -72,6 +77,8 @@ ROOT = HERE.parents[1]
 QGIS_PYTHON = "/usr/bin/python3"
 SCENARIOS = ("vastgesteld", "verwacht", "maximaal")
 CELL_M, BANDWIDTH_M = 250.0, 2000.0
+#: ``--sizes 0`` (and ``--sample``): the shipped sample region Zeeuws-Vlaanderen instead of a synthetic one.
+SAMPLE_N = 0
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -99,7 +106,12 @@ def _prepare(wd: Path, n: int, seed: int) -> None:
     from energieplanologie.hotspots import weighted_points
     from energieplanologie.synthetic import synthetic_region
 
-    region = synthetic_region(n, seed=seed)
+    if n == SAMPLE_N:
+        from energieplanologie.sample import load_sample
+
+        region = load_sample()
+    else:
+        region = synthetic_region(n, seed=seed)
     with open(wd / "region.pkl", "wb") as fh:
         pickle.dump(region, fh, protocol=pickle.HIGHEST_PROTOCOL)
     pyogrio.write_dataframe(region.developments.drop(columns=["source_row"]), wd / "ontwikkelingen.gpkg",
@@ -114,7 +126,7 @@ def _prepare(wd: Path, n: int, seed: int) -> None:
     with open(wd / "layers.pkl", "wb") as fh:
         pickle.dump(others, fh, protocol=pickle.HIGHEST_PROTOCOL)
     harness.emit({"polygons": int((region.developments.geometry.geom_type != "Point").sum()),
-           "stations": len(st)})
+           "stations": len(st), "developments": len(region.developments)})
 
 
 def _region(wd: Path):
@@ -561,6 +573,11 @@ def _qgis_worker(name: str, wd: Path, repeat: int, eps: float, min_samples: int)
     sys.path.insert(0, str(HERE.parent))
     import bench_hotspots as bh
 
+    if name == "qgis_roundtrip":
+        import bench_qgis_roundtrip
+
+        bench_qgis_roundtrip.run(repeat)
+        return
     if name == "qgis_dbscan":
         bh._worker_qgis(wd, eps, min_samples, repeat)
     elif name == "qgis_e2e":
@@ -595,6 +612,7 @@ ITEMS: list[tuple[str, str, str, str, bool]] = [
     ("density (KDE)", "naive: direct sum per point", "kde_direct", "engine", True),
     ("density (KDE)", "QGIS qgis:heatmapkerneldensityestimation", "qgis_heatmap", "qgis", True),
     ("density (KDE)", "dask, 2 worker processes", "kde_dask", "engine", False),
+    ("QGIS round trip", "station balance, warm engine (sample only)", "qgis_roundtrip", "qgis", False),
 ]
 
 
@@ -648,22 +666,26 @@ def _ratio(r: dict, ours: dict) -> str:
 def _table(rows: list[dict]) -> list[str]:
     lines = ["| analysis | developments | path | seconds | ÷ ours | peak RSS MB | check / note |",
              "|---|---|---|---|---|---|---|"]
-    ours_of = {(r["analysis"], r["n"]): r for r in rows if r["path"] == "ours"}
+    ours_of = {(r["analysis"], r.get("size", r["n"])): r for r in rows if r["path"] == "ours"}
     for r in rows:
-        ours = ours_of.get((r["analysis"], r["n"]), {})
+        ours = ours_of.get((r["analysis"], r.get("size", r["n"])), {})
         rss = r.get("peak_rss_mb")
         rss_text = f"{rss:,.0f}" if rss is not None else "—"
         if r.get("workers_rss_mb"):
             rss_text += f" + {r['workers_rss_mb']:,.0f}"
         note = "; ".join(x for x in (r.get("check"), r.get("note")) if x)
-        lines.append(f"| {r['analysis']} | {r['n']:,} | {r['path']} | {_fmt_s(r)} | "
+        size = r.get("size") or f"{r['n']:,}"
+        lines.append(f"| {r['analysis']} | {size} | {r['path']} | {_fmt_s(r)} | "
                      f"{'1' if r['path'] == 'ours' else _ratio(r, ours)} | {rss_text} | {note} |")
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000],
+                        help="developments per synthetic region; 0 = the sample region")
+    parser.add_argument("--sample", action=argparse.BooleanOptionalAction, default=True,
+                        help="also the sample region Zeeuws-Vlaanderen (first), with the QGIS round trip")
     parser.add_argument("--repeat", type=int, default=3, help="runs per path (best kept); slow baselines run once "
                                                               "from 10⁶ on")
     parser.add_argument("--seed", type=int, default=0)
@@ -694,7 +716,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# {platform.node()}: Python {platform.python_version()}, {os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f} at the start; QGIS {'yes' if have_qgis else 'no'}", flush=True)
     rows: list[dict] = []
-    for n in args.sizes:
+    sizes = ([SAMPLE_N] if args.sample and SAMPLE_N not in args.sizes else []) + list(args.sizes)
+    for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench_run_{n}_") as tmp:
             wd = Path(tmp)
             base = ["--workdir", str(wd), "--n", str(n), *common]
@@ -702,20 +725,27 @@ def main(argv: list[str] | None = None) -> int:
             if "error" in prep:
                 print(f"n={n}: preparing failed: {prep['error']}", flush=True)
                 continue
-            print(f"n={n:,}: prepared in {prep['wall']:.0f} s ({prep['polygons']:,} polygons, {prep['stations']:,} "
-                  f"stations)", flush=True)
+            print(f"n={n:,}: prepared in {prep['wall']:.0f} s ({prep['developments']:,} developments, "
+                  f"{prep['polygons']:,} polygons, {prep['stations']:,} stations)", flush=True)
+            size = prep["developments"]
+            label = f"sample ({size:,})" if n == SAMPLE_N else f"{size:,}"
             for analysis, path, worker, interpreter, slow in ITEMS:
                 if args.only and worker not in args.only:
                     continue
                 if interpreter == "qgis" and not have_qgis:
                     continue
+                if worker == "qgis_roundtrip" and n != SAMPLE_N:
+                    continue
                 repeat = 1 if slow and n >= 1_000_000 else args.repeat
                 cmd = [QGIS_PYTHON if interpreter == "qgis" else sys.executable, str(HERE), "--worker", worker,
                        "--repeat", str(repeat), *base]
-                result = _run(cmd, args.timeout, env=harness.qgis_env() if interpreter == "qgis" else None)
+                env = None
+                if interpreter == "qgis":
+                    env = {**harness.qgis_env(), "ENERGIEPLANOLOGIE_ENGINE": sys.executable}
+                result = _run(cmd, args.timeout, env=env)
                 if worker == "qgis_dbscan" and "seconds" in result:
                     result["check"] = _qgis_check(wd)
-                result.update(analysis=analysis, path=path, n=n, worker=worker)
+                result.update(analysis=analysis, path=path, n=size, size=label, worker=worker)
                 rows.append(result)
                 print(f"  {analysis:<22} {path:<42} {_fmt_s(result):>10} s  "
                       f"{result.get('check', '')} {result.get('note', '')}", flush=True)

@@ -55,6 +55,23 @@ MachineProgress = Annotated[
     typer.Option("--machine-progress", help="Voortgang als regels '@@progress {json}' op stderr (voor de QGIS-plugin)."),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Geen voortgangsbalken (voor scripts).")]
+Charts = Annotated[str, typer.Option(
+    "--grafieken", help="Stationsgrafieken: tekort (stations met een tekort, de grootste 100), alle, geen, of "
+    "station_id's gescheiden door komma's.")]
+
+
+def _chart_choice(value: str) -> str | list[str]:
+    """``--grafieken``: tekort | alle | geen → the pipeline's choice; anything else is a list of station ids."""
+    from energieplanologie.charts import CHART_CHOICES
+
+    word = value.strip().lower()
+    if word in CHART_CHOICES:
+        return CHART_CHOICES[word]
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    if not ids:
+        raise ConfigError("--grafieken: kies tekort, alle, geen of noem station_id's gescheiden door komma's",
+                          key="grafieken")
+    return ids
 
 
 def _version_callback(value: bool) -> None:
@@ -219,11 +236,12 @@ def validate(
 
 
 def _write_outputs(region: Any, out_dir: Path, *, machine: bool, quiet: bool, scenario: str | None,
-                   round: str | None = None, pdf: bool = True) -> None:
+                   round: str | None = None, pdf: bool = True, charts: str | list[str] = "shortage") -> None:
     from energieplanologie.pipeline import run_pipeline
 
     with _Progress(machine, quiet, "energieplanologie") as progress:
-        written = run_pipeline(region, out_dir, scenario=scenario, round=round, pdf=pdf, progress=progress)
+        written = run_pipeline(region, out_dir, scenario=scenario, round=round, pdf=pdf, progress=progress,
+                               charts=charts)
     if not quiet and not machine:
         out.print(f"Uitvoer geschreven naar {out_dir} ({len(written)} bestanden):")
         for p in written:
@@ -235,6 +253,7 @@ def _write_outputs(region: Any, out_dir: Path, *, machine: bool, quiet: bool, sc
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Uitvoermap.")] = Path("uitvoer"),
+    charts: Charts = "tekort",
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -247,7 +266,7 @@ def demo(
         check_output(out_dir, load_config(SAMPLE_CONFIG).input_paths)
         with _warnings_shown():
             region = load_sample()
-            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=None)
+            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=None, charts=_chart_choice(charts))
     except EnergieplanologieError as exc:
         raise _fail(exc, 2) from None
 
@@ -259,6 +278,7 @@ def run(
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario (overschrijft [analysis] scenario).")] = None,
     round_: Annotated[str | None, typer.Option("--round", help="Programmeerronde (bv. 2025), vastgelegd in de herkomst.")] = None,
     pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf", help="Projectfiches ook als PDF.")] = True,
+    charts: Charts = "tekort",
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -270,11 +290,13 @@ def run(
         from energieplanologie.cli_steps import CONFIG_HINTS
 
         check_output(out_dir, load_config(config).input_paths)  # before reading or computing anything
+        chosen_charts = _chart_choice(charts)
         with _warnings_shown():
             with _Progress(machine, quiet, "lagen lezen") as progress:
                 region = load_region_config(config, progress=progress)
             region.require_usable_layers(CONFIG_HINTS)
-            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf)
+            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf,
+                           charts=chosen_charts)
     except (ConfigError, OutputError) as exc:
         raise _fail(exc, 2) from None
     except EnergieplanologieError as exc:
@@ -328,6 +350,10 @@ from energieplanologie import cli_steps as _cli_steps  # noqa: E402,F401
 from energieplanologie.cli_database import register as _register_database  # noqa: E402
 
 _register_database(app)  # baseline freeze/list/diff and publish
+
+from energieplanologie.cli_serve import register as _register_serve  # noqa: E402
+
+_register_serve(app)  # the warm engine of the QGIS plugin (hidden)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

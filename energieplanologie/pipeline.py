@@ -11,7 +11,8 @@ writable, room for the set, not an input of the run).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from energieplanologie.config import DENSITY_KEYS, HOTSPOT_KEYS
 from energieplanologie.flex import flex_need
 from energieplanologie.hotspots import detect_hotspots, hotspots_and_members_through_time
 from energieplanologie.io import atomic_write, write_csv, write_layers
-from energieplanologie.labels import LAYER_NAMES
+from energieplanologie.labels import LAYER_NAMES, format_number
 from energieplanologie.progress import ProgressCallback, report, scaled
 from energieplanologie.region import Region
 from energieplanologie.scenarios import BUILTIN_SCENARIOS
@@ -41,6 +42,7 @@ __all__ = [
     "OUTPUT_NAMES",
     "Analysis",
     "analyse",
+    "chart_ids",
     "check_output",
     "chosen_scenario",
     "density_settings",
@@ -278,17 +280,46 @@ def check_output(out_dir: str | Path, inputs: Any = ()) -> None:
 
 
 def write_outputs(result: Analysis, out_dir: str | Path, *, pdf: bool = True, round: str | int | None = None,
-                  progress: ProgressCallback | None = None) -> list[Path]:
+                  progress: ProgressCallback | None = None, charts: str | Sequence[str] = "shortage") -> list[Path]:
     """Write the output folder of DESIGN §9 from an :class:`Analysis` (``round``: the programming round, for the
-    provenance in the GeoPackage), all or nothing: into a staging folder beside ``out_dir``, swapped in at the
-    end. Files in ``out_dir`` that a run does not write are kept."""
+    provenance in the GeoPackage; ``charts``: which station charts, see :func:`chart_ids`), all or nothing: into a
+    staging folder beside ``out_dir``, swapped in at the end. Files in ``out_dir`` that a run does not write are
+    kept."""
+    ids = chart_ids(result, charts)
     with staged_output(out_dir, owns=OUTPUT_NAMES) as folder:
-        written = _write_set(result, folder, pdf=pdf, round=round, progress=progress)
+        written = _write_set(result, folder, pdf=pdf, round=round, progress=progress, chart_stations=ids)
     return final_paths(written, folder, out_dir)
 
 
+def chart_ids(result: Analysis, charts: str | Sequence[str] = "shortage") -> list[str]:
+    """The stations that get a chart in the output folder: ``"shortage"`` (default) those with a shortage in the
+    chosen scenario, at most :data:`~energieplanologie.charts.SHORTAGE_CHART_LIMIT` (the largest; the rest is
+    named in a notice), ``"all"``, ``"none"``, or a list of station ids.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> result = analyse(ep.load_sample())
+    >>> chart_ids(result), chart_ids(result, ["HST"]), len(chart_ids(result, "all"))
+    (['HST', 'SKL', 'TNZ', 'WDO'], ['HST'], 16)
+    """
+    from energieplanologie.charts import SHORTAGE_CHART_LIMIT, chart_stations
+
+    which = charts if isinstance(charts, str) else list(charts)
+    ids = chart_stations(result.balance, which, scenario=result.scenario,
+                         limit=SHORTAGE_CHART_LIMIT if which == "shortage" else None)
+    if which == "shortage" and len(ids) == SHORTAGE_CHART_LIMIT:
+        total = len(chart_stations(result.balance, "shortage", scenario=result.scenario))
+        if total > SHORTAGE_CHART_LIMIT:
+            logging.getLogger("energieplanologie").warning(
+                "stationsgrafieken voor de %s stations met het grootste tekort (van %s met een tekort); kies "
+                "--grafieken alle of noem de stations (--grafieken ID,ID) voor meer",
+                format_number(SHORTAGE_CHART_LIMIT, 0), format_number(total, 0))
+    return ids
+
+
 def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | None,
-               progress: ProgressCallback | None) -> list[Path]:
+               progress: ProgressCallback | None, chart_stations: list[str]) -> list[Path]:
     from energieplanologie.charts import write_station_charts
     from energieplanologie.density import write_density
     from energieplanologie.maps import publish, region_map
@@ -304,7 +335,8 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     if result.flex_need is not None:
         written.append(write_csv(result.flex_need, out / "flexbehoefte.csv"))
     report(progress, 0.05, "stationsgrafieken")
-    written += write_station_charts(result.balance, out / "stationsgrafieken", scenario=result.scenario)
+    written += write_station_charts(result.balance, out / "stationsgrafieken", scenario=result.scenario,
+                                    station_ids=chart_stations)
     report(progress, 0.15, "dichtheidskaart")
     tif = write_density(out / "dichtheid_mw_per_km2.tif", *result.density)
     written += [tif, tif.with_suffix(".qml")]  # the raster and its QGIS style
@@ -337,6 +369,7 @@ def run_pipeline(
     pdf: bool = True,
     round: str | int | None = None,
     progress: ProgressCallback | None = None,
+    charts: str | Sequence[str] = "shortage",
 ) -> list[Path]:
     """Run every analysis on ``region`` and write the output folder.
 
@@ -355,6 +388,8 @@ def run_pipeline(
         Programming round (e.g. ``2025``), recorded in the GeoPackage's provenance.
     progress : callable, optional
         ``progress(fraction, message)``.
+    charts : {"shortage", "all", "none"} or list of str, default "shortage"
+        Which stations get a chart in ``stationsgrafieken/`` (see :func:`chart_ids`).
 
     Returns
     -------
@@ -378,5 +413,9 @@ def run_pipeline(
     ['dichtheid_mw_per_km2.qml', 'dichtheid_mw_per_km2.tif', 'energieplanologie.gpkg']
     """
     check_output(out_dir, region_inputs(region))
+    if not isinstance(charts, str):  # a station that does not exist is said before any analysis
+        from energieplanologie.charts import chart_stations
+
+        chart_stations(pd.DataFrame({"station_id": region.stations["station_id"].astype(str)}), list(charts))
     result = analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.3))
-    return write_outputs(result, out_dir, pdf=pdf, round=round, progress=scaled(progress, 0.3, 1.0))
+    return write_outputs(result, out_dir, pdf=pdf, round=round, progress=scaled(progress, 0.3, 1.0), charts=charts)

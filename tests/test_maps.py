@@ -356,3 +356,24 @@ def test_station_chart_ticks_are_dutch_numbers():
     fig = station_chart(ep.station_balance(region), "HST")
     # The MW axis of every panel writes its ticks with the one Dutch formatter.
     assert [ax.yaxis.get_major_formatter()(1234.5, 0) for ax in fig.axes] == ["1.234,5"] * len(fig.axes)
+
+
+def test_a_municipality_map_labels_only_the_stations_that_can_be_in_view():
+    # A national synthetic region (5,000 stations): a municipality map used to annotate every station of the
+    # region (matplotlib drew only those in view, after seconds of work). Now only stations near the view are
+    # annotated, and every station inside the view still has its label.
+    from matplotlib.text import Annotation
+
+    from energieplanologie.maps.static import static_region_map
+    from energieplanologie.synthetic import synthetic_region
+
+    region = synthetic_region(1000, seed=0)
+    fig = static_region_map(region, focus="GM0363")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts if isinstance(t, Annotation) and t.get_text() != "N"]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    st = region.stations
+    inside = st.loc[(st.geometry.x.between(x0, x1) & st.geometry.y.between(y0, y1)).to_numpy()]
+    assert len(inside) > 20  # Amsterdam: many stations in view
+    assert set(inside["name"].astype(str)) <= set(labels)
+    assert len(labels) < len(st) / 5  # not the whole country

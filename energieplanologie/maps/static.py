@@ -227,6 +227,12 @@ def draw_region(
             pad_x = 0.01 * max(1.0, xmax - xmin)
             # Region maps label the transmission stations only (MS stations would crowd the towns).
             labelled = stations if focus is not None else stations.loc[stations["level"].isin(["EHS", "HS", "TS"]).to_numpy()]
+            # Only stations that can be in view get a label: the view is at most a square of the larger side around
+            # the centre (whatever the equal-aspect adjustment), and matplotlib never draws a label whose point lies
+            # outside it. Annotating all 5,000 stations of a national region cost seconds per municipality map.
+            half = max(xmax - xmin + 2 * dx, ymax - ymin + 2 * dy) / 2
+            gx, gy = labelled.geometry.x.to_numpy(), labelled.geometry.y.to_numpy()
+            labelled = labelled.loc[(np.abs(gx - (xmin + xmax) / 2) <= half) & (np.abs(gy - (ymin + ymax) / 2) <= half)]
             for x, y, name in zip(labelled.geometry.x, labelled.geometry.y, labelled["name"].astype(str), strict=True):
                 ax.annotate(name, (x, y), xytext=(x + pad_x, y), fontsize=7, zorder=9, clip_on=True,
                             bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})

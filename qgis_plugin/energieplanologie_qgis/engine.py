@@ -63,6 +63,7 @@ __all__ = [
     "engine_environment",
     "engine_message",
     "engine_options",
+    "failed_result",
     "find_engine",
     "popen_kwargs",
     "quote_arg",
@@ -72,6 +73,7 @@ __all__ = [
     "setup_commands",
     "setup_instructions",
     "shell_command",
+    "stderr_line",
     "stop_process",
     "store_setting",
     "venv_python",
@@ -603,6 +605,42 @@ def _parse_progress(line: str) -> tuple[float, str] | None:
         return None
 
 
+def stderr_line(line: str, feedback: Feedback | None, messages: list[str],
+                progress_range: tuple[float, float] = (0.0, 100.0)) -> None:
+    """Hand one stderr line of the engine to ``feedback``: a progress line moves the bar (the engine's 0–100 %
+    mapped onto ``progress_range``), any other line is kept in ``messages`` and shown in the log.
+
+    Examples
+    --------
+    >>> messages = []
+    >>> stderr_line('@@progress {"pct": 50, "stage": "x"}', None, messages)
+    >>> stderr_line("Let op: iets", None, messages)
+    >>> messages
+    ['Let op: iets']
+    """
+    progress = _parse_progress(line)
+    if progress is not None:
+        if feedback is not None:
+            lo, hi = progress_range
+            pct, stage = progress
+            feedback.setProgress(lo + (hi - lo) * min(100.0, max(0.0, pct)) / 100.0)
+            if stage:
+                feedback.setProgressText(stage)
+        return
+    messages.append(line)
+    if feedback is not None and line.strip():
+        feedback.pushConsoleInfo(line)
+
+
+def failed_result(result: EngineResult, ok_codes: Iterable[int]) -> EngineResult:
+    """``result`` itself, or :class:`EngineFailed` with the engine's message when its exit code is not in
+    ``ok_codes``."""
+    if result.returncode not in set(ok_codes):
+        message = engine_message(result.stderr) or "geen foutmelding (stderr was leeg)"
+        raise EngineFailed(result.returncode, message, result.stderr)
+    return result
+
+
 def run_engine(
     engine: Engine,
     args: Iterable[str],
@@ -659,7 +697,6 @@ def run_engine(
     "['validate']"
     """
     argv = engine.argv(*args, *(["--machine-progress"] if machine_progress else []))
-    lo, hi = progress_range
     try:
         proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -704,17 +741,7 @@ def run_engine(
                 done = True
                 continue
             stderr_lines.append(line)
-            progress = _parse_progress(line)
-            if progress is not None:
-                if feedback is not None:
-                    pct, stage = progress
-                    feedback.setProgress(lo + (hi - lo) * min(100.0, max(0.0, pct)) / 100.0)
-                    if stage:
-                        feedback.setProgressText(stage)
-                continue
-            messages.append(line)
-            if feedback is not None and line.strip():
-                feedback.pushConsoleInfo(line)
+            stderr_line(line, feedback, messages, progress_range)
         while proc.poll() is None:
             if canceled():
                 raise EngineCanceled("Afgebroken door de gebruiker; de engine is gestopt.")
@@ -738,10 +765,7 @@ def run_engine(
         stderr="\n".join(stderr_lines),
         messages=messages,
     )
-    if result.returncode not in set(ok_codes):
-        message = engine_message(result.stderr) or "geen foutmelding (stderr was leeg)"
-        raise EngineFailed(result.returncode, message, result.stderr)
-    return result
+    return failed_result(result, ok_codes)
 
 
 _OPTIONS_CACHE: dict[tuple[tuple[str, ...], str], frozenset[str]] = {}

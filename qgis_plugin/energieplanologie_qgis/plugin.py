@@ -20,6 +20,7 @@ from .engine import (
     shell_command,
     store_setting,
 )
+from .engine_warm import stop_warm_engines
 
 __all__ = ["INSTALL_ALGORITHM", "LOG_TAG", "MENU", "EnergieplanologiePlugin"]
 
@@ -151,6 +152,7 @@ class EnergieplanologiePlugin:
             self.iface.unregisterOptionsWidgetFactory(self._options_factory)
         self._options_factory = None
         self._clear_message()
+        stop_warm_engines()
 
     # -- engine choice ------------------------------------------------------------------------------------
     def set_engine_path(self, path: str | None) -> bool:
@@ -164,6 +166,7 @@ class EnergieplanologiePlugin:
     def refresh_engine(self) -> bool:
         """Look for the engine again (after a new setting or *Engine installeren*) and say what was found."""
         self._clear_message()
+        stop_warm_engines()  # the next call starts the warm engine of what is found now (a reinstall included)
         if self.provider is None:
             self.initProcessing()
         else:

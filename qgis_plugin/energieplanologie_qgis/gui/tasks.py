@@ -22,7 +22,8 @@ from qgis.core import (
     QgsTask,
 )
 
-from ..engine import Engine, EngineCanceled, EngineError, EngineResult, run_engine
+from ..engine import Engine, EngineCanceled, EngineError, EngineResult
+from ..engine_warm import run_engine_warm
 
 __all__ = ["EngineTask", "TaskFeedback", "algorithm_task"]
 
@@ -73,7 +74,7 @@ class EngineTask(QgsTask):
 
     def run(self) -> bool:
         try:
-            self.result = run_engine(self.engine, self.args, _TaskFeedback(self), ok_codes=self.ok_codes)
+            self.result = run_engine_warm(self.engine, self.args, _TaskFeedback(self), ok_codes=self.ok_codes)
         except EngineCanceled as exc:
             self.canceled, self.error = True, str(exc)
             return False

@@ -8,7 +8,9 @@ Subclasses implement two steps:
   into feedback and outputs.
 
 The engine itself runs in ``processAlgorithm`` (a background task in the QGIS desktop), with its progress lines
-driving the progress bar and cancel stopping the process.
+driving the progress bar and cancel stopping the process. The call goes to the session's warm engine
+(:mod:`energieplanologie_qgis.engine_warm`), or cold to a fresh engine process when that is switched off or not
+possible.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +46,36 @@ from ..engine import (
     EngineFailed,
     EngineResult,
     find_engine,
-    run_engine,
     shell_command,
 )
+from ..engine_warm import run_engine_warm
 
-__all__ = ["EngineAlgorithm", "write_layer"]
+__all__ = ["EngineAlgorithm", "scratch_geopackages", "write_layer"]
 
 ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "icon.svg"
+
+
+@contextmanager
+def scratch_geopackages() -> Iterator[None]:
+    """Write the engine's input GeoPackages without waiting for the disk (SQLite ``synchronous=OFF``).
+
+    They are scratch files in the algorithm's temporary folder, read once by the engine and removed: losing them
+    in a power cut loses nothing. Without the wait, writing the sample's eight input layers takes 0.2 s instead of
+    1.7 s. The GDAL option is set for this thread only (``SetThreadLocalConfigOption``) and restored afterwards, so
+    QGIS's writes of the user's own GeoPackages elsewhere keep their durability.
+    """
+    try:
+        from osgeo import gdal
+    except ImportError:  # pragma: no cover - QGIS always ships GDAL's Python bindings
+        yield
+        return
+    key = "OGR_SQLITE_SYNCHRONOUS"
+    before = gdal.GetThreadLocalConfigOption(key, None)
+    gdal.SetThreadLocalConfigOption(key, "OFF")
+    try:
+        yield
+    finally:
+        gdal.SetThreadLocalConfigOption(key, before)
 
 
 def write_layer(layer: QgsVectorLayer, path: str, *, layer_name: str = "invoer",
@@ -176,7 +203,9 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
         try:
             self._engine = self.engine()
             self._workdir = tempfile.mkdtemp(prefix="energieplanologie_", dir=QgsProcessingUtils.tempFolder())
-            self._arguments = [str(a) for a in self.engine_arguments(parameters, context, feedback, self._workdir)]
+            with scratch_geopackages():
+                self._arguments = [str(a) for a in self.engine_arguments(parameters, context, feedback,
+                                                                         self._workdir)]
         except QgsProcessingException as exc:
             message = str(exc)
         except BaseException:
@@ -215,7 +244,7 @@ class EngineAlgorithm(QgsProcessingAlgorithm):
         feedback.pushCommandInfo(shell_command(self._engine.argv(*self._arguments)))
         try:
             try:
-                result = run_engine(self._engine, self._arguments, feedback, ok_codes=self.OK_CODES,
+                result = run_engine_warm(self._engine, self._arguments, feedback, ok_codes=self.OK_CODES,
                                     progress_range=(5.0, 90.0))
             except EngineCanceled as exc:
                 feedback.pushInfo(str(exc))
