@@ -48,6 +48,7 @@ _LAZY: dict[str, str] = {
     "ValidationReport": "energieplanologie.report",
     "Region": "energieplanologie.region",
     "load_config": "energieplanologie.config",
+    "load_region_config": "energieplanologie.config",
     "get_scenario": "energieplanologie.scenarios",
     "weighted_mw": "energieplanologie.scenarios",
     "synthetic_region": "energieplanologie.synthetic",
@@ -114,6 +115,7 @@ __all__ = [
     "hotspots_through_time",
     "kde",
     "load_config",
+    "load_region_config",
     "load_framework",
     "load_sample",
     "municipality_overview",
@@ -163,7 +165,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.balance import project_enablement, station_balance
     from energieplanologie.capaciteitskaart import read_capaciteitskaart
     from energieplanologie.charts import station_chart
-    from energieplanologie.config import load_config
+    from energieplanologie.config import load_config, load_region_config
     from energieplanologie.density import kde, write_density
     from energieplanologie.diff import diff_rounds
     from energieplanologie.hotspots import detect_hotspots, hotspots_through_time

@@ -38,11 +38,13 @@ from scipy.spatial import cKDTree
 
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie._geometry import representative_xy
-from energieplanologie.distributed import use_dask
+from energieplanologie.distributed import Kernels, use_dask
+from energieplanologie.options import ALLOCATION_KEYS
 from energieplanologie.scenarios import enum_codes
 from energieplanologie.schema import CARRIERS, LEVELS
 
-__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "METHODS", "TIE_M", "allocate", "allocate_region", "allocation_settings"]
+__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "KERNELS", "METHODS", "TIE_M", "allocate", "allocate_arrays", "allocate_region",
+           "allocation_settings"]
 
 #: Largest development (MW, the larger of offtake and feed-in) each grid level takes when not linked explicitly.
 DEFAULT_MAX_MW_PER_LEVEL: dict[str, float] = {"MS": 10.0, "TS": 30.0, "HS": 300.0, "EHS": math.inf}
@@ -386,7 +388,7 @@ def _split_polygons(polys: np.ndarray, members: np.ndarray, eligible: np.ndarray
     # Sum per (polygon, cell): several pieces (area parts) of a polygon may fall in the same cell.
     key = p_poly * len(cells) + p_cell
     ukey, inv = np.unique(key, return_inverse=True)
-    area = np.bincount(inv, weights=area)
+    area = np.bincount(inv, weights=area).astype(np.float64, copy=False)
     p_poly, p_cell = ukey // len(cells), ukey % len(cells)
     total = np.bincount(p_poly, weights=area, minlength=len(polys))
     share = area / total[p_poly]
@@ -533,7 +535,7 @@ def allocate(
     if use_dask(engine):
         from energieplanologie.distributed import dask_allocate
 
-        return dask_allocate(developments, stations, area=area, max_mw_per_level=max_mw_per_level, split=split,
+        return dask_allocate(developments, stations, kernels=KERNELS, area=area, max_mw_per_level=max_mw_per_level, split=split,
                              min_split_share=min_split_share, client=client)
     if not isinstance(developments, gpd.GeoDataFrame) or not isinstance(stations, gpd.GeoDataFrame):
         raise TypeError("developments and stations must be GeoDataFrames.")
@@ -543,7 +545,6 @@ def allocate(
 
 
 #: Keys of a project configuration's ``[allocation]`` table.
-ALLOCATION_KEYS = ("max_mw_per_level", "split", "min_split_share")
 
 
 def allocation_settings(region: Any) -> dict[str, Any]:
@@ -561,7 +562,7 @@ def allocation_settings(region: Any) -> dict[str, Any]:
     unknown = sorted(set(cfg) - set(ALLOCATION_KEYS))
     if unknown:
         raise EnergieplanologieError(
-            f"allocation.{unknown[0]}: onbekende sleutel (bekend: {', '.join(ALLOCATION_KEYS)})")
+            f"allocation.{unknown[0]}: onbekende sleutel (bekend: {', '.join(sorted(ALLOCATION_KEYS))})")
     return cfg
 
 
@@ -600,7 +601,7 @@ def allocate_region(region: Any, **overrides: Any) -> gpd.GeoDataFrame:
 def allocation_frame(developments: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
                      arrays: AllocationArrays) -> gpd.GeoDataFrame:
     """Build the :func:`allocate` result from :class:`AllocationArrays` (computed ``with_geometry=True``)."""
-    station_ids = np.append(stations["station_id"].to_numpy(dtype=object), None)
+    station_ids = np.append(stations["station_id"].to_numpy(dtype=object), [None])
     base = developments.take(arrays.dev_pos) if arrays.expanded else developments
     new = {
         # object dtype with None for "no station", as in validated layers (position -1 picks the trailing None)
@@ -622,3 +623,10 @@ def allocation_frame(developments: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
         developments.index.to_numpy()
     out.attrs["unallocated"] = sorted({str(i) for i in ids[arrays.dev_pos[unallocated]]})
     return out
+
+
+#: The allocation's array kernel under its public name (the balance sums its rows).
+allocate_arrays = _allocate_arrays
+
+#: What the dask engine (:mod:`energieplanologie.distributed`) runs of the allocation.
+KERNELS = Kernels(allocate=allocate, allocate_arrays=allocate_arrays, allocation_settings=allocation_settings)

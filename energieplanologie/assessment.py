@@ -292,7 +292,7 @@ def load_framework(name_or_path: str | Path | Mapping[str, Any] | Framework = "d
         return _framework_from_dict(name_or_path, None, default)
     if str(name_or_path) == "default":
         return default
-    from energieplanologie.config import read_toml
+    from energieplanologie._toml import read_toml
 
     path = Path(name_or_path)
     return _framework_from_dict(read_toml(path, what="afwegingskader"), str(path), default)
@@ -573,7 +573,8 @@ def _score_efficiency(projects: pd.DataFrame, crit: Criterion) -> tuple[pd.DataF
     cost = pd.to_numeric(projects["cost_meur"], errors="coerce").to_numpy(float)
     known = np.isfinite(cost) & (cost > 0) & (added > 0)
     ratio = np.where(known, added / np.where(known, cost, 1.0), np.nan)
-    level = np.where(known, _three(np.nan_to_num(ratio), t["hoog_mw_per_meur"], t["gemiddeld_mw_per_meur"]), None)
+    level = np.where(known, _three(np.nan_to_num(ratio), t["hoog_mw_per_meur"], t["gemiddeld_mw_per_meur"]),
+                     None)  # type: ignore[call-overload]  # numpy's stubs: None as a value
     reasons = []
     for i in range(len(projects)):
         if added[i] <= 0:
@@ -941,8 +942,8 @@ def score_projects(
     hotspot_codes = {c.code for c in fw.criteria if c.method == "hotspot"}
     judged = set() if users is None else set(users.loc[users["criterion"].isin(hotspot_codes), "project_id"])
     if "hotspot" in methods and hotspots is None and not set(ids) <= judged:
-        from energieplanologie.config import HOTSPOT_KEYS
         from energieplanologie.hotspots import detect_hotspots
+        from energieplanologie.options import HOTSPOT_KEYS
 
         # The project configuration's [hotspots] table (method, eps_m, min_mw …; checked when it was read).
         options = {k: v for k, v in dict(region.settings.get("hotspots", {}) or {}).items() if k in HOTSPOT_KEYS}

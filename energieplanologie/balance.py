@@ -30,6 +30,7 @@ hydrogen stations, and so on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
@@ -37,7 +38,9 @@ import numpy as np
 import pandas as pd
 
 from energieplanologie._errors import EnergieplanologieError
-from energieplanologie.allocation import _allocate_arrays, allocation_settings
+from energieplanologie.allocation import KERNELS as ALLOCATION_KERNELS
+from energieplanologie.allocation import allocate_arrays as _allocate_arrays
+from energieplanologie.allocation import allocation_settings
 from energieplanologie.distributed import use_dask
 from energieplanologie.progress import ProgressCallback, report, scaled
 from energieplanologie.region import Region
@@ -344,7 +347,8 @@ def station_balance(
     if use_dask(engine):
         from energieplanologie.distributed import dask_load_sums
 
-        sums, unallocated = dask_load_sums(region, ys, allocation=allocation, client=client,
+        kernels = replace(ALLOCATION_KERNELS, rows=_rows, rows_type=_Rows, load_sums=_load_sums)
+        sums, unallocated = dask_load_sums(region, ys, kernels=kernels, allocation=allocation, client=client,
                                            progress=scaled(progress, 0.0, 0.6))
     else:
         rows, unallocated = _rows(region, allocation)

@@ -18,8 +18,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from energieplanologie._atomic import atomic_write
 from energieplanologie._html import safe_file_stem
-from energieplanologie.io import atomic_write
 from energieplanologie.labels import VALUE_LABELS, format_number
 from energieplanologie.schema import SECTORS
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError, OutputError, os_reason
-from energieplanologie.cli import MachineProgress, Quiet, _fail, _Progress, _warnings_shown, app, out
+from energieplanologie.cli_app import MachineProgress, Quiet, _fail, _Progress, _warnings_shown, app, out
 
 __all__: list[str] = []
 
@@ -65,7 +65,7 @@ def _write_validation_json(region: Any, path: Path | None) -> list[Path]:
         return []
     import json
 
-    from energieplanologie.io import atomic_write
+    from energieplanologie._atomic import atomic_write
 
     with atomic_write(path) as tmp:
         Path(tmp).write_text(json.dumps(region.validation_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -419,7 +419,7 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overschrijf een bestaande project.toml.")] = False,
 ) -> None:
     """Schrijf een sjabloon-projectconfiguratie (met uitleg in het Nederlands) om eigen data te gebruiken."""
-    from energieplanologie.io import atomic_write
+    from energieplanologie._atomic import atomic_write
 
     target = directory / "project.toml"
     if directory.exists() and not directory.is_dir():

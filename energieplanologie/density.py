@@ -33,8 +33,10 @@ from affine import Affine
 
 from energieplanologie._errors import EnergieplanologieError, EnergieplanologieWarning
 from energieplanologie.distributed import use_dask
+from energieplanologie.hotspots import KERNELS as HOTSPOT_KERNELS
 from energieplanologie.hotspots import weighted_points
 from energieplanologie.labels import format_number
+from energieplanologie.options import CHOICE_VALUES
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario
 from energieplanologie.schema import CRS_RD
@@ -42,7 +44,7 @@ from energieplanologie.schema import CRS_RD
 __all__ = ["DIRECTIONS", "MAX_CELLS", "NODATA", "STYLE_FILE", "kde", "quartic_kernel", "write_density"]
 
 #: Which power a surface shows.
-DIRECTIONS: tuple[str, ...] = ("total", "offtake", "feedin")
+DIRECTIONS: tuple[str, ...] = CHOICE_VALUES[("density", "direction")]  # ("total", "offtake", "feedin")
 #: Nodata value of the GeoTIFF.
 NODATA = -9999.0
 #: Largest raster :func:`kde` makes (cells); beyond it choose a larger ``cell_m``.
@@ -139,7 +141,7 @@ def kde(
     if use_dask(engine):
         from energieplanologie.distributed import dask_weighted_points
 
-        pts = dask_weighted_points(region, scenario, year, client=client)
+        pts = dask_weighted_points(region, scenario, year, kernels=HOTSPOT_KERNELS, client=client)
     else:
         pts = weighted_points(region, scenario, year)
     mw = {"total": pts["weight_mw"], "offtake": pts["offtake_mw"], "feedin": pts["feedin_mw"]}[direction].to_numpy()
@@ -220,7 +222,7 @@ def write_density(path: str | Path, array: np.ndarray, transform: Affine, *, nod
     """
     import rasterio
 
-    from energieplanologie.io import atomic_write
+    from energieplanologie._atomic import atomic_write
 
     path = Path(path)
     data = np.asarray(array, dtype=np.float64)

@@ -98,8 +98,9 @@ from scipy.spatial import cKDTree
 from energieplanologie._errors import ConfigError, EnergieplanologieError
 from energieplanologie._geometry import representative_xy
 from energieplanologie.clustering import WEIGHT_RESOLUTION, grid_dbscan, threshold_units, weight_units
-from energieplanologie.distributed import use_dask
+from energieplanologie.distributed import Kernels, use_dask
 from energieplanologie.labels import format_number
+from energieplanologie.options import CHOICE_VALUES
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario, get_scenario, weighted_mw
@@ -112,6 +113,7 @@ else:  # pragma: no cover
 
 __all__ = [
     "ALTERNATIVES",
+    "KERNELS",
     "CHANGES",
     "HOTSPOT_COLUMNS",
     "HOTSPOT_LEVELS",
@@ -132,10 +134,10 @@ __all__ = [
 
 #: The level rules shipped with the package.
 LEVEL_RULES_FILE = Path(__file__).with_name("data") / "hotspot_levels.toml"
-METHODS: tuple[str, ...] = ("dbscan", "hdbscan", "gistar")
+METHODS: tuple[str, ...] = CHOICE_VALUES[("hotspots", "method")]  # ("dbscan", "hdbscan", "gistar")
 #: Gi*: which p-value decides a hot cell. ``two-sided`` (the default, as ArcGIS's Hot Spot Analysis reports it:
 #: z = 1.96 is p = 0.05) or ``greater`` (one-sided, only high values count; z = 1.645 is p = 0.05).
-ALTERNATIVES: tuple[str, ...] = ("two-sided", "greater")
+ALTERNATIVES: tuple[str, ...] = CHOICE_VALUES[("hotspots", "alternative")]  # ("two-sided", "greater")
 #: Most Gi* permutations (ArcGIS offers at most 9,999); each costs one float per hexagon cell.
 MAX_PERMUTATIONS = 9_999
 #: Largest seed (the Gi* permutations use numpy's legacy generator, which takes seeds below 2³²).
@@ -363,7 +365,7 @@ def detect_hotspots(
             include_infrastructure=include_infrastructure, hex_size_m=hex_size_m, permutations=permutations,
             fdr_alpha=fdr_alpha, seed=seed, alternative=alternative, balance=balance, rules=rules, buffer_m=buffer_m,
             progress=progress,
-            infrastructure_weight_mw=infrastructure_weight_mw, allocation=allocation, client=client)
+            infrastructure_weight_mw=infrastructure_weight_mw, allocation=allocation, kernels=KERNELS, client=client)
 
     report(progress, 0.0, "knooppunten: punten verzamelen")
     points = weighted_points(region, sc, year, include_infrastructure=include_infrastructure,
@@ -1163,3 +1165,8 @@ def _names(station_sets: list[set[str]], centroid: np.ndarray, stations: gpd.Geo
         if seen[names[i]] > 1:
             out[i] = f"{names[i]} ({seen[names[i]]})"
     return out
+
+
+#: What the dask engine (:mod:`energieplanologie.distributed`) runs of the hotspots (and the density's points).
+KERNELS = Kernels(weighted_points=weighted_points, objects=_objects, cluster=_cluster, describe=_describe,
+                  result=HotspotResult)

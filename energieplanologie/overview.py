@@ -580,16 +580,16 @@ def atlas_tables(overviews: Sequence[MunicipalityOverview]) -> dict[str, pd.Data
             g = g.set_index("year")
             first = g["first_shortage_year"].dropna() if "first_shortage_year" in g.columns else pd.Series([], dtype=float)
             name = g["station_name"].iloc[0] if "station_name" in g.columns else sid
-            row: dict[str, Any] = {"gemeentecode": ov.code, "volgorde": order, "station": f"{name} ({sid})",
+            line: dict[str, Any] = {"gemeentecode": ov.code, "volgorde": order, "station": f"{name} ({sid})",
                                    "richting": value_label("direction", direction)}
             for y in years:
                 present = y in g.index
-                row[f"ruimte_{y}"] = format_number(g.loc[y, "headroom_mw"], 1) if present else "–"
+                line[f"ruimte_{y}"] = format_number(g.loc[y, "headroom_mw"], 1) if present else "–"
                 status = str(g.loc[y, "status"]) if present else "unknown"
-                row[f"status_{y}"] = {"red": "rood", "amber": "oranje", "green": "groen"}.get(status, "onbekend")
-            row["eerste_tekort"] = fmt_year(first.iloc[0]) if len(first) else "–"
-            row["mw_uit_gemeente"] = format_number(g.loc[ov.year, "municipality_mw"] if ov.year in g.index else 0.0, 1)
-            stations.append(row)
+                line[f"status_{y}"] = {"red": "rood", "amber": "oranje", "green": "groen"}.get(status, "onbekend")
+            line["eerste_tekort"] = fmt_year(first.iloc[0]) if len(first) else "–"
+            line["mw_uit_gemeente"] = format_number(g.loc[ov.year, "municipality_mw"] if ov.year in g.index else 0.0, 1)
+            stations.append(line)
         for order, (_, p) in enumerate(ov.projects.iterrows()):
             projects.append({"gemeentecode": ov.code, "volgorde": order, "project": str(p["name"]),
                              "type": value_label("infra_type", p["infra_type"]),
@@ -744,7 +744,7 @@ def write_overviews(
     --------
     >>> write_overviews(region, "uitvoer/gemeenten", balance=bal, allocation=alloc)  # doctest: +SKIP
     """
-    from energieplanologie.io import atomic_write
+    from energieplanologie._atomic import atomic_write
     from energieplanologie.maps.interactive import region_map
     from energieplanologie.maps.publish import render_html
     from energieplanologie.maps.static import save_figure

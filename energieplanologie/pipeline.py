@@ -21,16 +21,18 @@ import numpy as np
 import pandas as pd
 from affine import Affine
 
+from energieplanologie._atomic import atomic_write
 from energieplanologie._errors import ConfigError
 from energieplanologie._outdir import check_output_folder, final_paths, staged_output
 from energieplanologie.allocation import allocate_region
 from energieplanologie.assessment import Assessment, score_projects
 from energieplanologie.balance import balance_layer, project_enablement, station_balance
-from energieplanologie.config import DENSITY_KEYS, HOTSPOT_KEYS
 from energieplanologie.hotspots import detect_hotspots, hotspots_and_members_through_time
-from energieplanologie.io import atomic_write, write_csv, write_layers
+from energieplanologie.io import write_csv, write_layers
 from energieplanologie.labels import LAYER_NAMES
+from energieplanologie.options import DENSITY_KEYS, HOTSPOT_KEYS
 from energieplanologie.progress import ProgressCallback, report, scaled
+from energieplanologie.provenance import add_gpkg_provenance, provenance
 from energieplanologie.region import Region
 from energieplanologie.scenarios import BUILTIN_SCENARIOS
 
@@ -243,19 +245,17 @@ def gpkg_layers(result: Analysis) -> dict[str, pd.DataFrame]:
 def write_gpkg(result: Analysis, path: str | Path, *, round: str | int | None = None) -> Path:
     """Write ``energieplanologie.gpkg`` with its provenance (round, input snapshots, software version) in the
     GeoPackage metadata; atomically, provenance included."""
-    from energieplanologie.rounds import add_gpkg_provenance, provenance
-
     target = Path(path)
     with atomic_write(target) as tmp:
         write_layers(tmp, gpkg_layers(result))
-        add_gpkg_provenance(tmp, provenance(result.region, round=round))
+        add_gpkg_provenance(tmp, provenance(result.region, round=round, base_dir=result.region.base_dir))
     return target
 
 
 def region_inputs(region: Region) -> list[Path]:
     """The files a region was read from (its layers, and the afweging's framework and judgements)."""
     found = [Path(rep.source) for rep in region.reports.values() if rep.source and Path(rep.source).is_file()]
-    base = Path(region.base_dir) if getattr(region, "base_dir", None) else Path.cwd()
+    base = Path(region.base_dir) if region.base_dir is not None else Path.cwd()
     for key in ("framework", "user_scores", "overrides"):
         value = (region.settings.get("assessment") or {}).get(key)
         if isinstance(value, str) and value != "default" and (base / value).is_file():
@@ -334,7 +334,7 @@ def run_pipeline(
     Parameters
     ----------
     region : Region
-        A validated region (:func:`~energieplanologie.load_sample` or :meth:`Region.from_config`).
+        A validated region (:func:`~energieplanologie.load_sample` or :func:`~energieplanologie.load_region_config`).
     out_dir : path
         Output folder; created when missing. The previous run's set is replaced as a whole, at the end (other
         files in the folder are kept); a failed run leaves it as it was.

@@ -31,12 +31,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from energieplanologie._atomic import atomic_write
 from energieplanologie._cells import safe_xlsx_cell
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie._html import safe_file_stem
 from energieplanologie._version import __version__
 from energieplanologie.assessment import Assessment
-from energieplanologie.io import atomic_write, write_csv
+from energieplanologie.io import write_csv
 from energieplanologie.labels import format_number, value_label
 from energieplanologie.progress import ProgressCallback, report, scaled
 
@@ -942,7 +943,8 @@ def write_project_sheets(
             document = _pdf_document(html, fiches)
             if len(document.pages) == 1:
                 break
-        if pdf and len(document.pages) > 1:
+        assert html is not None  # the loop runs at least once
+        if pdf and document is not None and len(document.pages) > 1:
             # Still too long at the smallest size and shortest lists: the PDF keeps the first page (the HTML
             # keeps everything). The caps on lists and reasons make this practically unreachable.
             document = document.copy(document.pages[:1])
@@ -950,6 +952,7 @@ def write_project_sheets(
             tmp.write_text(html, encoding="utf-8")
         written.append(html_path)
         if pdf:
+            assert document is not None  # made in the loop when pdf
             with atomic_write(pdf_path) as tmp:
                 document.write_pdf(tmp)
             written.append(pdf_path)

@@ -1,7 +1,8 @@
 """A :class:`Region`: one validated bundle of all layers of a study area.
 
 Build one from frames with :meth:`Region.from_layers`, from a project configuration (DESIGN §9) with
-:meth:`Region.from_config`, or take the shipped sample with :func:`energieplanologie.load_sample`.
+:func:`energieplanologie.load_region_config` (the configuration is one layer up: a region is data and its
+validation reports only), or take the shipped sample with :func:`energieplanologie.load_sample`.
 Cross-layer rules are checked here: station ids referenced by capacity, infrastructure and developments must
 exist; developments get a ``municipality_code`` from their location when they lack one.
 """
@@ -89,8 +90,8 @@ class Region:
 
     Examples
     --------
-    >>> from energieplanologie.sample import SAMPLE_CONFIG
-    >>> region = Region.from_config(SAMPLE_CONFIG)
+    >>> import energieplanologie as ep
+    >>> region = ep.load_sample()
     >>> region.name, region.years, len(region.developments)
     ('Zeeuws-Vlaanderen', (2025, 2030, 2035, 2040), 60)
     >>> region.reports["developments"].rows_in == region.reports["developments"].rows_kept
@@ -184,23 +185,6 @@ class Region:
             base_dir=base_dir,
             **layers,
         )
-
-    @classmethod
-    def from_config(cls, path: str | Path) -> Region:
-        """Read every layer named in a project configuration TOML (DESIGN §9) and build the region.
-
-        Relative paths resolve against the configuration file's folder. A missing file, layer or mapped column
-        raises :class:`~energieplanologie.ConfigError` naming the key.
-
-        Examples
-        --------
-        >>> from energieplanologie.sample import SAMPLE_CONFIG
-        >>> Region.from_config(SAMPLE_CONFIG).stations.crs.to_epsg()
-        28992
-        """
-        from energieplanologie.config import load_region_config
-
-        return load_region_config(Path(path))
 
     # ------------------------------------------------------------------ helpers
     def layer(self, kind: str) -> pd.DataFrame | gpd.GeoDataFrame:

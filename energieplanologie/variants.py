@@ -77,7 +77,7 @@ def load_variants(source: str | Path | Mapping[str, Any] | Iterable[Variant]) ->
     'maximaal'
     """
     if isinstance(source, (str, Path)):
-        from energieplanologie.config import read_toml
+        from energieplanologie._toml import read_toml
 
         source = read_toml(Path(source), what="varianten")
     if isinstance(source, Mapping):
@@ -311,7 +311,8 @@ def plot_variants(comparison: pd.DataFrame, *, title: str | None = None) -> Any:
 
 def write_variants(comparison: pd.DataFrame, out_dir: str | Path, *, title: str | None = None) -> list[Path]:
     """Write ``varianten.csv`` (Dutch headers) and ``varianten.png`` (the chart) into ``out_dir``, atomically."""
-    from energieplanologie.io import atomic_write, write_csv
+    from energieplanologie._atomic import atomic_write
+    from energieplanologie.io import write_csv
 
     out = Path(out_dir)
     csv = write_csv(comparison, out / "varianten.csv")

@@ -13,7 +13,6 @@ import pypdf
 import pytest
 import weasyprint  # noqa: F401  (the pdf extra: project sheets as PDF are tested, not skipped)
 from openpyxl import load_workbook
-from test_assessment import case_assessment, case_hotspots, case_region
 
 from energieplanologie.pmiek import (
     DOCUMENT_COLUMNS,
@@ -24,6 +23,7 @@ from energieplanologie.pmiek import (
     write_project_list,
     write_project_sheets,
 )
+from energieplanologie.testing import case_assessment, case_hotspots, case_region
 
 A4_PT = (595.28, 841.89)  # 210 × 297 mm in PostScript points
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_assessment import case_assessment, case_region
 
 from energieplanologie import ConfigError
+from energieplanologie.testing import case_assessment, case_region
 from energieplanologie.variants import (
     VARIANT_COLUMNS,
     Variant,
