@@ -39,12 +39,11 @@ from scipy.spatial import cKDTree
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie._geometry import representative_xy
 from energieplanologie.distributed import Kernels, use_dask
-from energieplanologie.options import ALLOCATION_KEYS
+from energieplanologie.options import ALLOCATION_KEYS, check_keys
 from energieplanologie.scenarios import enum_codes
 from energieplanologie.schema import CARRIERS, LEVELS
 
-__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "KERNELS", "METHODS", "TIE_M", "allocate", "allocate_arrays", "allocate_region",
-           "allocation_settings"]
+__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "KERNELS", "METHODS", "TIE_M", "allocate", "allocate_arrays", "allocate_region"]
 
 #: Largest development (MW, the larger of offtake and feed-in) each grid level takes when not linked explicitly.
 DEFAULT_MAX_MW_PER_LEVEL: dict[str, float] = {"MS": 10.0, "TS": 30.0, "HS": 300.0, "EHS": math.inf}
@@ -544,41 +543,21 @@ def allocate(
     return allocation_frame(developments, stations, arrays)
 
 
-#: Keys of a project configuration's ``[allocation]`` table.
-
-
-def allocation_settings(region: Any) -> dict[str, Any]:
-    """The ``[allocation]`` settings of a region (``max_mw_per_level``, ``split``, ``min_split_share``).
-
-    Raises :class:`~energieplanologie.EnergieplanologieError` naming an unknown key.
-
-    Examples
-    --------
-    >>> import energieplanologie as ep
-    >>> allocation_settings(ep.load_sample().replace(settings={"allocation": {"split": False}}))
-    {'split': False}
-    """
-    cfg = dict((getattr(region, "settings", None) or {}).get("allocation", {}) or {})
-    unknown = sorted(set(cfg) - set(ALLOCATION_KEYS))
-    if unknown:
-        raise EnergieplanologieError(
-            f"allocation.{unknown[0]}: onbekende sleutel (bekend: {', '.join(sorted(ALLOCATION_KEYS))})")
-    return cfg
-
-
-def allocate_region(region: Any, **overrides: Any) -> gpd.GeoDataFrame:
+def allocate_region(region: Any, **options: Any) -> gpd.GeoDataFrame:
     """:func:`allocate` the developments of a :class:`~energieplanologie.region.Region` to its stations.
 
-    The study area is the region's municipalities; ``max_mw_per_level``, ``split`` and ``min_split_share`` come
-    from the region's ``[allocation]`` settings, overridden by ``overrides``. This is the allocation that
-    :func:`energieplanologie.balance.station_balance` uses when it is given none.
+    The study area is the region's municipalities; ``max_mw_per_level``, ``split`` and ``min_split_share`` are
+    the options (the ``[allocation]`` table of a project configuration,
+    :meth:`~energieplanologie.config.ProjectSettings.allocation_options`). Without options this is the
+    allocation that :func:`energieplanologie.balance.station_balance` uses when it is given none.
 
     Parameters
     ----------
     region : Region
-        The study area (developments, stations, municipalities and settings).
-    **overrides
-        Keyword arguments of :func:`allocate` that replace the configured ones (``split=False`` …).
+        The study area (developments, stations, municipalities).
+    **options
+        Keyword arguments of :func:`allocate` (``split=False`` …, and ``engine``/``client``); an unknown option
+        raises :class:`~energieplanologie.ConfigError` naming ``allocation.<key>``.
 
     Returns
     -------
@@ -593,9 +572,9 @@ def allocate_region(region: Any, **overrides: Any) -> gpd.GeoDataFrame:
     >>> bool(alloc.groupby("development_id")["share"].sum().round(12).eq(1).all())
     True
     """
-    kwargs = {**allocation_settings(region), **overrides}
+    check_keys({k: v for k, v in options.items() if k not in ("engine", "client")}, "allocation", ALLOCATION_KEYS)
     area = region.municipalities if len(region.municipalities) else None
-    return allocate(region.developments, region.stations, area=area, **kwargs)
+    return allocate(region.developments, region.stations, area=area, **options)
 
 
 def allocation_frame(developments: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
@@ -629,4 +608,4 @@ def allocation_frame(developments: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
 allocate_arrays = _allocate_arrays
 
 #: What the dask engine (:mod:`energieplanologie.distributed`) runs of the allocation.
-KERNELS = Kernels(allocate=allocate, allocate_arrays=allocate_arrays, allocation_settings=allocation_settings)
+KERNELS = Kernels(allocate=allocate, allocate_arrays=allocate_arrays)

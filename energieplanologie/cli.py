@@ -95,12 +95,13 @@ def validate(
     raise typer.Exit(0 if report.ok else 1)
 
 
-def _write_outputs(region: Any, out_dir: Path, *, machine: bool, quiet: bool, scenario: str | None,
+def _write_outputs(region: Any, settings: Any, out_dir: Path, *, machine: bool, quiet: bool, scenario: str | None,
                    round: str | None = None, pdf: bool = True) -> None:
     from energieplanologie.pipeline import run_pipeline
 
     with _Progress(machine, quiet, "energieplanologie") as progress:
-        written = run_pipeline(region, out_dir, scenario=scenario, round=round, pdf=pdf, progress=progress)
+        written = run_pipeline(region, out_dir, settings=settings, scenario=scenario, round=round, pdf=pdf,
+                               progress=progress)
     if not quiet and not machine:
         out.print(f"Uitvoer geschreven naar {out_dir} ({len(written)} bestanden):")
         for p in written:
@@ -118,13 +119,13 @@ def demo(
     """Draai de hele keten op de meegeleverde voorbeeldregio Zeeuws-Vlaanderen."""
     from energieplanologie.config import load_config
     from energieplanologie.pipeline import check_output
-    from energieplanologie.sample import SAMPLE_CONFIG, load_sample
+    from energieplanologie.sample import SAMPLE_CONFIG, load_sample, sample_settings
 
     try:
         check_output(out_dir, load_config(SAMPLE_CONFIG).input_paths)
         with _warnings_shown():
             region = load_sample()
-            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=None)
+            _write_outputs(region, sample_settings(), out_dir, machine=machine, quiet=quiet, scenario=None)
     except EnergieplanologieError as exc:
         raise _fail(exc, 2) from None
 
@@ -140,7 +141,7 @@ def run(
     machine: MachineProgress = False,
 ) -> None:
     """Draai de hele keten op eigen data, zoals beschreven in een projectconfiguratie."""
-    from energieplanologie.config import load_config, load_region_config
+    from energieplanologie.config import load_config, load_project
     from energieplanologie.pipeline import check_output
 
     try:
@@ -149,9 +150,9 @@ def run(
         check_output(out_dir, load_config(config).input_paths)  # before reading or computing anything
         with _warnings_shown():
             with _Progress(machine, quiet, "lagen lezen") as progress:
-                region = load_region_config(config, progress=progress)
+                region, settings, _ = load_project(config, progress=progress)
             region.require_usable_layers(CONFIG_HINTS)
-            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf)
+            _write_outputs(region, settings, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf)
     except (ConfigError, OutputError) as exc:
         raise _fail(exc, 2) from None
     except EnergieplanologieError as exc:

@@ -29,7 +29,10 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+import pandas as pd
 
 from energieplanologie._errors import ConfigError, ReadError
 from energieplanologie._secrets import is_connection_string
@@ -79,7 +82,10 @@ __all__ = [
     "check_number",
     "check_settings",
     "load_config",
+    "Project",
+    "load_project",
     "load_region_config",
+    "ProjectSettings",
     "read_toml",
     "shown",
 ]
@@ -107,6 +113,132 @@ class LayerConfig:
         return is_connection_string(self.path)
 
 
+def _frozen(value: Any) -> Any:
+    """A read-only deep copy of TOML data: tables as read-only mappings, arrays as tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _thawed(value: Any) -> Any:
+    """Plain dicts and lists again (what the analyses' keyword arguments take)."""
+    if isinstance(value, Mapping):
+        return {k: _thawed(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thawed(v) for v in value]
+    return value
+
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """The analysis settings of a project configuration (DESIGN §9), checked when the file was read; read-only.
+
+    A :class:`~energieplanologie.Region` holds data only: these settings travel beside it, and the pipeline hands
+    each analysis its options as keyword arguments (:meth:`hotspot_options`, :meth:`assessment_options` …).
+    ``ProjectSettings()`` is a project without settings: every analysis with its defaults.
+
+    Attributes
+    ----------
+    scenario : str
+        ``[analysis] scenario``, default ``"verwacht"``.
+    years : tuple of int
+        ``[analysis] years``.
+    scenarios : mapping
+        The user's scenarios, ``[scenarios.NAAM]`` (passed to the analyses as ``scenarios=``).
+    allocation, hotspots, density, output : mapping
+        The sections of the same name (keys checked in :mod:`energieplanologie.options`).
+    assessment : mapping
+        ``[assessment]``, with ``[[user_scores]]``/``[[overrides]]`` of the top level folded in.
+    variants : mapping
+        ``[variants.NAAM]`` tables.
+    base_dir : Path or None
+        The configuration's folder: relative file names in the settings resolve against it.
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import SAMPLE_CONFIG
+    >>> settings = load_config(SAMPLE_CONFIG).settings
+    >>> settings.scenario, dict(settings.hotspot_options())
+    ('verwacht', {'method': 'dbscan', 'eps_m': 3000, 'min_mw': 20})
+    >>> settings.assessment_options()["user_scores"].name
+    'beoordelingen.csv'
+    """
+
+    scenario: str = "verwacht"
+    years: tuple[int, ...] = DEFAULT_YEARS
+    scenarios: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    allocation: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    hotspots: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    density: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    assessment: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    variants: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    output: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    base_dir: Path | None = None
+
+    @classmethod
+    def from_sections(cls, sections: Mapping[str, Any], *, scenario: str = "verwacht",
+                      years: tuple[int, ...] = DEFAULT_YEARS, base_dir: Path | None = None) -> ProjectSettings:
+        """From the checked sections of a configuration (as :func:`load_config` does)."""
+        assessment = dict(sections.get("assessment") or {})
+        for key in ("user_scores", "overrides"):  # top-level [[user_scores]] / [[overrides]] tables
+            if key not in assessment and sections.get(key) is not None:
+                assessment[key] = sections[key]
+        return cls(scenario=scenario, years=tuple(years), base_dir=base_dir, assessment=_frozen(assessment),
+                   **{name: _frozen(sections.get(name) or {}) for name in
+                      ("scenarios", "allocation", "hotspots", "density", "variants", "output")})
+
+    def user_scenarios(self) -> dict[str, Any] | None:
+        """The user's scenario tables (``scenarios=`` of the analyses), or None without any."""
+        return _thawed(self.scenarios) or None
+
+    def allocation_options(self) -> dict[str, Any]:
+        """``[allocation]`` as keyword arguments of :func:`energieplanologie.allocation.allocate`."""
+        return _thawed(self.allocation)
+
+    def hotspot_options(self) -> dict[str, Any]:
+        """``[hotspots]`` as keyword arguments of :func:`energieplanologie.hotspots.detect_hotspots`."""
+        return _thawed(self.hotspots)
+
+    def density_options(self) -> dict[str, Any]:
+        """``[density]`` as keyword arguments of :func:`energieplanologie.density.kde`."""
+        return _thawed(self.density)
+
+    def assessment_options(self) -> dict[str, Any]:
+        """``[assessment]`` as keyword arguments of :func:`energieplanologie.assessment.score_projects`: file names
+        resolved against :attr:`base_dir`, ``[[user_scores]]``/``[[overrides]]`` tables as frames."""
+        out: dict[str, Any] = {}
+        for key, value in _thawed(self.assessment).items():
+            if key in ("framework", "user_scores", "overrides") and isinstance(value, str) \
+                    and not (key == "framework" and value == "default"):
+                path = Path(value)
+                out[key] = path if path.is_absolute() or self.base_dir is None else self.base_dir / path
+            elif key in ("user_scores", "overrides") and isinstance(value, list):
+                out[key] = pd.DataFrame(value)
+            else:
+                out[key] = value
+        return out
+
+    def variant_tables(self) -> dict[str, Any] | None:
+        """``[variants.NAAM]`` tables (``variants=`` of :func:`energieplanologie.variants.compare_variants`), or
+        None without any."""
+        return _thawed(self.variants) or None
+
+    def input_files(self) -> list[Path]:
+        """The files the settings name (the afweging's framework and judgements) that exist."""
+        base = self.base_dir if self.base_dir is not None else Path.cwd()
+        found = []
+        for key in ("framework", "user_scores", "overrides"):
+            value = self.assessment.get(key)
+            if isinstance(value, str) and value != "default" and (base / value).is_file():
+                found.append(base / value)
+        return found
+
+
 @dataclass(frozen=True)
 class ProjectConfig:
     """A parsed project configuration."""
@@ -121,6 +253,12 @@ class ProjectConfig:
     @property
     def base_dir(self) -> Path:
         return self.path.parent if self.path else Path.cwd()
+
+    @property
+    def settings(self) -> ProjectSettings:
+        """The analysis settings (:class:`ProjectSettings`)."""
+        return ProjectSettings.from_sections(self.sections, scenario=self.scenario, years=self.years,
+                                             base_dir=self.base_dir)
 
     @property
     def input_paths(self) -> list[Path]:
@@ -378,13 +516,51 @@ def load_region_config(path: str | os.PathLike[str], *, progress: Any = None) ->
     --------
     >>> from energieplanologie.sample import SAMPLE_CONFIG
     >>> region = load_region_config(SAMPLE_CONFIG)
-    >>> region.name, sorted(region.settings)[:3]
-    ('Zeeuws-Vlaanderen', ['analysis', 'assessment', 'hotspots'])
+    >>> region.name, len(region.stations)
+    ('Zeeuws-Vlaanderen', 16)
     """
+    return load_project(path, progress=progress).region
+
+
+class Project(NamedTuple):
+    """A project read from its configuration: the validated region, its analysis settings, and the parsed file."""
+
+    region: Region
+    settings: ProjectSettings
+    config: ProjectConfig
+
+
+def load_project(path: str | os.PathLike[str], *, progress: Any = None) -> Project:
+    """Read a project configuration: every layer into the validated :class:`Region`, and its
+    :class:`ProjectSettings` (which the pipeline hands to the analyses).
+
+    Parameters
+    ----------
+    path : path
+        The project configuration (TOML); relative layer paths resolve against its folder.
+    progress : callable, optional
+        ``progress(fraction, message)``, called once per layer.
+
+    Raises
+    ------
+    ConfigError
+        A mistake in the configuration, named by its key (``layers.stations.path: …``).
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import SAMPLE_CONFIG
+    >>> region, settings, _ = load_project(SAMPLE_CONFIG)
+    >>> region.name, settings.scenario, settings.hotspot_options()["eps_m"]
+    ('Zeeuws-Vlaanderen', 'verwacht', 3000)
+    """
+    cfg = load_config(path)
+    return Project(_read_layers(cfg, progress), cfg.settings, cfg)
+
+
+def _read_layers(cfg: ProjectConfig, progress: Any) -> Region:
     from energieplanologie.io import read_layer
     from energieplanologie.progress import report
 
-    cfg = load_config(path)
     frames: dict[str, Any] = {}
     reports: dict[str, ValidationReport] = {}
     order = [k for k in LAYER_ORDER if k in cfg.layers]
@@ -400,27 +576,22 @@ def load_region_config(path: str | os.PathLike[str], *, progress: Any = None) ->
             data, rep = read_layer(lc.path, kind, **kwargs)
         except ConfigError as exc:
             key = exc.key or ""
-            if not key.startswith("layers."):
-                key = f"layers.{kind}.mapping" if "mapping" in str(exc).lower() or key == "mapping" else f"layers.{kind}"
+            if not key.startswith("layers."):  # the reader says which option was wrong; its message is not read
+                key = f"layers.{kind}.mapping" if exc.option == "mapping" or key == "mapping" else f"layers.{kind}"
             raise ConfigError(f"{key}: {exc}", key=key) from exc
         except ReadError as exc:
-            # A missing layer, worksheet or member is the `layer` key's fault; anything else the file's.
-            names_layer = lc.layer is not None and (repr(lc.layer) in str(exc) or f"'{lc.layer}'" in str(exc)
-                                                    or f'"{lc.layer}"' in str(exc) or f" {lc.layer} " in f" {exc} ")
+            # A missing layer, worksheet or member is the `layer` key's fault (as is a missing table named by
+            # `layer`); anything else the file's.
+            names_layer = lc.layer is not None and (exc.option == "layer" or (exc.option == "table" and lc.table is None))
             key = f"layers.{kind}.layer" if names_layer else f"layers.{kind}.path"
             raise ConfigError(f"{key}: {exc}", key=key) from exc
         frames[kind] = data
         reports[kind] = rep
     report(progress, 1.0, "lagen gelezen")
-    settings = dict(cfg.sections)
-    settings.setdefault("analysis", {})
-    settings["analysis"] = {**settings["analysis"], "scenario": cfg.scenario}
     return Region.from_layers(
         name=cfg.name,
         years=cfg.years,
-        settings=settings,
         reports=reports,
         validated=True,
-        base_dir=cfg.base_dir,
         **frames,
     )

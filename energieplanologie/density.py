@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import warnings
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,7 @@ def kde(
     direction: str = "total",
     engine: str = "memory",
     client: Any = None,
+    scenarios: Mapping[str, Any] | None = None,
 ) -> tuple[np.ndarray, Affine]:
     """Kernel density of scenario-weighted MW per km².
 
@@ -89,6 +91,9 @@ def kde(
         The study area (its municipalities set the minimum extent).
     scenario : str or Scenario, default "verwacht"
         Certainty weighting.
+    scenarios : mapping, optional
+        The user's scenario tables (``[scenarios.NAAM]`` of the project configuration,
+        :meth:`~energieplanologie.config.ProjectSettings.user_scenarios`); built-in names need none.
     year : int, optional
         Developments with ``year ≤ year`` count; default the region's last analysis year.
     cell_m : float, default 250
@@ -141,9 +146,9 @@ def kde(
     if use_dask(engine):
         from energieplanologie.distributed import dask_weighted_points
 
-        pts = dask_weighted_points(region, scenario, year, kernels=HOTSPOT_KERNELS, client=client)
+        pts = dask_weighted_points(region, scenario, year, kernels=HOTSPOT_KERNELS, client=client, scenarios=scenarios)
     else:
-        pts = weighted_points(region, scenario, year)
+        pts = weighted_points(region, scenario, year, scenarios=scenarios)
     mw = {"total": pts["weight_mw"], "offtake": pts["offtake_mw"], "feedin": pts["feedin_mw"]}[direction].to_numpy()
     x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
 

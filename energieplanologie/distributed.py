@@ -83,7 +83,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -133,8 +133,8 @@ class Kernels:
     ----------
     allocate : callable
         :func:`energieplanologie.allocation.allocate` (``dask_allocate``).
-    allocate_arrays, allocation_settings : callable
-        The allocation's array kernel and the region's ``[allocation]`` options (``dask_load_sums``).
+    allocate_arrays : callable
+        The allocation's array kernel (``dask_load_sums``).
     rows, rows_type, load_sums : callable
         The balance's rows of an allocation, their type and the MW sums per station and year (``dask_load_sums``).
     weighted_points, objects : callable
@@ -145,7 +145,6 @@ class Kernels:
 
     allocate: Callable[..., Any] | None = None
     allocate_arrays: Callable[..., Any] | None = None
-    allocation_settings: Callable[..., Any] | None = None
     rows: Callable[..., Any] | None = None
     rows_type: Callable[..., Any] | None = None
     load_sums: Callable[..., Any] | None = None
@@ -416,10 +415,10 @@ def _part_load_sums(part: Any, ctx: Any, years: np.ndarray, allocated: bool,
     if allocated:  # a partition of a given allocation
         rows, lost = rows_of(ctx, part)
         return load_sums(rows, n_st, years), lost
-    allocate_arrays, settings, rows_type = kernels.allocate_arrays, kernels.allocation_settings, kernels.rows_type
-    assert allocate_arrays is not None and settings is not None and rows_type is not None
+    allocate_arrays, rows_type = kernels.allocate_arrays, kernels.rows_type
+    assert allocate_arrays is not None and rows_type is not None
     area = ctx.municipalities if len(ctx.municipalities) else None
-    arrays = allocate_arrays(part, ctx.stations, area=area, **settings(ctx))
+    arrays = allocate_arrays(part, ctx.stations, area=area)  # as the balance: the defaults without ``allocation``
     rows = rows_type(arrays.station_pos, arrays.share, part, arrays.dev_pos if arrays.expanded else None)
     lost_pos = arrays.dev_pos[arrays.station_pos < 0]
     return load_sums(rows, n_st, years), sorted({str(i) for i in rows.ids[lost_pos]})
@@ -437,8 +436,7 @@ def dask_load_sums(region: Any, years: np.ndarray, *, kernels: Kernels, allocati
     What :func:`energieplanologie.balance.station_balance` computes with ``engine="dask"`` before its ledger:
     each partition is allocated (or a given ``allocation`` read) and summed on a worker; the partial sums are
     added pairwise on the workers. Also returns the ids of developments without a station. ``kernels`` carries
-    the balance's ``rows``, ``rows_type`` and ``load_sums`` and the allocation's ``allocate_arrays`` and
-    ``allocation_settings``.
+    the balance's ``rows``, ``rows_type`` and ``load_sums`` and the allocation's ``allocate_arrays``.
     """
     years = np.asarray(years, dtype=np.int64)
     if allocation is not None and not _is_dask(allocation):
@@ -516,7 +514,7 @@ def _points(region: Any, scenario: Any, year: int, runner: _Runner, *, kernels: 
 def dask_weighted_points(region: Any, scenario: Any = "verwacht", year: int | None = None, *, kernels: Kernels,
                          client: Any = None,
                          include_infrastructure: bool = False, infrastructure_weight_mw: float | None = None,
-                         ids: bool = False) -> pd.DataFrame:
+                         ids: bool = False, scenarios: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """:func:`energieplanologie.hotspots.weighted_points` computed partition by partition.
 
     The same rows in the same order, with ``source`` the row position in the whole developments frame (the
@@ -533,7 +531,7 @@ def dask_weighted_points(region: Any, scenario: Any = "verwacht", year: int | No
     >>> a.equals(hotspots.weighted_points(region, "verwacht", 2035))
     True
     """
-    sc = get_scenario(scenario, extra=region.settings.get("scenarios"))
+    sc = get_scenario(scenario, extra=scenarios)
     year = int(max(region.years)) if year is None else int(year)
     with _runner(client) as runner:
         points, _, _ = _points(region, sc, year, runner, kernels=kernels, include_infrastructure=include_infrastructure,

@@ -274,7 +274,7 @@ def map_columns(
             raise ConfigError(
                 f"mapping: {canonical!r} is geen kolom van laag {kind} "
                 f"(toegestaan: {', '.join(spec.column_names)}).{hint}",
-                key=canonical,
+                key=canonical, option="mapping",
             )
         if source in columns:
             found = source
@@ -284,13 +284,13 @@ def map_columns(
                 raise ConfigError(
                     f"mapping: {canonical} = {source!r}, maar kolom {source!r} bestaat niet in de bron "
                     f"(beschikbare kolommen: {available}).",
-                    key=canonical,
+                    key=canonical, option="mapping",
                 )
             found = loose[0]
         if found in renames:
             raise ConfigError(
                 f"mapping: bronkolom {found!r} is aan zowel {renames[found]!r} als {canonical!r} gekoppeld.",
-                key=canonical,
+                key=canonical, option="mapping",
             )
         renames[found] = canonical
         taken[canonical] = found
@@ -300,7 +300,7 @@ def map_columns(
             raise ConfigError(
                 f"mapping: {canonical} = {source!r}, maar de bron heeft ook al een kolom {canonical!r}; "
                 "twee bronkolommen kunnen niet dezelfde kolom worden. Hernoem of verwijder er één.",
-                key=canonical,
+                key=canonical, option="mapping",
             )
 
     table = column_synonyms(kind, shapefile=shapefile)
@@ -326,7 +326,7 @@ def map_columns(
             raise ConfigError(
                 f"kolommen {', '.join(map(repr, sources))} kunnen allemaal {canonical!r} zijn; kies er één met "
                 f"een mapping ({canonical} = \"...\").",
-                key=canonical,
+                key=canonical, option="mapping",
             )
         renames[sources[0]] = canonical
         taken[canonical] = sources[0]
@@ -601,7 +601,7 @@ def _pick(names: list[str], kind: str, layer: str | None, path: Path, what: str)
         loose = [n for n in names if n.casefold() == layer.casefold()]
         if len(loose) == 1:
             return loose[0]
-        raise ReadError(f"{path}: {what} {layer!r} bestaat niet (aanwezig: {listed}).")
+        raise ReadError(f"{path}: {what} {layer!r} bestaat niet (aanwezig: {listed}).", option="layer")
     if len(names) == 1:
         return names[0]
     if not names:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -263,6 +263,7 @@ def municipality_overview(
     hotspots: gpd.GeoDataFrame | None = None,
     year: int | None = None,
     scenario: str | None = None,
+    scenarios: Mapping[str, Any] | None = None,
 ) -> MunicipalityOverview:
     """The tables of one municipality's overview.
 
@@ -283,6 +284,9 @@ def municipality_overview(
         Reference year for the summary (default the region's last year).
     scenario : str, optional
         Needed when ``balance`` holds several scenarios.
+    scenarios : mapping, optional
+        The user's scenario tables (``[scenarios.NAAM]`` of the project configuration,
+        :meth:`~energieplanologie.config.ProjectSettings.user_scenarios`); built-in names need none.
 
     Returns
     -------
@@ -310,7 +314,7 @@ def municipality_overview(
     year = int(year if year is not None else years[-1])
     scenario = _scenario_name(balance, scenario)
     bal = balance.loc[balance["scenario"].astype(str) == scenario] if "scenario" in balance.columns else balance
-    extra = region.settings.get("scenarios") if hasattr(region, "settings") else None
+    extra = scenarios
 
     # --- MW by sector and year (all developments of the municipality, allocated or not)
     in_mun = (allocation["municipality_code"].astype("string") == str(code)).fillna(False).to_numpy()
@@ -617,7 +621,7 @@ def atlas_tables(overviews: Sequence[MunicipalityOverview]) -> dict[str, pd.Data
 
 def atlas_data(region: Any, *, balance: pd.DataFrame, allocation: pd.DataFrame,
                hotspots: gpd.GeoDataFrame | None = None, year: int | None = None,
-               scenario: str | None = None) -> dict[str, pd.DataFrame]:
+               scenario: str | None = None, scenarios: Mapping[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """Everything a municipality atlas in QGIS shows, for one year and one scenario: the map layers and the tables.
 
     The layers (canonical columns, written with Dutch headers and values) are ``gemeenten``, ``beperkingen``,
@@ -646,7 +650,7 @@ def atlas_data(region: Any, *, balance: pd.DataFrame, allocation: pd.DataFrame,
         if hotspots is not None and "year" in hotspots.columns else hotspots
     codes = sorted(region.municipalities["municipality_code"].astype(str))
     overviews = [municipality_overview(region, code, balance=balance, allocation=allocation, hotspots=of_year,
-                                       year=y, scenario=chosen) for code in codes]
+                                       year=y, scenario=chosen, scenarios=scenarios) for code in codes]
     layers: dict[str, pd.DataFrame] = {"gemeenten": region.municipalities}
     if len(region.constraints):
         layers["beperkingen"] = region.constraints
@@ -707,6 +711,7 @@ def write_overviews(
     hotspots: gpd.GeoDataFrame | None = None,
     year: int | None = None,
     scenario: str | None = None,
+    scenarios: Mapping[str, Any] | None = None,
     interactive: bool = True,
     self_contained: bool = True,
     node_modules: str | Path | None = None,
@@ -763,6 +768,7 @@ def write_overviews(
             stem += "_"
         used.add(stem)
         ov = municipality_overview(region, code, balance=balance, allocation=allocation, hotspots=hotspots,
+                                   scenarios=scenarios,
                                    year=year, scenario=scenario)
         png_path, html_path = out / f"{stem}.png", out / f"{stem}.html"
         for p in (png_path, html_path):

@@ -352,7 +352,7 @@ def _resolve(conn: psycopg.Connection, table: str) -> tuple[int, str, str]:
     present = list_tables(conn, schema)
     shown = ", ".join(present[:30]) + (" …" if len(present) > 30 else "") if present else "(geen)"
     where = f"in schema {schema!r}" if schema else "in het zoekpad"
-    raise DatabaseError(f"Tabel {table!r} bestaat niet {where} (aanwezig: {shown}).")
+    raise DatabaseError(f"Tabel {table!r} bestaat niet {where} (aanwezig: {shown}).", option="table")
 
 
 def list_tables(source: str | psycopg.Connection, schema: str | None = None) -> list[str]:
@@ -1049,7 +1049,7 @@ def publish_to_postgis(
     tables = _collect_tables(region, results)
     if provenance is None:
         if region is not None:
-            provenance = _provenance(region, round=round_s, base_dir=region.base_dir)
+            provenance = _provenance(region, round=round_s)
         elif isinstance(results, (str, os.PathLike)):
             provenance = read_gpkg_provenance(results) or {}
         else:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -83,8 +82,6 @@ class Region:
         Capacity and baseline load per station and year.
     years : tuple of int
         Analysis years.
-    settings : dict
-        The remaining configuration (``analysis``, ``hotspots``, ``assessment``, ``scenarios`` tables …).
     reports : dict of str to ValidationReport
         Per layer, what was read, repaired and rejected (including cross-layer rejections).
 
@@ -106,9 +103,7 @@ class Region:
     developments: gpd.GeoDataFrame
     constraints: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("constraints"))
     years: tuple[int, ...] = DEFAULT_YEARS
-    settings: Mapping[str, Any] = field(default_factory=dict)
     reports: Mapping[str, ValidationReport] = field(default_factory=dict)
-    base_dir: Path | None = None
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -123,10 +118,8 @@ class Region:
         developments: pd.DataFrame | None = None,
         constraints: pd.DataFrame | None = None,
         years: tuple[int, ...] | list[int] = DEFAULT_YEARS,
-        settings: Mapping[str, Any] | None = None,
         reports: Mapping[str, ValidationReport] | None = None,
         validated: bool = False,
-        base_dir: Path | None = None,
     ) -> Region:
         """Validate each layer, then the cross-layer rules, and bundle the result.
 
@@ -138,8 +131,6 @@ class Region:
             Layers with canonical columns. ``infrastructure``, ``developments`` and ``constraints`` may be None.
         years : sequence of int
             Analysis years.
-        settings : mapping, optional
-            Extra configuration kept on the region.
         reports : mapping, optional
             Reports from reading (when the layers were already validated by a reader).
         validated : bool, default False
@@ -180,9 +171,7 @@ class Region:
         return cls(
             name=name,
             years=years_t,
-            settings=dict(settings or {}),
             reports=out_reports,
-            base_dir=base_dir,
             **layers,
         )
 

@@ -56,7 +56,7 @@ from energieplanologie.provenance import (
 from energieplanologie.region import LAYER_ORDER, Region
 
 if TYPE_CHECKING:  # pragma: no cover
-    from energieplanologie.config import ProjectConfig
+    from energieplanologie.config import ProjectConfig, ProjectSettings
     from energieplanologie.diff import RoundDiff
 
 __all__ = [
@@ -155,7 +155,7 @@ def snapshot_inputs(
 
     region, cfg = _load(config_or_region)
     if cfg is None:  # a region built in code: its validated data only
-        return region, region_snapshots(region, owners=owners, base_dir=region.base_dir)
+        return region, region_snapshots(region, owners=owners)
     owners = dict(owners or {})
     base = cfg.base_dir
     out: list[InputSnapshot] = []
@@ -1106,7 +1106,7 @@ OUTPUTS = ("all", "gpkg")
 
 
 def _run(region: Region, out_dir: Path, *, scenario: str | None, outputs: str,
-         progress: ProgressCallback | None) -> Path:
+         progress: ProgressCallback | None, settings: ProjectSettings | None = None) -> Path:
     """Run the chain: the whole output folder, or (``outputs="gpkg"``) only ``energieplanologie.gpkg``."""
     from energieplanologie import pipeline
     from energieplanologie.io import write_layers
@@ -1114,9 +1114,9 @@ def _run(region: Region, out_dir: Path, *, scenario: str | None, outputs: str,
     if outputs not in OUTPUTS:
         raise ValueError(f"outputs moet een van {', '.join(OUTPUTS)} zijn, niet {outputs!r}.")
     if outputs == "all":
-        pipeline.run_pipeline(region, out_dir, scenario=scenario, progress=progress)
+        pipeline.run_pipeline(region, out_dir, settings=settings, scenario=scenario, progress=progress)
     else:
-        result = pipeline.analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.9))
+        result = pipeline.analyse(region, settings=settings, scenario=scenario, progress=scaled(progress, 0.0, 0.9))
         write_layers(out_dir / pipeline.GPKG_NAME, pipeline.gpkg_layers(result))
     return out_dir / pipeline.GPKG_NAME
 
@@ -1145,6 +1145,7 @@ def freeze_round(
     scenario: str | None = None,
     outputs: str = "all",
     progress: ProgressCallback | None = None,
+    settings: ProjectSettings | None = None,
 ) -> FrozenRound:
     """Freeze a programming round: store an immutable snapshot of the inputs together with their results.
 
@@ -1169,6 +1170,8 @@ def freeze_round(
         with every result layer (what later comparisons use).
     progress : callable, optional
         ``progress(fraction, message)``.
+    settings : ProjectSettings, optional
+        The analysis settings of the run; default those of the configuration (none for a Region).
 
     Returns
     -------
@@ -1202,7 +1205,9 @@ def freeze_round(
         out = Path(tmp) / "uitvoer"
         if results is None:
             report(progress, 0.1, "resultaten berekenen")
-            gpkg = _run(region, out, scenario=scenario, outputs=outputs, progress=scaled(progress, 0.1, 0.8))
+            chosen = settings if settings is not None else (cfg.settings if cfg is not None else None)
+            gpkg = _run(region, out, scenario=scenario, outputs=outputs, progress=scaled(progress, 0.1, 0.8),
+                        settings=chosen)
         else:
             given = Path(results)
             source_dir = given.parent if given.suffix.lower() == ".gpkg" else given
@@ -1371,6 +1376,7 @@ def compare_with_round(
     scenario: str | None = None,
     record: bool = True,
     progress: ProgressCallback | None = None,
+    settings: ProjectSettings | None = None,
 ) -> RoundComparison:
     """Compare the current inputs and results with a frozen round.
 
@@ -1378,7 +1384,8 @@ def compare_with_round(
     a run (its provenance tells the inputs). The frozen results are taken from the store (a round in the database
     is exported to a GeoPackage first) and compared with :func:`energieplanologie.diff.diff_rounds`; changed inputs
     are recorded as changes for the next round (``record=True``). With ``out_dir`` the comparison is written as
-    ``verschillen.html``, ``verschillen.csv`` and ``invoerwijzigingen.csv``.
+    ``verschillen.html``, ``verschillen.csv`` and ``invoerwijzigingen.csv``. ``settings``: the analysis settings
+    of the run now (default those of the configuration; none for a Region).
     """
     from energieplanologie.diff import diff_rounds, write_diff
     from energieplanologie.io import write_csv
@@ -1400,8 +1407,10 @@ def compare_with_round(
             region, snaps = snapshot_inputs(current, owners=owners)
             changes = _compare_inputs(frozen, snaps)
             report(progress, 0.1, "resultaten berekenen")
+            if settings is None and not isinstance(current, Region):
+                settings = _load_config_only(current)[1].settings
             new_gpkg = _run(region, tmp_dir / "nu", scenario=scenario, outputs="gpkg",
-                            progress=scaled(progress, 0.1, 0.8))
+                            progress=scaled(progress, 0.1, 0.8), settings=settings)
             add_gpkg_provenance(new_gpkg, provenance(region, inputs=snaps))
         if record and len(changes):
             st.add_changes(changes)

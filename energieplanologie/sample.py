@@ -11,10 +11,10 @@ import copy
 from functools import lru_cache
 from pathlib import Path
 
-from energieplanologie.config import load_region_config
+from energieplanologie.config import ProjectSettings, load_config, load_region_config
 from energieplanologie.region import LAYER_ORDER, Region
 
-__all__ = ["SAMPLE_CONFIG", "SAMPLE_DIR", "load_sample"]
+__all__ = ["SAMPLE_CONFIG", "SAMPLE_DIR", "load_sample", "sample_settings"]
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample_data" / "zeeuws-vlaanderen"
 SAMPLE_CONFIG = SAMPLE_DIR / "project.toml"
@@ -28,8 +28,9 @@ def _load() -> Region:
 def load_sample() -> Region:
     """Return the Zeeuws-Vlaanderen sample :class:`~energieplanologie.Region`, validated.
 
-    The files are read once per process; every call returns a fresh copy (its own frames, reports and
-    settings), so a caller that changes a frame changes nothing for the next one.
+    The files are read once per process; every call returns a fresh copy (its own frames and reports), so a
+    caller that changes a frame changes nothing for the next one. The sample's analysis settings are
+    :func:`sample_settings`.
 
     Returns
     -------
@@ -49,4 +50,18 @@ def load_sample() -> Region:
     """
     region = _load()
     return region.replace(**{kind: region.layer(kind).copy() for kind in LAYER_ORDER},
-                          settings=copy.deepcopy(dict(region.settings)), reports=copy.deepcopy(dict(region.reports)))
+                          reports=copy.deepcopy(dict(region.reports)))
+
+
+@lru_cache(maxsize=1)
+def sample_settings() -> ProjectSettings:
+    """The sample's analysis settings (``project.toml``: scenario, knooppunten, afwegingskader and judgements);
+    read-only, so one object serves every caller.
+
+    Examples
+    --------
+    >>> settings = sample_settings()
+    >>> settings.scenario, settings.assessment_options()["user_scores"].name
+    ('verwacht', 'beoordelingen.csv')
+    """
+    return load_config(SAMPLE_CONFIG).settings

@@ -28,7 +28,6 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -47,7 +46,7 @@ CRS = "EPSG:28992"
 S1, S2 = (50000, 370000), (60000, 370000)
 
 
-def case_region(settings: Mapping[str, Any] | None = None) -> Region:
+def case_region() -> Region:
     """The hand-made region described in the module docstring."""
     mun = gpd.GeoDataFrame({"municipality_code": ["GM0001"], "name": ["Testgem"]},
                            geometry=[box(40000, 360000, 70000, 380000)], crs=CRS)
@@ -84,7 +83,7 @@ def case_region(settings: Mapping[str, Any] | None = None) -> Region:
                                    crs=CRS)
     return Region.from_layers(name="Testregio", municipalities=mun, stations=stations, station_capacity=capacity,
                               infrastructure=infra, developments=developments, constraints=constraints,
-                              years=[2025, 2030, 2035], settings=settings)
+                              years=[2025, 2030, 2035])
 
 
 def case_balance() -> pd.DataFrame:

@@ -127,6 +127,8 @@ def compare_variants(
     assessment: Any = None,
     include_existing: bool = True,
     progress: ProgressCallback | None = None,
+    scenarios: Mapping[str, Any] | None = None,
+    allocation: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Compare development variants on remaining shortage, developments accommodated, cost and criteria.
 
@@ -134,9 +136,9 @@ def compare_variants(
     ----------
     region : Region
         The study area.
-    variants : mapping, iterable of Variant, or path, optional
-        The variants (see :func:`load_variants`); default the ``[variants.NAME]`` tables of the project
-        configuration (``region.settings["variants"]``).
+    variants : mapping, iterable of Variant, or path
+        The variants (see :func:`load_variants`), e.g. the ``[variants.NAME]`` tables of the project
+        configuration (:meth:`~energieplanologie.config.ProjectSettings.variant_tables`).
     years : iterable of int, optional
         Analysis years; default ``region.years``.
     assessment : Assessment, optional
@@ -146,6 +148,11 @@ def compare_variants(
         Count infrastructure with status ``existing`` in every variant.
     progress : callable, optional
         ``progress(fraction, message)``.
+    scenarios : mapping, optional
+        The user's scenario tables (``[scenarios.NAAM]`` of the project configuration,
+        :meth:`~energieplanologie.config.ProjectSettings.user_scenarios`); built-in names need none.
+    allocation : GeoDataFrame, optional
+        The allocation of the run (the pipeline's); computed with the default options when None.
 
     Returns
     -------
@@ -174,11 +181,8 @@ def compare_variants(
     from energieplanologie.balance import station_balance
     from energieplanologie.scenarios import weighted_mw
 
-    if variants is None:
-        variants = (getattr(region, "settings", {}) or {}).get("variants")
-        if not variants:
-            raise ConfigError("geen varianten opgegeven en geen [variants.NAAM]-tabellen in de configuratie",
-                              key="variants")
+    if not variants:
+        raise ConfigError("geen varianten opgegeven (in de configuratie: [variants.NAAM]-tabellen)", key="variants")
     vs = load_variants(variants)
     infra = region.infrastructure
     known = set(infra["project_id"].astype(str))
@@ -191,7 +195,7 @@ def compare_variants(
     existing = infra.loc[infra["status"] == "existing", "project_id"].astype(str).tolist() if include_existing else []
     cost = pd.to_numeric(infra.set_index(infra["project_id"].astype(str))["cost_meur"], errors="coerce")
 
-    alloc = allocate_region(region)
+    alloc = allocation if allocation is not None else allocate_region(region)
     scored = None
     if assessment is not None:
         crit = [c for c in assessment.framework.criteria if c.scored]
@@ -205,8 +209,8 @@ def compare_variants(
     for i, v in enumerate(vs.values()):
         report(progress, i / len(vs), f"variant {v.title}")
         projects = sorted(set(v.projects) | set(existing))
-        bal = station_balance(region, v.scenario, years=ys, allocation=alloc, projects=projects)
-        w = weighted_mw(region.developments, v.scenario, extra=region.settings.get("scenarios"))
+        bal = station_balance(region, v.scenario, years=ys, allocation=alloc, projects=projects, scenarios=scenarios)
+        w = weighted_mw(region.developments, v.scenario, extra=scenarios)
         dev = pd.DataFrame({"development_id": region.developments["development_id"].to_numpy(dtype=object),
                             "year_dev": region.developments["year"].to_numpy(dtype=float, na_value=np.nan),
                             "offtake": w["offtake_mw_weighted"].fillna(0.0).to_numpy(),

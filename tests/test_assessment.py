@@ -13,6 +13,8 @@ The case (all coordinates RD New, metres):
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,6 +26,8 @@ from energieplanologie.assessment import (
     read_judgements,
     score_projects,
 )
+from energieplanologie.config import ProjectSettings
+from energieplanologie.sample import sample_settings
 from energieplanologie.testing import (  # the hand-made case of the module docstring
     case_assessment,
     case_balance,
@@ -94,9 +98,9 @@ def test_provincial_framework_partial_thresholds_fall_back_to_default(tmp_path):
     # P2: 20 MW for 20 M€ = 1,00 MW/M€, now "gemiddeld" (was "laag" with the national bar of 2,0).
     result = case_assessment(framework=path)
     assert levels(result)[("P2", "C")] == "gemiddeld"
-    # The same framework through the project configuration, relative to the region's folder.
-    region = case_region(settings={"assessment": {"framework": "provincie.toml"}}).replace(base_dir=tmp_path)
-    assert levels(case_assessment(region=region))[("P2", "C")] == "gemiddeld"
+    # The same framework through the project configuration, relative to the configuration's folder.
+    settings = ProjectSettings.from_sections({"assessment": {"framework": "provincie.toml"}}, base_dir=tmp_path)
+    assert levels(case_assessment(**settings.assessment_options()))[("P2", "C")] == "gemiddeld"
 
 
 def test_framework_errors_name_the_key(tmp_path):
@@ -228,8 +232,9 @@ def test_judgements_from_the_project_configuration(tmp_path):
     case_user_scores().to_csv(tmp_path / "beoordelingen.csv", index=False)
     settings = {"assessment": {"user_scores": "beoordelingen.csv"},
                 "overrides": [{"project_id": "P2", "criterion": "C", "level": "hoog", "reason": "x", "by": "GS"}]}
-    region = case_region(settings=settings).replace(base_dir=tmp_path)
-    result = score_projects(region, balance=case_balance(), enablement=case_enablement(), hotspots=case_hotspots())
+    options = ProjectSettings.from_sections(settings, base_dir=tmp_path).assessment_options()
+    result = score_projects(case_region(), balance=case_balance(), enablement=case_enablement(),
+                            hotspots=case_hotspots(), **options)
     scores = result.scores.set_index(["project_id", "criterion"])
     assert scores.loc[("P1", "E"), "source"] == "user" and scores.loc[("P2", "C"), "source"] == "override"
     assert result.overrides["by"].tolist() == ["GS"]
@@ -319,7 +324,8 @@ def test_inputs_are_not_mutated():
 @pytest.mark.slow
 def test_sample_region_scores_follow_its_documented_design(sample_region):
     """The sample README designs the shortages each project solves and P09's Natura 2000 crossing."""
-    result = score_projects(sample_region)  # balance, enablement and knooppunten computed from the configuration
+    # balance, enablement and knooppunten computed here; the judgements of the sample's configuration
+    result = score_projects(sample_region, **sample_settings().assessment_options())
     assert sorted(result.table["project_id"]) == [f"P{i:02d}" for i in range(1, 11)]
     scores = result.scores.set_index(["project_id", "criterion"])
     # OBG feed-in short until P01 (2030); TNZ offtake until P03 (2032); SKL until P06 (2034): short by 2030 → hoog.
@@ -364,19 +370,21 @@ def test_run_uses_the_assessment_settings(sample_region):
     from energieplanologie.pipeline import analyse
 
     chosen = {"top_k": 1, "n_perturbations": 300, "weight_noise": 0.5, "seed": 11}
-    settings = {**sample_region.settings, "assessment": {**sample_region.settings.get("assessment", {}), **chosen}}
-    result = analyse(sample_region.replace(settings=settings))
+    sample = sample_settings()
+    settings = replace(sample, assessment={**sample.assessment, **chosen})
+    result = analyse(sample_region, settings=settings)
     got = result.assessment
     assert (got.top_k, got.n_perturbations, got.weight_noise, got.seed) == (1, 300, 0.5, 11)
+    judged = sample.assessment_options()  # the sample's framework and judgements
     want = score_projects(result.region, scenario=result.scenario, year=result.year,
                           balance=result.balance_chosen, enablement=result.enablement,
-                          hotspots=result.hotspots_final, **chosen)
+                          hotspots=result.hotspots_final, **judged, **chosen)
     pd.testing.assert_frame_equal(got.table, want.table)
     default = score_projects(sample_region, scenario=result.scenario, year=result.year,
                              balance=result.balance_chosen, enablement=result.enablement,
-                             hotspots=result.hotspots_final)
+                             hotspots=result.hotspots_final, **judged)
     p_top = got.table.set_index("project_id")["p_top_k"]
     assert default.table.set_index("project_id").loc["P03", "p_top_k"] == 1.0 and p_top.loc["P03"] < 0.5
-    # Arguments win over the configuration.
+    # The arguments are what counts (a Region carries no configuration).
     assert score_projects(result.region, balance=result.balance_chosen, enablement=result.enablement,
                           hotspots=result.hotspots_final, top_k=3).top_k == 3

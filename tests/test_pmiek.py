@@ -217,8 +217,9 @@ def test_write_pmiek_writes_the_output_folder(case, tmp_path):
 def test_sample_region_pmiek(sample_region, tmp_path):
     """The whole pMIEK of the sample: one XLSX row and one A4 sheet per project, all ten PDFs in one file."""
     from energieplanologie.assessment import score_projects
+    from energieplanologie.sample import sample_settings
 
-    assessment = score_projects(sample_region)
+    assessment = score_projects(sample_region, **sample_settings().assessment_options())
     write_pmiek(assessment, sample_region, tmp_path)
     ws = load_workbook(tmp_path / "projectenlijst.xlsx").active
     assert [c.value for c in ws[1]][:7] == list(DOCUMENT_COLUMNS) and ws.max_row == 1 + 10
