@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _harness import peak_rss_mb
 
-from energieplanologie.allocation import KDTREE_WORKERS, _allocate_arrays
+from energieplanologie.allocation import KDTREE_WORKERS, _allocate_arrays, allocate_region
 from energieplanologie.balance import station_balance
 from energieplanologie.scenarios import get_scenario
 from energieplanologie.schema import CERTAINTIES
@@ -98,8 +98,9 @@ def run_floor(inp: dict, workers: int = 1, geoms: np.ndarray | None = None) -> d
     return out
 
 
-def run_ours(region) -> pd.DataFrame:
-    return station_balance(region, list(SCENARIOS))
+def run_ours(region, **allocation_options) -> pd.DataFrame:
+    allocation = allocate_region(region, **allocation_options) if allocation_options else None
+    return station_balance(region, list(SCENARIOS), allocation=allocation)
 
 
 def run_naive(region) -> pd.DataFrame:
@@ -153,14 +154,14 @@ def main(argv: list[str] | None = None) -> int:
         region = synthetic_region(n, n_stations=args.stations, seed=args.seed)
         t_gen = time.perf_counter() - t0
         inp = floor_inputs(region)
-        no_split = region.replace(settings={"allocation": {"split": False}})
+        no_split = region
         dev, st, mun = region.developments, region.stations, region.municipalities
         paths: dict[str, Callable[[], object]] = {
             "floor": partial(run_floor, inp, 1),
             "floor_threads": partial(run_floor, inp, -1),
             "floor_coords": partial(run_floor, inp, -1, np.asarray(dev.geometry.values)),
             "ours": partial(run_ours, region),
-            "ours_no_split": partial(run_ours, no_split),
+            "ours_no_split": partial(run_ours, no_split, split=False),
             "allocation": partial(_allocate_arrays, dev, st, area=mun),
         }
         if not args.no_naive:

@@ -36,6 +36,9 @@ from energieplanologie._version import __version__
 _LAZY: dict[str, str] = {
     # step 1, inzicht: reading, validating, the region, scenarios
     "load_sample": "energieplanologie.sample",
+    "sample_settings": "energieplanologie.sample",
+    "ProjectSettings": "energieplanologie.config",
+    "load_project": "energieplanologie.config",
     "read_layer": "energieplanologie.io",
     "LayerRead": "energieplanologie.io",
     "write_layers": "energieplanologie.io",
@@ -48,6 +51,7 @@ _LAZY: dict[str, str] = {
     "ValidationReport": "energieplanologie.report",
     "Region": "energieplanologie.region",
     "load_config": "energieplanologie.config",
+    "load_region_config": "energieplanologie.config",
     "get_scenario": "energieplanologie.scenarios",
     "weighted_mw": "energieplanologie.scenarios",
     "synthetic_region": "energieplanologie.synthetic",
@@ -122,9 +126,13 @@ __all__ = [
     "hotspots_through_time",
     "kde",
     "load_config",
+    "load_region_config",
     "load_framework",
     "load_sample",
     "monitor",
+    "sample_settings",
+    "ProjectSettings",
+    "load_project",
     "municipality_overview",
     "project_enablement",
     "project_list",
@@ -172,7 +180,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.balance import project_enablement, station_balance
     from energieplanologie.capaciteitskaart import read_capaciteitskaart
     from energieplanologie.charts import station_chart
-    from energieplanologie.config import load_config
+    from energieplanologie.config import ProjectSettings, load_config, load_project, load_region_config
     from energieplanologie.density import kde, write_density
     from energieplanologie.diff import diff_rounds
     from energieplanologie.flex import flex_assets, flex_need
@@ -187,7 +195,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.region import Region
     from energieplanologie.report import ValidationReport
     from energieplanologie.rounds import freeze_round
-    from energieplanologie.sample import load_sample
+    from energieplanologie.sample import load_sample, sample_settings
     from energieplanologie.scenarios import get_scenario, weighted_mw
     from energieplanologie.schema import CRS_RD, KINDS, SCHEMAS, validate
     from energieplanologie.synthetic import synthetic_region

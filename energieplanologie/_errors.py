@@ -61,7 +61,15 @@ class ReadError(EnergieplanologieError):
     ... except ep.ReadError as exc:
     ...     print(str(exc).split(": ", 1)[1])
     bestand is leeg (0 bytes).
+
+    ``option`` names the reading option at fault when it is not the source itself: ``"layer"`` for a layer,
+    worksheet or zip member that does not exist, ``"table"`` for a missing database table (the configuration turns
+    it into its own key without reading the message).
     """
+
+    def __init__(self, message: str, *, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 class ValidationError(EnergieplanologieError):
@@ -120,9 +128,10 @@ class ConfigError(EnergieplanologieError):
     layers.rivieren
     """
 
-    def __init__(self, message: str, key: str | None = None) -> None:
+    def __init__(self, message: str, key: str | None = None, *, option: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+        self.option = option  # the reading option at fault ("mapping"), for the configuration's key
 
 
 class OutputError(EnergieplanologieError):

@@ -70,7 +70,7 @@ def pid_alive(pid: int) -> bool:
     """Whether a process of this machine still runs (a leftover of a live process is never removed)."""
     if pid == os.getpid():
         return True
-    if os.name == "nt":  # pragma: no cover - Windows: os.kill(pid, 0) would send CTRL_C_EVENT
+    if sys.platform == "win32":  # pragma: no cover - Windows: os.kill(pid, 0) would send CTRL_C_EVENT
         import ctypes
 
         handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION

@@ -38,11 +38,12 @@ from scipy.spatial import cKDTree
 
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie._geometry import representative_xy
-from energieplanologie.distributed import use_dask
+from energieplanologie.distributed import Kernels, use_dask
+from energieplanologie.options import ALLOCATION_KEYS, check_keys
 from energieplanologie.scenarios import enum_codes
 from energieplanologie.schema import CARRIERS, LEVELS
 
-__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "METHODS", "TIE_M", "allocate", "allocate_region", "allocation_settings"]
+__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "KERNELS", "METHODS", "TIE_M", "allocate", "allocate_arrays", "allocate_region"]
 
 #: Largest development (MW, the larger of offtake and feed-in) each grid level takes when not linked explicitly.
 DEFAULT_MAX_MW_PER_LEVEL: dict[str, float] = {"MS": 10.0, "TS": 30.0, "HS": 300.0, "EHS": math.inf}
@@ -386,7 +387,7 @@ def _split_polygons(polys: np.ndarray, members: np.ndarray, eligible: np.ndarray
     # Sum per (polygon, cell): several pieces (area parts) of a polygon may fall in the same cell.
     key = p_poly * len(cells) + p_cell
     ukey, inv = np.unique(key, return_inverse=True)
-    area = np.bincount(inv, weights=area)
+    area = np.bincount(inv, weights=area).astype(np.float64, copy=False)
     p_poly, p_cell = ukey // len(cells), ukey % len(cells)
     total = np.bincount(p_poly, weights=area, minlength=len(polys))
     share = area / total[p_poly]
@@ -533,7 +534,7 @@ def allocate(
     if use_dask(engine):
         from energieplanologie.distributed import dask_allocate
 
-        return dask_allocate(developments, stations, area=area, max_mw_per_level=max_mw_per_level, split=split,
+        return dask_allocate(developments, stations, kernels=KERNELS, area=area, max_mw_per_level=max_mw_per_level, split=split,
                              min_split_share=min_split_share, client=client)
     if not isinstance(developments, gpd.GeoDataFrame) or not isinstance(stations, gpd.GeoDataFrame):
         raise TypeError("developments and stations must be GeoDataFrames.")
@@ -542,42 +543,21 @@ def allocate(
     return allocation_frame(developments, stations, arrays)
 
 
-#: Keys of a project configuration's ``[allocation]`` table.
-ALLOCATION_KEYS = ("max_mw_per_level", "split", "min_split_share")
-
-
-def allocation_settings(region: Any) -> dict[str, Any]:
-    """The ``[allocation]`` settings of a region (``max_mw_per_level``, ``split``, ``min_split_share``).
-
-    Raises :class:`~energieplanologie.EnergieplanologieError` naming an unknown key.
-
-    Examples
-    --------
-    >>> import energieplanologie as ep
-    >>> allocation_settings(ep.load_sample().replace(settings={"allocation": {"split": False}}))
-    {'split': False}
-    """
-    cfg = dict((getattr(region, "settings", None) or {}).get("allocation", {}) or {})
-    unknown = sorted(set(cfg) - set(ALLOCATION_KEYS))
-    if unknown:
-        raise EnergieplanologieError(
-            f"allocation.{unknown[0]}: onbekende sleutel (bekend: {', '.join(ALLOCATION_KEYS)})")
-    return cfg
-
-
-def allocate_region(region: Any, **overrides: Any) -> gpd.GeoDataFrame:
+def allocate_region(region: Any, **options: Any) -> gpd.GeoDataFrame:
     """:func:`allocate` the developments of a :class:`~energieplanologie.region.Region` to its stations.
 
-    The study area is the region's municipalities; ``max_mw_per_level``, ``split`` and ``min_split_share`` come
-    from the region's ``[allocation]`` settings, overridden by ``overrides``. This is the allocation that
-    :func:`energieplanologie.balance.station_balance` uses when it is given none.
+    The study area is the region's municipalities; ``max_mw_per_level``, ``split`` and ``min_split_share`` are
+    the options (the ``[allocation]`` table of a project configuration,
+    :meth:`~energieplanologie.config.ProjectSettings.allocation_options`). Without options this is the
+    allocation that :func:`energieplanologie.balance.station_balance` uses when it is given none.
 
     Parameters
     ----------
     region : Region
-        The study area (developments, stations, municipalities and settings).
-    **overrides
-        Keyword arguments of :func:`allocate` that replace the configured ones (``split=False`` …).
+        The study area (developments, stations, municipalities).
+    **options
+        Keyword arguments of :func:`allocate` (``split=False`` …, and ``engine``/``client``); an unknown option
+        raises :class:`~energieplanologie.ConfigError` naming ``allocation.<key>``.
 
     Returns
     -------
@@ -592,15 +572,15 @@ def allocate_region(region: Any, **overrides: Any) -> gpd.GeoDataFrame:
     >>> bool(alloc.groupby("development_id")["share"].sum().round(12).eq(1).all())
     True
     """
-    kwargs = {**allocation_settings(region), **overrides}
+    check_keys({k: v for k, v in options.items() if k not in ("engine", "client")}, "allocation", ALLOCATION_KEYS)
     area = region.municipalities if len(region.municipalities) else None
-    return allocate(region.developments, region.stations, area=area, **kwargs)
+    return allocate(region.developments, region.stations, area=area, **options)
 
 
 def allocation_frame(developments: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
                      arrays: AllocationArrays) -> gpd.GeoDataFrame:
     """Build the :func:`allocate` result from :class:`AllocationArrays` (computed ``with_geometry=True``)."""
-    station_ids = np.append(stations["station_id"].to_numpy(dtype=object), None)
+    station_ids = np.append(stations["station_id"].to_numpy(dtype=object), [None])
     base = developments.take(arrays.dev_pos) if arrays.expanded else developments
     new = {
         # object dtype with None for "no station", as in validated layers (position -1 picks the trailing None)
@@ -622,3 +602,10 @@ def allocation_frame(developments: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
         developments.index.to_numpy()
     out.attrs["unallocated"] = sorted({str(i) for i in ids[arrays.dev_pos[unallocated]]})
     return out
+
+
+#: The allocation's array kernel under its public name (the balance sums its rows).
+allocate_arrays = _allocate_arrays
+
+#: What the dask engine (:mod:`energieplanologie.distributed`) runs of the allocation.
+KERNELS = Kernels(allocate=allocate, allocate_arrays=allocate_arrays)

@@ -292,7 +292,7 @@ def load_framework(name_or_path: str | Path | Mapping[str, Any] | Framework = "d
         return _framework_from_dict(name_or_path, None, default)
     if str(name_or_path) == "default":
         return default
-    from energieplanologie.config import read_toml
+    from energieplanologie._toml import read_toml
 
     path = Path(name_or_path)
     return _framework_from_dict(read_toml(path, what="afwegingskader"), str(path), default)
@@ -573,7 +573,8 @@ def _score_efficiency(projects: pd.DataFrame, crit: Criterion) -> tuple[pd.DataF
     cost = pd.to_numeric(projects["cost_meur"], errors="coerce").to_numpy(float)
     known = np.isfinite(cost) & (cost > 0) & (added > 0)
     ratio = np.where(known, added / np.where(known, cost, 1.0), np.nan)
-    level = np.where(known, _three(np.nan_to_num(ratio), t["hoog_mw_per_meur"], t["gemiddeld_mw_per_meur"]), None)
+    level = np.where(known, _three(np.nan_to_num(ratio), t["hoog_mw_per_meur"], t["gemiddeld_mw_per_meur"]),
+                     None)  # type: ignore[call-overload]  # numpy's stubs: None as a value
     reasons = []
     for i in range(len(projects)):
         if added[i] <= 0:
@@ -839,20 +840,6 @@ STABILITY_BOUNDS: dict[str, tuple[float, float, bool]] = {
     "seed": (0, 2**32 - 1, True)}
 
 
-def _resolve(value: Any, key: str, settings: Mapping[str, Any], base_dir: Path | None) -> Any:
-    """An argument, else the configuration: ``[assessment] key = "file"`` (a path relative to the configuration's
-    folder), or for judgements also an array of tables ``[[user_scores]]`` / ``[[overrides]]`` at the top level."""
-    if value is not None:
-        return value
-    configured = settings.get(key)
-    if isinstance(configured, list):
-        return pd.DataFrame(configured)
-    if not isinstance(configured, str) or (key == "framework" and configured == "default"):
-        return configured
-    path = Path(configured)
-    return path if path.is_absolute() or base_dir is None else Path(base_dir) / path
-
-
 def _hotspot_frame(hotspots: Any) -> gpd.GeoDataFrame | None:
     if hotspots is None:
         return None
@@ -875,6 +862,8 @@ def score_projects(
     n_perturbations: int | None = None,
     weight_noise: float | None = None,
     seed: int | None = None,
+    hotspot_options: Mapping[str, Any] | None = None,
+    scenarios: Mapping[str, Any] | None = None,
 ) -> Assessment:
     """Score every project on the afwegingskader, rank them and report the ranking's stability.
 
@@ -883,8 +872,9 @@ def score_projects(
     region : Region
         The study area; ``region.infrastructure`` holds the projects.
     framework : str, Path, Framework or mapping, optional
-        ``"default"``, a framework TOML or a loaded :class:`Framework`. None: ``[assessment] framework`` of the
-        project configuration (``region.settings``), else the default.
+        ``"default"``, a framework TOML or a loaded :class:`Framework`. None: the default. (A project's
+        ``[assessment]`` table gives all these keyword arguments:
+        :meth:`~energieplanologie.config.ProjectSettings.assessment_options`.)
     scenario : str, default "verwacht"
         Scenario of the balance and enablement computed here when they are not given.
     year : int, optional
@@ -897,23 +887,24 @@ def score_projects(
     user_scores : DataFrame or path (CSV/XLSX), optional
         The working organisation's judgements (``project_id, criterion, level, reason``), for E and G and,
         when given, B. A judgement on a derived criterion (A, C, D, F) counts as an override.
-        None: ``[assessment] user_scores = "file"`` of the configuration, or its ``[[user_scores]]`` tables.
     overrides : DataFrame or path, optional
         ``project_id, criterion, level, reason[, by]``: replace any score; each one is recorded.
-        None: ``[assessment] overrides = "file"`` of the configuration, or its ``[[overrides]]`` tables.
     projects : sequence of str, optional
         Project ids to score; default every project whose status is not ``existing``.
     top_k : int, optional
         For ``p_top_k``: the probability that a project ranks in the top *k* under weight perturbation
-        (1 … 10,000). None: ``[assessment] top_k`` of the configuration, else 5.
+        (1 … 10,000). None: 5.
     n_perturbations : int, optional
-        Number of perturbed weight sets (1 … 100,000). None: ``[assessment] n_perturbations``, else 1000.
+        Number of perturbed weight sets (1 … 100,000). None: 1000.
     weight_noise : float, optional
-        σ of the multiplicative log-normal noise on each weight (0: no perturbation; at most 5). None:
-        ``[assessment] weight_noise``, else 0.25.
+        σ of the multiplicative log-normal noise on each weight (0: no perturbation; at most 5). None: 0.25.
     seed : int, optional
-        Seed of the perturbation (0 … 2³² − 1); the result is identical for the same seed. None:
-        ``[assessment] seed``, else 0.
+        Seed of the perturbation (0 … 2³² − 1); the result is identical for the same seed. None: 0.
+    hotspot_options : mapping, optional
+        Keyword arguments of :func:`~energieplanologie.hotspots.detect_hotspots` when the knooppunten are detected
+        here (``[hotspots]`` of the project configuration).
+    scenarios : mapping, optional
+        The user's scenario tables, when ``scenario`` names one of them.
 
     Returns
     -------
@@ -923,7 +914,8 @@ def score_projects(
     --------
     >>> import energieplanologie as ep
     >>> from energieplanologie.assessment import score_projects
-    >>> result = score_projects(ep.load_sample(), seed=1, n_perturbations=200)
+    >>> options = ep.sample_settings().assessment_options()  # the sample's judgements (beoordelingen.csv)
+    >>> result = score_projects(ep.load_sample(), **options, seed=1, n_perturbations=200)
     >>> result.table[["project_id", "weighted_score", "rank"]].head(3)
       project_id  weighted_score  rank
     0        P01           92.86     1
@@ -932,13 +924,11 @@ def score_projects(
     >>> print(result.scores.set_index(["project_id", "criterion"]).loc[("P09", "F"), "reason"])
     raakt een zwaar beperkingsgebied: natura2000 'Westerschelde & Saeftinghe'; 72 % van het project (buffer 100 m) ligt in beperkingsgebied
     """
-    all_settings = getattr(region, "settings", {}) or {}
-    settings = dict(all_settings.get("assessment", {}) or {})
-    # An argument, else the configuration's [assessment] setting, else the default; always within bounds.
+    # An argument, else the default; always within bounds.
     given = {"top_k": top_k, "n_perturbations": n_perturbations, "weight_noise": weight_noise, "seed": seed}
     chosen_settings = {}
     for key, value in given.items():
-        value = settings.get(key, STABILITY_DEFAULTS[key]) if value is None else value
+        value = STABILITY_DEFAULTS[key] if value is None else value
         low, high, whole = STABILITY_BOUNDS[key]
         number = isinstance(value, (int, np.integer)) if whole else isinstance(value, (int, float, np.integer,
                                                                                        np.floating))
@@ -949,13 +939,7 @@ def score_projects(
         chosen_settings[key] = value
     top_k, n_perturbations = int(chosen_settings["top_k"]), int(chosen_settings["n_perturbations"])
     weight_noise, seed = float(chosen_settings["weight_noise"]), int(chosen_settings["seed"])
-    for key in ("user_scores", "overrides"):  # top-level [[user_scores]] / [[overrides]] tables
-        if key not in settings and all_settings.get(key) is not None:
-            settings[key] = all_settings[key]
-    base_dir = getattr(region, "base_dir", None)
-    fw = load_framework(_resolve(framework, "framework", settings, base_dir) or "default")
-    user_scores = _resolve(user_scores, "user_scores", settings, base_dir)
-    overrides = _resolve(overrides, "overrides", settings, base_dir)
+    fw = load_framework(framework if framework is not None else "default")
     horizon = int(year) if year is not None else int(max(region.years))
 
     infra = region.infrastructure
@@ -974,11 +958,11 @@ def score_projects(
     if "urgency" in methods and balance is None:
         from energieplanologie.balance import station_balance
 
-        balance = station_balance(region, scenario)
+        balance = station_balance(region, scenario, scenarios=scenarios)
     if "enablement" in methods and enablement is None:
         from energieplanologie.balance import project_enablement
 
-        enablement = project_enablement(region, scenario)
+        enablement = project_enablement(region, scenario, scenarios=scenarios)
     if balance is not None and "scenario" in balance.columns and balance["scenario"].nunique() > 1:
         balance = balance.loc[balance["scenario"] == scenario]
     # Judgements may name any project of the region (e.g. one left out of this run); unknown ids are an error.
@@ -990,12 +974,9 @@ def score_projects(
     hotspot_codes = {c.code for c in fw.criteria if c.method == "hotspot"}
     judged = set() if users is None else set(users.loc[users["criterion"].isin(hotspot_codes), "project_id"])
     if "hotspot" in methods and hotspots is None and not set(ids) <= judged:
-        from energieplanologie.config import HOTSPOT_KEYS
         from energieplanologie.hotspots import detect_hotspots
 
-        # The project configuration's [hotspots] table (method, eps_m, min_mw …; checked when it was read).
-        options = {k: v for k, v in dict(region.settings.get("hotspots", {}) or {}).items() if k in HOTSPOT_KEYS}
-        hotspots = detect_hotspots(region, scenario=scenario, **options)
+        hotspots = detect_hotspots(region, scenario=scenario, scenarios=scenarios, **dict(hotspot_options or {}))
     hs = _hotspot_frame(hotspots)
 
     derived: dict[str, pd.DataFrame] = {}
@@ -1012,7 +993,8 @@ def score_projects(
             from energieplanologie.flex import flex_need
 
             res, ev = _score_urgency(chosen, balance, region.stations, crit, horizon,
-                                     need=flex_need(balance, region) if "status" in balance.columns else None)
+                                     need=flex_need(balance, region) if balance is not None and "status" in balance.columns
+                                     else None)
         elif crit.method == "constraints":
             res, ev = _score_constraints(chosen, region.constraints, crit)
         elif crit.method == "cost":
@@ -1116,7 +1098,7 @@ def score_projects(
     return Assessment(
         framework=fw, scores=scores, table=table, stability=stability, overrides=applied,
         evidence=evidence.reset_index(drop=True), scenario=scenario, year=horizon, top_k=top_k,
-        n_perturbations=n_perturbations, weight_noise=weight_noise, seed=seed, settings=settings,
+        n_perturbations=n_perturbations, weight_noise=weight_noise, seed=seed,
     )
 
 

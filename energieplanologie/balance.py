@@ -32,7 +32,8 @@ hydrogen stations, and so on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
@@ -40,7 +41,8 @@ import numpy as np
 import pandas as pd
 
 from energieplanologie._errors import EnergieplanologieError
-from energieplanologie.allocation import _allocate_arrays, allocation_settings
+from energieplanologie.allocation import KERNELS as ALLOCATION_KERNELS
+from energieplanologie.allocation import allocate_arrays as _allocate_arrays
 from energieplanologie.distributed import use_dask
 from energieplanologie.flex import FLEX_BALANCE_COLUMNS, flex_load
 from energieplanologie.progress import ProgressCallback, report, scaled
@@ -124,7 +126,7 @@ def _rows(region: Region, allocation: pd.DataFrame | None) -> tuple[_Rows, list[
     if allocation is None:
         dev = region.developments
         area = region.municipalities if len(region.municipalities) else None
-        arrays = _allocate_arrays(dev, stations, area=area, **allocation_settings(region))
+        arrays = _allocate_arrays(dev, stations, area=area)  # the defaults; pass ``allocation`` for others
         take = arrays.dev_pos if arrays.expanded else None
         rows = _Rows(arrays.station_pos, arrays.share, dev, take)
         lost = arrays.dev_pos[arrays.station_pos < 0]  # positions of unallocated developments
@@ -160,7 +162,7 @@ def _flex_rows(region: Region, allocation: pd.DataFrame | None) -> _Rows | None:
     if allocation is not None:
         return _rows(region, subset)[0]
     area = region.municipalities if len(region.municipalities) else None
-    arrays = _allocate_arrays(subset, region.stations, area=area, **allocation_settings(region))
+    arrays = _allocate_arrays(subset, region.stations, area=area)  # the defaults, as _rows (pass ``allocation``)
     return _Rows(arrays.station_pos, arrays.share, subset, arrays.dev_pos if arrays.expanded else None)
 
 
@@ -309,6 +311,7 @@ def station_balance(
     progress: ProgressCallback | None = None,
     engine: str = "memory",
     client: Any = None,
+    scenarios: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """The capacity ledger: one row per station × scenario × year × direction.
 
@@ -319,6 +322,9 @@ def station_balance(
     scenario : str, Scenario or list of them, default "verwacht"
         Named scenarios resolve with the region's ``[scenarios]`` tables (see
         :func:`energieplanologie.scenarios.get_scenario`); a list gives rows for each.
+    scenarios : mapping, optional
+        The user's scenario tables (``[scenarios.NAAM]`` of the project configuration,
+        :meth:`~energieplanologie.config.ProjectSettings.user_scenarios`); built-in names need none.
     years : iterable of int, optional
         Analysis years; default ``region.years``.
     allocation : DataFrame, optional
@@ -361,23 +367,23 @@ def station_balance(
         raise TypeError(f"Expected a Region, got {type(region).__name__}.")
     if not 0.0 <= amber_margin < 1.0:
         raise EnergieplanologieError(f"amber_margin: verwacht een getal in [0, 1), gevonden {amber_margin!r}")
-    extra = region.settings.get("scenarios")
-    scenarios = get_scenarios(scenario, extra=extra)
+    resolved = get_scenarios(scenario, extra=scenarios)
     ys = _years(region, years)
-    n_st, ny, nsc = len(region.stations), len(ys), len(scenarios)
+    n_st, ny, nsc = len(region.stations), len(ys), len(resolved)
 
     report(progress, 0.0, "ontwikkelingen toewijzen aan stations")
     if use_dask(engine):
         from energieplanologie.distributed import dask_load_sums
 
-        sums, unallocated = dask_load_sums(region, ys, allocation=allocation, client=client,
+        kernels = replace(ALLOCATION_KERNELS, rows=_rows, rows_type=_Rows, load_sums=_load_sums)
+        sums, unallocated = dask_load_sums(region, ys, kernels=kernels, allocation=allocation, client=client,
                                            progress=scaled(progress, 0.0, 0.6))
         rows = _flex_rows(region, allocation)  # only the non-firm and pooled developments, in memory
     else:
         rows, unallocated = _rows(region, allocation)
         sums = _load_sums(rows, n_st, ys)
     report(progress, 0.6, "stationsbalans berekenen")
-    dev_load = _scenario_load(sums, n_st, ys, scenarios)
+    dev_load = _scenario_load(sums, n_st, ys, resolved)
     base = _capacity_rows(region, ys)
     added = _added(_projects(region, projects), n_st, ys)
 
@@ -393,7 +399,7 @@ def station_balance(
     development = per_sector.sum(axis=-1)
     capacity = base_cap + add
     load = np.nan_to_num(baseline, nan=0.0) + development
-    flex = flex_load(region, rows, scenarios, ys, load, projects=projects,  # rules 1–5 of energieplanologie.flex
+    flex = flex_load(region, rows, resolved, ys, load, projects=projects,  # rules 1–5 of energieplanologie.flex
                      partial=use_dask(engine))
     load = flex.load_mw
     headroom = capacity - load
@@ -436,7 +442,7 @@ def station_balance(
         "station_name": station_col("name"),
         "level": station_col("level"),
         "carrier": station_col("carrier"),
-        "scenario": text(np.array([s.name for s in scenarios], dtype=object)[sc_idx]),
+        "scenario": text(np.array([s.name for s in resolved], dtype=object)[sc_idx]),
         "year": ys[y_idx],
         "direction": text(np.array(DIRECTIONS, dtype=object)[d_idx]),
         "base_capacity_mw": flat(base_cap),
@@ -459,7 +465,7 @@ def station_balance(
     unknown_any = (~known).any(axis=(0, 2, 3))
     out.attrs["no_capacity"] = sorted(str(s) for s in sid[unknown_any])
     out.attrs["unallocated"] = unallocated
-    out.attrs["scenarios"] = {s.name: s.label_nl for s in scenarios}
+    out.attrs["scenarios"] = {s.name: s.label_nl for s in resolved}
     out.attrs["amber_margin"] = float(amber_margin)
     report(progress, 1.0, "stationsbalans klaar")
     return out
@@ -474,6 +480,7 @@ def project_enablement(
     *,
     years: Iterable[int] | None = None,
     allocation: pd.DataFrame | None = None,
+    scenarios: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """The developments that fit at a station only because of each infrastructure project.
 
@@ -493,6 +500,9 @@ def project_enablement(
     scenario : str or Scenario, default "verwacht"
     years : iterable of int, optional
         Default ``region.years``.
+    scenarios : mapping, optional
+        The user's scenario tables (``[scenarios.NAAM]`` of the project configuration,
+        :meth:`~energieplanologie.config.ProjectSettings.user_scenarios`); built-in names need none.
     allocation : DataFrame, optional
         The result of :func:`~energieplanologie.allocation.allocate`; computed when absent.
 
@@ -514,7 +524,7 @@ def project_enablement(
     """
     if not isinstance(region, Region):
         raise TypeError(f"Expected a Region, got {type(region).__name__}.")
-    sc = get_scenario(scenario, extra=region.settings.get("scenarios"))
+    sc = get_scenario(scenario, extra=scenarios)
     ys = _years(region, years)
     projects = _projects(region, None)
     if not len(projects):

@@ -448,7 +448,8 @@ def _date(value: Any) -> _dt.date | None:
 
 
 def _data_set_year(document: Mapping[str, Any], year: int | None, reports: tuple[ValidationReport, ...]) -> int | None:
-    valid = document.get("valid") if isinstance(document.get("valid"), Mapping) else {}
+    given = document.get("valid")
+    valid: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
     start, end = _date(valid.get("start")), _date(valid.get("end"))
     issued = _date(document.get("issued"))
     if start is not None and end is not None and start > end:

@@ -20,9 +20,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from energieplanologie._atomic import atomic_write
 from energieplanologie._errors import ConfigError
 from energieplanologie._html import safe_file_stem
-from energieplanologie.io import atomic_write
 from energieplanologie.labels import VALUE_LABELS, format_number
 from energieplanologie.schema import SECTORS
 

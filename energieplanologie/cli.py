@@ -8,53 +8,37 @@ the output folder is as it was).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from energieplanologie._errors import (
     ConfigError,
     EnergieplanologieError,
-    EnergieplanologieWarning,
     OutputError,
     ReadError,
     ValidationError,
     os_reason,
 )
 from energieplanologie._secrets import mask_secrets
-from energieplanologie._version import __version__
-from energieplanologie.progress import ProgressCallback, machine_progress
+from energieplanologie.cli_app import (  # the shared machinery, also under its old names here
+    KINDS_HELP,
+    MachineProgress,
+    Quiet,
+    _fail,
+    _Progress,
+    _warnings_shown,
+    app,
+    err,
+    out,
+)
+from energieplanologie.progress import machine_progress
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
-    name="energieplanologie",
-    help="Integraal programmeren van het energiesysteem: valideren, stationsbalans, knooppunten, afwegen en "
-    "pMIEK, op kaart. (Integrated planning of the Dutch energy system.)",
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    pretty_exceptions_show_locals=False,  # a crash never prints local variables (a database URL, a password)
-)
-# Plain text, never rich markup (a message may contain "[jaar]" or a path) and never wrapped (scripts and the
-# QGIS plugin read these lines).
-err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
-out = Console(markup=False, highlight=False, soft_wrap=True)
-
-KINDS_HELP = "municipalities, stations, station_capacity, infrastructure, developments, constraints, status"
-MachineProgress = Annotated[
-    bool,
-    typer.Option("--machine-progress", help="Voortgang als regels '@@progress {json}' op stderr (voor de QGIS-plugin)."),
-]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Geen voortgangsbalken (voor scripts).")]
 Charts = Annotated[str, typer.Option(
     "--grafieken", help="Stationsgrafieken: tekort (stations met een tekort, de grootste 100), alle, geen, of "
     "station_id's gescheiden door komma's.")]
@@ -72,111 +56,6 @@ def _chart_choice(value: str) -> str | list[str]:
         raise ConfigError("--grafieken: kies tekort, alle, geen of noem station_id's gescheiden door komma's",
                           key="grafieken")
     return ids
-
-
-def _version_callback(value: bool) -> None:
-    if value:
-        print(f"energieplanologie {__version__}")
-        raise typer.Exit(0)
-
-
-class _NoticeHandler(logging.Handler):
-    """Prints the library's warnings (logger ``energieplanologie``), e.g. an optional part that was skipped and how
-    to add it, once each as ``Let op: …`` on stderr."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.seen: set[str] = set()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if text not in self.seen:
-            self.seen.add(text)
-            err.print(f"Let op: {text}")
-
-
-def _show_notices() -> None:
-    """Route the library's warnings to stderr for this command (each said once per command)."""
-    logger = logging.getLogger("energieplanologie")
-    for handler in [h for h in logger.handlers if isinstance(h, _NoticeHandler)]:
-        logger.removeHandler(handler)
-    logger.addHandler(_NoticeHandler())
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Toon de versie en stop.")
-    ] = False,
-) -> None:
-    """Energieplanologie: integraal programmeren van het energiesysteem."""
-    _show_notices()
-
-
-class _Progress:
-    """Bridge core progress callbacks to rich bars, machine lines, or nothing."""
-
-    def __init__(self, machine: bool, quiet: bool, title: str) -> None:
-        self.machine, self.quiet, self.title = machine, quiet, title
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> ProgressCallback | None:
-        if self.machine:
-            return machine_progress
-        if self.quiet or not err.is_terminal:
-            return None
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                                  TimeElapsedColumn(), console=err, transient=False)
-        self._progress.start()
-        self._task = self._progress.add_task(self.title, total=1.0)
-
-        def update(fraction: float, message: str) -> None:
-            self._progress.update(self._task, completed=fraction, description=f"{self.title}: {message}")
-
-        return update
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-
-@contextmanager
-def _warnings_shown() -> Iterator[None]:
-    """Print the package's warnings (a setting that works but probably not as meant) as ``Waarschuwing: …``
-    lines on stderr once the work is done; every other warning is shown as it would be without this.
-
-    Only our own category is intercepted: recording every warning instead (``catch_warnings(record=True)``)
-    kept each repeat of a library's warning in memory — gigabytes for Gi* over several years."""
-    messages: list[str] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("always", EnergieplanologieWarning)
-        show = warnings.showwarning
-
-        def intercept(message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None,
-                      line: str | None = None) -> None:
-            if issubclass(category, EnergieplanologieWarning):
-                if str(message) not in messages:
-                    messages.append(str(message))
-            else:
-                show(message, category, filename, lineno, file, line)
-
-        warnings.showwarning = intercept
-        try:
-            yield
-        finally:
-            for message in messages:
-                err.print(f"Waarschuwing: {message}")
-
-
-def _fail(exc: Exception, code: int) -> typer.Exit:
-    """Print one Dutch line ``Fout: …`` (every password masked) and return the exit to raise."""
-    err.print(f"Fout: {mask_secrets(str(exc))}")
-    return typer.Exit(code)
 
 
 def _read_mapping(path: Path | None) -> dict[str, str] | None:
@@ -235,13 +114,13 @@ def validate(
     raise typer.Exit(0 if report.ok else 1)
 
 
-def _write_outputs(region: Any, out_dir: Path, *, machine: bool, quiet: bool, scenario: str | None,
+def _write_outputs(region: Any, settings: Any, out_dir: Path, *, machine: bool, quiet: bool, scenario: str | None,
                    round: str | None = None, pdf: bool = True, charts: str | list[str] = "shortage") -> None:
     from energieplanologie.pipeline import run_pipeline
 
     with _Progress(machine, quiet, "energieplanologie") as progress:
-        written = run_pipeline(region, out_dir, scenario=scenario, round=round, pdf=pdf, progress=progress,
-                               charts=charts)
+        written = run_pipeline(region, out_dir, settings=settings, scenario=scenario, round=round, pdf=pdf,
+                               progress=progress, charts=charts)
     if not quiet and not machine:
         out.print(f"Uitvoer geschreven naar {out_dir} ({len(written)} bestanden):")
         for p in written:
@@ -260,13 +139,14 @@ def demo(
     """Draai de hele keten op de meegeleverde voorbeeldregio Zeeuws-Vlaanderen."""
     from energieplanologie.config import load_config
     from energieplanologie.pipeline import check_output
-    from energieplanologie.sample import SAMPLE_CONFIG, load_sample
+    from energieplanologie.sample import SAMPLE_CONFIG, load_sample, sample_settings
 
     try:
         check_output(out_dir, load_config(SAMPLE_CONFIG).input_paths)
         with _warnings_shown():
             region = load_sample()
-            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=None, charts=_chart_choice(charts))
+            _write_outputs(region, sample_settings(), out_dir, machine=machine, quiet=quiet, scenario=None,
+                           charts=_chart_choice(charts))
     except EnergieplanologieError as exc:
         raise _fail(exc, 2) from None
 
@@ -283,7 +163,7 @@ def run(
     machine: MachineProgress = False,
 ) -> None:
     """Draai de hele keten op eigen data, zoals beschreven in een projectconfiguratie."""
-    from energieplanologie.config import load_config, load_region_config
+    from energieplanologie.config import load_config, load_project
     from energieplanologie.pipeline import check_output
 
     try:
@@ -293,10 +173,10 @@ def run(
         chosen_charts = _chart_choice(charts)
         with _warnings_shown():
             with _Progress(machine, quiet, "lagen lezen") as progress:
-                region = load_region_config(config, progress=progress)
+                region, settings, _ = load_project(config, progress=progress)
             region.require_usable_layers(CONFIG_HINTS)
-            _write_outputs(region, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_, pdf=pdf,
-                           charts=chosen_charts)
+            _write_outputs(region, settings, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_,
+                           pdf=pdf, charts=chosen_charts)
     except (ConfigError, OutputError) as exc:
         raise _fail(exc, 2) from None
     except EnergieplanologieError as exc:
@@ -353,7 +233,7 @@ _register_database(app)  # baseline freeze/list/diff and publish
 
 from energieplanologie.cli_serve import register as _register_serve  # noqa: E402
 
-_register_serve(app)  # the warm engine of the QGIS plugin (hidden)
+_register_serve(app, main, _unexpected)  # the warm engine of the QGIS plugin (hidden)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

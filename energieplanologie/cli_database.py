@@ -78,7 +78,7 @@ def _check_rounds(st: Any, round_: str | None = None, expected: str | None = Non
 
 
 def _cli() -> Any:
-    from energieplanologie import cli
+    from energieplanologie import cli_app as cli
 
     return cli
 
@@ -355,15 +355,16 @@ def publish(
             if gpkg is not None:
                 pub = publish_to_postgis(None, gpkg, db, schema, round=round_)
             else:
-                from energieplanologie.config import load_region_config
+                from energieplanologie.config import load_project
                 from energieplanologie.progress import report, scaled
-                from energieplanologie.rounds import _run, add_gpkg_provenance, provenance
+                from energieplanologie.provenance import add_gpkg_provenance, provenance
+                from energieplanologie.rounds import _run
 
-                region = load_region_config(config, progress=scaled(progress, 0.0, 0.2))  # type: ignore[arg-type]
+                region, settings, _ = load_project(config, progress=scaled(progress, 0.0, 0.2))  # type: ignore[arg-type]
                 with tempfile.TemporaryDirectory(prefix="ep-publiceren-") as tmp:
                     gpkg_path = _run(region, Path(tmp), scenario=scenario, outputs="gpkg",
-                                     progress=scaled(progress, 0.2, 0.8))
-                    prov = provenance(region, round_)
+                                     progress=scaled(progress, 0.2, 0.8), settings=settings)
+                    prov = provenance(region, round_, base_dir=settings.base_dir)
                     add_gpkg_provenance(gpkg_path, prov)
                     report(progress, 0.85, "tabellen schrijven")
                     pub = publish_to_postgis(None, gpkg_path, db, schema, round=round_, provenance=prov)

@@ -93,18 +93,21 @@ def _exit_code(code: Any) -> int:
     return 1  # sys.exit("message"): the message went to stderr
 
 
-def handle_request(request: dict[str, Any], send: Callable[[dict[str, Any]], None]) -> None:
+def handle_request(request: dict[str, Any], send: Callable[[dict[str, Any]], None], *, run: Callable[[], None],
+                   unexpected: Callable[[BaseException], str]) -> None:
     """Run one CLI call in this process and report it through ``send`` (stderr lines, then ``done``).
+
+    ``run`` is the CLI's entry point (:func:`energieplanologie.cli.main`) and ``unexpected`` its one-line message for
+    an exception it did not report; both are handed in, so this module sits below the CLI it serves.
 
     Examples
     --------
     >>> events = []
-    >>> handle_request({"argv": ["--version"]}, events.append)
+    >>> from energieplanologie.cli import _unexpected, main
+    >>> handle_request({"argv": ["--version"]}, events.append, run=main, unexpected=_unexpected)
     >>> events[-1]["event"], events[-1]["returncode"], events[-1]["stdout"].startswith("energieplanologie ")
     ('done', 0, True)
     """
-    from energieplanologie.cli import main
-
     argv = [str(a) for a in request.get("argv", [])]
     stdout = _TextBuffer()
     stderr = _LineStream(lambda line: send({"event": "stderr", "line": line}))
@@ -118,15 +121,13 @@ def handle_request(request: dict[str, Any], send: Callable[[dict[str, Any]], Non
         with warnings.catch_warnings():  # each call sees every warning anew, as a fresh process would
             if request.get("cwd"):
                 os.chdir(str(request["cwd"]))
-            main()
+            run()
     except SystemExit as exc:
         code = _exit_code(exc.code)
         if isinstance(exc.code, str):
             stderr.write(exc.code + "\n")
     except BaseException as exc:  # main() reports every Exception itself; this is the last line of defence
-        from energieplanologie.cli import _unexpected
-
-        stderr.write(_unexpected(exc) + "\n")
+        stderr.write(unexpected(exc) + "\n")
         code = 1
     finally:
         stderr.finish()
@@ -144,8 +145,11 @@ def _protocol_channel() -> TextIO:
     return channel
 
 
-def serve() -> None:
-    """Serve CLI calls from stdin until it closes (see the module documentation for the protocol)."""
+def serve(run: Callable[[], None], unexpected: Callable[[BaseException], str]) -> None:
+    """Serve CLI calls from stdin until it closes (see the module documentation for the protocol).
+
+    ``run`` and ``unexpected``: see :func:`handle_request`.
+    """
     import importlib
 
     from energieplanologie._version import __version__
@@ -173,13 +177,13 @@ def serve() -> None:
             send({"event": "stderr", "line": f"Fout: ongeldig verzoek aan de engine ({exc})."})
             send({"event": "done", "returncode": 2, "stdout": "", "seconds": 0.0})
             continue
-        handle_request(request, send)
+        handle_request(request, send, run=run, unexpected=unexpected)
 
 
-def register(app: typer.Typer) -> None:
-    """Add the hidden ``serve`` command to the main app."""
+def register(app: typer.Typer, main: Callable[[], None], unexpected: Callable[[BaseException], str]) -> None:
+    """Add the hidden ``serve`` command to the main app (``main``: the CLI's entry point it serves)."""
 
     @app.command("serve", hidden=True)
     def serve_command() -> None:
         """Warme engine voor de QGIS-plugin: CLI-opdrachten als JSON-regels op stdin (intern)."""
-        serve()
+        serve(main, unexpected)

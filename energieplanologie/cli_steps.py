@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError, OutputError, os_reason
-from energieplanologie.cli import MachineProgress, Quiet, _fail, _Progress, _warnings_shown, app, out
+from energieplanologie.cli_app import MachineProgress, Quiet, _fail, _Progress, _warnings_shown, app, out
 
 __all__: list[str] = []
 
@@ -38,14 +38,16 @@ CONFIG_HINTS = {
 }
 
 
-def _region(config: Path | None, progress: Any = None) -> Any:
+def _project(config: Path | None, progress: Any = None) -> tuple[Any, Any]:
+    """The region and its settings: of the configuration, or of the sample without one."""
     if config is None:
-        from energieplanologie.sample import load_sample
+        from energieplanologie.sample import load_sample, sample_settings
 
-        return load_sample()
-    from energieplanologie.config import load_region_config
+        return load_sample(), sample_settings()
+    from energieplanologie.config import load_project
 
-    return load_region_config(config, progress=progress)
+    project = load_project(config, progress=progress)
+    return project.region, project.settings
 
 
 def _usable(region: Any) -> Any:
@@ -65,7 +67,7 @@ def _write_validation_json(region: Any, path: Path | None) -> list[Path]:
         return []
     import json
 
-    from energieplanologie.io import atomic_write
+    from energieplanologie._atomic import atomic_write
 
     with atomic_write(path) as tmp:
         Path(tmp).write_text(json.dumps(region.validation_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -132,15 +134,16 @@ def balance(
     from energieplanologie.progress import report
 
     def compute(progress: Any) -> Any:
-        region = _region(config)
+        region, settings = _project(config)
         _write_validation_json(region, validation_json)
         _usable(region)
-        chosen = chosen_scenario(region, scenario)
+        chosen = chosen_scenario(settings, scenario)
         report(progress, 0.1, "toewijzing")
-        allocation = allocate_region(region)
+        allocation = allocate_region(region, **settings.allocation_options())
         report(progress, 0.3, "balans")
-        names = scenario_order(region, chosen) if all_scenarios else [chosen]
-        return region, chosen, station_balance(region, names, allocation=allocation)
+        names = scenario_order(settings, chosen) if all_scenarios else [chosen]
+        return region, chosen, station_balance(region, names, allocation=allocation,
+                                               scenarios=settings.user_scenarios())
 
     def write(computed: Any, folder: Path, progress: Any) -> list[Path]:
         region, chosen, result = computed
@@ -176,19 +179,21 @@ def hotspots(
     from energieplanologie.balance import station_balance
     from energieplanologie.config import check_settings
     from energieplanologie.io import write_layers
-    from energieplanologie.pipeline import chosen_scenario, hotspot_settings, hotspots_with_members
+    from energieplanologie.pipeline import chosen_scenario, hotspots_with_members
     from energieplanologie.progress import report, scaled
 
     def compute(progress: Any) -> Any:
-        region = _region(config)
+        region, project_settings = _project(config)
         _write_validation_json(region, validation_json)
         _usable(region)
-        chosen = chosen_scenario(region, scenario)
-        settings = hotspot_settings(region)
+        chosen = chosen_scenario(project_settings, scenario)
+        user = project_settings.user_scenarios()
+        settings = project_settings.hotspot_options()
         _override(settings, method=method, eps_m=eps_m, min_mw=min_mw)
         check_settings("hotspots", settings)  # the options obey the bounds of the keys they override
-        allocation = allocate_region(region)
-        balance_rows = station_balance(region, chosen, allocation=allocation)
+        settings["scenarios"] = user
+        allocation = allocate_region(region, **project_settings.allocation_options())
+        balance_rows = station_balance(region, chosen, allocation=allocation, scenarios=user)
         years = [year] if year is not None else None
         found, members = hotspots_with_members(region, years=years, progress=scaled(progress, 0.2, 0.9),
                                                scenario=chosen, balance=balance_rows, allocation=allocation,
@@ -225,19 +230,20 @@ def density(
     """Dichtheid: kerndichtheid van vermogen in MW/km² als GeoTIFF (EPSG:28992) met QGIS-stijl."""
     from energieplanologie.config import check_settings
     from energieplanologie.density import kde, write_density
-    from energieplanologie.pipeline import chosen_scenario, density_settings
+    from energieplanologie.pipeline import chosen_scenario
     from energieplanologie.progress import report
 
     def compute(progress: Any) -> Any:
-        region = _region(config)
+        region, project_settings = _project(config)
         _write_validation_json(region, validation_json)
         _usable(region)
-        settings = density_settings(region)
+        settings = project_settings.density_options()
         _override(settings, cell_m=cell_m, bandwidth_m=bandwidth_m)
         check_settings("density", settings)
         report(progress, 0.2, "kerndichtheid")
-        return kde(region, scenario=chosen_scenario(region, scenario),
-                   year=year if year is not None else max(region.years), **settings)
+        return kde(region, scenario=chosen_scenario(project_settings, scenario),
+                   year=year if year is not None else max(region.years),
+                   scenarios=project_settings.user_scenarios(), **settings)
 
     def write(raster: Any, folder: Path, progress: Any) -> list[Path]:
         return [write_density(folder / "dichtheid_mw_per_km2.tif", *raster)]
@@ -251,10 +257,10 @@ def _analysis(config: Path | None, scenario: str | None, progress: Any, validati
     from energieplanologie.pipeline import analyse
     from energieplanologie.progress import scaled
 
-    region = _region(config)
+    region, settings = _project(config)
     _write_validation_json(region, validation_json)
     _usable(region)
-    return analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.6))
+    return analyse(region, settings=settings, scenario=scenario, progress=scaled(progress, 0.0, 0.6))
 
 
 @app.command("map")
@@ -303,8 +309,8 @@ def overview(
     def write(result: Any, folder: Path, progress: Any) -> list[Path]:
         return write_overviews(result.region, folder / "gemeenten", balance=result.balance_chosen,
                                allocation=result.allocation, hotspots=result.hotspots_final,
-                               scenario=result.scenario, tables_json=tables_json,
-                               progress=scaled(progress, 0.6, 1.0))
+                               scenario=result.scenario, scenarios=result.settings.user_scenarios(),
+                               tables_json=tables_json, progress=scaled(progress, 0.6, 1.0))
 
     _run("gemeenteoverzichten", machine, quiet, compute, write, out_dir=out_dir, owns=["gemeenten"],
          inputs=lambda: _inputs(config), validation_json=validation_json)
@@ -337,7 +343,8 @@ def atlas(
                               f"({', '.join(str(y) for y in result.region.years)}).", key="year")
         report(progress, 0.7, "atlasgegevens")
         return atlas_data(result.region, balance=result.balance_chosen, allocation=result.allocation,
-                          hotspots=result.hotspots, year=chosen, scenario=result.scenario)
+                          hotspots=result.hotspots, year=chosen, scenario=result.scenario,
+                          scenarios=result.settings.user_scenarios())
 
     def write(data: Any, folder: Path, progress: Any) -> list[Path]:
         report(progress, 0.95, "schrijven")
@@ -388,7 +395,8 @@ def pmiek(
 
     def write(result: Any, folder: Path, progress: Any) -> list[Path]:
         return write_pmiek(result.assessment, result.region, folder / "pmiek", pdf=pdf,
-                           hotspots=result.hotspots_final, progress=scaled(progress, 0.6, 1.0))
+                           hotspots=result.hotspots_final, allocation=result.allocation,
+                           progress=scaled(progress, 0.6, 1.0))
 
     _run("pMIEK", machine, quiet, compute, write, out_dir=out_dir, owns=["pmiek"], inputs=lambda: _inputs(config),
          validation_json=validation_json)
@@ -421,7 +429,7 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overschrijf een bestaande project.toml.")] = False,
 ) -> None:
     """Schrijf een sjabloon-projectconfiguratie (met uitleg in het Nederlands) om eigen data te gebruiken."""
-    from energieplanologie.io import atomic_write
+    from energieplanologie._atomic import atomic_write
 
     target = directory / "project.toml"
     if directory.exists() and not directory.is_dir():
@@ -517,7 +525,8 @@ def monitor(
         return _inputs(config) + ([] if database else [Path(status)])
 
     def compute(progress: Any) -> Any:
-        region = _usable(_region(config))
+        region, settings = _project(config)
+        region = _usable(region)
         report(progress, 0.05, "statusmeldingen lezen")
         if database and status_table is None:  # the reports stored in a workspace (--vastleggen)
             from energieplanologie.io import map_columns
@@ -543,7 +552,11 @@ def monitor(
             stored = save_status(record, clean, schema=workspace_schema, owner=owner, origin=status)
             report(progress, 0.08, f"{stored} nieuwe statusmeldingen vastgelegd")
         planned = _round_programme(config, round_, db, db_schema, store) if round_ is not None else None
-        return region, run_monitor(region, clean, planned=planned, scenario=scenario,
+        from energieplanologie.allocation import allocate_region
+
+        return region, run_monitor(region, clean, planned=planned, scenario=scenario or settings.scenario,
+                                   scenarios=settings.user_scenarios(),
+                                   allocation=allocate_region(region, **settings.allocation_options()),
                                    progress=scaled(progress, 0.1, 0.8))
 
     def write(computed: Any, folder: Path, progress: Any) -> list[Path]:

@@ -57,7 +57,7 @@ import numpy as np
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["WEIGHT_RESOLUTION", "DbscanResult", "grid_dbscan", "threshold_units", "weight_units"]
+__all__ = ["WEIGHT_RESOLUTION", "DbscanResult", "border_labels", "grid_dbscan", "threshold_units", "weight_units"]
 
 #: Up to this many points ``algorithm="auto"`` considers the list of pairs.
 _PAIRS_MAX_POINTS = 50_000
@@ -745,13 +745,19 @@ def _label_points(grid: _Grid, cell_cluster: np.ndarray, n_clusters: int) -> np.
     return labels
 
 
-def _border_labels(xy: np.ndarray, core: np.ndarray, core_labels: np.ndarray, eps: float) -> np.ndarray:
+def border_labels(xy: np.ndarray, core: np.ndarray, core_labels: np.ndarray, eps: float) -> np.ndarray:
     """Step 4 on its own: given the core points and their cluster numbers, label the other points.
 
     A non-core point gets the lowest cluster number among the core points within ``eps`` (-1 when there is none),
     a core point keeps its number. Core points sharing a grid cell must share their number, as they do in any
     DBSCAN result. Used by the dask engine (:mod:`energieplanologie.distributed`), which numbers clusters
     globally and then labels the border points of each tile.
+
+    Examples
+    --------
+    >>> xy = np.array([[0.0, 0.0], [0.5, 0.0], [5.0, 0.0]])
+    >>> border_labels(xy, np.array([True, False, False]), np.array([3, -1, -1]), 1.0).tolist()
+    [3, 3, -1]
     """
     xy = np.asarray(xy, dtype=np.float64)
     labels = np.where(core, core_labels, -1).astype(np.int64)

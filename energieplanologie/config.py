@@ -24,29 +24,55 @@ Example configuration::
 
 from __future__ import annotations
 
-import difflib
-import math
 import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
-from energieplanologie._errors import ConfigError, ReadError, os_reason
-from energieplanologie._limits import MAX_NESTING, nesting_exceeds
+import pandas as pd
+
+from energieplanologie._errors import ConfigError, ReadError
 from energieplanologie._secrets import is_connection_string
+from energieplanologie._toml import read_toml
+from energieplanologie.options import (
+    ALLOCATION_KEYS,
+    ANALYSIS_KEYS,
+    ASSESSMENT_KEYS,
+    BOOLEANS,
+    CHOICES,
+    DENSITY_KEYS,
+    HOTSPOT_KEYS,
+    NUMBERS,
+    OTHERS,
+    OUTPUT_KEYS,
+    REGION_KEYS,
+    SEED_MAX,
+    Number,
+    check_number,
+    check_settings,
+    shown,
+)
+from energieplanologie.options import check_keys as _known_keys
 from energieplanologie.region import DEFAULT_YEARS, LAYER_ORDER, Region
 from energieplanologie.report import ValidationReport
 from energieplanologie.schema import ABSURD_MW
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover
-    import tomli as tomllib
+    pass
 
 __all__ = [
+    "ALLOCATION_KEYS",
+    "ASSESSMENT_KEYS",
     "BOOLEANS",
+    "DENSITY_KEYS",
+    "HOTSPOT_KEYS",
+    "OUTPUT_KEYS",
+    "SEED_MAX",
     "CHOICES",
     "NUMBERS",
     "OTHERS",
@@ -56,7 +82,10 @@ __all__ = [
     "check_number",
     "check_settings",
     "load_config",
+    "Project",
+    "load_project",
     "load_region_config",
+    "ProjectSettings",
     "read_toml",
     "shown",
 ]
@@ -84,6 +113,132 @@ class LayerConfig:
         return is_connection_string(self.path)
 
 
+def _frozen(value: Any) -> Any:
+    """A read-only deep copy of TOML data: tables as read-only mappings, arrays as tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _thawed(value: Any) -> Any:
+    """Plain dicts and lists again (what the analyses' keyword arguments take)."""
+    if isinstance(value, Mapping):
+        return {k: _thawed(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thawed(v) for v in value]
+    return value
+
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """The analysis settings of a project configuration (DESIGN §9), checked when the file was read; read-only.
+
+    A :class:`~energieplanologie.Region` holds data only: these settings travel beside it, and the pipeline hands
+    each analysis its options as keyword arguments (:meth:`hotspot_options`, :meth:`assessment_options` …).
+    ``ProjectSettings()`` is a project without settings: every analysis with its defaults.
+
+    Attributes
+    ----------
+    scenario : str
+        ``[analysis] scenario``, default ``"verwacht"``.
+    years : tuple of int
+        ``[analysis] years``.
+    scenarios : mapping
+        The user's scenarios, ``[scenarios.NAAM]`` (passed to the analyses as ``scenarios=``).
+    allocation, hotspots, density, output : mapping
+        The sections of the same name (keys checked in :mod:`energieplanologie.options`).
+    assessment : mapping
+        ``[assessment]``, with ``[[user_scores]]``/``[[overrides]]`` of the top level folded in.
+    variants : mapping
+        ``[variants.NAAM]`` tables.
+    base_dir : Path or None
+        The configuration's folder: relative file names in the settings resolve against it.
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import SAMPLE_CONFIG
+    >>> settings = load_config(SAMPLE_CONFIG).settings
+    >>> settings.scenario, dict(settings.hotspot_options())
+    ('verwacht', {'method': 'dbscan', 'eps_m': 3000, 'min_mw': 20})
+    >>> settings.assessment_options()["user_scores"].name
+    'beoordelingen.csv'
+    """
+
+    scenario: str = "verwacht"
+    years: tuple[int, ...] = DEFAULT_YEARS
+    scenarios: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    allocation: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    hotspots: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    density: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    assessment: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    variants: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    output: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    base_dir: Path | None = None
+
+    @classmethod
+    def from_sections(cls, sections: Mapping[str, Any], *, scenario: str = "verwacht",
+                      years: tuple[int, ...] = DEFAULT_YEARS, base_dir: Path | None = None) -> ProjectSettings:
+        """From the checked sections of a configuration (as :func:`load_config` does)."""
+        assessment = dict(sections.get("assessment") or {})
+        for key in ("user_scores", "overrides"):  # top-level [[user_scores]] / [[overrides]] tables
+            if key not in assessment and sections.get(key) is not None:
+                assessment[key] = sections[key]
+        return cls(scenario=scenario, years=tuple(years), base_dir=base_dir, assessment=_frozen(assessment),
+                   **{name: _frozen(sections.get(name) or {}) for name in
+                      ("scenarios", "allocation", "hotspots", "density", "variants", "output")})
+
+    def user_scenarios(self) -> dict[str, Any] | None:
+        """The user's scenario tables (``scenarios=`` of the analyses), or None without any."""
+        return _thawed(self.scenarios) or None
+
+    def allocation_options(self) -> dict[str, Any]:
+        """``[allocation]`` as keyword arguments of :func:`energieplanologie.allocation.allocate`."""
+        return _thawed(self.allocation)
+
+    def hotspot_options(self) -> dict[str, Any]:
+        """``[hotspots]`` as keyword arguments of :func:`energieplanologie.hotspots.detect_hotspots`."""
+        return _thawed(self.hotspots)
+
+    def density_options(self) -> dict[str, Any]:
+        """``[density]`` as keyword arguments of :func:`energieplanologie.density.kde`."""
+        return _thawed(self.density)
+
+    def assessment_options(self) -> dict[str, Any]:
+        """``[assessment]`` as keyword arguments of :func:`energieplanologie.assessment.score_projects`: file names
+        resolved against :attr:`base_dir`, ``[[user_scores]]``/``[[overrides]]`` tables as frames."""
+        out: dict[str, Any] = {}
+        for key, value in _thawed(self.assessment).items():
+            if key in ("framework", "user_scores", "overrides") and isinstance(value, str) \
+                    and not (key == "framework" and value == "default"):
+                path = Path(value)
+                out[key] = path if path.is_absolute() or self.base_dir is None else self.base_dir / path
+            elif key in ("user_scores", "overrides") and isinstance(value, list):
+                out[key] = pd.DataFrame(value)
+            else:
+                out[key] = value
+        return out
+
+    def variant_tables(self) -> dict[str, Any] | None:
+        """``[variants.NAAM]`` tables (``variants=`` of :func:`energieplanologie.variants.compare_variants`), or
+        None without any."""
+        return _thawed(self.variants) or None
+
+    def input_files(self) -> list[Path]:
+        """The files the settings name (the afweging's framework and judgements) that exist."""
+        base = self.base_dir if self.base_dir is not None else Path.cwd()
+        found = []
+        for key in ("framework", "user_scores", "overrides"):
+            value = self.assessment.get(key)
+            if isinstance(value, str) and value != "default" and (base / value).is_file():
+                found.append(base / value)
+        return found
+
+
 @dataclass(frozen=True)
 class ProjectConfig:
     """A parsed project configuration."""
@@ -100,6 +255,12 @@ class ProjectConfig:
         return self.path.parent if self.path else Path.cwd()
 
     @property
+    def settings(self) -> ProjectSettings:
+        """The analysis settings (:class:`ProjectSettings`)."""
+        return ProjectSettings.from_sections(self.sections, scenario=self.scenario, years=self.years,
+                                             base_dir=self.base_dir)
+
+    @property
     def input_paths(self) -> list[Path]:
         """Every file the configuration reads: itself, its layer files (not database sources), and the afweging's
         framework, judgements and overrides. An output must never replace one of these."""
@@ -111,28 +272,6 @@ class ProjectConfig:
             if isinstance(value, str) and value != "default":
                 paths.append(Path(value) if Path(value).is_absolute() else self.base_dir / value)
         return paths
-
-
-def read_toml(path: Path, *, what: str = "configuratie") -> dict[str, Any]:
-    """Read a TOML file, turning every failure into a :class:`ConfigError` that names the file."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{what} niet gevonden: {path}", key=None)
-    too_deep = ConfigError(f"{path}: te diep genest (meer dan {MAX_NESTING} niveaus)")
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: geen geldige TOML ({exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: geen UTF-8-tekst ({exc})") from exc
-    except RecursionError:
-        raise too_deep from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: {what} niet te lezen ({os_reason(exc)})") from exc
-    if nesting_exceeds(data):
-        raise too_deep
-    return data
 
 
 def _expect(value: Any, types: type | tuple[type, ...], key: str, what: str) -> Any:
@@ -155,7 +294,7 @@ def _crs(value: Any, key: str) -> Any:
     return value
 
 
-def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | None = None) -> ProjectConfig:
+def load_config(path: str | os.PathLike[str] | None = None, *, data: Mapping[str, Any] | None = None) -> ProjectConfig:
     """Parse and check a project configuration (file, or an already parsed mapping with ``data``).
 
     Parameters
@@ -267,184 +406,6 @@ def load_config(path: str | Path | None = None, *, data: Mapping[str, Any] | Non
 # ------------------------------------------------------------------ checks of the analysis sections
 # Every key is checked when the file is read, so a typo fails at once with its key, not deep in an analysis.
 
-@dataclass(frozen=True)
-class Number:
-    """The bounds of a numeric setting (inclusive unless ``above``/``below``), and whether it must be whole."""
-
-    minimum: float
-    maximum: float
-    integer: bool = False
-    above: bool = False  # strictly above the minimum
-    below: bool = False  # strictly below the maximum
-
-    def describe(self) -> str:
-        what = "een geheel getal" if self.integer else "een getal"
-        low = f"> {_bound(self.minimum)}" if self.above else f"≥ {_bound(self.minimum)}"
-        high = f"< {_bound(self.maximum)}" if self.below else f"≤ {_bound(self.maximum)}"
-        return f"{what} {low} en {high}"
-
-    def accepts(self, value: Any) -> bool:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return False
-        if self.integer and not isinstance(value, int):
-            return False
-        if isinstance(value, float) and not math.isfinite(value):
-            return False
-        low_ok = value > self.minimum if self.above else value >= self.minimum
-        high_ok = value < self.maximum if self.below else value <= self.maximum
-        return low_ok and high_ok
-
-
-#: The largest seed: the Gi* permutations (esda, numpy's legacy generator) take seeds below 2³².
-SEED_MAX = 2**32 - 1
-
-#: Every numeric setting of the analysis sections, with its bounds. The bounds keep each analysis within what a
-#: province or the whole country needs (and within memory): eps_m up to 50 km, hexagons from 100 m, at most 9,999
-#: Gi* permutations (ArcGIS's largest choice), at most 100,000 weight perturbations, MW up to the schema's 100,000.
-NUMBERS: dict[str, dict[str, Number]] = {
-    "hotspots": {
-        "eps_m": Number(0, 50_000, above=True),
-        "min_mw": Number(0, ABSURD_MW),
-        "min_members": Number(1, 1_000_000, integer=True),
-        "hex_size_m": Number(100, 50_000),
-        "permutations": Number(0, 9_999, integer=True),
-        "fdr_alpha": Number(0, 1, above=True, below=True),
-        "seed": Number(0, SEED_MAX, integer=True),
-        "buffer_m": Number(0, 10_000),
-        "infrastructure_weight_mw": Number(0, ABSURD_MW),
-    },
-    "density": {
-        "cell_m": Number(1, 10_000),
-        "bandwidth_m": Number(1, 100_000),
-    },
-    "allocation": {
-        "min_split_share": Number(0, 1),
-    },
-    "assessment": {
-        "top_k": Number(1, 10_000, integer=True),
-        "n_perturbations": Number(1, 100_000, integer=True),
-        "weight_noise": Number(0, 5),
-        "seed": Number(0, SEED_MAX, integer=True),
-    },
-}
-#: Settings that are true or false.
-BOOLEANS: dict[str, set[str]] = {"hotspots": {"include_infrastructure"}, "allocation": {"split"}}
-#: Settings that name one of a few choices (filled from the analysis modules when checked).
-CHOICES: dict[str, set[str]] = {"hotspots": {"method", "alternative"}, "density": {"direction"}}
-#: Settings that are tables or files checked by the module that uses them.
-OTHERS: dict[str, set[str]] = {
-    "hotspots": {"level_rules"},
-    "allocation": {"max_mw_per_level"},
-    "assessment": {"framework", "user_scores", "overrides"},
-    "output": set(),
-}
-
-
-def _keys(section: str) -> set[str]:
-    return (set(NUMBERS.get(section, {})) | BOOLEANS.get(section, set()) | CHOICES.get(section, set())
-            | OTHERS.get(section, set()))
-
-
-#: The keys of each analysis section: every one is checked here and used by its analysis (``[output]`` has none
-#: yet, so any key in it is refused).
-HOTSPOT_KEYS = _keys("hotspots")
-DENSITY_KEYS = _keys("density")
-ALLOCATION_KEYS = _keys("allocation")
-ASSESSMENT_KEYS = _keys("assessment")
-OUTPUT_KEYS = _keys("output")
-REGION_KEYS = {"name"}
-ANALYSIS_KEYS = {"scenario", "years"}
-
-
-def _bound(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def shown(value: Any) -> str:
-    """A value as a message shows it: short (a 300-digit number as 1e+300, long text cut), with its kind.
-
-    Examples
-    --------
-    >>> shown(10**300), shown("1"), shown(float("nan")), shown(2.5)
-    ('1e+300', "tekst '1'", 'nan', '2.5')
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        if abs(value) < 10**15:
-            return str(value)
-        return f"{float(value):.3g}" if abs(value) < 10**308 else f"een getal van {len(str(abs(value)))} cijfers"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return f"tekst {value[:40]!r}" + ("…" if len(value) > 40 else "")
-    if isinstance(value, (list, dict)):
-        return f"een {'lijst' if isinstance(value, list) else 'tabel'}"
-    return type(value).__name__
-
-
-def _known_keys(table: Mapping[str, Any], section: str, known: set[str]) -> None:
-    unknown = sorted(set(table) - known)
-    if unknown:
-        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
-        hint = f"; bedoelde u {close[0]!r}?" if close else ""
-        listed = f"bekend: {', '.join(sorted(known))}" if known else "deze sectie heeft (nog) geen sleutels"
-        raise ConfigError(f"{section}.{unknown[0]}: onbekende sleutel ({listed}){hint}",
-                          key=f"{section}.{unknown[0]}")
-
-
-def check_number(section: str, key: str, value: Any, rule: Number | None = None) -> None:
-    """Raise :class:`ConfigError` naming ``section.key`` unless ``value`` is within the setting's bounds.
-
-    Examples
-    --------
-    >>> try:
-    ...     check_number("hotspots", "eps_m", float("nan"))
-    ... except ConfigError as exc:
-    ...     print(exc)
-    hotspots.eps_m: verwacht een getal > 0 en ≤ 50000, gevonden nan
-    """
-    rule = rule or NUMBERS[section][key]
-    if not rule.accepts(value):
-        raise ConfigError(f"{section}.{key}: verwacht {rule.describe()}, gevonden {shown(value)}",
-                          key=f"{section}.{key}")
-
-
-def check_settings(section: str, table: Mapping[str, Any]) -> None:
-    """Check the keys, kinds and bounds of one analysis section (also for values given on the command line).
-
-    Examples
-    --------
-    >>> check_settings("hotspots", {"method": "dbscan", "eps_m": 3000, "min_mw": 20})
-    """
-    _known_keys(table, section, _keys(section))
-    for key, value in table.items():
-        if key in NUMBERS.get(section, {}):
-            check_number(section, key, value)
-        elif key in BOOLEANS.get(section, set()) and not isinstance(value, bool):
-            raise ConfigError(f"{section}.{key}: verwacht true of false, gevonden {shown(value)}",
-                              key=f"{section}.{key}")
-        elif key in CHOICES.get(section, set()):
-            allowed = _choices(section, key)
-            if not isinstance(value, str) or value not in allowed:
-                raise ConfigError(f"{section}.{key}: {shown(value)} is onbekend (kies uit {', '.join(allowed)})",
-                                  key=f"{section}.{key}")
-
-
-def _choices(section: str, key: str) -> tuple[str, ...]:
-    if (section, key) == ("hotspots", "method"):
-        from energieplanologie.hotspots import METHODS
-
-        return METHODS
-    if (section, key) == ("hotspots", "alternative"):
-        from energieplanologie.hotspots import ALTERNATIVES
-
-        return ALTERNATIVES
-    from energieplanologie.density import DIRECTIONS
-
-    return DIRECTIONS
-
-
 def _existing_file(table: Mapping[str, Any], section: str, key: str, base: Path, *, allow: tuple[str, ...] = ()) -> None:
     value = table.get(key)
     if not isinstance(value, str) or value in allow:
@@ -536,7 +497,7 @@ _SECTION_CHECKS = {
 }
 
 
-def load_region_config(path: str | Path, *, progress: Any = None) -> Region:
+def load_region_config(path: str | os.PathLike[str], *, progress: Any = None) -> Region:
     """Read every layer of a configuration and build the validated :class:`Region`.
 
     Parameters
@@ -555,13 +516,51 @@ def load_region_config(path: str | Path, *, progress: Any = None) -> Region:
     --------
     >>> from energieplanologie.sample import SAMPLE_CONFIG
     >>> region = load_region_config(SAMPLE_CONFIG)
-    >>> region.name, sorted(region.settings)[:3]
-    ('Zeeuws-Vlaanderen', ['analysis', 'assessment', 'hotspots'])
+    >>> region.name, len(region.stations)
+    ('Zeeuws-Vlaanderen', 16)
     """
+    return load_project(path, progress=progress).region
+
+
+class Project(NamedTuple):
+    """A project read from its configuration: the validated region, its analysis settings, and the parsed file."""
+
+    region: Region
+    settings: ProjectSettings
+    config: ProjectConfig
+
+
+def load_project(path: str | os.PathLike[str], *, progress: Any = None) -> Project:
+    """Read a project configuration: every layer into the validated :class:`Region`, and its
+    :class:`ProjectSettings` (which the pipeline hands to the analyses).
+
+    Parameters
+    ----------
+    path : path
+        The project configuration (TOML); relative layer paths resolve against its folder.
+    progress : callable, optional
+        ``progress(fraction, message)``, called once per layer.
+
+    Raises
+    ------
+    ConfigError
+        A mistake in the configuration, named by its key (``layers.stations.path: …``).
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import SAMPLE_CONFIG
+    >>> region, settings, _ = load_project(SAMPLE_CONFIG)
+    >>> region.name, settings.scenario, settings.hotspot_options()["eps_m"]
+    ('Zeeuws-Vlaanderen', 'verwacht', 3000)
+    """
+    cfg = load_config(path)
+    return Project(_read_layers(cfg, progress), cfg.settings, cfg)
+
+
+def _read_layers(cfg: ProjectConfig, progress: Any) -> Region:
     from energieplanologie.io import read_layer
     from energieplanologie.progress import report
 
-    cfg = load_config(path)
     frames: dict[str, Any] = {}
     reports: dict[str, ValidationReport] = {}
     order = [k for k in LAYER_ORDER if k in cfg.layers]
@@ -577,27 +576,22 @@ def load_region_config(path: str | Path, *, progress: Any = None) -> Region:
             data, rep = read_layer(lc.path, kind, **kwargs)
         except ConfigError as exc:
             key = exc.key or ""
-            if not key.startswith("layers."):
-                key = f"layers.{kind}.mapping" if "mapping" in str(exc).lower() or key == "mapping" else f"layers.{kind}"
+            if not key.startswith("layers."):  # the reader says which option was wrong; its message is not read
+                key = f"layers.{kind}.mapping" if exc.option == "mapping" or key == "mapping" else f"layers.{kind}"
             raise ConfigError(f"{key}: {exc}", key=key) from exc
         except ReadError as exc:
-            # A missing layer, worksheet or member is the `layer` key's fault; anything else the file's.
-            names_layer = lc.layer is not None and (repr(lc.layer) in str(exc) or f"'{lc.layer}'" in str(exc)
-                                                    or f'"{lc.layer}"' in str(exc) or f" {lc.layer} " in f" {exc} ")
+            # A missing layer, worksheet or member is the `layer` key's fault (as is a missing table named by
+            # `layer`); anything else the file's.
+            names_layer = lc.layer is not None and (exc.option == "layer" or (exc.option == "table" and lc.table is None))
             key = f"layers.{kind}.layer" if names_layer else f"layers.{kind}.path"
             raise ConfigError(f"{key}: {exc}", key=key) from exc
         frames[kind] = data
         reports[kind] = rep
     report(progress, 1.0, "lagen gelezen")
-    settings = dict(cfg.sections)
-    settings.setdefault("analysis", {})
-    settings["analysis"] = {**settings["analysis"], "scenario": cfg.scenario}
     return Region.from_layers(
         name=cfg.name,
         years=cfg.years,
-        settings=settings,
         reports=reports,
         validated=True,
-        base_dir=cfg.base_dir,
         **frames,
     )

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import warnings
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,10 @@ from affine import Affine
 
 from energieplanologie._errors import EnergieplanologieError, EnergieplanologieWarning
 from energieplanologie.distributed import use_dask
+from energieplanologie.hotspots import KERNELS as HOTSPOT_KERNELS
 from energieplanologie.hotspots import weighted_points
 from energieplanologie.labels import format_number
+from energieplanologie.options import CHOICE_VALUES
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario
 from energieplanologie.schema import CRS_RD
@@ -42,7 +45,7 @@ from energieplanologie.schema import CRS_RD
 __all__ = ["DIRECTIONS", "MAX_CELLS", "NODATA", "STYLE_FILE", "kde", "quartic_kernel", "write_density"]
 
 #: Which power a surface shows.
-DIRECTIONS: tuple[str, ...] = ("total", "offtake", "feedin")
+DIRECTIONS: tuple[str, ...] = CHOICE_VALUES[("density", "direction")]  # ("total", "offtake", "feedin")
 #: Nodata value of the GeoTIFF.
 NODATA = -9999.0
 #: Largest raster :func:`kde` makes (cells); beyond it choose a larger ``cell_m``.
@@ -78,6 +81,7 @@ def kde(
     direction: str = "total",
     engine: str = "memory",
     client: Any = None,
+    scenarios: Mapping[str, Any] | None = None,
 ) -> tuple[np.ndarray, Affine]:
     """Kernel density of scenario-weighted MW per km².
 
@@ -87,6 +91,9 @@ def kde(
         The study area (its municipalities set the minimum extent).
     scenario : str or Scenario, default "verwacht"
         Certainty weighting.
+    scenarios : mapping, optional
+        The user's scenario tables (``[scenarios.NAAM]`` of the project configuration,
+        :meth:`~energieplanologie.config.ProjectSettings.user_scenarios`); built-in names need none.
     year : int, optional
         Developments with ``year ≤ year`` count; default the region's last analysis year.
     cell_m : float, default 250
@@ -139,9 +146,9 @@ def kde(
     if use_dask(engine):
         from energieplanologie.distributed import dask_weighted_points
 
-        pts = dask_weighted_points(region, scenario, year, client=client)
+        pts = dask_weighted_points(region, scenario, year, kernels=HOTSPOT_KERNELS, client=client, scenarios=scenarios)
     else:
-        pts = weighted_points(region, scenario, year)
+        pts = weighted_points(region, scenario, year, scenarios=scenarios)
     mw = {"total": pts["weight_mw"], "offtake": pts["offtake_mw"], "feedin": pts["feedin_mw"]}[direction].to_numpy()
     x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
 
@@ -220,7 +227,7 @@ def write_density(path: str | Path, array: np.ndarray, transform: Affine, *, nod
     """
     import rasterio
 
-    from energieplanologie.io import atomic_write
+    from energieplanologie._atomic import atomic_write
 
     path = Path(path)
     data = np.asarray(array, dtype=np.float64)

@@ -342,7 +342,8 @@ def write_diff(diff: RoundDiff, out_dir: str | Path) -> list[Path]:
     --------
     >>> write_diff(diff_rounds("oud.gpkg", "nieuw.gpkg"), "uit")  # doctest: +SKIP
     """
-    from energieplanologie.io import atomic_write, write_csv
+    from energieplanologie._atomic import atomic_write
+    from energieplanologie.io import write_csv
 
     out = Path(out_dir)
     csv = write_csv(_nl_frame(diff), out / "verschillen.csv")

@@ -83,18 +83,29 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from energieplanologie._errors import EnergieplanologieError
+from energieplanologie.clustering import (
+    WEIGHT_RESOLUTION,
+    DbscanResult,
+    border_labels,
+    grid_dbscan,
+    threshold_units,
+    weight_units,
+)
 from energieplanologie.progress import ProgressCallback, report
+from energieplanologie.scenarios import get_scenario
 
 __all__ = [
     "ENGINES",
+    "Kernels",
     "dask_allocate",
     "dask_dbscan",
     "dask_detect_hotspots",
@@ -107,6 +118,41 @@ __all__ = [
 
 #: Values of the ``engine`` keyword of the analyses.
 ENGINES: tuple[str, ...] = ("memory", "dask")
+
+
+@dataclass(frozen=True)
+class Kernels:
+    """The in-memory engine's kernels that the dask engine runs per partition (or on the client).
+
+    The analysis modules own their kernels and hand them in when they run with ``engine="dask"``: this module
+    sits below :mod:`~energieplanologie.allocation`, :mod:`~energieplanologie.balance` and
+    :mod:`~energieplanologie.hotspots` and imports none of them, so both engines run the very same functions
+    without an import cycle. Each dask function names the fields it needs.
+
+    Attributes
+    ----------
+    allocate : callable
+        :func:`energieplanologie.allocation.allocate` (``dask_allocate``).
+    allocate_arrays : callable
+        The allocation's array kernel (``dask_load_sums``).
+    rows, rows_type, load_sums : callable
+        The balance's rows of an allocation, their type and the MW sums per station and year (``dask_load_sums``).
+    weighted_points, objects : callable
+        :func:`energieplanologie.hotspots.weighted_points` and its object-column helper (weighted points).
+    cluster, describe, result : callable
+        The hotspots' clustering step, description step and result type (``dask_detect_hotspots``).
+    """
+
+    allocate: Callable[..., Any] | None = None
+    allocate_arrays: Callable[..., Any] | None = None
+    rows: Callable[..., Any] | None = None
+    rows_type: Callable[..., Any] | None = None
+    load_sums: Callable[..., Any] | None = None
+    weighted_points: Callable[..., Any] | None = None
+    objects: Callable[..., Any] | None = None
+    cluster: Callable[..., Any] | None = None
+    describe: Callable[..., Any] | None = None
+    result: Callable[..., Any] | None = None
 #: Rows per partition when an in-memory frame is split (at least two partitions per worker thread).
 PARTITION_ROWS = 250_000
 #: Points per DBSCAN tile aimed at (at least two tiles per worker thread).
@@ -322,13 +368,11 @@ def partition_region(region: Any, npartitions: int | None = None, *, client: Any
 # allocation and balance
 
 
-def _part_allocate(part: Any, stations: Any, options: dict[str, Any]) -> Any:
-    from energieplanologie.allocation import allocate
-
+def _part_allocate(part: Any, allocate: Callable[..., Any], stations: Any, options: dict[str, Any]) -> Any:
     return allocate(part, stations, **options)
 
 
-def dask_allocate(developments: Any, stations: Any, *, client: Any = None, **options: Any) -> Any:
+def dask_allocate(developments: Any, stations: Any, *, kernels: Kernels, client: Any = None, **options: Any) -> Any:
     """:func:`energieplanologie.allocation.allocate` partition by partition (``engine="dask"``).
 
     An in-memory ``developments`` gives the in-memory result (the same rows, order and ``attrs``); a dask-geopandas
@@ -339,20 +383,22 @@ def dask_allocate(developments: Any, stations: Any, *, client: Any = None, **opt
     >>> import energieplanologie as ep
     >>> from energieplanologie.allocation import allocate
     >>> region = ep.load_sample()
-    >>> a = dask_allocate(region.developments, region.stations, area=region.municipalities)
+    >>> a = dask_allocate(region.developments, region.stations, kernels=Kernels(allocate=allocate),
+    ...                   area=region.municipalities)
     >>> a["station_id"].equals(allocate(region.developments, region.stations, area=region.municipalities)["station_id"])
     True
     """
-    from energieplanologie.allocation import allocate
-
+    allocate = kernels.allocate
+    assert allocate is not None, "dask_allocate: kernels.allocate ontbreekt"
     if _is_dask(developments):  # lazy: runs wherever the caller computes it
         meta = allocate(developments._meta, stations, **options)
         with _config():
-            return developments.map_partitions(_part_allocate, stations, options, meta=meta, align_dataframes=False)
+            return developments.map_partitions(_part_allocate, allocate, stations, options, meta=meta,
+                                               align_dataframes=False)
     with _runner(client) as runner:
         parted = _partitions(developments, runner)
         shared = runner.put(stations)
-        tasks = [_delayed(_part_allocate)(p, shared, options) for p in parted.parts]
+        tasks = [_delayed(_part_allocate)(p, allocate, shared, options) for p in parted.parts]
         results = runner.compute(*tasks)
     import geopandas as gpd
 
@@ -361,19 +407,21 @@ def dask_allocate(developments: Any, stations: Any, *, client: Any = None, **opt
     return out
 
 
-def _part_load_sums(part: Any, ctx: Any, years: np.ndarray, allocated: bool) -> tuple[dict[str, np.ndarray], list[str]]:
-    from energieplanologie.allocation import _allocate_arrays, allocation_settings
-    from energieplanologie.balance import _load_sums, _Rows, _rows
-
+def _part_load_sums(part: Any, ctx: Any, years: np.ndarray, allocated: bool,
+                    kernels: Kernels) -> tuple[dict[str, np.ndarray], list[str]]:
+    load_sums, rows_of = kernels.load_sums, kernels.rows
+    assert load_sums is not None and rows_of is not None, "dask_load_sums: kernels.load_sums/rows ontbreken"
     n_st = len(ctx.stations)
     if allocated:  # a partition of a given allocation
-        rows, lost = _rows(ctx, part)
-        return _load_sums(rows, n_st, years), lost
+        rows, lost = rows_of(ctx, part)
+        return load_sums(rows, n_st, years), lost
+    allocate_arrays, rows_type = kernels.allocate_arrays, kernels.rows_type
+    assert allocate_arrays is not None and rows_type is not None
     area = ctx.municipalities if len(ctx.municipalities) else None
-    arrays = _allocate_arrays(part, ctx.stations, area=area, **allocation_settings(ctx))
-    rows = _Rows(arrays.station_pos, arrays.share, part, arrays.dev_pos if arrays.expanded else None)
+    arrays = allocate_arrays(part, ctx.stations, area=area)  # as the balance: the defaults without ``allocation``
+    rows = rows_type(arrays.station_pos, arrays.share, part, arrays.dev_pos if arrays.expanded else None)
     lost_pos = arrays.dev_pos[arrays.station_pos < 0]
-    return _load_sums(rows, n_st, years), sorted({str(i) for i in rows.ids[lost_pos]})
+    return load_sums(rows, n_st, years), sorted({str(i) for i in rows.ids[lost_pos]})
 
 
 def _add_sums(*items: tuple[dict[str, np.ndarray], list[str]]) -> tuple[dict[str, np.ndarray], list[str]]:
@@ -381,26 +429,26 @@ def _add_sums(*items: tuple[dict[str, np.ndarray], list[str]]) -> tuple[dict[str
     return sums, sorted({u for _, lost in items for u in lost})
 
 
-def dask_load_sums(region: Any, years: np.ndarray, *, allocation: Any = None, client: Any = None,
+def dask_load_sums(region: Any, years: np.ndarray, *, kernels: Kernels, allocation: Any = None, client: Any = None,
                    progress: ProgressCallback | None = None) -> tuple[dict[str, np.ndarray], list[str]]:
     """The balance's development MW per station, year, sector and certainty, summed over partitions.
 
     What :func:`energieplanologie.balance.station_balance` computes with ``engine="dask"`` before its ledger:
     each partition is allocated (or a given ``allocation`` read) and summed on a worker; the partial sums are
-    added pairwise on the workers. Also returns the ids of developments without a station.
+    added pairwise on the workers. Also returns the ids of developments without a station. ``kernels`` carries
+    the balance's ``rows``, ``rows_type`` and ``load_sums`` and the allocation's ``allocate_arrays``.
     """
-    from energieplanologie.balance import _load_sums, _rows
-
     years = np.asarray(years, dtype=np.int64)
     if allocation is not None and not _is_dask(allocation):
-        rows, lost = _rows(region, allocation)  # already allocated: nothing left to distribute
-        return _load_sums(rows, len(region.stations), years), lost
+        assert kernels.rows is not None and kernels.load_sums is not None
+        rows, lost = kernels.rows(region, allocation)  # already allocated: nothing left to distribute
+        return kernels.load_sums(rows, len(region.stations), years), lost
     source = allocation if allocation is not None else region.developments
     with _runner(client) as runner:
         report(progress, 0.0, "ontwikkelingen per partitie toewijzen (dask)")
         parted = _partitions(source, runner)
         ctx = _context(region, runner)
-        tasks = [_delayed(_part_load_sums)(p, ctx, years, allocation is not None) for p in parted.parts]
+        tasks = [_delayed(_part_load_sums)(p, ctx, years, allocation is not None, kernels) for p in parted.parts]
         while len(tasks) > 1:  # pairwise sums on the workers
             tasks = [_delayed(_add_sums)(*tasks[i:i + 2]) for i in range(0, len(tasks), 2)]
         (sums, lost), = runner.compute(tasks[0])
@@ -415,9 +463,8 @@ def dask_load_sums(region: Any, years: np.ndarray, *, allocation: Any = None, cl
 _POINT_COLUMNS = ("x", "y", "weight_mw", "offtake_mw", "feedin_mw", "dev_year", "source")
 
 
-def _part_points(part: Any, ctx: Any, scenario: Any, year: int, ids: bool) -> tuple[dict[str, np.ndarray], int]:
-    from energieplanologie.hotspots import weighted_points
-
+def _part_points(part: Any, ctx: Any, scenario: Any, year: int, ids: bool,
+                 weighted_points: Callable[..., Any]) -> tuple[dict[str, np.ndarray], int]:
     pts = weighted_points(ctx.replace(developments=part), scenario, year)
     out = {c: pts[c].to_numpy() for c in _POINT_COLUMNS}
     if ids:
@@ -425,14 +472,15 @@ def _part_points(part: Any, ctx: Any, scenario: Any, year: int, ids: bool) -> tu
     return out, len(part)
 
 
-def _points(region: Any, scenario: Any, year: int, runner: _Runner, *, include_infrastructure: bool,
+def _points(region: Any, scenario: Any, year: int, runner: _Runner, *, kernels: Kernels, include_infrastructure: bool,
             infrastructure_weight_mw: float | None, ids: bool) -> tuple[pd.DataFrame, _Parts, np.ndarray]:
     """Weighted points of all partitions, sorted as weighted_points sorts them; also the partitions and offsets."""
-    from energieplanologie.hotspots import _objects, weighted_points
-
+    weighted_points, objects = kernels.weighted_points, kernels.objects
+    assert weighted_points is not None and objects is not None, "kernels.weighted_points/objects ontbreken"
     parted = _partitions(region.developments, runner)
     ctx = _context(region, runner)
-    results = runner.compute(*[_delayed(_part_points)(p, ctx, scenario, year, ids) for p in parted.parts])
+    results = runner.compute(*[_delayed(_part_points)(p, ctx, scenario, year, ids, weighted_points)
+                               for p in parted.parts])
     lengths = np.array([n for _, n in results], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     cols = {c: [r[c] for r, _ in results] for c in _POINT_COLUMNS}
@@ -454,8 +502,8 @@ def _points(region: Any, scenario: Any, year: int, runner: _Runner, *, include_i
     seq = merged["source"].astype(np.int64) + kind.astype(np.int64) * int(offsets[-1])
     order = np.lexsort((seq, merged["y"], merged["x"]))
     frame = {
-        "member_id": _objects(np.concatenate(member_ids)[order]),
-        "member_kind": _objects(np.array(["development", "infrastructure"], dtype=object)[kind[order]]),
+        "member_id": objects(np.concatenate(member_ids)[order]),
+        "member_kind": objects(np.array(["development", "infrastructure"], dtype=object)[kind[order]]),
     }
     frame.update({c: merged[c][order] for c in _POINT_COLUMNS})
     frame["source"] = frame["source"].astype(np.intp)
@@ -463,30 +511,30 @@ def _points(region: Any, scenario: Any, year: int, runner: _Runner, *, include_i
     return pd.DataFrame(frame), parted, offsets
 
 
-def dask_weighted_points(region: Any, scenario: Any = "verwacht", year: int | None = None, *, client: Any = None,
+def dask_weighted_points(region: Any, scenario: Any = "verwacht", year: int | None = None, *, kernels: Kernels,
+                         client: Any = None,
                          include_infrastructure: bool = False, infrastructure_weight_mw: float | None = None,
-                         ids: bool = False) -> pd.DataFrame:
+                         ids: bool = False, scenarios: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """:func:`energieplanologie.hotspots.weighted_points` computed partition by partition.
 
     The same rows in the same order, with ``source`` the row position in the whole developments frame (the
     partitions one after the other). ``member_id`` of developments is gathered only with ``ids=True`` (else
-    None: the density needs the numbers only).
+    None: the density needs the numbers only). ``kernels`` carries the hotspots' ``weighted_points`` and
+    ``objects``.
 
     Examples
     --------
     >>> import energieplanologie as ep
-    >>> from energieplanologie.hotspots import weighted_points
+    >>> from energieplanologie import hotspots
     >>> region = ep.load_sample()
-    >>> a = dask_weighted_points(region, "verwacht", 2035, ids=True)
-    >>> a.equals(weighted_points(region, "verwacht", 2035))
+    >>> a = dask_weighted_points(region, "verwacht", 2035, ids=True, kernels=hotspots.KERNELS)
+    >>> a.equals(hotspots.weighted_points(region, "verwacht", 2035))
     True
     """
-    from energieplanologie.scenarios import get_scenario
-
-    sc = get_scenario(scenario, extra=region.settings.get("scenarios"))
+    sc = get_scenario(scenario, extra=scenarios)
     year = int(max(region.years)) if year is None else int(year)
     with _runner(client) as runner:
-        points, _, _ = _points(region, sc, year, runner, include_infrastructure=include_infrastructure,
+        points, _, _ = _points(region, sc, year, runner, kernels=kernels, include_infrastructure=include_infrastructure,
                                infrastructure_weight_mw=infrastructure_weight_mw, ids=ids)
     return points
 
@@ -591,8 +639,6 @@ def _tile_pass1(points: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], r
 
     ``points`` are the local ``xy``, weights, global indices and the mask of the tile's own points.
     """
-    from energieplanologie.clustering import grid_dbscan
-
     xy, weight, seq, own = points
     order = np.argsort(seq, kind="stable")  # local order follows the global order
     xy, weight, seq, own = xy[order], weight[order], seq[order], own[order]
@@ -621,12 +667,10 @@ def _tile_summary(state: _TileState, band_r: float) -> dict[str, np.ndarray]:
 
 def _tile_pass2(state: _TileState, rank: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Final labels of the tile's own points: global cluster numbers, border points by their core neighbours."""
-    from energieplanologie.clustering import _border_labels
-
     band = state.band
     core_labels = np.where(state.core, rank[np.maximum(state.node, 0)], -1) if len(rank) else \
         np.full(len(state.node), -1, dtype=np.int64)
-    labels = _border_labels(state.xy[band], state.core[band], core_labels[band], eps)
+    labels = border_labels(state.xy[band], state.core[band], core_labels[band], eps)
     own = state.own[band]
     return state.seq[band][own], labels[own], state.core[band][own]
 
@@ -659,8 +703,6 @@ def dask_dbscan(xy: np.ndarray, *, eps: float, min_samples: float = 5, sample_we
     """
     from scipy.sparse import coo_array
     from scipy.sparse.csgraph import connected_components
-
-    from energieplanologie.clustering import DbscanResult, grid_dbscan, threshold_units, weight_units
 
     xy = np.asarray(xy, dtype=np.float64)
     n = len(xy)
@@ -761,25 +803,22 @@ def dask_detect_hotspots(region: Any, *, method: str, scenario: Any, year: int, 
                          min_members: int, include_infrastructure: bool, hex_size_m: float, permutations: int,
                          fdr_alpha: float, seed: int, balance: Any, rules: dict[str, dict], buffer_m: float,
                          progress: ProgressCallback | None, infrastructure_weight_mw: float | None,
-                         allocation: Any, client: Any = None, n_tiles: int | None = None,
+                         allocation: Any, kernels: Kernels, client: Any = None, n_tiles: int | None = None,
                          alternative: str = "two-sided") -> Any:
     """:func:`energieplanologie.hotspots.detect_hotspots` with ``engine="dask"`` (arguments already checked).
 
     Weighted points per partition; ``dbscan`` on tiles with :func:`dask_dbscan`, ``hdbscan`` and ``gistar`` on
     the client (their input is the gathered points); the member developments are fetched and described on the
-    client exactly as in memory.
+    client exactly as in memory. ``kernels`` carries the hotspots' ``weighted_points``, ``objects``, ``cluster``,
+    ``describe`` and ``result`` (:data:`energieplanologie.hotspots.KERNELS`).
     """
-    from energieplanologie.clustering import WEIGHT_RESOLUTION
-    from energieplanologie.hotspots import (
-        HotspotResult,
-        _cluster,
-        _describe,
-        _objects,
-    )
+    cluster, describe, objects, result = kernels.cluster, kernels.describe, kernels.objects, kernels.result
+    assert cluster is not None and describe is not None and objects is not None and result is not None
 
     with _runner(client) as runner:
         report(progress, 0.0, "knooppunten: punten verzamelen (dask)")
-        points, parted, offsets = _points(region, scenario, year, runner, include_infrastructure=include_infrastructure,
+        points, parted, offsets = _points(region, scenario, year, runner, kernels=kernels,
+                                          include_infrastructure=include_infrastructure,
                                           infrastructure_weight_mw=infrastructure_weight_mw, ids=False)
         report(progress, 0.15, f"knooppunten: clusteren ({method}, dask)")
 
@@ -788,7 +827,7 @@ def dask_detect_hotspots(region: Any, *, method: str, scenario: Any, year: int, 
                                n_tiles=n_tiles, resolution=WEIGHT_RESOLUTION).labels
 
         ctx = region.replace(developments=parted.meta)
-        labels, hexagons, cell_geoms = _cluster(ctx, points, method, dbscan=dbscan, min_mw=min_mw,
+        labels, hexagons, cell_geoms = cluster(ctx, points, method, dbscan=dbscan, min_mw=min_mw,
                                                 min_members=min_members, hex_size_m=hex_size_m,
                                                 permutations=permutations, fdr_alpha=fdr_alpha, seed=seed,
                                                 alternative=alternative)
@@ -805,9 +844,9 @@ def dask_detect_hotspots(region: Any, *, method: str, scenario: Any, year: int, 
     source[is_dev] = np.searchsorted(wanted, dev_pos)
     ids = members["member_id"].to_numpy(dtype=object).copy()
     ids[is_dev] = rows["development_id"].to_numpy(dtype=object)[source[is_dev]]
-    members = members.assign(member_id=_objects(ids), source=source.astype(np.intp))
+    members = members.assign(member_id=objects(ids), source=source.astype(np.intp))
     reduced = region.replace(developments=rows)
-    hotspots, member_table = _describe(reduced, members, labels[keep], scenario, year, method, rules, balance,
+    hotspots, member_table = describe(reduced, members, labels[keep], scenario, year, method, rules, balance,
                                        allocation, buffer_m, cell_geoms)
     report(progress, 1.0, "knooppunten: klaar")
-    return HotspotResult(hotspots, member_table, hexagons)
+    return result(hotspots, member_table, hexagons)

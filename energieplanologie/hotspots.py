@@ -98,8 +98,9 @@ from scipy.spatial import cKDTree
 from energieplanologie._errors import ConfigError, EnergieplanologieError
 from energieplanologie._geometry import representative_xy
 from energieplanologie.clustering import WEIGHT_RESOLUTION, grid_dbscan, threshold_units, weight_units
-from energieplanologie.distributed import use_dask
+from energieplanologie.distributed import Kernels, use_dask
 from energieplanologie.labels import format_number
+from energieplanologie.options import CHOICE_VALUES
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario, get_scenario, weighted_mw
@@ -112,6 +113,7 @@ else:  # pragma: no cover
 
 __all__ = [
     "ALTERNATIVES",
+    "KERNELS",
     "CHANGES",
     "HOTSPOT_COLUMNS",
     "HOTSPOT_LEVELS",
@@ -132,10 +134,10 @@ __all__ = [
 
 #: The level rules shipped with the package.
 LEVEL_RULES_FILE = Path(__file__).with_name("data") / "hotspot_levels.toml"
-METHODS: tuple[str, ...] = ("dbscan", "hdbscan", "gistar")
+METHODS: tuple[str, ...] = CHOICE_VALUES[("hotspots", "method")]  # ("dbscan", "hdbscan", "gistar")
 #: Gi*: which p-value decides a hot cell. ``two-sided`` (the default, as ArcGIS's Hot Spot Analysis reports it:
 #: z = 1.96 is p = 0.05) or ``greater`` (one-sided, only high values count; z = 1.645 is p = 0.05).
-ALTERNATIVES: tuple[str, ...] = ("two-sided", "greater")
+ALTERNATIVES: tuple[str, ...] = CHOICE_VALUES[("hotspots", "alternative")]  # ("two-sided", "greater")
 #: Most Gi* permutations (ArcGIS offers at most 9,999); each costs one float per hexagon cell.
 MAX_PERMUTATIONS = 9_999
 #: Largest seed (the Gi* permutations use numpy's legacy generator, which takes seeds below 2³²).
@@ -280,6 +282,7 @@ def detect_hotspots(
     allocation: pd.DataFrame | None = None,
     engine: str = "memory",
     client: Any = None,
+    scenarios: Mapping[str, Any] | None = None,
 ) -> HotspotResult:
     """Find the knooppunten of a region and describe each one (see the module documentation for the rules).
 
@@ -290,7 +293,10 @@ def detect_hotspots(
     method : {"dbscan", "hdbscan", "gistar"}, default "dbscan"
         Weighted DBSCAN, HDBSCAN, or Getis-Ord Gi* on a hexagon grid.
     scenario : str or Scenario, default "verwacht"
-        Certainty weighting of the developments (user scenarios from ``region.settings["scenarios"]`` resolve).
+        Certainty weighting of the developments (a user scenario resolves through ``scenarios``).
+    scenarios : mapping, optional
+        The user's scenario tables (``[scenarios.NAAM]`` of the project configuration,
+        :meth:`~energieplanologie.config.ProjectSettings.user_scenarios`); built-in names need none.
     year : int, optional
         Developments with ``year ≤ year`` count; default the region's last analysis year.
     eps_m : float, default 3000
@@ -353,7 +359,7 @@ def detect_hotspots(
     _check_parameters(method, eps_m, min_mw, min_members, hex_size_m, permutations, fdr_alpha, buffer_m,
                       infrastructure_weight_mw, seed, alternative)
     rules = load_level_rules(level_rules)
-    sc = get_scenario(scenario, extra=region.settings.get("scenarios"))
+    sc = get_scenario(scenario, extra=scenarios)
     year = int(max(region.years)) if year is None else int(year)
     if use_dask(engine):
         from energieplanologie.distributed import dask_detect_hotspots
@@ -363,7 +369,7 @@ def detect_hotspots(
             include_infrastructure=include_infrastructure, hex_size_m=hex_size_m, permutations=permutations,
             fdr_alpha=fdr_alpha, seed=seed, alternative=alternative, balance=balance, rules=rules, buffer_m=buffer_m,
             progress=progress,
-            infrastructure_weight_mw=infrastructure_weight_mw, allocation=allocation, client=client)
+            infrastructure_weight_mw=infrastructure_weight_mw, allocation=allocation, kernels=KERNELS, client=client)
 
     report(progress, 0.0, "knooppunten: punten verzamelen")
     points = weighted_points(region, sc, year, include_infrastructure=include_infrastructure,
@@ -595,7 +601,8 @@ def _xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year: int | None = None, *,
                     include_infrastructure: bool = False,
-                    infrastructure_weight_mw: float | None = None) -> pd.DataFrame:
+                    infrastructure_weight_mw: float | None = None,
+                    scenarios: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """The weighted points of a region that take part in the hotspot and density analyses.
 
     One row per development with ``year ≤ year`` and a positive scenario-weighted MW (and, with
@@ -616,7 +623,7 @@ def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year:
     >>> bool((pts["weight_mw"] > 0).all()) and bool((pts["dev_year"] <= 2030).all())
     True
     """
-    sc = get_scenario(scenario, extra=region.settings.get("scenarios"))
+    sc = get_scenario(scenario, extra=scenarios)
     year = int(max(region.years)) if year is None else int(year)
     dev = region.developments
     in_time = np.flatnonzero(dev["year"].to_numpy(dtype=float, na_value=np.inf) <= year)
@@ -1037,7 +1044,7 @@ def _stations_involved(region: Region, m: pd.DataFrame, labs: np.ndarray, lab_po
     station_parts = [m.loc[~is_dev, "station_id"].to_numpy(dtype=object)]
     dev_lab_pos = lab_pos[is_dev]
     if allocation is None and is_dev.any() and len(region.stations):
-        from energieplanologie.allocation import allocate, allocation_settings
+        from energieplanologie.allocation import allocate
 
         source = m.loc[is_dev, "source"].to_numpy()
         layer = region.developments
@@ -1047,7 +1054,7 @@ def _stations_involved(region: Region, m: pd.DataFrame, labs: np.ndarray, lab_po
         data.update({c: layer[c].to_numpy(dtype=float, na_value=np.nan)[source] for c in ("offtake_mw", "feedin_mw")})
         dev = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(np.asarray(layer.geometry.values)[source], crs=layer.crs))
         area = region.municipalities if len(region.municipalities) else None
-        alloc = allocate(dev, region.stations, area=area, **allocation_settings(region))
+        alloc = allocate(dev, region.stations, area=area)  # the defaults; pass ``allocation`` for others
         # The result keeps the input's index labels (repeated for the parts of a split polygon): 0…len(dev)-1.
         pos_parts.append(dev_lab_pos[alloc.index.to_numpy()])
         station_parts.append(alloc["station_id"].to_numpy(dtype=object))
@@ -1163,3 +1170,8 @@ def _names(station_sets: list[set[str]], centroid: np.ndarray, stations: gpd.Geo
         if seen[names[i]] > 1:
             out[i] = f"{names[i]} ({seen[names[i]]})"
     return out
+
+
+#: What the dask engine (:mod:`energieplanologie.distributed`) runs of the hotspots (and the density's points).
+KERNELS = Kernels(weighted_points=weighted_points, objects=_objects, cluster=_cluster, describe=_describe,
+                  result=HotspotResult)

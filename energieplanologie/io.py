@@ -23,11 +23,9 @@ import io as _stdio
 import json
 import os
 import re
-import secrets
 import warnings
 import zipfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -38,12 +36,14 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from energieplanologie._atomic import atomic_write
 from energieplanologie._cells import safe_csv_frame
 from energieplanologie._errors import ConfigError, ReadError, os_reason
 from energieplanologie._limits import READ_MEMORY_FACTOR, available_memory
-from energieplanologie._outdir import HOST, SIDECARS, TEMP_NAME, pid_alive
+from energieplanologie._outdir import HOST, TEMP_NAME
 from energieplanologie._secrets import is_connection_string
-from energieplanologie.labels import LAYER_NAMES, label, to_dutch
+from energieplanologie.labels import LAYER_NAMES, dutch_headers
+from energieplanologie.postgis import fetch_table
 from energieplanologie.report import ValidationReport, merge_reports
 from energieplanologie.schema import (
     CRS_RD,
@@ -63,6 +63,7 @@ __all__ = [
     "column_synonyms",
     "map_columns",
     "read_layer",
+    "read_table",
     "write_csv",
     "write_layers",
 ]
@@ -296,7 +297,7 @@ def map_columns(
             raise ConfigError(
                 f"mapping: {canonical!r} is geen kolom van laag {kind} "
                 f"(toegestaan: {', '.join(spec.column_names)}).{hint}",
-                key=canonical,
+                key=canonical, option="mapping",
             )
         if source in columns:
             found = source
@@ -306,13 +307,13 @@ def map_columns(
                 raise ConfigError(
                     f"mapping: {canonical} = {source!r}, maar kolom {source!r} bestaat niet in de bron "
                     f"(beschikbare kolommen: {available}).",
-                    key=canonical,
+                    key=canonical, option="mapping",
                 )
             found = loose[0]
         if found in renames:
             raise ConfigError(
                 f"mapping: bronkolom {found!r} is aan zowel {renames[found]!r} als {canonical!r} gekoppeld.",
-                key=canonical,
+                key=canonical, option="mapping",
             )
         renames[found] = canonical
         taken[canonical] = found
@@ -322,7 +323,7 @@ def map_columns(
             raise ConfigError(
                 f"mapping: {canonical} = {source!r}, maar de bron heeft ook al een kolom {canonical!r}; "
                 "twee bronkolommen kunnen niet dezelfde kolom worden. Hernoem of verwijder er één.",
-                key=canonical,
+                key=canonical, option="mapping",
             )
 
     table = column_synonyms(kind, shapefile=shapefile)
@@ -333,9 +334,9 @@ def map_columns(
     for c in columns:
         if c in renames or c in exact or str(c) in duplicated or c in _ROW_COLUMNS:
             continue
-        canonical = table.get(_norm(c))
-        if canonical is not None:
-            candidates.setdefault(canonical, []).append(c)
+        synonym = table.get(_norm(c))
+        if synonym is not None:
+            candidates.setdefault(synonym, []).append(c)
     for canonical, sources in candidates.items():
         if canonical in taken:
             if report is not None:
@@ -348,7 +349,7 @@ def map_columns(
             raise ConfigError(
                 f"kolommen {', '.join(map(repr, sources))} kunnen allemaal {canonical!r} zijn; kies er één met "
                 f"een mapping ({canonical} = \"...\").",
-                key=canonical,
+                key=canonical, option="mapping",
             )
         renames[sources[0]] = canonical
         taken[canonical] = sources[0]
@@ -438,9 +439,7 @@ def read_layer(
     if kind not in SCHEMAS:
         raise ValueError(f"Onbekende laagsoort {kind!r}; verwacht een van {', '.join(SCHEMAS)}.")
     if is_connection_string(path):
-        from energieplanologie.postgis import read_table
-
-        return read_table(path, kind, table=table, layer=layer, mapping=mapping, crs=crs, stations=stations)
+        return read_table(str(path), kind, table=table, layer=layer, mapping=mapping, crs=crs, stations=stations)
     if crs is not None:
         try:
             crs = CRS.from_user_input(crs)
@@ -485,6 +484,72 @@ def read_layer(
         frame = _years_from_dates(frame, reader)
     clean, validated = validate(frame, kind, crs=crs, source=str(p))
     reader.name_rows(row_id_map(frame, kind, reader.unnamed_rows()))
+    return LayerRead(clean, _combine(reader, validated))
+
+
+def read_table(
+    source: str,
+    kind: str,
+    *,
+    table: str | None = None,
+    layer: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    crs: str | int | CRS | None = None,
+    stations: gpd.GeoDataFrame | None = None,
+) -> LayerRead:
+    """Read one canonical layer from a PostGIS table or view: the same mapping, validation and report as a file.
+
+    Parameters
+    ----------
+    source : str
+        ``postgresql://user@host:port/db``, ``service=naam`` or a key/value connection string.
+    kind : str
+        Layer kind (a key of :data:`~energieplanologie.schema.SCHEMAS`).
+    table : str
+        ``schema.tabel`` (or ``tabel`` on the search path). ``layer`` is accepted as an alias.
+    mapping, crs
+        As for :func:`energieplanologie.io.read_layer`. ``crs`` is used when the geometry column has SRID 0.
+    stations : GeoDataFrame, optional
+        Unused (only capaciteitskaart files need it); accepted for the same call as files.
+
+    Returns
+    -------
+    LayerRead
+        ``(data, report)``; ``report.source`` shows the source with its password masked.
+
+    Raises
+    ------
+    energieplanologie.postgis.DatabaseError
+        The server cannot be reached, the login fails, or the table does not exist or cannot be read.
+    ConfigError
+        No table given, or the mapping is wrong.
+
+    Examples
+    --------
+    >>> read_table("service=provincie", "constraints")
+    Traceback (most recent call last):
+    ...
+    energieplanologie._errors.ConfigError: table: geef de tabel van service=provincie op als schema.tabel (in de configuratie: table = "schema.tabel").
+    """
+    del stations
+    if kind not in SCHEMAS:
+        raise ValueError(f"Onbekende laagsoort {kind!r}; verwacht een van {', '.join(SCHEMAS)}.")
+    table = table or layer
+    if not table:  # before the CRS: the missing table is the first thing to say
+        fetch_table(source, table)
+    if crs is not None:
+        try:
+            crs = CRS.from_user_input(crs)
+        except Exception as exc:  # pyproj.exceptions.CRSError and friends
+            raise ConfigError(f"crs: {crs!r} is geen bekend coördinatenstelsel ({exc}).", key="crs") from exc
+    frame, geom, shown = fetch_table(source, table)
+    reader = ValidationReport(kind=kind, source=shown)
+    reader.rows_in = len(frame)
+    frame = _number_rows(frame, reader)
+    if geom is None and SCHEMAS[kind].has_geometry:
+        frame = _table_to_frame(frame, kind, crs, reader)  # x/y or WKT columns, as in a CSV
+    frame = map_columns(frame, kind, mapping, report=reader)
+    clean, validated = validate(frame, kind, crs=crs, source=shown)
     return LayerRead(clean, _combine(reader, validated))
 
 
@@ -559,7 +624,7 @@ def _pick(names: list[str], kind: str, layer: str | None, path: Path, what: str)
         loose = [n for n in names if n.casefold() == layer.casefold()]
         if len(loose) == 1:
             return loose[0]
-        raise ReadError(f"{path}: {what} {layer!r} bestaat niet (aanwezig: {listed}).")
+        raise ReadError(f"{path}: {what} {layer!r} bestaat niet (aanwezig: {listed}).", option="layer")
     if len(names) == 1:
         return names[0]
     if not names:
@@ -1223,24 +1288,7 @@ def _read_capaciteitskaart_layer(path: Path, document: dict[str, Any], kind: str
 # ----------------------------------------------------------------------------------------- writing
 
 
-def _dutch_headers(frame: pd.DataFrame, layer: str | None = None) -> pd.DataFrame:
-    """:func:`~energieplanologie.labels.to_dutch`, keeping every column: when an extra source column already has
-    the Dutch name of a canonical column (a source with both ``name`` and ``naam``), the extra one is written as
-    ``naam_bron``."""
-    out = to_dutch(frame, layer)
-    if not out.columns.duplicated().any():
-        return out
-    labelled = {label(c) for c in frame.columns if label(c) != c}
-    names: list[str] = []
-    for original, new in zip(frame.columns, out.columns, strict=True):
-        if new in labelled and label(original) == original:  # an extra column that collides with a label
-            candidate, k = f"{new}_bron", 2
-            while candidate in set(out.columns) | set(names):
-                candidate, k = f"{new}_bron{k}", k + 1
-            new = candidate
-        names.append(new)
-    out.columns = names
-    return out
+_dutch_headers = dutch_headers
 
 
 def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1263,89 +1311,10 @@ def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_SIDECARS = SIDECARS
-
-
-def _sidecars(path: Path) -> list[Path]:
-    return [path] + [path.with_name(path.name + s) for s in _SIDECARS]
-
-
-#: This machine in temporary names; the pattern of temporary names (both live in ``_outdir``).
+#: This machine in temporary names; the pattern of temporary names (both live in ``_outdir``; atomic files in
+#: ``_atomic``, re-exported here).
 _HOST = HOST
 _TEMP_NAME = TEMP_NAME
-_pid_alive = pid_alive
-#: Folders whose leftovers this process has already removed (once per folder is enough: only dead processes
-#: leave them, and this one cleans up after itself).
-_SWEPT: set[Path] = set()
-
-
-def _sweep_leftovers(folder: Path) -> None:
-    """Remove the temporary files that a killed process of this machine left in ``folder`` (a run stopped with
-    SIGKILL, a power cut): the next write into the folder clears them, so they never pile up."""
-    key = folder.resolve()
-    if key in _SWEPT:
-        return
-    _SWEPT.add(key)
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        m = _TEMP_NAME.match(entry.name)
-        if m and m.group(1) == _HOST and not _pid_alive(int(m.group(2))) and entry.is_file(follow_symlinks=False):
-            Path(entry.path).unlink(missing_ok=True)
-
-
-@contextmanager
-def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success rename it into place, on failure remove it.
-
-    The temporary file keeps the suffix of ``path`` so format drivers recognise it, and is hidden
-    (``.kaart.<machine>-<pid>-<token>.tmp.html``). The target folder is created when missing. A process killed
-    mid-write (SIGKILL, a power cut) cannot remove its temporary file; the next write into that folder does, once
-    it sees the process that wrote it is gone. The file is flushed to disk before the rename, so after a crash the
-    target holds the old or the new content, never a truncated mix.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "uit" / "kaart.html"
-    >>> with atomic_write(target) as tmp:
-    ...     _ = tmp.write_text("<html></html>", encoding="utf-8")
-    >>> target.read_text(encoding="utf-8")
-    '<html></html>'
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _sweep_leftovers(target.parent)
-    tmp = target.with_name(f".{target.stem}.{_HOST}-{os.getpid()}-{secrets.token_hex(4)}.tmp{target.suffix}")
-    try:
-        yield tmp
-        if not tmp.exists():
-            raise FileNotFoundError(f"{target}: er is niets geschreven (tijdelijk bestand {tmp.name} ontbreekt).")
-        _fsync(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        for p in _sidecars(tmp):
-            p.unlink(missing_ok=True)
-        raise
-    finally:
-        for p in _sidecars(tmp)[1:]:
-            p.unlink(missing_ok=True)
-
-
-def _fsync(path: Path) -> None:
-    """Flush a written file to disk (without it, a power cut right after the rename can leave an empty file)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # a file system without fsync (some network shares): the rename is still atomic
-        pass
-    finally:
-        os.close(fd)
 
 
 def write_layers(

@@ -16,7 +16,7 @@ import pandas as pd
 from energieplanologie.schema import DUTCH_VALUES, SCHEMAS
 
 __all__ = ["COLUMN_LABELS", "EXPORT_VALUES", "LAYER_COLUMN_LABELS", "LAYER_NAMES", "VALUE_LABELS", "canonical_values",
-           "dutch_values", "format_number", "from_dutch", "label", "to_dutch", "value_label"]
+           "dutch_headers", "dutch_values", "format_number", "from_dutch", "label", "to_dutch", "value_label"]
 
 
 #: Python's "1,234.5" → Dutch "1.234,5".
@@ -289,6 +289,33 @@ def to_dutch(frame: pd.DataFrame, layer: str | None = None) -> pd.DataFrame:
     """
     geometry = getattr(frame, "_geometry_column_name", None)
     return dutch_values(frame).rename(columns={c: label(c, layer) for c in frame.columns if c != geometry})
+
+
+def dutch_headers(frame: pd.DataFrame, layer: str | None = None) -> pd.DataFrame:
+    """:func:`to_dutch`, keeping every column: when an extra source column already has the Dutch name of a
+    canonical column (a source with both ``name`` and ``naam``), the extra one is written as ``naam_bron``.
+
+    Used by every writer of layers (GeoPackage, PostGIS).
+
+    Examples
+    --------
+    >>> list(dutch_headers(pd.DataFrame({"name": ["a"], "naam": ["b"]})).columns)
+    ['naam', 'naam_bron']
+    """
+    out = to_dutch(frame, layer)
+    if not out.columns.duplicated().any():
+        return out
+    labelled = {label(c) for c in frame.columns if label(c) != c}
+    names: list[str] = []
+    for original, new in zip(frame.columns, out.columns, strict=True):
+        if new in labelled and label(original) == original:  # an extra column that collides with a label
+            candidate, k = f"{new}_bron", 2
+            while candidate in set(out.columns) | set(names):
+                candidate, k = f"{new}_bron{k}", k + 1
+            new = candidate
+        names.append(new)
+    out.columns = names
+    return out
 
 
 def from_dutch(frame: pd.DataFrame, layer: str | None = None) -> pd.DataFrame:

@@ -279,7 +279,7 @@ def _queue(allocation: pd.DataFrame, scenario: Any) -> dict[tuple[str, str], tup
         **{d: np.nan_to_num(allocation[f"{d}_mw"].to_numpy(dtype=float, na_value=np.nan)) * weight
            for d in DIRECTIONS},
     }).dropna(subset=["station_id", "year"]).sort_values(["station_id", "year", "development_id"], kind="stable")
-    out = {}
+    out: dict[tuple[str, str], tuple[np.ndarray, ...]] = {}
     for sid, group in frame.groupby("station_id", sort=False):
         for d in DIRECTIONS:
             active = group[d].to_numpy() > 0
@@ -307,6 +307,7 @@ def consequences(
     *,
     planned: Mapping[str, int | None] | None = None,
     scenario: str | None = None,
+    scenarios: Mapping[str, Any] | None = None,
     years: Iterable[int] | None = None,
     allocation: pd.DataFrame | None = None,
     progress: ProgressCallback | None = None,
@@ -323,7 +324,9 @@ def consequences(
     planned : mapping of str to int or None, optional
         The programme's years (a frozen round); default the infrastructure's ``year_ready``.
     scenario : str, optional
-        Default the region's ``[analysis] scenario``, else ``verwacht``.
+        Default ``verwacht`` (the CLI passes the configuration's ``[analysis] scenario``).
+    scenarios : mapping, optional
+        The user's scenario tables (:meth:`~energieplanologie.config.ProjectSettings.user_scenarios`).
     years : iterable of int, optional
         Default every year from the first to the last analysis year of the region.
     allocation : DataFrame, optional
@@ -350,8 +353,7 @@ def consequences(
     """
     if not isinstance(region, Region):
         raise TypeError(f"Expected a Region, got {type(region).__name__}.")
-    name = scenario or (region.settings.get("analysis") or {}).get("scenario") or "verwacht"
-    sc = get_scenario(name, extra=region.settings.get("scenarios"))
+    sc = get_scenario(scenario or "verwacht", extra=scenarios)
     ys = list(years) if years is not None else list(range(min(region.years), max(region.years) + 1))
     report(progress, 0.0, "ontwikkelingen toewijzen")
     alloc = allocation if allocation is not None else allocate_region(region)
@@ -420,7 +422,9 @@ def monitor(
     *,
     planned: Mapping[str, int | None] | None = None,
     scenario: str | None = None,
+    scenarios: Mapping[str, Any] | None = None,
     years: Iterable[int] | None = None,
+    allocation: pd.DataFrame | None = None,
     progress: ProgressCallback | None = None,
 ) -> MonitorResult:
     """The half-yearly check: each project's progress against the programme and what the delays do to the grid.
@@ -435,9 +439,13 @@ def monitor(
     planned : mapping of str to int or None, optional
         The programme's years from a frozen round; default the infrastructure's ``year_ready``.
     scenario : str, optional
-        Default the region's ``[analysis] scenario``, else ``verwacht``.
+        Default ``verwacht`` (the CLI passes the configuration's ``[analysis] scenario``).
+    scenarios : mapping, optional
+        The user's scenario tables (:meth:`~energieplanologie.config.ProjectSettings.user_scenarios`).
     years : iterable of int, optional
         Default every year from the first to the last analysis year.
+    allocation : DataFrame, optional
+        :func:`energieplanologie.allocation.allocate_region` of the region; computed when absent.
     progress : callable, optional
 
     Returns
@@ -471,8 +479,8 @@ def monitor(
     if rep.errors:
         raise ValidationError(rep.summary(), rep)
     table = progress_table(clean, region.infrastructure, planned=planned)
-    effects = consequences(region, expected_years(table), planned=planned, scenario=scenario, years=years,
-                           progress=progress)
+    effects = consequences(region, expected_years(table), planned=planned, scenario=scenario, scenarios=scenarios,
+                           years=years, allocation=allocation, progress=progress)
     ys = tuple(years) if years is not None else tuple(range(min(region.years), max(region.years) + 1))
     dates = sorted(clean["reference_date"].dropna().unique())
     return MonitorResult(progress=table, consequences=effects, scenario=str(effects.attrs["scenario"]),

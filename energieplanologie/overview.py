@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -284,6 +284,7 @@ def municipality_overview(
     hotspots: gpd.GeoDataFrame | None = None,
     year: int | None = None,
     scenario: str | None = None,
+    scenarios: Mapping[str, Any] | None = None,
 ) -> MunicipalityOverview:
     """The tables of one municipality's overview.
 
@@ -304,6 +305,9 @@ def municipality_overview(
         Reference year for the summary (default the region's last year).
     scenario : str, optional
         Needed when ``balance`` holds several scenarios.
+    scenarios : mapping, optional
+        The user's scenario tables (``[scenarios.NAAM]`` of the project configuration,
+        :meth:`~energieplanologie.config.ProjectSettings.user_scenarios`); built-in names need none.
 
     Returns
     -------
@@ -331,7 +335,7 @@ def municipality_overview(
     year = int(year if year is not None else years[-1])
     scenario = _scenario_name(balance, scenario)
     bal = balance.loc[balance["scenario"].astype(str) == scenario] if "scenario" in balance.columns else balance
-    extra = region.settings.get("scenarios") if hasattr(region, "settings") else None
+    extra = scenarios
 
     # --- MW by sector and year (all developments of the municipality, allocated or not)
     in_mun = (allocation["municipality_code"].astype("string") == str(code)).fillna(False).to_numpy()
@@ -627,16 +631,16 @@ def atlas_tables(overviews: Sequence[MunicipalityOverview]) -> dict[str, pd.Data
             g = g.set_index("year")
             first = g["first_shortage_year"].dropna() if "first_shortage_year" in g.columns else pd.Series([], dtype=float)
             name = g["station_name"].iloc[0] if "station_name" in g.columns else sid
-            row: dict[str, Any] = {"gemeentecode": ov.code, "volgorde": order, "station": f"{name} ({sid})",
+            line: dict[str, Any] = {"gemeentecode": ov.code, "volgorde": order, "station": f"{name} ({sid})",
                                    "richting": value_label("direction", direction)}
             for y in years:
                 present = y in g.index
-                row[f"ruimte_{y}"] = format_number(g.loc[y, "headroom_mw"], 1) if present else "–"
+                line[f"ruimte_{y}"] = format_number(g.loc[y, "headroom_mw"], 1) if present else "–"
                 status = str(g.loc[y, "status"]) if present else "unknown"
-                row[f"status_{y}"] = {"red": "rood", "amber": "oranje", "green": "groen"}.get(status, "onbekend")
-            row["eerste_tekort"] = fmt_year(first.iloc[0]) if len(first) else "–"
-            row["mw_uit_gemeente"] = format_number(g.loc[ov.year, "municipality_mw"] if ov.year in g.index else 0.0, 1)
-            stations.append(row)
+                line[f"status_{y}"] = {"red": "rood", "amber": "oranje", "green": "groen"}.get(status, "onbekend")
+            line["eerste_tekort"] = fmt_year(first.iloc[0]) if len(first) else "–"
+            line["mw_uit_gemeente"] = format_number(g.loc[ov.year, "municipality_mw"] if ov.year in g.index else 0.0, 1)
+            stations.append(line)
         for order, (_, p) in enumerate(ov.projects.iterrows()):
             projects.append({"gemeentecode": ov.code, "volgorde": order, "project": str(p["name"]),
                              "type": value_label("infra_type", p["infra_type"]),
@@ -664,7 +668,7 @@ def atlas_tables(overviews: Sequence[MunicipalityOverview]) -> dict[str, pd.Data
 
 def atlas_data(region: Any, *, balance: pd.DataFrame, allocation: pd.DataFrame,
                hotspots: gpd.GeoDataFrame | None = None, year: int | None = None,
-               scenario: str | None = None) -> dict[str, pd.DataFrame]:
+               scenario: str | None = None, scenarios: Mapping[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """Everything a municipality atlas in QGIS shows, for one year and one scenario: the map layers and the tables.
 
     The layers (canonical columns, written with Dutch headers and values) are ``gemeenten``, ``beperkingen``,
@@ -693,7 +697,7 @@ def atlas_data(region: Any, *, balance: pd.DataFrame, allocation: pd.DataFrame,
         if hotspots is not None and "year" in hotspots.columns else hotspots
     codes = sorted(region.municipalities["municipality_code"].astype(str))
     overviews = [municipality_overview(region, code, balance=balance, allocation=allocation, hotspots=of_year,
-                                       year=y, scenario=chosen) for code in codes]
+                                       year=y, scenario=chosen, scenarios=scenarios) for code in codes]
     layers: dict[str, pd.DataFrame] = {"gemeenten": region.municipalities}
     if len(region.constraints):
         layers["beperkingen"] = region.constraints
@@ -755,6 +759,7 @@ def write_overviews(
     hotspots: gpd.GeoDataFrame | None = None,
     year: int | None = None,
     scenario: str | None = None,
+    scenarios: Mapping[str, Any] | None = None,
     interactive: bool = True,
     self_contained: bool = True,
     node_modules: str | Path | None = None,
@@ -792,7 +797,7 @@ def write_overviews(
     --------
     >>> write_overviews(region, "uitvoer/gemeenten", balance=bal, allocation=alloc)  # doctest: +SKIP
     """
-    from energieplanologie.io import atomic_write
+    from energieplanologie._atomic import atomic_write
     from energieplanologie.maps.interactive import region_map
     from energieplanologie.maps.publish import render_html
     from energieplanologie.maps.static import save_figure
@@ -811,6 +816,7 @@ def write_overviews(
             stem += "_"
         used.add(stem)
         ov = municipality_overview(region, code, balance=balance, allocation=allocation, hotspots=hotspots,
+                                   scenarios=scenarios,
                                    year=year, scenario=scenario)
         png_path, html_path = out / f"{stem}.png", out / f"{stem}.html"
         for p in (png_path, html_path):

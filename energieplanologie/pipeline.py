@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +22,18 @@ import numpy as np
 import pandas as pd
 from affine import Affine
 
-from energieplanologie._errors import ConfigError
+from energieplanologie._atomic import atomic_write
 from energieplanologie._outdir import check_output_folder, final_paths, staged_output
 from energieplanologie.allocation import allocate_region
 from energieplanologie.assessment import Assessment, score_projects
 from energieplanologie.balance import balance_layer, project_enablement, station_balance
-from energieplanologie.config import DENSITY_KEYS, HOTSPOT_KEYS
+from energieplanologie.config import ProjectSettings
 from energieplanologie.flex import flex_need
 from energieplanologie.hotspots import detect_hotspots, hotspots_and_members_through_time
-from energieplanologie.io import atomic_write, write_csv, write_layers
+from energieplanologie.io import write_csv, write_layers
 from energieplanologie.labels import LAYER_NAMES, format_number
 from energieplanologie.progress import ProgressCallback, report, scaled
+from energieplanologie.provenance import add_gpkg_provenance, provenance
 from energieplanologie.region import Region
 from energieplanologie.scenarios import BUILTIN_SCENARIOS
 
@@ -45,9 +46,7 @@ __all__ = [
     "chart_ids",
     "check_output",
     "chosen_scenario",
-    "density_settings",
     "gpkg_layers",
-    "hotspot_settings",
     "hotspots_with_members",
     "region_inputs",
     "run_pipeline",
@@ -76,7 +75,7 @@ class Analysis:
     Examples
     --------
     >>> import energieplanologie as ep
-    >>> result = analyse(ep.load_sample())
+    >>> result = analyse(ep.load_sample(), settings=ep.sample_settings())
     >>> result.balance["scenario"].unique().tolist()  # the chosen scenario first
     ['verwacht', 'vastgesteld', 'maximaal']
     >>> sorted(result.hotspots_final["name"])
@@ -98,6 +97,7 @@ class Analysis:
     assessment: Assessment
     variants: pd.DataFrame | None = None  # the [variants] comparison, when the configuration has variants
     flex_need: pd.DataFrame | None = None  # shortage windows per station × direction × scenario (flexbehoefte)
+    settings: ProjectSettings = field(default_factory=ProjectSettings)  # what the analyses were given
 
     @property
     def balance_chosen(self) -> pd.DataFrame:
@@ -108,19 +108,9 @@ class Analysis:
         return self.hotspots[self.hotspots["year"] == self.year].reset_index(drop=True)
 
 
-def hotspot_settings(region: Region) -> dict[str, Any]:
-    """The ``[hotspots]`` table of the configuration, checked (keyword arguments of :func:`detect_hotspots`)."""
-    return _section(region, "hotspots", HOTSPOT_KEYS)
-
-
-def density_settings(region: Region) -> dict[str, Any]:
-    """The ``[density]`` table of the configuration, checked (keyword arguments of ``density.kde``)."""
-    return _section(region, "density", DENSITY_KEYS)
-
-
-def chosen_scenario(region: Region, scenario: str | None = None) -> str:
+def chosen_scenario(settings: ProjectSettings, scenario: str | None = None) -> str:
     """The scenario to use: the one given, else ``[analysis] scenario``, else ``verwacht``."""
-    return scenario or (region.settings.get("analysis") or {}).get("scenario") or "verwacht"
+    return scenario or settings.scenario or "verwacht"
 
 
 def hotspots_with_members(region: Region, *, years: Any = None, progress: ProgressCallback | None = None,
@@ -129,29 +119,24 @@ def hotspots_with_members(region: Region, *, years: Any = None, progress: Progre
     return hotspots_and_members_through_time(region, years=years, progress=progress, **kwargs)
 
 
-def _section(region: Region, name: str, known: set[str]) -> dict[str, Any]:
-    table = dict(region.settings.get(name, {}) or {})
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(f"{name}.{unknown[0]}: onbekende sleutel (bekend: {', '.join(sorted(known))})",
-                          key=f"{name}.{unknown[0]}")
-    return table
-
-
-def scenario_order(region: Region, chosen: str) -> list[str]:
+def scenario_order(settings: ProjectSettings, chosen: str) -> list[str]:
     """The chosen scenario first, then the built-in and configured ones."""
-    user = list((region.settings.get("scenarios") or {}).keys())
+    user = list(settings.scenarios.keys())
     names = [chosen] + [s for s in [*BUILTIN_SCENARIOS, *user] if s != chosen]
     return list(dict.fromkeys(names))
 
 
-def analyse(region: Region, *, scenario: str | None = None, progress: ProgressCallback | None = None) -> Analysis:
+def analyse(region: Region, *, settings: ProjectSettings | None = None, scenario: str | None = None,
+            progress: ProgressCallback | None = None) -> Analysis:
     """Run every analysis of the chain once.
 
     Parameters
     ----------
     region : Region
         A validated region.
+    settings : ProjectSettings, optional
+        The project's settings (:func:`~energieplanologie.load_project`); each analysis gets its options from
+        here as keyword arguments. Default: every analysis with its defaults.
     scenario : str, optional
         The scenario the maps, knooppunten and afweging use; default ``[analysis] scenario`` or ``verwacht``.
         The balance is computed for every built-in (and configured) scenario, the chosen one first.
@@ -167,27 +152,30 @@ def analyse(region: Region, *, scenario: str | None = None, progress: ProgressCa
     Examples
     --------
     >>> import energieplanologie as ep
-    >>> result = analyse(ep.load_sample())
+    >>> result = analyse(ep.load_sample(), settings=ep.sample_settings())
     >>> result.scenario, result.year
     ('verwacht', 2040)
     >>> bool((result.balance_chosen["status"] == "red").any())
     True
     """
-    chosen = chosen_scenario(region, scenario)
-    hotspot_cfg = hotspot_settings(region)
-    density_cfg = density_settings(region)
+    settings = settings if settings is not None else ProjectSettings()
+    chosen = chosen_scenario(settings, scenario)
+    user = settings.user_scenarios()
+    hotspot_cfg = settings.hotspot_options()
+    density_cfg = settings.density_options()
     final_year = max(region.years)
 
     report(progress, 0.0, "toewijzing aan stations")
-    allocation = allocate_region(region)
+    allocation = allocate_region(region, **settings.allocation_options())
     report(progress, 0.1, "stationsbalans")
-    balance = station_balance(region, scenario_order(region, chosen), allocation=allocation)
+    balance = station_balance(region, scenario_order(settings, chosen), allocation=allocation, scenarios=user)
     chosen_balance = balance[balance["scenario"] == chosen].reset_index(drop=True)
-    enablement = project_enablement(region, chosen, allocation=allocation)
+    enablement = project_enablement(region, chosen, allocation=allocation, scenarios=user)
     need = flex_need(balance, region)
 
     report(progress, 0.25, "knooppunten door de tijd")
-    kwargs = {"scenario": chosen, "balance": chosen_balance, "allocation": allocation, **hotspot_cfg}
+    kwargs = {"scenario": chosen, "balance": chosen_balance, "allocation": allocation, "scenarios": user,
+              **hotspot_cfg}
     hotspots, members = hotspots_with_members(region, progress=scaled(progress, 0.25, 0.5), **kwargs)
     report(progress, 0.5, "Gi*-hexagonen")
     gistar_cfg = {k: v for k, v in kwargs.items() if k != "method"}
@@ -196,21 +184,23 @@ def analyse(region: Region, *, scenario: str | None = None, progress: ProgressCa
     report(progress, 0.6, "dichtheid")
     from energieplanologie.density import kde
 
-    density = kde(region, scenario=chosen, year=final_year, **density_cfg)
+    density = kde(region, scenario=chosen, year=final_year, scenarios=user, **density_cfg)
 
     report(progress, 0.7, "afwegingskader")
     final_hotspots = hotspots[hotspots["year"] == final_year].reset_index(drop=True)
     assessment = score_projects(region, scenario=chosen, year=final_year, balance=chosen_balance,
-                                enablement=enablement, hotspots=final_hotspots)
+                                enablement=enablement, hotspots=final_hotspots, scenarios=user,
+                                **settings.assessment_options())
     variants = None
-    if region.settings.get("variants"):
+    if settings.variants:
         from energieplanologie.variants import compare_variants
 
         report(progress, 0.9, "ontwikkelvarianten")
-        variants = compare_variants(region, assessment=assessment)
+        variants = compare_variants(region, settings.variant_tables(), assessment=assessment, scenarios=user,
+                                    allocation=allocation)
     report(progress, 1.0, "analyses klaar")
     return Analysis(region, chosen, final_year, allocation, balance, enablement, hotspots, members, hexagons,
-                    density, assessment, variants, need)
+                    density, assessment, variants, need, settings)
 
 
 def _write_text(path: Path, text: str) -> Path:
@@ -252,24 +242,18 @@ def gpkg_layers(result: Analysis) -> dict[str, pd.DataFrame]:
 def write_gpkg(result: Analysis, path: str | Path, *, round: str | int | None = None) -> Path:
     """Write ``energieplanologie.gpkg`` with its provenance (round, input snapshots, software version) in the
     GeoPackage metadata; atomically, provenance included."""
-    from energieplanologie.rounds import add_gpkg_provenance, provenance
-
     target = Path(path)
     with atomic_write(target) as tmp:
         write_layers(tmp, gpkg_layers(result))
-        add_gpkg_provenance(tmp, provenance(result.region, round=round))
+        add_gpkg_provenance(tmp, provenance(result.region, round=round, base_dir=result.settings.base_dir))
     return target
 
 
-def region_inputs(region: Region) -> list[Path]:
-    """The files a region was read from (its layers, and the afweging's framework and judgements)."""
+def region_inputs(region: Region, settings: ProjectSettings | None = None) -> list[Path]:
+    """The files a region was read from (its layers), and those its settings name (the afweging's framework and
+    judgements)."""
     found = [Path(rep.source) for rep in region.reports.values() if rep.source and Path(rep.source).is_file()]
-    base = Path(region.base_dir) if getattr(region, "base_dir", None) else Path.cwd()
-    for key in ("framework", "user_scores", "overrides"):
-        value = (region.settings.get("assessment") or {}).get(key)
-        if isinstance(value, str) and value != "default" and (base / value).is_file():
-            found.append(base / value)
-    return found
+    return found + (settings.input_files() if settings is not None else [])
 
 
 def check_output(out_dir: str | Path, inputs: Any = ()) -> None:
@@ -347,10 +331,11 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     report(progress, 0.3, "gemeenteoverzichten")
     written += write_overviews(region, out / "gemeenten", balance=result.balance_chosen,
                                allocation=result.allocation, hotspots=result.hotspots_final,
-                               scenario=result.scenario, tables_json=True, progress=scaled(progress, 0.3, 0.55))
+                               scenario=result.scenario, scenarios=result.settings.user_scenarios(), tables_json=True,
+                               progress=scaled(progress, 0.3, 0.55))
     report(progress, 0.55, "pMIEK")
     written += write_pmiek(result.assessment, region, out / "pmiek", pdf=pdf, hotspots=result.hotspots_final,
-                           progress=scaled(progress, 0.55, 0.95))
+                           allocation=result.allocation, progress=scaled(progress, 0.55, 0.95))
     if result.variants is not None:
         from energieplanologie.variants import write_variants
 
@@ -365,6 +350,7 @@ def run_pipeline(
     region: Region,
     out_dir: str | Path,
     *,
+    settings: ProjectSettings | None = None,
     scenario: str | None = None,
     pdf: bool = True,
     round: str | int | None = None,
@@ -376,12 +362,15 @@ def run_pipeline(
     Parameters
     ----------
     region : Region
-        A validated region (:func:`~energieplanologie.load_sample` or :meth:`Region.from_config`).
+        A validated region (:func:`~energieplanologie.load_sample` or :func:`~energieplanologie.load_region_config`).
     out_dir : path
         Output folder; created when missing. The previous run's set is replaced as a whole, at the end (other
         files in the folder are kept); a failed run leaves it as it was.
+    settings : ProjectSettings, optional
+        The project's settings (:func:`~energieplanologie.load_project`); default none (every analysis with its
+        defaults).
     scenario : str, optional
-        Scenario name; default the region's configured scenario (``[analysis] scenario``) or ``verwacht``.
+        Scenario name; default the configured scenario (``[analysis] scenario``) or ``verwacht``.
     pdf : bool, default True
         Also write the project sheets as PDF.
     round : str or int, optional
@@ -408,14 +397,14 @@ def run_pipeline(
     The command ``energieplanologie demo --out uitvoer`` does this (it writes some 60 files, PDFs included):
 
     >>> import energieplanologie as ep
-    >>> written = run_pipeline(ep.load_sample(), "uitvoer", pdf=False)  # doctest: +SKIP
+    >>> written = run_pipeline(ep.load_sample(), "uitvoer", settings=ep.sample_settings(), pdf=False)  # doctest: +SKIP
     >>> sorted(p.name for p in written if p.parent.name == "uitvoer")[:3]  # doctest: +SKIP
     ['dichtheid_mw_per_km2.qml', 'dichtheid_mw_per_km2.tif', 'energieplanologie.gpkg']
     """
-    check_output(out_dir, region_inputs(region))
+    check_output(out_dir, region_inputs(region, settings))
     if not isinstance(charts, str):  # a station that does not exist is said before any analysis
         from energieplanologie.charts import chart_stations
 
         chart_stations(pd.DataFrame({"station_id": region.stations["station_id"].astype(str)}), list(charts))
-    result = analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.3))
+    result = analyse(region, settings=settings, scenario=scenario, progress=scaled(progress, 0.0, 0.3))
     return write_outputs(result, out_dir, pdf=pdf, round=round, progress=scaled(progress, 0.3, 1.0), charts=charts)

@@ -31,12 +31,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from energieplanologie._atomic import atomic_write
 from energieplanologie._cells import safe_xlsx_cell
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie._html import safe_file_stem
 from energieplanologie._version import __version__
 from energieplanologie.assessment import Assessment
-from energieplanologie.io import atomic_write, write_csv
+from energieplanologie.io import write_csv
 from energieplanologie.labels import format_number, value_label
 from energieplanologie.progress import ProgressCallback, report, scaled
 
@@ -124,8 +125,10 @@ def _year(value: Any) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- facts
-def _served(assessment: Assessment, region: Any) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Per project: the developments it enables (A), and the other developments allocated to its station."""
+def _served(assessment: Assessment, region: Any,
+            allocation: pd.DataFrame | None = None) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per project: the developments it enables (A), and the other developments allocated to its station (in
+    ``allocation``, the run's; allocated here with the default options when None)."""
     enabled = {p: [d for d in _text(ids).split(";") if d]
                for p, ids in zip(assessment.evidence["project_id"], assessment.evidence.get(
                    "development_ids", pd.Series([""] * len(assessment.evidence))), strict=True)}
@@ -135,7 +138,7 @@ def _served(assessment: Assessment, region: Any) -> tuple[dict[str, list[str]], 
     if linked and len(region.developments):
         from energieplanologie.allocation import allocate_region
 
-        alloc = allocate_region(region)
+        alloc = allocation if allocation is not None else allocate_region(region)
         by_station = alloc.groupby("station_id")["development_id"].agg(lambda s: sorted(set(map(str, s))))
         for p in linked:
             at_station[p] = [d for d in by_station.get(infra.at[p, "station_id"], []) if d not in enabled.get(p, [])]
@@ -178,7 +181,7 @@ def _development_line(dev: pd.Series) -> str:
             f"({where}{format_number(mw, 1, 'MW')}, {_year(dev['year'])}, {value_label('certainty', dev['certainty']).lower()})")
 
 
-def _facts(assessment: Assessment, region: Any) -> list[dict[str, Any]]:
+def _facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None = None) -> list[dict[str, Any]]:
     """Everything the list and the sheets show about each project, in rank order."""
     table = assessment.table
     infra = region.infrastructure.set_index("project_id", drop=False).loc[table["project_id"]]
@@ -187,7 +190,7 @@ def _facts(assessment: Assessment, region: Any) -> list[dict[str, Any]]:
     mun_names = region.municipalities.set_index("municipality_code")["name"] if len(region.municipalities) else {}
     dev["municipality_name"] = dev["municipality_code"].map(mun_names) if len(dev) else []
     dev.index = pd.Index(dev["development_id"].astype(str).to_numpy(dtype=object))
-    enabled, at_station = _served(assessment, region)
+    enabled, at_station = _served(assessment, region, allocation)
     geoms = infra.geometry.to_numpy()
     muns = _municipalities_of(geoms, region.municipalities)
     evidence = assessment.evidence.set_index("project_id")
@@ -237,7 +240,7 @@ def _facts(assessment: Assessment, region: Any) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------------------------- the list
-def project_list(assessment: Assessment, region: Any) -> pd.DataFrame:
+def project_list(assessment: Assessment, region: Any, *, allocation: pd.DataFrame | None = None) -> pd.DataFrame:
     """The pMIEK project list: the document's columns, then the afweging, one row per project in rank order.
 
     Parameters
@@ -246,6 +249,9 @@ def project_list(assessment: Assessment, region: Any) -> pd.DataFrame:
         From :func:`energieplanologie.assessment.score_projects`.
     region : Region
         The region the assessment was made for.
+    allocation : GeoDataFrame, optional
+        The allocation the afweging's balance used (the pipeline's :class:`~energieplanologie.pipeline.Analysis`
+        hands it on); computed with the default options when None.
 
     Returns
     -------
@@ -264,7 +270,7 @@ def project_list(assessment: Assessment, region: Any) -> pd.DataFrame:
     >>> table.columns[:7].tolist() == list(DOCUMENT_COLUMNS), len(table)
     (True, 11)
     """
-    facts = _facts(assessment, region)
+    facts = _facts(assessment, region, allocation)
     table = assessment.table.set_index("project_id")
     fw = assessment.framework
     scores = assessment.scores.set_index(["project_id", "criterion"])
@@ -879,6 +885,7 @@ def write_project_sheets(
     hotspots: Any = None,
     progress: ProgressCallback | None = None,
     pdf_engine: str = "auto",
+    allocation: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write one project sheet per project: ``fiches/<id>.html`` and, with ``pdf``, ``fiches/<id>.pdf`` (exactly one
     A4 page each) plus ``fiches/pmiek_projectfiches.pdf`` (all, in rank order) and ``fiches/index.html``.
@@ -902,6 +909,9 @@ def write_project_sheets(
         ``progress(fraction, message)``.
     pdf_engine : {"auto", "weasyprint", "fpdf"}, default "auto"
         The PDF renderer (:func:`pdf_renderer`).
+    allocation : GeoDataFrame, optional
+        The allocation the afweging's balance used (the pipeline's :class:`~energieplanologie.pipeline.Analysis`
+        hands it on); computed with the default options when None.
 
     Returns
     -------
@@ -914,14 +924,15 @@ def write_project_sheets(
     """
     renderer = pdf_renderer(pdf_engine) if pdf else None
     if renderer == "fpdf":
-        return _write_sheets_fpdf(assessment, region, out_dir, hotspots=hotspots, progress=progress)
+        return _write_sheets_fpdf(assessment, region, out_dir, hotspots=hotspots, progress=progress,
+                                  allocation=allocation)
     if pdf:
         import pypdf
     fiches = Path(out_dir) / "fiches"
     fiches.mkdir(parents=True, exist_ok=True)
     root = fiches.resolve()
     hs = getattr(hotspots, "hotspots", hotspots)
-    facts = _facts(assessment, region)
+    facts = _facts(assessment, region, allocation)
     written: list[Path] = []
     pdfs: list[Path] = []
     taken: set[str] = set()
@@ -942,7 +953,8 @@ def write_project_sheets(
             document = _pdf_document(html, fiches)
             if len(document.pages) == 1:
                 break
-        if pdf and len(document.pages) > 1:
+        assert html is not None  # the loop runs at least once
+        if pdf and document is not None and len(document.pages) > 1:
             # Still too long at the smallest size and shortest lists: the PDF keeps the first page (the HTML
             # keeps everything). The caps on lists and reasons make this practically unreachable.
             document = document.copy(document.pages[:1])
@@ -950,6 +962,7 @@ def write_project_sheets(
             tmp.write_text(html, encoding="utf-8")
         written.append(html_path)
         if pdf:
+            assert document is not None  # made in the loop when pdf
             with atomic_write(pdf_path) as tmp:
                 document.write_pdf(tmp)
             written.append(pdf_path)
@@ -973,7 +986,7 @@ def write_project_sheets(
 
 
 def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path, *, hotspots: Any,
-                       progress: ProgressCallback | None) -> list[Path]:
+                       progress: ProgressCallback | None, allocation: pd.DataFrame | None = None) -> list[Path]:
     """:func:`write_project_sheets` with the pure-Python PDF writer (same files, same fitting steps)."""
     from energieplanologie.sheet_pdf import sheet_fits, write_sheets
 
@@ -981,7 +994,7 @@ def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path,
     fiches.mkdir(parents=True, exist_ok=True)
     root = fiches.resolve()
     hs = getattr(hotspots, "hotspots", hotspots)
-    facts = _facts(assessment, region)
+    facts = _facts(assessment, region, allocation)
     written: list[Path] = []
     pages = []
     taken: set[str] = set()
@@ -1052,6 +1065,7 @@ def write_pmiek(
     pdf: bool = True,
     hotspots: Any = None,
     progress: ProgressCallback | None = None,
+    allocation: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write all pMIEK products into ``out_dir`` (the ``pmiek/`` folder of DESIGN §9).
 
@@ -1073,6 +1087,9 @@ def write_pmiek(
         Knooppunten to draw on the sheets' maps.
     progress : callable, optional
         ``progress(fraction, message)``.
+    allocation : GeoDataFrame, optional
+        The allocation the afweging's balance used (the pipeline's :class:`~energieplanologie.pipeline.Analysis`
+        hands it on); computed with the default options when None.
 
     Returns
     -------
@@ -1092,9 +1109,9 @@ def write_pmiek(
     """
     out = Path(out_dir)
     report(progress, 0.0, "projectenlijst")
-    written = write_project_list(project_list(assessment, region), out)
+    written = write_project_list(project_list(assessment, region, allocation=allocation), out)
     written += write_assessment(assessment, out)
 
     written += write_project_sheets(assessment, region, out, pdf=pdf, hotspots=hotspots,
-                                    progress=scaled(progress, 0.1, 1.0))
+                                    progress=scaled(progress, 0.1, 1.0), allocation=allocation)
     return written

@@ -6,9 +6,9 @@ key/value string (``PG:dbname=energie host=gis``, GDAL style). Passwords may com
 ``~/.pgpass`` or the service file; wherever a source is shown (reports, errors, provenance) its password is
 masked (``postgresql://user:***@host/db``) and an authentication failure says so in Dutch without it.
 
-:func:`read_table` reads one table (or view) and runs it through the same column mapping and validation as a
-file (:func:`energieplanologie.io.read_layer` dispatches here when its path is a database source, with
-``table="schema.tabel"``). :func:`publish_to_postgis` writes the region layers and every result layer into a
+:func:`fetch_table` reads one table (or view); :func:`energieplanologie.io.read_layer` (through
+:func:`energieplanologie.io.read_table`) runs it through the same column mapping and validation as a file when
+its path is a database source, with ``table="schema.tabel"``. :func:`publish_to_postgis` writes the region layers and every result layer into a
 schema in one transaction: each table gets an integer primary key ``fid``, a unique constraint on its natural key
 when the data has one, a GiST index on ``geom``, and Dutch comments on the table and its columns; the swap of the
 new tables for the previous publication happens at the end of that transaction, so readers see either the old
@@ -44,14 +44,13 @@ from pyproj import CRS
 from energieplanologie._errors import ConfigError, ReadError
 from energieplanologie._secrets import is_connection_string, mask_secrets, remember, url_password_problem
 from energieplanologie._version import __version__
-from energieplanologie.labels import COLUMN_LABELS, LAYER_NAMES, VALUE_LABELS
-from energieplanologie.report import ValidationReport
-from energieplanologie.schema import SCHEMAS
+from energieplanologie.labels import COLUMN_LABELS, LAYER_NAMES, VALUE_LABELS, dutch_headers
+from energieplanologie.provenance import provenance as _provenance
+from energieplanologie.provenance import read_gpkg_provenance
 
 if TYPE_CHECKING:  # pragma: no cover
     import psycopg
 
-    from energieplanologie.io import LayerRead
     from energieplanologie.region import Region
 
 __all__ = [
@@ -66,7 +65,7 @@ __all__ = [
     "mask_password",
     "publish_to_postgis",
     "read_frame",
-    "read_table",
+    "fetch_table",
     "source_label",
     "table_checksum",
 ]
@@ -343,15 +342,17 @@ def _resolve(conn: psycopg.Connection, table: str) -> tuple[int, str, str]:
         tries.append((schema.lower() if schema else None, name.lower()))
     for s, t in dict.fromkeys(tries):
         ident = sql.Identifier(s, t) if s else sql.Identifier(t)
-        oid = conn.execute(sql.SQL("SELECT to_regclass({})::oid").format(sql.Literal(ident.as_string(conn)))).fetchone()[0]
+        found = conn.execute(sql.SQL("SELECT to_regclass({})::oid").format(sql.Literal(ident.as_string(conn)))).fetchone()
+        oid = found[0] if found is not None else None  # a SELECT without FROM returns one row
         if oid is not None:
             row = conn.execute("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                                "WHERE c.oid = %s", [oid]).fetchone()
+            assert row is not None  # the class to_regclass just found
             return int(oid), row[0], row[1]
     present = list_tables(conn, schema)
     shown = ", ".join(present[:30]) + (" …" if len(present) > 30 else "") if present else "(geen)"
     where = f"in schema {schema!r}" if schema else "in het zoekpad"
-    raise DatabaseError(f"Tabel {table!r} bestaat niet {where} (aanwezig: {shown}).")
+    raise DatabaseError(f"Tabel {table!r} bestaat niet {where} (aanwezig: {shown}).", option="table")
 
 
 def list_tables(source: str | psycopg.Connection, schema: str | None = None) -> list[str]:
@@ -458,7 +459,7 @@ def _select(conn: psycopg.Connection, oid: int, schema: str, name: str, table: s
     pk = _primary_key(conn, oid)
     fid = pk[0] if len(pk) == 1 and next(c.base for c in columns if c.name == pk[0]) in _INTS else None
     attrs = [c for c in columns if c.base not in ("geometry", "geography") and c.name != fid]
-    parts = []
+    parts: list[sql.Composable] = []
     for c in attrs:
         if c.base in ("numeric",):
             parts.append(sql.SQL("{}::float8").format(sql.Identifier(c.name)))
@@ -523,65 +524,35 @@ def read_frame(source: str | psycopg.Connection, table: str) -> pd.DataFrame | g
     return frame
 
 
-def read_table(
-    source: str,
-    kind: str,
-    *,
-    table: str | None = None,
-    layer: str | None = None,
-    mapping: Mapping[str, str] | None = None,
-    crs: str | int | CRS | None = None,
-    stations: gpd.GeoDataFrame | None = None,
-) -> LayerRead:
-    """Read one canonical layer from a PostGIS table or view: the same mapping, validation and report as a file.
+def fetch_table(source: str, table: str | None) -> tuple[pd.DataFrame, _Column | None, str]:
+    """One PostGIS table or view as read from the server: the frame, its geometry column (None without one) and
+    the source's label (password masked). :func:`energieplanologie.io.read_layer` maps and validates it as it
+    does a file.
 
     Parameters
     ----------
     source : str
         ``postgresql://user@host:port/db``, ``service=naam`` or a key/value connection string.
-    kind : str
-        Layer kind (a key of :data:`~energieplanologie.schema.SCHEMAS`).
     table : str
-        ``schema.tabel`` (or ``tabel`` on the search path). ``layer`` is accepted as an alias.
-    mapping, crs
-        As for :func:`energieplanologie.io.read_layer`. ``crs`` is used when the geometry column has SRID 0.
-    stations : GeoDataFrame, optional
-        Unused (only capaciteitskaart files need it); accepted for the same call as files.
-
-    Returns
-    -------
-    LayerRead
-        ``(data, report)``; ``report.source`` shows the source with its password masked.
+        ``schema.tabel`` (or ``tabel`` on the search path).
 
     Raises
     ------
     DatabaseError
         The server cannot be reached, the login fails, or the table does not exist or cannot be read.
     ConfigError
-        No table given, or the mapping is wrong.
+        No table given.
 
     Examples
     --------
-    >>> read_table("service=provincie", "constraints")
+    >>> fetch_table("service=provincie", None)
     Traceback (most recent call last):
     ...
     energieplanologie._errors.ConfigError: table: geef de tabel van service=provincie op als schema.tabel (in de configuratie: table = "schema.tabel").
     """
-    from energieplanologie.io import LayerRead, _combine, _number_rows, _table_to_frame, map_columns
-    from energieplanologie.schema import validate
-
-    del stations
-    if kind not in SCHEMAS:
-        raise ValueError(f"Onbekende laagsoort {kind!r}; verwacht een van {', '.join(SCHEMAS)}.")
-    table = table or layer
     if not table:
         raise ConfigError(f"table: geef de tabel van {source_label(source)} op als schema.tabel "
                           "(in de configuratie: table = \"schema.tabel\").", key="table")
-    if crs is not None:
-        try:
-            crs = CRS.from_user_input(crs)
-        except Exception as exc:  # pyproj.exceptions.CRSError and friends
-            raise ConfigError(f"crs: {crs!r} is geen bekend coördinatenstelsel ({exc}).", key="crs") from exc
     label = source_label(source, table)
     psycopg = _psycopg()
     with _connection(source) as conn:
@@ -593,14 +564,7 @@ def read_table(
                                 "SELECT-rechten.") from None
         except psycopg.Error as exc:
             raise _db_error(exc, source, f"Tabel {table!r} niet te lezen") from None
-    reader = ValidationReport(kind=kind, source=label)
-    reader.rows_in = len(frame)
-    frame = _number_rows(frame, reader)
-    if geom is None and SCHEMAS[kind].has_geometry:
-        frame = _table_to_frame(frame, kind, crs, reader)  # x/y or WKT columns, as in a CSV
-    frame = map_columns(frame, kind, mapping, report=reader)
-    clean, validated = validate(frame, kind, crs=crs, source=label)
-    return LayerRead(clean, _combine(reader, validated))
+    return frame, geom, label
 
 
 def table_checksum(source: str | psycopg.Connection, table: str) -> tuple[str, int]:
@@ -624,12 +588,14 @@ def table_checksum(source: str | psycopg.Connection, table: str) -> tuple[str, i
         try:
             oid, schema, name = _resolve(conn, table)
             header = ",".join(f"{c.name}:{c.type}" for c in _columns(conn, oid)) + "\n"
-            digest, count = conn.execute(sql.SQL(
+            summary = conn.execute(sql.SQL(
                 "SELECT encode(sha256(convert_to({h} || coalesce(string_agg(r::text, E'\\n' "
                 "ORDER BY r::text COLLATE \"C\"), ''), 'UTF8')), 'hex'), count(*) FROM {t} AS r").format(
                 h=sql.Literal(header), t=sql.Identifier(schema, name))).fetchone()
         except psycopg.Error as exc:
             raise _db_error(exc, label, f"Controlesom van tabel {table!r} niet te bepalen") from None
+    assert summary is not None  # an aggregate returns one row
+    digest, count = summary
     return str(digest), int(count)
 
 
@@ -805,6 +771,7 @@ def _create_table(conn: psycopg.Connection, schema: str, tmp_name: str, frame: p
             made["key"] = key
             break
     if is_geo:
+        assert gtype is not None  # set above for every frame with geometry
         if gtype != "Geometry":
             multi = gtype.startswith("Multi")
             using = sql.SQL("ST_Multi({})" if multi else "{}").format(sql.Identifier(GEOMETRY_COLUMN))
@@ -842,7 +809,7 @@ class Publication:
     round : str or None
         Programming round.
     provenance : dict
-        Provenance of the inputs (see :func:`energieplanologie.rounds.provenance`).
+        Provenance of the inputs (see :func:`energieplanologie.provenance.provenance`).
     """
 
     id: str
@@ -873,8 +840,6 @@ def _gpkg_tables(path: Path) -> dict[str, pd.DataFrame]:
 def _collect_tables(region: Region | None, results: Mapping[str, pd.DataFrame] | str | os.PathLike[str] | None
                     ) -> dict[str, pd.DataFrame]:
     """Table name → frame with Dutch headers: the region layers, then the results (results win on a name)."""
-    from energieplanologie.io import _dutch_headers
-
     tables: dict[str, pd.DataFrame] = {}
     if region is not None:
         for kind in ("municipalities", "stations", "station_capacity", "infrastructure", "developments",
@@ -882,7 +847,7 @@ def _collect_tables(region: Region | None, results: Mapping[str, pd.DataFrame] |
             frame = region.layer(kind)
             if kind == "constraints" and len(frame) == 0:
                 continue
-            tables[LAYER_NAMES[kind]] = _dutch_headers(frame)
+            tables[LAYER_NAMES[kind]] = dutch_headers(frame)
     if results is None:
         pass
     elif isinstance(results, (str, os.PathLike)):
@@ -891,7 +856,7 @@ def _collect_tables(region: Region | None, results: Mapping[str, pd.DataFrame] |
         for name, frame in results.items():
             if not isinstance(frame, pd.DataFrame):
                 raise TypeError(f"resultaat {name!r}: verwacht een (Geo)DataFrame, kreeg {type(frame).__name__}.")
-            tables[LAYER_NAMES.get(name, name)] = _dutch_headers(frame)
+            tables[LAYER_NAMES.get(name, name)] = dutch_headers(frame)
     if not tables:
         raise ValueError("publish_to_postgis: niets te publiceren (geen regio en geen resultaten).")
     for name in tables:
@@ -918,7 +883,8 @@ def _previous_tables(conn: psycopg.Connection, schema: str) -> list[str]:
     from psycopg import sql
 
     regclass = sql.Identifier(schema, PROVENANCE_TABLE).as_string(conn)
-    oid = conn.execute("SELECT to_regclass(%s)::oid", [regclass]).fetchone()[0]
+    found = conn.execute("SELECT to_regclass(%s)::oid", [regclass]).fetchone()
+    oid = found[0] if found is not None else None  # a SELECT without FROM returns one row
     if oid is None:
         return []
     frozen = conn.execute("SELECT 1 FROM pg_trigger WHERE tgrelid = %s AND tgname = 'ep_bevroren'", [oid]).fetchone()
@@ -1045,7 +1011,7 @@ def publish_to_postgis(
     round : str or int, optional
         Programming round, recorded in ``herkomst`` and the comments.
     provenance : mapping, optional
-        Default :func:`energieplanologie.rounds.provenance` of ``region`` (or the GeoPackage's own provenance).
+        Default :func:`energieplanologie.provenance.provenance` of ``region`` (or the GeoPackage's own provenance).
     lock_timeout_s : float, default 600
         How long to wait for another publication to the same schema, or for readers holding a table.
 
@@ -1077,17 +1043,15 @@ def publish_to_postgis(
     ...
     energieplanologie.postgis.DatabaseError: Databaseserver niet bereikbaar (postgresql://piet:***@127.0.0.1:1/energie): verbinding geweigerd. Draait de server en kloppen host en poort?
     """
-    from energieplanologie import rounds as _rounds
-
     if not isinstance(schema, str) or not _NAME.match(schema) or len(schema) > 63:
         raise ConfigError(f"schema: {schema!r} is geen geldige schemanaam (kleine letters, cijfers, _).", key="schema")
     round_s = None if round is None else str(round)
     tables = _collect_tables(region, results)
     if provenance is None:
         if region is not None:
-            provenance = _rounds.provenance(region, round=round_s)
+            provenance = _provenance(region, round=round_s)
         elif isinstance(results, (str, os.PathLike)):
-            provenance = _rounds.read_gpkg_provenance(results) or {}
+            provenance = read_gpkg_provenance(results) or {}
         else:
             provenance = {}
     prov = dict(provenance)

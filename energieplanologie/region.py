@@ -1,7 +1,8 @@
 """A :class:`Region`: one validated bundle of all layers of a study area.
 
 Build one from frames with :meth:`Region.from_layers`, from a project configuration (DESIGN §9) with
-:meth:`Region.from_config`, or take the shipped sample with :func:`energieplanologie.load_sample`.
+:func:`energieplanologie.load_region_config` (the configuration is one layer up: a region is data and its
+validation reports only), or take the shipped sample with :func:`energieplanologie.load_sample`.
 Cross-layer rules are checked here: station ids referenced by capacity, infrastructure and developments must
 exist; developments get a ``municipality_code`` from their location when they lack one.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -82,15 +82,13 @@ class Region:
         Capacity and baseline load per station and year.
     years : tuple of int
         Analysis years.
-    settings : dict
-        The remaining configuration (``analysis``, ``hotspots``, ``assessment``, ``scenarios`` tables …).
     reports : dict of str to ValidationReport
         Per layer, what was read, repaired and rejected (including cross-layer rejections).
 
     Examples
     --------
-    >>> from energieplanologie.sample import SAMPLE_CONFIG
-    >>> region = Region.from_config(SAMPLE_CONFIG)
+    >>> import energieplanologie as ep
+    >>> region = ep.load_sample()
     >>> region.name, region.years, len(region.developments)
     ('Zeeuws-Vlaanderen', (2025, 2030, 2035, 2040), 60)
     >>> region.reports["developments"].rows_in == region.reports["developments"].rows_kept
@@ -105,9 +103,7 @@ class Region:
     developments: gpd.GeoDataFrame
     constraints: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("constraints"))
     years: tuple[int, ...] = DEFAULT_YEARS
-    settings: Mapping[str, Any] = field(default_factory=dict)
     reports: Mapping[str, ValidationReport] = field(default_factory=dict)
-    base_dir: Path | None = None
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -122,10 +118,8 @@ class Region:
         developments: pd.DataFrame | None = None,
         constraints: pd.DataFrame | None = None,
         years: tuple[int, ...] | list[int] = DEFAULT_YEARS,
-        settings: Mapping[str, Any] | None = None,
         reports: Mapping[str, ValidationReport] | None = None,
         validated: bool = False,
-        base_dir: Path | None = None,
     ) -> Region:
         """Validate each layer, then the cross-layer rules, and bundle the result.
 
@@ -137,8 +131,6 @@ class Region:
             Layers with canonical columns. ``infrastructure``, ``developments`` and ``constraints`` may be None.
         years : sequence of int
             Analysis years.
-        settings : mapping, optional
-            Extra configuration kept on the region.
         reports : mapping, optional
             Reports from reading (when the layers were already validated by a reader).
         validated : bool, default False
@@ -179,28 +171,9 @@ class Region:
         return cls(
             name=name,
             years=years_t,
-            settings=dict(settings or {}),
             reports=out_reports,
-            base_dir=base_dir,
             **layers,
         )
-
-    @classmethod
-    def from_config(cls, path: str | Path) -> Region:
-        """Read every layer named in a project configuration TOML (DESIGN §9) and build the region.
-
-        Relative paths resolve against the configuration file's folder. A missing file, layer or mapped column
-        raises :class:`~energieplanologie.ConfigError` naming the key.
-
-        Examples
-        --------
-        >>> from energieplanologie.sample import SAMPLE_CONFIG
-        >>> Region.from_config(SAMPLE_CONFIG).stations.crs.to_epsg()
-        28992
-        """
-        from energieplanologie.config import load_region_config
-
-        return load_region_config(Path(path))
 
     # ------------------------------------------------------------------ helpers
     def layer(self, kind: str) -> pd.DataFrame | gpd.GeoDataFrame:

@@ -15,42 +15,48 @@ The store is a folder (:class:`FolderStore`, for users without a database) or a 
 ``rondes_2025``; triggers refuse every change to a frozen round). :func:`open_store` picks one from a path or a
 database source.
 
-Provenance: :func:`provenance` describes a run (software version, round, the snapshot id and checksum of every
-input layer); :func:`add_gpkg_provenance` writes it into a GeoPackage's ``gpkg_metadata`` — per layer as GDAL
-layer metadata (``ronde``, ``invoer_snapshots``, ``energieplanologie_versie``) and for the whole file as one JSON
-record — and :func:`read_gpkg_provenance` reads it back. In the database the same lives in the ``herkomst`` table
-and the table comments (:func:`energieplanologie.postgis.publish_to_postgis`).
+Provenance lives one layer down, in :mod:`energieplanologie.provenance` (:func:`provenance`,
+:func:`add_gpkg_provenance`, :func:`read_gpkg_provenance`, the checksums and :class:`InputSnapshot`, re-exported
+here); in the database the same lives in the ``herkomst`` table and the table comments
+(:func:`energieplanologie.postgis.publish_to_postgis`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io as _stdio
 import json
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import pandas as pd
-import shapely
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError
 from energieplanologie._secrets import mask_secrets, without_password
 from energieplanologie._version import __version__
 from energieplanologie.progress import ProgressCallback, report, scaled
+from energieplanologie.provenance import (
+    PROVENANCE_URI,
+    InputSnapshot,
+    add_gpkg_provenance,
+    display_path,
+    file_checksum,
+    frame_checksum,
+    provenance,
+    read_gpkg_provenance,
+    region_snapshots,
+    snapshot_id,
+)
 from energieplanologie.region import LAYER_ORDER, Region
 
 if TYPE_CHECKING:  # pragma: no cover
-    from energieplanologie.config import ProjectConfig
+    from energieplanologie.config import ProjectConfig, ProjectSettings
     from energieplanologie.diff import RoundDiff
 
 __all__ = [
@@ -85,8 +91,6 @@ __all__ = [
     "verify_rounds",
 ]
 
-#: ``md_standard_uri`` of the JSON provenance record in a GeoPackage.
-PROVENANCE_URI = "https://energieplanologie.nl/herkomst/1"
 _ROUND = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,31}$")
 #: Columns of the frame of input changes (:func:`detect_changes`).
 CHANGE_COLUMNS: tuple[str, ...] = ("layer", "change", "source", "table", "owner", "round", "old_snapshot_id",
@@ -100,117 +104,8 @@ class RoundFrozenError(EnergieplanologieError):
     """A round that is already frozen cannot be frozen again or changed."""
 
 
-# ----------------------------------------------------------------------------------------------- checksums
-
-
-def frame_checksum(frame: pd.DataFrame) -> str:
-    """sha256 of a canonical text dump of a (Geo)DataFrame: column names, then every row as CSV.
-
-    Geometries take part as hex WKB (and the CRS as its EPSG code or WKT), numbers in their shortest exact
-    form, so the same validated data gives the same checksum in any process.
-
-    Examples
-    --------
-    >>> a = pd.DataFrame({"station_id": ["S1", "S2"], "year": [2030, 2035]})
-    >>> frame_checksum(a) == frame_checksum(a.copy()), frame_checksum(a) == frame_checksum(a.iloc[::-1])
-    (True, False)
-    """
-    h = hashlib.sha256()
-    out = pd.DataFrame(frame).copy()
-    gname = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) and \
-        frame._geometry_column_name in frame.columns else None
-    if gname is not None:
-        crs = frame.crs
-        epsg = crs.to_epsg() if crs is not None else None
-        h.update(f"crs:{epsg if epsg else (crs.to_wkt() if crs is not None else '')}\n".encode())
-        out[gname] = shapely.to_wkb(frame.geometry.to_numpy(), hex=True)
-    h.update(("\x1f".join(map(str, out.columns)) + "\n").encode())
-    buffer = _stdio.StringIO()
-    out.to_csv(buffer, header=False, index=False, lineterminator="\n", na_rep="\\N")
-    h.update(buffer.getvalue().encode("utf-8"))
-    return h.hexdigest()
-
-
-def file_checksum(path: str | os.PathLike[str]) -> str:
-    """sha256 of a file's bytes; for a Shapefile of the ``.shp`` and its sidecars (``.dbf``, ``.shx`` …).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
-    >>> _ = p.write_bytes(b"abc")
-    >>> file_checksum(p)
-    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
-    """
-    p = Path(path)
-    parts = [p]
-    if p.suffix.lower() == ".shp":
-        parts += sorted(q for q in p.parent.glob(p.stem + ".*") if q != p and q.suffix.lower() in
-                        (".dbf", ".shx", ".prj", ".cpg"))
-    h = hashlib.sha256()
-    for i, q in enumerate(parts):
-        if i:  # sidecars: name and content, so a lone .shp hashes like any other file
-            h.update(f"\n--{q.suffix.lower()}--\n".encode())
-        with q.open("rb") as fh:
-            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()
-
-
-def _snapshot_id(kind: str, data_sha256: str) -> str:
-    return f"{kind}-{data_sha256[:12]}"
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-# ----------------------------------------------------------------------------------------------- snapshots
-
-
-@dataclass(frozen=True)
-class InputSnapshot:
-    """One input layer of a round.
-
-    Attributes
-    ----------
-    layer : str
-        Layer kind (``developments`` …).
-    snapshot_id : str
-        ``<layer>-<first 12 hex of data_sha256>``: the same validated data gives the same id.
-    source : str
-        File (relative to the configuration when inside its folder) or database source without its password.
-    table : str or None
-        ``schema.tabel`` for a database source.
-    source_sha256 : str or None
-        sha256 of the file (or of a canonical dump of the table) as delivered.
-    data_sha256 : str
-        sha256 of the validated layer (:func:`frame_checksum`).
-    rows : int
-        Rows in the validated layer.
-    owner : str or None
-        Who delivered it (data owner).
-    delivered_at : str or None
-        Modification time of the file (UTC, ISO 8601); None for a table.
-    """
-
-    layer: str
-    snapshot_id: str
-    source: str
-    data_sha256: str
-    rows: int
-    table: str | None = None
-    source_sha256: str | None = None
-    owner: str | None = None
-    delivered_at: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> InputSnapshot:
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def _load(config_or_region: Any) -> tuple[Region, ProjectConfig | None]:
@@ -226,16 +121,6 @@ def _load(config_or_region: Any) -> tuple[Region, ProjectConfig | None]:
         cfg = load_config(config_or_region)
         return load_region_config(config_or_region), cfg
     raise TypeError(f"verwacht een Region of het pad van een projectconfiguratie, kreeg {type(config_or_region).__name__}")
-
-
-def _display_path(path: Path, base: Path | None) -> str:
-    if base is not None:
-        try:
-            return Path(os.path.relpath(path, base)).as_posix() if path.resolve().is_relative_to(base.resolve()) \
-                else str(path)
-        except ValueError:
-            return str(path)
-    return str(path)
 
 
 def snapshot_inputs(
@@ -269,214 +154,33 @@ def snapshot_inputs(
     from energieplanologie import postgis
 
     region, cfg = _load(config_or_region)
+    if cfg is None:  # a region built in code: its validated data only
+        return region, region_snapshots(region, owners=owners)
     owners = dict(owners or {})
-    base = cfg.base_dir if cfg is not None else region.base_dir
+    base = cfg.base_dir
     out: list[InputSnapshot] = []
     for kind in LAYER_ORDER:
         frame = region.layer(kind)
-        lc = cfg.layers.get(kind) if cfg is not None else None
-        if cfg is not None and lc is None:
+        lc = cfg.layers.get(kind)
+        if lc is None:
             continue  # an optional layer the configuration does not name
-        if cfg is None and kind not in region.reports and len(frame) == 0:
-            continue  # an empty optional layer of a region built in code
         data_sha = frame_checksum(frame)
-        owner = owners.get(kind) or (getattr(lc, "owner", None) if lc is not None else None)
+        owner = owners.get(kind) or lc.owner
         table = source_sha = delivered = None
-        if lc is not None and lc.is_database:
+        if lc.is_database:
             table = lc.table or lc.layer
             source = without_password(lc.path)
             source_sha, _ = postgis.table_checksum(lc.path, table)  # type: ignore[arg-type]
-        elif lc is not None:
+        else:
             path = Path(lc.path)
-            source = _display_path(path, base) + (f" (laag {lc.layer})" if lc.layer else "")
+            source = display_path(path, base) + (f" (laag {lc.layer})" if lc.layer else "")
             source_sha = file_checksum(path)
             delivered = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(microsecond=0) \
                 .isoformat().replace("+00:00", "Z")
-        else:
-            raw = region.reports[kind].source or "" if kind in region.reports else ""
-            source = without_password(raw) if postgis.is_database_source(raw) else \
-                (_display_path(Path(raw), base) if raw else "")
-        out.append(InputSnapshot(layer=kind, snapshot_id=_snapshot_id(kind, data_sha), source=source,
+        out.append(InputSnapshot(layer=kind, snapshot_id=snapshot_id(kind, data_sha), source=source,
                                  data_sha256=data_sha, rows=len(frame), table=table, source_sha256=source_sha,
                                  owner=owner, delivered_at=delivered))
     return region, out
-
-
-def provenance(region: Region, round: str | int | None = None, *,
-               inputs: Iterable[InputSnapshot] | None = None) -> dict[str, Any]:
-    """Where a run's results come from: software version, round, region, and every input layer's snapshot.
-
-    Deterministic: no clock time, so the same inputs give the same provenance.
-
-    Parameters
-    ----------
-    region : Region
-        The region the results were computed from.
-    round : str or int, optional
-        Programming round.
-    inputs : iterable of InputSnapshot, optional
-        Snapshots from :func:`snapshot_inputs` (with source checksums and owners); default the region's
-        validated layers.
-
-    Examples
-    --------
-    >>> import energieplanologie as ep
-    >>> prov = provenance(ep.load_sample(), round=2025)
-    >>> prov["round"], prov["software"], prov["snapshot_ids"][0][:15]
-    ('2025', 'energieplanologie', 'municipalities-')
-    """
-    if inputs is None:
-        _, snaps = snapshot_inputs(region)
-    else:
-        snaps = list(inputs)
-    return {
-        "software": "energieplanologie",
-        "version": __version__,
-        "round": None if round is None else str(round),
-        "region": region.name,
-        "snapshot_ids": [s.snapshot_id for s in snaps],
-        "inputs": [{k: v for k, v in s.to_dict().items() if v is not None} for s in snaps],
-    }
-
-
-# ----------------------------------------------------------------------------------------------- GeoPackage provenance
-
-_GPKG_METADATA = ("CREATE TABLE IF NOT EXISTS gpkg_metadata (id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL,"
-                  "md_scope TEXT NOT NULL DEFAULT 'dataset',md_standard_uri TEXT NOT NULL,"
-                  "mime_type TEXT NOT NULL DEFAULT 'text/xml',metadata TEXT NOT NULL DEFAULT '')")
-_GPKG_METADATA_REFERENCE = (
-    "CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (reference_scope TEXT NOT NULL,table_name TEXT,"
-    "column_name TEXT,row_id_value INTEGER,timestamp DATETIME NOT NULL DEFAULT "
-    "(strftime('%Y-%m-%dT%H:%M:%fZ','now')),md_file_id INTEGER NOT NULL,md_parent_id INTEGER,"
-    "CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES gpkg_metadata(id),"
-    "CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id))")
-_GPKG_EXTENSIONS = ("CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT,column_name TEXT,"
-                    "extension_name TEXT NOT NULL,definition TEXT NOT NULL,scope TEXT NOT NULL,"
-                    "CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))")
-_METADATA_EXTENSION = "http://www.geopackage.org/spec120/#extension_metadata"
-#: Layer metadata keys written by :func:`add_gpkg_provenance` (GDAL's default metadata domain).
-LAYER_METADATA_KEYS = ("ronde", "regio", "invoer_snapshots", "energieplanologie_versie")
-
-
-def _layer_items(prov: Mapping[str, Any]) -> dict[str, str]:
-    items = {
-        "ronde": "" if prov.get("round") is None else str(prov["round"]),
-        "regio": str(prov.get("region") or ""),
-        "invoer_snapshots": ",".join(prov.get("snapshot_ids") or []),
-        "energieplanologie_versie": str(prov.get("version") or __version__),
-    }
-    return {k: v for k, v in items.items() if v}
-
-
-def _gdal_xml(items: Mapping[str, str], existing: str | None = None) -> str:
-    """GDAL's metadata XML with ``items`` set in the default domain (other keys and domains kept)."""
-    root = ET.fromstring(existing) if existing else ET.Element("GDALMultiDomainMetadata")
-    default = next((m for m in root.findall("Metadata") if not m.get("domain")), None)
-    if default is None:
-        default = ET.SubElement(root, "Metadata")
-    for mdi in list(default.findall("MDI")):
-        if mdi.get("key") in LAYER_METADATA_KEYS:
-            default.remove(mdi)
-    for key, value in items.items():
-        mdi = ET.SubElement(default, "MDI", key=key)
-        mdi.text = value
-    ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="unicode") + "\n"
-
-
-def add_gpkg_provenance(gpkg_path: str | os.PathLike[str], prov: Mapping[str, Any]) -> Path:
-    """Write provenance into a GeoPackage: GDAL layer metadata on every table, and one JSON record for the file.
-
-    Run it after the GeoPackage is written (the pipeline calls it on ``energieplanologie.gpkg``). Calling it
-    again replaces the earlier provenance; other metadata in the file is kept. The tables ``gpkg_metadata`` and
-    ``gpkg_metadata_reference`` are created as GDAL does when missing (GeoPackage metadata extension).
-
-    Parameters
-    ----------
-    gpkg_path : path-like
-        An existing GeoPackage.
-    prov : mapping
-        :func:`provenance` of the run.
-
-    Returns
-    -------
-    Path
-        The GeoPackage.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib, pyogrio
-    >>> import energieplanologie as ep
-    >>> from energieplanologie.io import write_layers
-    >>> region = ep.load_sample()
-    >>> out = write_layers(pathlib.Path(tempfile.mkdtemp()) / "uit.gpkg", {"stations": region.stations})
-    >>> _ = add_gpkg_provenance(out, provenance(region, round=2025))
-    >>> pyogrio.read_info(out, layer="stations")["layer_metadata"]["ronde"]
-    '2025'
-    >>> read_gpkg_provenance(out)["round"]
-    '2025'
-    """
-    path = Path(gpkg_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: GeoPackage niet gevonden.")
-    stamp = os.environ.get("OGR_CURRENT_DATE") or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    items = _layer_items(prov)
-    document = json.dumps(dict(prov), ensure_ascii=False, sort_keys=True, indent=1, default=str)
-    conn = sqlite3.connect(path)
-    try:
-        with conn:
-            conn.execute(_GPKG_METADATA)
-            conn.execute(_GPKG_METADATA_REFERENCE)
-            conn.execute(_GPKG_EXTENSIONS)
-            for table in ("gpkg_metadata", "gpkg_metadata_reference"):
-                conn.execute("INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, 'gpkg_metadata', ?, 'read-write')",
-                             (table, _METADATA_EXTENSION))
-            # the previous JSON record
-            old = [r[0] for r in conn.execute("SELECT id FROM gpkg_metadata WHERE md_standard_uri = ?", (PROVENANCE_URI,))]
-            for md_id in old:
-                conn.execute("DELETE FROM gpkg_metadata_reference WHERE md_file_id = ?", (md_id,))
-                conn.execute("DELETE FROM gpkg_metadata WHERE id = ?", (md_id,))
-            cur = conn.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
-                               "VALUES ('dataset', ?, 'application/json', ?)", (PROVENANCE_URI, document))
-            conn.execute("INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, "
-                         "timestamp, md_file_id, md_parent_id) VALUES ('geopackage', NULL, NULL, NULL, ?, ?, NULL)",
-                         (stamp, cur.lastrowid))
-            tables = [r[0] for r in conn.execute(
-                "SELECT table_name FROM gpkg_contents WHERE data_type IN ('features', 'attributes') ORDER BY table_name")]
-            for table in tables:
-                row = conn.execute(
-                    "SELECT m.id, m.metadata FROM gpkg_metadata m JOIN gpkg_metadata_reference r ON r.md_file_id = m.id "
-                    "WHERE r.reference_scope = 'table' AND lower(r.table_name) = lower(?) AND m.md_standard_uri = "
-                    "'http://gdal.org' AND m.mime_type = 'text/xml' ORDER BY m.id LIMIT 1", (table,)).fetchone()
-                if row is not None:
-                    conn.execute("UPDATE gpkg_metadata SET metadata = ? WHERE id = ?", (_gdal_xml(items, row[1]), row[0]))
-                    conn.execute("UPDATE gpkg_metadata_reference SET timestamp = ? WHERE md_file_id = ?", (stamp, row[0]))
-                else:
-                    cur = conn.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
-                                       "VALUES ('dataset', 'http://gdal.org', 'text/xml', ?)", (_gdal_xml(items),))
-                    conn.execute("INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, "
-                                 "row_id_value, timestamp, md_file_id, md_parent_id) "
-                                 "VALUES ('table', ?, NULL, NULL, ?, ?, NULL)", (table, stamp, cur.lastrowid))
-    finally:
-        conn.close()
-    return path
-
-
-def read_gpkg_provenance(gpkg_path: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """The provenance :func:`add_gpkg_provenance` wrote into a GeoPackage, or None when it has none."""
-    path = Path(gpkg_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: GeoPackage niet gevonden.")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        has = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_metadata'").fetchone()
-        if not has:
-            return None
-        row = conn.execute("SELECT metadata FROM gpkg_metadata WHERE md_standard_uri = ? ORDER BY id DESC LIMIT 1",
-                           (PROVENANCE_URI,)).fetchone()
-    finally:
-        conn.close()
-    return None if row is None else json.loads(row[0])
 
 
 # ----------------------------------------------------------------------------------------------- frozen rounds
@@ -693,7 +397,7 @@ class FolderStore:
         return [r for r in _records(self.changes()) if r["included_in"] == round]
 
     def _write_changes(self, frame: pd.DataFrame) -> None:
-        from energieplanologie.io import atomic_write
+        from energieplanologie._atomic import atomic_write
 
         with atomic_write(self._changes_path()) as tmp:
             tmp.write_text(json.dumps(_records(frame), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -729,7 +433,7 @@ class FolderStore:
         return _changes_frame(records)
 
     def add_changes(self, changes: pd.DataFrame) -> int:
-        from energieplanologie.io import atomic_write
+        from energieplanologie._atomic import atomic_write
 
         current = self.changes()
         new = _new_changes(current, changes)
@@ -742,7 +446,7 @@ class FolderStore:
         return len(new)
 
     def include_changes(self, round: str) -> None:
-        from energieplanologie.io import atomic_write
+        from energieplanologie._atomic import atomic_write
 
         current = self.changes()
         if current.empty or current["included_in"].notna().all():
@@ -1302,7 +1006,9 @@ def protect_store(url: str, schema: str = "rondes", *, owner_role: str | None = 
         if guarded:  # changing owners is DDL the guard refuses: pause it inside this transaction
             for name in ("ep_bewaking_ddl", "ep_bewaking_drop"):
                 conn.execute(sql.SQL("ALTER EVENT TRIGGER {} DISABLE").format(sql.Identifier(name)))
-        database = conn.execute("SELECT current_database()").fetchone()[0]
+        found = conn.execute("SELECT current_database()").fetchone()
+        assert found is not None  # a SELECT without FROM returns one row
+        database = found[0]
         results = []
         if owner_role:
             role = sql.Identifier(owner_role)
@@ -1400,7 +1106,7 @@ OUTPUTS = ("all", "gpkg")
 
 
 def _run(region: Region, out_dir: Path, *, scenario: str | None, outputs: str,
-         progress: ProgressCallback | None) -> Path:
+         progress: ProgressCallback | None, settings: ProjectSettings | None = None) -> Path:
     """Run the chain: the whole output folder, or (``outputs="gpkg"``) only ``energieplanologie.gpkg``."""
     from energieplanologie import pipeline
     from energieplanologie.io import write_layers
@@ -1408,9 +1114,9 @@ def _run(region: Region, out_dir: Path, *, scenario: str | None, outputs: str,
     if outputs not in OUTPUTS:
         raise ValueError(f"outputs moet een van {', '.join(OUTPUTS)} zijn, niet {outputs!r}.")
     if outputs == "all":
-        pipeline.run_pipeline(region, out_dir, scenario=scenario, progress=progress)
+        pipeline.run_pipeline(region, out_dir, settings=settings, scenario=scenario, progress=progress)
     else:
-        result = pipeline.analyse(region, scenario=scenario, progress=scaled(progress, 0.0, 0.9))
+        result = pipeline.analyse(region, settings=settings, scenario=scenario, progress=scaled(progress, 0.0, 0.9))
         write_layers(out_dir / pipeline.GPKG_NAME, pipeline.gpkg_layers(result))
     return out_dir / pipeline.GPKG_NAME
 
@@ -1439,6 +1145,7 @@ def freeze_round(
     scenario: str | None = None,
     outputs: str = "all",
     progress: ProgressCallback | None = None,
+    settings: ProjectSettings | None = None,
 ) -> FrozenRound:
     """Freeze a programming round: store an immutable snapshot of the inputs together with their results.
 
@@ -1463,6 +1170,8 @@ def freeze_round(
         with every result layer (what later comparisons use).
     progress : callable, optional
         ``progress(fraction, message)``.
+    settings : ProjectSettings, optional
+        The analysis settings of the run; default those of the configuration (none for a Region).
 
     Returns
     -------
@@ -1496,7 +1205,9 @@ def freeze_round(
         out = Path(tmp) / "uitvoer"
         if results is None:
             report(progress, 0.1, "resultaten berekenen")
-            gpkg = _run(region, out, scenario=scenario, outputs=outputs, progress=scaled(progress, 0.1, 0.8))
+            chosen = settings if settings is not None else (cfg.settings if cfg is not None else None)
+            gpkg = _run(region, out, scenario=scenario, outputs=outputs, progress=scaled(progress, 0.1, 0.8),
+                        settings=chosen)
         else:
             given = Path(results)
             source_dir = given.parent if given.suffix.lower() == ".gpkg" else given
@@ -1574,6 +1285,7 @@ def _compare_inputs(frozen: FrozenRound, current: list[InputSnapshot]) -> pd.Dat
         else:
             change = "added" if old is None else "removed"
         ref = new or old
+        assert ref is not None  # a layer comes from the frozen round or the current inputs
         rows.append({"layer": layer, "change": change, "source": ref.source, "table": ref.table,
                      "owner": (new.owner if new is not None else None) or (old.owner if old is not None else None),
                      "round": frozen.round,
@@ -1646,7 +1358,7 @@ def export_round(store: Store | str | os.PathLike[str], round: str | int, path: 
     target = Path(path)
     with tempfile.TemporaryDirectory(prefix="ep-export-") as tmp:
         source = st.results_gpkg(round_s, Path(tmp))
-        from energieplanologie.io import atomic_write
+        from energieplanologie._atomic import atomic_write
 
         with atomic_write(target) as out:
             shutil.copyfile(source, out)
@@ -1664,6 +1376,7 @@ def compare_with_round(
     scenario: str | None = None,
     record: bool = True,
     progress: ProgressCallback | None = None,
+    settings: ProjectSettings | None = None,
 ) -> RoundComparison:
     """Compare the current inputs and results with a frozen round.
 
@@ -1671,7 +1384,8 @@ def compare_with_round(
     a run (its provenance tells the inputs). The frozen results are taken from the store (a round in the database
     is exported to a GeoPackage first) and compared with :func:`energieplanologie.diff.diff_rounds`; changed inputs
     are recorded as changes for the next round (``record=True``). With ``out_dir`` the comparison is written as
-    ``verschillen.html``, ``verschillen.csv`` and ``invoerwijzigingen.csv``.
+    ``verschillen.html``, ``verschillen.csv`` and ``invoerwijzigingen.csv``. ``settings``: the analysis settings
+    of the run now (default those of the configuration; none for a Region).
     """
     from energieplanologie.diff import diff_rounds, write_diff
     from energieplanologie.io import write_csv
@@ -1693,8 +1407,10 @@ def compare_with_round(
             region, snaps = snapshot_inputs(current, owners=owners)
             changes = _compare_inputs(frozen, snaps)
             report(progress, 0.1, "resultaten berekenen")
+            if settings is None and not isinstance(current, Region):
+                settings = _load_config_only(current)[1].settings
             new_gpkg = _run(region, tmp_dir / "nu", scenario=scenario, outputs="gpkg",
-                            progress=scaled(progress, 0.1, 0.8))
+                            progress=scaled(progress, 0.1, 0.8), settings=settings)
             add_gpkg_provenance(new_gpkg, provenance(region, inputs=snaps))
         if record and len(changes):
             st.add_changes(changes)
@@ -1703,7 +1419,7 @@ def compare_with_round(
         diff = diff_rounds(old_gpkg, new_gpkg)
         files: list[Path] = []
         if out_dir is not None:
-            files = write_diff(diff, out_dir)
+            files = write_diff(diff, Path(out_dir))
             files.append(write_csv(to_dutch(changes.assign(change=changes["change"].map(INPUT_CHANGES))),
                                    Path(out_dir) / "invoerwijzigingen.csv", dutch_headers=False))
     report(progress, 1.0, "klaar")

@@ -281,7 +281,8 @@ def enum_codes(values: pd.Series | np.ndarray, allowed: tuple[str, ...] | list[s
     lookup = {v: i for i, v in enumerate(allowed)}
     codes: np.ndarray | None = None
     if len(arr) >= _POINTER_PATH_MIN_ROWS:
-        pointers = np.frombuffer((ctypes.c_void_p * len(arr)).from_address(arr.ctypes.data), dtype=np.intp)
+        pointers = np.frombuffer((ctypes.c_void_p * len(arr)).from_address(arr.ctypes.data),  # type: ignore[call-overload]
+                                 dtype=np.intp)  # numpy's stubs omit ctypes arrays, which have the buffer protocol
         distinct = pd.unique(pointers)
         if len(distinct) <= _POINTER_PATH_MAX_UNIQUE:
             codes = np.empty(len(arr), dtype=np.intp)

@@ -20,7 +20,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -313,7 +313,12 @@ class LayerSpec:
         return self.geometry_types is not None
 
 
-_MW = {"minimum": 0.0, "maximum": ABSURD_MW}
+class _Bounds(TypedDict):
+    minimum: float
+    maximum: float
+
+
+_MW: _Bounds = {"minimum": 0.0, "maximum": ABSURD_MW}
 _ANY_GEOMETRY = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
 _AREA = ("Polygon", "MultiPolygon")
 
@@ -832,9 +837,10 @@ def validate(
                        values=pd.Series(reason_per_row))
             empty = empty | still
         type_names = np.array(shapely.geometry.base.GEOMETRY_TYPES)[np.clip(shapely.get_type_id(arr), 0, 7)]
-        wrong_type = (~empty) & ~np.isin(type_names, spec.geometry_types)
+        allowed_types = spec.geometry_types or ()
+        wrong_type = (~empty) & ~np.isin(type_names, allowed_types)
         error_rows(wrong_type, "geometry_type", "geometry",
-                   f"geometrietype niet toegestaan (verwacht {', '.join(spec.geometry_types)})",
+                   f"geometrietype niet toegestaan (verwacht {', '.join(allowed_types)})",
                    values=pd.Series(type_names))
         ok = (~empty) & (~wrong_type)
         if ok.any():
@@ -848,7 +854,8 @@ def validate(
             degrees = np.zeros(len(arr), dtype=bool)
             degrees[ok] = ((bounds[:, 0] >= lo0) & (bounds[:, 2] <= lo1) & (bounds[:, 1] >= la0)
                            & (bounds[:, 3] <= la1))
-            hint = pd.Series(np.where(degrees, "EPSG:4326 (de coördinaten lijken lengte/breedte in graden)", None),
+            hint = pd.Series(np.where(degrees, "EPSG:4326 (de coördinaten lijken lengte/breedte in graden)",
+                                      None),  # type: ignore[call-overload]  # numpy's stubs: None as a value
                              dtype=object)
             error_rows(outside, "outside_netherlands", "geometry",
                        "coördinaten liggen buiten Nederland: verkeerd coördinatenstelsel opgegeven?",

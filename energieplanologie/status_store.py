@@ -146,7 +146,7 @@ def load_status(source: str, *, schema: str = "voortgang") -> pd.DataFrame:
 
     schema = _schema_name(schema)
     with connect(source) as conn:
-        if not conn.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}".{STATUS_TABLE}']).fetchone()[0]:
+        if not (conn.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}".{STATUS_TABLE}']).fetchone() or [False])[0]:
             raise ConfigError(f"{schema}.{STATUS_TABLE}: de werkruimte heeft nog geen statusmeldingen (leg ze vast "
                               "met monitor --vastleggen).", key="status")
         rows = _latest(conn, schema)

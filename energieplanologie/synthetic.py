@@ -117,7 +117,8 @@ def _base_substations() -> pd.DataFrame:
     level = level_from_voltage(pd.Series(voltage_kv, dtype=object)).fillna("TS")
     name = raw["name"].fillna("Onderstation " + raw["v_id"].astype(str)).astype(object)
     operator = raw["operator"].astype(object).where(raw["operator"].notna(),
-                                                    np.where(level.isin(["EHS", "HS"]), "TenneT", None))
+                                                    np.where(level.isin(["EHS", "HS"]), "TenneT",  # type: ignore[call-overload]
+                                                             None))  # numpy's stubs: None as a value
     return pd.DataFrame({
         "station_id": ("OSM" + raw["v_id"].astype(str)).astype(object),
         "name": name.to_numpy(dtype=object),
@@ -342,7 +343,9 @@ def _infrastructure(stations: gpd.GeoDataFrame, kind: np.ndarray, capacity: pd.D
     cap = base.reindex(sid[pos]).to_numpy(dtype=float)
     lo = np.array([_CAPACITY_MW[k][0] for k in kind[pos]], dtype=float)
     hi = np.array([_CAPACITY_MW[k][1] for k in kind[pos]], dtype=float)
-    added = np.where(is_new, rng.uniform(lo, hi), np.nan_to_num(cap, nan=lo) * rng.uniform(0.3, 1.0, len(pos)))
+    added = np.where(is_new, rng.uniform(lo, hi),
+                     np.nan_to_num(cap, nan=lo)  # type: ignore[call-overload]  # numpy's stubs: nan as an array
+                     * rng.uniform(0.3, 1.0, len(pos)))
     added = np.round(added, 1)
     feed_added = np.round(added * rng.uniform(0.5, 1.0, len(pos)), 1)
     infra_type = np.where(is_new, "station_new", np.where(kind[pos] == "hydrogen", "h2_pipeline",

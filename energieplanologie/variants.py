@@ -85,7 +85,7 @@ def load_variants(source: str | Path | Mapping[str, Any] | Iterable[Variant]) ->
     'maximaal'
     """
     if isinstance(source, (str, Path)):
-        from energieplanologie.config import read_toml
+        from energieplanologie._toml import read_toml
 
         source = read_toml(Path(source), what="varianten")
     if isinstance(source, Mapping):
@@ -150,6 +150,8 @@ def compare_variants(
     assessment: Any = None,
     include_existing: bool = True,
     progress: ProgressCallback | None = None,
+    scenarios: Mapping[str, Any] | None = None,
+    allocation: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Compare development variants on remaining shortage, developments accommodated, cost and criteria.
 
@@ -157,9 +159,9 @@ def compare_variants(
     ----------
     region : Region
         The study area.
-    variants : mapping, iterable of Variant, or path, optional
-        The variants (see :func:`load_variants`); default the ``[variants.NAME]`` tables of the project
-        configuration (``region.settings["variants"]``).
+    variants : mapping, iterable of Variant, or path
+        The variants (see :func:`load_variants`), e.g. the ``[variants.NAME]`` tables of the project
+        configuration (:meth:`~energieplanologie.config.ProjectSettings.variant_tables`).
     years : iterable of int, optional
         Analysis years; default ``region.years``.
     assessment : Assessment, optional
@@ -169,6 +171,11 @@ def compare_variants(
         Count infrastructure with status ``existing`` in every variant.
     progress : callable, optional
         ``progress(fraction, message)``.
+    scenarios : mapping, optional
+        The user's scenario tables (``[scenarios.NAAM]`` of the project configuration,
+        :meth:`~energieplanologie.config.ProjectSettings.user_scenarios`); built-in names need none.
+    allocation : GeoDataFrame, optional
+        The allocation of the run (the pipeline's); computed with the default options when None.
 
     Returns
     -------
@@ -197,11 +204,8 @@ def compare_variants(
     from energieplanologie.balance import station_balance
     from energieplanologie.scenarios import get_scenario, weighted_mw
 
-    if variants is None:
-        variants = (getattr(region, "settings", {}) or {}).get("variants")
-        if not variants:
-            raise ConfigError("geen varianten opgegeven en geen [variants.NAAM]-tabellen in de configuratie",
-                              key="variants")
+    if not variants:
+        raise ConfigError("geen varianten opgegeven (in de configuratie: [variants.NAAM]-tabellen)", key="variants")
     vs = load_variants(variants)
     infra = region.infrastructure
     known = set(infra["project_id"].astype(str))
@@ -214,7 +218,7 @@ def compare_variants(
     existing = infra.loc[infra["status"] == "existing", "project_id"].astype(str).tolist() if include_existing else []
     cost = pd.to_numeric(infra.set_index(infra["project_id"].astype(str))["cost_meur"], errors="coerce")
 
-    alloc = allocate_region(region)
+    alloc = allocation if allocation is not None else allocate_region(region)
     scored = None
     if assessment is not None:
         crit = [c for c in assessment.framework.criteria if c.scored]
@@ -230,10 +234,10 @@ def compare_variants(
         projects = sorted(set(v.projects) | set(existing))
         scenario: Any = v.scenario
         if v.non_firm_share:  # the variant's non-firm shares over the scenario's
-            base = get_scenario(v.scenario, extra=region.settings.get("scenarios"))
+            base = get_scenario(v.scenario, extra=scenarios)
             scenario = replace(base, non_firm_share={**base.non_firm_share, **dict(v.non_firm_share)})
-        bal = station_balance(region, scenario, years=ys, allocation=alloc, projects=projects)
-        w = weighted_mw(region.developments, v.scenario, extra=region.settings.get("scenarios"))
+        bal = station_balance(region, scenario, years=ys, allocation=alloc, projects=projects, scenarios=scenarios)
+        w = weighted_mw(region.developments, v.scenario, extra=scenarios)
         dev = pd.DataFrame({"development_id": region.developments["development_id"].to_numpy(dtype=object),
                             "year_dev": region.developments["year"].to_numpy(dtype=float, na_value=np.nan),
                             "offtake": w["offtake_mw_weighted"].fillna(0.0).to_numpy(),
@@ -341,7 +345,8 @@ def plot_variants(comparison: pd.DataFrame, *, title: str | None = None) -> Any:
 
 def write_variants(comparison: pd.DataFrame, out_dir: str | Path, *, title: str | None = None) -> list[Path]:
     """Write ``varianten.csv`` (Dutch headers) and ``varianten.png`` (the chart) into ``out_dir``, atomically."""
-    from energieplanologie.io import atomic_write, write_csv
+    from energieplanologie._atomic import atomic_write
+    from energieplanologie.io import write_csv
 
     out = Path(out_dir)
     csv = write_csv(comparison, out / "varianten.csv")

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Every test: the core suite in .venv and the QGIS plugin suite under real QGIS in .venv-qgis.
+# Every test: the static checks (ruff, mypy, the import-linter layers), the core suite in .venv and the QGIS plugin
+# suite under real QGIS in .venv-qgis.
 #
 #   scripts/test.sh [--skip-setup]
 #
-# Runs scripts/setup.sh --qgis --browser --postgis first (unless --skip-setup). Both suites always run; the exit status is
-# non-zero when either fails. With CI=true (see .ci/run) a skipped test counts as a failure.
+# Runs scripts/setup.sh --qgis --browser --postgis first (unless --skip-setup). The static checks run first; both suites
+# always run; the exit status is non-zero when a check or a suite fails. With CI=true (see .ci/run) a skipped test
+# counts as a failure.
 set -euo pipefail
 
 SKIP_SETUP=0
@@ -40,6 +42,19 @@ run_suite() {  # NAME LOGFILE COMMAND…  → sets SUITE_RC and SUITE_LINE
   SUITE_LINE="$(grep -E '^=+ .*(passed|failed|error|skipped|no tests ran).* =+$' "$log" | tail -n 1 | sed -E 's/^=+ //; s/ =+$//')"
 }
 
+# Static checks, before the suites: lint (ruff), types (mypy) and the layers contract in pyproject.toml (lint-imports:
+# each layer imports only lower layers, imports inside functions included). A failure fails the run.
+STATIC_RC=0
+static_check() {  # NAME COMMAND…
+  local name="$1"; shift
+  say "$name: $*"
+  if "$@"; then STATIC_LINES+=("  $name: geslaagd"); else STATIC_RC=1; STATIC_LINES+=("  $name: MISLUKT"); fi
+}
+STATIC_LINES=()
+static_check "ruff" .venv/bin/ruff check energieplanologie tests tools benchmarks
+static_check "mypy" .venv/bin/mypy energieplanologie
+static_check "lagen (lint-imports)" .venv/bin/lint-imports --no-cache
+
 run_suite "kerntests" "$SCRATCH/core.log" .venv/bin/python -m pytest
 CORE_RC=$SUITE_RC; CORE_LINE=$SUITE_LINE
 
@@ -54,10 +69,11 @@ QGIS_RC=$SUITE_RC; QGIS_LINE=$SUITE_LINE
 verdict() { if [ "$1" -eq 0 ]; then echo "geslaagd"; else echo "MISLUKT (exit $1)"; fi; }
 echo
 say "samenvatting"
+printf '%s\n' "${STATIC_LINES[@]}"
 printf '  kerntests  (.venv):      %s — %s\n' "$(verdict "$CORE_RC")" "${CORE_LINE:-geen pytest-samenvatting}"
 printf '  QGIS-tests (.venv-qgis): %s — %s\n' "$(verdict "$QGIS_RC")" "${QGIS_LINE:-geen pytest-samenvatting}"
 if [ "${CI:-}" = "true" ]; then echo "  (CI=true: overgeslagen tests tellen als mislukt)"; fi
 
-if [ "$CORE_RC" -ne 0 ] || [ "$QGIS_RC" -ne 0 ]; then
+if [ "$STATIC_RC" -ne 0 ] || [ "$CORE_RC" -ne 0 ] || [ "$QGIS_RC" -ne 0 ]; then
   exit 1
 fi

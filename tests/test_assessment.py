@@ -13,11 +13,11 @@ The case (all coordinates RD New, metres):
 
 from __future__ import annotations
 
-import geopandas as gpd
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString, Point, box
 
 from energieplanologie import ConfigError, EnergieplanologieError
 from energieplanologie.assessment import (
@@ -26,65 +26,16 @@ from energieplanologie.assessment import (
     read_judgements,
     score_projects,
 )
-from energieplanologie.region import Region
-
-CRS = "EPSG:28992"
-S1, S2 = (50000, 370000), (60000, 370000)
-
-
-def case_region(settings: dict | None = None) -> Region:
-    """The hand-made region described in the module docstring."""
-    mun = gpd.GeoDataFrame({"municipality_code": ["GM0001"], "name": ["Testgem"]},
-                           geometry=[box(40000, 360000, 70000, 380000)], crs=CRS)
-    stations = gpd.GeoDataFrame({"station_id": ["S1", "S2"], "name": ["Noord", "Zuid"],
-                                 "voltage_kv": ["150/20", "20/10"], "operator": ["Enexis", "Enexis"]},
-                                geometry=[Point(S1), Point(S2)], crs=CRS)
-    # Baseline offtake load: S1 90 MW from 2025; S2 10 MW in 2025 and 40 MW from 2030 (latest row ≤ year counts).
-    capacity = pd.DataFrame({"station_id": ["S1", "S2", "S2"], "year": [2025, 2025, 2030],
-                             "offtake_capacity_mw": [100.0, 50.0, 50.0], "feedin_capacity_mw": [50.0, 20.0, 20.0],
-                             "offtake_load_mw": [90.0, 10.0, 40.0]})
-    infra = gpd.GeoDataFrame(
-        {"project_id": ["P0", "P1", "P2", "P3"],
-         "name": ["Bestaand", "Uitbreiding Noord", "Kabel Noord-Zuid", "Warmtenet Oost"],
-         "infra_type": ["station_expansion", "station_expansion", "cable_hv", "heat_network"],
-         "carrier": ["electricity", "electricity", "electricity", "heat"],
-         "operator": ["Enexis", "Enexis", "Enexis", "Warmtebedrijf"],
-         "status": ["existing", "investment_plan", "proposed", "narrative"],
-         "year_ready": [2020, 2027, 2033, None], "station_id": ["S1", "S1", "S2", None],
-         "offtake_capacity_added_mw": [0.0, 100.0, 20.0, 0.0], "cost_meur": [5.0, 20.0, 20.0, None],
-         "funding": ["secured", "secured", "partial", "none"],
-         "parties": ["Enexis", "Enexis; Provincie; Gemeente Testgem", "Enexis; TenneT", "Gemeente Testgem"],
-         "description": ["", "Uitbreiding van station Noord met een extra trafo.", "Nieuwe 150 kV-kabel.",
-                         "Warmtenet voor de wijk Oost."]},
-        geometry=[Point(S1), Point(S1), LineString([(51500, 370000), (60000, 370000)]),
-                  box(65000, 375000, 66000, 376000)], crs=CRS)
-    developments = gpd.GeoDataFrame(
-        {"development_id": ["D1", "D2", "D3"], "name": ["Fabriek", "Wijk", "Datacenter"],
-         "sector": ["industry", "housing", "data_centre"], "offtake_mw": [60.0, 20.0, 20.0],
-         "year": [2030, 2035, 2035], "certainty": ["committed", "planned", "planned"],
-         "station_id": ["S1", "S2", "S1"]},
-        geometry=[Point(50500, 370500), Point(60500, 370500), Point(50200, 369800)], crs=CRS)
-    constraints = gpd.GeoDataFrame({"kind": ["natura2000", "water"], "name": ["Duinen", "Kreek"]},
-                                   geometry=[box(55000, 369000, 56000, 371000), box(65900, 375000, 67000, 376000)],
-                                   crs=CRS)
-    return Region.from_layers(name="Testregio", municipalities=mun, stations=stations, station_capacity=capacity,
-                              infrastructure=infra, developments=developments, constraints=constraints,
-                              years=[2025, 2030, 2035], settings=settings)
-
-
-def case_balance() -> pd.DataFrame:
-    """Balance rows (contract of balance.station_balance) with the projects counted.
-
-    S1 offtake: base 100 MW, P1 adds 100 from 2027; load 90 / 150 / 170 → headroom 10 / 50 / 30.
-    Without P1 the headroom in 2030 is 50 − 100 = −50: a 50 MW shortage from 2030 (70 MW in 2035).
-    S2 offtake: base 50 MW, P2 adds 20 from 2033; load 10 / 40 / 60 → headroom 40 / 10 / 10; without P2 −10 in 2035.
-    """
-    rows = [("S1", "offtake", 2025, 0, 10), ("S1", "offtake", 2030, 100, 50), ("S1", "offtake", 2035, 100, 30),
-            ("S2", "offtake", 2025, 0, 40), ("S2", "offtake", 2030, 0, 10), ("S2", "offtake", 2035, 20, 10)]
-    rows += [(s, "feedin", y, 0, h) for s, h in (("S1", 50), ("S2", 20)) for y in (2025, 2030, 2035)]
-    return pd.DataFrame([{"station_id": s, "station_name": {"S1": "Noord", "S2": "Zuid"}[s], "scenario": "verwacht",
-                          "year": y, "direction": d, "capacity_added_mw": float(a), "headroom_mw": float(h),
-                          "shortage_mw": max(0.0, -float(h))} for s, d, y, a, h in rows])
+from energieplanologie.config import ProjectSettings
+from energieplanologie.sample import sample_settings
+from energieplanologie.testing import (  # the hand-made case of the module docstring
+    case_assessment,
+    case_balance,
+    case_enablement,
+    case_hotspots,
+    case_region,
+    case_user_scores,
+)
 
 
 def test_hand_balance_and_enablement_match_the_balance_module():
@@ -103,34 +54,12 @@ def test_hand_balance_and_enablement_match_the_balance_module():
     pd.testing.assert_frame_equal(own.scores, case_assessment().scores)
 
 
-def case_enablement() -> pd.DataFrame:
-    """P1 enables D1 (60 MW) in 2030 and D1 + D3 (80 MW) in 2035; P2 enables D2 (20 MW) in 2035."""
-    return pd.DataFrame({"project_id": ["P1", "P1", "P2"], "station_id": ["S1", "S1", "S2"], "year": [2030, 2035, 2035],
-                         "direction": ["offtake"] * 3, "capacity_added_mw": [100.0, 100.0, 20.0],
-                         "mw_enabled": [60.0, 80.0, 20.0], "developments_enabled": [1, 2, 1],
-                         "development_ids": ["D1", "D1;D3", "D2"]})
 
 
-def case_hotspots() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"hotspot_id": ["K1"], "name": ["Knooppunt Noord"], "level": ["provincial"]},
-                            geometry=[Point(S1).buffer(1000)], crs=CRS)
 
 
-def case_user_scores() -> pd.DataFrame:
-    """Dutch headers and the three ways to write a level: symbol, key, first word of the document's label."""
-    return pd.DataFrame({"project": ["P1", "P2", "P2"], "criterium": ["E", "e", "G"],
-                         "niveau": ["+", "gemiddeld", "veel"],
-                         "toelichting": ["werkgelegenheid", "neutraal", "vergunning lastig"],
-                         "door": ["Werkorganisatie", "", ""]})
 
 
-def case_assessment(**kwargs) -> object:
-    """score_projects on the hand-made case; keyword arguments are passed on."""
-    args = {"balance": case_balance(), "enablement": case_enablement(), "hotspots": case_hotspots(),
-            "user_scores": case_user_scores()}
-    args.update(kwargs)
-    region = args.pop("region", None) or case_region()
-    return score_projects(region, **args)
 
 
 def levels(assessment) -> dict[tuple[str, str], str | None]:
@@ -169,9 +98,9 @@ def test_provincial_framework_partial_thresholds_fall_back_to_default(tmp_path):
     # P2: 20 MW for 20 M€ = 1,00 MW/M€, now "gemiddeld" (was "laag" with the national bar of 2,0).
     result = case_assessment(framework=path)
     assert levels(result)[("P2", "C")] == "gemiddeld"
-    # The same framework through the project configuration, relative to the region's folder.
-    region = case_region(settings={"assessment": {"framework": "provincie.toml"}}).replace(base_dir=tmp_path)
-    assert levels(case_assessment(region=region))[("P2", "C")] == "gemiddeld"
+    # The same framework through the project configuration, relative to the configuration's folder.
+    settings = ProjectSettings.from_sections({"assessment": {"framework": "provincie.toml"}}, base_dir=tmp_path)
+    assert levels(case_assessment(**settings.assessment_options()))[("P2", "C")] == "gemiddeld"
 
 
 def test_framework_errors_name_the_key(tmp_path):
@@ -303,8 +232,9 @@ def test_judgements_from_the_project_configuration(tmp_path):
     case_user_scores().to_csv(tmp_path / "beoordelingen.csv", index=False)
     settings = {"assessment": {"user_scores": "beoordelingen.csv"},
                 "overrides": [{"project_id": "P2", "criterion": "C", "level": "hoog", "reason": "x", "by": "GS"}]}
-    region = case_region(settings=settings).replace(base_dir=tmp_path)
-    result = score_projects(region, balance=case_balance(), enablement=case_enablement(), hotspots=case_hotspots())
+    options = ProjectSettings.from_sections(settings, base_dir=tmp_path).assessment_options()
+    result = score_projects(case_region(), balance=case_balance(), enablement=case_enablement(),
+                            hotspots=case_hotspots(), **options)
     scores = result.scores.set_index(["project_id", "criterion"])
     assert scores.loc[("P1", "E"), "source"] == "user" and scores.loc[("P2", "C"), "source"] == "override"
     assert result.overrides["by"].tolist() == ["GS"]
@@ -394,7 +324,8 @@ def test_inputs_are_not_mutated():
 @pytest.mark.slow
 def test_sample_region_scores_follow_its_documented_design(sample_region):
     """The sample README designs the shortages each project solves and P09's Natura 2000 crossing."""
-    result = score_projects(sample_region)  # balance, enablement and knooppunten computed from the configuration
+    # balance, enablement and knooppunten computed here; the judgements of the sample's configuration
+    result = score_projects(sample_region, **sample_settings().assessment_options())
     # P11 is the sample's flex asset (battery at Hulst 50 kV, issue 20).
     assert sorted(result.table["project_id"]) == [f"P{i:02d}" for i in range(1, 12)]
     scores = result.scores.set_index(["project_id", "criterion"])
@@ -440,19 +371,21 @@ def test_run_uses_the_assessment_settings(sample_region):
     from energieplanologie.pipeline import analyse
 
     chosen = {"top_k": 1, "n_perturbations": 300, "weight_noise": 0.5, "seed": 11}
-    settings = {**sample_region.settings, "assessment": {**sample_region.settings.get("assessment", {}), **chosen}}
-    result = analyse(sample_region.replace(settings=settings))
+    sample = sample_settings()
+    settings = replace(sample, assessment={**sample.assessment, **chosen})
+    result = analyse(sample_region, settings=settings)
     got = result.assessment
     assert (got.top_k, got.n_perturbations, got.weight_noise, got.seed) == (1, 300, 0.5, 11)
+    judged = sample.assessment_options()  # the sample's framework and judgements
     want = score_projects(result.region, scenario=result.scenario, year=result.year,
                           balance=result.balance_chosen, enablement=result.enablement,
-                          hotspots=result.hotspots_final, **chosen)
+                          hotspots=result.hotspots_final, **judged, **chosen)
     pd.testing.assert_frame_equal(got.table, want.table)
     default = score_projects(sample_region, scenario=result.scenario, year=result.year,
                              balance=result.balance_chosen, enablement=result.enablement,
-                             hotspots=result.hotspots_final)
+                             hotspots=result.hotspots_final, **judged)
     p_top = got.table.set_index("project_id")["p_top_k"]
     assert default.table.set_index("project_id").loc["P03", "p_top_k"] == 1.0 and p_top.loc["P03"] < 0.5
-    # Arguments win over the configuration.
+    # The arguments are what counts (a Region carries no configuration).
     assert score_projects(result.region, balance=result.balance_chosen, enablement=result.enablement,
                           hotspots=result.hotspots_final, top_k=3).top_k == 3

@@ -275,10 +275,9 @@ def test_scenarios_by_object_user_table_and_simultaneity(hand_region):
     assert rows.loc[("A", 2030, "offtake"), "load_mw"] == pytest.approx(21.0)
     assert set(rows["scenario"]) == {"half"}
     # The same as a [scenarios.half] table in the project configuration, with Dutch keys.
-    region = hand_region.replace(settings={"scenarios": {"half": {
-        "weights": {"vergund": 1, "vastgesteld": 1, "voornemen": 0.5, "idee": 0.25},
-        "simultaneity": {"industrie": 0.5}}}})
-    from_config = station_balance(region, "half")
+    tables = {"half": {"weights": {"vergund": 1, "vastgesteld": 1, "voornemen": 0.5, "idee": 0.25},
+                       "simultaneity": {"industrie": 0.5}}}
+    from_config = station_balance(hand_region, "half", scenarios=tables)
     pd.testing.assert_frame_equal(from_config, station_balance(hand_region, half))
     with pytest.raises(EnergieplanologieError, match="bekend: .*verwacht"):
         station_balance(hand_region, "bestaatniet")
@@ -288,14 +287,14 @@ def test_given_allocation_equals_internal(hand_region):
     alloc = allocate(hand_region.developments, hand_region.stations, area=hand_region.municipalities)
     pd.testing.assert_frame_equal(station_balance(hand_region, allocation=alloc), station_balance(hand_region))
     pd.testing.assert_frame_equal(allocate_region(hand_region), alloc)
-    # [allocation] settings of the project configuration are honoured: without splitting, d6 (6 MW) goes whole
+    # [allocation] options (of the project configuration) are honoured: without splitting, d6 (6 MW) goes whole
     # to A (its surface point (104 500, 400 000) is nearest to A), so B's 2030 offtake loses its 2 MW.
-    whole = hand_region.replace(settings={"allocation": {"split": False}})
-    rows = station_balance(whole, "vastgesteld").set_index(["station_id", "year", "direction"])
+    whole = allocate_region(hand_region, split=False)
+    rows = station_balance(hand_region, "vastgesteld", allocation=whole).set_index(["station_id", "year", "direction"])
     assert rows.loc[("B", 2030, "offtake"), "load_mw"] == pytest.approx(5.0)
     assert rows.loc[("A", 2030, "offtake"), "load_mw"] == pytest.approx(20.0)
     with pytest.raises(EnergieplanologieError, match="allocation.splits"):
-        station_balance(hand_region.replace(settings={"allocation": {"splits": False}}))
+        allocate_region(hand_region, splits=False)
 
 
 def test_new_station_starts_from_zero(hand_region):

@@ -32,7 +32,7 @@ import rasterio
 import shapely
 
 from energieplanologie.config import load_region_config
-from energieplanologie.sample import SAMPLE_CONFIG, SAMPLE_DIR
+from energieplanologie.sample import SAMPLE_CONFIG, SAMPLE_DIR, sample_settings
 
 BYOD = Path(__file__).parent / "data" / "byod"
 BYOD_CONFIG = BYOD / "project.toml"
@@ -198,7 +198,7 @@ def test_byod_judgements_are_the_samples(sample_region):
 
     framework = load_framework()
     ids = sample_region.infrastructure["project_id"]
-    ours = read_judgements(SAMPLE_DIR / sample_region.settings["assessment"]["user_scores"], framework, ids)
+    ours = read_judgements(sample_settings().assessment_options()["user_scores"], framework, ids)
     theirs = read_judgements(BYOD / "oordelen.xlsx", framework, ids)
     key = ["project_id", "criterion"]
     pd.testing.assert_frame_equal(ours.sort_values(key).reset_index(drop=True),

@@ -182,7 +182,10 @@ def test_overview_json_has_the_tables_of_the_page(tmp_path, sample_region):
     # JSON keys of years are text; otherwise the same tables as the core's overview of Terneuzen (the summary also
     # counts knooppunten, which this direct overview was not given)
     expected = json.loads(json.dumps(ov.tables_dict()))
-    assert {k: v for k, v in data.items() if k != "summary"} == {k: v for k, v in expected.items() if k != "summary"}
+    lines = ("summary", "summaries")
+    assert {k: v for k, v in data.items() if k not in lines} == {k: v for k, v in expected.items() if k not in lines}
+    assert sorted(data["summaries"]) == ["2025", "2030", "2035", "2040"]  # one line per year for the QGIS dock
+    assert data["summaries"]["2040"] == data["summary"]
     tnz = [s for s in data["stations"] if s["station_id"] == "TNZ" and s["direction"] == "offtake"][0]
     assert tnz["status"]["2030"] == "red" and tnz["first_shortage_year"] == 2030
 

@@ -242,7 +242,7 @@ LATE_CASES = {
                          "config.load_region_config maps a ReadError to .layer only when it says 'laag'; a missing "
                          "werkblad (XLSX) or shapefile (zip) is reported as .path"),
     "allocation_unknown_key": (("[analysis]", "[allocation]\nsplitsen = false\n\n[analysis]"),
-                               "allocation.splitsen", "allocation_settings raises EnergieplanologieError: exit 1"),
+                               "allocation.splitsen", "an unknown [allocation] key once failed late (exit 1)"),
 }
 
 

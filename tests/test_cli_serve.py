@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from energieplanologie.cli import _unexpected, main
 from energieplanologie.cli_serve import handle_request
 
 SAMPLE = Path(__file__).resolve().parents[1] / "energieplanologie" / "sample_data" / "zeeuws-vlaanderen"
@@ -77,7 +78,7 @@ def test_a_bad_request_is_answered_and_the_server_goes_on(tmp_path: Path) -> Non
 def test_handle_request_restores_the_process_state(tmp_path: Path) -> None:
     events: list[dict[str, Any]] = []
     before = (sys.stdout, sys.stderr, sys.stdin, list(sys.argv), Path.cwd())
-    handle_request({"argv": ["validate", "x.gpkg", "--kind", "onzin"], "cwd": str(tmp_path)}, events.append)
+    handle_request({"argv": ["validate", "x.gpkg", "--kind", "onzin"], "cwd": str(tmp_path)}, events.append, run=main, unexpected=_unexpected)
     assert (sys.stdout, sys.stderr, sys.stdin, sys.argv, Path.cwd()) == before
     assert {k: v for k, v in events[-1].items() if k != "seconds"} == {"event": "done", "returncode": 2, "stdout": ""}
     assert any("onbekende soort 'onzin'" in e.get("line", "") for e in events)

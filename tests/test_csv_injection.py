@@ -23,7 +23,7 @@ from energieplanologie.diff import diff_rounds, write_diff
 from energieplanologie.io import write_csv
 from energieplanologie.pipeline import GPKG_NAME, run_pipeline
 from energieplanologie.region import Region
-from energieplanologie.sample import load_sample
+from energieplanologie.sample import load_sample, sample_settings
 
 pytestmark = pytest.mark.slow
 
@@ -63,11 +63,10 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dev.loc[dev.index[:len(PAYLOADS)], "name"] = PAYLOADS
     region = Region.from_layers(name=PAYLOADS[2], municipalities=sample.municipalities, stations=stations,
                                 station_capacity=sample.station_capacity, infrastructure=infra, developments=dev,
-                                constraints=sample.constraints, years=sample.years, settings=sample.settings,
-                                base_dir=sample.base_dir)
+                                constraints=sample.constraints, years=sample.years)
     assert region.ok
     folder = tmp_path_factory.mktemp("csv") / "uitvoer"
-    run_pipeline(region, folder, pdf=False)
+    run_pipeline(region, folder, settings=sample_settings(), pdf=False)
     # a comparison of two rounds (verschillen.csv): in the old round every project was due a year later
     infra_old = pyogrio.read_dataframe(folder / GPKG_NAME, layer="infrastructuur")
     infra_old["jaar_gereed"] = infra_old["jaar_gereed"] + 1

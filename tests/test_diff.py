@@ -9,12 +9,12 @@ import pandas as pd
 import pyogrio
 import pytest
 from shapely.geometry import Point
-from test_assessment import case_hotspots, case_region, case_user_scores
 
 from energieplanologie.assessment import score_projects
 from energieplanologie.balance import balance_layer, station_balance
 from energieplanologie.diff import DIFF_COLUMNS, diff_rounds, write_diff
 from energieplanologie.io import write_layers
+from energieplanologie.testing import case_hotspots, case_region, case_user_scores
 
 
 def write_round(path, region, *, with_assessment: bool = True):

@@ -273,11 +273,7 @@ def test_scenario_default_non_firm_share(flex_dir):
     scenarios = {"flexibel": {"weights": {"committed": 1, "planned": 1, "intended": 0.5, "speculative": 0.25},
                               "non_firm_share": {"datacenter": 0.5}}}
     region = _region(flex_dir)
-    region = Region.from_layers(name="flexgeval", municipalities=region.municipalities, stations=region.stations,
-                                station_capacity=region.station_capacity, infrastructure=region.infrastructure,
-                                developments=region.developments, years=region.years,
-                                settings={"scenarios": scenarios})
-    row = station_balance(region, "flexibel").set_index(["station_id", "year", "direction"]).loc[("Y", 2035, "offtake")]
+    row = station_balance(region, "flexibel", scenarios=scenarios).set_index(["station_id", "year", "direction"]).loc[("Y", 2035, "offtake")]
     assert (row["load_before_flex_mw"], row["non_firm_mw"], row["load_mw"]) == pytest.approx((180, 53, 127))
     assert get_scenario("flexibel", extra=scenarios).non_firm_share["data_centre"] == 0.5
 

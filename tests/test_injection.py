@@ -86,10 +86,9 @@ def hostile_region() -> Region:
     dev.loc[dev.index[:4], "name"] = [IMG, BREAKOUT, TEMPLATE_SEEN, SINGLE_QUOTE]
     dev.loc[dev.index[4], "development_id"] = CLOSE_SCRIPT
     constraints = sample.constraints.assign(name=[IMG, BREAKOUT, TEMPLATE_SEEN, SINGLE_QUOTE])
-    settings = {k: v for k, v in sample.settings.items() if k != "assessment"}  # its judgements name P01 …
+    # Run without the sample's settings: its judgements name P01 … (the knooppunten defaults are the sample's).
     return Region.from_layers(name=REGION_NAME, municipalities=mun, stations=stations, station_capacity=capacity,
-                              infrastructure=infra, developments=dev, constraints=constraints, years=sample.years,
-                              settings=settings)
+                              infrastructure=infra, developments=dev, constraints=constraints, years=sample.years)
 
 
 @pytest.fixture(scope="module")

@@ -140,7 +140,7 @@ def status(project) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def result(region, status) -> ep.MonitorResult:
-    return ep.monitor(region, status)
+    return ep.monitor(region, status, scenario="vastgesteld")  # [analysis] scenario, as the CLI passes it
 
 
 def test_status_csv_is_read_with_dutch_headers_dates_and_values(status):
@@ -199,7 +199,7 @@ def test_cancelled_project_removes_its_capacity_from_every_year(region):
 def test_planned_years_of_a_frozen_round_replace_the_configuration(region, status):
     # With a programme in which P1 was planned for 2030 already, its expected 2030 is no delay and A is untouched.
     planned = {"P1": 2030, "P2": 2029, "P3": 2026}  # P4 is not in that programme: it keeps its configured 2028
-    result = ep.monitor(region, status, planned=planned)
+    result = ep.monitor(region, status, planned=planned, scenario="vastgesteld")
     assert result.progress.set_index("project_id").loc["P4", ["planned_year_ready", "delay_years"]].tolist() == [
         2028, 0]
     assert result.progress.set_index("project_id").loc["P1", "delay_years"] == 0
@@ -310,7 +310,7 @@ def test_sample_status_file_two_projects_slip():
     region = ep.load_sample()
     read = read_layer(Path(ep.sample.SAMPLE_CONFIG).parent / "status_2026H1.csv", "status")
     assert read.report.ok, read.report.to_text()
-    result = ep.monitor(region, read.data)
+    result = ep.monitor(region, read.data, scenario="vastgesteld")
     table = result.progress.set_index("project_id")
     assert table.loc[table["delay_years"] > 0].index.tolist() == ["P01", "P03"]
     assert table.loc["P02", "delay_years"] == -1
@@ -394,6 +394,6 @@ def test_cli_monitor_compares_with_the_programme_of_a_frozen_round(project, regi
 def test_monitor_takes_a_frame_with_dutch_headers(region, project, result):
     # As a notebook user reads the CSV with pandas: Dutch headers and words, dates as text.
     frame = pd.read_csv(project / "status.csv", sep=";", dtype=str, keep_default_na=False)
-    again = ep.monitor(region, frame)
+    again = ep.monitor(region, frame, scenario="vastgesteld")
     pd.testing.assert_frame_equal(again.consequences, result.consequences)
     pd.testing.assert_frame_equal(again.progress, result.progress)

@@ -27,8 +27,8 @@ runner = CliRunner()
 
 
 def _corpus() -> tuple[dict[tuple[str, str], int], set[str]]:
-    """(file, kind) → the exit code validate must give, from test_io's tables; and the files too big to read."""
-    from test_io import CORPUS, TOO_BIG, UNREADABLE
+    """(file, kind) → the exit code validate must give, from the corpus tables (tests/corpus.py); and the files too big to read."""
+    from corpus import CORPUS, TOO_BIG, UNREADABLE
 
     expected = {(c.name, c.kind): (1 if c.errors else 0) for c in CORPUS if not c.kwargs}
     for name in UNREADABLE:
@@ -80,7 +80,7 @@ def _project_with(tmp_path: Path, developments: Path) -> Path:
 def test_every_developments_file_of_the_corpus_through_the_knooppunten(tmp_path):
     # The sample project with its developments replaced by a corpus file (unreadable, all rows rejected, odd
     # values …): `hotspots` answers with results, a validation report, or one Dutch line — never a traceback.
-    from test_io import CORPUS, UNREADABLE
+    from corpus import CORPUS, UNREADABLE
 
     names = sorted({c.name for c in CORPUS if c.kind == "developments" and not c.kwargs} | set(UNREADABLE))
     codes = {}
@@ -118,7 +118,7 @@ def test_warnings_of_libraries_are_not_hoarded(tmp_path):
     # kept each repeat of esda's warnings during Gi* through the years in memory: over 6 GB and killed by the
     # system in the QGIS plugin's run. With 4 GB of address space to spare (numba and LLVM map much of that when
     # Gi* first runs) the sample's Gi* knooppunten are written (measured: about 330 MB resident in all).
-    from test_io import _LIMITED
+    from corpus import _LIMITED
 
     done = subprocess.run([sys.executable, "-c", _LIMITED, "4000", "hotspots", "--method", "gistar", "--out",
                            str(tmp_path), "--quiet"], capture_output=True, text=True, timeout=600)

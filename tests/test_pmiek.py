@@ -13,7 +13,6 @@ import pypdf
 import pytest
 import weasyprint  # noqa: F401  (the pdf extra: project sheets as PDF are tested, not skipped)
 from openpyxl import load_workbook
-from test_assessment import case_assessment, case_hotspots, case_region
 
 from energieplanologie.pmiek import (
     DOCUMENT_COLUMNS,
@@ -24,6 +23,7 @@ from energieplanologie.pmiek import (
     write_project_list,
     write_project_sheets,
 )
+from energieplanologie.testing import case_assessment, case_hotspots, case_region
 
 A4_PT = (595.28, 841.89)  # 210 × 297 mm in PostScript points
 
@@ -218,8 +218,9 @@ def test_sample_region_pmiek(sample_region, tmp_path):
     """The whole pMIEK of the sample: one XLSX row and one A4 sheet per project, all eleven PDFs in one file
     (P01–P10 and the flex asset P11, the battery at Hulst 50 kV)."""
     from energieplanologie.assessment import score_projects
+    from energieplanologie.sample import sample_settings
 
-    assessment = score_projects(sample_region)
+    assessment = score_projects(sample_region, **sample_settings().assessment_options())
     write_pmiek(assessment, sample_region, tmp_path)
     ws = load_workbook(tmp_path / "projectenlijst.xlsx").active
     assert [c.value for c in ws[1]][:7] == list(DOCUMENT_COLUMNS) and ws.max_row == 1 + 11

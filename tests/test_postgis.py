@@ -163,8 +163,8 @@ def test_run_configured_entirely_from_database_tables_equals_the_file_run(db, se
     config = tmp_path / "project.toml"
     config.write_text("\n".join(lines), encoding="utf-8")
 
-    from_db = ep.Region.from_config(config)
-    from_files = ep.Region.from_config(SAMPLE_CONFIG)
+    from_db = ep.load_region_config(config)
+    from_files = ep.load_region_config(SAMPLE_CONFIG)
     for kind in KINDS:
         a, b = from_db.layer(kind), from_files.layer(kind)
         if isinstance(b, gpd.GeoDataFrame):
@@ -183,7 +183,7 @@ def test_database_url_in_a_config_never_shows_its_password(db, server, sample_re
     body = "".join(f'[layers.{k}]\npath = "{wrong}"\ntable = "bron.{LAYER_NAMES[k]}"\n' for k in KINDS)
     config.write_text(body, encoding="utf-8")
     with pytest.raises(ep.ConfigError) as info:
-        ep.Region.from_config(config)
+        ep.load_region_config(config)
     message = str(info.value)
     assert message.startswith("layers.municipalities.path: Aanmelden bij de database")
     assert "wachtwoord is onjuist voor gebruiker 'energie'" in message

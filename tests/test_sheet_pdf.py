@@ -11,13 +11,13 @@ import sys
 
 import pypdf
 import pytest
-from test_assessment import case_assessment, case_hotspots, case_region
 from typer.testing import CliRunner
 
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie.cli import app
 from energieplanologie.pmiek import pdf_renderer, project_sheet_context, write_project_sheets
 from energieplanologie.sheet_pdf import sheet_fits
+from energieplanologie.testing import case_assessment, case_hotspots, case_region
 
 A4_PT = (595.28, 841.89)  # 210 × 297 mm in PostScript points
 

@@ -7,11 +7,15 @@ P1 adds 100 MW at S1 (ready 2027, 20 M€), P2 adds 20 MW at S2 (ready 2033, 20 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
-from test_assessment import case_assessment, case_region
 
 from energieplanologie import ConfigError
+from energieplanologie.config import ProjectSettings
+from energieplanologie.sample import sample_settings
+from energieplanologie.testing import case_assessment, case_region
 from energieplanologie.variants import (
     VARIANT_COLUMNS,
     Variant,
@@ -58,8 +62,8 @@ def test_load_variants_from_toml(tmp_path):
 
 
 def test_variants_from_the_project_configuration():
-    region = case_region(settings={"variants": {"ip": {"projects": ["P1"]}}})
-    assert compare_variants(region)["variant"].unique().tolist() == ["ip"]
+    settings = ProjectSettings.from_sections({"variants": {"ip": {"projects": ["P1"]}}})
+    assert compare_variants(case_region(), settings.variant_tables())["variant"].unique().tolist() == ["ip"]
     with pytest.raises(ConfigError, match="geen varianten"):
         compare_variants(case_region())
 
@@ -137,8 +141,8 @@ def test_run_writes_the_configured_variants(sample_region, tmp_path):
     from energieplanologie.pipeline import run_pipeline
 
     variants = {"basis": {"projects": ["P01", "P02"], "label": "Alleen P01 en P02"}}
-    region = sample_region.replace(settings={**sample_region.settings, "variants": variants})
-    written = run_pipeline(region, tmp_path / "uit", pdf=False)
+    settings = replace(sample_settings(), variants=variants)
+    written = run_pipeline(sample_region, tmp_path / "uit", settings=settings, pdf=False)
     assert {p.name for p in written} >= {"varianten.csv", "varianten.png"}
     table = pd.read_csv(tmp_path / "uit" / "varianten.csv")
     # One row per analysis year of the one variant, with its two projects.

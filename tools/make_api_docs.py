@@ -209,7 +209,7 @@ def render() -> str:
         "```python",
         "import energieplanologie as ep",
         "",
-        "region = ep.load_sample()          # of: ep.Region.from_config(\"project.toml\")",
+        "region = ep.load_sample()          # of: ep.load_region_config(\"project.toml\")",
         "balance = ep.station_balance(region, \"verwacht\")",
         "```",
         "",

@@ -19,14 +19,14 @@ import html
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import CssLink, Element, JavascriptLink
+from branca.element import CssLink, Element, Figure, JavascriptLink
 from folium import plugins
 
 from energieplanologie._html import (
@@ -135,8 +135,8 @@ class _Call(Element):
         self.args = args  # Elements become their JavaScript variable name, everything else JSON
         self.links = tuple(links)
 
-    def render(self, **kwargs: Any) -> None:
-        figure = self.get_root()
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as branca's own MacroElement: adds, returns nothing
+        figure = cast(Figure, self.get_root())
         for kind, name, url in self.links:
             figure.header.add_child(JavascriptLink(url) if kind == "js" else CssLink(url), name=name)
         figure.header.add_child(_Code(_app_code()), name="energieplanologie_app")
@@ -246,7 +246,8 @@ def _station_status(balance: pd.DataFrame) -> pd.DataFrame:
 def _station_collection(stations: gpd.GeoDataFrame, balance: pd.DataFrame | None, years: Sequence[int],
                         simplify_m: float) -> dict[str, Any]:
     status = _station_status(balance) if balance is not None and len(balance) else None
-    by_station = {sid: g for sid, g in balance.groupby(balance["station_id"].astype(str), sort=False)} if status is not None else {}
+    by_station = {sid: g for sid, g in balance.groupby(balance["station_id"].astype(str), sort=False)} \
+        if status is not None and balance is not None else {}
     by_status = {sid: g for sid, g in status.groupby("station_id", sort=False)} if status is not None else {}
     props = []
     for _, row in stations.iterrows():
@@ -316,7 +317,7 @@ def _station_balance_html(rows: pd.DataFrame | None) -> str:
 
 
 def _development_collection(dev: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
-    props = []
+    props: list[dict[str, Any]] = []
     for _, row in dev.iterrows():
         sector = _val(row, "sector") or "other"
         certainty = _val(row, "certainty") or "planned"
@@ -783,7 +784,7 @@ def region_map(
     # Only what this map uses (folium's defaults also pull jQuery, Bootstrap, Font Awesome, awesome-markers).
     m.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
     m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
-    m.get_root().title = html.escape(title)
+    cast(Figure, m.get_root()).title = html.escape(title)
     folium.TileLayer(PDOK_BRT_URL, attr=PDOK_BRT_ATTRIBUTION, name="PDOK BRT achtergrondkaart", max_zoom=19,
                      overlay=False, control=True).add_to(m)
     folium.TileLayer(OSM_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, overlay=False,

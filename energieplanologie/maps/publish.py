@@ -155,7 +155,7 @@ def publish(m: Any, path: str | Path, *, self_contained: bool = True,
     >>> publish(folium.Map(tiles=None), out, self_contained=False).name
     'kaart.html'
     """
-    from energieplanologie.io import atomic_write
+    from energieplanologie._atomic import atomic_write
 
     html = render_html(m, self_contained=self_contained, node_modules=node_modules)
     path = Path(path)

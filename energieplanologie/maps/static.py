@@ -314,7 +314,7 @@ def static_region_map(
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
     """Write a figure as PNG atomically, with deterministic metadata."""
-    from energieplanologie.io import atomic_write
+    from energieplanologie._atomic import atomic_write
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

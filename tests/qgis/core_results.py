@@ -52,16 +52,14 @@ def main() -> int:
     from energieplanologie.pipeline import (
         analyse,
         chosen_scenario,
-        density_settings,
-        hotspot_settings,
         hotspots_with_members,
         scenario_order,
     )
     from energieplanologie.pmiek import project_list
 
-    region = ep.load_sample()
-    scenario = chosen_scenario(region)
-    allocation = allocate_region(region)
+    region, settings = ep.load_sample(), ep.sample_settings()
+    scenario = chosen_scenario(settings)
+    allocation = allocate_region(region, **settings.allocation_options())
     out: dict[str, Any] = {
         "scenario": scenario,
         "years": list(region.years),
@@ -72,7 +70,8 @@ def main() -> int:
     }
 
     # balance: every scenario, the chosen one first (cli_steps.balance)
-    balance = station_balance(region, scenario_order(region, scenario), allocation=allocation)
+    balance = station_balance(region, scenario_order(settings, scenario), allocation=allocation,
+                              scenarios=settings.user_scenarios())
     # The values as the exports write them (richting afname, status rood …): the core's own translation.
     out["balance"] = records(dutch_values(balance), ["station_id", "scenario", "year", "direction", "capacity_mw", "load_mw",
                                        "headroom_mw", "shortage_mw", "status", "first_shortage_year"])
@@ -81,10 +80,10 @@ def main() -> int:
     chosen = station_balance(region, scenario, allocation=allocation)
     out["hotspots"] = {}
     for method in ("dbscan", "hdbscan", "gistar"):
-        settings = hotspot_settings(region)
-        settings["method"] = method
+        options = settings.hotspot_options()
+        options["method"] = method
         found, members = hotspots_with_members(region, scenario=scenario, balance=chosen, allocation=allocation,
-                                               **settings)
+                                               **options)
         block: dict[str, Any] = {
             "hotspots": records(dutch_values(found), ["hotspot_id", "year", "level", "total_mw", "offtake_mw", "feedin_mw",
                                         "n_members"]),
@@ -92,20 +91,20 @@ def main() -> int:
         }
         if method == "gistar":
             hexagons = detect_hotspots(region, year=max(region.years), scenario=scenario, balance=chosen,
-                                       allocation=allocation, **settings).hexagons
+                                       allocation=allocation, **options).hexagons
             block["hexagons"] = {"n": len(hexagons), "hot": int(hexagons["hot"].astype(bool).sum()),
                                  "mw": float(hexagons["mw"].sum())}
         out["hotspots"][method] = block
 
     # density (cli_steps.density)
-    array, transform = kde(region, scenario=scenario, year=max(region.years), **density_settings(region))
+    array, transform = kde(region, scenario=scenario, year=max(region.years), **settings.density_options())
     values = np.asarray(array, dtype=float)
     finite = values[np.isfinite(values)]
     out["density"] = {"shape": list(values.shape), "sum": float(finite.sum()), "max": float(finite.max()),
                       "transform": [transform.a, transform.b, transform.c, transform.d, transform.e, transform.f]}
 
     # afweging, pMIEK, overviews: the whole analysis once (cli_steps._analysis)
-    analysis = analyse(region)
+    analysis = analyse(region, settings=settings)
     table = analysis.assessment.table
     criteria = [c for c in "ABCDEFG" if c in table.columns]
     out["assessment"] = records(table, ["project_id", "weighted_score", "rank", *criteria])

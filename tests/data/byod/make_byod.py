@@ -281,9 +281,10 @@ def _judgements(region: ep.Region, out: Path) -> Path:
     from openpyxl import Workbook
 
     from energieplanologie.assessment import load_framework, read_judgements
+    from energieplanologie.sample import sample_settings
 
     framework = load_framework()
-    source = region.base_dir / region.settings["assessment"]["user_scores"]
+    source = sample_settings().assessment_options()["user_scores"]
     judgements = read_judgements(source, framework, region.infrastructure["project_id"])
     wb = Workbook()
     ws = wb.active
