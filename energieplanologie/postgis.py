@@ -602,7 +602,9 @@ def table_checksum(source: str | psycopg.Connection, table: str) -> tuple[str, i
 # ----------------------------------------------------------------------------------------------- writing
 
 _NULL = "__ep_null_7f3a__"
-_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+#: A schema or table name written without quotes (lower case, digits, underscore), as every table here is.
+SQL_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_NAME = SQL_NAME
 
 
 def _pg_scalar_type(series: pd.Series) -> str:

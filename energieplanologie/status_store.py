@@ -55,9 +55,9 @@ def _ensure(conn: Any, schema: str) -> None:
 
 def _schema_name(schema: str) -> str:
     from energieplanologie._errors import ConfigError
-    from energieplanologie.postgis import _NAME
+    from energieplanologie.postgis import SQL_NAME
 
-    if not _NAME.match(schema) or len(schema) > 40:
+    if not SQL_NAME.match(schema) or len(schema) > 40:
         raise ConfigError(f"schema: {schema!r} is geen geldige schemanaam (kleine letters, cijfers, _).", key="schema")
     return schema
 

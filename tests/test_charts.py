@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 
 import pytest
-from test_balance import hand_balance, hand_dir, hand_region  # noqa: F401 - the hand-checked balance of test_balance.py
 
 import energieplanologie as ep
 from energieplanologie._errors import ConfigError
@@ -15,7 +14,7 @@ from energieplanologie.balance import station_balance
 from energieplanologie.charts import chart_stations, station_chart, write_station_charts
 
 
-def test_shortage_stations_of_the_hand_case(hand_balance):  # noqa: F811
+def test_shortage_stations_of_the_hand_case(hand_balance):
     # vastgesteld: only B is short (feed-in 10 MW on 8 MW, 2025 and 2030);
     # verwacht: B (2.25 MW in 2030) and C (offtake 13.5 on 10 MW in 2035, 3.5 MW).
     assert chart_stations(hand_balance) == ["B"]  # the first scenario of the balance
@@ -26,7 +25,7 @@ def test_shortage_stations_of_the_hand_case(hand_balance):  # noqa: F811
     assert chart_stations(hand_balance, ["C", "A", "C"]) == ["C", "A"]
 
 
-def test_unknown_choices_and_stations_are_named(hand_balance):  # noqa: F811
+def test_unknown_choices_and_stations_are_named(hand_balance):
     with pytest.raises(ConfigError, match="station 'Z' komt niet voor"):
         chart_stations(hand_balance, ["A", "Z"])
     with pytest.raises(ConfigError, match="onbekende keuze voor de grafieken: 'sommige'"):
@@ -45,7 +44,7 @@ def test_the_reused_figure_draws_the_same_png_as_a_new_figure_per_station(tmp_pa
         assert fresh.read_bytes() == path.read_bytes(), path.name
 
 
-def test_the_one_figure_does_not_keep_the_previous_station(tmp_path: Path, hand_balance):  # noqa: F811
+def test_the_one_figure_does_not_keep_the_previous_station(tmp_path: Path, hand_balance):
     # C drawn after B must not carry B's bars or labels: the same bytes as C drawn alone.
     (b, c) = write_station_charts(hand_balance, tmp_path / "na", station_ids=["B", "C"], scenario="verwacht")
     (alone,) = write_station_charts(hand_balance, tmp_path / "alleen", station_ids=["C"], scenario="verwacht")
