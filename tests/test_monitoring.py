@@ -310,7 +310,9 @@ def test_sample_status_file_two_projects_slip():
     region = ep.load_sample()
     read = read_layer(Path(ep.sample.SAMPLE_CONFIG).parent / "status_2026H1.csv", "status")
     assert read.report.ok, read.report.to_text()
-    result = ep.monitor(region, read.data, scenario="vastgesteld")
+    result = ep.monitor(region, read.data, scenario=ep.sample_settings().scenario)
+    assert result.scenario == "verwacht"
+    assert result.progress["project_status"].notna().all()  # every project reported, P11 (the battery) too
     table = result.progress.set_index("project_id")
     assert table.loc[table["delay_years"] > 0].index.tolist() == ["P01", "P03"]
     assert table.loc["P02", "delay_years"] == -1
