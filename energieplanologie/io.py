@@ -560,18 +560,24 @@ def _reject_uncached_formulas(frame: pd.DataFrame, formulas: list[_Formula], ren
     spec = SCHEMAS[kind]
     bad = np.zeros(len(frame), dtype=bool)
     other: dict[str, list[int]] = {}
+    # ``f.row`` is the row's position in the sheet's table, i.e. its ``source_row``; a row the geometry step already
+    # rejected (and reported) is no longer in the frame.
+    where = {int(r): i for i, r in enumerate(frame["source_row"].to_numpy())}
     for f in formulas:
+        if f.row not in where:
+            continue
+        i = where[f.row]
         column = renamed.get(f.header, "geometry")  # x/y or WKT became the geometry
         if column in spec.column_names or column == "geometry":
             key = spec.key[0] if spec.key and spec.key[0] in frame.columns else None
-            row_id = None if key is None or pd.isna(frame[key].iloc[f.row]) else str(frame[key].iloc[f.row]).strip()
-            report.row_error(row=int(frame["source_row"].iloc[f.row]), row_id=row_id, code="formula_without_value",
+            row_id = None if key is None or pd.isna(frame[key].iloc[i]) else str(frame[key].iloc[i]).strip()
+            report.row_error(row=f.row, row_id=row_id, code="formula_without_value",
                              column=column, value=f.formula,
                              message="formule zonder opgeslagen uitkomst: de werkmap is niet in Excel berekend en "
                                      "opgeslagen (open en sla op in Excel, of vul de waarde zelf in)")
-            bad[f.row] = True
+            bad[i] = True
         else:
-            other.setdefault(f.header, []).append(int(frame["source_row"].iloc[f.row]))
+            other.setdefault(f.header, []).append(f.row)
     for header, rows in other.items():
         report.warning("formula_without_value", header, rows,
                        "formule zonder opgeslagen uitkomst (werkmap niet in Excel berekend); kolom wordt niet gebruikt")

@@ -98,7 +98,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = base / "uitvoer"
     region = hostile_region()
     assert region.ok, region.validation_text()  # hostile text is valid data: nothing rejected
-    written = run_pipeline(region, out, pdf=True)
+    written = run_pipeline(region, out, pdf=True, charts="all")  # a chart for every hostile station name
     new = out / GPKG_NAME
     old = base / "vorige_ronde.gpkg"
     infra = pyogrio.read_dataframe(new, layer="infrastructuur")

@@ -809,3 +809,22 @@ def test_suggestions_follow_the_language_and_messages_name_the_users_column(tmp_
     assert power.to_text().startswith("rij 2, id D2, kolom afname_mw (offtake_mw): negatieve waarde")
     # The JSON the QGIS plugin reads carries it too.
     assert {e["column"]: e["source_column"] for e in report.to_dict()["errors"]}["offtake_mw"] == "afname_mw"
+
+
+def test_formula_in_a_row_the_geometry_already_rejected(tmp_path):
+    # Found by tests/test_fuzz.py: row d3 has the WKT '0' (no geometry: rejected while building the geometry) and a
+    # formula without a stored result in another column. The row is rejected once, for its geometry; the formula
+    # check no longer looks it up by position in the shorter frame (IndexError before).
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["development_id", "name", "sector", "offtake_mw", "feedin_mw", "year", "certainty", "wkt", "opmerking"])
+    for i in range(4):
+        ws.append([f"d{i}", "n", "housing", 1, 0, 2030, "committed",
+                   "POINT (10000 355000)" if i < 3 else "0", "=S1" if i == 3 else None])
+    wb.save(tmp_path / "ontwikkelingen.xlsx")
+    read = read_layer(tmp_path / "ontwikkelingen.xlsx", "developments", crs="EPSG:28992")
+    assert read.data["development_id"].tolist() == ["d0", "d1", "d2"]
+    assert read.report.rows_in == 4 and read.report.rows_rejected == 1
+    assert [f.column for f in read.report.errors] == ["wkt"]  # one reason: its geometry, in the user's column

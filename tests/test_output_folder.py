@@ -243,7 +243,8 @@ def test_a_full_disk_leaves_the_previous_set_byte_identical(small_disk):
     first = _ep("run", config, "--out", out, "--geen-pdf", "--quiet")
     assert first.returncode == 0, first.stderr
     before = _digest(out)
-    assert len(before) >= 40 and not any(name.endswith(".pdf") for name in before)
+    # a full set: 39 files since charts are drawn for the stations short only (4 of 16) and flexbehoefte.csv came
+    assert len(before) >= 35 and "stationsbalans.csv" in before and not any(name.endswith(".pdf") for name in before)
     used = sum(p.stat().st_blocks * 512 for p in out.rglob("*") if p.is_file())
     ballast = disk / "ballast"
     # Almost full (0.3 MB free): refused before any work. (Before, the rerun replaced file after file until the
