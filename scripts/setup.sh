@@ -60,6 +60,11 @@ if [ "$WITH_BROWSER" -eq 1 ]; then
   fi
 fi
 
+# The QGIS tests read the atlas PDF with poppler's pdfinfo, pdftotext and pdftoppm.
+if [ "$WITH_QGIS" -eq 1 ]; then
+  PACKAGES+=(poppler-utils)
+fi
+
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 MISSING=()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import configparser
+import csv
 import hashlib
 import json
 import os
@@ -144,8 +145,12 @@ def assert_whole_output_folder(out: Path) -> None:
                  "pmiek/projectenlijst.xlsx", "pmiek/projectenlijst.csv", "pmiek/afweging.csv",
                  "pmiek/fiches/index.html", "pmiek/fiches/pmiek_projectfiches.pdf"):
         assert (out / name).is_file(), name
-    assert len(list((out / "stationsgrafieken").glob("*.png"))) == 16  # one chart per station of the sample
-    assert sorted(p.name for p in (out / "pmiek" / "fiches").glob("P*.pdf")) == [f"P{i:02d}.pdf" for i in range(1, 11)]
+    # a chart for each station short in the demo's scenario (verwacht), as stationsbalans.csv says
+    with open(out / "stationsbalans.csv", encoding="utf-8", newline="") as fh:
+        short = {r["station_id"] for r in csv.DictReader(fh) if r["scenario"] == "verwacht" and float(r["tekort_mw"] or 0) > 0}
+    assert sorted(p.stem for p in (out / "stationsgrafieken").glob("*.png")) == sorted(short) == ["HST", "SKL", "TNZ", "WDO"]
+    # one sheet per project, P11 (the sample's battery, issue 20) included
+    assert sorted(p.name for p in (out / "pmiek" / "fiches").glob("P*.pdf")) == [f"P{i:02d}.pdf" for i in range(1, 12)]
     html = (out / "kaart.html").read_text(encoding="utf-8")
     assert "/* leaflet 1.9.3 (npm) */" in html and not re.search(r"<script[^>]+src=", html)
 
