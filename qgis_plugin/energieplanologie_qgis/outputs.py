@@ -82,6 +82,7 @@ def remember_output_folder(folder: str) -> None:
 _GPKG_LAYERS: tuple[tuple[str, str, str, tuple[str, ...] | None], ...] = (
     ("knooppunten", "Analyse", "Knooppunten", None),
     ("stationsbalans", "Analyse", "Stationsbalans", None),
+    ("flexbehoefte", "Analyse", "Flexbehoefte", None),
     ("hexagonen_gistar", "Analyse", "Gi*-hexagonen", None),
     ("stations", "Invoer", "Stations", None),
     ("infrastructuur", "Invoer", "Infrastructuur", ("Point", "LineString", "Polygon")),
@@ -170,6 +171,9 @@ def output_layers(folder: str, *, group: str, final_year: int | None = None,
             subset, label = f'"jaar" = {int(final_year)}', year_title(title, final_year, scenario)
             if name == "stationsbalans" and scenario:
                 subset += " AND \"scenario\" = '{}'".format(scenario.replace("'", "''"))
+        elif name == "flexbehoefte" and scenario:
+            # Every shortage window of the scenario (each has its own years: van_jaar–tot_jaar).
+            subset, label = "\"scenario\" = '{}'".format(scenario.replace("'", "''")), year_title(title, None, scenario)
         # The filter goes into the URI: QGIS 3.22 loses the GeoPackage connection when a second layer of one file
         # gets a filter through setSubsetString (SQLite "unable to open database file" in WAL mode).
         suffix = f"|subset={subset}" if subset else ""

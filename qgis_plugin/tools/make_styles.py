@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the plugin's QML styles for the output layers that have none in the core (run with QGIS's Python).
 
-    QT_QPA_PLATFORM=offscreen .venv-qgis/bin/python qgis_plugin/tools/make_styles.py
+    QT_QPA_PLATFORM=offscreen .venv-qgis/bin/python qgis_plugin/tools/make_styles.py [STIJL ...]
 
 Writes into ``qgis_plugin/energieplanologie_qgis/resources/styles/``:
 
@@ -10,7 +10,10 @@ Writes into ``qgis_plugin/energieplanologie_qgis/resources/styles/``:
 * ``infrastructuur_lijnen.qml`` / ``infrastructuur_punten.qml`` — infrastructure by type, coloured by energy
   carrier, proposals and narratives dashed;
 * ``beperkingen.qml`` — Natura 2000 and heritage hatched, with names;
-* ``hexagonen_gistar.qml`` — significant Gi* cells in red, the others as a faint grid.
+* ``hexagonen_gistar.qml`` — significant Gi* cells in red, the others as a faint grid;
+* ``flexbehoefte.qml`` — each shortage window (``energieplanologie.flex.flex_need``) as a dashed purple ring around
+  its station, sized by the flex it needs (as on ``kaart.html``), labelled with the MW, the years and the project that
+  ends it ("nog geen project" when none does).
 
 Colours are those of the interactive and static maps (``energieplanologie/maps/_style.py``), so a development is
 the same colour in QGIS, in ``kaart.html`` and in the municipality PNGs (``tests/qgis/test_styles.py`` checks
@@ -25,6 +28,7 @@ import sys
 from pathlib import Path
 
 from qgis.core import (
+    Qgis,
     QgsApplication,
     QgsCategorizedSymbolRenderer,
     QgsFillSymbol,
@@ -34,6 +38,7 @@ from qgis.core import (
     QgsPalLayerSettings,
     QgsProperty,
     QgsRendererCategory,
+    QgsSingleSymbolRenderer,
     QgsSimpleFillSymbolLayer,
     QgsSymbolLayer,
     QgsTextBufferSettings,
@@ -133,8 +138,16 @@ def write(layer: QgsVectorLayer, name: str) -> Path:
     return path
 
 
-def label(layer: QgsVectorLayer, expression: str, size: float = 8.0, colour_text: str = "#222222") -> None:
+def label(layer: QgsVectorLayer, expression: str, size: float = 8.0, colour_text: str = "#222222",
+          right_of_mm: str | None = None) -> None:
     settings = QgsPalLayerSettings()
+    if right_of_mm is not None:  # the label right of the symbol, this many mm (an expression) from the point
+        settings.placement = Qgis.LabelPlacement.OverPoint
+        settings.quadOffset = Qgis.LabelQuadrantPosition.Right
+        settings.dataDefinedProperties().setProperty(
+            QgsPalLayerSettings.Property.OffsetXY, QgsProperty.fromExpression(f"array({right_of_mm}, 0)"))
+        # A fixed place cannot dodge other labels: shown over them rather than hidden.
+        settings.placementSettings().setOverlapHandling(Qgis.LabelOverlapHandling.AllowOverlapIfRequired)
     settings.fieldName = expression
     settings.isExpression = True
     fmt = QgsTextFormat()
@@ -265,16 +278,52 @@ def gistar_hexagons() -> None:
     write(layer, "hexagonen_gistar")
 
 
-def main() -> int:
+#: The ring of ``kaart.html`` (``maps/interactive.py``: ``_flex_need_collection``).
+FLEX_NEED_COLOUR = "#6a1b9a"
+
+
+def flex_need() -> None:
+    layer = QgsVectorLayer("Point?crs=EPSG:28992", "flexbehoefte", "memory")
+    mw = f"coalesce({col('max_tekort_mw', 'max_shortage_mw')}, 0)"
+    symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": "0,0,0,0", "outline_color": FLEX_NEED_COLOUR,
+                                           "outline_width": "0.7", "outline_style": "dash", "size": "5"})
+    marker = symbol.symbolLayer(0)
+    size_mm = f"min(16, 5 + 1.2 * sqrt(max({mw}, 0)))"
+    marker.setDataDefinedProperty(QgsSymbolLayer.PropertySize, QgsProperty.fromExpression(size_mm))
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    start, end = col("van_jaar", "from_year"), col("tot_jaar", "to_year")
+    by = col("opgelost_door", "resolved_by")
+    label(layer, f"format_number({mw}, 1, 'nl') || ' MW flex, ' || to_string({start}) || "
+                 f"CASE WHEN {end} <> {start} THEN '–' || to_string({end}) ELSE '' END || ' (' || "
+                 f"CASE WHEN coalesce({by}, '') = '' THEN 'nog geen project' "
+                 f"ELSE 'opgelost door ' || replace({by}, ';', ', ') END || ')'",
+          colour_text=FLEX_NEED_COLOUR, right_of_mm=f"{size_mm} / 2 + 1")  # beside the ring, not over it
+    write(layer, "flexbehoefte")
+
+
+#: Every style this script writes, by file stem.
+WRITERS = {
+    "ontwikkelingen_punten": developments_points, "ontwikkelingen_vlakken": developments_polygons,
+    "infrastructuur_lijnen": infrastructure_lines, "infrastructuur_punten": infrastructure_points,
+    "beperkingen": constraints, "hexagonen_gistar": gistar_hexagons, "flexbehoefte": flex_need,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the styles named in ``argv`` (file stems), or all of them.
+
+    QGIS writes a style's XML attributes in no fixed order and with its own version: rewrite only the styles you
+    change, so that the others keep their reviewed bytes.
+    """
+    names = list(argv if argv is not None else sys.argv[1:]) or list(WRITERS)
+    unknown = [n for n in names if n not in WRITERS]
+    if unknown:
+        raise SystemExit(f"onbekende stijl: {', '.join(unknown)} (kies uit {', '.join(WRITERS)})")
     app = QgsApplication([], False)
     app.initQgis()
     OUT.mkdir(parents=True, exist_ok=True)
-    developments_points()
-    developments_polygons()
-    infrastructure_lines()
-    infrastructure_points()
-    constraints()
-    gistar_hexagons()
+    for name in names:
+        WRITERS[name]()
     app.exitQgis()
     return 0
 

@@ -63,6 +63,8 @@ def runs(out: Path) -> dict[str, list[str]]:
         "municipality_atlas": [*REGION, "PAGE_SIZE=1", f"OUTPUT_PROJECT={out / 'atlas' / 'atlas.qgz'}",
                                f"OUTPUT_PDF={out / 'atlas' / 'atlas.pdf'}"],
         "load_sample": [f"OUTPUT_FOLDER={out / 'voorbeeldregio'}"],
+        "monitor": [*REGION, f"STATUS={S / 'status_2026H1.csv'}", f"OUTPUT_FOLDER={out / 'voortgang'}",
+                    f"OUTPUT_PROGRESS={out / 'voortgang.gpkg'}", f"OUTPUT_CONSEQUENCES={out / 'gevolgen.gpkg'}"],
     }
 
 
@@ -143,11 +145,23 @@ def test_municipality_atlas(cli: dict[str, dict[str, Any]]) -> None:
     assert Path(out["OUTPUT_PDF"]).read_bytes().startswith(b"%PDF")
 
 
+def test_monitor(cli: dict[str, dict[str, Any]]) -> None:
+    # The sample's status file (its README): P01 one year and P03 two years late, P02 a year early → 2 projects
+    # delayed; 3 station-years change: Oostburg feed-in 2030, Terneuzen offtake 2032 and 2033.
+    out = results(cli, "monitor")
+    assert out["PROJECTS_DELAYED"] == 2 and out["ROWS_CHANGED"] == 3
+    consequences = vector(out["OUTPUT_CONSEQUENCES"])
+    assert sorted((f["station_id"], f["richting"], f["jaar"]) for f in consequences.getFeatures()) == [
+        ("OBG", "invoeding", 2030), ("TNZ", "afname", 2032), ("TNZ", "afname", 2033)]
+    html = Path(out["OUTPUT_HTML"])
+    assert html.name == "voortgang.html" and "Voortgang" in html.read_text(encoding="utf-8")
+
+
 def test_load_sample(cli: dict[str, dict[str, Any]], core: dict[str, Any]) -> None:
     out = results(cli, "load_sample")
     folder = Path(out["OUTPUT_FOLDER"])
     # Nothing to load into in qgis_process, but the full output folder is there, with the layers counted as in QGIS.
-    assert out["LAYERS_LOADED"] == 14
+    assert out["LAYERS_LOADED"] == 15
     for name in ("energieplanologie.gpkg", "kaart.html", "validatie.json", "dichtheid_mw_per_km2.tif",
                  "gemeenten/index.html", "pmiek/projectenlijst.xlsx"):
         assert (folder / name).is_file(), name

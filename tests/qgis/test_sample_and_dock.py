@@ -20,6 +20,9 @@ from conftest import ARTIFACTS
 from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
+    QgsExpression,
+    QgsExpressionContext,
+    QgsExpressionContextUtils,
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsProject,
@@ -74,9 +77,10 @@ def names(tree: list[Any]) -> list[Any]:
 
 
 def test_sample_is_loaded_grouped_in_order(sample_run: dict[str, Any]) -> None:
-    assert sample_run["results"]["LAYERS_LOADED"] == 14
+    assert sample_run["results"]["LAYERS_LOADED"] == 15
     assert names(sample_run["tree"]) == [
-        ["Analyse", ["Knooppunten 2040 — verwacht", "Stationsbalans 2040 — verwacht", "Gi*-hexagonen"]],
+        ["Analyse", ["Knooppunten 2040 — verwacht", "Stationsbalans 2040 — verwacht", "Flexbehoefte — verwacht",
+                     "Gi*-hexagonen"]],
         ["Invoer", ["Stations", "Infrastructuur (punten)", "Infrastructuur (lijnen)", "Ontwikkelingen (punten)",
                     "Ontwikkelingen (vlakken)", "Beperkingen", "Gemeenten"]],
         "Dichtheid (MW/km²)",
@@ -100,6 +104,10 @@ def test_sample_layers_hold_the_region(sample_run: dict[str, Any], core: dict[st
     assert layers["Knooppunten 2040 — verwacht"].featureCount() == sum(
         1 for h in core["hotspots"]["dbscan"]["hotspots"] if h["year"] == 2040)
     assert layers["Stationscapaciteit"].featureCount() == counts["station_capacity"]
+    # Every shortage window of the chosen scenario, whatever its years (flexbehoefte.csv of the sample, verwacht):
+    # Hulst feed-in 2035–2040, Sluiskil, Terneuzen (2030) and Westdorpe (2035) offtake.
+    flex = layers["Flexbehoefte — verwacht"]
+    assert sorted(f["station_id"] for f in flex.getFeatures()) == ["HST", "SKL", "TNZ", "WDO"]
 
 
 def test_sample_layers_are_styled(sample_run: dict[str, Any]) -> None:
@@ -118,6 +126,21 @@ def test_sample_layers_are_styled(sample_run: dict[str, Any]) -> None:
     assert categories("Infrastructuur (punten)")["station_new"] == "Nieuw station"
     assert categories("Beperkingen")["natura2000"] == "Natura 2000"
     assert categories("Gi*-hexagonen")["hot"].startswith("Significante hotspotcel")
+    # The shortage windows as on kaart.html: a dashed purple ring, labelled in Dutch with MW, years and project.
+    flex = layers["Flexbehoefte — verwacht"]
+    ring = flex.renderer().symbol().symbolLayer(0)
+    assert ring.strokeColor().name() == "#6a1b9a" and ring.fillColor().alpha() == 0
+    assert ring.strokeStyle() == Qt.DashLine
+    assert flex.labelsEnabled()
+    expression = QgsExpression(flex.labeling().settings().fieldName)
+    context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(flex))
+    text = {}
+    for feature in flex.getFeatures():
+        context.setFeature(feature)
+        text[feature["station_id"]] = expression.evaluate(context)
+    # Hulst: 9.9965… MW feed-in 2035–2040, no project ends it; Sluiskil 30.78… MW offtake in 2030 only, ended by P06.
+    assert text["HST"] == "10,0 MW flex, 2035–2040 (nog geen project)"
+    assert text["SKL"] == "30,8 MW flex, 2030 (opgelost door P06)"
     # Drawn under the balance, or mostly of interest as a table: loaded but unchecked.
     assert visible["Stations"] is False and visible["Gi*-hexagonen"] is False
     raster = next(item[1] for item in sample_run["tree"] if not isinstance(item, list))
