@@ -485,7 +485,8 @@ def monitor(
     config: ConfigArg = None,
     status: Annotated[str, typer.Option(
         "--status", help="Statusmeldingen per project en peildatum (CSV, XLSX, GeoPackage of PostGIS-bron) met "
-                         "projectcode, peildatum, status, verwacht_gereed, toelichting.")] = "",
+                         "projectcode, peildatum, status, verwacht_gereed, toelichting; standaard [layers.status] "
+                         "van de configuratie.")] = "",
     out_dir: OutOpt = Path("uitvoer"),
     status_layer: Annotated[str | None, typer.Option(
         "--status-laag", help="Laag (GeoPackage) of werkblad (XLSX) van de statusmeldingen.")] = None,
@@ -517,8 +518,18 @@ def monitor(
     from energieplanologie.postgis import is_database_source
     from energieplanologie.progress import report, scaled
 
-    if not status:
-        raise _fail(ConfigError("--status ontbreekt: geef het bestand met de statusmeldingen op."), 2)
+    mapping = None
+    if not status:  # the project's [layers.status]
+        from energieplanologie.config import load_config
+        from energieplanologie.sample import SAMPLE_CONFIG
+
+        entry = load_config(config if config is not None else SAMPLE_CONFIG).layers.get("status")
+        if entry is None:
+            raise _fail(ConfigError("--status ontbreekt: geef het bestand met de statusmeldingen op, of noem het in "
+                                    "de configuratie als [layers.status]."), 2)
+        status, mapping = entry.path, dict(entry.mapping) if entry.mapping else None
+        status_layer = status_layer if status_layer is not None else entry.layer
+        status_table = status_table if status_table is not None else entry.table
     database = is_database_source(status)
 
     def inputs() -> list[Path]:
@@ -538,7 +549,7 @@ def monitor(
             data, read_report = validate(stored, "status", source=source_label(status, f"{workspace_schema}.statusmeldingen"))
         else:
             data, read_report = read_layer(status if database else Path(status), "status", layer=status_layer,
-                                           table=status_table)
+                                           table=status_table, mapping=mapping)
         clean, rep = check_status(data, region.infrastructure, read_report)
         if rep.errors or not len(clean):
             if not len(clean) and not rep.errors:

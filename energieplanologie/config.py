@@ -91,6 +91,9 @@ __all__ = [
 ]
 
 REQUIRED_LAYERS = ("municipalities", "stations", "station_capacity", "developments")
+#: Layers a project names that are no part of the region: the status reports of the progress check
+#: (``energieplanologie monitor`` reads ``[layers.status]`` when ``--status`` is not given).
+PROJECT_LAYERS = ("status",)
 KNOWN_SECTIONS = {"region", "layers", "analysis", "allocation", "hotspots", "assessment", "scenarios", "variants", "density",
                   "output", "user_scores", "overrides"}
 LAYER_KEYS = {"path", "layer", "mapping", "crs", "table", "owner"}
@@ -341,8 +344,9 @@ def load_config(path: str | os.PathLike[str] | None = None, *, data: Mapping[str
     layers: dict[str, LayerConfig] = {}
     for kind, entry in layers_raw.items():
         key = f"layers.{kind}"
-        if kind not in LAYER_ORDER:
-            raise ConfigError(f"{key}: onbekende laagsoort (bekend: {', '.join(LAYER_ORDER)})", key=key)
+        if kind not in LAYER_ORDER + PROJECT_LAYERS:
+            raise ConfigError(f"{key}: onbekende laagsoort (bekend: {', '.join(LAYER_ORDER + PROJECT_LAYERS)})",
+                              key=key)
         _expect(entry, dict, key, "een tabel")
         extra = sorted(set(entry) - LAYER_KEYS)
         if extra:

@@ -9,6 +9,7 @@ as real files (GeoPackage and CSV) and read back, as a user delivers them.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -278,6 +279,34 @@ def test_cli_monitor_writes_the_four_files(project, tmp_path):
     html = (out / "voortgang.html").read_text(encoding="utf-8")
     assert "Halfjaarlijkse voortgangstoets — Handgeval" in html and "Station C (C)" in html
     assert "https://cdn" not in html and "unpkg.com" not in html  # Leaflet inlined
+
+
+def test_cli_monitor_reads_the_status_layer_named_in_the_configuration(project, tmp_path):
+    # The project names its status reports as [layers.status], with the user's own header for the project code
+    # (mapping); `monitor` without --status reads them: the same delays as through --status (P1 three years late,
+    # P2 two years early, P3 cancelled, P4 without a report).
+    folder = tmp_path / "project"
+    shutil.copytree(project, folder)
+    (folder / "meldingen.csv").write_text(STATUS_CSV.replace("projectcode;", "code;"), encoding="utf-8")
+    config = folder / "project.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '[layers.status]\npath = "meldingen.csv"\nmapping = { project_id = "code" }\n',
+                      encoding="utf-8")
+    out = tmp_path / "uitvoer"
+    result = runner.invoke(app, ["monitor", str(config), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    voortgang = pd.read_csv(out / "voortgang.csv", dtype=str, keep_default_na=False)
+    assert voortgang.set_index("project_id")["vertraging_jaren"].to_dict() == {"P1": "3", "P2": "-2", "P3": "",
+                                                                              "P4": "0"}
+    # The status file is an input: an output folder over it is refused (exit 2), nothing written.
+    over = runner.invoke(app, ["monitor", str(config), "--out", str(folder / "meldingen.csv"), "--quiet"])
+    assert over.exit_code == 2 and (folder / "meldingen.csv").read_text(encoding="utf-8").startswith("code;")
+
+
+def test_cli_monitor_without_status_and_without_status_layer_exits_2(project, tmp_path):
+    result = runner.invoke(app, ["monitor", str(project / "project.toml"), "--out", str(tmp_path / "u"), "--quiet"])
+    assert result.exit_code == 2
+    assert "--status ontbreekt" in result.output and "[layers.status]" in result.output
 
 
 def test_cli_monitor_bad_status_exits_1_with_the_rows(project, tmp_path):
