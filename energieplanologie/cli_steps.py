@@ -518,7 +518,7 @@ def monitor(
     from energieplanologie.postgis import is_database_source
     from energieplanologie.progress import report, scaled
 
-    mapping = None
+    entry = None
     if not status:  # the project's [layers.status]
         from energieplanologie.config import load_config
         from energieplanologie.sample import SAMPLE_CONFIG
@@ -527,9 +527,7 @@ def monitor(
         if entry is None:
             raise _fail(ConfigError("--status ontbreekt: geef het bestand met de statusmeldingen op, of noem het in "
                                     "de configuratie als [layers.status]."), 2)
-        status, mapping = entry.path, dict(entry.mapping) if entry.mapping else None
-        status_layer = status_layer if status_layer is not None else entry.layer
-        status_table = status_table if status_table is not None else entry.table
+        status = entry.path
     database = is_database_source(status)
 
     def inputs() -> list[Path]:
@@ -547,9 +545,13 @@ def monitor(
 
             stored = map_columns(load_status(status, schema=workspace_schema), "status")
             data, read_report = validate(stored, "status", source=source_label(status, f"{workspace_schema}.statusmeldingen"))
+        elif entry is not None:  # named in the configuration: its errors name the key there
+            from energieplanologie.config import read_configured_layer
+
+            data, read_report = read_configured_layer(entry)
         else:
             data, read_report = read_layer(status if database else Path(status), "status", layer=status_layer,
-                                           table=status_table, mapping=mapping)
+                                           table=status_table)
         clean, rep = check_status(data, region.infrastructure, read_report)
         if rep.errors or not len(clean):
             if not len(clean) and not rep.errors:

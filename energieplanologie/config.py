@@ -561,8 +561,31 @@ def load_project(path: str | os.PathLike[str], *, progress: Any = None) -> Proje
     return Project(_read_layers(cfg, progress), cfg.settings, cfg)
 
 
-def _read_layers(cfg: ProjectConfig, progress: Any) -> Region:
+def read_configured_layer(lc: LayerConfig, **extra: Any) -> tuple[Any, Any]:
+    """Read the layer ``[layers.<kind>]`` names; a reader's complaint about an option is a :class:`ConfigError`
+    named by the key in the file (``layers.status.mapping: …``)."""
+    kwargs: dict[str, Any] = {"layer": lc.layer, "mapping": lc.mapping, "crs": lc.crs, **extra}
+    if lc.table is not None:
+        kwargs["table"] = lc.table
     from energieplanologie.io import read_layer
+
+    kind = lc.kind
+    try:
+        return read_layer(lc.path, kind, **kwargs)
+    except ConfigError as exc:
+        key = exc.key or ""
+        if not key.startswith("layers."):  # the reader says which option was wrong; its message is not read
+            key = f"layers.{kind}.mapping" if exc.option == "mapping" or key == "mapping" else f"layers.{kind}"
+        raise ConfigError(f"{key}: {exc}", key=key) from exc
+    except ReadError as exc:
+        # A missing layer, worksheet or member is the `layer` key's fault (as is a missing table named by
+        # `layer`); anything else the file's.
+        names_layer = lc.layer is not None and (exc.option == "layer" or (exc.option == "table" and lc.table is None))
+        key = f"layers.{kind}.layer" if names_layer else f"layers.{kind}.path"
+        raise ConfigError(f"{key}: {exc}", key=key) from exc
+
+
+def _read_layers(cfg: ProjectConfig, progress: Any) -> Region:
     from energieplanologie.progress import report
 
     frames: dict[str, Any] = {}
@@ -571,24 +594,10 @@ def _read_layers(cfg: ProjectConfig, progress: Any) -> Region:
     for i, kind in enumerate(order):
         lc = cfg.layers[kind]
         report(progress, i / len(order), f"laag {kind} lezen")
-        kwargs: dict[str, Any] = {"layer": lc.layer, "mapping": lc.mapping, "crs": lc.crs}
-        if lc.table is not None:
-            kwargs["table"] = lc.table
+        extra: dict[str, Any] = {}
         if kind in ("station_capacity", "infrastructure") and "stations" in frames:
-            kwargs["stations"] = frames["stations"]
-        try:
-            data, rep = read_layer(lc.path, kind, **kwargs)
-        except ConfigError as exc:
-            key = exc.key or ""
-            if not key.startswith("layers."):  # the reader says which option was wrong; its message is not read
-                key = f"layers.{kind}.mapping" if exc.option == "mapping" or key == "mapping" else f"layers.{kind}"
-            raise ConfigError(f"{key}: {exc}", key=key) from exc
-        except ReadError as exc:
-            # A missing layer, worksheet or member is the `layer` key's fault (as is a missing table named by
-            # `layer`); anything else the file's.
-            names_layer = lc.layer is not None and (exc.option == "layer" or (exc.option == "table" and lc.table is None))
-            key = f"layers.{kind}.layer" if names_layer else f"layers.{kind}.path"
-            raise ConfigError(f"{key}: {exc}", key=key) from exc
+            extra["stations"] = frames["stations"]
+        data, rep = read_configured_layer(lc, **extra)
         frames[kind] = data
         reports[kind] = rep
     report(progress, 1.0, "lagen gelezen")

@@ -303,6 +303,18 @@ def test_cli_monitor_reads_the_status_layer_named_in_the_configuration(project, 
     assert over.exit_code == 2 and (folder / "meldingen.csv").read_text(encoding="utf-8").startswith("code;")
 
 
+def test_cli_monitor_names_the_configuration_key_of_a_bad_status_mapping(project, tmp_path):
+    folder = tmp_path / "project"
+    shutil.copytree(project, folder)
+    config = folder / "project.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '[layers.status]\npath = "status.csv"\nmapping = { project_id = "geen_kolom" }\n',
+                      encoding="utf-8")
+    result = runner.invoke(app, ["monitor", str(config), "--out", str(tmp_path / "u"), "--quiet"])
+    assert result.exit_code == 2 and not (tmp_path / "u").exists()
+    assert "layers.status.mapping" in result.output and "geen_kolom" in result.output
+
+
 def test_cli_monitor_without_status_and_without_status_layer_exits_2(project, tmp_path):
     result = runner.invoke(app, ["monitor", str(project / "project.toml"), "--out", str(tmp_path / "u"), "--quiet"])
     assert result.exit_code == 2
