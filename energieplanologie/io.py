@@ -50,7 +50,7 @@ from energieplanologie.schema import (
     NL_BOUNDS_LONLAT,
     NL_BOUNDS_RD,
     SCHEMAS,
-    _parse_numbers,
+    parse_numbers,
     row_id_map,
     validate,
 )
@@ -1156,7 +1156,7 @@ def _split_numbers(col: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     dutch = np.zeros(len(col), dtype=bool)
     present = col.notna().to_numpy().copy()  # written into below; pandas may hand out a read-only view
     if rest.any():
-        parsed, converted, filled = _parse_numbers(col[rest])
+        parsed, converted, filled = parse_numbers(col[rest])
         values = values.copy()
         values[rest] = parsed.to_numpy()
         dutch[rest] = converted
@@ -1177,11 +1177,11 @@ def _all_text(col: pd.Series) -> bool:
 
 def _from_xy(frame: pd.DataFrame, xcol: str, ycol: str, crs: CRS | None, report: ValidationReport) -> gpd.GeoDataFrame:
     if not (_all_text(frame[xcol]) or pd.api.types.is_numeric_dtype(frame[xcol])):
-        x, x_dutch, present_x = _parse_numbers(frame[xcol])  # a spreadsheet column mixing numbers and text
+        x, x_dutch, present_x = parse_numbers(frame[xcol])  # a spreadsheet column mixing numbers and text
     else:
         x, x_dutch, present_x = _split_numbers(frame[xcol])
     if not (_all_text(frame[ycol]) or pd.api.types.is_numeric_dtype(frame[ycol])):
-        y, y_dutch, present_y = _parse_numbers(frame[ycol])
+        y, y_dutch, present_y = parse_numbers(frame[ycol])
     else:
         y, y_dutch, present_y = _split_numbers(frame[ycol])
     bad_x = present_x & x.isna().to_numpy()

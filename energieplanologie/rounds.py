@@ -86,6 +86,7 @@ __all__ = [
     "read_gpkg_provenance",
     "round_document",
     "round_hash",
+    "run_chain",
     "snapshot_inputs",
     "verify_round",
     "verify_rounds",
@@ -515,9 +516,9 @@ class PostgisStore:
     TABLES = ("rondes", "invoer", "ketting", "wijzigingen")
 
     def __init__(self, url: str, schema: str = "rondes", *, owner_role: str | None = None) -> None:
-        from energieplanologie.postgis import _NAME
+        from energieplanologie.postgis import SQL_NAME
 
-        if not _NAME.match(schema) or len(schema) > 40:
+        if not SQL_NAME.match(schema) or len(schema) > 40:
             raise ConfigError(f"schema: {schema!r} is geen geldige schemanaam (kleine letters, cijfers, _).",
                               key="schema")
         if owner_role is not None and (not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", owner_role) or len(owner_role) > 63):
@@ -717,16 +718,16 @@ class PostgisStore:
 
         from energieplanologie.postgis import (
             DatabaseError,
-            _collect_tables,
-            _db_error,
-            _publication_id,
-            _publish_in,
+            collect_tables,
             connect,
+            database_error,
+            new_publication_id,
+            publish_tables_in,
             table_checksum,
         )
 
         target = self.results_schema(frozen.round)
-        tables = _collect_tables(None, results_dir / GPKG_NAME)
+        tables = collect_tables(None, results_dir / GPKG_NAME)
         prov = read_gpkg_provenance(results_dir / GPKG_NAME) or {}
         conn = connect(self.url)
         try:
@@ -740,7 +741,7 @@ class PostgisStore:
                 raise DatabaseError(f"Schema {target!r} bestaat al maar hoort bij geen bevroren ronde; verwijder het "
                                     "of kies een andere rondenaam.")
             earlier = self._read_rounds(conn)
-            made = _publish_in(conn, tables, target, prov, _publication_id())
+            made = publish_tables_in(conn, tables, target, prov, new_publication_id())
             digests = {}
             for name in made:
                 self._protect(conn, target, name, frozen.round)
@@ -767,7 +768,7 @@ class PostgisStore:
             conn.commit()
         except errors.Error as exc:
             conn.rollback()
-            raise _db_error(exc, self.url, f"Ronde {frozen.round} bevriezen mislukt; er is niets veranderd") from None
+            raise database_error(exc, self.url, f"Ronde {frozen.round} bevriezen mislukt; er is niets veranderd") from None
         except BaseException:
             conn.rollback()
             raise
@@ -991,7 +992,7 @@ def protect_store(url: str, schema: str = "rondes", *, owner_role: str | None = 
     """
     from psycopg import sql
 
-    from energieplanologie.postgis import _db_error, connect
+    from energieplanologie.postgis import connect, database_error
 
     store = PostgisStore(url, schema, owner_role=owner_role)
     if readers is not None and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", readers):
@@ -1062,7 +1063,7 @@ def protect_store(url: str, schema: str = "rondes", *, owner_role: str | None = 
         import psycopg
 
         if isinstance(exc, psycopg.Error):
-            raise _db_error(exc, url, "Rondes beveiligen mislukt; er is niets veranderd") from None
+            raise database_error(exc, url, "Rondes beveiligen mislukt; er is niets veranderd") from None
         raise
     finally:
         conn.close()
@@ -1105,9 +1106,21 @@ def open_store(spec: str | os.PathLike[str] | Store, *, schema: str = "rondes",
 OUTPUTS = ("all", "gpkg")
 
 
-def _run(region: Region, out_dir: Path, *, scenario: str | None, outputs: str,
-         progress: ProgressCallback | None, settings: ProjectSettings | None = None) -> Path:
-    """Run the chain: the whole output folder, or (``outputs="gpkg"``) only ``energieplanologie.gpkg``."""
+def run_chain(region: Region, out_dir: Path, *, scenario: str | None, outputs: str,
+              progress: ProgressCallback | None, settings: ProjectSettings | None = None) -> Path:
+    """Run the chain: the whole output folder, or (``outputs="gpkg"``) only ``energieplanologie.gpkg``.
+
+    What a round keeps (:data:`OUTPUTS`); the ``rondes vergelijken``/``publiceren`` commands use it for the
+    run of now. Returns the path of the GeoPackage.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import energieplanologie as ep
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     run_chain(ep.load_sample(), Path(folder), scenario=None, outputs="gpkg", progress=None).name
+    'energieplanologie.gpkg'
+    """
     from energieplanologie import pipeline
     from energieplanologie.io import write_layers
 
@@ -1206,7 +1219,7 @@ def freeze_round(
         if results is None:
             report(progress, 0.1, "resultaten berekenen")
             chosen = settings if settings is not None else (cfg.settings if cfg is not None else None)
-            gpkg = _run(region, out, scenario=scenario, outputs=outputs, progress=scaled(progress, 0.1, 0.8),
+            gpkg = run_chain(region, out, scenario=scenario, outputs=outputs, progress=scaled(progress, 0.1, 0.8),
                         settings=chosen)
         else:
             given = Path(results)
@@ -1387,7 +1400,8 @@ def compare_with_round(
     ``verschillen.html``, ``verschillen.csv`` and ``invoerwijzigingen.csv``. ``settings``: the analysis settings
     of the run now (default those of the configuration; none for a Region).
     """
-    from energieplanologie.diff import diff_rounds, write_diff
+    from energieplanologie.diff import diff_rounds
+    from energieplanologie.diff_report import write_diff
     from energieplanologie.io import write_csv
     from energieplanologie.labels import to_dutch
 
@@ -1409,7 +1423,7 @@ def compare_with_round(
             report(progress, 0.1, "resultaten berekenen")
             if settings is None and not isinstance(current, Region):
                 settings = _load_config_only(current)[1].settings
-            new_gpkg = _run(region, tmp_dir / "nu", scenario=scenario, outputs="gpkg",
+            new_gpkg = run_chain(region, tmp_dir / "nu", scenario=scenario, outputs="gpkg",
                             progress=scaled(progress, 0.1, 0.8), settings=settings)
             add_gpkg_provenance(new_gpkg, provenance(region, inputs=snaps))
         if record and len(changes):

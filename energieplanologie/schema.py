@@ -42,8 +42,10 @@ __all__ = [
     "SECTORS",
     "ColumnSpec",
     "LayerSpec",
+    "empty_clean",
     "level_from_voltage",
     "normalise_enum",
+    "parse_numbers",
     "row_id_map",
     "validate",
 ]
@@ -642,11 +644,17 @@ def _number_from_text(text: str | None) -> float:
         return math.nan
 
 
-def _parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+def parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Parse a column of numbers, once per distinct value.
 
     Returns ``(values, converted, present)``: the floats (NaN where missing or unparsable), which cells were text
     that had to be converted, and which cells held anything at all.
+
+    Examples
+    --------
+    >>> values, converted, present = parse_numbers(pd.Series(["1,5", 2, None], dtype=object))
+    >>> values.tolist(), converted.tolist(), present.tolist()
+    ([1.5, 2.0, nan], [True, False, False], [True, True, False])
     """
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         return raw.astype(float), np.zeros(len(raw), dtype=bool), raw.notna().to_numpy()
@@ -664,7 +672,7 @@ def _coerce_numeric(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Returns the parsed values and a boolean mask of cells that were text and had to be converted.
     """
-    values, converted, _ = _parse_numbers(raw)
+    values, converted, _ = parse_numbers(raw)
     return values, pd.Series(converted, index=raw.index)
 
 
@@ -737,7 +745,7 @@ def validate(
         return clean, report
 
     def reject_all() -> tuple[pd.DataFrame, ValidationReport]:
-        return finish(_empty_clean(spec, df))
+        return finish(empty_clean(spec, df))
 
     # ---- layer level: duplicate headers, emptiness, required columns
     duplicated = df.columns[df.columns.duplicated()].unique().tolist()
@@ -873,7 +881,7 @@ def validate(
             continue
         raw = df[col.name]
         if col.type in ("int", "float"):
-            values, converted, notnull_raw = _parse_numbers(raw)
+            values, converted, notnull_raw = parse_numbers(raw)
             unparsable = notnull_raw & values.isna().to_numpy()
             error_rows(unparsable, "not_a_number", col.name, "geen getal", values=raw)
             nonfinite = np.isinf(values.to_numpy())
@@ -1108,11 +1116,17 @@ _INT_LIMIT = 2.0**53
 _DTYPES = {"int": "Int64", "float": "float64", "str": object, "enum": object}
 
 
-def _empty_clean(spec: LayerSpec, df: pd.DataFrame) -> pd.DataFrame:
+def empty_clean(spec: LayerSpec, df: pd.DataFrame) -> pd.DataFrame:
     """No rows, but the shape of a clean layer: canonical typed columns, the source's extra columns, RD geometry.
 
     Callers downstream (Region, the analyses) can then rely on the canonical columns even when a layer was
     rejected as a whole.
+
+    Examples
+    --------
+    >>> empty = empty_clean(SCHEMAS["stations"], pd.DataFrame({"station_id": ["A"], "extra": [1]}))
+    >>> len(empty), "voltage_kv" in empty.columns, "extra" in empty.columns, str(empty.crs)
+    (0, True, True, 'EPSG:28992')
     """
     data: dict[str, Any] = {c.name: pd.Series([], dtype=_DTYPES[c.type]) for c in spec.columns}
     geom_name = df.geometry.name if isinstance(df, gpd.GeoDataFrame) and df._geometry_column_name in df.columns else None
