@@ -41,8 +41,8 @@ _LAZY: dict[str, str] = {
     "load_project": "energieplanologie.config",
     "read_layer": "energieplanologie.io",
     "LayerRead": "energieplanologie.io",
-    "write_layers": "energieplanologie.io",
-    "write_csv": "energieplanologie.io",
+    "write_layers": "energieplanologie.writers",
+    "write_csv": "energieplanologie.writers",
     "read_capaciteitskaart": "energieplanologie.capaciteitskaart",
     "validate": "energieplanologie.schema",
     "SCHEMAS": "energieplanologie.schema",
@@ -193,7 +193,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.diff import diff_rounds
     from energieplanologie.flex import flex_assets, flex_need
     from energieplanologie.hotspots import detect_hotspots, hotspots_through_time
-    from energieplanologie.io import LayerRead, read_layer, write_csv, write_layers
+    from energieplanologie.io import LayerRead, read_layer
     from energieplanologie.maps import publish, region_map, static_region_map
     from energieplanologie.monitoring import ConsequencesResult, MonitorResult, consequences_result, monitor
     from energieplanologie.overview import municipality_overview, write_overviews
@@ -208,3 +208,4 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.schema import CRS_RD, KINDS, SCHEMAS, validate
     from energieplanologie.synthetic import synthetic_region
     from energieplanologie.variants import Variant, VariantsResult, compare_variants, compare_variants_result
+    from energieplanologie.writers import write_csv, write_layers

@@ -15,8 +15,8 @@ import pandas as pd
 from energieplanologie._atomic import atomic_write
 from energieplanologie._html import esc, is_missing
 from energieplanologie.diff import CHANGES, RoundDiff
-from energieplanologie.io import write_csv
 from energieplanologie.labels import format_number, label, value_label
+from energieplanologie.writers import write_csv
 
 __all__ = ["write_diff"]
 

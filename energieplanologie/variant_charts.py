@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from energieplanologie._atomic import atomic_write
-from energieplanologie.io import write_csv
 from energieplanologie.labels import format_number
+from energieplanologie.writers import write_csv
 
 __all__ = ["plot_variants", "write_variants"]
 

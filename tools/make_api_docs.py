@@ -30,7 +30,7 @@ GROUPS: list[tuple[str, str, dict[str, str]]] = [
      "en waarden, omprojecteren), valideren is streng en niets gebeurt stil.",
      {"load_sample": "sample", "read_layer": "io", "LayerRead": "io", "validate": "schema",
       "ValidationReport": "report", "Region": "region", "load_config": "config",
-      "read_capaciteitskaart": "capaciteitskaart", "write_layers": "io", "write_csv": "io",
+      "read_capaciteitskaart": "capaciteitskaart", "write_layers": "writers", "write_csv": "writers",
       "get_scenario": "scenarios", "weighted_mw": "scenarios", "synthetic_region": "synthetic"}),
     ("Stationsbalans",
      "Pilot West-Brabant: capaciteit per station tegenover de last, per jaar, richting en scenario, en wat "
