@@ -24,7 +24,7 @@ from energieplanologie._errors import (
     os_reason,
 )
 from energieplanologie._secrets import mask_secrets
-from energieplanologie.cli_app import (  # the shared machinery, also under its old names here
+from energieplanologie.cli_app import (  # the shared machinery, also reachable as cli.<name>
     KINDS_HELP,
     MachineProgress,
     ProgressDisplay,
