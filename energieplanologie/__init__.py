@@ -41,8 +41,8 @@ _LAZY: dict[str, str] = {
     "load_project": "energieplanologie.config",
     "read_layer": "energieplanologie.io",
     "LayerRead": "energieplanologie.io",
-    "write_layers": "energieplanologie.io",
-    "write_csv": "energieplanologie.io",
+    "write_layers": "energieplanologie.writers",
+    "write_csv": "energieplanologie.writers",
     "read_capaciteitskaart": "energieplanologie.capaciteitskaart",
     "validate": "energieplanologie.schema",
     "SCHEMAS": "energieplanologie.schema",
@@ -79,6 +79,8 @@ _LAZY: dict[str, str] = {
     "score_projects": "energieplanologie.assessment",
     "Variant": "energieplanologie.variants",
     "compare_variants": "energieplanologie.variants",
+    "compare_variants_result": "energieplanologie.variants",
+    "VariantsResult": "energieplanologie.variants",
     "project_list": "energieplanologie.pmiek",
     "project_sheet_html": "energieplanologie.pmiek",
     "write_pmiek": "energieplanologie.pmiek",
@@ -89,6 +91,8 @@ _LAZY: dict[str, str] = {
     # borgen en uitvoeren (step 5): the half-yearly progress check
     "monitor": "energieplanologie.monitoring",
     "MonitorResult": "energieplanologie.monitoring",
+    "consequences_result": "energieplanologie.monitoring",
+    "ConsequencesResult": "energieplanologie.monitoring",
     # the whole chain
     "Analysis": "energieplanologie.pipeline",
     "analyse": "energieplanologie.pipeline",
@@ -101,6 +105,7 @@ __all__ = [
     "SCHEMAS",
     "Analysis",
     "ConfigError",
+    "ConsequencesResult",
     "EnergieplanologieError",
     "EnergieplanologieWarning",
     "LayerRead",
@@ -112,11 +117,14 @@ __all__ = [
     "ValidationError",
     "ValidationReport",
     "Variant",
+    "VariantsResult",
     "__version__",
     "allocate",
     "allocate_region",
     "analyse",
     "compare_variants",
+    "compare_variants_result",
+    "consequences_result",
     "detect_hotspots",
     "diff_rounds",
     "flex_assets",
@@ -185,9 +193,9 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.diff import diff_rounds
     from energieplanologie.flex import flex_assets, flex_need
     from energieplanologie.hotspots import detect_hotspots, hotspots_through_time
-    from energieplanologie.io import LayerRead, read_layer, write_csv, write_layers
+    from energieplanologie.io import LayerRead, read_layer
     from energieplanologie.maps import publish, region_map, static_region_map
-    from energieplanologie.monitoring import MonitorResult, monitor
+    from energieplanologie.monitoring import ConsequencesResult, MonitorResult, consequences_result, monitor
     from energieplanologie.overview import municipality_overview, write_overviews
     from energieplanologie.pipeline import Analysis, analyse, run_pipeline
     from energieplanologie.pmiek import project_list, project_sheet_html, write_pmiek
@@ -199,4 +207,5 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.scenarios import get_scenario, weighted_mw
     from energieplanologie.schema import CRS_RD, KINDS, SCHEMAS, validate
     from energieplanologie.synthetic import synthetic_region
-    from energieplanologie.variants import Variant, compare_variants
+    from energieplanologie.variants import Variant, VariantsResult, compare_variants, compare_variants_result
+    from energieplanologie.writers import write_csv, write_layers

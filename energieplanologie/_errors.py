@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 
 __all__ = ["ConfigError", "EnergieplanologieError", "EnergieplanologieWarning", "OutputError", "ReadError",
-           "UnusableLayerError", "ValidationError", "os_reason"]
+           "UnusableLayerError", "ValidationError", "error_line", "os_reason"]
 
 _OS_REASONS = {
     errno.ENOENT: "bestaat niet",
@@ -20,6 +20,21 @@ _OS_REASONS = {
     errno.ELOOP: "te veel symbolische koppelingen (een kring?)",
     errno.ENAMETOOLONG: "naam te lang",
 }
+
+
+def error_line(exc: BaseException) -> str:
+    """The first line of an exception's text (its type's name when it has none), at most 300 characters: what a
+    Dutch message quotes of a library's error.
+
+    Examples
+    --------
+    >>> error_line(ValueError("kapot\\nmeer details"))
+    'kapot'
+    >>> error_line(KeyError())
+    'KeyError'
+    """
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
 
 
 def os_reason(exc: OSError) -> str:

@@ -43,7 +43,8 @@ from energieplanologie.options import ALLOCATION_KEYS, check_keys
 from energieplanologie.scenarios import enum_codes
 from energieplanologie.schema import CARRIERS, LEVELS
 
-__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "KERNELS", "METHODS", "TIE_M", "allocate", "allocate_arrays", "allocate_region"]
+__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "KERNELS", "METHODS", "TIE_M", "allocate", "allocate_arrays", "allocate_region",
+           "nearest_station", "station_id_rank"]
 
 #: Largest development (MW, the larger of offtake and feed-in) each grid level takes when not linked explicitly.
 DEFAULT_MAX_MW_PER_LEVEL: dict[str, float] = {"MS": 10.0, "TS": 30.0, "HS": 300.0, "EHS": math.inf}
@@ -125,7 +126,7 @@ def _area_parts(area: Any) -> np.ndarray | None:
 TIE_M = 1e-6
 
 
-def _id_rank(stations: gpd.GeoDataFrame) -> np.ndarray:
+def station_id_rank(stations: gpd.GeoDataFrame) -> np.ndarray:
     """Each station's place in the order of its ``station_id`` (as text): the tie-breaker."""
     ids = stations["station_id"].astype(str).to_numpy() if len(stations) else np.array([], dtype=str)
     rank = np.empty(len(ids), dtype=np.int64)
@@ -133,7 +134,7 @@ def _id_rank(stations: gpd.GeoDataFrame) -> np.ndarray:
     return rank
 
 
-def _nearest(tree: cKDTree, points: np.ndarray, eligible: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def nearest_station(tree: cKDTree, points: np.ndarray, eligible: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distance to, and position (among ``eligible``) of, the nearest station of each point; among equally near
     stations the one with the lowest ``station_id``."""
     if len(eligible) == 1:
@@ -189,7 +190,7 @@ def _allocate_arrays(
     limits = _limits(max_mw_per_level)
     n = len(developments)
     st_xy, st_carrier, st_limit = _station_tables(stations, limits)
-    st_rank = _id_rank(stations)
+    st_rank = station_id_rank(stations)
 
     station_pos = np.full(n, -1, dtype=np.intp)
     method = np.full(n, _UNALLOCATED, dtype=np.int8)
@@ -248,7 +249,7 @@ def _allocate_arrays(
                 if len(polys):
                     pending.append(pool.submit(_split_polygons, geoms[polys], polys, eligible, st_xy, area_parts,
                                                min_split_share, with_geometry))
-                dist, idx = _nearest(tree, xy[members], eligible, st_rank)
+                dist, idx = nearest_station(tree, xy[members], eligible, st_rank)
                 station_pos[members] = eligible[idx]
                 distance[members] = dist
                 method[members] = _NEAREST

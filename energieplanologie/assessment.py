@@ -27,6 +27,7 @@ import tomllib
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError, ReadError
 from energieplanologie.labels import format_number, value_label
+from energieplanologie.options import stability_settings
 
 __all__ = [
     "LEVELS",
@@ -832,14 +833,6 @@ def _stability(points: np.ndarray, weights: np.ndarray, max_points: float, *, to
 
 
 # ---------------------------------------------------------------------------------------------- main
-#: Defaults of the ranking-stability settings (arguments of :func:`score_projects`, or ``[assessment]`` keys).
-STABILITY_DEFAULTS: dict[str, Any] = {"top_k": 5, "n_perturbations": 1000, "weight_noise": 0.25, "seed": 0}
-#: Their bounds (least, most, whole number): enough for any province, and within memory.
-STABILITY_BOUNDS: dict[str, tuple[float, float, bool]] = {
-    "top_k": (1, 10_000, True), "n_perturbations": (1, 100_000, True), "weight_noise": (0, 5, False),
-    "seed": (0, 2**32 - 1, True)}
-
-
 def _hotspot_frame(hotspots: Any) -> gpd.GeoDataFrame | None:
     if hotspots is None:
         return None
@@ -924,19 +917,9 @@ def score_projects(
     >>> print(result.scores.set_index(["project_id", "criterion"]).loc[("P09", "F"), "reason"])
     raakt een zwaar beperkingsgebied: natura2000 'Westerschelde & Saeftinghe'; 72 % van het project (buffer 100 m) ligt in beperkingsgebied
     """
-    # An argument, else the default; always within bounds.
-    given = {"top_k": top_k, "n_perturbations": n_perturbations, "weight_noise": weight_noise, "seed": seed}
-    chosen_settings = {}
-    for key, value in given.items():
-        value = STABILITY_DEFAULTS[key] if value is None else value
-        low, high, whole = STABILITY_BOUNDS[key]
-        number = isinstance(value, (int, np.integer)) if whole else isinstance(value, (int, float, np.integer,
-                                                                                       np.floating))
-        if isinstance(value, bool) or not number or not math.isfinite(float(value)) or not low <= value <= high:
-            shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:40]}…"
-            raise ConfigError(f"assessment.{key}: verwacht {'een geheel getal' if whole else 'een getal'} van "
-                              f"{low:g} tot en met {high:g}, gevonden {shown}", key=f"assessment.{key}")
-        chosen_settings[key] = value
+    # An argument, else the default; checked where every setting is (options.py), naming the key.
+    chosen_settings = stability_settings(top_k=top_k, n_perturbations=n_perturbations, weight_noise=weight_noise,
+                                         seed=seed)
     top_k, n_perturbations = int(chosen_settings["top_k"]), int(chosen_settings["n_perturbations"])
     weight_noise, seed = float(chosen_settings["weight_noise"]), int(chosen_settings["seed"])
     fw = load_framework(framework if framework is not None else "default")

@@ -24,16 +24,16 @@ from energieplanologie._errors import (
     os_reason,
 )
 from energieplanologie._secrets import mask_secrets
-from energieplanologie.cli_app import (  # the shared machinery, also under its old names here
+from energieplanologie.cli_app import (  # the shared machinery, also reachable as cli.<name>
     KINDS_HELP,
     MachineProgress,
+    ProgressDisplay,
     Quiet,
-    _fail,
-    _Progress,
-    _warnings_shown,
     app,
     err,
+    fail,
     out,
+    warnings_shown,
 )
 from energieplanologie.progress import machine_progress
 
@@ -88,7 +88,7 @@ def validate(
     from energieplanologie.schema import KINDS
 
     if kind not in KINDS:
-        raise _fail(ValueError(f"onbekende soort {kind!r}; kies uit {KINDS_HELP}"), 2)
+        raise fail(ValueError(f"onbekende soort {kind!r}; kies uit {KINDS_HELP}"), 2)
     database = is_database_source(path)
     source: str | Path = path if database else Path(path)
     shown = source_label(path, table) if database else str(path)  # a database password is masked
@@ -103,7 +103,7 @@ def validate(
             print(json.dumps({"kind": kind, "source": shown, "ok": False, "unreadable": True,
                               "message": mask_secrets(str(exc))},
                              ensure_ascii=False, indent=2))
-        raise _fail(exc, 2) from None
+        raise fail(exc, 2) from None
     report = result.report
     if as_json:
         print(report.to_json())
@@ -118,7 +118,7 @@ def _write_outputs(region: Any, settings: Any, out_dir: Path, *, machine: bool, 
                    round: str | None = None, pdf: bool = True, charts: str | list[str] = "shortage") -> None:
     from energieplanologie.pipeline import run_pipeline
 
-    with _Progress(machine, quiet, "energieplanologie") as progress:
+    with ProgressDisplay(machine, quiet, "energieplanologie") as progress:
         written = run_pipeline(region, out_dir, settings=settings, scenario=scenario, round=round, pdf=pdf,
                                progress=progress, charts=charts)
     if not quiet and not machine:
@@ -143,12 +143,12 @@ def demo(
 
     try:
         check_output(out_dir, load_config(SAMPLE_CONFIG).input_paths)
-        with _warnings_shown():
+        with warnings_shown():
             region = load_sample()
             _write_outputs(region, sample_settings(), out_dir, machine=machine, quiet=quiet, scenario=None,
                            charts=_chart_choice(charts))
     except EnergieplanologieError as exc:
-        raise _fail(exc, 2) from None
+        raise fail(exc, 2) from None
 
 
 @app.command()
@@ -171,16 +171,16 @@ def run(
 
         check_output(out_dir, load_config(config).input_paths)  # before reading or computing anything
         chosen_charts = _chart_choice(charts)
-        with _warnings_shown():
-            with _Progress(machine, quiet, "lagen lezen") as progress:
+        with warnings_shown():
+            with ProgressDisplay(machine, quiet, "lagen lezen") as progress:
                 region, settings, _ = load_project(config, progress=progress)
             region.require_usable_layers(CONFIG_HINTS)
             _write_outputs(region, settings, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_,
                            pdf=pdf, charts=chosen_charts)
     except (ConfigError, OutputError) as exc:
-        raise _fail(exc, 2) from None
+        raise fail(exc, 2) from None
     except EnergieplanologieError as exc:
-        raise _fail(exc, 1) from None
+        raise fail(exc, 1) from None
 
 
 #: Option names of earlier versions, still accepted but no longer shown: old → new.

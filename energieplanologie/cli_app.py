@@ -24,7 +24,7 @@ from energieplanologie._secrets import mask_secrets
 from energieplanologie._version import __version__
 from energieplanologie.progress import ProgressCallback, machine_progress
 
-__all__ = ["KINDS_HELP", "MachineProgress", "Quiet", "app", "err", "out"]
+__all__ = ["KINDS_HELP", "MachineProgress", "ProgressDisplay", "Quiet", "app", "err", "fail", "out", "warnings_shown"]
 
 app = typer.Typer(
     name="energieplanologie",
@@ -89,7 +89,7 @@ def _root(
     _show_notices()
 
 
-class _Progress:
+class ProgressDisplay:
     """Bridge core progress callbacks to rich bars, machine lines, or nothing."""
 
     def __init__(self, machine: bool, quiet: bool, title: str) -> None:
@@ -120,7 +120,7 @@ class _Progress:
 
 
 @contextmanager
-def _warnings_shown() -> Iterator[None]:
+def warnings_shown() -> Iterator[None]:
     """Print the package's warnings (a setting that works but probably not as meant) as ``Waarschuwing: …``
     lines on stderr once the work is done; every other warning is shown as it would be without this.
 
@@ -147,7 +147,7 @@ def _warnings_shown() -> Iterator[None]:
                 err.print(f"Waarschuwing: {message}")
 
 
-def _fail(exc: Exception, code: int) -> typer.Exit:
+def fail(exc: Exception, code: int) -> typer.Exit:
     """Print one Dutch line ``Fout: …`` (every password masked) and return the exit to raise."""
     err.print(f"Fout: {mask_secrets(str(exc))}")
     return typer.Exit(code)

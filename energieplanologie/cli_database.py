@@ -121,9 +121,9 @@ def _run_errors(func: Any) -> None:
     try:
         func()
     except RoundFrozenError as exc:
-        raise cli._fail(exc, 1) from None
+        raise cli.fail(exc, 1) from None
     except (EnergieplanologieError, FileNotFoundError) as exc:
-        raise cli._fail(exc, 2) from None
+        raise cli.fail(exc, 2) from None
 
 
 @baseline_app.command("freeze")
@@ -153,7 +153,7 @@ def freeze(
     def work() -> None:
         st = _store(config, db, db_schema, store, owner_role)
         _check_rounds(st)  # a new round is chained to the last one: that one must be intact
-        with cli._Progress(machine, quiet, f"ronde {round_} bevriezen") as progress:
+        with cli.ProgressDisplay(machine, quiet, f"ronde {round_} bevriezen") as progress:
             frozen = freeze_round(config, round_, store=st, owners=_owners(owner), results=results,
                                   scenario=scenario, outputs="gpkg" if only_gpkg else "all", progress=progress)
         if machine:
@@ -237,7 +237,7 @@ def diff(
         current: Any = gpkg if gpkg is not None else config
 
         def compare(folder: Path | None) -> Any:
-            with cli._Progress(machine, quiet, "vergelijken") as progress:
+            with cli.ProgressDisplay(machine, quiet, "vergelijken") as progress:
                 return compare_with_round(current, round_, store=st, out_dir=folder, owners=_owners(owner),
                                           scenario=scenario, progress=progress)
 
@@ -351,18 +351,18 @@ def publish(
         if (config is None) == (gpkg is None):
             raise ConfigError("publish: geef precies één van --config (draai de keten) of --gpkg (bestaande uitvoer).",
                               key="publish")
-        with cli._Progress(machine, quiet, f"publiceren naar {schema}") as progress:
+        with cli.ProgressDisplay(machine, quiet, f"publiceren naar {schema}") as progress:
             if gpkg is not None:
                 pub = publish_to_postgis(None, gpkg, db, schema, round=round_)
             else:
                 from energieplanologie.config import load_project
                 from energieplanologie.progress import report, scaled
                 from energieplanologie.provenance import add_gpkg_provenance, provenance
-                from energieplanologie.rounds import _run
+                from energieplanologie.rounds import run_chain
 
                 region, settings, _ = load_project(config, progress=scaled(progress, 0.0, 0.2))  # type: ignore[arg-type]
                 with tempfile.TemporaryDirectory(prefix="ep-publiceren-") as tmp:
-                    gpkg_path = _run(region, Path(tmp), scenario=scenario, outputs="gpkg",
+                    gpkg_path = run_chain(region, Path(tmp), scenario=scenario, outputs="gpkg",
                                      progress=scaled(progress, 0.2, 0.8), settings=settings)
                     prov = provenance(region, round_, base_dir=settings.base_dir)
                     add_gpkg_provenance(gpkg_path, prov)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError, OutputError, os_reason
-from energieplanologie.cli_app import MachineProgress, Quiet, _fail, _Progress, _warnings_shown, app, out
+from energieplanologie.cli_app import MachineProgress, ProgressDisplay, Quiet, app, fail, out, warnings_shown
 
 __all__: list[str] = []
 
@@ -98,15 +98,15 @@ def _run(title: str, machine: bool, quiet: bool, compute: Any, write: Any, *, ou
         check_output_folder(out_dir, owns=owns, known=KNOWN_OUTPUTS, inputs=sources, default_need=STEP_NEED)
         if validation_json is not None:
             check_not_inputs([validation_json], sources, what="--validation-json")
-        with _warnings_shown(), _Progress(machine, quiet, title) as progress:
+        with warnings_shown(), ProgressDisplay(machine, quiet, title) as progress:
             result = compute(progress)
             with staged_output(out_dir, owns=owns) as folder:
                 written = write(result, folder, progress)
             written = final_paths(written, folder, out_dir)
     except (ConfigError, OutputError) as exc:
-        raise _fail(exc, 2) from None
+        raise fail(exc, 2) from None
     except EnergieplanologieError as exc:
-        raise _fail(exc, 1) from None
+        raise fail(exc, 1) from None
     if not quiet and not machine:
         for path in written:
             out.print(str(path), highlight=False)
@@ -411,7 +411,8 @@ def diff(
     machine: MachineProgress = False,
 ) -> None:
     """Verschillen tussen twee programmeerrondes: projecten erbij, eraf, herpland of herbeoordeeld; tekorten."""
-    from energieplanologie.diff import diff_rounds, write_diff
+    from energieplanologie.diff import diff_rounds
+    from energieplanologie.diff_report import write_diff
 
     def compute(progress: Any) -> Any:
         return diff_rounds(old, new)
@@ -433,19 +434,19 @@ def init(
 
     target = directory / "project.toml"
     if directory.exists() and not directory.is_dir():
-        raise _fail(ConfigError(f"{directory} bestaat al en is een bestand, geen map; noem een (nieuwe) map, "
+        raise fail(ConfigError(f"{directory} bestaat al en is een bestand, geen map; noem een (nieuwe) map, "
                                 f"bijvoorbeeld: energieplanologie init {directory.with_suffix('')}_project"), 2)
     if target.is_dir():
-        raise _fail(ConfigError(f"{target} is een map; verwijder of hernoem die eerst"), 2)
+        raise fail(ConfigError(f"{target} is een map; verwijder of hernoem die eerst"), 2)
     if target.exists() and not force:
-        raise _fail(ConfigError(f"{target} bestaat al; gebruik --force om te overschrijven"), 2)
+        raise fail(ConfigError(f"{target} bestaat al; gebruik --force om te overschrijven"), 2)
     template = (Path(__file__).parent / "templates" / "project_template.toml").read_text(encoding="utf-8")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with atomic_write(target) as tmp:
             Path(tmp).write_text(template, encoding="utf-8")
     except OSError as exc:
-        raise _fail(ConfigError(f"{target}: niet te schrijven ({os_reason(exc)})"), 2) from None
+        raise fail(ConfigError(f"{target}: niet te schrijven ({os_reason(exc)})"), 2) from None
     out.print(f"Sjabloon geschreven: {target}\nVul de paden in en draai: energieplanologie run {target} --out uitvoer",
               highlight=False)
 
@@ -525,7 +526,7 @@ def monitor(
 
         entry = load_config(config if config is not None else SAMPLE_CONFIG).layers.get("status")
         if entry is None:
-            raise _fail(ConfigError("--status ontbreekt: geef het bestand met de statusmeldingen op, of noem het in "
+            raise fail(ConfigError("--status ontbreekt: geef het bestand met de statusmeldingen op, of noem het in "
                                     "de configuratie als [layers.status]."), 2)
         status = entry.path
     database = is_database_source(status)

@@ -53,7 +53,7 @@ import shapely
 
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie._geometry import representative_xy
-from energieplanologie.allocation import _id_rank, _nearest
+from energieplanologie.allocation import nearest_station, station_id_rank
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario
 from energieplanologie.schema import CARRIERS, FLEX_TYPES
@@ -144,14 +144,14 @@ def _place(stations: pd.DataFrame, geoms: np.ndarray, ids: np.ndarray, carriers:
         return pos.astype(np.intp)
     xy = representative_xy(geoms[need])
     st_xy = shapely.get_coordinates(np.asarray(stations.geometry.values)) if len(sid) else np.zeros((0, 2))
-    rank = _id_rank(stations)
+    rank = station_id_rank(stations)
     for carrier in np.unique(carriers[need].astype(str)):
         eligible = np.flatnonzero(st_carrier == carrier)
         rows = np.flatnonzero(carriers[need] == carrier)
         ok = rows[np.isfinite(xy[rows]).all(axis=1)]
         if not len(eligible) or not len(ok):
             continue
-        _, best = _nearest(cKDTree(st_xy[eligible]), xy[ok], eligible, rank)
+        _, best = nearest_station(cKDTree(st_xy[eligible]), xy[ok], eligible, rank)
         pos[need[ok]] = eligible[np.asarray(best, dtype=np.intp)]
     return pos.astype(np.intp)
 

@@ -48,9 +48,11 @@ __all__ = [
     "CONSEQUENCE_COLUMNS",
     "HISTORY_PREFIX",
     "PROGRESS_COLUMNS",
+    "ConsequencesResult",
     "MonitorResult",
     "check_status",
     "consequences",
+    "consequences_result",
     "expected_years",
     "monitor",
     "progress_table",
@@ -301,6 +303,29 @@ def _waiting(row: Any, queue: Mapping[tuple[str, str], tuple[np.ndarray, ...]]) 
     return ";".join(sorted(ids[:n][waiting])), float(mw[:n][waiting].sum())
 
 
+@dataclass(frozen=True)
+class ConsequencesResult:
+    """What :func:`consequences_result` returns: the changed rows and the scenario of both balances.
+
+    Attributes
+    ----------
+    table : DataFrame
+        As :func:`consequences` returns it (columns :data:`CONSEQUENCE_COLUMNS`).
+    scenario : str
+        The name of the scenario the two balances were computed with.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> result = consequences_result(ep.load_sample(), {"P03": 2034})
+    >>> result.scenario, sorted(set(result.table["station_id"]))
+    ('verwacht', ['TNZ'])
+    """
+
+    table: pd.DataFrame
+    scenario: str
+
+
 def consequences(
     region: Region,
     expected: Mapping[str, int | None],
@@ -350,6 +375,55 @@ def consequences(
     >>> gevolgen = consequences(ep.load_sample(), {"P03": 2034})  # Kanaalzone two years later
     >>> sorted(set(gevolgen["station_id"])), sorted(gevolgen["year"].unique().tolist())
     (['TNZ'], [2032, 2033])
+    """
+    return consequences_result(region, expected, planned=planned, scenario=scenario, scenarios=scenarios,
+                               years=years, allocation=allocation, progress=progress).table
+
+
+def consequences_result(
+    region: Region,
+    expected: Mapping[str, int | None],
+    *,
+    planned: Mapping[str, int | None] | None = None,
+    scenario: str | None = None,
+    scenarios: Mapping[str, Any] | None = None,
+    years: Iterable[int] | None = None,
+    allocation: pd.DataFrame | None = None,
+    progress: ProgressCallback | None = None,
+) -> ConsequencesResult:
+    """:func:`consequences` with the name of the scenario beside the table.
+
+    Parameters
+    ----------
+    region : Region
+        The study area with the programme as its infrastructure.
+    expected : mapping of str to int or None
+        project_id → expected year ready (None: cancelled, adds nothing in any year); projects not named keep
+        their planned year (see :func:`expected_years`).
+    planned : mapping of str to int or None, optional
+        The programme's years (a frozen round); default the infrastructure's ``year_ready``.
+    scenario : str, optional
+        Default ``verwacht`` (the CLI passes the configuration's ``[analysis] scenario``).
+    scenarios : mapping, optional
+        The user's scenario tables (:meth:`~energieplanologie.config.ProjectSettings.user_scenarios`).
+    years : iterable of int, optional
+        Default every year from the first to the last analysis year of the region.
+    allocation : DataFrame, optional
+        :func:`energieplanologie.allocation.allocate_region` of the region; computed when absent. Both balances
+        use the same allocation.
+    progress : callable, optional
+
+    Returns
+    -------
+    ConsequencesResult
+        ``table`` (:func:`consequences`) and ``scenario`` (the name of the scenario used).
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> result = consequences_result(ep.load_sample(), {}, scenario="maximaal")
+    >>> result.scenario, len(result.table), result.table.attrs
+    ('maximaal', 0, {})
     """
     if not isinstance(region, Region):
         raise TypeError(f"Expected a Region, got {type(region).__name__}.")
@@ -411,9 +485,8 @@ def consequences(
     order = {d: i for i, d in enumerate(DIRECTIONS)}
     out = out.sort_values(["station_id", "direction", "year"], key=lambda s: s.map(order) if s.name == "direction"
                           else s, kind="stable").reset_index(drop=True)
-    out.attrs["scenario"] = sc.name
     report(progress, 1.0, "gevolgen klaar")
-    return out
+    return ConsequencesResult(table=out, scenario=sc.name)
 
 
 def monitor(
@@ -479,9 +552,9 @@ def monitor(
     if rep.errors:
         raise ValidationError(rep.summary(), rep)
     table = progress_table(clean, region.infrastructure, planned=planned)
-    effects = consequences(region, expected_years(table), planned=planned, scenario=scenario, scenarios=scenarios,
-                           years=years, allocation=allocation, progress=progress)
+    effects = consequences_result(region, expected_years(table), planned=planned, scenario=scenario,
+                                  scenarios=scenarios, years=years, allocation=allocation, progress=progress)
     ys = tuple(years) if years is not None else tuple(range(min(region.years), max(region.years) + 1))
     dates = sorted(clean["reference_date"].dropna().unique())
-    return MonitorResult(progress=table, consequences=effects, scenario=str(effects.attrs["scenario"]),
+    return MonitorResult(progress=table, consequences=effects.table, scenario=effects.scenario,
                          reference_date=str(dates[-1]) if dates else None, years=ys, report=rep)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,11 +32,13 @@ __all__ = [
     "OUTPUT_KEYS",
     "REGION_KEYS",
     "SEED_MAX",
+    "STABILITY_DEFAULTS",
     "Number",
     "check_keys",
     "check_number",
     "check_settings",
     "shown",
+    "stability_settings",
 ]
 
 
@@ -56,14 +59,16 @@ class Number:
         return f"{what} {low} en {high}"
 
     def accepts(self, value: Any) -> bool:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        """Whether ``value`` is a number within the bounds (numpy numbers too; never true/false, NaN or ∞)."""
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return False
-        if self.integer and not isinstance(value, int):
+        if self.integer and not isinstance(value, numbers.Integral):
             return False
-        if isinstance(value, float) and not math.isfinite(value):
+        number = int(value) if isinstance(value, numbers.Integral) else float(value)  # an int of any size
+        if isinstance(number, float) and not math.isfinite(number):
             return False
-        low_ok = value > self.minimum if self.above else value >= self.minimum
-        high_ok = value < self.maximum if self.below else value <= self.maximum
+        low_ok = number > self.minimum if self.above else number >= self.minimum
+        high_ok = number < self.maximum if self.below else number <= self.maximum
         return low_ok and high_ok
 
 
@@ -99,6 +104,9 @@ NUMBERS: dict[str, dict[str, Number]] = {
         "seed": Number(0, SEED_MAX, integer=True),
     },
 }
+#: Defaults of the ranking-stability settings of the afweging (``[assessment]`` keys, and the arguments of
+#: :func:`energieplanologie.assessment.score_projects`); their bounds are in :data:`NUMBERS`.
+STABILITY_DEFAULTS: dict[str, int | float] = {"top_k": 5, "n_perturbations": 1000, "weight_noise": 0.25, "seed": 0}
 #: Settings that are true or false.
 BOOLEANS: dict[str, set[str]] = {"hotspots": {"include_infrastructure"}, "allocation": {"split"}}
 #: Settings that name one of a few choices, and the choices (the analyses take theirs from here:
@@ -224,3 +232,48 @@ def check_settings(section: str, table: Mapping[str, Any]) -> None:
 
 def _choices(section: str, key: str) -> tuple[str, ...]:
     return CHOICE_VALUES[(section, key)]
+
+
+def stability_settings(
+    *,
+    top_k: Any = None,
+    n_perturbations: Any = None,
+    weight_noise: Any = None,
+    seed: Any = None,
+) -> dict[str, int | float]:
+    """The ranking-stability settings of the afweging: each given value checked, each missing one its default.
+
+    :func:`energieplanologie.assessment.score_projects` takes them as arguments; this is where they are checked
+    (the same bounds as the ``[assessment]`` keys of a configuration).
+
+    Returns
+    -------
+    dict
+        ``top_k``, ``n_perturbations`` and ``seed`` as int, ``weight_noise`` as float.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``assessment.<key>`` for a value that is not a number within its bounds (true/false, NaN and a
+        fraction for a whole number included).
+
+    Examples
+    --------
+    >>> stability_settings(top_k=3)
+    {'top_k': 3, 'n_perturbations': 1000, 'weight_noise': 0.25, 'seed': 0}
+    >>> try:
+    ...     stability_settings(seed=-1)
+    ... except ConfigError as exc:
+    ...     print(exc.key, "|", exc)
+    assessment.seed | assessment.seed: verwacht een geheel getal ≥ 0 en ≤ 4294967295, gevonden -1
+    """
+    given = {"top_k": top_k, "n_perturbations": n_perturbations, "weight_noise": weight_noise, "seed": seed}
+    chosen: dict[str, int | float] = {}
+    for key, value in given.items():
+        if value is None:
+            value = STABILITY_DEFAULTS[key]
+        else:
+            check_number("assessment", key, value)
+        rule = NUMBERS["assessment"][key]
+        chosen[key] = int(value) if rule.integer else float(value)
+    return chosen

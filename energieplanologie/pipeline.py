@@ -337,7 +337,7 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     written += write_pmiek(result.assessment, region, out / "pmiek", pdf=pdf, hotspots=result.hotspots_final,
                            allocation=result.allocation, progress=scaled(progress, 0.55, 0.95))
     if result.variants is not None:
-        from energieplanologie.variants import write_variants
+        from energieplanologie.variant_charts import write_variants
 
         written += write_variants(result.variants, out, title=f"Ontwikkelvarianten {region.name}")
     report(progress, 0.95, "GeoPackage")

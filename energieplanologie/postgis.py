@@ -57,12 +57,17 @@ __all__ = [
     "DATABASE_PREFIXES",
     "PROVENANCE_TABLE",
     "TABLE_DESCRIPTIONS",
+    "SQL_NAME",
     "DatabaseError",
     "Publication",
+    "collect_tables",
     "connect",
+    "database_error",
     "is_database_source",
     "list_tables",
     "mask_password",
+    "new_publication_id",
+    "publish_tables_in",
     "publish_to_postgis",
     "read_frame",
     "fetch_table",
@@ -306,7 +311,15 @@ def _rollback(conn: Any) -> bool:
     return not getattr(conn, "broken", False)
 
 
-def _db_error(exc: Exception, source: str, what: str) -> DatabaseError:
+def database_error(exc: Exception, source: str, what: str) -> DatabaseError:
+    """A :class:`DatabaseError` saying ``what`` failed where, with the first line of the driver's message (every
+    password of ``source`` masked).
+
+    Examples
+    --------
+    >>> print(database_error(RuntimeError("verbinding geweigerd"), "postgresql://u:geheim@host/db", "Lezen mislukt"))
+    Lezen mislukt (postgresql://u:***@host/db): verbinding geweigerd
+    """
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return DatabaseError(f"{what} ({_where(source)}): {_scrub(first, source)}")
 
@@ -520,7 +533,7 @@ def read_frame(source: str | psycopg.Connection, table: str) -> pd.DataFrame | g
             oid, schema, name = _resolve(conn, table)
             frame, _, _ = _select(conn, oid, schema, name, table)
         except psycopg.Error as exc:
-            raise _db_error(exc, label, f"Tabel {table!r} niet te lezen") from None
+            raise database_error(exc, label, f"Tabel {table!r} niet te lezen") from None
     return frame
 
 
@@ -563,7 +576,7 @@ def fetch_table(source: str, table: str | None) -> tuple[pd.DataFrame, _Column |
             raise DatabaseError(f"Geen leesrechten op tabel {table!r} ({_where(source)}); vraag de beheerder om "
                                 "SELECT-rechten.") from None
         except psycopg.Error as exc:
-            raise _db_error(exc, source, f"Tabel {table!r} niet te lezen") from None
+            raise database_error(exc, source, f"Tabel {table!r} niet te lezen") from None
     return frame, geom, label
 
 
@@ -593,7 +606,7 @@ def table_checksum(source: str | psycopg.Connection, table: str) -> tuple[str, i
                 "ORDER BY r::text COLLATE \"C\"), ''), 'UTF8')), 'hex'), count(*) FROM {t} AS r").format(
                 h=sql.Literal(header), t=sql.Identifier(schema, name))).fetchone()
         except psycopg.Error as exc:
-            raise _db_error(exc, label, f"Controlesom van tabel {table!r} niet te bepalen") from None
+            raise database_error(exc, label, f"Controlesom van tabel {table!r} niet te bepalen") from None
     assert summary is not None  # an aggregate returns one row
     digest, count = summary
     return str(digest), int(count)
@@ -604,7 +617,6 @@ def table_checksum(source: str | psycopg.Connection, table: str) -> tuple[str, i
 _NULL = "__ep_null_7f3a__"
 #: A schema or table name written without quotes (lower case, digits, underscore), as every table here is.
 SQL_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-_NAME = SQL_NAME
 
 
 def _pg_scalar_type(series: pd.Series) -> str:
@@ -821,7 +833,14 @@ class Publication:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
-def _publication_id() -> str:
+def new_publication_id() -> str:
+    """A new publication id: the UTC time and 8 random hex digits (``20260630T120000Z-1a2b3c4d``).
+
+    Examples
+    --------
+    >>> len(new_publication_id())
+    25
+    """
     return f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
 
 
@@ -839,9 +858,18 @@ def _gpkg_tables(path: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _collect_tables(region: Region | None, results: Mapping[str, pd.DataFrame] | str | os.PathLike[str] | None
+def collect_tables(region: Region | None, results: Mapping[str, pd.DataFrame] | str | os.PathLike[str] | None
                     ) -> dict[str, pd.DataFrame]:
-    """Table name → frame with Dutch headers: the region layers, then the results (results win on a name)."""
+    """Table name → frame with Dutch headers: the region layers, then the results (results win on a name).
+
+    ``results``: a mapping of table name to frame, or the path of an output GeoPackage (every layer).
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> sorted(collect_tables(ep.load_sample(), None))[:4]
+    ['beperkingen', 'gemeenten', 'infrastructuur', 'ontwikkelingen']
+    """
     tables: dict[str, pd.DataFrame] = {}
     if region is not None:
         for kind in ("municipalities", "stations", "station_capacity", "infrastructure", "developments",
@@ -862,7 +890,7 @@ def _collect_tables(region: Region | None, results: Mapping[str, pd.DataFrame] |
     if not tables:
         raise ValueError("publish_to_postgis: niets te publiceren (geen regio en geen resultaten).")
     for name in tables:
-        if not _NAME.match(name) or len(name) > 50:
+        if not SQL_NAME.match(name) or len(name) > 50:
             raise ValueError(f"tabelnaam {name!r}: gebruik kleine letters, cijfers en _ (max. 50 tekens).")
     if PROVENANCE_TABLE in tables:
         raise ValueError(f"tabelnaam {PROVENANCE_TABLE!r} is gereserveerd voor de herkomst.")
@@ -915,9 +943,13 @@ def _grant(conn: psycopg.Connection, schema: str, name: str, acl: list[tuple[str
                                                                   who))
 
 
-def _publish_in(conn: psycopg.Connection, tables: Mapping[str, pd.DataFrame], schema: str, prov: Mapping[str, Any],
+def publish_tables_in(conn: psycopg.Connection, tables: Mapping[str, pd.DataFrame], schema: str, prov: Mapping[str, Any],
                 pub_id: str, *, lock_timeout_s: float = 600.0) -> dict[str, dict[str, Any]]:
-    """The body of a publication on an open transaction (no commit): build, then swap under the schema's lock."""
+    """The body of a publication on an open transaction (no commit): build, then swap under the schema's lock.
+
+    :func:`publish_to_postgis` and the PostGIS round store (:mod:`energieplanologie.rounds`) call it inside their
+    own transaction; ``tables`` as :func:`collect_tables` returns them, ``pub_id`` from :func:`new_publication_id`.
+    """
     from psycopg import errors, sql
 
     line = _provenance_line(pub_id, prov)
@@ -1045,10 +1077,10 @@ def publish_to_postgis(
     ...
     energieplanologie.postgis.DatabaseError: Databaseserver niet bereikbaar (postgresql://piet:***@127.0.0.1:1/energie): verbinding geweigerd. Draait de server en kloppen host en poort?
     """
-    if not isinstance(schema, str) or not _NAME.match(schema) or len(schema) > 63:
+    if not isinstance(schema, str) or not SQL_NAME.match(schema) or len(schema) > 63:
         raise ConfigError(f"schema: {schema!r} is geen geldige schemanaam (kleine letters, cijfers, _).", key="schema")
     round_s = None if round is None else str(round)
-    tables = _collect_tables(region, results)
+    tables = collect_tables(region, results)
     if provenance is None:
         if region is not None:
             provenance = _provenance(region, round=round_s)
@@ -1060,12 +1092,12 @@ def publish_to_postgis(
     prov.setdefault("version", __version__)
     if round_s is not None:
         prov["round"] = round_s
-    pub_id = _publication_id()
+    pub_id = new_publication_id()
     psycopg = _psycopg()
     conn = connect(url)
     try:
         try:
-            _publish_in(conn, tables, schema, prov, pub_id, lock_timeout_s=lock_timeout_s)
+            publish_tables_in(conn, tables, schema, prov, pub_id, lock_timeout_s=lock_timeout_s)
         except psycopg.errors.LockNotAvailable:
             _rollback(conn)
             raise DatabaseError(f"Publiceren naar schema {schema!r} wacht te lang op een andere publicatie of een "
@@ -1077,7 +1109,7 @@ def publish_to_postgis(
                                 "database als het schema nog niet bestaat).") from None
         except psycopg.Error as exc:
             if _rollback(conn):
-                raise _db_error(exc, url, f"Publiceren naar schema {schema!r} mislukt; er is niets veranderd") from None
+                raise database_error(exc, url, f"Publiceren naar schema {schema!r} mislukt; er is niets veranderd") from None
             # The connection is gone: the server rolls an unfinished transaction back by itself.
             raise DatabaseError(f"De verbinding met de databaseserver ({_where(url)}) is weggevallen tijdens het "
                                 f"publiceren naar schema {schema!r}; er is niets veranderd (de server maakt een "

@@ -20,7 +20,7 @@ import pandas as pd
 
 from energieplanologie._errors import UnusableLayerError
 from energieplanologie.report import ValidationReport
-from energieplanologie.schema import SCHEMAS, _empty_clean, row_id_map, validate
+from energieplanologie.schema import SCHEMAS, empty_clean, row_id_map, validate
 
 __all__ = ["DEFAULT_YEARS", "LAYER_TITLES", "Region", "empty_layer", "unusable_layers"]
 
@@ -65,7 +65,7 @@ def unusable_layers(reports: Mapping[str, ValidationReport]) -> dict[str, tuple[
 
 def empty_layer(kind: str) -> pd.DataFrame | gpd.GeoDataFrame:
     """An empty, correctly typed frame of a canonical layer kind (e.g. when a region has no constraints)."""
-    return _empty_clean(SCHEMAS[kind], pd.DataFrame())
+    return empty_clean(SCHEMAS[kind], pd.DataFrame())
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,10 @@ __all__ = [
     "SECTORS",
     "ColumnSpec",
     "LayerSpec",
+    "empty_clean",
     "level_from_voltage",
     "normalise_enum",
+    "parse_numbers",
     "row_id_map",
     "validate",
 ]
@@ -642,11 +644,17 @@ def _number_from_text(text: str | None) -> float:
         return math.nan
 
 
-def _parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+def parse_numbers(raw: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Parse a column of numbers, once per distinct value.
 
     Returns ``(values, converted, present)``: the floats (NaN where missing or unparsable), which cells were text
     that had to be converted, and which cells held anything at all.
+
+    Examples
+    --------
+    >>> values, converted, present = parse_numbers(pd.Series(["1,5", 2, None], dtype=object))
+    >>> values.tolist(), converted.tolist(), present.tolist()
+    ([1.5, 2.0, nan], [True, False, False], [True, True, False])
     """
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         return raw.astype(float), np.zeros(len(raw), dtype=bool), raw.notna().to_numpy()
@@ -664,7 +672,7 @@ def _coerce_numeric(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Returns the parsed values and a boolean mask of cells that were text and had to be converted.
     """
-    values, converted, _ = _parse_numbers(raw)
+    values, converted, _ = parse_numbers(raw)
     return values, pd.Series(converted, index=raw.index)
 
 
@@ -717,36 +725,91 @@ def validate(
         raise ValueError(f"Unknown layer kind {kind!r}; expected one of {', '.join(KINDS)}.")
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"Expected a (Geo)DataFrame, got {type(frame).__name__}.")
-    spec = SCHEMAS[kind]
-    report = ValidationReport(kind=kind, source=source, rows_in=len(frame))
-    df = frame.copy()
-    df.index = pd.RangeIndex(len(df))
-    if not _is_row_numbering(df.get("source_row")):
-        # Number rows afresh unless every row carries its position in the source (a re-validated layer).
-        df["source_row"] = np.arange(len(df), dtype="int64")
-    else:
-        df["source_row"] = df["source_row"].astype("int64")
-    reject = np.zeros(len(df), dtype=bool)
+    check = _Check.start(frame, kind, source)
+    # The steps in report order; a step that rejects the whole layer ends the validation there.
+    if _layer_rejected(check) or (check.spec.has_geometry and not _check_geometry(check, crs)):
+        return _finish(check, empty_clean(check.spec, check.df), raise_on_error)
+    for col in check.spec.columns:
+        _check_column(check, col)
+    if kind == "status":  # before the keys: 30-06-2026 and 2026-06-30 are one reference date
+        _check_status_dates(check, frame)
+    _check_keys(check)
+    _report_unknown_columns(check, frame)
+    _kind_rules(check)
+    return _finish(check, _clean_frame(check), raise_on_error)
 
-    def finish(clean: pd.DataFrame) -> tuple[pd.DataFrame, ValidationReport]:
-        report.name_rows(row_id_map(df, kind, report.unnamed_rows()))
-        report.rows_kept = len(clean)
-        report.rows_rejected = report.rows_in - report.rows_kept
-        if raise_on_error and report.rows_rejected:
-            raise ValidationError(report.summary(), report)
-        return clean, report
 
-    def reject_all() -> tuple[pd.DataFrame, ValidationReport]:
-        return finish(_empty_clean(spec, df))
+# ---------------------------------------------------------------------------------------------- validation steps
+@dataclass
+class _Check:
+    """The state :func:`validate` hands from step to step: the working frame (replaced by the geometry step),
+    the rows rejected so far and the report."""
 
-    # ---- layer level: duplicate headers, emptiness, required columns
+    spec: LayerSpec
+    kind: str
+    df: pd.DataFrame
+    report: ValidationReport
+    reject: np.ndarray
+
+    @classmethod
+    def start(cls, frame: pd.DataFrame, kind: str, source: str | None) -> _Check:
+        df = frame.copy()
+        df.index = pd.RangeIndex(len(df))
+        if not _is_row_numbering(df.get("source_row")):
+            # Number rows afresh unless every row carries its position in the source (a re-validated layer).
+            df["source_row"] = np.arange(len(df), dtype="int64")
+        else:
+            df["source_row"] = df["source_row"].astype("int64")
+        return cls(spec=SCHEMAS[kind], kind=kind, df=df,
+                   report=ValidationReport(kind=kind, source=source, rows_in=len(frame)),
+                   reject=np.zeros(len(df), dtype=bool))
+
+    def rows(self, mask: np.ndarray | pd.Series) -> list[int]:
+        """The source rows of ``mask``."""
+        return self.df["source_row"][np.asarray(mask, dtype=bool)].tolist()
+
+    def error_rows(self, mask: np.ndarray | pd.Series, code: str, column: str | None, message: str,
+                   values: pd.Series | None = None, suggestions: pd.Series | None = None) -> None:
+        """One row error per row of ``mask`` (with the row's id, value and suggestion); the rows are rejected."""
+        mask = np.asarray(mask, dtype=bool)
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return
+        ids = _row_ids(self.df, self.spec, positions)
+        for k, i in enumerate(positions):
+            self.report.row_error(
+                row=int(self.df["source_row"].iloc[i]),
+                row_id=ids[k],
+                code=code,
+                column=column,
+                value=None if values is None else values.iloc[i],
+                message=message,
+                suggestion=None if suggestions is None else suggestions.iloc[i],
+            )
+        self.reject[mask] = True
+
+
+def _finish(check: _Check, clean: pd.DataFrame, raise_on_error: bool) -> tuple[pd.DataFrame, ValidationReport]:
+    """Name the rows of the report, count kept and rejected rows, raise when asked to."""
+    report = check.report
+    report.name_rows(row_id_map(check.df, check.kind, report.unnamed_rows()))
+    report.rows_kept = len(clean)
+    report.rows_rejected = report.rows_in - report.rows_kept
+    if raise_on_error and report.rows_rejected:
+        raise ValidationError(report.summary(), report)
+    return clean, report
+
+
+def _layer_rejected(check: _Check) -> bool:
+    """Layer level: duplicate headers, no rows, required columns missing. True when the whole layer is rejected."""
+    df, spec, report = check.df, check.spec, check.report
     duplicated = df.columns[df.columns.duplicated()].unique().tolist()
     if duplicated:
         report.layer_error("duplicate_column", f"kolom(men) {', '.join(map(str, duplicated))} komen meer dan eens voor")
-        return reject_all()
+        return True
     if len(df) == 0:
         report.layer_error("empty_layer", "de laag bevat geen rijen")
-        return reject_all()
+        return True
     missing = [c.name for c in spec.columns if c.required and c.name not in df.columns]
     if missing:
         report.layer_error(
@@ -754,277 +817,335 @@ def validate(
             f"verplichte kolom(men) ontbreken: {', '.join(missing)}",
             suggestion=_suggest_columns(missing, df.columns),
         )
-        return reject_all()
+        return True
     if spec.one_of and not any(c in df.columns for c in spec.one_of):
         report.layer_error("missing_column", f"minstens één van de kolommen {' / '.join(spec.one_of)} is nodig")
-        return reject_all()
+        return True
+    return False
 
-    def error_rows(mask: np.ndarray | pd.Series, code: str, column: str | None, message: str,
-                   values: pd.Series | None = None, suggestions: pd.Series | None = None) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        positions = np.flatnonzero(mask)
-        if not len(positions):
-            return
-        ids = _row_ids(df, spec, positions)
-        for k, i in enumerate(positions):
-            value = None if values is None else values.iloc[i]
-            report.row_error(
-                row=int(df["source_row"].iloc[i]),
-                row_id=ids[k],
-                code=code,
-                column=column,
-                value=value,
-                message=message,
-                suggestion=None if suggestions is None else suggestions.iloc[i],
-            )
-        reject[mask] = True
 
-    # ---- geometry
-    if spec.has_geometry:
-        if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
-            report.layer_error("missing_geometry", "de laag heeft geen geometrie")
-            return reject_all()
-        # NaN or infinite coordinates (a JSON NaN, 'inf' in a CSV or WKT): no place, and GEOS cannot repair them.
-        # Judged (and shown) as in the source, before any reprojection.
-        source_geoms = np.asarray(df.geometry.values)
-        not_finite = ~shapely.is_empty(source_geoms) & _non_finite_coordinates(source_geoms)
-        error_rows(not_finite, "not_finite", "geometry", "coördinaten zijn geen eindige getallen (NaN of oneindig)",
-                   values=pd.Series(np.where(not_finite, shapely.to_wkt(source_geoms, trim=True), None), dtype=object))
-        checked = _validate_crs(df, crs, report)
-        if checked is None:
-            return reject_all()
-        df = checked
-        geom = df.geometry
-        empty = geom.isna().to_numpy() | geom.is_empty.to_numpy()
-        error_rows(empty & ~not_finite, "empty_geometry", "geometry", "lege of ontbrekende geometrie")
-        arr = geom.values.copy()
-        empty = empty | not_finite
-        # Z/M values are dropped: the analyses are two-dimensional.
-        has_z = ~empty & shapely.has_z(np.asarray(arr))
-        has_m = ~empty & _has_m(np.asarray(arr))
-        if has_z.any() or has_m.any():
-            arr = shapely.force_2d(np.asarray(arr))
-            what = "Z-waarden" if not has_m.any() else "M-waarden" if not has_z.any() else "Z- en M-waarden"
-            report.repair("dropped_z", "geometry", df["source_row"][has_z | has_m].tolist(), f"{what} verwijderd (2D)")
-        # Single-part multi-points where a point is expected.
-        arr = np.asarray(arr)
-        types = shapely.get_type_id(arr)
-        if spec.geometry_types == ("Point",):
-            single_multi = (~empty) & (types == 4) & (shapely.get_num_geometries(arr) == 1)
-            if single_multi.any():
-                arr[single_multi] = shapely.get_geometry(arr[single_multi], 0)
-                report.repair("multipoint_to_point", "geometry", df["source_row"][single_multi].tolist(),
-                              "MultiPoint met één punt omgezet naar Point")
-        invalid = (~empty) & ~shapely.is_valid(arr)
-        if invalid.any():
-            reasons = shapely.is_valid_reason(arr[invalid])
-            reason_per_row = np.full(len(arr), None, dtype=object)
-            reason_per_row[invalid] = reasons
-            fixed = shapely.make_valid(arr[invalid])
-            fixed = _keep_dimension(fixed, arr[invalid])
-            arr[invalid] = fixed
-            still = np.zeros(len(arr), dtype=bool)
-            still[invalid] = shapely.is_empty(fixed) | ~shapely.is_valid(fixed)
-            repaired = invalid & ~still
-            if repaired.any():
-                reasons_ok = reasons[~still[invalid]]
-                report.repair("make_valid", "geometry", df["source_row"][repaired].tolist(),
-                              "ongeldige geometrie hersteld met make_valid ("
-                              + "; ".join(sorted(set(map(str, reasons_ok))))[:200] + ")")
-            error_rows(still, "invalid_geometry", "geometry",
-                       "geometrie ongeldig en niet te herstellen (make_valid laat niets van de oorspronkelijke "
-                       "dimensie over, bijvoorbeeld een vlak zonder oppervlakte)",
-                       values=pd.Series(reason_per_row))
-            empty = empty | still
-        type_names = np.array(shapely.geometry.base.GEOMETRY_TYPES)[np.clip(shapely.get_type_id(arr), 0, 7)]
-        allowed_types = spec.geometry_types or ()
-        wrong_type = (~empty) & ~np.isin(type_names, allowed_types)
-        error_rows(wrong_type, "geometry_type", "geometry",
-                   f"geometrietype niet toegestaan (verwacht {', '.join(allowed_types)})",
-                   values=pd.Series(type_names))
-        ok = (~empty) & (~wrong_type)
-        if ok.any():
-            bounds = shapely.bounds(arr[ok])
-            xmin, ymin, xmax, ymax = NL_BOUNDS_RD
-            outside_ok = (bounds[:, 0] < xmin) | (bounds[:, 1] < ymin) | (bounds[:, 2] > xmax) | (bounds[:, 3] > ymax)
-            outside = np.zeros(len(arr), dtype=bool)
-            outside[ok] = outside_ok
-            # Degrees under a projected CRS (lon/lat labelled RD): say which CRS the numbers look like.
-            lo0, la0, lo1, la1 = NL_BOUNDS_LONLAT
-            degrees = np.zeros(len(arr), dtype=bool)
-            degrees[ok] = ((bounds[:, 0] >= lo0) & (bounds[:, 2] <= lo1) & (bounds[:, 1] >= la0)
-                           & (bounds[:, 3] <= la1))
-            hint = pd.Series(np.where(degrees, "EPSG:4326 (de coördinaten lijken lengte/breedte in graden)",
-                                      None),  # type: ignore[call-overload]  # numpy's stubs: None as a value
-                             dtype=object)
-            error_rows(outside, "outside_netherlands", "geometry",
-                       "coördinaten liggen buiten Nederland: verkeerd coördinatenstelsel opgegeven?",
-                       suggestions=hint)
-        df = df.set_geometry(gpd.GeoSeries(arr, index=df.index, crs=df.crs))
+def _check_geometry(check: _Check, crs: Any) -> bool:
+    """The geometry: finite coordinates, the CRS, empty geometries, 2D, single-part points, validity (repaired
+    where possible), the allowed types, inside the Netherlands. False when the whole layer is rejected (no
+    geometry, or no usable CRS)."""
+    df = check.df
+    if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
+        check.report.layer_error("missing_geometry", "de laag heeft geen geometrie")
+        return False
+    # NaN or infinite coordinates (a JSON NaN, 'inf' in a CSV or WKT): no place, and GEOS cannot repair them.
+    # Judged (and shown) as in the source, before any reprojection.
+    source_geoms = np.asarray(df.geometry.values)
+    not_finite = ~shapely.is_empty(source_geoms) & _non_finite_coordinates(source_geoms)
+    check.error_rows(not_finite, "not_finite", "geometry", "coördinaten zijn geen eindige getallen (NaN of oneindig)",
+                     values=pd.Series(np.where(not_finite, shapely.to_wkt(source_geoms, trim=True), None),
+                                      dtype=object))
+    checked = _validate_crs(df, crs, check.report)
+    if checked is None:
+        return False
+    check.df = checked
+    geom = checked.geometry
+    empty = geom.isna().to_numpy() | geom.is_empty.to_numpy()
+    check.error_rows(empty & ~not_finite, "empty_geometry", "geometry", "lege of ontbrekende geometrie")
+    empty = empty | not_finite
+    arr = _two_dimensional(check, np.asarray(geom.values.copy()), empty)
+    arr = _single_part_points(check, arr, empty)
+    arr, empty = _repair_invalid(check, arr, empty)
+    ok = _check_geometry_types(check, arr, empty)
+    _check_inside_netherlands(check, arr, ok)
+    check.df = check.df.set_geometry(gpd.GeoSeries(arr, index=check.df.index, crs=check.df.crs))
+    return True
 
-    # ---- columns one by one
-    for col in spec.columns:
-        if col.name not in df.columns:
-            if col.default is not None:
-                df[col.name] = col.default
-                report.repair("default_filled", col.name, [], f"kolom ontbreekt; standaardwaarde {col.default!r} gebruikt")
-            else:
-                df[col.name] = pd.Series([_empty_of(col)] * len(df), index=df.index, dtype=_DTYPES[col.type])
-            continue
-        raw = df[col.name]
-        if col.type in ("int", "float"):
-            values, converted, notnull_raw = _parse_numbers(raw)
-            unparsable = notnull_raw & values.isna().to_numpy()
-            error_rows(unparsable, "not_a_number", col.name, "geen getal", values=raw)
-            nonfinite = np.isinf(values.to_numpy())
-            error_rows(nonfinite, "not_finite", col.name, "oneindige waarde", values=raw)
-            values = values.where(~np.isinf(values), np.nan)
-            if converted.any():
-                report.note("text_to_number", col.name, df["source_row"][converted].tolist(),
-                              "tekst omgezet naar getal (decimale komma of duizendtal-punt geaccepteerd)")
-            if col.type == "int":
-                fractional = values.notna() & (values != np.floor(values.fillna(0)))
-                error_rows(fractional.to_numpy(), "not_an_integer", col.name, "geen geheel getal", values=raw)
-            too_low = values.notna() & (values < col.minimum) if col.minimum is not None else pd.Series(False, index=df.index)
-            # ABSURD_MW is itself absurd (≥); any other maximum is allowed (a share or efficiency of exactly 1).
-            too_high = (values.notna() & ((values >= col.maximum) if col.maximum == ABSURD_MW else (values > col.maximum))
-                        if col.maximum is not None else pd.Series(False, index=df.index))
-            if col.maximum == ABSURD_MW:
-                msg_high = f"onwaarschijnlijk groot vermogen (≥ {ABSURD_MW:,.0f} MW): kW of W in plaats van MW?"
-            else:
-                msg_high = f"waarde buiten bereik (≤ {col.maximum:g} verwacht)" if col.maximum is not None else ""
-            code_low = "negative_value" if col.minimum == 0 else "out_of_range"
-            msg_low = "negatieve waarde" if col.minimum == 0 else f"waarde buiten bereik (≥ {col.minimum:g} verwacht)"
-            error_rows(too_low.to_numpy(), code_low, col.name, msg_low, values=raw)
-            if col.maximum is not None and col.type == "int":
-                too_high = values.notna() & (values > col.maximum)
-            error_rows(too_high.to_numpy(), "out_of_range" if col.maximum != ABSURD_MW else "absurd_value",
-                       col.name, msg_high, values=raw)
-            missing_value = values.isna().to_numpy() & ~unparsable & ~nonfinite
-            if col.required:
-                error_rows(missing_value, "missing_value", col.name, "verplichte waarde ontbreekt")
-            elif col.default is not None and missing_value.any():
-                report.repair("default_filled", col.name, df["source_row"][missing_value].tolist(),
-                              f"lege waarde vervangen door {col.default!r}")
-                values = values.fillna(col.default)
-            if col.type == "int":
-                # Beyond 2**53 a float is no exact integer (and beyond 2**63 no Int64 at all): out of range when
-                # the column has no maximum of its own that already rejected it; blanked in rejected rows.
-                huge = values.notna() & (values.abs() >= _INT_LIMIT)
-                if col.maximum is None:
-                    error_rows(huge.to_numpy(), "out_of_range", col.name, "getal te groot voor een geheel getal",
-                               values=raw)
-                values = values.where(~huge)
-            df[col.name] = values.round().astype("Int64") if col.type == "int" else values.astype(float)
-        elif col.type == "enum":
-            # Once per distinct value: canonical value, suggestion, and whether it differs from the source text.
-            codes, uniques, texts = _texts(raw)
-            found = [normalise_enum(col.name, col.values, t) if t is not None else (None, None) for t in texts[:-1]]
-            canon_u = np.array([f[0] for f in found] + [None], dtype=object)
-            sugg_u = np.array([f[1] for f in found] + [None], dtype=object)
-            changed_u = np.array([f[0] is not None and f[0] != (u if isinstance(u, str) else str(u))
-                                  for f, u in zip(found, uniques, strict=True)] + [False], dtype=bool)
-            canon = pd.Series(canon_u[codes], index=df.index, dtype=object)
-            sugg = pd.Series(sugg_u[codes], index=df.index, dtype=object)
-            present = ~pd.isna(texts)[codes]
-            bad = present & pd.isna(canon_u)[codes]
-            # The allowed values in the language of the column: Dutch when it holds Dutch words or the suggestions are.
-            dutch_words = DUTCH_VALUES.get(col.name, {})
-            dutch = bool(dutch_words) and any(
-                t is not None and is_dutch_word(col.name, col.values, t) for t in [*texts[:-1], *sugg_u[:-1]])
-            allowed = ", ".join(dutch_words.get(v, v) for v in col.values) if dutch else ", ".join(col.values)
-            error_rows(bad, "unknown_value", col.name, f"onbekende waarde (toegestaan: {allowed})",
-                       values=raw, suggestions=sugg)
-            changed = changed_u[codes]
-            if changed.any():
-                used = np.unique(codes[changed])
-                pairs = sorted({f"{uniques[k]!r}→{canon_u[k]}" for k in used})
-                report.note("enum_normalised", col.name, df["source_row"][changed].tolist(),
-                              "waarde herkend: " + ", ".join(pairs[:12]) + (" …" if len(pairs) > 12 else ""))
-            absent = ~present
-            if col.required:
-                error_rows(absent, "missing_value", col.name, "verplichte waarde ontbreekt")
-            elif col.default is not None and absent.any():
-                report.repair("default_filled", col.name, df["source_row"][absent].tolist(),
-                              f"lege waarde vervangen door {col.default!r}")
-                canon[absent] = col.default
-            df[col.name] = canon.astype(object).where(canon.notna(), None)
-        else:  # str
-            # Trimmed text; numbers read as float (1714.0 from a spreadsheet) do not grow a ".0".
-            codes, _, texts = _texts(raw)
-            text = texts[codes]
-            if col.required:
-                error_rows(pd.isna(text), "missing_value", col.name, "verplichte waarde ontbreekt")
-            df[col.name] = pd.Series(text, index=df.index, dtype=object)
 
-    if kind == "status":  # before the keys: 30-06-2026 and 2026-06-30 are one reference date
-        raw_dates = frame["reference_date"].reset_index(drop=True) if "reference_date" in frame.columns else None
-        dates, unreadable, future = _reference_dates(df["reference_date"], _dt.date.today())
-        error_rows(unreadable, "not_a_date", "reference_date", "geen datum (verwacht JJJJ-MM-DD of DD-MM-JJJJ)",
-                   values=raw_dates)
-        error_rows(future, "future_date", "reference_date",
-                   f"peildatum ligt in de toekomst (na {_dt.date.today().isoformat()})", values=raw_dates)
-        df["reference_date"] = dates
-        cancelled_with_year = ((df["project_status"] == "cancelled") & df["expected_year_ready"].notna()).to_numpy()
-        error_rows(cancelled_with_year, "cancelled_with_year", "expected_year_ready",
-                   "geschrapt project met een verwacht jaar gereed: laat verwacht_gereed leeg of kies een andere "
-                   "status", values=df["expected_year_ready"])
+def _two_dimensional(check: _Check, arr: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    """Z/M values are dropped (a repair): the analyses are two-dimensional."""
+    has_z = ~empty & shapely.has_z(arr)
+    has_m = ~empty & _has_m(arr)
+    if has_z.any() or has_m.any():
+        arr = shapely.force_2d(arr)
+        what = "Z-waarden" if not has_m.any() else "M-waarden" if not has_z.any() else "Z- en M-waarden"
+        check.report.repair("dropped_z", "geometry", check.rows(has_z | has_m), f"{what} verwijderd (2D)")
+    return np.asarray(arr)
 
-    # ---- keys
-    if spec.key and all(k in df.columns for k in spec.key):
-        keys = df[list(spec.key)]
-        dup = keys.duplicated(keep=False).to_numpy() & keys.notna().all(axis=1).to_numpy()
-        dup_values = pd.Series(None, index=df.index, dtype=object)
-        if dup.any():
-            dup_values.iloc[np.flatnonzero(dup)] = _row_ids(df, spec, np.flatnonzero(dup))
-        error_rows(dup, "duplicate_id", spec.key[0],
-                   f"{'/'.join(spec.key)} komt meer dan eens voor (alle rijen met deze sleutel afgewezen)",
-                   values=dup_values)
 
-    # ---- columns the schema does not know: kept in the output, reported once per layer. One that looks like a
-    # schema column (a typo: 'vermogen_mwh') is a warning naming the column it resembles; the others a note.
+def _single_part_points(check: _Check, arr: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    """Single-part multi-points where a point is expected become points (a repair)."""
+    if check.spec.geometry_types == ("Point",):
+        single_multi = (~empty) & (shapely.get_type_id(arr) == 4) & (shapely.get_num_geometries(arr) == 1)
+        if single_multi.any():
+            arr[single_multi] = shapely.get_geometry(arr[single_multi], 0)
+            check.report.repair("multipoint_to_point", "geometry", check.rows(single_multi),
+                                "MultiPoint met één punt omgezet naar Point")
+    return arr
+
+
+def _repair_invalid(check: _Check, arr: np.ndarray, empty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Invalid geometries repaired with make_valid (keeping their dimension); those that cannot be are errors.
+    Returns the geometries and the mask of rows without a usable geometry."""
+    invalid = (~empty) & ~shapely.is_valid(arr)
+    if not invalid.any():
+        return arr, empty
+    reasons = shapely.is_valid_reason(arr[invalid])
+    reason_per_row = np.full(len(arr), None, dtype=object)
+    reason_per_row[invalid] = reasons
+    fixed = _keep_dimension(shapely.make_valid(arr[invalid]), arr[invalid])
+    arr[invalid] = fixed
+    still = np.zeros(len(arr), dtype=bool)
+    still[invalid] = shapely.is_empty(fixed) | ~shapely.is_valid(fixed)
+    repaired = invalid & ~still
+    if repaired.any():
+        reasons_ok = reasons[~still[invalid]]
+        check.report.repair("make_valid", "geometry", check.rows(repaired),
+                            "ongeldige geometrie hersteld met make_valid ("
+                            + "; ".join(sorted(set(map(str, reasons_ok))))[:200] + ")")
+    check.error_rows(still, "invalid_geometry", "geometry",
+                     "geometrie ongeldig en niet te herstellen (make_valid laat niets van de oorspronkelijke "
+                     "dimensie over, bijvoorbeeld een vlak zonder oppervlakte)",
+                     values=pd.Series(reason_per_row))
+    return arr, empty | still
+
+
+def _check_geometry_types(check: _Check, arr: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    """Geometry types the layer does not allow are errors. Returns the rows with a usable geometry of the right
+    type."""
+    type_names = np.array(shapely.geometry.base.GEOMETRY_TYPES)[np.clip(shapely.get_type_id(arr), 0, 7)]
+    allowed_types = check.spec.geometry_types or ()
+    wrong_type = (~empty) & ~np.isin(type_names, allowed_types)
+    check.error_rows(wrong_type, "geometry_type", "geometry",
+                     f"geometrietype niet toegestaan (verwacht {', '.join(allowed_types)})",
+                     values=pd.Series(type_names))
+    return np.asarray((~empty) & (~wrong_type))
+
+
+def _check_inside_netherlands(check: _Check, arr: np.ndarray, ok: np.ndarray) -> None:
+    """Coordinates outside the Netherlands are errors, with a hint when they look like degrees."""
+    if not ok.any():
+        return
+    bounds = shapely.bounds(arr[ok])
+    xmin, ymin, xmax, ymax = NL_BOUNDS_RD
+    outside_ok = (bounds[:, 0] < xmin) | (bounds[:, 1] < ymin) | (bounds[:, 2] > xmax) | (bounds[:, 3] > ymax)
+    outside = np.zeros(len(arr), dtype=bool)
+    outside[ok] = outside_ok
+    # Degrees under a projected CRS (lon/lat labelled RD): say which CRS the numbers look like.
+    lo0, la0, lo1, la1 = NL_BOUNDS_LONLAT
+    degrees = np.zeros(len(arr), dtype=bool)
+    degrees[ok] = ((bounds[:, 0] >= lo0) & (bounds[:, 2] <= lo1) & (bounds[:, 1] >= la0)
+                   & (bounds[:, 3] <= la1))
+    hint = pd.Series(np.where(degrees, "EPSG:4326 (de coördinaten lijken lengte/breedte in graden)",
+                              None),  # type: ignore[call-overload]  # numpy's stubs: None as a value
+                     dtype=object)
+    check.error_rows(outside, "outside_netherlands", "geometry",
+                     "coördinaten liggen buiten Nederland: verkeerd coördinatenstelsel opgegeven?",
+                     suggestions=hint)
+
+
+def _check_column(check: _Check, col: ColumnSpec) -> None:
+    """One column of the schema: filled when absent, else parsed and checked by its type."""
+    df = check.df
+    if col.name not in df.columns:
+        if col.default is not None:
+            df[col.name] = col.default
+            check.report.repair("default_filled", col.name, [],
+                                f"kolom ontbreekt; standaardwaarde {col.default!r} gebruikt")
+        else:
+            df[col.name] = pd.Series([_empty_of(col)] * len(df), index=df.index, dtype=_DTYPES[col.type])
+        return
+    if col.type in ("int", "float"):
+        _check_number_column(check, col)
+    elif col.type == "enum":
+        _check_enum_column(check, col)
+    else:
+        _check_text_column(check, col)
+
+
+def _check_number_column(check: _Check, col: ColumnSpec) -> None:
+    """Numbers (Dutch decimal commas read), finite, whole where ``int``, within range, present where required."""
+    df, report = check.df, check.report
+    raw = df[col.name]
+    values, converted, notnull_raw = parse_numbers(raw)
+    unparsable = notnull_raw & values.isna().to_numpy()
+    check.error_rows(unparsable, "not_a_number", col.name, "geen getal", values=raw)
+    nonfinite = np.isinf(values.to_numpy())
+    check.error_rows(nonfinite, "not_finite", col.name, "oneindige waarde", values=raw)
+    values = values.where(~np.isinf(values), np.nan)
+    if converted.any():
+        report.note("text_to_number", col.name, check.rows(converted),
+                    "tekst omgezet naar getal (decimale komma of duizendtal-punt geaccepteerd)")
+    if col.type == "int":
+        fractional = values.notna() & (values != np.floor(values.fillna(0)))
+        check.error_rows(fractional.to_numpy(), "not_an_integer", col.name, "geen geheel getal", values=raw)
+    _check_range(check, col, values, raw)
+    missing_value = values.isna().to_numpy() & ~unparsable & ~nonfinite
+    if col.required:
+        check.error_rows(missing_value, "missing_value", col.name, "verplichte waarde ontbreekt")
+    elif col.default is not None and missing_value.any():
+        report.repair("default_filled", col.name, check.rows(missing_value),
+                      f"lege waarde vervangen door {col.default!r}")
+        values = values.fillna(col.default)
+    if col.type == "int":
+        # Beyond 2**53 a float is no exact integer (and beyond 2**63 no Int64 at all): out of range when
+        # the column has no maximum of its own that already rejected it; blanked in rejected rows.
+        huge = values.notna() & (values.abs() >= _INT_LIMIT)
+        if col.maximum is None:
+            check.error_rows(huge.to_numpy(), "out_of_range", col.name, "getal te groot voor een geheel getal",
+                             values=raw)
+        values = values.where(~huge)
+    df[col.name] = values.round().astype("Int64") if col.type == "int" else values.astype(float)
+
+
+def _check_range(check: _Check, col: ColumnSpec, values: pd.Series, raw: pd.Series) -> None:
+    """Below the minimum (negative where the minimum is 0), above the maximum, or an absurd power (≥ ABSURD_MW)."""
+    df = check.df
+    too_low = values.notna() & (values < col.minimum) if col.minimum is not None else pd.Series(False, index=df.index)
+    # ABSURD_MW is itself absurd (≥); any other maximum is allowed (a share or efficiency of exactly 1).
+    too_high = (values.notna() & ((values >= col.maximum) if col.maximum == ABSURD_MW else (values > col.maximum))
+                if col.maximum is not None else pd.Series(False, index=df.index))
+    if col.maximum == ABSURD_MW:
+        msg_high = f"onwaarschijnlijk groot vermogen (≥ {ABSURD_MW:,.0f} MW): kW of W in plaats van MW?"
+    else:
+        msg_high = f"waarde buiten bereik (≤ {col.maximum:g} verwacht)" if col.maximum is not None else ""
+    code_low = "negative_value" if col.minimum == 0 else "out_of_range"
+    msg_low = "negatieve waarde" if col.minimum == 0 else f"waarde buiten bereik (≥ {col.minimum:g} verwacht)"
+    check.error_rows(too_low.to_numpy(), code_low, col.name, msg_low, values=raw)
+    if col.maximum is not None and col.type == "int":
+        too_high = values.notna() & (values > col.maximum)
+    check.error_rows(too_high.to_numpy(), "out_of_range" if col.maximum != ABSURD_MW else "absurd_value",
+                     col.name, msg_high, values=raw)
+
+
+def _check_enum_column(check: _Check, col: ColumnSpec) -> None:
+    """Values of an enumeration: recognised in Dutch or English (noted), unknown ones errors with a suggestion."""
+    df, report = check.df, check.report
+    raw = df[col.name]
+    # Once per distinct value: canonical value, suggestion, and whether it differs from the source text.
+    codes, uniques, texts = _texts(raw)
+    found = [normalise_enum(col.name, col.values, t) if t is not None else (None, None) for t in texts[:-1]]
+    canon_u = np.array([f[0] for f in found] + [None], dtype=object)
+    sugg_u = np.array([f[1] for f in found] + [None], dtype=object)
+    changed_u = np.array([f[0] is not None and f[0] != (u if isinstance(u, str) else str(u))
+                          for f, u in zip(found, uniques, strict=True)] + [False], dtype=bool)
+    canon = pd.Series(canon_u[codes], index=df.index, dtype=object)
+    sugg = pd.Series(sugg_u[codes], index=df.index, dtype=object)
+    present = ~pd.isna(texts)[codes]
+    bad = present & pd.isna(canon_u)[codes]
+    # The allowed values in the language of the column: Dutch when it holds Dutch words or the suggestions are.
+    dutch_words = DUTCH_VALUES.get(col.name, {})
+    dutch = bool(dutch_words) and any(
+        t is not None and is_dutch_word(col.name, col.values, t) for t in [*texts[:-1], *sugg_u[:-1]])
+    allowed = ", ".join(dutch_words.get(v, v) for v in col.values) if dutch else ", ".join(col.values)
+    check.error_rows(bad, "unknown_value", col.name, f"onbekende waarde (toegestaan: {allowed})",
+                     values=raw, suggestions=sugg)
+    changed = changed_u[codes]
+    if changed.any():
+        used = np.unique(codes[changed])
+        pairs = sorted({f"{uniques[k]!r}→{canon_u[k]}" for k in used})
+        report.note("enum_normalised", col.name, check.rows(changed),
+                    "waarde herkend: " + ", ".join(pairs[:12]) + (" …" if len(pairs) > 12 else ""))
+    absent = ~present
+    if col.required:
+        check.error_rows(absent, "missing_value", col.name, "verplichte waarde ontbreekt")
+    elif col.default is not None and absent.any():
+        report.repair("default_filled", col.name, check.rows(absent), f"lege waarde vervangen door {col.default!r}")
+        canon[absent] = col.default
+    df[col.name] = canon.astype(object).where(canon.notna(), None)
+
+
+def _check_text_column(check: _Check, col: ColumnSpec) -> None:
+    """Trimmed text; numbers read as float (1714.0 from a spreadsheet) do not grow a ".0"."""
+    df = check.df
+    codes, _, texts = _texts(df[col.name])
+    text = texts[codes]
+    if col.required:
+        check.error_rows(pd.isna(text), "missing_value", col.name, "verplichte waarde ontbreekt")
+    df[col.name] = pd.Series(text, index=df.index, dtype=object)
+
+
+def _check_status_dates(check: _Check, frame: pd.DataFrame) -> None:
+    """Status layer: readable reference dates, none in the future, no expected year for a cancelled project."""
+    df = check.df
+    raw_dates = frame["reference_date"].reset_index(drop=True) if "reference_date" in frame.columns else None
+    dates, unreadable, future = _reference_dates(df["reference_date"], _dt.date.today())
+    check.error_rows(unreadable, "not_a_date", "reference_date", "geen datum (verwacht JJJJ-MM-DD of DD-MM-JJJJ)",
+                     values=raw_dates)
+    check.error_rows(future, "future_date", "reference_date",
+                     f"peildatum ligt in de toekomst (na {_dt.date.today().isoformat()})", values=raw_dates)
+    df["reference_date"] = dates
+    cancelled_with_year = ((df["project_status"] == "cancelled") & df["expected_year_ready"].notna()).to_numpy()
+    check.error_rows(cancelled_with_year, "cancelled_with_year", "expected_year_ready",
+                     "geschrapt project met een verwacht jaar gereed: laat verwacht_gereed leeg of kies een andere "
+                     "status", values=df["expected_year_ready"])
+
+
+def _check_keys(check: _Check) -> None:
+    """Every row of a key that occurs more than once is rejected."""
+    df, spec = check.df, check.spec
+    if not (spec.key and all(k in df.columns for k in spec.key)):
+        return
+    keys = df[list(spec.key)]
+    dup = keys.duplicated(keep=False).to_numpy() & keys.notna().all(axis=1).to_numpy()
+    dup_values = pd.Series(None, index=df.index, dtype=object)
+    if dup.any():
+        dup_values.iloc[np.flatnonzero(dup)] = _row_ids(df, spec, np.flatnonzero(dup))
+    check.error_rows(dup, "duplicate_id", spec.key[0],
+                     f"{'/'.join(spec.key)} komt meer dan eens voor (alle rijen met deze sleutel afgewezen)",
+                     values=dup_values)
+
+
+def _report_unknown_columns(check: _Check, frame: pd.DataFrame) -> None:
+    """Columns the schema does not know: kept in the output, reported once per layer. One that looks like a
+    schema column (a typo: 'vermogen_mwh') is a warning naming the column it resembles; the others a note."""
+    spec, report = check.spec, check.report
     unknown_columns = [str(c) for c in frame.columns
                        if c not in spec.column_names and c not in ("source_row", "geometry")
                        and not (isinstance(frame, gpd.GeoDataFrame) and c == frame.geometry.name)]
-    if unknown_columns:
-        known = {_key(c.name): c.name for c in spec.columns} | {_key(c.label_nl): c.name for c in spec.columns
-                                                               if c.label_nl}
-        alike = {c: difflib.get_close_matches(_key(c), list(known), n=1, cutoff=0.8) for c in unknown_columns}
-        typos = [f"{c} (lijkt op {known[m[0]]})" for c, m in alike.items() if m]
-        others = [c for c, m in alike.items() if not m]
-        kept = "meegenomen in de uitvoer, niet gebruikt in de analyses (een mapping koppelt ze)"
-        if typos:
-            report.warning("unknown_columns", None, [],
-                           f"kolom(men) niet in het schema van {spec.label_nl}: {', '.join(typos)}; {kept}")
-        if others:
-            report.note("unknown_columns", None, [],
-                        f"kolom(men) niet in het schema van {spec.label_nl}: {', '.join(others)}; {kept}")
+    if not unknown_columns:
+        return
+    known = {_key(c.name): c.name for c in spec.columns} | {_key(c.label_nl): c.name for c in spec.columns
+                                                           if c.label_nl}
+    alike = {c: difflib.get_close_matches(_key(c), list(known), n=1, cutoff=0.8) for c in unknown_columns}
+    typos = [f"{c} (lijkt op {known[m[0]]})" for c, m in alike.items() if m]
+    others = [c for c, m in alike.items() if not m]
+    kept = "meegenomen in de uitvoer, niet gebruikt in de analyses (een mapping koppelt ze)"
+    if typos:
+        report.warning("unknown_columns", None, [],
+                       f"kolom(men) niet in het schema van {spec.label_nl}: {', '.join(typos)}; {kept}")
+    if others:
+        report.note("unknown_columns", None, [],
+                    f"kolom(men) niet in het schema van {spec.label_nl}: {', '.join(others)}; {kept}")
 
-    # ---- kind-specific rules
-    if kind == "stations":
+
+def _kind_rules(check: _Check) -> None:
+    """Rules of one layer kind: the level of a station from its voltage; developments of 0 MW; projects that add
+    capacity without a year or a station, and the flex assets' rules."""
+    df, reject, report = check.df, check.reject, check.report
+    if check.kind == "stations":
         derived = df["level"].isna() & df["voltage_kv"].notna()
         if derived.any():
             df.loc[derived, "level"] = level_from_voltage(df.loc[derived, "voltage_kv"])
-            report.note("level_derived", "level", df["source_row"][derived].tolist(), "netvlak afgeleid uit spanning")
-    if kind == "developments":
+            report.note("level_derived", "level", check.rows(derived), "netvlak afgeleid uit spanning")
+    if check.kind == "developments":
         both_zero = (df["offtake_mw"].fillna(0) == 0) & (df["feedin_mw"].fillna(0) == 0) & ~reject
         if both_zero.any():
-            report.warning("zero_power", "offtake_mw", df["source_row"][both_zero].tolist(),
+            report.warning("zero_power", "offtake_mw", check.rows(both_zero),
                            "afname en invoeding zijn beide 0 MW; de ontwikkeling telt niet mee in de balans")
-    if kind == "infrastructure":
+    if check.kind == "infrastructure":
         adds = (df["offtake_capacity_added_mw"].fillna(0) > 0) | (df["feedin_capacity_added_mw"].fillna(0) > 0)
         no_year = adds & df["year_ready"].isna() & ~reject
         if no_year.any():
-            report.warning("no_year_ready", "year_ready", df["source_row"][no_year].tolist(),
+            report.warning("no_year_ready", "year_ready", check.rows(no_year),
                            "project voegt capaciteit toe maar heeft geen jaar_gereed; telt in geen enkel jaar mee "
                            "(niet in de stationsbalans, niet in de knooppunten; op de kaart nog niet gereed)")
         _flex_rules(df, reject, report)
         no_station = adds & df["station_id"].isna() & ~reject
         if no_station.any():
-            report.warning("no_station", "station_id", df["source_row"][no_station].tolist(),
+            report.warning("no_station", "station_id", check.rows(no_station),
                            "project voegt capaciteit toe maar is aan geen station gekoppeld")
 
-    clean = df.loc[~reject]
+
+def _clean_frame(check: _Check) -> pd.DataFrame:
+    """The kept rows: canonical columns first, then the source's extra columns, the geometry last (a plain
+    DataFrame for a layer without geometry); a fresh RangeIndex."""
+    spec = check.spec
+    clean = check.df.loc[~check.reject]
     ordered = spec.column_names + [c for c in clean.columns if c not in spec.column_names and c != "geometry"]
     if spec.has_geometry:
         geom_name = clean.geometry.name
@@ -1036,8 +1157,7 @@ def validate(
         if isinstance(clean, gpd.GeoDataFrame):
             clean = pd.DataFrame(clean.drop(columns=clean.geometry.name))
         clean = clean[[c for c in ordered if c in clean.columns]]
-    clean = clean.reset_index(drop=True)
-    return finish(clean)
+    return clean.reset_index(drop=True)
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
@@ -1108,11 +1228,17 @@ _INT_LIMIT = 2.0**53
 _DTYPES = {"int": "Int64", "float": "float64", "str": object, "enum": object}
 
 
-def _empty_clean(spec: LayerSpec, df: pd.DataFrame) -> pd.DataFrame:
+def empty_clean(spec: LayerSpec, df: pd.DataFrame) -> pd.DataFrame:
     """No rows, but the shape of a clean layer: canonical typed columns, the source's extra columns, RD geometry.
 
     Callers downstream (Region, the analyses) can then rely on the canonical columns even when a layer was
     rejected as a whole.
+
+    Examples
+    --------
+    >>> empty = empty_clean(SCHEMAS["stations"], pd.DataFrame({"station_id": ["A"], "extra": [1]}))
+    >>> len(empty), "voltage_kv" in empty.columns, "extra" in empty.columns, str(empty.crs)
+    (0, True, True, 'EPSG:28992')
     """
     data: dict[str, Any] = {c.name: pd.Series([], dtype=_DTYPES[c.type]) for c in spec.columns}
     geom_name = df.geometry.name if isinstance(df, gpd.GeoDataFrame) and df._geometry_column_name in df.columns else None

@@ -21,7 +21,7 @@ each made of concrete projects; step 4 scores them on the afwegingskader. A vari
 and directions, and the number of stations short), the developments accommodated (count and weighted MW), the
 total cost, the flex relief (``total_flex_mw``: non-firm, cable pooling, storage and conversion summed) and,
 given an :class:`~energieplanologie.assessment.Assessment`, the mean criterion points of its projects. Existing infrastructure (status ``existing``) is part of every variant unless told otherwise.
-:func:`plot_variants` draws the comparison with Dutch labels.
+:func:`energieplanologie.variant_charts.plot_variants` draws the comparison with Dutch labels.
 """
 
 from __future__ import annotations
@@ -35,10 +35,9 @@ import numpy as np
 import pandas as pd
 
 from energieplanologie._errors import ConfigError
-from energieplanologie.labels import format_number
 from energieplanologie.progress import ProgressCallback, report
 
-__all__ = ["VARIANT_COLUMNS", "Variant", "compare_variants", "load_variants", "plot_variants", "write_variants"]
+__all__ = ["VARIANT_COLUMNS", "Variant", "VariantsResult", "compare_variants", "compare_variants_result", "load_variants"]
 
 #: Columns of :func:`compare_variants` before the per-criterion columns ``points_<code>``.
 VARIANT_COLUMNS: tuple[str, ...] = (
@@ -142,6 +141,30 @@ def _accommodated(balance: pd.DataFrame, alloc: pd.DataFrame, years: np.ndarray)
     return pd.DataFrame(per_year, columns=["year", "developments_accommodated", "developments_total"])
 
 
+@dataclass(frozen=True)
+class VariantsResult:
+    """What :func:`compare_variants_result` returns: the comparison and the projects without a known cost.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The comparison, as :func:`compare_variants` returns it.
+    unknown_cost : dict of str to list of str
+        Per variant (only those with any) its own projects whose ``cost_meur`` is missing; they count as 0 in
+        ``total_cost_meur``.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> result = compare_variants_result(ep.load_sample(), [Variant("ip", ("P01", "P03"))])
+    >>> result.unknown_cost, len(result.table)
+    ({}, 4)
+    """
+
+    table: pd.DataFrame
+    unknown_cost: dict[str, list[str]]
+
+
 def compare_variants(
     region: Any,
     variants: Mapping[str, Variant] | Iterable[Variant] | str | Path | None = None,
@@ -186,7 +209,8 @@ def compare_variants(
         scenario up to that year whose stations have known capacity and no shortage in their directions),
         ``mw_accommodated`` of ``mw_total`` (per station and direction the development load that fits:
         ``min(development load, max(0, capacity − baseline load))``), ``total_cost_meur`` (Σ cost of the
-        variant's own projects, NaN costs counted as 0 and reported in ``attrs["unknown_cost"]``).
+        variant's own projects, NaN costs counted as 0 and listed in
+        :attr:`VariantsResult.unknown_cost` of :func:`compare_variants_result`).
 
     Examples
     --------
@@ -199,6 +223,59 @@ def compare_variants(
     1      ip  2030               63.2               3
     2      ip  2035               99.1               3
     3      ip  2040              117.4               4
+    """
+    return compare_variants_result(region, variants, years=years, assessment=assessment,
+                                   include_existing=include_existing, progress=progress, scenarios=scenarios,
+                                   allocation=allocation).table
+
+
+def compare_variants_result(
+    region: Any,
+    variants: Mapping[str, Variant] | Iterable[Variant] | str | Path | None = None,
+    *,
+    years: Iterable[int] | None = None,
+    assessment: Any = None,
+    include_existing: bool = True,
+    progress: ProgressCallback | None = None,
+    scenarios: Mapping[str, Any] | None = None,
+    allocation: pd.DataFrame | None = None,
+) -> VariantsResult:
+    """:func:`compare_variants` with the projects of unknown cost beside the table.
+
+    Parameters
+    ----------
+    region : Region
+        The study area.
+    variants : mapping, iterable of Variant, or path
+        The variants (see :func:`load_variants`), e.g. the ``[variants.NAME]`` tables of the project
+        configuration (:meth:`~energieplanologie.config.ProjectSettings.variant_tables`).
+    years : iterable of int, optional
+        Analysis years; default ``region.years``.
+    assessment : Assessment, optional
+        Scores of the projects; gives ``weighted_score_mean`` and ``points_<code>`` (mean points per criterion
+        of the variant's scored projects).
+    include_existing : bool, default True
+        Count infrastructure with status ``existing`` in every variant.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+    scenarios : mapping, optional
+        The user's scenario tables (``[scenarios.NAAM]`` of the project configuration,
+        :meth:`~energieplanologie.config.ProjectSettings.user_scenarios`); built-in names need none.
+    allocation : GeoDataFrame, optional
+        The allocation of the run (the pipeline's); computed with the default options when None.
+
+    Returns
+    -------
+    VariantsResult
+        ``table`` (the comparison) and ``unknown_cost`` (per variant its projects without ``cost_meur``).
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> region = ep.load_sample()
+    >>> result = compare_variants_result(region, [Variant("ip", ("P01", "P03"))])
+    >>> result.table.attrs, result.unknown_cost
+    ({}, {})
     """
     from energieplanologie.allocation import allocate_region
     from energieplanologie.balance import station_balance
@@ -279,79 +356,5 @@ def compare_variants(
     extra = [c for c in out.columns if c.startswith("points_")]
     out = out[list(VARIANT_COLUMNS) + extra]
     out["stations_short"] = out["stations_short"].astype(int)
-    out.attrs["unknown_cost"] = unknown_cost
     report(progress, 1.0, "varianten vergeleken")
-    return out
-
-
-def plot_variants(comparison: pd.DataFrame, *, title: str | None = None) -> Any:
-    """A three-panel figure: remaining shortage per year, stations short per year, and cost against the
-    developments accommodated in the last year. Dutch labels.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> import energieplanologie as ep
-    >>> variants = [Variant("ip", ("P01", "P03"), label="Investeringsplan"), Variant("niets", ())]
-    >>> fig = plot_variants(compare_variants(ep.load_sample(), variants))
-    >>> len(fig.axes)
-    3
-    >>> fig.savefig("varianten.png")  # doctest: +SKIP
-    """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(12, 4.2), dpi=120, layout="constrained")
-    ax1, ax2, ax3 = fig.subplots(1, 3)
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    labels = dict(zip(comparison["variant"], comparison["label"], strict=False))
-    names = list(dict.fromkeys(comparison["variant"]))
-    years = sorted(comparison["year"].unique())
-    width = 0.8 / max(1, len(names))
-    for i, name in enumerate(names):
-        grp = comparison.loc[comparison["variant"] == name]
-        ax1.plot(grp["year"], grp["total_shortage_mw"], marker="o", color=f"C{i}", label=labels[name],
-                 linestyle=("-", "--", ":", "-.")[i % 4])
-        pos = np.searchsorted(years, grp["year"]) + (i - (len(names) - 1) / 2) * width
-        ax2.bar(pos, grp["stations_short"], width=width, color=f"C{i}", label=labels[name])
-    ax1.set(title="Resterend tekort", xlabel="Jaar", ylabel="Tekort (MW, alle stations en richtingen)")
-    ax1.set_xticks(years)
-    ax2.set(title="Stations met tekort", xlabel="Jaar", ylabel="Aantal stations")
-    ax2.set_xticks(range(len(years)), [str(y) for y in years])
-    last = comparison.loc[comparison["year"] == comparison["year"].max()]
-    ax3.scatter(last["total_cost_meur"], last["developments_accommodated"], s=60,
-                c=[f"C{names.index(n)}" for n in last["variant"]], zorder=3)
-    for x, y, lab in zip(last["total_cost_meur"], last["developments_accommodated"], last["label"], strict=True):
-        ax3.annotate(str(lab), (x, y), xytext=(6, 4), textcoords="offset points", fontsize=9)
-    total = int(last["developments_total"].max()) if len(last) else 0
-    ax3.set(title=f"Kosten en ontwikkelingen ({int(comparison['year'].max())})", xlabel="Totale kosten (M€)",
-            ylabel=f"Ontwikkelingen geaccommodeerd (van {total})")
-    ax3.margins(x=0.25, y=0.15)
-    for ax in (ax2, ax3):
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    dutch = FuncFormatter(lambda value, _pos: format_number(value, 1, trim=True))
-    ax1.yaxis.set_major_formatter(dutch)
-    ax3.xaxis.set_major_formatter(dutch)
-    for ax in (ax1, ax2, ax3):
-        ax.grid(alpha=0.3)
-    ax1.legend(fontsize=8, title="Variant", title_fontsize=8)
-    if title:
-        fig.suptitle(title)
-    return fig
-
-
-def write_variants(comparison: pd.DataFrame, out_dir: str | Path, *, title: str | None = None) -> list[Path]:
-    """Write ``varianten.csv`` (Dutch headers) and ``varianten.png`` (the chart) into ``out_dir``, atomically."""
-    from energieplanologie._atomic import atomic_write
-    from energieplanologie.io import write_csv
-
-    out = Path(out_dir)
-    csv = write_csv(comparison, out / "varianten.csv")
-    png = out / "varianten.png"
-    fig = plot_variants(comparison, title=title)
-    with atomic_write(png) as tmp:
-        fig.savefig(tmp, format="png", metadata={"Software": None})
-    return [csv, png]
+    return VariantsResult(table=out, unknown_cost=unknown_cost)

@@ -27,6 +27,7 @@ from energieplanologie.assessment import (
     score_projects,
 )
 from energieplanologie.config import ProjectSettings
+from energieplanologie.options import check_settings, stability_settings
 from energieplanologie.sample import sample_settings
 from energieplanologie.testing import (  # the hand-made case of the module docstring
     case_assessment,
@@ -389,3 +390,28 @@ def test_run_uses_the_assessment_settings(sample_region):
     # The arguments are what counts (a Region carries no configuration).
     assert score_projects(result.region, balance=result.balance_chosen, enablement=result.enablement,
                           hotspots=result.hotspots_final, top_k=3).top_k == 3
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("top_k", 0), ("top_k", 2.5), ("n_perturbations", 100_001), ("weight_noise", float("nan")),
+    ("weight_noise", 5.5), ("seed", -1), ("seed", True), ("seed", 10**400), ("top_k", "3"),
+])
+def test_stability_arguments_are_checked_where_the_configuration_is(key, value):
+    # One place checks keys (options.py): an argument of score_projects and the same [assessment] key of a
+    # configuration give the same error, naming the same key. Bounds (options.NUMBERS): top_k 1 … 10,000 whole,
+    # n_perturbations 1 … 100,000 whole, weight_noise 0 … 5, seed 0 … 2³² − 1 whole; true/false is no number.
+    with pytest.raises(ConfigError) as from_config:
+        check_settings("assessment", {key: value})
+    with pytest.raises(ConfigError) as from_argument:
+        score_projects(case_region(), **{key: value})
+    assert from_argument.value.key == from_config.value.key == f"assessment.{key}"
+    assert str(from_argument.value) == str(from_config.value)
+
+
+def test_stability_arguments_take_numpy_numbers_and_defaults():
+    # A numpy integer is a whole number (an Assessment read back from a frame hands them on); None is the default.
+    assert stability_settings(top_k=np.int64(2), weight_noise=np.float64(0.5)) == {
+        "top_k": 2, "n_perturbations": 1000, "weight_noise": 0.5, "seed": 0}
+    got = case_assessment(top_k=np.int64(2), seed=np.int64(7), n_perturbations=np.int32(50))
+    assert (got.top_k, got.seed, got.n_perturbations, got.weight_noise) == (2, 7, 50, 0.25)
+    assert type(got.top_k) is int and type(got.seed) is int

@@ -35,7 +35,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from energieplanologie.io import _HOST, _TEMP_NAME, atomic_write
+from energieplanologie._atomic import atomic_write
+from energieplanologie._outdir import HOST as _HOST
+from energieplanologie._outdir import TEMP_NAME as _TEMP_NAME
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")]
 

@@ -19,7 +19,8 @@ import pyogrio
 import pytest
 
 from energieplanologie._cells import FORMULA_STARTS
-from energieplanologie.diff import diff_rounds, write_diff
+from energieplanologie.diff import diff_rounds
+from energieplanologie.diff_report import write_diff
 from energieplanologie.io import write_csv
 from energieplanologie.pipeline import GPKG_NAME, run_pipeline
 from energieplanologie.region import Region

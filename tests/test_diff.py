@@ -12,7 +12,8 @@ from shapely.geometry import Point
 
 from energieplanologie.assessment import score_projects
 from energieplanologie.balance import balance_layer, station_balance
-from energieplanologie.diff import DIFF_COLUMNS, diff_rounds, write_diff
+from energieplanologie.diff import DIFF_COLUMNS, diff_rounds
+from energieplanologie.diff_report import write_diff
 from energieplanologie.io import write_layers
 from energieplanologie.testing import case_hotspots, case_region, case_user_scores
 

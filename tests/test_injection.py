@@ -25,7 +25,8 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from energieplanologie.diff import diff_rounds, write_diff
+from energieplanologie.diff import diff_rounds
+from energieplanologie.diff_report import write_diff
 from energieplanologie.pipeline import GPKG_NAME, run_pipeline
 from energieplanologie.region import Region
 from energieplanologie.sample import load_sample

@@ -223,9 +223,9 @@ def test_table_checksum_ignores_row_order_and_sees_every_change(db):
 
 def _results_gpkg(region: ep.Region, folder: Path) -> Path:
     """The chain's energieplanologie.gpkg (every result layer) for ``region``."""
-    from energieplanologie.rounds import _run
+    from energieplanologie.rounds import run_chain
 
-    return _run(region, folder, scenario=None, outputs="gpkg", progress=None)
+    return run_chain(region, folder, scenario=None, outputs="gpkg", progress=None)
 
 
 @pytest.mark.slow

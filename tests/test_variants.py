@@ -16,13 +16,13 @@ from energieplanologie import ConfigError
 from energieplanologie.config import ProjectSettings
 from energieplanologie.sample import sample_settings
 from energieplanologie.testing import case_assessment, case_region
+from energieplanologie.variant_charts import plot_variants, write_variants
 from energieplanologie.variants import (
     VARIANT_COLUMNS,
     Variant,
     compare_variants,
+    compare_variants_result,
     load_variants,
-    plot_variants,
-    write_variants,
 )
 
 VARIANTS_TOML = """
@@ -96,9 +96,9 @@ def test_developments_accommodated(comparison):
 def test_cost_and_criteria(comparison):
     first = comparison.drop_duplicates("variant").set_index("variant")
     assert first["n_projects"].to_dict() == {"niets": 0, "ip": 1, "alles": 3}
-    # P3 has no cost: counted as 0 and reported.
+    # P3 has no cost: counted as 0 (and listed in VariantsResult.unknown_cost, below).
     assert first["total_cost_meur"].to_dict() == {"niets": 0.0, "ip": 20.0, "alles": 40.0}
-    assert comparison.attrs["unknown_cost"] == {"alles": ["P3"]}
+    assert comparison.attrs == {}  # no side channel: the projects without a cost come with the result type
     # Weighted scores P1 92,86, P2 28,57, P3 42,86 (test_assessment): the mean of "alles" is 54,76.
     assert first.loc["ip", "weighted_score_mean"] == pytest.approx(92.86)
     assert first.loc["alles", "weighted_score_mean"] == pytest.approx((92.86 + 28.57 + 42.86) / 3)
@@ -106,6 +106,16 @@ def test_cost_and_criteria(comparison):
     assert first.loc["alles", "points_A"] == pytest.approx(4 / 3)
     assert pd.isna(first.loc["niets", "weighted_score_mean"])
     assert list(comparison.columns[: len(VARIANT_COLUMNS)]) == list(VARIANT_COLUMNS)
+
+
+def test_unknown_cost_in_the_result(tmp_path):
+    path = tmp_path / "varianten.toml"
+    path.write_text(VARIANTS_TOML, encoding="utf-8")
+    result = compare_variants_result(case_region(), path, assessment=case_assessment())
+    # P3 has no cost_meur; only "alles" builds it (niets: no projects, ip: P1 only).
+    assert result.unknown_cost == {"alles": ["P3"]}
+    assert result.table.attrs == {}
+    pd.testing.assert_frame_equal(result.table, compare_variants(case_region(), path, assessment=case_assessment()))
 
 
 def test_existing_infrastructure_counts_in_every_variant():

@@ -30,7 +30,7 @@ GROUPS: list[tuple[str, str, dict[str, str]]] = [
      "en waarden, omprojecteren), valideren is streng en niets gebeurt stil.",
      {"load_sample": "sample", "read_layer": "io", "LayerRead": "io", "validate": "schema",
       "ValidationReport": "report", "Region": "region", "load_config": "config",
-      "read_capaciteitskaart": "capaciteitskaart", "write_layers": "io", "write_csv": "io",
+      "read_capaciteitskaart": "capaciteitskaart", "write_layers": "writers", "write_csv": "writers",
       "get_scenario": "scenarios", "weighted_mw": "scenarios", "synthetic_region": "synthetic"}),
     ("Stationsbalans",
      "Pilot West-Brabant: capaciteit per station tegenover de last, per jaar, richting en scenario, en wat "
@@ -51,7 +51,8 @@ GROUPS: list[tuple[str, str, dict[str, str]]] = [
     ("Afwegen, varianten en het pMIEK",
      "Stap 2 en 4: het afwegingskader A–H, ontwikkelvarianten, de projectenlijst en de projectfiches.",
      {"load_framework": "assessment", "score_projects": "assessment", "Variant": "variants",
-      "compare_variants": "variants", "project_list": "pmiek", "project_sheet_html": "pmiek",
+      "compare_variants": "variants", "compare_variants_result": "variants", "VariantsResult": "variants",
+      "project_list": "pmiek", "project_sheet_html": "pmiek",
       "write_pmiek": "pmiek"}),
     ("Programmeerrondes",
      "Wat is er veranderd sinds de vorige ronde?",
@@ -59,7 +60,8 @@ GROUPS: list[tuple[str, str, dict[str, str]]] = [
     ("Borgen en uitvoeren: de halfjaarlijkse voortgangstoets",
      "Stap 5: de stand van de projecten tegenover het programma, en welke stations door een vertraging eerder, "
      "langer of dieper tekortkomen en welke ontwikkelingen moeten wachten.",
-     {"monitor": "monitoring", "MonitorResult": "monitoring"}),
+     {"monitor": "monitoring", "MonitorResult": "monitoring", "consequences_result": "monitoring",
+      "ConsequencesResult": "monitoring"}),
     ("De hele keten",
      "Alles in één keer, zoals `energieplanologie run` en `energieplanologie demo` het doen.",
      {"analyse": "pipeline", "Analysis": "pipeline", "run_pipeline": "pipeline"}),

@@ -65,6 +65,7 @@ __all__ = [
     "engine_options",
     "failed_result",
     "find_engine",
+    "neutral_cwd",
     "popen_kwargs",
     "quote_arg",
     "read_setting",
@@ -256,7 +257,7 @@ def check_engine(command: Sequence[str], *, origin: str = "", timeout: float = V
     try:
         proc = subprocess.run(
             [*command, "--version"], stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
-            env=engine_environment(), cwd=_neutral_cwd(), **popen_kwargs(new_group=False),
+            env=engine_environment(), cwd=neutral_cwd(), **popen_kwargs(new_group=False),
         )
     except FileNotFoundError:
         raise EngineError(f"{exe} bestaat niet of is niet uitvoerbaar") from None
@@ -555,7 +556,7 @@ def engine_message(stderr: str) -> str:
     return message if len(message) <= 2000 else message[:2000] + " …"
 
 
-def _neutral_cwd() -> str:
+def neutral_cwd() -> str:
     """A working folder for the engine: ``python -m`` puts the working folder first on ``sys.path``, so QGIS's
     own working folder (a source checkout, say) must not shadow the engine's installed package."""
     return tempfile.gettempdir()
@@ -700,7 +701,7 @@ def run_engine(
     try:
         proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=engine_environment(), cwd=cwd or _neutral_cwd(), **popen_kwargs(new_group=True),
+            env=engine_environment(), cwd=cwd or neutral_cwd(), **popen_kwargs(new_group=True),
         )
     except OSError as exc:
         raise EngineError(f"De engine {engine.command[0]} start niet: {exc}") from None
@@ -789,7 +790,7 @@ def engine_options(engine: Engine, command: str, *, timeout: float = VERSION_TIM
     if key not in _OPTIONS_CACHE:
         try:
             proc = subprocess.run(engine.argv(command, "--help"), stdin=subprocess.DEVNULL, capture_output=True,
-                                  timeout=timeout, env=engine_environment(), cwd=_neutral_cwd(),
+                                  timeout=timeout, env=engine_environment(), cwd=neutral_cwd(),
                                   **popen_kwargs(new_group=False))
             text = proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else ""
         except (OSError, subprocess.TimeoutExpired):
@@ -824,7 +825,7 @@ def run_engine_batch(
             try:
                 procs.append(subprocess.Popen(
                     engine.argv(*args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                    env=engine_environment(), cwd=_neutral_cwd(), **popen_kwargs(new_group=True)))
+                    env=engine_environment(), cwd=neutral_cwd(), **popen_kwargs(new_group=True)))
             except OSError as exc:
                 raise EngineError(f"De engine {engine.command[0]} start niet: {exc}") from None
         for proc in procs:

@@ -40,9 +40,9 @@ from .engine import (
     EngineError,
     EngineResult,
     Feedback,
-    _neutral_cwd,
     engine_environment,
     failed_result,
+    neutral_cwd,
     popen_kwargs,
     run_engine,
     stderr_line,
@@ -106,7 +106,7 @@ class WarmServer:
         try:
             self.proc = subprocess.Popen(
                 engine.argv("serve"), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=engine_environment(), cwd=_neutral_cwd(), **popen_kwargs(new_group=True),
+                env=engine_environment(), cwd=neutral_cwd(), **popen_kwargs(new_group=True),
             )
         except OSError as exc:
             raise WarmUnavailable(f"de warme engine start niet: {exc}") from None
@@ -167,7 +167,7 @@ class WarmServer:
             cwd: str | os.PathLike[str] | None = None) -> EngineResult:
         """One call; the caller holds :attr:`busy`. Cancel stops the process and raises
         :class:`EngineCanceled`; a process that ends during the call raises :class:`_ServerDied`."""
-        request = {"argv": [str(a) for a in args], "cwd": os.fspath(cwd) if cwd else _neutral_cwd()}
+        request = {"argv": [str(a) for a in args], "cwd": os.fspath(cwd) if cwd else neutral_cwd()}
         try:
             assert self.proc.stdin is not None
             self.proc.stdin.write((json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8"))

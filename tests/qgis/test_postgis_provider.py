@@ -44,9 +44,9 @@ def published(engine_python: str):
 import json, pathlib, tempfile
 import energieplanologie as ep
 from energieplanologie.postgis import publish_to_postgis
-from energieplanologie.rounds import _run
+from energieplanologie.rounds import run_chain
 region = ep.load_sample()
-gpkg = _run(region, pathlib.Path(tempfile.mkdtemp()), scenario=None, outputs="gpkg", progress=None)
+gpkg = run_chain(region, pathlib.Path(tempfile.mkdtemp()), scenario=None, outputs="gpkg", progress=None)
 pub = publish_to_postgis(region, gpkg, {url!r}, {SCHEMA!r}, round=2025)
 names = sorted(region.stations["name"])
 print(json.dumps({{"id": pub.id, "tables": pub.tables, "station_names": names}}))
