@@ -286,13 +286,20 @@ def _load_sums(rows: _Rows, n_st: int, years: np.ndarray) -> dict[str, np.ndarra
             for d in DIRECTIONS}
 
 
+#: Rows per BLAS product in :func:`_scenario_load`: below OpenBLAS's threading threshold (m·n·k ≤ 262,144 for
+#: three scenarios and four certainties), so the product runs on the calling thread. Its threads gain nothing
+#: on a product this thin and, on a busy machine, cost more than the product itself; each cell's dot product
+#: is the same whatever the block size.
+_BLAS_ROWS = 16_384
+
+
 def _scenario_load(sums: dict[str, np.ndarray], n_st: int, years: np.ndarray,
                    scenarios: list[Scenario]) -> np.ndarray:
     """Apply the scenario weights to :func:`_load_sums` and cumulate over the years.
 
     Returns an array (scenario, station, year, direction, sector). Only the (station, year, sector) cells that
-    hold MW are weighted (one BLAS product over those rows; each cell's dot product is the same as over the
-    whole array); the others are exactly 0. At province sizes most of the 5,000 stations × years × sectors
+    hold MW are weighted (BLAS products over blocks of those rows; each cell's dot product is the same as over
+    the whole array); the others are exactly 0. At province sizes most of the 5,000 stations × years × sectors
     are empty, and a product over all of them costs more than the rest of the balance.
     """
     ny, nsec, nsc = len(years), len(SECTORS), len(scenarios)
@@ -304,8 +311,9 @@ def _scenario_load(sums: dict[str, np.ndarray], n_st: int, years: np.ndarray,
         cells = sums[d]
         filled = np.flatnonzero(cells.any(axis=1))
         by_cert = np.zeros((len(cells), nsc))
-        if len(filled):
-            by_cert[filled] = cells[filled] @ cert_w.T
+        for lo in range(0, len(filled), _BLAS_ROWS):  # blocks small enough for one BLAS thread
+            rows = filled[lo:lo + _BLAS_ROWS]
+            by_cert[rows] = cells[rows] @ cert_w.T
         weighted = by_cert.reshape(n_st, ny, nsec, nsc) * simul.T  # (station, year, sector, scenario)
         out[:, :, :, j, :] = np.moveaxis(np.cumsum(weighted, axis=1), -1, 0)
     return out
