@@ -449,3 +449,16 @@ def test_get_scenario_is_used_for_labels(hand_region):
     labels = station_balance_result(hand_region, ["vastgesteld", "verwacht"]).scenario_labels
     assert labels == {"vastgesteld": "Vastgesteld", "verwacht": "Verwacht"}
     assert get_scenario("verwacht").label_nl == "Verwacht"
+
+
+def test_chart_titles_take_the_scenario_labels_of_the_result(hand_region, tmp_path):
+    result = station_balance_result(hand_region, ["verwacht", "vastgesteld"])
+    # The label comes from the result (no attrs on the table); built-in names fall back to their own label.
+    own = station_chart(result.table, "A", scenario="verwacht", scenario_labels={"verwacht": "Eigen keuze"})
+    assert own.get_suptitle().endswith("scenario Eigen keuze")
+    assert station_chart(result.table, "A", scenario="vastgesteld").get_suptitle().endswith("scenario Vastgesteld")
+    user = station_chart(result.table.assign(scenario="krap"), "A", scenario="krap")
+    assert user.get_suptitle().endswith("scenario krap")  # an unknown name without a label: the name itself
+    written = write_station_charts(result.table, tmp_path, scenario="verwacht", station_ids=["A"],
+                                   scenario_labels=result.scenario_labels)
+    assert [p.name for p in written] == ["A.png"]
