@@ -257,7 +257,8 @@ def _allocate_arrays(
     # the queries. The result does not depend on the timing.
     pending: list[Future[_Parts]] = []
     with ThreadPoolExecutor(max_workers=1) as pool:
-        for c in np.unique(dev_carrier[~explicit]):
+        # the carriers present, ascending (a count per carrier code: no sort of a million codes)
+        for c in np.flatnonzero(np.bincount(dev_carrier[~explicit], minlength=len(CARRIERS))):
             of_carrier = np.flatnonzero(st_carrier == c)
             if len(of_carrier) == 0:
                 continue
