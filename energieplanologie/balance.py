@@ -252,15 +252,6 @@ def _added(projects: pd.DataFrame, n_st: int, years: np.ndarray) -> dict[str, np
     return out
 
 
-def _development_load(rows: _Rows, n_st: int, years: np.ndarray, scenarios: list[Scenario]) -> np.ndarray:
-    """Development load: array (scenario, station, year, direction, sector), cumulative over the years.
-
-    One ``bincount`` per direction over the rows, keyed by station, year bin, sector and certainty; the
-    scenario weights (which depend only on certainty and sector) are applied afterwards on the small result.
-    """
-    return _scenario_load(_load_sums(rows, n_st, years), n_st, years, scenarios)
-
-
 def _load_sums(rows: _Rows, n_st: int, years: np.ndarray) -> dict[str, np.ndarray]:
     """Per direction the allocated MW × share summed by station, year bin, sector and certainty.
 
