@@ -16,8 +16,15 @@ round of each path counts:
 * **floor** — the raw kernel on the same points: ``scipy.spatial.cKDTree`` over all stations, one nearest query
   for every development's representative point (prepared before timing), and one ``np.bincount`` per scenario
   and direction of the scenario-weighted MW by station × year (cumulated over the years);
-* **naive** — the geopandas way: ``geopandas.sjoin_nearest`` of developments to stations, then a pandas
-  ``groupby`` per scenario of the weighted MW by station, year and direction, cumulated over the years.
+* **naive** — the geopandas way, producing the same ledger a GIS analyst would hand in: ``geopandas.sjoin_nearest``
+  of developments to stations, a pandas ``groupby`` per scenario and direction of the weighted MW by station,
+  year and sector (cumulated over the years, reindexed to every station × year), the capacity per station and
+  year (the latest ``station_capacity`` row up to the year, new stations from 0, plus the projects ready by then)
+  and the baseline load joined on, then load, headroom, shortage, status and the first shortage year: one row
+  per station × year × direction × scenario, as ours. What it leaves out of our work: carriers and size classes
+  (nearest of all stations), polygons divided over service areas, the flex rules (the synthetic region has no
+  flex assets) and utilisation. Until issue 19 it computed only the development load of the stations some
+  development reaches, without capacities: about a tenth of the work, which made it look faster at 10⁴.
 
 Targets (issue 3): ours ≤ 1.5 × floor and ≥ 4 × faster than naive. Peak RSS is the process's maximum resident
 set so far (``resource.getrusage``), so it grows with the largest size run.
@@ -103,23 +110,48 @@ def run_ours(region, **allocation_options) -> pd.DataFrame:
     return station_balance(region, list(SCENARIOS), allocation=allocation)
 
 
-def run_naive(region) -> pd.DataFrame:
-    dev = region.developments[["certainty", "year", "offtake_mw", "feedin_mw", "geometry"]]
+def run_naive(region, amber_margin: float = 0.1) -> pd.DataFrame:
+    dev = region.developments[["certainty", "sector", "year", "offtake_mw", "feedin_mw", "geometry"]]
     stations = region.stations[["station_id", "geometry"]]
     joined = gpd.sjoin_nearest(dev, stations, how="left")
     joined = joined[~joined.index.duplicated(keep="first")]  # ties: keep one station
     years = list(region.years)
     joined = joined[joined["year"] <= years[-1]]
-    year_bin = pd.cut(joined["year"], bins=[-np.inf, *years], labels=years, right=True)
+    joined = joined.assign(year=pd.cut(joined["year"], bins=[-np.inf, *years], labels=years, right=True).astype(int))
+    grid = pd.MultiIndex.from_product([stations["station_id"], years], names=["station_id", "year"])
+    # Capacity and baseline per station and year: the latest capacity row up to the year, plus added capacity.
+    cap, infra = region.station_capacity, region.infrastructure
+    cap_cols = [f"{d}_{k}" for d in ("offtake", "feedin") for k in ("capacity_mw", "load_mw")]
+    base = pd.concat({y: cap[cap["year"] <= y].sort_values("year").groupby("station_id")[cap_cols].last()
+                      for y in years}, names=["year", "station_id"]).swaplevel().reindex(grid)
+    new = infra.loc[infra["infra_type"] == "station_new", "station_id"]
+    new = new[~new.isin(cap["station_id"])]
+    base.loc[base.index.get_level_values("station_id").isin(new), cap_cols] = 0.0  # new stations start at 0 MW
+    add_cols = ["offtake_capacity_added_mw", "feedin_capacity_added_mw"]
+    added = pd.concat({y: infra[infra["year_ready"] <= y].groupby("station_id")[add_cols].sum() for y in years},
+                      names=["year", "station_id"]).swaplevel().reindex(grid, fill_value=0.0)
     frames = []
     for s in SCENARIOS:
-        w = joined["certainty"].map(get_scenario(s).weights).astype(float)
-        table = pd.DataFrame({"station_id": joined["station_id"], "year": year_bin.astype(int),
-                              "offtake": joined["offtake_mw"] * w, "feedin": joined["feedin_mw"] * w})
-        per = table.groupby(["station_id", "year"], observed=True)[["offtake", "feedin"]].sum()
-        per = per.unstack("year", fill_value=0.0).reindex(columns=years, level=1, fill_value=0.0)
-        frames.append(per.T.groupby(level=0).cumsum().T)  # cumulative over the years, per direction
-    return pd.concat(frames, keys=list(SCENARIOS), names=["scenario"])
+        sc = get_scenario(s)
+        w = joined["certainty"].map(sc.weights).astype(float) * joined["sector"].map(sc.simultaneity).astype(float)
+        for d in ("offtake", "feedin"):
+            per = (joined[f"{d}_mw"] * w).groupby([joined["station_id"], joined["year"], joined["sector"]]).sum()
+            per = per.unstack("sector", fill_value=0.0).reindex(grid, fill_value=0.0)
+            per = per.groupby(level="station_id").cumsum().add_prefix("mw_")  # cumulative over the years
+            t = pd.DataFrame({"capacity_mw": base[f"{d}_capacity_mw"] + added[f"{d}_capacity_added_mw"],
+                              "baseline_load_mw": base[f"{d}_load_mw"],  # NaN: no capacity row
+                              "development_load_mw": per.sum(axis=1)}).join(per)
+            t["load_mw"] = t["baseline_load_mw"].fillna(0.0) + t["development_load_mw"]
+            t["headroom_mw"] = t["capacity_mw"] - t["load_mw"]
+            t["shortage_mw"] = (-t["headroom_mw"]).clip(lower=0.0)
+            t["status"] = np.select([t["capacity_mw"].isna(), t["headroom_mw"] < 0,
+                                     t["headroom_mw"] < amber_margin * t["capacity_mw"]],
+                                    ["unknown", "red", "amber"], "green")
+            first = t[t["status"] == "red"].reset_index().groupby("station_id")["year"].min()
+            t["first_shortage_year"] = t.index.get_level_values("station_id").map(first)
+            frames.append(t.reset_index().assign(scenario=s, direction=d))
+    return pd.concat(frames, ignore_index=True).sort_values(["scenario", "station_id", "year", "direction"],
+                                                            ignore_index=True)
 
 
 def best_of(paths: dict[str, Callable[[], object]], repeat: int
@@ -177,6 +209,21 @@ def main(argv: list[str] | None = None) -> int:
                                "development_load_mw"].sum()
                 want = floor[(s, d)][:, -1].sum()
                 assert abs(got - want) <= 1e-6 * max(1.0, want), (s, d, got, want)
+        # The naive ledger has our rows and, where both define it, our capacity and baseline load; its
+        # development load adds up to the floor's (the same nearest station of all stations).
+        if "naive" in results:
+            naive = results["naive"]
+            assert len(naive) == len(ours), (len(naive), len(ours))
+            key = ["scenario", "station_id", "year", "direction"]
+            both = ours.merge(naive, on=key, suffixes=("", "_naive"))
+            assert len(both) == len(ours)
+            for col in ("capacity_mw", "baseline_load_mw"):
+                np.testing.assert_allclose(both[f"{col}_naive"], both[col], rtol=1e-12, equal_nan=True)
+            for s in SCENARIOS:
+                for d in ("offtake", "feedin"):
+                    last = (both["scenario"] == s) & (both["direction"] == d) & (both["year"] == region.years[-1])
+                    got, want = both.loc[last, "development_load_mw_naive"].sum(), floor[(s, d)][:, -1].sum()
+                    assert abs(got - want) <= 1e-6 * max(1.0, want), ("naive", s, d, got, want)
         polygons = int((dev.geometry.geom_type != "Point").sum())
         rows.append({
             "developments": n,

@@ -58,8 +58,15 @@ _LAZY: dict[str, str] = {
     # station balance (pilot West-Brabant)
     "allocate": "energieplanologie.allocation",
     "allocate_region": "energieplanologie.allocation",
+    "allocate_result": "energieplanologie.allocation",
+    "allocate_region_result": "energieplanologie.allocation",
+    "AllocationResult": "energieplanologie.allocation",
     "station_balance": "energieplanologie.balance",
+    "station_balance_result": "energieplanologie.balance",
+    "BalanceResult": "energieplanologie.balance",
     "project_enablement": "energieplanologie.balance",
+    "project_enablement_result": "energieplanologie.balance",
+    "EnablementResult": "energieplanologie.balance",
     "flex_assets": "energieplanologie.flex",
     "flex_need": "energieplanologie.flex",
     "station_chart": "energieplanologie.charts",
@@ -121,6 +128,9 @@ __all__ = [
     "__version__",
     "allocate",
     "allocate_region",
+    "allocate_region_result",
+    "allocate_result",
+    "AllocationResult",
     "analyse",
     "compare_variants",
     "compare_variants_result",
@@ -143,6 +153,8 @@ __all__ = [
     "load_project",
     "municipality_overview",
     "project_enablement",
+    "project_enablement_result",
+    "EnablementResult",
     "project_list",
     "project_sheet_html",
     "publish",
@@ -154,6 +166,8 @@ __all__ = [
     "score_projects",
     "static_region_map",
     "station_balance",
+    "station_balance_result",
+    "BalanceResult",
     "station_chart",
     "synthetic_region",
     "validate",
@@ -183,9 +197,22 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
-    from energieplanologie.allocation import allocate, allocate_region
+    from energieplanologie.allocation import (
+        AllocationResult,
+        allocate,
+        allocate_region,
+        allocate_region_result,
+        allocate_result,
+    )
     from energieplanologie.assessment import load_framework, score_projects
-    from energieplanologie.balance import project_enablement, station_balance
+    from energieplanologie.balance import (
+        BalanceResult,
+        EnablementResult,
+        project_enablement,
+        project_enablement_result,
+        station_balance,
+        station_balance_result,
+    )
     from energieplanologie.capaciteitskaart import read_capaciteitskaart
     from energieplanologie.charts import station_chart
     from energieplanologie.config import ProjectSettings, load_config, load_project, load_region_config

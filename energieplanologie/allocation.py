@@ -15,7 +15,8 @@ Rules, in order:
    outside the study area does not pull a share. Parts below ``min_split_share`` are folded into the largest
    part, so the shares of a development always sum to 1 and MW is conserved.
 5. **Unallocated** — no eligible station of its carrier: the development is kept with ``station_id`` empty and
-   ``allocation_method == "unallocated"``, and listed in ``result.attrs["unallocated"]``.
+   ``allocation_method == "unallocated"``, and listed in :attr:`AllocationResult.unallocated`
+   (:func:`allocate_result`).
 
 Ties are broken by ``station_id``: of stations at the same place (for the nearest query and the service areas)
 and of stations equally near a development (within :data:`TIE_M`, a micrometre) the one whose ``station_id``
@@ -43,8 +44,9 @@ from energieplanologie.options import ALLOCATION_KEYS, check_keys
 from energieplanologie.scenarios import enum_codes
 from energieplanologie.schema import CARRIERS, LEVELS
 
-__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "KERNELS", "METHODS", "TIE_M", "allocate", "allocate_arrays", "allocate_region",
-           "nearest_station", "station_id_rank"]
+__all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "KERNELS", "METHODS", "TIE_M", "AllocationResult", "allocate", "allocate_arrays",
+           "allocate_region", "allocate_region_result", "allocate_result", "nearest_station", "station_id_rank",
+           "unallocated_ids"]
 
 #: Largest development (MW, the larger of offtake and feed-in) each grid level takes when not linked explicitly.
 DEFAULT_MAX_MW_PER_LEVEL: dict[str, float] = {"MS": 10.0, "TS": 30.0, "HS": 300.0, "EHS": math.inf}
@@ -59,6 +61,15 @@ _POLYGON_TYPES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 #: Threads for the KD-tree queries (``cKDTree.query(workers=...)``); -1 uses every core. Results do not depend
 #: on it.
 KDTREE_WORKERS = -1
+
+#: Queries of fewer points than this run on the calling thread: starting the worker threads costs more than
+#: the query itself at province sizes.
+KDTREE_THREADED_MIN = 20_000
+
+
+def _workers(n_points: int) -> int:
+    """``workers`` for a KD-tree query of ``n_points`` points (see :data:`KDTREE_THREADED_MIN`)."""
+    return KDTREE_WORKERS if n_points >= KDTREE_THREADED_MIN else 1
 
 
 @dataclass(frozen=True)
@@ -102,7 +113,8 @@ _representative_xy = representative_xy
 
 
 def _area_parts(area: Any) -> np.ndarray | None:
-    """The study area as an array of polygonal parts (e.g. the municipalities)."""
+    """The study area as an array of polygonal parts (e.g. the municipalities), not yet validated: only the parts
+    near a polygon to divide are checked (and repaired), by :func:`_clip_pieces`."""
     if area is None:
         return None
     if isinstance(area, gpd.GeoDataFrame):
@@ -113,7 +125,17 @@ def _area_parts(area: Any) -> np.ndarray | None:
         parts = np.array([area], dtype=object)
     else:
         raise TypeError(f"area must be a shapely geometry, GeoSeries or GeoDataFrame, got {type(area).__name__}.")
-    parts = parts[~(shapely.is_missing(parts) | shapely.is_empty(parts))]
+    return parts[~(shapely.is_missing(parts) | shapely.is_empty(parts))]
+
+
+def _valid_parts_near(area_parts: np.ndarray, polys: np.ndarray) -> np.ndarray:
+    """The area parts whose envelope meets a polygon's, in their order, invalid ones repaired (``make_valid``).
+
+    Parts far from every polygon take no part in the division (a repair never enlarges an envelope), so checking
+    only these gives the same pieces as checking all, at a fraction of the cost for detailed boundaries.
+    """
+    near = np.unique(shapely.STRtree(polys).query(area_parts)[0])
+    parts = area_parts[near]
     invalid = ~shapely.is_valid(parts)
     if invalid.any():
         parts = parts.copy()
@@ -128,7 +150,8 @@ TIE_M = 1e-6
 
 def station_id_rank(stations: gpd.GeoDataFrame) -> np.ndarray:
     """Each station's place in the order of its ``station_id`` (as text): the tie-breaker."""
-    ids = stations["station_id"].astype(str).to_numpy() if len(stations) else np.array([], dtype=str)
+    # numpy's text sort orders by code point, as Python's str comparison does
+    ids = stations["station_id"].to_numpy(dtype=object).astype(str) if len(stations) else np.array([], dtype=str)
     rank = np.empty(len(ids), dtype=np.int64)
     rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
     return rank
@@ -137,13 +160,14 @@ def station_id_rank(stations: gpd.GeoDataFrame) -> np.ndarray:
 def nearest_station(tree: cKDTree, points: np.ndarray, eligible: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distance to, and position (among ``eligible``) of, the nearest station of each point; among equally near
     stations the one with the lowest ``station_id``."""
+    workers = _workers(len(points))
     if len(eligible) == 1:
-        return tree.query(points, k=1, workers=KDTREE_WORKERS)
-    dist, idx = tree.query(points, k=2, workers=KDTREE_WORKERS)
+        return tree.query(points, k=1, workers=workers)
+    dist, idx = tree.query(points, k=2, workers=workers)
     best_d, best = dist[:, 0].copy(), idx[:, 0].copy()
     tied = np.flatnonzero(dist[:, 1] <= dist[:, 0] + TIE_M)
     if tied.size:  # every station within the tie distance, then the lowest station_id
-        found = tree.query_ball_point(points[tied], dist[tied, 0] + TIE_M, workers=KDTREE_WORKERS)
+        found = tree.query_ball_point(points[tied], dist[tied, 0] + TIE_M, workers=_workers(len(tied)))
         for row, cand in zip(tied, found, strict=True):
             cand = np.asarray(cand, dtype=np.int64)
             best[row] = cand[np.argmin(rank[eligible[cand]])]
@@ -158,17 +182,20 @@ def _station_tables(stations: gpd.GeoDataFrame, limits: dict[str, float]) -> tup
     xy = shapely.get_coordinates(geoms) if len(geoms) else np.zeros((0, 2))
     carrier = enum_codes(stations["carrier"] if "carrier" in stations else pd.Series(["electricity"] * len(stations)),
                          CARRIERS, "stations.carrier", default="electricity")
-    level = stations["level"] if "level" in stations else pd.Series([None] * len(stations), dtype=object)
+    level = stations["level"].to_numpy(dtype=object) if "level" in stations else np.full(len(stations), None)
     # A station without (or with an unknown) level takes any size.
-    per_station = level.map(limits).to_numpy(dtype=float, na_value=np.nan)
-    return xy, carrier, np.where(np.isnan(per_station), math.inf, per_station)
+    known = pd.Index(list(limits), dtype=object).get_indexer(level)
+    return xy, carrier, np.append(np.array(list(limits.values()), dtype=float), math.inf)[known]
 
 
 def _unique_first(xy: np.ndarray, positions: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """Positions (ascending) of one station per distinct location: the one with the lowest ``station_id``."""
     by_id = positions[np.argsort(rank[positions], kind="stable")]
-    _, first = np.unique(xy[by_id], axis=0, return_index=True)
-    return np.sort(by_id[first])
+    pts = xy[by_id]
+    same = np.lexsort((pts[:, 1], pts[:, 0]))  # stable: equal locations keep their station_id order
+    first = np.ones(len(same), dtype=bool)
+    first[1:] = (pts[same[1:]] != pts[same[:-1]]).any(axis=1)
+    return np.sort(by_id[same[first]])
 
 
 def _allocate_arrays(
@@ -230,7 +257,8 @@ def _allocate_arrays(
     # the queries. The result does not depend on the timing.
     pending: list[Future[_Parts]] = []
     with ThreadPoolExecutor(max_workers=1) as pool:
-        for c in np.unique(dev_carrier[~explicit]):
+        # the carriers present, ascending (a count per carrier code: no sort of a million codes)
+        for c in np.flatnonzero(np.bincount(dev_carrier[~explicit], minlength=len(CARRIERS))):
             of_carrier = np.flatnonzero(st_carrier == c)
             if len(of_carrier) == 0:
                 continue
@@ -272,7 +300,7 @@ def _may_span_cells(polys: np.ndarray, rep_xy: np.ndarray, tree: cKDTree) -> np.
     2. *Vertices*: a Voronoi cell is convex, so when every vertex of a polygon has the same nearest station the
        polygon (inside the convex hull of its vertices) lies in that station's cell.
     """
-    d, _ = tree.query(rep_xy, k=2, workers=KDTREE_WORKERS)
+    d, _ = tree.query(rep_xy, k=2, workers=_workers(len(rep_xy)))
     coords, owner = shapely.get_coordinates(polys, return_index=True)
     r2 = ((coords - rep_xy[owner]) ** 2).sum(axis=1)
     radius = np.zeros(len(polys))
@@ -280,7 +308,7 @@ def _may_span_cells(polys: np.ndarray, rep_xy: np.ndarray, tree: cKDTree) -> np.
     maybe = d[:, 1] - d[:, 0] <= 2.0 * np.sqrt(radius) + 1e-6
     check = maybe[owner]
     if check.any():
-        _, nearest = tree.query(coords[check], k=1, workers=KDTREE_WORKERS)
+        _, nearest = tree.query(coords[check], k=1, workers=_workers(int(check.sum())))
         lo = np.full(len(polys), np.iinfo(np.intp).max)
         hi = np.full(len(polys), -1)
         np.minimum.at(lo, owner[check], nearest)
@@ -302,6 +330,7 @@ def _clip_pieces(polys: np.ndarray, area_parts: np.ndarray | None) -> tuple[np.n
     its own single piece, one crossing borders is cut per part (the parts do not overlap, so areas add up)."""
     if area_parts is None:
         return np.arange(len(polys)), polys
+    area_parts = _valid_parts_near(area_parts, polys)
     # Query with the area parts as input: each part is prepared once and tested against the polygons near it.
     _, inside_idx = shapely.STRtree(polys).query(area_parts, predicate="contains_properly")
     inside = np.zeros(len(polys), dtype=bool)
@@ -499,7 +528,7 @@ def allocate(
     engine : {"memory", "dask"}, default "memory"
         ``"dask"`` allocates partition by partition on a Dask cluster (:mod:`energieplanologie.distributed`): the
         same rows in the same order. ``developments`` may then be a dask-geopandas frame; the result is one too
-        (lazy, without ``attrs``).
+        (lazy).
     client : dask.distributed.Client or str, optional
         With ``engine="dask"``: the cluster (a client or a scheduler address); default the current client, else
         dask's local threads.
@@ -514,8 +543,7 @@ def allocate(
         development sum to 1) and ``distance_m`` (from the representative point of the development or part to
         the station). A split part carries the part's geometry: the polygon within its service area(s), not
         clipped to ``area`` (the shares are computed on the clipped polygon); a polygon left in one part keeps its
-        own geometry. ``attrs["unallocated"]`` lists the ``development_id`` of developments without an eligible
-        station.
+        own geometry. The developments without an eligible station come with :func:`allocate_result`.
 
     Examples
     --------
@@ -532,16 +560,86 @@ def allocate(
     0             d1          A           nearest      1000.0
     1             d2          B           nearest      9000.0
     """
+    return allocate_result(developments, stations, area=area, max_mw_per_level=max_mw_per_level, split=split,
+                           min_split_share=min_split_share, engine=engine, client=client).table
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    """The outcome of :func:`allocate_result`: the allocation and the developments it could not place.
+
+    Attributes
+    ----------
+    table : GeoDataFrame
+        As :func:`allocate` returns it.
+    unallocated : tuple of str or None
+        The ``development_id`` (else the index label) of every development without an eligible station, sorted;
+        None when ``table`` is a lazy dask-geopandas frame (nothing is computed yet).
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> region = ep.load_sample()
+    >>> allocate_result(region.developments, region.stations).unallocated
+    ()
+    """
+
+    table: gpd.GeoDataFrame
+    unallocated: tuple[str, ...] | None
+
+
+def allocate_result(
+    developments: gpd.GeoDataFrame,
+    stations: gpd.GeoDataFrame,
+    *,
+    area: Any = None,
+    max_mw_per_level: Mapping[str, float] | None = None,
+    split: bool = True,
+    min_split_share: float = 0.05,
+    engine: str = "memory",
+    client: Any = None,
+) -> AllocationResult:
+    """:func:`allocate` with the list of developments it could not place (:class:`AllocationResult`).
+
+    Parameters
+    ----------
+    developments, stations, area, max_mw_per_level, split, min_split_share, engine, client
+        As :func:`allocate`.
+
+    Returns
+    -------
+    AllocationResult
+        ``table`` (the allocation) and ``unallocated``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> stations = gpd.GeoDataFrame({"station_id": ["A"], "carrier": ["electricity"]},
+    ...     geometry=[Point(100_000, 400_000)], crs="EPSG:28992")
+    >>> dev = gpd.GeoDataFrame({"development_id": ["d1", "h1"], "carrier": ["electricity", "hydrogen"],
+    ...     "offtake_mw": [2.0, 5.0], "feedin_mw": [0.0, 0.0]},
+    ...     geometry=[Point(101_000, 400_000), Point(102_000, 400_000)], crs="EPSG:28992")
+    >>> result = allocate_result(dev, stations)
+    >>> result.unallocated, result.table["allocation_method"].tolist()
+    (('h1',), ['nearest', 'unallocated'])
+    """
     if use_dask(engine):
         from energieplanologie.distributed import dask_allocate
 
-        return dask_allocate(developments, stations, kernels=KERNELS, area=area, max_mw_per_level=max_mw_per_level, split=split,
-                             min_split_share=min_split_share, client=client)
+        table = dask_allocate(developments, stations, kernels=KERNELS, area=area, max_mw_per_level=max_mw_per_level,
+                              split=split, min_split_share=min_split_share, client=client)
+        lazy = not isinstance(table, pd.DataFrame)
+        return AllocationResult(table, None if lazy else unallocated_ids(table))
     if not isinstance(developments, gpd.GeoDataFrame) or not isinstance(stations, gpd.GeoDataFrame):
         raise TypeError("developments and stations must be GeoDataFrames.")
     arrays = _allocate_arrays(developments, stations, area=area, max_mw_per_level=max_mw_per_level, split=split,
                               min_split_share=min_split_share, with_geometry=True)
-    return allocation_frame(developments, stations, arrays)
+    unallocated = arrays.method == _UNALLOCATED
+    ids = developments["development_id"].to_numpy(dtype=object) if "development_id" in developments else \
+        developments.index.to_numpy()
+    return AllocationResult(allocation_frame(developments, stations, arrays),
+                            tuple(sorted({str(i) for i in ids[arrays.dev_pos[unallocated]]})))
 
 
 def allocate_region(region: Any, **options: Any) -> gpd.GeoDataFrame:
@@ -573,9 +671,31 @@ def allocate_region(region: Any, **options: Any) -> gpd.GeoDataFrame:
     >>> bool(alloc.groupby("development_id")["share"].sum().round(12).eq(1).all())
     True
     """
+    return allocate_region_result(region, **options).table
+
+
+def allocate_region_result(region: Any, **options: Any) -> AllocationResult:
+    """:func:`allocate_region` with the list of developments it could not place (:class:`AllocationResult`).
+
+    Parameters
+    ----------
+    region : Region
+    **options
+        As :func:`allocate_region`.
+
+    Returns
+    -------
+    AllocationResult
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> allocate_region_result(ep.load_sample(), split=False).unallocated
+    ()
+    """
     check_keys({k: v for k, v in options.items() if k not in ("engine", "client")}, "allocation", ALLOCATION_KEYS)
     area = region.municipalities if len(region.municipalities) else None
-    return allocate(region.developments, region.stations, area=area, **options)
+    return allocate_result(region.developments, region.stations, area=area, **options)
 
 
 def allocation_frame(developments: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
@@ -597,12 +717,24 @@ def allocation_frame(developments: gpd.GeoDataFrame, stations: gpd.GeoDataFrame,
         out = out.assign(**{geom_name: gpd.array.from_shapely(arrays.part_geometry, crs=developments.crs)})
     columns = [c for c in developments.columns if c != geom_name]
     columns += [c for c in new if c not in columns] + [geom_name]
-    out = out[columns]
-    unallocated = arrays.method == _UNALLOCATED
-    ids = developments["development_id"].to_numpy(dtype=object) if "development_id" in developments else \
-        developments.index.to_numpy()
-    out.attrs["unallocated"] = sorted({str(i) for i in ids[arrays.dev_pos[unallocated]]})
-    return out
+    return out[columns]
+
+
+def unallocated_ids(allocation: pd.DataFrame) -> tuple[str, ...]:
+    """The ``development_id`` (else the index label) of the rows of an :func:`allocate` result that have no
+    station, sorted and each once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> unallocated_ids(pd.DataFrame({"development_id": ["b", "a", "c"],
+    ...                               "allocation_method": ["unallocated", "unallocated", "nearest"]}))
+    ('a', 'b')
+    """
+    lost = allocation["allocation_method"].to_numpy(dtype=object) == METHODS[_UNALLOCATED]
+    ids = allocation["development_id"].to_numpy(dtype=object) if "development_id" in allocation else \
+        allocation.index.to_numpy()
+    return tuple(sorted({str(i) for i in ids[lost]}))
 
 
 #: The allocation's array kernel under its public name (the balance sums its rows).

@@ -33,7 +33,7 @@ hydrogen stations, and so on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -56,9 +56,13 @@ __all__ = [
     "ENABLEMENT_COLUMNS",
     "STATUSES",
     "TOLERANCE_MW",
+    "BalanceResult",
+    "EnablementResult",
     "balance_layer",
     "project_enablement",
+    "project_enablement_result",
     "station_balance",
+    "station_balance_result",
 ]
 
 DIRECTIONS: tuple[str, ...] = ("offtake", "feedin")
@@ -241,20 +245,11 @@ def _added(projects: pd.DataFrame, n_st: int, years: np.ndarray) -> dict[str, np
     ready = projects["year_ready"].to_numpy(dtype=float)
     for d in DIRECTIONS:
         mw = projects[d].to_numpy(dtype=float)
+        # float even without projects (bincount of nothing gives integers)
         out[d] = np.column_stack(
             [np.bincount(pos[ready <= y], weights=mw[ready <= y], minlength=n_st) for y in years]
-        ) if n_st else np.zeros((0, len(years)))
+        ).astype(float, copy=False) if n_st else np.zeros((0, len(years)))
     return out
-
-
-def _development_load(rows: _Rows, n_st: int, years: np.ndarray,
-                      scenarios: list[Scenario]) -> dict[str, np.ndarray]:
-    """Development load per direction: array (n_scenarios, n_stations, n_years, n_sectors), cumulative in years.
-
-    One ``bincount`` per direction over the rows, keyed by station, year bin, sector and certainty; the
-    scenario weights (which depend only on certainty and sector) are applied afterwards on the small result.
-    """
-    return _scenario_load(_load_sums(rows, n_st, years), n_st, years, scenarios)
 
 
 def _load_sums(rows: _Rows, n_st: int, years: np.ndarray) -> dict[str, np.ndarray]:
@@ -282,22 +277,82 @@ def _load_sums(rows: _Rows, n_st: int, years: np.ndarray) -> dict[str, np.ndarra
             for d in DIRECTIONS}
 
 
+#: Rows per BLAS product in :func:`_scenario_load`: below OpenBLAS's threading threshold (m·n·k ≤ 262,144 for
+#: three scenarios and four certainties), so the product runs on the calling thread. Its threads gain nothing
+#: on a product this thin and, on a busy machine, cost more than the product itself; each cell's dot product
+#: is the same whatever the block size.
+_BLAS_ROWS = 16_384
+
+
 def _scenario_load(sums: dict[str, np.ndarray], n_st: int, years: np.ndarray,
-                   scenarios: list[Scenario]) -> dict[str, np.ndarray]:
-    """Apply the scenario weights to :func:`_load_sums` and cumulate over the years."""
-    ny, nsec = len(years), len(SECTORS)
+                   scenarios: list[Scenario]) -> np.ndarray:
+    """Apply the scenario weights to :func:`_load_sums` and cumulate over the years.
+
+    Returns an array (scenario, station, year, direction, sector). Only the (station, year, sector) cells that
+    hold MW are weighted (BLAS products over blocks of those rows; each cell's dot product is the same as over
+    the whole array); the others are exactly 0. At province sizes most of the 5,000 stations × years × sectors
+    are empty, and a product over all of them costs more than the rest of the balance.
+    """
+    ny, nsec, nsc = len(years), len(SECTORS), len(scenarios)
     # load[scenario, station, year, sector] = simultaneity[scenario, sector] × Σ_c sums[..., c] × weight[scenario, c]
     cert_w = np.stack([s.certainty_weights() for s in scenarios])  # (scenario, certainty)
     simul = np.stack([s.simultaneity_factors() for s in scenarios])  # (scenario, sector)
-    out = {}
-    for d in DIRECTIONS:
-        by_cert = (sums[d] @ cert_w.T).reshape(n_st, ny, nsec, len(scenarios))  # one BLAS product
-        per_scenario = np.moveaxis(by_cert, -1, 0) * simul[:, None, None, :]
-        out[d] = np.cumsum(per_scenario, axis=2)
+    out = np.empty((nsc, n_st, ny, len(DIRECTIONS), nsec))
+    for j, d in enumerate(DIRECTIONS):
+        cells = sums[d]
+        filled = np.flatnonzero(cells.any(axis=1))
+        by_cert = np.zeros((len(cells), nsc))
+        for lo in range(0, len(filled), _BLAS_ROWS):  # blocks small enough for one BLAS thread
+            rows = filled[lo:lo + _BLAS_ROWS]
+            by_cert[rows] = cells[rows] @ cert_w.T
+        weighted = by_cert.reshape(n_st, ny, nsec, nsc) * simul.T  # (station, year, sector, scenario)
+        out[:, :, :, j, :] = np.moveaxis(np.cumsum(weighted, axis=1), -1, 0)
     return out
 
 
+def _sector_total(per_sector: np.ndarray) -> np.ndarray:
+    """Σ over the last (sector) axis, added one sector after the other (the order the ledger has always used)."""
+    total = per_sector[..., 0].copy()
+    for k in range(1, per_sector.shape[-1]):
+        total += per_sector[..., k]
+    return total
+
+
 # ----------------------------------------------------------------------------------------------- balance
+
+
+@dataclass(frozen=True)
+class BalanceResult:
+    """The outcome of :func:`station_balance_result`: the ledger and what it found beside the rows.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The ledger, as :func:`station_balance` returns it (columns :data:`BALANCE_COLUMNS`).
+    no_capacity : tuple of str
+        The stations with an unknown capacity in some row (status ``unknown``), sorted.
+    unallocated : tuple of str
+        The ``development_id`` of the developments without a station, sorted.
+    scenario_labels : dict
+        Scenario name → its Dutch label, in the order of the table.
+    amber_margin : float
+        The margin the statuses were computed with.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> result = station_balance_result(ep.load_sample(), ["verwacht", "maximaal"])
+    >>> result.scenario_labels
+    {'verwacht': 'Verwacht', 'maximaal': 'Maximaal'}
+    >>> result.unallocated, result.amber_margin
+    ((), 0.1)
+    """
+
+    table: pd.DataFrame
+    no_capacity: tuple[str, ...]
+    unallocated: tuple[str, ...]
+    scenario_labels: dict[str, str]
+    amber_margin: float
 
 
 def station_balance(
@@ -349,9 +404,8 @@ def station_balance(
     -------
     DataFrame
         Columns :data:`BALANCE_COLUMNS` (module docstring), sorted by scenario (in the order given),
-        station_id, year and direction (offtake first). ``attrs["no_capacity"]`` lists the stations with an
-        unknown capacity in some row, ``attrs["unallocated"]`` the developments without a station,
-        ``attrs["scenarios"]`` the scenario names and labels.
+        station_id, year and direction (offtake first). The stations without a known capacity, the
+        developments without a station and the scenario labels come with :func:`station_balance_result`.
 
     Examples
     --------
@@ -362,6 +416,45 @@ def station_balance(
     True
     >>> list(bal.columns[:7])
     ['station_id', 'station_name', 'level', 'carrier', 'scenario', 'year', 'direction']
+    """
+    return station_balance_result(region, scenario, years=years, allocation=allocation, amber_margin=amber_margin,
+                                  projects=projects, progress=progress, engine=engine, client=client,
+                                  scenarios=scenarios).table
+
+
+def station_balance_result(
+    region: Region,
+    scenario: str | Scenario | Sequence[str | Scenario] = "verwacht",
+    *,
+    years: Iterable[int] | None = None,
+    allocation: pd.DataFrame | None = None,
+    amber_margin: float = 0.1,
+    projects: Iterable[str] | None = None,
+    progress: ProgressCallback | None = None,
+    engine: str = "memory",
+    client: Any = None,
+    scenarios: Mapping[str, Any] | None = None,
+) -> BalanceResult:
+    """:func:`station_balance` with what it found beside the rows (:class:`BalanceResult`).
+
+    Parameters
+    ----------
+    region, scenario, years, allocation, amber_margin, projects, progress, engine, client, scenarios
+        As :func:`station_balance`.
+
+    Returns
+    -------
+    BalanceResult
+        ``table`` (the ledger), ``no_capacity``, ``unallocated``, ``scenario_labels`` and ``amber_margin``.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> result = station_balance_result(ep.load_sample(), "verwacht")
+    >>> len(result.table) == len(ep.station_balance(ep.load_sample(), "verwacht"))
+    True
+    >>> result.no_capacity  # a planned station without capacity rows yet: status unknown
+    ('KWT',)
     """
     if not isinstance(region, Region):
         raise TypeError(f"Expected a Region, got {type(region).__name__}.")
@@ -383,7 +476,7 @@ def station_balance(
         rows, unallocated = _rows(region, allocation)
         sums = _load_sums(rows, n_st, ys)
     report(progress, 0.6, "stationsbalans berekenen")
-    dev_load = _scenario_load(sums, n_st, ys, resolved)
+    per_sector = _scenario_load(sums, n_st, ys, resolved)  # (sc, st, y, dir, sector)
     base = _capacity_rows(region, ys)
     added = _added(_projects(region, projects), n_st, ys)
 
@@ -394,9 +487,7 @@ def station_balance(
     base_cap = np.broadcast_to(stack({d: base[f"{d}_capacity_mw"] for d in DIRECTIONS}), (nsc, n_st, ny, 2))
     baseline = np.broadcast_to(stack({d: base[f"{d}_load_mw"] for d in DIRECTIONS}), (nsc, n_st, ny, 2))
     add = np.broadcast_to(stack(added), (nsc, n_st, ny, 2))
-    per_sector = np.stack([dev_load[d] for d in DIRECTIONS], axis=-1)  # (sc, st, y, sector, dir)
-    per_sector = np.moveaxis(per_sector, 3, -1)  # (sc, st, y, dir, sector)
-    development = per_sector.sum(axis=-1)
+    development = _sector_total(per_sector)
     capacity = base_cap + add
     load = np.nan_to_num(baseline, nan=0.0) + development
     flex = flex_load(region, rows, resolved, ys, load, projects=projects,  # rules 1–5 of energieplanologie.flex
@@ -415,63 +506,85 @@ def station_balance(
     first = np.broadcast_to(first[:, :, None, :], red.shape)
 
     report(progress, 0.9, "tabel opbouwen")
-    # Rows sorted by scenario, station_id, year, direction.
-    st = region.stations
-    sid = st["station_id"].to_numpy(dtype=object)
-    order = np.argsort(sid.astype(str), kind="stable")
+    floats = {
+        "base_capacity_mw": base_cap, "capacity_added_mw": add, "capacity_mw": capacity,
+        "baseline_load_mw": baseline, "development_load_mw": development, "load_mw": load,
+        "headroom_mw": headroom, "shortage_mw": shortage, "utilisation": utilisation,
+        **{name: getattr(flex, name) for name in FLEX_BALANCE_COLUMNS},
+    }
+    out = _balance_table(region.stations, resolved, ys, floats, per_sector, status, first)
+    unknown_any = (~known).any(axis=(0, 2, 3))
+    sid = region.stations["station_id"].to_numpy(dtype=object)
+    report(progress, 1.0, "stationsbalans klaar")
+    return BalanceResult(table=out, no_capacity=tuple(sorted(str(s) for s in sid[unknown_any])),
+                         unallocated=tuple(unallocated), scenario_labels={s.name: s.label_nl for s in resolved},
+                         amber_margin=float(amber_margin))
+
+
+def _balance_table(stations: gpd.GeoDataFrame, scenarios: list[Scenario], years: np.ndarray,
+                   floats: dict[str, np.ndarray], per_sector: np.ndarray, status: np.ndarray,
+                   first: np.ndarray) -> pd.DataFrame:
+    """The ledger's rows, sorted by scenario, station_id, year and direction, in one frame construction.
+
+    Every array has the shape (scenario, station, year, direction) with stations in their input order (the
+    sector loads one more axis); each is gathered once, in station_id order, into one float block that the frame
+    uses as it is, and the text and integer columns are inserted at their places (no merges, no per-row work).
+    """
+    nsc, n_st, ny = len(scenarios), len(stations), len(years)
     n_rows = nsc * n_st * ny * 2
+    sid = stations["station_id"].to_numpy(dtype=object)
+    order = np.argsort(sid.astype(str), kind="stable")
+    float_names = [c for c in BALANCE_COLUMNS if c in floats or c in SECTOR_COLUMNS]
+    block = np.empty((len(float_names), n_rows))
+    shape = (nsc, n_st, ny, 2)
+    for name, a in floats.items():
+        np.take(a, order, axis=1, out=block[float_names.index(name)].reshape(shape))
+    first_sector = float_names.index(SECTOR_COLUMNS[0])
+    block[first_sector:first_sector + len(SECTORS)] = np.take(per_sector, order, axis=1).reshape(n_rows, -1).T
+    out = pd.DataFrame(block.T, columns=float_names, copy=False)
 
-    def flat(a: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(a[:, order]).reshape(n_rows)
-
-    sc_idx = np.repeat(np.arange(nsc), n_st * ny * 2)
     st_idx = np.tile(np.repeat(order, ny * 2), nsc)
-    y_idx = np.tile(np.repeat(np.arange(ny), 2), nsc * n_st)
-    d_idx = np.tile(np.arange(2), nsc * n_st * ny)
-
-    def station_col(name: str) -> pd.Series:
-        values = st[name].to_numpy(dtype=object)[st_idx] if name in st.columns else np.full(n_rows, None)
-        return text(values)
 
     def text(values: np.ndarray) -> pd.Series:
-        return pd.Series(values, dtype=object)  # object, as in validated layers (no per-cell str conversion)
+        return pd.Series(values, dtype=object, copy=False)  # object, as in validated layers
 
-    first_flat = flat(first)
-    data: dict[str, Any] = {
+    def station_col(name: str) -> pd.Series:
+        return text(stations[name].to_numpy(dtype=object)[st_idx] if name in stations.columns
+                    else np.full(n_rows, None, dtype=object))
+
+    first_flat = np.take(first, order, axis=1).reshape(n_rows)
+    others = {
         "station_id": text(sid[st_idx]),
         "station_name": station_col("name"),
         "level": station_col("level"),
         "carrier": station_col("carrier"),
-        "scenario": text(np.array([s.name for s in resolved], dtype=object)[sc_idx]),
-        "year": ys[y_idx],
-        "direction": text(np.array(DIRECTIONS, dtype=object)[d_idx]),
-        "base_capacity_mw": flat(base_cap),
-        "capacity_added_mw": flat(add),
-        "capacity_mw": flat(capacity),
-        "baseline_load_mw": flat(baseline),
-        "development_load_mw": flat(development),
-        "load_mw": flat(load),
-        "headroom_mw": flat(headroom),
-        "shortage_mw": flat(shortage),
-        "utilisation": flat(utilisation),
-        "status": text(np.array(STATUSES, dtype=object)[flat(status)]),
+        "scenario": text(np.repeat(np.array([s.name for s in scenarios], dtype=object), n_st * ny * 2)),
+        "year": np.tile(np.repeat(years, 2), nsc * n_st),
+        "direction": text(np.tile(np.array(DIRECTIONS, dtype=object), nsc * n_st * ny)),
+        "status": text(np.array(STATUSES, dtype=object)[np.take(status, order, axis=1).reshape(n_rows)]),
         "first_shortage_year": pd.arrays.IntegerArray(np.maximum(first_flat, 0).astype(np.int64), first_flat < 0),
     }
-    sector_flat = np.ascontiguousarray(per_sector[:, order]).reshape(n_rows, len(SECTORS))
-    for j, name in enumerate(SECTOR_COLUMNS):
-        data[name] = sector_flat[:, j]
-    data.update(flex.columns(flat))
-    out = pd.DataFrame(data, columns=list(BALANCE_COLUMNS))
-    unknown_any = (~known).any(axis=(0, 2, 3))
-    out.attrs["no_capacity"] = sorted(str(s) for s in sid[unknown_any])
-    out.attrs["unallocated"] = unallocated
-    out.attrs["scenarios"] = {s.name: s.label_nl for s in resolved}
-    out.attrs["amber_margin"] = float(amber_margin)
-    report(progress, 1.0, "stationsbalans klaar")
+    for name, values in others.items():  # in column order, so each lands at its final place
+        out.insert(BALANCE_COLUMNS.index(name), name, values)
     return out
 
 
 # ----------------------------------------------------------------------------------------------- enablement
+
+
+@dataclass(frozen=True)
+class EnablementResult:
+    """The outcome of :func:`project_enablement_result`: the table and the scenario it was computed for.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> project_enablement_result(ep.load_sample(), "maximaal").scenario
+    'maximaal'
+    """
+
+    table: pd.DataFrame
+    scenario: str
 
 
 def project_enablement(
@@ -522,13 +635,43 @@ def project_enablement(
     >>> list(enabled.columns) == list(ENABLEMENT_COLUMNS)
     True
     """
+    return project_enablement_result(region, scenario, years=years, allocation=allocation, scenarios=scenarios).table
+
+
+def project_enablement_result(
+    region: Region,
+    scenario: str | Scenario = "verwacht",
+    *,
+    years: Iterable[int] | None = None,
+    allocation: pd.DataFrame | None = None,
+    scenarios: Mapping[str, Any] | None = None,
+) -> EnablementResult:
+    """:func:`project_enablement` with the name of the scenario it was computed for (:class:`EnablementResult`).
+
+    Parameters
+    ----------
+    region, scenario, years, allocation, scenarios
+        As :func:`project_enablement`.
+
+    Returns
+    -------
+    EnablementResult
+        ``table`` (columns :data:`ENABLEMENT_COLUMNS`) and ``scenario``.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> result = project_enablement_result(ep.load_sample(), "verwacht")
+    >>> result.scenario, list(result.table.columns) == list(ENABLEMENT_COLUMNS)
+    ('verwacht', True)
+    """
     if not isinstance(region, Region):
         raise TypeError(f"Expected a Region, got {type(region).__name__}.")
     sc = get_scenario(scenario, extra=scenarios)
     ys = _years(region, years)
     projects = _projects(region, None)
     if not len(projects):
-        return _empty_enablement()
+        return EnablementResult(_empty_enablement(), sc.name)
     rows, _ = _rows(region, allocation)
     n_st = len(region.stations)
     base = _capacity_rows(region, ys)
@@ -577,8 +720,7 @@ def project_enablement(
     out = pd.DataFrame.from_records(records, columns=list(ENABLEMENT_COLUMNS))
     out["developments_enabled"] = out["developments_enabled"].astype("Int64")
     out["year"] = out["year"].astype(np.int64)
-    out.attrs["scenario"] = sc.name
-    return out
+    return EnablementResult(out, sc.name)
 
 
 def _empty_enablement() -> pd.DataFrame:
@@ -620,5 +762,4 @@ def balance_layer(balance: pd.DataFrame, stations: gpd.GeoDataFrame) -> gpd.GeoD
     values = geom.reindex(balance["station_id"].to_numpy(dtype=object)).to_numpy()
     out = gpd.GeoDataFrame(balance.reset_index(drop=True), geometry=gpd.GeoSeries(values, crs=stations.crs),
                            crs=stations.crs)
-    out.attrs = dict(balance.attrs)
     return out

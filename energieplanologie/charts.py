@@ -11,7 +11,7 @@ accumulate open figures.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from energieplanologie._atomic import atomic_write
 from energieplanologie._errors import ConfigError
 from energieplanologie._html import safe_file_stem
 from energieplanologie.labels import VALUE_LABELS, format_number
+from energieplanologie.scenarios import BUILTIN_SCENARIOS
 from energieplanologie.schema import SECTORS
 
 __all__ = ["CHART_CHOICES", "SECTOR_COLOURS", "SHORTAGE_CHART_LIMIT", "chart_file_name", "chart_stations", "station_chart", "write_station_charts"]
@@ -111,6 +112,7 @@ def station_chart(
     direction: str | None = None,
     scenario: str | None = None,
     path: str | Path | None = None,
+    scenario_labels: Mapping[str, str] | None = None,
 ) -> Figure:
     """Capacity (step line) against load (baseline + stacked sectors) over the years for one station.
 
@@ -126,6 +128,9 @@ def station_chart(
         Which scenario of the balance to draw; default the first.
     path : path, optional
         Also write the figure as PNG here.
+    scenario_labels : mapping, optional
+        Scenario name → label for the title (:attr:`~energieplanologie.balance.BalanceResult.scenario_labels`);
+        default the built-in scenarios' labels, else the name.
 
     Returns
     -------
@@ -143,10 +148,17 @@ def station_chart(
     rows, chosen = _select(balance, station_id, scenario)
     directions = _directions(rows, direction)
     fig, axes = _new_figure(len(directions))
-    _draw_station(fig, axes, balance.attrs.get("scenarios", {}).get(chosen, chosen), rows, station_id, directions)
+    _draw_station(fig, axes, _scenario_label(chosen, scenario_labels), rows, station_id, directions)
     if path is not None:
         _save(fig, path)
     return fig
+
+
+def _scenario_label(name: str, labels: Mapping[str, str] | None) -> str:
+    if labels and name in labels:
+        return labels[name]
+    builtin = BUILTIN_SCENARIOS.get(name)
+    return builtin.label_nl if builtin is not None else name
 
 
 def _directions(rows: pd.DataFrame, direction: str | None) -> list[str]:
@@ -284,6 +296,7 @@ def write_station_charts(
     *,
     scenario: str | None = None,
     station_ids: Iterable[str] | None = None,
+    scenario_labels: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write one PNG per station (see :func:`station_chart`) into ``out_dir``.
 
@@ -297,6 +310,8 @@ def write_station_charts(
         Scenario to draw; default the first in the balance.
     station_ids : iterable of str, optional
         Only these stations; default every station in the balance.
+    scenario_labels : mapping, optional
+        As in :func:`station_chart`.
 
     Returns
     -------
@@ -315,9 +330,7 @@ def write_station_charts(
     out.mkdir(parents=True, exist_ok=True)
     root = out.resolve()
     ids = list(dict.fromkeys(balance["station_id"])) if station_ids is None else list(station_ids)
-    labels = dict(balance.attrs.get("scenarios", {}))
     plain = balance.copy(deep=False)
-    plain.attrs = {}  # pandas copies attrs into every selection; the balance's can be long lists
     positions = plain.groupby(plain["station_id"].astype(str), sort=False).indices  # one pass, not one per station
     written = []
     figures: dict[int, tuple[Figure, np.ndarray]] = {}  # one figure per number of panels, redrawn per station
@@ -334,7 +347,7 @@ def write_station_charts(
             _clear(fig, axes)
         else:
             fig, axes = figures.setdefault(len(directions), _new_figure(len(directions)))
-        _draw_station(fig, axes, labels.get(chosen, chosen), rows, sid, directions)
+        _draw_station(fig, axes, _scenario_label(chosen, scenario_labels), rows, sid, directions)
         _save(fig, path)
         written.append(path)
     return written

@@ -126,7 +126,7 @@ def balance(
 ) -> None:
     """Stationsbalans: capaciteit tegenover last per station, jaar, richting en scenario."""
     from energieplanologie.allocation import allocate_region
-    from energieplanologie.balance import balance_layer, station_balance
+    from energieplanologie.balance import balance_layer, station_balance_result
     from energieplanologie.charts import write_station_charts
     from energieplanologie.flex import flex_need
     from energieplanologie.io import write_csv, write_layers
@@ -142,17 +142,19 @@ def balance(
         allocation = allocate_region(region, **settings.allocation_options())
         report(progress, 0.3, "balans")
         names = scenario_order(settings, chosen) if all_scenarios else [chosen]
-        return region, chosen, station_balance(region, names, allocation=allocation,
-                                               scenarios=settings.user_scenarios())
+        return region, chosen, station_balance_result(region, names, allocation=allocation,
+                                                      scenarios=settings.user_scenarios())
 
     def write(computed: Any, folder: Path, progress: Any) -> list[Path]:
-        region, chosen, result = computed
+        region, chosen, balance = computed
+        result = balance.table
         report(progress, 0.6, "schrijven")
         written = [write_csv(result, folder / "stationsbalans.csv"),
                    write_csv(flex_need(result, region), folder / "flexbehoefte.csv"),
                    write_layers(folder / "stationsbalans.gpkg", {"stationsbalans": balance_layer(result, region.stations)})]
         if charts:
-            written += write_station_charts(result, folder / "stationsgrafieken", scenario=chosen)
+            written += write_station_charts(result, folder / "stationsgrafieken", scenario=chosen,
+                                            scenario_labels=balance.scenario_labels)
         report(progress, 1.0, "klaar")
         return written
 

@@ -375,7 +375,7 @@ def _part_allocate(part: Any, allocate: Callable[..., Any], stations: Any, optio
 def dask_allocate(developments: Any, stations: Any, *, kernels: Kernels, client: Any = None, **options: Any) -> Any:
     """:func:`energieplanologie.allocation.allocate` partition by partition (``engine="dask"``).
 
-    An in-memory ``developments`` gives the in-memory result (the same rows, order and ``attrs``); a dask-geopandas
+    An in-memory ``developments`` gives the in-memory result (the same rows in the same order); a dask-geopandas
     frame gives a lazy dask-geopandas frame of the same rows.
 
     Examples
@@ -402,9 +402,7 @@ def dask_allocate(developments: Any, stations: Any, *, kernels: Kernels, client:
         results = runner.compute(*tasks)
     import geopandas as gpd
 
-    out = gpd.GeoDataFrame(pd.concat(results), crs=developments.crs) if len(results) > 1 else results[0]
-    out.attrs = {"unallocated": sorted({u for r in results for u in r.attrs.get("unallocated", [])})}
-    return out
+    return gpd.GeoDataFrame(pd.concat(results), crs=developments.crs) if len(results) > 1 else results[0]
 
 
 def _part_load_sums(part: Any, ctx: Any, years: np.ndarray, allocated: bool,

@@ -296,13 +296,15 @@ def _development_relief(rows: Any, n_st: int, years: np.ndarray,
                         scenarios: Sequence[Scenario]) -> tuple[np.ndarray, np.ndarray] | None:
     """Rules 1 and 2: non-firm and cable-pooling relief, arrays (scenario, station, year, direction), cumulative;
     None when no development is non-firm or pooled in any scenario."""
-    share = _row_values(rows, "non_firm_share")
-    pool = _row_values(rows, "pool_id", text=True)
     defaults = np.stack([s.non_firm_defaults() for s in scenarios])  # (scenario, sector)
-    explicit = share is not None and bool(np.nan_to_num(share).any())
-    pooled = pool is not None and bool(pd.notna(pool).any())
+    frame = rows.frame  # every development has at least one allocation row: test the columns, not the rows
+    explicit = "non_firm_share" in frame.columns and bool(
+        np.nan_to_num(frame["non_firm_share"].to_numpy(dtype=float, na_value=np.nan)).any())
+    pooled = "pool_id" in frame.columns and bool(frame["pool_id"].notna().any())
     if not explicit and not pooled and not defaults.any():
         return None
+    share = _row_values(rows, "non_firm_share")
+    pool = _row_values(rows, "pool_id", text=True)
     n = len(rows.station_pos)
     share = np.full(n, np.nan) if share is None else share
     pool = np.full(n, None, dtype=object) if pool is None else pool

@@ -26,7 +26,7 @@ from energieplanologie._atomic import atomic_write
 from energieplanologie._outdir import check_output_folder, final_paths, staged_output
 from energieplanologie.allocation import allocate_region
 from energieplanologie.assessment import Assessment, score_projects
-from energieplanologie.balance import balance_layer, project_enablement, station_balance
+from energieplanologie.balance import balance_layer, project_enablement, station_balance_result
 from energieplanologie.config import ProjectSettings
 from energieplanologie.flex import flex_need
 from energieplanologie.hotspots import detect_hotspots, hotspots_and_members_through_time
@@ -98,6 +98,7 @@ class Analysis:
     variants: pd.DataFrame | None = None  # the [variants] comparison, when the configuration has variants
     flex_need: pd.DataFrame | None = None  # shortage windows per station × direction × scenario (flexbehoefte)
     settings: ProjectSettings = field(default_factory=ProjectSettings)  # what the analyses were given
+    scenario_labels: dict[str, str] = field(default_factory=dict)  # scenario name → Dutch label (the balance's)
 
     @property
     def balance_chosen(self) -> pd.DataFrame:
@@ -168,7 +169,9 @@ def analyse(region: Region, *, settings: ProjectSettings | None = None, scenario
     report(progress, 0.0, "toewijzing aan stations")
     allocation = allocate_region(region, **settings.allocation_options())
     report(progress, 0.1, "stationsbalans")
-    balance = station_balance(region, scenario_order(settings, chosen), allocation=allocation, scenarios=user)
+    balance_result = station_balance_result(region, scenario_order(settings, chosen), allocation=allocation,
+                                            scenarios=user)
+    balance = balance_result.table
     chosen_balance = balance[balance["scenario"] == chosen].reset_index(drop=True)
     enablement = project_enablement(region, chosen, allocation=allocation, scenarios=user)
     need = flex_need(balance, region)
@@ -200,7 +203,7 @@ def analyse(region: Region, *, settings: ProjectSettings | None = None, scenario
                                     allocation=allocation)
     report(progress, 1.0, "analyses klaar")
     return Analysis(region, chosen, final_year, allocation, balance, enablement, hotspots, members, hexagons,
-                    density, assessment, variants, need, settings)
+                    density, assessment, variants, need, settings, balance_result.scenario_labels)
 
 
 def _write_text(path: Path, text: str) -> Path:
@@ -320,7 +323,7 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
         written.append(write_csv(result.flex_need, out / "flexbehoefte.csv"))
     report(progress, 0.05, "stationsgrafieken")
     written += write_station_charts(result.balance, out / "stationsgrafieken", scenario=result.scenario,
-                                    station_ids=chart_stations)
+                                    station_ids=chart_stations, scenario_labels=result.scenario_labels)
     report(progress, 0.15, "dichtheidskaart")
     tif = write_density(out / "dichtheid_mw_per_km2.tif", *result.density)
     written += [tif, tif.with_suffix(".qml")]  # the raster and its QGIS style

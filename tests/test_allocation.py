@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Point, Polygon, box
 
 from energieplanologie import EnergieplanologieError
-from energieplanologie.allocation import DEFAULT_MAX_MW_PER_LEVEL, METHODS, allocate
+from energieplanologie.allocation import DEFAULT_MAX_MW_PER_LEVEL, METHODS, allocate, allocate_result
 from energieplanologie.schema import validate
 
 CRS = "EPSG:28992"
@@ -49,12 +49,15 @@ def test_nearest_respects_size_classes_and_carrier():
         {"development_id": "h2", "carrier": "hydrogen", "offtake_mw": 500.0, "geometry": Point(101_000, 400_000)},
         {"development_id": "heat", "carrier": "heat", "offtake_mw": 1.0, "geometry": Point(101_000, 400_000)},
     ])
-    out = allocate(dev, _stations()).set_index("development_id")
+    result = allocate_result(dev, _stations())
+    out = result.table.set_index("development_id")
     assert out["station_id"].to_dict() == {"small": "A", "mid": "B", "feed": "C", "h2": "H", "heat": None}
     assert out.loc["mid", "distance_m"] == pytest.approx(9_000.0)
     assert out.loc["feed", "distance_m"] == pytest.approx(np.hypot(1_000, 2_000))
     assert out.loc["heat", "allocation_method"] == "unallocated"
-    assert out.attrs["unallocated"] == ["heat"]
+    assert result.unallocated == ("heat",)  # no heat station at all
+    assert not result.table.attrs
+    pd.testing.assert_frame_equal(allocate(dev, _stations()), result.table)
     assert set(out["allocation_method"]) <= set(METHODS)
 
 

@@ -8,6 +8,7 @@ conservation, monotonicity in capacity and that later developments never change 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import geopandas as gpd
@@ -26,7 +27,9 @@ from energieplanologie.balance import (
     ENABLEMENT_COLUMNS,
     balance_layer,
     project_enablement,
+    project_enablement_result,
     station_balance,
+    station_balance_result,
 )
 from energieplanologie.charts import chart_file_name, station_chart, write_station_charts
 from energieplanologie.region import Region
@@ -166,8 +169,20 @@ def test_hand_case_capacity_parts_and_sectors(hand_balance):
     assert b2035["mw_business_park"] == pytest.approx(2.0) and b2035["mw_agriculture"] == pytest.approx(0.5)
     sector_sum = hand_balance[[f"mw_{s}" for s in SECTORS]].sum(axis=1)
     np.testing.assert_allclose(sector_sum, hand_balance["development_load_mw"])
-    assert hand_balance.attrs["no_capacity"] == ["C"]
-    assert hand_balance.attrs["unallocated"] == []
+    assert not hand_balance.attrs  # no side channel: what the ledger found comes with station_balance_result
+
+
+def test_balance_result_carries_what_the_ledger_found(hand_region, hand_balance):
+    result = station_balance_result(hand_region, ["vastgesteld", "verwacht"], amber_margin=0.2)
+    # C has no capacity rows (status unknown in every row); every development has a station of its carrier.
+    assert result.no_capacity == ("C",)
+    assert result.unallocated == ()
+    assert result.scenario_labels == {"vastgesteld": "Vastgesteld", "verwacht": "Verwacht"}
+    assert result.amber_margin == 0.2
+    # The table is the one station_balance returns (amber_margin only moves statuses between green and amber).
+    pd.testing.assert_frame_equal(result.table.drop(columns="status"), hand_balance.drop(columns="status"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.amber_margin = 0.5  # type: ignore[misc]
 
 
 def test_hand_case_project_enablement(hand_region):
@@ -177,6 +192,10 @@ def test_hand_case_project_enablement(hand_region):
     # both (9.25 MW). P2's 2 MW offtake enables nothing: 8.5 ≤ 10 fits without it.
     enabled = project_enablement(hand_region, "verwacht")
     assert list(enabled.columns) == list(ENABLEMENT_COLUMNS)
+    assert not enabled.attrs
+    result = project_enablement_result(hand_region, "verwacht")
+    assert result.scenario == "verwacht"
+    pd.testing.assert_frame_equal(result.table, enabled)
     assert len(enabled) == 2 * 3 * 2
     rows = enabled.set_index(["project_id", "year", "direction"])
     p1 = rows.loc[("P1", 2030, "offtake")]
@@ -258,7 +277,7 @@ def test_new_station_starts_from_zero(hand_region):
     assert rows.loc[("N", 2025, "offtake"), "shortage_mw"] == pytest.approx(4.0)
     assert rows.loc[("N", 2035, "offtake"), "status"] == "green"
     assert rows.loc[("N", 2035, "offtake"), "first_shortage_year"] == 2025
-    assert "N" not in station_balance(region).attrs["no_capacity"]
+    assert "N" not in station_balance_result(region).no_capacity
 
 
 def test_progress_and_inputs_untouched(hand_region):
@@ -325,10 +344,11 @@ def test_property_conservation(data):
     """Σ development load over all stations = Σ scenario-weighted MW of the allocated developments (year ≤ last)."""
     region = _random_region(data, data.draw(st.integers(1, 40), label="n_dev"))
     scenario = data.draw(st.sampled_from(["vastgesteld", "verwacht", "maximaal"]))
-    bal = station_balance(region, scenario)
+    result = station_balance_result(region, scenario)
+    bal = result.table
     dev = region.developments
     weighted = weighted_mw(dev, scenario)
-    unallocated = dev["development_id"].isin(bal.attrs["unallocated"]).to_numpy()
+    unallocated = dev["development_id"].isin(result.unallocated).to_numpy()
     for year in region.years:
         counted = (dev["year"].to_numpy() <= year) & ~unallocated
         rows = bal[bal["year"] == year]
@@ -337,7 +357,7 @@ def test_property_conservation(data):
             got = rows.loc[rows["direction"] == d, "development_load_mw"].sum()
             assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
     # Unallocated developments are exactly those without any station of their carrier that may take their size.
-    assert set(bal.attrs["unallocated"]) <= set(dev["development_id"])
+    assert set(result.unallocated) <= set(dev["development_id"])
 
 
 @PROPERTY
@@ -425,6 +445,20 @@ def test_write_station_charts_safe_names(hand_balance, tmp_path):
     assert not (tmp_path / "buiten").exists()
 
 
-def test_get_scenario_is_used_for_labels(hand_balance):
-    assert hand_balance.attrs["scenarios"] == {"vastgesteld": "Vastgesteld", "verwacht": "Verwacht"}
+def test_get_scenario_is_used_for_labels(hand_region):
+    labels = station_balance_result(hand_region, ["vastgesteld", "verwacht"]).scenario_labels
+    assert labels == {"vastgesteld": "Vastgesteld", "verwacht": "Verwacht"}
     assert get_scenario("verwacht").label_nl == "Verwacht"
+
+
+def test_chart_titles_take_the_scenario_labels_of_the_result(hand_region, tmp_path):
+    result = station_balance_result(hand_region, ["verwacht", "vastgesteld"])
+    # The label comes from the result (no attrs on the table); built-in names fall back to their own label.
+    own = station_chart(result.table, "A", scenario="verwacht", scenario_labels={"verwacht": "Eigen keuze"})
+    assert own.get_suptitle().endswith("scenario Eigen keuze")
+    assert station_chart(result.table, "A", scenario="vastgesteld").get_suptitle().endswith("scenario Vastgesteld")
+    user = station_chart(result.table.assign(scenario="krap"), "A", scenario="krap")
+    assert user.get_suptitle().endswith("scenario krap")  # an unknown name without a label: the name itself
+    written = write_station_charts(result.table, tmp_path, scenario="verwacht", station_ids=["A"],
+                                   scenario_labels=result.scenario_labels)
+    assert [p.name for p in written] == ["A.png"]

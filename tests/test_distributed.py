@@ -17,8 +17,8 @@ import pytest
 from geopandas.testing import assert_geoseries_equal
 
 from energieplanologie._errors import EnergieplanologieError
-from energieplanologie.allocation import allocate_region
-from energieplanologie.balance import station_balance
+from energieplanologie.allocation import allocate_region_result
+from energieplanologie.balance import BalanceResult, station_balance, station_balance_result
 from energieplanologie.clustering import grid_dbscan
 from energieplanologie.density import kde
 from energieplanologie.distributed import (
@@ -49,14 +49,17 @@ def region():
     return synthetic_region(20_000, n_stations=1_500, seed=11, polygon_share=0.05)
 
 
-def _assert_balance_equal(a: pd.DataFrame, b: pd.DataFrame) -> None:
+def _assert_balance_equal(a_result: BalanceResult, b_result: BalanceResult) -> None:
+    a, b = a_result.table, b_result.table
     # Text, years and statuses exactly; MW up to the order of floating-point additions (partitions are summed
     # separately, then added): relative 1e-12 is a thousand times the worst rounding of these sums.
     exact = [c for c in a.columns if a[c].dtype == object] + ["year", "first_shortage_year"]
     pd.testing.assert_frame_equal(a[exact], b[exact])
     pd.testing.assert_frame_equal(a.drop(columns=exact), b.drop(columns=exact), check_exact=False, rtol=1e-12,
                                   atol=1e-9)
-    assert a.attrs == b.attrs
+    assert not a.attrs and not b.attrs  # no side channel: what the ledger found travels in the result
+    assert (a_result.no_capacity, a_result.unallocated, a_result.scenario_labels, a_result.amber_margin) == \
+        (b_result.no_capacity, b_result.unallocated, b_result.scenario_labels, b_result.amber_margin)
 
 
 def _assert_hotspots_equal(a, b) -> None:
@@ -147,12 +150,12 @@ def test_dbscan_degenerate_inputs(client):
 
 
 def test_station_balance_equal(region, client):
-    want = station_balance(region, SCENARIOS)
-    got = station_balance(region, SCENARIOS, engine="dask", client=client)
+    want = station_balance_result(region, SCENARIOS)
+    got = station_balance_result(region, SCENARIOS, engine="dask", client=client)
     _assert_balance_equal(want, got)
     # The ledger is not trivial: shortages, unknown capacities and split polygons are all in play.
-    assert (want["status"] == "red").any() and (want["status"] == "unknown").any()
-    assert want["first_shortage_year"].notna().any()
+    assert (want.table["status"] == "red").any() and (want.table["status"] == "unknown").any()
+    assert want.table["first_shortage_year"].notna().any()
 
 
 def test_station_balance_equal_from_partitioned_developments(region, client):
@@ -160,18 +163,20 @@ def test_station_balance_equal_from_partitioned_developments(region, client):
     # that frame, and (sums aside) as on the original order.
     parted = partition_region(region, 5, client=client, spatial=True)
     assert parted.developments.npartitions == 5
-    want = station_balance(region, SCENARIOS)
-    got = station_balance(parted, SCENARIOS, engine="dask", client=client)
+    want = station_balance_result(region, SCENARIOS)
+    got = station_balance_result(parted, SCENARIOS, engine="dask", client=client)
     _assert_balance_equal(want, got)
 
 
 def test_allocation_equal(region, client):
-    want = allocate_region(region)
-    got = allocate_region(region, engine="dask", client=client)
+    want_result = allocate_region_result(region)
+    got_result = allocate_region_result(region, engine="dask", client=client)
+    want, got = want_result.table, got_result.table
     assert (want["allocation_method"] == "split").sum() > 100  # many polygons divided over service areas
     pd.testing.assert_frame_equal(pd.DataFrame(want.drop(columns="geometry")),
                                   pd.DataFrame(got.drop(columns="geometry")), check_exact=False, rtol=1e-12)
-    assert want.attrs == got.attrs
+    assert want_result.unallocated == got_result.unallocated
+    assert not want.attrs and not got.attrs
     assert bool(want.geometry.geom_equals_exact(got.geometry, 1e-6).all())
 
 
@@ -224,8 +229,8 @@ def test_equal_on_two_worker_processes():
     small = synthetic_region(8_000, n_stations=800, seed=2, polygon_share=0.05)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
-        _assert_balance_equal(station_balance(small, SCENARIOS), station_balance(small, SCENARIOS, engine="dask",
-                                                                                client=c))
+        _assert_balance_equal(station_balance_result(small, SCENARIOS),
+                              station_balance_result(small, SCENARIOS, engine="dask", client=c))
         _assert_hotspots_equal(detect_hotspots(small, eps_m=2000, min_mw=5),
                                detect_hotspots(small, eps_m=2000, min_mw=5, engine="dask", client=c))
         parted = partition_region(small, 4, client=c)

@@ -51,7 +51,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 
 from energieplanologie import ConfigError, ReadError
-from energieplanologie.allocation import allocate_region
+from energieplanologie.allocation import allocate_region_result
 from energieplanologie.balance import station_balance
 from energieplanologie.io import read_layer
 from energieplanologie.region import Region
@@ -794,11 +794,12 @@ def test_mw_conserved_from_file_through_allocation_and_balance(layers_, fmt):
     region = Region.from_layers(name="fuzz", municipalities=municipalities, stations=layers_["stations"],
                                 station_capacity=layers_["capacity"], developments=data,
                                 years=(2025, 2030, 2035, 2040, 2045))
-    allocation = allocate_region(region)
+    allocation_result = allocate_region_result(region)
+    allocation = allocation_result.table
     allocated = allocation[allocation["allocation_method"] != "unallocated"]
     shares = allocated.groupby("development_id")["share"].sum()
     np.testing.assert_allclose(shares.to_numpy(), 1.0, rtol=1e-9)
-    unallocated = set(allocation.attrs["unallocated"])
+    unallocated = set(allocation_result.unallocated)
     assert unallocated | set(shares.index) == set(region.developments["development_id"])
     balance = station_balance(region, "maximaal", allocation=allocation)
     kept = region.developments[~region.developments["development_id"].isin(unallocated)]

@@ -8,7 +8,7 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-from energieplanologie.balance import station_balance
+from energieplanologie.balance import station_balance_result
 from energieplanologie.region import Region
 from energieplanologie.schema import CERTAINTIES, SECTORS, validate
 from energieplanologie.synthetic import SECTOR_PROFILE, _base_municipalities, synthetic_region
@@ -109,9 +109,10 @@ def test_clusters_exist(region):
 
 
 def test_balance_on_synthetic_is_plausible(region):
-    bal = station_balance(region, "verwacht")
+    result = station_balance_result(region, "verwacht")
+    bal = result.table
     share_red = (bal.loc[bal["year"] == region.years[-1], "status"] == "red").mean()
     assert 0.05 < share_red < 0.7
-    no_capacity = set(bal.attrs["no_capacity"])
+    no_capacity = set(result.no_capacity)
     assert 0 < len(no_capacity) < 0.05 * N_ST
-    assert bal.attrs["unallocated"] == []
+    assert result.unallocated == ()

@@ -36,8 +36,11 @@ GROUPS: list[tuple[str, str, dict[str, str]]] = [
      "Pilot West-Brabant: capaciteit per station tegenover de last, per jaar, richting en scenario, en wat "
      "netprojecten mogelijk maken; flexopties (opslag, conversie, niet-vaste contracten, kabelpooling) en de "
      "flex die elk tekort overbrugt.",
-     {"allocate": "allocation", "allocate_region": "allocation", "station_balance": "balance",
-      "project_enablement": "balance", "flex_assets": "flex", "flex_need": "flex", "station_chart": "charts"}),
+     {"allocate": "allocation", "allocate_region": "allocation", "allocate_result": "allocation",
+      "allocate_region_result": "allocation", "AllocationResult": "allocation", "station_balance": "balance",
+      "station_balance_result": "balance", "BalanceResult": "balance", "project_enablement": "balance",
+      "project_enablement_result": "balance", "EnablementResult": "balance", "flex_assets": "flex",
+      "flex_need": "flex", "station_chart": "charts"}),
     ("Knooppunten en dichtheid",
      "Pilot Noord-Holland Noord, stap 3: waar ontwikkelingen samenkomen, met een lokaal, provinciaal of nationaal "
      "karakter.",
