@@ -84,6 +84,7 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -123,11 +124,13 @@ __all__ = [
     "MEMBER_COLUMNS",
     "METHODS",
     "HotspotResult",
+    "HotspotsThroughTimeResult",
     "detect",
     "detect_hotspots",
     "hex_grid",
     "hotspots_and_members_through_time",
     "hotspots_through_time",
+    "hotspots_through_time_result",
     "load_level_rules",
     "weighted_points",
 ]
@@ -179,6 +182,33 @@ class HotspotResult(NamedTuple):
     hotspots: gpd.GeoDataFrame
     members: pd.DataFrame
     hexagons: gpd.GeoDataFrame | None
+
+
+@dataclass(frozen=True)
+class HotspotsThroughTimeResult:
+    """The result of :func:`hotspots_through_time_result`: every year's knooppunten, their members, and which vanished.
+
+    Attributes
+    ----------
+    table : GeoDataFrame
+        The :data:`HOTSPOT_COLUMNS` of every year plus ``change`` and ``previous_hotspot_id`` (None when new),
+        sorted by year and hotspot_id (what :func:`hotspots_through_time` returns).
+    members : DataFrame
+        :data:`MEMBER_COLUMNS` plus ``year``, sorted by year, then as :attr:`HotspotResult.members`.
+    vanished : tuple of (int, str)
+        ``(year, hotspot_id)`` of the previous year's hotspots that are no hotspot's predecessor in ``year``.
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import load_sample
+    >>> result = hotspots_through_time_result(load_sample())
+    >>> set(result.members["hotspot_id"]) == set(result.table["hotspot_id"]), type(result.vanished).__name__
+    (True, 'tuple')
+    """
+
+    table: gpd.GeoDataFrame
+    members: pd.DataFrame
+    vanished: tuple[tuple[int, str], ...]
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -456,12 +486,11 @@ def hotspots_through_time(
     -------
     GeoDataFrame
         The :data:`HOTSPOT_COLUMNS` of every year plus ``change`` and ``previous_hotspot_id`` (None when new),
-        sorted by year and hotspot_id. ``attrs["vanished"]`` lists ``(year, hotspot_id)`` of the previous year's
-        hotspots that are no hotspot's predecessor in ``year``.
+        sorted by year and hotspot_id.
 
     See Also
     --------
-    hotspots_and_members_through_time : the same, with the members of every year.
+    hotspots_through_time_result : the same, with the members of every year and the hotspots that vanished.
 
     Examples
     --------
@@ -470,8 +499,8 @@ def hotspots_through_time(
     >>> set(tt["change"]) <= {"new", "growing", "shrinking", "stable"}
     True
     """
-    return hotspots_and_members_through_time(region, years=years, change_tolerance=change_tolerance,
-                                             progress=progress, **kwargs)[0]
+    return hotspots_through_time_result(region, years=years, change_tolerance=change_tolerance,
+                                        progress=progress, **kwargs).table
 
 
 def hotspots_and_members_through_time(
@@ -483,6 +512,8 @@ def hotspots_and_members_through_time(
     **kwargs: Any,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """:func:`hotspots_through_time` and the members of every year's hotspots, from one detection per year.
+
+    The table and members of :func:`hotspots_through_time_result`.
 
     Returns
     -------
@@ -497,6 +528,43 @@ def hotspots_and_members_through_time(
     >>> hs, members = hotspots_and_members_through_time(load_sample())
     >>> set(members["hotspot_id"]) == set(hs["hotspot_id"])
     True
+    """
+    result = hotspots_through_time_result(region, years=years, change_tolerance=change_tolerance,
+                                          progress=progress, **kwargs)
+    return result.table, result.members
+
+
+def hotspots_through_time_result(
+    region: Region,
+    *,
+    years: list[int] | tuple[int, ...] | None = None,
+    change_tolerance: float = 0.1,
+    progress: ProgressCallback | None = None,
+    **kwargs: Any,
+) -> HotspotsThroughTimeResult:
+    """:func:`hotspots_through_time` with the members of every year and the hotspots that vanished.
+
+    Parameters
+    ----------
+    region, years, change_tolerance, progress, **kwargs
+        As :func:`hotspots_through_time`.
+
+    Returns
+    -------
+    HotspotsThroughTimeResult
+        ``(table, members, vanished)``; ``table`` is what :func:`hotspots_through_time` returns.
+
+    Raises
+    ------
+    EnergieplanologieError
+        ``year`` among the keyword arguments, a negative ``change_tolerance`` or no years.
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import load_sample
+    >>> result = hotspots_through_time_result(load_sample(), years=[2030, 2035])
+    >>> sorted(set(result.table["year"])), all(y == 2035 for y, _ in result.vanished)
+    ([2030, 2035], True)
     """
     if "year" in kwargs:
         raise EnergieplanologieError("hotspots_through_time: geef jaren op met years=…, niet year=…")
@@ -525,9 +593,9 @@ def hotspots_and_members_through_time(
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=CRS_RD)
     columns = [c for c in HOTSPOT_COLUMNS if c != "geometry"] + ["change", "previous_hotspot_id", "geometry"]
     out = out[columns].sort_values(["year", "hotspot_id"], kind="stable").reset_index(drop=True)
-    out.attrs["vanished"] = vanished
+    out.attrs.clear()
     members = pd.concat(member_frames, ignore_index=True)
-    return out, members
+    return HotspotsThroughTimeResult(out, members, tuple(vanished))
 
 
 def _compare(current: gpd.GeoDataFrame, previous: gpd.GeoDataFrame | None,

@@ -13,8 +13,9 @@ from scipy import ndimage
 from shapely.geometry import Point, box
 
 from energieplanologie import EnergieplanologieError, EnergieplanologieWarning
-from energieplanologie.density import NODATA, kde, quartic_kernel, write_density
+from energieplanologie.density import kde, quartic_kernel
 from energieplanologie.hotspots import weighted_points
+from energieplanologie.raster_output import NODATA, write_density
 from energieplanologie.region import Region
 
 CRS = "EPSG:28992"

@@ -16,10 +16,12 @@ from shapely.geometry import LineString, Point, box
 from energieplanologie import ConfigError, EnergieplanologieError
 from energieplanologie.hotspots import (
     HOTSPOT_COLUMNS,
+    HotspotsThroughTimeResult,
     detect,
     detect_hotspots,
     hex_grid,
     hotspots_through_time,
+    hotspots_through_time_result,
     load_level_rules,
 )
 from energieplanologie.region import Region
@@ -290,11 +292,35 @@ def test_through_time(region):
     assert a35.total_mw == 57.5
     b30, b35 = by[(2030, "Knooppunt Oostwijk")], by[(2035, "Knooppunt Oostwijk")]
     assert (b30.change, b35.change, b35.hotspot_id) == ("new", "stable", b30.hotspot_id)
-    assert tt.attrs["vanished"] == []
+    assert tt.attrs == {}  # no side channel: what vanished is in the result type
+    result = hotspots_through_time_result(region, years=[2028, 2030, 2035], include_infrastructure=False)
+    assert isinstance(result, HotspotsThroughTimeResult) and result.vanished == ()  # A, B, C all carry on
+    assert_geodataframe_equal(result.table, tt)
     assert tt["year"].is_monotonic_increasing
     # A stricter tolerance turns A's +5.6 % in 2030 into growth.
     strict = hotspots_through_time(region, years=[2028, 2030], include_infrastructure=False, change_tolerance=0.05)
     assert strict.loc[strict["year"] == 2030].set_index("name").loc["Knooppunt Noordhaven", "change"] == "growing"
+
+
+def test_vanished_when_two_hotspots_merge():
+    # 2030: X (X1, X2: 15 + 15 MW, 500 m apart) and Y (Y1, Y2: the same, 5.5 km east of X2) are two knooppunten.
+    # 2035: W (5 MW, committed) lies 2,750 m from X2 and from Y1; its neighbourhood holds 15 + 15 + 5 = 35 ≥ 20 MW,
+    # so W is core and X, W and Y become one knooppunt of 65 MW. It has one predecessor (the hotspot of 2030 it
+    # overlaps most); the other hotspot of 2030 is nobody's predecessor: it vanished in 2035.
+    rows = [("X1", 100_000, 400_000, "industry", "CES", 15.0, 0.0, 2030, "committed"),
+            ("X2", 100_500, 400_000, "industry", "CES", 15.0, 0.0, 2030, "committed"),
+            ("Y1", 106_000, 400_000, "industry", "CES", 15.0, 0.0, 2030, "committed"),
+            ("Y2", 106_500, 400_000, "industry", "CES", 15.0, 0.0, 2030, "committed"),
+            ("W", 103_250, 400_000, "industry", "CES", 5.0, 0.0, 2035, "committed")]
+    result = hotspots_through_time_result(_region(_developments(rows)), years=[2030, 2035])
+    table = result.table
+    ids_2030 = set(table.loc[table["year"] == 2030, "hotspot_id"])
+    merged = table.loc[table["year"] == 2035].iloc[0]
+    assert len(ids_2030) == 2 and (table["year"] == 2035).sum() == 1
+    assert merged["total_mw"] == 65.0 and merged["change"] == "growing"  # 65 / 30 > 1.1
+    assert merged["previous_hotspot_id"] in ids_2030
+    assert result.vanished == ((2035, (ids_2030 - {merged["previous_hotspot_id"]}).pop()),)
+    assert table.attrs == {}
 
 
 def test_shrinking_and_vanished_between_scenarios(region):
