@@ -32,7 +32,7 @@ from affine import Affine
 from energieplanologie._errors import EnergieplanologieError, EnergieplanologieWarning
 from energieplanologie.distributed import use_dask
 from energieplanologie.hotspots import KERNELS as HOTSPOT_KERNELS
-from energieplanologie.hotspots import weighted_points
+from energieplanologie.hotspots import point_weights
 from energieplanologie.options import CHOICE_VALUES
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario
@@ -138,10 +138,13 @@ def kde(
         from energieplanologie.distributed import dask_weighted_points
 
         pts = dask_weighted_points(region, scenario, year, kernels=HOTSPOT_KERNELS, client=client, scenarios=scenarios)
+        mw = {"total": pts["weight_mw"], "offtake": pts["offtake_mw"], "feedin": pts["feedin_mw"]}[direction].to_numpy()
+        x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
     else:
-        pts = weighted_points(region, scenario, year, scenarios=scenarios)
-    mw = {"total": pts["weight_mw"], "offtake": pts["offtake_mw"], "feedin": pts["feedin_mw"]}[direction].to_numpy()
-    x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
+        # The positions and weights only, in weighted_points' order (so every cell sums its MW in the same order).
+        pw = point_weights(region, scenario, year, scenarios=scenarios)
+        mw = {"total": pw.weight_mw, "offtake": pw.offtake_mw, "feedin": pw.feedin_mw}[direction]
+        x, y = pw.x, pw.y
 
     boxes = []
     if len(region.municipalities):

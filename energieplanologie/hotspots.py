@@ -104,7 +104,7 @@ from energieplanologie.labels import format_number
 from energieplanologie.options import CHOICE_VALUES
 from energieplanologie.progress import ProgressCallback, report
 from energieplanologie.region import Region
-from energieplanologie.scenarios import Scenario, get_scenario, weighted_mw
+from energieplanologie.scenarios import Scenario, get_scenario, weighted_mw_arrays
 from energieplanologie.schema import ABSURD_MW, CRS_RD, LEVELS
 
 if sys.version_info >= (3, 11):
@@ -132,6 +132,8 @@ __all__ = [
     "hotspots_through_time",
     "hotspots_through_time_result",
     "load_level_rules",
+    "point_weights",
+    "PointWeights",
     "weighted_points",
 ]
 
@@ -667,6 +669,80 @@ def _xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xy[:, 0], xy[:, 1]
 
 
+class PointWeights(NamedTuple):
+    """The developments of :func:`weighted_points` as plain arrays, in the same (coordinate) order.
+
+    Attributes
+    ----------
+    x, y : ndarray of float
+        The representative point (EPSG:28992 metres).
+    offtake_mw, feedin_mw, weight_mw : ndarray of float
+        Scenario-weighted MW; ``weight_mw = offtake_mw + feedin_mw``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    offtake_mw: np.ndarray
+    feedin_mw: np.ndarray
+    weight_mw: np.ndarray
+
+
+def point_weights(region: Region, scenario: str | Scenario = "verwacht", year: int | None = None, *,
+                  scenarios: Mapping[str, Any] | None = None) -> PointWeights:
+    """The positions and weighted MW of :func:`weighted_points` (developments only) without building a table.
+
+    The same numbers in the same order as ``weighted_points(region, scenario, year)``'s ``x, y, offtake_mw,
+    feedin_mw, weight_mw`` columns; what the density needs, at a fraction of the cost (no identifiers, no
+    object columns).
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import load_sample
+    >>> region = load_sample()
+    >>> pw, pts = point_weights(region, "verwacht", 2030), weighted_points(region, "verwacht", 2030)
+    >>> bool(np.array_equal(pw.x, pts["x"]) and np.array_equal(pw.weight_mw, pts["weight_mw"]))
+    True
+    """
+    sc = get_scenario(scenario, extra=scenarios)
+    year = int(max(region.years)) if year is None else int(year)
+    _, off, feed, x, y = _development_arrays(region, sc, year)
+    weight = off + feed
+    finite = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+    order = finite[_coordinate_order(x[finite], y[finite])]
+    return PointWeights(x[order], y[order], off[order], feed[order], weight[order])
+
+
+def _coordinate_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The order by x, then y, equal points in input order: ``np.lexsort((y, x))``, in a fraction of its time.
+
+    One unstable sort by x (several times faster than lexsort's two stable passes); only the points that share
+    their x with another one are then ordered by y and position.
+    """
+    order = np.argsort(x, kind="quicksort")
+    xs = x[order]
+    tie = xs[1:] == xs[:-1]
+    if tie.any():
+        in_run = np.zeros(order.size, dtype=bool)
+        in_run[1:] |= tie
+        in_run[:-1] |= tie
+        at = np.flatnonzero(in_run)  # runs of equal x, in x order: sorting them in place keeps the runs apart
+        sub = order[at]
+        order[at] = sub[np.lexsort((sub, y[sub], x[sub]))]
+    return order
+
+
+def _development_arrays(region: Region, sc: Scenario, year: int
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Row positions, weighted offtake and feed-in, and x, y of the developments that take part (layer order)."""
+    dev = region.developments
+    in_time = np.flatnonzero(dev["year"].to_numpy(dtype=float, na_value=np.inf) <= year)
+    off, feed, _ = weighted_mw_arrays(dev, sc, rows=None if in_time.size == len(dev) else in_time)
+    keep = (off + feed) > 0
+    pos = in_time[keep]  # rows of region.developments that take part
+    x, y = _xy(np.asarray(dev.geometry.values)[pos])
+    return pos, off[keep], feed[keep], x, y
+
+
 def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year: int | None = None, *,
                     include_infrastructure: bool = False,
                     infrastructure_weight_mw: float | None = None,
@@ -694,14 +770,7 @@ def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year:
     sc = get_scenario(scenario, extra=scenarios)
     year = int(max(region.years)) if year is None else int(year)
     dev = region.developments
-    in_time = np.flatnonzero(dev["year"].to_numpy(dtype=float, na_value=np.inf) <= year)
-    wm = weighted_mw(dev[["certainty", "sector", "offtake_mw", "feedin_mw"]].iloc[in_time], sc)
-    off = wm["offtake_mw_weighted"].to_numpy()
-    feed = wm["feedin_mw_weighted"].to_numpy()
-    keep = (off + feed) > 0
-    pos = in_time[keep]  # rows of region.developments that take part
-    geoms = np.asarray(dev.geometry.values)[pos]
-    x, y = _xy(geoms)
+    pos, off, feed, x, y = _development_arrays(region, sc, year)
 
     def column(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
         return frame[name].to_numpy(dtype=object)[rows]
@@ -710,8 +779,8 @@ def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year:
         "member_id": [column(dev, "development_id", pos)],
         "member_kind": [np.full(pos.size, "development", dtype=object)],
         "x": [x], "y": [y],
-        "weight_mw": [off[keep] + feed[keep]],
-        "offtake_mw": [off[keep]], "feedin_mw": [feed[keep]],
+        "weight_mw": [off + feed],
+        "offtake_mw": [off], "feedin_mw": [feed],
         "dev_year": [dev["year"].to_numpy(dtype=float, na_value=np.nan)[pos]],
         "source": [pos],
     }
@@ -738,7 +807,7 @@ def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year:
                 cols[name].append(values)
     merged = {name: np.concatenate(parts) for name, parts in cols.items()}
     finite = np.isfinite(merged["x"]) & np.isfinite(merged["y"])
-    order = np.flatnonzero(finite)[np.lexsort((merged["y"][finite], merged["x"][finite]))]
+    order = np.flatnonzero(finite)[_coordinate_order(merged["x"][finite], merged["y"][finite])]
     return pd.DataFrame({name: _objects(v[order]) if v.dtype == object else v[order] for name, v in merged.items()})
 
 

@@ -583,3 +583,27 @@ def test_knooppunt_of_exactly_min_mw_read_from_a_file():
     result = detect_hotspots(region, year=2030, eps_m=200.0, min_mw=20.0, include_infrastructure=False)
     assert set(result.members["member_id"]) == {"T1", "T2", "T3", "T4"}
     assert result.hotspots["total_mw"].tolist() == [pytest.approx(20.0)]
+
+
+def test_coordinate_order_is_lexsort_with_ties():
+    from energieplanologie.hotspots import _coordinate_order
+
+    # x ties at 1.0 (three points, two of them equal in y too) and at -0.0 == 0.0: by x, then y, then position.
+    x = np.array([1.0, 0.0, 1.0, -0.0, 1.0, 3.0, 2.0])
+    y = np.array([5.0, 2.0, 4.0, 1.0, 5.0, 0.0, 9.0])
+    # sorted: (−0.0, 1)@3, (0.0, 2)@1, (1, 4)@2, (1, 5)@0, (1, 5)@4, (2, 9)@6, (3, 0)@5
+    assert _coordinate_order(x, y).tolist() == [3, 1, 2, 0, 4, 6, 5] == np.lexsort((y, x)).tolist()
+    rng = np.random.default_rng(0)
+    xr, yr = rng.integers(0, 50, 5000).astype(float), rng.integers(0, 5, 5000).astype(float)
+    assert np.array_equal(_coordinate_order(xr, yr), np.lexsort((yr, xr)))
+
+
+def test_point_weights_are_weighted_points_as_arrays(region):
+    from energieplanologie.hotspots import point_weights, weighted_points
+
+    pts = weighted_points(region, "verwacht", 2030)
+    pw = point_weights(region, "verwacht", 2030)
+    # 2030 verwacht: A1 30, A2 15, A3 2 + 0.5, B1 6, B2 8, B3 7, C1 20, C2 12, D 100, F 1 (E comes in 2035).
+    assert len(pw.x) == len(pts) == 10 and float(pw.weight_mw.sum()) == 201.5
+    for name in ("x", "y", "offtake_mw", "feedin_mw", "weight_mw"):
+        assert np.array_equal(getattr(pw, name), pts[name].to_numpy()), name
