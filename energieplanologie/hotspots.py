@@ -1003,22 +1003,23 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     m["label"] = labels[sel]
     labs, first = np.unique(m["label"].to_numpy(), return_index=True)
     hid = _hotspot_ids(keys, first)
-    ids = dict(zip(labs.tolist(), hid.tolist(), strict=True))
     lab_pos = np.searchsorted(labs, m["label"].to_numpy())
     m["hotspot_id"] = hid[lab_pos]
     is_dev = m["member_kind"].to_numpy() == "development"
     dev = m.loc[is_dev]
 
     h = pd.DataFrame(index=pd.Index(labs, name="label"))
-    h["hotspot_id"] = [ids[lab] for lab in labs]
-    h["n_members"] = m.groupby("label").size()
-    h["n_developments"] = dev.groupby("label").size().reindex(labs, fill_value=0)
+    h["hotspot_id"] = hid
+    h["n_members"] = np.bincount(lab_pos, minlength=len(labs)).astype(np.int64)
+    h["n_developments"] = np.bincount(lab_pos[is_dev], minlength=len(labs)).astype(np.int64)
     h["n_infrastructure"] = h["n_members"] - h["n_developments"]
     h["sectors"] = _joined(dev, "sector", labs)
     h["programmes"] = _joined(dev, "programme", labs)
     h["carriers"] = _joined(m, "carrier", labs)
-    h["offtake_mw"] = dev.groupby("label")["offtake_mw"].sum().reindex(labs, fill_value=0.0)
-    h["feedin_mw"] = dev.groupby("label")["feedin_mw"].sum().reindex(labs, fill_value=0.0)
+    # pandas' (compensated) group sums, one pass for both columns.
+    sums = dev.groupby("label")[["offtake_mw", "feedin_mw"]].sum().reindex(labs, fill_value=0.0)
+    h["offtake_mw"] = sums["offtake_mw"]
+    h["feedin_mw"] = sums["feedin_mw"]
     h["total_mw"] = h["offtake_mw"] + h["feedin_mw"]
     h["mw_by_year"] = _mw_by_year(dev, labs, region, year)
 
@@ -1051,8 +1052,9 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     # Level.
     st_level = dict(zip(st_ids, stations["level"].to_numpy(dtype=object), strict=True))
     st_name = dict(zip(st_ids, stations["name"].to_numpy(dtype=object), strict=True))
-    lv = [_level(rules, s, t, len(c), st_level, st_name)
-          for s, t, c in zip(station_sets, h["total_mw"], mun_sets, strict=True)]
+    texts = _level_texts(rules)
+    lv = [_level(rules, s, t, len(c), st_level, st_name, texts)
+          for s, t, c in zip(station_sets, h["total_mw"].tolist(), mun_sets, strict=True)]
     h["level"] = [x[0] for x in lv]
     h["level_reason"] = [x[1] for x in lv]
     h["name"] = _names(station_sets, centroid, stations, mun, h["hotspot_id"].to_numpy(), h["total_mw"].to_numpy())
@@ -1113,9 +1115,10 @@ def _with_attributes(region: Region, m: pd.DataFrame) -> pd.DataFrame:
         (region.infrastructure, ~is_dev, ("carrier", "station_id")),
     ):
         if rows.any():
-            for name in names:
-                out[name][rows] = layer[name].to_numpy(dtype=object)[src[rows]]
-            out["geometry"][rows] = np.asarray(layer.geometry.values)[src[rows]]
+            take = src[rows]
+            for name in names:  # only the members' rows are converted (a whole text column costs O(layer))
+                out[name][rows] = layer[name].take(take).to_numpy(dtype=object)
+            out["geometry"][rows] = np.asarray(layer.geometry.values)[take]
     return m.assign(**{k: _objects(v) for k, v in out.items()})
 
 
@@ -1136,12 +1139,15 @@ def _distinct(pos: np.ndarray, values: np.ndarray, k: int) -> list[list[str]]:
     """Per position 0…k-1 the sorted distinct non-empty values (deduplicated as integer codes first)."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object))
     ok = codes >= 0
-    pairs = np.unique(pos[ok].astype(np.int64) * (len(uniques) + 1) + codes[ok])
-    out: list[list[str]] = [[] for _ in range(k)]
-    names = [str(u) for u in uniques]
-    for p, c in zip((pairs // (len(uniques) + 1)).tolist(), (pairs % (len(uniques) + 1)).tolist(), strict=True):
-        out[p].append(names[c])
-    return [sorted(v) for v in out]
+    names = np.array([str(u) for u in uniques], dtype=object)
+    alphabetical = np.argsort(names, kind="stable")  # Python's string order, as sorted() has it
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[alphabetical] = np.arange(len(names))
+    base = len(names) + 1
+    pairs = np.unique(pos[ok].astype(np.int64) * base + rank[codes[ok]])  # by position, then alphabetically
+    ordered = names[alphabetical][pairs % base].tolist()
+    ends = np.cumsum(np.bincount(pairs // base, minlength=k)).tolist()
+    return [ordered[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def _joined(frame: pd.DataFrame, column: str, labs: np.ndarray) -> list[str]:
@@ -1161,11 +1167,14 @@ def _mw_by_year(dev: pd.DataFrame, labs: np.ndarray, region: Region, year: int) 
     np.add.at(off, (pos, col), dev["offtake_mw"].to_numpy())
     np.add.at(feed, (pos, col), dev["feedin_mw"].to_numpy())
     off, feed = np.cumsum(off, axis=1), np.cumsum(feed, axis=1)
-    return [
-        json.dumps({str(y): {"offtake": round(float(off[i, j]), 3), "feedin": round(float(feed[i, j]), 3)}
-                    for j, y in enumerate(years)}, separators=(",", ":"))
-        for i in range(k)
-    ]
+    if not (np.isfinite(off).all() and np.isfinite(feed).all()):  # pragma: no cover - MW are validated finite
+        return [json.dumps({str(y): {"offtake": round(float(off[i, j]), 3), "feedin": round(float(feed[i, j]), 3)}
+                            for j, y in enumerate(years)}, separators=(",", ":")) for i in range(k)]
+    # What json.dumps(..., separators=(",", ":")) writes: a float as its repr, here of Python's round(·, 3).
+    heads = [f'"{int(y)}":{{"offtake":' for y in years]
+    return ["{" + ",".join(f'{hd}{round(o, 3)!r},"feedin":{round(f, 3)!r}}}'
+                           for hd, o, f in zip(heads, orow, frow, strict=True)) + "}"
+            for orow, frow in zip(off.tolist(), feed.tolist(), strict=True)]
 
 
 def _sets(pos: np.ndarray, values: np.ndarray, k: int) -> list[set[str]]:
@@ -1223,43 +1232,59 @@ def _max_shortage(balance: pd.DataFrame | None, station_sets: list[set[str]], sc
     if not len(b):
         return out
     b = b[b["year"] == b["year"].max()]
-    worst = b.groupby("station_id")["shortage_mw"].max()
+    worst = b.groupby("station_id")["shortage_mw"].max().dropna().to_dict()
     for i, s in enumerate(station_sets):
-        values = worst.reindex(sorted(s)).dropna()
-        if len(values):
-            out[i] = float(values.max())
+        values = [worst[x] for x in s if x in worst]
+        if values:
+            out[i] = float(max(values))
     return out
 
 
-def _level(rules: dict[str, dict], stations: set[str], total_mw: float, n_municipalities: int,
-           st_level: dict, st_name: dict) -> tuple[str, str]:
-    """The level and its Dutch reason."""
-    failed = []
+def _level_texts(rules: dict[str, dict]) -> dict[str, tuple[list[str], str | None, str | None]]:
+    """Per level its station levels, the reason text of its MW threshold, and the text when nothing holds."""
+    texts = {}
     for level in ("national", "provincial"):
         rule = rules[level]
-        reasons = []
         levels = rule.get("station_levels") or []
-        hits = sorted(s for s in stations if st_level.get(s) in levels)
+        threshold = None if rule.get("min_total_mw") is None else format_number(rule["min_total_mw"], trim=True)
+        parts = []
+        if levels:
+            parts.append(f"geen {'/'.join(levels)}-station")
+        if threshold is not None:
+            parts.append(f"< {threshold} MW")
+        if rule.get("min_municipalities") is not None:
+            parts.append(f"< {rule['min_municipalities']} gemeenten")
+        texts[level] = (levels, threshold, " en ".join(parts) if parts else None)
+    return texts
+
+
+def _level(rules: dict[str, dict], stations: set[str], total_mw: float, n_municipalities: int,
+           st_level: dict, st_name: dict, texts: dict[str, tuple[list[str], str | None, str | None]] | None = None,
+           ) -> tuple[str, str]:
+    """The level and its Dutch reason (``texts``: :func:`_level_texts` of ``rules``, made once per call)."""
+    texts = _level_texts(rules) if texts is None else texts
+    failed = []
+    total_text: str | None = None
+    for level in ("national", "provincial"):
+        rule = rules[level]
+        levels, threshold, otherwise = texts[level]
+        reasons = []
+        hits = sorted(s for s in stations if st_level.get(s) in levels) if levels else []
         if hits:
             names = ", ".join(str(st_name.get(s) or s) for s in hits)
             reasons.append(f"{'/'.join(levels)}-station betrokken ({names})")
-        if rule.get("min_total_mw") is not None and total_mw >= rule["min_total_mw"]:
-            reasons.append(f"totaal {format_number(total_mw, trim=True)} MW ≥ {format_number(rule['min_total_mw'], trim=True)} MW")
+        if threshold is not None and total_mw >= rule["min_total_mw"]:
+            total_text = format_number(total_mw, trim=True) if total_text is None else total_text
+            reasons.append(f"totaal {total_text} MW ≥ {threshold} MW")
         if rule.get("min_municipalities") is not None and n_municipalities >= rule["min_municipalities"]:
             reasons.append(f"raakt {n_municipalities} gemeenten (≥ {rule['min_municipalities']})")
         if reasons:
             return level, f"{_LEVEL_NL[level]}: " + "; ".join(reasons)
-        parts = []
-        if levels:
-            parts.append(f"geen {'/'.join(levels)}-station")
-        if rule.get("min_total_mw") is not None:
-            parts.append(f"< {format_number(rule['min_total_mw'], trim=True)} MW")
-        if rule.get("min_municipalities") is not None:
-            parts.append(f"< {rule['min_municipalities']} gemeenten")
-        if parts:
-            failed.append(" en ".join(parts))
+        if otherwise is not None:
+            failed.append(otherwise)
+    total_text = format_number(total_mw, trim=True) if total_text is None else total_text
     return "local", "lokaal: " + ("; ".join(failed) if failed else "geen regel van toepassing") + \
-        f" (totaal {format_number(total_mw, trim=True)} MW)"
+        f" (totaal {total_text} MW)"
 
 
 _GENERIC = re.compile(r"^(ms-station|onderstation|station|waterstofaansluiting|warmtebron|aansluiting)\s+", re.I)
@@ -1284,14 +1309,22 @@ def _names(station_sets: list[set[str]], centroid: np.ndarray, stations: gpd.Geo
         sxy = np.column_stack([shapely.get_x(stations.geometry.values), shapely.get_y(stations.geometry.values)])
         carrier = stations["carrier"].to_numpy(dtype=object)
         sname = stations["name"].to_numpy(dtype=object)
-        for i, s in enumerate(station_sets):
-            cand = [pos[x] for x in s if x in pos]
-            elec = [c for c in cand if carrier[c] == "electricity"]
-            cand = elec or cand
-            if cand:
-                d = np.hypot(*(sxy[cand] - centroid[i]).T)
-                best = cand[int(np.lexsort((np.array(cand), d))[0])]
-                names[i] = f"Knooppunt {_place_name(sname[best])}"
+        # Every (hotspot, involved station) pair at once; the electricity stations when a hotspot has any.
+        pairs = [(i, pos[x]) for i, s in enumerate(station_sets) for x in s if x in pos]
+        if pairs:
+            hs, st = np.array(pairs, dtype=np.int64).T
+            elec = carrier[st] == "electricity"
+            has_elec = np.bincount(hs, weights=elec, minlength=len(station_sets)) > 0
+            cand = elec | ~has_elec[hs]
+            hs, st = hs[cand], st[cand]
+            d = np.hypot(*(sxy[st] - centroid[hs]).T)
+            order = np.lexsort((st, d, hs))  # per hotspot the nearest, ties to the first station
+            first = order[np.r_[True, hs[order][1:] != hs[order][:-1]]]
+            place: dict[int, str] = {}
+            for i, j in zip(hs[first].tolist(), st[first].tolist(), strict=True):
+                if j not in place:
+                    place[j] = _place_name(sname[j])
+                names[i] = f"Knooppunt {place[j]}"
     elif len(municipalities):
         pts = shapely.points(centroid)
         i_pt, i_mun = shapely.STRtree(np.asarray(municipalities.geometry.values)).query(pts, predicate="within")
