@@ -1008,19 +1008,21 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     is_dev = m["member_kind"].to_numpy() == "development"
     dev = m.loc[is_dev]
 
-    h = pd.DataFrame(index=pd.Index(labs, name="label"))
-    h["hotspot_id"] = hid
-    h["n_members"] = np.bincount(lab_pos, minlength=len(labs)).astype(np.int64)
-    h["n_developments"] = np.bincount(lab_pos[is_dev], minlength=len(labs)).astype(np.int64)
+    k = len(labs)
+    dev_pos = lab_pos[is_dev]
+    # The columns are gathered as arrays and the table is built once (inserting columns one by one is slow).
+    h: dict[str, Any] = {"hotspot_id": hid}
+    h["n_members"] = np.bincount(lab_pos, minlength=k).astype(np.int64)
+    h["n_developments"] = np.bincount(dev_pos, minlength=k).astype(np.int64)
     h["n_infrastructure"] = h["n_members"] - h["n_developments"]
-    h["sectors"] = _joined(dev, "sector", labs)
-    h["programmes"] = _joined(dev, "programme", labs)
-    h["carriers"] = _joined(m, "carrier", labs)
+    h["sectors"] = _joined(dev_pos, dev["sector"].to_numpy(dtype=object), k)
+    h["programmes"] = _joined(dev_pos, dev["programme"].to_numpy(dtype=object), k)
+    h["carriers"] = _joined(lab_pos, m["carrier"].to_numpy(dtype=object), k)
     # pandas' (compensated) group sums, one pass for both columns.
     sums = dev.groupby("label")[["offtake_mw", "feedin_mw"]].sum().reindex(labs, fill_value=0.0)
-    h["offtake_mw"] = sums["offtake_mw"]
-    h["feedin_mw"] = sums["feedin_mw"]
-    h["total_mw"] = h["offtake_mw"] + h["feedin_mw"]
+    offtake = sums["offtake_mw"].to_numpy(dtype=float)
+    feedin = sums["feedin_mw"].to_numpy(dtype=float)
+    total = offtake + feedin
     h["mw_by_year"] = _mw_by_year(dev, labs, region, year)
 
     # Polygons: hull of the members' geometries, buffered (Gi*: the hot cells).
@@ -1033,7 +1035,7 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     # Stations involved.
     stations = region.stations
     station_sets = _stations_involved(region, m, labs, lab_pos, allocation)
-    centroid = _weighted_centroids(m, lab_pos, len(labs))
+    centroid = _weighted_centroids(m, lab_pos, k)
     st_xy = np.column_stack([shapely.get_x(stations.geometry.values), shapely.get_y(stations.geometry.values)]) \
         if len(stations) else np.zeros((0, 2))
     st_ids = stations["station_id"].to_numpy(dtype=object)
@@ -1045,8 +1047,7 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
 
     # Municipalities: touched by the polygon, or named by a member.
     mun = region.municipalities
-    mun_sets = _municipality_sets(mun, polys, lab_pos[is_dev], dev["municipality_code"].to_numpy(dtype=object),
-                                  len(labs))
+    mun_sets = _municipality_sets(mun, polys, dev_pos, dev["municipality_code"].to_numpy(dtype=object), k)
     h["municipality_codes"] = [";".join(sorted(s)) for s in mun_sets]
 
     # Level.
@@ -1054,21 +1055,21 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     st_name = dict(zip(st_ids, stations["name"].to_numpy(dtype=object), strict=True))
     texts = _level_texts(rules)
     lv = [_level(rules, s, t, len(c), st_level, st_name, texts)
-          for s, t, c in zip(station_sets, h["total_mw"].tolist(), mun_sets, strict=True)]
+          for s, t, c in zip(station_sets, total.tolist(), mun_sets, strict=True)]
     h["level"] = [x[0] for x in lv]
     h["level_reason"] = [x[1] for x in lv]
-    h["name"] = _names(station_sets, centroid, stations, mun, h["hotspot_id"].to_numpy(), h["total_mw"].to_numpy())
+    h["name"] = _names(station_sets, centroid, stations, mun, hid, total)
     h["method"] = method
     h["scenario"] = sc.name
     h["year"] = year
-    for col in ("offtake_mw", "feedin_mw", "total_mw"):
-        h[col] = h[col].astype(float).round(6)
+    h["offtake_mw"] = np.round(offtake, 6)
+    h["feedin_mw"] = np.round(feedin, 6)
+    h["total_mw"] = np.round(total, 6)
 
-    out = gpd.GeoDataFrame(h.reset_index(drop=True), geometry=gpd.GeoSeries(polys, crs=CRS_RD).values, crs=CRS_RD)
-    out = out[list(HOTSPOT_COLUMNS)].sort_values("hotspot_id", kind="stable").reset_index(drop=True)
-    out["n_members"] = out["n_members"].astype(np.int64)
-    out["n_developments"] = out["n_developments"].astype(np.int64)
-    out["n_infrastructure"] = out["n_infrastructure"].astype(np.int64)
+    by_id = np.argsort(hid, kind="stable")
+    table = pd.DataFrame({c: h[c] for c in HOTSPOT_COLUMNS if c != "geometry"})
+    out = gpd.GeoDataFrame(table.take(by_id).reset_index(drop=True),
+                           geometry=gpd.GeoSeries(polys[by_id], crs=CRS_RD).values, crs=CRS_RD)
     # Members in hotspot_id order; within a hotspot already sorted by kind, then id (the hashing order).
     rank = np.empty(len(labs), dtype=np.int64)
     rank[np.argsort(hid, kind="stable")] = np.arange(len(labs))
@@ -1150,10 +1151,9 @@ def _distinct(pos: np.ndarray, values: np.ndarray, k: int) -> list[list[str]]:
     return [ordered[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
-def _joined(frame: pd.DataFrame, column: str, labs: np.ndarray) -> list[str]:
-    """Per label the sorted distinct non-empty values of ``column``, joined with ';'."""
-    pos = np.searchsorted(labs, frame["label"].to_numpy())
-    return [";".join(v) for v in _distinct(pos, frame[column].to_numpy(dtype=object), len(labs))]
+def _joined(pos: np.ndarray, values: np.ndarray, k: int) -> list[str]:
+    """Per position 0…k-1 the sorted distinct non-empty ``values``, joined with ';'."""
+    return [";".join(v) for v in _distinct(pos, values, k)]
 
 
 def _mw_by_year(dev: pd.DataFrame, labs: np.ndarray, region: Region, year: int) -> list[str]:
