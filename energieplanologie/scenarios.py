@@ -277,11 +277,20 @@ def enum_codes(values: pd.Series | np.ndarray, allowed: tuple[str, ...] | list[s
     >>> enum_codes(pd.Series(["planned", "committed", None]), CERTAINTIES, "certainty", default="planned")
     array([1, 0, 1])
     """
-    arr = np.ascontiguousarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series)
-                               else np.asarray(values, dtype=object))
     lookup = {v: i for i, v in enumerate(allowed)}
     codes: np.ndarray | None = None
-    if len(arr) >= _POINTER_PATH_MIN_ROWS:
+    if isinstance(values, pd.Series) and values.dtype != object:
+        # A text column of its own dtype (str, category; read without validation): factorize it where it lives
+        # (Arrow's dictionary encoding for str) instead of first making a Python string of every cell.
+        which, distinct = pd.factorize(values, use_na_sentinel=True)
+        table = np.array([lookup.get(v, -1) if isinstance(v, str) else -2 for v in distinct.tolist()] + [-2],
+                         dtype=np.intp)
+        codes = table[which]  # the NA sentinel -1 picks the trailing -2
+        arr = np.asarray(values, dtype=object) if (codes == -1).any() else np.empty(0, dtype=object)
+    else:
+        arr = np.ascontiguousarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series)
+                                   else np.asarray(values, dtype=object))
+    if codes is None and len(arr) >= _POINTER_PATH_MIN_ROWS:
         pointers = np.frombuffer((ctypes.c_void_p * len(arr)).from_address(arr.ctypes.data),  # type: ignore[call-overload]
                                  dtype=np.intp)  # numpy's stubs omit ctypes arrays, which have the buffer protocol
         which, distinct = pd.factorize(pointers)  # one hashing pass: each row's position among the distinct
@@ -377,9 +386,11 @@ def weighted_mw_arrays(developments: pd.DataFrame, scenario: str | Scenario = "v
     """
     sc = get_scenario(scenario, extra=extra)
 
-    def column(name: str, as_float: bool) -> np.ndarray:
-        values = developments[name].to_numpy(dtype=float, na_value=np.nan) if as_float \
-            else developments[name].to_numpy(dtype=object)
+    def column(name: str, as_float: bool) -> Any:
+        series = developments[name]
+        if not as_float and series.dtype != object:  # str or category: enum_codes factorizes it as it is
+            return series if rows is None else series.take(rows)
+        values = series.to_numpy(dtype=float, na_value=np.nan) if as_float else series.to_numpy(dtype=object)
         return values if rows is None else values[rows]
 
     n = len(developments) if rows is None else len(rows)
