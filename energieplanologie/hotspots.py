@@ -994,8 +994,9 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
         return _empty_hotspots(), pd.DataFrame({c: pd.Series([], dtype=float if c == "weight_mw" else object)
                                                 for c in MEMBER_COLUMNS})
     sel = np.flatnonzero(inside)
-    keys = np.array([f"{k}:{i}" for k, i in zip(points["member_kind"].to_numpy()[sel],
-                                                  points["member_id"].to_numpy()[sel], strict=True)], dtype=str)
+    # "kind:id" per member, as f"{kind}:{id}" writes it, with numpy's string functions.
+    keys = np.strings.add(np.strings.add(points["member_kind"].to_numpy()[sel].astype(str), ":"),
+                          points["member_id"].to_numpy()[sel].astype(str))
     order = np.lexsort((keys, labels[sel]))
     sel, keys = sel[order], keys[order]
     m = _with_attributes(region, pd.DataFrame({c: _objects(v) if v.dtype == object else v for c, v in
@@ -1205,12 +1206,40 @@ def _stations_involved(region: Region, m: pd.DataFrame, labs: np.ndarray, lab_po
         pos_parts.append(dev_lab_pos[alloc.index.to_numpy()])
         station_parts.append(alloc["station_id"].to_numpy(dtype=object))
     elif allocation is not None and len(allocation):
-        ids = pd.Index(m.loc[is_dev, "member_id"].to_numpy(dtype=object))
-        where = ids.get_indexer(allocation["development_id"].to_numpy(dtype=object))
+        rows = _aligned_rows(allocation, region.developments)
+        if rows is not None:  # the allocation of these developments (the pipeline's): join by row position
+            member_at = np.full(len(region.developments), -1, dtype=np.int64)
+            member_at[m.loc[is_dev, "source"].to_numpy()] = np.arange(int(is_dev.sum()))
+            where = member_at[rows]
+        else:  # another allocation: join by development_id
+            ids = pd.Index(m.loc[is_dev, "member_id"].to_numpy(dtype=object))
+            where = ids.get_indexer(allocation["development_id"].to_numpy(dtype=object))
         hit = where >= 0
         pos_parts.append(dev_lab_pos[where[hit]])
         station_parts.append(allocation["station_id"].to_numpy(dtype=object)[hit])
     return _sets(np.concatenate(pos_parts), np.concatenate(station_parts), len(labs))
+
+
+def _aligned_rows(allocation: pd.DataFrame, developments: pd.DataFrame) -> np.ndarray | None:
+    """The row positions in ``developments`` of the allocation's rows, when its index holds them.
+
+    :func:`energieplanologie.allocation.allocate` keeps the index labels of the developments it was given (the
+    parts of a split polygon repeat them); for the region's own developments those are row positions. They are
+    used only when the development ids at those positions are the allocation's own (else None: join by id).
+    """
+    index = allocation.index
+    if not len(index) or index.dtype.kind not in "iu":
+        return None
+    rows = index.to_numpy().astype(np.int64, copy=False)
+    if rows.min() < 0 or rows.max() >= len(developments):
+        return None
+    theirs = allocation["development_id"].reset_index(drop=True)
+    ours = developments["development_id"].take(rows).reset_index(drop=True)
+    try:
+        same = theirs.astype(ours.dtype).equals(ours)
+    except (TypeError, ValueError):  # pragma: no cover - ids of another kind
+        return None
+    return rows if same else None
 
 
 def _weighted_centroids(m: pd.DataFrame, lab_pos: np.ndarray, k: int) -> np.ndarray:

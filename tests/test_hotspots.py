@@ -607,3 +607,22 @@ def test_point_weights_are_weighted_points_as_arrays(region):
     assert len(pw.x) == len(pts) == 10 and float(pw.weight_mw.sum()) == 201.5
     for name in ("x", "y", "offtake_mw", "feedin_mw", "weight_mw"):
         assert np.array_equal(getattr(pw, name), pts[name].to_numpy()), name
+
+
+def test_allocation_given_by_position_or_by_id_gives_the_same_stations(region):
+    # The pipeline hands over allocate_region(region): its index holds the developments' row positions, so the
+    # stations are joined by position. The same rows shuffled and renumbered are joined by development_id.
+    from energieplanologie.allocation import allocate_region
+    from energieplanologie.hotspots import _aligned_rows
+
+    allocation = allocate_region(region)
+    assert _aligned_rows(allocation, region.developments) is not None
+    shuffled = allocation.iloc[::-1].reset_index(drop=True)
+    assert _aligned_rows(shuffled, region.developments) is None
+    inside = detect_hotspots(region, year=2030, include_infrastructure=False).hotspots  # allocates itself
+    by_position = detect_hotspots(region, year=2030, include_infrastructure=False, allocation=allocation).hotspots
+    by_id = detect_hotspots(region, year=2030, include_infrastructure=False, allocation=shuffled).hotspots
+    assert_geodataframe_equal(by_position, inside)
+    assert_geodataframe_equal(by_id, inside)
+    # A: Noordhaven (HS1); B: Oostwijk (MS2); C: Zuidpoort (EHS1) — see the drawing at the top.
+    assert set(inside["station_ids"]) == {"HS1", "MS2", "EHS1"}
