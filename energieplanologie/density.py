@@ -120,6 +120,7 @@ def kde(
     >>> from energieplanologie.sample import load_sample
     >>> region = load_sample()
     >>> array, transform = kde(region, year=2030, cell_m=500, bandwidth_m=3000, direction="feedin")
+    >>> from energieplanologie.hotspots import weighted_points
     >>> pts = weighted_points(region, "verwacht", 2030)
     >>> bool(np.isclose(array.sum() * 0.25, pts["feedin_mw"].sum()))  # 500 m cells are 0.25 km²
     True
