@@ -73,8 +73,10 @@ _LAZY: dict[str, str] = {
     # knooppunten and density (pilot Noord-Holland Noord, step 3)
     "detect_hotspots": "energieplanologie.hotspots",
     "hotspots_through_time": "energieplanologie.hotspots",
+    "hotspots_through_time_result": "energieplanologie.hotspots",
+    "HotspotsThroughTimeResult": "energieplanologie.hotspots",
     "kde": "energieplanologie.density",
-    "write_density": "energieplanologie.density",
+    "write_density": "energieplanologie.raster_output",
     # per municipality (pilot Zeeuws-Vlaanderen) and maps
     "municipality_overview": "energieplanologie.overview",
     "write_overviews": "energieplanologie.overview",
@@ -142,6 +144,8 @@ __all__ = [
     "freeze_round",
     "get_scenario",
     "hotspots_through_time",
+    "hotspots_through_time_result",
+    "HotspotsThroughTimeResult",
     "kde",
     "load_config",
     "load_region_config",
@@ -216,10 +220,15 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.capaciteitskaart import read_capaciteitskaart
     from energieplanologie.charts import station_chart
     from energieplanologie.config import ProjectSettings, load_config, load_project, load_region_config
-    from energieplanologie.density import kde, write_density
+    from energieplanologie.density import kde
     from energieplanologie.diff import diff_rounds
     from energieplanologie.flex import flex_assets, flex_need
-    from energieplanologie.hotspots import detect_hotspots, hotspots_through_time
+    from energieplanologie.hotspots import (
+        HotspotsThroughTimeResult,
+        detect_hotspots,
+        hotspots_through_time,
+        hotspots_through_time_result,
+    )
     from energieplanologie.io import LayerRead, read_layer
     from energieplanologie.maps import publish, region_map, static_region_map
     from energieplanologie.monitoring import ConsequencesResult, MonitorResult, consequences_result, monitor
@@ -227,6 +236,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and IDEs
     from energieplanologie.pipeline import Analysis, analyse, run_pipeline
     from energieplanologie.pmiek import project_list, project_sheet_html, write_pmiek
     from energieplanologie.postgis import publish_to_postgis
+    from energieplanologie.raster_output import write_density
     from energieplanologie.region import Region
     from energieplanologie.report import ValidationReport
     from energieplanologie.rounds import freeze_round

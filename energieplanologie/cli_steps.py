@@ -231,9 +231,10 @@ def density(
 ) -> None:
     """Dichtheid: kerndichtheid van vermogen in MW/km² als GeoTIFF (EPSG:28992) met QGIS-stijl."""
     from energieplanologie.config import check_settings
-    from energieplanologie.density import kde, write_density
+    from energieplanologie.density import kde
     from energieplanologie.pipeline import chosen_scenario
     from energieplanologie.progress import report
+    from energieplanologie.raster_output import write_density
 
     def compute(progress: Any) -> Any:
         region, project_settings = _project(config)

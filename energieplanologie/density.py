@@ -1,4 +1,4 @@
-"""Density of planned power: a kernel density surface of MW per km², written as a GeoTIFF (DESIGN §5).
+"""Density of planned power: a kernel density surface of MW per km² (DESIGN §5).
 
 :func:`kde` spreads the scenario-weighted MW of every development (``year ≤ year``) over a raster with a quartic
 (biweight) kernel of radius ``bandwidth_m`` — the kernel QGIS's *Heatmap (Kernel Density Estimation)* uses by
@@ -8,9 +8,8 @@ surface conserves power exactly: **Σ density × cell area = total MW**. The ras
 the region and the points, so no MW fall off the edge. Positions are rounded to cell centres (at most half a
 cell), which is small against the bandwidth.
 
-:func:`write_density` writes the surface as a float32 GeoTIFF in EPSG:28992 with a nodata value and a QGIS style
-(``.qml`` with the same stem) whose colour ramp is scaled to the data. Two writes of the same surface are
-byte-identical (no timestamps).
+This module computes and writes nothing: :func:`energieplanologie.raster_output.write_density` (the publish layer)
+writes the surface as a float32 GeoTIFF in EPSG:28992 with a QGIS style.
 
 Examples
 --------
@@ -24,9 +23,7 @@ from __future__ import annotations
 
 import math
 import warnings
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,23 +32,17 @@ from affine import Affine
 from energieplanologie._errors import EnergieplanologieError, EnergieplanologieWarning
 from energieplanologie.distributed import use_dask
 from energieplanologie.hotspots import KERNELS as HOTSPOT_KERNELS
-from energieplanologie.hotspots import weighted_points
-from energieplanologie.labels import format_number
+from energieplanologie.hotspots import point_weights
 from energieplanologie.options import CHOICE_VALUES
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario
-from energieplanologie.schema import CRS_RD
 
-__all__ = ["DIRECTIONS", "MAX_CELLS", "NODATA", "STYLE_FILE", "kde", "quartic_kernel", "write_density"]
+__all__ = ["DIRECTIONS", "MAX_CELLS", "kde", "quartic_kernel"]
 
 #: Which power a surface shows.
 DIRECTIONS: tuple[str, ...] = CHOICE_VALUES[("density", "direction")]  # ("total", "offtake", "feedin")
-#: Nodata value of the GeoTIFF.
-NODATA = -9999.0
 #: Largest raster :func:`kde` makes (cells); beyond it choose a larger ``cell_m``.
 MAX_CELLS = 200_000_000
-#: The QGIS style template for density rasters.
-STYLE_FILE = Path(__file__).with_name("styles") / "density.qml"
 
 
 def quartic_kernel(cell_m: float, bandwidth_m: float) -> np.ndarray:
@@ -129,6 +120,7 @@ def kde(
     >>> from energieplanologie.sample import load_sample
     >>> region = load_sample()
     >>> array, transform = kde(region, year=2030, cell_m=500, bandwidth_m=3000, direction="feedin")
+    >>> from energieplanologie.hotspots import weighted_points
     >>> pts = weighted_points(region, "verwacht", 2030)
     >>> bool(np.isclose(array.sum() * 0.25, pts["feedin_mw"].sum()))  # 500 m cells are 0.25 km²
     True
@@ -147,10 +139,13 @@ def kde(
         from energieplanologie.distributed import dask_weighted_points
 
         pts = dask_weighted_points(region, scenario, year, kernels=HOTSPOT_KERNELS, client=client, scenarios=scenarios)
+        mw = {"total": pts["weight_mw"], "offtake": pts["offtake_mw"], "feedin": pts["feedin_mw"]}[direction].to_numpy()
+        x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
     else:
-        pts = weighted_points(region, scenario, year, scenarios=scenarios)
-    mw = {"total": pts["weight_mw"], "offtake": pts["offtake_mw"], "feedin": pts["feedin_mw"]}[direction].to_numpy()
-    x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
+        # The positions and weights only, in weighted_points' order (so every cell sums its MW in the same order).
+        pw = point_weights(region, scenario, year, scenarios=scenarios)
+        mw = {"total": pw.weight_mw, "offtake": pw.offtake_mw, "feedin": pw.feedin_mw}[direction]
+        x, y = pw.x, pw.y
 
     boxes = []
     if len(region.municipalities):
@@ -189,101 +184,3 @@ def kde(
     density = smooth / (cell_m * cell_m / 1e6)
     transform = Affine(float(cell_m), 0.0, float(west), 0.0, -float(cell_m), float(north))
     return density, transform
-
-
-def write_density(path: str | Path, array: np.ndarray, transform: Affine, *, nodata: float = NODATA,
-                  style: bool = True) -> Path:
-    """Write a density surface as a float32 GeoTIFF (EPSG:28992, DEFLATE) and its QGIS style beside it.
-
-    NaN cells are written as ``nodata``. The style (``<stem>.qml``) is :data:`STYLE_FILE` with its colour ramp
-    scaled from 0 to the 99.5th percentile of the positive cells. Both files are written atomically, and the same
-    surface gives the same bytes.
-
-    Parameters
-    ----------
-    path : path
-        The ``.tif`` to write.
-    array : ndarray, shape (rows, cols)
-        MW per km² from :func:`kde`.
-    transform : affine.Affine
-        From :func:`kde`.
-    nodata : float, default -9999
-        The nodata value.
-    style : bool, default True
-        Also write the ``.qml``.
-
-    Returns
-    -------
-    Path
-        The GeoTIFF.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from energieplanologie.sample import load_sample
-    >>> out = write_density(Path(tempfile.mkdtemp()) / "dichtheid_mw_per_km2.tif", *kde(load_sample()))
-    >>> out.with_suffix(".qml").is_file()
-    True
-    """
-    import rasterio
-
-    from energieplanologie._atomic import atomic_write
-
-    path = Path(path)
-    data = np.asarray(array, dtype=np.float64)
-    if data.ndim != 2:
-        raise ValueError(f"array must be two-dimensional; got shape {data.shape}.")
-    out = np.where(np.isfinite(data), data, nodata).astype(np.float32)
-    profile = {
-        "driver": "GTiff", "height": out.shape[0], "width": out.shape[1], "count": 1, "dtype": "float32",
-        "crs": CRS_RD, "transform": transform, "nodata": nodata, "compress": "deflate", "predictor": 3,
-        "tiled": True, "blockxsize": 256, "blockysize": 256,
-    }
-    with atomic_write(path) as tmp:
-        with rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(out, 1)
-            dst.set_band_description(1, "dichtheid (MW/km²)")
-            dst.update_tags(1, eenheid="MW/km2", grootheid="vermogensdichtheid")
-    if style:
-        positive = data[np.isfinite(data) & (data > 0)]
-        top = float(np.percentile(positive, 99.5)) if positive.size else 1.0
-        with atomic_write(path.with_suffix(".qml")) as tmp:
-            Path(tmp).write_text(_style(top), encoding="utf-8")
-    return path
-
-
-def _style(top: float) -> str:
-    """The density QML with its ramp stretched from 0 to ``top`` MW/km²."""
-    top = _nice(top)
-    tree = ET.parse(STYLE_FILE)
-    root = tree.getroot()
-    renderer = root.find(".//rasterrenderer")
-    shader = root.find(".//colorrampshader")
-    if renderer is None or shader is None:  # pragma: no cover - the shipped style has both
-        raise EnergieplanologieError(f"{STYLE_FILE}: geen singlebandpseudocolor-stijl")
-    old_max = float(shader.get("maximumValue", "1") or 1.0)
-    renderer.set("classificationMin", "0")
-    renderer.set("classificationMax", _num(top))
-    shader.set("minimumValue", "0")
-    shader.set("maximumValue", _num(top))
-    for item in shader.findall("item"):
-        value = float(item.get("value", "0")) / old_max * top
-        item.set("value", _num(value))
-        item.set("label", format_number(value, 3, trim=True))
-    ET.indent(tree, "  ")
-    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def _nice(value: float) -> float:
-    """Round up to 1, 2 or 5 × a power of ten (a readable legend maximum)."""
-    if value <= 0:
-        return 1.0
-    exp = math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if value <= step * 10**exp:
-            return float(step * 10**exp)
-    return float(10 ** (exp + 1))  # pragma: no cover
-
-
-def _num(value: float) -> str:
-    return f"{value:.6g}"

@@ -308,10 +308,10 @@ def chart_ids(result: Analysis, charts: str | Sequence[str] = "shortage") -> lis
 def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | None,
                progress: ProgressCallback | None, chart_stations: list[str]) -> list[Path]:
     from energieplanologie.charts import write_station_charts
-    from energieplanologie.density import write_density
     from energieplanologie.maps import publish, region_map
     from energieplanologie.overview import write_overviews
     from energieplanologie.pmiek import write_pmiek
+    from energieplanologie.raster_output import write_density
 
     region = result.region
     written: list[Path] = []

@@ -47,6 +47,7 @@ __all__ = [
     "get_scenarios",
     "load_scenarios",
     "weighted_mw",
+    "weighted_mw_arrays",
 ]
 
 #: The TOML file holding the built-in scenarios.
@@ -266,8 +267,8 @@ def enum_codes(values: pd.Series | np.ndarray, allowed: tuple[str, ...] | list[s
 
     Validated layers hold each enum value as one shared Python string object (``schema.validate`` maps every
     cell to the canonical value), so for large columns the codes are found by object identity: an object array
-    is an array of ``PyObject*`` pointers, and ``pd.unique`` on those pointers plus one vectorised comparison per
-    distinct value is several times faster than hashing a million strings. Columns with
+    is an array of ``PyObject*`` pointers, and ``pd.factorize`` on those pointers plus one lookup per distinct
+    value is several times faster than hashing a million strings. Columns with
     many distinct objects (e.g. read without validation) take the ordinary hashing path (``Index.get_indexer``);
     both paths give identical codes.
 
@@ -276,20 +277,30 @@ def enum_codes(values: pd.Series | np.ndarray, allowed: tuple[str, ...] | list[s
     >>> enum_codes(pd.Series(["planned", "committed", None]), CERTAINTIES, "certainty", default="planned")
     array([1, 0, 1])
     """
-    arr = np.ascontiguousarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series)
-                               else np.asarray(values, dtype=object))
     lookup = {v: i for i, v in enumerate(allowed)}
     codes: np.ndarray | None = None
-    if len(arr) >= _POINTER_PATH_MIN_ROWS:
+    if isinstance(values, pd.Series) and values.dtype != object:
+        # A text column of its own dtype (str, category; read without validation): factorize it where it lives
+        # (Arrow's dictionary encoding for str) instead of first making a Python string of every cell.
+        which, distinct = pd.factorize(values, use_na_sentinel=True)
+        table = np.array([lookup.get(v, -1) if isinstance(v, str) else -2 for v in distinct.tolist()] + [-2],
+                         dtype=np.intp)
+        codes = table[which]  # the NA sentinel -1 picks the trailing -2
+        arr = np.asarray(values, dtype=object) if (codes == -1).any() else np.empty(0, dtype=object)
+    else:
+        arr = np.ascontiguousarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series)
+                                   else np.asarray(values, dtype=object))
+    if codes is None and len(arr) >= _POINTER_PATH_MIN_ROWS:
         pointers = np.frombuffer((ctypes.c_void_p * len(arr)).from_address(arr.ctypes.data),  # type: ignore[call-overload]
                                  dtype=np.intp)  # numpy's stubs omit ctypes arrays, which have the buffer protocol
-        distinct = pd.unique(pointers)
+        which, distinct = pd.factorize(pointers)  # one hashing pass: each row's position among the distinct
         if len(distinct) <= _POINTER_PATH_MAX_UNIQUE:
-            codes = np.empty(len(arr), dtype=np.intp)
-            for ptr in distinct:
+            table = np.empty(len(distinct), dtype=np.intp)
+            for i, ptr in enumerate(distinct.tolist()):
                 # ``arr`` keeps every object alive, so the pointer is valid for the cast.
-                value = ctypes.cast(int(ptr), ctypes.py_object).value
-                codes[pointers == ptr] = lookup.get(value, -1) if isinstance(value, str) else -2
+                value = ctypes.cast(ptr, ctypes.py_object).value
+                table[i] = lookup.get(value, -1) if isinstance(value, str) else -2
+            codes = table[which]
     if codes is None:
         codes = pd.Index(list(allowed), dtype=object).get_indexer(arr).astype(np.intp)
         codes[pd.isna(arr)] = -2
@@ -340,19 +351,52 @@ def weighted_mw(developments: pd.DataFrame, scenario: str | Scenario = "verwacht
     1                  5.0                 0.0    0.50
     2                  0.0                 2.0    0.25
     """
+    off, feed, weight = weighted_mw_arrays(developments, scenario, extra=extra)
+    return pd.DataFrame({"offtake_mw_weighted": off, "feedin_mw_weighted": feed, "weight": weight},
+                        index=developments.index)
+
+
+def weighted_mw_arrays(developments: pd.DataFrame, scenario: str | Scenario = "verwacht", *,
+                       rows: np.ndarray | None = None, extra: Mapping[str, Any] | None = None,
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`weighted_mw` as three arrays, optionally for some rows only, without building a table.
+
+    Parameters
+    ----------
+    developments : DataFrame
+        With columns ``certainty``, ``sector`` and optionally ``offtake_mw``, ``feedin_mw``.
+    scenario : str or Scenario, default "verwacht"
+        The scenario (see :func:`get_scenario`).
+    rows : ndarray of int, optional
+        Row positions to weigh (default every row), in the order wanted.
+    extra : mapping, optional
+        User-defined scenario tables, passed to :func:`get_scenario`.
+
+    Returns
+    -------
+    offtake_mw_weighted, feedin_mw_weighted, weight : ndarray of float
+        The same numbers as the columns of :func:`weighted_mw`.
+
+    Examples
+    --------
+    >>> dev = pd.DataFrame({"certainty": ["committed", "intended"], "sector": ["housing", "industry"],
+    ...                     "offtake_mw": [2.0, 10.0], "feedin_mw": [0.0, None]})
+    >>> [a.tolist() for a in weighted_mw_arrays(dev, "verwacht", rows=np.array([1]))]
+    [[5.0], [0.0], [0.5]]
+    """
     sc = get_scenario(scenario, extra=extra)
-    cert = enum_codes(developments["certainty"], CERTAINTIES, "developments.certainty")
-    sect = enum_codes(developments["sector"], SECTORS, "developments.sector")
+
+    def column(name: str, as_float: bool) -> Any:
+        series = developments[name]
+        if not as_float and series.dtype != object:  # str or category: enum_codes factorizes it as it is
+            return series if rows is None else series.take(rows)
+        values = series.to_numpy(dtype=float, na_value=np.nan) if as_float else series.to_numpy(dtype=object)
+        return values if rows is None else values[rows]
+
+    n = len(developments) if rows is None else len(rows)
+    cert = enum_codes(column("certainty", False), CERTAINTIES, "developments.certainty")
+    sect = enum_codes(column("sector", False), SECTORS, "developments.sector")
     weight = sc.certainty_weights()[cert] * sc.simultaneity_factors()[sect]
-    off = developments["offtake_mw"].to_numpy(dtype=float, na_value=np.nan) if "offtake_mw" in developments \
-        else np.zeros(len(developments))
-    feed = developments["feedin_mw"].to_numpy(dtype=float, na_value=np.nan) if "feedin_mw" in developments \
-        else np.zeros(len(developments))
-    return pd.DataFrame(
-        {
-            "offtake_mw_weighted": np.nan_to_num(off, nan=0.0) * weight,
-            "feedin_mw_weighted": np.nan_to_num(feed, nan=0.0) * weight,
-            "weight": weight,
-        },
-        index=developments.index,
-    )
+    off = column("offtake_mw", True) if "offtake_mw" in developments else np.zeros(n)
+    feed = column("feedin_mw", True) if "feedin_mw" in developments else np.zeros(n)
+    return np.nan_to_num(off, nan=0.0) * weight, np.nan_to_num(feed, nan=0.0) * weight, weight

@@ -13,8 +13,9 @@ from scipy import ndimage
 from shapely.geometry import Point, box
 
 from energieplanologie import EnergieplanologieError, EnergieplanologieWarning
-from energieplanologie.density import NODATA, kde, quartic_kernel, write_density
+from energieplanologie.density import kde, quartic_kernel
 from energieplanologie.hotspots import weighted_points
+from energieplanologie.raster_output import NODATA, write_density
 from energieplanologie.region import Region
 
 CRS = "EPSG:28992"
@@ -189,3 +190,17 @@ def test_bandwidth_not_larger_than_the_cell_is_binning_and_says_so(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Waarschuwing: density.bandwidth_m: 800 m is niet groter dan de cel" in result.stderr
     assert (tmp_path / "dichtheid_mw_per_km2.tif").exists()
+
+
+def test_density_computes_and_raster_output_writes():
+    # Issue 18: the analysis returns the surface; writing the GeoTIFF and its style is the publish layer's job.
+    from pathlib import Path
+
+    import energieplanologie as ep
+    import energieplanologie.density as density
+    import energieplanologie.raster_output as raster_output
+
+    assert not hasattr(density, "write_density")
+    source = Path(density.__file__).read_text(encoding="utf-8")
+    assert "rasterio" not in source and "atomic_write" not in source and "open(" not in source
+    assert ep.write_density is raster_output.write_density

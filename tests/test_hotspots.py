@@ -16,10 +16,12 @@ from shapely.geometry import LineString, Point, box
 from energieplanologie import ConfigError, EnergieplanologieError
 from energieplanologie.hotspots import (
     HOTSPOT_COLUMNS,
+    HotspotsThroughTimeResult,
     detect,
     detect_hotspots,
     hex_grid,
     hotspots_through_time,
+    hotspots_through_time_result,
     load_level_rules,
 )
 from energieplanologie.region import Region
@@ -290,11 +292,35 @@ def test_through_time(region):
     assert a35.total_mw == 57.5
     b30, b35 = by[(2030, "Knooppunt Oostwijk")], by[(2035, "Knooppunt Oostwijk")]
     assert (b30.change, b35.change, b35.hotspot_id) == ("new", "stable", b30.hotspot_id)
-    assert tt.attrs["vanished"] == []
+    assert tt.attrs == {}  # no side channel: what vanished is in the result type
+    result = hotspots_through_time_result(region, years=[2028, 2030, 2035], include_infrastructure=False)
+    assert isinstance(result, HotspotsThroughTimeResult) and result.vanished == ()  # A, B, C all carry on
+    assert_geodataframe_equal(result.table, tt)
     assert tt["year"].is_monotonic_increasing
     # A stricter tolerance turns A's +5.6 % in 2030 into growth.
     strict = hotspots_through_time(region, years=[2028, 2030], include_infrastructure=False, change_tolerance=0.05)
     assert strict.loc[strict["year"] == 2030].set_index("name").loc["Knooppunt Noordhaven", "change"] == "growing"
+
+
+def test_vanished_when_two_hotspots_merge():
+    # 2030: X (X1, X2: 15 + 15 MW, 500 m apart) and Y (Y1, Y2: the same, 5.5 km east of X2) are two knooppunten.
+    # 2035: W (5 MW, committed) lies 2,750 m from X2 and from Y1; its neighbourhood holds 15 + 15 + 5 = 35 ≥ 20 MW,
+    # so W is core and X, W and Y become one knooppunt of 65 MW. It has one predecessor (the hotspot of 2030 it
+    # overlaps most); the other hotspot of 2030 is nobody's predecessor: it vanished in 2035.
+    rows = [("X1", 100_000, 400_000, "industry", "CES", 15.0, 0.0, 2030, "committed"),
+            ("X2", 100_500, 400_000, "industry", "CES", 15.0, 0.0, 2030, "committed"),
+            ("Y1", 106_000, 400_000, "industry", "CES", 15.0, 0.0, 2030, "committed"),
+            ("Y2", 106_500, 400_000, "industry", "CES", 15.0, 0.0, 2030, "committed"),
+            ("W", 103_250, 400_000, "industry", "CES", 5.0, 0.0, 2035, "committed")]
+    result = hotspots_through_time_result(_region(_developments(rows)), years=[2030, 2035])
+    table = result.table
+    ids_2030 = set(table.loc[table["year"] == 2030, "hotspot_id"])
+    merged = table.loc[table["year"] == 2035].iloc[0]
+    assert len(ids_2030) == 2 and (table["year"] == 2035).sum() == 1
+    assert merged["total_mw"] == 65.0 and merged["change"] == "growing"  # 65 / 30 > 1.1
+    assert merged["previous_hotspot_id"] in ids_2030
+    assert result.vanished == ((2035, (ids_2030 - {merged["previous_hotspot_id"]}).pop()),)
+    assert table.attrs == {}
 
 
 def test_shrinking_and_vanished_between_scenarios(region):
@@ -557,3 +583,46 @@ def test_knooppunt_of_exactly_min_mw_read_from_a_file():
     result = detect_hotspots(region, year=2030, eps_m=200.0, min_mw=20.0, include_infrastructure=False)
     assert set(result.members["member_id"]) == {"T1", "T2", "T3", "T4"}
     assert result.hotspots["total_mw"].tolist() == [pytest.approx(20.0)]
+
+
+def test_coordinate_order_is_lexsort_with_ties():
+    from energieplanologie.hotspots import _coordinate_order
+
+    # x ties at 1.0 (three points, two of them equal in y too) and at -0.0 == 0.0: by x, then y, then position.
+    x = np.array([1.0, 0.0, 1.0, -0.0, 1.0, 3.0, 2.0])
+    y = np.array([5.0, 2.0, 4.0, 1.0, 5.0, 0.0, 9.0])
+    # sorted: (−0.0, 1)@3, (0.0, 2)@1, (1, 4)@2, (1, 5)@0, (1, 5)@4, (2, 9)@6, (3, 0)@5
+    assert _coordinate_order(x, y).tolist() == [3, 1, 2, 0, 4, 6, 5] == np.lexsort((y, x)).tolist()
+    rng = np.random.default_rng(0)
+    xr, yr = rng.integers(0, 50, 5000).astype(float), rng.integers(0, 5, 5000).astype(float)
+    assert np.array_equal(_coordinate_order(xr, yr), np.lexsort((yr, xr)))
+
+
+def test_point_weights_are_weighted_points_as_arrays(region):
+    from energieplanologie.hotspots import point_weights, weighted_points
+
+    pts = weighted_points(region, "verwacht", 2030)
+    pw = point_weights(region, "verwacht", 2030)
+    # 2030 verwacht: A1 30, A2 15, A3 2 + 0.5, B1 6, B2 8, B3 7, C1 20, C2 12, D 100, F 1 (E comes in 2035).
+    assert len(pw.x) == len(pts) == 10 and float(pw.weight_mw.sum()) == 201.5
+    for name in ("x", "y", "offtake_mw", "feedin_mw", "weight_mw"):
+        assert np.array_equal(getattr(pw, name), pts[name].to_numpy()), name
+
+
+def test_allocation_given_by_position_or_by_id_gives_the_same_stations(region):
+    # The pipeline hands over allocate_region(region): its index holds the developments' row positions, so the
+    # stations are joined by position. The same rows shuffled and renumbered are joined by development_id.
+    from energieplanologie.allocation import allocate_region
+    from energieplanologie.hotspots import _aligned_rows
+
+    allocation = allocate_region(region)
+    assert _aligned_rows(allocation, region.developments) is not None
+    shuffled = allocation.iloc[::-1].reset_index(drop=True)
+    assert _aligned_rows(shuffled, region.developments) is None
+    inside = detect_hotspots(region, year=2030, include_infrastructure=False).hotspots  # allocates itself
+    by_position = detect_hotspots(region, year=2030, include_infrastructure=False, allocation=allocation).hotspots
+    by_id = detect_hotspots(region, year=2030, include_infrastructure=False, allocation=shuffled).hotspots
+    assert_geodataframe_equal(by_position, inside)
+    assert_geodataframe_equal(by_id, inside)
+    # A: Noordhaven (HS1); B: Oostwijk (MS2); C: Zuidpoort (EHS1) — see the drawing at the top.
+    assert set(inside["station_ids"]) == {"HS1", "MS2", "EHS1"}

@@ -17,6 +17,7 @@ from energieplanologie.scenarios import (
     get_scenarios,
     load_scenarios,
     weighted_mw,
+    weighted_mw_arrays,
 )
 from energieplanologie.schema import CERTAINTIES, SECTORS
 
@@ -129,3 +130,23 @@ def test_enum_codes_identity_path_equals_hashing_path():
         enum_codes(wrong, SECTORS, "sector")
     with pytest.raises(EnergieplanologieError, match="'wonen'"):
         enum_codes(wrong[:100], SECTORS, "sector")  # small arrays take the hashing path
+
+
+def test_enum_codes_of_a_str_column_equal_those_of_its_objects():
+    # A layer read without validation holds text as pandas' str dtype: factorized as it is, the codes are the
+    # positions in CERTAINTIES (committed 0, planned 1, intended 2, speculative 3), a missing value the default.
+    values = ["intended", None, "committed", "speculative", "intended"]
+    as_str = pd.Series(values, dtype="str")
+    assert enum_codes(as_str, CERTAINTIES, "c", default="planned").tolist() == [2, 1, 0, 3, 2]
+    assert enum_codes(pd.Series(values, dtype=object), CERTAINTIES, "c", default="planned").tolist() == [2, 1, 0, 3, 2]
+    with pytest.raises(EnergieplanologieError, match="lege waarde"):
+        enum_codes(as_str, CERTAINTIES, "developments.certainty")
+    with pytest.raises(EnergieplanologieError, match="onbekende waarde.*'zeker'"):
+        enum_codes(pd.Series(["committed", "zeker"], dtype="str"), CERTAINTIES, "developments.certainty")
+    # weighted_mw_arrays on some rows of a str-typed layer: row 2 (committed housing, 4 MW) and row 0 (intended
+    # industry, 10 MW × 0.5 in verwacht).
+    dev = pd.DataFrame({"certainty": pd.Series(["intended", "planned", "committed"], dtype="str"),
+                        "sector": pd.Series(["industry", "housing", "housing"], dtype="str"),
+                        "offtake_mw": [10.0, 1.0, 4.0], "feedin_mw": [0.0, 0.0, 0.0]})
+    off, feed, weight = weighted_mw_arrays(dev, "verwacht", rows=np.array([2, 0]))
+    assert off.tolist() == [4.0, 5.0] and feed.tolist() == [0.0, 0.0] and weight.tolist() == [1.0, 0.5]

@@ -44,8 +44,9 @@ GROUPS: list[tuple[str, str, dict[str, str]]] = [
     ("Knooppunten en dichtheid",
      "Pilot Noord-Holland Noord, stap 3: waar ontwikkelingen samenkomen, met een lokaal, provinciaal of nationaal "
      "karakter.",
-     {"detect_hotspots": "hotspots", "hotspots_through_time": "hotspots", "kde": "density",
-      "write_density": "density"}),
+     {"detect_hotspots": "hotspots", "hotspots_through_time": "hotspots",
+      "hotspots_through_time_result": "hotspots", "HotspotsThroughTimeResult": "hotspots", "kde": "density",
+      "write_density": "raster_output"}),
     ("Kaarten en gemeenteoverzichten",
      "Pilot Zeeuws-Vlaanderen: per gemeente een totaalbeeld; interactieve (folium) en statische (matplotlib) "
      "kaarten.",

@@ -569,7 +569,7 @@ def density_overlay(density: Any, *, cmap: str = "YlOrRd", max_pixels: int = 4_0
     Parameters
     ----------
     density : (array, affine.Affine) or path
-        ``density.kde``'s result, or a GeoTIFF written by ``density.write_density``.
+        ``density.kde``'s result, or a GeoTIFF written by ``raster_output.write_density``.
 
     Returns
     -------
