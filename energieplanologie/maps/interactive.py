@@ -814,6 +814,8 @@ def region_map(
         municipalities = _within(municipalities, area)
         hotspots = _within(hotspots, area) if hotspots is not None else None
         hexagons = _within(hexagons, area) if hexagons is not None else None
+        if balance is not None and "station_id" in balance.columns:  # only the stations shown: popups, flex need
+            balance = balance.loc[balance["station_id"].astype(str).isin(stations["station_id"].astype(str)).to_numpy()]
         bounds_frame = sel
     else:
         bounds_frame = municipalities if len(municipalities) else dev
