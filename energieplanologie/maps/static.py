@@ -89,15 +89,6 @@ def _by_type(frame: gpd.GeoDataFrame, types: tuple[str, ...]) -> gpd.GeoDataFram
     return frame.loc[frame.geometry.geom_type.isin(types).to_numpy()]
 
 
-def _can_be_seen(frame: gpd.GeoDataFrame, xmin: float, ymin: float, xmax: float, ymax: float) -> np.ndarray:
-    """Which features can show on a map of the area ``xmin…ymax``: those touching the square of its larger side
-    (margins and a marker's or line's width included, 50 % extra) around its centre, whatever the equal-aspect
-    adjustment. What lies outside draws no pixel, so leaving it out changes no byte of the picture."""
-    half = 1.5 * (max(xmax - xmin, ymax - ymin) * 1.12 + 1000) / 2
-    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-    return frame.geometry.intersects(shapely.box(cx - half, cy - half, cx + half, cy + half)).to_numpy()
-
-
 def draw_region(
     ax: Axes,
     region: Any,
@@ -133,12 +124,10 @@ def draw_region(
         is_focus = (mun["municipality_code"].astype(str) == str(focus)).to_numpy()
         if not is_focus.any():
             raise ValueError(f"Gemeente {focus!r} komt niet voor in de regio.")
-        xmin, ymin, xmax, ymax = mun.loc[is_focus].total_bounds
-        # Only the neighbours that can be in view (the square of _can_be_seen): a national region has 345.
-        near = _can_be_seen(mun, xmin, ymin, xmax, ymax)
-        mun.loc[~is_focus & near].plot(ax=ax, facecolor="#e0e0e0", edgecolor="#9e9e9e", linewidth=0.8, zorder=1)
+        mun.loc[~is_focus].plot(ax=ax, facecolor="#e0e0e0", edgecolor="#9e9e9e", linewidth=0.8, zorder=1)
         mun.loc[is_focus].plot(ax=ax, facecolor="#ffffff", edgecolor="none", zorder=1)
         mun.loc[is_focus].boundary.plot(ax=ax, color=MUNICIPALITY_COLOUR, linewidth=2.2, zorder=6)
+        xmin, ymin, xmax, ymax = mun.loc[is_focus].total_bounds
         handles.append(Patch(facecolor="#e0e0e0", edgecolor="#9e9e9e", label="Buurgemeente"))
     else:
         mun.plot(ax=ax, facecolor="#ffffff", edgecolor=MUNICIPALITY_COLOUR, linewidth=1.2, zorder=1)
@@ -232,8 +221,6 @@ def draw_region(
     stations = region.stations
     if len(stations):
         status = station_status_in_year(balance, year)
-        if focus is not None:  # the stations that can be in view, not all 5,000 of a national region
-            stations = stations.loc[_can_be_seen(stations, xmin, ymin, xmax, ymax)]
         colours = [STATUS_COLOURS[status.get(str(s), "unknown")] for s in stations["station_id"]]
         stations.plot(ax=ax, color=colours, markersize=90, edgecolor="#111111", linewidth=1.2, zorder=8)
         if label_stations:
