@@ -10,6 +10,11 @@ Run from the repository root (≈ 30 min for 10⁴, 10⁵, 10⁶ with QGIS on th
 and the *QGIS round trip* (``bench_qgis_roundtrip.py``: ``processing.run`` of station balance on the sample, cold
 and with the warm engine, against the engine's own time for the call).
     .venv/bin/python benchmarks/run.py --sizes 1000000 --dask-10m               # plus the dask path at 10⁷
+    .venv/bin/python benchmarks/run.py --sizes 1000 --only full_run --full-run-sizes 100000 1000000
+
+The *full chain (run)* row (``bench_full_run.py``, ``--full-run-sizes``, default 10⁵): the analyses of
+``energieplanologie run`` and then every writer on a synthetic region, timed per writer, with writing ÷ analyses
+(target ≤ 2) and a check that the output folder is complete.
 
 For each size one synthetic national region is generated (:func:`energieplanologie.synthetic.synthetic_region`,
 seed 0: 5,000 stations, 4 years, 1 % polygons) and written to a temporary folder. Then every path runs in a fresh
@@ -709,6 +714,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-qgis", action="store_true")
     parser.add_argument("--only", nargs="+", help="run only these workers (e.g. balance_ours balance_kernel)")
     parser.add_argument("--dask-10m", action="store_true", help="also run the dask path on 10⁷ developments")
+    parser.add_argument("--full-run-sizes", type=int, nargs="*", default=[100_000],
+                        help="the full chain (energieplanologie run: analyses + every writer, bench_full_run.py) "
+                             "on these sizes; none: skip")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (default: also)")
     parser.add_argument("--json", type=Path, help="write all results as JSON")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -761,6 +769,15 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(result)
                 print(f"  {analysis:<22} {path:<42} {_fmt_s(result):>10} s  "
                       f"{result.get('check', '')} {result.get('note', '')}", flush=True)
+    for n in args.full_run_sizes or []:
+        if args.only and "full_run" not in args.only:
+            break
+        result = _run([sys.executable, str(HERE.parent / "bench_full_run.py"), "--n", str(n), "--seed",
+                       str(args.seed), "--emit"], 4 * args.timeout)
+        result.update(analysis="full chain (run)", path="ours", n=n, size=f"{n:,}", worker="full_run")
+        rows.append(result)
+        print(f"  {'full chain (run)':<22} {'analyses + writing':<42} {_fmt_s(result):>10} s  "
+              f"{result.get('note', '')}", flush=True)
     extra = None
     if args.dask_10m:
         with tempfile.TemporaryDirectory(prefix="bench_run_10m_") as tmp:

@@ -58,6 +58,7 @@ def fmt_year(value: Any) -> str:
 
 _JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "\u2028": "\\u2028",
                "\u2029": "\\u2029"}
+_JS_TABLE = str.maketrans(_JS_ESCAPES)
 _TEMPLATE_OPENERS = re.compile(r"\{(?=[{%#])")
 
 
@@ -90,7 +91,7 @@ def script_json(obj: Any) -> str:
     '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u007b{ 7*7 }}"}'
     """
     text = json.dumps(_plain(obj), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    text = "".join(_JS_ESCAPES.get(c, c) for c in text) if any(c in text for c in _JS_ESCAPES) else text
+    text = text.translate(_JS_TABLE)
     return _TEMPLATE_OPENERS.sub(r"\\u007b", text)
 
 

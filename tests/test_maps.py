@@ -201,6 +201,30 @@ def test_focus_map_keeps_what_is_near_the_municipality(small_region):
         region_map(small_region, focus="GM9999")
 
 
+def test_station_popups_are_built_per_station_and_the_same_on_a_focus_map(small_region, small_balance):
+    # B gets rows of its own: 2025 offtake capacity 40, load 25 -> headroom 15,0; 2030 has no numbers at all in
+    # either direction (no row in its table); its statuses stay apart from A's.
+    b_rows = pd.DataFrame({"station_id": ["B"] * 4, "year": [2025, 2025, 2030, 2030],
+                           "direction": ["offtake", "feedin"] * 2, "capacity_mw": [40.0, 30.0, np.nan, np.nan],
+                           "load_mw": [25.0, 35.0, np.nan, np.nan], "status": ["green", "red", None, None],
+                           "scenario": "verwacht",
+                           "first_shortage_year": pd.array([None, 2025, None, 2025], dtype="Int64")})
+    b_rows["headroom_mw"] = b_rows["capacity_mw"] - b_rows["load_mw"]
+    balance = pd.concat([small_balance, b_rows], ignore_index=True)
+    whole = _data_layers(render_html(region_map(small_region, balance=balance), self_contained=False))
+    popups = {f["properties"]["id"]: f["properties"]["popup"] for f in whole["stations"][0]["features"]}
+    b = popups["B"]
+    assert b.count("<tr data-year=") == 1 and 'data-year="2025"' in b  # 2030 has no numbers: no row
+    assert "15,0" in b and "-5,0" in b  # offtake 40 - 25; feed-in 30 - 35
+    assert "Eerste tekort: afname –, invoeding 2025 · scenario verwacht" in b
+    assert "-5,0" in popups["A"] and "15,0" not in popups["A"]  # A's 2030 shortage; none of B's numbers
+    # the focus map draws only A (GM0001, 500 m around it) and its popup is the region map's, to the byte
+    focus = _data_layers(render_html(region_map(small_region, balance=balance, focus="GM0001", focus_buffer_m=500),
+                                     self_contained=False))
+    assert {f["properties"]["id"]: f["properties"]["popup"] for f in focus["stations"][0]["features"]} == \
+        {"A": popups["A"]}
+
+
 def test_density_overlay_lands_where_the_density_is(tmp_path):
     # 20 × 20 cells of 500 m from (100 000, 410 000) down-right; one hot 2 × 2 block at rows 4–5, columns 10–11,
     # i.e. RD x 105 000–106 000, y 407 000–408 000 → centre (105 500, 407 500).

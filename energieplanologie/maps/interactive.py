@@ -15,8 +15,9 @@ elements (folium renders element output through Jinja twice, so ``{{ … }}`` in
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -174,9 +175,17 @@ def _collection(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]], simplify_m: 
 # ------------------------------------------------------------------------------------------------ helpers
 
 
-def _val(row: pd.Series, column: str) -> Any:
-    value = row.get(column) if column in row.index else None
+def _val(row: Mapping[str, Any], column: str) -> Any:
+    value = row.get(column)
     return None if is_missing(value) else value
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` (its geometry aside) as plain dicts: one list per column instead of a Series per row."""
+    columns = [c for c in frame.columns if not (isinstance(frame, gpd.GeoDataFrame) and c == frame.geometry.name)]
+    return [dict(zip(columns, values, strict=True))
+            for values in zip(*(frame[c].tolist() for c in columns), strict=True)] if columns \
+        else [{} for _ in range(len(frame))]
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -246,28 +255,30 @@ def _station_status(balance: pd.DataFrame) -> pd.DataFrame:
 def _station_collection(stations: gpd.GeoDataFrame, balance: pd.DataFrame | None, years: Sequence[int],
                         simplify_m: float) -> dict[str, Any]:
     status = _station_status(balance) if balance is not None and len(balance) else None
-    by_station = {sid: g for sid, g in balance.groupby(balance["station_id"].astype(str), sort=False)} \
-        if status is not None and balance is not None else {}
-    by_status = {sid: g for sid, g in status.groupby("station_id", sort=False)} if status is not None else {}
+    bodies = _station_balance_htmls(balance) if status is not None and balance is not None else {}
+    by_status: dict[str, list[tuple[int, str, str, str]]] = {}
+    if status is not None:
+        for sid, y, comb, off, feed in zip(status["station_id"], status["year"], status["combined"],
+                                           status["offtake"], status["feedin"], strict=True):
+            by_status.setdefault(sid, []).append((int(y), comb, off, feed))
+    lower = functools.cache(lambda s: value_label("balance_status", s).lower())
     props = []
-    for _, row in stations.iterrows():
+    for row in _rows(stations):
         sid = str(row["station_id"])
         name = _val(row, "name") or sid
-        st = by_status.get(sid)
         statuses = {str(y): "unknown" for y in years}
         per_dir: dict[int, tuple[str, str]] = {}
-        if st is not None:
-            for y, comb, off, feed in zip(st["year"], st["combined"], st["offtake"], st["feedin"], strict=True):
-                statuses[str(int(y))] = comb
-                per_dir[int(y)] = (off, feed)
-        sub = " · ".join(str(v) for v in (sid, _val(row, "level"), _val(row, "voltage_kv") and f"{_val(row, 'voltage_kv')} kV",
-                                             _val(row, "operator"), value_label("carrier", _val(row, "carrier"))) if v)
-        body = _station_balance_html(by_station.get(sid)) if status is not None else "<p>Geen balans berekend.</p>"
+        for y, comb, off, feed in by_status.get(sid, ()):
+            statuses[str(y)] = comb
+            per_dir[y] = (off, feed)
         tooltips = {}
         for y in years:
             off, feed = per_dir.get(int(y), ("unknown", "unknown"))
-            tooltips[str(y)] = esc(f"{name} — {y}: afname {value_label('balance_status', off).lower()}, "
-                                   f"invoeding {value_label('balance_status', feed).lower()}")
+            tooltips[str(y)] = esc(f"{name} — {y}: afname {lower(off)}, invoeding {lower(feed)}")
+        sub = " · ".join(str(v) for v in (sid, _val(row, "level"), _val(row, "voltage_kv") and f"{_val(row, 'voltage_kv')} kV",
+                                             _val(row, "operator"), value_label("carrier", _val(row, "carrier"))) if v)
+        body = bodies.get(sid, "<p>Geen capaciteitsgegevens voor dit station.</p>") if status is not None \
+            else "<p>Geen balans berekend.</p>"
         props.append({
             "id": sid,
             "style": {"radius": 8, "color": "#222222", "weight": 1.5, "fillColor": STATUS_COLOURS["unknown"],
@@ -281,36 +292,65 @@ def _station_collection(stations: gpd.GeoDataFrame, balance: pd.DataFrame | None
     return _collection(stations, props, simplify_m)
 
 
-def _station_balance_html(rows: pd.DataFrame | None) -> str:
-    if rows is None or rows.empty:
-        return "<p>Geen capaciteitsgegevens voor dit station.</p>"
-    cols = ["capacity_mw", "load_mw", "headroom_mw", "status"]
-    wide = rows.pivot_table(index="year", columns="direction", values=cols[:3], aggfunc="first")
-    stat = rows.pivot_table(index="year", columns="direction", values="status", aggfunc="first")
-    head = ("<thead><tr><th rowspan=2>Jaar</th><th colspan=3>Afname (MW)</th><th colspan=3>Invoeding (MW)</th></tr>"
-            "<tr><th class=num>capaciteit</th><th class=num>last</th><th class=num>ruimte</th>"
-            "<th class=num>capaciteit</th><th class=num>last</th><th class=num>ruimte</th></tr></thead>")
-    body = []
-    for year in sorted(wide.index):
-        tds = []
-        for d in ("offtake", "feedin"):
-            s = stat.loc[year, d] if d in stat.columns else "unknown"
-            s = s if isinstance(s, str) and s in STATUS_COLOURS else "unknown"
-            for c in ("capacity_mw", "load_mw", "headroom_mw"):
-                v = wide.loc[year, (c, d)] if (c, d) in wide.columns else np.nan
-                dot = _dot(STATUS_COLOURS[s]) if c == "headroom_mw" else ""
-                tds.append(f'<td class="num" title="{esc(value_label("balance_status", s))}">{dot}{format_number(v)}</td>'
-                           if c == "headroom_mw" else f'<td class="num">{format_number(v)}</td>')
-        body.append(f'<tr data-year="{int(year)}"><td>{int(year)}</td>{"".join(tds)}</tr>')
-    first = []
-    if "first_shortage_year" in rows.columns:
-        for d, label in (("offtake", "afname"), ("feedin", "invoeding")):
-            vals = rows.loc[rows["direction"] == d, "first_shortage_year"].dropna()
-            first.append(f"{label} {fmt_year(vals.iloc[0]) if len(vals) else '–'}")
-    scen = rows["scenario"].dropna().astype(str).unique() if "scenario" in rows.columns else []
-    foot = (f'<div class="ep-sub">Eerste tekort: {esc(", ".join(first))}'
-            + (f" · scenario {esc(scen[0])}" if len(scen) == 1 else "") + "</div>") if first else ""
-    return f'<table class="ep-balance">{head}<tbody>{"".join(body)}</tbody></table>{foot}'
+_BALANCE_HEAD = ("<thead><tr><th rowspan=2>Jaar</th><th colspan=3>Afname (MW)</th><th colspan=3>Invoeding (MW)</th></tr>"
+                 "<tr><th class=num>capaciteit</th><th class=num>last</th><th class=num>ruimte</th>"
+                 "<th class=num>capaciteit</th><th class=num>last</th><th class=num>ruimte</th></tr></thead>")
+
+
+def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
+    """The balance table of every station's popup (station id → HTML), from one grouping of the whole balance:
+    per year the capacity, load and headroom of each direction (the first value given), the headroom with its
+    status dot, and the first year of shortage per direction."""
+    values = ["capacity_mw", "load_mw", "headroom_mw"]
+    frame = pd.DataFrame({"station_id": balance["station_id"].astype(str).to_numpy(),
+                          "year": balance["year"].to_numpy(), "direction": balance["direction"].to_numpy(),
+                          **{c: pd.to_numeric(balance[c], errors="coerce").to_numpy() if c in balance.columns
+                             else np.nan for c in values},
+                          "status": balance["status"].to_numpy() if "status" in balance.columns else None})
+    keys = ["station_id", "year", "direction"]
+    first = frame.groupby(keys, sort=True)[[*values, "status"]].first()
+    cells = {k: (cap, load, head) for k, cap, load, head in zip(
+        first.index, first["capacity_mw"], first["load_mw"], first["headroom_mw"], strict=True)}
+    stat = {k: s for k, s in zip(first.index, first["status"], strict=True)}
+    # a year whose capacity, load and headroom are missing in both directions gets no row (as pivot_table drops it)
+    shown = first[values].notna().any(axis=1).groupby(level=["station_id", "year"], sort=True).any()
+    years_of: dict[str, list[Any]] = {}
+    for sid, year in shown.index[shown.to_numpy()]:
+        years_of.setdefault(sid, []).append(year)
+    first_short: dict[tuple[str, str], Any] = {}
+    if "first_shortage_year" in balance.columns:
+        fs = pd.DataFrame({"station_id": frame["station_id"], "direction": frame["direction"],
+                           "v": balance["first_shortage_year"].to_numpy()}).dropna(subset=["v"])
+        first_short = fs.groupby(["station_id", "direction"], sort=False)["v"].first().to_dict()
+    scen_of: dict[str, str] = {}
+    if "scenario" in balance.columns:
+        sc = pd.DataFrame({"station_id": frame["station_id"], "s": balance["scenario"].to_numpy()}).dropna(subset=["s"])
+        sc["s"] = sc["s"].astype(str)
+        g = sc.groupby("station_id", sort=False)["s"]
+        one = g.nunique() == 1
+        scen_of = g.first()[one].to_dict()
+    dots = {s: _dot(STATUS_COLOURS[s]) for s in STATUS_COLOURS}
+    titles = {s: esc(value_label("balance_status", s)) for s in STATUS_COLOURS}
+    out: dict[str, str] = {}
+    for sid, years in years_of.items():
+        body = []
+        for year in years:
+            tds = []
+            for d in ("offtake", "feedin"):
+                s = stat.get((sid, year, d))
+                s = s if isinstance(s, str) and s in STATUS_COLOURS else "unknown"
+                cap, load, head = cells.get((sid, year, d), (np.nan, np.nan, np.nan))
+                tds.append(f'<td class="num">{format_number(cap)}</td><td class="num">{format_number(load)}</td>'
+                           f'<td class="num" title="{titles[s]}">{dots[s]}{format_number(head)}</td>')
+            body.append(f'<tr data-year="{int(year)}"><td>{int(year)}</td>{"".join(tds)}</tr>')
+        foot = ""
+        if "first_shortage_year" in balance.columns:
+            first_txt = [f"{label} {fmt_year(first_short[(sid, d)]) if (sid, d) in first_short else '–'}"
+                         for d, label in (("offtake", "afname"), ("feedin", "invoeding"))]
+            foot = (f'<div class="ep-sub">Eerste tekort: {esc(", ".join(first_txt))}'
+                    + (f" · scenario {esc(scen_of[sid])}" if sid in scen_of else "") + "</div>")
+        out[sid] = f'<table class="ep-balance">{_BALANCE_HEAD}<tbody>{"".join(body)}</tbody></table>{foot}'
+    return out
 
 
 # ------------------------------------------------------------------------------------------- other layers
@@ -318,7 +358,7 @@ def _station_balance_html(rows: pd.DataFrame | None) -> str:
 
 def _development_collection(dev: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
     props: list[dict[str, Any]] = []
-    for _, row in dev.iterrows():
+    for row in _rows(dev):
         sector = _val(row, "sector") or "other"
         certainty = _val(row, "certainty") or "planned"
         dash, fill_opacity, _ = CERTAINTY_STYLE.get(certainty, CERTAINTY_STYLE["planned"])
@@ -361,7 +401,7 @@ def _development_collection(dev: gpd.GeoDataFrame, simplify_m: float) -> dict[st
 def _infrastructure_collection(infra: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
     props = []
     points = (infra.geometry.geom_type.isin(["Point", "MultiPoint"])).to_numpy()
-    for (_, row), is_point in zip(infra.iterrows(), points, strict=True):
+    for row, is_point in zip(_rows(infra), points, strict=True):
         carrier = _val(row, "carrier") or "electricity"
         itype = _val(row, "infra_type") or "other"
         colour = CARRIER_COLOURS.get(carrier, "#555555")
@@ -401,7 +441,7 @@ def _flex_collection(flex: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any
     """Flex assets (storage, conversion) as their own symbols: a square (storage) or diamond (conversion) with a
     letter, in the carrier's colour; the popup says what the balance counts (:mod:`energieplanologie.flex`)."""
     props = []
-    for _, row in flex.iterrows():
+    for row in _rows(flex):
         carrier = _val(row, "carrier") or "electricity"
         itype = _val(row, "infra_type") or "battery"
         shape, letter = FLEX_SYMBOLS.get(itype, ("square", "F"))
@@ -444,7 +484,7 @@ def _flex_need_collection(need: pd.DataFrame, stations: gpd.GeoDataFrame) -> dic
     frame = gpd.GeoDataFrame(need.reset_index(drop=True),
                              geometry=geom.reindex(need["station_id"].astype(str)).to_numpy(), crs=stations.crs)
     props = []
-    for _, row in frame.iterrows():
+    for row in _rows(frame):
         mw = float(_val(row, "max_shortage_mw") or 0.0)
         direction = value_label("direction", _val(row, "direction"))
         window = f"{_val(row, 'from_year')}–{_val(row, 'to_year')}"
@@ -471,7 +511,7 @@ def _flex_need_collection(need: pd.DataFrame, stations: gpd.GeoDataFrame) -> dic
 
 def _hotspot_collection(hotspots: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
     props = []
-    for _, row in hotspots.iterrows():
+    for row in _rows(hotspots):
         level = _val(row, "level") or "local"
         colour = HOTSPOT_COLOURS.get(level, HOTSPOT_COLOURS["local"])
         name = _val(row, "name") or _val(row, "hotspot_id") or ""
@@ -511,7 +551,7 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[s
     zmax = float(np.nanmax(np.abs(z))) if len(z) and np.isfinite(z).any() else 1.0
     cmap = matplotlib.colormaps["RdBu_r"]
     props = []
-    for (_, row), zi in zip(hexes.iterrows(), z, strict=True):
+    for row, zi in zip(_rows(hexes), z, strict=True):
         hot = bool(_val(row, "hot"))
         colour = matplotlib.colors.to_hex(cmap(0.5 + 0.5 * (0 if not np.isfinite(zi) else zi) / (zmax or 1.0)))
         body = kv_table([
@@ -534,7 +574,7 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[s
 def _municipality_collection(mun: gpd.GeoDataFrame, simplify_m: float, focus: str | None,
                              links: str | None) -> dict[str, Any]:
     props = []
-    for _, row in mun.iterrows():
+    for row in _rows(mun):
         code = str(_val(row, "municipality_code") or "")
         name = _val(row, "name") or code
         is_focus = focus is not None and code == focus
@@ -774,6 +814,8 @@ def region_map(
         municipalities = _within(municipalities, area)
         hotspots = _within(hotspots, area) if hotspots is not None else None
         hexagons = _within(hexagons, area) if hexagons is not None else None
+        if balance is not None and "station_id" in balance.columns:  # only the stations shown: popups, flex need
+            balance = balance.loc[balance["station_id"].astype(str).isin(stations["station_id"].astype(str)).to_numpy()]
         bounds_frame = sel
     else:
         bounds_frame = municipalities if len(municipalities) else dev

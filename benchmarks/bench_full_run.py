@@ -1,0 +1,153 @@
+"""The full chain (``energieplanologie run``) on a synthetic national region: analyses, then every writer, timed.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_full_run.py --n 100000           # one size, prints the split
+    .venv/bin/python benchmarks/run.py --sizes 100000 --only full_run  # as a row of the benchmark table
+    .venv/bin/python benchmarks/run.py --full-run-sizes 100000 1000000 --only full_run
+
+What it measures (one process, one run: the chain writes a whole folder, a best-of is not what a user sees):
+
+* **analyses** — :func:`energieplanologie.pipeline.analyse` (allocation, balance of three scenarios, flex need,
+  knooppunten through time, Gi* hexagons, density, afwegingskader) on
+  :func:`energieplanologie.synthetic.synthetic_region` (seed 0, 5,000 stations, 4 years, 1 % polygons);
+* **writing** — :func:`energieplanologie.pipeline.write_outputs` (defaults of ``run``: PDFs, station charts of the
+  stations short), each writer timed from the pipeline's own progress messages (``validatierapport``,
+  ``stationsbalans.csv``, ``stationsgrafieken``, ``dichtheidskaart``, ``interactieve kaart``,
+  ``gemeenteoverzichten``, ``pMIEK``, ``GeoPackage``).
+
+The target of issue 19: the run finishes and writing ÷ analyses ≤ 2. The output folder is checked to be
+complete: every name of :data:`~energieplanologie.pipeline.OUTPUT_NAMES`, an overview page and PNG per
+municipality, a project sheet (HTML and PDF) per project, the GeoPackage's layers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _harness as harness
+
+#: The pipeline's progress message that starts each writer (``pipeline._write_set``), and its name in the table.
+WRITERS: dict[str, str] = {
+    "validatierapport": "validation report",
+    "stationsbalans.csv": "balance CSVs",
+    "stationsgrafieken": "station charts",
+    "dichtheidskaart": "density GeoTIFF",
+    "interactieve kaart": "interactive map",
+    "gemeenteoverzichten": "municipality overviews",
+    "pMIEK": "pMIEK list + sheets",
+    "GeoPackage": "GeoPackage",
+}
+
+
+def _stage_timer() -> tuple[dict[str, float], object]:
+    """A progress callback that charges the time between the writers' start messages to each writer (wall
+    seconds, and the process's CPU seconds under ``<writer> (cpu)``: on a shared machine the CPU split is the
+    steadier figure)."""
+    times: dict[str, float] = {}
+    state: dict = {"name": None, "t": time.perf_counter(), "cpu": time.process_time()}
+
+    def progress(fraction: float, message: str) -> None:
+        if message in WRITERS or message == "klaar":
+            now, cpu = time.perf_counter(), time.process_time()
+            if state["name"] is not None:
+                times[state["name"]] = times.get(state["name"], 0.0) + now - state["t"]
+                key = f"{state['name']} (cpu)"
+                times[key] = times.get(key, 0.0) + cpu - state["cpu"]
+            state.update(name=WRITERS.get(message), t=now, cpu=cpu)
+
+    return times, progress
+
+
+def check_folder(out: Path, result) -> str:
+    """What is missing from the output folder (empty when it is complete)."""
+    import pyogrio
+
+    from energieplanologie.pipeline import GPKG_NAME, OUTPUT_NAMES, gpkg_layers
+
+    missing = [name for name in OUTPUT_NAMES if name != "stationsgrafieken" and not (out / name).exists()]
+    codes = result.region.municipalities["municipality_code"].astype(str)
+    missing += [f"gemeenten/{c}{ext}" for c in codes for ext in (".html", ".png")
+                if not (out / "gemeenten" / f"{c}{ext}").exists()]
+    missing += [] if (out / "gemeenten" / "index.html").exists() else ["gemeenten/index.html"]
+    pids = result.assessment.table["project_id"].astype(str)
+    missing += [f"pmiek/fiches/{p}{ext}" for p in pids for ext in (".html", ".pdf")
+                if not (out / "pmiek" / "fiches" / f"{p}{ext}").exists()]
+    if (out / GPKG_NAME).exists():
+        have = {name for name, _ in pyogrio.list_layers(out / GPKG_NAME)}
+        missing += [f"{GPKG_NAME}:{name}" for name in gpkg_layers(result) if name not in have]
+    return ", ".join(missing[:5]) + (f" … ({len(missing)} missing)" if len(missing) > 5 else "")
+
+
+def full_run(n: int, *, seed: int = 0, out: Path | None = None) -> dict:
+    """Generate a region of ``n`` developments, run the chain on it and return the split (seconds)."""
+    import logging
+
+    from energieplanologie.pipeline import analyse, write_outputs
+    from energieplanologie.synthetic import synthetic_region
+
+    logging.getLogger("energieplanologie").setLevel(logging.ERROR)  # the 'charts for the 100 largest' notice
+    t0 = time.perf_counter()
+    settings = None
+    if n == 0:  # the shipped sample, as ``demo`` runs it
+        from energieplanologie.sample import load_sample, sample_settings
+
+        region, settings = load_sample(), sample_settings()
+    else:
+        region = synthetic_region(n, seed=seed)
+    generate = time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = analyse(region, settings=settings)
+    analyses, analyses_cpu = time.perf_counter() - t0, time.process_time() - c0
+    times, progress = _stage_timer()
+    with tempfile.TemporaryDirectory(prefix="bench_full_run_") as tmp:
+        folder = out if out is not None else Path(tmp) / "uitvoer"
+        t0, c0 = time.perf_counter(), time.process_time()
+        written = write_outputs(result, folder, progress=progress)
+        writing, writing_cpu = time.perf_counter() - t0, time.process_time() - c0
+        missing = check_folder(folder, result)
+        size_mb = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+    return {"generate_s": round(generate, 2), "analyses_s": round(analyses, 2), "writing_s": round(writing, 2),
+            "analyses_cpu_s": round(analyses_cpu, 2), "writing_cpu_s": round(writing_cpu, 2),
+            "writers_s": {k: round(v, 2) for k, v in times.items()}, "files": len(written),
+            "folder_mb": round(size_mb, 1), "missing": missing, "developments": len(region.developments),
+            "stations": len(region.stations), "municipalities": len(region.municipalities),
+            "projects": len(result.assessment.table)}
+
+
+def describe(r: dict) -> str:
+    """One line for the benchmark table's note column."""
+    ratio = r["writing_s"] / r["analyses_s"]
+    cpu_ratio = r["writing_cpu_s"] / max(r["analyses_cpu_s"], 1e-9)
+    walls = {k: v for k, v in r["writers_s"].items() if not k.endswith("(cpu)")}
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in sorted(walls.items(), key=lambda kv: -kv[1]))
+    check = "folder complete" if not r["missing"] else f"MISSING {r['missing']}"
+    return (f"analyses {r['analyses_s']:.1f} s, writing {r['writing_s']:.1f} s (÷ {ratio:.2f}, CPU ÷ "
+            f"{cpu_ratio:.2f}; target ≤ 2): {parts}; {r['files']:,} files, {r['folder_mb']:,.0f} MB; {check}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="developments; 0: the shipped sample (as demo)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, help="keep the output folder here (default: a temporary one)")
+    parser.add_argument("--emit", action="store_true", help="print an @@result line (benchmarks/run.py)")
+    args = parser.parse_args(argv)
+    r = full_run(args.n, seed=args.seed, out=args.out)
+    r["seconds"] = round(r["analyses_s"] + r["writing_s"], 2)
+    r["note"] = describe(r)
+    if args.emit:
+        harness.emit(r)
+    else:
+        print(f"{r['developments']:,} developments (made in {r['generate_s']:.1f} s): {r['note']}; "
+              f"peak RSS {harness.peak_rss_mb():,.0f} MB")
+    return 0 if not r["missing"] else 1
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.exit(main())
