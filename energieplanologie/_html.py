@@ -16,6 +16,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,39 @@ import pandas as pd
 
 from energieplanologie.labels import format_number
 
-__all__ = ["esc", "fmt_year", "is_missing", "kv_table", "safe_file_stem", "script_json", "table_html"]
+__all__ = ["esc", "fmt_year", "is_missing", "kv_table", "render_template", "safe_file_stem", "script_json", "table_html"]
+
+
+@cache
+def _environment() -> Any:
+    """The package's one Jinja environment: the templates in ``energieplanologie/templates``, every value escaped,
+    an unknown name an error; block tags on their own line leave no blank line behind."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("energieplanologie", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_template(template: str, /, **context: Any) -> str:
+    """Render the package template ``template`` (in ``energieplanologie/templates``) with ``context``.
+
+    Every value is HTML-escaped unless it is :class:`markupsafe.Markup`; a name the template uses but the context
+    lacks raises :class:`jinja2.UndefinedError` (a programming error, never silent).
+
+    Examples
+    --------
+    >>> html = render_template("overview_index.html", region_name="Zeeuws-Vlaanderen & <omgeving>", year=2030,
+    ...                        entries=[])
+    >>> "Zeeuws-Vlaanderen &amp; &lt;omgeving&gt;: overzicht per gemeente (2030)" in html
+    True
+    """
+    return str(_environment().get_template(template).render(**context))
 
 
 def is_missing(value: Any) -> bool:

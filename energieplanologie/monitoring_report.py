@@ -11,7 +11,6 @@ map tiles aside it works offline) and the tables of consequences and progress.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from energieplanologie._cells import safe_xlsx_cell
-from energieplanologie._html import is_missing
+from energieplanologie._html import is_missing, render_template
 from energieplanologie.labels import VALUE_LABELS, format_number, to_dutch
 from energieplanologie.maps._style import PROJECT_STATUS_COLOURS, STATUS_COLOURS
 from energieplanologie.monitoring import HISTORY_PREFIX, MonitorResult
@@ -223,7 +222,6 @@ def progress_html(result: MonitorResult, region: Any, *, self_contained: bool = 
     >>> "Halfjaarlijkse voortgangstoets" in html and "Terneuzen 150 kV" in html
     True
     """
-    import jinja2
     from markupsafe import Markup
 
     progress, cons = result.progress, result.consequences
@@ -262,9 +260,7 @@ def progress_html(result: MonitorResult, region: Any, *, self_contained: bool = 
         "rows": len(cons),
     }
     map_html = _station_map(result, region, self_contained=self_contained, node_modules=node_modules)
-    text = (resources.files("energieplanologie") / "templates" / "voortgang.html.j2").read_text(encoding="utf-8")
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(text).render(
+    return render_template("voortgang.html.j2",
         region_name=region.name, reference_date=result.reference_date or "–", scenario=result.scenario,
         years=f"{result.years[0]}–{result.years[-1]}" if result.years else "–",
         timeline=_timeline(progress, reference_year), projects=projects, effects=effects, counts=counts,

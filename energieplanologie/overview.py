@@ -24,7 +24,6 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from energieplanologie._html import esc, fmt_year, is_missing, safe_file_stem, table_html
+from energieplanologie._html import esc, fmt_year, is_missing, render_template, safe_file_stem, table_html
 from energieplanologie.labels import format_number, value_label
 from energieplanologie.maps._style import STATUS_COLOURS
 from energieplanologie.progress import ProgressCallback, report
@@ -712,14 +711,6 @@ def atlas_data(region: Any, *, balance: pd.DataFrame, allocation: pd.DataFrame,
     return layers
 
 
-def _template(name: str) -> Any:
-    import jinja2
-
-    text = (resources.files("energieplanologie") / "templates" / name).read_text(encoding="utf-8")
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(text)
-
-
 def _png_bytes(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
@@ -731,7 +722,7 @@ def overview_html(ov: MunicipalityOverview, *, region_name: str, png: bytes | No
     """The HTML page of one overview (tables escaped; the PNG inline; the interactive map in an iframe)."""
     from markupsafe import Markup
 
-    return _template("overview_page.html").render(
+    return render_template("overview_page.html",
         ov=ov,
         region_name=region_name,
         summary=ov.summary,
@@ -843,7 +834,7 @@ def write_overviews(
             written.append(json_path)
         entries.append({"code": code, "name": ov.name, "href": html_path.name, "png": png_path.name,
                         "summary": ov.summary})
-    index = _template("overview_index.html").render(region_name=region.name, entries=entries,
+    index = render_template("overview_index.html", region_name=region.name, entries=entries,
                                                      year=int(year if year is not None else max(region.years)))
     index_path = out / "index.html"
     with atomic_write(index_path) as tmp:

@@ -34,7 +34,7 @@ import shapely
 from energieplanologie._atomic import atomic_write
 from energieplanologie._cells import safe_xlsx_cell
 from energieplanologie._errors import EnergieplanologieError
-from energieplanologie._html import safe_file_stem
+from energieplanologie._html import render_template, safe_file_stem
 from energieplanologie._version import __version__
 from energieplanologie.assessment import Assessment
 from energieplanologie.io import write_csv
@@ -713,19 +713,6 @@ def _sheet_context(f: dict[str, Any], facts: Sequence[dict[str, Any]], assessmen
     }
 
 
-def _environment() -> Any:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("energieplanologie", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def project_sheet_html(assessment: Assessment, region: Any, project_id: str, *, map_png: bytes | None = None,
                        font_pt: float = 9.0, compact: bool = False, hotspots: Any = None) -> str:
     """The HTML of one project sheet (self-contained: CSS and map inline; every data value escaped).
@@ -811,7 +798,7 @@ def _render(f: dict[str, Any], facts: Sequence[dict[str, Any]], assessment: Asse
 
 
 def _render_context(ctx: dict[str, Any], font_pt: float) -> str:
-    return _environment().get_template("projectfiche.html.j2").render(**{**ctx, "font_pt": f"{font_pt:.2f}"})
+    return render_template("projectfiche.html.j2", **{**ctx, "font_pt": f"{font_pt:.2f}"})
 
 
 #: Font sizes tried, then the compact variant, until a sheet fits one A4.
