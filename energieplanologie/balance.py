@@ -139,12 +139,14 @@ def _rows(region: Region, allocation: pd.DataFrame | None) -> tuple[_Rows, list[
         missing = [c for c in ("station_id", "share", "year", "certainty", "sector") if c not in allocation.columns]
         if missing:
             raise EnergieplanologieError(f"allocation: kolommen ontbreken: {', '.join(missing)} (gebruik allocate())")
-        ids = allocation["station_id"]
-        pos = pd.Index(stations["station_id"].to_numpy(dtype=object)).get_indexer(ids.to_numpy(dtype=object))
-        unknown = (pos < 0) & ids.notna().to_numpy()
-        if unknown.any():
-            bad = sorted({str(v) for v in ids.to_numpy(dtype=object)[unknown]})[:5]
+        # One hashing pass over the rows (a few thousand distinct stations), then a lookup per distinct id:
+        # at 10⁶ rows several times faster than looking every row up in the stations' index.
+        which, distinct = pd.factorize(allocation["station_id"], use_na_sentinel=True)
+        known = pd.Index(stations["station_id"].to_numpy(dtype=object)).get_indexer(distinct.to_numpy(dtype=object))
+        if (known < 0).any():
+            bad = sorted({str(v) for v in distinct.to_numpy(dtype=object)[known < 0]})[:5]
             raise EnergieplanologieError(f"allocation.station_id: onbekende stations {', '.join(bad)}")
+        pos = np.append(known, -1)[which]  # a missing station_id (the NA sentinel -1) stays unallocated
         rows = _Rows(pos.astype(np.intp), allocation["share"].to_numpy(dtype=float), allocation, None)
         return rows, sorted({str(i) for i in rows.dev_ids()[pos < 0]})
 

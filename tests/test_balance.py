@@ -257,6 +257,25 @@ def test_given_allocation_equals_internal(hand_region):
         allocate_region(hand_region, splits=False)
 
 
+def test_given_allocation_with_unknown_or_missing_station(hand_region):
+    alloc = allocate(hand_region.developments, hand_region.stations, area=hand_region.municipalities)
+    # d3 (9 MW feed-in, the whole of B's 2025 feed-in shortage of 2 MW) loses its station: it counts as
+    # unallocated, B's feed-in load falls back to its baseline 1 MW (headroom 8 − 1 = 7), the rest is untouched.
+    gone = alloc.copy()
+    gone.loc[gone["development_id"] == "d3", "station_id"] = None
+    result = station_balance_result(hand_region, "vastgesteld", allocation=gone)
+    assert result.unallocated == ("d3",)
+    rows = result.table.set_index(["station_id", "year", "direction"])
+    assert rows.loc[("B", 2025, "feedin"), "load_mw"] == pytest.approx(1.0)
+    assert rows.loc[("B", 2025, "feedin"), "shortage_mw"] == pytest.approx(0.0)
+    assert rows.loc[("A", 2030, "offtake"), "load_mw"] == pytest.approx(18.0)
+    # A station the region does not have is an error naming it (the five first, sorted), never a silent drop.
+    wrong = alloc.copy()
+    wrong.loc[wrong["development_id"].isin(["d1", "d7"]), "station_id"] = ["Z9", "Q1"]
+    with pytest.raises(EnergieplanologieError, match=r"allocation\.station_id: onbekende stations Q1, Z9$"):
+        station_balance(hand_region, "vastgesteld", allocation=wrong)
+
+
 def test_new_station_starts_from_zero(hand_region):
     # A station built by a station_new project and without capacity rows has capacity 0 until the project is
     # ready: developments allocated to it before then are a shortage, not "unknown".
