@@ -707,9 +707,17 @@ def point_weights(region: Region, scenario: str | Scenario = "verwacht", year: i
     year = int(max(region.years)) if year is None else int(year)
     _, off, feed, x, y = _development_arrays(region, sc, year)
     weight = off + feed
-    finite = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
-    order = finite[_coordinate_order(x[finite], y[finite])]
+    order = _finite_coordinate_order(x, y)
     return PointWeights(x[order], y[order], off[order], feed[order], weight[order])
+
+
+def _finite_coordinate_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The positions of the points with finite x and y, in :func:`_coordinate_order`."""
+    finite = np.isfinite(x) & np.isfinite(y)
+    if finite.all():  # the usual case: no copies of the coordinates
+        return _coordinate_order(x, y)
+    at = np.flatnonzero(finite)
+    return at[_coordinate_order(x[at], y[at])]
 
 
 def _coordinate_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -806,8 +814,7 @@ def weighted_points(region: Region, scenario: str | Scenario = "verwacht", year:
             for name, values in extra.items():
                 cols[name].append(values)
     merged = {name: np.concatenate(parts) for name, parts in cols.items()}
-    finite = np.isfinite(merged["x"]) & np.isfinite(merged["y"])
-    order = np.flatnonzero(finite)[_coordinate_order(merged["x"][finite], merged["y"][finite])]
+    order = _finite_coordinate_order(merged["x"], merged["y"])
     return pd.DataFrame({name: _objects(v[order]) if v.dtype == object else v[order] for name, v in merged.items()})
 
 
