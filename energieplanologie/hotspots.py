@@ -1036,10 +1036,8 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     if cell_geoms is not None:
         polys = np.array([cell_geoms[int(lab)] for lab in labs], dtype=object)
     else:
-        # The hull of a hotspot's geometries is the hull of their vertices: one multipoint per hotspot.
-        coords, of = shapely.get_coordinates(m["geometry"], return_index=True)
-        polys = shapely.buffer(shapely.convex_hull(shapely.multipoints(coords, indices=lab_pos[of])), buffer_m,
-                               quad_segs=8)
+        collections = shapely.geometrycollections(m["geometry"], indices=lab_pos)
+        polys = shapely.buffer(shapely.convex_hull(collections), buffer_m, quad_segs=8)
 
     # Stations involved.
     stations = region.stations
