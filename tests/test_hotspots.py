@@ -626,3 +626,20 @@ def test_allocation_given_by_position_or_by_id_gives_the_same_stations(region):
     assert_geodataframe_equal(by_id, inside)
     # A: Noordhaven (HS1); B: Oostwijk (MS2); C: Zuidpoort (EHS1) — see the drawing at the top.
     assert set(inside["station_ids"]) == {"HS1", "MS2", "EHS1"}
+
+
+def test_member_keys_sort_by_label_then_key_by_code_point():
+    from energieplanologie.hotspots import _member_keys
+
+    kinds = np.array(["development", "infrastructure", "development", "development", "development"], dtype=object)
+    ids = np.array(["z1", "P1", "é1", "Z1", "a1"], dtype=object)
+    labels = np.array([1, 0, 0, 1, 0])
+    keys, order = _member_keys(kinds, ids, labels)
+    # label 0: "development:a1" < "development:é1" (é is U+00E9, after every ASCII letter) < "infrastructure:P1";
+    # label 1: "development:Z1" < "development:z1" (upper case first, as Python compares)
+    assert keys == ["development:a1", "development:é1", "infrastructure:P1", "development:Z1", "development:z1"]
+    assert order.tolist() == [4, 2, 1, 3, 0]
+    # numeric ids are written as str() writes them, and sort as text ("10" < "9")
+    keys, order = _member_keys(np.array(["development"] * 3, dtype=object), np.array([9, 10, 7], dtype=object),
+                               np.zeros(3, dtype=np.int64))
+    assert keys == ["development:10", "development:7", "development:9"] and order.tolist() == [1, 2, 0]

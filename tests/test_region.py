@@ -73,3 +73,24 @@ def test_sample_region_loads_from_its_config_with_zero_errors(sample_region):
     assert len(sample_region.developments) >= 50
     assert set(sample_region.developments["certainty"]) == {"committed", "planned", "intended", "speculative"}
     assert sample_region.developments["municipality_code"].notna().all()
+
+
+def test_arrow_text_read_by_pyogrio_is_checked_like_object_text(tmp_path):
+    """Layers read with Arrow hold Arrow-backed text: the cross-layer checks give the same answer on them."""
+    import pyogrio
+
+    municipalities, stations, capacity, developments = _tiny_layers()
+    developments = developments.assign(municipality_code=[None, None, None, "GM0009"], source_row=[1, 2, 3, 4])
+    path = tmp_path / "ontwikkelingen.gpkg"
+    pyogrio.write_dataframe(developments, path, layer="ontwikkelingen")
+    arrow = pyogrio.read_dataframe(path, layer="ontwikkelingen", use_arrow=True)
+    assert arrow["station_id"].dtype.storage == "pyarrow"
+    region = Region.from_layers(name="t", municipalities=municipalities, stations=stations,
+                                station_capacity=capacity, developments=arrow, validated=True)
+    # d3 names station Z (not in the stations layer): rejected; d1 and d2 have no code, d4 an unknown one (GM0009)
+    assert sorted(region.developments["development_id"]) == ["d1", "d2", "d4"]
+    dev = region.reports["developments"]
+    assert dev.codes() == ["unknown_reference"] and dev.errors[0].value == "Z"
+    assert "unknown_municipality" in dev.codes("warning")
+    # the capacity row of station X is rejected too (object text)
+    assert region.reports["station_capacity"].rows_rejected == 1
