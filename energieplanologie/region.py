@@ -171,6 +171,8 @@ class Region:
                 clean, rep = validate(frame, kind)
                 layers[kind] = clean
                 out_reports[kind] = rep
+            elif "source_row" not in frame.columns:  # validated elsewhere: the rows are named by their position
+                layers[kind] = frame.assign(source_row=np.arange(len(frame)))
         _check_cross_layer(layers, out_reports)
         years_t = tuple(sorted({int(y) for y in years}))
         if not years_t:

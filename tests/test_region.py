@@ -62,6 +62,22 @@ def test_inputs_are_not_mutated():
     pd.testing.assert_frame_equal(pd.DataFrame(developments), pd.DataFrame(before))
 
 
+def test_validated_layers_without_source_row_name_rows_by_position():
+    """Layers validated elsewhere (``validated=True``) may lack ``source_row``: the cross-layer checks then name
+    each row by its position in the layer as handed in (it used to raise KeyError: 'source_row')."""
+    municipalities, stations, capacity, developments = _tiny_layers()
+    developments = developments.assign(municipality_code=[None, None, None, "GM0009"])
+    assert "source_row" not in developments.columns
+    region = Region.from_layers(name="t", municipalities=municipalities, stations=stations,
+                                station_capacity=capacity, developments=developments, validated=True)
+    dev = region.reports["developments"]
+    # d3 (position 2) names station Z: rejected; d4 (position 3) names an unknown municipality code: a warning
+    assert [(f.code, f.rows, f.row_id) for f in dev.errors] == [("unknown_reference", [2], "d3")]
+    unknown = [f for f in dev.warnings if f.code == "unknown_municipality"]
+    assert [(f.rows, f.row_ids) for f in unknown] == [([3], ["d4"])]
+    assert "source_row" not in developments.columns  # the caller's frame is untouched
+
+
 def test_sample_region_loads_from_its_config_with_zero_errors(sample_region):
     assert sample_region.name == "Zeeuws-Vlaanderen"
     for kind, rep in sample_region.reports.items():
