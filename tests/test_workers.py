@@ -85,3 +85,21 @@ def test_overviews_and_sheets_from_a_pool_are_the_bytes_of_one_process(tmp_path,
     assert one[0].keys() == pool[0].keys()
     assert [n for n in one[0] if one[0][n] != pool[0][n]] == []
     assert one[1] == pool[1]  # the same progress messages, in the same order
+
+
+def test_station_charts_from_a_pool_are_the_bytes_of_one_process(tmp_path, monkeypatch):
+    # every station of the sample (16; one- and two-panel charts), so that each worker redraws a figure it
+    # drew before for another station, in an order that is not that of one process
+    import energieplanologie as ep
+    from energieplanologie.charts import write_station_charts
+
+    region = ep.load_sample()
+    bal = ep.station_balance(region, scenario="verwacht")
+    made = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv(WORKERS_ENV, workers)
+        paths = write_station_charts(bal, tmp_path / f"w{workers}")
+        made[workers] = [(p.name, p.read_bytes()) for p in paths]
+    assert len(made["1"]) == len(region.stations) == 16
+    assert [n for n, _ in made["1"]] == [n for n, _ in made["2"]]
+    assert [n for (n, a), (_, b) in zip(made["1"], made["2"], strict=True) if a != b] == []
