@@ -13,6 +13,7 @@ available or not safe (Windows, macOS) or only one processor may be used, the wo
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import sys
@@ -61,6 +62,8 @@ def worker_count(n_items: int, *, min_items: int = 2) -> int:
         try:
             wanted = int(setting)
         except ValueError:
+            logging.getLogger("energieplanologie").warning(
+                "%s=%s is geen geheel getal; het werk blijft in één proces.", WORKERS_ENV, setting)
             wanted = 1
         return max(1, min(wanted, n_items))
     return max(1, min(_available_cpus(), n_items))

@@ -45,15 +45,17 @@ def test_a_map_inside_a_worker_runs_in_that_worker():
     assert all(len(set(pids)) == 1 for pids in out)
 
 
-def test_worker_count_follows_the_environment(monkeypatch):
+def test_worker_count_follows_the_environment(monkeypatch, caplog):
     monkeypatch.setenv(WORKERS_ENV, "1")
     assert worker_count(50) == 1
     monkeypatch.setenv(WORKERS_ENV, "3")
     assert worker_count(50) == 3
     assert worker_count(2) == 2  # never more processes than items
     assert worker_count(1) == 1
-    monkeypatch.setenv(WORKERS_ENV, "veel")  # not a number: no pool rather than a traceback
-    assert worker_count(50) == 1
+    monkeypatch.setenv(WORKERS_ENV, "veel")  # not a number: no pool rather than a traceback, and a Dutch warning
+    with caplog.at_level("WARNING", logger="energieplanologie"):
+        assert worker_count(50) == 1
+    assert "ENERGIEPLANOLOGIE_WORKERS=veel is geen geheel getal" in caplog.text
 
 
 def _files(folder: Path) -> dict[str, bytes]:
