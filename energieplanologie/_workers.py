@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["MIN_ITEMS", "WORKERS_ENV", "map_ordered", "worker_count"]
+__all__ = ["WORKERS_ENV", "map_ordered", "worker_count"]
 
 #: Environment variable with the number of worker processes (``1``: everything in this process).
 WORKERS_ENV = "ENERGIEPLANOLOGIE_WORKERS"
@@ -40,19 +40,11 @@ def _available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-#: Below this many items a pool is not used unless :data:`WORKERS_ENV` asks for one: each worker pays its own
-#: warm-up (matplotlib's fonts and first figure, WeasyPrint's fonts), which on the shipped sample (3 municipality
-#: pages, 11 project sheets, 4 charts) cost more than the second processor saved (writing 14.2 s with 2 workers,
-#: 13.3 s in one process).
-MIN_ITEMS = 24
-
-
-def worker_count(n_items: int, *, min_items: int = MIN_ITEMS) -> int:
+def worker_count(n_items: int, *, min_items: int = 2) -> int:
     """How many processes to use for ``n_items`` pieces of work: 1 (this process) or a pool's size.
 
     The environment variable :data:`WORKERS_ENV` wins; otherwise the processors this process may use, never more
-    than the items, and 1 below ``min_items``. Always 1 where fork is unavailable or unsafe (only Linux forks
-    here) and for fewer than 2 items.
+    than the items; 1 where fork is unavailable or unsafe (only Linux forks here) and below ``min_items``.
 
     Examples
     --------
@@ -61,7 +53,7 @@ def worker_count(n_items: int, *, min_items: int = MIN_ITEMS) -> int:
     >>> 1 <= worker_count(100) <= 100
     True
     """
-    if n_items < 2 or not sys.platform.startswith("linux"):
+    if n_items < max(2, min_items) or not sys.platform.startswith("linux"):
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Linux always has fork
         return 1
@@ -74,8 +66,6 @@ def worker_count(n_items: int, *, min_items: int = MIN_ITEMS) -> int:
                 "%s=%s is geen geheel getal; het werk blijft in één proces.", WORKERS_ENV, setting)
             wanted = 1
         return max(1, min(wanted, n_items))
-    if n_items < min_items:
-        return 1
     return max(1, min(_available_cpus(), n_items))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from energieplanologie._errors import EnergieplanologieError
-from energieplanologie._workers import MIN_ITEMS, WORKERS_ENV, map_ordered, worker_count
+from energieplanologie._workers import WORKERS_ENV, map_ordered, worker_count
 
 
 def _pid_and_square(x: int) -> tuple[int, int]:
@@ -43,14 +43,6 @@ def test_a_map_inside_a_worker_runs_in_that_worker():
     # no pool in a pool: the inner map runs in the worker's own process
     out = list(map_ordered(lambda x: [pid for pid, _ in map_ordered(_pid_and_square, [x, x])], [1, 2], workers=2))
     assert all(len(set(pids)) == 1 for pids in out)
-
-
-def test_a_few_items_stay_in_this_process_unless_the_environment_asks(monkeypatch):
-    monkeypatch.delenv(WORKERS_ENV, raising=False)
-    assert worker_count(MIN_ITEMS - 1) == 1  # the workers' warm-up would cost more than they save
-    assert worker_count(MIN_ITEMS) == min(MIN_ITEMS, len(os.sched_getaffinity(0)))
-    monkeypatch.setenv(WORKERS_ENV, "2")
-    assert worker_count(3) == 2
 
 
 def test_worker_count_follows_the_environment(monkeypatch, caplog):
