@@ -11,6 +11,7 @@ accumulate open figures.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from matplotlib.ticker import FuncFormatter
 from energieplanologie._atomic import atomic_write
 from energieplanologie._errors import ConfigError
 from energieplanologie._html import safe_file_stem
+from energieplanologie._workers import map_ordered
 from energieplanologie.labels import VALUE_LABELS, format_number
 from energieplanologie.scenarios import BUILTIN_SCENARIOS
 from energieplanologie.schema import SECTORS
@@ -207,9 +209,15 @@ def _draw_station(fig: Figure, axes: np.ndarray, label: str, rows: pd.DataFrame,
     fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 5), frameon=False, fontsize=8)
 
 
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=110, format="png")
+    return buf.getvalue()
+
+
 def _save(fig: Figure, path: str | Path) -> None:
     with atomic_write(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
+        Path(tmp).write_bytes(_png(fig))
 
 
 def chart_stations(balance: pd.DataFrame, which: str | Iterable[str] = "shortage", *,
@@ -332,8 +340,7 @@ def write_station_charts(
     ids = list(dict.fromkeys(balance["station_id"])) if station_ids is None else list(station_ids)
     plain = balance.copy(deep=False)
     positions = plain.groupby(plain["station_id"].astype(str), sort=False).indices  # one pass, not one per station
-    written = []
-    figures: dict[int, tuple[Figure, np.ndarray]] = {}  # one figure per number of panels, redrawn per station
+    jobs = []
     for sid in ids:
         path = out / chart_file_name(sid)
         if path.resolve().parent != root:  # pragma: no cover - chart_file_name cannot produce this
@@ -341,13 +348,23 @@ def write_station_charts(
         if str(sid) not in positions:
             raise KeyError(f"station {sid!r} komt niet voor in de balans")
         rows, chosen = _select(plain.iloc[positions[str(sid)]], sid, scenario)
+        jobs.append((path, sid, rows, _scenario_label(chosen, scenario_labels)))
+    figures: dict[int, tuple[Figure, np.ndarray]] = {}  # per process one figure per number of panels, redrawn
+
+    def one(job: tuple[Path, str, pd.DataFrame, str]) -> bytes:
+        _, sid, rows, label = job
         directions = _directions(rows, None)
         if len(directions) in figures:
             fig, axes = figures[len(directions)]
             _clear(fig, axes)
         else:
             fig, axes = figures.setdefault(len(directions), _new_figure(len(directions)))
-        _draw_station(fig, axes, _scenario_label(chosen, scenario_labels), rows, sid, directions)
-        _save(fig, path)
+        _draw_station(fig, axes, label, rows, sid, directions)
+        return _png(fig)
+
+    written = []
+    for (path, *_), png in zip(jobs, map_ordered(one, jobs), strict=True):
+        with atomic_write(path) as tmp:
+            Path(tmp).write_bytes(png)
         written.append(path)
     return written

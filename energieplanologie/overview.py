@@ -789,33 +789,34 @@ def write_overviews(
     >>> write_overviews(region, "uitvoer/gemeenten", balance=bal, allocation=alloc)  # doctest: +SKIP
     """
     from energieplanologie._atomic import atomic_write
+    from energieplanologie._workers import map_ordered
     from energieplanologie.maps.interactive import region_map
     from energieplanologie.maps.publish import render_html
-    from energieplanologie.maps.static import save_figure
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     root = out.resolve()
     codes = sorted(region.municipalities["municipality_code"].astype(str))
-    written: list[Path] = []
-    entries = []
+    stems: list[str] = []
     used: set[str] = set()
-    for i, code in enumerate(codes):
-        report(progress, i / max(1, len(codes)), f"gemeente {code}")
+    for code in codes:
         stem = safe_file_stem(code)
         while stem in used:  # two codes that sanitise alike get distinct files
             stem += "_"
         used.add(stem)
+        stems.append(stem)
+        for p in (out / f"{stem}.png", out / f"{stem}.html"):
+            if p.resolve().parent != root:  # pragma: no cover - safe_file_stem makes this impossible
+                raise ValueError(f"Bestandsnaam voor gemeente {code!r} valt buiten {out}.")
+
+    def one(code: str) -> tuple[bytes, str, str | None, dict[str, Any]]:
+        # One municipality's picture, page and tables, as bytes and text (made in a worker process when several
+        # are at hand; the files are written below, in order).
         ov = municipality_overview(region, code, balance=balance, allocation=allocation, hotspots=hotspots,
                                    scenarios=scenarios,
                                    year=year, scenario=scenario)
-        png_path, html_path = out / f"{stem}.png", out / f"{stem}.html"
-        for p in (png_path, html_path):
-            if p.resolve().parent != root:  # pragma: no cover - safe_file_stem makes this impossible
-                raise ValueError(f"Bestandsnaam voor gemeente {code!r} valt buiten {out}.")
         fig = static_map(region, code, balance=balance, hotspots=hotspots, year=ov.year, scenario=ov.scenario, dpi=dpi)
-        save_figure(fig, png_path)
-        png = png_path.read_bytes()
+        png = _png_bytes(fig)
         map_html = None
         if interactive:
             m = region_map(region, balance=balance, hotspots=hotspots, year=ov.year, scenario=ov.scenario,
@@ -823,19 +824,31 @@ def write_overviews(
                            municipality_links="{code}.html", height="100%")
             map_html = render_html(m, self_contained=self_contained, node_modules=node_modules)
         page = overview_html(ov, region_name=region.name, png=png, map_html=map_html)
+        tables = json.dumps(ov.tables_dict(), ensure_ascii=False, indent=1) + "\n" if tables_json else None
+        return png, page, tables, {"name": ov.name, "summary": ov.summary}
+
+    written: list[Path] = []
+    entries = []
+    report(progress, 0.0, f"gemeente {codes[0]}" if codes else "gemeenten")
+    for i, (code, stem, (png, page, tables, entry)) in enumerate(zip(codes, stems, map_ordered(one, codes),
+                                                                      strict=True)):
+        png_path, html_path = out / f"{stem}.png", out / f"{stem}.html"
+        with atomic_write(png_path) as tmp:
+            Path(tmp).write_bytes(png)
         with atomic_write(html_path) as tmp:
             Path(tmp).write_text(page, encoding="utf-8", newline="\n")
         written += [png_path, html_path]
-        if tables_json:
+        if tables is not None:
             json_path = out / f"{stem}.json"
             with atomic_write(json_path) as tmp:
-                Path(tmp).write_text(json.dumps(ov.tables_dict(), ensure_ascii=False, indent=1) + "\n",
-                                     encoding="utf-8", newline="\n")
+                Path(tmp).write_text(tables, encoding="utf-8", newline="\n")
             written.append(json_path)
-        entries.append({"code": code, "name": ov.name, "href": html_path.name, "png": png_path.name,
-                        "summary": ov.summary})
+        entries.append({"code": code, "name": entry["name"], "href": html_path.name, "png": png_path.name,
+                        "summary": entry["summary"]})
+        if i + 1 < len(codes):
+            report(progress, (i + 1) / len(codes), f"gemeente {codes[i + 1]}")
     index = render_template("overview_index.html", region_name=region.name, entries=entries,
-                                                     year=int(year if year is not None else max(region.years)))
+                            year=int(year if year is not None else max(region.years)))
     index_path = out / "index.html"
     with atomic_write(index_path) as tmp:
         Path(tmp).write_text(index, encoding="utf-8", newline="\n")

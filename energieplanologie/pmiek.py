@@ -36,6 +36,7 @@ from energieplanologie._cells import safe_xlsx_cell
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie._html import render_template, safe_file_stem
 from energieplanologie._version import __version__
+from energieplanologie._workers import map_ordered
 from energieplanologie.assessment import Assessment
 from energieplanologie.io import write_csv
 from energieplanologie.labels import format_number, value_label
@@ -806,10 +807,19 @@ _FIT_STEPS: tuple[tuple[float, bool], ...] = ((9.0, False), (8.3, False), (7.8, 
                                               (6.0, True))
 
 
-def _pdf_document(html: str, base: Path) -> Any:
+def _pdf_document(html: str, base: Path, fonts: dict[str, Any] | None = None) -> Any:
+    """The sheet laid out by WeasyPrint; ``fonts`` keeps one font configuration and image cache for the sheets
+    of one process (building them anew per sheet was a third of each rendering)."""
     import weasyprint
 
-    return weasyprint.HTML(string=html, base_url=str(base)).render()
+    if fonts is None:
+        return weasyprint.HTML(string=html, base_url=str(base)).render()
+    if not fonts:
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts.update(font_config=FontConfiguration(), cache={})
+    return weasyprint.HTML(string=html, base_url=str(base)).render(font_config=fonts["font_config"],
+                                                                    cache=fonts["cache"])
 
 
 #: PDF renderers of the project sheets: ``"weasyprint"`` draws the HTML sheet itself (the ``pdf`` extra; needs
@@ -920,38 +930,49 @@ def write_project_sheets(
     root = fiches.resolve()
     hs = getattr(hotspots, "hotspots", hotspots)
     facts = _facts(assessment, region, allocation)
-    written: list[Path] = []
-    pdfs: list[Path] = []
+    stems: list[str] = []
     taken: set[str] = set()
-    index_rows = []
-    for i, f in enumerate(facts):
-        report(progress, i / max(1, len(facts)), f"projectfiche {f['project_id']}")
+    for f in facts:
         stem = safe_filename(f["project_id"], taken)
         taken.add(stem)
-        html_path, pdf_path = fiches / f"{stem}.html", fiches / f"{stem}.pdf"
-        if html_path.resolve().parent != root:  # pragma: no cover - safe_filename prevents this
+        stems.append(stem)
+        if (fiches / f"{stem}.html").resolve().parent != root:  # pragma: no cover - safe_filename prevents this
             raise EnergieplanologieError(f"projectfiche {f['project_id']!r} zou buiten {fiches} komen")
+    fonts: dict[str, Any] = {}  # one font configuration and image cache per process (WeasyPrint)
+
+    def one(f: dict[str, Any]) -> tuple[str, bytes | None]:
+        # One sheet: its HTML and PDF (made in a worker process when several are at hand; written below, in order).
         png = _map_png(f, region, hs)
         html = document = None
         for font_pt, compact in (_FIT_STEPS if pdf else _FIT_STEPS[:1]):
             html = _render(f, facts, assessment, region, png, font_pt, compact, hs)
             if not pdf:
                 break
-            document = _pdf_document(html, fiches)
+            document = _pdf_document(html, fiches, fonts)
             if len(document.pages) == 1:
                 break
         assert html is not None  # the loop runs at least once
-        if pdf and document is not None and len(document.pages) > 1:
+        if not pdf:
+            return html, None
+        assert document is not None  # made in the loop when pdf
+        if len(document.pages) > 1:
             # Still too long at the smallest size and shortest lists: the PDF keeps the first page (the HTML
             # keeps everything). The caps on lists and reasons make this practically unreachable.
             document = document.copy(document.pages[:1])
+        return html, document.write_pdf()
+
+    written: list[Path] = []
+    pdfs: list[Path] = []
+    index_rows = []
+    for i, (f, stem, (html, pdf_bytes)) in enumerate(zip(facts, stems, map_ordered(one, facts), strict=True)):
+        report(progress, i / max(1, len(facts)), f"projectfiche {f['project_id']}")
+        html_path, pdf_path = fiches / f"{stem}.html", fiches / f"{stem}.pdf"
         with atomic_write(html_path) as tmp:
             tmp.write_text(html, encoding="utf-8")
         written.append(html_path)
-        if pdf:
-            assert document is not None  # made in the loop when pdf
+        if pdf_bytes is not None:
             with atomic_write(pdf_path) as tmp:
-                document.write_pdf(tmp)
+                tmp.write_bytes(pdf_bytes)
             written.append(pdf_path)
             pdfs.append(pdf_path)
         index_rows.append((f, stem))

@@ -401,3 +401,19 @@ def test_a_municipality_map_labels_only_the_stations_that_can_be_in_view():
     assert len(inside) > 20  # Amsterdam: many stations in view
     assert set(inside["name"].astype(str)) <= set(labels)
     assert len(labels) < len(st) / 5  # not the whole country
+
+
+def test_station_status_in_year_takes_the_worst_per_station_and_counts_the_unknown_as_unknown():
+    # S1: green offtake, red feed-in -> red; S2: amber twice -> amber; S3: only a status we do not know and a
+    # missing one -> unknown; S4: its rows are of another year -> absent. Stations in order of first appearance.
+    b = pd.DataFrame({
+        "station_id": ["S2", "S1", "S1", "S3", "S3", "S4", "S2"],
+        "year": [2030, 2030, 2030, 2030, 2030, 2040, 2030],
+        "direction": ["offtake", "offtake", "feedin", "offtake", "feedin", "offtake", "feedin"],
+        "status": ["amber", "green", "red", "purple", None, "red", "amber"],
+    })
+    assert station_status_in_year(b, 2030) == {"S2": "amber", "S1": "red", "S3": "unknown"}
+    assert list(station_status_in_year(b, 2030)) == ["S2", "S1", "S3"]
+    assert station_status_in_year(b, 2040) == {"S4": "red"}
+    assert station_status_in_year(b, 2050) == {}
+    assert station_status_in_year(None, 2030) == {}

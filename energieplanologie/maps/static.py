@@ -29,7 +29,7 @@ from energieplanologie.maps._style import (
     MUNICIPALITY_COLOUR,
     SECTOR_COLOURS,
     STATUS_COLOURS,
-    worst_status,
+    STATUS_ORDER,
 )
 
 __all__ = ["add_north_arrow", "add_scale_bar", "draw_region", "save_figure", "static_region_map", "station_status_in_year"]
@@ -52,10 +52,12 @@ def station_status_in_year(balance: pd.DataFrame | None, year: int) -> dict[str,
     if balance is None or balance.empty:
         return {}
     rows = balance.loc[balance["year"].astype(int) == int(year)]
-    out: dict[str, str] = {}
-    for sid, status in zip(rows["station_id"].astype(str), rows["status"].astype(str), strict=True):
-        out[sid] = worst_status(out.get(sid), status)
-    return out
+    # The worst status per station (STATUS_ORDER; anything else counts as unknown), stations in order of first
+    # appearance: a grouped maximum of the statuses' ranks (a loop over the rows cost 0.1 s a map at 5,000 stations).
+    by_rank = {rank: status for status, rank in STATUS_ORDER.items()}
+    rank = rows["status"].astype(str).map(STATUS_ORDER).fillna(STATUS_ORDER["unknown"]).astype(int)
+    worst = rank.groupby(rows["station_id"].astype(str).to_numpy(), sort=False).max()
+    return {str(sid): by_rank[int(r)] for sid, r in worst.items()}
 
 
 def _nice_length(width_m: float) -> float:
@@ -85,8 +87,14 @@ def add_north_arrow(ax: Axes, *, x: float = 0.95, y: float = 0.93) -> None:
                 arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3, "headwidth": 11, "headlength": 10})
 
 
-def _by_type(frame: gpd.GeoDataFrame, types: tuple[str, ...]) -> gpd.GeoDataFrame:
-    return frame.loc[frame.geometry.geom_type.isin(types).to_numpy()]
+def _type_masks(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which rows are areas, lines and points (geometry types read once per layer, not once per group drawn)."""
+    types = frame.geometry.geom_type.to_numpy()
+    return np.isin(types, _AREA_TYPES), np.isin(types, _LINE_TYPES), np.isin(types, _POINT_TYPES)
+
+
+def _equals(column: pd.Series, value: str) -> np.ndarray:
+    return column.eq(value).fillna(False).to_numpy(dtype=bool)
 
 
 def draw_region(
@@ -156,13 +164,16 @@ def draw_region(
 
     dev = in_view(region.developments)
     dev = dev.loc[(dev["year"].fillna(year).astype(int) <= year).to_numpy()]
+    is_area, is_line, is_point = _type_masks(dev)
+    all_mw = dev[["offtake_mw", "feedin_mw"]].fillna(0).sum(axis=1)
+    mw_scale = max(1.0, float(all_mw.max()))
     for sector, colour in SECTOR_COLOURS.items():
-        part = dev.loc[(dev["sector"] == sector).to_numpy()]
-        if part.empty:
+        is_sector = _equals(dev["sector"], sector)
+        if not is_sector.any():
             continue
         for certainty, (_, alpha, linestyle) in CERTAINTY_STYLE.items():
-            sub = part.loc[(part["certainty"] == certainty).to_numpy()]
-            areas, lines, points = _by_type(sub, _AREA_TYPES), _by_type(sub, _LINE_TYPES), _by_type(sub, _POINT_TYPES)
+            is_sub = is_sector & _equals(dev["certainty"], certainty)
+            areas, lines, points = dev.loc[is_sub & is_area], dev.loc[is_sub & is_line], dev.loc[is_sub & is_point]
             if len(areas):
                 areas.plot(ax=ax, facecolor=colour, alpha=alpha, edgecolor="none", zorder=3)
                 areas.boundary.plot(ax=ax, color=colour, linewidth=1.2, linestyle=linestyle, zorder=3)
@@ -170,7 +181,7 @@ def draw_region(
                 lines.plot(ax=ax, color=colour, linewidth=2, linestyle=linestyle, zorder=3)
             if len(points):
                 mw = (points["offtake_mw"].fillna(0) + points["feedin_mw"].fillna(0)).to_numpy()
-                size = 18 + 60 * np.sqrt(np.clip(mw, 0, None) / max(1.0, float(dev[["offtake_mw", "feedin_mw"]].fillna(0).sum(axis=1).max())))
+                size = 18 + 60 * np.sqrt(np.clip(mw, 0, None) / mw_scale)
                 points.plot(ax=ax, color=colour, markersize=size, edgecolor="#222222", linewidth=0.5,
                             alpha=min(1.0, alpha + 0.45), zorder=4)
         handles.append(Patch(facecolor=colour, edgecolor=colour, alpha=0.6, label=value_label("sector", sector)))
@@ -179,6 +190,7 @@ def draw_region(
     carriers_seen: list[str] = []
     flex_seen: list[str] = []
     if len(infra):
+        infra_area, infra_line, infra_point = _type_masks(infra)
         built = ((infra["status"] == "existing") | (infra["year_ready"].fillna(10_000).astype(int) <= year)).to_numpy()
         for carrier, colour in CARRIER_COLOURS.items():
             is_c = (infra["carrier"] == carrier).to_numpy()
@@ -186,12 +198,12 @@ def draw_region(
                 continue
             carriers_seen.append(carrier)
             for done, ls in ((True, "-"), (False, "--")):
-                sub = infra.loc[is_c & (built == done)]
-                for itype, weight in [(t, INFRA_WEIGHT.get(t, 2.5)) for t in sorted(set(sub["infra_type"]))]:
-                    part = sub.loc[(sub["infra_type"] == itype).to_numpy()]
-                    lines = _by_type(part, _LINE_TYPES)
-                    areas = _by_type(part, _AREA_TYPES)
-                    points = _by_type(part, _POINT_TYPES)
+                is_sub = is_c & (built == done)
+                for itype, weight in [(t, INFRA_WEIGHT.get(t, 2.5)) for t in sorted(set(infra.loc[is_sub, "infra_type"]))]:
+                    is_part = is_sub & _equals(infra["infra_type"], itype)
+                    lines = infra.loc[is_part & infra_line]
+                    areas = infra.loc[is_part & infra_area]
+                    points = infra.loc[is_part & infra_point]
                     if len(lines):
                         lines.plot(ax=ax, color=colour, linewidth=weight * 0.7, linestyle=ls, zorder=5)
                     if len(areas):
