@@ -27,7 +27,10 @@ allocation + balance (3 scenarios, 4 years, every station; see ``bench_balance.p
       areas, the whole ledger and its table);
     * **kernel** — the floor: ``cKDTree`` nearest station of every point (points prepared before the clock, best
       of 1 and 2 threads) + one ``bincount`` per scenario and direction;
-    * **naive** — ``geopandas.sjoin_nearest`` + a pandas ``groupby`` per scenario;
+    * **naive** — ``geopandas.sjoin_nearest`` + pandas ``groupby`` building the same ledger as ours (every station,
+      year, direction and scenario, with capacity, status and MW per sector);
+    * **naive, sums only** — the naive path as issue 19 first measured it: ``sjoin_nearest`` + the weighted MW
+      summed per station that received developments (no capacity, status, sectors or ledger);
     * **QGIS** — ``native:joinbynearest`` (the developments' points to the nearest station; QGIS has no balance);
     * **dask** — ``station_balance(..., engine="dask")`` on a ``LocalCluster`` of 2 worker processes holding the
       developments (sent once, before the clock: ``partition_region``), and on dask's local threads.
@@ -193,6 +196,15 @@ def _balance_naive(wd: Path, repeat: int) -> None:
     region = _region(wd)
     seconds, _ = harness.best(lambda: bb.run_naive(region), repeat)
     harness.emit({"seconds": seconds})
+
+
+def _balance_naive_sums(wd: Path, repeat: int) -> None:
+    sys.path.insert(0, str(HERE.parent))
+    import bench_balance as bb
+
+    region = _region(wd)
+    seconds, _ = harness.best(lambda: bb.run_naive_sums(region), repeat)
+    harness.emit({"seconds": seconds, "note": "sums per station that received developments only: no ledger"})
 
 
 def _check_balance(wd: Path, got) -> str:
@@ -612,7 +624,8 @@ def _qgis_worker(name: str, wd: Path, repeat: int, eps: float, min_samples: int)
 ITEMS: list[tuple[str, str, str, str, bool]] = [
     ("allocation + balance", "ours", "balance_ours", "engine", False),
     ("allocation + balance", "kernel: cKDTree + bincount", "balance_kernel", "engine", False),
-    ("allocation + balance", "naive: sjoin_nearest + groupby", "balance_naive", "engine", False),
+    ("allocation + balance", "naive: sjoin_nearest + groupby (same ledger as ours)", "balance_naive", "engine", False),
+    ("allocation + balance", "naive, sums only (the issue's first measure)", "balance_naive_sums", "engine", False),
     ("allocation + balance", "QGIS native:joinbynearest", "qgis_join", "qgis", True),
     ("allocation + balance", "dask, 2 worker processes", "balance_dask", "engine", False),
     ("allocation + balance", "dask, local threads", "balance_dask_threads", "engine", False),
@@ -823,6 +836,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "balance_ours": lambda: _balance_ours(wd, rep),
         "balance_kernel": lambda: _balance_kernel(wd, rep),
         "balance_naive": lambda: _balance_naive(wd, rep),
+        "balance_naive_sums": lambda: _balance_naive_sums(wd, rep),
         "balance_dask": lambda: _balance_dask(wd, rep),
         "balance_dask_threads": lambda: _balance_dask_threads(wd, rep),
         "dbscan_ours": lambda: _dbscan_ours(wd, rep, eps, ms),
