@@ -42,20 +42,34 @@ __all__ = ["app", "main"]
 Charts = Annotated[str, typer.Option(
     "--grafieken", help="Stationsgrafieken: tekort (stations met een tekort, de grootste 100), alle, geen, of "
     "station_id's gescheiden door komma's.")]
+Pages = Annotated[str, typer.Option(
+    "--gemeenten", help="Gemeentepagina's: auto (alle tot 60 gemeenten, daarboven de 60 met het grootste tekort), "
+    "alle, geen, of gemeentecodes gescheiden door komma's.")]
+Sheets = Annotated[str, typer.Option(
+    "--fiches", help="Projectfiches: auto (alle tot 60 projecten, daarboven de 60 hoogst gerangschikte), alle, geen, "
+    "of project-id's gescheiden door komma's.")]
 
 
 def _chart_choice(value: str) -> str | list[str]:
     """``--grafieken``: tekort | alle | geen → the pipeline's choice; anything else is a list of station ids."""
     from energieplanologie.charts import CHART_CHOICES
+    from energieplanologie.output_choice import parse_choice
 
-    word = value.strip().lower()
-    if word in CHART_CHOICES:
-        return CHART_CHOICES[word]
-    ids = [part.strip() for part in value.split(",") if part.strip()]
-    if not ids:
-        raise ConfigError("--grafieken: kies tekort, alle, geen of noem station_id's gescheiden door komma's",
-                          key="grafieken")
-    return ids
+    return parse_choice(value, CHART_CHOICES, option="grafieken", what="station_id's")
+
+
+def _page_choice(value: str) -> str | list[str]:
+    """``--gemeenten``: auto | alle | geen, or a list of municipality codes."""
+    from energieplanologie.output_choice import PAGE_CHOICES, parse_choice
+
+    return parse_choice(value, PAGE_CHOICES, option="gemeenten", what="gemeentecodes")
+
+
+def _sheet_choice(value: str) -> str | list[str]:
+    """``--fiches``: auto | alle | geen, or a list of project ids."""
+    from energieplanologie.output_choice import SHEET_CHOICES, parse_choice
+
+    return parse_choice(value, SHEET_CHOICES, option="fiches", what="project-id's")
 
 
 def _read_mapping(path: Path | None) -> dict[str, str] | None:
@@ -115,12 +129,13 @@ def validate(
 
 
 def _write_outputs(region: Any, settings: Any, out_dir: Path, *, machine: bool, quiet: bool, scenario: str | None,
-                   round: str | None = None, pdf: bool = True, charts: str | list[str] = "shortage") -> None:
+                   round: str | None = None, pdf: bool = True, charts: str | list[str] = "shortage",
+                   pages: str | list[str] = "auto", sheets: str | list[str] = "auto") -> None:
     from energieplanologie.pipeline import run_pipeline
 
     with ProgressDisplay(machine, quiet, "energieplanologie") as progress:
         written = run_pipeline(region, out_dir, settings=settings, scenario=scenario, round=round, pdf=pdf,
-                               progress=progress, charts=charts)
+                               progress=progress, charts=charts, pages=pages, sheets=sheets)
     if not quiet and not machine:
         out.print(f"Uitvoer geschreven naar {out_dir} ({len(written)} bestanden):")
         for p in written:
@@ -133,6 +148,8 @@ def _write_outputs(region: Any, settings: Any, out_dir: Path, *, machine: bool, 
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Uitvoermap.")] = Path("uitvoer"),
     charts: Charts = "tekort",
+    pages: Pages = "auto",
+    sheets: Sheets = "auto",
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -146,7 +163,7 @@ def demo(
         with warnings_shown():
             region = load_sample()
             _write_outputs(region, sample_settings(), out_dir, machine=machine, quiet=quiet, scenario=None,
-                           charts=_chart_choice(charts))
+                           charts=_chart_choice(charts), pages=_page_choice(pages), sheets=_sheet_choice(sheets))
     except EnergieplanologieError as exc:
         raise fail(exc, 2) from None
 
@@ -159,6 +176,8 @@ def run(
     round_: Annotated[str | None, typer.Option("--round", help="Programmeerronde (bv. 2025), vastgelegd in de herkomst.")] = None,
     pdf: Annotated[bool, typer.Option("--pdf/--geen-pdf", help="Projectfiches ook als PDF.")] = True,
     charts: Charts = "tekort",
+    pages: Pages = "auto",
+    sheets: Sheets = "auto",
     quiet: Quiet = False,
     machine: MachineProgress = False,
 ) -> None:
@@ -170,13 +189,13 @@ def run(
         from energieplanologie.cli_steps import CONFIG_HINTS
 
         check_output(out_dir, load_config(config).input_paths)  # before reading or computing anything
-        chosen_charts = _chart_choice(charts)
+        chosen_charts, chosen_pages, chosen_sheets = _chart_choice(charts), _page_choice(pages), _sheet_choice(sheets)
         with warnings_shown():
             with ProgressDisplay(machine, quiet, "lagen lezen") as progress:
                 region, settings, _ = load_project(config, progress=progress)
             region.require_usable_layers(CONFIG_HINTS)
             _write_outputs(region, settings, out_dir, machine=machine, quiet=quiet, scenario=scenario, round=round_,
-                           pdf=pdf, charts=chosen_charts)
+                           pdf=pdf, charts=chosen_charts, pages=chosen_pages, sheets=chosen_sheets)
     except (ConfigError, OutputError) as exc:
         raise fail(exc, 2) from None
     except EnergieplanologieError as exc:

@@ -757,8 +757,10 @@ def write_overviews(
     dpi: int = 150,
     tables_json: bool = False,
     progress: ProgressCallback | None = None,
+    pages: Sequence[str] | None = None,
+    pages_note: str = "",
 ) -> list[Path]:
-    """Write ``<GMcode>.png`` and ``<GMcode>.html`` for every municipality and ``index.html``.
+    """Write ``<GMcode>.png`` and ``<GMcode>.html`` for every municipality (or those in ``pages``) and ``index.html``.
 
     Parameters
     ----------
@@ -778,6 +780,11 @@ def write_overviews(
         QGIS dock and scripts.
     progress : callable, optional
         ``progress(fraction, message)``.
+    pages : sequence of str, optional
+        Only these municipalities get a page (see :func:`energieplanologie.output_choice.municipality_page_codes`);
+        ``index.html`` still lists every municipality and says how to make the others. Default: all.
+    pages_note : str, optional
+        Which municipalities have a page and why, for ``index.html`` (e.g. ``"de 60 met het grootste tekort"``).
 
     Returns
     -------
@@ -796,7 +803,15 @@ def write_overviews(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     root = out.resolve()
-    codes = sorted(region.municipalities["municipality_code"].astype(str))
+    all_codes = sorted(region.municipalities["municipality_code"].astype(str))
+    if pages is None:
+        codes = all_codes
+    else:
+        wanted = {str(c) for c in pages}
+        unknown = sorted(wanted - set(all_codes))
+        if unknown:
+            raise ValueError(f"Gemeente {unknown[0]!r} komt niet voor in de regio.")
+        codes = [c for c in all_codes if c in wanted]
     stems: list[str] = []
     used: set[str] = set()
     for code in codes:
@@ -828,7 +843,7 @@ def write_overviews(
         return png, page, tables, {"name": ov.name, "summary": ov.summary}
 
     written: list[Path] = []
-    entries = []
+    entries: list[dict[str, Any]] = []
     report(progress, 0.0, f"gemeente {codes[0]}" if codes else "gemeenten")
     for i, (code, stem, (png, page, tables, entry)) in enumerate(zip(codes, stems, map_ordered(one, codes),
                                                                       strict=True)):
@@ -847,8 +862,17 @@ def write_overviews(
                         "summary": entry["summary"]})
         if i + 1 < len(codes):
             report(progress, (i + 1) / len(codes), f"gemeente {codes[i + 1]}")
+    if len(codes) < len(all_codes):  # the others are listed too, without a page
+        mun = region.municipalities
+        names = dict(zip(mun["municipality_code"].astype(str), mun["name"].astype(str), strict=True))
+        have = set(codes)
+        entries += [{"code": c, "name": names[c], "href": None, "png": None, "summary": "pagina op verzoek"}
+                    for c in all_codes if c not in have]
+        entries.sort(key=lambda e: e["code"])
     index = render_template("overview_index.html", region_name=region.name, entries=entries,
-                            year=int(year if year is not None else max(region.years)))
+                            year=int(year if year is not None else max(region.years)),
+                            without_page=len(codes) < len(all_codes), with_page=format_number(len(codes), 0),
+                            chosen=pages_note or "de gekozen gemeenten")
     index_path = out / "index.html"
     with atomic_write(index_path) as tmp:
         Path(tmp).write_text(index, encoding="utf-8", newline="\n")

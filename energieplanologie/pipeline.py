@@ -48,9 +48,11 @@ __all__ = [
     "chosen_scenario",
     "gpkg_layers",
     "hotspots_with_members",
+    "page_codes",
     "region_inputs",
     "run_pipeline",
     "scenario_order",
+    "sheet_ids",
     "write_gpkg",
     "write_outputs",
 ]
@@ -267,15 +269,75 @@ def check_output(out_dir: str | Path, inputs: Any = ()) -> None:
 
 
 def write_outputs(result: Analysis, out_dir: str | Path, *, pdf: bool = True, round: str | int | None = None,
-                  progress: ProgressCallback | None = None, charts: str | Sequence[str] = "shortage") -> list[Path]:
+                  progress: ProgressCallback | None = None, charts: str | Sequence[str] = "shortage",
+                  pages: str | Sequence[str] = "auto", sheets: str | Sequence[str] = "auto") -> list[Path]:
     """Write the output folder of DESIGN §9 from an :class:`Analysis` (``round``: the programming round, for the
-    provenance in the GeoPackage; ``charts``: which station charts, see :func:`chart_ids`), all or nothing: into a
-    staging folder beside ``out_dir``, swapped in at the end. Files in ``out_dir`` that a run does not write are
-    kept."""
+    provenance in the GeoPackage; ``charts``: which station charts, see :func:`chart_ids`; ``pages`` and
+    ``sheets``: which municipality pages and project sheets, see :func:`page_codes` and :func:`sheet_ids`), all or
+    nothing: into a staging folder beside ``out_dir``, swapped in at the end. Files in ``out_dir`` that a run does
+    not write are kept."""
     ids = chart_ids(result, charts)
+    codes, note = page_codes(result, pages)
+    projects = sheet_ids(result, sheets)
     with staged_output(out_dir, owns=OUTPUT_NAMES) as folder:
-        written = _write_set(result, folder, pdf=pdf, round=round, progress=progress, chart_stations=ids)
+        written = _write_set(result, folder, pdf=pdf, round=round, progress=progress, chart_stations=ids,
+                             pages=codes, pages_note=note, sheets=projects)
     return final_paths(written, folder, out_dir)
+
+
+def page_codes(result: Analysis, pages: str | Sequence[str] = "auto") -> tuple[list[str], str]:
+    """The municipalities that get an overview page in the output folder, and how they were chosen (for the index):
+    ``"auto"`` (default) every one up to :data:`~energieplanologie.output_choice.PAGE_LIMIT`, beyond that the
+    municipalities with the largest shortage in the chosen scenario (a notice says so); ``"all"``,
+    ``"none"``, or a list of codes (:func:`~energieplanologie.output_choice.municipality_page_codes`).
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> result = analyse(ep.load_sample())
+    >>> page_codes(result), page_codes(result, ["GM0715"])
+    ((['GM0677', 'GM0715', 'GM1714'], ''), (['GM0715'], 'de gekozen gemeenten'))
+    """
+    from energieplanologie import output_choice
+
+    which = pages if isinstance(pages, str) else list(pages)
+    limit = output_choice.PAGE_LIMIT
+    codes = output_choice.municipality_page_codes(result.region.municipalities, result.balance_chosen,
+                                                  result.allocation, which, limit=limit)
+    total = len(result.region.municipalities)
+    if len(codes) == total:
+        return codes, ""
+    if which != "auto":
+        return codes, "de gekozen gemeenten"
+    logging.getLogger("energieplanologie").warning(
+        "gemeentepagina's voor de %s gemeenten met het grootste tekort (van %s gemeenten); kies --gemeenten alle "
+        "of noem de gemeenten (--gemeenten GM0001,GM0002) voor meer", format_number(len(codes), 0),
+        format_number(total, 0))
+    return codes, f"de {format_number(len(codes), 0)} met het grootste tekort (hoogstens {format_number(limit, 0)})"
+
+
+def sheet_ids(result: Analysis, sheets: str | Sequence[str] = "auto") -> list[str]:
+    """The projects that get a project sheet in the output folder: ``"auto"`` (default) every one up to
+    :data:`~energieplanologie.output_choice.SHEET_LIMIT`, beyond that the highest ranked (a notice says so);
+    ``"all"``, ``"none"``, or a list of project ids (:func:`~energieplanologie.output_choice.project_sheet_ids`).
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> result = analyse(ep.load_sample())
+    >>> sheet_ids(result)[:3], len(sheet_ids(result)), sheet_ids(result, "none")
+    (['P01', 'P03', 'P05'], 11, [])
+    """
+    from energieplanologie import output_choice
+
+    which = sheets if isinstance(sheets, str) else list(sheets)
+    ids = output_choice.project_sheet_ids(result.assessment.table, which, limit=output_choice.SHEET_LIMIT)
+    total = len(result.assessment.table)
+    if which == "auto" and len(ids) < total:
+        logging.getLogger("energieplanologie").warning(
+            "projectfiches voor de %s hoogst gerangschikte projecten (van %s); kies --fiches alle of noem de "
+            "projecten (--fiches ID,ID) voor meer", format_number(len(ids), 0), format_number(total, 0))
+    return ids
 
 
 def chart_ids(result: Analysis, charts: str | Sequence[str] = "shortage") -> list[str]:
@@ -306,7 +368,8 @@ def chart_ids(result: Analysis, charts: str | Sequence[str] = "shortage") -> lis
 
 
 def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | None,
-               progress: ProgressCallback | None, chart_stations: list[str]) -> list[Path]:
+               progress: ProgressCallback | None, chart_stations: list[str], pages: list[str] | None = None,
+               pages_note: str = "", sheets: list[str] | None = None) -> list[Path]:
     from energieplanologie.charts import write_station_charts
     from energieplanologie.maps import publish, region_map
     from energieplanologie.overview import write_overviews
@@ -335,10 +398,10 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     written += write_overviews(region, out / "gemeenten", balance=result.balance_chosen,
                                allocation=result.allocation, hotspots=result.hotspots_final,
                                scenario=result.scenario, scenarios=result.settings.user_scenarios(), tables_json=True,
-                               progress=scaled(progress, 0.3, 0.55))
+                               progress=scaled(progress, 0.3, 0.55), pages=pages, pages_note=pages_note)
     report(progress, 0.55, "pMIEK")
     written += write_pmiek(result.assessment, region, out / "pmiek", pdf=pdf, hotspots=result.hotspots_final,
-                           allocation=result.allocation, progress=scaled(progress, 0.55, 0.95))
+                           allocation=result.allocation, progress=scaled(progress, 0.55, 0.95), project_ids=sheets)
     if result.variants is not None:
         from energieplanologie.variant_charts import write_variants
 
@@ -359,6 +422,8 @@ def run_pipeline(
     round: str | int | None = None,
     progress: ProgressCallback | None = None,
     charts: str | Sequence[str] = "shortage",
+    pages: str | Sequence[str] = "auto",
+    sheets: str | Sequence[str] = "auto",
 ) -> list[Path]:
     """Run every analysis on ``region`` and write the output folder.
 
@@ -382,6 +447,10 @@ def run_pipeline(
         ``progress(fraction, message)``.
     charts : {"shortage", "all", "none"} or list of str, default "shortage"
         Which stations get a chart in ``stationsgrafieken/`` (see :func:`chart_ids`).
+    pages : {"auto", "all", "none"} or list of str, default "auto"
+        Which municipalities get a page in ``gemeenten/`` (see :func:`page_codes`).
+    sheets : {"auto", "all", "none"} or list of str, default "auto"
+        Which projects get a sheet in ``pmiek/fiches/`` (see :func:`sheet_ids`).
 
     Returns
     -------
@@ -409,5 +478,10 @@ def run_pipeline(
         from energieplanologie.charts import chart_stations
 
         chart_stations(pd.DataFrame({"station_id": region.stations["station_id"].astype(str)}), list(charts))
+    if not isinstance(pages, str):  # so is a municipality that does not exist
+        from energieplanologie.output_choice import municipality_page_codes
+
+        municipality_page_codes(region.municipalities, pd.DataFrame(), pd.DataFrame(), list(pages))
     result = analyse(region, settings=settings, scenario=scenario, progress=scaled(progress, 0.0, 0.3))
-    return write_outputs(result, out_dir, pdf=pdf, round=round, progress=scaled(progress, 0.3, 1.0), charts=charts)
+    return write_outputs(result, out_dir, pdf=pdf, round=round, progress=scaled(progress, 0.3, 1.0), charts=charts,
+                         pages=pages, sheets=sheets)

@@ -33,7 +33,7 @@ import shapely
 
 from energieplanologie._atomic import atomic_write
 from energieplanologie._cells import safe_xlsx_cell
-from energieplanologie._errors import EnergieplanologieError
+from energieplanologie._errors import ConfigError, EnergieplanologieError
 from energieplanologie._html import render_template, safe_file_stem
 from energieplanologie._version import __version__
 from energieplanologie._workers import map_ordered
@@ -883,6 +883,7 @@ def write_project_sheets(
     progress: ProgressCallback | None = None,
     pdf_engine: str = "auto",
     allocation: pd.DataFrame | None = None,
+    project_ids: Sequence[str] | None = None,
 ) -> list[Path]:
     """Write one project sheet per project: ``fiches/<id>.html`` and, with ``pdf``, ``fiches/<id>.pdf`` (exactly one
     A4 page each) plus ``fiches/pmiek_projectfiches.pdf`` (all, in rank order) and ``fiches/index.html``.
@@ -909,6 +910,9 @@ def write_project_sheets(
     allocation : GeoDataFrame, optional
         The allocation the afweging's balance used (the pipeline's :class:`~energieplanologie.pipeline.Analysis`
         hands it on); computed with the default options when None.
+    project_ids : sequence of str, optional
+        Only these projects get a sheet (see :func:`energieplanologie.output_choice.project_sheet_ids`); the index
+        still lists every project. Default: all.
 
     Returns
     -------
@@ -922,7 +926,7 @@ def write_project_sheets(
     renderer = pdf_renderer(pdf_engine) if pdf else None
     if renderer == "fpdf":
         return _write_sheets_fpdf(assessment, region, out_dir, hotspots=hotspots, progress=progress,
-                                  allocation=allocation)
+                                  allocation=allocation, project_ids=project_ids)
     if pdf:
         import pypdf
     fiches = Path(out_dir) / "fiches"
@@ -930,9 +934,10 @@ def write_project_sheets(
     root = fiches.resolve()
     hs = getattr(hotspots, "hotspots", hotspots)
     facts = _facts(assessment, region, allocation)
+    chosen = _chosen(facts, project_ids)
     stems: list[str] = []
     taken: set[str] = set()
-    for f in facts:
+    for f in chosen:
         stem = safe_filename(f["project_id"], taken)
         taken.add(stem)
         stems.append(stem)
@@ -963,9 +968,9 @@ def write_project_sheets(
 
     written: list[Path] = []
     pdfs: list[Path] = []
-    index_rows = []
-    for i, (f, stem, (html, pdf_bytes)) in enumerate(zip(facts, stems, map_ordered(one, facts), strict=True)):
-        report(progress, i / max(1, len(facts)), f"projectfiche {f['project_id']}")
+    index_rows: list[tuple[dict[str, Any], str | None]] = []
+    for i, (f, stem, (html, pdf_bytes)) in enumerate(zip(chosen, stems, map_ordered(one, chosen), strict=True)):
+        report(progress, i / max(1, len(chosen)), f"projectfiche {f['project_id']}")
         html_path, pdf_path = fiches / f"{stem}.html", fiches / f"{stem}.pdf"
         with atomic_write(html_path) as tmp:
             tmp.write_text(html, encoding="utf-8")
@@ -987,14 +992,15 @@ def write_project_sheets(
         written.append(combined)
     index = fiches / "index.html"
     with atomic_write(index) as tmp:
-        tmp.write_text(_index_html(index_rows, assessment, region, pdf), encoding="utf-8")
+        tmp.write_text(_index_html(_with_unwritten(index_rows, facts), assessment, region, pdf), encoding="utf-8")
     written.append(index)
     report(progress, 1.0, "projectfiches klaar")
     return written
 
 
 def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path, *, hotspots: Any,
-                       progress: ProgressCallback | None, allocation: pd.DataFrame | None = None) -> list[Path]:
+                       progress: ProgressCallback | None, allocation: pd.DataFrame | None = None,
+                       project_ids: Sequence[str] | None = None) -> list[Path]:
     """:func:`write_project_sheets` with the pure-Python PDF writer (same files, same fitting steps)."""
     from energieplanologie.sheet_pdf import sheet_fits, write_sheets
 
@@ -1003,12 +1009,13 @@ def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path,
     root = fiches.resolve()
     hs = getattr(hotspots, "hotspots", hotspots)
     facts = _facts(assessment, region, allocation)
+    chosen = _chosen(facts, project_ids)
     written: list[Path] = []
     pages = []
     taken: set[str] = set()
-    index_rows = []
-    for i, f in enumerate(facts):
-        report(progress, i / max(1, len(facts)), f"projectfiche {f['project_id']}")
+    index_rows: list[tuple[dict[str, Any], str | None]] = []
+    for i, f in enumerate(chosen):
+        report(progress, i / max(1, len(chosen)), f"projectfiche {f['project_id']}")
         stem = safe_filename(f["project_id"], taken)
         taken.add(stem)
         html_path, pdf_path = fiches / f"{stem}.html", fiches / f"{stem}.pdf"
@@ -1035,25 +1042,50 @@ def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path,
         written.append(combined)
     index = fiches / "index.html"
     with atomic_write(index) as tmp:
-        tmp.write_text(_index_html(index_rows, assessment, region, True), encoding="utf-8")
+        tmp.write_text(_index_html(_with_unwritten(index_rows, facts), assessment, region, True), encoding="utf-8")
     written.append(index)
     report(progress, 1.0, "projectfiches klaar")
     return written
 
 
-def _index_html(rows: list[tuple[dict[str, Any], str]], assessment: Assessment, region: Any, pdf: bool) -> str:
+def _chosen(facts: list[dict[str, Any]], project_ids: Sequence[str] | None) -> list[dict[str, Any]]:
+    """The facts of the projects that get a sheet (all when ``project_ids`` is None), in rank order."""
+    if project_ids is None:
+        return facts
+    wanted = {str(p) for p in project_ids}
+    unknown = sorted(wanted - {str(f["project_id"]) for f in facts})
+    if unknown:
+        raise ConfigError(f"fiches: project {unknown[0]!r} komt niet voor in de afweging", key="fiches")
+    return [f for f in facts if str(f["project_id"]) in wanted]
+
+
+def _with_unwritten(rows: list[tuple[dict[str, Any], str | None]],
+                    facts: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str | None]]:
+    """The index rows of every project in rank order: those without a sheet get ``None``."""
+    stems = {f["project_id"]: stem for f, stem in rows}
+    return [(f, stems.get(f["project_id"])) for f in facts]
+
+
+def _index_html(rows: list[tuple[dict[str, Any], str | None]], assessment: Assessment, region: Any, pdf: bool) -> str:
     import html as _html
 
     table = assessment.table.set_index("project_id")
     body = []
     for f, stem in rows:
         t = table.loc[f["project_id"]]
-        links = f'<a href="{_html.escape(stem)}.html">HTML</a>' + (
+        links = "op verzoek (--fiches)" if stem is None else f'<a href="{_html.escape(stem)}.html">HTML</a>' + (
             f' · <a href="{_html.escape(stem)}.pdf">PDF</a>' if pdf else "")
         body.append(f"<tr><td>{int(t['rank'])}</td><td>{_html.escape(_text(f['row']['name']))}</td>"
                     f"<td>{_html.escape(f['project_id'])}</td><td>{format_number(t['weighted_score'], 1)}</td>"
                     f"<td>{links}</td></tr>")
+    missing = sum(stem is None for _, stem in rows)
     combined = '<p><a href="pmiek_projectfiches.pdf">Alle projectfiches in één PDF</a></p>' if pdf else ""
+    if missing:
+        combined = '<p><a href="pmiek_projectfiches.pdf">Deze projectfiches in één PDF</a></p>' \
+            if pdf and missing < len(rows) else ""
+        combined += (f"<p>{format_number(len(rows) - missing, 0)} van de {format_number(len(rows), 0)} projecten "
+                     "hebben hier een fiche. Een fiche voor een ander project maakt "
+                     "<code>energieplanologie run … --fiches ID,ID</code> (of <code>--fiches alle</code>).</p>")
     name = _html.escape(region.name)
     return ("<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">"
             f"<title>Projectfiches pMIEK {name}</title>"
@@ -1074,6 +1106,7 @@ def write_pmiek(
     hotspots: Any = None,
     progress: ProgressCallback | None = None,
     allocation: pd.DataFrame | None = None,
+    project_ids: Sequence[str] | None = None,
 ) -> list[Path]:
     """Write all pMIEK products into ``out_dir`` (the ``pmiek/`` folder of DESIGN §9).
 
@@ -1098,6 +1131,8 @@ def write_pmiek(
     allocation : GeoDataFrame, optional
         The allocation the afweging's balance used (the pipeline's :class:`~energieplanologie.pipeline.Analysis`
         hands it on); computed with the default options when None.
+    project_ids : sequence of str, optional
+        Only these projects get a sheet (:func:`write_project_sheets`); the list and the afweging hold all.
 
     Returns
     -------
@@ -1121,5 +1156,6 @@ def write_pmiek(
     written += write_assessment(assessment, out)
 
     written += write_project_sheets(assessment, region, out, pdf=pdf, hotspots=hotspots,
-                                    progress=scaled(progress, 0.1, 1.0), allocation=allocation)
+                                    progress=scaled(progress, 0.1, 1.0), allocation=allocation,
+                                    project_ids=project_ids)
     return written

@@ -1,0 +1,179 @@
+"""Which per-item products the full chain writes: municipality pages and project sheets (DESIGN §9).
+
+A province has at most some sixty municipalities and a provincial pMIEK a few dozen projects: ``run`` writes a page
+and a sheet for every one of them. The whole country has some 340 municipalities and hundreds of projects, and one page or
+sheet takes a second or more to draw: there ``run`` writes those that matter most (the municipalities served by the
+largest shortages, the projects ranked highest), at most :data:`PAGE_LIMIT` and :data:`SHEET_LIMIT`, and says so;
+the rest are made on request (``--gemeenten``, ``--fiches``). The tables (``projectenlijst``, the GeoPackage) always
+hold everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from energieplanologie._errors import ConfigError
+
+__all__ = [
+    "PAGE_CHOICES",
+    "PAGE_LIMIT",
+    "SHEET_CHOICES",
+    "SHEET_LIMIT",
+    "municipality_page_codes",
+    "parse_choice",
+    "project_sheet_ids",
+]
+
+#: At most this many municipality pages with ``"auto"`` (every Dutch province has fewer municipalities).
+PAGE_LIMIT = 60
+#: At most this many project sheets with ``"auto"`` (the highest ranked).
+SHEET_LIMIT = 60
+
+#: The words of ``--gemeenten`` and what they mean to :func:`municipality_page_codes`.
+PAGE_CHOICES: dict[str, str] = {"auto": "auto", "alle": "all", "geen": "none"}
+#: The words of ``--fiches`` and what they mean to :func:`project_sheet_ids`.
+SHEET_CHOICES: dict[str, str] = {"auto": "auto", "alle": "all", "geen": "none"}
+
+
+def parse_choice(value: str, choices: Mapping[str, str], *, option: str, what: str) -> str | list[str]:
+    """A command-line choice: one of the ``choices`` words, or a comma-separated list of ids.
+
+    Parameters
+    ----------
+    value : str
+        What the user typed.
+    choices : mapping
+        The words (Dutch, any case) and their meaning.
+    option : str
+        The option's name without dashes (``"gemeenten"``), for the error message and its key.
+    what : str
+        What the ids are (``"gemeentecodes"``), for the error message.
+
+    Raises
+    ------
+    ConfigError
+        Neither a word nor any id (Dutch message, key ``option``).
+
+    Examples
+    --------
+    >>> parse_choice("Alle", PAGE_CHOICES, option="gemeenten", what="gemeentecodes")
+    'all'
+    >>> parse_choice("GM0715, GM1714", PAGE_CHOICES, option="gemeenten", what="gemeentecodes")
+    ['GM0715', 'GM1714']
+    """
+    word = value.strip().lower()
+    if word in choices:
+        return choices[word]
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    if not ids:
+        words = ", ".join(choices)
+        raise ConfigError(f"--{option}: kies {words} of noem {what} gescheiden door komma's", key=option)
+    return list(dict.fromkeys(ids))
+
+
+def _named(which: Iterable[str], known: Sequence[str], *, option: str, what: str) -> list[str]:
+    wanted = [str(s) for s in which]
+    have = set(known)
+    unknown = [s for s in wanted if s not in have]
+    if unknown:
+        raise ConfigError(f"{option}: {what} {unknown[0]!r} komt niet voor in de regio", key=option)
+    return [s for s in known if s in set(wanted)]
+
+
+def municipality_page_codes(municipalities: pd.DataFrame, balance: pd.DataFrame, allocation: pd.DataFrame,
+                            which: str | Iterable[str] = "auto", *, limit: int = PAGE_LIMIT) -> list[str]:
+    """The municipalities that get an overview page, sorted by code.
+
+    Parameters
+    ----------
+    municipalities : DataFrame
+        ``region.municipalities`` (``municipality_code``).
+    balance : DataFrame
+        The station balance of ONE scenario (``station_id``, ``shortage_mw``).
+    allocation : DataFrame
+        The allocation the balance used (``municipality_code``, ``station_id``).
+    which : {"auto", "all", "none"} or iterable of str, default "auto"
+        ``"auto"``: every municipality when there are at most ``limit``, else the ``limit`` municipalities with the
+        largest shortage: over the stations their developments are allocated to, the sum of each station's largest
+        shortage (MW, any year and direction, as :func:`~energieplanologie.charts.chart_stations` ranks them); ties
+        by code; none without a shortage. ``"all"``, ``"none"``, or the codes themselves.
+    limit : int, default :data:`PAGE_LIMIT`
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    ConfigError
+        An unknown word or code (Dutch, key ``gemeenten``).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd
+    >>> mun = pd.DataFrame({"municipality_code": ["GM1", "GM2", "GM3"]})
+    >>> bal = pd.DataFrame({"station_id": ["A", "B", "B"], "shortage_mw": [5.0, 2.0, 0.0]})
+    >>> alloc = pd.DataFrame({"municipality_code": ["GM1", "GM2", "GM2", "GM3"], "station_id": ["B", "A", "A", None]})
+    >>> municipality_page_codes(mun, bal, alloc, limit=1), municipality_page_codes(mun, bal, alloc, limit=3)
+    (['GM2'], ['GM1', 'GM2', 'GM3'])
+    """
+    codes = sorted(municipalities["municipality_code"].astype(str))
+    if not isinstance(which, str):
+        return _named(which, codes, option="gemeenten", what="gemeente")
+    if which == "all":
+        return codes
+    if which == "none":
+        return []
+    if which != "auto":
+        raise ConfigError(f"onbekende keuze voor de gemeentepagina's: {which!r}; kies auto, alle, geen of een lijst "
+                          "met gemeentecodes", key="gemeenten")
+    if len(codes) <= limit:
+        return codes
+    short = balance.groupby(balance["station_id"].astype(str))["shortage_mw"].max()
+    pairs = pd.DataFrame({"code": allocation["municipality_code"].astype("string"),
+                          "station": allocation["station_id"].astype("string")}).dropna().drop_duplicates()
+    mw = short.reindex(pairs["station"].astype(str)).fillna(0.0).to_numpy()
+    per = pd.Series(mw, index=pairs["code"].astype(str).to_numpy()).groupby(level=0).sum()
+    ranked = per.reindex(codes).fillna(0.0).to_frame("mw").rename_axis("code").reset_index()
+    ranked = ranked.loc[ranked["mw"] > 0].sort_values(["mw", "code"], ascending=[False, True], kind="stable")
+    return sorted(ranked["code"].head(max(limit, 0)))
+
+
+def project_sheet_ids(ranking: pd.DataFrame, which: str | Iterable[str] = "auto", *,
+                      limit: int = SHEET_LIMIT) -> list[str]:
+    """The projects that get a project sheet, in rank order.
+
+    Parameters
+    ----------
+    ranking : DataFrame
+        ``assessment.table`` (``project_id``, ``rank``).
+    which : {"auto", "all", "none"} or iterable of str, default "auto"
+        ``"auto"``: every project when there are at most ``limit``, else the ``limit`` ranked highest.
+        ``"all"``, ``"none"``, or the project ids themselves.
+    limit : int, default :data:`SHEET_LIMIT`
+
+    Raises
+    ------
+    ConfigError
+        An unknown word or project (Dutch, key ``fiches``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"project_id": ["P1", "P2", "P3"], "rank": [3, 1, 2]})
+    >>> project_sheet_ids(table, limit=2), project_sheet_ids(table, ["P1"]), project_sheet_ids(table, "none")
+    (['P2', 'P3'], ['P1'], [])
+    """
+    order = ranking.sort_values("rank", kind="stable")["project_id"].astype(str).tolist()
+    if not isinstance(which, str):
+        return _named(which, order, option="fiches", what="project")
+    if which == "all":
+        return order
+    if which == "none":
+        return []
+    if which != "auto":
+        raise ConfigError(f"onbekende keuze voor de projectfiches: {which!r}; kies auto, alle, geen of een lijst "
+                          "met project-id's", key="fiches")
+    return order[:max(limit, 0)]
