@@ -32,7 +32,7 @@ from affine import Affine
 from energieplanologie._errors import EnergieplanologieError, EnergieplanologieWarning
 from energieplanologie.distributed import use_dask
 from energieplanologie.hotspots import KERNELS as HOTSPOT_KERNELS
-from energieplanologie.hotspots import point_weights
+from energieplanologie.hotspots import point_weights_in_layer_order
 from energieplanologie.options import CHOICE_VALUES
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario
@@ -141,9 +141,11 @@ def kde(
         pts = dask_weighted_points(region, scenario, year, kernels=HOTSPOT_KERNELS, client=client, scenarios=scenarios)
         mw = {"total": pts["weight_mw"], "offtake": pts["offtake_mw"], "feedin": pts["feedin_mw"]}[direction].to_numpy()
         x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
+        order = None  # already in weighted_points' (coordinate) order
     else:
-        # The positions and weights only, in weighted_points' order (so every cell sums its MW in the same order).
-        pw = point_weights(region, scenario, year, scenarios=scenarios)
+        # The positions and weights in layer order, and the coordinate order of weighted_points: only the cells and
+        # weights are put in that order below (so every cell sums its MW in the same order as ever).
+        pw, order = point_weights_in_layer_order(region, scenario, year, scenarios=scenarios)
         mw = {"total": pw.weight_mw, "offtake": pw.offtake_mw, "feedin": pw.feedin_mw}[direction]
         x, y = pw.x, pw.y
 
@@ -168,7 +170,10 @@ def kde(
 
     col = np.clip(np.floor((x - west) / cell_m).astype(np.int64), 0, cols - 1)
     row = np.clip(np.floor((north - y) / cell_m).astype(np.int64), 0, rows - 1)
-    binned = np.bincount(row * cols + col, weights=mw, minlength=rows * cols).reshape(rows, cols)
+    cell = row * cols + col
+    if order is not None:
+        cell, mw = cell[order], mw[order]
+    binned = np.bincount(cell, weights=mw, minlength=rows * cols).reshape(rows, cols)
     kernel = quartic_kernel(cell_m, bandwidth_m)
     if binned.any():
         from scipy.signal import fftconvolve

@@ -133,6 +133,7 @@ __all__ = [
     "hotspots_through_time_result",
     "load_level_rules",
     "point_weights",
+    "point_weights_in_layer_order",
     "PointWeights",
     "weighted_points",
 ]
@@ -703,12 +704,40 @@ def point_weights(region: Region, scenario: str | Scenario = "verwacht", year: i
     >>> bool(np.array_equal(pw.x, pts["x"]) and np.array_equal(pw.weight_mw, pts["weight_mw"]))
     True
     """
+    pw, order = point_weights_in_layer_order(region, scenario, year, scenarios=scenarios)
+    return PointWeights(*(values[order] for values in pw))
+
+
+def point_weights_in_layer_order(region: Region, scenario: str | Scenario = "verwacht", year: int | None = None, *,
+                                 scenarios: Mapping[str, Any] | None = None) -> tuple[PointWeights, np.ndarray]:
+    """:func:`point_weights` before its sort: the same points in layer order, and the order that sorts them.
+
+    ``PointWeights(*(a[order] for a in pw))`` is :func:`point_weights`. For a caller that needs only some arrays in
+    coordinate order (the density bins its cells and weights): each array gathered costs as much as the sort.
+
+    Returns
+    -------
+    pw : PointWeights
+        The developments that take part, in ``region.developments`` order; points without finite coordinates are
+        left out.
+    order : ndarray of int
+        Positions in ``pw`` in coordinate order (x, then y, then layer order).
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import load_sample
+    >>> region = load_sample()
+    >>> pw, order = point_weights_in_layer_order(region, "verwacht", 2030)
+    >>> bool(np.array_equal(pw.x[order], point_weights(region, "verwacht", 2030).x))
+    True
+    """
     sc = get_scenario(scenario, extra=scenarios)
     year = int(max(region.years)) if year is None else int(year)
     _, off, feed, x, y = _development_arrays(region, sc, year)
-    weight = off + feed
-    order = _finite_coordinate_order(x, y)
-    return PointWeights(x[order], y[order], off[order], feed[order], weight[order])
+    finite = np.isfinite(x) & np.isfinite(y)
+    if not finite.all():  # rare: drop them here, so that every array of the result has the same points
+        x, y, off, feed = x[finite], y[finite], off[finite], feed[finite]
+    return PointWeights(x, y, off, feed, off + feed), _coordinate_order(x, y)
 
 
 def _finite_coordinate_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -609,6 +609,19 @@ def test_point_weights_are_weighted_points_as_arrays(region):
         assert np.array_equal(getattr(pw, name), pts[name].to_numpy()), name
 
 
+def test_point_weights_in_layer_order_and_the_order_that_sorts_them(region):
+    from energieplanologie.hotspots import point_weights, point_weights_in_layer_order
+
+    pw, order = point_weights_in_layer_order(region, "verwacht", 2030)
+    dev = region.developments
+    # The ten developments of 2030 (E comes in 2035), in the layer's own order.
+    taking_part = dev.loc[dev["year"] <= 2030]
+    assert np.array_equal(pw.x, taking_part.geometry.x.to_numpy()) and float(pw.weight_mw.sum()) == 201.5
+    sorted_pw = point_weights(region, "verwacht", 2030)
+    for name in ("x", "y", "offtake_mw", "feedin_mw", "weight_mw"):
+        assert np.array_equal(getattr(pw, name)[order], getattr(sorted_pw, name)), name
+
+
 def test_allocation_given_by_position_or_by_id_gives_the_same_stations(region):
     # The pipeline hands over allocate_region(region): its index holds the developments' row positions, so the
     # stations are joined by position. The same rows shuffled and renumbered are joined by development_id.
