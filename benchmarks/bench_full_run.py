@@ -12,15 +12,16 @@ What it measures (one process, one run: the chain writes a whole folder, a best-
   knooppunten through time, Gi* hexagons, density, afwegingskader) on
   :func:`energieplanologie.synthetic.synthetic_region` (seed 0, 5,000 stations, 4 years, 1 % polygons);
 * **writing** — :func:`energieplanologie.pipeline.write_outputs` (defaults of ``run``: PDFs, station charts of the
-  stations short), each writer timed from the pipeline's own progress messages (``validatierapport``,
+  100 stations with the largest shortage, municipality pages and project sheets for every one up to 60 and beyond
+  that for the 60 that matter most), each writer timed from the pipeline's own progress messages (``validatierapport``,
   ``stationsbalans.csv``, ``stationsgrafieken``, ``dichtheidskaart``, ``interactieve kaart``,
   ``gemeenteoverzichten``, ``pMIEK``, ``GeoPackage``). The municipality pages, project sheets and station charts
   are made by worker processes (one per processor; ``--workers`` sets the number): the CPU seconds count theirs
   too.
 
 The target of issue 19: the run finishes and writing ÷ analyses ≤ 2. The output folder is checked to be
-complete: every name of :data:`~energieplanologie.pipeline.OUTPUT_NAMES`, an overview page and PNG per
-municipality, a project sheet (HTML and PDF) per project, the GeoPackage's layers.
+complete: every name of :data:`~energieplanologie.pipeline.OUTPUT_NAMES`, an overview page and PNG per chosen
+municipality, a project sheet (HTML and PDF) per chosen project, the GeoPackage's layers.
 """
 
 from __future__ import annotations
@@ -75,17 +76,18 @@ def _stage_timer() -> tuple[dict[str, float], object]:
 
 
 def check_folder(out: Path, result) -> str:
-    """What is missing from the output folder (empty when it is complete)."""
+    """What is missing from the output folder (empty when it is complete): the pages and sheets ``run`` chooses by
+    default (every one up to 60, beyond that the 60 that matter most: ``pipeline.page_codes``/``sheet_ids``)."""
     import pyogrio
 
-    from energieplanologie.pipeline import GPKG_NAME, OUTPUT_NAMES, gpkg_layers
+    from energieplanologie.pipeline import GPKG_NAME, OUTPUT_NAMES, gpkg_layers, page_codes, sheet_ids
 
     missing = [name for name in OUTPUT_NAMES if name != "stationsgrafieken" and not (out / name).exists()]
-    codes = result.region.municipalities["municipality_code"].astype(str)
+    codes, _ = page_codes(result)
     missing += [f"gemeenten/{c}{ext}" for c in codes for ext in (".html", ".png")
                 if not (out / "gemeenten" / f"{c}{ext}").exists()]
     missing += [] if (out / "gemeenten" / "index.html").exists() else ["gemeenten/index.html"]
-    pids = result.assessment.table["project_id"].astype(str)
+    pids = sheet_ids(result)
     missing += [f"pmiek/fiches/{p}{ext}" for p in pids for ext in (".html", ".pdf")
                 if not (out / "pmiek" / "fiches" / f"{p}{ext}").exists()]
     if (out / GPKG_NAME).exists():
@@ -122,12 +124,15 @@ def full_run(n: int, *, seed: int = 0, out: Path | None = None) -> dict:
         writing, writing_cpu = time.perf_counter() - t0, _cpu() - c0
         missing = check_folder(folder, result)
         size_mb = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+    from energieplanologie.pipeline import page_codes, sheet_ids
+
     return {"generate_s": round(generate, 2), "analyses_s": round(analyses, 2), "writing_s": round(writing, 2),
             "analyses_cpu_s": round(analyses_cpu, 2), "writing_cpu_s": round(writing_cpu, 2),
             "writers_s": {k: round(v, 2) for k, v in times.items()}, "files": len(written),
             "folder_mb": round(size_mb, 1), "missing": missing, "developments": len(region.developments),
             "stations": len(region.stations), "municipalities": len(region.municipalities),
-            "projects": len(result.assessment.table)}
+            "projects": len(result.assessment.table), "pages": len(page_codes(result)[0]),
+            "sheets": len(sheet_ids(result))}
 
 
 def describe(r: dict) -> str:
@@ -137,7 +142,9 @@ def describe(r: dict) -> str:
     walls = {k: v for k, v in r["writers_s"].items() if not k.endswith("(cpu)")}
     parts = ", ".join(f"{k} {v:.1f}" for k, v in sorted(walls.items(), key=lambda kv: -kv[1]))
     check = "folder complete" if not r["missing"] else f"MISSING {r['missing']}"
-    return (f"{r.get('workers', 1)} writer process(es); analyses {r['analyses_s']:.1f} s, writing {r['writing_s']:.1f} s (÷ {ratio:.2f}, CPU ÷ "
+    chosen = (f"{r.get('pages', '?')} of {r['municipalities']} municipality pages, {r.get('sheets', '?')} of "
+              f"{r['projects']} project sheets; ")
+    return (f"{chosen}{r.get('workers', 1)} writer process(es); analyses {r['analyses_s']:.1f} s, writing {r['writing_s']:.1f} s (÷ {ratio:.2f}, CPU ÷ "
             f"{cpu_ratio:.2f}; target ≤ 2): {parts}; {r['files']:,} files, {r['folder_mb']:,.0f} MB; {check}")
 
 
