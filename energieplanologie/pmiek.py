@@ -548,6 +548,10 @@ def _map_png(f: dict[str, Any], region: Any, hotspots: gpd.GeoDataFrame | None) 
     return buf.getvalue()
 
 
+#: Projects closer than this (m) depend on each other (the sheet's "raakt dit project").
+_TOUCHING_M = 50.0
+
+
 def _sheet_facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None = None) -> list[dict[str, Any]]:
     """:func:`_facts` plus what every sheet needs about all projects, computed once for the set of sheets: whether
     each project lies outside the region (``outside_region``) and the positions of the projects within
@@ -558,10 +562,6 @@ def _sheet_facts(assessment: Assessment, region: Any, allocation: pd.DataFrame |
     touching = projects_within(geoms, _TOUCHING_M)
     return [{**f, "outside_region": bool(out), "touching": set(near.tolist())}
             for f, out, near in zip(facts, outside, touching, strict=True)]
-
-
-#: Projects closer than this (m) depend on each other (the sheet's "raakt dit project").
-_TOUCHING_M = 50.0
 
 
 def _dependencies(f: dict[str, Any], facts: Sequence[dict[str, Any]]) -> list[str]:
