@@ -41,6 +41,7 @@ from energieplanologie.assessment import Assessment
 from energieplanologie.io import write_csv
 from energieplanologie.labels import format_number, value_label
 from energieplanologie.progress import ProgressCallback, report, scaled
+from energieplanologie.sheet_geometry import outside_region, projects_within
 
 __all__ = [
     "DOCUMENT_COLUMNS",
@@ -547,17 +548,30 @@ def _map_png(f: dict[str, Any], region: Any, hotspots: gpd.GeoDataFrame | None) 
     return buf.getvalue()
 
 
+#: Projects closer than this (m) depend on each other (the sheet's "raakt dit project").
+_TOUCHING_M = 50.0
+
+
+def _sheet_facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+    """:func:`_facts` plus what every sheet needs about all projects, computed once for the set of sheets: whether
+    each project lies outside the region (``outside_region``) and the positions of the projects within
+    :data:`_TOUCHING_M` of it (``touching``)."""
+    facts = _facts(assessment, region, allocation)
+    geoms = np.array([f["geometry"] for f in facts], dtype=object)
+    outside = outside_region(geoms, region.municipalities)
+    touching = projects_within(geoms, _TOUCHING_M)
+    return [{**f, "outside_region": bool(out), "touching": set(near.tolist())}
+            for f, out, near in zip(facts, outside, touching, strict=True)]
+
+
 def _dependencies(f: dict[str, Any], facts: Sequence[dict[str, Any]]) -> list[str]:
-    """Other pMIEK projects at the same station or touching this project (within 50 m)."""
+    """Other pMIEK projects at the same station or touching this project (within :data:`_TOUCHING_M`)."""
     items = []
-    geom = f["geometry"]
-    for other in facts:
+    for j, other in enumerate(facts):
         if other["project_id"] == f["project_id"]:
             continue
         same_station = f["station_id"] and other["station_id"] == f["station_id"]
-        touching = (geom is not None and other["geometry"] is not None
-                    and shapely.dwithin(geom, other["geometry"], 50.0))
-        if same_station or touching:
+        if same_station or j in f["touching"]:
             why = "zelfde station" if same_station else "raakt dit project"
             items.append(f"{_text(other['row']['name'])} ({other['project_id']}, {why})")
     return items
@@ -638,11 +652,7 @@ def _sheet_context(f: dict[str, Any], facts: Sequence[dict[str, Any]], assessmen
             deps.append("Geen relatie met een project uit het nationaal MIEK bekend.")
     outside = _lines(user["dependencies_outside"])
     if not outside:
-        geom = f["geometry"]
-        region_area = (shapely.union_all(region.municipalities.geometry.to_numpy())
-                       if len(region.municipalities) else None)
-        if region_area is not None and geom is not None and not shapely.covers(
-                shapely.buffer(region_area, 1.0), geom):
+        if f["outside_region"]:
             outside.append(f"Het project ligt deels buiten de regio {region.name}: afstemmen met de buren.")
         served = f["served_frame"]
         if len(served) and served["municipality_code"].isna().any():
@@ -747,7 +757,7 @@ def project_sheet_html(assessment: Assessment, region: Any, project_id: str, *, 
     >>> html.startswith("<!DOCTYPE html>"), "150 kV station Kanaalzone" in html
     (True, True)
     """
-    facts = _facts(assessment, region)
+    facts = _sheet_facts(assessment, region)
     f = next((x for x in facts if x["project_id"] == project_id), None)
     if f is None:
         raise EnergieplanologieError(f"project {project_id!r} komt niet voor in de afweging")
@@ -777,7 +787,7 @@ def project_sheet_context(assessment: Assessment, region: Any, project_id: str, 
     >>> ctx["name"], png[:4]
     ('150 kV station Kanaalzone', b'\x89PNG')
     """
-    facts = _facts(assessment, region)
+    facts = _sheet_facts(assessment, region)
     f = next((x for x in facts if x["project_id"] == project_id), None)
     if f is None:
         raise EnergieplanologieError(f"project {project_id!r} komt niet voor in de afweging")
@@ -933,7 +943,7 @@ def write_project_sheets(
     fiches.mkdir(parents=True, exist_ok=True)
     root = fiches.resolve()
     hs = getattr(hotspots, "hotspots", hotspots)
-    facts = _facts(assessment, region, allocation)
+    facts = _sheet_facts(assessment, region, allocation)  # every project: a sheet names its neighbours
     chosen = _chosen(facts, project_ids)
     stems: list[str] = []
     taken: set[str] = set()
@@ -949,8 +959,11 @@ def write_project_sheets(
         # One sheet: its HTML and PDF (made in a worker process when several are at hand; written below, in order).
         png = _map_png(f, region, hs)
         html = document = None
+        contexts: dict[bool, dict[str, Any]] = {}  # the steps differ in font size; the content only when compact
         for font_pt, compact in (_FIT_STEPS if pdf else _FIT_STEPS[:1]):
-            html = _render(f, facts, assessment, region, png, font_pt, compact, hs)
+            if compact not in contexts:
+                contexts[compact] = _context(f, facts, assessment, region, png, compact)
+            html = _render_context(contexts[compact], font_pt)
             if not pdf:
                 break
             document = _pdf_document(html, fiches, fonts)
@@ -1008,7 +1021,7 @@ def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path,
     fiches.mkdir(parents=True, exist_ok=True)
     root = fiches.resolve()
     hs = getattr(hotspots, "hotspots", hotspots)
-    facts = _facts(assessment, region, allocation)
+    facts = _sheet_facts(assessment, region, allocation)  # every project: a sheet names its neighbours
     chosen = _chosen(facts, project_ids)
     written: list[Path] = []
     pages = []
@@ -1022,8 +1035,11 @@ def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path,
         if html_path.resolve().parent != root:  # pragma: no cover - safe_filename prevents this
             raise EnergieplanologieError(f"projectfiche {f['project_id']!r} zou buiten {fiches} komen")
         png = _map_png(f, region, hs)
+        contexts: dict[bool, dict[str, Any]] = {}  # the steps differ in font size; the content only when compact
         for font_pt, compact in _FIT_STEPS:
-            ctx = _context(f, facts, assessment, region, png, compact)
+            if compact not in contexts:
+                contexts[compact] = _context(f, facts, assessment, region, png, compact)
+            ctx = contexts[compact]
             if sheet_fits(ctx, png, font_pt=font_pt):
                 break
         # Still too long at the smallest size and shortest lists: the page shows what fits (the HTML keeps

@@ -230,3 +230,35 @@ def test_sample_region_pmiek(sample_region, tmp_path):
     assert len(pdf_pages(fiches / "pmiek_projectfiches.pdf")) == 11
     # P09 crosses into Borssele, outside the three municipalities: the sheet says so.
     assert "deels buiten de regio Zeeuws-Vlaanderen" in (fiches / "P09.html").read_text(encoding="utf-8")
+
+
+def test_sheet_dependencies_and_region_from_the_geometry(case):
+    """The facts computed once for all sheets (sheet_geometry): which projects touch (within 50 m) and which
+    lie partly outside the region (the municipality Testgem, x 40 000–70 000, grown by 1 m)."""
+    import dataclasses
+
+    import shapely
+
+    from energieplanologie.pmiek import project_sheet_context
+
+    region, assessment = case
+    infra = region.infrastructure.copy()
+    geoms = infra.geometry.to_numpy().copy()
+    # P2's cable now runs to x 70 500: 500 m beyond the region's east edge. P3's area starts 30 m past the cable's
+    # end (70 530): within 50 m, so the two touch; P1 (x 50 000) is 1 500 m from the cable's start (51 500).
+    geoms[infra["project_id"].to_numpy() == "P2"] = shapely.LineString([(51_500, 370_000), (70_500, 370_000)])
+    geoms[infra["project_id"].to_numpy() == "P3"] = shapely.box(70_530, 369_500, 71_000, 370_500)
+    moved = dataclasses.replace(region, infrastructure=infra.set_geometry(geoms, crs=infra.crs))
+    names = dict(zip(infra["project_id"], infra["name"], strict=True))
+
+    def section(pid: str, title: str) -> list[str]:
+        ctx, _ = project_sheet_context(assessment, moved, pid)
+        return next(s["entries"] for column in ctx["columns"] for s in column if s["title"] == title)
+
+    deps, outside = "Afhankelijkheden van andere projecten", "Afhankelijkheden buiten de provincie"
+    assert section("P2", deps)[0] == f"{names['P3']} (P3, raakt dit project)"
+    assert section("P3", deps)[0] == f"{names['P2']} (P2, raakt dit project)"
+    assert section("P1", deps)[0] == "Geen relatie met andere pMIEK-projecten bekend."
+    assert section("P2", outside) == ["Het project ligt deels buiten de regio Testregio: afstemmen met de buren."]
+    assert section("P3", outside) == ["Het project ligt deels buiten de regio Testregio: afstemmen met de buren."]
+    assert section("P1", outside) == ["Geen bekend: project en bediende ontwikkelingen liggen binnen Testregio."]
