@@ -154,26 +154,23 @@ class MunicipalityOverview:
                     "sector": ("Totaal " + carrier_nl.lower()) if sector == "total" else value_label("sector", sector),
                     "values": {int(y): float(v) for y, v in row.items()},
                     "texts": {int(y): format_number(v, 1) for y, v in row.items()}, "total": sector == "total"})
-        rel_nl = {"allocated": "aansluiting", "inside": "in gemeente"}
+        lines = _station_lines(self)
+        years = [int(y) for y in self.years]
         stations = []
-        for (sid, d), g in self.stations.groupby(["station_id", "direction"], sort=False):
-            g = g.set_index("year")
-            first = g["first_shortage_year"].dropna() if "first_shortage_year" in g.columns else pd.Series([], dtype=float)
-            name = g["station_name"].iloc[0] if "station_name" in g.columns else sid
+        for i in range(len(lines.station_id)):
+            present, headroom, first = lines.present[i], lines.headroom_mw[i], lines.first_shortage_year[i]
             stations.append({
-                "station": f"{name} ({sid})", "station_id": str(sid),
-                "level": "" if is_missing(g["level"].iloc[0]) else str(g["level"].iloc[0]),
-                "relation": ", ".join(rel_nl.get(r, r) for r in str(g["relation"].iloc[0]).split(";") if r),
-                "direction": d,
-                "status": {int(y): str(g.loc[y, "status"]) if y in g.index else "unknown" for y in self.years},
-                "headroom_mw": {int(y): (None if y not in g.index or is_missing(g.loc[y, "headroom_mw"])
-                                         else float(g.loc[y, "headroom_mw"])) for y in self.years},
-                "headroom_texts": {int(y): format_number(g.loc[y, "headroom_mw"], 1) if y in g.index else "–"
-                                   for y in self.years},
-                "first_shortage_year": int(first.iloc[0]) if len(first) else None,
-                "municipality_mw": float(g.loc[self.year, "municipality_mw"]) if self.year in g.index else 0.0,
-                "municipality_mw_text": format_number(g.loc[self.year, "municipality_mw"] if self.year in g.index
-                                                      else 0.0, 1),
+                "station": f"{lines.name[i]} ({lines.station_id[i]})", "station_id": str(lines.station_id[i]),
+                "level": "" if is_missing(lines.level[i]) else str(lines.level[i]),
+                "relation": lines.relation_text(i),
+                "direction": lines.direction[i],
+                "status": dict(zip(years, lines.status[i].tolist(), strict=True)),
+                "headroom_mw": {y: float(h) if p and not is_missing(h) else None
+                                for y, p, h in zip(years, present, headroom, strict=True)},
+                "headroom_texts": {y: format_number(h, 1) for y, h in zip(years, headroom, strict=True)},
+                "first_shortage_year": None if is_missing(first) else int(first),
+                "municipality_mw": float(lines.municipality_mw[i]),
+                "municipality_mw_text": format_number(lines.municipality_mw[i], 1),
             })
         return {"code": self.code, "name": self.name, "years": [int(y) for y in self.years], "summary": self.summary,
                 "summaries": {int(y): self.summary_in(y) for y in self.years},
@@ -228,6 +225,70 @@ class MunicipalityOverview:
             f"{n_hs} {'knooppunt' if n_hs == 1 else 'knooppunten'}",
         ]
         return "; ".join(parts) + "."
+
+
+_RELATIONS_NL = {"allocated": "aansluiting", "inside": "in gemeente"}
+
+
+@dataclass(frozen=True)
+class _StationLines:
+    """One line per (station, direction) of an overview's stations, with its values per analysis year as arrays.
+
+    Lines follow the order of first appearance in ``MunicipalityOverview.stations`` (station, offtake before
+    feed-in); ``status``/``headroom_mw``/``present`` have one column per year of ``years``: ``"unknown"``/NaN/False
+    where the balance has no row for that year.
+    """
+
+    station_id: np.ndarray
+    direction: np.ndarray
+    name: np.ndarray
+    has_name: bool
+    level: np.ndarray
+    relation: np.ndarray
+    status: np.ndarray
+    headroom_mw: np.ndarray
+    present: np.ndarray
+    first_shortage_year: np.ndarray
+    municipality_mw: np.ndarray
+
+    def relation_text(self, i: int) -> str:
+        """The relation of line ``i`` in Dutch (``aansluiting, in gemeente``)."""
+        return ", ".join(_RELATIONS_NL.get(r, r) for r in str(self.relation[i]).split(";") if r)
+
+
+def _station_lines(ov: MunicipalityOverview) -> _StationLines:
+    """The stations table's lines in one pass over the balance rows (no lookup per station and year)."""
+    st = ov.stations
+    years = [int(y) for y in ov.years]
+    group = st.groupby(["station_id", "direction"], sort=False).ngroup().to_numpy()
+    n = int(group.max()) + 1 if len(group) else 0
+    first = np.unique(group, return_index=True)[1] if n else np.zeros(0, dtype=int)
+    row_year = st["year"].to_numpy()
+    status = np.full((n, len(years)), "unknown", dtype=object)
+    headroom = np.full((n, len(years)), np.nan)
+    present = np.zeros((n, len(years)), dtype=bool)
+    status_text = np.array([str(v) for v in st["status"]], dtype=object)
+    row_headroom = st["headroom_mw"].to_numpy(dtype=float, na_value=np.nan)
+    for j, y in enumerate(years):
+        at = row_year == y
+        status[group[at], j] = status_text[at]
+        headroom[group[at], j] = row_headroom[at]
+        present[group[at], j] = True
+    mun_mw = np.zeros(n)
+    at = row_year == int(ov.year)
+    mun_mw[group[at]] = st["municipality_mw"].to_numpy(dtype=float)[at]
+    if "first_shortage_year" in st.columns:
+        shortage = st["first_shortage_year"].groupby(group).first().reindex(range(n)).to_numpy(dtype=float)
+    else:
+        shortage = np.full(n, np.nan)
+    sid = st["station_id"].to_numpy(dtype=object)[first]
+    has_name = "station_name" in st.columns
+    return _StationLines(
+        station_id=sid, direction=st["direction"].to_numpy(dtype=object)[first],
+        name=st["station_name"].to_numpy(dtype=object)[first] if has_name else sid, has_name=has_name,
+        level=st["level"].to_numpy(dtype=object)[first] if "level" in st.columns else np.full(n, "", dtype=object),
+        relation=st["relation"].to_numpy(dtype=object)[first], status=status, headroom_mw=headroom,
+        present=present, first_shortage_year=shortage, municipality_mw=mun_mw)
 
 
 # ------------------------------------------------------------------------------------------------ compute
@@ -474,28 +535,21 @@ def _sector_table_html(ov: MunicipalityOverview, direction: str) -> str:
 def _stations_table_html(ov: MunicipalityOverview) -> str:
     if ov.stations.empty:
         return "<p>Geen stations gevonden die deze gemeente bedienen.</p>"
-    rel_nl = {"allocated": "aansluiting", "inside": "in gemeente"}
-    out = []
-    for (sid, d), g in ov.stations.groupby(["station_id", "direction"], sort=False):
-        g = g.set_index("year")
-        first = g["first_shortage_year"].dropna() if "first_shortage_year" in g.columns else pd.Series([], dtype=float)
-        row = {
-            "Station": f"{g['station_name'].iloc[0]} ({sid})" if "station_name" in g.columns else sid,
-            "Netvlak": g["level"].iloc[0] if "level" in g.columns else "",
-            "Relatie": ", ".join(rel_nl.get(r, r) for r in str(g["relation"].iloc[0]).split(";") if r),
-            "Richting": value_label("direction", d),
-        }
-        for y in ov.years:
-            if y in g.index:
-                row[str(y)] = _status_cell(str(g.loc[y, "status"]), format_number(g.loc[y, "headroom_mw"], 1))
-            else:
-                row[str(y)] = _status_cell("unknown", "–")
-        row["Eerste tekort"] = fmt_year(first.iloc[0]) if len(first) else "–"
-        row[f"MW uit gemeente ({ov.year})"] = g.loc[ov.year, "municipality_mw"] if ov.year in g.index else 0.0
-        out.append(row)
-    frame = pd.DataFrame(out)
-    return table_html(frame, numeric=[f"MW uit gemeente ({ov.year})"], raw=[str(y) for y in ov.years],
-                      css_class="num-table")
+    lines = _station_lines(ov)
+    mw_column = f"MW uit gemeente ({ov.year})"
+    frame = pd.DataFrame({
+        "Station": [f"{n} ({s})" for n, s in zip(lines.name, lines.station_id, strict=True)] if lines.has_name
+        else lines.station_id,
+        "Netvlak": lines.level,
+        "Relatie": [lines.relation_text(i) for i in range(len(lines.station_id))],
+        "Richting": [value_label("direction", d) for d in lines.direction],
+        **{str(y): [_status_cell(str(s), format_number(h, 1))
+                    for s, h in zip(lines.status[:, j], lines.headroom_mw[:, j], strict=True)]
+           for j, y in enumerate(ov.years)},
+        "Eerste tekort": [fmt_year(v) for v in lines.first_shortage_year],
+        mw_column: lines.municipality_mw,
+    })
+    return table_html(frame, numeric=[mw_column], raw=[str(y) for y in ov.years], css_class="num-table")
 
 
 def _projects_table_html(ov: MunicipalityOverview) -> str:
@@ -583,7 +637,6 @@ def _hotspots_table_html(ov: MunicipalityOverview) -> str:
 
 #: The tables of a municipality atlas page (:func:`atlas_tables`), in the order they appear.
 ATLAS_TABLES = ("atlas_sectoren", "atlas_stations", "atlas_projecten", "atlas_knooppunten")
-_RELATIONS_NL = {"allocated": "aansluiting", "inside": "in gemeente"}
 
 
 def atlas_tables(overviews: Sequence[MunicipalityOverview]) -> dict[str, pd.DataFrame]:
@@ -626,19 +679,19 @@ def atlas_tables(overviews: Sequence[MunicipalityOverview]) -> dict[str, pd.Data
                                 "totaal": int(sector == "total"),
                                 **{f"mw_{y}": format_number(row.get(y), 1) for y in years}})
                 order += 1
-        for order, ((sid, direction), g) in enumerate(ov.stations.groupby(["station_id", "direction"], sort=False)):
-            g = g.set_index("year")
-            first = g["first_shortage_year"].dropna() if "first_shortage_year" in g.columns else pd.Series([], dtype=float)
-            name = g["station_name"].iloc[0] if "station_name" in g.columns else sid
-            line: dict[str, Any] = {"gemeentecode": ov.code, "volgorde": order, "station": f"{name} ({sid})",
-                                   "richting": value_label("direction", direction)}
+        lines = _station_lines(ov)
+        status_nl = {"red": "rood", "amber": "oranje", "green": "groen"}
+        index = {int(y): j for j, y in enumerate(ov.years)}
+        for order in range(len(lines.station_id)):
+            line: dict[str, Any] = {"gemeentecode": ov.code, "volgorde": order,
+                                   "station": f"{lines.name[order]} ({lines.station_id[order]})",
+                                   "richting": value_label("direction", lines.direction[order])}
             for y in years:
-                present = y in g.index
-                line[f"ruimte_{y}"] = format_number(g.loc[y, "headroom_mw"], 1) if present else "–"
-                status = str(g.loc[y, "status"]) if present else "unknown"
-                line[f"status_{y}"] = {"red": "rood", "amber": "oranje", "green": "groen"}.get(status, "onbekend")
-            line["eerste_tekort"] = fmt_year(first.iloc[0]) if len(first) else "–"
-            line["mw_uit_gemeente"] = format_number(g.loc[ov.year, "municipality_mw"] if ov.year in g.index else 0.0, 1)
+                j = index[y]
+                line[f"ruimte_{y}"] = format_number(lines.headroom_mw[order, j], 1)
+                line[f"status_{y}"] = status_nl.get(lines.status[order, j], "onbekend")
+            line["eerste_tekort"] = fmt_year(lines.first_shortage_year[order])
+            line["mw_uit_gemeente"] = format_number(lines.municipality_mw[order], 1)
             stations.append(line)
         for order, (_, p) in enumerate(ov.projects.iterrows()):
             projects.append({"gemeentecode": ov.code, "volgorde": order, "project": str(p["name"]),
