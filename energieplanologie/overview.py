@@ -319,20 +319,29 @@ def _weighted_rows(rows: pd.DataFrame, scenario: str, extra: Any) -> pd.DataFram
                          "feedin": w["feedin_mw_weighted"].to_numpy() * share})
 
 
-def _cumulative(values: pd.Series, keys: pd.DataFrame, year: pd.Series, years: Sequence[int]) -> pd.DataFrame:
-    """Sum ``values`` per key for each analysis year y over the rows with year ≤ y (long frame key…, year, mw)."""
+def _cumulative(values: pd.DataFrame, keys: pd.DataFrame, year: pd.Series, years: Sequence[int]) -> pd.DataFrame:
+    """Sum each column of ``values`` per key for each analysis year y over the rows with year ≤ y.
+
+    Returns the long frame ``direction, key…, year, mw`` (per column of ``values``, per year, keys sorted). One
+    grouped sum over the rows repeated once per year they count in (not one per year and direction): each group
+    adds the same rows in the same order, so every sum is the one a sum per year gives, to the last bit.
+    """
     cols = list(keys.columns)
+    row_year = year.to_numpy(dtype=float)
+    take = [np.flatnonzero(row_year <= y) for y in years]
+    rows = np.concatenate(take) if take else np.zeros(0, dtype=int)
+    frame = pd.DataFrame({c: keys[c].to_numpy()[rows] for c in cols})
+    frame.insert(0, "year", np.repeat(np.asarray(years, dtype=np.int64), [len(t) for t in take]))
+    names = list(values.columns)
+    for name in names:
+        frame[name] = values[name].to_numpy(dtype=float)[rows]
+    sums = frame.groupby(["year", *cols], sort=True)[names].sum().reset_index()
     out = []
-    for y in years:
-        sel = (year <= y).to_numpy()
-        g = values[sel].groupby([keys[c][sel] for c in cols], sort=True).sum()
-        frame = g.rename("mw").reset_index()
-        frame.columns = [*cols, "mw"]
-        frame["year"] = int(y)
-        out.append(frame)
-    if not out:
-        return pd.DataFrame(columns=[*cols, "year", "mw"])
-    return pd.concat(out, ignore_index=True)[[*cols, "year", "mw"]]
+    for name in names:
+        part = sums[[*cols, "year", name]].rename(columns={name: "mw"})
+        part.insert(0, "direction", name)
+        out.append(part)
+    return pd.concat(out, ignore_index=True)
 
 
 def municipality_overview(
@@ -402,15 +411,11 @@ def municipality_overview(
     rows = allocation.loc[in_mun]
     mw = _weighted_rows(rows, scenario, extra)
     dev_year = pd.Series(rows["year"].to_numpy(dtype=float), index=mw.index)
-    long = []
     keys = pd.DataFrame({"carrier": rows["carrier"].astype(str).to_numpy(),
                          "sector": rows["sector"].astype(str).to_numpy()}, index=mw.index)
-    for d in DIRECTIONS:
-        part = _cumulative(mw[d], keys, dev_year, years)
-        part.insert(0, "direction", d)
-        long.append(part)
-    sector_mw = pd.concat(long, ignore_index=True)
-    nonzero = sector_mw.groupby(["direction", "carrier", "sector"])["mw"].transform(lambda s: (s.abs() > 1e-9).any())
+    sector_mw = _cumulative(mw[list(DIRECTIONS)], keys, dev_year, years)
+    nonzero = (sector_mw["mw"].abs() > 1e-9).groupby([sector_mw["direction"], sector_mw["carrier"],
+                                                      sector_mw["sector"]]).transform("any")
     sector_mw = sector_mw.loc[nonzero.to_numpy()].reset_index(drop=True)
 
     # --- stations serving it
@@ -424,13 +429,9 @@ def municipality_overview(
                 for s in serving}
     stations["relation"] = stations["station_id"].astype(str).map(relation)
     has_station = sid.notna().to_numpy()
-    per_station = []
-    for d in DIRECTIONS:
-        keys = pd.DataFrame({"station_id": sid.astype(str).to_numpy()}, index=mw.index)
-        part = _cumulative(mw[d][has_station], keys.loc[has_station], dev_year[has_station], years)
-        part.insert(0, "direction", d)
-        per_station.append(part)
-    contrib = pd.concat(per_station, ignore_index=True).rename(columns={"mw": "municipality_mw"})
+    keys = pd.DataFrame({"station_id": sid.astype(str).to_numpy()}, index=mw.index)
+    contrib = _cumulative(mw.loc[has_station, list(DIRECTIONS)], keys.loc[has_station], dev_year[has_station],
+                          years).rename(columns={"mw": "municipality_mw"})
     stations["station_id"] = stations["station_id"].astype(str)
     stations["year"] = stations["year"].astype(int)
     stations = stations.merge(contrib, on=["station_id", "year", "direction"], how="left")
