@@ -393,6 +393,52 @@ def municipality_overview(
     >>> ov.name
     'Terneuzen'
     """
+    return _overview(region, code, balance=balance, allocation=allocation, hotspots=hotspots, year=year,
+                     scenario=scenario, scenarios=scenarios, shared=None)
+
+
+@dataclass(frozen=True)
+class _SharedInputs:
+    """What every municipality of one run needs from the whole region, found once (``write_overviews``,
+    ``atlas_data``) instead of once per municipality: the balance of the scenario with its station ids as text,
+    the positions of each municipality's allocation and development rows, and the flex need of all stations."""
+
+    scenario: str
+    balance: pd.DataFrame
+    balance_station_ids: pd.Series
+    allocation_rows: dict[str, np.ndarray]
+    development_rows: dict[str, np.ndarray]
+    flex_need: pd.DataFrame | None
+    flex_years: frozenset[int]
+
+
+def _rows_by_code(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per municipality code, the positions of the frame's rows with that code (ascending; codes compared as text)."""
+    codes = frame["municipality_code"].astype("string")
+    return {str(k): np.asarray(v) for k, v in codes.groupby(codes, sort=False).indices.items()}
+
+
+def _shared_inputs(region: Any, balance: pd.DataFrame, allocation: pd.DataFrame, scenario: str | None) -> _SharedInputs:
+    from energieplanologie._errors import EnergieplanologieError
+    from energieplanologie.flex import flex_need
+
+    chosen = _scenario_name(balance, scenario)
+    bal = balance.loc[balance["scenario"].astype(str) == chosen] if "scenario" in balance.columns else balance
+    need = None
+    if "status" in bal.columns:
+        try:  # with station ids and years typed as a municipality's station rows have them
+            need = flex_need(bal.assign(station_id=bal["station_id"].astype(str), year=bal["year"].astype(int)), region)
+        except EnergieplanologieError:
+            need = None  # each municipality then finds its own (and reports the problem if it has one)
+    return _SharedInputs(scenario=chosen, balance=bal, balance_station_ids=bal["station_id"].astype(str),
+                         allocation_rows=_rows_by_code(allocation), development_rows=_rows_by_code(region.developments),
+                         flex_need=need, flex_years=frozenset(int(y) for y in bal["year"].unique()))
+
+
+def _overview(region: Any, code: str, *, balance: pd.DataFrame, allocation: pd.DataFrame,
+              hotspots: gpd.GeoDataFrame | None, year: int | None, scenario: str | None,
+              scenarios: Mapping[str, Any] | None, shared: _SharedInputs | None) -> MunicipalityOverview:
+    """:func:`municipality_overview`, with what the whole run shares handed in (``shared``) or found here (None)."""
     mun = region.municipalities
     sel = mun.loc[mun["municipality_code"].astype(str) == str(code)]
     if sel.empty:
@@ -402,13 +448,18 @@ def municipality_overview(
     polygon = sel.geometry.union_all()
     years = tuple(sorted({int(y) for y in region.years}))
     year = int(year if year is not None else years[-1])
-    scenario = _scenario_name(balance, scenario)
-    bal = balance.loc[balance["scenario"].astype(str) == scenario] if "scenario" in balance.columns else balance
+    if shared is None:
+        scenario = _scenario_name(balance, scenario)
+        bal = balance.loc[balance["scenario"].astype(str) == scenario] if "scenario" in balance.columns else balance
+        bal_ids = bal["station_id"].astype(str)
+        in_mun = (allocation["municipality_code"].astype("string") == str(code)).fillna(False).to_numpy()
+        rows = allocation.loc[in_mun]
+    else:
+        scenario, bal, bal_ids = shared.scenario, shared.balance, shared.balance_station_ids
+        rows = allocation.iloc[shared.allocation_rows.get(str(code), np.zeros(0, dtype=int))]
     extra = scenarios
 
     # --- MW by sector and year (all developments of the municipality, allocated or not)
-    in_mun = (allocation["municipality_code"].astype("string") == str(code)).fillna(False).to_numpy()
-    rows = allocation.loc[in_mun]
     mw = _weighted_rows(rows, scenario, extra)
     dev_year = pd.Series(rows["year"].to_numpy(dtype=float), index=mw.index)
     keys = pd.DataFrame({"carrier": rows["carrier"].astype(str).to_numpy(),
@@ -424,7 +475,7 @@ def municipality_overview(
     st = region.stations
     inside_ids = set(st.loc[st.geometry.within(polygon).to_numpy(), "station_id"].astype(str))
     serving = sorted(allocated_ids | inside_ids)
-    stations = bal.loc[bal["station_id"].astype(str).isin(serving)].copy()
+    stations = bal.loc[bal_ids.isin(serving).to_numpy()].copy()
     relation = {s: ";".join(r for r, ok in (("allocated", s in allocated_ids), ("inside", s in inside_ids)) if ok)
                 for s in serving}
     stations["relation"] = stations["station_id"].astype(str).map(relation)
@@ -455,7 +506,10 @@ def municipality_overview(
         projects = projects.sort_values(["year_ready", "project_id"], na_position="last", kind="stable")
 
     dev = region.developments
-    dev_in = dev.loc[(dev["municipality_code"].astype("string") == str(code)).fillna(False).to_numpy()].copy()
+    if shared is None:
+        dev_in = dev.loc[(dev["municipality_code"].astype("string") == str(code)).fillna(False).to_numpy()].copy()
+    else:
+        dev_in = dev.iloc[shared.development_rows.get(str(code), np.zeros(0, dtype=int))].copy()
     if len(dev_in):
         from energieplanologie.scenarios import weighted_mw
 
@@ -476,7 +530,15 @@ def municipality_overview(
     neighbours = tuple(sorted(others.loc[others.geometry.intersects(polygon).to_numpy(), "municipality_code"].astype(str)))
     from energieplanologie.flex import flex_need
 
-    need = flex_need(stations, region) if "status" in stations.columns else None
+    if "status" not in stations.columns:
+        need = None
+    elif shared is not None and shared.flex_need is not None and set(stations["year"].unique()) == shared.flex_years:
+        # The windows of all stations, cut to these: each window depends only on its own station's rows and the
+        # analysis years, which are the same here.
+        need = shared.flex_need.loc[shared.flex_need["station_id"].astype(str).isin(serving).to_numpy()]
+        need = need.reset_index(drop=True)
+    else:
+        need = flex_need(stations, region)
     return MunicipalityOverview(code=str(code), name=name, year=year, years=years, scenario=scenario,
                                 sector_mw=sector_mw, stations=stations, projects=projects, developments=dev_in,
                                 hotspots=hs, neighbours=neighbours, unallocated_mw=unallocated, flex_need=need)
@@ -749,8 +811,9 @@ def atlas_data(region: Any, *, balance: pd.DataFrame, allocation: pd.DataFrame,
     of_year = hotspots.loc[hotspots["year"] == y].reset_index(drop=True) \
         if hotspots is not None and "year" in hotspots.columns else hotspots
     codes = sorted(region.municipalities["municipality_code"].astype(str))
-    overviews = [municipality_overview(region, code, balance=balance, allocation=allocation, hotspots=of_year,
-                                       year=y, scenario=chosen, scenarios=scenarios) for code in codes]
+    shared = _shared_inputs(region, balance, allocation, chosen)
+    overviews = [_overview(region, code, balance=balance, allocation=allocation, hotspots=of_year, year=y,
+                           scenario=chosen, scenarios=scenarios, shared=shared) for code in codes]
     layers: dict[str, pd.DataFrame] = {"gemeenten": region.municipalities}
     if len(region.constraints):
         layers["beperkingen"] = region.constraints
@@ -863,12 +926,13 @@ def write_overviews(
             if p.resolve().parent != root:  # pragma: no cover - safe_file_stem makes this impossible
                 raise ValueError(f"Bestandsnaam voor gemeente {code!r} valt buiten {out}.")
 
+    shared = _shared_inputs(region, balance, allocation, scenario)  # once, before the workers fork
+
     def one(code: str) -> tuple[bytes, str, str | None, dict[str, Any]]:
         # One municipality's picture, page and tables, as bytes and text (made in a worker process when several
         # are at hand; the files are written below, in order).
-        ov = municipality_overview(region, code, balance=balance, allocation=allocation, hotspots=hotspots,
-                                   scenarios=scenarios,
-                                   year=year, scenario=scenario)
+        ov = _overview(region, code, balance=balance, allocation=allocation, hotspots=hotspots, scenarios=scenarios,
+                       year=year, scenario=scenario, shared=shared)
         fig = static_map(region, code, balance=balance, hotspots=hotspots, year=ov.year, scenario=ov.scenario, dpi=dpi)
         png = _png_bytes(fig)
         map_html = None

@@ -326,3 +326,27 @@ def test_station_lines_with_a_missing_year_and_a_missing_headroom():
                  ].values.tolist() == [["Alfa (A)", "Afname", "–", "onbekend", "2030", "3,5"],
                                        ["Alfa (A)", "Invoeding", "–", "onbekend", "–", "2,0"],
                                        ["Beta (B)", "Afname", "–", "onbekend", "–", "0,8"]]
+
+
+def test_written_pages_and_tables_are_those_of_municipality_overview(sample, tmp_path):
+    """write_overviews finds the region-wide inputs (scenario balance, each municipality's rows, the flex need of
+    all stations) once; every page and table must still be the one municipality_overview gives alone."""
+    import json
+
+    from energieplanologie.overview import overview_html
+
+    region, alloc, bal = sample
+    two = station_balance(region, ["verwacht", "maximaal"], allocation=alloc)  # the scenario is picked from two
+    out = tmp_path / "gemeenten"
+    write_overviews(region, out, balance=two, allocation=alloc, scenario="maximaal", interactive=False, dpi=40,
+                    tables_json=True)
+    windows = 0
+    for code in sorted(region.municipalities["municipality_code"]):
+        ov = municipality_overview(region, code, balance=two, allocation=alloc, scenario="maximaal")
+        windows += len(ov.flex_need)
+        png = (out / f"{code}.png").read_bytes()
+        assert (out / f"{code}.html").read_text(encoding="utf-8") == overview_html(ov, region_name=region.name,
+                                                                                   png=png)
+        assert (out / f"{code}.json").read_text(encoding="utf-8") == json.dumps(
+            ov.tables_dict(), ensure_ascii=False, indent=1) + "\n"
+    assert windows > 0  # the sample's stations do run short under maximaal: the flex tables are compared too
