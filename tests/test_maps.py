@@ -313,23 +313,33 @@ def test_focus_map_draws_what_can_reach_the_picture_and_leaves_out_the_rest(smal
                                 path=tmp_path / f"{name}.png", dpi=60)
         return (tmp_path / f"{name}.png").read_bytes(), fig
 
-    plain, _ = png(small_region, "plain")
-    # A municipality and a station 200 km east of Alfa (x 100–110 km): beyond the picture, so not drawn at all,
-    # and the PNG is the one without them, byte for byte.
-    far = _with(small_region, municipalities=[("GM0009", shapely.box(300_000, 400_000, 310_000, 410_000))],
+    def drawn(fig: Any) -> tuple[int, list[tuple[float, float]]]:
+        ax = fig.axes[0]
+        grey = [c for c in ax.collections if c.get_zorder() == 1 and len(c.get_paths())
+                and np.allclose(c.get_facecolor()[0][:3], [0xE0 / 255] * 3)]
+        stations = [c for c in ax.collections if c.get_zorder() == 8]
+        return len(grey[0].get_paths()), sorted(map(tuple, stations[0].get_offsets().tolist()))
+
+    # Alfa (x 100–110 km) with two neighbours: Beta east of it and Gamma south of it.
+    near = _with(small_region, municipalities=[("GM0003", shapely.box(100_000, 390_000, 110_000, 400_000))])
+    plain, _ = png(near, "plain")
+    # Two municipalities and a station 200 km east: beyond the picture, so not drawn, and the PNG is the one
+    # without them, byte for byte.
+    far = _with(near, municipalities=[("GM0008", shapely.box(300_000, 400_000, 310_000, 410_000)),
+                                      ("GM0009", shapely.box(310_000, 400_000, 320_000, 410_000))],
                 stations=[("G", shapely.Point(305_000, 405_000))])
     far_png, fig = png(far, "far")
     assert far_png == plain
-    ax = fig.axes[0]
-    grey = [c for c in ax.collections if c.get_zorder() == 1 and len(c.get_paths()) and
-            np.allclose(c.get_facecolor()[0][:3], [0xE0 / 255] * 3)]
-    assert [len(c.get_paths()) for c in grey] == [1]  # Beta only, not GM0009
-    stations = [c for c in ax.collections if c.get_zorder() == 8]
-    assert sorted(map(tuple, stations[0].get_offsets().tolist())) == [(105_000.0, 405_000.0), (115_000.0, 405_000.0)]
+    assert drawn(fig) == (2, [(105_000.0, 405_000.0), (115_000.0, 405_000.0)])  # Beta and Gamma; A and B
+    # With one neighbour near, the far one is drawn too: matplotlib draws a single shape another way, a fraction
+    # of a pixel apart, and the PNG must stay the one drawn before with the far one.
+    _, fig = png(_with(small_region, municipalities=[("GM0009", shapely.box(310_000, 400_000, 320_000, 410_000))]),
+                 "one")
+    assert drawn(fig)[0] == 2
     # Alfa's view runs from x = 100 km − (0.06 × 10 km + 500 m) = 98.9 km; a station 50 m west of that edge still
     # shows half its marker (about 100 m across at this scale), so it is drawn: the PNG changes.
-    edge_png, _ = png(_with(small_region, stations=[("E", shapely.Point(98_850, 405_000))]), "edge")
-    assert edge_png != plain
+    edge_png, fig = png(_with(near, stations=[("E", shapely.Point(98_850, 405_000))]), "edge")
+    assert edge_png != plain and (98_850.0, 405_000.0) in drawn(fig)[1]
 
 
 # ------------------------------------------------------------------------------------------------- notes

@@ -93,12 +93,16 @@ def _type_masks(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.nda
     return np.isin(types, _AREA_TYPES), np.isin(types, _LINE_TYPES), np.isin(types, _POINT_TYPES)
 
 
-def _near_view(bounds: np.ndarray, xmin: float, ymin: float, xmax: float, ymax: float) -> np.ndarray:
-    """Which boxes (rows ``minx, miny, maxx, maxy``) come near the map of the extent ``xmin…ymax``.
+def _near_view(bounds: np.ndarray, xmin: float, ymin: float, xmax: float, ymax: float, *,
+               keep: np.ndarray | None = None) -> np.ndarray:
+    """Which boxes (rows ``minx, miny, maxx, maxy``) to draw on the map of the extent ``xmin…ymax``.
 
     Near: overlapping a square around the extent's centre of twice the larger side plus draw_region's margins,
     more than any equal-aspect view of that extent shows, with room for line widths and marker sizes. What lies
-    beyond it cannot leave a pixel in the picture, so leaving it out changes no byte of the PNG.
+    beyond it cannot leave a pixel in the picture, so leaving it out changes no byte of the PNG — with one
+    exception: matplotlib draws a collection of a single shape another way (``draw_markers``, not
+    ``draw_path_collection``), which moves its edges by a fraction of a pixel. So when fewer than two of the rows
+    in ``keep`` (the ones that would be drawn together; default all) are near, all of them are kept.
 
     Examples
     --------
@@ -108,12 +112,16 @@ def _near_view(bounds: np.ndarray, xmin: float, ymin: float, xmax: float, ymax: 
     >>> boxes = np.array([[0.0, 0.0, 10.0, 10.0], [17_000.0, 0.0, 17_500.0, 10.0], [17_300.0, 0.0, 18_000.0, 10.0]])
     >>> _near_view(boxes, 0.0, 0.0, 10_000.0, 10_000.0).tolist()
     [True, True, False]
+    >>> _near_view(boxes[1:], 0.0, 0.0, 10_000.0, 10_000.0).tolist()  # one near: both drawn, as one collection
+    [True, True]
     """
     dx, dy = (xmax - xmin) * 0.06 + 500, (ymax - ymin) * 0.06 + 500
     half = max(xmax - xmin + 2 * dx, ymax - ymin + 2 * dy)  # twice the half side of the largest view
     cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-    return ((bounds[:, 0] <= cx + half) & (bounds[:, 2] >= cx - half)
+    near = ((bounds[:, 0] <= cx + half) & (bounds[:, 2] >= cx - half)
             & (bounds[:, 1] <= cy + half) & (bounds[:, 3] >= cy - half))
+    keep = np.ones(len(bounds), dtype=bool) if keep is None else keep
+    return near if (near & keep).sum() >= 2 else np.ones(len(bounds), dtype=bool)
 
 
 def _equals(column: pd.Series, value: str) -> np.ndarray:
@@ -158,7 +166,7 @@ def draw_region(
         xmin, ymin, xmax, ymax = mun.loc[is_focus].total_bounds
         # Only the neighbours that can reach the picture are drawn (what lies wholly outside it leaves no pixel):
         # a national region's 345 municipalities cost a patch each on every municipality's map.
-        near = _near_view(mun.bounds.to_numpy(), xmin, ymin, xmax, ymax)
+        near = _near_view(mun.bounds.to_numpy(), xmin, ymin, xmax, ymax, keep=~is_focus)
         mun.loc[~is_focus & near].plot(ax=ax, facecolor="#e0e0e0", edgecolor="#9e9e9e", linewidth=0.8, zorder=1)
         mun.loc[is_focus].plot(ax=ax, facecolor="#ffffff", edgecolor="none", zorder=1)
         mun.loc[is_focus].boundary.plot(ax=ax, color=MUNICIPALITY_COLOUR, linewidth=2.2, zorder=6)
@@ -263,7 +271,8 @@ def draw_region(
     stations = region.stations
     if focus is not None and len(stations):  # the stations that can reach the picture (see the neighbours above)
         gx, gy = stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy()
-        stations = stations.loc[_near_view(np.column_stack([gx, gy, gx, gy]), xmin, ymin, xmax, ymax)]
+        stations = stations.loc[_near_view(np.column_stack([gx, gy, gx, gy]), xmin, ymin, xmax, ymax,
+                                           keep=np.ones(len(stations), dtype=bool))]
     if len(stations):
         status = station_status_in_year(balance, year)
         colours = [STATUS_COLOURS[status.get(str(s), "unknown")] for s in stations["station_id"]]
