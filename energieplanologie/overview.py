@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,11 +103,22 @@ class MunicipalityOverview:
     unallocated_mw: dict[str, float]
     flex_need: pd.DataFrame | None = None
 
+    def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        # What the page, its JSON, the index and the atlas each ask for again (a sector table, a total) is found
+        # once per overview: the overview is read-only, like the frozen dataclass it is.
+        memo = self.__dict__.setdefault("_memo_values", {})
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
     def sector_table(self, direction: str) -> pd.DataFrame:
         """MW by (carrier, sector) rows and year columns for one direction, with a ``total`` row per carrier.
 
         Rows follow the order of ``schema.CARRIERS`` and ``schema.SECTORS``.
         """
+        return self._memo(("sector_table", direction), lambda: self._sector_table(direction)).copy()
+
+    def _sector_table(self, direction: str) -> pd.DataFrame:
         part = self.sector_mw.loc[self.sector_mw["direction"] == direction]
         table = part.pivot_table(index=["carrier", "sector"], columns="year", values="mw", aggfunc="sum")
         table = table.reindex(columns=list(self.years), fill_value=0.0).fillna(0.0)
@@ -179,9 +190,12 @@ class MunicipalityOverview:
     def total_mw(self, direction: str, year: int | None = None, carrier: str = "electricity") -> float:
         """Total weighted MW of one carrier in one direction and year (default the reference year)."""
         y = int(year if year is not None else self.year)
-        m = self.sector_mw
-        part = m.loc[(m["direction"] == direction) & (m["year"] == y) & (m["carrier"] == carrier), "mw"]
-        return float(part.sum())
+
+        def total() -> float:
+            m = self.sector_mw
+            return float(m.loc[(m["direction"] == direction) & (m["year"] == y) & (m["carrier"] == carrier), "mw"].sum())
+
+        return float(self._memo(("total_mw", direction, y, carrier), total))
 
     @property
     def shortage_stations(self) -> list[str]:
@@ -208,10 +222,13 @@ class MunicipalityOverview:
         (True, True)
         """
         y = int(year)
-        first = self.stations.loc[self.stations["status"] == "red", "year"]
-        short = self.shortage_stations
-        n_st = self.stations["station_id"].nunique() if len(self.stations) else 0
-        others = [c for c in CARRIERS[1:] if (self.sector_mw["carrier"] == c).any()]
+
+        def same_every_year() -> tuple[pd.Series, list[str], int, list[str]]:
+            return (self.stations.loc[self.stations["status"] == "red", "year"], self.shortage_stations,
+                    self.stations["station_id"].nunique() if len(self.stations) else 0,
+                    [c for c in CARRIERS[1:] if (self.sector_mw["carrier"] == c).any()])
+
+        first, short, n_st, others = self._memo(("summary",), same_every_year)
         other_text = "".join(
             f"; {value_label('carrier', c).lower()} {format_number(self.total_mw('offtake', y, c), 0)} MW afname"
             f" en {format_number(self.total_mw('feedin', y, c), 0)} MW invoeding" for c in others)

@@ -350,3 +350,15 @@ def test_written_pages_and_tables_are_those_of_municipality_overview(sample, tmp
         assert (out / f"{code}.json").read_text(encoding="utf-8") == json.dumps(
             ov.tables_dict(), ensure_ascii=False, indent=1) + "\n"
     assert windows > 0  # the sample's stations do run short under maximaal: the flex tables are compared too
+
+
+def test_sector_tables_are_found_once_and_handed_out_as_copies(small):
+    region, alloc, bal = small
+    ov = municipality_overview(region, "GM0001", balance=bal, allocation=alloc)
+    first = ov.sector_table("offtake")
+    first.loc[("electricity", "total"), 2035] = -1.0  # a caller's change stays in its copy
+    # by hand (see above): Alfa's electricity offtake 10, 20, 20 MW in 2025, 2030, 2035
+    assert ov.sector_table("offtake").loc[("electricity", "total")].tolist() == [10.0, 20.0, 20.0]
+    assert ov.sector_table("offtake") is not ov.sector_table("offtake")
+    assert (ov.total_mw("offtake"), ov.total_mw("offtake", 2025), ov.total_mw("offtake", 2025)) == (20.0, 10.0, 10.0)
+    assert ov.summary_in(2025).startswith("10 MW afname") and ov.summary.startswith("20 MW afname")
