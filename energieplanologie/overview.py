@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,11 +103,22 @@ class MunicipalityOverview:
     unallocated_mw: dict[str, float]
     flex_need: pd.DataFrame | None = None
 
+    def _memo(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        # What the page, its JSON, the index and the atlas each ask for again (a sector table, a total) is found
+        # once per overview: the overview is read-only, like the frozen dataclass it is.
+        memo = self.__dict__.setdefault("_memo_values", {})
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
     def sector_table(self, direction: str) -> pd.DataFrame:
         """MW by (carrier, sector) rows and year columns for one direction, with a ``total`` row per carrier.
 
         Rows follow the order of ``schema.CARRIERS`` and ``schema.SECTORS``.
         """
+        return self._memo(("sector_table", direction), lambda: self._sector_table(direction)).copy()
+
+    def _sector_table(self, direction: str) -> pd.DataFrame:
         part = self.sector_mw.loc[self.sector_mw["direction"] == direction]
         table = part.pivot_table(index=["carrier", "sector"], columns="year", values="mw", aggfunc="sum")
         table = table.reindex(columns=list(self.years), fill_value=0.0).fillna(0.0)
@@ -154,26 +165,23 @@ class MunicipalityOverview:
                     "sector": ("Totaal " + carrier_nl.lower()) if sector == "total" else value_label("sector", sector),
                     "values": {int(y): float(v) for y, v in row.items()},
                     "texts": {int(y): format_number(v, 1) for y, v in row.items()}, "total": sector == "total"})
-        rel_nl = {"allocated": "aansluiting", "inside": "in gemeente"}
+        lines = _station_lines(self)
+        years = [int(y) for y in self.years]
         stations = []
-        for (sid, d), g in self.stations.groupby(["station_id", "direction"], sort=False):
-            g = g.set_index("year")
-            first = g["first_shortage_year"].dropna() if "first_shortage_year" in g.columns else pd.Series([], dtype=float)
-            name = g["station_name"].iloc[0] if "station_name" in g.columns else sid
+        for i in range(len(lines.station_id)):
+            present, headroom, first = lines.present[i], lines.headroom_mw[i], lines.first_shortage_year[i]
             stations.append({
-                "station": f"{name} ({sid})", "station_id": str(sid),
-                "level": "" if is_missing(g["level"].iloc[0]) else str(g["level"].iloc[0]),
-                "relation": ", ".join(rel_nl.get(r, r) for r in str(g["relation"].iloc[0]).split(";") if r),
-                "direction": d,
-                "status": {int(y): str(g.loc[y, "status"]) if y in g.index else "unknown" for y in self.years},
-                "headroom_mw": {int(y): (None if y not in g.index or is_missing(g.loc[y, "headroom_mw"])
-                                         else float(g.loc[y, "headroom_mw"])) for y in self.years},
-                "headroom_texts": {int(y): format_number(g.loc[y, "headroom_mw"], 1) if y in g.index else "–"
-                                   for y in self.years},
-                "first_shortage_year": int(first.iloc[0]) if len(first) else None,
-                "municipality_mw": float(g.loc[self.year, "municipality_mw"]) if self.year in g.index else 0.0,
-                "municipality_mw_text": format_number(g.loc[self.year, "municipality_mw"] if self.year in g.index
-                                                      else 0.0, 1),
+                "station": f"{lines.name[i]} ({lines.station_id[i]})", "station_id": str(lines.station_id[i]),
+                "level": "" if is_missing(lines.level[i]) else str(lines.level[i]),
+                "relation": lines.relation_text(i),
+                "direction": lines.direction[i],
+                "status": dict(zip(years, lines.status[i].tolist(), strict=True)),
+                "headroom_mw": {y: float(h) if p and not is_missing(h) else None
+                                for y, p, h in zip(years, present, headroom, strict=True)},
+                "headroom_texts": {y: format_number(h, 1) for y, h in zip(years, headroom, strict=True)},
+                "first_shortage_year": None if is_missing(first) else int(first),
+                "municipality_mw": float(lines.municipality_mw[i]),
+                "municipality_mw_text": format_number(lines.municipality_mw[i], 1),
             })
         return {"code": self.code, "name": self.name, "years": [int(y) for y in self.years], "summary": self.summary,
                 "summaries": {int(y): self.summary_in(y) for y in self.years},
@@ -182,9 +190,12 @@ class MunicipalityOverview:
     def total_mw(self, direction: str, year: int | None = None, carrier: str = "electricity") -> float:
         """Total weighted MW of one carrier in one direction and year (default the reference year)."""
         y = int(year if year is not None else self.year)
-        m = self.sector_mw
-        part = m.loc[(m["direction"] == direction) & (m["year"] == y) & (m["carrier"] == carrier), "mw"]
-        return float(part.sum())
+
+        def total() -> float:
+            m = self.sector_mw
+            return float(m.loc[(m["direction"] == direction) & (m["year"] == y) & (m["carrier"] == carrier), "mw"].sum())
+
+        return float(self._memo(("total_mw", direction, y, carrier), total))
 
     @property
     def shortage_stations(self) -> list[str]:
@@ -211,10 +222,13 @@ class MunicipalityOverview:
         (True, True)
         """
         y = int(year)
-        first = self.stations.loc[self.stations["status"] == "red", "year"]
-        short = self.shortage_stations
-        n_st = self.stations["station_id"].nunique() if len(self.stations) else 0
-        others = [c for c in CARRIERS[1:] if (self.sector_mw["carrier"] == c).any()]
+
+        def same_every_year() -> tuple[pd.Series, list[str], int, list[str]]:
+            return (self.stations.loc[self.stations["status"] == "red", "year"], self.shortage_stations,
+                    self.stations["station_id"].nunique() if len(self.stations) else 0,
+                    [c for c in CARRIERS[1:] if (self.sector_mw["carrier"] == c).any()])
+
+        first, short, n_st, others = self._memo(("summary",), same_every_year)
         other_text = "".join(
             f"; {value_label('carrier', c).lower()} {format_number(self.total_mw('offtake', y, c), 0)} MW afname"
             f" en {format_number(self.total_mw('feedin', y, c), 0)} MW invoeding" for c in others)
@@ -228,6 +242,70 @@ class MunicipalityOverview:
             f"{n_hs} {'knooppunt' if n_hs == 1 else 'knooppunten'}",
         ]
         return "; ".join(parts) + "."
+
+
+_RELATIONS_NL = {"allocated": "aansluiting", "inside": "in gemeente"}
+
+
+@dataclass(frozen=True)
+class _StationLines:
+    """One line per (station, direction) of an overview's stations, with its values per analysis year as arrays.
+
+    Lines follow the order of first appearance in ``MunicipalityOverview.stations`` (station, offtake before
+    feed-in); ``status``/``headroom_mw``/``present`` have one column per year of ``years``: ``"unknown"``/NaN/False
+    where the balance has no row for that year.
+    """
+
+    station_id: np.ndarray
+    direction: np.ndarray
+    name: np.ndarray
+    has_name: bool
+    level: np.ndarray
+    relation: np.ndarray
+    status: np.ndarray
+    headroom_mw: np.ndarray
+    present: np.ndarray
+    first_shortage_year: np.ndarray
+    municipality_mw: np.ndarray
+
+    def relation_text(self, i: int) -> str:
+        """The relation of line ``i`` in Dutch (``aansluiting, in gemeente``)."""
+        return ", ".join(_RELATIONS_NL.get(r, r) for r in str(self.relation[i]).split(";") if r)
+
+
+def _station_lines(ov: MunicipalityOverview) -> _StationLines:
+    """The stations table's lines in one pass over the balance rows (no lookup per station and year)."""
+    st = ov.stations
+    years = [int(y) for y in ov.years]
+    group = st.groupby(["station_id", "direction"], sort=False).ngroup().to_numpy()
+    n = int(group.max()) + 1 if len(group) else 0
+    first = np.unique(group, return_index=True)[1] if n else np.zeros(0, dtype=int)
+    row_year = st["year"].to_numpy()
+    status = np.full((n, len(years)), "unknown", dtype=object)
+    headroom = np.full((n, len(years)), np.nan)
+    present = np.zeros((n, len(years)), dtype=bool)
+    status_text = np.array([str(v) for v in st["status"]], dtype=object)
+    row_headroom = st["headroom_mw"].to_numpy(dtype=float, na_value=np.nan)
+    for j, y in enumerate(years):
+        at = row_year == y
+        status[group[at], j] = status_text[at]
+        headroom[group[at], j] = row_headroom[at]
+        present[group[at], j] = True
+    mun_mw = np.zeros(n)
+    at = row_year == int(ov.year)
+    mun_mw[group[at]] = st["municipality_mw"].to_numpy(dtype=float)[at]
+    if "first_shortage_year" in st.columns:
+        shortage = st["first_shortage_year"].groupby(group).first().reindex(range(n)).to_numpy(dtype=float)
+    else:
+        shortage = np.full(n, np.nan)
+    sid = st["station_id"].to_numpy(dtype=object)[first]
+    has_name = "station_name" in st.columns
+    return _StationLines(
+        station_id=sid, direction=st["direction"].to_numpy(dtype=object)[first],
+        name=st["station_name"].to_numpy(dtype=object)[first] if has_name else sid, has_name=has_name,
+        level=st["level"].to_numpy(dtype=object)[first] if "level" in st.columns else np.full(n, "", dtype=object),
+        relation=st["relation"].to_numpy(dtype=object)[first], status=status, headroom_mw=headroom,
+        present=present, first_shortage_year=shortage, municipality_mw=mun_mw)
 
 
 # ------------------------------------------------------------------------------------------------ compute
@@ -258,20 +336,29 @@ def _weighted_rows(rows: pd.DataFrame, scenario: str, extra: Any) -> pd.DataFram
                          "feedin": w["feedin_mw_weighted"].to_numpy() * share})
 
 
-def _cumulative(values: pd.Series, keys: pd.DataFrame, year: pd.Series, years: Sequence[int]) -> pd.DataFrame:
-    """Sum ``values`` per key for each analysis year y over the rows with year ≤ y (long frame key…, year, mw)."""
+def _cumulative(values: pd.DataFrame, keys: pd.DataFrame, year: pd.Series, years: Sequence[int]) -> pd.DataFrame:
+    """Sum each column of ``values`` per key for each analysis year y over the rows with year ≤ y.
+
+    Returns the long frame ``direction, key…, year, mw`` (per column of ``values``, per year, keys sorted). One
+    grouped sum over the rows repeated once per year they count in (not one per year and direction): each group
+    adds the same rows in the same order, so every sum is the one a sum per year gives, to the last bit.
+    """
     cols = list(keys.columns)
+    row_year = year.to_numpy(dtype=float)
+    take = [np.flatnonzero(row_year <= y) for y in years]
+    rows = np.concatenate(take) if take else np.zeros(0, dtype=int)
+    frame = pd.DataFrame({c: keys[c].to_numpy()[rows] for c in cols})
+    frame.insert(0, "year", np.repeat(np.asarray(years, dtype=np.int64), [len(t) for t in take]))
+    names = list(values.columns)
+    for name in names:
+        frame[name] = values[name].to_numpy(dtype=float)[rows]
+    sums = frame.groupby(["year", *cols], sort=True)[names].sum().reset_index()
     out = []
-    for y in years:
-        sel = (year <= y).to_numpy()
-        g = values[sel].groupby([keys[c][sel] for c in cols], sort=True).sum()
-        frame = g.rename("mw").reset_index()
-        frame.columns = [*cols, "mw"]
-        frame["year"] = int(y)
-        out.append(frame)
-    if not out:
-        return pd.DataFrame(columns=[*cols, "year", "mw"])
-    return pd.concat(out, ignore_index=True)[[*cols, "year", "mw"]]
+    for name in names:
+        part = sums[[*cols, "year", name]].rename(columns={name: "mw"})
+        part.insert(0, "direction", name)
+        out.append(part)
+    return pd.concat(out, ignore_index=True)
 
 
 def municipality_overview(
@@ -323,6 +410,52 @@ def municipality_overview(
     >>> ov.name
     'Terneuzen'
     """
+    return _overview(region, code, balance=balance, allocation=allocation, hotspots=hotspots, year=year,
+                     scenario=scenario, scenarios=scenarios, shared=None)
+
+
+@dataclass(frozen=True)
+class _SharedInputs:
+    """What every municipality of one run needs from the whole region, found once (``write_overviews``,
+    ``atlas_data``) instead of once per municipality: the balance of the scenario with its station ids as text,
+    the positions of each municipality's allocation and development rows, and the flex need of all stations."""
+
+    scenario: str
+    balance: pd.DataFrame
+    balance_station_ids: pd.Series
+    allocation_rows: dict[str, np.ndarray]
+    development_rows: dict[str, np.ndarray]
+    flex_need: pd.DataFrame | None
+    flex_years: frozenset[int]
+
+
+def _rows_by_code(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per municipality code, the positions of the frame's rows with that code (ascending; codes compared as text)."""
+    codes = frame["municipality_code"].astype("string")
+    return {str(k): np.asarray(v) for k, v in codes.groupby(codes, sort=False).indices.items()}
+
+
+def _shared_inputs(region: Any, balance: pd.DataFrame, allocation: pd.DataFrame, scenario: str | None) -> _SharedInputs:
+    from energieplanologie._errors import EnergieplanologieError
+    from energieplanologie.flex import flex_need
+
+    chosen = _scenario_name(balance, scenario)
+    bal = balance.loc[balance["scenario"].astype(str) == chosen] if "scenario" in balance.columns else balance
+    need = None
+    if "status" in bal.columns:
+        try:  # with station ids and years typed as a municipality's station rows have them
+            need = flex_need(bal.assign(station_id=bal["station_id"].astype(str), year=bal["year"].astype(int)), region)
+        except EnergieplanologieError:
+            need = None  # each municipality then finds its own (and reports the problem if it has one)
+    return _SharedInputs(scenario=chosen, balance=bal, balance_station_ids=bal["station_id"].astype(str),
+                         allocation_rows=_rows_by_code(allocation), development_rows=_rows_by_code(region.developments),
+                         flex_need=need, flex_years=frozenset(int(y) for y in bal["year"].unique()))
+
+
+def _overview(region: Any, code: str, *, balance: pd.DataFrame, allocation: pd.DataFrame,
+              hotspots: gpd.GeoDataFrame | None, year: int | None, scenario: str | None,
+              scenarios: Mapping[str, Any] | None, shared: _SharedInputs | None) -> MunicipalityOverview:
+    """:func:`municipality_overview`, with what the whole run shares handed in (``shared``) or found here (None)."""
     mun = region.municipalities
     sel = mun.loc[mun["municipality_code"].astype(str) == str(code)]
     if sel.empty:
@@ -332,24 +465,25 @@ def municipality_overview(
     polygon = sel.geometry.union_all()
     years = tuple(sorted({int(y) for y in region.years}))
     year = int(year if year is not None else years[-1])
-    scenario = _scenario_name(balance, scenario)
-    bal = balance.loc[balance["scenario"].astype(str) == scenario] if "scenario" in balance.columns else balance
+    if shared is None:
+        scenario = _scenario_name(balance, scenario)
+        bal = balance.loc[balance["scenario"].astype(str) == scenario] if "scenario" in balance.columns else balance
+        bal_ids = bal["station_id"].astype(str)
+        in_mun = (allocation["municipality_code"].astype("string") == str(code)).fillna(False).to_numpy()
+        rows = allocation.loc[in_mun]
+    else:
+        scenario, bal, bal_ids = shared.scenario, shared.balance, shared.balance_station_ids
+        rows = allocation.iloc[shared.allocation_rows.get(str(code), np.zeros(0, dtype=int))]
     extra = scenarios
 
     # --- MW by sector and year (all developments of the municipality, allocated or not)
-    in_mun = (allocation["municipality_code"].astype("string") == str(code)).fillna(False).to_numpy()
-    rows = allocation.loc[in_mun]
     mw = _weighted_rows(rows, scenario, extra)
     dev_year = pd.Series(rows["year"].to_numpy(dtype=float), index=mw.index)
-    long = []
     keys = pd.DataFrame({"carrier": rows["carrier"].astype(str).to_numpy(),
                          "sector": rows["sector"].astype(str).to_numpy()}, index=mw.index)
-    for d in DIRECTIONS:
-        part = _cumulative(mw[d], keys, dev_year, years)
-        part.insert(0, "direction", d)
-        long.append(part)
-    sector_mw = pd.concat(long, ignore_index=True)
-    nonzero = sector_mw.groupby(["direction", "carrier", "sector"])["mw"].transform(lambda s: (s.abs() > 1e-9).any())
+    sector_mw = _cumulative(mw[list(DIRECTIONS)], keys, dev_year, years)
+    nonzero = (sector_mw["mw"].abs() > 1e-9).groupby([sector_mw["direction"], sector_mw["carrier"],
+                                                      sector_mw["sector"]]).transform("any")
     sector_mw = sector_mw.loc[nonzero.to_numpy()].reset_index(drop=True)
 
     # --- stations serving it
@@ -358,18 +492,14 @@ def municipality_overview(
     st = region.stations
     inside_ids = set(st.loc[st.geometry.within(polygon).to_numpy(), "station_id"].astype(str))
     serving = sorted(allocated_ids | inside_ids)
-    stations = bal.loc[bal["station_id"].astype(str).isin(serving)].copy()
+    stations = bal.loc[bal_ids.isin(serving).to_numpy()].copy()
     relation = {s: ";".join(r for r, ok in (("allocated", s in allocated_ids), ("inside", s in inside_ids)) if ok)
                 for s in serving}
     stations["relation"] = stations["station_id"].astype(str).map(relation)
     has_station = sid.notna().to_numpy()
-    per_station = []
-    for d in DIRECTIONS:
-        keys = pd.DataFrame({"station_id": sid.astype(str).to_numpy()}, index=mw.index)
-        part = _cumulative(mw[d][has_station], keys.loc[has_station], dev_year[has_station], years)
-        part.insert(0, "direction", d)
-        per_station.append(part)
-    contrib = pd.concat(per_station, ignore_index=True).rename(columns={"mw": "municipality_mw"})
+    keys = pd.DataFrame({"station_id": sid.astype(str).to_numpy()}, index=mw.index)
+    contrib = _cumulative(mw.loc[has_station, list(DIRECTIONS)], keys.loc[has_station], dev_year[has_station],
+                          years).rename(columns={"mw": "municipality_mw"})
     stations["station_id"] = stations["station_id"].astype(str)
     stations["year"] = stations["year"].astype(int)
     stations = stations.merge(contrib, on=["station_id", "year", "direction"], how="left")
@@ -393,7 +523,10 @@ def municipality_overview(
         projects = projects.sort_values(["year_ready", "project_id"], na_position="last", kind="stable")
 
     dev = region.developments
-    dev_in = dev.loc[(dev["municipality_code"].astype("string") == str(code)).fillna(False).to_numpy()].copy()
+    if shared is None:
+        dev_in = dev.loc[(dev["municipality_code"].astype("string") == str(code)).fillna(False).to_numpy()].copy()
+    else:
+        dev_in = dev.iloc[shared.development_rows.get(str(code), np.zeros(0, dtype=int))].copy()
     if len(dev_in):
         from energieplanologie.scenarios import weighted_mw
 
@@ -414,7 +547,15 @@ def municipality_overview(
     neighbours = tuple(sorted(others.loc[others.geometry.intersects(polygon).to_numpy(), "municipality_code"].astype(str)))
     from energieplanologie.flex import flex_need
 
-    need = flex_need(stations, region) if "status" in stations.columns else None
+    if "status" not in stations.columns:
+        need = None
+    elif shared is not None and shared.flex_need is not None and set(stations["year"].unique()) == shared.flex_years:
+        # The windows of all stations, cut to these: each window depends only on its own station's rows and the
+        # analysis years, which are the same here.
+        need = shared.flex_need.loc[shared.flex_need["station_id"].astype(str).isin(serving).to_numpy()]
+        need = need.reset_index(drop=True)
+    else:
+        need = flex_need(stations, region)
     return MunicipalityOverview(code=str(code), name=name, year=year, years=years, scenario=scenario,
                                 sector_mw=sector_mw, stations=stations, projects=projects, developments=dev_in,
                                 hotspots=hs, neighbours=neighbours, unallocated_mw=unallocated, flex_need=need)
@@ -474,28 +615,21 @@ def _sector_table_html(ov: MunicipalityOverview, direction: str) -> str:
 def _stations_table_html(ov: MunicipalityOverview) -> str:
     if ov.stations.empty:
         return "<p>Geen stations gevonden die deze gemeente bedienen.</p>"
-    rel_nl = {"allocated": "aansluiting", "inside": "in gemeente"}
-    out = []
-    for (sid, d), g in ov.stations.groupby(["station_id", "direction"], sort=False):
-        g = g.set_index("year")
-        first = g["first_shortage_year"].dropna() if "first_shortage_year" in g.columns else pd.Series([], dtype=float)
-        row = {
-            "Station": f"{g['station_name'].iloc[0]} ({sid})" if "station_name" in g.columns else sid,
-            "Netvlak": g["level"].iloc[0] if "level" in g.columns else "",
-            "Relatie": ", ".join(rel_nl.get(r, r) for r in str(g["relation"].iloc[0]).split(";") if r),
-            "Richting": value_label("direction", d),
-        }
-        for y in ov.years:
-            if y in g.index:
-                row[str(y)] = _status_cell(str(g.loc[y, "status"]), format_number(g.loc[y, "headroom_mw"], 1))
-            else:
-                row[str(y)] = _status_cell("unknown", "–")
-        row["Eerste tekort"] = fmt_year(first.iloc[0]) if len(first) else "–"
-        row[f"MW uit gemeente ({ov.year})"] = g.loc[ov.year, "municipality_mw"] if ov.year in g.index else 0.0
-        out.append(row)
-    frame = pd.DataFrame(out)
-    return table_html(frame, numeric=[f"MW uit gemeente ({ov.year})"], raw=[str(y) for y in ov.years],
-                      css_class="num-table")
+    lines = _station_lines(ov)
+    mw_column = f"MW uit gemeente ({ov.year})"
+    frame = pd.DataFrame({
+        "Station": [f"{n} ({s})" for n, s in zip(lines.name, lines.station_id, strict=True)] if lines.has_name
+        else lines.station_id,
+        "Netvlak": lines.level,
+        "Relatie": [lines.relation_text(i) for i in range(len(lines.station_id))],
+        "Richting": [value_label("direction", d) for d in lines.direction],
+        **{str(y): [_status_cell(str(s), format_number(h, 1))
+                    for s, h in zip(lines.status[:, j], lines.headroom_mw[:, j], strict=True)]
+           for j, y in enumerate(ov.years)},
+        "Eerste tekort": [fmt_year(v) for v in lines.first_shortage_year],
+        mw_column: lines.municipality_mw,
+    })
+    return table_html(frame, numeric=[mw_column], raw=[str(y) for y in ov.years], css_class="num-table")
 
 
 def _projects_table_html(ov: MunicipalityOverview) -> str:
@@ -583,7 +717,6 @@ def _hotspots_table_html(ov: MunicipalityOverview) -> str:
 
 #: The tables of a municipality atlas page (:func:`atlas_tables`), in the order they appear.
 ATLAS_TABLES = ("atlas_sectoren", "atlas_stations", "atlas_projecten", "atlas_knooppunten")
-_RELATIONS_NL = {"allocated": "aansluiting", "inside": "in gemeente"}
 
 
 def atlas_tables(overviews: Sequence[MunicipalityOverview]) -> dict[str, pd.DataFrame]:
@@ -626,19 +759,19 @@ def atlas_tables(overviews: Sequence[MunicipalityOverview]) -> dict[str, pd.Data
                                 "totaal": int(sector == "total"),
                                 **{f"mw_{y}": format_number(row.get(y), 1) for y in years}})
                 order += 1
-        for order, ((sid, direction), g) in enumerate(ov.stations.groupby(["station_id", "direction"], sort=False)):
-            g = g.set_index("year")
-            first = g["first_shortage_year"].dropna() if "first_shortage_year" in g.columns else pd.Series([], dtype=float)
-            name = g["station_name"].iloc[0] if "station_name" in g.columns else sid
-            line: dict[str, Any] = {"gemeentecode": ov.code, "volgorde": order, "station": f"{name} ({sid})",
-                                   "richting": value_label("direction", direction)}
+        lines = _station_lines(ov)
+        status_nl = {"red": "rood", "amber": "oranje", "green": "groen"}
+        index = {int(y): j for j, y in enumerate(ov.years)}
+        for order in range(len(lines.station_id)):
+            line: dict[str, Any] = {"gemeentecode": ov.code, "volgorde": order,
+                                   "station": f"{lines.name[order]} ({lines.station_id[order]})",
+                                   "richting": value_label("direction", lines.direction[order])}
             for y in years:
-                present = y in g.index
-                line[f"ruimte_{y}"] = format_number(g.loc[y, "headroom_mw"], 1) if present else "–"
-                status = str(g.loc[y, "status"]) if present else "unknown"
-                line[f"status_{y}"] = {"red": "rood", "amber": "oranje", "green": "groen"}.get(status, "onbekend")
-            line["eerste_tekort"] = fmt_year(first.iloc[0]) if len(first) else "–"
-            line["mw_uit_gemeente"] = format_number(g.loc[ov.year, "municipality_mw"] if ov.year in g.index else 0.0, 1)
+                j = index[y]
+                line[f"ruimte_{y}"] = format_number(lines.headroom_mw[order, j], 1)
+                line[f"status_{y}"] = status_nl.get(lines.status[order, j], "onbekend")
+            line["eerste_tekort"] = fmt_year(lines.first_shortage_year[order])
+            line["mw_uit_gemeente"] = format_number(lines.municipality_mw[order], 1)
             stations.append(line)
         for order, (_, p) in enumerate(ov.projects.iterrows()):
             projects.append({"gemeentecode": ov.code, "volgorde": order, "project": str(p["name"]),
@@ -695,8 +828,9 @@ def atlas_data(region: Any, *, balance: pd.DataFrame, allocation: pd.DataFrame,
     of_year = hotspots.loc[hotspots["year"] == y].reset_index(drop=True) \
         if hotspots is not None and "year" in hotspots.columns else hotspots
     codes = sorted(region.municipalities["municipality_code"].astype(str))
-    overviews = [municipality_overview(region, code, balance=balance, allocation=allocation, hotspots=of_year,
-                                       year=y, scenario=chosen, scenarios=scenarios) for code in codes]
+    shared = _shared_inputs(region, balance, allocation, chosen)
+    overviews = [_overview(region, code, balance=balance, allocation=allocation, hotspots=of_year, year=y,
+                           scenario=chosen, scenarios=scenarios, shared=shared) for code in codes]
     layers: dict[str, pd.DataFrame] = {"gemeenten": region.municipalities}
     if len(region.constraints):
         layers["beperkingen"] = region.constraints
@@ -824,12 +958,13 @@ def write_overviews(
             if p.resolve().parent != root:  # pragma: no cover - safe_file_stem makes this impossible
                 raise ValueError(f"Bestandsnaam voor gemeente {code!r} valt buiten {out}.")
 
+    shared = _shared_inputs(region, balance, allocation, scenario)  # once, before the workers fork
+
     def one(code: str) -> tuple[bytes, str, str | None, dict[str, Any]]:
         # One municipality's picture, page and tables, as bytes and text (made in a worker process when several
         # are at hand; the files are written below, in order).
-        ov = municipality_overview(region, code, balance=balance, allocation=allocation, hotspots=hotspots,
-                                   scenarios=scenarios,
-                                   year=year, scenario=scenario)
+        ov = _overview(region, code, balance=balance, allocation=allocation, hotspots=hotspots, scenarios=scenarios,
+                       year=year, scenario=scenario, shared=shared)
         fig = static_map(region, code, balance=balance, hotspots=hotspots, year=ov.year, scenario=ov.scenario, dpi=dpi)
         png = _png_bytes(fig)
         map_html = None

@@ -10,6 +10,7 @@ import html
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -290,6 +291,55 @@ def test_static_map_colours_stations_by_status(small_region, small_balance, tmp_
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     fig2 = static_region_map(small_region, balance=small_balance, year=2030, path=tmp_path / "kaart2.png", dpi=80)
     assert fig2 is not fig and (tmp_path / "kaart2.png").read_bytes() == png  # deterministic bytes
+
+
+def _with(region: Region, *, municipalities: list[tuple[str, shapely.Geometry]] = (),
+          stations: list[tuple[str, shapely.Point]] = ()) -> Region:
+    """The region with extra municipalities and stations (code or id, geometry)."""
+    mun = pd.concat([region.municipalities, gpd.GeoDataFrame(
+        {"municipality_code": [c for c, _ in municipalities], "name": [c for c, _ in municipalities]},
+        geometry=[g for _, g in municipalities], crs=CRS_RD)], ignore_index=True)
+    st = pd.concat([region.stations, gpd.GeoDataFrame(
+        {"station_id": [s for s, _ in stations], "name": [f"Station {s}" for s, _ in stations],
+         "voltage_kv": ["10"] * len(stations)}, geometry=[g for _, g in stations], crs=CRS_RD)], ignore_index=True)
+    return Region.from_layers(name=region.name, municipalities=mun, stations=st,
+                              station_capacity=region.station_capacity, infrastructure=region.infrastructure,
+                              developments=region.developments, years=region.years)
+
+
+def test_focus_map_draws_what_can_reach_the_picture_and_leaves_out_the_rest(small_region, small_balance, tmp_path):
+    def png(region: Region, name: str) -> tuple[bytes, Any]:
+        fig = static_region_map(region, balance=small_balance, year=2030, focus="GM0001",
+                                path=tmp_path / f"{name}.png", dpi=60)
+        return (tmp_path / f"{name}.png").read_bytes(), fig
+
+    def drawn(fig: Any) -> tuple[int, list[tuple[float, float]]]:
+        ax = fig.axes[0]
+        grey = [c for c in ax.collections if c.get_zorder() == 1 and len(c.get_paths())
+                and np.allclose(c.get_facecolor()[0][:3], [0xE0 / 255] * 3)]
+        stations = [c for c in ax.collections if c.get_zorder() == 8]
+        return len(grey[0].get_paths()), sorted(map(tuple, stations[0].get_offsets().tolist()))
+
+    # Alfa (x 100–110 km) with two neighbours: Beta east of it and Gamma south of it.
+    near = _with(small_region, municipalities=[("GM0003", shapely.box(100_000, 390_000, 110_000, 400_000))])
+    plain, _ = png(near, "plain")
+    # Two municipalities and a station 200 km east: beyond the picture, so not drawn, and the PNG is the one
+    # without them, byte for byte.
+    far = _with(near, municipalities=[("GM0008", shapely.box(300_000, 400_000, 310_000, 410_000)),
+                                      ("GM0009", shapely.box(310_000, 400_000, 320_000, 410_000))],
+                stations=[("G", shapely.Point(305_000, 405_000))])
+    far_png, fig = png(far, "far")
+    assert far_png == plain
+    assert drawn(fig) == (2, [(105_000.0, 405_000.0), (115_000.0, 405_000.0)])  # Beta and Gamma; A and B
+    # With one neighbour near, the far one is drawn too: matplotlib draws a single shape another way, a fraction
+    # of a pixel apart, and the PNG must stay the one drawn before with the far one.
+    _, fig = png(_with(small_region, municipalities=[("GM0009", shapely.box(310_000, 400_000, 320_000, 410_000))]),
+                 "one")
+    assert drawn(fig)[0] == 2
+    # Alfa's view runs from x = 100 km − (0.06 × 10 km + 500 m) = 98.9 km; a station 50 m west of that edge still
+    # shows half its marker (about 100 m across at this scale), so it is drawn: the PNG changes.
+    edge_png, fig = png(_with(near, stations=[("E", shapely.Point(98_850, 405_000))]), "edge")
+    assert edge_png != plain and (98_850.0, 405_000.0) in drawn(fig)[1]
 
 
 # ------------------------------------------------------------------------------------------------- notes

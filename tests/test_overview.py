@@ -15,7 +15,12 @@ import shapely
 from energieplanologie.allocation import allocate
 from energieplanologie.balance import station_balance
 from energieplanologie.labels import format_number
-from energieplanologie.overview import municipality_overview, static_map, write_overviews
+from energieplanologie.overview import (
+    MunicipalityOverview,
+    municipality_overview,
+    static_map,
+    write_overviews,
+)
 from energieplanologie.region import Region
 from energieplanologie.scenarios import get_scenario
 from energieplanologie.schema import CRS_RD
@@ -266,3 +271,94 @@ def test_atlas_data_holds_one_year_and_the_pages_tables_as_dutch_text():
     # A year that was not analysed is refused with the years that were.
     with pytest.raises(ValueError, match="2033 is geen analysejaar"):
         atlas_data(region, balance=balance, allocation=alloc, year=2033, scenario="verwacht")
+
+
+def _overview_with_stations(stations: pd.DataFrame) -> MunicipalityOverview:
+    empty = gpd.GeoDataFrame({"project_id": []}, geometry=[], crs=CRS_RD)
+    return MunicipalityOverview(
+        code="GM0001", name="Alfa", year=2030, years=(2025, 2030, 2035), scenario="verwacht",
+        sector_mw=pd.DataFrame(columns=["direction", "carrier", "sector", "year", "mw"]), stations=stations,
+        projects=empty, developments=gpd.GeoDataFrame(geometry=[], crs=CRS_RD), hotspots=None, neighbours=(),
+        unallocated_mw={"offtake": 0.0, "feedin": 0.0})
+
+
+def test_station_lines_with_a_missing_year_and_a_missing_headroom():
+    from energieplanologie.overview import atlas_tables, overview_html
+
+    # Station A: offtake in 2025 and 2030 only (no balance row for 2035), short from 2030; feed-in in all three
+    # years, its 2035 headroom unknown. Station B (no name column needed per row: all named), offtake 2030 only.
+    stations = pd.DataFrame({
+        "station_id": ["A", "A", "A", "A", "A", "B"],
+        "station_name": ["Alfa", "Alfa", "Alfa", "Alfa", "Alfa", "Beta"],
+        "level": ["HS", "HS", "HS", "HS", "HS", None],
+        "relation": ["allocated;inside"] * 5 + ["inside"],
+        "direction": ["offtake", "offtake", "feedin", "feedin", "feedin", "offtake"],
+        "year": [2025, 2030, 2025, 2030, 2035, 2030],
+        "status": ["green", "red", "green", "amber", "unknown", "green"],
+        "headroom_mw": [5.25, -2.5, 1234.5, 0.04, np.nan, 7.0],
+        "first_shortage_year": [2030.0, 2030.0, np.nan, np.nan, np.nan, np.nan],
+        "municipality_mw": [1.0, 3.5, 0.0, 2.0, 2.0, 0.75],
+    })
+    ov = _overview_with_stations(stations)
+    lines = ov.tables_dict()["stations"]
+    assert [(s["station"], s["direction"]) for s in lines] == [
+        ("Alfa (A)", "offtake"), ("Alfa (A)", "feedin"), ("Beta (B)", "offtake")]
+    a_off, a_in, b_off = lines
+    # a year without a balance row: status unknown, no headroom, the dash as text
+    assert a_off["status"] == {2025: "green", 2030: "red", 2035: "unknown"}
+    assert a_off["headroom_mw"] == {2025: 5.25, 2030: -2.5, 2035: None}
+    assert a_off["headroom_texts"] == {2025: "5,2", 2030: "-2,5", 2035: "–"}  # 5.25 rounds half to even
+    assert a_off["first_shortage_year"] == 2030 and a_in["first_shortage_year"] is None
+    # the MW this municipality puts on the station in the reference year 2030
+    assert (a_off["municipality_mw"], a_in["municipality_mw"], b_off["municipality_mw"]) == (3.5, 2.0, 0.75)
+    assert a_in["headroom_mw"][2035] is None and a_in["headroom_texts"] == {2025: "1.234,5", 2030: "0,0", 2035: "–"}
+    assert a_off["relation"] == "aansluiting, in gemeente" and b_off["relation"] == "in gemeente"
+    assert (a_off["level"], b_off["level"]) == ("HS", "")
+    assert b_off["status"] == {2025: "unknown", 2030: "green", 2035: "unknown"}
+
+    page = overview_html(ov, region_name="Proefregio")
+    row = re.search(r"<tr><td>Alfa \(A\)</td>.*?</tr>", page).group(0)
+    assert row.count('title="Tekort"') == 1 and row.endswith('<td>2030</td><td class="num">3,5</td></tr>')
+    assert "<td>Beta (B)</td><td></td><td>in gemeente</td><td>Afname</td>" in page
+
+    atlas = atlas_tables([ov])["atlas_stations"]
+    assert atlas[["station", "richting", "ruimte_2035", "status_2035", "eerste_tekort", "mw_uit_gemeente"]
+                 ].values.tolist() == [["Alfa (A)", "Afname", "–", "onbekend", "2030", "3,5"],
+                                       ["Alfa (A)", "Invoeding", "–", "onbekend", "–", "2,0"],
+                                       ["Beta (B)", "Afname", "–", "onbekend", "–", "0,8"]]
+
+
+def test_written_pages_and_tables_are_those_of_municipality_overview(sample, tmp_path):
+    """write_overviews finds the region-wide inputs (scenario balance, each municipality's rows, the flex need of
+    all stations) once; every page and table must still be the one municipality_overview gives alone."""
+    import json
+
+    from energieplanologie.overview import overview_html
+
+    region, alloc, bal = sample
+    two = station_balance(region, ["verwacht", "maximaal"], allocation=alloc)  # the scenario is picked from two
+    out = tmp_path / "gemeenten"
+    write_overviews(region, out, balance=two, allocation=alloc, scenario="maximaal", interactive=False, dpi=40,
+                    tables_json=True)
+    windows = 0
+    for code in sorted(region.municipalities["municipality_code"]):
+        ov = municipality_overview(region, code, balance=two, allocation=alloc, scenario="maximaal")
+        windows += len(ov.flex_need)
+        png = (out / f"{code}.png").read_bytes()
+        assert (out / f"{code}.html").read_text(encoding="utf-8") == overview_html(ov, region_name=region.name,
+                                                                                   png=png)
+        assert (out / f"{code}.json").read_text(encoding="utf-8") == json.dumps(
+            ov.tables_dict(), ensure_ascii=False, indent=1) + "\n"
+    assert windows > 0  # the sample's stations do run short under maximaal: the flex tables are compared too
+
+
+def test_sector_tables_are_found_once_and_handed_out_as_copies(small):
+    region, alloc, bal = small
+    ov = municipality_overview(region, "GM0001", balance=bal, allocation=alloc)
+    first = ov.sector_table("offtake")
+    first.loc[("electricity", "total"), 2035] = -1.0  # a caller's change stays in its copy
+    # by hand (see above): Alfa's electricity offtake 10, 20, 20 MW in 2025, 2030, 2035
+    assert ov.sector_table("offtake").loc[("electricity", "total")].tolist() == [10.0, 20.0, 20.0]
+    assert ov.sector_table("offtake") is not ov.sector_table("offtake")
+    assert (ov.total_mw("offtake"), ov.total_mw("offtake", 2025), ov.total_mw("offtake", 2025)) == (20.0, 10.0, 10.0)
+    assert ov.summary_in(2025).startswith("10 MW afname") and ov.summary.startswith("20 MW afname")

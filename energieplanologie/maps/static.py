@@ -93,6 +93,43 @@ def _type_masks(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.nda
     return np.isin(types, _AREA_TYPES), np.isin(types, _LINE_TYPES), np.isin(types, _POINT_TYPES)
 
 
+def _near_view(bounds: np.ndarray, xmin: float, ymin: float, xmax: float, ymax: float, *,
+               keep: np.ndarray | None = None) -> np.ndarray:
+    """Which boxes (rows ``minx, miny, maxx, maxy``) to draw on the map of the extent ``xmin…ymax``.
+
+    Near: overlapping a square around the extent's centre of twice the larger side plus draw_region's margins,
+    more than any equal-aspect view of that extent shows, with room for line widths and marker sizes. What lies
+    beyond it cannot leave a pixel in the picture, so leaving it out changes no byte of the PNG — with one
+    exception: matplotlib draws a collection of a single shape another way (``draw_markers``, not
+    ``draw_path_collection``), which moves its edges by a fraction of a pixel. So when fewer than two of the rows
+    in ``keep`` (the ones that would be drawn together; default all) are near, all of them are kept.
+
+    Examples
+    --------
+    A 10 km square extent: margins 0.06 × 10 km + 500 m = 1.1 km, so the widest view is 12.2 km across, and the
+    square searched reaches 12.2 km from the centre (5 km): from −7.2 km to 17.2 km.
+
+    >>> boxes = np.array([[0.0, 0.0, 10.0, 10.0], [17_000.0, 0.0, 17_500.0, 10.0], [17_300.0, 0.0, 18_000.0, 10.0]])
+    >>> _near_view(boxes, 0.0, 0.0, 10_000.0, 10_000.0).tolist()
+    [True, True, False]
+    >>> _near_view(boxes[1:], 0.0, 0.0, 10_000.0, 10_000.0).tolist()  # one near: both drawn, as one collection
+    [True, True]
+    """
+    dx, dy = (xmax - xmin) * 0.06 + 500, (ymax - ymin) * 0.06 + 500
+    half = max(xmax - xmin + 2 * dx, ymax - ymin + 2 * dy)  # twice the half side of the largest view
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    near = ((bounds[:, 0] <= cx + half) & (bounds[:, 2] >= cx - half)
+            & (bounds[:, 1] <= cy + half) & (bounds[:, 3] >= cy - half))
+    keep = np.ones(len(bounds), dtype=bool) if keep is None else keep
+    return near if (near & keep).sum() >= 2 else np.ones(len(bounds), dtype=bool)
+
+
+def _rows(frame: gpd.GeoDataFrame, mask: np.ndarray) -> gpd.GeoDataFrame:
+    """The rows of ``mask``; an empty frame without a selection when there are none (most style groups of a map
+    are empty, and a selection of a GeoDataFrame costs milliseconds)."""
+    return frame.loc[mask] if mask.any() else frame.iloc[0:0]
+
+
 def _equals(column: pd.Series, value: str) -> np.ndarray:
     return column.eq(value).fillna(False).to_numpy(dtype=bool)
 
@@ -132,10 +169,13 @@ def draw_region(
         is_focus = (mun["municipality_code"].astype(str) == str(focus)).to_numpy()
         if not is_focus.any():
             raise ValueError(f"Gemeente {focus!r} komt niet voor in de regio.")
-        mun.loc[~is_focus].plot(ax=ax, facecolor="#e0e0e0", edgecolor="#9e9e9e", linewidth=0.8, zorder=1)
+        xmin, ymin, xmax, ymax = mun.loc[is_focus].total_bounds
+        # Only the neighbours that can reach the picture are drawn (what lies wholly outside it leaves no pixel):
+        # a national region's 345 municipalities cost a patch each on every municipality's map.
+        near = _near_view(mun.bounds.to_numpy(), xmin, ymin, xmax, ymax, keep=~is_focus)
+        mun.loc[~is_focus & near].plot(ax=ax, facecolor="#e0e0e0", edgecolor="#9e9e9e", linewidth=0.8, zorder=1)
         mun.loc[is_focus].plot(ax=ax, facecolor="#ffffff", edgecolor="none", zorder=1)
         mun.loc[is_focus].boundary.plot(ax=ax, color=MUNICIPALITY_COLOUR, linewidth=2.2, zorder=6)
-        xmin, ymin, xmax, ymax = mun.loc[is_focus].total_bounds
         handles.append(Patch(facecolor="#e0e0e0", edgecolor="#9e9e9e", label="Buurgemeente"))
     else:
         mun.plot(ax=ax, facecolor="#ffffff", edgecolor=MUNICIPALITY_COLOUR, linewidth=1.2, zorder=1)
@@ -145,8 +185,12 @@ def draw_region(
     view = shapely.box(xmin - dx, ymin - dy, xmax + dx, ymax + dy)
 
     def in_view(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        # Only what can be seen (the legend then lists only what is on the map).
-        return frame.loc[frame.geometry.intersects(view).to_numpy()] if len(frame) else frame
+        # Only what can be seen (the legend then lists only what is on the map): the rows intersecting the view, in
+        # their order, found through the layer's spatial index (built once per layer, not a test of every row on
+        # every municipality's map).
+        if not len(frame):
+            return frame
+        return frame.iloc[np.sort(frame.sindex.query(view, predicate="intersects"))]
 
     if hotspots is not None and len(hotspots):
         hs = in_view(hotspots)
@@ -173,7 +217,7 @@ def draw_region(
             continue
         for certainty, (_, alpha, linestyle) in CERTAINTY_STYLE.items():
             is_sub = is_sector & _equals(dev["certainty"], certainty)
-            areas, lines, points = dev.loc[is_sub & is_area], dev.loc[is_sub & is_line], dev.loc[is_sub & is_point]
+            areas, lines, points = (_rows(dev, is_sub & m) for m in (is_area, is_line, is_point))
             if len(areas):
                 areas.plot(ax=ax, facecolor=colour, alpha=alpha, edgecolor="none", zorder=3)
                 areas.boundary.plot(ax=ax, color=colour, linewidth=1.2, linestyle=linestyle, zorder=3)
@@ -201,9 +245,7 @@ def draw_region(
                 is_sub = is_c & (built == done)
                 for itype, weight in [(t, INFRA_WEIGHT.get(t, 2.5)) for t in sorted(set(infra.loc[is_sub, "infra_type"]))]:
                     is_part = is_sub & _equals(infra["infra_type"], itype)
-                    lines = infra.loc[is_part & infra_line]
-                    areas = infra.loc[is_part & infra_area]
-                    points = infra.loc[is_part & infra_point]
+                    lines, areas, points = (_rows(infra, is_part & m) for m in (infra_line, infra_area, infra_point))
                     if len(lines):
                         lines.plot(ax=ax, color=colour, linewidth=weight * 0.7, linestyle=ls, zorder=5)
                     if len(areas):
@@ -231,6 +273,10 @@ def draw_region(
                                   label=f"Flex ({letter}): {value_label('infra_type', itype).lower()}"))
 
     stations = region.stations
+    if focus is not None and len(stations):  # the stations that can reach the picture (see the neighbours above)
+        gx, gy = stations.geometry.x.to_numpy(), stations.geometry.y.to_numpy()
+        stations = stations.loc[_near_view(np.column_stack([gx, gy, gx, gy]), xmin, ymin, xmax, ymax,
+                                           keep=np.ones(len(stations), dtype=bool))]
     if len(stations):
         status = station_status_in_year(balance, year)
         colours = [STATUS_COLOURS[status.get(str(s), "unknown")] for s in stations["station_id"]]
