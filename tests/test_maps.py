@@ -107,6 +107,20 @@ def test_script_json_cannot_break_out_of_a_script_or_a_template():
     assert back["d"] is None and back["e"] == 3
 
 
+def test_script_json_one_pass_and_walk_write_the_same_text():
+    # json's C encoder writes it in one pass when it can; a NaN (or a key it cannot write) sends the whole object
+    # through _plain. Hand-written expectations, both ways:
+    assert script_json({"x": [np.float64(0.5), np.int64(2), np.bool_(True), pd.NA, None, (1, "a")]}) \
+        == '{"x":[0.5,2,true,null,null,[1,"a"]]}'  # one pass: numpy scalars and NA through json's default hook
+    assert script_json({"x": [np.float64(0.5), np.int64(2), np.bool_(True), pd.NA, None, (1, "a")],
+                        "y": float("inf")}) == '{"x":[0.5,2,true,null,null,[1,"a"]],"y":null}'  # the walk
+    # keys as JSON writes them in both ways: 7 → "7", True → "true"; a numpy key only the walk can write
+    assert script_json({7: 1, True: 2}) == '{"7":1,"true":2}'
+    assert script_json({np.int64(7): 1, True: float("nan")}) == '{"7":1,"true":null}'
+    with pytest.raises(TypeError, match="Timestamp"):  # what JSON cannot hold is still an error, not text
+        script_json({"t": pd.Timestamp("2030-01-01")})
+
+
 def test_escaping_and_dutch_numbers():
     assert esc("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
     assert esc(None) == "" and esc(float("nan")) == ""

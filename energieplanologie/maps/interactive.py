@@ -39,6 +39,7 @@ from energieplanologie._html import (
     script_json,
 )
 from energieplanologie.labels import VALUE_LABELS, format_number, value_label
+from energieplanologie.maps._slots import Slots
 from energieplanologie.maps._style import (
     CARRIER_COLOURS,
     CERTAINTY_STYLE,
@@ -141,8 +142,10 @@ class _Call(Element):
         for kind, name, url in self.links:
             figure.header.add_child(JavascriptLink(url) if kind == "js" else CssLink(url), name=name)
         figure.header.add_child(_Code(_app_code()), name="energieplanologie_app")
+        # the JSON (the layers' data) waits outside the page while publish.render_html rewrites it (maps._slots)
         args = ", ".join([self.target.get_name()]
-                         + [a.get_name() if isinstance(a, Element) else script_json(a) for a in self.args])
+                         + [a.get_name() if isinstance(a, Element) else Slots.text(script_json(a))
+                            for a in self.args])
         figure.script.add_child(_Code(f"EP.{self.function}({args});\n"), name=self.get_name())
 
 
