@@ -431,3 +431,23 @@ def test_station_status_in_year_takes_the_worst_per_station_and_counts_the_unkno
     assert station_status_in_year(b, 2040) == {"S4": "red"}
     assert station_status_in_year(b, 2050) == {}
     assert station_status_in_year(None, 2030) == {}
+
+
+def test_flex_need_given_by_the_caller_draws_the_same_page():
+    # The municipality pages pass the whole region's flex need once instead of having every page compute it;
+    # the table holds two scenarios and all stations, the page shows the rows of its own scenario and stations.
+    import energieplanologie as ep
+    from energieplanologie.flex import flex_need
+
+    region = ep.load_sample()
+    both = pd.concat([ep.station_balance(region, "verwacht"), ep.station_balance(region, "maximaal")],
+                     ignore_index=True)
+    need = flex_need(both, region)
+    assert set(need["scenario"]) == {"verwacht", "maximaal"}
+    shown = 0
+    for code in sorted(region.municipalities["municipality_code"].astype(str)):
+        pages = [render_html(region_map(region, balance=both, scenario="verwacht", focus=code, year=2030, **given),
+                             self_contained=False) for given in ({}, {"flex_need": need})]
+        assert pages[0] == pages[1], code
+        shown += '"kind":"flexneed"' in pages[0]
+    assert shown >= 1  # TNZ's shortage in 2030 (flex.flex_need's example) is on at least one page

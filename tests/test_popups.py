@@ -23,6 +23,8 @@ def test_per_value_calls_once_per_distinct_value_and_passes_missing_as_none():
     # a nullable integer column reaches fn as plain ints
     assert per_value(pd.Series([2030, None], dtype="Int64"), repr).tolist() == ["2030", "None"]
     assert per_value([], str).tolist() == []
+    # nothing missing: fn never sees None (a formatter that cannot take it is fine)
+    assert per_value(np.array([255, 16711680]), lambda c: f"#{c:06x}").tolist() == ["#0000ff", "#ff0000"]
 
 
 def test_column_values_of_an_absent_column_are_none():

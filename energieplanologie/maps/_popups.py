@@ -38,7 +38,8 @@ def per_value(values: Any, fn: Callable[[Any], Any]) -> np.ndarray:
     """
     codes, uniques = pd.factorize(pd.Series(values, dtype=None if len(values) else object), use_na_sentinel=True)
     plain = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
-    results = _objects([fn(u) for u in plain] + [fn(None)])  # factorize leaves no missing value among uniques
+    # factorize leaves no missing value among the uniques; fn(None) only when a value is missing (code -1)
+    results = _objects([fn(u) for u in plain] + [fn(None) if (codes < 0).any() else None])
     return results[codes]  # code -1 (missing) takes the last result
 
 

@@ -577,24 +577,26 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[s
     z = hexes["gi_z"].astype(float).to_numpy() if "gi_z" in hexes.columns else np.zeros(len(hexes))
     zmax = float(np.nanmax(np.abs(z))) if len(z) and np.isfinite(z).any() else 1.0
     cmap = matplotlib.colormaps["RdBu_r"]
-    props = []
-    for row, zi in zip(_rows(hexes), z, strict=True):
-        hot = bool(_val(row, "hot"))
-        colour = matplotlib.colors.to_hex(cmap(0.5 + 0.5 * (0 if not np.isfinite(zi) else zi) / (zmax or 1.0)))
-        body = kv_table([
-            ("MW", format_number(_val(row, "mw"))),
-            ("Gi* z-score", format_number(_val(row, "gi_z"), 2)),
-            ("p", format_number(_val(row, "gi_p"), 3)),
-            ("p (FDR)", format_number(_val(row, "gi_p_fdr"), 3)),
-            ("Significant heet", "ja" if hot else "nee"),
-        ])
-        props.append({
-            "id": str(_val(row, "hex_id")),
-            "hot": hot,
-            "style": {"color": "#7f0000" if hot else "#777777", "weight": 1.2 if hot else 0.4, "opacity": 0.8,
-                      "fillColor": colour, "fillOpacity": 0.55 if hot else 0.25},
-            "popup": _popup(f"Hexagon {_val(row, 'hex_id')}", "", body),
-        })
+    # a colour per hexagon from one call of the colour map, written as matplotlib.colors.to_hex writes it
+    rgb = np.round(cmap(0.5 + 0.5 * np.where(np.isfinite(z), z, 0) / (zmax or 1.0))[:, :3] * 255).astype(np.int64)
+    colours = per_value(rgb[:, 0] * 65536 + rgb[:, 1] * 256 + rgb[:, 2], lambda c: f"#{c:06x}")
+    col = functools.partial(column_values, hexes)
+    hot = per_value(col("hot"), bool)
+    hex_id = col("hex_id")
+    bodies = kv_tables([
+        kv_rows("MW", per_value(col("mw"), format_number)),
+        kv_rows("Gi* z-score", per_value(col("gi_z"), lambda v: format_number(v, 2))),
+        kv_rows("p", per_value(col("gi_p"), lambda v: format_number(v, 3))),
+        kv_rows("p (FDR)", per_value(col("gi_p_fdr"), lambda v: format_number(v, 3))),
+        kv_rows("Significant heet", per_value(hot, lambda h: "ja" if h else "nee")),
+    ], len(hexes))
+    popups_html = popups(per_value(hex_id, lambda v: f"Hexagon {v}"), _objects([""] * len(hexes)), bodies)
+    props = [{"id": i, "hot": h,
+              "style": {"color": "#7f0000" if h else "#777777", "weight": 1.2 if h else 0.4, "opacity": 0.8,
+                        "fillColor": c, "fillOpacity": 0.55 if h else 0.25},
+              "popup": pop}
+             for i, h, c, pop in zip(per_value(hex_id, str).tolist(), hot.tolist(), colours.tolist(),
+                                     popups_html.tolist(), strict=True)]
     return _collection(hexes, props, simplify_m)
 
 
@@ -770,6 +772,7 @@ def region_map(
     municipality_links: str | None = None,
     simplify_m: float = 5.0,
     height: str = "100%",
+    flex_need: pd.DataFrame | None = None,
 ) -> folium.Map:
     """The interactive map of a region for a design session.
 
@@ -806,6 +809,11 @@ def region_map(
         Geometry simplification tolerance in metres (keeps the page small; 0 disables).
     height : str, default "100%"
         CSS height of the map.
+    flex_need : DataFrame, optional
+        :func:`energieplanologie.flex.flex_need` of this region's balance (all stations, any scenarios), when the
+        caller has it already: the map shows its rows of the balance's scenario and of the stations shown, the
+        same rows it would compute. Pass it when drawing many maps of one balance (the municipality pages);
+        default: computed here from ``balance``.
 
     Returns
     -------
@@ -886,9 +894,14 @@ def region_map(
         group("flex", _flex_collection(infra.loc[is_flex], simplify_m))
     need_shown = 0
     if balance is not None and {"station_id", "year", "direction", "status", "shortage_mw"} <= set(balance.columns):
-        from energieplanologie.flex import flex_need
+        if flex_need is None:
+            from energieplanologie.flex import flex_need as compute_flex_need
 
-        need = flex_need(balance, region)
+            need = compute_flex_need(balance, region)
+        else:  # the caller's table (all scenarios, all stations): the balance's scenario
+            need = flex_need
+            if "scenario" in need.columns and "scenario" in balance.columns:
+                need = need[need["scenario"].astype(str).isin(set(balance["scenario"].astype(str))).to_numpy()]
         need = need[need["station_id"].astype(str).isin(set(stations["station_id"].astype(str)))]
         if len(need):
             group("flexneed", _flex_need_collection(need, stations))
