@@ -451,3 +451,23 @@ def test_flex_need_given_by_the_caller_draws_the_same_page():
         assert pages[0] == pages[1], code
         shown += '"kind":"flexneed"' in pages[0]
     assert shown >= 1  # TNZ's shortage in 2030 (flex.flex_need's example) is on at least one page
+
+
+def test_geojson_from_coordinates_equals_geos_geojson():
+    # Points and polygons are written from their coordinates, everything else by GEOS: the same GeoJSON either way
+    # (same doubles, same nesting), on a point, a square, a polygon with a hole, a line, a 3D point, a multipolygon
+    # and an empty polygon.
+    from energieplanologie.maps.interactive import _wgs84_geojson
+
+    square = [(100_000, 400_000), (101_000, 400_000), (101_000, 401_000), (100_000, 401_000)]
+    hole = [(100_100, 400_100), (100_200, 400_100), (100_200, 400_200)]
+    geoms = [shapely.Point(100_000.04, 400_000.07), shapely.Polygon(square), shapely.Polygon(square, [hole]),
+             shapely.LineString(square[:2]), shapely.Point(100_000, 400_000, 5),
+             shapely.MultiPolygon([shapely.Polygon(square)]), shapely.Polygon()]
+    got = _wgs84_geojson(gpd.GeoDataFrame(geometry=geoms, crs=CRS_RD), 0.0)
+    wgs = shapely.transform(np.asarray(gpd.GeoSeries(geoms, crs=CRS_RD).to_crs(4326).values),
+                            lambda c: np.round(c, 6))
+    assert got == [json.loads(t) for t in shapely.to_geojson(wgs)]
+    assert [g["type"] for g in got] == ["Point", "Polygon", "Polygon", "LineString", "Point", "MultiPolygon",
+                                        "Polygon"]
+    assert len(got[2]["coordinates"]) == 2 and len(got[2]["coordinates"][1]) == 4  # the hole, closed

@@ -165,14 +165,24 @@ def _wgs84_geojson(gdf: gpd.GeoDataFrame, simplify_m: float) -> list[dict[str, A
         arr = shapely.simplify(arr, simplify_m, preserve_topology=True)
     arr = np.asarray(gpd.GeoSeries(arr, crs=CRS_RD).to_crs(4326).values)
     arr = shapely.transform(arr, lambda c: np.round(c, 6))
-    # Points (most features at scale) straight from their coordinates; the rest through GEOS's GeoJSON. The
-    # numbers are the same doubles either way: GEOS writes each rounded coordinate with enough digits to read back.
-    flat = (shapely.get_type_id(arr) == shapely.GeometryType.POINT) & ~shapely.has_z(arr)
+    # Points and polygons (most features at scale) straight from their coordinates; the rest through GEOS's
+    # GeoJSON. The numbers are the same doubles either way: GEOS writes each rounded coordinate with enough digits
+    # to read it back (tests/test_maps.py checks both ways on the same geometries).
+    kind = np.where(shapely.has_z(arr), -1, shapely.get_type_id(arr))
     out: list[Any] = [None] * len(arr)
-    for i, xy in zip(np.flatnonzero(flat).tolist(), shapely.get_coordinates(arr[flat]).tolist(), strict=True):
+    points = np.flatnonzero(kind == shapely.GeometryType.POINT)
+    for i, xy in zip(points.tolist(), shapely.get_coordinates(arr[points]).tolist(), strict=True):
         out[i] = {"type": "Point", "coordinates": xy}
-    rest = np.flatnonzero(~flat)
-    for i, text in zip(rest.tolist(), shapely.to_geojson(arr[rest]).tolist(), strict=True):
+    polygons = np.flatnonzero((kind == shapely.GeometryType.POLYGON) & ~shapely.is_empty(arr))
+    if len(polygons):
+        _, coords, (ring_offsets, polygon_offsets) = shapely.to_ragged_array(arr[polygons])
+        xy = coords.tolist()
+        rings = [xy[a:b] for a, b in zip(ring_offsets[:-1].tolist(), ring_offsets[1:].tolist(), strict=True)]
+        for i, a, b in zip(polygons.tolist(), polygon_offsets[:-1].tolist(), polygon_offsets[1:].tolist(),
+                           strict=True):
+            out[i] = {"type": "Polygon", "coordinates": rings[a:b]}
+    rest = [i for i, geometry in enumerate(out) if geometry is None]
+    for i, text in zip(rest, shapely.to_geojson(arr[rest]).tolist(), strict=True):
         out[i] = json.loads(text)
     return out
 
