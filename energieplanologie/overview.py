@@ -809,6 +809,13 @@ def write_overviews(
             if p.resolve().parent != root:  # pragma: no cover - safe_file_stem makes this impossible
                 raise ValueError(f"Bestandsnaam voor gemeente {code!r} valt buiten {out}.")
 
+    need = None  # the flex need of the whole balance, once: each page's map shows its stations' rows of it
+    if interactive and balance is not None \
+            and {"station_id", "year", "direction", "status", "shortage_mw"} <= set(balance.columns):
+        from energieplanologie.flex import flex_need
+
+        need = flex_need(balance, region)
+
     def one(code: str) -> tuple[bytes, str, str | None, dict[str, Any]]:
         # One municipality's picture, page and tables, as bytes and text (made in a worker process when several
         # are at hand; the files are written below, in order).
@@ -821,7 +828,7 @@ def write_overviews(
         if interactive:
             m = region_map(region, balance=balance, hotspots=hotspots, year=ov.year, scenario=ov.scenario,
                            focus=code, title=f"Gemeente {ov.name}", notes_key=f"{region.name}:{code}",
-                           municipality_links="{code}.html", height="100%")
+                           municipality_links="{code}.html", height="100%", flex_need=need)
             map_html = render_html(m, self_contained=self_contained, node_modules=node_modules)
         page = overview_html(ov, region_name=region.name, png=png, map_html=map_html)
         tables = json.dumps(ov.tables_dict(), ensure_ascii=False, indent=1) + "\n" if tables_json else None
