@@ -16,10 +16,11 @@ import pandas as pd
 
 from energieplanologie._html import esc
 
-__all__ = ["column_values", "kv_rows", "kv_tables", "per_value", "popups"]
+__all__ = ["column_values", "kv_rows", "kv_tables", "object_array", "per_value", "popups"]
 
 
-def _objects(values: Sequence[Any]) -> np.ndarray:
+def object_array(values: Sequence[Any]) -> np.ndarray:
+    """A one-dimensional object array of ``values`` (tuples and lists stay elements, unlike ``np.array``)."""
     out = np.empty(len(values), dtype=object)
     out[:] = list(values)
     return out
@@ -39,14 +40,14 @@ def per_value(values: Any, fn: Callable[[Any], Any]) -> np.ndarray:
     codes, uniques = pd.factorize(pd.Series(values, dtype=None if len(values) else object), use_na_sentinel=True)
     plain = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
     # factorize leaves no missing value among the uniques; fn(None) only when a value is missing (code -1)
-    results = _objects([fn(u) for u in plain] + [fn(None) if (codes < 0).any() else None])
+    results = object_array([fn(u) for u in plain] + [fn(None) if (codes < 0).any() else None])
     return results[codes]  # code -1 (missing) takes the last result
 
 
 def column_values(frame: pd.DataFrame, column: str) -> np.ndarray:
     """``frame[column]`` as plain Python values with None for missing (all None when the column is absent)."""
     if column not in frame.columns:
-        return _objects([None] * len(frame))
+        return object_array([None] * len(frame))
     return per_value(frame[column], lambda v: v)
 
 
@@ -65,7 +66,7 @@ def kv_rows(label: str, values: Any) -> np.ndarray:
 
 def kv_tables(rows: Sequence[np.ndarray], n: int) -> np.ndarray:
     """The tables of ``n`` features from their rows (:func:`kv_rows`, in order): ``<table>…</table>`` each."""
-    out = _objects(["<table>"] * n)
+    out = object_array(["<table>"] * n)
     for part in rows:
         out = out + part
     return out + "</table>"

@@ -39,7 +39,7 @@ from energieplanologie._html import (
     script_json,
 )
 from energieplanologie.labels import VALUE_LABELS, format_number, value_label
-from energieplanologie.maps._popups import _objects, column_values, kv_rows, kv_tables, per_value, popups
+from energieplanologie.maps._popups import column_values, kv_rows, kv_tables, object_array, per_value, popups
 from energieplanologie.maps._slots import Slots
 from energieplanologie.maps._style import (
     CARRIER_COLOURS,
@@ -395,7 +395,7 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
     non_firm = per_value(col("non_firm_share"), lambda v: None if v is None else format_number(100 * v, 0, "%"))
     pool_id = col("pool_id")
     pool_mw = per_value(col("pool_connection_mw"), lambda v: format_number(v, unit="MW"))
-    pool = _objects([None if p is None else f"{p} (aansluiting {mw})"
+    pool = object_array([None if p is None else f"{p} (aansluiting {mw})"
                      for p, mw in zip(pool_id.tolist(), pool_mw.tolist(), strict=True)])
     bodies = kv_tables([
         kv_rows("Sector", sector_label),
@@ -600,7 +600,7 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[s
         kv_rows("p (FDR)", per_value(col("gi_p_fdr"), lambda v: format_number(v, 3))),
         kv_rows("Significant heet", per_value(hot, lambda h: "ja" if h else "nee")),
     ], len(hexes))
-    popups_html = popups(per_value(hex_id, lambda v: f"Hexagon {v}"), _objects([""] * len(hexes)), bodies)
+    popups_html = popups(per_value(hex_id, lambda v: f"Hexagon {v}"), object_array([""] * len(hexes)), bodies)
     props = [{"id": i, "hot": h,
               "style": {"color": "#7f0000" if h else "#777777", "weight": 1.2 if h else 0.4, "opacity": 0.8,
                         "fillColor": c, "fillOpacity": 0.55 if h else 0.25},
