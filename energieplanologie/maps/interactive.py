@@ -396,7 +396,7 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
     pool_id = col("pool_id")
     pool_mw = per_value(col("pool_connection_mw"), lambda v: format_number(v, unit="MW"))
     pool = object_array([None if p is None else f"{p} (aansluiting {mw})"
-                     for p, mw in zip(pool_id.tolist(), pool_mw.tolist(), strict=True)])
+                         for p, mw in zip(pool_id.tolist(), pool_mw.tolist(), strict=True)])
     bodies = kv_tables([
         kv_rows("Sector", sector_label),
         kv_rows("Programma", col("programme")),
