@@ -108,6 +108,20 @@ def test_script_json_cannot_break_out_of_a_script_or_a_template():
     assert back["d"] is None and back["e"] == 3
 
 
+def test_script_json_one_pass_and_walk_write_the_same_text():
+    # json's C encoder writes it in one pass when it can; a NaN (or a key it cannot write) sends the whole object
+    # through _plain. Hand-written expectations, both ways:
+    assert script_json({"x": [np.float64(0.5), np.int64(2), np.bool_(True), pd.NA, None, (1, "a")]}) \
+        == '{"x":[0.5,2,true,null,null,[1,"a"]]}'  # one pass: numpy scalars and NA through json's default hook
+    assert script_json({"x": [np.float64(0.5), np.int64(2), np.bool_(True), pd.NA, None, (1, "a")],
+                        "y": float("inf")}) == '{"x":[0.5,2,true,null,null,[1,"a"]],"y":null}'  # the walk
+    # keys as JSON writes them in both ways: 7 → "7", True → "true"; a numpy key only the walk can write
+    assert script_json({7: 1, True: 2}) == '{"7":1,"true":2}'
+    assert script_json({np.int64(7): 1, True: float("nan")}) == '{"7":1,"true":null}'
+    with pytest.raises(TypeError, match="Timestamp"):  # what JSON cannot hold is still an error, not text
+        script_json({"t": pd.Timestamp("2030-01-01")})
+
+
 def test_escaping_and_dutch_numbers():
     assert esc("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
     assert esc(None) == "" and esc(float("nan")) == ""
@@ -467,3 +481,43 @@ def test_station_status_in_year_takes_the_worst_per_station_and_counts_the_unkno
     assert station_status_in_year(b, 2040) == {"S4": "red"}
     assert station_status_in_year(b, 2050) == {}
     assert station_status_in_year(None, 2030) == {}
+
+
+def test_flex_need_given_by_the_caller_draws_the_same_page():
+    # The municipality pages pass the whole region's flex need once instead of having every page compute it;
+    # the table holds two scenarios and all stations, the page shows the rows of its own scenario and stations.
+    import energieplanologie as ep
+    from energieplanologie.flex import flex_need
+
+    region = ep.load_sample()
+    both = pd.concat([ep.station_balance(region, "verwacht"), ep.station_balance(region, "maximaal")],
+                     ignore_index=True)
+    need = flex_need(both, region)
+    assert set(need["scenario"]) == {"verwacht", "maximaal"}
+    shown = 0
+    for code in sorted(region.municipalities["municipality_code"].astype(str)):
+        pages = [render_html(region_map(region, balance=both, scenario="verwacht", focus=code, year=2030, **given),
+                             self_contained=False) for given in ({}, {"flex_need": need})]
+        assert pages[0] == pages[1], code
+        shown += '"kind":"flexneed"' in pages[0]
+    assert shown >= 1  # TNZ's shortage in 2030 (flex.flex_need's example) is on at least one page
+
+
+def test_geojson_from_coordinates_equals_geos_geojson():
+    # Points and polygons are written from their coordinates, everything else by GEOS: the same GeoJSON either way
+    # (same doubles, same nesting), on a point, a square, a polygon with a hole, a line, a 3D point, a multipolygon
+    # and an empty polygon.
+    from energieplanologie.maps.interactive import _wgs84_geojson
+
+    square = [(100_000, 400_000), (101_000, 400_000), (101_000, 401_000), (100_000, 401_000)]
+    hole = [(100_100, 400_100), (100_200, 400_100), (100_200, 400_200)]
+    geoms = [shapely.Point(100_000.04, 400_000.07), shapely.Polygon(square), shapely.Polygon(square, [hole]),
+             shapely.LineString(square[:2]), shapely.Point(100_000, 400_000, 5),
+             shapely.MultiPolygon([shapely.Polygon(square)]), shapely.Polygon()]
+    got = _wgs84_geojson(gpd.GeoDataFrame(geometry=geoms, crs=CRS_RD), 0.0)
+    wgs = shapely.transform(np.asarray(gpd.GeoSeries(geoms, crs=CRS_RD).to_crs(4326).values),
+                            lambda c: np.round(c, 6))
+    assert got == [json.loads(t) for t in shapely.to_geojson(wgs)]
+    assert [g["type"] for g in got] == ["Point", "Polygon", "Polygon", "LineString", "Point", "MultiPolygon",
+                                        "Polygon"]
+    assert len(got[2]["coordinates"]) == 2 and len(got[2]["coordinates"][1]) == 4  # the hole, closed

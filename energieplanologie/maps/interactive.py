@@ -39,6 +39,8 @@ from energieplanologie._html import (
     script_json,
 )
 from energieplanologie.labels import VALUE_LABELS, format_number, value_label
+from energieplanologie.maps._popups import column_values, kv_rows, kv_tables, object_array, per_value, popups
+from energieplanologie.maps._slots import Slots
 from energieplanologie.maps._style import (
     CARRIER_COLOURS,
     CERTAINTY_STYLE,
@@ -141,8 +143,10 @@ class _Call(Element):
         for kind, name, url in self.links:
             figure.header.add_child(JavascriptLink(url) if kind == "js" else CssLink(url), name=name)
         figure.header.add_child(_Code(_app_code()), name="energieplanologie_app")
+        # the JSON (the layers' data) waits outside the page while publish.render_html rewrites it (maps._slots)
         args = ", ".join([self.target.get_name()]
-                         + [a.get_name() if isinstance(a, Element) else script_json(a) for a in self.args])
+                         + [a.get_name() if isinstance(a, Element) else Slots.text(script_json(a))
+                            for a in self.args])
         figure.script.add_child(_Code(f"EP.{self.function}({args});\n"), name=self.get_name())
 
 
@@ -161,7 +165,26 @@ def _wgs84_geojson(gdf: gpd.GeoDataFrame, simplify_m: float) -> list[dict[str, A
         arr = shapely.simplify(arr, simplify_m, preserve_topology=True)
     arr = np.asarray(gpd.GeoSeries(arr, crs=CRS_RD).to_crs(4326).values)
     arr = shapely.transform(arr, lambda c: np.round(c, 6))
-    return [json.loads(t) for t in shapely.to_geojson(arr)]
+    # Points and polygons (most features at scale) straight from their coordinates; the rest through GEOS's
+    # GeoJSON. The numbers are the same doubles either way: GEOS writes each rounded coordinate with enough digits
+    # to read it back (tests/test_maps.py checks both ways on the same geometries).
+    kind = np.where(shapely.has_z(arr), -1, shapely.get_type_id(arr))
+    out: list[Any] = [None] * len(arr)
+    points = np.flatnonzero(kind == shapely.GeometryType.POINT)
+    for i, xy in zip(points.tolist(), shapely.get_coordinates(arr[points]).tolist(), strict=True):
+        out[i] = {"type": "Point", "coordinates": xy}
+    polygons = np.flatnonzero((kind == shapely.GeometryType.POLYGON) & ~shapely.is_empty(arr))
+    if len(polygons):
+        _, coords, (ring_offsets, polygon_offsets) = shapely.to_ragged_array(arr[polygons])
+        xy = coords.tolist()
+        rings = [xy[a:b] for a, b in zip(ring_offsets[:-1].tolist(), ring_offsets[1:].tolist(), strict=True)]
+        for i, a, b in zip(polygons.tolist(), polygon_offsets[:-1].tolist(), polygon_offsets[1:].tolist(),
+                           strict=True):
+            out[i] = {"type": "Polygon", "coordinates": rings[a:b]}
+    rest = [i for i, geometry in enumerate(out) if geometry is None]
+    for i, text in zip(rest, shapely.to_geojson(arr[rest]).tolist(), strict=True):
+        out[i] = json.loads(text)
+    return out
 
 
 def _collection(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]], simplify_m: float) -> dict[str, Any]:
@@ -356,46 +379,60 @@ def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------- other layers
 
 
-def _development_collection(dev: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
-    props: list[dict[str, Any]] = []
-    for row in _rows(dev):
-        sector = _val(row, "sector") or "other"
-        certainty = _val(row, "certainty") or "planned"
+def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simplify_m: float
+                             ) -> list[dict[str, Any]]:
+    """One collection per sector in ``sectors`` (the developments whose ``sector`` is that one), from one pass
+    over all developments: popups and tooltips built a column at a time (:mod:`~.maps._popups`), each distinct
+    sector, year, number … formatted once."""
+    n = len(dev)
+    col = functools.partial(column_values, dev)
+    sector = per_value(dev["sector"] if "sector" in dev.columns else col("sector"), lambda v: v or "other")
+    certainty = per_value(dev["certainty"] if "certainty" in dev.columns else col("certainty"),
+                          lambda v: v or "planned")
+    year, dev_id = col("year"), col("development_id")
+    names = [a or b or "" for a, b in zip(col("name").tolist(), dev_id.tolist(), strict=True)]
+    sector_label, year_text = per_value(sector, lambda v: value_label("sector", v)), per_value(year, fmt_year)
+    non_firm = per_value(col("non_firm_share"), lambda v: None if v is None else format_number(100 * v, 0, "%"))
+    pool_id = col("pool_id")
+    pool_mw = per_value(col("pool_connection_mw"), lambda v: format_number(v, unit="MW"))
+    pool = object_array([None if p is None else f"{p} (aansluiting {mw})"
+                         for p, mw in zip(pool_id.tolist(), pool_mw.tolist(), strict=True)])
+    bodies = kv_tables([
+        kv_rows("Sector", sector_label),
+        kv_rows("Programma", col("programme")),
+        kv_rows("Energiedrager", per_value(col("carrier"), lambda v: value_label("carrier", v))),
+        kv_rows("Afname", per_value(col("offtake_mw"), lambda v: format_number(v, unit="MW"))),
+        kv_rows("Invoeding", per_value(col("feedin_mw"), lambda v: format_number(v, unit="MW"))),
+        kv_rows("Jaar", year_text),
+        kv_rows("Zekerheid", per_value(certainty, lambda v: value_label("certainty", v))),
+        kv_rows("Gemeente", col("municipality_code")),
+        kv_rows("Station", col("station_id")),
+        # flex options (energieplanologie.flex): shown only when the development has them
+        kv_rows("Niet-vast contract", non_firm),
+        kv_rows("Kabelpool", pool),
+    ], n)
+    popups_html = popups(names, per_value(dev_id, lambda v: str(v or "")), bodies)
+    tooltips = per_value(names, esc) + " (" + per_value(sector_label, esc) + ", " + year_text + ")"
+    # one style per sector × certainty × point (points get a stronger fill so small markers stay visible)
+    points = (dev.geometry.geom_type == "Point").to_numpy()
+
+    @functools.cache
+    def style(sector: str, certainty: str, is_point: bool) -> dict[str, Any]:
         dash, fill_opacity, _ = CERTAINTY_STYLE.get(certainty, CERTAINTY_STYLE["planned"])
         colour = SECTOR_COLOURS.get(sector, SECTOR_COLOURS["other"])
-        name = _val(row, "name") or _val(row, "development_id") or ""
-        body = kv_table([
-            ("Sector", value_label("sector", sector)),
-            ("Programma", _val(row, "programme")),
-            ("Energiedrager", value_label("carrier", _val(row, "carrier"))),
-            ("Afname", format_number(_val(row, "offtake_mw"), unit="MW")),
-            ("Invoeding", format_number(_val(row, "feedin_mw"), unit="MW")),
-            ("Jaar", fmt_year(_val(row, "year"))),
-            ("Zekerheid", value_label("certainty", certainty)),
-            ("Gemeente", _val(row, "municipality_code")),
-            ("Station", _val(row, "station_id")),
-            # flex options (energieplanologie.flex): shown only when the development has them
-            ("Niet-vast contract", format_number(100 * _val(row, "non_firm_share"), 0, "%")
-             if _val(row, "non_firm_share") is not None else None),
-            ("Kabelpool", f"{_val(row, 'pool_id')} (aansluiting "
-                          f"{format_number(_val(row, 'pool_connection_mw'), unit='MW')})"
-             if _val(row, "pool_id") is not None else None),
-        ])
-        props.append({
-            "id": str(_val(row, "development_id")),
-            "sector": sector if sector in SECTOR_COLOURS else "other",
-            "year": _int_or_none(_val(row, "year")),
-            "style": {"radius": 6, "color": colour, "weight": 2, "opacity": 0.9, "fillColor": colour,
-                      "fillOpacity": fill_opacity, "dashArray": dash},
-            "tooltip": esc(f"{name} ({value_label('sector', sector)}, {fmt_year(_val(row, 'year'))})"),
-            "popup": _popup(name, str(_val(row, "development_id") or ""), body),
-        })
-    # Points get a stronger fill so small markers stay visible.
-    points = (dev.geometry.geom_type == "Point").to_numpy()
-    for p, is_point in zip(props, points, strict=True):
-        if is_point:
-            p["style"]["fillOpacity"] = max(p["style"]["fillOpacity"], 0.6)
-    return _collection(dev, props, simplify_m)
+        return {"radius": 6, "color": colour, "weight": 2, "opacity": 0.9, "fillColor": colour,
+                "fillOpacity": max(fill_opacity, 0.6) if is_point else fill_opacity, "dashArray": dash}
+
+    props = [{"id": i, "sector": s if s in SECTOR_COLOURS else "other", "year": y, "style": style(s, c, bool(p)),
+              "tooltip": t, "popup": h}
+             for i, s, y, c, p, t, h in zip(per_value(dev_id, str).tolist(), sector.tolist(),
+                                            per_value(year, _int_or_none).tolist(), certainty.tolist(),
+                                            points.tolist(), tooltips.tolist(), popups_html.tolist(), strict=True)]
+    features = _collection(dev, props, simplify_m)["features"]
+    keep = ~(dev.geometry.isna() | dev.geometry.is_empty).to_numpy()
+    raw_sector = dev["sector"].to_numpy()[keep]  # as region_map selects them: the column's own value
+    return [{"type": "FeatureCollection", "features": [features[i] for i in np.flatnonzero(raw_sector == sector)]}
+            for sector in sectors]
 
 
 def _infrastructure_collection(infra: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
@@ -550,24 +587,26 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[s
     z = hexes["gi_z"].astype(float).to_numpy() if "gi_z" in hexes.columns else np.zeros(len(hexes))
     zmax = float(np.nanmax(np.abs(z))) if len(z) and np.isfinite(z).any() else 1.0
     cmap = matplotlib.colormaps["RdBu_r"]
-    props = []
-    for row, zi in zip(_rows(hexes), z, strict=True):
-        hot = bool(_val(row, "hot"))
-        colour = matplotlib.colors.to_hex(cmap(0.5 + 0.5 * (0 if not np.isfinite(zi) else zi) / (zmax or 1.0)))
-        body = kv_table([
-            ("MW", format_number(_val(row, "mw"))),
-            ("Gi* z-score", format_number(_val(row, "gi_z"), 2)),
-            ("p", format_number(_val(row, "gi_p"), 3)),
-            ("p (FDR)", format_number(_val(row, "gi_p_fdr"), 3)),
-            ("Significant heet", "ja" if hot else "nee"),
-        ])
-        props.append({
-            "id": str(_val(row, "hex_id")),
-            "hot": hot,
-            "style": {"color": "#7f0000" if hot else "#777777", "weight": 1.2 if hot else 0.4, "opacity": 0.8,
-                      "fillColor": colour, "fillOpacity": 0.55 if hot else 0.25},
-            "popup": _popup(f"Hexagon {_val(row, 'hex_id')}", "", body),
-        })
+    # a colour per hexagon from one call of the colour map, written as matplotlib.colors.to_hex writes it
+    rgb = np.round(cmap(0.5 + 0.5 * np.where(np.isfinite(z), z, 0) / (zmax or 1.0))[:, :3] * 255).astype(np.int64)
+    colours = per_value(rgb[:, 0] * 65536 + rgb[:, 1] * 256 + rgb[:, 2], lambda c: f"#{c:06x}")
+    col = functools.partial(column_values, hexes)
+    hot = per_value(col("hot"), bool)
+    hex_id = col("hex_id")
+    bodies = kv_tables([
+        kv_rows("MW", per_value(col("mw"), format_number)),
+        kv_rows("Gi* z-score", per_value(col("gi_z"), lambda v: format_number(v, 2))),
+        kv_rows("p", per_value(col("gi_p"), lambda v: format_number(v, 3))),
+        kv_rows("p (FDR)", per_value(col("gi_p_fdr"), lambda v: format_number(v, 3))),
+        kv_rows("Significant heet", per_value(hot, lambda h: "ja" if h else "nee")),
+    ], len(hexes))
+    popups_html = popups(per_value(hex_id, lambda v: f"Hexagon {v}"), object_array([""] * len(hexes)), bodies)
+    props = [{"id": i, "hot": h,
+              "style": {"color": "#7f0000" if h else "#777777", "weight": 1.2 if h else 0.4, "opacity": 0.8,
+                        "fillColor": c, "fillOpacity": 0.55 if h else 0.25},
+              "popup": pop}
+             for i, h, c, pop in zip(per_value(hex_id, str).tolist(), hot.tolist(), colours.tolist(),
+                                     popups_html.tolist(), strict=True)]
     return _collection(hexes, props, simplify_m)
 
 
@@ -743,6 +782,7 @@ def region_map(
     municipality_links: str | None = None,
     simplify_m: float = 5.0,
     height: str = "100%",
+    flex_need: pd.DataFrame | None = None,
 ) -> folium.Map:
     """The interactive map of a region for a design session.
 
@@ -779,6 +819,11 @@ def region_map(
         Geometry simplification tolerance in metres (keeps the page small; 0 disables).
     height : str, default "100%"
         CSS height of the map.
+    flex_need : DataFrame, optional
+        :func:`energieplanologie.flex.flex_need` of this region's balance (all stations, any scenarios), when the
+        caller has it already: the map shows its rows of the balance's scenario and of the stations shown, the
+        same rows it would compute. Pass it when drawing many maps of one balance (the municipality pages);
+        default: computed here from ``balance``.
 
     Returns
     -------
@@ -848,10 +893,9 @@ def region_map(
     if hotspots is not None and len(hotspots):
         group("hotspots", _hotspot_collection(hotspots, simplify_m))
     sectors = [s for s in SECTOR_COLOURS if s in set(dev["sector"].dropna())]
-    for sector in sectors:
-        part = dev.loc[(dev["sector"] == sector).to_numpy()]
-        group("developments", _development_collection(part, simplify_m),
-              name=f"{LAYER_NAMES['developments']}: {value_label('sector', sector)}")
+    for sector, collection in zip(sectors, _development_collections(dev, sectors, simplify_m) if sectors else [],
+                                  strict=True):
+        group("developments", collection, name=f"{LAYER_NAMES['developments']}: {value_label('sector', sector)}")
     is_flex = (infra["infra_type"].isin(list(FLEX_SYMBOLS)) & infra.geometry.geom_type.eq("Point")).to_numpy() \
         if len(infra) else np.zeros(0, dtype=bool)
     if (~is_flex).any():
@@ -860,9 +904,14 @@ def region_map(
         group("flex", _flex_collection(infra.loc[is_flex], simplify_m))
     need_shown = 0
     if balance is not None and {"station_id", "year", "direction", "status", "shortage_mw"} <= set(balance.columns):
-        from energieplanologie.flex import flex_need
+        if flex_need is None:
+            from energieplanologie.flex import flex_need as compute_flex_need
 
-        need = flex_need(balance, region)
+            need = compute_flex_need(balance, region)
+        else:  # the caller's table (all scenarios, all stations): the balance's scenario
+            need = flex_need
+            if "scenario" in need.columns and "scenario" in balance.columns:
+                need = need[need["scenario"].astype(str).isin(set(balance["scenario"].astype(str))).to_numpy()]
         need = need[need["station_id"].astype(str).isin(set(stations["station_id"].astype(str)))]
         if len(need):
             group("flexneed", _flex_need_collection(need, stations))

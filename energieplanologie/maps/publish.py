@@ -19,6 +19,7 @@ from energieplanologie.maps._assets import (
     inline_stylesheet,
     resolve_asset,
 )
+from energieplanologie.maps._slots import Slots
 
 __all__ = ["AssetError", "publish", "render_html"]
 
@@ -114,11 +115,12 @@ def render_html(m: Any, *, self_contained: bool = True, node_modules: str | Path
     True
     """
     root = m.get_root()
-    html = root.render()
+    with Slots.collecting() as slots:  # the map's data stays out of the page until the end: nothing below concerns it
+        html = root.render()
     html = _stable_ids(html, root)
     if self_contained:
         html = _inline(html, Path(node_modules) if node_modules is not None else None)
-    return html
+    return slots.fill(html)
 
 
 def publish(m: Any, path: str | Path, *, self_contained: bool = True,

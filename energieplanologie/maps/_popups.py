@@ -1,0 +1,85 @@
+"""Popup and tooltip HTML of a map layer built a column at a time.
+
+A layer of 10⁵ features has few distinct values per column (a handful of sectors, years, stations; one
+number per feature at most): each distinct value is formatted and escaped once (:func:`per_value`) and the rows
+are joined as arrays of text. The HTML is the same text as :func:`energieplanologie._html.kv_table` and the
+map's ``_popup`` write for one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from energieplanologie._html import esc
+
+__all__ = ["column_values", "kv_rows", "kv_tables", "object_array", "per_value", "popups"]
+
+
+def object_array(values: Sequence[Any]) -> np.ndarray:
+    """A one-dimensional object array of ``values`` (tuples and lists stay elements, unlike ``np.array``)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+def per_value(values: Any, fn: Callable[[Any], Any]) -> np.ndarray:
+    """``fn`` of every value, called once per distinct value; a missing value (None, NaN, NA) is passed as None.
+
+    Values are told apart as pandas does (:func:`pandas.factorize`); each reaches ``fn`` as a plain Python value
+    (``1.5``, not ``np.float64(1.5)``), as a row of ``Series.tolist()`` would.
+
+    Examples
+    --------
+    >>> per_value(pd.Series([2030.0, None, 2030.0]), lambda y: "–" if y is None else str(int(y))).tolist()
+    ['2030', '–', '2030']
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=None if len(values) else object), use_na_sentinel=True)
+    plain = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
+    # factorize leaves no missing value among the uniques; fn(None) only when a value is missing (code -1)
+    results = object_array([fn(u) for u in plain] + [fn(None) if (codes < 0).any() else None])
+    return results[codes]  # code -1 (missing) takes the last result
+
+
+def column_values(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """``frame[column]`` as plain Python values with None for missing (all None when the column is absent)."""
+    if column not in frame.columns:
+        return object_array([None] * len(frame))
+    return per_value(frame[column], lambda v: v)
+
+
+def kv_rows(label: str, values: Any) -> np.ndarray:
+    """One row of :func:`~energieplanologie._html.kv_table` per value (escaped), ``""`` where it leaves the row
+    out (None or empty text).
+
+    Examples
+    --------
+    >>> kv_rows("Jaar", ["2030", None, "<b>"]).tolist()
+    ['<tr><th>Jaar</th><td>2030</td></tr>', '', '<tr><th>Jaar</th><td>&lt;b&gt;</td></tr>']
+    """
+    head = f"<tr><th>{esc(label)}</th><td>"
+    return per_value(values, lambda v: "" if v is None or v == "" else f"{head}{esc(v)}</td></tr>")
+
+
+def kv_tables(rows: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """The tables of ``n`` features from their rows (:func:`kv_rows`, in order): ``<table>…</table>`` each."""
+    out = object_array(["<table>"] * n)
+    for part in rows:
+        out = out + part
+    return out + "</table>"
+
+
+def popups(titles: Any, subs: Any, bodies: np.ndarray) -> np.ndarray:
+    """A popup per feature: escaped title, optional escaped subtitle, the body as given (already HTML).
+
+    Examples
+    --------
+    >>> popups(["A & B"], [""], np.array(["<table></table>"], dtype=object)).tolist()
+    ['<h4>A &amp; B</h4><table></table>']
+    """
+    heads = per_value(titles, lambda t: f"<h4>{esc(t)}</h4>")
+    subs_html = per_value(subs, lambda s: f'<div class="ep-sub">{esc(s)}</div>' if s else "")
+    return heads + subs_html + bodies

@@ -1,0 +1,53 @@
+"""maps._popups: popup HTML built a column at a time is the text kv_table and the map's popups write per row."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from energieplanologie._html import kv_table
+from energieplanologie.maps._popups import column_values, kv_rows, kv_tables, per_value, popups
+
+
+def test_per_value_calls_once_per_distinct_value_and_passes_missing_as_none():
+    seen = []
+
+    def fn(v):
+        seen.append(v)
+        return "–" if v is None else f"{v:.1f}"
+
+    out = per_value(pd.Series([2.0, np.nan, 2.0, None, 3.5]), fn)
+    assert out.tolist() == ["2.0", "–", "2.0", "–", "3.5"]
+    assert sorted(seen, key=str) == [2.0, 3.5, None]  # 2.0 once, 3.5 once, and missing once
+    assert all(type(v) is float for v in seen if v is not None)  # plain floats, as Series.tolist() gives
+    # a nullable integer column reaches fn as plain ints
+    assert per_value(pd.Series([2030, None], dtype="Int64"), repr).tolist() == ["2030", "None"]
+    assert per_value([], str).tolist() == []
+    # nothing missing: fn never sees None (a formatter that cannot take it is fine)
+    assert per_value(np.array([255, 16711680]), lambda c: f"#{c:06x}").tolist() == ["#0000ff", "#ff0000"]
+
+
+def test_column_values_of_an_absent_column_are_none():
+    frame = pd.DataFrame({"a": ["x", None]})
+    assert column_values(frame, "a").tolist() == ["x", None]
+    assert column_values(frame, "b").tolist() == [None, None]
+
+
+def test_two_feature_tables_and_popups_written_by_hand():
+    # feature 1: name "Park & Rij", id "D1", year 2030, programme RES
+    # feature 2: no name (title falls back to "D2" by the caller), no programme (row left out), year "<2031>"
+    rows = [kv_rows("Programma", ["RES", None]), kv_rows("Jaar", ["2030", "<2031>"])]
+    tables = kv_tables(rows, 2)
+    assert tables.tolist() == [
+        "<table><tr><th>Programma</th><td>RES</td></tr><tr><th>Jaar</th><td>2030</td></tr></table>",
+        "<table><tr><th>Jaar</th><td>&lt;2031&gt;</td></tr></table>",
+    ]
+    # the same text kv_table writes for each row
+    assert tables[0] == kv_table([("Programma", "RES"), ("Jaar", "2030")])
+    assert tables[1] == kv_table([("Programma", None), ("Jaar", "<2031>")])
+    html = popups(["Park & Rij", "D2"], ["D1", ""], tables)
+    assert html.tolist() == [
+        '<h4>Park &amp; Rij</h4><div class="ep-sub">D1</div><table><tr><th>Programma</th><td>RES</td></tr>'
+        "<tr><th>Jaar</th><td>2030</td></tr></table>",
+        "<h4>D2</h4><table><tr><th>Jaar</th><td>&lt;2031&gt;</td></tr></table>",
+    ]
