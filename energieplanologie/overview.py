@@ -959,6 +959,7 @@ def write_overviews(
                 raise ValueError(f"Bestandsnaam voor gemeente {code!r} valt buiten {out}.")
 
     shared = _shared_inputs(region, balance, allocation, scenario)  # once, before the workers fork
+    linked = None if len(codes) == len(all_codes) else codes  # a neighbour's link only where it has a page
     need = None  # the flex need of the whole balance, once: each page's map shows its stations' rows of it
     if interactive and balance is not None \
             and {"station_id", "year", "direction", "status", "shortage_mw"} <= set(balance.columns):
@@ -977,7 +978,8 @@ def write_overviews(
         if interactive:
             m = region_map(region, balance=balance, hotspots=hotspots, year=ov.year, scenario=ov.scenario,
                            focus=code, title=f"Gemeente {ov.name}", notes_key=f"{region.name}:{code}",
-                           municipality_links="{code}.html", height="100%", flex_need=need)
+                           municipality_links="{code}.html", linked_municipalities=linked, height="100%",
+                           flex_need=need)
             map_html = render_html(m, self_contained=self_contained, node_modules=node_modules)
         page = overview_html(ov, region_name=region.name, png=png, map_html=map_html)
         tables = json.dumps(ov.tables_dict(), ensure_ascii=False, indent=1) + "\n" if tables_json else None

@@ -392,7 +392,8 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     written += [tif, tif.with_suffix(".qml")]  # the raster and its QGIS style
     report(progress, 0.2, "interactieve kaart")
     m = region_map(region, balance=result.balance_chosen, hotspots=result.hotspots, hexagons=result.hexagons,
-                   density=result.density, scenario=result.scenario, municipality_links="gemeenten/{code}.html")
+                   density=result.density, scenario=result.scenario, municipality_links="gemeenten/{code}.html",
+                   linked_municipalities=None if pages is None else pages)
     written.append(publish(m, out / "kaart.html"))
     report(progress, 0.3, "gemeenteoverzichten")
     written += write_overviews(region, out / "gemeenten", balance=result.balance_chosen,

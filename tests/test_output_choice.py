@@ -105,6 +105,12 @@ def test_the_output_folder_has_pages_and_sheets_for_the_chosen_only(tmp_path: Pa
     assert index.count("pagina op verzoek") == 2  # Hulst and Sluis are listed, without a page
     assert 'href="GM0715.html"' in index and "GM0677.html" not in index and "Hulst" in index
     assert "1 van de 3 gemeenten hebben hier een pagina: de gekozen gemeenten." in index
+    # The maps link to the one page there is; the others' popups say how to make theirs.
+    region_map = (out / "kaart.html").read_text(encoding="utf-8")
+    assert "gemeenten/GM0715.html" in region_map and "gemeenten/GM0677.html" not in region_map
+    assert "--gemeenten GM0677" in region_map and "--gemeenten GM1714" in region_map
+    page = (out / "gemeenten" / "GM0715.html").read_text(encoding="utf-8")
+    assert "GM0677.html" not in page and "--gemeenten GM0677" in page
     assert sorted(p.name for p in (out / "pmiek" / "fiches").iterdir()) == ["P03.html", "index.html"]
     fiches = (out / "pmiek" / "fiches" / "index.html").read_text(encoding="utf-8")
     assert fiches.count("op verzoek (--fiches)") == 10 and "1 van de 11 projecten hebben hier een fiche" in fiches

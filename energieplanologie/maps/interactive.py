@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -611,7 +611,7 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[s
 
 
 def _municipality_collection(mun: gpd.GeoDataFrame, simplify_m: float, focus: str | None,
-                             links: str | None) -> dict[str, Any]:
+                             links: str | None, linked: Collection[str] | None = None) -> dict[str, Any]:
     props = []
     for row in _rows(mun):
         code = str(_val(row, "municipality_code") or "")
@@ -620,10 +620,12 @@ def _municipality_collection(mun: gpd.GeoDataFrame, simplify_m: float, focus: st
         greyed = focus is not None and not is_focus
         rows: list[tuple[str, Any]] = [("Gemeentecode", code), ("Provincie", _val(row, "province"))]
         raw = []
-        if links:
+        if links and (linked is None or code in linked):
             href = esc(links.format(code=safe_file_stem(code)))
             rows.append(("Overzicht", f'<a href="{href}" target="_top">overzicht van {esc(name)}</a>'))
             raw.append("Overzicht")
+        elif links:  # no page in this output: say how to make one
+            rows.append(("Overzicht", f"op verzoek: energieplanologie run … --gemeenten {code}"))
         props.append({
             "id": code,
             "style": {"color": MUNICIPALITY_COLOUR, "weight": 3.5 if is_focus else 1.8, "opacity": 0.9,
@@ -780,6 +782,7 @@ def region_map(
     notes: bool = True,
     notes_key: str | None = None,
     municipality_links: str | None = None,
+    linked_municipalities: Collection[str] | None = None,
     simplify_m: float = 5.0,
     height: str = "100%",
     flex_need: pd.DataFrame | None = None,
@@ -815,6 +818,9 @@ def region_map(
         Browser storage key of the notes (default derived from the title): maps with the same key share notes.
     municipality_links : str, optional
         Link pattern from a municipality popup to its overview page, e.g. ``"gemeenten/{code}.html"``.
+    linked_municipalities : collection of str, optional
+        With ``municipality_links``: the codes that have a page (default all); the popups of the others say how to
+        make one (``--gemeenten``).
     simplify_m : float, default 5
         Geometry simplification tolerance in metres (keeps the page small; 0 disables).
     height : str, default "100%"
@@ -889,7 +895,9 @@ def region_map(
 
     if hexagons is not None and len(hexagons):
         group("hexagons", _hexagon_collection(hexagons, 0.0), show=False)
-    group("municipalities", _municipality_collection(municipalities, simplify_m, focus, municipality_links))
+    group("municipalities", _municipality_collection(municipalities, simplify_m, focus, municipality_links,
+                                                      None if linked_municipalities is None
+                                                      else {str(c) for c in linked_municipalities}))
     if hotspots is not None and len(hotspots):
         group("hotspots", _hotspot_collection(hotspots, simplify_m))
     sectors = [s for s in SECTOR_COLOURS if s in set(dev["sector"].dropna())]
