@@ -1089,7 +1089,7 @@ def _index_html(rows: list[tuple[dict[str, Any], str | None]], assessment: Asses
     body = []
     for f, stem in rows:
         t = table.loc[f["project_id"]]
-        links = "op verzoek (--fiches)" if stem is None else f'<a href="{_html.escape(stem)}.html">HTML</a>' + (
+        links = "op verzoek" if stem is None else f'<a href="{_html.escape(stem)}.html">HTML</a>' + (
             f' · <a href="{_html.escape(stem)}.pdf">PDF</a>' if pdf else "")
         body.append(f"<tr><td>{int(t['rank'])}</td><td>{_html.escape(_text(f['row']['name']))}</td>"
                     f"<td>{_html.escape(f['project_id'])}</td><td>{format_number(t['weighted_score'], 1)}</td>"
@@ -1099,8 +1099,9 @@ def _index_html(rows: list[tuple[dict[str, Any], str | None]], assessment: Asses
     if missing:
         combined = '<p><a href="pmiek_projectfiches.pdf">Deze projectfiches in één PDF</a></p>' \
             if pdf and missing < len(rows) else ""
-        combined += (f"<p>{format_number(len(rows) - missing, 0)} van de {format_number(len(rows), 0)} projecten "
-                     "hebben hier een fiche. Een fiche voor een ander project maakt "
+        have = len(rows) - missing
+        combined += (f"<p>{format_number(have, 0)} van de {format_number(len(rows), 0)} projecten "
+                     f"{'heeft' if have == 1 else 'hebben'} hier een fiche. Een fiche voor een ander project maakt "
                      "<code>energieplanologie run … --fiches ID,ID</code> (of <code>--fiches alle</code>).</p>")
     name = _html.escape(region.name)
     return ("<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">"

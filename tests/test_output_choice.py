@@ -104,7 +104,7 @@ def test_the_output_folder_has_pages_and_sheets_for_the_chosen_only(tmp_path: Pa
     index = (out / "gemeenten" / "index.html").read_text(encoding="utf-8")
     assert index.count("pagina op verzoek") == 2  # Hulst and Sluis are listed, without a page
     assert 'href="GM0715.html"' in index and "GM0677.html" not in index and "Hulst" in index
-    assert "1 van de 3 gemeenten hebben hier een pagina: de gekozen gemeenten." in index
+    assert "1 van de 3 gemeenten heeft hier een pagina: de gekozen gemeenten." in index
     # The maps link to the one page there is; the others' popups say how to make theirs.
     region_map = (out / "kaart.html").read_text(encoding="utf-8")
     assert "gemeenten/GM0715.html" in region_map and "gemeenten/GM0677.html" not in region_map
@@ -113,10 +113,15 @@ def test_the_output_folder_has_pages_and_sheets_for_the_chosen_only(tmp_path: Pa
     assert "GM0677.html" not in page and "--gemeenten GM0677" in page
     assert sorted(p.name for p in (out / "pmiek" / "fiches").iterdir()) == ["P03.html", "index.html"]
     fiches = (out / "pmiek" / "fiches" / "index.html").read_text(encoding="utf-8")
-    assert fiches.count("op verzoek (--fiches)") == 10 and "1 van de 11 projecten hebben hier een fiche" in fiches
+    assert fiches.count("<td>op verzoek</td>") == 10 and "1 van de 11 projecten heeft hier een fiche" in fiches
     listed = pd.read_csv(out / "pmiek" / "projectenlijst.csv", sep=None, engine="python")
     assert len(listed) == 11  # the list keeps every project
     assert out / "pmiek" / "fiches" / "P03.html" in written
+    write_outputs(result, out, pdf=False, charts="none", pages=["GM1714", "GM0715"], sheets=["P03", "P01"])
+    index = (out / "gemeenten" / "index.html").read_text(encoding="utf-8")
+    assert "2 van de 3 gemeenten hebben hier een pagina" in index and index.count("pagina op verzoek") == 1
+    fiches = (out / "pmiek" / "fiches" / "index.html").read_text(encoding="utf-8")
+    assert "2 van de 11 projecten hebben hier een fiche" in fiches
 
 
 def test_demo_refuses_an_unknown_municipality_before_any_work(tmp_path: Path):
