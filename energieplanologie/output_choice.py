@@ -82,6 +82,21 @@ def _named(which: Iterable[str], known: Sequence[str], *, option: str, what: str
     return [s for s in known if s in set(wanted)]
 
 
+def _fixed_choice(which: str | Iterable[str], order: Sequence[str], *, option: str, what: str, choices: str,
+                  ids: str) -> list[str] | None:
+    """The answer for a list of ids, ``"all"`` or ``"none"`` (``order`` kept); None for ``"auto"``."""
+    if not isinstance(which, str):
+        return _named(which, order, option=option, what=what)
+    if which == "all":
+        return list(order)
+    if which == "none":
+        return []
+    if which != "auto":
+        raise ConfigError(f"onbekende keuze voor de {choices}: {which!r}; kies auto, alle, geen of een lijst met {ids}",
+                          key=option)
+    return None
+
+
 def municipality_page_codes(municipalities: pd.DataFrame, balance: pd.DataFrame, allocation: pd.DataFrame,
                             which: str | Iterable[str] = "auto", *, limit: int = PAGE_LIMIT) -> list[str]:
     """The municipalities that get an overview page, sorted by code.
@@ -120,15 +135,10 @@ def municipality_page_codes(municipalities: pd.DataFrame, balance: pd.DataFrame,
     (['GM2'], ['GM1', 'GM2', 'GM3'])
     """
     codes = sorted(municipalities["municipality_code"].astype(str))
-    if not isinstance(which, str):
-        return _named(which, codes, option="gemeenten", what="gemeente")
-    if which == "all":
-        return codes
-    if which == "none":
-        return []
-    if which != "auto":
-        raise ConfigError(f"onbekende keuze voor de gemeentepagina's: {which!r}; kies auto, alle, geen of een lijst "
-                          "met gemeentecodes", key="gemeenten")
+    fixed = _fixed_choice(which, codes, option="gemeenten", what="gemeente", choices="gemeentepagina's",
+                          ids="gemeentecodes")
+    if fixed is not None:
+        return fixed
     if len(codes) <= limit:
         return codes
     short = balance.groupby(balance["station_id"].astype(str))["shortage_mw"].max()
@@ -167,13 +177,5 @@ def project_sheet_ids(ranking: pd.DataFrame, which: str | Iterable[str] = "auto"
     (['P2', 'P3'], ['P1'], [])
     """
     order = ranking.sort_values("rank", kind="stable")["project_id"].astype(str).tolist()
-    if not isinstance(which, str):
-        return _named(which, order, option="fiches", what="project")
-    if which == "all":
-        return order
-    if which == "none":
-        return []
-    if which != "auto":
-        raise ConfigError(f"onbekende keuze voor de projectfiches: {which!r}; kies auto, alle, geen of een lijst "
-                          "met project-id's", key="fiches")
-    return order[:max(limit, 0)]
+    fixed = _fixed_choice(which, order, option="fiches", what="project", choices="projectfiches", ids="project-id's")
+    return order[:max(limit, 0)] if fixed is None else fixed

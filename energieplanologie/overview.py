@@ -960,12 +960,7 @@ def write_overviews(
 
     shared = _shared_inputs(region, balance, allocation, scenario)  # once, before the workers fork
     linked = None if len(codes) == len(all_codes) else codes  # a neighbour's link only where it has a page
-    need = None  # the flex need of the whole balance, once: each page's map shows its stations' rows of it
-    if interactive and balance is not None \
-            and {"station_id", "year", "direction", "status", "shortage_mw"} <= set(balance.columns):
-        from energieplanologie.flex import flex_need
-
-        need = flex_need(balance, region)
+    need = shared.flex_need  # the chosen scenario's flex need, once: each page's map shows its stations' rows
 
     def one(code: str) -> tuple[bytes, str, str | None, dict[str, Any]]:
         # One municipality's picture, page and tables, as bytes and text (made in a worker process when several
