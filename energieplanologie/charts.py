@@ -24,12 +24,12 @@ from matplotlib.ticker import FuncFormatter
 from energieplanologie._atomic import atomic_write
 from energieplanologie._errors import ConfigError
 from energieplanologie._html import safe_file_stem
-from energieplanologie._workers import map_ordered
+from energieplanologie._workers import Batch, Plan, run_plan
 from energieplanologie.labels import VALUE_LABELS, format_number
 from energieplanologie.scenarios import BUILTIN_SCENARIOS
 from energieplanologie.schema import SECTORS
 
-__all__ = ["CHART_CHOICES", "SECTOR_COLOURS", "SHORTAGE_CHART_LIMIT", "chart_file_name", "chart_stations", "station_chart", "write_station_charts"]
+__all__ = ["CHART_CHOICES", "SECTOR_COLOURS", "SHORTAGE_CHART_LIMIT", "chart_file_name", "chart_stations", "station_chart", "station_charts_plan", "write_station_charts"]
 
 #: One colour per sector, the same in every chart and map legend.
 SECTOR_COLOURS: dict[str, str] = {
@@ -334,6 +334,31 @@ def write_station_charts(
     >>> all(p.suffix == ".png" for p in paths)
     True
     """
+    return run_plan(station_charts_plan(balance, out_dir, scenario=scenario, station_ids=station_ids,
+                                        scenario_labels=scenario_labels))
+
+
+def station_charts_plan(
+    balance: pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    scenario: str | None = None,
+    station_ids: Iterable[str] | None = None,
+    scenario_labels: Mapping[str, str] | None = None,
+) -> Plan[list[Path]]:
+    """:func:`write_station_charts` as a plan (:func:`energieplanologie._workers.run_plans`): the charts are drawn
+    by the batch it yields, the files written in station order when it finishes.
+
+    Examples
+    --------
+    >>> import tempfile, energieplanologie as ep
+    >>> from energieplanologie._workers import run_plan
+    >>> from energieplanologie.balance import station_balance
+    >>> paths = run_plan(station_charts_plan(station_balance(ep.load_sample()), tempfile.mkdtemp(),
+    ...                                      station_ids=["TNZ"]))
+    >>> [p.name for p in paths]
+    ['TNZ.png']
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     root = out.resolve()
@@ -363,7 +388,8 @@ def write_station_charts(
         return _png(fig)
 
     written = []
-    for (path, *_), png in zip(jobs, map_ordered(one, jobs), strict=True):
+    pngs = yield Batch(one, jobs)
+    for (path, *_), png in zip(jobs, pngs, strict=True):
         with atomic_write(path) as tmp:
             Path(tmp).write_bytes(png)
         written.append(path)

@@ -33,6 +33,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from energieplanologie._html import esc, fmt_year, is_missing, render_template, safe_file_stem, table_html
+from energieplanologie._workers import Batch, Plan
 from energieplanologie.labels import format_number, value_label
 from energieplanologie.maps._style import STATUS_COLOURS
 from energieplanologie.progress import ProgressCallback, report
@@ -44,6 +45,7 @@ __all__ = [
     "atlas_data",
     "atlas_tables",
     "municipality_overview",
+    "overviews_plan",
     "safe_file_stem",
     "static_map",
     "write_overviews",
@@ -929,8 +931,42 @@ def write_overviews(
     --------
     >>> write_overviews(region, "uitvoer/gemeenten", balance=bal, allocation=alloc)  # doctest: +SKIP
     """
+    from energieplanologie._workers import run_plan
+
+    return run_plan(overviews_plan(region, out_dir, balance=balance, allocation=allocation, hotspots=hotspots, year=year, scenario=scenario,
+                                   scenarios=scenarios, interactive=interactive, self_contained=self_contained,
+                                   node_modules=node_modules, dpi=dpi, tables_json=tables_json, progress=progress,
+                                   pages=pages, pages_note=pages_note))
+
+
+def overviews_plan(
+    region: Any,
+    out_dir: str | Path,
+    *,
+    balance: pd.DataFrame,
+    allocation: pd.DataFrame,
+    hotspots: gpd.GeoDataFrame | None = None,
+    year: int | None = None,
+    scenario: str | None = None,
+    scenarios: Mapping[str, Any] | None = None,
+    interactive: bool = True,
+    self_contained: bool = True,
+    node_modules: str | Path | None = None,
+    dpi: int = 150,
+    tables_json: bool = False,
+    progress: ProgressCallback | None = None,
+    pages: Sequence[str] | None = None,
+    pages_note: str = "",
+) -> Plan[list[Path]]:
+    """:func:`write_overviews` as a plan (:func:`energieplanologie._workers.run_plans`): the pages are made by the
+    batch it yields, written in code order with ``index.html`` when it finishes.
+
+    Examples
+    --------
+    >>> from energieplanologie._workers import run_plan
+    >>> paths = run_plan(overviews_plan(region, "uitvoer/gemeenten", balance=bal, allocation=alloc))  # doctest: +SKIP
+    """
     from energieplanologie._atomic import atomic_write
-    from energieplanologie._workers import map_ordered
     from energieplanologie.maps.interactive import region_map
     from energieplanologie.maps.publish import render_html
 
@@ -982,9 +1018,9 @@ def write_overviews(
 
     written: list[Path] = []
     entries: list[dict[str, Any]] = []
+    results = yield Batch(one, codes)
     report(progress, 0.0, f"gemeente {codes[0]}" if codes else "gemeenten")
-    for i, (code, stem, (png, page, tables, entry)) in enumerate(zip(codes, stems, map_ordered(one, codes),
-                                                                      strict=True)):
+    for i, (code, stem, (png, page, tables, entry)) in enumerate(zip(codes, stems, results, strict=True)):
         png_path, html_path = out / f"{stem}.png", out / f"{stem}.html"
         with atomic_write(png_path) as tmp:
             Path(tmp).write_bytes(png)

@@ -24,6 +24,7 @@ from affine import Affine
 
 from energieplanologie._atomic import atomic_write
 from energieplanologie._outdir import check_output_folder, final_paths, staged_output
+from energieplanologie._workers import in_background
 from energieplanologie.allocation import allocate_region
 from energieplanologie.assessment import Assessment, score_projects
 from energieplanologie.balance import balance_layer, project_enablement, station_balance_result
@@ -178,31 +179,35 @@ def analyse(region: Region, *, settings: ProjectSettings | None = None, scenario
     enablement = project_enablement(region, chosen, allocation=allocation, scenarios=user)
     need = flex_need(balance, region)
 
-    report(progress, 0.25, "knooppunten door de tijd")
     kwargs = {"scenario": chosen, "balance": chosen_balance, "allocation": allocation, "scenarios": user,
               **hotspot_cfg}
-    hotspots, members = hotspots_with_members(region, progress=scaled(progress, 0.25, 0.5), **kwargs)
-    report(progress, 0.5, "Gi*-hexagonen")
     gistar_cfg = {k: v for k, v in kwargs.items() if k != "method"}
-    hexagons = detect_hotspots(region, method="gistar", year=final_year, **gistar_cfg).hexagons
+    # The Gi* hexagons need none of what follows (and esda is a slow import): a second process computes them
+    # meanwhile.
+    with in_background(lambda: detect_hotspots(region, method="gistar", year=final_year, **gistar_cfg).hexagons
+                       ) as gistar:
+        report(progress, 0.25, "knooppunten door de tijd")
+        hotspots, members = hotspots_with_members(region, progress=scaled(progress, 0.25, 0.5), **kwargs)
 
-    report(progress, 0.6, "dichtheid")
-    from energieplanologie.density import kde
+        report(progress, 0.5, "dichtheid")
+        from energieplanologie.density import kde
 
-    density = kde(region, scenario=chosen, year=final_year, scenarios=user, **density_cfg)
+        density = kde(region, scenario=chosen, year=final_year, scenarios=user, **density_cfg)
 
-    report(progress, 0.7, "afwegingskader")
-    final_hotspots = hotspots[hotspots["year"] == final_year].reset_index(drop=True)
-    assessment = score_projects(region, scenario=chosen, year=final_year, balance=chosen_balance,
-                                enablement=enablement, hotspots=final_hotspots, scenarios=user,
-                                **settings.assessment_options())
-    variants = None
-    if settings.variants:
-        from energieplanologie.variants import compare_variants
+        report(progress, 0.6, "afwegingskader")
+        final_hotspots = hotspots[hotspots["year"] == final_year].reset_index(drop=True)
+        assessment = score_projects(region, scenario=chosen, year=final_year, balance=chosen_balance,
+                                    enablement=enablement, hotspots=final_hotspots, scenarios=user,
+                                    **settings.assessment_options())
+        variants = None
+        if settings.variants:
+            from energieplanologie.variants import compare_variants
 
-        report(progress, 0.9, "ontwikkelvarianten")
-        variants = compare_variants(region, settings.variant_tables(), assessment=assessment, scenarios=user,
-                                    allocation=allocation)
+            report(progress, 0.8, "ontwikkelvarianten")
+            variants = compare_variants(region, settings.variant_tables(), assessment=assessment, scenarios=user,
+                                        allocation=allocation)
+        report(progress, 0.95, "Gi*-hexagonen")
+        hexagons = gistar.result()
     report(progress, 1.0, "analyses klaar")
     return Analysis(region, chosen, final_year, allocation, balance, enablement, hotspots, members, hexagons,
                     density, assessment, variants, need, settings, balance_result.scenario_labels)
@@ -370,47 +375,75 @@ def chart_ids(result: Analysis, charts: str | Sequence[str] = "shortage") -> lis
 def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | None,
                progress: ProgressCallback | None, chart_stations: list[str], pages: list[str] | None = None,
                pages_note: str = "", sheets: list[str] | None = None) -> list[Path]:
-    from energieplanologie.charts import write_station_charts
+    """Write every output of ``result`` into ``out``; the list of files in a fixed order.
+
+    The writers with many independent pieces (station charts, municipality pages, project sheets) prepare here,
+    then share one pool of worker processes (:func:`energieplanologie._workers.run_plans`); while it draws, this
+    process writes the rest (density raster, interactive map, project list, GeoPackage). Every file is the same
+    byte for byte as when one process writes them one after another.
+    """
+    from energieplanologie._workers import run_plans
+    from energieplanologie.charts import station_charts_plan
     from energieplanologie.maps import publish, region_map
-    from energieplanologie.overview import write_overviews
-    from energieplanologie.pmiek import write_pmiek
+    from energieplanologie.overview import overviews_plan
+    from energieplanologie.pmiek import (
+        project_list,
+        project_sheets_plan,
+        write_assessment,
+        write_project_list,
+    )
     from energieplanologie.raster_output import write_density
 
     region = result.region
-    written: list[Path] = []
     report(progress, 0.0, "validatierapport")
-    written += _write_validation(region, out)
+    first = _write_validation(region, out)
     report(progress, 0.02, "stationsbalans.csv")
-    written.append(write_csv(result.balance, out / "stationsbalans.csv"))
+    first.append(write_csv(result.balance, out / "stationsbalans.csv"))
     if result.flex_need is not None:
-        written.append(write_csv(result.flex_need, out / "flexbehoefte.csv"))
-    report(progress, 0.05, "stationsgrafieken")
-    written += write_station_charts(result.balance, out / "stationsgrafieken", scenario=result.scenario,
-                                    station_ids=chart_stations, scenario_labels=result.scenario_labels)
-    report(progress, 0.15, "dichtheidskaart")
-    tif = write_density(out / "dichtheid_mw_per_km2.tif", *result.density)
-    written += [tif, tif.with_suffix(".qml")]  # the raster and its QGIS style
-    report(progress, 0.2, "interactieve kaart")
-    m = region_map(region, balance=result.balance_chosen, hotspots=result.hotspots, hexagons=result.hexagons,
-                   density=result.density, scenario=result.scenario, municipality_links="gemeenten/{code}.html",
-                   linked_municipalities=None if pages is None else pages)
-    written.append(publish(m, out / "kaart.html"))
-    report(progress, 0.3, "gemeenteoverzichten")
-    written += write_overviews(region, out / "gemeenten", balance=result.balance_chosen,
-                               allocation=result.allocation, hotspots=result.hotspots_final,
-                               scenario=result.scenario, scenarios=result.settings.user_scenarios(), tables_json=True,
-                               progress=scaled(progress, 0.3, 0.55), pages=pages, pages_note=pages_note)
-    report(progress, 0.55, "pMIEK")
-    written += write_pmiek(result.assessment, region, out / "pmiek", pdf=pdf, hotspots=result.hotspots_final,
-                           allocation=result.allocation, progress=scaled(progress, 0.55, 0.95), project_ids=sheets)
-    if result.variants is not None:
-        from energieplanologie.variant_charts import write_variants
+        first.append(write_csv(result.flex_need, out / "flexbehoefte.csv"))
+    report(progress, 0.05, "stationsgrafieken, gemeenteoverzichten en projectfiches voorbereiden")
+    # The longest pieces first (a page, then a sheet, then a chart), so that the pool does not end on a long one.
+    plans = [
+        overviews_plan(region, out / "gemeenten", balance=result.balance_chosen, allocation=result.allocation,
+                       hotspots=result.hotspots_final, scenario=result.scenario,
+                       scenarios=result.settings.user_scenarios(), tables_json=True,
+                       progress=scaled(progress, 0.4, 0.65), pages=pages, pages_note=pages_note),
+        project_sheets_plan(result.assessment, region, out / "pmiek", pdf=pdf, hotspots=result.hotspots_final,
+                            allocation=result.allocation, progress=scaled(progress, 0.65, 0.95), project_ids=sheets),
+        station_charts_plan(result.balance, out / "stationsgrafieken", scenario=result.scenario,
+                            station_ids=chart_stations, scenario_labels=result.scenario_labels),
+    ]
 
-        written += write_variants(result.variants, out, title=f"Ontwikkelvarianten {region.name}")
-    report(progress, 0.95, "GeoPackage")
-    written.append(write_gpkg(result, out / GPKG_NAME, round=round))
+    def meanwhile() -> dict[str, list[Path]]:
+        # The writers without pieces, in this process while the pool draws.
+        done: dict[str, list[Path]] = {}
+        report(progress, 0.1, "dichtheidskaart")
+        tif = write_density(out / "dichtheid_mw_per_km2.tif", *result.density)
+        done["density"] = [tif, tif.with_suffix(".qml")]  # the raster and its QGIS style
+        report(progress, 0.15, "interactieve kaart")
+        m = region_map(region, balance=result.balance_chosen, hotspots=result.hotspots, hexagons=result.hexagons,
+                       density=result.density, scenario=result.scenario, municipality_links="gemeenten/{code}.html",
+                       linked_municipalities=None if pages is None else pages)
+        done["map"] = [publish(m, out / "kaart.html")]
+        report(progress, 0.25, "projectenlijst")
+        done["list"] = write_project_list(project_list(result.assessment, region, allocation=result.allocation),
+                                          out / "pmiek")
+        done["list"] += write_assessment(result.assessment, out / "pmiek")
+        done["variants"] = []
+        if result.variants is not None:
+            from energieplanologie.variant_charts import write_variants
+
+            done["variants"] = write_variants(result.variants, out, title=f"Ontwikkelvarianten {region.name}")
+        report(progress, 0.3, "GeoPackage")
+        done["gpkg"] = [write_gpkg(result, out / GPKG_NAME, round=round)]
+        report(progress, 0.4, "gemeenteoverzichten")
+        return done
+
+    (overviews, sheets_written, charts), done = run_plans(plans, meanwhile=meanwhile)
+    assert done is not None  # meanwhile was given
     report(progress, 1.0, "klaar")
-    return written
+    return (first + charts + done["density"] + done["map"] + overviews + done["list"] + sheets_written
+            + done["variants"] + done["gpkg"])
 
 
 def run_pipeline(

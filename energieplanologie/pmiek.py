@@ -36,7 +36,7 @@ from energieplanologie._cells import safe_xlsx_cell
 from energieplanologie._errors import ConfigError, EnergieplanologieError
 from energieplanologie._html import render_template, safe_file_stem
 from energieplanologie._version import __version__
-from energieplanologie._workers import map_ordered
+from energieplanologie._workers import Batch, Plan, run_plan
 from energieplanologie.assessment import Assessment
 from energieplanologie.io import write_csv
 from energieplanologie.labels import format_number, value_label
@@ -51,6 +51,7 @@ __all__ = [
     "project_list",
     "project_sheet_context",
     "project_sheet_html",
+    "project_sheets_plan",
     "safe_filename",
     "write_assessment",
     "write_pmiek",
@@ -933,6 +934,31 @@ def write_project_sheets(
     --------
     >>> paths = write_project_sheets(assessment, region, "uit/pmiek")  # doctest: +SKIP
     """
+    return run_plan(project_sheets_plan(assessment, region, out_dir, pdf=pdf, hotspots=hotspots, progress=progress,
+                                        pdf_engine=pdf_engine, allocation=allocation, project_ids=project_ids))
+
+
+def project_sheets_plan(
+    assessment: Assessment,
+    region: Any,
+    out_dir: str | Path,
+    *,
+    pdf: bool = True,
+    hotspots: Any = None,
+    progress: ProgressCallback | None = None,
+    pdf_engine: str = "auto",
+    allocation: pd.DataFrame | None = None,
+    project_ids: Sequence[str] | None = None,
+) -> Plan[list[Path]]:
+    """:func:`write_project_sheets` as a plan (:func:`energieplanologie._workers.run_plans`): the sheets are
+    rendered by the batch it yields, written in rank order with the combined PDF and ``index.html`` when it
+    finishes (the pure-Python renderer needs no batch: it writes while preparing).
+
+    Examples
+    --------
+    >>> from energieplanologie._workers import run_plan
+    >>> paths = run_plan(project_sheets_plan(assessment, region, "uit/pmiek"))  # doctest: +SKIP
+    """
     renderer = pdf_renderer(pdf_engine) if pdf else None
     if renderer == "fpdf":
         return _write_sheets_fpdf(assessment, region, out_dir, hotspots=hotspots, progress=progress,
@@ -982,7 +1008,8 @@ def write_project_sheets(
     written: list[Path] = []
     pdfs: list[Path] = []
     index_rows: list[tuple[dict[str, Any], str | None]] = []
-    for i, (f, stem, (html, pdf_bytes)) in enumerate(zip(chosen, stems, map_ordered(one, chosen), strict=True)):
+    results = yield Batch(one, chosen)
+    for i, (f, stem, (html, pdf_bytes)) in enumerate(zip(chosen, stems, results, strict=True)):
         report(progress, i / max(1, len(chosen)), f"projectfiche {f['project_id']}")
         html_path, pdf_path = fiches / f"{stem}.html", fiches / f"{stem}.pdf"
         with atomic_write(html_path) as tmp:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from energieplanologie._errors import EnergieplanologieError
-from energieplanologie._workers import WORKERS_ENV, map_ordered, worker_count
+from energieplanologie._workers import WORKERS_ENV, Batch, in_background, map_ordered, run_plans, worker_count
 
 
 def _pid_and_square(x: int) -> tuple[int, int]:
@@ -56,6 +56,96 @@ def test_worker_count_follows_the_environment(monkeypatch, caplog):
     with caplog.at_level("WARNING", logger="energieplanologie"):
         assert worker_count(50) == 1
     assert "ENERGIEPLANOLOGIE_WORKERS=veel is geen geheel getal" in caplog.text
+
+
+def _squares_plan(items: list[int], log: list[str], name: str, read: int | None = None):
+    # a writer in miniature: prepares (here), yields its pieces, writes (here) what comes back in order
+    log.append(f"{name} voorbereid")
+    results = yield Batch(lambda x: (os.getpid(), x * x), items)
+    got = [next(results) for _ in range(len(items) if read is None else read)]
+    log.append(f"{name} klaar")
+    return got
+
+
+def _no_batch_plan(log: list[str]):
+    log.append("zonder stukken")
+    return "direct"
+    yield  # a generator that returns before yielding: a writer with nothing to hand out
+
+
+def test_plans_share_one_pool_and_finish_in_order_while_this_process_does_the_rest():
+    log: list[str] = []
+    plans = [_squares_plan([1, 2, 3], log, "a"), _no_batch_plan(log), _squares_plan([4, 5, 6, 7], log, "b")]
+    values, other = run_plans(plans, meanwhile=lambda: (log.append("ondertussen"), os.getpid())[1], workers=2)
+    a, direct, b = values
+    assert [sq for _, sq in a] == [1, 4, 9] and [sq for _, sq in b] == [16, 25, 36, 49]
+    assert direct == "direct"
+    # every preparation first (in this process, in order), then this process's own work, then the finishes
+    assert log == ["a voorbereid", "zonder stukken", "b voorbereid", "ondertussen", "a klaar", "b klaar"]
+    assert other == os.getpid()
+    pids = {pid for pid, _ in a + b}
+    assert os.getpid() not in pids
+    assert len(pids) <= 2  # ONE pool of two for both writers' seven pieces (a pool each could show four)
+
+
+def test_plans_without_a_pool_give_the_same_values_here():
+    log: list[str] = []
+    values, other = run_plans([_squares_plan([2, 3], log, "a"), _squares_plan([5], log, "b")], workers=1)
+    assert values == [[(os.getpid(), 4), (os.getpid(), 9)], [(os.getpid(), 25)]]
+    assert other is None
+
+
+def test_what_a_plan_leaves_unread_is_not_given_to_the_next():
+    log: list[str] = []
+    values, _ = run_plans([_squares_plan([1, 2, 3], log, "a", read=1), _squares_plan([10, 20], log, "b")], workers=2)
+    assert [sq for _, sq in values[0]] == [1]
+    assert [sq for _, sq in values[1]] == [100, 400]  # not 4 and 9, which "a" left
+
+
+def test_an_error_in_a_plans_piece_is_raised_here():
+    def plan():
+        yield Batch(lambda x: 1 // x, [1, 0, 2])
+
+    with pytest.raises(ZeroDivisionError):
+        run_plans([plan()], workers=2)
+
+
+def test_work_in_the_background_runs_in_another_process_and_gives_its_value():
+    big = list(range(100))  # inherited through the fork, not pickled
+    with in_background(lambda: (os.getpid(), sum(big))) as job:
+        here = sum(range(10))
+        pid, total = job.result()
+    assert (here, total) == (45, 4950)
+    assert pid != os.getpid()
+
+
+def test_work_in_the_background_without_a_second_process_runs_here(monkeypatch):
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    with in_background(lambda: os.getpid()) as job:
+        assert job.result() == os.getpid()
+
+
+def test_an_error_in_the_background_is_raised_by_result():
+    def fail() -> int:
+        raise EnergieplanologieError("Gi* kan niet worden berekend")
+
+    with in_background(fail) as job, pytest.raises(EnergieplanologieError, match="Gi\\* kan niet"):
+        job.result()
+
+
+def test_leaving_the_block_early_stops_the_background_process(tmp_path):
+    import time
+
+    marker = tmp_path / "klaar"
+
+    def slow() -> None:
+        time.sleep(1.5)
+        marker.write_text("geschreven")
+
+    with pytest.raises(ValueError), in_background(slow):
+        raise ValueError("fout in het hoofdproces")
+    time.sleep(2.5)  # longer than the work would have taken: it was stopped, so it never wrote
+    assert not marker.exists()
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -105,3 +195,29 @@ def test_station_charts_from_a_pool_are_the_bytes_of_one_process(tmp_path, monke
     assert len(made["1"]) == len(region.stations) == 16
     assert [n for n, _ in made["1"]] == [n for n, _ in made["2"]]
     assert [n for (n, a), (_, b) in zip(made["1"], made["2"], strict=True) if a != b] == []
+
+
+def test_the_pipeline_with_one_pool_and_gi_star_beside_it_writes_the_bytes_of_one_process(tmp_path, monkeypatch):
+    # run_pipeline: Gi* in a background process during the analyses, then charts, pages and sheets in one shared
+    # pool while this process writes the map, the list and the GeoPackage; against everything in one process
+    import geopandas as gpd
+    import pyogrio
+
+    import energieplanologie as ep
+    from energieplanologie.pipeline import run_pipeline
+
+    outs = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv(WORKERS_ENV, workers)
+        outs[workers] = tmp_path / f"w{workers}"
+        written = run_pipeline(ep.load_sample(), outs[workers], settings=ep.sample_settings(), pdf=False)
+        assert len(written) == len(set(written)) == len(_files(outs[workers]))  # every file once, none unlisted
+    one, pool = _files(outs["1"]), _files(outs["2"])
+    assert one.keys() == pool.keys()
+    assert "gemeenten/GM0715.html" in one and "pmiek/fiches/P01.html" in one and "kaart.html" in one
+    differ = [n for n in one if one[n] != pool[n]]
+    assert differ == ["energieplanologie.gpkg"]  # GDAL writes its own timestamps; the layers must be equal
+    gpkg = [o / "energieplanologie.gpkg" for o in (outs["1"], outs["2"])]
+    for layer, _ in pyogrio.list_layers(gpkg[0]):
+        a, b = (gpd.read_file(g, layer=layer) for g in gpkg)
+        assert a.equals(b), layer
