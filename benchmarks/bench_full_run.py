@@ -13,11 +13,10 @@ What it measures (one process, one run: the chain writes a whole folder, a best-
   :func:`energieplanologie.synthetic.synthetic_region` (seed 0, 5,000 stations, 4 years, 1 % polygons);
 * **writing** — :func:`energieplanologie.pipeline.write_outputs` (defaults of ``run``: PDFs, station charts of the
   100 stations with the largest shortage, municipality pages and project sheets for every one up to 60 and beyond
-  that for the 60 that matter most), each writer timed from the pipeline's own progress messages (``validatierapport``,
-  ``stationsbalans.csv``, ``stationsgrafieken``, ``dichtheidskaart``, ``interactieve kaart``,
-  ``gemeenteoverzichten``, ``pMIEK``, ``GeoPackage``). The municipality pages, project sheets and station charts
-  are made by worker processes (one per processor; ``--workers`` sets the number): the CPU seconds count theirs
-  too.
+  that for the 60 that matter most), each stage timed from the pipeline's own progress messages (see
+  :func:`writers`). The municipality pages, project sheets and station charts are made by one pool of worker processes
+  (one per processor; ``--workers`` sets the number) while the main process writes the rest: the CPU seconds count
+  the workers' too.
 
 The target of issue 19: the run finishes and writing ÷ analyses ≤ 2. The output folder is checked to be
 complete: every name of :data:`~energieplanologie.pipeline.OUTPUT_NAMES`, an overview page and PNG per chosen
@@ -35,17 +34,24 @@ from pathlib import Path
 
 import _harness as harness
 
-#: The pipeline's progress message that starts each writer (``pipeline._write_set``), and its name in the table.
-WRITERS: dict[str, str] = {
-    "validatierapport": "validation report",
-    "stationsbalans.csv": "balance CSVs",
-    "stationsgrafieken": "station charts",
-    "dichtheidskaart": "density GeoTIFF",
-    "interactieve kaart": "interactive map",
-    "gemeenteoverzichten": "municipality overviews",
-    "pMIEK": "pMIEK list + sheets",
-    "GeoPackage": "GeoPackage",
-}
+
+#: The pipeline's progress message that starts each stage of writing (``pipeline._write_set``), and its name in the
+#: table. The pages, sheets and charts are drawn by one pool of worker processes from the end of "preparing" on;
+#: meanwhile this process writes the density raster, the interactive map, the project list and the GeoPackage; the
+#: last stage is what is left of the pool's work after that, written as it comes.
+def writers() -> dict[str, str]:
+    from energieplanologie.pipeline import PIECES, PREPARING
+
+    return {
+        "validatierapport": "validation report",
+        "stationsbalans.csv": "balance CSVs",
+        PREPARING: "preparing pages, sheets, charts",
+        "dichtheidskaart": "density GeoTIFF (pool drawing)",
+        "interactieve kaart": "interactive map (pool drawing)",
+        "projectenlijst": "project list (pool drawing)",
+        "GeoPackage": "GeoPackage (pool drawing)",
+        PIECES: "pages + sheets + charts (rest of the pool)",
+    }
 
 
 def _cpu() -> float:
@@ -61,16 +67,17 @@ def _stage_timer() -> tuple[dict[str, float], object]:
     seconds, and the process's CPU seconds under ``<writer> (cpu)``: on a shared machine the CPU split is the
     steadier figure)."""
     times: dict[str, float] = {}
+    stages = writers()
     state: dict = {"name": None, "t": time.perf_counter(), "cpu": _cpu()}
 
     def progress(fraction: float, message: str) -> None:
-        if message in WRITERS or message == "klaar":
+        if message in stages or message == "klaar":
             now, cpu = time.perf_counter(), _cpu()
             if state["name"] is not None:
                 times[state["name"]] = times.get(state["name"], 0.0) + now - state["t"]
                 key = f"{state['name']} (cpu)"
                 times[key] = times.get(key, 0.0) + cpu - state["cpu"]
-            state.update(name=WRITERS.get(message), t=now, cpu=cpu)
+            state.update(name=stages.get(message), t=now, cpu=cpu)
 
     return times, progress
 

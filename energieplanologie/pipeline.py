@@ -372,6 +372,12 @@ def chart_ids(result: Analysis, charts: str | Sequence[str] = "shortage") -> lis
     return ids
 
 
+#: Progress messages of :func:`write_outputs` around the shared pool: the writers with pieces prepare, and after this
+#: process wrote its own part the pool's pages, sheets and charts are written as they come.
+PREPARING = "stationsgrafieken, gemeenteoverzichten en projectfiches voorbereiden"
+PIECES = "gemeenteoverzichten, projectfiches en stationsgrafieken"
+
+
 def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | None,
                progress: ProgressCallback | None, chart_stations: list[str], pages: list[str] | None = None,
                pages_note: str = "", sheets: list[str] | None = None) -> list[Path]:
@@ -401,7 +407,7 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     first.append(write_csv(result.balance, out / "stationsbalans.csv"))
     if result.flex_need is not None:
         first.append(write_csv(result.flex_need, out / "flexbehoefte.csv"))
-    report(progress, 0.05, "stationsgrafieken, gemeenteoverzichten en projectfiches voorbereiden")
+    report(progress, 0.05, PREPARING)
     # The longest pieces first (a page, then a sheet, then a chart), so that the pool does not end on a long one.
     plans = [
         overviews_plan(region, out / "gemeenten", balance=result.balance_chosen, allocation=result.allocation,
@@ -436,7 +442,7 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
             done["variants"] = write_variants(result.variants, out, title=f"Ontwikkelvarianten {region.name}")
         report(progress, 0.3, "GeoPackage")
         done["gpkg"] = [write_gpkg(result, out / GPKG_NAME, round=round)]
-        report(progress, 0.4, "gemeenteoverzichten")
+        report(progress, 0.4, PIECES)
         return done
 
     (overviews, sheets_written, charts), done = run_plans(plans, meanwhile=meanwhile)
