@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,6 +162,23 @@ def analyse(region: Region, *, settings: ProjectSettings | None = None, scenario
     >>> bool((result.balance_chosen["status"] == "red").any())
     True
     """
+    return _analyse(region, settings=settings, scenario=scenario, progress=progress)
+
+
+def _import_writers(pdf: bool) -> None:
+    """Import the writers' libraries (matplotlib; with ``pdf`` WeasyPrint when it works): ``run`` needs them next,
+    and while the Gi* process finishes this process has the time."""
+    import matplotlib.pyplot  # noqa: F401
+
+    if pdf:
+        try:
+            import weasyprint  # noqa: F401
+        except (ImportError, OSError):  # not installed or no Pango: the sheets say so themselves (pdf_renderer)
+            pass
+
+
+def _analyse(region: Region, *, settings: ProjectSettings | None = None, scenario: str | None = None,
+             progress: ProgressCallback | None = None, before_gistar: Callable[[], None] | None = None) -> Analysis:
     settings = settings if settings is not None else ProjectSettings()
     chosen = chosen_scenario(settings, scenario)
     user = settings.user_scenarios()
@@ -207,6 +224,8 @@ def analyse(region: Region, *, settings: ProjectSettings | None = None, scenario
             variants = compare_variants(region, settings.variant_tables(), assessment=assessment, scenarios=user,
                                         allocation=allocation)
         report(progress, 0.95, "Gi*-hexagonen")
+        if before_gistar is not None:
+            before_gistar()
         hexagons = gistar.result()
     report(progress, 1.0, "analyses klaar")
     return Analysis(region, chosen, final_year, allocation, balance, enablement, hotspots, members, hexagons,
@@ -522,6 +541,7 @@ def run_pipeline(
         from energieplanologie.output_choice import municipality_page_codes
 
         municipality_page_codes(region.municipalities, pd.DataFrame(), pd.DataFrame(), list(pages))
-    result = analyse(region, settings=settings, scenario=scenario, progress=scaled(progress, 0.0, 0.3))
+    result = _analyse(region, settings=settings, scenario=scenario, progress=scaled(progress, 0.0, 0.3),
+                      before_gistar=lambda: _import_writers(pdf))
     return write_outputs(result, out_dir, pdf=pdf, round=round, progress=scaled(progress, 0.3, 1.0), charts=charts,
                          pages=pages, sheets=sheets)
