@@ -23,6 +23,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import pickle
 import sys
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
@@ -95,8 +96,25 @@ def worker_count(n_items: int, *, min_items: int = 2) -> int:
     return max(1, min(_available_cpus(), n_items))
 
 
+def _portable(func: Callable[..., R], *args: Any) -> R:
+    """``func(*args)`` in a worker; an exception that would not survive the way back to the parent (pickled there,
+    rebuilt here: one whose constructor wants more than its message) comes back as the same kind of error with
+    the same message, never as a pool that waits for ever."""
+    try:
+        return func(*args)
+    except Exception as exc:
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            from energieplanologie._errors import EnergieplanologieError
+
+            kind = EnergieplanologieError if isinstance(exc, EnergieplanologieError) else RuntimeError
+            raise kind(str(exc)) from None
+        raise
+
+
 def _run(index: int) -> Any:
-    return _TASK["func"](_TASK["items"][index])
+    return _portable(_TASK["func"], _TASK["items"][index])
 
 
 def map_ordered(func: Callable[[T], R], items: Sequence[T], *, workers: int | None = None) -> Iterator[R]:
@@ -172,7 +190,7 @@ def run_plan(plan: Plan[R], *, workers: int | None = None) -> R:
 
 def _run_task(index: int) -> Any:
     batch, item = _TASK["tasks"][index]
-    return batch.func(item)
+    return _portable(batch.func, item)
 
 
 def run_plans(plans: Sequence[Plan[Any]], *, meanwhile: Callable[[], M] | None = None,
@@ -241,7 +259,7 @@ def run_plans(plans: Sequence[Plan[Any]], *, meanwhile: Callable[[], M] | None =
 
 
 def _run_background(key: int) -> Any:
-    return _BACKGROUND[key]()
+    return _portable(_BACKGROUND[key])
 
 
 class Background(Generic[R]):

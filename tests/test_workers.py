@@ -221,3 +221,24 @@ def test_the_pipeline_with_one_pool_and_gi_star_beside_it_writes_the_bytes_of_on
     for layer, _ in pyogrio.list_layers(gpkg[0]):
         a, b = (gpd.read_file(g, layer=layer) for g in gpkg)
         assert a.equals(b), layer
+
+
+def test_an_error_that_cannot_travel_back_arrives_with_its_message_instead_of_hanging():
+    # UnusableLayerError wants its layers as a second argument: rebuilt from its message alone it would fail in
+    # the parent's result thread, and the pool would wait for ever
+    from energieplanologie._errors import UnusableLayerError
+
+    def unusable(x: int) -> int:
+        raise UnusableLayerError(f"laag {x} is onbruikbaar", {"stations": ("a", "b")})
+
+    with pytest.raises(EnergieplanologieError, match="laag 1 is onbruikbaar"):
+        list(map_ordered(unusable, [1, 2], workers=2))
+
+    def plan():
+        results = yield Batch(unusable, [3, 5])
+        return list(results)
+
+    with pytest.raises(EnergieplanologieError, match="laag 3 is onbruikbaar"):
+        run_plans([plan()], workers=2)
+    with in_background(lambda: unusable(4)) as job, pytest.raises(EnergieplanologieError, match="laag 4"):
+        job.result()
