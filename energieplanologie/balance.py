@@ -172,12 +172,17 @@ def _flex_rows(region: Region, allocation: pd.DataFrame | None) -> _Rows | None:
     return _Rows(arrays.station_pos, arrays.share, subset, arrays.dev_pos if arrays.expanded else None)
 
 
-def _capacity_rows(region: Region, years: np.ndarray) -> dict[str, np.ndarray]:
+def _station_index(region: Region) -> pd.Index:
+    """The stations' ``station_id`` as an index (position lookups)."""
+    return pd.Index(region.stations["station_id"].to_numpy(dtype=object))
+
+
+def _capacity_rows(region: Region, years: np.ndarray, station_index: pd.Index | None = None) -> dict[str, np.ndarray]:
     """Base capacity and baseline load per station (position) and year: arrays of shape (n_stations, n_years)."""
     n_st, ny = len(region.stations), len(years)
     out = {f"{d}_{k}": np.full((n_st, ny), np.nan) for d in DIRECTIONS for k in ("capacity_mw", "load_mw")}
     cap = region.station_capacity
-    station_index = pd.Index(region.stations["station_id"].to_numpy(dtype=object))
+    station_index = _station_index(region) if station_index is None else station_index
     if len(cap):
         pos = station_index.get_indexer(cap["station_id"].to_numpy(dtype=object))
         year = cap["year"].to_numpy(dtype=float, na_value=np.nan)
@@ -211,7 +216,7 @@ def _capacity_rows(region: Region, years: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def _projects(region: Region, projects: Iterable[str] | None) -> pd.DataFrame:
+def _projects(region: Region, projects: Iterable[str] | None, station_index: pd.Index | None = None) -> pd.DataFrame:
     """Infrastructure that changes a station's capacity: project_id, station position, year_ready, added MW."""
     infra = region.infrastructure
     columns = ["project_id", "station_pos", "year_ready", "offtake", "feedin"]
@@ -227,8 +232,8 @@ def _projects(region: Region, projects: Iterable[str] | None) -> pd.DataFrame:
         if unknown:
             raise EnergieplanologieError(f"projects: onbekende project_id's {', '.join(unknown[:5])}")
         keep = np.isin(ids.astype(str), list(wanted))
-    pos = pd.Index(region.stations["station_id"].to_numpy(dtype=object)).get_indexer(
-        infra["station_id"].to_numpy(dtype=object))
+    station_index = _station_index(region) if station_index is None else station_index
+    pos = station_index.get_indexer(infra["station_id"].to_numpy(dtype=object))
     frame = pd.DataFrame({
         "project_id": ids,
         "station_pos": pos,
@@ -286,38 +291,47 @@ def _load_sums(rows: _Rows, n_st: int, years: np.ndarray) -> dict[str, np.ndarra
 _BLAS_ROWS = 16_384
 
 
-def _scenario_load(sums: dict[str, np.ndarray], n_st: int, years: np.ndarray,
-                   scenarios: list[Scenario]) -> np.ndarray:
-    """Apply the scenario weights to :func:`_load_sums` and cumulate over the years.
+def _filled_cells(cells: np.ndarray) -> np.ndarray:
+    """Positions of the rows of ``cells`` with some non-zero (or NaN) entry: ``cells.any(axis=1)``, one column
+    at a time (a reduction along the short axis costs several times more)."""
+    filled = cells[:, 0] != 0
+    for k in range(1, cells.shape[1]):
+        filled |= cells[:, k] != 0
+    return np.flatnonzero(filled)
 
-    Returns an array (scenario, station, year, direction, sector). Only the (station, year, sector) cells that
-    hold MW are weighted (BLAS products over blocks of those rows; each cell's dot product is the same as over
-    the whole array); the others are exactly 0. At province sizes most of the 5,000 stations × years × sectors
-    are empty, and a product over all of them costs more than the rest of the balance.
+
+def _scenario_load(sums: dict[str, np.ndarray], n_st: int, years: np.ndarray, scenarios: list[Scenario],
+                   rank: np.ndarray, out: np.ndarray) -> None:
+    """Apply the scenario weights to :func:`_load_sums` and cumulate over the years, into ``out``.
+
+    ``out`` has the shape (sector, scenario, station, year, direction), the stations at their ``rank`` (their
+    place in the ledger, by station_id), and holds zeros. Only the (station, sector) series with some MW are
+    weighted and cumulated; the others stay exactly 0. The weights are BLAS products over blocks of the cells
+    that hold MW (each cell's dot product is the same whatever the block), ``× simultaneity`` and the running
+    sum over the years follow, cell by cell as over the whole array. At province sizes most of the 5,000
+    stations × years × sectors are empty, and work over all of them costs more than the rest of the balance.
     """
     ny, nsec, nsc = len(years), len(SECTORS), len(scenarios)
     # load[scenario, station, year, sector] = simultaneity[scenario, sector] × Σ_c sums[..., c] × weight[scenario, c]
     cert_w = np.stack([s.certainty_weights() for s in scenarios])  # (scenario, certainty)
     simul = np.stack([s.simultaneity_factors() for s in scenarios])  # (scenario, sector)
-    out = np.empty((nsc, n_st, ny, len(DIRECTIONS), nsec))
     for j, d in enumerate(DIRECTIONS):
-        cells = sums[d]
-        filled = np.flatnonzero(cells.any(axis=1))
-        by_cert = np.zeros((len(cells), nsc))
+        cells = sums[d]  # rows (station, year, sector), row-major
+        filled = _filled_cells(cells)
+        if not len(filled):
+            continue
+        by_cert = np.empty((len(filled), nsc))
         for lo in range(0, len(filled), _BLAS_ROWS):  # blocks small enough for one BLAS thread
-            rows = filled[lo:lo + _BLAS_ROWS]
-            by_cert[rows] = cells[rows] @ cert_w.T
-        weighted = by_cert.reshape(n_st, ny, nsec, nsc) * simul.T  # (station, year, sector, scenario)
-        out[:, :, :, j, :] = np.moveaxis(np.cumsum(weighted, axis=1), -1, 0)
-    return out
-
-
-def _sector_total(per_sector: np.ndarray) -> np.ndarray:
-    """Σ over the last (sector) axis, added one sector after the other (the order the ledger has always used)."""
-    total = per_sector[..., 0].copy()
-    for k in range(1, per_sector.shape[-1]):
-        total += per_sector[..., k]
-    return total
+            by_cert[lo:lo + _BLAS_ROWS] = cells[filled[lo:lo + _BLAS_ROWS]] @ cert_w.T
+        station, rest = np.divmod(filled, ny * nsec)
+        year, sector = np.divmod(rest, nsec)
+        series, which = np.unique(station * nsec + sector, return_inverse=True)  # (station, sector) with MW
+        dense = np.zeros((len(series), ny, nsc))
+        dense[which, year] = by_cert
+        cumulative = np.cumsum(dense * simul.T[series % nsec][:, None, :], axis=1)  # (series, year, scenario)
+        s_station, s_sector = np.divmod(series, nsec)
+        out[s_sector[:, None, None], np.arange(nsc)[None, None, :], rank[s_station][:, None, None],
+            np.arange(ny)[None, :, None], j] = cumulative
 
 
 # ----------------------------------------------------------------------------------------------- balance
@@ -478,73 +492,82 @@ def station_balance_result(
         rows, unallocated = _rows(region, allocation)
         sums = _load_sums(rows, n_st, ys)
     report(progress, 0.6, "stationsbalans berekenen")
-    per_sector = _scenario_load(sums, n_st, ys, resolved)  # (sc, st, y, dir, sector)
-    base = _capacity_rows(region, ys)
-    added = _added(_projects(region, projects), n_st, ys)
+    sid = region.stations["station_id"].to_numpy(dtype=object)
+    order = np.argsort(sid.astype(str), kind="stable")  # the ledger's stations (by station_id) → input positions
+    rank = np.empty(n_st, dtype=np.intp)
+    rank[order] = np.arange(n_st)
+    station_index = _station_index(region)
+    base = _capacity_rows(region, ys, station_index)
+    added = _added(_projects(region, projects, station_index), n_st, ys)
 
-    # Arrays of shape (scenario, station, year, direction).
-    def stack(per_direction: dict[str, np.ndarray]) -> np.ndarray:
-        return np.stack([per_direction[d] for d in DIRECTIONS], axis=-1)
+    # The float columns of the ledger in one block, each column an array (scenario, station, year, direction)
+    # with the stations in the ledger's order: computed where the table uses it, no gathering afterwards.
+    block = np.zeros((len(_FLOAT_COLUMNS), nsc, n_st, ny, 2))
+    col = dict(zip(_FLOAT_COLUMNS, block, strict=True))
+    first_sector = _FLOAT_COLUMNS.index(SECTOR_COLUMNS[0])
+    per_sector = block[first_sector:first_sector + len(SECTORS)]  # (sector, scenario, station, year, direction)
+    _scenario_load(sums, n_st, ys, resolved, rank, per_sector)
 
-    base_cap = np.broadcast_to(stack({d: base[f"{d}_capacity_mw"] for d in DIRECTIONS}), (nsc, n_st, ny, 2))
-    baseline = np.broadcast_to(stack({d: base[f"{d}_load_mw"] for d in DIRECTIONS}), (nsc, n_st, ny, 2))
-    add = np.broadcast_to(stack(added), (nsc, n_st, ny, 2))
-    development = _sector_total(per_sector)
-    capacity = base_cap + add
-    load = np.nan_to_num(baseline, nan=0.0) + development
-    flex = flex_load(region, rows, resolved, ys, load, projects=projects,  # rules 1–5 of energieplanologie.flex
-                     partial=use_dask(engine))
-    load = flex.load_mw
-    headroom = capacity - load
+    def stack(per_direction: dict[str, np.ndarray]) -> np.ndarray:  # (station in ledger order, year, direction)
+        return np.stack([per_direction[d] for d in DIRECTIONS], axis=-1)[order]
+
+    col["base_capacity_mw"][...] = stack({d: base[f"{d}_capacity_mw"] for d in DIRECTIONS})
+    baseline = stack({d: base[f"{d}_load_mw"] for d in DIRECTIONS})
+    col["baseline_load_mw"][...] = baseline
+    col["capacity_added_mw"][...] = stack(added)
+    capacity = np.add(col["base_capacity_mw"], col["capacity_added_mw"], out=col["capacity_mw"])
+    development = col["development_load_mw"]
+    development[...] = per_sector[0]
+    for k in range(1, len(SECTORS)):  # one sector after the other (the order the ledger has always used)
+        development += per_sector[k]
+    load_before = np.add(np.nan_to_num(baseline, nan=0.0), development, out=col["load_before_flex_mw"])
+    flex = flex_load(region, rows, resolved, ys, np.take(load_before, rank, axis=1),  # in the stations' order
+                     projects=projects, partial=use_dask(engine))  # rules 1–5 of energieplanologie.flex
+    for name in ("load_mw", *FLEX_BALANCE_COLUMNS):
+        if name != "load_before_flex_mw":
+            np.take(getattr(flex, name), order, axis=1, out=col[name])
+    load = col["load_mw"]
+    headroom = np.subtract(capacity, load, out=col["headroom_mw"])
     known = ~np.isnan(capacity)
     with np.errstate(invalid="ignore"):
         red = known & (headroom < -TOLERANCE_MW)
         amber = known & ~red & (headroom < amber_margin * capacity - TOLERANCE_MW)
-        shortage = np.where(known, np.where(red, -headroom, 0.0), np.nan)
-        utilisation = np.where(known & (capacity > 0), load / np.where(capacity > 0, capacity, 1.0), np.nan)
+        col["shortage_mw"][...] = np.where(known, np.where(red, -headroom, 0.0), np.nan)
+        col["utilisation"][...] = np.where(known & (capacity > 0), load / np.where(capacity > 0, capacity, 1.0),
+                                           np.nan)
     status = np.where(~known, 3, np.where(red, 2, np.where(amber, 1, 0)))
     any_red = red.any(axis=2)  # (sc, st, dir)
     first = np.where(any_red, ys[np.argmax(red, axis=2)], -1)
     first = np.broadcast_to(first[:, :, None, :], red.shape)
 
     report(progress, 0.9, "tabel opbouwen")
-    floats = {
-        "base_capacity_mw": base_cap, "capacity_added_mw": add, "capacity_mw": capacity,
-        "baseline_load_mw": baseline, "development_load_mw": development, "load_mw": load,
-        "headroom_mw": headroom, "shortage_mw": shortage, "utilisation": utilisation,
-        **{name: getattr(flex, name) for name in FLEX_BALANCE_COLUMNS},
-    }
-    out = _balance_table(region.stations, resolved, ys, floats, per_sector, status, first)
+    out = _balance_table(region.stations, order, resolved, ys, block, status, first)
     unknown_any = (~known).any(axis=(0, 2, 3))
-    sid = region.stations["station_id"].to_numpy(dtype=object)
     report(progress, 1.0, "stationsbalans klaar")
-    return BalanceResult(table=out, no_capacity=tuple(sorted(str(s) for s in sid[unknown_any])),
+    return BalanceResult(table=out, no_capacity=tuple(sorted(str(s) for s in sid[order][unknown_any])),
                          unallocated=tuple(unallocated), scenario_labels={s.name: s.label_nl for s in resolved},
                          amber_margin=float(amber_margin))
 
 
-def _balance_table(stations: gpd.GeoDataFrame, scenarios: list[Scenario], years: np.ndarray,
-                   floats: dict[str, np.ndarray], per_sector: np.ndarray, status: np.ndarray,
-                   first: np.ndarray) -> pd.DataFrame:
+#: The ledger's float columns, in their order in :data:`BALANCE_COLUMNS`.
+_FLOAT_COLUMNS: tuple[str, ...] = tuple(
+    c for c in BALANCE_COLUMNS
+    if c not in ("station_id", "station_name", "level", "carrier", "scenario", "year", "direction", "status",
+                 "first_shortage_year"))
+
+
+def _balance_table(stations: gpd.GeoDataFrame, order: np.ndarray, scenarios: list[Scenario], years: np.ndarray,
+                   block: np.ndarray, status: np.ndarray, first: np.ndarray) -> pd.DataFrame:
     """The ledger's rows, sorted by scenario, station_id, year and direction, in one frame construction.
 
-    Every array has the shape (scenario, station, year, direction) with stations in their input order (the
-    sector loads one more axis); each is gathered once, in station_id order, into one float block that the frame
-    uses as it is, and the text and integer columns are inserted at their places (no merges, no per-row work).
+    ``block`` holds the :data:`_FLOAT_COLUMNS`, each of shape (scenario, station, year, direction) with the
+    stations already in the ledger's order (``order``: their input positions), as ``status`` and ``first``; the
+    frame uses the block as it is, and the text and integer columns are inserted at their places (no merges, no
+    per-row work).
     """
     nsc, n_st, ny = len(scenarios), len(stations), len(years)
     n_rows = nsc * n_st * ny * 2
-    sid = stations["station_id"].to_numpy(dtype=object)
-    order = np.argsort(sid.astype(str), kind="stable")
-    float_names = [c for c in BALANCE_COLUMNS if c in floats or c in SECTOR_COLUMNS]
-    block = np.empty((len(float_names), n_rows))
-    shape = (nsc, n_st, ny, 2)
-    for name, a in floats.items():
-        np.take(a, order, axis=1, out=block[float_names.index(name)].reshape(shape))
-    first_sector = float_names.index(SECTOR_COLUMNS[0])
-    block[first_sector:first_sector + len(SECTORS)] = np.take(per_sector, order, axis=1).reshape(n_rows, -1).T
-    out = pd.DataFrame(block.T, columns=float_names, copy=False)
-
+    out = pd.DataFrame(block.reshape(len(_FLOAT_COLUMNS), n_rows).T, columns=list(_FLOAT_COLUMNS), copy=False)
     st_idx = np.tile(np.repeat(order, ny * 2), nsc)
 
     def text(values: np.ndarray) -> pd.Series:
@@ -554,16 +577,16 @@ def _balance_table(stations: gpd.GeoDataFrame, scenarios: list[Scenario], years:
         return text(stations[name].to_numpy(dtype=object)[st_idx] if name in stations.columns
                     else np.full(n_rows, None, dtype=object))
 
-    first_flat = np.take(first, order, axis=1).reshape(n_rows)
+    first_flat = first.reshape(n_rows)
     others = {
-        "station_id": text(sid[st_idx]),
+        "station_id": station_col("station_id"),
         "station_name": station_col("name"),
         "level": station_col("level"),
         "carrier": station_col("carrier"),
         "scenario": text(np.repeat(np.array([s.name for s in scenarios], dtype=object), n_st * ny * 2)),
         "year": np.tile(np.repeat(years, 2), nsc * n_st),
         "direction": text(np.tile(np.array(DIRECTIONS, dtype=object), nsc * n_st * ny)),
-        "status": text(np.array(STATUSES, dtype=object)[np.take(status, order, axis=1).reshape(n_rows)]),
+        "status": text(np.array(STATUSES, dtype=object)[status.reshape(n_rows)]),
         "first_shortage_year": pd.arrays.IntegerArray(np.maximum(first_flat, 0).astype(np.int64), first_flat < 0),
     }
     for name, values in others.items():  # in column order, so each lands at its final place
