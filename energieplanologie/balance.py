@@ -142,7 +142,7 @@ def _rows(region: Region, allocation: pd.DataFrame | None) -> tuple[_Rows, list[
         # One hashing pass over the rows (a few thousand distinct stations), then a lookup per distinct id:
         # at 10⁶ rows several times faster than looking every row up in the stations' index.
         which, distinct = pd.factorize(allocation["station_id"], use_na_sentinel=True)
-        known = pd.Index(stations["station_id"].to_numpy(dtype=object)).get_indexer(distinct.to_numpy(dtype=object))
+        known = _station_positions(stations["station_id"].to_numpy(dtype=object), distinct.to_numpy(dtype=object))
         if (known < 0).any():
             bad = sorted({str(v) for v in distinct.to_numpy(dtype=object)[known < 0]})[:5]
             raise EnergieplanologieError(f"allocation.station_id: onbekende stations {', '.join(bad)}")
@@ -172,19 +172,31 @@ def _flex_rows(region: Region, allocation: pd.DataFrame | None) -> _Rows | None:
     return _Rows(arrays.station_pos, arrays.share, subset, arrays.dev_pos if arrays.expanded else None)
 
 
-def _station_index(region: Region) -> pd.Index:
-    """The stations' ``station_id`` as an index (position lookups)."""
-    return pd.Index(region.stations["station_id"].to_numpy(dtype=object))
+def _station_positions(station_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The position of each of ``ids`` among ``station_ids`` (unique), -1 when it is not there or missing.
+
+    One hashing pass over both (``pd.factorize``): the first ``len(station_ids)`` codes are the stations' own
+    positions, so an id's code is its station's position when it is below that. Several times faster than
+    ``Index.get_indexer``, which first infers the type of every id; that path remains for station ids that are
+    not unique (it raises).
+    """
+    n = len(station_ids)
+    codes, _ = pd.factorize(np.concatenate([station_ids, ids]), use_na_sentinel=True)
+    if not np.array_equal(codes[:n], np.arange(n)):
+        return pd.Index(station_ids).get_indexer(ids)
+    pos = codes[n:].astype(np.intp, copy=False)
+    pos[pos >= n] = -1
+    return pos
 
 
-def _capacity_rows(region: Region, years: np.ndarray, station_index: pd.Index | None = None) -> dict[str, np.ndarray]:
+def _capacity_rows(region: Region, years: np.ndarray) -> dict[str, np.ndarray]:
     """Base capacity and baseline load per station (position) and year: arrays of shape (n_stations, n_years)."""
     n_st, ny = len(region.stations), len(years)
     out = {f"{d}_{k}": np.full((n_st, ny), np.nan) for d in DIRECTIONS for k in ("capacity_mw", "load_mw")}
     cap = region.station_capacity
-    station_index = _station_index(region) if station_index is None else station_index
+    station_ids = region.stations["station_id"].to_numpy(dtype=object)
     if len(cap):
-        pos = station_index.get_indexer(cap["station_id"].to_numpy(dtype=object))
+        pos = _station_positions(station_ids, cap["station_id"].to_numpy(dtype=object))
         year = cap["year"].to_numpy(dtype=float, na_value=np.nan)
         ok = (pos >= 0) & ~np.isnan(year)
         pos, year = pos[ok], year[ok].astype(np.int64)
@@ -207,7 +219,7 @@ def _capacity_rows(region: Region, years: np.ndarray, station_index: pd.Index | 
     infra = region.infrastructure
     if len(infra) and "infra_type" in infra.columns:
         new = infra["infra_type"].to_numpy(dtype=object) == "station_new"
-        new_pos = station_index.get_indexer(infra["station_id"].to_numpy(dtype=object)[new])
+        new_pos = _station_positions(station_ids, infra["station_id"].to_numpy(dtype=object)[new])
         new_pos = np.unique(new_pos[new_pos >= 0])
         no_rows = new_pos[np.isnan(out["offtake_capacity_mw"][new_pos]).all(axis=1)
                           & np.isnan(out["feedin_capacity_mw"][new_pos]).all(axis=1)]
@@ -216,7 +228,7 @@ def _capacity_rows(region: Region, years: np.ndarray, station_index: pd.Index | 
     return out
 
 
-def _projects(region: Region, projects: Iterable[str] | None, station_index: pd.Index | None = None) -> pd.DataFrame:
+def _projects(region: Region, projects: Iterable[str] | None) -> pd.DataFrame:
     """Infrastructure that changes a station's capacity: project_id, station position, year_ready, added MW."""
     infra = region.infrastructure
     columns = ["project_id", "station_pos", "year_ready", "offtake", "feedin"]
@@ -232,8 +244,8 @@ def _projects(region: Region, projects: Iterable[str] | None, station_index: pd.
         if unknown:
             raise EnergieplanologieError(f"projects: onbekende project_id's {', '.join(unknown[:5])}")
         keep = np.isin(ids.astype(str), list(wanted))
-    station_index = _station_index(region) if station_index is None else station_index
-    pos = station_index.get_indexer(infra["station_id"].to_numpy(dtype=object))
+    pos = _station_positions(region.stations["station_id"].to_numpy(dtype=object),
+                             infra["station_id"].to_numpy(dtype=object))
     frame = pd.DataFrame({
         "project_id": ids,
         "station_pos": pos,
@@ -326,12 +338,16 @@ def _scenario_load(sums: dict[str, np.ndarray], n_st: int, years: np.ndarray, sc
         station, rest = np.divmod(filled, ny * nsec)
         year, sector = np.divmod(rest, nsec)
         series, which = np.unique(station * nsec + sector, return_inverse=True)  # (station, sector) with MW
-        dense = np.zeros((len(series), ny, nsc))
-        dense[which, year] = by_cert
-        cumulative = np.cumsum(dense * simul.T[series % nsec][:, None, :], axis=1)  # (series, year, scenario)
+        weighted = np.zeros((len(series), ny, nsc))
+        weighted[which, year] = by_cert
+        weighted *= simul.T[series % nsec][:, None, :]
+        for y in range(1, ny):  # the running sum over the years (as np.cumsum adds, year after year)
+            weighted[:, y] += weighted[:, y - 1]
         s_station, s_sector = np.divmod(series, nsec)
-        out[s_sector[:, None, None], np.arange(nsc)[None, None, :], rank[s_station][:, None, None],
-            np.arange(ny)[None, :, None], j] = cumulative
+        # flat positions in ``out`` (sector, scenario, station, year, direction) of each (series, year, scenario)
+        start = ((s_sector * nsc * n_st + rank[s_station]) * ny) * len(DIRECTIONS) + j
+        step = (np.arange(nsc) * (n_st * ny) + np.arange(ny)[:, None]) * len(DIRECTIONS)  # (year, scenario)
+        np.put(out, start[:, None, None] + step, weighted)
 
 
 # ----------------------------------------------------------------------------------------------- balance
@@ -478,7 +494,7 @@ def station_balance_result(
         raise EnergieplanologieError(f"amber_margin: verwacht een getal in [0, 1), gevonden {amber_margin!r}")
     resolved = get_scenarios(scenario, extra=scenarios)
     ys = _years(region, years)
-    n_st, ny, nsc = len(region.stations), len(ys), len(resolved)
+    n_st = len(region.stations)
 
     report(progress, 0.0, "ontwikkelingen toewijzen aan stations")
     if use_dask(engine):
@@ -492,41 +508,22 @@ def station_balance_result(
         rows, unallocated = _rows(region, allocation)
         sums = _load_sums(rows, n_st, ys)
     report(progress, 0.6, "stationsbalans berekenen")
-    sid = region.stations["station_id"].to_numpy(dtype=object)
-    order = np.argsort(sid.astype(str), kind="stable")  # the ledger's stations (by station_id) → input positions
-    rank = np.empty(n_st, dtype=np.intp)
-    rank[order] = np.arange(n_st)
-    station_index = _station_index(region)
-    base = _capacity_rows(region, ys, station_index)
-    added = _added(_projects(region, projects, station_index), n_st, ys)
-
-    # The float columns of the ledger in one block, each column an array (scenario, station, year, direction)
-    # with the stations in the ledger's order: computed where the table uses it, no gathering afterwards.
-    block = np.zeros((len(_FLOAT_COLUMNS), nsc, n_st, ny, 2))
-    col = dict(zip(_FLOAT_COLUMNS, block, strict=True))
+    ledger = _ledger(region, ys, resolved, projects)
+    col = dict(zip(_FLOAT_COLUMNS, ledger.block, strict=True))
     first_sector = _FLOAT_COLUMNS.index(SECTOR_COLUMNS[0])
-    per_sector = block[first_sector:first_sector + len(SECTORS)]  # (sector, scenario, station, year, direction)
-    _scenario_load(sums, n_st, ys, resolved, rank, per_sector)
-
-    def stack(per_direction: dict[str, np.ndarray]) -> np.ndarray:  # (station in ledger order, year, direction)
-        return np.stack([per_direction[d] for d in DIRECTIONS], axis=-1)[order]
-
-    col["base_capacity_mw"][...] = stack({d: base[f"{d}_capacity_mw"] for d in DIRECTIONS})
-    baseline = stack({d: base[f"{d}_load_mw"] for d in DIRECTIONS})
-    col["baseline_load_mw"][...] = baseline
-    col["capacity_added_mw"][...] = stack(added)
-    capacity = np.add(col["base_capacity_mw"], col["capacity_added_mw"], out=col["capacity_mw"])
+    per_sector = ledger.block[first_sector:first_sector + len(SECTORS)]  # (sector, scenario, station, year, dir)
+    _scenario_load(sums, n_st, ys, resolved, ledger.rank, per_sector)
     development = col["development_load_mw"]
     development[...] = per_sector[0]
     for k in range(1, len(SECTORS)):  # one sector after the other (the order the ledger has always used)
         development += per_sector[k]
-    load_before = np.add(np.nan_to_num(baseline, nan=0.0), development, out=col["load_before_flex_mw"])
-    flex = flex_load(region, rows, resolved, ys, np.take(load_before, rank, axis=1),  # in the stations' order
+    load_before = np.add(np.nan_to_num(col["baseline_load_mw"], nan=0.0), development, out=col["load_before_flex_mw"])
+    flex = flex_load(region, rows, resolved, ys, np.take(load_before, ledger.rank, axis=1),  # the stations' order
                      projects=projects, partial=use_dask(engine))  # rules 1–5 of energieplanologie.flex
     for name in ("load_mw", *FLEX_BALANCE_COLUMNS):
         if name != "load_before_flex_mw":
-            np.take(getattr(flex, name), order, axis=1, out=col[name])
-    load = col["load_mw"]
+            np.take(getattr(flex, name), ledger.order, axis=1, out=col[name])
+    capacity, load = col["capacity_mw"], col["load_mw"]
     headroom = np.subtract(capacity, load, out=col["headroom_mw"])
     known = ~np.isnan(capacity)
     with np.errstate(invalid="ignore"):
@@ -541,33 +538,61 @@ def station_balance_result(
     first = np.broadcast_to(first[:, :, None, :], red.shape)
 
     report(progress, 0.9, "tabel opbouwen")
-    out = _balance_table(region.stations, order, resolved, ys, block, status, first)
+    out = _balance_table(ledger, status, first)
     unknown_any = (~known).any(axis=(0, 2, 3))
+    sid = region.stations["station_id"].to_numpy(dtype=object)
     report(progress, 1.0, "stationsbalans klaar")
-    return BalanceResult(table=out, no_capacity=tuple(sorted(str(s) for s in sid[order][unknown_any])),
+    return BalanceResult(table=out, no_capacity=tuple(sorted(str(s) for s in sid[ledger.order][unknown_any])),
                          unallocated=tuple(unallocated), scenario_labels={s.name: s.label_nl for s in resolved},
                          amber_margin=float(amber_margin))
 
 
+#: The ledger's key columns (before the float columns), in their order in :data:`BALANCE_COLUMNS`.
+_KEY_COLUMNS: tuple[str, ...] = ("station_id", "station_name", "level", "carrier", "scenario", "year", "direction")
 #: The ledger's float columns, in their order in :data:`BALANCE_COLUMNS`.
 _FLOAT_COLUMNS: tuple[str, ...] = tuple(
-    c for c in BALANCE_COLUMNS
-    if c not in ("station_id", "station_name", "level", "carrier", "scenario", "year", "direction", "status",
-                 "first_shortage_year"))
+    c for c in BALANCE_COLUMNS if c not in (*_KEY_COLUMNS, "status", "first_shortage_year"))
 
 
-def _balance_table(stations: gpd.GeoDataFrame, order: np.ndarray, scenarios: list[Scenario], years: np.ndarray,
-                   block: np.ndarray, status: np.ndarray, first: np.ndarray) -> pd.DataFrame:
-    """The ledger's rows, sorted by scenario, station_id, year and direction, in one frame construction.
+@dataclass(frozen=True)
+class _Ledger:
+    """What the ledger's table needs besides the allocated load: its rows laid out, its capacities filled in.
 
-    ``block`` holds the :data:`_FLOAT_COLUMNS`, each of shape (scenario, station, year, direction) with the
-    stations already in the ledger's order (``order``: their input positions), as ``status`` and ``first``; the
-    frame uses the block as it is, and the text and integer columns are inserted at their places (no merges, no
-    per-row work).
+    ``order`` holds the input positions of the stations in the ledger's order (by station_id), ``rank`` the
+    ledger place of each station. ``block`` holds the :data:`_FLOAT_COLUMNS`, each of shape (scenario, station,
+    year, direction) with the stations in the ledger's order; the capacity columns and the baseline load are
+    filled in, the others are 0. ``keys`` are the key columns of the table, one value per row.
     """
+
+    order: np.ndarray
+    rank: np.ndarray
+    block: np.ndarray
+    keys: dict[str, Any]
+
+
+def _ledger(region: Region, years: np.ndarray, scenarios: list[Scenario], projects: Iterable[str] | None) -> _Ledger:
+    """Lay out the ledger (:class:`_Ledger`): every part of the table that does not depend on the allocation."""
+    stations = region.stations
     nsc, n_st, ny = len(scenarios), len(stations), len(years)
+    sid = stations["station_id"].to_numpy(dtype=object)
+    order = np.argsort(sid.astype(str), kind="stable")
+    rank = np.empty(n_st, dtype=np.intp)
+    rank[order] = np.arange(n_st)
+    base = _capacity_rows(region, years)
+    added = _added(_projects(region, projects), n_st, years)
+
+    def stack(per_direction: dict[str, np.ndarray]) -> np.ndarray:  # (station in ledger order, year, direction)
+        return np.stack([per_direction[d] for d in DIRECTIONS], axis=-1)[order]
+
+    # One block for the float columns, computed where the table uses it: no gathering afterwards.
+    block = np.zeros((len(_FLOAT_COLUMNS), nsc, n_st, ny, 2))
+    col = dict(zip(_FLOAT_COLUMNS, block, strict=True))
+    col["base_capacity_mw"][...] = stack({d: base[f"{d}_capacity_mw"] for d in DIRECTIONS})
+    col["baseline_load_mw"][...] = stack({d: base[f"{d}_load_mw"] for d in DIRECTIONS})
+    col["capacity_added_mw"][...] = stack(added)
+    np.add(col["base_capacity_mw"], col["capacity_added_mw"], out=col["capacity_mw"])
+
     n_rows = nsc * n_st * ny * 2
-    out = pd.DataFrame(block.reshape(len(_FLOAT_COLUMNS), n_rows).T, columns=list(_FLOAT_COLUMNS), copy=False)
     st_idx = np.tile(np.repeat(order, ny * 2), nsc)
 
     def text(values: np.ndarray) -> pd.Series:
@@ -577,8 +602,7 @@ def _balance_table(stations: gpd.GeoDataFrame, order: np.ndarray, scenarios: lis
         return text(stations[name].to_numpy(dtype=object)[st_idx] if name in stations.columns
                     else np.full(n_rows, None, dtype=object))
 
-    first_flat = first.reshape(n_rows)
-    others = {
+    keys = {
         "station_id": station_col("station_id"),
         "station_name": station_col("name"),
         "level": station_col("level"),
@@ -586,11 +610,29 @@ def _balance_table(stations: gpd.GeoDataFrame, order: np.ndarray, scenarios: lis
         "scenario": text(np.repeat(np.array([s.name for s in scenarios], dtype=object), n_st * ny * 2)),
         "year": np.tile(np.repeat(years, 2), nsc * n_st),
         "direction": text(np.tile(np.array(DIRECTIONS, dtype=object), nsc * n_st * ny)),
-        "status": text(np.array(STATUSES, dtype=object)[status.reshape(n_rows)]),
+    }
+    return _Ledger(order, rank, block, keys)
+
+
+def _balance_table(ledger: _Ledger, status: np.ndarray, first: np.ndarray) -> pd.DataFrame:
+    """The ledger's rows, sorted by scenario, station_id, year and direction, in one frame construction.
+
+    The frame uses ``ledger.block`` as it is, and the key, status and first-shortage columns are inserted at their
+    places (no merges, no per-row work); ``status`` and ``first`` have the block's shape (scenario, station, year,
+    direction), stations in the ledger's order.
+    """
+    n_rows = status.size
+    out = pd.DataFrame(ledger.block.reshape(len(_FLOAT_COLUMNS), n_rows).T, columns=list(_FLOAT_COLUMNS),
+                       copy=False)
+    first_flat = first.reshape(n_rows)
+    others = {
+        **ledger.keys,
+        "status": pd.Series(np.array(STATUSES, dtype=object)[status.reshape(n_rows)], dtype=object, copy=False),
         "first_shortage_year": pd.arrays.IntegerArray(np.maximum(first_flat, 0).astype(np.int64), first_flat < 0),
     }
-    for name, values in others.items():  # in column order, so each lands at its final place
-        out.insert(BALANCE_COLUMNS.index(name), name, values)
+    for name in BALANCE_COLUMNS:  # in column order, so each lands at its final place
+        if name in others:
+            out.insert(BALANCE_COLUMNS.index(name), name, others[name])
     return out
 
 
