@@ -337,7 +337,13 @@ def _scenario_load(sums: dict[str, np.ndarray], n_st: int, years: np.ndarray, sc
             by_cert[lo:lo + _BLAS_ROWS] = cells[filled[lo:lo + _BLAS_ROWS]] @ cert_w.T
         station, rest = np.divmod(filled, ny * nsec)
         year, sector = np.divmod(rest, nsec)
-        series, which = np.unique(station * nsec + sector, return_inverse=True)  # (station, sector) with MW
+        key = station * nsec + sector
+        present = np.zeros(n_st * nsec, dtype=bool)
+        present[key] = True
+        series = np.flatnonzero(present)  # the (station, sector) series with MW, ascending
+        lookup = np.zeros(n_st * nsec, dtype=np.intp)
+        lookup[series] = np.arange(len(series))
+        which = lookup[key]
         weighted = np.zeros((len(series), ny, nsc))
         weighted[which, year] = by_cert
         weighted *= simul.T[series % nsec][:, None, :]
