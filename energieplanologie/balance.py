@@ -193,10 +193,16 @@ def _capacity_rows(region: Region, years: np.ndarray) -> dict[str, np.ndarray]:
     """Base capacity and baseline load per station (position) and year: arrays of shape (n_stations, n_years)."""
     n_st, ny = len(region.stations), len(years)
     out = {f"{d}_{k}": np.full((n_st, ny), np.nan) for d in DIRECTIONS for k in ("capacity_mw", "load_mw")}
-    cap = region.station_capacity
-    station_ids = region.stations["station_id"].to_numpy(dtype=object)
+    cap, infra = region.station_capacity, region.infrastructure
+    cap_ids = cap["station_id"].to_numpy(dtype=object) if len(cap) else np.empty(0, dtype=object)
+    new_ids = np.empty(0, dtype=object)
+    if len(infra) and "infra_type" in infra.columns:
+        new_ids = infra["station_id"].to_numpy(dtype=object)[infra["infra_type"].to_numpy(dtype=object) == "station_new"]
+    # the capacity rows' and the new stations' positions in one lookup
+    positions = _station_positions(region.stations["station_id"].to_numpy(dtype=object),
+                                   np.concatenate([cap_ids, new_ids]))
     if len(cap):
-        pos = _station_positions(station_ids, cap["station_id"].to_numpy(dtype=object))
+        pos = positions[:len(cap)]
         year = cap["year"].to_numpy(dtype=float, na_value=np.nan)
         ok = (pos >= 0) & ~np.isnan(year)
         pos, year = pos[ok], year[ok].astype(np.int64)
@@ -206,20 +212,18 @@ def _capacity_rows(region: Region, years: np.ndarray) -> dict[str, np.ndarray]:
                       else np.full(len(pos), np.nan)) for k in out}
         for k in ("offtake_load_mw", "feedin_load_mw"):  # baseline load defaults to 0 in the schema
             values[k] = np.nan_to_num(values[k], nan=0.0)
-        for j, y in enumerate(years):
-            upto = year <= y
-            p = pos[upto]
-            if len(p) == 0:
-                continue
-            last = np.ones(len(p), dtype=bool)  # the last row (latest year) of each station
-            last[:-1] = p[1:] != p[:-1]
-            for k in out:
-                out[k][p[last], j] = values[k][upto][last]
+        # Row i holds its station's values in analysis year j when it is the station's last row (latest year)
+        # up to that year: its year ≤ y_j and the station's next row, if any, is later than y_j.
+        last_of_station = np.ones(len(pos), dtype=bool)
+        last_of_station[:-1] = pos[1:] != pos[:-1]
+        next_year = np.append(year[1:], 0)
+        row, j = np.nonzero((year[:, None] <= years[None, :])
+                            & (last_of_station[:, None] | (next_year[:, None] > years[None, :])))
+        for k in out:
+            out[k][pos[row], j] = values[k][row]
     # Stations built by a station_new project without capacity rows start from zero.
-    infra = region.infrastructure
-    if len(infra) and "infra_type" in infra.columns:
-        new = infra["infra_type"].to_numpy(dtype=object) == "station_new"
-        new_pos = _station_positions(station_ids, infra["station_id"].to_numpy(dtype=object)[new])
+    if len(new_ids):
+        new_pos = positions[len(cap_ids):]
         new_pos = np.unique(new_pos[new_pos >= 0])
         no_rows = new_pos[np.isnan(out["offtake_capacity_mw"][new_pos]).all(axis=1)
                           & np.isnan(out["feedin_capacity_mw"][new_pos]).all(axis=1)]
