@@ -549,3 +549,21 @@ def test_allocation_error_comes_before_a_ledger_error(hand_region):
         station_balance(region, projects=["P9"])
     with pytest.raises(EnergieplanologieError, match="P9"):
         station_balance(hand_region, projects=["P9"])
+
+
+def test_capacity_rows_latest_row_up_to_each_year(hand_region):
+    # A's one row (2025: offtake 15 / 10) plus two rows for 2030 (the second wins: 20 / 12 then 21 / 13) and a row
+    # for a station the region does not have (ignored). B keeps its 2025 and 2035 rows, C its 2030 row.
+    from energieplanologie.balance import _capacity_rows
+
+    extra = pd.DataFrame({"station_id": ["A", "A", "Z"], "year": [2030, 2030, 2025],
+                          "offtake_capacity_mw": [20.0, 21.0, 99.0], "feedin_capacity_mw": [15.0, 15.0, 99.0],
+                          "offtake_load_mw": [12.0, 13.0, 99.0], "feedin_load_mw": [2.0, 2.0, 99.0]})
+    capacity = pd.concat([hand_region.station_capacity, extra], ignore_index=True)
+    region = dataclasses.replace(hand_region, station_capacity=capacity)
+    out = _capacity_rows(region, np.array([2025, 2030, 2035]))
+    a, b, c = (region.stations["station_id"].tolist().index(s) for s in "ABC")
+    assert out["offtake_capacity_mw"][a].tolist() == [15.0, 21.0, 21.0]
+    assert out["offtake_load_mw"][a].tolist() == [10.0, 13.0, 13.0]
+    assert out["offtake_load_mw"][b].tolist() == [5.0, 5.0, 6.0]  # B's baseline offtake rises in 2035
+    assert np.isnan(out["offtake_capacity_mw"][c][0]) and out["offtake_capacity_mw"][c][1:].tolist() == [10.0, 10.0]
