@@ -250,16 +250,12 @@ def _projects(region: Region, projects: Iterable[str] | None) -> pd.DataFrame:
         keep = np.isin(ids.astype(str), list(wanted))
     pos = _station_positions(region.stations["station_id"].to_numpy(dtype=object),
                              infra["station_id"].to_numpy(dtype=object))
-    frame = pd.DataFrame({
-        "project_id": ids,
-        "station_pos": pos,
-        "year_ready": infra["year_ready"].to_numpy(dtype=float, na_value=np.nan) if "year_ready" in infra
-        else np.nan,
-        "offtake": _float(infra, "offtake_capacity_added_mw"),
-        "feedin": _float(infra, "feedin_capacity_added_mw"),
-    })
-    adds = (frame["offtake"] > 0) | (frame["feedin"] > 0)
-    return frame.loc[keep & (pos >= 0) & adds.to_numpy()].reset_index(drop=True)
+    offtake, feedin = _float(infra, "offtake_capacity_added_mw"), _float(infra, "feedin_capacity_added_mw")
+    ready = infra["year_ready"].to_numpy(dtype=float, na_value=np.nan) if "year_ready" in infra else \
+        np.full(len(infra), np.nan)
+    sel = np.flatnonzero(keep & (pos >= 0) & ((offtake > 0) | (feedin > 0)))
+    return pd.DataFrame({"project_id": ids[sel], "station_pos": pos[sel], "year_ready": ready[sel],
+                         "offtake": offtake[sel], "feedin": feedin[sel]})
 
 
 def _added(projects: pd.DataFrame, n_st: int, years: np.ndarray) -> dict[str, np.ndarray]:
