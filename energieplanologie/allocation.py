@@ -184,7 +184,8 @@ def _station_tables(stations: gpd.GeoDataFrame, limits: dict[str, float]) -> tup
                          CARRIERS, "stations.carrier", default="electricity")
     level = stations["level"].to_numpy(dtype=object) if "level" in stations else np.full(len(stations), None)
     # A station without (or with an unknown) level takes any size.
-    known = pd.Index(list(limits), dtype=object).get_indexer(level)
+    # an object Index as target: given a bare array, pandas first infers (and converts) its text type
+    known = pd.Index(list(limits), dtype=object).get_indexer(pd.Index(level, dtype=object, copy=False))
     return xy, carrier, np.append(np.array(list(limits.values()), dtype=float), math.inf)[known]
 
 

@@ -142,7 +142,7 @@ def _rows(region: Region, allocation: pd.DataFrame | None) -> tuple[_Rows, list[
         # One hashing pass over the rows (a few thousand distinct stations), then a lookup per distinct id:
         # at 10⁶ rows several times faster than looking every row up in the stations' index.
         which, distinct = pd.factorize(allocation["station_id"], use_na_sentinel=True)
-        known = pd.Index(stations["station_id"].to_numpy(dtype=object)).get_indexer(distinct.to_numpy(dtype=object))
+        known = _station_positions(stations["station_id"].to_numpy(dtype=object), distinct.to_numpy(dtype=object))
         if (known < 0).any():
             bad = sorted({str(v) for v in distinct.to_numpy(dtype=object)[known < 0]})[:5]
             raise EnergieplanologieError(f"allocation.station_id: onbekende stations {', '.join(bad)}")
@@ -172,14 +172,37 @@ def _flex_rows(region: Region, allocation: pd.DataFrame | None) -> _Rows | None:
     return _Rows(arrays.station_pos, arrays.share, subset, arrays.dev_pos if arrays.expanded else None)
 
 
+def _station_positions(station_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The position of each of ``ids`` among ``station_ids`` (unique), -1 when it is not there or missing.
+
+    One hashing pass over both (``pd.factorize``): the first ``len(station_ids)`` codes are the stations' own
+    positions, so an id's code is its station's position when it is below that. Several times faster than
+    ``Index.get_indexer``, which first infers the type of every id; that path remains for station ids that are
+    not unique (it raises).
+    """
+    n = len(station_ids)
+    codes, _ = pd.factorize(np.concatenate([station_ids, ids]), use_na_sentinel=True)
+    if not np.array_equal(codes[:n], np.arange(n)):
+        return pd.Index(station_ids).get_indexer(ids)
+    pos = codes[n:].astype(np.intp, copy=False)
+    pos[pos >= n] = -1
+    return pos
+
+
 def _capacity_rows(region: Region, years: np.ndarray) -> dict[str, np.ndarray]:
     """Base capacity and baseline load per station (position) and year: arrays of shape (n_stations, n_years)."""
     n_st, ny = len(region.stations), len(years)
     out = {f"{d}_{k}": np.full((n_st, ny), np.nan) for d in DIRECTIONS for k in ("capacity_mw", "load_mw")}
-    cap = region.station_capacity
-    station_index = pd.Index(region.stations["station_id"].to_numpy(dtype=object))
+    cap, infra = region.station_capacity, region.infrastructure
+    cap_ids = cap["station_id"].to_numpy(dtype=object) if len(cap) else np.empty(0, dtype=object)
+    new_ids = np.empty(0, dtype=object)
+    if len(infra) and "infra_type" in infra.columns:
+        new_ids = infra["station_id"].to_numpy(dtype=object)[infra["infra_type"].to_numpy(dtype=object) == "station_new"]
+    # the capacity rows' and the new stations' positions in one lookup
+    positions = _station_positions(region.stations["station_id"].to_numpy(dtype=object),
+                                   np.concatenate([cap_ids, new_ids]))
     if len(cap):
-        pos = station_index.get_indexer(cap["station_id"].to_numpy(dtype=object))
+        pos = positions[:len(cap)]
         year = cap["year"].to_numpy(dtype=float, na_value=np.nan)
         ok = (pos >= 0) & ~np.isnan(year)
         pos, year = pos[ok], year[ok].astype(np.int64)
@@ -189,20 +212,18 @@ def _capacity_rows(region: Region, years: np.ndarray) -> dict[str, np.ndarray]:
                       else np.full(len(pos), np.nan)) for k in out}
         for k in ("offtake_load_mw", "feedin_load_mw"):  # baseline load defaults to 0 in the schema
             values[k] = np.nan_to_num(values[k], nan=0.0)
-        for j, y in enumerate(years):
-            upto = year <= y
-            p = pos[upto]
-            if len(p) == 0:
-                continue
-            last = np.ones(len(p), dtype=bool)  # the last row (latest year) of each station
-            last[:-1] = p[1:] != p[:-1]
-            for k in out:
-                out[k][p[last], j] = values[k][upto][last]
+        # Row i holds its station's values in analysis year j when it is the station's last row (latest year)
+        # up to that year: its year ≤ y_j and the station's next row, if any, is later than y_j.
+        last_of_station = np.ones(len(pos), dtype=bool)
+        last_of_station[:-1] = pos[1:] != pos[:-1]
+        next_year = np.append(year[1:], 0)
+        row, j = np.nonzero((year[:, None] <= years[None, :])
+                            & (last_of_station[:, None] | (next_year[:, None] > years[None, :])))
+        for k in out:
+            out[k][pos[row], j] = values[k][row]
     # Stations built by a station_new project without capacity rows start from zero.
-    infra = region.infrastructure
-    if len(infra) and "infra_type" in infra.columns:
-        new = infra["infra_type"].to_numpy(dtype=object) == "station_new"
-        new_pos = station_index.get_indexer(infra["station_id"].to_numpy(dtype=object)[new])
+    if len(new_ids):
+        new_pos = positions[len(cap_ids):]
         new_pos = np.unique(new_pos[new_pos >= 0])
         no_rows = new_pos[np.isnan(out["offtake_capacity_mw"][new_pos]).all(axis=1)
                           & np.isnan(out["feedin_capacity_mw"][new_pos]).all(axis=1)]
@@ -227,18 +248,14 @@ def _projects(region: Region, projects: Iterable[str] | None) -> pd.DataFrame:
         if unknown:
             raise EnergieplanologieError(f"projects: onbekende project_id's {', '.join(unknown[:5])}")
         keep = np.isin(ids.astype(str), list(wanted))
-    pos = pd.Index(region.stations["station_id"].to_numpy(dtype=object)).get_indexer(
-        infra["station_id"].to_numpy(dtype=object))
-    frame = pd.DataFrame({
-        "project_id": ids,
-        "station_pos": pos,
-        "year_ready": infra["year_ready"].to_numpy(dtype=float, na_value=np.nan) if "year_ready" in infra
-        else np.nan,
-        "offtake": _float(infra, "offtake_capacity_added_mw"),
-        "feedin": _float(infra, "feedin_capacity_added_mw"),
-    })
-    adds = (frame["offtake"] > 0) | (frame["feedin"] > 0)
-    return frame.loc[keep & (pos >= 0) & adds.to_numpy()].reset_index(drop=True)
+    pos = _station_positions(region.stations["station_id"].to_numpy(dtype=object),
+                             infra["station_id"].to_numpy(dtype=object))
+    offtake, feedin = _float(infra, "offtake_capacity_added_mw"), _float(infra, "feedin_capacity_added_mw")
+    ready = infra["year_ready"].to_numpy(dtype=float, na_value=np.nan) if "year_ready" in infra else \
+        np.full(len(infra), np.nan)
+    sel = np.flatnonzero(keep & (pos >= 0) & ((offtake > 0) | (feedin > 0)))
+    return pd.DataFrame({"project_id": ids[sel], "station_pos": pos[sel], "year_ready": ready[sel],
+                         "offtake": offtake[sel], "feedin": feedin[sel]})
 
 
 def _added(projects: pd.DataFrame, n_st: int, years: np.ndarray) -> dict[str, np.ndarray]:
@@ -286,38 +303,57 @@ def _load_sums(rows: _Rows, n_st: int, years: np.ndarray) -> dict[str, np.ndarra
 _BLAS_ROWS = 16_384
 
 
-def _scenario_load(sums: dict[str, np.ndarray], n_st: int, years: np.ndarray,
-                   scenarios: list[Scenario]) -> np.ndarray:
-    """Apply the scenario weights to :func:`_load_sums` and cumulate over the years.
+def _filled_cells(cells: np.ndarray) -> np.ndarray:
+    """Positions of the rows of ``cells`` with some non-zero (or NaN) entry: ``cells.any(axis=1)``, one column
+    at a time (a reduction along the short axis costs several times more)."""
+    filled = cells[:, 0] != 0
+    for k in range(1, cells.shape[1]):
+        filled |= cells[:, k] != 0
+    return np.flatnonzero(filled)
 
-    Returns an array (scenario, station, year, direction, sector). Only the (station, year, sector) cells that
-    hold MW are weighted (BLAS products over blocks of those rows; each cell's dot product is the same as over
-    the whole array); the others are exactly 0. At province sizes most of the 5,000 stations × years × sectors
-    are empty, and a product over all of them costs more than the rest of the balance.
+
+def _scenario_load(sums: dict[str, np.ndarray], n_st: int, years: np.ndarray, scenarios: list[Scenario],
+                   rank: np.ndarray, out: np.ndarray) -> None:
+    """Apply the scenario weights to :func:`_load_sums` and cumulate over the years, into ``out``.
+
+    ``out`` has the shape (sector, scenario, station, year, direction), the stations at their ``rank`` (their
+    place in the ledger, by station_id), and holds zeros. Only the (station, sector) series with some MW are
+    weighted and cumulated; the others stay exactly 0. The weights are BLAS products over blocks of the cells
+    that hold MW (each cell's dot product is the same whatever the block), ``× simultaneity`` and the running
+    sum over the years follow, cell by cell as over the whole array. At province sizes most of the 5,000
+    stations × years × sectors are empty, and work over all of them costs more than the rest of the balance.
     """
     ny, nsec, nsc = len(years), len(SECTORS), len(scenarios)
     # load[scenario, station, year, sector] = simultaneity[scenario, sector] × Σ_c sums[..., c] × weight[scenario, c]
     cert_w = np.stack([s.certainty_weights() for s in scenarios])  # (scenario, certainty)
     simul = np.stack([s.simultaneity_factors() for s in scenarios])  # (scenario, sector)
-    out = np.empty((nsc, n_st, ny, len(DIRECTIONS), nsec))
     for j, d in enumerate(DIRECTIONS):
-        cells = sums[d]
-        filled = np.flatnonzero(cells.any(axis=1))
-        by_cert = np.zeros((len(cells), nsc))
+        cells = sums[d]  # rows (station, year, sector), row-major
+        filled = _filled_cells(cells)
+        if not len(filled):
+            continue
+        by_cert = np.empty((len(filled), nsc))
         for lo in range(0, len(filled), _BLAS_ROWS):  # blocks small enough for one BLAS thread
-            rows = filled[lo:lo + _BLAS_ROWS]
-            by_cert[rows] = cells[rows] @ cert_w.T
-        weighted = by_cert.reshape(n_st, ny, nsec, nsc) * simul.T  # (station, year, sector, scenario)
-        out[:, :, :, j, :] = np.moveaxis(np.cumsum(weighted, axis=1), -1, 0)
-    return out
-
-
-def _sector_total(per_sector: np.ndarray) -> np.ndarray:
-    """Σ over the last (sector) axis, added one sector after the other (the order the ledger has always used)."""
-    total = per_sector[..., 0].copy()
-    for k in range(1, per_sector.shape[-1]):
-        total += per_sector[..., k]
-    return total
+            by_cert[lo:lo + _BLAS_ROWS] = cells[filled[lo:lo + _BLAS_ROWS]] @ cert_w.T
+        station, rest = np.divmod(filled, ny * nsec)
+        year, sector = np.divmod(rest, nsec)
+        key = station * nsec + sector
+        present = np.zeros(n_st * nsec, dtype=bool)
+        present[key] = True
+        series = np.flatnonzero(present)  # the (station, sector) series with MW, ascending
+        lookup = np.zeros(n_st * nsec, dtype=np.intp)
+        lookup[series] = np.arange(len(series))
+        which = lookup[key]
+        weighted = np.zeros((len(series), ny, nsc))
+        weighted[which, year] = by_cert
+        weighted *= simul.T[series % nsec][:, None, :]
+        for y in range(1, ny):  # the running sum over the years (as np.cumsum adds, year after year)
+            weighted[:, y] += weighted[:, y - 1]
+        s_station, s_sector = np.divmod(series, nsec)
+        # flat positions in ``out`` (sector, scenario, station, year, direction) of each (series, year, scenario)
+        start = ((s_sector * nsc * n_st + rank[s_station]) * ny) * len(DIRECTIONS) + j
+        step = (np.arange(nsc) * (n_st * ny) + np.arange(ny)[:, None]) * len(DIRECTIONS)  # (year, scenario)
+        np.put(out, start[:, None, None] + step, weighted)
 
 
 # ----------------------------------------------------------------------------------------------- balance
@@ -464,7 +500,7 @@ def station_balance_result(
         raise EnergieplanologieError(f"amber_margin: verwacht een getal in [0, 1), gevonden {amber_margin!r}")
     resolved = get_scenarios(scenario, extra=scenarios)
     ys = _years(region, years)
-    n_st, ny, nsc = len(region.stations), len(ys), len(resolved)
+    n_st = len(region.stations)
 
     report(progress, 0.0, "ontwikkelingen toewijzen aan stations")
     if use_dask(engine):
@@ -478,73 +514,91 @@ def station_balance_result(
         rows, unallocated = _rows(region, allocation)
         sums = _load_sums(rows, n_st, ys)
     report(progress, 0.6, "stationsbalans berekenen")
-    per_sector = _scenario_load(sums, n_st, ys, resolved)  # (sc, st, y, dir, sector)
-    base = _capacity_rows(region, ys)
-    added = _added(_projects(region, projects), n_st, ys)
-
-    # Arrays of shape (scenario, station, year, direction).
-    def stack(per_direction: dict[str, np.ndarray]) -> np.ndarray:
-        return np.stack([per_direction[d] for d in DIRECTIONS], axis=-1)
-
-    base_cap = np.broadcast_to(stack({d: base[f"{d}_capacity_mw"] for d in DIRECTIONS}), (nsc, n_st, ny, 2))
-    baseline = np.broadcast_to(stack({d: base[f"{d}_load_mw"] for d in DIRECTIONS}), (nsc, n_st, ny, 2))
-    add = np.broadcast_to(stack(added), (nsc, n_st, ny, 2))
-    development = _sector_total(per_sector)
-    capacity = base_cap + add
-    load = np.nan_to_num(baseline, nan=0.0) + development
-    flex = flex_load(region, rows, resolved, ys, load, projects=projects,  # rules 1–5 of energieplanologie.flex
-                     partial=use_dask(engine))
-    load = flex.load_mw
-    headroom = capacity - load
+    ledger = _ledger(region, ys, resolved, projects)
+    col = dict(zip(_FLOAT_COLUMNS, ledger.block, strict=True))
+    first_sector = _FLOAT_COLUMNS.index(SECTOR_COLUMNS[0])
+    per_sector = ledger.block[first_sector:first_sector + len(SECTORS)]  # (sector, scenario, station, year, dir)
+    _scenario_load(sums, n_st, ys, resolved, ledger.rank, per_sector)
+    development = col["development_load_mw"]
+    development[...] = per_sector[0]
+    for k in range(1, len(SECTORS)):  # one sector after the other (the order the ledger has always used)
+        development += per_sector[k]
+    load_before = np.add(np.nan_to_num(col["baseline_load_mw"], nan=0.0), development, out=col["load_before_flex_mw"])
+    flex = flex_load(region, rows, resolved, ys, np.take(load_before, ledger.rank, axis=1),  # the stations' order
+                     projects=projects, partial=use_dask(engine))  # rules 1–5 of energieplanologie.flex
+    for name in ("load_mw", *FLEX_BALANCE_COLUMNS):
+        if name != "load_before_flex_mw":
+            np.take(getattr(flex, name), ledger.order, axis=1, out=col[name])
+    capacity, load = col["capacity_mw"], col["load_mw"]
+    headroom = np.subtract(capacity, load, out=col["headroom_mw"])
     known = ~np.isnan(capacity)
     with np.errstate(invalid="ignore"):
         red = known & (headroom < -TOLERANCE_MW)
         amber = known & ~red & (headroom < amber_margin * capacity - TOLERANCE_MW)
-        shortage = np.where(known, np.where(red, -headroom, 0.0), np.nan)
-        utilisation = np.where(known & (capacity > 0), load / np.where(capacity > 0, capacity, 1.0), np.nan)
+        col["shortage_mw"][...] = np.where(known, np.where(red, -headroom, 0.0), np.nan)
+        col["utilisation"][...] = np.where(known & (capacity > 0), load / np.where(capacity > 0, capacity, 1.0),
+                                           np.nan)
     status = np.where(~known, 3, np.where(red, 2, np.where(amber, 1, 0)))
     any_red = red.any(axis=2)  # (sc, st, dir)
     first = np.where(any_red, ys[np.argmax(red, axis=2)], -1)
     first = np.broadcast_to(first[:, :, None, :], red.shape)
 
     report(progress, 0.9, "tabel opbouwen")
-    floats = {
-        "base_capacity_mw": base_cap, "capacity_added_mw": add, "capacity_mw": capacity,
-        "baseline_load_mw": baseline, "development_load_mw": development, "load_mw": load,
-        "headroom_mw": headroom, "shortage_mw": shortage, "utilisation": utilisation,
-        **{name: getattr(flex, name) for name in FLEX_BALANCE_COLUMNS},
-    }
-    out = _balance_table(region.stations, resolved, ys, floats, per_sector, status, first)
+    out = _balance_table(ledger, status, first)
     unknown_any = (~known).any(axis=(0, 2, 3))
     sid = region.stations["station_id"].to_numpy(dtype=object)
     report(progress, 1.0, "stationsbalans klaar")
-    return BalanceResult(table=out, no_capacity=tuple(sorted(str(s) for s in sid[unknown_any])),
+    return BalanceResult(table=out, no_capacity=tuple(sorted(str(s) for s in sid[ledger.order][unknown_any])),
                          unallocated=tuple(unallocated), scenario_labels={s.name: s.label_nl for s in resolved},
                          amber_margin=float(amber_margin))
 
 
-def _balance_table(stations: gpd.GeoDataFrame, scenarios: list[Scenario], years: np.ndarray,
-                   floats: dict[str, np.ndarray], per_sector: np.ndarray, status: np.ndarray,
-                   first: np.ndarray) -> pd.DataFrame:
-    """The ledger's rows, sorted by scenario, station_id, year and direction, in one frame construction.
+#: The ledger's key columns (before the float columns), in their order in :data:`BALANCE_COLUMNS`.
+_KEY_COLUMNS: tuple[str, ...] = ("station_id", "station_name", "level", "carrier", "scenario", "year", "direction")
+#: The ledger's float columns, in their order in :data:`BALANCE_COLUMNS`.
+_FLOAT_COLUMNS: tuple[str, ...] = tuple(
+    c for c in BALANCE_COLUMNS if c not in (*_KEY_COLUMNS, "status", "first_shortage_year"))
 
-    Every array has the shape (scenario, station, year, direction) with stations in their input order (the
-    sector loads one more axis); each is gathered once, in station_id order, into one float block that the frame
-    uses as it is, and the text and integer columns are inserted at their places (no merges, no per-row work).
+
+@dataclass(frozen=True)
+class _Ledger:
+    """What the ledger's table needs besides the allocated load: its rows laid out, its capacities filled in.
+
+    ``order`` holds the input positions of the stations in the ledger's order (by station_id), ``rank`` the
+    ledger place of each station. ``block`` holds the :data:`_FLOAT_COLUMNS`, each of shape (scenario, station,
+    year, direction) with the stations in the ledger's order; the capacity columns and the baseline load are
+    filled in, the others are 0. ``keys`` are the key columns of the table, one value per row.
     """
+
+    order: np.ndarray
+    rank: np.ndarray
+    block: np.ndarray
+    keys: dict[str, Any]
+
+
+def _ledger(region: Region, years: np.ndarray, scenarios: list[Scenario], projects: Iterable[str] | None) -> _Ledger:
+    """Lay out the ledger (:class:`_Ledger`): every part of the table that does not depend on the allocation."""
+    stations = region.stations
     nsc, n_st, ny = len(scenarios), len(stations), len(years)
-    n_rows = nsc * n_st * ny * 2
     sid = stations["station_id"].to_numpy(dtype=object)
     order = np.argsort(sid.astype(str), kind="stable")
-    float_names = [c for c in BALANCE_COLUMNS if c in floats or c in SECTOR_COLUMNS]
-    block = np.empty((len(float_names), n_rows))
-    shape = (nsc, n_st, ny, 2)
-    for name, a in floats.items():
-        np.take(a, order, axis=1, out=block[float_names.index(name)].reshape(shape))
-    first_sector = float_names.index(SECTOR_COLUMNS[0])
-    block[first_sector:first_sector + len(SECTORS)] = np.take(per_sector, order, axis=1).reshape(n_rows, -1).T
-    out = pd.DataFrame(block.T, columns=float_names, copy=False)
+    rank = np.empty(n_st, dtype=np.intp)
+    rank[order] = np.arange(n_st)
+    base = _capacity_rows(region, years)
+    added = _added(_projects(region, projects), n_st, years)
 
+    def stack(per_direction: dict[str, np.ndarray]) -> np.ndarray:  # (station in ledger order, year, direction)
+        return np.stack([per_direction[d] for d in DIRECTIONS], axis=-1)[order]
+
+    # One block for the float columns, computed where the table uses it: no gathering afterwards.
+    block = np.zeros((len(_FLOAT_COLUMNS), nsc, n_st, ny, 2))
+    col = dict(zip(_FLOAT_COLUMNS, block, strict=True))
+    col["base_capacity_mw"][...] = stack({d: base[f"{d}_capacity_mw"] for d in DIRECTIONS})
+    col["baseline_load_mw"][...] = stack({d: base[f"{d}_load_mw"] for d in DIRECTIONS})
+    col["capacity_added_mw"][...] = stack(added)
+    np.add(col["base_capacity_mw"], col["capacity_added_mw"], out=col["capacity_mw"])
+
+    n_rows = nsc * n_st * ny * 2
     st_idx = np.tile(np.repeat(order, ny * 2), nsc)
 
     def text(values: np.ndarray) -> pd.Series:
@@ -554,20 +608,37 @@ def _balance_table(stations: gpd.GeoDataFrame, scenarios: list[Scenario], years:
         return text(stations[name].to_numpy(dtype=object)[st_idx] if name in stations.columns
                     else np.full(n_rows, None, dtype=object))
 
-    first_flat = np.take(first, order, axis=1).reshape(n_rows)
-    others = {
-        "station_id": text(sid[st_idx]),
+    keys = {
+        "station_id": station_col("station_id"),
         "station_name": station_col("name"),
         "level": station_col("level"),
         "carrier": station_col("carrier"),
         "scenario": text(np.repeat(np.array([s.name for s in scenarios], dtype=object), n_st * ny * 2)),
         "year": np.tile(np.repeat(years, 2), nsc * n_st),
         "direction": text(np.tile(np.array(DIRECTIONS, dtype=object), nsc * n_st * ny)),
-        "status": text(np.array(STATUSES, dtype=object)[np.take(status, order, axis=1).reshape(n_rows)]),
+    }
+    return _Ledger(order, rank, block, keys)
+
+
+def _balance_table(ledger: _Ledger, status: np.ndarray, first: np.ndarray) -> pd.DataFrame:
+    """The ledger's rows, sorted by scenario, station_id, year and direction, in one frame construction.
+
+    The frame uses ``ledger.block`` as it is, and the key, status and first-shortage columns are inserted at their
+    places (no merges, no per-row work); ``status`` and ``first`` have the block's shape (scenario, station, year,
+    direction), stations in the ledger's order.
+    """
+    n_rows = status.size
+    out = pd.DataFrame(ledger.block.reshape(len(_FLOAT_COLUMNS), n_rows).T, columns=list(_FLOAT_COLUMNS),
+                       copy=False)
+    first_flat = first.reshape(n_rows)
+    others = {
+        **ledger.keys,
+        "status": pd.Series(np.array(STATUSES, dtype=object)[status.reshape(n_rows)], dtype=object, copy=False),
         "first_shortage_year": pd.arrays.IntegerArray(np.maximum(first_flat, 0).astype(np.int64), first_flat < 0),
     }
-    for name, values in others.items():  # in column order, so each lands at its final place
-        out.insert(BALANCE_COLUMNS.index(name), name, values)
+    for name in BALANCE_COLUMNS:  # in column order, so each lands at its final place
+        if name in others:
+            out.insert(BALANCE_COLUMNS.index(name), name, others[name])
     return out
 
 

@@ -302,7 +302,9 @@ def enum_codes(values: pd.Series | np.ndarray, allowed: tuple[str, ...] | list[s
                 table[i] = lookup.get(value, -1) if isinstance(value, str) else -2
             codes = table[which]
     if codes is None:
-        codes = pd.Index(list(allowed), dtype=object).get_indexer(arr).astype(np.intp)
+        # the values as an object Index: given a bare array, pandas first infers (and converts) its text type
+        codes = pd.Index(list(allowed), dtype=object).get_indexer(pd.Index(arr, dtype=object, copy=False))
+        codes = codes.astype(np.intp)
         codes[pd.isna(arr)] = -2
     missing = codes == -2
     if missing.any():

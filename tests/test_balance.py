@@ -481,3 +481,89 @@ def test_chart_titles_take_the_scenario_labels_of_the_result(hand_region, tmp_pa
     written = write_station_charts(result.table, tmp_path, scenario="verwacht", station_ids=["A"],
                                    scenario_labels=result.scenario_labels)
     assert [p.name for p in written] == ["A.png"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The ledger's kernels (private helpers, checked against hand-computed values).
+
+
+def test_station_positions_one_hashing_pass():
+    from energieplanologie.balance import _station_positions
+
+    stations = np.array(["B", "A", "C"], dtype=object)
+    # A is at position 1, C at 2; a missing id and an unknown one are -1, repeats are looked up each time.
+    ids = np.array(["A", None, "X", "C", "A", "B"], dtype=object)
+    assert _station_positions(stations, ids).tolist() == [1, -1, -1, 2, 1, 0]
+    assert _station_positions(stations, np.array([], dtype=object)).tolist() == []
+    # Numbers as ids hash as numbers (1 == 1.0), as the stations' index lookup always did.
+    assert _station_positions(np.array([7, 1], dtype=object), np.array([1.0, 7, 3], dtype=object)).tolist() == [1, 0, -1]
+    # Ids that are not unique take the index path, which refuses them.
+    with pytest.raises(Exception, match="uniquely valued"):
+        _station_positions(np.array(["A", "A"], dtype=object), np.array(["A"], dtype=object))
+
+
+def test_filled_cells_any_non_zero_or_nan():
+    from energieplanologie.balance import _filled_cells
+
+    cells = np.array([[0.0, 0.0], [0.0, 2.5], [np.nan, 0.0], [0.0, 0.0], [-1.0, 1.0]])
+    assert _filled_cells(cells).tolist() == [1, 2, 4]
+
+
+def test_scenario_load_by_hand():
+    # Two stations (input order X, Y; the ledger puts Y first: rank X → 1, Y → 0), two years, one direction with
+    # MW. Cells (station, year, sector) × certainty (committed, planned, intended, speculative):
+    #   X 2025 housing:    committed 4, intended 2
+    #   X 2030 housing:    speculative 8
+    #   Y 2030 industry:   planned 10
+    # Scenario verwacht (1, 1, 0.5, 0.25), industry simultaneity 0.5 (a user scenario "half"):
+    #   X housing 2025: 4 + 2 × 0.5 = 5; 2030: 5 + 8 × 0.25 = 7 (cumulative)
+    #   Y industry 2025: 0; 2030: 10 × 1 × 0.5 = 5
+    from energieplanologie.balance import DIRECTIONS, _scenario_load
+
+    half = Scenario("half", "Half", {"committed": 1, "planned": 1, "intended": 0.5, "speculative": 0.25},
+                    simultaneity={"industry": 0.5})
+    years = np.array([2025, 2030])
+    nsec, ncert = len(SECTORS), len(CERTAINTIES)
+    offtake = np.zeros((2, 2, nsec, ncert))
+    housing, industry = SECTORS.index("housing"), SECTORS.index("industry")
+    offtake[0, 0, housing, [0, 2]] = [4.0, 2.0]
+    offtake[0, 1, housing, 3] = 8.0
+    offtake[1, 1, industry, 1] = 10.0
+    sums = {"offtake": offtake.reshape(-1, ncert), "feedin": np.zeros((2 * 2 * nsec, ncert))}
+    out = np.zeros((nsec, 1, 2, 2, len(DIRECTIONS)))  # (sector, scenario, station in ledger order, year, dir)
+    _scenario_load(sums, 2, years, [half], np.array([1, 0]), out)
+    assert out[housing, 0, 1, :, 0].tolist() == [5.0, 7.0]  # X, second in the ledger
+    assert out[industry, 0, 0, :, 0].tolist() == [0.0, 5.0]  # Y, first
+    out[housing, 0, 1, :, 0] = 0.0
+    out[industry, 0, 0, :, 0] = 0.0
+    assert not out.any()  # nothing else: no feed-in, no other sector
+
+
+def test_allocation_error_comes_before_a_ledger_error(hand_region):
+    # The ledger is laid out apart from the allocation; with an error in both, the allocation's is reported first:
+    # an unknown explicit station, and an unknown project.
+    dev = hand_region.developments.copy()
+    dev.loc[dev["development_id"] == "d1", "station_id"] = "Z9"
+    region = dataclasses.replace(hand_region, developments=dev)
+    with pytest.raises(EnergieplanologieError, match=r"developments\.station_id: verwijst naar onbekende stations: Z9"):
+        station_balance(region, projects=["P9"])
+    with pytest.raises(EnergieplanologieError, match="P9"):
+        station_balance(hand_region, projects=["P9"])
+
+
+def test_capacity_rows_latest_row_up_to_each_year(hand_region):
+    # A's one row (2025: offtake 15 / 10) plus two rows for 2030 (the second wins: 20 / 12 then 21 / 13) and a row
+    # for a station the region does not have (ignored). B keeps its 2025 and 2035 rows, C its 2030 row.
+    from energieplanologie.balance import _capacity_rows
+
+    extra = pd.DataFrame({"station_id": ["A", "A", "Z"], "year": [2030, 2030, 2025],
+                          "offtake_capacity_mw": [20.0, 21.0, 99.0], "feedin_capacity_mw": [15.0, 15.0, 99.0],
+                          "offtake_load_mw": [12.0, 13.0, 99.0], "feedin_load_mw": [2.0, 2.0, 99.0]})
+    capacity = pd.concat([hand_region.station_capacity, extra], ignore_index=True)
+    region = dataclasses.replace(hand_region, station_capacity=capacity)
+    out = _capacity_rows(region, np.array([2025, 2030, 2035]))
+    a, b, c = (region.stations["station_id"].tolist().index(s) for s in "ABC")
+    assert out["offtake_capacity_mw"][a].tolist() == [15.0, 21.0, 21.0]
+    assert out["offtake_load_mw"][a].tolist() == [10.0, 13.0, 13.0]
+    assert out["offtake_load_mw"][b].tolist() == [5.0, 5.0, 6.0]  # B's baseline offtake rises in 2035
+    assert np.isnan(out["offtake_capacity_mw"][c][0]) and out["offtake_capacity_mw"][c][1:].tolist() == [10.0, 10.0]
