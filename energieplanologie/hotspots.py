@@ -97,9 +97,10 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError
-from energieplanologie._geometry import representative_x_y, representative_xy
+from energieplanologie._geometry import representative_xy
 from energieplanologie._point_order import coordinate_order
 from energieplanologie.clustering import WEIGHT_RESOLUTION, grid_dbscan, threshold_units, weight_units
+from energieplanologie.development_points import development_points
 from energieplanologie.distributed import Kernels, use_dask
 from energieplanologie.labels import format_number
 from energieplanologie.options import CHOICE_VALUES
@@ -732,25 +733,8 @@ def point_weights_in_layer_order(region: Region, scenario: str | Scenario = "ver
     >>> bool(np.array_equal(pw.x[order], point_weights(region, "verwacht", 2030).x))
     True
     """
-    sc = get_scenario(scenario, extra=scenarios)
-    year = int(max(region.years)) if year is None else int(year)
-    dev = region.developments
-    # The rows of _development_arrays, with fewer passes over a million rows: no gather of the geometries when
-    # every row takes part, x and y as contiguous arrays, weight_mw summed once.
-    in_time = np.flatnonzero(dev["year"].to_numpy(dtype=float, na_value=np.inf) <= year)
-    every = in_time.size == len(dev)
-    off, feed, _ = weighted_mw_arrays(dev, sc, rows=None if every else in_time)
-    weight = off + feed
-    keep = weight > 0
-    if not keep.all():
-        every = False
-        in_time, off, feed, weight = in_time[keep], off[keep], feed[keep], weight[keep]
-    geoms = np.asarray(dev.geometry.values)
-    x, y = representative_x_y(geoms if every else geoms[in_time])
-    finite = np.isfinite(x) & np.isfinite(y)
-    if not finite.all():  # rare: drop them here, so that every array of the result has the same points
-        x, y, off, feed, weight = x[finite], y[finite], off[finite], feed[finite], weight[finite]
-    return PointWeights(x, y, off, feed, weight), coordinate_order(x, y)
+    points = development_points(region, scenario, year, scenarios=scenarios)
+    return PointWeights(*points), coordinate_order(points.x, points.y)
 
 
 def _finite_coordinate_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from energieplanologie._geometry import representative_x_y, representative_xy
-from energieplanologie._point_order import coordinate_order
+from energieplanologie._point_order import cell_coordinate_order, coordinate_order
 
 
 def test_hand_checked_order_with_ties_negative_and_signed_zero():
@@ -74,3 +74,52 @@ def test_representative_x_y_hand_checked():
     assert np.array_equal(y, [2.0, 1.0, np.nan, 4.0], equal_nan=True)
     assert x.flags.c_contiguous and y.flags.c_contiguous
     assert np.array_equal(representative_xy(geoms), np.column_stack([x, y]), equal_nan=True)
+
+
+def test_cell_coordinate_order_hand_checked():
+    # Two cells 0..10 and 10..20 m wide along x (fraction = x / 10 - column). Positions 0..5:
+    #   cell 1: x 17 y 0 (@0), x 12 y 5 (@2), x 12 y 1 (@3: equal x, smaller y first), x 12 y 5 (@5: equal point, after @2)
+    #   cell 0: x 4 (@1), x 3 (@4)
+    x = np.array([17.0, 4.0, 12.0, 12.0, 3.0, 12.0])
+    y = np.array([0.0, 0.0, 5.0, 1.0, 0.0, 5.0])
+    cell = (x // 10).astype(np.int64)
+    order, sorted_cell = cell_coordinate_order(cell, 2, x / 10 - cell, x, y)
+    assert order.tolist() == [4, 1, 3, 2, 5, 0]
+    assert sorted_cell.tolist() == [0, 0, 1, 1, 1, 1] and sorted_cell.dtype == np.int64
+
+
+def test_cell_coordinate_order_with_a_coarse_fraction_still_exact():
+    # A fraction that says nothing (all 0) leaves every cell one group in input order: sorted again by x, y.
+    x = np.array([5.0, 1.0, 3.0, 2.0])
+    y = np.array([0.0, 0.0, 0.0, 0.0])
+    order, _ = cell_coordinate_order(np.zeros(4, dtype=np.int64), 1, np.zeros(4), x, y)
+    assert order.tolist() == [1, 3, 2, 0]
+    # Fractions outside 0..1 (a clipped edge column) count as 0 and 1.
+    order, _ = cell_coordinate_order(np.zeros(4, dtype=np.int64), 1, np.array([1.5, -0.2, 0.3, 0.2]), x, y)
+    assert order.tolist() == [1, 3, 2, 0]
+
+
+@pytest.mark.parametrize("kind", ["uniform", "duplicates", "on_cell_edges"])
+def test_cell_coordinate_order_is_coordinate_order_within_each_cell(kind):
+    rng = np.random.default_rng(11)
+    cell_m = 250.0
+    for n in (0, 1, 2, 50, 4000):
+        if kind == "uniform":
+            x, y = rng.uniform(1000, 6000, n), rng.uniform(300_000, 305_000, n)
+        elif kind == "duplicates":
+            x, y = rng.choice(rng.uniform(1000, 3000, 30), n), rng.choice(rng.uniform(300_000, 302_000, 4), n)
+        else:  # on and a few ulps around the cell edges
+            x = 1000.0 + 250.0 * rng.integers(0, 8, n) + rng.integers(-2, 3, n) * np.spacing(2000.0)
+            y = rng.normal(300_000, 10, n)
+        west, north, cols, rows = 500.0, 306_000.0, 30, 30
+        across = (x - west) / cell_m
+        col = np.clip(across.astype(np.int64), 0, cols - 1)
+        cell = np.clip(((north - y) / cell_m).astype(np.int64), 0, rows - 1) * cols + col
+        order, sorted_cell = cell_coordinate_order(cell, rows * cols, across - col, x, y)
+        by_coordinates = np.lexsort((y, x))
+        expected = by_coordinates[np.argsort(cell[by_coordinates], kind="stable")]
+        assert np.array_equal(order, expected) and np.array_equal(sorted_cell, cell[order]), (kind, n)
+        # So each cell sums its weights in coordinate order: the same bits as binning in coordinate order.
+        w = rng.lognormal(size=n)
+        assert np.array_equal(np.bincount(sorted_cell, weights=w[order], minlength=rows * cols),
+                              np.bincount(cell[by_coordinates], weights=w[by_coordinates], minlength=rows * cols))
