@@ -124,6 +124,7 @@ def cell_coordinate_order(cell: np.ndarray, cells: int, fraction: np.ndarray, x:
     keys = cell.astype(_U64)
     keys <<= fb
     keys |= place.astype(_U64)
+    del place
     keys <<= shift
     order, high = _sort_with_positions(keys, shift)
     order = _order_groups(order, high, x, y)

@@ -73,6 +73,33 @@ def _cell_index(offset: np.ndarray, cells: int) -> np.ndarray:
     return np.clip(index, 0, cells - 1, out=index)
 
 
+def _binned_mw(x: np.ndarray, y: np.ndarray, mw: np.ndarray, west: float, north: float, cell_m: float, rows: int,
+               cols: int, in_layer_order: bool) -> np.ndarray:
+    """The MW summed per cell, shape (rows, cols); each cell sums its points in coordinate order.
+
+    Points in layer order (``in_layer_order``) are put in that order per cell first
+    (:func:`~energieplanologie._point_order.cell_coordinate_order`); points already in coordinate order are
+    binned as they come. The temporaries of a million points are freed on return.
+    """
+    across = np.subtract(x, west)
+    across /= cell_m  # columns from the west edge
+    col = _cell_index(across, cols)
+    down = np.subtract(north, y)
+    down /= cell_m  # rows from the north edge
+    cell = _cell_index(down, rows)  # the row ...
+    del down
+    cell *= cols
+    cell += col  # ... times the columns, plus the column
+    if in_layer_order:
+        across -= col  # where in its cell each point lies, west to east: it speeds up the sort
+        del col
+        order, cell = cell_coordinate_order(cell, rows * cols, across, x, y)
+        del across
+        mw = mw[order]
+        del order
+    return np.bincount(cell, weights=mw, minlength=rows * cols).reshape(rows, cols)
+
+
 def kde(
     region: Region,
     *,
@@ -159,6 +186,7 @@ def kde(
         points = development_points(region, scenario, year, scenarios=scenarios)
         mw = {"total": points.weight_mw, "offtake": points.offtake_mw, "feedin": points.feedin_mw}[direction]
         x, y = points.x, points.y
+        del points  # the other MW: freed before the arrays below take their memory
         in_layer_order = True
 
     boxes = []
@@ -180,17 +208,8 @@ def kde(
         raise EnergieplanologieError(
             f"density: raster van {rows} × {cols} cellen is te groot; kies een grotere cel (cell_m) dan {cell_m} m")
 
-    across = np.subtract(x, west)
-    across /= cell_m  # columns from the west edge
-    col = _cell_index(across, cols)
-    cell = _cell_index(np.divide(np.subtract(north, y), cell_m), rows)  # the row ...
-    cell *= cols
-    cell += col  # ... times the columns, plus the column
-    if in_layer_order:
-        across -= col  # where in its cell each point lies, west to east: it speeds up the sort
-        order, cell = cell_coordinate_order(cell, rows * cols, across, x, y)
-        mw = mw[order]
-    binned = np.bincount(cell, weights=mw, minlength=rows * cols).reshape(rows, cols)
+    binned = _binned_mw(x, y, mw, west, north, cell_m, rows, cols, in_layer_order)
+    del x, y, mw  # freed before the convolution's arrays
     kernel = quartic_kernel(cell_m, bandwidth_m)
     if binned.any():
         from scipy.signal import fftconvolve

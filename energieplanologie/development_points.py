@@ -98,7 +98,7 @@ def development_points(region: Region, scenario: str | Scenario = "verwacht", ye
         off, feed, weight = off[keep], feed[keep], weight[keep]
     geoms = np.asarray(dev.geometry.values)
     x, y = representative_x_y(geoms if rows is None else geoms[rows])
-    finite = np.isfinite(x) & np.isfinite(y)
-    if not finite.all():  # rare: drop them here, so that every array of the result has the same points
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):  # rare: drop them here, so that every array of the
+        finite = np.isfinite(x) & np.isfinite(y)  # result has the same points
         x, y, off, feed, weight = x[finite], y[finite], off[finite], feed[finite], weight[finite]
     return DevelopmentPoints(x, y, off, feed, weight)
