@@ -215,7 +215,7 @@ def kde(
         from scipy.signal import fftconvolve
 
         smooth = fftconvolve(binned, kernel, mode="same")
-        np.maximum(smooth, 0.0, out=smooth)  # FFT round-off around zero (as smooth[smooth < 0] = 0.0, one pass)
+        smooth[smooth < 0] = 0.0  # FFT round-off around zero (not np.maximum: it would turn a -0.0 into 0.0)
         # Restore exact conservation after the round-off clip (a relative correction of order 1e-15).
         total = binned.sum()
         smooth_total = smooth.sum()

@@ -715,7 +715,10 @@ def point_weights_in_layer_order(region: Region, scenario: str | Scenario = "ver
     """:func:`point_weights` before its sort: the same points in layer order, and the order that sorts them.
 
     ``PointWeights(*(a[order] for a in pw))`` is :func:`point_weights`. For a caller that needs only some arrays in
-    coordinate order (the density bins its cells and weights): each array gathered costs as much as the sort.
+    coordinate order: each array gathered costs about as much as the sort. The points are
+    :func:`~energieplanologie.development_points.development_points`, the order
+    :func:`~energieplanologie._point_order.coordinate_order` (the density, which needs the order only within each
+    raster cell, takes the points from there and sorts them per cell).
 
     Returns
     -------
