@@ -5,7 +5,31 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-__all__ = ["representative_xy"]
+__all__ = ["representative_x_y", "representative_xy"]
+
+
+def representative_x_y(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of each geometry as two arrays: the point itself, else a point on its surface (inside a polygon).
+
+    The columns of :func:`representative_xy`, each contiguous (what vectorised code over x and y wants).
+    A missing geometry (None) has no point: NaN.
+
+    Examples
+    --------
+    >>> x, y = representative_x_y(np.array([shapely.Point(1, 2), shapely.box(0, 0, 2, 2), None]))
+    >>> x.tolist(), y.tolist()
+    ([1.0, 1.0, nan], [2.0, 1.0, nan])
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    # get_x/get_y give NaN for anything but a point: one pass each, no masking of the (mostly point) array.
+    x = shapely.get_x(geoms)
+    y = shapely.get_y(geoms)
+    other = np.flatnonzero(np.isnan(x))
+    if len(other):
+        inside = shapely.point_on_surface(geoms[other])
+        x[other] = shapely.get_x(inside)
+        y[other] = shapely.get_y(inside)
+    return x, y
 
 
 def representative_xy(geoms: np.ndarray) -> np.ndarray:
@@ -16,10 +40,4 @@ def representative_xy(geoms: np.ndarray) -> np.ndarray:
     >>> representative_xy(np.array([shapely.Point(1, 2), shapely.box(0, 0, 2, 2)])).tolist()
     [[1.0, 2.0], [1.0, 1.0]]
     """
-    geoms = np.asarray(geoms, dtype=object)
-    # get_x/get_y give NaN for anything but a point: one pass each, no masking of the (mostly point) array.
-    xy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)]).astype(float)
-    other = np.flatnonzero(np.isnan(xy[:, 0]))
-    if len(other):
-        xy[other] = shapely.get_coordinates(shapely.point_on_surface(geoms[other]))
-    return xy
+    return np.column_stack(representative_x_y(geoms))

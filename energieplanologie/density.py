@@ -30,9 +30,10 @@ import numpy as np
 from affine import Affine
 
 from energieplanologie._errors import EnergieplanologieError, EnergieplanologieWarning
+from energieplanologie._point_order import cell_coordinate_order
+from energieplanologie.development_points import development_points
 from energieplanologie.distributed import use_dask
 from energieplanologie.hotspots import KERNELS as HOTSPOT_KERNELS
-from energieplanologie.hotspots import point_weights_in_layer_order
 from energieplanologie.options import CHOICE_VALUES
 from energieplanologie.region import Region
 from energieplanologie.scenarios import Scenario
@@ -60,6 +61,43 @@ def quartic_kernel(cell_m: float, bandwidth_m: float) -> np.ndarray:
     u = d2 / float(bandwidth_m) ** 2
     kernel = np.where(u < 1.0, (1.0 - u) ** 2, 0.0)
     return kernel / kernel.sum()
+
+
+def _cell_index(offset: np.ndarray, cells: int) -> np.ndarray:
+    """``clip(floor(offset), 0, cells - 1)`` as int64, for offsets in cells from the raster's edge.
+
+    Without the floor: the cast truncates toward zero, which differs from the floor only below zero, where the
+    clip makes both 0.
+    """
+    index = offset.astype(np.int64)
+    return np.clip(index, 0, cells - 1, out=index)
+
+
+def _binned_mw(x: np.ndarray, y: np.ndarray, mw: np.ndarray, west: float, north: float, cell_m: float, rows: int,
+               cols: int, in_layer_order: bool) -> np.ndarray:
+    """The MW summed per cell, shape (rows, cols); each cell sums its points in coordinate order.
+
+    Points in layer order (``in_layer_order``) are put in that order per cell first
+    (:func:`~energieplanologie._point_order.cell_coordinate_order`); points already in coordinate order are
+    binned as they come. The temporaries of a million points are freed on return.
+    """
+    across = np.subtract(x, west)
+    across /= cell_m  # columns from the west edge
+    col = _cell_index(across, cols)
+    down = np.subtract(north, y)
+    down /= cell_m  # rows from the north edge
+    cell = _cell_index(down, rows)  # the row ...
+    del down
+    cell *= cols
+    cell += col  # ... times the columns, plus the column
+    if in_layer_order:
+        across -= col  # where in its cell each point lies, west to east: it speeds up the sort
+        del col
+        order, cell = cell_coordinate_order(cell, rows * cols, across, x, y)
+        del across
+        mw = mw[order]
+        del order
+    return np.bincount(cell, weights=mw, minlength=rows * cols).reshape(rows, cols)
 
 
 def kde(
@@ -141,13 +179,15 @@ def kde(
         pts = dask_weighted_points(region, scenario, year, kernels=HOTSPOT_KERNELS, client=client, scenarios=scenarios)
         mw = {"total": pts["weight_mw"], "offtake": pts["offtake_mw"], "feedin": pts["feedin_mw"]}[direction].to_numpy()
         x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
-        order = None  # already in weighted_points' (coordinate) order
+        in_layer_order = False  # already in weighted_points' (coordinate) order
     else:
-        # The positions and weights in layer order, and the coordinate order of weighted_points: only the cells and
-        # weights are put in that order below (so every cell sums its MW in the same order as ever).
-        pw, order = point_weights_in_layer_order(region, scenario, year, scenarios=scenarios)
-        mw = {"total": pw.weight_mw, "offtake": pw.offtake_mw, "feedin": pw.feedin_mw}[direction]
-        x, y = pw.x, pw.y
+        # The positions and weights in layer order: below, each cell's points are put in the coordinate order of
+        # weighted_points (so every cell sums its MW in the same order as ever), the cells themselves in turn.
+        points = development_points(region, scenario, year, scenarios=scenarios)
+        mw = {"total": points.weight_mw, "offtake": points.offtake_mw, "feedin": points.feedin_mw}[direction]
+        x, y = points.x, points.y
+        del points  # the other MW: freed before the arrays below take their memory
+        in_layer_order = True
 
     boxes = []
     if len(region.municipalities):
@@ -168,24 +208,22 @@ def kde(
         raise EnergieplanologieError(
             f"density: raster van {rows} × {cols} cellen is te groot; kies een grotere cel (cell_m) dan {cell_m} m")
 
-    col = np.clip(np.floor((x - west) / cell_m).astype(np.int64), 0, cols - 1)
-    row = np.clip(np.floor((north - y) / cell_m).astype(np.int64), 0, rows - 1)
-    cell = row * cols + col
-    if order is not None:
-        cell, mw = cell[order], mw[order]
-    binned = np.bincount(cell, weights=mw, minlength=rows * cols).reshape(rows, cols)
+    binned = _binned_mw(x, y, mw, west, north, cell_m, rows, cols, in_layer_order)
+    del x, y, mw  # freed before the convolution's arrays
     kernel = quartic_kernel(cell_m, bandwidth_m)
     if binned.any():
         from scipy.signal import fftconvolve
 
         smooth = fftconvolve(binned, kernel, mode="same")
-        smooth[smooth < 0] = 0.0  # FFT round-off around zero
+        smooth[smooth < 0] = 0.0  # FFT round-off around zero (not np.maximum: it would turn a -0.0 into 0.0)
         # Restore exact conservation after the round-off clip (a relative correction of order 1e-15).
         total = binned.sum()
-        if smooth.sum() > 0:
-            smooth *= total / smooth.sum()
+        smooth_total = smooth.sum()
+        if smooth_total > 0:
+            smooth *= total / smooth_total
     else:
-        smooth = binned
-    density = smooth / (cell_m * cell_m / 1e6)
+        smooth = binned.astype(np.float64)  # no points: bincount gives integers
+    smooth /= cell_m * cell_m / 1e6  # MW per cell to MW per km², in place (the arrays are this call's own)
+    density = smooth
     transform = Affine(float(cell_m), 0.0, float(west), 0.0, -float(cell_m), float(north))
     return density, transform

@@ -98,7 +98,9 @@ from scipy.spatial import cKDTree
 
 from energieplanologie._errors import ConfigError, EnergieplanologieError
 from energieplanologie._geometry import representative_xy
+from energieplanologie._point_order import coordinate_order
 from energieplanologie.clustering import WEIGHT_RESOLUTION, grid_dbscan, threshold_units, weight_units
+from energieplanologie.development_points import development_points
 from energieplanologie.distributed import Kernels, use_dask
 from energieplanologie.labels import format_number
 from energieplanologie.options import CHOICE_VALUES
@@ -713,7 +715,10 @@ def point_weights_in_layer_order(region: Region, scenario: str | Scenario = "ver
     """:func:`point_weights` before its sort: the same points in layer order, and the order that sorts them.
 
     ``PointWeights(*(a[order] for a in pw))`` is :func:`point_weights`. For a caller that needs only some arrays in
-    coordinate order (the density bins its cells and weights): each array gathered costs as much as the sort.
+    coordinate order: each array gathered costs about as much as the sort. The points are
+    :func:`~energieplanologie.development_points.development_points`, the order
+    :func:`~energieplanologie._point_order.coordinate_order` (the density, which needs the order only within each
+    raster cell, takes the points from there and sorts them per cell).
 
     Returns
     -------
@@ -731,13 +736,8 @@ def point_weights_in_layer_order(region: Region, scenario: str | Scenario = "ver
     >>> bool(np.array_equal(pw.x[order], point_weights(region, "verwacht", 2030).x))
     True
     """
-    sc = get_scenario(scenario, extra=scenarios)
-    year = int(max(region.years)) if year is None else int(year)
-    _, off, feed, x, y = _development_arrays(region, sc, year)
-    finite = np.isfinite(x) & np.isfinite(y)
-    if not finite.all():  # rare: drop them here, so that every array of the result has the same points
-        x, y, off, feed = x[finite], y[finite], off[finite], feed[finite]
-    return PointWeights(x, y, off, feed, off + feed), _coordinate_order(x, y)
+    points = development_points(region, scenario, year, scenarios=scenarios)
+    return PointWeights(*points), coordinate_order(points.x, points.y)
 
 
 def _finite_coordinate_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:

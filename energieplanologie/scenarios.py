@@ -301,6 +301,8 @@ def enum_codes(values: pd.Series | np.ndarray, allowed: tuple[str, ...] | list[s
                 value = ctypes.cast(ptr, ctypes.py_object).value
                 table[i] = lookup.get(value, -1) if isinstance(value, str) else -2
             codes = table[which]
+            if (table >= 0).all():  # every distinct value allowed: no row to default or to reject
+                return codes
     if codes is None:
         # the values as an object Index: given a bare array, pandas first infers (and converts) its text type
         codes = pd.Index(list(allowed), dtype=object).get_indexer(pd.Index(arr, dtype=object, copy=False))
@@ -401,4 +403,9 @@ def weighted_mw_arrays(developments: pd.DataFrame, scenario: str | Scenario = "v
     weight = sc.certainty_weights()[cert] * sc.simultaneity_factors()[sect]
     off = column("offtake_mw", True) if "offtake_mw" in developments else np.zeros(n)
     feed = column("feedin_mw", True) if "feedin_mw" in developments else np.zeros(n)
-    return np.nan_to_num(off, nan=0.0) * weight, np.nan_to_num(feed, nan=0.0) * weight, weight
+    return _missing_as_zero(off) * weight, _missing_as_zero(feed) * weight, weight
+
+
+def _missing_as_zero(values: np.ndarray) -> np.ndarray:
+    """``np.nan_to_num(values, nan=0.0)``; all finite (the usual case) in one pass, without its copies."""
+    return values if np.isfinite(values).all() else np.nan_to_num(values, nan=0.0)

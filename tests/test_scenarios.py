@@ -150,3 +150,15 @@ def test_enum_codes_of_a_str_column_equal_those_of_its_objects():
                         "offtake_mw": [10.0, 1.0, 4.0], "feedin_mw": [0.0, 0.0, 0.0]})
     off, feed, weight = weighted_mw_arrays(dev, "verwacht", rows=np.array([2, 0]))
     assert off.tolist() == [4.0, 5.0] and feed.tolist() == [0.0, 0.0] and weight.tolist() == [1.0, 0.5]
+
+
+def test_weighted_mw_arrays_missing_and_infinite_mw_as_nan_to_num():
+    # All finite: taken as they are (planned 1, intended 0.5 in verwacht): 4 × 1 and 6 × 0.5.
+    dev = pd.DataFrame({"certainty": ["planned", "intended"], "sector": ["housing", "housing"],
+                        "offtake_mw": [4.0, 6.0], "feedin_mw": [0.0, 1.0]})
+    off, feed, _ = weighted_mw_arrays(dev, "verwacht")
+    assert off.tolist() == [4.0, 3.0] and feed.tolist() == [0.0, 0.5]
+    # A missing MW counts as 0; an infinite one as np.nan_to_num makes it (the largest float), then weighted.
+    dev["offtake_mw"] = [np.nan, np.inf]
+    off, _, _ = weighted_mw_arrays(dev, "verwacht")
+    assert off.tolist() == [0.0, np.finfo(float).max * 0.5]
