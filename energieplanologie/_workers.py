@@ -98,19 +98,30 @@ def worker_count(n_items: int, *, min_items: int = 2) -> int:
 
 def _portable(func: Callable[..., R], *args: Any) -> R:
     """``func(*args)`` in a worker; an exception that would not survive the way back to the parent (pickled there,
-    rebuilt here: one whose constructor wants more than its message) comes back as the same kind of error with
-    the same message, never as a pool that waits for ever."""
+    rebuilt here: one whose constructor wants more than its message) comes back as the nearest class of its own
+    that does (an ``UnusableLayerError`` as a ``ValidationError``) with the same message, never as a pool that
+    waits for ever."""
     try:
         return func(*args)
     except Exception as exc:
-        try:
-            pickle.loads(pickle.dumps(exc))
-        except Exception:
-            from energieplanologie._errors import EnergieplanologieError
+        if _survives(exc):
+            raise
+        for kind in type(exc).__mro__:
+            try:
+                simpler = kind(str(exc))
+            except Exception:  # this class wants more than a message: try its parent
+                continue
+            if isinstance(simpler, Exception) and _survives(simpler):
+                raise simpler from None
+        raise RuntimeError(str(exc)) from None  # pragma: no cover - Exception itself always survives
 
-            kind = EnergieplanologieError if isinstance(exc, EnergieplanologieError) else RuntimeError
-            raise kind(str(exc)) from None
-        raise
+
+def _survives(exc: BaseException) -> bool:
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return False
+    return True
 
 
 def _run(index: int) -> Any:

@@ -225,13 +225,13 @@ def test_the_pipeline_with_one_pool_and_gi_star_beside_it_writes_the_bytes_of_on
 
 def test_an_error_that_cannot_travel_back_arrives_with_its_message_instead_of_hanging():
     # UnusableLayerError wants its layers as a second argument: rebuilt from its message alone it would fail in
-    # the parent's result thread, and the pool would wait for ever
-    from energieplanologie._errors import UnusableLayerError
+    # the parent's result thread, and the pool would wait for ever; it arrives as its parent class
+    from energieplanologie._errors import UnusableLayerError, ValidationError
 
     def unusable(x: int) -> int:
         raise UnusableLayerError(f"laag {x} is onbruikbaar", {"stations": ("a", "b")})
 
-    with pytest.raises(EnergieplanologieError, match="laag 1 is onbruikbaar"):
+    with pytest.raises(ValidationError, match="laag 1 is onbruikbaar"):
         list(map_ordered(unusable, [1, 2], workers=2))
 
     def plan():
