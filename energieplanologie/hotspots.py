@@ -77,9 +77,11 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
+import os
 import re
 import sys
 import warnings
@@ -91,6 +93,7 @@ from typing import Any, NamedTuple
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
@@ -244,8 +247,7 @@ def load_level_rules(overrides: Mapping[str, Any] | None = None, *, path: str | 
     >>> load_level_rules({"provincial": {"min_total_mw": 30}})["provincial"]
     {'station_levels': ['HS'], 'min_total_mw': 30.0, 'min_municipalities': None}
     """
-    with open(path, "rb") as fh:
-        shipped = tomllib.load(fh)
+    shipped = _rules_file(str(path), *_file_stamp(path))
     rules: dict[str, dict] = {}
     for level in ("national", "provincial"):
         rules[level] = dict.fromkeys(_RULE_KEYS)
@@ -261,6 +263,19 @@ def load_level_rules(overrides: Mapping[str, Any] | None = None, *, path: str | 
             raise ConfigError(f"hotspots.level_rules.{unknown[0]}: onbekend niveau (regels bestaan voor national en "
                               "provincial; wat overblijft is local)", key=f"hotspots.level_rules.{unknown[0]}")
     return rules
+
+
+def _file_stamp(path: str | Path) -> tuple[int, int]:
+    """Modification time and size of a rules file: a changed file is read again."""
+    st = os.stat(path)
+    return st.st_mtime_ns, st.st_size
+
+
+@functools.lru_cache(maxsize=8)
+def _rules_file(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    """A rules file, parsed once per version (:func:`load_level_rules` copies every value it takes from it)."""
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
 
 
 def _rule_value(level: str, key: str, value: Any) -> Any:
@@ -1102,18 +1117,55 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     h["feedin_mw"] = np.round(feedin, 6)
     h["total_mw"] = np.round(total, 6)
 
+    # The table in hotspot_id order, each column built in that order with the dtype pandas would infer for it.
     by_id = np.argsort(hid, kind="stable")
-    table = pd.DataFrame({c: h[c] for c in HOTSPOT_COLUMNS if c != "geometry"})
-    out = gpd.GeoDataFrame(table.take(by_id).reset_index(drop=True),
-                           geometry=gpd.GeoSeries(polys[by_id], crs=CRS_RD).values, crs=CRS_RD)
+    table = pd.DataFrame({c: _column(h[c], by_id) for c in HOTSPOT_COLUMNS if c != "geometry"}, copy=False)
+    out = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(polys[by_id], crs=CRS_RD).values, crs=CRS_RD)
     # Members in hotspot_id order; within a hotspot already sorted by kind, then id (the hashing order).
     rank = np.empty(len(labs), dtype=np.int64)
-    rank[np.argsort(hid, kind="stable")] = np.arange(len(labs))
+    rank[by_id] = np.arange(len(labs))
     take = np.argsort(rank[lab_pos], kind="stable")
-    members = pd.DataFrame({c: m[c][take] for c in MEMBER_COLUMNS})
-    members["member_id"] = members["member_id"].astype(object)
-    members["weight_mw"] = members["weight_mw"].astype(float)
+    members = pd.DataFrame({"hotspot_id": _text(hid, by_id[rank[lab_pos][take]]),
+                            "member_id": _member_ids(m["member_id"][take]),
+                            "member_kind": _text(m["member_kind"], take),
+                            "weight_mw": m["weight_mw"][take].astype(float)}, copy=False)
     return out, members
+
+
+#: The dtype pandas infers for a column of Python strings (``str``, Arrow-backed, from pandas 3; before: object).
+_TEXT_DTYPE = pd.Series(["a"]).dtype
+
+
+def _text(values: Any, take: np.ndarray | None = None) -> Any:
+    """A text column (strings; None missing) in ``take`` order, with the dtype pandas infers for it.
+
+    Built straight from Arrow: pandas' own inference first scans every value to find out that it is text.
+    """
+    if isinstance(_TEXT_DTYPE, np.dtype):  # pragma: no cover - pandas < 3 without its string option: object
+        arr = np.asarray(values, dtype=object)
+        return arr if take is None else arr[take]
+    text = pa.array(values, type=pa.large_string())
+    return pd.array(text if take is None else text.take(take), dtype=_TEXT_DTYPE)
+
+
+def _column(values: Any, take: np.ndarray) -> Any:
+    """One hotspot column in ``take`` order: text columns through :func:`_text`, numbers as they are."""
+    if isinstance(values, str):
+        return _text([values]).take(np.zeros(take.size, dtype=np.int64))
+    if isinstance(values, (int, np.integer)):
+        return np.full(take.size, values, dtype=np.int64)
+    if isinstance(values, list) or values.dtype == object:
+        return _text(values, take)
+    return values[take]
+
+
+def _member_ids(ids: np.ndarray) -> Any:
+    """The ``member_id`` column: the ids as pandas turns them into an object column (text stays the same objects)."""
+    if pd.api.types.infer_dtype(ids, skipna=False) == "string":
+        return _objects(ids)
+    return pd.Series(ids).astype(object)  # numbers or missing ids: as pandas infers and converts them
+
+
 
 
 def _member_keys(kinds: np.ndarray, ids: np.ndarray, labels: np.ndarray) -> tuple[list[str], np.ndarray]:
