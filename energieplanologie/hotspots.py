@@ -1087,12 +1087,13 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     stations = region.stations
     station_sets = _stations_involved(region, m, labs, lab_pos, allocation)
     centroid = _weighted_centroids(m, lab_pos, k)
-    st_xy = np.column_stack([shapely.get_x(stations.geometry.values), shapely.get_y(stations.geometry.values)]) \
-        if len(stations) else np.zeros((0, 2))
-    st_ids = stations["station_id"].to_numpy(dtype=object)
-    if len(stations):
-        nearest = cKDTree(st_xy).query(centroid)[1]
-        station_sets = [s if s else {st_ids[nearest[i]]} for i, s in enumerate(station_sets)]
+    without = [i for i, s in enumerate(station_sets) if not s]
+    if len(stations) and without:  # only hotspots without stations need the nearest one
+        st_geoms = stations.geometry.values
+        st_xy = np.column_stack([shapely.get_x(st_geoms), shapely.get_y(st_geoms)])
+        nearest = stations["station_id"].take(cKDTree(st_xy).query(centroid[without])[1]).to_numpy(dtype=object)
+        for i, station in zip(without, nearest.tolist(), strict=True):
+            station_sets[i] = {station}
     h["station_ids"] = [";".join(sorted(s)) for s in station_sets]
     h["max_shortage_mw"] = _max_shortage(balance, station_sets, sc.name, year)
 
@@ -1102,14 +1103,17 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     h["municipality_codes"] = [";".join(sorted(s)) for s in mun_sets]
 
     # Level.
-    st_level = dict(zip(st_ids, stations["level"].to_numpy(dtype=object), strict=True))
-    st_name = dict(zip(st_ids, stations["name"].to_numpy(dtype=object), strict=True))
+    st_rows = _station_rows(stations, station_sets)
+    involved = list(st_rows)
+    at = np.fromiter(st_rows.values(), dtype=np.int64, count=len(st_rows))
+    st_level = dict(zip(involved, stations["level"].take(at).to_numpy(dtype=object).tolist(), strict=True))
+    st_name = dict(zip(involved, stations["name"].take(at).to_numpy(dtype=object).tolist(), strict=True))
     texts = _level_texts(rules)
     lv = [_level(rules, s, t, len(c), st_level, st_name, texts)
           for s, t, c in zip(station_sets, total.tolist(), mun_sets, strict=True)]
     h["level"] = [x[0] for x in lv]
     h["level_reason"] = [x[1] for x in lv]
-    h["name"] = _names(station_sets, centroid, stations, mun, hid, total)
+    h["name"] = _names(station_sets, centroid, stations, mun, hid, total, st_rows)
     h["method"] = method
     h["scenario"] = sc.name
     h["year"] = year
@@ -1440,19 +1444,48 @@ def _place_name(station_name: str) -> str:
     return " ".join(name.split()) or str(station_name)
 
 
+def _station_rows(stations: gpd.GeoDataFrame, station_sets: list[set[str]]) -> dict[Any, int]:
+    """The row in ``stations`` of every station in ``station_sets`` that the layer holds (a repeated id: its last row).
+
+    Only these rows are looked up and converted: a national layer has thousands of stations, a hotspot a few.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"station_id": ["A", "B", "C", "B"]})
+    >>> _station_rows(st, [{"B"}, {"C", "X"}])
+    {'B': 3, 'C': 2}
+    """
+    wanted = set().union(*station_sets)
+    if not wanted or not len(stations):
+        return {}
+    ids = stations["station_id"]
+    rows = np.flatnonzero(ids.isin(list(wanted)).to_numpy(dtype=bool))
+    return dict(zip(ids.take(rows).to_numpy(dtype=object).tolist(), rows.tolist(), strict=True))
+
+
 def _names(station_sets: list[set[str]], centroid: np.ndarray, stations: gpd.GeoDataFrame,
-           municipalities: gpd.GeoDataFrame, ids: np.ndarray, total: np.ndarray) -> list[str]:
-    """'Knooppunt <place>' after the involved electricity station nearest to the hotspot's MW centroid."""
+           municipalities: gpd.GeoDataFrame, ids: np.ndarray, total: np.ndarray,
+           rows: Mapping[Any, int] | None = None) -> list[str]:
+    """'Knooppunt <place>' after the involved electricity station nearest to the hotspot's MW centroid.
+
+    ``rows``: :func:`_station_rows` of ``station_sets`` (computed when not given).
+    """
     names = [f"Knooppunt {i}" for i in ids]
     if len(stations):
-        pos = {s: i for i, s in enumerate(stations["station_id"].to_numpy(dtype=object))}
-        sxy = np.column_stack([shapely.get_x(stations.geometry.values), shapely.get_y(stations.geometry.values)])
-        carrier = stations["carrier"].to_numpy(dtype=object)
-        sname = stations["name"].to_numpy(dtype=object)
+        pos = _station_rows(stations, station_sets) if rows is None else rows
         # Every (hotspot, involved station) pair at once; the electricity stations when a hotspot has any.
         pairs = [(i, pos[x]) for i, s in enumerate(station_sets) for x in s if x in pos]
         if pairs:
             hs, st = np.array(pairs, dtype=np.int64).T
+            # Only the stations involved are converted (row positions kept: ties still go to the first station).
+            used = np.unique(st)
+            carrier = np.empty(len(stations), dtype=object)
+            sname = np.empty(len(stations), dtype=object)
+            sxy = np.zeros((len(stations), 2))
+            carrier[used] = stations["carrier"].take(used).to_numpy(dtype=object)
+            sname[used] = stations["name"].take(used).to_numpy(dtype=object)
+            used_geoms = np.asarray(stations.geometry.values)[used]
+            sxy[used] = np.column_stack([shapely.get_x(used_geoms), shapely.get_y(used_geoms)])
             elec = carrier[st] == "electricity"
             has_elec = np.bincount(hs, weights=elec, minlength=len(station_sets)) > 0
             cand = elec | ~has_elec[hs]
