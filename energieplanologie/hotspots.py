@@ -1187,13 +1187,20 @@ def _group_sums(pos: np.ndarray, offtake: np.ndarray, feedin: np.ndarray, k: int
     return out[:, 0], out[:, 1]
 
 
-def _member_keys(kinds: np.ndarray, ids: np.ndarray, labels: np.ndarray) -> tuple[list[str], np.ndarray]:
+def _member_keys(kinds: np.ndarray, ids: np.ndarray, labels: np.ndarray) -> tuple[Any, np.ndarray]:
     """The members' ``"kind:id"`` keys, as ``f"{kind}:{id}"`` writes them, and the order by label, then key.
 
-    Built and sorted in Arrow (keys compare by code point, as Python's and numpy's strings do; both sorts are
-    stable), which is several times faster than numpy's fixed-width strings; returns the keys in that order.
+    Built and sorted in Arrow (keys compare by code point, as Python's and numpy's strings do; the sort is
+    stable), which is several times faster than numpy's fixed-width strings. Returns the keys in that order as an
+    Arrow string array (no Python string per member) and the order itself.
+
+    Examples
+    --------
+    >>> keys, order = _member_keys(np.array(["development", "infrastructure", "development"], dtype=object),
+    ...                            np.array(["b", "a", "a"], dtype=object), np.array([1, 0, 1]))
+    >>> keys.to_pylist(), order.tolist()
+    (['infrastructure:a', 'development:a', 'development:b'], [1, 2, 0])
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
@@ -1203,21 +1210,28 @@ def _member_keys(kinds: np.ndarray, ids: np.ndarray, labels: np.ndarray) -> tupl
     if text_ids.null_count:
         text_ids = pa.array(np.asarray(ids).astype(str), type=pa.string())
     keys = pc.binary_join_element_wise(pa.array(kinds, type=pa.string()), text_ids, ":")
-    by_key = pc.array_sort_indices(keys).to_numpy()
-    order = by_key[np.argsort(labels[by_key], kind="stable")]
-    return keys.take(order).to_pylist(), order
+    # One stable sort by label, then key (integers first: the text is compared only within a label).
+    table = pa.table({"label": pa.array(np.asarray(labels, dtype=np.int64)), "key": keys})
+    order = pc.sort_indices(table, sort_keys=[("label", "ascending"), ("key", "ascending")]).to_numpy()
+    return keys.take(order), order
 
 
-def _hotspot_ids(keys: list[str], first: np.ndarray) -> np.ndarray:
+def _hotspot_ids(keys: Any, first: np.ndarray) -> np.ndarray:
     """``KP-`` + 8 hex digits of the SHA-1 of each group's member keys, one per line.
 
-    ``keys`` are sorted within groups that start at the positions ``first``.
+    ``keys`` (an Arrow string array, :func:`_member_keys`) are sorted within groups that start at the positions
+    ``first``; each group's lines are joined in Arrow and hashed as their UTF-8 bytes.
+
+    Examples
+    --------
+    >>> _hotspot_ids(pa.array(["development:a", "development:b", "development:c"]), np.array([0, 2])).tolist()
+    ['KP-9f0f161e', 'KP-c18b90a6']
     """
-    text = "\n".join(keys)
-    offsets = np.concatenate([[0], np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)) + 1)])
-    bounds = np.append(first, len(keys))
-    return np.array(["KP-" + hashlib.sha1(text[offsets[a]:offsets[b] - 1].encode("utf-8")).hexdigest()[:8]
-                     for a, b in zip(bounds[:-1], bounds[1:], strict=True)], dtype=object)
+    import pyarrow.compute as pc
+
+    bounds = pa.array(np.append(first, len(keys)).astype(np.int32))
+    lines = pc.binary_join(pa.ListArray.from_arrays(bounds, keys), "\n").cast(pa.binary())
+    return np.array(["KP-" + hashlib.sha1(text).hexdigest()[:8] for text in lines.to_pylist()], dtype=object)
 
 
 def _municipality_sets(municipalities: gpd.GeoDataFrame, polys: np.ndarray, dev_pos: np.ndarray,
