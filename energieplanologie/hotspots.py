@@ -1049,16 +1049,18 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     sel = sel[order]
     # The members as plain arrays (one per column, in member order): no table is built until the outputs.
     m = {c: points[c].to_numpy()[sel] for c in points.columns}
-    m.update(_member_attributes(region, m["source"], m["member_kind"]))
     m["label"] = labels[sel]
     labs, first = np.unique(m["label"], return_index=True)
     hid = _hotspot_ids(keys, first)
     lab_pos = np.searchsorted(labs, m["label"])
-    m["hotspot_id"] = hid[lab_pos]
     is_dev = m["member_kind"] == "development"
+    attributes = _member_attributes(region, m["source"], is_dev)
+    m["geometry"] = attributes.geometry
+    m["infra_station_id"] = attributes.infra_station_id
     # Only the columns the developments' statistics read (gathering every member column costs O(members) each).
-    dev = {c: m[c][is_dev] for c in ("label", "offtake_mw", "feedin_mw", "dev_year", "sector", "programme",
-                                     "municipality_code")}
+    dev = {c: m[c][is_dev] for c in ("label", "offtake_mw", "feedin_mw", "dev_year")}
+    dev.update(sector=attributes.sector, programme=attributes.programme,
+               municipality_code=attributes.municipality_code)
 
     k = len(labs)
     dev_pos = lab_pos[is_dev]
@@ -1069,7 +1071,8 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     h["n_infrastructure"] = h["n_members"] - h["n_developments"]
     h["sectors"] = _joined(dev_pos, dev["sector"], k)
     h["programmes"] = _joined(dev_pos, dev["programme"], k)
-    h["carriers"] = _joined(lab_pos, m["carrier"], k)
+    h["carriers"] = _joined(np.concatenate([dev_pos, lab_pos[~is_dev]]),
+                            _concat_values([attributes.dev_carrier, attributes.infra_carrier]), k)
     offtake, feedin = _group_sums(dev_pos, dev["offtake_mw"], dev["feedin_mw"], k)
     total = offtake + feedin
     h["mw_by_year"] = _mw_by_year(dev, labs, region, year)
@@ -1246,28 +1249,85 @@ def _municipality_sets(municipalities: gpd.GeoDataFrame, polys: np.ndarray, dev_
                                                      predicate="intersects")
         pos_parts.append(i_poly)
         code_parts.append(municipalities["municipality_code"].to_numpy(dtype=object)[i_mun])
-    return _sets(np.concatenate(pos_parts), np.concatenate(code_parts), k)
+    return _sets(np.concatenate(pos_parts), _concat_values(code_parts), k)
 
 
-def _member_attributes(region: Region, src: np.ndarray, kind: np.ndarray) -> dict[str, np.ndarray]:
-    """The members' descriptive columns (sector … geometry) from their layers, as object arrays in member order.
+class _MemberAttributes(NamedTuple):
+    """The members' descriptive columns from their layers (text as Arrow arrays when the layer holds Arrow text)."""
 
-    ``src`` is each member's row position in its layer, ``kind`` its ``member_kind``.
+    geometry: np.ndarray  # every member, in member order
+    sector: Any  # the developments among the members, in member order
+    programme: Any
+    municipality_code: Any
+    dev_carrier: Any
+    infra_carrier: Any  # the infrastructure among the members, in member order
+    infra_station_id: Any
+
+
+def _member_attributes(region: Region, src: np.ndarray, is_dev: np.ndarray) -> _MemberAttributes:
+    """The members' descriptive columns from their layers.
+
+    ``src`` is each member's row position in its layer, ``is_dev`` whether it is a development. Only the members'
+    rows are gathered (a whole text column costs O(layer)), and text stays in Arrow where the layer has it there.
+    A development's stations come from the allocation (:func:`_stations_involved`), not from its station_id.
     """
-    is_dev = kind == "development"
-    out = {name: np.full(len(src), None, dtype=object) for name in
-           ("sector", "programme", "carrier", "station_id", "municipality_code", "geometry")}
-    for layer, rows, names in (
-        # A development's stations come from the allocation (_stations_involved), not from its station_id.
-        (region.developments, is_dev, ("sector", "programme", "carrier", "municipality_code")),
-        (region.infrastructure, ~is_dev, ("carrier", "station_id")),
-    ):
-        if rows.any():
-            take = src[rows]
-            for name in names:  # only the members' rows are converted (a whole text column costs O(layer))
-                out[name][rows] = layer[name].take(take).to_numpy(dtype=object)
-            out["geometry"][rows] = np.asarray(layer.geometry.values)[take]
-    return out
+    dev_rows, infra_rows = src[is_dev], src[~is_dev]
+    geometry = np.full(len(src), None, dtype=object)
+    geometry[is_dev] = np.asarray(region.developments.geometry.values)[dev_rows]
+    dev = {name: _layer_text(region.developments, name, dev_rows)
+           for name in ("sector", "programme", "municipality_code", "carrier")}
+    infra: dict[str, Any] = {name: np.empty(0, dtype=object) for name in ("carrier", "station_id")}
+    if infra_rows.size:
+        geometry[~is_dev] = np.asarray(region.infrastructure.geometry.values)[infra_rows]
+        infra = {name: _layer_text(region.infrastructure, name, infra_rows) for name in infra}
+    return _MemberAttributes(geometry, dev["sector"], dev["programme"], dev["municipality_code"], dev["carrier"],
+                             infra["carrier"], infra["station_id"])
+
+
+def _is_arrow_text(values: Any) -> bool:
+    return isinstance(values, (pa.Array, pa.ChunkedArray))
+
+
+def _layer_text(layer: pd.DataFrame, name: str, rows: np.ndarray) -> Any:
+    """Column ``name`` of ``layer`` at the row positions ``rows``: Arrow when the column is Arrow text, else objects.
+
+    Examples
+    --------
+    >>> layer = pd.DataFrame({"code": pd.array(["a", None, "c"], dtype="str"), "n": [1, 2, 3]})
+    >>> _layer_text(layer, "code", np.array([2, 1])).to_pylist(), _layer_text(layer, "n", np.array([2])).tolist()
+    (['c', None], [3])
+    """
+    column = layer[name]
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return pa.array(column.array).take(pa.array(rows, type=pa.int64()))
+    return column.take(rows).to_numpy(dtype=object)
+
+
+def _concat_values(parts: list[Any]) -> Any:
+    """Parts of one value column (Arrow text or object arrays) end to end: Arrow when every part can be Arrow text.
+
+    Examples
+    --------
+    >>> _concat_values([pa.array(["a"]), np.array(["b", None], dtype=object)]).to_pylist()
+    ['a', 'b', None]
+    >>> _concat_values([pa.array(["a"]), np.array([7], dtype=object)]).tolist()  # not text: objects
+    ['a', 7]
+    """
+    if not any(_is_arrow_text(p) for p in parts):
+        return np.concatenate(parts)
+    chunks: list[Any] = []
+    try:
+        for p in parts:
+            if isinstance(p, pa.ChunkedArray):
+                chunks += [c.cast(pa.large_string()) for c in p.chunks]
+            elif isinstance(p, pa.Array):
+                chunks.append(p.cast(pa.large_string()))
+            else:
+                chunks.append(pa.array(p, type=pa.large_string(), from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not text: all as objects
+        return np.concatenate([p.to_numpy(zero_copy_only=False) if _is_arrow_text(p) else p for p in parts])
+    return pa.chunked_array(chunks, type=pa.large_string())
 
 
 def _objects(values: np.ndarray) -> pd.Series:
@@ -1283,9 +1343,28 @@ def _empty_hotspots() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=CRS_RD), crs=CRS_RD)
 
 
-def _distinct(pos: np.ndarray, values: np.ndarray, k: int) -> list[list[str]]:
-    """Per position 0…k-1 the sorted distinct non-empty values (deduplicated as integer codes first)."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+def _distinct(pos: np.ndarray, values: Any, k: int) -> list[list[str]]:
+    """Per position 0…k-1 the sorted distinct non-empty values (deduplicated as integer codes first).
+
+    ``values``: an object array, or Arrow text (encoded in Arrow: no Python string per value); missing values
+    (None, NaN, Arrow nulls) count for nothing.
+
+    Examples
+    --------
+    >>> _distinct(np.array([1, 0, 1, 1]), pa.array(["b", "x", None, "a"]), 3)
+    [['x'], ['a', 'b'], []]
+    >>> _distinct(np.array([1, 0, 1, 1]), np.array(["b", "x", np.nan, "a"], dtype=object), 3)
+    [['x'], ['a', 'b'], []]
+    """
+    if _is_arrow_text(values):
+        import pyarrow.compute as pc
+
+        whole = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        encoded = pc.dictionary_encode(whole)
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        uniques: Any = encoded.dictionary.to_pylist()
+    else:
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
     ok = codes >= 0
     names = np.array([str(u) for u in uniques], dtype=object)
     alphabetical = np.argsort(names, kind="stable")  # Python's string order, as sorted() has it
@@ -1298,7 +1377,7 @@ def _distinct(pos: np.ndarray, values: np.ndarray, k: int) -> list[list[str]]:
     return [ordered[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
-def _joined(pos: np.ndarray, values: np.ndarray, k: int) -> list[str]:
+def _joined(pos: np.ndarray, values: Any, k: int) -> list[str]:
     """Per position 0…k-1 the sorted distinct non-empty ``values``, joined with ';'."""
     return [";".join(v) for v in _distinct(pos, values, k)]
 
@@ -1324,7 +1403,7 @@ def _mw_by_year(dev: Mapping[str, np.ndarray], labs: np.ndarray, region: Region,
             for orow, frow in zip(off.tolist(), feed.tolist(), strict=True)]
 
 
-def _sets(pos: np.ndarray, values: np.ndarray, k: int) -> list[set[str]]:
+def _sets(pos: np.ndarray, values: Any, k: int) -> list[set[str]]:
     """Per position 0…k-1 the set of distinct non-empty values."""
     return [set(v) for v in _distinct(pos, values, k)]
 
@@ -1334,7 +1413,7 @@ def _stations_involved(region: Region, m: Mapping[str, np.ndarray], labs: np.nda
     """Per hotspot the stations its developments are allocated to and its infrastructure belongs to."""
     is_dev = m["member_kind"] == "development"
     pos_parts = [lab_pos[~is_dev]]
-    station_parts = [m["station_id"][~is_dev]]
+    station_parts = [m["infra_station_id"]]
     dev_lab_pos = lab_pos[is_dev]
     if allocation is None and is_dev.any() and len(region.stations):
         from energieplanologie.allocation import allocate
@@ -1362,8 +1441,8 @@ def _stations_involved(region: Region, m: Mapping[str, np.ndarray], labs: np.nda
             where = ids.get_indexer(allocation["development_id"].to_numpy(dtype=object))
         hit = where >= 0
         pos_parts.append(dev_lab_pos[where[hit]])
-        station_parts.append(allocation["station_id"].to_numpy(dtype=object)[hit])
-    return _sets(np.concatenate(pos_parts), np.concatenate(station_parts), len(labs))
+        station_parts.append(_layer_text(allocation, "station_id", np.flatnonzero(hit)))
+    return _sets(np.concatenate(pos_parts), _concat_values(station_parts), len(labs))
 
 
 def _aligned_rows(allocation: pd.DataFrame, developments: pd.DataFrame) -> np.ndarray | None:
