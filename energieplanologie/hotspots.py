@@ -1563,15 +1563,24 @@ def _station_rows(stations: gpd.GeoDataFrame, station_sets: list[set[str]]) -> d
 
     Examples
     --------
-    >>> st = pd.DataFrame({"station_id": ["A", "B", "C", "B"]})
-    >>> _station_rows(st, [{"B"}, {"C", "X"}])
-    {'B': 3, 'C': 2}
+    >>> st = pd.DataFrame({"station_id": pd.array(["A", "B", "C", "B", None], dtype="str")})
+    >>> _station_rows(st, [{"B"}, {"C", "X"}]), _station_rows(st.astype(object), [{"B"}, {"C", "X"}])
+    ({'B': 3, 'C': 2}, {'B': 3, 'C': 2})
     """
     wanted = set().union(*station_sets)
     if not wanted or not len(stations):
         return {}
     ids = stations["station_id"]
-    rows = np.flatnonzero(ids.isin(list(wanted)).to_numpy(dtype=bool))
+    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow":
+        # Arrow text (as pyogrio reads it): one pyarrow is_in; pandas' isin makes a pyarrow scalar of every key.
+        import pyarrow.compute as pc
+
+        values = pa.array(ids.array)
+        keys = pa.array([w for w in wanted if isinstance(w, str)], type=values.type)
+        hit = np.asarray(pc.is_in(values, value_set=keys).fill_null(False), dtype=bool)
+    else:
+        hit = ids.isin(list(wanted)).to_numpy(dtype=bool)
+    rows = np.flatnonzero(hit)
     return dict(zip(ids.take(rows).to_numpy(dtype=object).tolist(), rows.tolist(), strict=True))
 
 
