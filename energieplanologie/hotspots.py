@@ -77,9 +77,11 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
+import os
 import re
 import sys
 import warnings
@@ -91,6 +93,7 @@ from typing import Any, NamedTuple
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
@@ -246,8 +249,7 @@ def load_level_rules(overrides: Mapping[str, Any] | None = None, *, path: str | 
     >>> load_level_rules({"provincial": {"min_total_mw": 30}})["provincial"]
     {'station_levels': ['HS'], 'min_total_mw': 30.0, 'min_municipalities': None}
     """
-    with open(path, "rb") as fh:
-        shipped = tomllib.load(fh)
+    shipped = _rules_file(str(path), *_file_stamp(path))
     rules: dict[str, dict] = {}
     for level in ("national", "provincial"):
         rules[level] = dict.fromkeys(_RULE_KEYS)
@@ -263,6 +265,19 @@ def load_level_rules(overrides: Mapping[str, Any] | None = None, *, path: str | 
             raise ConfigError(f"hotspots.level_rules.{unknown[0]}: onbekend niveau (regels bestaan voor national en "
                               "provincial; wat overblijft is local)", key=f"hotspots.level_rules.{unknown[0]}")
     return rules
+
+
+def _file_stamp(path: str | Path) -> tuple[int, int]:
+    """Modification time and size of a rules file: a changed file is read again."""
+    st = os.stat(path)
+    return st.st_mtime_ns, st.st_size
+
+
+@functools.lru_cache(maxsize=8)
+def _rules_file(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    """A rules file, parsed once per version (:func:`load_level_rules` copies every value it takes from it)."""
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
 
 
 def _rule_value(level: str, key: str, value: Any) -> Any:
@@ -1034,14 +1049,18 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     sel = sel[order]
     # The members as plain arrays (one per column, in member order): no table is built until the outputs.
     m = {c: points[c].to_numpy()[sel] for c in points.columns}
-    m.update(_member_attributes(region, m["source"], m["member_kind"]))
     m["label"] = labels[sel]
     labs, first = np.unique(m["label"], return_index=True)
     hid = _hotspot_ids(keys, first)
     lab_pos = np.searchsorted(labs, m["label"])
-    m["hotspot_id"] = hid[lab_pos]
     is_dev = m["member_kind"] == "development"
-    dev = {c: v[is_dev] for c, v in m.items()}
+    attributes = _member_attributes(region, m["source"], is_dev)
+    m["geometry"] = attributes.geometry
+    m["infra_station_id"] = attributes.infra_station_id
+    # Only the columns the developments' statistics read (gathering every member column costs O(members) each).
+    dev = {c: m[c][is_dev] for c in ("label", "offtake_mw", "feedin_mw", "dev_year")}
+    dev.update(sector=attributes.sector, programme=attributes.programme,
+               municipality_code=attributes.municipality_code)
 
     k = len(labs)
     dev_pos = lab_pos[is_dev]
@@ -1052,12 +1071,9 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     h["n_infrastructure"] = h["n_members"] - h["n_developments"]
     h["sectors"] = _joined(dev_pos, dev["sector"], k)
     h["programmes"] = _joined(dev_pos, dev["programme"], k)
-    h["carriers"] = _joined(lab_pos, m["carrier"], k)
-    # pandas' (compensated) group sums, one pass for both columns.
-    sums = pd.DataFrame({c: dev[c] for c in ("label", "offtake_mw", "feedin_mw")}).groupby("label")[
-        ["offtake_mw", "feedin_mw"]].sum().reindex(labs, fill_value=0.0)
-    offtake = sums["offtake_mw"].to_numpy(dtype=float)
-    feedin = sums["feedin_mw"].to_numpy(dtype=float)
+    h["carriers"] = _joined(np.concatenate([dev_pos, lab_pos[~is_dev]]),
+                            _concat_values([attributes.dev_carrier, attributes.infra_carrier]), k)
+    offtake, feedin = _group_sums(dev_pos, dev["offtake_mw"], dev["feedin_mw"], k)
     total = offtake + feedin
     h["mw_by_year"] = _mw_by_year(dev, labs, region, year)
 
@@ -1072,12 +1088,13 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     stations = region.stations
     station_sets = _stations_involved(region, m, labs, lab_pos, allocation)
     centroid = _weighted_centroids(m, lab_pos, k)
-    st_xy = np.column_stack([shapely.get_x(stations.geometry.values), shapely.get_y(stations.geometry.values)]) \
-        if len(stations) else np.zeros((0, 2))
-    st_ids = stations["station_id"].to_numpy(dtype=object)
-    if len(stations):
-        nearest = cKDTree(st_xy).query(centroid)[1]
-        station_sets = [s if s else {st_ids[nearest[i]]} for i, s in enumerate(station_sets)]
+    without = [i for i, s in enumerate(station_sets) if not s]
+    if len(stations) and without:  # only hotspots without stations need the nearest one
+        st_geoms = stations.geometry.values
+        st_xy = np.column_stack([shapely.get_x(st_geoms), shapely.get_y(st_geoms)])
+        nearest = stations["station_id"].take(cKDTree(st_xy).query(centroid[without])[1]).to_numpy(dtype=object)
+        for i, station in zip(without, nearest.tolist(), strict=True):
+            station_sets[i] = {station}
     h["station_ids"] = [";".join(sorted(s)) for s in station_sets]
     h["max_shortage_mw"] = _max_shortage(balance, station_sets, sc.name, year)
 
@@ -1087,14 +1104,17 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     h["municipality_codes"] = [";".join(sorted(s)) for s in mun_sets]
 
     # Level.
-    st_level = dict(zip(st_ids, stations["level"].to_numpy(dtype=object), strict=True))
-    st_name = dict(zip(st_ids, stations["name"].to_numpy(dtype=object), strict=True))
+    st_rows = _station_rows(stations, station_sets)
+    involved = list(st_rows)
+    at = np.fromiter(st_rows.values(), dtype=np.int64, count=len(st_rows))
+    st_level = dict(zip(involved, stations["level"].take(at).to_numpy(dtype=object).tolist(), strict=True))
+    st_name = dict(zip(involved, stations["name"].take(at).to_numpy(dtype=object).tolist(), strict=True))
     texts = _level_texts(rules)
     lv = [_level(rules, s, t, len(c), st_level, st_name, texts)
           for s, t, c in zip(station_sets, total.tolist(), mun_sets, strict=True)]
     h["level"] = [x[0] for x in lv]
     h["level_reason"] = [x[1] for x in lv]
-    h["name"] = _names(station_sets, centroid, stations, mun, hid, total)
+    h["name"] = _names(station_sets, centroid, stations, mun, hid, total, st_rows)
     h["method"] = method
     h["scenario"] = sc.name
     h["year"] = year
@@ -1102,27 +1122,91 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
     h["feedin_mw"] = np.round(feedin, 6)
     h["total_mw"] = np.round(total, 6)
 
+    # The table in hotspot_id order, each column built in that order with the dtype pandas would infer for it.
     by_id = np.argsort(hid, kind="stable")
-    table = pd.DataFrame({c: h[c] for c in HOTSPOT_COLUMNS if c != "geometry"})
-    out = gpd.GeoDataFrame(table.take(by_id).reset_index(drop=True),
-                           geometry=gpd.GeoSeries(polys[by_id], crs=CRS_RD).values, crs=CRS_RD)
+    table = pd.DataFrame({c: _column(h[c], by_id) for c in HOTSPOT_COLUMNS if c != "geometry"}, copy=False)
+    # The geometry as a column first, then the frame around it (half the cost of GeoDataFrame(geometry=array)).
+    out = gpd.GeoDataFrame(table.assign(geometry=gpd.GeoSeries(polys[by_id], crs=CRS_RD).values), geometry="geometry")
     # Members in hotspot_id order; within a hotspot already sorted by kind, then id (the hashing order).
     rank = np.empty(len(labs), dtype=np.int64)
-    rank[np.argsort(hid, kind="stable")] = np.arange(len(labs))
+    rank[by_id] = np.arange(len(labs))
     take = np.argsort(rank[lab_pos], kind="stable")
-    members = pd.DataFrame({c: m[c][take] for c in MEMBER_COLUMNS})
-    members["member_id"] = members["member_id"].astype(object)
-    members["weight_mw"] = members["weight_mw"].astype(float)
+    members = pd.DataFrame({"hotspot_id": _text(hid, by_id[rank[lab_pos][take]]),
+                            "member_id": _member_ids(m["member_id"][take]),
+                            "member_kind": _text(m["member_kind"], take),
+                            "weight_mw": m["weight_mw"][take].astype(float)}, copy=False)
     return out, members
 
 
-def _member_keys(kinds: np.ndarray, ids: np.ndarray, labels: np.ndarray) -> tuple[list[str], np.ndarray]:
+#: The dtype pandas infers for a column of Python strings (``str``, Arrow-backed, from pandas 3; before: object).
+_TEXT_DTYPE = pd.Series(["a"]).dtype
+
+
+def _text(values: Any, take: np.ndarray | None = None) -> Any:
+    """A text column (strings; None missing) in ``take`` order, with the dtype pandas infers for it.
+
+    Built straight from Arrow: pandas' own inference first scans every value to find out that it is text.
+    """
+    if isinstance(_TEXT_DTYPE, np.dtype):  # pragma: no cover - pandas < 3 without its string option: object
+        arr = np.asarray(values, dtype=object)
+        return arr if take is None else arr[take]
+    text = pa.array(values, type=pa.large_string())
+    return pd.array(text if take is None else text.take(take), dtype=_TEXT_DTYPE)
+
+
+def _column(values: Any, take: np.ndarray) -> Any:
+    """One hotspot column in ``take`` order: text columns through :func:`_text`, numbers as they are."""
+    if isinstance(values, str):
+        return _text([values]).take(np.zeros(take.size, dtype=np.int64))
+    if isinstance(values, (int, np.integer)):
+        return np.full(take.size, values, dtype=np.int64)
+    if isinstance(values, list) or values.dtype == object:
+        return _text(values, take)
+    return values[take]
+
+
+def _member_ids(ids: np.ndarray) -> Any:
+    """The ``member_id`` column: the ids as pandas turns them into an object column (text stays the same objects)."""
+    if pd.api.types.infer_dtype(ids, skipna=False) == "string":
+        return _objects(ids)
+    return pd.Series(ids).astype(object)  # numbers or missing ids: as pandas infers and converts them
+
+
+
+
+def _group_sums(pos: np.ndarray, offtake: np.ndarray, feedin: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Offtake and feed-in summed per position 0…k-1 (0 where none): pandas' compensated group sums.
+
+    One groupby of a two-column float block keyed by the positions (a frame with a key column costs several times
+    more at small sizes); the same cython kernel adds the same values in the same order.
+
+    Examples
+    --------
+    >>> off, feed = _group_sums(np.array([2, 0, 2]), np.array([0.1, 5.0, 0.2]), np.array([1.0, 2.0, 3.0]), 3)
+    >>> off.tolist(), feed.tolist()
+    ([5.0, 0.0, 0.30000000000000004], [2.0, 0.0, 4.0])
+    """
+    out = np.zeros((k, 2))
+    if len(pos):
+        sums = pd.DataFrame(np.column_stack([offtake, feedin]).astype(float, copy=False)).groupby(pos).sum()
+        out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
+    return out[:, 0], out[:, 1]
+
+
+def _member_keys(kinds: np.ndarray, ids: np.ndarray, labels: np.ndarray) -> tuple[Any, np.ndarray]:
     """The members' ``"kind:id"`` keys, as ``f"{kind}:{id}"`` writes them, and the order by label, then key.
 
-    Built and sorted in Arrow (keys compare by code point, as Python's and numpy's strings do; both sorts are
-    stable), which is several times faster than numpy's fixed-width strings; returns the keys in that order.
+    Built and sorted in Arrow (keys compare by code point, as Python's and numpy's strings do; the sort is
+    stable), which is several times faster than numpy's fixed-width strings. Returns the keys in that order as an
+    Arrow string array (no Python string per member) and the order itself.
+
+    Examples
+    --------
+    >>> keys, order = _member_keys(np.array(["development", "infrastructure", "development"], dtype=object),
+    ...                            np.array(["b", "a", "a"], dtype=object), np.array([1, 0, 1]))
+    >>> keys.to_pylist(), order.tolist()
+    (['infrastructure:a', 'development:a', 'development:b'], [1, 2, 0])
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
@@ -1132,21 +1216,28 @@ def _member_keys(kinds: np.ndarray, ids: np.ndarray, labels: np.ndarray) -> tupl
     if text_ids.null_count:
         text_ids = pa.array(np.asarray(ids).astype(str), type=pa.string())
     keys = pc.binary_join_element_wise(pa.array(kinds, type=pa.string()), text_ids, ":")
-    by_key = pc.array_sort_indices(keys).to_numpy()
-    order = by_key[np.argsort(labels[by_key], kind="stable")]
-    return keys.take(order).to_pylist(), order
+    # One stable sort by label, then key (integers first: the text is compared only within a label).
+    table = pa.table({"label": pa.array(np.asarray(labels, dtype=np.int64)), "key": keys})
+    order = pc.sort_indices(table, sort_keys=[("label", "ascending"), ("key", "ascending")]).to_numpy()
+    return keys.take(order), order
 
 
-def _hotspot_ids(keys: list[str], first: np.ndarray) -> np.ndarray:
+def _hotspot_ids(keys: Any, first: np.ndarray) -> np.ndarray:
     """``KP-`` + 8 hex digits of the SHA-1 of each group's member keys, one per line.
 
-    ``keys`` are sorted within groups that start at the positions ``first``.
+    ``keys`` (an Arrow string array, :func:`_member_keys`) are sorted within groups that start at the positions
+    ``first``; each group's lines are joined in Arrow and hashed as their UTF-8 bytes.
+
+    Examples
+    --------
+    >>> _hotspot_ids(pa.array(["development:a", "development:b", "development:c"]), np.array([0, 2])).tolist()
+    ['KP-9f0f161e', 'KP-c18b90a6']
     """
-    text = "\n".join(keys)
-    offsets = np.concatenate([[0], np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)) + 1)])
-    bounds = np.append(first, len(keys))
-    return np.array(["KP-" + hashlib.sha1(text[offsets[a]:offsets[b] - 1].encode("utf-8")).hexdigest()[:8]
-                     for a, b in zip(bounds[:-1], bounds[1:], strict=True)], dtype=object)
+    import pyarrow.compute as pc
+
+    bounds = pa.array(np.append(first, len(keys)).astype(np.int32))
+    lines = pc.binary_join(pa.ListArray.from_arrays(bounds, keys), "\n").cast(pa.binary())
+    return np.array(["KP-" + hashlib.sha1(text).hexdigest()[:8] for text in lines.to_pylist()], dtype=object)
 
 
 def _municipality_sets(municipalities: gpd.GeoDataFrame, polys: np.ndarray, dev_pos: np.ndarray,
@@ -1159,28 +1250,87 @@ def _municipality_sets(municipalities: gpd.GeoDataFrame, polys: np.ndarray, dev_
                                                      predicate="intersects")
         pos_parts.append(i_poly)
         code_parts.append(municipalities["municipality_code"].to_numpy(dtype=object)[i_mun])
-    return _sets(np.concatenate(pos_parts), np.concatenate(code_parts), k)
+    return _sets(np.concatenate(pos_parts), _concat_values(code_parts), k)
 
 
-def _member_attributes(region: Region, src: np.ndarray, kind: np.ndarray) -> dict[str, np.ndarray]:
-    """The members' descriptive columns (sector … geometry) from their layers, as object arrays in member order.
+class _MemberAttributes(NamedTuple):
+    """The members' descriptive columns from their layers (text as Arrow arrays when the layer holds Arrow text)."""
 
-    ``src`` is each member's row position in its layer, ``kind`` its ``member_kind``.
+    geometry: np.ndarray  # every member, in member order
+    sector: Any  # the developments among the members, in member order
+    programme: Any
+    municipality_code: Any
+    dev_carrier: Any
+    infra_carrier: Any  # the infrastructure among the members, in member order
+    infra_station_id: Any
+
+
+def _member_attributes(region: Region, src: np.ndarray, is_dev: np.ndarray) -> _MemberAttributes:
+    """The members' descriptive columns from their layers.
+
+    ``src`` is each member's row position in its layer, ``is_dev`` whether it is a development. Only the members'
+    rows are gathered (a whole text column costs O(layer)), and text stays in Arrow where the layer has it there.
+    A development's stations come from the allocation (:func:`_stations_involved`), not from its station_id.
     """
-    is_dev = kind == "development"
-    out = {name: np.full(len(src), None, dtype=object) for name in
-           ("sector", "programme", "carrier", "station_id", "municipality_code", "geometry")}
-    for layer, rows, names in (
-        # A development's stations come from the allocation (_stations_involved), not from its station_id.
-        (region.developments, is_dev, ("sector", "programme", "carrier", "municipality_code")),
-        (region.infrastructure, ~is_dev, ("carrier", "station_id")),
-    ):
-        if rows.any():
-            take = src[rows]
-            for name in names:  # only the members' rows are converted (a whole text column costs O(layer))
-                out[name][rows] = layer[name].take(take).to_numpy(dtype=object)
-            out["geometry"][rows] = np.asarray(layer.geometry.values)[take]
-    return out
+    dev_rows, infra_rows = src[is_dev], src[~is_dev]
+    geometry = np.full(len(src), None, dtype=object)
+    geometry[is_dev] = np.asarray(region.developments.geometry.values)[dev_rows]
+    dev = {name: _layer_text(region.developments, name, dev_rows)
+           for name in ("sector", "programme", "municipality_code", "carrier")}
+    infra: dict[str, Any] = {name: np.empty(0, dtype=object) for name in ("carrier", "station_id")}
+    if infra_rows.size:
+        geometry[~is_dev] = np.asarray(region.infrastructure.geometry.values)[infra_rows]
+        infra = {name: _layer_text(region.infrastructure, name, infra_rows) for name in infra}
+    return _MemberAttributes(geometry, dev["sector"], dev["programme"], dev["municipality_code"], dev["carrier"],
+                             infra["carrier"], infra["station_id"])
+
+
+def _is_arrow_text(values: Any) -> bool:
+    return isinstance(values, (pa.Array, pa.ChunkedArray))
+
+
+def _layer_text(layer: pd.DataFrame, name: str, rows: np.ndarray) -> Any:
+    """Column ``name`` of ``layer`` at the row positions ``rows``: Arrow when the column is Arrow text, else objects.
+
+    Examples
+    --------
+    >>> layer = pd.DataFrame({"code": pd.array(["a", None, "c"], dtype="str"), "n": [1, 2, 3]})
+    >>> _layer_text(layer, "code", np.array([2, 1])).to_pylist(), _layer_text(layer, "n", np.array([2])).tolist()
+    (['c', None], [3])
+    """
+    column = layer[name]
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return pa.array(column.array).take(pa.array(rows, type=pa.int64()))
+    if dtype == np.dtype(object):  # the column's own object array (no copy): only the rows are gathered
+        return column.to_numpy()[rows]
+    return column.take(rows).to_numpy(dtype=object)
+
+
+def _concat_values(parts: list[Any]) -> Any:
+    """Parts of one value column (Arrow text or object arrays) end to end: Arrow when every part can be Arrow text.
+
+    Examples
+    --------
+    >>> _concat_values([pa.array(["a"]), np.array(["b", None], dtype=object)]).to_pylist()
+    ['a', 'b', None]
+    >>> _concat_values([pa.array(["a"]), np.array([7], dtype=object)]).tolist()  # not text: objects
+    ['a', 7]
+    """
+    if not any(_is_arrow_text(p) for p in parts):
+        return np.concatenate(parts)
+    chunks: list[Any] = []
+    try:
+        for p in parts:
+            if isinstance(p, pa.ChunkedArray):
+                chunks += [c.cast(pa.large_string()) for c in p.chunks]
+            elif isinstance(p, pa.Array):
+                chunks.append(p.cast(pa.large_string()))
+            else:
+                chunks.append(pa.array(p, type=pa.large_string(), from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not text: all as objects
+        return np.concatenate([p.to_numpy(zero_copy_only=False) if _is_arrow_text(p) else p for p in parts])
+    return pa.chunked_array(chunks, type=pa.large_string())
 
 
 def _objects(values: np.ndarray) -> pd.Series:
@@ -1196,9 +1346,28 @@ def _empty_hotspots() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=CRS_RD), crs=CRS_RD)
 
 
-def _distinct(pos: np.ndarray, values: np.ndarray, k: int) -> list[list[str]]:
-    """Per position 0…k-1 the sorted distinct non-empty values (deduplicated as integer codes first)."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+def _distinct(pos: np.ndarray, values: Any, k: int) -> list[list[str]]:
+    """Per position 0…k-1 the sorted distinct non-empty values (deduplicated as integer codes first).
+
+    ``values``: an object array, or Arrow text (encoded in Arrow: no Python string per value); missing values
+    (None, NaN, Arrow nulls) count for nothing.
+
+    Examples
+    --------
+    >>> _distinct(np.array([1, 0, 1, 1]), pa.array(["b", "x", None, "a"]), 3)
+    [['x'], ['a', 'b'], []]
+    >>> _distinct(np.array([1, 0, 1, 1]), np.array(["b", "x", np.nan, "a"], dtype=object), 3)
+    [['x'], ['a', 'b'], []]
+    """
+    if _is_arrow_text(values):
+        import pyarrow.compute as pc
+
+        whole = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        encoded = pc.dictionary_encode(whole)
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        uniques: Any = encoded.dictionary.to_pylist()
+    else:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))  # as a Series: the same, 6 × slower
     ok = codes >= 0
     names = np.array([str(u) for u in uniques], dtype=object)
     alphabetical = np.argsort(names, kind="stable")  # Python's string order, as sorted() has it
@@ -1211,7 +1380,7 @@ def _distinct(pos: np.ndarray, values: np.ndarray, k: int) -> list[list[str]]:
     return [ordered[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
-def _joined(pos: np.ndarray, values: np.ndarray, k: int) -> list[str]:
+def _joined(pos: np.ndarray, values: Any, k: int) -> list[str]:
     """Per position 0…k-1 the sorted distinct non-empty ``values``, joined with ';'."""
     return [";".join(v) for v in _distinct(pos, values, k)]
 
@@ -1237,7 +1406,7 @@ def _mw_by_year(dev: Mapping[str, np.ndarray], labs: np.ndarray, region: Region,
             for orow, frow in zip(off.tolist(), feed.tolist(), strict=True)]
 
 
-def _sets(pos: np.ndarray, values: np.ndarray, k: int) -> list[set[str]]:
+def _sets(pos: np.ndarray, values: Any, k: int) -> list[set[str]]:
     """Per position 0…k-1 the set of distinct non-empty values."""
     return [set(v) for v in _distinct(pos, values, k)]
 
@@ -1247,7 +1416,7 @@ def _stations_involved(region: Region, m: Mapping[str, np.ndarray], labs: np.nda
     """Per hotspot the stations its developments are allocated to and its infrastructure belongs to."""
     is_dev = m["member_kind"] == "development"
     pos_parts = [lab_pos[~is_dev]]
-    station_parts = [m["station_id"][~is_dev]]
+    station_parts = [m["infra_station_id"]]
     dev_lab_pos = lab_pos[is_dev]
     if allocation is None and is_dev.any() and len(region.stations):
         from energieplanologie.allocation import allocate
@@ -1275,8 +1444,8 @@ def _stations_involved(region: Region, m: Mapping[str, np.ndarray], labs: np.nda
             where = ids.get_indexer(allocation["development_id"].to_numpy(dtype=object))
         hit = where >= 0
         pos_parts.append(dev_lab_pos[where[hit]])
-        station_parts.append(allocation["station_id"].to_numpy(dtype=object)[hit])
-    return _sets(np.concatenate(pos_parts), np.concatenate(station_parts), len(labs))
+        station_parts.append(_layer_text(allocation, "station_id", np.flatnonzero(hit)))
+    return _sets(np.concatenate(pos_parts), _concat_values(station_parts), len(labs))
 
 
 def _aligned_rows(allocation: pd.DataFrame, developments: pd.DataFrame) -> np.ndarray | None:
@@ -1388,19 +1557,57 @@ def _place_name(station_name: str) -> str:
     return " ".join(name.split()) or str(station_name)
 
 
+def _station_rows(stations: gpd.GeoDataFrame, station_sets: list[set[str]]) -> dict[Any, int]:
+    """The row in ``stations`` of every station in ``station_sets`` that the layer holds (a repeated id: its last row).
+
+    Only these rows are looked up and converted: a national layer has thousands of stations, a hotspot a few.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"station_id": pd.array(["A", "B", "C", "B", None], dtype="str")})
+    >>> _station_rows(st, [{"B"}, {"C", "X"}]), _station_rows(st.astype(object), [{"B"}, {"C", "X"}])
+    ({'B': 3, 'C': 2}, {'B': 3, 'C': 2})
+    """
+    wanted = set().union(*station_sets)
+    if not wanted or not len(stations):
+        return {}
+    ids = stations["station_id"]
+    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow":
+        # Arrow text (as pyogrio reads it): one pyarrow is_in; pandas' isin makes a pyarrow scalar of every key.
+        import pyarrow.compute as pc
+
+        values = pa.array(ids.array)
+        keys = pa.array([w for w in wanted if isinstance(w, str)], type=values.type)
+        hit = np.asarray(pc.is_in(values, value_set=keys).fill_null(False), dtype=bool)
+    else:
+        hit = ids.isin(list(wanted)).to_numpy(dtype=bool)
+    rows = np.flatnonzero(hit)
+    return dict(zip(ids.take(rows).to_numpy(dtype=object).tolist(), rows.tolist(), strict=True))
+
+
 def _names(station_sets: list[set[str]], centroid: np.ndarray, stations: gpd.GeoDataFrame,
-           municipalities: gpd.GeoDataFrame, ids: np.ndarray, total: np.ndarray) -> list[str]:
-    """'Knooppunt <place>' after the involved electricity station nearest to the hotspot's MW centroid."""
+           municipalities: gpd.GeoDataFrame, ids: np.ndarray, total: np.ndarray,
+           rows: Mapping[Any, int] | None = None) -> list[str]:
+    """'Knooppunt <place>' after the involved electricity station nearest to the hotspot's MW centroid.
+
+    ``rows``: :func:`_station_rows` of ``station_sets`` (computed when not given).
+    """
     names = [f"Knooppunt {i}" for i in ids]
     if len(stations):
-        pos = {s: i for i, s in enumerate(stations["station_id"].to_numpy(dtype=object))}
-        sxy = np.column_stack([shapely.get_x(stations.geometry.values), shapely.get_y(stations.geometry.values)])
-        carrier = stations["carrier"].to_numpy(dtype=object)
-        sname = stations["name"].to_numpy(dtype=object)
+        pos = _station_rows(stations, station_sets) if rows is None else rows
         # Every (hotspot, involved station) pair at once; the electricity stations when a hotspot has any.
         pairs = [(i, pos[x]) for i, s in enumerate(station_sets) for x in s if x in pos]
         if pairs:
             hs, st = np.array(pairs, dtype=np.int64).T
+            # Only the stations involved are converted (row positions kept: ties still go to the first station).
+            used = np.unique(st)
+            carrier = np.empty(len(stations), dtype=object)
+            sname = np.empty(len(stations), dtype=object)
+            sxy = np.zeros((len(stations), 2))
+            carrier[used] = stations["carrier"].take(used).to_numpy(dtype=object)
+            sname[used] = stations["name"].take(used).to_numpy(dtype=object)
+            used_geoms = np.asarray(stations.geometry.values)[used]
+            sxy[used] = np.column_stack([shapely.get_x(used_geoms), shapely.get_y(used_geoms)])
             elec = carrier[st] == "electricity"
             has_elec = np.bincount(hs, weights=elec, minlength=len(station_sets)) > 0
             cand = elec | ~has_elec[hs]

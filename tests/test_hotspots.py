@@ -650,9 +650,50 @@ def test_member_keys_sort_by_label_then_key_by_code_point():
     keys, order = _member_keys(kinds, ids, labels)
     # label 0: "development:a1" < "development:é1" (é is U+00E9, after every ASCII letter) < "infrastructure:P1";
     # label 1: "development:Z1" < "development:z1" (upper case first, as Python compares)
-    assert keys == ["development:a1", "development:é1", "infrastructure:P1", "development:Z1", "development:z1"]
+    assert keys.to_pylist() == ["development:a1", "development:é1", "infrastructure:P1", "development:Z1",
+                                "development:z1"]
     assert order.tolist() == [4, 2, 1, 3, 0]
     # numeric ids are written as str() writes them, and sort as text ("10" < "9")
     keys, order = _member_keys(np.array(["development"] * 3, dtype=object), np.array([9, 10, 7], dtype=object),
                                np.zeros(3, dtype=np.int64))
-    assert keys == ["development:10", "development:7", "development:9"] and order.tolist() == [1, 2, 0]
+    assert keys.to_pylist() == ["development:10", "development:7", "development:9"] and order.tolist() == [1, 2, 0]
+
+
+def test_hotspot_ids_hash_each_groups_keys_one_per_line():
+    import hashlib
+
+    from energieplanologie.hotspots import _hotspot_ids, _member_keys
+
+    # Two hotspots: label 0 holds a1 and é1 (UTF-8: two bytes for é), label 1 holds P1 alone.
+    kinds = np.array(["development", "infrastructure", "development"], dtype=object)
+    keys, order = _member_keys(kinds, np.array(["é1", "P1", "a1"], dtype=object), np.array([0, 1, 0]))
+    ids = _hotspot_ids(keys, np.array([0, 2]))
+    expected = ["KP-" + hashlib.sha1("development:a1\ndevelopment:é1".encode()).hexdigest()[:8],
+                "KP-" + hashlib.sha1(b"infrastructure:P1").hexdigest()[:8]]
+    assert ids.tolist() == expected and order.tolist() == [2, 0, 1]
+
+
+def test_hand_drawn_hotspot_id_is_the_sha1_of_its_member_keys(region):
+    import hashlib
+
+    result = detect_hotspots(region, year=2030, include_infrastructure=False)
+    a = _by_member(result, "A1")
+    assert a.name == "KP-" + hashlib.sha1(b"development:A1\ndevelopment:A2\ndevelopment:A3").hexdigest()[:8]
+    # The table's text columns have the dtype pandas infers for text; member ids stay Python objects.
+    text = pd.Series(["x"]).dtype
+    assert all(result.hotspots[c].dtype == text for c in ("hotspot_id", "name", "level_reason", "sectors"))
+    assert result.members["member_id"].dtype == object and result.members["member_kind"].dtype == text
+
+
+def test_level_rules_file_is_read_again_when_it_changes(tmp_path):
+    rules = tmp_path / "levels.toml"
+    rules.write_text("[provincial]\nmin_total_mw = 40\n", encoding="utf-8")
+    assert load_level_rules(path=rules)["provincial"]["min_total_mw"] == 40.0
+    # A second call with another override: the parsed file is reused, the override applies to this call only.
+    assert load_level_rules({"provincial": {"min_total_mw": 5}}, path=rules)["provincial"]["min_total_mw"] == 5.0
+    assert load_level_rules(path=rules)["provincial"]["min_total_mw"] == 40.0
+    rules.write_text("[provincial]\nmin_total_mw = 45.5\nstation_levels = ['HS']\n", encoding="utf-8")
+    changed = load_level_rules(path=rules)["provincial"]
+    assert changed["min_total_mw"] == 45.5 and changed["station_levels"] == ["HS"]
+    changed["station_levels"].append("TS")  # a caller changing its copy changes nothing for the next caller
+    assert load_level_rules(path=rules)["provincial"]["station_levels"] == ["HS"]
