@@ -756,31 +756,12 @@ def point_weights_in_layer_order(region: Region, scenario: str | Scenario = "ver
 
 
 def _finite_coordinate_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The positions of the points with finite x and y, in :func:`_coordinate_order`."""
+    """The positions of the points with finite x and y, in :func:`~energieplanologie._point_order.coordinate_order`."""
     finite = np.isfinite(x) & np.isfinite(y)
     if finite.all():  # the usual case: no copies of the coordinates
-        return _coordinate_order(x, y)
+        return coordinate_order(x, y)
     at = np.flatnonzero(finite)
-    return at[_coordinate_order(x[at], y[at])]
-
-
-def _coordinate_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The order by x, then y, equal points in input order: ``np.lexsort((y, x))``, in a fraction of its time.
-
-    One unstable sort by x (several times faster than lexsort's two stable passes); only the points that share
-    their x with another one are then ordered by y and position.
-    """
-    order = np.argsort(x, kind="quicksort")
-    xs = x[order]
-    tie = xs[1:] == xs[:-1]
-    if tie.any():
-        in_run = np.zeros(order.size, dtype=bool)
-        in_run[1:] |= tie
-        in_run[:-1] |= tie
-        at = np.flatnonzero(in_run)  # runs of equal x, in x order: sorting them in place keeps the runs apart
-        sub = order[at]
-        order[at] = sub[np.lexsort((sub, y[sub], x[sub]))]
-    return order
+    return at[coordinate_order(x[at], y[at])]
 
 
 def _development_arrays(region: Region, sc: Scenario, year: int

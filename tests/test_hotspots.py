@@ -586,16 +586,17 @@ def test_knooppunt_of_exactly_min_mw_read_from_a_file():
 
 
 def test_coordinate_order_is_lexsort_with_ties():
-    from energieplanologie.hotspots import _coordinate_order
+    from energieplanologie.hotspots import _finite_coordinate_order
 
-    # x ties at 1.0 (three points, two of them equal in y too) and at -0.0 == 0.0: by x, then y, then position.
-    x = np.array([1.0, 0.0, 1.0, -0.0, 1.0, 3.0, 2.0])
-    y = np.array([5.0, 2.0, 4.0, 1.0, 5.0, 0.0, 9.0])
+    # x ties at 1.0 (three points, two of them equal in y too) and at -0.0 == 0.0: by x, then y, then position;
+    # the point without a y (NaN, position 7) is left out.
+    x = np.array([1.0, 0.0, 1.0, -0.0, 1.0, 3.0, 2.0, 0.5])
+    y = np.array([5.0, 2.0, 4.0, 1.0, 5.0, 0.0, 9.0, np.nan])
     # sorted: (−0.0, 1)@3, (0.0, 2)@1, (1, 4)@2, (1, 5)@0, (1, 5)@4, (2, 9)@6, (3, 0)@5
-    assert _coordinate_order(x, y).tolist() == [3, 1, 2, 0, 4, 6, 5] == np.lexsort((y, x)).tolist()
+    assert _finite_coordinate_order(x, y).tolist() == [3, 1, 2, 0, 4, 6, 5] == np.lexsort((y[:7], x[:7])).tolist()
     rng = np.random.default_rng(0)
     xr, yr = rng.integers(0, 50, 5000).astype(float), rng.integers(0, 5, 5000).astype(float)
-    assert np.array_equal(_coordinate_order(xr, yr), np.lexsort((yr, xr)))
+    assert np.array_equal(_finite_coordinate_order(xr, yr), np.lexsort((yr, xr)))
 
 
 def test_point_weights_are_weighted_points_as_arrays(region):
