@@ -1008,6 +1008,8 @@ def project_sheets_plan(
     written: list[Path] = []
     pdfs: list[Path] = []
     index_rows: list[tuple[dict[str, Any], str | None]] = []
+    # The combined PDF takes each sheet as it arrives (this process waits for the next one anyway).
+    combined_writer = pypdf.PdfWriter() if pdf else None
     results = yield Batch(one, chosen)
     for i, (f, stem, (html, pdf_bytes)) in enumerate(zip(chosen, stems, results, strict=True)):
         report(progress, i / max(1, len(chosen)), f"projectfiche {f['project_id']}")
@@ -1020,12 +1022,12 @@ def project_sheets_plan(
                 tmp.write_bytes(pdf_bytes)
             written.append(pdf_path)
             pdfs.append(pdf_path)
+            if combined_writer is not None:
+                combined_writer.append(str(pdf_path))
         index_rows.append((f, stem))
-    if pdf and pdfs:
+    if combined_writer is not None and pdfs:
         combined = fiches / "pmiek_projectfiches.pdf"
-        writer = pypdf.PdfWriter()
-        for p in pdfs:
-            writer.append(str(p))
+        writer = combined_writer
         writer.add_metadata({"/Title": f"Projectfiches pMIEK {region.name}", "/Producer": "energieplanologie"})
         with atomic_write(combined) as tmp, open(tmp, "wb") as fh:
             writer.write(fh)
