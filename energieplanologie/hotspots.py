@@ -103,7 +103,7 @@ from energieplanologie._errors import ConfigError, EnergieplanologieError
 from energieplanologie._geometry import representative_xy
 from energieplanologie._point_order import coordinate_order
 from energieplanologie.clustering import WEIGHT_RESOLUTION, grid_dbscan, threshold_units, weight_units
-from energieplanologie.development_points import development_points
+from energieplanologie.development_points import DevelopmentPoints, development_points
 from energieplanologie.distributed import Kernels, use_dask
 from energieplanologie.labels import format_number
 from energieplanologie.options import CHOICE_VALUES
@@ -687,22 +687,9 @@ def _xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xy[:, 0], xy[:, 1]
 
 
-class PointWeights(NamedTuple):
-    """The developments of :func:`weighted_points` as plain arrays, in the same (coordinate) order.
-
-    Attributes
-    ----------
-    x, y : ndarray of float
-        The representative point (EPSG:28992 metres).
-    offtake_mw, feedin_mw, weight_mw : ndarray of float
-        Scenario-weighted MW; ``weight_mw = offtake_mw + feedin_mw``.
-    """
-
-    x: np.ndarray
-    y: np.ndarray
-    offtake_mw: np.ndarray
-    feedin_mw: np.ndarray
-    weight_mw: np.ndarray
+#: The developments of :func:`weighted_points` as plain arrays (x, y, offtake_mw, feedin_mw, weight_mw): the
+#: fields of :class:`~energieplanologie.development_points.DevelopmentPoints`, here in the order the function says.
+PointWeights = DevelopmentPoints
 
 
 def point_weights(region: Region, scenario: str | Scenario = "verwacht", year: int | None = None, *,
@@ -752,7 +739,7 @@ def point_weights_in_layer_order(region: Region, scenario: str | Scenario = "ver
     True
     """
     points = development_points(region, scenario, year, scenarios=scenarios)
-    return PointWeights(*points), coordinate_order(points.x, points.y)
+    return points, coordinate_order(points.x, points.y)
 
 
 def _finite_coordinate_order(x: np.ndarray, y: np.ndarray) -> np.ndarray:

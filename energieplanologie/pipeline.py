@@ -411,12 +411,7 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     from energieplanologie.charts import station_charts_plan
     from energieplanologie.maps import publish, region_map
     from energieplanologie.overview import overviews_plan
-    from energieplanologie.pmiek import (
-        project_list,
-        project_sheets_plan,
-        write_assessment,
-        write_project_list,
-    )
+    from energieplanologie.pmiek import project_sheets_plan, write_project_tables
     from energieplanologie.raster_output import write_density
 
     region = result.region
@@ -451,9 +446,7 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
                        linked_municipalities=None if pages is None else pages)
         done["map"] = [publish(m, out / "kaart.html")]
         report(progress, 0.25, "projectenlijst")
-        done["list"] = write_project_list(project_list(result.assessment, region, allocation=result.allocation),
-                                          out / "pmiek")
-        done["list"] += write_assessment(result.assessment, out / "pmiek")
+        done["list"] = write_project_tables(result.assessment, region, out / "pmiek", allocation=result.allocation)
         done["variants"] = []
         if result.variants is not None:
             from energieplanologie.variant_charts import write_variants

@@ -57,6 +57,7 @@ __all__ = [
     "write_pmiek",
     "write_project_list",
     "write_project_sheets",
+    "write_project_tables",
 ]
 
 #: The project list's columns, exactly as in the source document (step 4, "Projectenlijst").
@@ -1143,6 +1144,25 @@ def _index_html(rows: list[tuple[dict[str, Any], str | None]], assessment: Asses
             "<th>Fiche</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></body></html>\n")
 
 
+def write_project_tables(assessment: Assessment, region: Any, out_dir: str | Path, *,
+                         allocation: pd.DataFrame | None = None) -> list[Path]:
+    """Write the pMIEK's tables into ``out_dir``: the project list (XLSX and CSV, :func:`write_project_list`) and
+    the afweging (:func:`write_assessment`); :func:`write_pmiek` without the sheets.
+
+    Examples
+    --------
+    >>> import energieplanologie as ep, tempfile
+    >>> from energieplanologie.assessment import score_projects
+    >>> region = ep.load_sample()
+    >>> paths = write_project_tables(score_projects(region, n_perturbations=50), region, tempfile.mkdtemp())
+    >>> sorted(p.name for p in paths)[:2]
+    ['afweging.csv', 'afweging_overschrijvingen.csv']
+    """
+    out = Path(out_dir)
+    return write_project_list(project_list(assessment, region, allocation=allocation), out) + \
+        write_assessment(assessment, out)
+
+
 def write_pmiek(
     assessment: Assessment,
     region: Any,
@@ -1196,12 +1216,9 @@ def write_pmiek(
     ['afweging.csv', 'afweging_overschrijvingen.csv', 'afweging_redenen.csv', 'projectenlijst.csv',
      'projectenlijst.xlsx']
     """
-    out = Path(out_dir)
     report(progress, 0.0, "projectenlijst")
-    written = write_project_list(project_list(assessment, region, allocation=allocation), out)
-    written += write_assessment(assessment, out)
-
-    written += write_project_sheets(assessment, region, out, pdf=pdf, hotspots=hotspots,
+    written = write_project_tables(assessment, region, out_dir, allocation=allocation)
+    written += write_project_sheets(assessment, region, out_dir, pdf=pdf, hotspots=hotspots,
                                     progress=scaled(progress, 0.1, 1.0), allocation=allocation,
                                     project_ids=project_ids)
     return written
