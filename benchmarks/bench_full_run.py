@@ -37,15 +37,15 @@ import _harness as harness
 
 #: The pipeline's progress message that starts each stage of writing (``pipeline._write_set``), and its name in the
 #: table. The pages, sheets and charts are drawn by one pool of worker processes from the end of "preparing" on;
-#: meanwhile this process writes the density raster, the interactive map, the project list and the GeoPackage; the
+#: meanwhile this process writes the balance CSVs, the density raster, the interactive map, the project list and the GeoPackage; the
 #: last stage is what is left of the pool's work after that, written as it comes.
 def writers() -> dict[str, str]:
     from energieplanologie.pipeline import PIECES, PREPARING
 
     return {
         "validatierapport": "validation report",
-        "stationsbalans.csv": "balance CSVs",
         PREPARING: "preparing pages, sheets, charts",
+        "stationsbalans.csv": "balance CSVs (pool drawing)",
         "dichtheidskaart": "density GeoTIFF (pool drawing)",
         "interactieve kaart": "interactive map (pool drawing)",
         "projectenlijst": "project list (pool drawing)",

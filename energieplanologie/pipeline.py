@@ -404,8 +404,8 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
 
     The writers with many independent pieces (station charts, municipality pages, project sheets) prepare here,
     then share one pool of worker processes (:func:`energieplanologie._workers.run_plans`); while it draws, this
-    process writes the rest (density raster, interactive map, project list, GeoPackage). Every file is the same
-    byte for byte as when one process writes them one after another.
+    process writes the rest (balance CSVs, density raster, interactive map, project list, GeoPackage). Every file
+    is the same byte for byte as when one process writes them one after another.
     """
     from energieplanologie._workers import run_plans
     from energieplanologie.charts import station_charts_plan
@@ -417,10 +417,6 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     region = result.region
     report(progress, 0.0, "validatierapport")
     first = _write_validation(region, out)
-    report(progress, 0.02, "stationsbalans.csv")
-    first.append(write_csv(result.balance, out / "stationsbalans.csv"))
-    if result.flex_need is not None:
-        first.append(write_csv(result.flex_need, out / "flexbehoefte.csv"))
     report(progress, 0.05, PREPARING)
     # The longest pieces first (a page, then a sheet, then a chart), so that the pool does not end on a long one.
     plans = [
@@ -437,6 +433,10 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     def meanwhile() -> dict[str, list[Path]]:
         # The writers without pieces, in this process while the pool draws.
         done: dict[str, list[Path]] = {}
+        report(progress, 0.08, "stationsbalans.csv")
+        done["balance"] = [write_csv(result.balance, out / "stationsbalans.csv")]
+        if result.flex_need is not None:
+            done["balance"].append(write_csv(result.flex_need, out / "flexbehoefte.csv"))
         report(progress, 0.1, "dichtheidskaart")
         tif = write_density(out / "dichtheid_mw_per_km2.tif", *result.density)
         done["density"] = [tif, tif.with_suffix(".qml")]  # the raster and its QGIS style
@@ -460,7 +460,7 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     (overviews, sheets_written, charts), done = run_plans(plans, meanwhile=meanwhile)
     assert done is not None  # meanwhile was given
     report(progress, 1.0, "klaar")
-    return (first + charts + done["density"] + done["map"] + overviews + done["list"] + sheets_written
+    return (first + done["balance"] + charts + done["density"] + done["map"] + overviews + done["list"] + sheets_written
             + done["variants"] + done["gpkg"])
 
 
