@@ -143,10 +143,29 @@ def _served(assessment: Assessment, region: Any,
         from energieplanologie.allocation import allocate_region
 
         alloc = allocation if allocation is not None else allocate_region(region)
-        by_station = alloc.groupby("station_id")["development_id"].agg(lambda s: sorted(set(map(str, s))))
+        by_station = _developments_at(alloc, {infra.at[p, "station_id"] for p in linked})
         for p in linked:
             at_station[p] = [d for d in by_station.get(infra.at[p, "station_id"], []) if d not in enabled.get(p, [])]
     return enabled, at_station
+
+
+def _developments_at(allocation: pd.DataFrame, station_ids: set[Any]) -> dict[Any, list[str]]:
+    """The development ids (as text, sorted, each once) allocated to each of ``station_ids`` (those with any).
+
+    Only the rows at these stations are grouped: a national allocation has 10⁵ or more rows, a pMIEK some
+    hundred linked stations.
+
+    Examples
+    --------
+    >>> alloc = pd.DataFrame({"station_id": ["S1", "S2", "S1", "S1"], "development_id": ["d9", "d1", "d10", "d9"]})
+    >>> _developments_at(alloc, {"S1", "S3"})
+    {'S1': ['d10', 'd9']}
+    """
+    at = allocation.loc[allocation["station_id"].isin(list(station_ids)), ["station_id", "development_id"]]
+    pairs = pd.DataFrame({"station_id": at["station_id"].to_numpy(),
+                          "development_id": [str(d) for d in at["development_id"].tolist()]})
+    pairs = pairs.drop_duplicates().sort_values("development_id", kind="stable")
+    return {s: list(ids) for s, ids in pairs.groupby("station_id", sort=False)["development_id"]}
 
 
 def _municipalities_of(geoms: np.ndarray, municipalities: gpd.GeoDataFrame) -> list[list[str]]:
@@ -178,11 +197,48 @@ def _location(geom: Any, municipalities: list[str], station: str) -> list[str]:
     return parts or ["onbekend"]
 
 
-def _development_line(dev: pd.Series) -> str:
-    mw = max(float(dev.get("offtake_mw") or 0.0), float(dev.get("feedin_mw") or 0.0))
-    where = f"{dev['municipality_name']}, " if _text(dev.get("municipality_name")) else ""
-    return (f"{value_label('sector', dev['sector'])}: {_text(dev['name'])} "
-            f"({where}{format_number(mw, 1, 'MW')}, {_year(dev['year'])}, {value_label('certainty', dev['certainty']).lower()})")
+def _development_lines(served: pd.DataFrame) -> list[str]:
+    """One line per development of ``served`` (with ``municipality_name``), in its order: sector, name, where,
+    MW (the larger direction), year, certainty."""
+    def mw(value: Any) -> float:
+        return float(value or 0.0)
+
+    return [f"{value_label('sector', sector)}: {_text(name)} "
+            f"({f'{mun}, ' if _text(mun) else ''}{format_number(max(mw(off), mw(feed)), 1, 'MW')}, {_year(year)}, "
+            f"{value_label('certainty', certainty).lower()})"
+            for sector, name, mun, off, feed, year, certainty in zip(
+                served["sector"].tolist(), served["name"].tolist(), served["municipality_name"].tolist(),
+                served["offtake_mw"].tolist(), served["feedin_mw"].tolist(), served["year"].tolist(),
+                served["certainty"].tolist(), strict=True)]
+
+
+def _served_frames(enabled: dict[str, list[str]], project_ids: Sequence[str],
+                   region: Any) -> tuple[list[list[str]], list[gpd.GeoDataFrame], list[list[str]]]:
+    """Per project of ``project_ids``: the enabled developments that are in the region (ids, in the order
+    given), their rows (``municipality_name`` added) and their lines (:func:`_development_lines`, by year and
+    id). The developments served by all projects are looked up and described at once, then split by project."""
+    dev = region.developments
+    ids = [[str(d) for d in enabled.get(p, [])] for p in project_ids]
+    index = pd.Index(dev["development_id"].astype(str).to_numpy(dtype=object))
+    flat = pd.Index([d for these in ids for d in these], dtype=object)
+    owner = np.repeat(np.arange(len(ids)), [len(these) for these in ids])
+    where = index.get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.intp)
+    known = where >= 0
+    served_ids = [[] for _ in ids]  # type: list[list[str]]
+    for p, d in zip(owner[known].tolist(), flat[known].tolist(), strict=True):
+        served_ids[p].append(d)
+    served = dev.take(where[known])
+    served.index = flat[known]
+    mun_names = region.municipalities.set_index("municipality_code")["name"] if len(region.municipalities) else {}
+    served["municipality_name"] = served["municipality_code"].map(mun_names) if len(served) else []
+    bounds = np.searchsorted(owner[known], np.arange(len(ids) + 1))
+    frames = [served.iloc[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+    order = served.assign(_project=owner[known]).reset_index(drop=True).sort_values(
+        ["_project", "year", "development_id"])
+    lines = _development_lines(order)
+    line_bounds = np.searchsorted(order["_project"].to_numpy(), np.arange(len(ids) + 1))
+    return served_ids, frames, [lines[a:b] for a, b in zip(line_bounds[:-1].tolist(), line_bounds[1:].tolist(),
+                                                           strict=True)]
 
 
 def _facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None = None) -> list[dict[str, Any]]:
@@ -190,11 +246,9 @@ def _facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None 
     table = assessment.table
     infra = region.infrastructure.set_index("project_id", drop=False).loc[table["project_id"]]
     stations = region.stations.set_index("station_id")
-    dev = region.developments.copy()
-    mun_names = region.municipalities.set_index("municipality_code")["name"] if len(region.municipalities) else {}
-    dev["municipality_name"] = dev["municipality_code"].map(mun_names) if len(dev) else []
-    dev.index = pd.Index(dev["development_id"].astype(str).to_numpy(dtype=object))
+    dev_ids = set(region.developments["development_id"].astype(str).tolist())
     enabled, at_station = _served(assessment, region, allocation)
+    served_ids_of, served_of, lines_of = _served_frames(enabled, list(infra.index), region)
     geoms = infra.geometry.to_numpy()
     muns = _municipalities_of(geoms, region.municipalities)
     evidence = assessment.evidence.set_index("project_id")
@@ -212,11 +266,9 @@ def _facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None 
         if row["infra_type"] == "other" or (row["infra_type"] in ("battery", "electrolyser")
                                              and row.get("carrier") not in (None, "electricity")):
             type_text += f" ({value_label('carrier', row.get('carrier')).lower()})"
-        served_ids = [d for d in enabled.get(pid, []) if d in dev.index]
-        other_ids = [d for d in at_station.get(pid, []) if d in dev.index]
-        served = dev.loc[served_ids] if served_ids else dev.iloc[0:0]
-        sectors = sorted({value_label("sector", s) for s in served["sector"]})
-        dev_lines = [_development_line(r) for _, r in served.sort_values(["year", "development_id"]).iterrows()]
+        served_ids, served, dev_lines = served_ids_of[i], served_of[i], lines_of[i]
+        other_ids = [d for d in at_station.get(pid, []) if d in dev_ids]
+        sectors = sorted({value_label("sector", s) for s in served["sector"].tolist()})
         cost = row.get("cost_meur")
         funding = _text(row.get("funding")) or "unknown"
         operator = _text(row.get("operator"))
@@ -277,7 +329,10 @@ def project_list(assessment: Assessment, region: Any, *, allocation: pd.DataFram
     facts = _facts(assessment, region, allocation)
     table = assessment.table.set_index("project_id")
     fw = assessment.framework
-    scores = assessment.scores.set_index(["project_id", "criterion"])
+    scores = assessment.scores
+    keys = list(zip(scores["project_id"].tolist(), scores["criterion"].tolist(), strict=True))
+    level = dict(zip(keys, scores["level"].tolist(), strict=True))
+    reason = dict(zip(keys, scores["reason"].tolist(), strict=True))
     rows = []
     taken: set[str] = set()
     for f in facts:
@@ -303,10 +358,7 @@ def project_list(assessment: Assessment, region: Any, *, allocation: pd.DataFram
             f"Kans top {assessment.top_k}": float(t["p_top_k"]),
         }
         for c in fw.criteria:
-            if c.scored:
-                row[c.title] = c.label(scores.at[(pid, c.code), "level"])
-            else:
-                row[c.title] = scores.at[(pid, c.code), "reason"]
+            row[c.title] = c.label(level[(pid, c.code)]) if c.scored else reason[(pid, c.code)]
         stem = safe_filename(pid, taken)
         taken.add(stem)
         row["Project-id"] = pid
