@@ -224,7 +224,8 @@ def _png(fig: Figure) -> bytes:
     dpi = fig.dpi
     fig.dpi = _DPI
     try:
-        fig.canvas.print_png(buf)
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        canvas.print_png(buf)
     finally:
         fig.dpi = dpi
     return buf.getvalue()
