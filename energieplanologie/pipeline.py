@@ -411,13 +411,14 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     from energieplanologie.charts import station_charts_plan
     from energieplanologie.maps import publish, region_map
     from energieplanologie.overview import overviews_plan
-    from energieplanologie.pmiek import project_sheets_plan, write_project_tables
+    from energieplanologie.pmiek import project_facts, project_sheets_plan, write_project_tables
     from energieplanologie.raster_output import write_density
 
     region = result.region
     report(progress, 0.0, "validatierapport")
     first = _write_validation(region, out)
     report(progress, 0.05, PREPARING)
+    facts = project_facts(result.assessment, region, allocation=result.allocation)  # the list's and the sheets'
     # The longest pieces first (a page, then a sheet, then a chart), so that the pool does not end on a long one.
     plans = [
         overviews_plan(region, out / "gemeenten", balance=result.balance_chosen, allocation=result.allocation,
@@ -425,7 +426,8 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
                        scenarios=result.settings.user_scenarios(), tables_json=True,
                        progress=scaled(progress, 0.4, 0.65), pages=pages, pages_note=pages_note),
         project_sheets_plan(result.assessment, region, out / "pmiek", pdf=pdf, hotspots=result.hotspots_final,
-                            allocation=result.allocation, progress=scaled(progress, 0.65, 0.95), project_ids=sheets),
+                            allocation=result.allocation, progress=scaled(progress, 0.65, 0.95), project_ids=sheets,
+                            facts=facts),
         station_charts_plan(result.balance, out / "stationsgrafieken", scenario=result.scenario,
                             station_ids=chart_stations, scenario_labels=result.scenario_labels),
     ]
@@ -446,7 +448,8 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
                        linked_municipalities=None if pages is None else pages)
         done["map"] = [publish(m, out / "kaart.html")]
         report(progress, 0.25, "projectenlijst")
-        done["list"] = write_project_tables(result.assessment, region, out / "pmiek", allocation=result.allocation)
+        done["list"] = write_project_tables(result.assessment, region, out / "pmiek", allocation=result.allocation,
+                                            facts=facts)
         done["variants"] = []
         if result.variants is not None:
             from energieplanologie.variant_charts import write_variants

@@ -23,6 +23,7 @@ import io
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,9 @@ __all__ = [
     "DOCUMENT_COLUMNS",
     "SHEET_TEXT_COLUMNS",
     "PDF_RENDERERS",
+    "ProjectFacts",
     "pdf_renderer",
+    "project_facts",
     "project_list",
     "project_sheet_context",
     "project_sheet_html",
@@ -143,10 +146,29 @@ def _served(assessment: Assessment, region: Any,
         from energieplanologie.allocation import allocate_region
 
         alloc = allocation if allocation is not None else allocate_region(region)
-        by_station = alloc.groupby("station_id")["development_id"].agg(lambda s: sorted(set(map(str, s))))
+        by_station = _developments_at(alloc, {infra.at[p, "station_id"] for p in linked})
         for p in linked:
             at_station[p] = [d for d in by_station.get(infra.at[p, "station_id"], []) if d not in enabled.get(p, [])]
     return enabled, at_station
+
+
+def _developments_at(allocation: pd.DataFrame, station_ids: set[Any]) -> dict[Any, list[str]]:
+    """The development ids (as text, sorted, each once) allocated to each of ``station_ids`` (those with any).
+
+    Only the rows at these stations are grouped: a national allocation has 10⁵ or more rows, a pMIEK some
+    hundred linked stations.
+
+    Examples
+    --------
+    >>> alloc = pd.DataFrame({"station_id": ["S1", "S2", "S1", "S1"], "development_id": ["d9", "d1", "d10", "d9"]})
+    >>> _developments_at(alloc, {"S1", "S3"})
+    {'S1': ['d10', 'd9']}
+    """
+    at = allocation.loc[allocation["station_id"].isin(list(station_ids)), ["station_id", "development_id"]]
+    pairs = pd.DataFrame({"station_id": at["station_id"].to_numpy(),
+                          "development_id": [str(d) for d in at["development_id"].tolist()]})
+    pairs = pairs.drop_duplicates().sort_values("development_id", kind="stable")
+    return {s: list(ids) for s, ids in pairs.groupby("station_id", sort=False)["development_id"]}
 
 
 def _municipalities_of(geoms: np.ndarray, municipalities: gpd.GeoDataFrame) -> list[list[str]]:
@@ -178,11 +200,48 @@ def _location(geom: Any, municipalities: list[str], station: str) -> list[str]:
     return parts or ["onbekend"]
 
 
-def _development_line(dev: pd.Series) -> str:
-    mw = max(float(dev.get("offtake_mw") or 0.0), float(dev.get("feedin_mw") or 0.0))
-    where = f"{dev['municipality_name']}, " if _text(dev.get("municipality_name")) else ""
-    return (f"{value_label('sector', dev['sector'])}: {_text(dev['name'])} "
-            f"({where}{format_number(mw, 1, 'MW')}, {_year(dev['year'])}, {value_label('certainty', dev['certainty']).lower()})")
+def _development_lines(served: pd.DataFrame) -> list[str]:
+    """One line per development of ``served`` (with ``municipality_name``), in its order: sector, name, where,
+    MW (the larger direction), year, certainty."""
+    def mw(value: Any) -> float:
+        return float(value or 0.0)
+
+    return [f"{value_label('sector', sector)}: {_text(name)} "
+            f"({f'{mun}, ' if _text(mun) else ''}{format_number(max(mw(off), mw(feed)), 1, 'MW')}, {_year(year)}, "
+            f"{value_label('certainty', certainty).lower()})"
+            for sector, name, mun, off, feed, year, certainty in zip(
+                served["sector"].tolist(), served["name"].tolist(), served["municipality_name"].tolist(),
+                served["offtake_mw"].tolist(), served["feedin_mw"].tolist(), served["year"].tolist(),
+                served["certainty"].tolist(), strict=True)]
+
+
+def _served_frames(enabled: dict[str, list[str]], project_ids: Sequence[str],
+                   region: Any) -> tuple[list[list[str]], list[gpd.GeoDataFrame], list[list[str]]]:
+    """Per project of ``project_ids``: the enabled developments that are in the region (ids, in the order
+    given), their rows (``municipality_name`` added) and their lines (:func:`_development_lines`, by year and
+    id). The developments served by all projects are looked up and described at once, then split by project."""
+    dev = region.developments
+    ids = [[str(d) for d in enabled.get(p, [])] for p in project_ids]
+    index = pd.Index(dev["development_id"].astype(str).to_numpy(dtype=object))
+    flat = pd.Index([d for these in ids for d in these], dtype=object)
+    owner = np.repeat(np.arange(len(ids)), [len(these) for these in ids])
+    where = index.get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.intp)
+    known = where >= 0
+    served_ids = [[] for _ in ids]  # type: list[list[str]]
+    for p, d in zip(owner[known].tolist(), flat[known].tolist(), strict=True):
+        served_ids[p].append(d)
+    served = dev.take(where[known])
+    served.index = flat[known]
+    mun_names = region.municipalities.set_index("municipality_code")["name"] if len(region.municipalities) else {}
+    served["municipality_name"] = served["municipality_code"].map(mun_names) if len(served) else []
+    bounds = np.searchsorted(owner[known], np.arange(len(ids) + 1))
+    frames = [served.iloc[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+    order = served.assign(_project=owner[known]).reset_index(drop=True).sort_values(
+        ["_project", "year", "development_id"])
+    lines = _development_lines(order)
+    line_bounds = np.searchsorted(order["_project"].to_numpy(), np.arange(len(ids) + 1))
+    return served_ids, frames, [lines[a:b] for a, b in zip(line_bounds[:-1].tolist(), line_bounds[1:].tolist(),
+                                                           strict=True)]
 
 
 def _facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None = None) -> list[dict[str, Any]]:
@@ -190,11 +249,9 @@ def _facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None 
     table = assessment.table
     infra = region.infrastructure.set_index("project_id", drop=False).loc[table["project_id"]]
     stations = region.stations.set_index("station_id")
-    dev = region.developments.copy()
-    mun_names = region.municipalities.set_index("municipality_code")["name"] if len(region.municipalities) else {}
-    dev["municipality_name"] = dev["municipality_code"].map(mun_names) if len(dev) else []
-    dev.index = pd.Index(dev["development_id"].astype(str).to_numpy(dtype=object))
+    dev_ids = set(region.developments["development_id"].astype(str).tolist())
     enabled, at_station = _served(assessment, region, allocation)
+    served_ids_of, served_of, lines_of = _served_frames(enabled, list(infra.index), region)
     geoms = infra.geometry.to_numpy()
     muns = _municipalities_of(geoms, region.municipalities)
     evidence = assessment.evidence.set_index("project_id")
@@ -212,11 +269,9 @@ def _facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None 
         if row["infra_type"] == "other" or (row["infra_type"] in ("battery", "electrolyser")
                                              and row.get("carrier") not in (None, "electricity")):
             type_text += f" ({value_label('carrier', row.get('carrier')).lower()})"
-        served_ids = [d for d in enabled.get(pid, []) if d in dev.index]
-        other_ids = [d for d in at_station.get(pid, []) if d in dev.index]
-        served = dev.loc[served_ids] if served_ids else dev.iloc[0:0]
-        sectors = sorted({value_label("sector", s) for s in served["sector"]})
-        dev_lines = [_development_line(r) for _, r in served.sort_values(["year", "development_id"]).iterrows()]
+        served_ids, served, dev_lines = served_ids_of[i], served_of[i], lines_of[i]
+        other_ids = [d for d in at_station.get(pid, []) if d in dev_ids]
+        sectors = sorted({value_label("sector", s) for s in served["sector"].tolist()})
         cost = row.get("cost_meur")
         funding = _text(row.get("funding")) or "unknown"
         operator = _text(row.get("operator"))
@@ -243,8 +298,66 @@ def _facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None 
     return facts
 
 
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What the project list and the project sheets show about each project of an afweging, in rank order
+    (:func:`project_facts`): made once, handed to :func:`write_project_tables` and :func:`project_sheets_plan`
+    so that a run does not work it out twice.
+
+    Attributes
+    ----------
+    project_ids : tuple of str
+        The projects, in the order of the afweging's table (rank order).
+    items : tuple of dict
+        Per project its texts and rows (internal to this module).
+    """
+
+    project_ids: tuple[str, ...]
+    items: tuple[dict[str, Any], ...]
+
+
+def project_facts(assessment: Assessment, region: Any, *, allocation: pd.DataFrame | None = None) -> ProjectFacts:
+    """Everything the project list and the project sheets show about each project, worked out once.
+
+    Parameters
+    ----------
+    assessment, region, allocation
+        As for :func:`project_list`.
+
+    Returns
+    -------
+    ProjectFacts
+        To hand to :func:`project_list`, :func:`write_project_tables`, :func:`project_sheets_plan` (``facts=``).
+
+    Examples
+    --------
+    >>> import energieplanologie as ep
+    >>> from energieplanologie.assessment import score_projects
+    >>> region = ep.load_sample()
+    >>> assessment = score_projects(region, n_perturbations=100)
+    >>> facts = project_facts(assessment, region)
+    >>> facts.project_ids == tuple(assessment.table["project_id"])
+    True
+    >>> project_list(assessment, region, facts=facts).equals(project_list(assessment, region))
+    True
+    """
+    items = _facts(assessment, region, allocation)
+    return ProjectFacts(tuple(f["project_id"] for f in items), tuple(items))
+
+
+def _known_facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None,
+                 facts: ProjectFacts | None) -> list[dict[str, Any]]:
+    """``facts`` when given (they must be of this afweging's projects, in its order), else :func:`_facts`."""
+    if facts is None:
+        return _facts(assessment, region, allocation)
+    if facts.project_ids != tuple(assessment.table["project_id"]):
+        raise EnergieplanologieError("de projectgegevens (project_facts) horen bij een andere afweging")
+    return list(facts.items)
+
+
 # ---------------------------------------------------------------------------------------------- the list
-def project_list(assessment: Assessment, region: Any, *, allocation: pd.DataFrame | None = None) -> pd.DataFrame:
+def project_list(assessment: Assessment, region: Any, *, allocation: pd.DataFrame | None = None,
+                 facts: ProjectFacts | None = None) -> pd.DataFrame:
     """The pMIEK project list: the document's columns, then the afweging, one row per project in rank order.
 
     Parameters
@@ -256,6 +369,8 @@ def project_list(assessment: Assessment, region: Any, *, allocation: pd.DataFram
     allocation : GeoDataFrame, optional
         The allocation the afweging's balance used (the pipeline's :class:`~energieplanologie.pipeline.Analysis`
         hands it on); computed with the default options when None.
+    facts : ProjectFacts, optional
+        :func:`project_facts` of this afweging (worked out here when None).
 
     Returns
     -------
@@ -274,13 +389,16 @@ def project_list(assessment: Assessment, region: Any, *, allocation: pd.DataFram
     >>> table.columns[:7].tolist() == list(DOCUMENT_COLUMNS), len(table)
     (True, 11)
     """
-    facts = _facts(assessment, region, allocation)
+    facts_list = _known_facts(assessment, region, allocation, facts)
     table = assessment.table.set_index("project_id")
     fw = assessment.framework
-    scores = assessment.scores.set_index(["project_id", "criterion"])
+    scores = assessment.scores
+    keys = list(zip(scores["project_id"].tolist(), scores["criterion"].tolist(), strict=True))
+    level = dict(zip(keys, scores["level"].tolist(), strict=True))
+    reason = dict(zip(keys, scores["reason"].tolist(), strict=True))
     rows = []
     taken: set[str] = set()
-    for f in facts:
+    for f in facts_list:
         pid = f["project_id"]
         t = table.loc[pid]
         dev_text = []
@@ -303,10 +421,7 @@ def project_list(assessment: Assessment, region: Any, *, allocation: pd.DataFram
             f"Kans top {assessment.top_k}": float(t["p_top_k"]),
         }
         for c in fw.criteria:
-            if c.scored:
-                row[c.title] = c.label(scores.at[(pid, c.code), "level"])
-            else:
-                row[c.title] = scores.at[(pid, c.code), "reason"]
+            row[c.title] = c.label(level[(pid, c.code)]) if c.scored else reason[(pid, c.code)]
         stem = safe_filename(pid, taken)
         taken.add(stem)
         row["Project-id"] = pid
@@ -554,16 +669,17 @@ def _map_png(f: dict[str, Any], region: Any, hotspots: gpd.GeoDataFrame | None) 
 _TOUCHING_M = 50.0
 
 
-def _sheet_facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+def _sheet_facts(assessment: Assessment, region: Any, allocation: pd.DataFrame | None = None,
+                 facts: ProjectFacts | None = None) -> list[dict[str, Any]]:
     """:func:`_facts` plus what every sheet needs about all projects, computed once for the set of sheets: whether
     each project lies outside the region (``outside_region``) and the positions of the projects within
     :data:`_TOUCHING_M` of it (``touching``)."""
-    facts = _facts(assessment, region, allocation)
-    geoms = np.array([f["geometry"] for f in facts], dtype=object)
+    known = _known_facts(assessment, region, allocation, facts)
+    geoms = np.array([f["geometry"] for f in known], dtype=object)
     outside = outside_region(geoms, region.municipalities)
     touching = projects_within(geoms, _TOUCHING_M)
     return [{**f, "outside_region": bool(out), "touching": set(near.tolist())}
-            for f, out, near in zip(facts, outside, touching, strict=True)]
+            for f, out, near in zip(known, outside, touching, strict=True)]
 
 
 def _dependencies(f: dict[str, Any], facts: Sequence[dict[str, Any]]) -> list[str]:
@@ -896,6 +1012,7 @@ def write_project_sheets(
     pdf_engine: str = "auto",
     allocation: pd.DataFrame | None = None,
     project_ids: Sequence[str] | None = None,
+    facts: ProjectFacts | None = None,
 ) -> list[Path]:
     """Write one project sheet per project: ``fiches/<id>.html`` and, with ``pdf``, ``fiches/<id>.pdf`` (exactly one
     A4 page each) plus ``fiches/pmiek_projectfiches.pdf`` (all, in rank order) and ``fiches/index.html``.
@@ -925,6 +1042,8 @@ def write_project_sheets(
     project_ids : sequence of str, optional
         Only these projects get a sheet (see :func:`energieplanologie.output_choice.project_sheet_ids`); the index
         still lists every project. Default: all.
+    facts : ProjectFacts, optional
+        :func:`project_facts` of this afweging (worked out here when None).
 
     Returns
     -------
@@ -936,7 +1055,8 @@ def write_project_sheets(
     >>> paths = write_project_sheets(assessment, region, "uit/pmiek")  # doctest: +SKIP
     """
     return run_plan(project_sheets_plan(assessment, region, out_dir, pdf=pdf, hotspots=hotspots, progress=progress,
-                                        pdf_engine=pdf_engine, allocation=allocation, project_ids=project_ids))
+                                        pdf_engine=pdf_engine, allocation=allocation, project_ids=project_ids,
+                                        facts=facts))
 
 
 def project_sheets_plan(
@@ -950,6 +1070,7 @@ def project_sheets_plan(
     pdf_engine: str = "auto",
     allocation: pd.DataFrame | None = None,
     project_ids: Sequence[str] | None = None,
+    facts: ProjectFacts | None = None,
 ) -> Plan[list[Path]]:
     """:func:`write_project_sheets` as a plan (:func:`energieplanologie._workers.run_plans`): the sheets are
     rendered by the batch it yields, written in rank order with the combined PDF and ``index.html`` when it
@@ -963,15 +1084,15 @@ def project_sheets_plan(
     renderer = pdf_renderer(pdf_engine) if pdf else None
     if renderer == "fpdf":
         return _write_sheets_fpdf(assessment, region, out_dir, hotspots=hotspots, progress=progress,
-                                  allocation=allocation, project_ids=project_ids)
+                                  allocation=allocation, project_ids=project_ids, facts=facts)
     if pdf:
         import pypdf
     fiches = Path(out_dir) / "fiches"
     fiches.mkdir(parents=True, exist_ok=True)
     root = fiches.resolve()
     hs = getattr(hotspots, "hotspots", hotspots)
-    facts = _sheet_facts(assessment, region, allocation)  # every project: a sheet names its neighbours
-    chosen = _chosen(facts, project_ids)
+    sheet_facts = _sheet_facts(assessment, region, allocation, facts)  # every project: a sheet names its neighbours
+    chosen = _chosen(sheet_facts, project_ids)
     stems: list[str] = []
     taken: set[str] = set()
     for f in chosen:
@@ -989,7 +1110,7 @@ def project_sheets_plan(
         contexts: dict[bool, dict[str, Any]] = {}  # the steps differ in font size; the content only when compact
         for font_pt, compact in (_FIT_STEPS if pdf else _FIT_STEPS[:1]):
             if compact not in contexts:
-                contexts[compact] = _context(f, facts, assessment, region, png, compact)
+                contexts[compact] = _context(f, sheet_facts, assessment, region, png, compact)
             html = _render_context(contexts[compact], font_pt)
             if not pdf:
                 break
@@ -1035,7 +1156,7 @@ def project_sheets_plan(
         written.append(combined)
     index = fiches / "index.html"
     with atomic_write(index) as tmp:
-        tmp.write_text(_index_html(_with_unwritten(index_rows, facts), assessment, region, pdf), encoding="utf-8")
+        tmp.write_text(_index_html(_with_unwritten(index_rows, sheet_facts), assessment, region, pdf), encoding="utf-8")
     written.append(index)
     report(progress, 1.0, "projectfiches klaar")
     return written
@@ -1043,7 +1164,7 @@ def project_sheets_plan(
 
 def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path, *, hotspots: Any,
                        progress: ProgressCallback | None, allocation: pd.DataFrame | None = None,
-                       project_ids: Sequence[str] | None = None) -> list[Path]:
+                       project_ids: Sequence[str] | None = None, facts: ProjectFacts | None = None) -> list[Path]:
     """:func:`write_project_sheets` with the pure-Python PDF writer (same files, same fitting steps)."""
     from energieplanologie.sheet_pdf import sheet_fits, write_sheets
 
@@ -1051,8 +1172,8 @@ def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path,
     fiches.mkdir(parents=True, exist_ok=True)
     root = fiches.resolve()
     hs = getattr(hotspots, "hotspots", hotspots)
-    facts = _sheet_facts(assessment, region, allocation)  # every project: a sheet names its neighbours
-    chosen = _chosen(facts, project_ids)
+    sheet_facts = _sheet_facts(assessment, region, allocation, facts)  # every project: a sheet names its neighbours
+    chosen = _chosen(sheet_facts, project_ids)
     written: list[Path] = []
     pages = []
     taken: set[str] = set()
@@ -1068,7 +1189,7 @@ def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path,
         contexts: dict[bool, dict[str, Any]] = {}  # the steps differ in font size; the content only when compact
         for font_pt, compact in _FIT_STEPS:
             if compact not in contexts:
-                contexts[compact] = _context(f, facts, assessment, region, png, compact)
+                contexts[compact] = _context(f, sheet_facts, assessment, region, png, compact)
             ctx = contexts[compact]
             if sheet_fits(ctx, png, font_pt=font_pt):
                 break
@@ -1088,7 +1209,7 @@ def _write_sheets_fpdf(assessment: Assessment, region: Any, out_dir: str | Path,
         written.append(combined)
     index = fiches / "index.html"
     with atomic_write(index) as tmp:
-        tmp.write_text(_index_html(_with_unwritten(index_rows, facts), assessment, region, True), encoding="utf-8")
+        tmp.write_text(_index_html(_with_unwritten(index_rows, sheet_facts), assessment, region, True), encoding="utf-8")
     written.append(index)
     report(progress, 1.0, "projectfiches klaar")
     return written
@@ -1145,9 +1266,10 @@ def _index_html(rows: list[tuple[dict[str, Any], str | None]], assessment: Asses
 
 
 def write_project_tables(assessment: Assessment, region: Any, out_dir: str | Path, *,
-                         allocation: pd.DataFrame | None = None) -> list[Path]:
+                         allocation: pd.DataFrame | None = None, facts: ProjectFacts | None = None) -> list[Path]:
     """Write the pMIEK's tables into ``out_dir``: the project list (XLSX and CSV, :func:`write_project_list`) and
-    the afweging (:func:`write_assessment`); :func:`write_pmiek` without the sheets.
+    the afweging (:func:`write_assessment`); :func:`write_pmiek` without the sheets. ``facts``
+    (:func:`project_facts`) saves working them out again when the sheets are written too.
 
     Examples
     --------
@@ -1159,7 +1281,7 @@ def write_project_tables(assessment: Assessment, region: Any, out_dir: str | Pat
     ['afweging.csv', 'afweging_overschrijvingen.csv']
     """
     out = Path(out_dir)
-    return write_project_list(project_list(assessment, region, allocation=allocation), out) + \
+    return write_project_list(project_list(assessment, region, allocation=allocation, facts=facts), out) + \
         write_assessment(assessment, out)
 
 
@@ -1217,8 +1339,9 @@ def write_pmiek(
      'projectenlijst.xlsx']
     """
     report(progress, 0.0, "projectenlijst")
-    written = write_project_tables(assessment, region, out_dir, allocation=allocation)
+    facts = project_facts(assessment, region, allocation=allocation)  # once, for the list and the sheets
+    written = write_project_tables(assessment, region, out_dir, allocation=allocation, facts=facts)
     written += write_project_sheets(assessment, region, out_dir, pdf=pdf, hotspots=hotspots,
                                     progress=scaled(progress, 0.1, 1.0), allocation=allocation,
-                                    project_ids=project_ids)
+                                    project_ids=project_ids, facts=facts)
     return written

@@ -3,6 +3,7 @@ and chosen per run (``run``/``demo --grafieken``)."""
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
@@ -42,6 +43,19 @@ def test_the_reused_figure_draws_the_same_png_as_a_new_figure_per_station(tmp_pa
         fresh = tmp_path / f"nieuw_{path.name}"
         station_chart(balance, path.stem, scenario="vastgesteld", path=fresh)
         assert fresh.read_bytes() == path.read_bytes(), path.name
+
+
+def test_a_chart_is_the_png_savefig_writes(tmp_path: Path):
+    # The charts are drawn once (the canvas's print_png, whose draw runs the constrained layout) instead of
+    # savefig's two draws; the file must be byte for byte what Figure.savefig(dpi=110) writes of the same
+    # figure, for every sample station (one and two panels, with and without shortage labels).
+    balance = station_balance(ep.load_sample(), ["verwacht"])
+    paths = write_station_charts(balance, tmp_path, scenario="verwacht")
+    assert len(paths) == 16
+    for path in paths:
+        buf = io.BytesIO()
+        station_chart(balance, path.stem, scenario="verwacht").savefig(buf, dpi=110, format="png")
+        assert path.read_bytes() == buf.getvalue(), path.name
 
 
 def test_the_one_figure_does_not_keep_the_previous_station(tmp_path: Path, hand_balance):

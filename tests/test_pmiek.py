@@ -5,6 +5,7 @@ Uses the hand-made case of ``test_assessment.py`` (three scored projects P1, P2,
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -14,8 +15,11 @@ import pytest
 import weasyprint  # noqa: F401  (the pdf extra: project sheets as PDF are tested, not skipped)
 from openpyxl import load_workbook
 
+from energieplanologie._errors import EnergieplanologieError
 from energieplanologie.pmiek import (
     DOCUMENT_COLUMNS,
+    ProjectFacts,
+    project_facts,
     project_list,
     project_sheet_html,
     safe_filename,
@@ -262,3 +266,38 @@ def test_sheet_dependencies_and_region_from_the_geometry(case):
     assert section("P2", outside) == ["Het project ligt deels buiten de regio Testregio: afstemmen met de buren."]
     assert section("P3", outside) == ["Het project ligt deels buiten de regio Testregio: afstemmen met de buren."]
     assert section("P1", outside) == ["Geen bekend: project en bediende ontwikkelingen liggen binnen Testregio."]
+
+
+def test_served_developments_are_looked_up_in_the_region_and_listed_by_year(case):
+    # The afweging's evidence names P1's developments as "D3;GONE;D1": GONE is not in the region (left out),
+    # D3 (2035) and D1 (2030) are listed by year, whatever order the evidence gives; the list is the same as
+    # for "D1;D3" (the hand case's own evidence, first test above).
+    region, assessment = case
+    evidence = assessment.evidence.copy()
+    evidence.loc[evidence["project_id"] == "P1", "development_ids"] = "D3;GONE;D1"
+    shuffled = dataclasses.replace(assessment, evidence=evidence)
+    p1 = project_list(shuffled, region).set_index("Project-id").loc["P1"]
+    assert p1["Sectoren en ontwikkelingen"].split("\n") == [
+        "Sectoren: Datacenter, Industrie (CES)",
+        "• Industrie (CES): Fabriek (Testgem, 60,0 MW, 2030, vergund)",
+        "• Datacenter: Datacenter (Testgem, 20,0 MW, 2035, vastgesteld)",
+    ]
+    facts = project_facts(shuffled, region)
+    (f1,) = [f for f in facts.items if f["project_id"] == "P1"]
+    assert f1["served_ids"] == ["D3", "D1"]  # the evidence's order: the sheet's map draws them so
+    assert f1["served_frame"].index.tolist() == ["D3", "D1"]
+    assert f1["served_frame"]["municipality_name"].tolist() == ["Testgem", "Testgem"]
+
+
+def test_project_facts_are_made_once_for_the_list_and_the_sheets(case, tmp_path):
+    region, assessment = case
+    facts = project_facts(assessment, region)
+    assert facts.project_ids == ("P1", "P3", "P2")  # rank order
+    assert project_list(assessment, region, facts=facts).equals(project_list(assessment, region))
+    with_facts = write_project_sheets(assessment, region, tmp_path / "a", pdf=False, facts=facts)
+    without = write_project_sheets(assessment, region, tmp_path / "b", pdf=False)
+    assert [p.read_bytes() for p in with_facts] == [p.read_bytes() for p in without]
+    # Facts of another afweging (other projects or another order) are refused, not silently used.
+    other = ProjectFacts(facts.project_ids[::-1], facts.items[::-1])
+    with pytest.raises(EnergieplanologieError, match="horen bij een andere afweging"):
+        project_list(assessment, region, facts=other)
