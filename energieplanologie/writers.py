@@ -20,7 +20,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from energieplanologie import labels
+from energieplanologie import csv_text, labels
 from energieplanologie._atomic import atomic_write
 from energieplanologie._cells import safe_csv_frame
 
@@ -220,5 +220,9 @@ def write_csv(
     out = safe_csv_frame(out)  # text that a spreadsheet would run as a formula gets a ' in front
     target = Path(path)
     with atomic_write(target) as tmp:
-        out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", sep=sep)
+        if csv_text.supported(out):  # the same bytes as to_csv, several times faster (numbers and text)
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                fh.writelines(csv_text.csv_chunks(out, sep=sep, lineterminator="\n"))
+        else:
+            out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", sep=sep)
     return target

@@ -13,7 +13,7 @@ import pandas as pd
 import pyogrio
 from shapely import Point
 
-from energieplanologie.writers import write_layers
+from energieplanologie.writers import write_csv, write_layers
 
 
 def _hostile_layer(n_extra: int = 0) -> gpd.GeoDataFrame:
@@ -90,3 +90,23 @@ def test_write_layers_through_arrow_equals_the_row_writer(tmp_path):
         assert info_a["fields"].tolist() == info_b["fields"].tolist()
         assert info_a["dtypes"].tolist() == info_b["dtypes"].tolist()
         assert info_a["geometry_type"] == info_b["geometry_type"]
+
+
+def test_write_csv_hostile_cells_hand_written(tmp_path):
+    """Formula-like text gets a ' (also in a pandas string column and among numbers in an object column); numbers
+    and numeric text stay as they are; NUL kept, pd.NA/None/NaN empty; a list cell (unhashable) is written as
+    text; a carriage return becomes a line feed inside quotes."""
+    frame = pd.DataFrame({
+        "naam": pd.Series(["=cmd|' /C calc'!A0", "x\x00y", pd.NA, "-5"], dtype=object),
+        "code": pd.Series(["+31", "@SUM(A1)", None, "a\rb"], dtype="string"),
+        "gemengd": pd.Series([-5, "-2+3", None, 1.5], dtype=object),
+        "lijst": pd.Series([[1, 2], "=1", None, "ok"], dtype=object),
+        "mw": [-5.0, np.nan, 0.25, 1e-05],
+    })
+    text = write_csv(frame, tmp_path / "x.csv", dutch_headers=False).read_bytes().decode("utf-8")
+    assert text == ("naam,code,gemengd,lijst,mw\n"
+                    "'=cmd|' /C calc'!A0,+31,-5,\"[1, 2]\",-5.0\n"
+                    "x\x00y,'@SUM(A1),'-2+3,'=1,\n"
+                    ",,,,0.25\n"
+                    "-5,\"a\nb\",1.5,ok,1e-05\n")
+    assert frame.loc[1, "code"] == "@SUM(A1)"  # the frame handed in is unchanged
