@@ -27,45 +27,50 @@ from energieplanologie._cells import safe_csv_frame
 __all__ = ["write_csv", "write_layers"]
 
 
-def _is_text(column: pd.Series) -> bool:
-    """A pandas string column, or an object column whose cells are all text (missing cells aside)."""
-    if column.dtype != object:
-        return pd.api.types.is_string_dtype(column)
-    return pd.api.types.infer_dtype(column, skipna=True) == "string"
+def _odd_cells(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Where a text column holds a NUL character, and where ``pd.NA``. A pandas string column asks its string
+    methods; an object column first looks for a NUL in all its text at once (almost always none), else tests each
+    distinct value once (``pd.factorize``); the ``pd.NA`` test runs on the missing cells only."""
+    na = column.isna().to_numpy()
+    if column.dtype.kind != "O":  # a pandas string column: one missing value for all its cells
+        nul = column.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
+        return nul, na if column.dtype.na_value is pd.NA else np.zeros(len(column), dtype=bool)
+    values = column.to_numpy()
+    present = values[~na]
+    if pd.api.types.infer_dtype(present, skipna=False) == "string" and "\x00" not in "".join(present):
+        nul = np.zeros(len(column), dtype=bool)
+    else:
+        try:
+            codes, distinct = pd.factorize(column, use_na_sentinel=True)
+            with_nul = np.fromiter((isinstance(v, str) and "\x00" in v for v in distinct), dtype=bool,
+                                   count=len(distinct))
+            nul = np.append(with_nul, False)[codes]
+        except TypeError:  # unhashable cells (lists, dicts): cell by cell
+            nul = column.map(lambda v: isinstance(v, str) and "\x00" in v).to_numpy(dtype=bool)
+    pd_na = na.copy()
+    if na.any():
+        pd_na[na] = [v is pd.NA for v in values[na]]
+    return nul, pd_na
 
 
 def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns as GDAL can write them: ``pd.NA`` cells as real nulls (GDAL would write the text ``<NA>``),
     and a NUL character in a text as U+FFFD (GDAL would silently cut the text there: ``'x\x00y'`` → ``'x'``).
 
-    A column that needs neither is passed on as it is; one that does becomes an object column. Text columns are
-    checked with pandas' string methods; an object column that mixes text with other values cell by cell."""
+    A column that needs neither is passed on as it is; one that does becomes an object column with only those
+    cells changed."""
     geometry = getattr(frame, "_geometry_column_name", None)
     fixed: dict[Any, pd.Series] = {}
     for c in frame.columns:
         column = frame[c]
         if c == geometry or not (column.dtype == object or pd.api.types.is_string_dtype(column)):
             continue
-        if _is_text(column):
-            nul = column.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
-            na = column.isna().to_numpy()
-            if column.dtype != object:  # a pandas string column: its missing value is pd.NA or NaN for all cells
-                pd_na = na if column.dtype.na_value is pd.NA else np.zeros(len(column), dtype=bool)
-            else:
-                pd_na = na.copy()
-                pd_na[na] = [v is pd.NA for v in column.to_numpy()[na]]  # the missing cells only
-            if not (nul.any() or pd_na.any()):
-                continue
+        nul, pd_na = _odd_cells(column)
+        if nul.any() or pd_na.any():
             values = column.to_numpy(dtype=object, copy=True)
             values[nul] = [v.replace("\x00", "\ufffd") for v in values[nul]]
             values[pd_na] = None
             fixed[c] = pd.Series(values, index=frame.index, dtype=object, name=c)
-        else:  # text mixed with other values (numbers, dates): cell by cell
-            odd = column.map(lambda v: v is pd.NA or (isinstance(v, str) and "\x00" in v))
-            if odd.any():
-                fixed[c] = column.map(
-                    lambda v: None if v is pd.NA else v.replace("\x00", "\ufffd") if isinstance(v, str) else v
-                ).astype(object)
     if not fixed:
         return frame
     out = frame.copy()
