@@ -69,6 +69,11 @@ def _field_text(values: np.ndarray | pd.api.extensions.ExtensionArray) -> np.nda
         return out
     if isinstance(dtype, np.dtype) and dtype.kind in "biu":
         return np.array(list(map(str, values.tolist())), dtype=object)
+    if isinstance(dtype, _MASKED):  # pandas integers and booleans: their numbers, then the missing cells empty
+        plain = values.to_numpy(dtype=dtype.numpy_dtype, na_value=False if dtype.kind == "b" else 0)
+        out = np.array(list(map(str, plain.tolist())), dtype=object)
+        out[np.asarray(values.isna())] = ""
+        return out
     cells = np.asarray(values.astype(object)) if not isinstance(dtype, np.dtype) else np.asarray(values, dtype=object)
     missing = pd.isna(cells)
     if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
@@ -85,11 +90,9 @@ def _quoted(fields: np.ndarray, chars: list[str]) -> np.ndarray:
     if not any(ch in probe for ch in chars):
         return fields
     special = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
-    needs = pd.Series(fields, dtype=object).str.contains(special, regex=True).to_numpy(dtype=bool)
-    if needs.any():
-        fields = fields.copy()
-        fields[needs] = ['"' + f.replace('"', '""') + '"' for f in fields[needs]]
-    return fields
+    codes, distinct = pd.factorize(fields)  # once per distinct field: a column repeats its names
+    quoted = np.array(['"' + f.replace('"', '""') + '"' if special.search(f) else f for f in distinct], dtype=object)
+    return quoted[codes]
 
 
 def csv_chunks(frame: pd.DataFrame, *, sep: str = ",", lineterminator: str = "\n",
