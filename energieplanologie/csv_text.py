@@ -69,7 +69,8 @@ def _field_text(values: np.ndarray | pd.api.extensions.ExtensionArray) -> np.nda
         return out
     if isinstance(dtype, np.dtype) and dtype.kind in "biu":
         return np.array(list(map(str, values.tolist())), dtype=object)
-    if isinstance(dtype, _MASKED):  # pandas integers and booleans: their numbers, then the missing cells empty
+    if isinstance(dtype, _MASKED) and isinstance(values, pd.api.extensions.ExtensionArray):
+        # pandas integers and booleans: their numbers, then the missing cells empty
         plain = values.to_numpy(dtype=dtype.numpy_dtype, na_value=False if dtype.kind == "b" else 0)
         out = np.array(list(map(str, plain.tolist())), dtype=object)
         out[np.asarray(values.isna())] = ""
