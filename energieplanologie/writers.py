@@ -2,8 +2,10 @@
 
 Both write atomically (:func:`energieplanologie._atomic.atomic_write`: a temporary file beside the target, renamed
 into place on success) and deterministically, with Dutch headers (:func:`energieplanologie.labels.dutch_headers`);
-every CSV cell that a spreadsheet would run as a formula is neutralised. The readers are in
-:mod:`energieplanologie.io`, which re-exports both functions (``energieplanologie.io.write_csv`` keeps working).
+every CSV cell that a spreadsheet would run as a formula is neutralised. For speed at national scale, a layer
+of numbers, booleans and text goes through pyogrio's Arrow path (the same fields and values as its row writer),
+and a CSV's text is built by :mod:`energieplanologie.csv_text` (the same bytes as ``DataFrame.to_csv``). The
+readers are in :mod:`energieplanologie.io`, which re-exports both functions (``energieplanologie.io.write_csv`` keeps working).
 """
 
 from __future__ import annotations
