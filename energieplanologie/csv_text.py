@@ -6,7 +6,7 @@ is most of the time spent writing. Here each column becomes text in one step (fl
 which gives the same digits; text columns as they are), a field is quoted only when the ``csv`` writer would quote
 it, and rows are joined by ``str.join``. The same rules as ``to_csv(index=False, lineterminator=…, sep=…)``:
 
-- a missing value (``None``, ``NaN``, ``pd.NA``, ``NaT``) is an empty field;
+- a missing value (``None``, ``NaN``, ``pd.NA``, ``NaT``) is an empty field (or ``na_rep``);
 - a float is written as ``repr`` writes it (``0.1``, ``1e-05``, ``1e+16``, ``inf``), an integer or boolean as
   ``str`` does; in an object column, text as it is and anything else by ``str``, as the ``csv`` writer does;
 - a field holding the separator, a double quote or a character of the line terminator is quoted, its quotes
@@ -57,15 +57,15 @@ def supported(frame: pd.DataFrame) -> bool:
             and all(isinstance(c, str) for c in frame.columns) and all(_handled(t) for t in frame.dtypes))
 
 
-def _field_text(values: np.ndarray | pd.api.extensions.ExtensionArray) -> np.ndarray:
-    """The fields of one column (before quoting) as an object array of str."""
+def _field_text(values: np.ndarray | pd.api.extensions.ExtensionArray, na_rep: str = "") -> np.ndarray:
+    """The fields of one column (before quoting) as an object array of str; a missing value is ``na_rep``."""
     dtype = values.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
         # repr once per distinct value (by bit pattern, so that -0.0 stays apart from 0.0): columns repeat values
         floats = np.ascontiguousarray(values)
         where, bits = pd.factorize(floats.view(np.int64))
         out = np.array(list(map(float.__repr__, bits.view(np.float64).tolist())), dtype=object)[where]
-        out[np.isnan(floats)] = ""
+        out[np.isnan(floats)] = na_rep
         return out
     if isinstance(dtype, np.dtype) and dtype.kind in "biu":
         return np.array(list(map(str, values.tolist())), dtype=object)
@@ -73,7 +73,7 @@ def _field_text(values: np.ndarray | pd.api.extensions.ExtensionArray) -> np.nda
         # pandas integers and booleans: their numbers, then the missing cells empty
         plain = values.to_numpy(dtype=dtype.numpy_dtype, na_value=False if dtype.kind == "b" else 0)
         out = np.array(list(map(str, plain.tolist())), dtype=object)
-        out[np.asarray(values.isna())] = ""
+        out[np.asarray(values.isna())] = na_rep
         return out
     cells = np.asarray(values.astype(object)) if not isinstance(dtype, np.dtype) else np.asarray(values, dtype=object)
     missing = pd.isna(cells)
@@ -81,7 +81,7 @@ def _field_text(values: np.ndarray | pd.api.extensions.ExtensionArray) -> np.nda
         out = cells.copy()
     else:  # text mixed with other values: as the csv writer turns each into text
         out = np.array([v if isinstance(v, str) else str(v) for v in cells], dtype=object)
-    out[missing] = ""
+    out[missing] = na_rep
     return out
 
 
@@ -96,11 +96,11 @@ def _quoted(fields: np.ndarray, chars: list[str]) -> np.ndarray:
     return quoted[codes]
 
 
-def csv_chunks(frame: pd.DataFrame, *, sep: str = ",", lineterminator: str = "\n",
-               chunk_rows: int = CHUNK_ROWS) -> Iterator[str]:
-    """The CSV text of ``frame`` (header, then the rows; no index) in pieces of at most ``chunk_rows`` rows, as
-    ``frame.to_csv(index=False, sep=sep, lineterminator=lineterminator)`` writes it. Only for a frame that
-    :func:`supported` accepts.
+def csv_chunks(frame: pd.DataFrame, *, sep: str = ",", lineterminator: str = "\n", header: bool = True,
+               na_rep: str = "", chunk_rows: int = CHUNK_ROWS) -> Iterator[str]:
+    """The CSV text of ``frame`` (the header unless ``header=False``, then the rows; no index) in pieces of at most
+    ``chunk_rows`` rows, as ``frame.to_csv(index=False, sep=sep, lineterminator=lineterminator, header=header,
+    na_rep=na_rep)`` writes it. Only for a frame that :func:`supported` accepts.
 
     Examples
     --------
@@ -116,10 +116,11 @@ def csv_chunks(frame: pd.DataFrame, *, sep: str = ",", lineterminator: str = "\n
     if not supported(frame):
         raise ValueError("csv_chunks: kolommen die alleen DataFrame.to_csv schrijft (datums, categorieën …).")
     chars = sorted({sep, '"', *lineterminator})
-    plain_numbers = not set(chars) & set(_NUMBER_CHARS)
+    plain_numbers = not set(chars) & set(_NUMBER_CHARS + na_rep)
     single = len(frame.columns) == 1
-    header = _quoted(np.array(list(frame.columns), dtype=object), chars)
-    yield ('""' if single and header[0] == "" else sep.join(header)) + lineterminator
+    if header:
+        names = _quoted(np.array(list(frame.columns), dtype=object), chars)
+        yield ('""' if single and names[0] == "" else sep.join(names)) + lineterminator
     for start in range(0, len(frame), chunk_rows):
         part = frame.iloc[start:start + chunk_rows]
         columns: list[list[str]] = []
@@ -127,7 +128,7 @@ def csv_chunks(frame: pd.DataFrame, *, sep: str = ",", lineterminator: str = "\n
             column = part.iloc[:, i]
             numeric = isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf"
             fields = _field_text(column.array if isinstance(column.dtype, pd.api.extensions.ExtensionDtype)
-                                 else column.to_numpy())
+                                 else column.to_numpy(), na_rep)
             if not (numeric and plain_numbers):  # numbers (1.5, -2, 1e-05, inf, nan, True) hold no special
                 fields = _quoted(fields, chars)
             if single:

@@ -94,8 +94,9 @@ def frames(draw: st.DrawFn) -> pd.DataFrame:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(frame=frames(), sep=st.sampled_from([",", ";", "\t", "|"]), chunk_rows=st.integers(1, 4))
-def test_the_same_text_as_pandas_to_csv(frame, sep, chunk_rows):
+@given(frame=frames(), sep=st.sampled_from([",", ";", "\t", "|"]), chunk_rows=st.integers(1, 4),
+       header=st.booleans(), na_rep=st.sampled_from(["", "\\N", "NA", "a,b"]))
+def test_the_same_text_as_pandas_to_csv(frame, sep, chunk_rows, header, na_rep):
     assert supported(frame)
-    expected = frame.to_csv(index=False, lineterminator="\n", sep=sep)
-    assert _text(frame, sep=sep, chunk_rows=chunk_rows) == expected
+    expected = frame.to_csv(index=False, lineterminator="\n", sep=sep, header=header, na_rep=na_rep)
+    assert _text(frame, sep=sep, chunk_rows=chunk_rows, header=header, na_rep=na_rep) == expected
