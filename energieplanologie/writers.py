@@ -85,7 +85,7 @@ def _arrow_ready(frame: pd.DataFrame) -> bool:
     """Whether pyogrio may write ``frame`` through Arrow (``use_arrow=True``) with the same fields and values as
     through its row writer: at least one row, and only numbers, booleans and text (an object column of text or
     of missing values only, as both paths make the same field of it; no dates, no categories, no mixed objects,
-    no pandas integer or boolean column without any value)."""
+    no pandas float column)."""
     if len(frame) == 0:
         return False
     geometry = getattr(frame, "_geometry_column_name", None)
@@ -104,8 +104,7 @@ def _arrow_ready(frame: pd.DataFrame) -> bool:
                 isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "biu"
                 and dtype.name in ("boolean", "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32",
                                    "UInt64")):
-            if column.notna().any():
-                continue
+            continue
         return False
     return True
 

@@ -73,6 +73,9 @@ def test_write_layers_through_arrow_equals_the_row_writer(tmp_path):
     frame = _hostile_layer().drop(columns=["mixed"])
     frame["name"] = frame["name"].astype(object).where(frame["name"].notna(), None).str.replace("\x00", "-")
     frame["code"] = frame["code"].str.replace("\x00", "-")
+    frame["none_int"] = pd.array([None] * 3, dtype="Int64")  # without any value: still an INTEGER field
+    frame["none_bool"] = pd.array([None] * 3, dtype="boolean")
+    frame["none_str"] = pd.Series([None] * 3, dtype="str")
     table = pd.DataFrame(frame.drop(columns="geometry"))
     layers = {"laag": frame, "tabel": table, "leeg": frame.iloc[:0]}
     ours = write_layers(tmp_path / "ons.gpkg", layers, dutch_headers=False)
