@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["FORMULA_STARTS", "is_formula_like", "safe_csv_cell", "safe_csv_frame", "safe_xlsx_cell"]
@@ -62,8 +63,22 @@ def _needs_care(value: Any) -> bool:
     return is_formula_like(value) or (isinstance(value, str) and "\r" in value)
 
 
+def _care(column: pd.Series) -> np.ndarray:
+    """Where ``column`` holds text that :func:`safe_csv_cell` changes (formula-like, or with a carriage return):
+    the test runs once per distinct value (``pd.factorize``), as a column repeats its names and codes."""
+    try:
+        codes, distinct = pd.factorize(column, use_na_sentinel=True)  # a missing cell is -1: never text
+    except TypeError:  # unhashable cells (lists, dicts): cell by cell
+        return column.map(_needs_care).to_numpy(dtype=bool)
+    care = np.fromiter((_needs_care(v) for v in distinct), dtype=bool, count=len(distinct))
+    return np.append(care, False)[codes]
+
+
 def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells and column names cannot start a formula; numeric columns untouched.
+
+    Only the cells that need it are changed (:func:`safe_csv_cell`); a column with such cells becomes an object
+    column.
 
     Examples
     --------
@@ -71,15 +86,22 @@ def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     >>> safe_csv_frame(df).to_dict("list")
     {'naam': ["'=1+1", 'Sluis'], 'ruimte_mw': [-5.2, 3.0]}
     """
-    text = [i for i, c in enumerate(frame.columns)
-            if pd.api.types.is_object_dtype(frame.iloc[:, i]) or pd.api.types.is_string_dtype(frame.iloc[:, i])]
-    risky = [i for i in text if frame.iloc[:, i].map(_needs_care).any()]
+    changed: dict[int, np.ndarray] = {}
+    for i in range(len(frame.columns)):
+        column = frame.iloc[:, i]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        care = _care(column)
+        if care.any():
+            values = column.to_numpy(dtype=object, copy=True)
+            values[care] = [safe_csv_cell(v) for v in values[care]]  # the cells that need it only
+            changed[i] = values
     names = [safe_csv_cell(str(c)) if isinstance(c, str) else c for c in frame.columns]
-    if not risky and names == list(frame.columns):
+    if not changed and names == list(frame.columns):
         return frame
     out = frame.copy()
-    for i in risky:
-        out.isetitem(i, frame.iloc[:, i].map(safe_csv_cell))
+    for i, values in changed.items():
+        out.isetitem(i, pd.Series(values, index=frame.index, dtype=object))
     out.columns = names
     return out
 

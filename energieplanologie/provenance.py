@@ -28,6 +28,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from energieplanologie import csv_text
 from energieplanologie._secrets import is_connection_string, without_password
 from energieplanologie._version import __version__
 from energieplanologie.region import LAYER_ORDER, Region
@@ -75,6 +76,10 @@ def frame_checksum(frame: pd.DataFrame) -> str:
         h.update(f"crs:{epsg if epsg else (crs.to_wkt() if crs is not None else '')}\n".encode())
         out[gname] = shapely.to_wkb(frame.geometry.to_numpy(), hex=True)
     h.update(("\x1f".join(map(str, out.columns)) + "\n").encode())
+    if csv_text.supported(out):  # the same text as to_csv below, several times faster
+        for piece in csv_text.csv_chunks(out, header=False, lineterminator="\n", na_rep="\\N"):
+            h.update(piece.encode("utf-8"))
+        return h.hexdigest()
     buffer = _stdio.StringIO()
     out.to_csv(buffer, header=False, index=False, lineterminator="\n", na_rep="\\N")
     h.update(buffer.getvalue().encode("utf-8"))

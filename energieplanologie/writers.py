@@ -2,8 +2,10 @@
 
 Both write atomically (:func:`energieplanologie._atomic.atomic_write`: a temporary file beside the target, renamed
 into place on success) and deterministically, with Dutch headers (:func:`energieplanologie.labels.dutch_headers`);
-every CSV cell that a spreadsheet would run as a formula is neutralised. The readers are in
-:mod:`energieplanologie.io`, which re-exports both functions (``energieplanologie.io.write_csv`` keeps working).
+every CSV cell that a spreadsheet would run as a formula is neutralised. For speed at national scale, a layer
+of numbers, booleans and text goes through pyogrio's Arrow path (the same fields and values as its row writer),
+and a CSV's text is built by :mod:`energieplanologie.csv_text` (the same bytes as ``DataFrame.to_csv``). The
+readers are in :mod:`energieplanologie.io`, which re-exports both functions (``energieplanologie.io.write_csv`` keeps working).
 """
 
 from __future__ import annotations
@@ -14,36 +16,97 @@ from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
 from pyproj import CRS
 
-from energieplanologie import labels
+from energieplanologie import csv_text, labels
 from energieplanologie._atomic import atomic_write
 from energieplanologie._cells import safe_csv_frame
 
 __all__ = ["write_csv", "write_layers"]
 
 
+def _odd_cells(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Where a text column holds a NUL character, and where ``pd.NA``. A pandas string column asks its string
+    methods; an object column first looks for a NUL in all its text at once (almost always none), else tests each
+    distinct value once (``pd.factorize``); the ``pd.NA`` test runs on the missing cells only."""
+    na = column.isna().to_numpy()
+    if column.dtype.kind != "O":  # a pandas string column: one missing value for all its cells
+        nul = column.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
+        return nul, na if column.dtype.na_value is pd.NA else np.zeros(len(column), dtype=bool)
+    values = column.to_numpy()
+    present = values[~na]
+    if pd.api.types.infer_dtype(present, skipna=False) == "string" and "\x00" not in "".join(present):
+        nul = np.zeros(len(column), dtype=bool)
+    else:
+        try:
+            codes, distinct = pd.factorize(column, use_na_sentinel=True)
+            with_nul = np.fromiter((isinstance(v, str) and "\x00" in v for v in distinct), dtype=bool,
+                                   count=len(distinct))
+            nul = np.append(with_nul, False)[codes]
+        except TypeError:  # unhashable cells (lists, dicts): cell by cell
+            nul = column.map(lambda v: isinstance(v, str) and "\x00" in v).to_numpy(dtype=bool)
+    pd_na = na.copy()
+    if na.any():
+        pd_na[na] = [v is pd.NA for v in values[na]]
+    return nul, pd_na
+
+
 def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns as GDAL can write them: ``pd.NA`` cells as real nulls (GDAL would write the text ``<NA>``),
-    and a NUL character in a text as U+FFFD (GDAL would silently cut the text there: ``'x\x00y'`` → ``'x'``)."""
-    def odd(v: Any) -> bool:
-        return v is pd.NA or (isinstance(v, str) and "\x00" in v)
+    and a NUL character in a text as U+FFFD (GDAL would silently cut the text there: ``'x\x00y'`` → ``'x'``).
 
-    def fix(v: Any) -> Any:
-        return None if v is pd.NA else v.replace("\x00", "\ufffd") if isinstance(v, str) else v
-
-    columns = [c for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)
-               and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
-               and frame[c].map(odd).any()]
-    if not columns:
+    A column that needs neither is passed on as it is; one that does becomes an object column with only those
+    cells changed."""
+    geometry = getattr(frame, "_geometry_column_name", None)
+    fixed: dict[Any, pd.Series] = {}
+    for c in frame.columns:
+        column = frame[c]
+        if c == geometry or not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+            continue
+        nul, pd_na = _odd_cells(column)
+        if nul.any() or pd_na.any():
+            values = column.to_numpy(dtype=object, copy=True)
+            values[nul] = [v.replace("\x00", "\ufffd") for v in values[nul]]
+            values[pd_na] = None
+            fixed[c] = pd.Series(values, index=frame.index, dtype=object, name=c)
+    if not fixed:
         return frame
     out = frame.copy()
-    for c in columns:
-        out[c] = out[c].map(fix).astype(object)
+    for c, values in fixed.items():
+        out[c] = values
     return out
+
+
+def _arrow_ready(frame: pd.DataFrame) -> bool:
+    """Whether pyogrio may write ``frame`` through Arrow (``use_arrow=True``) with the same fields and values as
+    through its row writer: at least one row, and only numbers, booleans and text (an object column of text or
+    of missing values only, as both paths make the same field of it; no dates, no categories, no mixed objects,
+    no pandas float column)."""
+    if len(frame) == 0:
+        return False
+    geometry = getattr(frame, "_geometry_column_name", None)
+    for c in frame.columns:
+        column = frame[c]
+        dtype = column.dtype
+        if c == geometry:
+            continue
+        if isinstance(dtype, np.dtype):
+            if dtype.kind in "biuf":
+                continue
+            if dtype.kind == "O" and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+                continue
+            return False
+        if isinstance(dtype, pd.StringDtype) or (
+                isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "biu"
+                and dtype.name in ("boolean", "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32",
+                                   "UInt64")):
+            continue
+        return False
+    return True
 
 
 def write_layers(
@@ -100,7 +163,9 @@ def write_layers(
                 kwargs["geometry_type"] = "Unknown"
             if not is_geo:
                 out = pd.DataFrame(out)
-            pyogrio.write_dataframe(_nulls_as_none(out), tmp, **kwargs)
+            out = _nulls_as_none(out)
+            # Arrow is the faster path (about 1.5x less CPU in GDAL); the same fields and values, see _arrow_ready.
+            pyogrio.write_dataframe(out, tmp, use_arrow=_arrow_ready(out), **kwargs)
     return target
 
 
@@ -161,5 +226,9 @@ def write_csv(
     out = safe_csv_frame(out)  # text that a spreadsheet would run as a formula gets a ' in front
     target = Path(path)
     with atomic_write(target) as tmp:
-        out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", sep=sep)
+        if csv_text.supported(out):  # the same bytes as to_csv, several times faster (numbers and text)
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                fh.writelines(csv_text.csv_chunks(out, sep=sep, lineterminator="\n"))
+        else:
+            out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n", sep=sep)
     return target

@@ -91,6 +91,18 @@ def test_checksums_follow_the_data():
     assert len({frame_checksum(a), frame_checksum(moved), frame_checksum(other_crs)}) == 3
 
 
+
+def test_frame_checksum_is_sha256_of_the_canonical_dump():
+    # The dump, written out by hand: the CRS, the column names joined by \x1f, then every row as CSV with \N for
+    # a missing value, the geometry as hex WKB (little-endian point (1, 2)), a field with a comma quoted.
+    frame = gpd.GeoDataFrame({"naam": ["a,b", None], "mw": [1.5, float("nan")],
+                              "jaar": pd.array([2030, None], dtype="Int64")},
+                             geometry=[Point(1, 2), None], crs="EPSG:28992")
+    wkb = "0101000000000000000000F03F0000000000000040"
+    dump = ("crs:28992\n" "naam\x1fmw\x1fjaar\x1fgeometry\n"
+            f'"a,b",1.5,2030,{wkb}\n' "\\N,\\N,\\N,\\N\n")
+    assert frame_checksum(frame) == hashlib.sha256(dump.encode("utf-8")).hexdigest()
+
 def test_provenance_lands_in_the_geopackage_metadata_of_every_layer(tmp_path, sample_region):
     from energieplanologie.io import write_layers
 
