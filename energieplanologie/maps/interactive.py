@@ -31,14 +31,24 @@ from branca.element import CssLink, Element, Figure, JavascriptLink
 from folium import plugins
 
 from energieplanologie._html import (
+    JsonText,
     esc,
     fmt_year,
     is_missing,
+    json_text,
     kv_table,
     safe_file_stem,
     script_json,
 )
 from energieplanologie.labels import VALUE_LABELS, format_number, value_label
+from energieplanologie.maps._features import (
+    feature_collection_text,
+    geojson_dicts,
+    geometry_texts,
+    json_strings,
+    json_values,
+    wgs84_geometries,
+)
 from energieplanologie.maps._popups import column_values, kv_rows, kv_tables, object_array, per_value, popups
 from energieplanologie.maps._slots import Slots
 from energieplanologie.maps._style import (
@@ -155,36 +165,7 @@ class _Call(Element):
 
 def _wgs84_geojson(gdf: gpd.GeoDataFrame, simplify_m: float) -> list[dict[str, Any]]:
     """Geometries as GeoJSON dicts in WGS84, simplified in RD metres and rounded to 1e-6° (≈ 0.1 m)."""
-    import json
-
-    geoms = gdf.geometry
-    if geoms.crs is not None and geoms.crs != CRS_RD:
-        geoms = geoms.to_crs(CRS_RD)
-    arr = np.asarray(geoms.values)
-    if simplify_m > 0:
-        arr = shapely.simplify(arr, simplify_m, preserve_topology=True)
-    arr = np.asarray(gpd.GeoSeries(arr, crs=CRS_RD).to_crs(4326).values)
-    arr = shapely.transform(arr, lambda c: np.round(c, 6))
-    # Points and polygons (most features at scale) straight from their coordinates; the rest through GEOS's
-    # GeoJSON. The numbers are the same doubles either way: GEOS writes each rounded coordinate with enough digits
-    # to read it back (tests/test_maps.py checks both ways on the same geometries).
-    kind = np.where(shapely.has_z(arr), -1, shapely.get_type_id(arr))
-    out: list[Any] = [None] * len(arr)
-    points = np.flatnonzero(kind == shapely.GeometryType.POINT)
-    for i, xy in zip(points.tolist(), shapely.get_coordinates(arr[points]).tolist(), strict=True):
-        out[i] = {"type": "Point", "coordinates": xy}
-    polygons = np.flatnonzero((kind == shapely.GeometryType.POLYGON) & ~shapely.is_empty(arr))
-    if len(polygons):
-        _, coords, (ring_offsets, polygon_offsets) = shapely.to_ragged_array(arr[polygons])
-        xy = coords.tolist()
-        rings = [xy[a:b] for a, b in zip(ring_offsets[:-1].tolist(), ring_offsets[1:].tolist(), strict=True)]
-        for i, a, b in zip(polygons.tolist(), polygon_offsets[:-1].tolist(), polygon_offsets[1:].tolist(),
-                           strict=True):
-            out[i] = {"type": "Polygon", "coordinates": rings[a:b]}
-    rest = [i for i, geometry in enumerate(out) if geometry is None]
-    for i, text in zip(rest, shapely.to_geojson(arr[rest]).tolist(), strict=True):
-        out[i] = json.loads(text)
-    return out
+    return geojson_dicts(wgs84_geometries(gdf, simplify_m))
 
 
 def _collection(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]], simplify_m: float) -> dict[str, Any]:
@@ -380,7 +361,7 @@ def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
 
 
 def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simplify_m: float
-                             ) -> list[dict[str, Any]]:
+                             ) -> list[JsonText]:
     """One collection per sector in ``sectors`` (the developments whose ``sector`` is that one), from one pass
     over all developments: popups and tooltips built a column at a time (:mod:`~.maps._popups`), each distinct
     sector, year, number … formatted once."""
@@ -423,16 +404,22 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
         return {"radius": 6, "color": colour, "weight": 2, "opacity": 0.9, "fillColor": colour,
                 "fillOpacity": max(fill_opacity, 0.6) if is_point else fill_opacity, "dashArray": dash}
 
-    props = [{"id": i, "sector": s if s in SECTOR_COLOURS else "other", "year": y, "style": style(s, c, bool(p)),
-              "tooltip": t, "popup": h}
-             for i, s, y, c, p, t, h in zip(per_value(dev_id, str).tolist(), sector.tolist(),
-                                            per_value(year, _int_or_none).tolist(), certainty.tolist(),
-                                            points.tolist(), tooltips.tolist(), popups_html.tolist(), strict=True)]
-    features = _collection(dev, props, simplify_m)["features"]
+    style_of = pd.MultiIndex.from_arrays([sector, certainty, points])
+    style_codes, style_keys = style_of.factorize()
+    style_texts = object_array([json_text(style(s, c, bool(p))) for s, c, p in style_keys.tolist()])
     keep = ~(dev.geometry.isna() | dev.geometry.is_empty).to_numpy()
+    geometries = geometry_texts(wgs84_geometries(dev.loc[keep], simplify_m)) if keep.any() else object_array([])
+    properties = [
+        ("id", json_strings(per_value(dev_id, str)[keep])),
+        ("sector", json_values(per_value(sector, lambda s: s if s in SECTOR_COLOURS else "other")[keep])),
+        ("year", json_values(per_value(year, _int_or_none)[keep])),
+        ("style", style_texts[style_codes[keep]]),
+        ("tooltip", json_strings(tooltips[keep])),
+        ("popup", json_strings(popups_html[keep])),
+    ]
     raw_sector = dev["sector"].to_numpy()[keep]  # as region_map selects them: the column's own value
-    return [{"type": "FeatureCollection", "features": [features[i] for i in np.flatnonzero(raw_sector == sector)]}
-            for sector in sectors]
+    return [feature_collection_text(geometries[rows], [(key, texts[rows]) for key, texts in properties])
+            for rows in (np.flatnonzero(raw_sector == sector) for sector in sectors)]
 
 
 def _infrastructure_collection(infra: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
@@ -889,7 +876,7 @@ def region_map(
         folium.raster_layers.ImageOverlay(rgba, bounds=img_bounds, name=LAYER_NAMES["density"], opacity=0.75,
                                           show=False, mercator_project=False).add_to(m)
 
-    def group(kind: str, collection: dict[str, Any], *, name: str | None = None, show: bool = True) -> None:
+    def group(kind: str, collection: dict[str, Any] | JsonText, *, name: str | None = None, show: bool = True) -> None:
         fg = folium.FeatureGroup(name=name or LAYER_NAMES[kind], show=show).add_to(m)
         fg.add_child(_Call("dataLayer", m, fg, collection, {"kind": kind}))
 
