@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from energieplanologie._html import esc
+from energieplanologie.labels import format_number
 
-__all__ = ["column_values", "kv_rows", "kv_tables", "object_array", "per_value", "popups"]
+__all__ = ["column_values", "format_numbers", "kv_rows", "kv_tables", "object_array", "per_value", "popups"]
 
 
 def object_array(values: Sequence[Any]) -> np.ndarray:
@@ -42,6 +43,44 @@ def per_value(values: Any, fn: Callable[[Any], Any]) -> np.ndarray:
     # factorize leaves no missing value among the uniques; fn(None) only when a value is missing (code -1)
     results = object_array([fn(u) for u in plain] + [fn(None) if (codes < 0).any() else None])
     return results[codes]  # code -1 (missing) takes the last result
+
+
+def format_numbers(values: Any, decimals: int = 1, unit: str = "") -> np.ndarray:
+    """:func:`~energieplanologie.labels.format_number` of every value, called once per distinct *text*.
+
+    A column of measured numbers has a distinct value per feature but few distinct texts (``1,5 MW``). The number
+    a value rounds to at ``decimals`` is found for the whole column at once; ``format_number`` then writes each
+    rounded number once, which is the text of every value that rounds to it. Where the rounding could go either way
+    (within 10⁻⁶ of a half; beyond 10⁹ after scaling), for a missing or infinite value and for a column that is not
+    numeric, the value itself goes to ``format_number``. The texts are those of ``format_number`` of each value.
+
+    Examples
+    --------
+    >>> format_numbers(pd.Series([1.44, 1.46, 1.5, None, 0.25, -0.04]), unit="MW").tolist()
+    ['1,4 MW', '1,5 MW', '1,5 MW', '–', '0,2 MW', '0,0 MW']
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+
+    def one(v: Any) -> str:
+        return format_number(v, decimals, unit)
+
+    if pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(series.dtype):
+        return per_value(series, one)
+    x = series.to_numpy(dtype="float64", na_value=np.nan)
+    scale = 10 ** decimals
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = x * float(scale)
+        low = np.floor(scaled)
+        frac = scaled - low
+    # |error of scaled| <= |scaled| * 2**-53 < 1.2e-7 below 1e9: a value 1e-6 away from a half rounds as it looks
+    sure = np.isfinite(scaled) & (np.abs(scaled) < 1e9) & (np.abs(frac - 0.5) > 1e-6)
+    out = object_array([None] * len(x))
+    rounded = np.where(frac < 0.5, low, low + 1)[sure].astype(np.int64)
+    # k / scale is the double nearest to the decimal number k·10^-decimals: format_number writes exactly that number
+    out[sure] = per_value(rounded, lambda k: one(k / scale))
+    if not sure.all():
+        out[~sure] = per_value(series[~sure], one)
+    return out
 
 
 def column_values(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -49,7 +49,15 @@ from energieplanologie.maps._features import (
     json_values,
     wgs84_geometries,
 )
-from energieplanologie.maps._popups import column_values, kv_rows, kv_tables, object_array, per_value, popups
+from energieplanologie.maps._popups import (
+    column_values,
+    format_numbers,
+    kv_rows,
+    kv_tables,
+    object_array,
+    per_value,
+    popups,
+)
 from energieplanologie.maps._slots import Slots
 from energieplanologie.maps._style import (
     CARRIER_COLOURS,
@@ -192,6 +200,11 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
         else [{} for _ in range(len(frame))]
 
 
+def _numbers(frame: pd.DataFrame, column: str, decimals: int = 1, unit: str = "") -> np.ndarray:
+    """``format_number`` of every value of ``frame[column]`` (``–`` for all when the column is absent)."""
+    return format_numbers(frame[column] if column in frame.columns else column_values(frame, column), decimals, unit)
+
+
 def _int_or_none(value: Any) -> int | None:
     return None if is_missing(value) else int(value)
 
@@ -313,8 +326,9 @@ def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
                           "status": balance["status"].to_numpy() if "status" in balance.columns else None})
     keys = ["station_id", "year", "direction"]
     first = frame.groupby(keys, sort=True)[[*values, "status"]].first()
-    cells = {k: (cap, load, head) for k, cap, load, head in zip(
-        first.index, first["capacity_mw"], first["load_mw"], first["headroom_mw"], strict=True)}
+    texts = [format_numbers(first[c]).tolist() for c in values]  # each distinct text written once
+    cells = {k: (cap, load, head) for k, cap, load, head in zip(first.index, *texts, strict=True)}
+    none = format_number(None)
     stat = {k: s for k, s in zip(first.index, first["status"], strict=True)}
     # a year whose capacity, load and headroom are missing in both directions gets no row (as pivot_table drops it)
     shown = first[values].notna().any(axis=1).groupby(level=["station_id", "year"], sort=True).any()
@@ -343,9 +357,9 @@ def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
             for d in ("offtake", "feedin"):
                 s = stat.get((sid, year, d))
                 s = s if isinstance(s, str) and s in STATUS_COLOURS else "unknown"
-                cap, load, head = cells.get((sid, year, d), (np.nan, np.nan, np.nan))
-                tds.append(f'<td class="num">{format_number(cap)}</td><td class="num">{format_number(load)}</td>'
-                           f'<td class="num" title="{titles[s]}">{dots[s]}{format_number(head)}</td>')
+                cap, load, head = cells.get((sid, year, d), (none, none, none))
+                tds.append(f'<td class="num">{cap}</td><td class="num">{load}</td>'
+                           f'<td class="num" title="{titles[s]}">{dots[s]}{head}</td>')
             body.append(f'<tr data-year="{int(year)}"><td>{int(year)}</td>{"".join(tds)}</tr>')
         foot = ""
         if "first_shortage_year" in balance.columns:
@@ -367,6 +381,7 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
     sector, year, number … formatted once."""
     n = len(dev)
     col = functools.partial(column_values, dev)
+    numbers = functools.partial(_numbers, dev)
     sector = per_value(dev["sector"] if "sector" in dev.columns else col("sector"), lambda v: v or "other")
     certainty = per_value(dev["certainty"] if "certainty" in dev.columns else col("certainty"),
                           lambda v: v or "planned")
@@ -375,15 +390,15 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
     sector_label, year_text = per_value(sector, lambda v: value_label("sector", v)), per_value(year, fmt_year)
     non_firm = per_value(col("non_firm_share"), lambda v: None if v is None else format_number(100 * v, 0, "%"))
     pool_id = col("pool_id")
-    pool_mw = per_value(col("pool_connection_mw"), lambda v: format_number(v, unit="MW"))
+    pool_mw = numbers("pool_connection_mw", unit="MW")
     pool = object_array([None if p is None else f"{p} (aansluiting {mw})"
                          for p, mw in zip(pool_id.tolist(), pool_mw.tolist(), strict=True)])
     bodies = kv_tables([
         kv_rows("Sector", sector_label),
         kv_rows("Programma", col("programme")),
         kv_rows("Energiedrager", per_value(col("carrier"), lambda v: value_label("carrier", v))),
-        kv_rows("Afname", per_value(col("offtake_mw"), lambda v: format_number(v, unit="MW"))),
-        kv_rows("Invoeding", per_value(col("feedin_mw"), lambda v: format_number(v, unit="MW"))),
+        kv_rows("Afname", numbers("offtake_mw", unit="MW")),
+        kv_rows("Invoeding", numbers("feedin_mw", unit="MW")),
         kv_rows("Jaar", year_text),
         kv_rows("Zekerheid", per_value(certainty, lambda v: value_label("certainty", v))),
         kv_rows("Gemeente", col("municipality_code")),
@@ -578,13 +593,14 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[s
     rgb = np.round(cmap(0.5 + 0.5 * np.where(np.isfinite(z), z, 0) / (zmax or 1.0))[:, :3] * 255).astype(np.int64)
     colours = per_value(rgb[:, 0] * 65536 + rgb[:, 1] * 256 + rgb[:, 2], lambda c: f"#{c:06x}")
     col = functools.partial(column_values, hexes)
+    numbers = functools.partial(_numbers, hexes)
     hot = per_value(col("hot"), bool)
     hex_id = col("hex_id")
     bodies = kv_tables([
-        kv_rows("MW", per_value(col("mw"), format_number)),
-        kv_rows("Gi* z-score", per_value(col("gi_z"), lambda v: format_number(v, 2))),
-        kv_rows("p", per_value(col("gi_p"), lambda v: format_number(v, 3))),
-        kv_rows("p (FDR)", per_value(col("gi_p_fdr"), lambda v: format_number(v, 3))),
+        kv_rows("MW", numbers("mw")),
+        kv_rows("Gi* z-score", numbers("gi_z", 2)),
+        kv_rows("p", numbers("gi_p", 3)),
+        kv_rows("p (FDR)", numbers("gi_p_fdr", 3)),
         kv_rows("Significant heet", per_value(hot, lambda h: "ja" if h else "nee")),
     ], len(hexes))
     popups_html = popups(per_value(hex_id, lambda v: f"Hexagon {v}"), object_array([""] * len(hexes)), bodies)
