@@ -23,7 +23,7 @@ SQUARE = [(100_000, 400_000), (101_000, 400_000), (101_000, 401_000), (100_000, 
 
 
 def test_one_point_feature_written_by_hand():
-    geometries = geometry_texts(np.array([shapely.Point(4.5, 51.25)]))
+    geometries = geometry_texts(gpd.GeoDataFrame(geometry=[shapely.Point(4.5, 51.25)], crs=4326), 0.0)
     text = feature_collection_text(geometries, [("id", json_strings(["A"])), ("year", json_values([None]))])
     assert isinstance(text, JsonText)
     assert text == ('{"type":"FeatureCollection","features":[{"type":"Feature",'
@@ -33,7 +33,7 @@ def test_one_point_feature_written_by_hand():
 def test_no_features_and_no_properties_as_json_writes_them():
     empty = np.array([], dtype=object)
     assert feature_collection_text(empty, [("id", empty)]) == json_text({"type": "FeatureCollection", "features": []})
-    one = geometry_texts(np.array([shapely.Point(4.0, 52.0)]))
+    one = geometry_texts(gpd.GeoDataFrame(geometry=[shapely.Point(4.0, 52.0)], crs=4326), 0.0)
     assert feature_collection_text(one, []) == json_text(
         {"type": "FeatureCollection",
          "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [4.0, 52.0]},
@@ -45,7 +45,8 @@ def test_collection_text_equals_json_of_the_dicts_on_awkward_features():
     # year, a NaN that becomes null; style dicts shared by several features
     geoms = [shapely.Point(100_000.04, 400_000.07), shapely.Polygon(SQUARE), shapely.LineString(SQUARE[:2]),
              shapely.Point(100_000, 400_000, 5), shapely.MultiPolygon([shapely.Polygon(SQUARE)])]
-    arr = wgs84_geometries(gpd.GeoDataFrame(geometry=geoms, crs=CRS_RD), 0.0)
+    frame = gpd.GeoDataFrame(geometry=geoms, crs=CRS_RD)
+    arr = wgs84_geometries(frame, 0.0)
     ids = ['a "quoted" id', "</script><b>", "{{ 7*7 }}", "line\u2028sep\\", "é & ü"]
     years = [2030, None, 2035, 2030, None]
     values = [1.5, float("nan"), 2.0, np.float64(0.1), 3]
@@ -53,7 +54,7 @@ def test_collection_text_equals_json_of_the_dicts_on_awkward_features():
     dicts = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": g, "properties": {"id": i, "year": y, "mw": v, "style": s}}
         for g, i, y, v, s in zip(geojson_dicts(arr), ids, years, values, styles, strict=True)]}
-    text = feature_collection_text(geometry_texts(arr), [
+    text = feature_collection_text(geometry_texts(frame, 0.0), [
         ("id", json_strings(ids)), ("year", json_values(years)),
         ("mw", np.array([json_text(v) for v in values], dtype=object)),
         ("style", np.array([json_text(s) for s in styles], dtype=object)),
@@ -63,15 +64,19 @@ def test_collection_text_equals_json_of_the_dicts_on_awkward_features():
     assert '"mw":null' in text and '"year":null' in text
 
 
-def test_point_texts_are_json_floats_and_odd_points_go_through_their_dicts():
-    # repr of the rounded double, as json writes it: 4.0 stays "4.0", 1e-06 stays "1e-06"
-    arr = np.array([shapely.Point(4.0, 1e-06), shapely.Point(np.nan, 52.0), shapely.Point(1, 2, 3),
-                    shapely.Polygon(SQUARE)])
-    texts = geometry_texts(arr)
-    assert texts[0] == '{"type":"Point","coordinates":[4.0,1e-06]}'
-    assert texts[1] == json_text(geojson_dicts(arr[1:2])[0])  # NaN: null, through the dict
-    assert texts[2] == '{"type":"Point","coordinates":[1.0,2.0,3.0]}'
-    assert json.loads(texts[3])["type"] == "Polygon"
+def test_point_texts_are_the_texts_of_their_dicts():
+    # RD points written from their coordinates: the same text as through to_crs, rounding and the dicts, on 2 000
+    # points across the Netherlands; odd points (NaN, 3D) and a polygon through their dicts
+    rng = np.random.default_rng(1)
+    points = list(shapely.points(rng.uniform(10_000, 280_000, 2000), rng.uniform(300_000, 620_000, 2000)))
+    geoms = [*points, shapely.Point(np.nan, 400_000), shapely.Point(100_000, 400_000, 5), shapely.Polygon(SQUARE)]
+    frame = gpd.GeoDataFrame(geometry=geoms, crs=CRS_RD)
+    texts = geometry_texts(frame, 5.0)
+    assert texts.tolist() == [json_text(d) for d in geojson_dicts(wgs84_geometries(frame, 5.0))]
+    assert texts[-3] == '{"type":"Point","coordinates":[null,null]}'  # NaN: null, through the dict
+    # 4.0 stays "4.0", 1e-06 stays "1e-06": repr of the double, as json writes it
+    wgs = gpd.GeoDataFrame(geometry=[shapely.Point(4.0, 1e-06)], crs=4326)
+    assert geometry_texts(wgs, 0.0).tolist() == ['{"type":"Point","coordinates":[4.0,1e-06]}']
 
 
 def test_development_collections_of_the_sample_are_json_as_json_writes_it():

@@ -11,6 +11,7 @@ byte, as :func:`energieplanologie._html.json_text` writes for the collection bui
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj import CRS, Transformer
 
 from energieplanologie._html import JsonText, json_text
 from energieplanologie.maps._popups import object_array, per_value
@@ -66,29 +68,46 @@ def geojson_dicts(arr: np.ndarray) -> list[dict[str, Any]]:
     return out
 
 
-def geometry_texts(arr: np.ndarray) -> np.ndarray:
-    """The JSON text of each geometry's :func:`geojson_dicts` dict: a two-dimensional point with finite coordinates
-    (nearly every feature at scale) written from its coordinates as ``json`` writes floats (``repr``), the others
-    through their dicts.
+def geometry_texts(gdf: gpd.GeoDataFrame, simplify_m: float) -> np.ndarray:
+    """The JSON text of the GeoJSON dict (:func:`geojson_dicts` of :func:`wgs84_geometries`) of each geometry.
+
+    A two-dimensional point in RD (nearly every feature at scale) is written from its coordinates: projected by the
+    transformer ``to_crs`` uses (a point simplifies to itself), rounded, each number as ``json`` writes a float
+    (``repr``). The other geometries (and a point whose projection is not finite) go through their dicts.
 
     Examples
     --------
-    >>> geometry_texts(np.array([shapely.Point(4.5, 51.25), shapely.LineString([(4, 51), (5, 52)])])).tolist()
-    ['{"type":"Point","coordinates":[4.5,51.25]}', '{"type":"LineString","coordinates":[[4.0,51.0],[5.0,52.0]]}']
+    >>> frame = gpd.GeoDataFrame(geometry=[shapely.Point(155_000, 463_000), shapely.LineString([(0, 0), (1, 1)])],
+    ...                          crs=CRS_RD)
+    >>> geometry_texts(frame, 0.0).tolist()[0]
+    '{"type":"Point","coordinates":[5.387204,52.155172]}'
     """
+    arr = np.asarray(gdf.geometry.values)
     out = object_array([None] * len(arr))
-    is_point = (shapely.get_type_id(arr) == shapely.GeometryType.POINT) & ~shapely.has_z(arr) & ~shapely.is_empty(arr)
-    points = np.flatnonzero(is_point)
-    xy = shapely.get_coordinates(arr[points])
-    finite = np.isfinite(xy).all(axis=1)
-    points = points[finite]
-    x = object_array(list(map(float.__repr__, xy[finite, 0].tolist())))
-    y = object_array(list(map(float.__repr__, xy[finite, 1].tolist())))
-    out[points] = '{"type":"Point","coordinates":[' + x + "," + y + "]}"
+    points = np.zeros(0, dtype=np.intp)
+    if gdf.geometry.crs is None or gdf.geometry.crs == CRS_RD:
+        is_point = (shapely.get_type_id(arr) == shapely.GeometryType.POINT) & ~shapely.has_z(arr) \
+            & ~shapely.is_empty(arr)
+        points = np.flatnonzero(is_point)
+        xy = shapely.get_coordinates(arr[points])
+        lon, lat = _to_wgs84().transform(xy[:, 0], xy[:, 1])
+        lon, lat = np.round(lon, 6), np.round(lat, 6)
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        points = points[finite]
+        x = object_array(list(map(float.__repr__, lon[finite].tolist())))
+        y = object_array(list(map(float.__repr__, lat[finite].tolist())))
+        out[points] = '{"type":"Point","coordinates":[' + x + "," + y + "]}"
     rest = np.setdiff1d(np.arange(len(arr)), points)
     if len(rest):
-        out[rest] = object_array([json_text(d) for d in geojson_dicts(arr[rest])])
+        dicts = geojson_dicts(wgs84_geometries(gdf.iloc[rest], simplify_m))
+        out[rest] = object_array([json_text(d) for d in dicts])
     return out
+
+
+@functools.cache
+def _to_wgs84() -> Transformer:
+    """RD → WGS84 as ``GeoSeries.to_crs(4326)`` projects (``always_xy``: longitude, latitude)."""
+    return Transformer.from_crs(CRS_RD, CRS.from_user_input(4326), always_xy=True)
 
 
 def json_strings(values: Sequence[str] | np.ndarray) -> np.ndarray:

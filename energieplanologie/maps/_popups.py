@@ -38,7 +38,10 @@ def per_value(values: Any, fn: Callable[[Any], Any]) -> np.ndarray:
     >>> per_value(pd.Series([2030.0, None, 2030.0]), lambda y: "–" if y is None else str(int(y))).tolist()
     ['2030', '–', '2030']
     """
-    codes, uniques = pd.factorize(pd.Series(values, dtype=None if len(values) else object), use_na_sentinel=True)
+    if isinstance(values, np.ndarray) and values.dtype == object:  # ours (column_values, a per_value result): as is
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    else:
+        codes, uniques = pd.factorize(pd.Series(values, dtype=None if len(values) else object), use_na_sentinel=True)
     plain = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
     # factorize leaves no missing value among the uniques; fn(None) only when a value is missing (code -1)
     results = object_array([fn(u) for u in plain] + [fn(None) if (codes < 0).any() else None])
@@ -105,10 +108,10 @@ def kv_rows(label: str, values: Any) -> np.ndarray:
 
 def kv_tables(rows: Sequence[np.ndarray], n: int) -> np.ndarray:
     """The tables of ``n`` features from their rows (:func:`kv_rows`, in order): ``<table>…</table>`` each."""
-    out = object_array(["<table>"] * n)
-    for part in rows:
-        out = out + part
-    return out + "</table>"
+    if not rows:
+        return object_array(["<table></table>"] * n)
+    # one join per feature of its rows (adding column after column would copy the growing tables each time)
+    return object_array([f"<table>{t}</table>" for t in map("".join, zip(*(part.tolist() for part in rows), strict=True))])
 
 
 def popups(titles: Any, subs: Any, bodies: np.ndarray) -> np.ndarray:

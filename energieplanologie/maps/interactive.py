@@ -419,11 +419,15 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
         return {"radius": 6, "color": colour, "weight": 2, "opacity": 0.9, "fillColor": colour,
                 "fillOpacity": max(fill_opacity, 0.6) if is_point else fill_opacity, "dashArray": dash}
 
-    style_of = pd.MultiIndex.from_arrays([sector, certainty, points])
-    style_codes, style_keys = style_of.factorize()
-    style_texts = object_array([json_text(style(s, c, bool(p))) for s, c, p in style_keys.tolist()])
+    sector_codes, sector_keys = pd.factorize(sector)
+    certainty_codes, certainty_keys = pd.factorize(certainty)
+    style_keys, style_codes = np.unique((sector_codes * len(certainty_keys) + certainty_codes) * 2 + points,
+                                        return_inverse=True)
+    style_texts = object_array([json_text(style(sector_keys[k // 2 // len(certainty_keys)],
+                                                certainty_keys[k // 2 % len(certainty_keys)], bool(k % 2)))
+                                for k in style_keys.tolist()])
     keep = ~(dev.geometry.isna() | dev.geometry.is_empty).to_numpy()
-    geometries = geometry_texts(wgs84_geometries(dev.loc[keep], simplify_m)) if keep.any() else object_array([])
+    geometries = geometry_texts(dev.loc[keep], simplify_m)
     properties = [
         ("id", json_strings(per_value(dev_id, str)[keep])),
         ("sector", json_values(per_value(sector, lambda s: s if s in SECTOR_COLOURS else "other")[keep])),
