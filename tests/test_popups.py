@@ -71,3 +71,22 @@ def test_format_numbers_is_format_number_of_every_value():
                         np.arange(-2000, 2000) / 200 + 5e-4])
     for decimals in (0, 1, 2, 3):
         assert format_numbers(x, decimals, "MW").tolist() == [format_number(v, decimals, "MW") for v in x]
+
+
+def test_escaped_is_esc_of_every_value():
+    from energieplanologie._html import esc
+    from energieplanologie.maps._popups import escaped
+
+    cases = [
+        ["A & B", '"q"', "<i>", "", "é'"],  # texts: one pass over their join
+        ["a\x00b", "<c>"],  # the join's separator inside a text: value by value
+        ["x", None, 2.5, "<y>"],  # not all texts: value by value
+        [],
+    ]
+    for values in cases:
+        assert escaped(values).tolist() == [esc(v) for v in values]
+    assert escaped(["A & B", '"q"']).tolist() == ["A &amp; B", "&quot;q&quot;"]  # by hand
+    # popups: an empty subtitle leaves no <div>, as kv_table's callers wrote it
+    assert popups(["T"], [""], np.array(["<table></table>"], dtype=object)).tolist() == ["<h4>T</h4><table></table>"]
+    assert popups(["T", None], ["a&b", 0], np.array(["", ""], dtype=object)).tolist() == [
+        '<h4>T</h4><div class="ep-sub">a&amp;b</div>', "<h4></h4>"]

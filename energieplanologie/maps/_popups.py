@@ -8,6 +8,7 @@ map's ``_popup`` write for one row.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,7 +18,7 @@ import pandas as pd
 from energieplanologie._html import esc
 from energieplanologie.labels import format_number
 
-__all__ = ["column_values", "format_numbers", "kv_rows", "kv_tables", "object_array", "per_value", "popups"]
+__all__ = ["column_values", "escaped", "format_numbers", "kv_rows", "kv_tables", "object_array", "per_value", "popups"]
 
 
 def object_array(values: Sequence[Any]) -> np.ndarray:
@@ -122,6 +123,34 @@ def popups(titles: Any, subs: Any, bodies: np.ndarray) -> np.ndarray:
     >>> popups(["A & B"], [""], np.array(["<table></table>"], dtype=object)).tolist()
     ['<h4>A &amp; B</h4><table></table>']
     """
-    heads = per_value(titles, lambda t: f"<h4>{esc(t)}</h4>")
-    subs_html = per_value(subs, lambda s: f'<div class="ep-sub">{esc(s)}</div>' if s else "")
+    heads = "<h4>" + escaped(titles) + "</h4>"
+    sub_texts = _escaped_texts(subs)
+    if sub_texts is None:
+        subs_html = per_value(subs, lambda s: f'<div class="ep-sub">{esc(s)}</div>' if s else "")
+    else:  # a text is empty exactly when its escaped text is
+        subs_html = object_array([f'<div class="ep-sub">{s}</div>' if s else "" for s in sub_texts.tolist()])
     return heads + subs_html + bodies
+
+
+def _escaped_texts(values: Any) -> np.ndarray | None:
+    """``esc`` of every value when all are text (``str``), from one ``html.escape`` of their join; else None."""
+    items = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    if not items or not all(type(v) is str for v in items):
+        return None
+    joined = "\x00".join(items)
+    if joined.count("\x00") != len(items) - 1:  # a text holds the separator itself
+        return None
+    return object_array(html.escape(joined, quote=True).split("\x00"))
+
+
+def escaped(values: Any) -> np.ndarray:
+    """:func:`~energieplanologie._html.esc` of every value: a column of texts (ids, names: mostly distinct) in one
+    pass over their join, anything else once per distinct value.
+
+    Examples
+    --------
+    >>> escaped(["A & B", "<i>", "A & B"]).tolist(), escaped([1.5, None]).tolist()
+    (['A &amp; B', '&lt;i&gt;', 'A &amp; B'], ['1.5', ''])
+    """
+    texts = _escaped_texts(values)
+    return per_value(values, esc) if texts is None else texts

@@ -51,6 +51,7 @@ from energieplanologie.maps._features import (
 )
 from energieplanologie.maps._popups import (
     column_values,
+    escaped,
     format_numbers,
     kv_rows,
     kv_tables,
@@ -408,7 +409,7 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
         kv_rows("Kabelpool", pool),
     ], n)
     popups_html = popups(names, per_value(dev_id, lambda v: str(v or "")), bodies)
-    tooltips = per_value(names, esc) + " (" + per_value(sector_label, esc) + ", " + year_text + ")"
+    tooltips = escaped(names) + " (" + per_value(sector_label, esc) + ", " + year_text + ")"
     # one style per sector × certainty × point (points get a stronger fill so small markers stay visible)
     points = (dev.geometry.geom_type == "Point").to_numpy()
 
