@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -65,15 +66,25 @@ def test_collection_text_equals_json_of_the_dicts_on_awkward_features():
 
 
 def test_point_texts_are_the_texts_of_their_dicts():
-    # RD points written from their coordinates: the same text as through to_crs, rounding and the dicts, on 2 000
-    # points across the Netherlands; odd points (NaN, 3D) and a polygon through their dicts
+    # RD points and polygons written from their coordinates: the same text as through to_crs, rounding and the
+    # dicts, on 2 000 points across the Netherlands, a square with and without a hole; odd ones (a NaN point, a 3D
+    # point, a multipolygon; polygons as soon as one corner is NaN) through their dicts
     rng = np.random.default_rng(1)
     points = list(shapely.points(rng.uniform(10_000, 280_000, 2000), rng.uniform(300_000, 620_000, 2000)))
-    geoms = [*points, shapely.Point(np.nan, 400_000), shapely.Point(100_000, 400_000, 5), shapely.Polygon(SQUARE)]
+    hole = [(100_100, 400_100), (100_200, 400_100), (100_200, 400_200)]
+    geoms = [*points, shapely.Point(np.nan, 400_000), shapely.Point(100_000, 400_000, 5), shapely.Polygon(SQUARE),
+             shapely.Polygon(SQUARE, [hole]), shapely.MultiPolygon([shapely.Polygon(SQUARE)]),
+             shapely.Polygon(SQUARE[:3])]
     frame = gpd.GeoDataFrame(geometry=geoms, crs=CRS_RD)
     texts = geometry_texts(frame, 5.0)
     assert texts.tolist() == [json_text(d) for d in geojson_dicts(wgs84_geometries(frame, 5.0))]
-    assert texts[-3] == '{"type":"Point","coordinates":[null,null]}'  # NaN: null, through the dict
+    assert texts[-6] == '{"type":"Point","coordinates":[null,null]}'  # NaN: null, through the dict
+    assert texts[-3].count("]],[[") == 1  # the square's outline, then its hole
+    with warnings.catch_warnings():  # shapely warns of the NaN it is asked to keep (GEOS cannot simplify it)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        odd = gpd.GeoDataFrame(geometry=[shapely.Polygon([(100_000, 400_000), (np.nan, 400_500), (101_000, 401_000)]),
+                                         shapely.Polygon(SQUARE)], crs=CRS_RD)
+        assert geometry_texts(odd, 0.0).tolist() == [json_text(d) for d in geojson_dicts(wgs84_geometries(odd, 0.0))]
     # 4.0 stays "4.0", 1e-06 stays "1e-06": repr of the double, as json writes it
     wgs = gpd.GeoDataFrame(geometry=[shapely.Point(4.0, 1e-06)], crs=4326)
     assert geometry_texts(wgs, 0.0).tolist() == ['{"type":"Point","coordinates":[4.0,1e-06]}']

@@ -94,14 +94,42 @@ def geometry_texts(gdf: gpd.GeoDataFrame, simplify_m: float) -> np.ndarray:
         lon, lat = np.round(lon, 6), np.round(lat, 6)
         finite = np.isfinite(lon) & np.isfinite(lat)
         points = points[finite]
-        x = object_array(list(map(float.__repr__, lon[finite].tolist())))
-        y = object_array(list(map(float.__repr__, lat[finite].tolist())))
-        out[points] = '{"type":"Point","coordinates":[' + x + "," + y + "]}"
+        out[points] = '{"type":"Point","coordinates":[' + object_array(_xy_texts(lon[finite], lat[finite])) + "]}"
     rest = np.setdiff1d(np.arange(len(arr)), points)
     if len(rest):
-        dicts = geojson_dicts(wgs84_geometries(gdf.iloc[rest], simplify_m))
-        out[rest] = object_array([json_text(d) for d in dicts])
+        wgs = wgs84_geometries(gdf.iloc[rest], simplify_m)
+        polygons = np.flatnonzero((shapely.get_type_id(wgs) == shapely.GeometryType.POLYGON) & ~shapely.has_z(wgs)
+                                  & ~shapely.is_empty(wgs))
+        texts = _polygon_texts(wgs[polygons]) if len(polygons) else None
+        if texts is not None:
+            out[rest[polygons]] = texts
+            others = np.setdiff1d(np.arange(len(rest)), polygons)
+        else:
+            others = np.arange(len(rest))
+        if len(others):
+            out[rest[others]] = object_array([json_text(d) for d in geojson_dicts(wgs[others])])
     return out
+
+
+def _polygon_texts(arr: np.ndarray) -> np.ndarray | None:
+    """The texts of two-dimensional polygons from their coordinates (a ``str.join`` per ring and per polygon of the
+    coordinates' texts); None when a coordinate is not finite or a ring is empty (then the dicts decide)."""
+    _, coords, (ring_offsets, polygon_offsets) = shapely.to_ragged_array(arr)
+    if not np.isfinite(coords).all() or (np.diff(ring_offsets) <= 0).any() or (np.diff(polygon_offsets) <= 0).any():
+        return None
+    xy = _xy_texts(coords[:, 0], coords[:, 1])
+    rings = ["[[" + "],[".join(xy[a:b]) + "]]"
+             for a, b in zip(ring_offsets[:-1].tolist(), ring_offsets[1:].tolist(), strict=True)]
+    return object_array(['{"type":"Polygon","coordinates":[' + ",".join(rings[a:b]) + "]}"
+                         for a, b in zip(polygon_offsets[:-1].tolist(), polygon_offsets[1:].tolist(), strict=True)])
+
+
+def _xy_texts(x: np.ndarray, y: np.ndarray) -> list[str]:
+    """``"x,y"`` of each (finite) coordinate pair, the numbers as ``json`` writes them: from one ``json.dumps`` of
+    all pairs, split between them."""
+    if not len(x):
+        return []
+    return json.dumps(np.column_stack([x, y]).tolist(), separators=(",", ":"))[2:-2].split("],[")
 
 
 @functools.cache

@@ -585,7 +585,7 @@ def _hotspot_collection(hotspots: gpd.GeoDataFrame, simplify_m: float) -> dict[s
     return _collection(hotspots, props, simplify_m)
 
 
-def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
+def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> JsonText:
     import matplotlib
 
     hexes = hexagons
@@ -609,13 +609,18 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[s
         kv_rows("Significant heet", per_value(hot, lambda h: "ja" if h else "nee")),
     ], len(hexes))
     popups_html = popups(per_value(hex_id, lambda v: f"Hexagon {v}"), object_array([""] * len(hexes)), bodies)
-    props = [{"id": i, "hot": h,
-              "style": {"color": "#7f0000" if h else "#777777", "weight": 1.2 if h else 0.4, "opacity": 0.8,
-                        "fillColor": c, "fillOpacity": 0.55 if h else 0.25},
-              "popup": pop}
-             for i, h, c, pop in zip(per_value(hex_id, str).tolist(), hot.tolist(), colours.tolist(),
-                                     popups_html.tolist(), strict=True)]
-    return _collection(hexes, props, simplify_m)
+    def style(key: str) -> str:  # "<colour>|<hot: 1 or 0>"
+        c, h = key[:-2], key[-1] == "1"
+        return json_text({"color": "#7f0000" if h else "#777777", "weight": 1.2 if h else 0.4, "opacity": 0.8,
+                          "fillColor": c, "fillOpacity": 0.55 if h else 0.25})
+
+    keep = ~(hexes.geometry.isna() | hexes.geometry.is_empty).to_numpy()
+    return feature_collection_text(geometry_texts(hexes.loc[keep], simplify_m), [
+        ("id", json_strings(per_value(hex_id, str)[keep])),
+        ("hot", json_values(hot[keep])),
+        ("style", per_value(colours + np.where(hot.astype(bool), "|1", "|0").astype(object), style)[keep]),
+        ("popup", json_strings(popups_html[keep])),
+    ])
 
 
 def _municipality_collection(mun: gpd.GeoDataFrame, simplify_m: float, focus: str | None,
