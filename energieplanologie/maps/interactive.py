@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -271,43 +271,67 @@ def _station_status(balance: pd.DataFrame) -> pd.DataFrame:
 
 
 def _station_collection(stations: gpd.GeoDataFrame, balance: pd.DataFrame | None, years: Sequence[int],
-                        simplify_m: float) -> dict[str, Any]:
+                        simplify_m: float) -> JsonText:
+    """The stations with, per year of ``years``, their status (the worse direction), its colour and a tooltip
+    naming both directions; the popup tables the balance. Written as JSON text a year column at a time."""
     status = _station_status(balance) if balance is not None and len(balance) else None
     bodies = _station_balance_htmls(balance) if status is not None and balance is not None else {}
-    by_status: dict[str, list[tuple[int, str, str, str]]] = {}
+    rows = _rows(stations)
+    sids = [str(row["station_id"]) for row in rows]
+    names = object_array([_val(row, "name") or sid for row, sid in zip(rows, sids, strict=True)])
+    columns = [str(y) for y in years]
     if status is not None:
-        for sid, y, comb, off, feed in zip(status["station_id"], status["year"], status["combined"],
-                                           status["offtake"], status["feedin"], strict=True):
-            by_status.setdefault(sid, []).append((int(y), comb, off, feed))
+        def wide(column: str) -> pd.DataFrame:  # station (in the stations' order) × year → status
+            table = status.pivot(index="station_id", columns="year", values=column)
+            return table.reindex(index=sids, columns=list(years)).fillna("unknown")
+
+        combined, offtake, feedin = wide("combined"), wide("offtake"), wide("feedin")
+    else:
+        combined = offtake = feedin = pd.DataFrame("unknown", index=sids, columns=list(years))
     lower = functools.cache(lambda s: value_label("balance_status", s).lower())
-    props = []
-    for row in _rows(stations):
-        sid = str(row["station_id"])
-        name = _val(row, "name") or sid
-        statuses = {str(y): "unknown" for y in years}
-        per_dir: dict[int, tuple[str, str]] = {}
-        for y, comb, off, feed in by_status.get(sid, ()):
-            statuses[str(y)] = comb
-            per_dir[y] = (off, feed)
-        tooltips = {}
-        for y in years:
-            off, feed = per_dir.get(int(y), ("unknown", "unknown"))
-            tooltips[str(y)] = esc(f"{name} — {y}: afname {lower(off)}, invoeding {lower(feed)}")
-        sub = " · ".join(str(v) for v in (sid, _val(row, "level"), _val(row, "voltage_kv") and f"{_val(row, 'voltage_kv')} kV",
-                                             _val(row, "operator"), value_label("carrier", _val(row, "carrier"))) if v)
+
+    def per_year(texts: list[np.ndarray]) -> np.ndarray:  # {"<year>": <text>, …} per station
+        out = object_array(["{"] * len(sids))
+        for i, (column, text) in enumerate(zip(columns, texts, strict=True)):
+            out = out + (("," if i else "") + json_text(column) + ":") + text
+        return out + "}"
+
+    name_html = escaped(names)
+    tooltip_texts = []
+    for k, y in enumerate(years):
+        directions = offtake.iloc[:, k].astype(str) + "|" + feedin.iloc[:, k].astype(str)
+        suffix = per_value(directions.to_numpy(dtype=object), functools.partial(_station_tooltip_suffix, y, lower))
+        tooltip_texts.append(json_strings(name_html + suffix))
+    subs, popup_texts = [], []
+    for row, sid, name in zip(rows, sids, names.tolist(), strict=True):
+        sub = " · ".join(str(v) for v in (sid, _val(row, "level"),
+                                            _val(row, "voltage_kv") and f"{_val(row, 'voltage_kv')} kV",
+                                            _val(row, "operator"), value_label("carrier", _val(row, "carrier"))) if v)
         body = bodies.get(sid, "<p>Geen capaciteitsgegevens voor dit station.</p>") if status is not None \
             else "<p>Geen balans berekend.</p>"
-        props.append({
-            "id": sid,
-            "style": {"radius": 8, "color": "#222222", "weight": 1.5, "fillColor": STATUS_COLOURS["unknown"],
-                      "fillOpacity": 0.95, "opacity": 1.0},
-            "statuses": statuses,
-            "colors": {y: STATUS_COLOURS[s] for y, s in statuses.items()},
-            "tooltip": esc(name),
-            "tooltips": tooltips,
-            "popup": _popup(name, sub, body),
-        })
-    return _collection(stations, props, simplify_m)
+        subs.append(sub)
+        popup_texts.append(_popup(name, sub, body))
+    style = json_text({"radius": 8, "color": "#222222", "weight": 1.5, "fillColor": STATUS_COLOURS["unknown"],
+                       "fillOpacity": 0.95, "opacity": 1.0})
+    properties = [
+        ("id", json_strings(sids)),
+        ("style", object_array([style] * len(sids))),
+        ("statuses", per_year([json_values(combined.iloc[:, k].to_numpy(dtype=object)) for k in range(len(years))])),
+        ("colors", per_year([per_value(combined.iloc[:, k].to_numpy(dtype=object),
+                                       lambda s: json_text(STATUS_COLOURS[s])) for k in range(len(years))])),
+        ("tooltip", json_strings(name_html)),
+        ("tooltips", per_year(tooltip_texts)),
+        ("popup", json_strings(popup_texts)),
+    ]
+    keep = ~(stations.geometry.isna() | stations.geometry.is_empty).to_numpy()
+    return feature_collection_text(geometry_texts(stations.loc[keep], simplify_m),
+                                   [(key, texts[keep]) for key, texts in properties])
+
+
+def _station_tooltip_suffix(year: int, lower: Callable[[str], str], directions: str) -> str:
+    """The escaped tooltip of a station in ``year`` after its name; ``directions`` is ``"<offtake>|<feed-in>"``."""
+    off, feed = directions.split("|")
+    return esc(f" — {year}: afname {lower(off)}, invoeding {lower(feed)}")
 
 
 _BALANCE_HEAD = ("<thead><tr><th rowspan=2>Jaar</th><th colspan=3>Afname (MW)</th><th colspan=3>Invoeding (MW)</th></tr>"
