@@ -351,15 +351,26 @@ def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
                           "status": balance["status"].to_numpy() if "status" in balance.columns else None})
     keys = ["station_id", "year", "direction"]
     first = frame.groupby(keys, sort=True)[[*values, "status"]].first()
-    texts = [format_numbers(first[c]).tolist() for c in values]  # each distinct text written once
-    cells = {k: (cap, load, head) for k, cap, load, head in zip(first.index, *texts, strict=True)}
-    none = format_number(None)
-    stat = {k: s for k, s in zip(first.index, first["status"], strict=True)}
     # a year whose capacity, load and headroom are missing in both directions gets no row (as pivot_table drops it)
     shown = first[values].notna().any(axis=1).groupby(level=["station_id", "year"], sort=True).any()
-    years_of: dict[str, list[Any]] = {}
-    for sid, year in shown.index[shown.to_numpy()]:
-        years_of.setdefault(sid, []).append(year)
+    shown_index = shown.index[shown.to_numpy()]
+    # the three cells of each station × year × direction, each distinct number and status written once
+    cap, load, head = (format_numbers(first[c]) for c in values)
+    status_cell = per_value(first["status"], lambda s: _balance_status_cell(
+        s if isinstance(s, str) and s in STATUS_COLOURS else "unknown"))
+    cells = pd.Series('<td class="num">' + cap + '</td><td class="num">' + load + status_cell + head + "</td>",
+                      index=first.index)
+    none = format_number(None)
+    empty = f'<td class="num">{none}</td><td class="num">{none}{_balance_status_cell("unknown")}{none}</td>'
+    by_direction = cells.unstack("direction")
+    tds = [by_direction[d].reindex(shown_index).fillna(empty).to_numpy(dtype=object) if d in by_direction.columns
+           else object_array([empty] * len(shown_index)) for d in ("offtake", "feedin")]
+    row_heads = per_value(shown_index.get_level_values("year"), lambda y: f'<tr data-year="{int(y)}"><td>{int(y)}</td>')
+    table_rows = (row_heads + tds[0] + tds[1] + "</tr>").tolist()
+    station_of = shown_index.get_level_values("station_id")
+    starts = np.flatnonzero(np.r_[True, station_of[1:] != station_of[:-1]]) if len(station_of) else np.zeros(0, int)
+    ends = np.r_[starts[1:], len(station_of)]
+    bodies_of = {station_of[a]: "".join(table_rows[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}
     first_short: dict[tuple[str, str], Any] = {}
     if "first_shortage_year" in balance.columns:
         fs = pd.DataFrame({"station_id": frame["station_id"], "direction": frame["direction"],
@@ -372,28 +383,22 @@ def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
         g = sc.groupby("station_id", sort=False)["s"]
         one = g.nunique() == 1
         scen_of = g.first()[one].to_dict()
-    dots = {s: _dot(STATUS_COLOURS[s]) for s in STATUS_COLOURS}
-    titles = {s: esc(value_label("balance_status", s)) for s in STATUS_COLOURS}
     out: dict[str, str] = {}
-    for sid, years in years_of.items():
-        body = []
-        for year in years:
-            tds = []
-            for d in ("offtake", "feedin"):
-                s = stat.get((sid, year, d))
-                s = s if isinstance(s, str) and s in STATUS_COLOURS else "unknown"
-                cap, load, head = cells.get((sid, year, d), (none, none, none))
-                tds.append(f'<td class="num">{cap}</td><td class="num">{load}</td>'
-                           f'<td class="num" title="{titles[s]}">{dots[s]}{head}</td>')
-            body.append(f'<tr data-year="{int(year)}"><td>{int(year)}</td>{"".join(tds)}</tr>')
+    for sid, body in bodies_of.items():
         foot = ""
         if "first_shortage_year" in balance.columns:
             first_txt = [f"{label} {fmt_year(first_short[(sid, d)]) if (sid, d) in first_short else '–'}"
                          for d, label in (("offtake", "afname"), ("feedin", "invoeding"))]
             foot = (f'<div class="ep-sub">Eerste tekort: {esc(", ".join(first_txt))}'
                     + (f" · scenario {esc(scen_of[sid])}" if sid in scen_of else "") + "</div>")
-        out[sid] = f'<table class="ep-balance">{_BALANCE_HEAD}<tbody>{"".join(body)}</tbody></table>{foot}'
+        out[sid] = f'<table class="ep-balance">{_BALANCE_HEAD}<tbody>{body}</tbody></table>{foot}'
     return out
+
+
+def _balance_status_cell(status: str) -> str:
+    """Between a direction's load and its headroom: the headroom cell's opening with the status as title and dot."""
+    return (f'</td><td class="num" title="{esc(value_label("balance_status", status))}">'
+            f"{_dot(STATUS_COLOURS[status])}")
 
 
 # ------------------------------------------------------------------------------------------- other layers
