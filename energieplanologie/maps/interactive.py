@@ -942,7 +942,8 @@ def region_map(
                                                       else {str(c) for c in linked_municipalities}))
     if hotspots is not None and len(hotspots):
         group("hotspots", _hotspot_collection(hotspots, simplify_m))
-    sectors = [s for s in SECTOR_COLOURS if s in set(dev["sector"].dropna())]
+    present = set(dev["sector"].dropna().unique().tolist())  # once, not per sector
+    sectors = [s for s in SECTOR_COLOURS if s in present]
     for sector, collection in zip(sectors, _development_collections(dev, sectors, simplify_m) if sectors else [],
                                   strict=True):
         group("developments", collection, name=f"{LAYER_NAMES['developments']}: {value_label('sector', sector)}")
