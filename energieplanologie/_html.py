@@ -24,7 +24,8 @@ import pandas as pd
 
 from energieplanologie.labels import format_number
 
-__all__ = ["esc", "fmt_year", "is_missing", "kv_table", "render_template", "safe_file_stem", "script_json", "table_html"]
+__all__ = ["JsonText", "esc", "fmt_year", "is_missing", "json_text", "kv_table", "render_template", "safe_file_stem",
+           "script_json", "table_html"]
 
 
 @cache
@@ -119,11 +120,35 @@ def _plain_leaf(obj: Any) -> Any:
     return plain
 
 
+class JsonText(str):
+    """Text that is JSON already (built by the caller, e.g. :mod:`energieplanologie.maps._features`):
+    :func:`script_json` makes it safe for a ``<script>`` element without encoding it again."""
+
+    __slots__ = ()
+
+
+def json_text(obj: Any) -> str:
+    """The JSON text :func:`script_json` writes for ``obj`` before it escapes it for a page: compact, NaN/inf as
+    ``null``, numpy scalars as plain numbers. The text of a value inside a list or dict is the same text as its own,
+    so a caller can write the JSON of a large structure from the texts of its parts.
+
+    Examples
+    --------
+    >>> json_text({"a": [np.int64(2), float("nan"), "<b>"]})
+    '{"a":[2,null,"<b>"]}'
+    """
+    try:  # one pass of json's C encoder; a NaN/inf float (or a key it cannot write) needs the walk through _plain
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_plain_leaf)
+    except (TypeError, ValueError):
+        return json.dumps(_plain(obj), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def script_json(obj: Any) -> str:
     """JSON text that is safe to place inside an HTML ``<script>`` element (and through a Jinja pass).
 
     NaN/inf become ``null``; numpy scalars become plain numbers. In JSON text ``{{``, ``{%`` and ``{#`` can
-    only occur inside strings, where ``\\u007b`` means the same ``{``.
+    only occur inside strings, where ``\\u007b`` means the same ``{``. A :class:`JsonText` is JSON already: it is
+    only escaped.
 
     Examples
     --------
@@ -131,11 +156,10 @@ def script_json(obj: Any) -> str:
     '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u007b{ 7*7 }}"}'
     >>> script_json({"x": [np.float64(0.5), np.int64(2), float("nan"), np.bool_(True)]})
     '{"x":[0.5,2,null,true]}'
+    >>> script_json(JsonText('{"a":"<b>"}'))
+    '{"a":"\\\\u003cb\\\\u003e"}'
     """
-    try:  # one pass of json's C encoder; a NaN/inf float (or a key it cannot write) needs the walk through _plain
-        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_plain_leaf)
-    except (TypeError, ValueError):
-        text = json.dumps(_plain(obj), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = str(obj) if isinstance(obj, JsonText) else json_text(obj)
     for char, escaped in _JS_ESCAPES:  # str.replace per character: str.translate to longer text is ~10x slower
         if char in text:
             text = text.replace(char, escaped)

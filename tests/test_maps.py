@@ -521,3 +521,31 @@ def test_geojson_from_coordinates_equals_geos_geojson():
     assert [g["type"] for g in got] == ["Point", "Polygon", "Polygon", "LineString", "Point", "MultiPolygon",
                                         "Polygon"]
     assert len(got[2]["coordinates"]) == 2 and len(got[2]["coordinates"][1]) == 4  # the hole, closed
+
+
+def test_station_balance_table_written_by_hand():
+    # Station C, two years: 2025 offtake capacity 40, load 25 (headroom 15, green) and feed-in 30, 35 (-5, red);
+    # 2030 only offtake 50, 55 (-5, red) and no feed-in row (– – –, unknown); 2035 all numbers missing: no row.
+    from energieplanologie.maps.interactive import _BALANCE_HEAD, _station_balance_htmls
+
+    balance = pd.DataFrame({"station_id": ["C"] * 5, "year": [2025, 2025, 2030, 2035, 2035],
+                            "direction": ["offtake", "feedin", "offtake", "offtake", "feedin"],
+                            "capacity_mw": [40.0, 30.0, 50.0, np.nan, np.nan],
+                            "load_mw": [25.0, 35.0, 55.0, np.nan, np.nan],
+                            "status": ["green", "red", "red", None, None], "scenario": "verwacht",
+                            "first_shortage_year": pd.array([2030, 2025, 2030, 2030, 2025], dtype="Int64")})
+    balance["headroom_mw"] = balance["capacity_mw"] - balance["load_mw"]
+
+    def headroom(title: str, colour: str, text: str) -> str:
+        return f'<td class="num" title="{title}"><span class="ep-dot" style="background:{colour}"></span>{text}</td>'
+
+    green, red, grey = "#2e9e44", "#d7191c", "#8c8c8c"
+    assert _station_balance_htmls(balance) == {"C": (
+        f'<table class="ep-balance">{_BALANCE_HEAD}<tbody>'
+        '<tr data-year="2025"><td>2025</td><td class="num">40,0</td><td class="num">25,0</td>'
+        + headroom("Ruimte", green, "15,0") + '<td class="num">30,0</td><td class="num">35,0</td>'
+        + headroom("Tekort", red, "-5,0") + "</tr>"
+        '<tr data-year="2030"><td>2030</td><td class="num">50,0</td><td class="num">55,0</td>'
+        + headroom("Tekort", red, "-5,0") + '<td class="num">–</td><td class="num">–</td>'
+        + headroom("Onbekend", grey, "–") + "</tr>"
+        '</tbody></table><div class="ep-sub">Eerste tekort: afname 2030, invoeding 2025 · scenario verwacht</div>')}

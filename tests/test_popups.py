@@ -51,3 +51,42 @@ def test_two_feature_tables_and_popups_written_by_hand():
         "<tr><th>Jaar</th><td>2030</td></tr></table>",
         "<h4>D2</h4><table><tr><th>Jaar</th><td>&lt;2031&gt;</td></tr></table>",
     ]
+
+
+def test_format_numbers_is_format_number_of_every_value():
+    from energieplanologie.labels import format_number
+    from energieplanologie.maps._popups import format_numbers
+
+    # by hand: 0.25 is exactly a half → even (0,2); 0.35 is 0.34999… in binary → 0,3; 2.675 (2.67499…) → 2,67;
+    # -0.04 → 0,0 (never -0,0); thousands with a dot; missing → –; inf → ∞; a huge value through format_number
+    values = pd.Series([0.25, 0.35, -0.04, 1234.56, None, float("inf"), 1e12, -2.5, 2.675])
+    assert format_numbers(values).tolist() == ["0,2", "0,3", "0,0", "1.234,6", "–", "∞", "1.000.000.000.000,0",
+                                                "-2,5", "2,7"]
+    assert format_numbers(values, 2, "M€").tolist()[-1] == "2,67 M€"
+    assert format_numbers(pd.Series([3, None], dtype="Int64"), 0, "MW").tolist() == ["3 MW", "–"]
+    assert format_numbers(pd.Series(["1.5", None])).tolist() == ["1,5", "–"]  # not numeric: value by value
+    # the same text as format_number, value by value, on numbers of every size and on exact halves
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, 10, 20_000), rng.lognormal(0, 6, 20_000), np.arange(-2000, 2000) / 20,
+                        np.arange(-2000, 2000) / 200 + 5e-4])
+    for decimals in (0, 1, 2, 3):
+        assert format_numbers(x, decimals, "MW").tolist() == [format_number(v, decimals, "MW") for v in x]
+
+
+def test_escaped_is_esc_of_every_value():
+    from energieplanologie._html import esc
+    from energieplanologie.maps._popups import escaped
+
+    cases = [
+        ["A & B", '"q"', "<i>", "", "é'"],  # texts: one pass over their join
+        ["a\x00b", "<c>"],  # the join's separator inside a text: value by value
+        ["x", None, 2.5, "<y>"],  # not all texts: value by value
+        [],
+    ]
+    for values in cases:
+        assert escaped(values).tolist() == [esc(v) for v in values]
+    assert escaped(["A & B", '"q"']).tolist() == ["A &amp; B", "&quot;q&quot;"]  # by hand
+    # popups: an empty subtitle leaves no <div>, as kv_table's callers wrote it
+    assert popups(["T"], [""], np.array(["<table></table>"], dtype=object)).tolist() == ["<h4>T</h4><table></table>"]
+    assert popups(["T", None], ["a&b", 0], np.array(["", ""], dtype=object)).tolist() == [
+        '<h4>T</h4><div class="ep-sub">a&amp;b</div>', "<h4></h4>"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -31,15 +31,34 @@ from branca.element import CssLink, Element, Figure, JavascriptLink
 from folium import plugins
 
 from energieplanologie._html import (
+    JsonText,
     esc,
     fmt_year,
     is_missing,
+    json_text,
     kv_table,
     safe_file_stem,
     script_json,
 )
 from energieplanologie.labels import VALUE_LABELS, format_number, value_label
-from energieplanologie.maps._popups import column_values, kv_rows, kv_tables, object_array, per_value, popups
+from energieplanologie.maps._features import (
+    feature_collection_text,
+    geojson_dicts,
+    geometry_texts,
+    json_strings,
+    json_values,
+    wgs84_geometries,
+)
+from energieplanologie.maps._popups import (
+    column_values,
+    escaped,
+    format_numbers,
+    kv_rows,
+    kv_tables,
+    object_array,
+    per_value,
+    popups,
+)
 from energieplanologie.maps._slots import Slots
 from energieplanologie.maps._style import (
     CARRIER_COLOURS,
@@ -155,36 +174,7 @@ class _Call(Element):
 
 def _wgs84_geojson(gdf: gpd.GeoDataFrame, simplify_m: float) -> list[dict[str, Any]]:
     """Geometries as GeoJSON dicts in WGS84, simplified in RD metres and rounded to 1e-6° (≈ 0.1 m)."""
-    import json
-
-    geoms = gdf.geometry
-    if geoms.crs is not None and geoms.crs != CRS_RD:
-        geoms = geoms.to_crs(CRS_RD)
-    arr = np.asarray(geoms.values)
-    if simplify_m > 0:
-        arr = shapely.simplify(arr, simplify_m, preserve_topology=True)
-    arr = np.asarray(gpd.GeoSeries(arr, crs=CRS_RD).to_crs(4326).values)
-    arr = shapely.transform(arr, lambda c: np.round(c, 6))
-    # Points and polygons (most features at scale) straight from their coordinates; the rest through GEOS's
-    # GeoJSON. The numbers are the same doubles either way: GEOS writes each rounded coordinate with enough digits
-    # to read it back (tests/test_maps.py checks both ways on the same geometries).
-    kind = np.where(shapely.has_z(arr), -1, shapely.get_type_id(arr))
-    out: list[Any] = [None] * len(arr)
-    points = np.flatnonzero(kind == shapely.GeometryType.POINT)
-    for i, xy in zip(points.tolist(), shapely.get_coordinates(arr[points]).tolist(), strict=True):
-        out[i] = {"type": "Point", "coordinates": xy}
-    polygons = np.flatnonzero((kind == shapely.GeometryType.POLYGON) & ~shapely.is_empty(arr))
-    if len(polygons):
-        _, coords, (ring_offsets, polygon_offsets) = shapely.to_ragged_array(arr[polygons])
-        xy = coords.tolist()
-        rings = [xy[a:b] for a, b in zip(ring_offsets[:-1].tolist(), ring_offsets[1:].tolist(), strict=True)]
-        for i, a, b in zip(polygons.tolist(), polygon_offsets[:-1].tolist(), polygon_offsets[1:].tolist(),
-                           strict=True):
-            out[i] = {"type": "Polygon", "coordinates": rings[a:b]}
-    rest = [i for i, geometry in enumerate(out) if geometry is None]
-    for i, text in zip(rest, shapely.to_geojson(arr[rest]).tolist(), strict=True):
-        out[i] = json.loads(text)
-    return out
+    return geojson_dicts(wgs84_geometries(gdf, simplify_m))
 
 
 def _collection(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]], simplify_m: float) -> dict[str, Any]:
@@ -209,6 +199,11 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(columns, values, strict=True))
             for values in zip(*(frame[c].tolist() for c in columns), strict=True)] if columns \
         else [{} for _ in range(len(frame))]
+
+
+def _numbers(frame: pd.DataFrame, column: str, decimals: int = 1, unit: str = "") -> np.ndarray:
+    """``format_number`` of every value of ``frame[column]`` (``–`` for all when the column is absent)."""
+    return format_numbers(frame[column] if column in frame.columns else column_values(frame, column), decimals, unit)
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -276,43 +271,67 @@ def _station_status(balance: pd.DataFrame) -> pd.DataFrame:
 
 
 def _station_collection(stations: gpd.GeoDataFrame, balance: pd.DataFrame | None, years: Sequence[int],
-                        simplify_m: float) -> dict[str, Any]:
+                        simplify_m: float) -> JsonText:
+    """The stations with, per year of ``years``, their status (the worse direction), its colour and a tooltip
+    naming both directions; the popup tables the balance. Written as JSON text a year column at a time."""
     status = _station_status(balance) if balance is not None and len(balance) else None
     bodies = _station_balance_htmls(balance) if status is not None and balance is not None else {}
-    by_status: dict[str, list[tuple[int, str, str, str]]] = {}
+    rows = _rows(stations)
+    sids = [str(row["station_id"]) for row in rows]
+    names = object_array([_val(row, "name") or sid for row, sid in zip(rows, sids, strict=True)])
+    columns = [str(y) for y in years]
     if status is not None:
-        for sid, y, comb, off, feed in zip(status["station_id"], status["year"], status["combined"],
-                                           status["offtake"], status["feedin"], strict=True):
-            by_status.setdefault(sid, []).append((int(y), comb, off, feed))
+        def wide(column: str) -> pd.DataFrame:  # station (in the stations' order) × year → status
+            table = status.pivot(index="station_id", columns="year", values=column)
+            return table.reindex(index=sids, columns=list(years)).fillna("unknown")
+
+        combined, offtake, feedin = wide("combined"), wide("offtake"), wide("feedin")
+    else:
+        combined = offtake = feedin = pd.DataFrame("unknown", index=sids, columns=list(years))
     lower = functools.cache(lambda s: value_label("balance_status", s).lower())
-    props = []
-    for row in _rows(stations):
-        sid = str(row["station_id"])
-        name = _val(row, "name") or sid
-        statuses = {str(y): "unknown" for y in years}
-        per_dir: dict[int, tuple[str, str]] = {}
-        for y, comb, off, feed in by_status.get(sid, ()):
-            statuses[str(y)] = comb
-            per_dir[y] = (off, feed)
-        tooltips = {}
-        for y in years:
-            off, feed = per_dir.get(int(y), ("unknown", "unknown"))
-            tooltips[str(y)] = esc(f"{name} — {y}: afname {lower(off)}, invoeding {lower(feed)}")
-        sub = " · ".join(str(v) for v in (sid, _val(row, "level"), _val(row, "voltage_kv") and f"{_val(row, 'voltage_kv')} kV",
-                                             _val(row, "operator"), value_label("carrier", _val(row, "carrier"))) if v)
+
+    def per_year(texts: list[np.ndarray]) -> np.ndarray:  # {"<year>": <text>, …} per station
+        out = object_array(["{"] * len(sids))
+        for i, (column, text) in enumerate(zip(columns, texts, strict=True)):
+            out = out + (("," if i else "") + json_text(column) + ":") + text
+        return out + "}"
+
+    name_html = escaped(names)
+    tooltip_texts = []
+    for k, y in enumerate(years):
+        directions = offtake.iloc[:, k].astype(str) + "|" + feedin.iloc[:, k].astype(str)
+        suffix = per_value(directions.to_numpy(dtype=object), functools.partial(_station_tooltip_suffix, y, lower))
+        tooltip_texts.append(json_strings(name_html + suffix))
+    subs, popup_texts = [], []
+    for row, sid, name in zip(rows, sids, names.tolist(), strict=True):
+        sub = " · ".join(str(v) for v in (sid, _val(row, "level"),
+                                            _val(row, "voltage_kv") and f"{_val(row, 'voltage_kv')} kV",
+                                            _val(row, "operator"), value_label("carrier", _val(row, "carrier"))) if v)
         body = bodies.get(sid, "<p>Geen capaciteitsgegevens voor dit station.</p>") if status is not None \
             else "<p>Geen balans berekend.</p>"
-        props.append({
-            "id": sid,
-            "style": {"radius": 8, "color": "#222222", "weight": 1.5, "fillColor": STATUS_COLOURS["unknown"],
-                      "fillOpacity": 0.95, "opacity": 1.0},
-            "statuses": statuses,
-            "colors": {y: STATUS_COLOURS[s] for y, s in statuses.items()},
-            "tooltip": esc(name),
-            "tooltips": tooltips,
-            "popup": _popup(name, sub, body),
-        })
-    return _collection(stations, props, simplify_m)
+        subs.append(sub)
+        popup_texts.append(_popup(name, sub, body))
+    style = json_text({"radius": 8, "color": "#222222", "weight": 1.5, "fillColor": STATUS_COLOURS["unknown"],
+                       "fillOpacity": 0.95, "opacity": 1.0})
+    properties = [
+        ("id", json_strings(sids)),
+        ("style", object_array([style] * len(sids))),
+        ("statuses", per_year([json_values(combined.iloc[:, k].to_numpy(dtype=object)) for k in range(len(years))])),
+        ("colors", per_year([per_value(combined.iloc[:, k].to_numpy(dtype=object),
+                                       lambda s: json_text(STATUS_COLOURS[s])) for k in range(len(years))])),
+        ("tooltip", json_strings(name_html)),
+        ("tooltips", per_year(tooltip_texts)),
+        ("popup", json_strings(popup_texts)),
+    ]
+    keep = ~(stations.geometry.isna() | stations.geometry.is_empty).to_numpy()
+    return feature_collection_text(geometry_texts(stations.loc[keep], simplify_m),
+                                   [(key, texts[keep]) for key, texts in properties])
+
+
+def _station_tooltip_suffix(year: int, lower: Callable[[str], str], directions: str) -> str:
+    """The escaped tooltip of a station in ``year`` after its name; ``directions`` is ``"<offtake>|<feed-in>"``."""
+    off, feed = directions.split("|")
+    return esc(f" — {year}: afname {lower(off)}, invoeding {lower(feed)}")
 
 
 _BALANCE_HEAD = ("<thead><tr><th rowspan=2>Jaar</th><th colspan=3>Afname (MW)</th><th colspan=3>Invoeding (MW)</th></tr>"
@@ -332,14 +351,26 @@ def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
                           "status": balance["status"].to_numpy() if "status" in balance.columns else None})
     keys = ["station_id", "year", "direction"]
     first = frame.groupby(keys, sort=True)[[*values, "status"]].first()
-    cells = {k: (cap, load, head) for k, cap, load, head in zip(
-        first.index, first["capacity_mw"], first["load_mw"], first["headroom_mw"], strict=True)}
-    stat = {k: s for k, s in zip(first.index, first["status"], strict=True)}
     # a year whose capacity, load and headroom are missing in both directions gets no row (as pivot_table drops it)
     shown = first[values].notna().any(axis=1).groupby(level=["station_id", "year"], sort=True).any()
-    years_of: dict[str, list[Any]] = {}
-    for sid, year in shown.index[shown.to_numpy()]:
-        years_of.setdefault(sid, []).append(year)
+    shown_index = shown.index[shown.to_numpy()]
+    # the three cells of each station × year × direction, each distinct number and status written once
+    cap, load, head = (format_numbers(first[c]) for c in values)
+    status_cell = per_value(first["status"], lambda s: _balance_status_cell(
+        s if isinstance(s, str) and s in STATUS_COLOURS else "unknown"))
+    cells = pd.Series('<td class="num">' + cap + '</td><td class="num">' + load + status_cell + head + "</td>",
+                      index=first.index)
+    none = format_number(None)
+    empty = f'<td class="num">{none}</td><td class="num">{none}{_balance_status_cell("unknown")}{none}</td>'
+    by_direction = cells.unstack("direction")
+    tds = [by_direction[d].reindex(shown_index).fillna(empty).to_numpy(dtype=object) if d in by_direction.columns
+           else object_array([empty] * len(shown_index)) for d in ("offtake", "feedin")]
+    row_heads = per_value(shown_index.get_level_values("year"), lambda y: f'<tr data-year="{int(y)}"><td>{int(y)}</td>')
+    table_rows = (row_heads + tds[0] + tds[1] + "</tr>").tolist()
+    station_of = shown_index.get_level_values("station_id")
+    starts = np.flatnonzero(np.r_[True, station_of[1:] != station_of[:-1]]) if len(station_of) else np.zeros(0, int)
+    ends = np.r_[starts[1:], len(station_of)]
+    bodies_of = {station_of[a]: "".join(table_rows[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}
     first_short: dict[tuple[str, str], Any] = {}
     if "first_shortage_year" in balance.columns:
         fs = pd.DataFrame({"station_id": frame["station_id"], "direction": frame["direction"],
@@ -352,40 +383,35 @@ def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
         g = sc.groupby("station_id", sort=False)["s"]
         one = g.nunique() == 1
         scen_of = g.first()[one].to_dict()
-    dots = {s: _dot(STATUS_COLOURS[s]) for s in STATUS_COLOURS}
-    titles = {s: esc(value_label("balance_status", s)) for s in STATUS_COLOURS}
     out: dict[str, str] = {}
-    for sid, years in years_of.items():
-        body = []
-        for year in years:
-            tds = []
-            for d in ("offtake", "feedin"):
-                s = stat.get((sid, year, d))
-                s = s if isinstance(s, str) and s in STATUS_COLOURS else "unknown"
-                cap, load, head = cells.get((sid, year, d), (np.nan, np.nan, np.nan))
-                tds.append(f'<td class="num">{format_number(cap)}</td><td class="num">{format_number(load)}</td>'
-                           f'<td class="num" title="{titles[s]}">{dots[s]}{format_number(head)}</td>')
-            body.append(f'<tr data-year="{int(year)}"><td>{int(year)}</td>{"".join(tds)}</tr>')
+    for sid, body in bodies_of.items():
         foot = ""
         if "first_shortage_year" in balance.columns:
             first_txt = [f"{label} {fmt_year(first_short[(sid, d)]) if (sid, d) in first_short else '–'}"
                          for d, label in (("offtake", "afname"), ("feedin", "invoeding"))]
             foot = (f'<div class="ep-sub">Eerste tekort: {esc(", ".join(first_txt))}'
                     + (f" · scenario {esc(scen_of[sid])}" if sid in scen_of else "") + "</div>")
-        out[sid] = f'<table class="ep-balance">{_BALANCE_HEAD}<tbody>{"".join(body)}</tbody></table>{foot}'
+        out[sid] = f'<table class="ep-balance">{_BALANCE_HEAD}<tbody>{body}</tbody></table>{foot}'
     return out
+
+
+def _balance_status_cell(status: str) -> str:
+    """Between a direction's load and its headroom: the headroom cell's opening with the status as title and dot."""
+    return (f'</td><td class="num" title="{esc(value_label("balance_status", status))}">'
+            f"{_dot(STATUS_COLOURS[status])}")
 
 
 # ------------------------------------------------------------------------------------------- other layers
 
 
 def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simplify_m: float
-                             ) -> list[dict[str, Any]]:
+                             ) -> list[JsonText]:
     """One collection per sector in ``sectors`` (the developments whose ``sector`` is that one), from one pass
     over all developments: popups and tooltips built a column at a time (:mod:`~.maps._popups`), each distinct
     sector, year, number … formatted once."""
     n = len(dev)
     col = functools.partial(column_values, dev)
+    numbers = functools.partial(_numbers, dev)
     sector = per_value(dev["sector"] if "sector" in dev.columns else col("sector"), lambda v: v or "other")
     certainty = per_value(dev["certainty"] if "certainty" in dev.columns else col("certainty"),
                           lambda v: v or "planned")
@@ -394,15 +420,15 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
     sector_label, year_text = per_value(sector, lambda v: value_label("sector", v)), per_value(year, fmt_year)
     non_firm = per_value(col("non_firm_share"), lambda v: None if v is None else format_number(100 * v, 0, "%"))
     pool_id = col("pool_id")
-    pool_mw = per_value(col("pool_connection_mw"), lambda v: format_number(v, unit="MW"))
+    pool_mw = numbers("pool_connection_mw", unit="MW")
     pool = object_array([None if p is None else f"{p} (aansluiting {mw})"
                          for p, mw in zip(pool_id.tolist(), pool_mw.tolist(), strict=True)])
     bodies = kv_tables([
         kv_rows("Sector", sector_label),
         kv_rows("Programma", col("programme")),
         kv_rows("Energiedrager", per_value(col("carrier"), lambda v: value_label("carrier", v))),
-        kv_rows("Afname", per_value(col("offtake_mw"), lambda v: format_number(v, unit="MW"))),
-        kv_rows("Invoeding", per_value(col("feedin_mw"), lambda v: format_number(v, unit="MW"))),
+        kv_rows("Afname", numbers("offtake_mw", unit="MW")),
+        kv_rows("Invoeding", numbers("feedin_mw", unit="MW")),
         kv_rows("Jaar", year_text),
         kv_rows("Zekerheid", per_value(certainty, lambda v: value_label("certainty", v))),
         kv_rows("Gemeente", col("municipality_code")),
@@ -412,7 +438,7 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
         kv_rows("Kabelpool", pool),
     ], n)
     popups_html = popups(names, per_value(dev_id, lambda v: str(v or "")), bodies)
-    tooltips = per_value(names, esc) + " (" + per_value(sector_label, esc) + ", " + year_text + ")"
+    tooltips = escaped(names) + " (" + per_value(sector_label, esc) + ", " + year_text + ")"
     # one style per sector × certainty × point (points get a stronger fill so small markers stay visible)
     points = (dev.geometry.geom_type == "Point").to_numpy()
 
@@ -423,16 +449,26 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
         return {"radius": 6, "color": colour, "weight": 2, "opacity": 0.9, "fillColor": colour,
                 "fillOpacity": max(fill_opacity, 0.6) if is_point else fill_opacity, "dashArray": dash}
 
-    props = [{"id": i, "sector": s if s in SECTOR_COLOURS else "other", "year": y, "style": style(s, c, bool(p)),
-              "tooltip": t, "popup": h}
-             for i, s, y, c, p, t, h in zip(per_value(dev_id, str).tolist(), sector.tolist(),
-                                            per_value(year, _int_or_none).tolist(), certainty.tolist(),
-                                            points.tolist(), tooltips.tolist(), popups_html.tolist(), strict=True)]
-    features = _collection(dev, props, simplify_m)["features"]
+    sector_codes, sector_keys = pd.factorize(sector)
+    certainty_codes, certainty_keys = pd.factorize(certainty)
+    style_keys, style_codes = np.unique((sector_codes * len(certainty_keys) + certainty_codes) * 2 + points,
+                                        return_inverse=True)
+    style_texts = object_array([json_text(style(sector_keys[k // 2 // len(certainty_keys)],
+                                                certainty_keys[k // 2 % len(certainty_keys)], bool(k % 2)))
+                                for k in style_keys.tolist()])
     keep = ~(dev.geometry.isna() | dev.geometry.is_empty).to_numpy()
+    geometries = geometry_texts(dev.loc[keep], simplify_m)
+    properties = [
+        ("id", json_strings(per_value(dev_id, str)[keep])),
+        ("sector", json_values(per_value(sector, lambda s: s if s in SECTOR_COLOURS else "other")[keep])),
+        ("year", json_values(per_value(year, _int_or_none)[keep])),
+        ("style", style_texts[style_codes[keep]]),
+        ("tooltip", json_strings(tooltips[keep])),
+        ("popup", json_strings(popups_html[keep])),
+    ]
     raw_sector = dev["sector"].to_numpy()[keep]  # as region_map selects them: the column's own value
-    return [{"type": "FeatureCollection", "features": [features[i] for i in np.flatnonzero(raw_sector == sector)]}
-            for sector in sectors]
+    return [feature_collection_text(geometries[rows], [(key, texts[rows]) for key, texts in properties])
+            for rows in (np.flatnonzero(raw_sector == sector) for sector in sectors)]
 
 
 def _infrastructure_collection(infra: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
@@ -578,7 +614,7 @@ def _hotspot_collection(hotspots: gpd.GeoDataFrame, simplify_m: float) -> dict[s
     return _collection(hotspots, props, simplify_m)
 
 
-def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[str, Any]:
+def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> JsonText:
     import matplotlib
 
     hexes = hexagons
@@ -591,23 +627,29 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> dict[s
     rgb = np.round(cmap(0.5 + 0.5 * np.where(np.isfinite(z), z, 0) / (zmax or 1.0))[:, :3] * 255).astype(np.int64)
     colours = per_value(rgb[:, 0] * 65536 + rgb[:, 1] * 256 + rgb[:, 2], lambda c: f"#{c:06x}")
     col = functools.partial(column_values, hexes)
+    numbers = functools.partial(_numbers, hexes)
     hot = per_value(col("hot"), bool)
     hex_id = col("hex_id")
     bodies = kv_tables([
-        kv_rows("MW", per_value(col("mw"), format_number)),
-        kv_rows("Gi* z-score", per_value(col("gi_z"), lambda v: format_number(v, 2))),
-        kv_rows("p", per_value(col("gi_p"), lambda v: format_number(v, 3))),
-        kv_rows("p (FDR)", per_value(col("gi_p_fdr"), lambda v: format_number(v, 3))),
+        kv_rows("MW", numbers("mw")),
+        kv_rows("Gi* z-score", numbers("gi_z", 2)),
+        kv_rows("p", numbers("gi_p", 3)),
+        kv_rows("p (FDR)", numbers("gi_p_fdr", 3)),
         kv_rows("Significant heet", per_value(hot, lambda h: "ja" if h else "nee")),
     ], len(hexes))
     popups_html = popups(per_value(hex_id, lambda v: f"Hexagon {v}"), object_array([""] * len(hexes)), bodies)
-    props = [{"id": i, "hot": h,
-              "style": {"color": "#7f0000" if h else "#777777", "weight": 1.2 if h else 0.4, "opacity": 0.8,
-                        "fillColor": c, "fillOpacity": 0.55 if h else 0.25},
-              "popup": pop}
-             for i, h, c, pop in zip(per_value(hex_id, str).tolist(), hot.tolist(), colours.tolist(),
-                                     popups_html.tolist(), strict=True)]
-    return _collection(hexes, props, simplify_m)
+    def style(key: str) -> str:  # "<colour>|<hot: 1 or 0>"
+        c, h = key[:-2], key[-1] == "1"
+        return json_text({"color": "#7f0000" if h else "#777777", "weight": 1.2 if h else 0.4, "opacity": 0.8,
+                          "fillColor": c, "fillOpacity": 0.55 if h else 0.25})
+
+    keep = ~(hexes.geometry.isna() | hexes.geometry.is_empty).to_numpy()
+    return feature_collection_text(geometry_texts(hexes.loc[keep], simplify_m), [
+        ("id", json_strings(per_value(hex_id, str)[keep])),
+        ("hot", json_values(hot[keep])),
+        ("style", per_value(colours + np.where(hot.astype(bool), "|1", "|0").astype(object), style)[keep]),
+        ("popup", json_strings(popups_html[keep])),
+    ])
 
 
 def _municipality_collection(mun: gpd.GeoDataFrame, simplify_m: float, focus: str | None,
@@ -889,7 +931,7 @@ def region_map(
         folium.raster_layers.ImageOverlay(rgba, bounds=img_bounds, name=LAYER_NAMES["density"], opacity=0.75,
                                           show=False, mercator_project=False).add_to(m)
 
-    def group(kind: str, collection: dict[str, Any], *, name: str | None = None, show: bool = True) -> None:
+    def group(kind: str, collection: dict[str, Any] | JsonText, *, name: str | None = None, show: bool = True) -> None:
         fg = folium.FeatureGroup(name=name or LAYER_NAMES[kind], show=show).add_to(m)
         fg.add_child(_Call("dataLayer", m, fg, collection, {"kind": kind}))
 
@@ -900,7 +942,8 @@ def region_map(
                                                       else {str(c) for c in linked_municipalities}))
     if hotspots is not None and len(hotspots):
         group("hotspots", _hotspot_collection(hotspots, simplify_m))
-    sectors = [s for s in SECTOR_COLOURS if s in set(dev["sector"].dropna())]
+    present = set(dev["sector"].dropna().unique().tolist())  # once, not per sector
+    sectors = [s for s in SECTOR_COLOURS if s in present]
     for sector, collection in zip(sectors, _development_collections(dev, sectors, simplify_m) if sectors else [],
                                   strict=True):
         group("developments", collection, name=f"{LAYER_NAMES['developments']}: {value_label('sector', sector)}")
