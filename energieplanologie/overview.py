@@ -20,7 +20,6 @@ interactive map of the municipality) plus an ``index.html`` with a one-line summ
 from __future__ import annotations
 
 import base64
-import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -848,9 +847,9 @@ def atlas_data(region: Any, *, balance: pd.DataFrame, allocation: pd.DataFrame,
 
 
 def _png_bytes(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+    from energieplanologie.maps.static import figure_png
+
+    return figure_png(fig)
 
 
 def overview_html(ov: MunicipalityOverview, *, region_name: str, png: bytes | None = None,

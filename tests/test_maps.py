@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import shapely
 from affine import Affine
+from matplotlib.artist import Artist
 
 from energieplanologie import ReadError, ValidationError
 from energieplanologie._html import esc, safe_file_stem, script_json
@@ -354,6 +355,46 @@ def test_focus_map_draws_what_can_reach_the_picture_and_leaves_out_the_rest(smal
     # shows half its marker (about 100 m across at this scale), so it is drawn: the PNG changes.
     edge_png, fig = png(_with(near, stations=[("E", shapely.Point(98_850, 405_000))]), "edge")
     assert edge_png != plain and (98_850.0, 405_000.0) in drawn(fig)[1]
+
+
+
+def test_figure_png_lays_out_once_and_writes_the_bytes_savefig_writes(small_region, small_balance):
+    # A municipality map (constrained layout, legend beside it): savefig lays it out in a first draw that paints
+    # nothing and then paints it; figure_png lays it out without that draw. Two fresh, equal figures give the
+    # same bytes both ways (one figure saved twice need not: the layout starts from where the axes stand).
+    import io
+
+    from energieplanologie.maps.static import figure_png
+
+    def figure() -> Any:
+        return static_region_map(small_region, balance=small_balance, year=2030, focus="GM0001", dpi=60)
+
+    buf = io.BytesIO()
+    figure().savefig(buf, format="png", metadata={"Software": None})
+    fig = figure()
+    engine = fig.get_layout_engine()
+    drawn = []
+    fig.add_artist(_CountDraws(drawn))
+    assert figure_png(fig) == buf.getvalue()
+    assert len(drawn) == 1  # painted once
+    twice: list[int] = []
+    other = figure()
+    other.add_artist(_CountDraws(twice))
+    other.savefig(io.BytesIO(), format="png")
+    assert len(twice) == 2  # savefig draws such a figure twice
+    assert fig.get_layout_engine() is engine  # put back: the figure lays itself out as before when drawn again
+
+
+class _CountDraws(Artist):
+    """An invisible artist that notes each draw of its figure."""
+
+    def __init__(self, drawn: list[int]) -> None:
+        super().__init__()
+        self.drawn = drawn
+        self.set_in_layout(False)
+
+    def draw(self, renderer: Any) -> None:
+        self.drawn.append(1)
 
 
 # ------------------------------------------------------------------------------------------------- notes

@@ -7,6 +7,7 @@ energy carrier (dashed while not yet ready), knooppunten by level; with a scale 
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -32,7 +34,15 @@ from energieplanologie.maps._style import (
     STATUS_ORDER,
 )
 
-__all__ = ["add_north_arrow", "add_scale_bar", "draw_region", "save_figure", "static_region_map", "station_status_in_year"]
+__all__ = [
+    "add_north_arrow",
+    "add_scale_bar",
+    "draw_region",
+    "figure_png",
+    "save_figure",
+    "static_region_map",
+    "station_status_in_year",
+]
 
 _POINT_TYPES = ("Point", "MultiPoint")
 _LINE_TYPES = ("LineString", "MultiLineString")
@@ -370,12 +380,53 @@ def static_region_map(
     return fig
 
 
+def figure_png(fig: Figure) -> bytes:
+    """A figure as PNG bytes (deterministic metadata), laid out once and drawn once.
+
+    ``savefig`` draws a figure with a layout engine (``layout="constrained"``) twice: once, painting nothing, to
+    lay it out, and once to paint it. The first pass draws every artist (thousands of markers and the station
+    labels on a municipality's map) only for the layout, which depends on none of them: the artists clipped to
+    the axes take no part in it. Here the engine lays the figure out itself (with the renderer ``savefig`` would
+    use), and the figure is painted once without it: the same pixels, the same bytes, at about two thirds of
+    the work. The engine is put back afterwards.
+
+    Examples
+    --------
+    Two equal figures, one saved by ``savefig``, one by ``figure_png``: the same bytes. (A figure is laid out
+    from where its axes stand, so compare fresh figures: ``savefig`` twice on one figure can differ too.)
+
+    >>> def line_figure() -> Figure:
+    ...     fig = Figure(figsize=(2, 1), dpi=50, layout="constrained")
+    ...     fig.add_subplot().plot([0, 1], [0, 1])
+    ...     return fig
+    >>> buf = io.BytesIO()
+    >>> line_figure().savefig(buf, format="png", metadata={"Software": None})
+    >>> fig = line_figure()
+    >>> figure_png(fig) == buf.getvalue(), fig.get_layout_engine() is not None
+    (True, True)
+    """
+    buf = io.BytesIO()
+    engine = fig.get_layout_engine()
+    if engine is None or not fig.axes:
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        return buf.getvalue()
+    engine.execute(fig)
+    with rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # none at all (with these settings), so savefig lays nothing out again
+    try:
+        fig.savefig(buf, format="png", metadata={"Software": None})
+    finally:
+        fig.set_layout_engine(engine)
+    return buf.getvalue()
+
+
 def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Write a figure as PNG atomically, with deterministic metadata."""
+    """Write a figure as PNG atomically, with deterministic metadata (:func:`figure_png`)."""
     from energieplanologie._atomic import atomic_write
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    png = figure_png(fig)
     with atomic_write(path) as tmp:
-        fig.savefig(tmp, format="png", metadata={"Software": None})
+        Path(tmp).write_bytes(png)
     return path
