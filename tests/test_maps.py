@@ -385,6 +385,47 @@ def test_figure_png_lays_out_once_and_writes_the_bytes_savefig_writes(small_regi
     assert fig.get_layout_engine() is engine  # put back: the figure lays itself out as before when drawn again
 
 
+
+def test_scatter_points_draws_the_pixels_geopandas_draws():
+    # Points, a multipoint (drawn as its two points, normalised: (3,3) before (2,2)), a missing and an empty
+    # geometry (left out, with their sizes and colours): the same collection as GeoDataFrame.plot, the same PNG.
+    import io
+
+    from matplotlib.figure import Figure
+
+    from energieplanologie.maps.static import _scatter_points
+
+    geoms = np.array([shapely.Point(0, 0), shapely.MultiPoint([(3, 3), (2, 2)]), None, shapely.Point(),
+                      shapely.Point(1, 1)])
+    sizes = np.array([10.0, 20.0, 5.0, 6.0, 30.0])
+    colours = ["red", "blue", "green", "black", "yellow"]
+    style = {"edgecolor": "#222222", "linewidth": 0.5, "alpha": 0.8, "zorder": 4}
+
+    def png(draw: Any) -> tuple[bytes, Any]:
+        fig = Figure(figsize=(2, 2), dpi=50)
+        ax = fig.add_subplot()
+        draw(ax)
+        ax.set_xlim(-1, 4)
+        ax.set_ylim(-1, 4)
+        ax.set_aspect("equal")  # what geopandas sets, and draw_region after it
+        ax.set_xlabel("")  # geopandas writes axis labels, draw_region clears them
+        ax.set_ylabel("")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        return buf.getvalue(), ax.collections[0]
+
+    ours, points = png(lambda ax: _scatter_points(ax, geoms, style=style, markersize=sizes, color=colours))
+    theirs, _ = png(lambda ax: gpd.GeoSeries(list(geoms)).to_frame("geometry").plot(
+        ax=ax, color=colours, markersize=sizes, **style))
+    assert ours == theirs
+    assert points.get_offsets().tolist() == [[0, 0], [3, 3], [2, 2], [1, 1]]
+    assert points.get_sizes().tolist() == [10, 20, 20, 30]
+    # one colour for all, one size for all
+    ours, _ = png(lambda ax: _scatter_points(ax, geoms, style=style, markersize=90, color="#d32f2f"))
+    theirs, _ = png(lambda ax: gpd.GeoSeries(list(geoms)).to_frame("geometry").plot(
+        ax=ax, color="#d32f2f", markersize=90, **style))
+    assert ours == theirs
+
 class _CountDraws(Artist):
     """An invisible artist that notes each draw of its figure."""
 

@@ -144,6 +144,48 @@ def _equals(column: pd.Series, value: str) -> np.ndarray:
     return column.eq(value).fillna(False).to_numpy(dtype=bool)
 
 
+def _scatter_points(ax: Axes, geoms: np.ndarray, *, style: dict[str, Any], markersize: Any,
+                    color: Any = None, marker: str = "o") -> None:
+    """Draw point geometries as ``GeoDataFrame.plot(ax=ax, color=…, markersize=…, **style)`` draws them.
+
+    The same single call of ``Axes.scatter`` with the same arguments — geometries normalised, missing and empty
+    ones left out, multipoints split into their points (sizes and colours repeated for each) — so the same
+    artist and the same pixels, without what geopandas does around it on every call (a GeoDataFrame, geometry
+    types, axis labels and aspect set again): a municipality's map draws some forty groups of points.
+
+    ``style`` keeps the order of the keywords of the ``plot`` call it replaces; ``markersize`` and ``color`` are
+    a value or one per geometry.
+
+    Examples
+    --------
+    Two points and a multipoint of two: three rows, four markers, the multipoint's size and colour twice (its
+    points in GEOS's normal order, as geopandas draws them).
+
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> geoms = np.array([shapely.Point(0, 0), shapely.MultiPoint([(3, 3), (2, 2)]), shapely.Point(1, 1)])
+    >>> _scatter_points(ax, geoms, style={"zorder": 4}, markersize=np.array([10.0, 20.0, 30.0]),
+    ...                 color=["red", "blue", "green"])
+    >>> points = ax.collections[0]
+    >>> points.get_offsets().tolist(), points.get_sizes().tolist()
+    ([[0.0, 0.0], [3.0, 3.0], [2.0, 2.0], [1.0, 1.0]], [10.0, 20.0, 20.0, 30.0])
+    """
+    geoms = shapely.normalize(geoms)
+    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    parts, index = shapely.get_parts(geoms[keep], return_index=True)
+    xy = shapely.get_coordinates(parts)
+    kwargs = dict(style)
+    if not np.isscalar(markersize):
+        markersize = np.take(np.asarray(markersize)[keep], index, axis=0)
+    kwargs["s"] = markersize
+    if color is not None:
+        if not isinstance(color, str):
+            color = np.take(np.asarray(color)[keep], index, axis=0)
+        kwargs["color"] = color
+    kwargs["marker"] = marker
+    ax.scatter(xy[:, 0], xy[:, 1], vmin=None, vmax=None, cmap=None, **kwargs)
+
+
 def draw_region(
     ax: Axes,
     region: Any,
@@ -221,23 +263,32 @@ def draw_region(
     is_area, is_line, is_point = _type_masks(dev)
     all_mw = dev[["offtake_mw", "feedin_mw"]].fillna(0).sum(axis=1)
     mw_scale = max(1.0, float(all_mw.max()))
+    # Per development its sector and certainty as text and its marker size, once: each (sector, certainty) group
+    # below is then a boolean mask, not a selection and comparison of the frame (some forty groups per map).
+    dev_sector = dev["sector"].astype("string").fillna("").to_numpy(dtype=object)
+    dev_certainty = dev["certainty"].astype("string").fillna("").to_numpy(dtype=object)
+    dev_mw = (dev["offtake_mw"].fillna(0) + dev["feedin_mw"].fillna(0)).to_numpy()
+    dev_size = 18 + 60 * np.sqrt(np.clip(dev_mw, 0, None) / mw_scale)
+    dev_geoms = dev.geometry.to_numpy()
     for sector, colour in SECTOR_COLOURS.items():
-        is_sector = _equals(dev["sector"], sector)
+        is_sector = dev_sector == sector
         if not is_sector.any():
             continue
         for certainty, (_, alpha, linestyle) in CERTAINTY_STYLE.items():
-            is_sub = is_sector & _equals(dev["certainty"], certainty)
-            areas, lines, points = (_rows(dev, is_sub & m) for m in (is_area, is_line, is_point))
+            is_sub = is_sector & (dev_certainty == certainty)
+            if not is_sub.any():
+                continue
+            areas, lines = (_rows(dev, is_sub & m) for m in (is_area, is_line))
             if len(areas):
                 areas.plot(ax=ax, facecolor=colour, alpha=alpha, edgecolor="none", zorder=3)
                 areas.boundary.plot(ax=ax, color=colour, linewidth=1.2, linestyle=linestyle, zorder=3)
             if len(lines):
                 lines.plot(ax=ax, color=colour, linewidth=2, linestyle=linestyle, zorder=3)
-            if len(points):
-                mw = (points["offtake_mw"].fillna(0) + points["feedin_mw"].fillna(0)).to_numpy()
-                size = 18 + 60 * np.sqrt(np.clip(mw, 0, None) / mw_scale)
-                points.plot(ax=ax, color=colour, markersize=size, edgecolor="#222222", linewidth=0.5,
-                            alpha=min(1.0, alpha + 0.45), zorder=4)
+            points = is_sub & is_point
+            if points.any():
+                _scatter_points(ax, dev_geoms[points], color=colour, markersize=dev_size[points],
+                                style={"edgecolor": "#222222", "linewidth": 0.5, "alpha": min(1.0, alpha + 0.45),
+                                       "zorder": 4})
         handles.append(Patch(facecolor=colour, edgecolor=colour, alpha=0.6, label=value_label("sector", sector)))
 
     infra = in_view(region.infrastructure)
@@ -290,7 +341,8 @@ def draw_region(
     if len(stations):
         status = station_status_in_year(balance, year)
         colours = [STATUS_COLOURS[status.get(str(s), "unknown")] for s in stations["station_id"]]
-        stations.plot(ax=ax, color=colours, markersize=90, edgecolor="#111111", linewidth=1.2, zorder=8)
+        _scatter_points(ax, stations.geometry.to_numpy(), color=colours, markersize=90,
+                        style={"edgecolor": "#111111", "linewidth": 1.2, "zorder": 8})
         if label_stations:
             pad_x = 0.01 * max(1.0, xmax - xmin)
             # Region maps label the transmission stations only (MS stations would crowd the towns).
