@@ -443,8 +443,10 @@ def figure_png(fig: Figure) -> bytes:
     lay it out, and once to paint it. The first pass draws every artist (thousands of markers and the station
     labels on a municipality's map) only for the layout, which depends on none of them: the artists clipped to
     the axes take no part in it. Here the engine lays the figure out itself (with the renderer ``savefig`` would
-    use), and the figure is painted once without it: the same pixels, the same bytes, at about two thirds of
-    the work. The engine is put back afterwards.
+    use), and the figure is painted once without it: the same pixels, the same bytes. The pass saved costs less
+    than the paint (text is measured once and cached, glyphs are rendered and the PNG compressed only in the
+    paint): on municipality maps of a national region about a tenth of the PNG's CPU. The engine is put back
+    afterwards.
 
     Examples
     --------
