@@ -20,7 +20,6 @@ interactive map of the municipality) plus an ``index.html`` with a one-line summ
 from __future__ import annotations
 
 import base64
-import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -192,12 +191,19 @@ class MunicipalityOverview:
     def total_mw(self, direction: str, year: int | None = None, carrier: str = "electricity") -> float:
         """Total weighted MW of one carrier in one direction and year (default the reference year)."""
         y = int(year if year is not None else self.year)
+        totals: dict[tuple[str, int, str], float] = self._memo(("totals",), self._totals)
+        return totals.get((str(direction), y, str(carrier)), 0.0)
 
-        def total() -> float:
-            m = self.sector_mw
-            return float(m.loc[(m["direction"] == direction) & (m["year"] == y) & (m["carrier"] == carrier), "mw"].sum())
-
-        return float(self._memo(("total_mw", direction, y, carrier), total))
+    def _totals(self) -> dict[tuple[str, int, str], float]:
+        """Per (direction, year, carrier) of ``sector_mw`` the sum of its MW, found in one pass (the summaries ask
+        for every year and carrier): each the sum of that selection's rows in their order, as before."""
+        m = self.sector_mw
+        if m.empty:
+            return {}
+        mw = m["mw"].to_numpy(dtype=float)
+        groups = m.groupby([m["direction"].astype(str), m["year"].astype(int), m["carrier"].astype(str)],
+                           sort=False).indices
+        return {(str(d), int(y), str(c)): float(pd.Series(mw[rows]).sum()) for (d, y, c), rows in groups.items()}
 
     @property
     def shortage_stations(self) -> list[str]:
@@ -848,9 +854,9 @@ def atlas_data(region: Any, *, balance: pd.DataFrame, allocation: pd.DataFrame,
 
 
 def _png_bytes(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+    from energieplanologie.maps.static import figure_png
+
+    return figure_png(fig)
 
 
 def overview_html(ov: MunicipalityOverview, *, region_name: str, png: bytes | None = None,

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import shapely
 from affine import Affine
+from matplotlib.artist import Artist
 
 from energieplanologie import ReadError, ValidationError
 from energieplanologie._html import esc, safe_file_stem, script_json
@@ -354,6 +355,87 @@ def test_focus_map_draws_what_can_reach_the_picture_and_leaves_out_the_rest(smal
     # shows half its marker (about 100 m across at this scale), so it is drawn: the PNG changes.
     edge_png, fig = png(_with(near, stations=[("E", shapely.Point(98_850, 405_000))]), "edge")
     assert edge_png != plain and (98_850.0, 405_000.0) in drawn(fig)[1]
+
+
+
+def test_figure_png_lays_out_once_and_writes_the_bytes_savefig_writes(small_region, small_balance):
+    # A municipality map (constrained layout, legend beside it): savefig lays it out in a first draw that paints
+    # nothing and then paints it; figure_png lays it out without that draw. Two fresh, equal figures give the
+    # same bytes both ways (one figure saved twice need not: the layout starts from where the axes stand).
+    import io
+
+    from energieplanologie.maps.static import figure_png
+
+    def figure() -> Any:
+        return static_region_map(small_region, balance=small_balance, year=2030, focus="GM0001", dpi=60)
+
+    buf = io.BytesIO()
+    figure().savefig(buf, format="png", metadata={"Software": None})
+    fig = figure()
+    engine = fig.get_layout_engine()
+    drawn = []
+    fig.add_artist(_CountDraws(drawn))
+    assert figure_png(fig) == buf.getvalue()
+    assert len(drawn) == 1  # painted once
+    twice: list[int] = []
+    other = figure()
+    other.add_artist(_CountDraws(twice))
+    other.savefig(io.BytesIO(), format="png")
+    assert len(twice) == 2  # savefig draws such a figure twice
+    assert fig.get_layout_engine() is engine  # put back: the figure lays itself out as before when drawn again
+
+
+
+def test_scatter_points_draws_the_pixels_geopandas_draws():
+    # Points, a multipoint (drawn as its two points, normalised: (3,3) before (2,2)), a missing and an empty
+    # geometry (left out, with their sizes and colours): the same collection as GeoDataFrame.plot, the same PNG.
+    import io
+
+    from matplotlib.figure import Figure
+
+    from energieplanologie.maps.static import _scatter_points
+
+    geoms = np.array([shapely.Point(0, 0), shapely.MultiPoint([(3, 3), (2, 2)]), None, shapely.Point(),
+                      shapely.Point(1, 1)])
+    sizes = np.array([10.0, 20.0, 5.0, 6.0, 30.0])
+    colours = ["red", "blue", "green", "black", "yellow"]
+    style = {"edgecolor": "#222222", "linewidth": 0.5, "alpha": 0.8, "zorder": 4}
+
+    def png(draw: Any) -> tuple[bytes, Any]:
+        fig = Figure(figsize=(2, 2), dpi=50)
+        ax = fig.add_subplot()
+        draw(ax)
+        ax.set_xlim(-1, 4)
+        ax.set_ylim(-1, 4)
+        ax.set_aspect("equal")  # what geopandas sets, and draw_region after it
+        ax.set_xlabel("")  # geopandas writes axis labels, draw_region clears them
+        ax.set_ylabel("")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        return buf.getvalue(), ax.collections[0]
+
+    ours, points = png(lambda ax: _scatter_points(ax, geoms, style=style, markersize=sizes, color=colours))
+    theirs, _ = png(lambda ax: gpd.GeoSeries(list(geoms)).to_frame("geometry").plot(
+        ax=ax, color=colours, markersize=sizes, **style))
+    assert ours == theirs
+    assert points.get_offsets().tolist() == [[0, 0], [3, 3], [2, 2], [1, 1]]
+    assert points.get_sizes().tolist() == [10, 20, 20, 30]
+    # one colour for all, one size for all
+    ours, _ = png(lambda ax: _scatter_points(ax, geoms, style=style, markersize=90, color="#d32f2f"))
+    theirs, _ = png(lambda ax: gpd.GeoSeries(list(geoms)).to_frame("geometry").plot(
+        ax=ax, color="#d32f2f", markersize=90, **style))
+    assert ours == theirs
+
+class _CountDraws(Artist):
+    """An invisible artist that notes each draw of its figure."""
+
+    def __init__(self, drawn: list[int]) -> None:
+        super().__init__()
+        self.drawn = drawn
+        self.set_in_layout(False)
+
+    def draw(self, renderer: Any) -> None:
+        self.drawn.append(1)
 
 
 # ------------------------------------------------------------------------------------------------- notes

@@ -362,3 +362,7 @@ def test_sector_tables_are_found_once_and_handed_out_as_copies(small):
     assert ov.sector_table("offtake") is not ov.sector_table("offtake")
     assert (ov.total_mw("offtake"), ov.total_mw("offtake", 2025), ov.total_mw("offtake", 2025)) == (20.0, 10.0, 10.0)
     assert ov.summary_in(2025).startswith("10 MW afname") and ov.summary.startswith("20 MW afname")
+    # every total from one pass over the table: hydrogen (d4, 12 MW planned 2030) none in 2025, 12 from 2030; no
+    # feed-in and no heat at all: 0
+    assert [ov.total_mw("offtake", y, "hydrogen") for y in (2025, 2030, 2035)] == [0.0, 12.0, 12.0]
+    assert ov.total_mw("feedin", 2030) == 0.0 and ov.total_mw("offtake", 2030, "heat") == 0.0
