@@ -166,9 +166,11 @@ def analyse(region: Region, *, settings: ProjectSettings | None = None, scenario
 
 
 def _import_writers(pdf: bool) -> None:
-    """Import the writers' libraries (matplotlib; with ``pdf`` WeasyPrint when it works): ``run`` needs them next,
-    and while the Gi* process finishes this process has the time."""
+    """Import the writers' libraries (matplotlib, folium and the maps; with ``pdf`` WeasyPrint when it works): ``run``
+    needs them next, and while the Gi* process finishes this process has the time."""
     import matplotlib.pyplot  # noqa: F401
+
+    import energieplanologie.overview  # noqa: F401  (folium, branca and the static and interactive maps)
 
     if pdf:
         try:
