@@ -1,3 +1,3 @@
-from energieplanologie.cli import main
+from energieplanologie.cli import script
 
-main()
+script()

@@ -106,11 +106,29 @@ def test_the_last_line_of_defence_is_one_dutch_line(raised, code, line):
     script = ("from energieplanologie import cli\n"
               "@cli.app.command('kapot')\n"
               f"def kapot() -> None:\n    raise {raised}\n"
-              "cli.main()\n")
+              "cli.script()\n")
     done = subprocess.run([sys.executable, "-c", script, "kapot"], capture_output=True, text=True, timeout=120)
     assert done.returncode == code, done.stderr
     assert "Traceback" not in done.stderr and done.stderr.startswith(line), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_script_runs_exit_handlers_and_skips_the_last_collection():
+    # The console entry point (and ``python -m energieplanologie``): the command's output and exit code as main()
+    # gives them, every exit handler still runs (this one, registered first, runs last), and by then the objects
+    # are frozen: the collector's pass over them at exit is skipped.
+    from energieplanologie import __version__
+
+    probe = ("import atexit, gc, os\n"
+             "atexit.register(lambda: os.write(1, f'bevroren={gc.get_freeze_count() > 0}\\n'.encode()))\n"
+             "from energieplanologie import cli\n"
+             "cli.script()\n")
+    done = subprocess.run([sys.executable, "-c", probe, "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert __version__ in done.stdout and done.stdout.endswith("bevroren=True\n"), done.stdout
+    done = subprocess.run([sys.executable, "-m", "energieplanologie", "--version"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and __version__ in done.stdout, done.stderr
 
 
 def test_warnings_of_libraries_are_not_hoarded(tmp_path):
