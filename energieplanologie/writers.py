@@ -24,7 +24,7 @@ from pyproj import CRS
 
 from energieplanologie import csv_text, labels
 from energieplanologie._atomic import atomic_write
-from energieplanologie._cells import safe_csv_frame
+from energieplanologie._cells import safe_csv_frame, where_distinct
 
 __all__ = ["write_csv", "write_layers"]
 
@@ -42,13 +42,7 @@ def _odd_cells(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.infer_dtype(present, skipna=False) == "string" and "\x00" not in "".join(present):
         nul = np.zeros(len(column), dtype=bool)
     else:
-        try:
-            codes, distinct = pd.factorize(column, use_na_sentinel=True)
-            with_nul = np.fromiter((isinstance(v, str) and "\x00" in v for v in distinct), dtype=bool,
-                                   count=len(distinct))
-            nul = np.append(with_nul, False)[codes]
-        except TypeError:  # unhashable cells (lists, dicts): cell by cell
-            nul = column.map(lambda v: isinstance(v, str) and "\x00" in v).to_numpy(dtype=bool)
+        nul = where_distinct(column, lambda v: isinstance(v, str) and "\x00" in v)
     pd_na = na.copy()
     if na.any():
         pd_na[na] = [v is pd.NA for v in values[na]]
