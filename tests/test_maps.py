@@ -25,7 +25,7 @@ from energieplanologie._html import esc, safe_file_stem, script_json
 from energieplanologie.labels import VALUE_LABELS, format_number
 from energieplanologie.maps import LAYER_NAMES, read_notes, region_map, render_html, static_region_map
 from energieplanologie.maps._style import CARRIER_COLOURS, HOTSPOT_COLOURS, SECTOR_COLOURS, STATUS_COLOURS
-from energieplanologie.maps.interactive import balance_for_map, density_overlay
+from energieplanologie.maps.interactive import balance_for_map, density_overlay, largest_developments
 from energieplanologie.maps.static import station_status_in_year
 from energieplanologie.region import Region
 from energieplanologie.schema import CRS_RD
@@ -203,6 +203,37 @@ def test_region_map_geometry_is_wgs84_in_the_right_place(small_region):
 def test_region_map_rejects_a_year_outside_the_analysis(small_region):
     with pytest.raises(ValueError, match="analysejaren"):
         region_map(small_region, year=2050)
+
+
+def test_region_map_draws_the_largest_developments_and_says_how_many(small_region, caplog):
+    # d1 10 MW offtake, d2 20 MW offtake, d3 4 MW feed-in (the fixture): the two largest are d2 and d1
+    with caplog.at_level("WARNING", logger="energieplanologie"):
+        page = render_html(region_map(small_region, max_developments=2), self_contained=False)
+    layers = _data_layers(page)
+    assert sorted(f["properties"]["id"] for c in layers["developments"] for f in c["features"]) == ["d1", "d2"]
+    call = re.search(r"EP\.title\(\w+, (\"[^\"]*\"), (\"[^\"]*\")\);", page)
+    assert json.loads(call.group(2)) == "De 2 grootste van 3 ontwikkelingen getoond (naar vermogen); alle staan in de GeoPackage"
+    assert "de 2 grootste van 3 ontwikkelingen getoond" in caplog.text
+    # one left: the largest; within the limit (and with None) all three, a title without a note and no warning
+    layers = _data_layers(render_html(region_map(small_region, max_developments=1), self_contained=False))
+    assert [f["properties"]["id"] for c in layers["developments"] for f in c["features"]] == ["d2"]
+    caplog.clear()
+    for limit in (3, None):
+        page = render_html(region_map(small_region, max_developments=limit), self_contained=False)
+        assert len([f for c in _data_layers(page)["developments"] for f in c["features"]]) == 3
+        assert re.search(r"EP\.title\(\w+, \"[^\"]*\"\);", page)
+    assert "grootste" not in caplog.text
+
+
+def test_largest_developments_ranks_by_the_larger_direction_and_keeps_the_layer_order():
+    dev = gpd.GeoDataFrame({"development_id": list("abcde"), "offtake_mw": [3.0, np.nan, 1.0, 3.0, 0.0],
+                            "feedin_mw": [0.0, 2.0, np.nan, 0.0, 9.0]}, geometry=[shapely.Point(0, 0)] * 5)
+    # by hand: e 9, a 3, d 3 (a first among equals), b 2, c 1
+    assert largest_developments(dev, 3)["development_id"].tolist() == ["a", "d", "e"]
+    assert largest_developments(dev, 2)["development_id"].tolist() == ["a", "e"]
+    assert largest_developments(dev, 0).empty and largest_developments(dev, 9) is dev
+    with pytest.raises(ValueError):
+        largest_developments(dev, -1)
 
 
 def test_focus_map_keeps_what_is_near_the_municipality(small_region):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import html
+import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -79,8 +80,10 @@ __all__ = [
     "OSM_URL",
     "PDOK_BRT_ATTRIBUTION",
     "PDOK_BRT_URL",
+    "DEVELOPMENT_LIMIT",
     "balance_for_map",
     "density_overlay",
+    "largest_developments",
     "region_map",
 ]
 
@@ -88,6 +91,12 @@ PDOK_BRT_URL = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard
 PDOK_BRT_ATTRIBUTION = 'Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a> (PDOK BRT achtergrondkaart)'
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers'
+
+#: At most this many developments are drawn as features on one interactive map (the largest, see
+#: :func:`largest_developments`): a page of 10⁵ developments is about 170 MB and opens in a browser in tens of
+#: seconds; one of 10⁶ (1.4 GB) does not open at all. A province has 10³–10⁵; the national map says what it left
+#: out, and every development stays in the GeoPackage and on the municipality pages.
+DEVELOPMENT_LIMIT = 100_000
 
 #: Dutch names of the layer groups (what the layer control shows).
 LAYER_NAMES = {
@@ -402,6 +411,31 @@ def _balance_status_cell(status: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------- other layers
+
+
+def largest_developments(dev: gpd.GeoDataFrame, limit: int) -> gpd.GeoDataFrame:
+    """The ``limit`` developments with the largest power (the larger of offtake and feed-in, missing as 0), in
+    their own order; among equals the first in the layer.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> dev = gpd.GeoDataFrame({"development_id": ["a", "b", "c", "d"], "offtake_mw": [1.0, None, 5.0, 2.0],
+    ...                         "feedin_mw": [0.0, 7.0, 0.0, 0.0]}, geometry=[shapely.Point(0, 0)] * 4)
+    >>> largest_developments(dev, 2)["development_id"].tolist()
+    ['b', 'c']
+    """
+    if limit < 0:
+        raise ValueError(f"limit must be 0 or more, got {limit}.")
+    if len(dev) <= limit:
+        return dev
+    mw = np.zeros(len(dev))
+    for column in ("offtake_mw", "feedin_mw"):
+        if column in dev.columns:
+            mw = np.fmax(mw, pd.to_numeric(dev[column], errors="coerce").to_numpy(dtype=float))
+    order = np.argsort(-mw, kind="stable")  # largest first, the layer's order among equals
+    return dev.iloc[np.sort(order[:limit])]
+
 
 
 def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simplify_m: float
@@ -828,6 +862,7 @@ def region_map(
     simplify_m: float = 5.0,
     height: str = "100%",
     flex_need: pd.DataFrame | None = None,
+    max_developments: int | None = DEVELOPMENT_LIMIT,
 ) -> folium.Map:
     """The interactive map of a region for a design session.
 
@@ -872,6 +907,9 @@ def region_map(
         caller has it already: the map shows its rows of the balance's scenario and of the stations shown, the
         same rows it would compute. Pass it when drawing many maps of one balance (the municipality pages);
         default: computed here from ``balance``.
+    max_developments : int or None, default :data:`DEVELOPMENT_LIMIT`
+        Draw at most this many developments, the largest (:func:`largest_developments`); the title says how many
+        of how many are shown and a warning is logged (logger ``energieplanologie``). ``None``: all.
 
     Returns
     -------
@@ -912,6 +950,16 @@ def region_map(
         bounds_frame = sel
     else:
         bounds_frame = municipalities if len(municipalities) else dev
+    subtitle = None
+    if max_developments is not None and len(dev) > max_developments:
+        total = len(dev)
+        dev = largest_developments(dev, max_developments)
+        subtitle = (f"De {format_number(len(dev), 0)} grootste van {format_number(total, 0)} ontwikkelingen "
+                    "getoond (naar vermogen); alle staan in de GeoPackage")
+        logging.getLogger("energieplanologie").warning(
+            "interactieve kaart %s: de %s grootste van %s ontwikkelingen getoond (een grotere kaart opent niet in "
+            "een browser); alle ontwikkelingen staan in de GeoPackage", title, format_number(len(dev), 0),
+            format_number(total, 0))
 
     xmin, ymin, xmax, ymax = gpd.GeoSeries([shapely.box(*bounds_frame.total_bounds)], crs=CRS_RD).to_crs(4326).total_bounds
     m = folium.Map(location=[(ymin + ymax) / 2, (xmin + xmax) / 2], zoom_start=11, tiles=None, control_scale=False,
@@ -975,7 +1023,7 @@ def region_map(
                           has_flex_need=bool(need_shown),
                           has_hotspots=hotspots is not None and len(hotspots) > 0,
                           has_hexagons=hexagons is not None and len(hexagons) > 0, density_max=density_max)
-    m.add_child(_Call("title", m, title))
+    m.add_child(_Call("title", m, title) if subtitle is None else _Call("title", m, title, subtitle))
     m.add_child(_Call("scale", m))
     m.add_child(_Call("legend", m, {"html": legend}))
     if notes:

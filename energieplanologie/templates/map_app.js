@@ -189,12 +189,15 @@
     setYear(map, cfg.initial);
   }
 
-  function title(map, text) {
+  function title(map, text, note) {
     var Ctl = L.Control.extend({
       options: { position: "topleft" },
       onAdd: function () {
         var div = L.DomUtil.create("div", "ep-title");
         div.textContent = text;
+        if (note) {
+          L.DomUtil.create("div", "ep-title-note", div).textContent = note;
+        }
         return div;
       }
     });

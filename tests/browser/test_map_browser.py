@@ -170,6 +170,26 @@ def test_injection_shows_as_text_and_runs_nothing(browser, sample_outputs, tmp_p
     assert browser.severe_errors() == []
 
 
+def test_a_map_with_more_developments_than_it_draws_says_so_in_its_title(browser, sample_outputs, tmp_path):
+    region = sample_outputs["region"]
+    dev = region.developments
+    mw = pd.concat([dev["offtake_mw"].fillna(0), dev["feedin_mw"].fillna(0)], axis=1).max(axis=1)
+    largest = set(dev.loc[mw.sort_values(ascending=False, kind="stable").index[:5], "development_id"])
+    page = publish(region_map(region, year=2040, max_developments=5), tmp_path / "kaart.html")
+    browser.open(page, settle=0.3)
+    assert browser.js("return document.querySelector('.ep-title-note').textContent") == (
+        f"De 5 grootste van {len(dev)} ontwikkelingen getoond (naar vermogen); alle staan in de GeoPackage")
+    assert browser.js("return document.querySelector('.ep-title').firstChild.textContent") == (
+        f"Energiekaart {region.name}")
+    assert _count(browser, "path.ep-development") == 5  # in 2040 every development's year has come
+    shown = browser.js("var st = EP.state(window[document.querySelector('.folium-map').id]); var ids = [];"
+                       "st.layers.forEach(function (r) { if (r.kind === 'developments') {"
+                       " r.entries.forEach(function (e) { ids.push(e.props.id); }); } }); return ids;")
+    assert set(shown) == largest
+    browser.screenshot("kaart-grootste.png")
+    assert browser.severe_errors() == []
+
+
 def _click_map(browser, x: int, y: int) -> None:
     el = browser.driver.find_element(By.CSS_SELECTOR, ".folium-map")
     size = el.size
