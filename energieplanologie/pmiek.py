@@ -1139,10 +1139,11 @@ def project_sheets_plan(
         if (fiches / f"{stem}.html").resolve().parent != root:  # pragma: no cover - safe_filename prevents this
             raise EnergieplanologieError(f"projectfiche {f['project_id']!r} zou buiten {fiches} komen")
     fonts: dict[str, Any] = {}  # one font configuration and image cache per process (WeasyPrint)
-    # The fitting step of the sheet this process drew last. Sheets of one region are alike in length, so the next
-    # search starts one step before it: a sheet that needs the same step then costs two layouts (the step before,
-    # which must not fit, and the step itself) instead of one per step from the largest font on.
-    last = {"step": 0}
+    # The fitting step and the text length of the sheet this process drew last. Sheets of one region are alike in
+    # length, so the next search starts at that step when this sheet has more text, else one step before it: a
+    # sheet that needs the same step or the one next to it then costs two layouts (the step before, which must not
+    # fit, and the step itself) instead of one per step from the largest font on.
+    last = {"step": 0, "text": 0}
 
     def one(f: dict[str, Any]) -> tuple[str, bytes | None]:
         # One sheet: its HTML and PDF (made in a worker process when several are at hand; written below, in order).
@@ -1164,8 +1165,9 @@ def project_sheets_plan(
             tried[step] = (html, _pdf_document(html, fiches, fonts))
             return len(tried[step][1].pages) == 1
 
-        step = _first_fitting(fits, len(_FIT_STEPS), start=last["step"] - 1)
-        last["step"] = step
+        text = len(html_at(0)) - len(contexts[False]["map_uri"] or "")
+        step = _first_fitting(fits, len(_FIT_STEPS), start=last["step"] - (0 if text > last["text"] else 1))
+        last.update(step=step, text=text)
         html, document = tried[step]
         if len(document.pages) > 1:
             # Still too long at the smallest size and shortest lists: the PDF keeps the first page (the HTML
