@@ -22,7 +22,7 @@ import base64
 import io
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -935,6 +935,43 @@ _FIT_STEPS: tuple[tuple[float, bool], ...] = ((9.0, False), (8.3, False), (7.8, 
                                               (6.0, True))
 
 
+def _first_fitting(fits: Callable[[int], bool], n_steps: int, *, start: int = 0) -> int:
+    """The first of the steps ``0 … n_steps - 1`` for which ``fits(step)`` holds (the last when none does), searched
+    from ``start``.
+
+    A later step never makes a sheet longer (a smaller font, then shorter lists), so the answer is the step that fits
+    while the one before it does not. Started at the answer or just before it, ``fits`` is asked twice rather than
+    once for every step up to the answer; started anywhere, the answer is the same.
+
+    Examples
+    --------
+    >>> asked = []
+    >>> def fits(step):
+    ...     asked.append(step)
+    ...     return step >= 2
+    >>> _first_fitting(fits, 7), asked
+    (2, [0, 1, 2])
+    >>> asked.clear()
+    >>> _first_fitting(fits, 7, start=1), asked
+    (2, [1, 2])
+    >>> asked.clear()
+    >>> _first_fitting(fits, 7, start=4), asked
+    (2, [4, 3, 2, 1])
+    >>> _first_fitting(lambda step: False, 7, start=3), _first_fitting(lambda step: True, 7, start=3)
+    (6, 0)
+    """
+    step = min(max(start, 0), n_steps - 1)
+    if fits(step):
+        while step > 0 and fits(step - 1):
+            step -= 1
+        return step
+    while step < n_steps - 1:
+        step += 1
+        if fits(step):
+            break
+    return step
+
+
 def _pdf_document(html: str, base: Path, fonts: dict[str, Any] | None = None) -> Any:
     """The sheet laid out by WeasyPrint; ``fonts`` keeps one font configuration and image cache for the sheets
     of one process (building them anew per sheet was a third of each rendering)."""
@@ -1102,25 +1139,36 @@ def project_sheets_plan(
         if (fiches / f"{stem}.html").resolve().parent != root:  # pragma: no cover - safe_filename prevents this
             raise EnergieplanologieError(f"projectfiche {f['project_id']!r} zou buiten {fiches} komen")
     fonts: dict[str, Any] = {}  # one font configuration and image cache per process (WeasyPrint)
+    # The fitting step and the text length of the sheet this process drew last. Sheets of one region are alike in
+    # length, so the next search starts at that step when this sheet has more text, else one step before it: a
+    # sheet that needs the same step or the one next to it then costs two layouts (the step before, which must not
+    # fit, and the step itself) instead of one per step from the largest font on.
+    last = {"step": 0, "text": 0}
 
     def one(f: dict[str, Any]) -> tuple[str, bytes | None]:
         # One sheet: its HTML and PDF (made in a worker process when several are at hand; written below, in order).
         png = _map_png(f, region, hs)
-        html = document = None
         contexts: dict[bool, dict[str, Any]] = {}  # the steps differ in font size; the content only when compact
-        for font_pt, compact in (_FIT_STEPS if pdf else _FIT_STEPS[:1]):
+        tried: dict[int, tuple[str, Any]] = {}  # step -> (HTML, WeasyPrint document)
+
+        def html_at(step: int) -> str:
+            font_pt, compact = _FIT_STEPS[step]
             if compact not in contexts:
                 contexts[compact] = _context(f, sheet_facts, assessment, region, png, compact)
-            html = _render_context(contexts[compact], font_pt)
-            if not pdf:
-                break
-            document = _pdf_document(html, fiches, fonts)
-            if len(document.pages) == 1:
-                break
-        assert html is not None  # the loop runs at least once
+            return _render_context(contexts[compact], font_pt)
+
         if not pdf:
-            return html, None
-        assert document is not None  # made in the loop when pdf
+            return html_at(0), None
+
+        def fits(step: int) -> bool:
+            html = html_at(step)
+            tried[step] = (html, _pdf_document(html, fiches, fonts))
+            return len(tried[step][1].pages) == 1
+
+        text = len(html_at(0)) - len(contexts[False]["map_uri"] or "")
+        step = _first_fitting(fits, len(_FIT_STEPS), start=last["step"] - (0 if text > last["text"] else 1))
+        last.update(step=step, text=text)
+        html, document = tried[step]
         if len(document.pages) > 1:
             # Still too long at the smallest size and shortest lists: the PDF keeps the first page (the HTML
             # keeps everything). The caps on lists and reasons make this practically unreachable.

@@ -6,22 +6,25 @@ Uses the hand-made case of ``test_assessment.py`` (three scored projects P1, P2,
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 from pathlib import Path
 
 import pandas as pd
 import pypdf
 import pytest
-import weasyprint  # noqa: F401  (the pdf extra: project sheets as PDF are tested, not skipped)
+import weasyprint  # the pdf extra: project sheets as PDF are tested, not skipped
 from openpyxl import load_workbook
 
 from energieplanologie._errors import EnergieplanologieError
 from energieplanologie.pmiek import (
+    _FIT_STEPS,
     DOCUMENT_COLUMNS,
     ProjectFacts,
     project_facts,
     project_list,
     project_sheet_html,
+    project_sheets_plan,
     safe_filename,
     write_pmiek,
     write_project_list,
@@ -198,6 +201,44 @@ def test_long_content_is_fitted_onto_one_page(tmp_path):
     size = float(re.search(r"html \{ font-size: ([\d.]+)pt; \}", html).group(1))
     assert size < 9.0  # had to shrink to fit
     assert "… en " in html  # the 30 parties were capped
+
+
+def _long_case():
+    """The hand-made case with P1's description and parties long enough to need a smaller font."""
+    region = case_region()
+    infra = region.infrastructure.copy()
+    infra.loc[1, "description"] = ("Een zeer uitgebreide beschrijving van de uitbreiding met alle details. " * 60)
+    infra.loc[1, "parties"] = "; ".join(f"Partij {i} (rol {i})" for i in range(30))
+    region = region.replace(infrastructure=infra)
+    return region, case_assessment(region=region)
+
+
+def test_the_chosen_font_is_the_largest_that_fits_in_any_order(tmp_path):
+    # One process draws many sheets and starts each search next to the step of the sheet before; the sheet it
+    # makes must not depend on that: the same HTML and PDF bytes as a sheet drawn first (searched from 9 pt).
+    region, assessment = _long_case()
+
+    def sheets(order, folder):
+        batch = next(project_sheets_plan(assessment, region, tmp_path / folder))
+        items = {f["project_id"]: f for f in batch.items}
+        return {pid: batch.func(items[pid]) for pid in order}
+
+    alone = {pid: sheets([pid], f"alleen-{pid}")[pid] for pid in ("P1", "P2", "P3")}
+    long_first = sheets(["P1", "P1", "P3", "P2"], "lang-eerst")  # down from P1's step, then up
+    short_first = sheets(["P3", "P2", "P1", "P3"], "kort-eerst")
+    assert long_first == alone and short_first == alone
+
+    # P1 needs a smaller font and the short sheets the largest; the step before P1's does not fit one page.
+    def html_at(pid, step):
+        font_pt, compact = _FIT_STEPS[step]
+        return project_sheet_html(assessment, region, pid, font_pt=font_pt, compact=compact)
+
+    assert alone["P3"][0] == html_at("P3", 0) and alone["P2"][0] == html_at("P2", 0)
+    p1 = next(step for step in range(len(_FIT_STEPS)) if html_at("P1", step) == alone["P1"][0])
+    assert p1 > 0
+    before = html_at("P1", p1 - 1)
+    assert len(weasyprint.HTML(string=before).render().pages) > 1
+    assert len(pypdf.PdfReader(io.BytesIO(alone["P1"][1])).pages) == 1
 
 
 def test_write_pmiek_writes_the_output_folder(case, tmp_path):
