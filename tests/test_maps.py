@@ -426,6 +426,58 @@ def test_scatter_points_draws_the_pixels_geopandas_draws():
         ax=ax, color="#d32f2f", markersize=90, **style))
     assert ours == theirs
 
+def test_draw_geometries_draws_the_pixels_geopandas_draws():
+    # Polygons (one with a hole, a multipolygon given clockwise), lines and a multiline, points, a missing and an
+    # empty geometry: each style of draw_region drawn by _draw_geometries and by GeoDataFrame.plot / GeoSeries.plot
+    # (the calls it replaced) gives the same PNG, byte for byte.
+    import io
+
+    from matplotlib.figure import Figure
+
+    from energieplanologie.maps.static import _draw_geometries
+
+    holed = shapely.Polygon([(0, 0), (6, 0), (6, 6), (0, 6)], holes=[[(2, 2), (2, 4), (4, 4), (4, 2)]])
+    multi = shapely.MultiPolygon([shapely.Polygon([(7, 7), (7, 9), (9, 9), (9, 7)]), shapely.box(7, 0, 9, 2)])
+    areas = np.array([holed, None, multi, shapely.Polygon()])
+    lines = np.array([shapely.LineString([(0, 8), (5, 9), (3, 7)]),
+                      shapely.MultiLineString([[(1, 1), (5, 5)], [(6, 1), (8, 5)]])])
+    points = np.array([shapely.Point(1, 7), shapely.Point(8, 6)])
+    calls = [  # (geometries, whether a GeoSeries is plotted, colour, style) as draw_region makes them
+        (areas, False, None, {"facecolor": "#e0e0e0", "edgecolor": "#9e9e9e", "linewidth": 0.8, "zorder": 1}),
+        (areas, False, None, {"facecolor": "#ff8800", "alpha": 0.35, "edgecolor": "none", "zorder": 3}),
+        (shapely.boundary(areas[[0, 2]]), True, "#333333", {"linewidth": 2.2, "zorder": 6}),
+        (shapely.boundary(areas[[0, 2]]), True, "#ff8800", {"linewidth": 1.2, "linestyle": "--", "zorder": 3}),
+        (lines, False, "#1565c0", {"linewidth": 2, "linestyle": ":", "zorder": 3}),
+        (points, False, None, {"marker": "D", "facecolor": "white", "edgecolor": "#1565c0", "linewidth": 2,
+                               "linestyle": "--", "zorder": 8.5, "markersize": 110}),
+    ]
+
+    def png(draw: Any) -> tuple[bytes, Any]:
+        fig = Figure(figsize=(2, 2), dpi=60)
+        ax = fig.add_subplot()
+        draw(ax)
+        ax.set_xlim(-1, 10)
+        ax.set_ylim(-1, 10)
+        ax.set_aspect("equal")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        return buf.getvalue(), ax
+
+    for geoms, series, colour, style in calls:
+        ours, ax = png(lambda ax, g=geoms, c=colour, s=style: _draw_geometries(ax, g, style=s, color=c))
+        kwargs = {**style, **({} if colour is None else {"color": colour})}
+        frame = gpd.GeoSeries(list(geoms)) if series else gpd.GeoSeries(list(geoms)).to_frame("geometry")
+        theirs, _ = png(lambda ax, f=frame, kw=kwargs: f.plot(ax=ax, **kw))
+        assert ours == theirs, style
+    # the holed square and the multipolygon: one compound path each, every ring closed
+    _, ax = png(lambda ax: _draw_geometries(ax, areas, style=calls[0][3]))
+    paths = ax.collections[0].get_paths()
+    assert [p.codes.tolist().count(1) for p in paths] == [2, 2]  # two rings each
+    assert [p.codes.tolist().count(79) for p in paths] == [2, 2]
+
+
 class _CountDraws(Artist):
     """An invisible artist that notes each draw of its figure."""
 
