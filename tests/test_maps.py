@@ -137,6 +137,16 @@ def test_balance_for_map_picks_one_scenario(small_balance):
     assert set(balance_for_map(two, "maximaal")["scenario"]) == {"maximaal"}
     with pytest.raises(ValueError, match="komt niet voor"):
         balance_for_map(two, "onbekend")
+    # rows in their order; missing scenarios are no scenario (nor one called "None"); numbers compared as text
+    b = pd.DataFrame({"scenario": ["verwacht", None, 2030, "maximaal", np.nan, "verwacht", "None"],
+                      "station_id": list("ABCDEFG")})
+    assert balance_for_map(b, "verwacht")["station_id"].tolist() == ["A", "F"]
+    assert balance_for_map(b, "2030")["station_id"].tolist() == ["C"]
+    assert balance_for_map(b, "None")["station_id"].tolist() == ["G"]  # a missing one is not text "None"
+    with pytest.raises(ValueError, match=r"wel: 2030, None, maximaal, verwacht\)"):
+        balance_for_map(b, "nan")
+    one = b.iloc[[0, 5]]
+    assert balance_for_map(one).equals(one) and balance_for_map(one, "verwacht").equals(one)
 
 
 def test_station_status_in_year_takes_the_worse_direction(small_balance):
@@ -383,6 +393,27 @@ def test_figure_png_lays_out_once_and_writes_the_bytes_savefig_writes(small_regi
     other.savefig(io.BytesIO(), format="png")
     assert len(twice) == 2  # savefig draws such a figure twice
     assert fig.get_layout_engine() is engine  # put back: the figure lays itself out as before when drawn again
+
+
+def test_figure_png_measures_each_text_once(small_region, small_balance, monkeypatch):
+    # The layout measures the legend, the title and the scale bar's label; the paint needs the same sizes. Both
+    # use one renderer, so no text of the map is measured twice (savefig's canvas would measure them all again).
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from energieplanologie.maps.static import figure_png
+
+    measured: list[tuple[str, float, str]] = []
+    measure = RendererAgg.get_text_width_height_descent
+
+    def counting(self: Any, s: str, prop: Any, ismath: Any) -> Any:
+        measured.append((s, prop.get_size_in_points(), str(prop.get_weight())))
+        return measure(self, s, prop, ismath)
+
+    fig = static_region_map(small_region, balance=small_balance, year=2030, focus="GM0001", dpi=60)
+    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", counting)
+    figure_png(fig)
+    assert "Legenda" in {s for s, _, _ in measured} and "Station: tekort" in {s for s, _, _ in measured}
+    assert len(measured) == len(set(measured))
 
 
 

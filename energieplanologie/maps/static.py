@@ -533,11 +533,11 @@ def figure_png(fig: Figure) -> bytes:
     ``savefig`` draws a figure with a layout engine (``layout="constrained"``) twice: once, painting nothing, to
     lay it out, and once to paint it. The first pass draws every artist (thousands of markers and the station
     labels on a municipality's map) only for the layout, which depends on none of them: the artists clipped to
-    the axes take no part in it. Here the engine lays the figure out itself (with the renderer ``savefig`` would
-    use), and the figure is painted once without it: the same pixels, the same bytes. The pass saved costs less
-    than the paint (text is measured once and cached, glyphs are rendered and the PNG compressed only in the
-    paint): on municipality maps of a national region about a tenth of the PNG's CPU. The engine is put back
-    afterwards.
+    the axes take no part in it. Here the engine lays the figure out itself, and the figure is painted once
+    without it: the same pixels, the same bytes. The layout uses the renderer of the Agg canvas that then paints
+    (matplotlib keeps a text's measured size per renderer), so each text is measured once: the legend's, the
+    title's and, on maps whose axes the layout counts the station labels in, every label's (measuring a text
+    costs about as much as drawing it). The engine is put back afterwards.
 
     Examples
     --------
@@ -554,11 +554,16 @@ def figure_png(fig: Figure) -> bytes:
     >>> figure_png(fig) == buf.getvalue(), fig.get_layout_engine() is not None
     (True, True)
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     buf = io.BytesIO()
     engine = fig.get_layout_engine()
     if engine is None or not fig.axes:
         fig.savefig(buf, format="png", metadata={"Software": None})
         return buf.getvalue()
+    # The canvas savefig paints on, made now so that the layout measures the texts with its renderer (savefig
+    # would otherwise make a new one, and measure every text again); the sizes are the same (same font and dpi).
+    FigureCanvasAgg(fig)
     engine.execute(fig)
     with rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)  # none at all (with these settings), so savefig lays nothing out again
