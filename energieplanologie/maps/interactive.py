@@ -246,14 +246,19 @@ def balance_for_map(balance: pd.DataFrame | None, scenario: str | None = None) -
         return None
     if "scenario" not in balance.columns:
         return balance
-    present = sorted(balance["scenario"].dropna().astype(str).unique())
+    # Each distinct scenario value as text once, not each of the rows (a national balance has 40,000 of one
+    # scenario, and every municipality page asks twice: its picture and its map).
+    codes, values = pd.factorize(balance["scenario"].to_numpy(dtype=object))
+    texts = np.array([str(v) for v in values], dtype=object)
+    present = sorted(set(texts.tolist()))
     if scenario is None:
         if len(present) > 1:
             raise ValueError(f"De balans bevat meerdere scenario's ({', '.join(present)}); kies er één met scenario=.")
         return balance
     if scenario not in present:
         raise ValueError(f"Scenario {scenario!r} komt niet voor in de balans (wel: {', '.join(present)}).")
-    return balance.loc[balance["scenario"].astype(str) == scenario]
+    chosen = np.append(texts == scenario, False)[codes]  # code -1: a missing value, no scenario (as pandas' text)
+    return balance if chosen.all() else balance.loc[chosen]
 
 
 def _station_status(balance: pd.DataFrame) -> pd.DataFrame:
