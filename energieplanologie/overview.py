@@ -1018,9 +1018,9 @@ def overviews_plan(
                 raise ValueError(f"Bestandsnaam voor gemeente {code!r} valt buiten {out}.")
 
     shared = _shared_inputs(region, balance, allocation, scenario)  # once, before the workers fork
-    # The spatial indexes every page's picture queries (the layers within its view), built here once: each worker
-    # process would build its own on its first page (a tenth of a second at 10^5 developments).
-    for layer in (region.developments, region.infrastructure, hotspots):
+    # The spatial indexes every page's picture and map query (the layers within its view), built here once: each
+    # worker process would build its own on its first page (a tenth of a second at 10^5 developments).
+    for layer in (region.developments, region.infrastructure, region.stations, region.municipalities, hotspots):
         if layer is not None and len(layer):
             layer.sindex  # noqa: B018 - built on first use and kept with the layer
     linked = None if len(codes) == len(all_codes) else codes  # a neighbour's link only where it has a page

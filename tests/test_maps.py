@@ -149,6 +149,29 @@ def test_balance_for_map_picks_one_scenario(small_balance):
     assert balance_for_map(one).equals(one) and balance_for_map(one, "verwacht").equals(one)
 
 
+def test_within_keeps_the_rows_that_touch_the_area_in_their_order():
+    from energieplanologie.maps.interactive import _within
+
+    frame = gpd.GeoDataFrame({"id": list("abcde")}, index=[10, 3, 7, 1, 5], crs=CRS_RD, geometry=[
+        shapely.Point(5, 5), None, shapely.box(9, 9, 20, 20), shapely.Point(), shapely.LineString([(-5, 0), (0, 0)])])
+    assert _within(frame, shapely.box(0, 0, 10, 10))["id"].tolist() == ["a", "c", "e"]  # e touches at (0, 0)
+    assert _within(frame, shapely.box(0, 0, 10, 10)).index.tolist() == [10, 7, 5]
+    assert _within(frame, shapely.box(50, 50, 60, 60)).empty
+
+
+def test_station_status_per_direction_and_combined():
+    from energieplanologie.maps.interactive import _station_status
+
+    b = pd.DataFrame({"station_id": ["A", "A", "A", "B", "B"], "year": [2030, 2030, 2030, 2030, 2035],
+                      "direction": ["offtake", "offtake", "feedin", "feedin", "feedin"],
+                      "status": ["green", "red", "amber", "nonsense", "green"]})
+    got = _station_status(b)
+    assert got.to_dict("records") == [
+        {"station_id": "A", "year": 2030, "feedin": "amber", "offtake": "red", "combined": "red"},
+        {"station_id": "B", "year": 2030, "feedin": "unknown", "offtake": "unknown", "combined": "unknown"},
+        {"station_id": "B", "year": 2035, "feedin": "green", "offtake": "unknown", "combined": "green"}]
+
+
 def test_station_status_in_year_takes_the_worse_direction(small_balance):
     assert station_status_in_year(small_balance, 2030) == {"A": "red"}
     assert station_status_in_year(small_balance, 2025) == {"A": "amber"}
