@@ -391,6 +391,24 @@ def test_focus_map_draws_what_can_reach_the_picture_and_leaves_out_the_rest(smal
 
 
 
+def test_draw_region_fixes_the_view_before_it_draws(small_region, small_balance, monkeypatch):
+    # Every collection is added to axes whose limits are already the map's view (no rescaling of the view per
+    # collection); the view is the focus municipality with its margins: 10 km × 0.06 + 500 m = 1.1 km each side.
+    from matplotlib.axes import Axes
+
+    autoscaling: list[bool] = []
+    add = Axes.add_collection
+
+    def noting(self: Axes, collection: Any, autolim: bool = True) -> Any:
+        autoscaling.append(self.get_autoscalex_on() or self.get_autoscaley_on())
+        return add(self, collection, autolim=autolim)
+
+    monkeypatch.setattr(Axes, "add_collection", noting)
+    fig = static_region_map(small_region, balance=small_balance, year=2030, focus="GM0001", dpi=40)
+    assert len(autoscaling) >= 3 and not any(autoscaling)
+    assert fig.axes[0].get_xlim() == (98_900.0, 111_100.0) and fig.axes[0].get_ylim() == (398_900.0, 411_100.0)
+
+
 def test_figure_png_lays_out_once_and_writes_the_bytes_savefig_writes(small_region, small_balance):
     # A municipality map (constrained layout, legend beside it): savefig lays it out in a first draw that paints
     # nothing and then paints it; figure_png lays it out without that draw. Two fresh, equal figures give the

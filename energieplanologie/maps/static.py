@@ -304,6 +304,14 @@ def draw_region(
         if not is_focus.any():
             raise ValueError(f"Gemeente {focus!r} komt niet voor in de regio.")
         xmin, ymin, xmax, ymax = mun.loc[is_focus].total_bounds
+    else:
+        xmin, ymin, xmax, ymax = mun.total_bounds
+    dx, dy = (xmax - xmin) * 0.06 + 500, (ymax - ymin) * 0.06 + 500
+    # The view first: with fixed limits matplotlib does not rescale the view as each of the map's fifty-odd
+    # collections is added (a pass over all the axes' artists each time), and the view is the same.
+    ax.set_xlim(xmin - dx, xmax + dx)
+    ax.set_ylim(ymin - dy, ymax + dy)
+    if focus is not None:
         # Only the neighbours that can reach the picture are drawn (what lies wholly outside it leaves no pixel):
         # a national region's 345 municipalities cost a patch each on every municipality's map.
         near = _near_view(mun.bounds.to_numpy(), xmin, ymin, xmax, ymax, keep=~is_focus)
@@ -317,9 +325,7 @@ def draw_region(
     else:
         _draw_geometries(ax, mun.geometry.to_numpy(),
                          style={"facecolor": "#ffffff", "edgecolor": MUNICIPALITY_COLOUR, "linewidth": 1.2, "zorder": 1})
-        xmin, ymin, xmax, ymax = mun.total_bounds
     handles.append(Line2D([], [], color=MUNICIPALITY_COLOUR, linewidth=2, label="Gemeentegrens"))
-    dx, dy = (xmax - xmin) * 0.06 + 500, (ymax - ymin) * 0.06 + 500
     view = shapely.box(xmin - dx, ymin - dy, xmax + dx, ymax + dy)
 
     def in_view(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -455,8 +461,6 @@ def draw_region(
             handles.append(Line2D([], [], marker="o", linestyle="none", markersize=8, markerfacecolor=STATUS_COLOURS[s],
                                   markeredgecolor="#111111", label=f"Station: {value_label('balance_status', s).lower()}"))
 
-    ax.set_xlim(xmin - dx, xmax + dx)
-    ax.set_ylim(ymin - dy, ymax + dy)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
