@@ -172,6 +172,25 @@ def test_station_status_per_direction_and_combined():
         {"station_id": "B", "year": 2035, "feedin": "green", "offtake": "unknown", "combined": "green"}]
 
 
+def test_tile_providers_give_the_layers_the_urls_give():
+    import folium
+
+    from energieplanologie.maps.interactive import (
+        _OSM_TILES,
+        _PDOK_BRT_TILES,
+        OSM_ATTRIBUTION,
+        OSM_URL,
+        PDOK_BRT_ATTRIBUTION,
+        PDOK_BRT_URL,
+    )
+
+    for url, tiles, attr in ((PDOK_BRT_URL, _PDOK_BRT_TILES, PDOK_BRT_ATTRIBUTION), (OSM_URL, _OSM_TILES, OSM_ATTRIBUTION)):
+        theirs, ours = (folium.TileLayer(t, attr=attr, name="Laag", max_zoom=19, overlay=False, show=False)
+                        for t in (url, tiles))
+        assert (ours.tiles, ours.tile_name, ours.options) == (theirs.tiles, theirs.tile_name, theirs.options)
+        assert ours.tiles == url and ours.options["max_native_zoom"] == 19 and ours.options["subdomains"] == "abc"
+
+
 def test_station_status_in_year_takes_the_worse_direction(small_balance):
     assert station_status_in_year(small_balance, 2030) == {"A": "red"}
     assert station_status_in_year(small_balance, 2025) == {"A": "amber"}

@@ -27,6 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import xyzservices
 from branca.element import CssLink, Element, Figure, JavascriptLink
 from folium import plugins
 
@@ -88,6 +89,12 @@ PDOK_BRT_URL = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard
 PDOK_BRT_ATTRIBUTION = 'Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a> (PDOK BRT achtergrondkaart)'
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers'
+# The two as tile providers: folium looks a URL given as text up among all of xyzservices' providers first
+# (some 3 ms a layer, on every municipality's map) before it takes it as the URL it is; a provider it takes as is.
+# No zoom levels or subdomains of their own, so the layers are written as from the URLs.
+_PDOK_BRT_TILES = xyzservices.TileProvider(name="PDOK BRT achtergrondkaart", url=PDOK_BRT_URL,
+                                           attribution=PDOK_BRT_ATTRIBUTION)
+_OSM_TILES = xyzservices.TileProvider(name="OpenStreetMap", url=OSM_URL, attribution=OSM_ATTRIBUTION)
 
 #: Dutch names of the layer groups (what the layer control shows).
 LAYER_NAMES = {
@@ -930,9 +937,9 @@ def region_map(
     m.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
     m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
     cast(Figure, m.get_root()).title = html.escape(title)
-    folium.TileLayer(PDOK_BRT_URL, attr=PDOK_BRT_ATTRIBUTION, name="PDOK BRT achtergrondkaart", max_zoom=19,
+    folium.TileLayer(_PDOK_BRT_TILES, attr=PDOK_BRT_ATTRIBUTION, name="PDOK BRT achtergrondkaart", max_zoom=19,
                      overlay=False, control=True).add_to(m)
-    folium.TileLayer(OSM_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, overlay=False,
+    folium.TileLayer(_OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, overlay=False,
                      control=True, show=False).add_to(m)
 
     density_max = None
