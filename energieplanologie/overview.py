@@ -120,19 +120,25 @@ class MunicipalityOverview:
         return self._memo(("sector_table", direction), lambda: self._sector_table(direction)).copy()
 
     def _sector_table(self, direction: str) -> pd.DataFrame:
-        part = self.sector_mw.loc[self.sector_mw["direction"] == direction]
-        table = part.pivot_table(index=["carrier", "sector"], columns="year", values="mw", aggfunc="sum")
+        part = self.sector_mw.loc[(self.sector_mw["direction"] == direction).to_numpy()]
+        # sector_mw has one row per carrier, sector and year (a grouped sum): a reshape, no aggregation, is needed
+        table = part.set_index(["carrier", "sector", "year"])["mw"].unstack("year")
         table = table.reindex(columns=list(self.years), fill_value=0.0).fillna(0.0)
-        blocks = []
-        for carrier in CARRIERS:
-            if carrier not in table.index.get_level_values(0):
-                continue
-            block = table.loc[[carrier]]
-            block = block.reindex([(carrier, s) for s in SECTORS if (carrier, s) in block.index])
-            total = pd.DataFrame([block.sum(axis=0)], index=pd.MultiIndex.from_tuples([(carrier, "total")]))
-            blocks.append(pd.concat([block, total]))
-        out = pd.concat(blocks) if blocks else table.iloc[0:0]
-        out.index.names = ["carrier", "sector"]
+        present = set(table.index)
+        keys: list[tuple[str, str]] = []
+        values: list[np.ndarray] = []
+        for carrier in CARRIERS:  # each carrier's sectors in SECTORS order, then its total: built once, not concatenated
+            mine = [(carrier, s) for s in SECTORS if (carrier, s) in present]
+            if mine:
+                block = table.loc[mine]
+                keys += [*mine, (carrier, "total")]
+                values += [block.to_numpy(), block.sum(axis=0).to_numpy()[None, :]]
+        if not keys:
+            out = table.iloc[0:0]
+            out.index.names = ["carrier", "sector"]
+        else:
+            out = pd.DataFrame(np.vstack(values), columns=table.columns,
+                               index=pd.MultiIndex.from_tuples(keys, names=["carrier", "sector"]))
         out.columns.name = None
         return out
 
