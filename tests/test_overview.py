@@ -90,6 +90,9 @@ def test_small_region_tables_by_hand(small):
     assert off.loc[("electricity", "total")].tolist() == [10.0, 20.0, 20.0]
     assert off.loc[("hydrogen", "industry")].tolist() == [0.0, 12.0, 12.0]
     assert list(off.index.get_level_values(0).unique()) == ["electricity", "hydrogen"]  # never added together
+    assert list(off.index) == [("electricity", "housing"), ("electricity", "industry"), ("electricity", "total"),
+                               ("hydrogen", "industry"), ("hydrogen", "total")]  # SECTORS order, total last
+    assert off.index.names == ["carrier", "sector"] and off.columns.tolist() == [2025, 2030, 2035]
     assert ov.sector_table("feedin").empty
     assert ov.total_mw("offtake") == 20.0 and ov.total_mw("offtake", carrier="hydrogen") == 12.0
 
