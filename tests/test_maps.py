@@ -569,6 +569,48 @@ def test_draw_geometries_draws_the_pixels_geopandas_draws():
     assert [p.codes.tolist().count(79) for p in paths] == [2, 2]
 
 
+def test_add_markers_draws_the_pixels_scatter_draws():
+    # Each kind of marker call of draw_region, by _add_markers and by Axes.scatter: the same PNG byte for byte
+    # (and the calls it leaves to scatter: no size, an unfilled marker, a missing coordinate).
+    import io
+
+    from matplotlib.figure import Figure
+
+    from energieplanologie.maps.static import _add_markers
+
+    x, y = np.array([0.0, 1.0, 2.5, 3.0]), np.array([0.0, 2.0, 1.0, 3.0])
+    calls = [
+        {"edgecolor": "#222222", "linewidth": 0.5, "alpha": 0.8, "zorder": 4, "s": np.array([18.0, 40, 60, 78]),
+         "color": "#e6550d", "marker": "o"},
+        {"edgecolor": "#111111", "linewidth": 1.2, "zorder": 8, "s": 90, "marker": "o",
+         "color": np.array(["#d32f2f", "#2e7d32", "#f9a825", "#9e9e9e"])},
+        {"facecolor": "white", "edgecolor": "#1565c0", "linewidth": 2, "linestyle": "--", "zorder": 8.5, "s": 110,
+         "marker": "D"},
+        {"facecolor": "#f5f5f5", "edgecolor": "#1565c0", "linewidth": 2, "linestyle": "-", "zorder": 7, "s": 60,
+         "marker": "s"},
+        {"color": "red", "zorder": 3, "marker": "o"},  # no size: scatter's own default
+        {"color": "red", "s": 50, "marker": "x"},  # unfilled
+    ]
+
+    def png(draw: Any) -> bytes:
+        fig = Figure(figsize=(2, 2), dpi=50)
+        ax = fig.add_subplot()
+        ax.set_xlim(-1, 4)
+        ax.set_ylim(-1, 4)
+        draw(ax)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        return buf.getvalue()
+
+    for kwargs in calls:
+        ours = png(lambda ax, kw=kwargs: _add_markers(ax, x, y, **kw))
+        theirs = png(lambda ax, kw=kwargs: ax.scatter(x, y, vmin=None, vmax=None, cmap=None, **kw))
+        assert ours == theirs, kwargs
+    gap = np.array([0.0, np.nan, 2.5, 3.0])
+    assert png(lambda ax: _add_markers(ax, x, gap, **calls[0])) == png(
+        lambda ax: ax.scatter(x, gap, vmin=None, vmax=None, cmap=None, **calls[0]))
+
+
 class _CountDraws(Artist):
     """An invisible artist that notes each draw of its figure."""
 

@@ -146,9 +146,9 @@ def _scatter_points(ax: Axes, geoms: np.ndarray, *, style: dict[str, Any], marke
                     color: Any = None, marker: str = "o") -> None:
     """Draw point geometries as ``GeoDataFrame.plot(ax=ax, color=…, markersize=…, **style)`` draws them.
 
-    The same single call of ``Axes.scatter`` with the same arguments — geometries normalised, missing and empty
-    ones left out, multipoints split into their points (sizes and colours repeated for each) — so the same
-    artist and the same pixels, without what geopandas does around it on every call (a GeoDataFrame, geometry
+    The same single call of ``Axes.scatter`` with the same arguments (made directly, :func:`_add_markers`) —
+    geometries normalised, missing and empty ones left out, multipoints split into their points (sizes and colours
+    repeated for each) — so the same artist and the same pixels, without what geopandas does around it on every call (a GeoDataFrame, geometry
     types, axis labels and aspect set again): a municipality's map draws some forty groups of points.
 
     ``style`` keeps the order of the keywords of the ``plot`` call it replaces; ``markersize`` and ``color`` are
@@ -181,7 +181,43 @@ def _scatter_points(ax: Axes, geoms: np.ndarray, *, style: dict[str, Any], marke
             color = np.take(np.asarray(color)[keep], index, axis=0)
         kwargs["color"] = color
     kwargs["marker"] = marker
-    ax.scatter(xy[:, 0], xy[:, 1], vmin=None, vmax=None, cmap=None, **kwargs)
+    _add_markers(ax, xy[:, 0], xy[:, 1], **kwargs)
+
+
+def _add_markers(ax: Axes, x: np.ndarray, y: np.ndarray, **kwargs: Any) -> None:
+    """``ax.scatter(x, y, **kwargs)`` for the markers of a map: the same collection, built directly.
+
+    What ``Axes.scatter`` makes of filled markers in one colour or one per point (``color`` or ``facecolor``), an
+    edge colour and width, sizes, an alpha, a z-order and a line style: a ``PathCollection`` of the marker's path
+    at the points, with the same arguments; without what it does besides (masked arrays, and the data limits
+    found from the points, some 1.5 ms a call: the map's limits are set before it draws, so they are not needed).
+    Anything else (a colour map, an unfilled marker, a missing coordinate or size) is left to ``scatter``.
+    """
+    from matplotlib import cbook
+    from matplotlib.collections import Collection, PathCollection
+    from matplotlib.colors import to_rgba_array
+    from matplotlib.markers import MarkerStyle
+    from matplotlib.transforms import IdentityTransform
+
+    rest = cbook.normalize_kwargs(kwargs, Collection)
+    s, marker, alpha = rest.pop("s", None), MarkerStyle(rest.pop("marker", "o")), rest.pop("alpha", None)
+    linewidths, edgecolors = rest.pop("linewidth", None), rest.pop("edgecolor", None)
+    facecolors, color = rest.pop("facecolor", None), rest.pop("color", None)
+    if color is not None:  # as scatter: a colour given for both, unless a face or edge colour is given too
+        facecolors = color if facecolors is None else facecolors
+        edgecolors = color if edgecolors is None else edgecolors
+    sizes = np.ravel(s) if s is not None else None
+    if (facecolors is None or edgecolors is None or sizes is None or not marker.is_filled()
+            or set(rest) - {"zorder", "linestyle"} or not np.isfinite(x).all() or not np.isfinite(y).all()
+            or not np.isfinite(sizes).all()):
+        ax.scatter(x, y, vmin=None, vmax=None, cmap=None, **kwargs)
+        return
+    points = PathCollection((marker.get_path().transformed(marker.get_transform()),), sizes,
+                            facecolors=to_rgba_array(facecolors), edgecolors=edgecolors, linewidths=linewidths,
+                            offsets=np.column_stack([x, y]), offset_transform=ax.transData, alpha=alpha)
+    points.set_transform(IdentityTransform())
+    points.set(**rest)
+    ax.add_collection(points, autolim=False)
 
 
 _POLYGON_IDS = (3, 6)  # shapely.GeometryType POLYGON, MULTIPOLYGON
