@@ -120,19 +120,25 @@ class MunicipalityOverview:
         return self._memo(("sector_table", direction), lambda: self._sector_table(direction)).copy()
 
     def _sector_table(self, direction: str) -> pd.DataFrame:
-        part = self.sector_mw.loc[self.sector_mw["direction"] == direction]
-        table = part.pivot_table(index=["carrier", "sector"], columns="year", values="mw", aggfunc="sum")
+        part = self.sector_mw.loc[(self.sector_mw["direction"] == direction).to_numpy()]
+        # sector_mw has one row per carrier, sector and year (a grouped sum): a reshape, no aggregation, is needed
+        table = part.set_index(["carrier", "sector", "year"])["mw"].unstack("year")
         table = table.reindex(columns=list(self.years), fill_value=0.0).fillna(0.0)
-        blocks = []
-        for carrier in CARRIERS:
-            if carrier not in table.index.get_level_values(0):
-                continue
-            block = table.loc[[carrier]]
-            block = block.reindex([(carrier, s) for s in SECTORS if (carrier, s) in block.index])
-            total = pd.DataFrame([block.sum(axis=0)], index=pd.MultiIndex.from_tuples([(carrier, "total")]))
-            blocks.append(pd.concat([block, total]))
-        out = pd.concat(blocks) if blocks else table.iloc[0:0]
-        out.index.names = ["carrier", "sector"]
+        present = set(table.index)
+        keys: list[tuple[str, str]] = []
+        values: list[np.ndarray] = []
+        for carrier in CARRIERS:  # each carrier's sectors in SECTORS order, then its total: built once, not concatenated
+            mine = [(carrier, s) for s in SECTORS if (carrier, s) in present]
+            if mine:
+                block = table.loc[mine]
+                keys += [*mine, (carrier, "total")]
+                values += [block.to_numpy(), block.sum(axis=0).to_numpy()[None, :]]
+        if not keys:
+            out = table.iloc[0:0]
+            out.index.names = ["carrier", "sector"]
+        else:
+            out = pd.DataFrame(np.vstack(values), columns=table.columns,
+                               index=pd.MultiIndex.from_tuples(keys, names=["carrier", "sector"]))
         out.columns.name = None
         return out
 
@@ -282,7 +288,13 @@ class _StationLines:
 
 
 def _station_lines(ov: MunicipalityOverview) -> _StationLines:
-    """The stations table's lines in one pass over the balance rows (no lookup per station and year)."""
+    """The stations table's lines in one pass over the balance rows (no lookup per station and year), found once
+    per overview (the page's table and its JSON both read them; neither changes them)."""
+    lines: _StationLines = ov._memo(("station_lines",), lambda: _make_station_lines(ov))
+    return lines
+
+
+def _make_station_lines(ov: MunicipalityOverview) -> _StationLines:
     st = ov.stations
     years = [int(y) for y in ov.years]
     group = st.groupby(["station_id", "direction"], sort=False).ngroup().to_numpy()
@@ -600,6 +612,16 @@ def static_map(region: Any, code: str, *, balance: pd.DataFrame | None = None,
 # ------------------------------------------------------------------------------------------------ pages
 
 
+def _table(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """A page table's columns as a frame of plain Python values, for ``table_html``, which reads it cell by cell.
+
+    Not text columns in Arrow, as pandas makes of columns of text: reading such a cell back costs a few
+    microseconds, and a page at national scale has some 13,000. A missing text stays None, which ``table_html``
+    writes, as it writes NaN, as an empty cell.
+    """
+    return pd.DataFrame(columns, dtype=object)
+
+
 def _status_cell(status: str, text: str) -> str:
     colour = STATUS_COLOURS.get(status, STATUS_COLOURS["unknown"])
     return (f'<span class="cell"><span class="dot" style="background:{esc(colour)}" '
@@ -616,6 +638,7 @@ def _sector_table_html(ov: MunicipalityOverview, direction: str) -> str:
                        for s, c in zip(frame["sector"], carrier, strict=True)]
     frame["carrier"] = carrier
     frame.columns = ["Drager", "Sector", *[str(y) for y in table.columns]]
+    frame = frame.astype(object)  # see _table
     attrs = ['class="total"' if s == "total" else "" for s in table.index.get_level_values(1)]
     return table_html(frame, numeric=[str(y) for y in table.columns], css_class="num-table", row_attrs=attrs)
 
@@ -625,7 +648,7 @@ def _stations_table_html(ov: MunicipalityOverview) -> str:
         return "<p>Geen stations gevonden die deze gemeente bedienen.</p>"
     lines = _station_lines(ov)
     mw_column = f"MW uit gemeente ({ov.year})"
-    frame = pd.DataFrame({
+    frame = _table({
         "Station": [f"{n} ({s})" for n, s in zip(lines.name, lines.station_id, strict=True)] if lines.has_name
         else lines.station_id,
         "Netvlak": lines.level,
@@ -644,7 +667,7 @@ def _projects_table_html(ov: MunicipalityOverview) -> str:
     if ov.projects.empty:
         return "<p>Geen projecten in of bij deze gemeente.</p>"
     p = ov.projects
-    frame = pd.DataFrame({
+    frame = _table({
         "Project": p["name"].astype(str).to_numpy(),
         "Type": [value_label("infra_type", v) for v in p["infra_type"]],
         "Drager": [value_label("carrier", v) for v in p["carrier"]],
@@ -669,7 +692,7 @@ def _flex_table_html(ov: MunicipalityOverview) -> str:
         return "<p>Geen tekortvensters: er is bij deze stations geen flex nodig om een tekort te overbruggen.</p>"
     names = ov.projects.set_index(ov.projects["project_id"].astype(str))["name"].astype(str).to_dict() \
         if len(ov.projects) else {}
-    frame = pd.DataFrame({
+    frame = _table({
         "Station": [f"{n} ({s})" for n, s in zip(need["station_name"], need["station_id"], strict=True)],
         "Richting": [value_label("direction", d) for d in need["direction"]],
         "Van": [fmt_year(v) for v in need["from_year"]],
@@ -686,12 +709,12 @@ def _developments_table_html(ov: MunicipalityOverview) -> str:
     d = ov.developments
     if d.empty:
         return "<p>Geen ontwikkelingen in deze gemeente.</p>"
-    frame = pd.DataFrame({
+    frame = _table({
         "Ontwikkeling": d["name"].astype(str).to_numpy(),
-        "Sector": [value_label("sector", v) for v in d["sector"]],
-        "Drager": [value_label("carrier", v) for v in d["carrier"]],
+        "Sector": [value_label("sector", v) for v in d["sector"].tolist()],
+        "Drager": [value_label("carrier", v) for v in d["carrier"].tolist()],
         "Jaar": [fmt_year(v) for v in d["year"]],
-        "Zekerheid": [value_label("certainty", v) for v in d["certainty"]],
+        "Zekerheid": [value_label("certainty", v) for v in d["certainty"].tolist()],
         "Afname (MW)": d["offtake_mw"].to_numpy(dtype=float),
         "Invoeding (MW)": d["feedin_mw"].to_numpy(dtype=float),
         f"Afname {ov.scenario} (MW)": d["offtake_mw_weighted"].to_numpy(dtype=float),
@@ -711,7 +734,7 @@ def _hotspots_table_html(ov: MunicipalityOverview) -> str:
     def col(name: str, default: Any = "") -> Any:
         return h[name].to_numpy() if name in h.columns else [default] * len(h)
 
-    frame = pd.DataFrame({
+    frame = _table({
         "Knooppunt": col("name"),
         "Niveau": [value_label("level", v) for v in col("level")],
         "Jaar": [fmt_year(v) for v in col("year", None)],
@@ -1001,6 +1024,11 @@ def overviews_plan(
                 raise ValueError(f"Bestandsnaam voor gemeente {code!r} valt buiten {out}.")
 
     shared = _shared_inputs(region, balance, allocation, scenario)  # once, before the workers fork
+    # The spatial indexes every page's picture and map query (the layers within its view), built here once: each
+    # worker process would build its own on its first page (a tenth of a second at 10^5 developments).
+    for layer in (region.developments, region.infrastructure, region.stations, region.municipalities, hotspots):
+        if layer is not None and len(layer):
+            layer.sindex  # noqa: B018 - built on first use and kept with the layer
     linked = None if len(codes) == len(all_codes) else codes  # a neighbour's link only where it has a page
     need = shared.flex_need  # the chosen scenario's flex need, once: each page's map shows its stations' rows
 

@@ -137,6 +137,58 @@ def test_balance_for_map_picks_one_scenario(small_balance):
     assert set(balance_for_map(two, "maximaal")["scenario"]) == {"maximaal"}
     with pytest.raises(ValueError, match="komt niet voor"):
         balance_for_map(two, "onbekend")
+    # rows in their order; missing scenarios are no scenario (nor one called "None"); numbers compared as text
+    b = pd.DataFrame({"scenario": ["verwacht", None, 2030, "maximaal", np.nan, "verwacht", "None"],
+                      "station_id": list("ABCDEFG")})
+    assert balance_for_map(b, "verwacht")["station_id"].tolist() == ["A", "F"]
+    assert balance_for_map(b, "2030")["station_id"].tolist() == ["C"]
+    assert balance_for_map(b, "None")["station_id"].tolist() == ["G"]  # a missing one is not text "None"
+    with pytest.raises(ValueError, match=r"wel: 2030, None, maximaal, verwacht\)"):
+        balance_for_map(b, "nan")
+    one = b.iloc[[0, 5]]
+    assert balance_for_map(one).equals(one) and balance_for_map(one, "verwacht").equals(one)
+
+
+def test_within_keeps_the_rows_that_touch_the_area_in_their_order():
+    from energieplanologie.maps.interactive import _within
+
+    frame = gpd.GeoDataFrame({"id": list("abcde")}, index=[10, 3, 7, 1, 5], crs=CRS_RD, geometry=[
+        shapely.Point(5, 5), None, shapely.box(9, 9, 20, 20), shapely.Point(), shapely.LineString([(-5, 0), (0, 0)])])
+    assert _within(frame, shapely.box(0, 0, 10, 10))["id"].tolist() == ["a", "c", "e"]  # e touches at (0, 0)
+    assert _within(frame, shapely.box(0, 0, 10, 10)).index.tolist() == [10, 7, 5]
+    assert _within(frame, shapely.box(50, 50, 60, 60)).empty
+
+
+def test_station_status_per_direction_and_combined():
+    from energieplanologie.maps.interactive import _station_status
+
+    b = pd.DataFrame({"station_id": ["A", "A", "A", "B", "B"], "year": [2030, 2030, 2030, 2030, 2035],
+                      "direction": ["offtake", "offtake", "feedin", "feedin", "feedin"],
+                      "status": ["green", "red", "amber", "nonsense", "green"]})
+    got = _station_status(b)
+    assert got.to_dict("records") == [
+        {"station_id": "A", "year": 2030, "feedin": "amber", "offtake": "red", "combined": "red"},
+        {"station_id": "B", "year": 2030, "feedin": "unknown", "offtake": "unknown", "combined": "unknown"},
+        {"station_id": "B", "year": 2035, "feedin": "green", "offtake": "unknown", "combined": "green"}]
+
+
+def test_tile_providers_give_the_layers_the_urls_give():
+    import folium
+
+    from energieplanologie.maps.interactive import (
+        _OSM_TILES,
+        _PDOK_BRT_TILES,
+        OSM_ATTRIBUTION,
+        OSM_URL,
+        PDOK_BRT_ATTRIBUTION,
+        PDOK_BRT_URL,
+    )
+
+    for url, tiles, attr in ((PDOK_BRT_URL, _PDOK_BRT_TILES, PDOK_BRT_ATTRIBUTION), (OSM_URL, _OSM_TILES, OSM_ATTRIBUTION)):
+        theirs, ours = (folium.TileLayer(t, attr=attr, name="Laag", max_zoom=19, overlay=False, show=False)
+                        for t in (url, tiles))
+        assert (ours.tiles, ours.tile_name, ours.options) == (theirs.tiles, theirs.tile_name, theirs.options)
+        assert ours.tiles == url and ours.options["max_native_zoom"] == 19 and ours.options["subdomains"] == "abc"
 
 
 def test_station_status_in_year_takes_the_worse_direction(small_balance):
@@ -389,6 +441,24 @@ def test_focus_map_draws_what_can_reach_the_picture_and_leaves_out_the_rest(smal
 
 
 
+def test_draw_region_fixes_the_view_before_it_draws(small_region, small_balance, monkeypatch):
+    # Every collection is added to axes whose limits are already the map's view (no rescaling of the view per
+    # collection); the view is the focus municipality with its margins: 10 km × 0.06 + 500 m = 1.1 km each side.
+    from matplotlib.axes import Axes
+
+    autoscaling: list[bool] = []
+    add = Axes.add_collection
+
+    def noting(self: Axes, collection: Any, autolim: bool = True) -> Any:
+        autoscaling.append(self.get_autoscalex_on() or self.get_autoscaley_on())
+        return add(self, collection, autolim=autolim)
+
+    monkeypatch.setattr(Axes, "add_collection", noting)
+    fig = static_region_map(small_region, balance=small_balance, year=2030, focus="GM0001", dpi=40)
+    assert len(autoscaling) >= 3 and not any(autoscaling)
+    assert fig.axes[0].get_xlim() == (98_900.0, 111_100.0) and fig.axes[0].get_ylim() == (398_900.0, 411_100.0)
+
+
 def test_figure_png_lays_out_once_and_writes_the_bytes_savefig_writes(small_region, small_balance):
     # A municipality map (constrained layout, legend beside it): savefig lays it out in a first draw that paints
     # nothing and then paints it; figure_png lays it out without that draw. Two fresh, equal figures give the
@@ -414,6 +484,27 @@ def test_figure_png_lays_out_once_and_writes_the_bytes_savefig_writes(small_regi
     other.savefig(io.BytesIO(), format="png")
     assert len(twice) == 2  # savefig draws such a figure twice
     assert fig.get_layout_engine() is engine  # put back: the figure lays itself out as before when drawn again
+
+
+def test_figure_png_measures_each_text_once(small_region, small_balance, monkeypatch):
+    # The layout measures the legend, the title and the scale bar's label; the paint needs the same sizes. Both
+    # use one renderer, so no text of the map is measured twice (savefig's canvas would measure them all again).
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from energieplanologie.maps.static import figure_png
+
+    measured: list[tuple[str, float, str]] = []
+    measure = RendererAgg.get_text_width_height_descent
+
+    def counting(self: Any, s: str, prop: Any, ismath: Any) -> Any:
+        measured.append((s, prop.get_size_in_points(), str(prop.get_weight())))
+        return measure(self, s, prop, ismath)
+
+    fig = static_region_map(small_region, balance=small_balance, year=2030, focus="GM0001", dpi=60)
+    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", counting)
+    figure_png(fig)
+    assert "Legenda" in {s for s, _, _ in measured} and "Station: tekort" in {s for s, _, _ in measured}
+    assert len(measured) == len(set(measured))
 
 
 
@@ -456,6 +547,100 @@ def test_scatter_points_draws_the_pixels_geopandas_draws():
     theirs, _ = png(lambda ax: gpd.GeoSeries(list(geoms)).to_frame("geometry").plot(
         ax=ax, color="#d32f2f", markersize=90, **style))
     assert ours == theirs
+
+def test_draw_geometries_draws_the_pixels_geopandas_draws():
+    # Polygons (one with a hole, a multipolygon given clockwise), lines and a multiline, points, a missing and an
+    # empty geometry: each style of draw_region drawn by _draw_geometries and by GeoDataFrame.plot / GeoSeries.plot
+    # (the calls it replaced) gives the same PNG, byte for byte.
+    import io
+
+    from matplotlib.figure import Figure
+
+    from energieplanologie.maps.static import _draw_geometries
+
+    holed = shapely.Polygon([(0, 0), (6, 0), (6, 6), (0, 6)], holes=[[(2, 2), (2, 4), (4, 4), (4, 2)]])
+    multi = shapely.MultiPolygon([shapely.Polygon([(7, 7), (7, 9), (9, 9), (9, 7)]), shapely.box(7, 0, 9, 2)])
+    areas = np.array([holed, None, multi, shapely.Polygon()])
+    lines = np.array([shapely.LineString([(0, 8), (5, 9), (3, 7)]),
+                      shapely.MultiLineString([[(1, 1), (5, 5)], [(6, 1), (8, 5)]])])
+    points = np.array([shapely.Point(1, 7), shapely.Point(8, 6)])
+    calls = [  # (geometries, whether a GeoSeries is plotted, colour, style) as draw_region makes them
+        (areas, False, None, {"facecolor": "#e0e0e0", "edgecolor": "#9e9e9e", "linewidth": 0.8, "zorder": 1}),
+        (areas, False, None, {"facecolor": "#ff8800", "alpha": 0.35, "edgecolor": "none", "zorder": 3}),
+        (shapely.boundary(areas[[0, 2]]), True, "#333333", {"linewidth": 2.2, "zorder": 6}),
+        (shapely.boundary(areas[[0, 2]]), True, "#ff8800", {"linewidth": 1.2, "linestyle": "--", "zorder": 3}),
+        (lines, False, "#1565c0", {"linewidth": 2, "linestyle": ":", "zorder": 3}),
+        (points, False, None, {"marker": "D", "facecolor": "white", "edgecolor": "#1565c0", "linewidth": 2,
+                               "linestyle": "--", "zorder": 8.5, "markersize": 110}),
+    ]
+
+    def png(draw: Any) -> tuple[bytes, Any]:
+        fig = Figure(figsize=(2, 2), dpi=60)
+        ax = fig.add_subplot()
+        draw(ax)
+        ax.set_xlim(-1, 10)
+        ax.set_ylim(-1, 10)
+        ax.set_aspect("equal")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        return buf.getvalue(), ax
+
+    for geoms, series, colour, style in calls:
+        ours, ax = png(lambda ax, g=geoms, c=colour, s=style: _draw_geometries(ax, g, style=s, color=c))
+        kwargs = {**style, **({} if colour is None else {"color": colour})}
+        frame = gpd.GeoSeries(list(geoms)) if series else gpd.GeoSeries(list(geoms)).to_frame("geometry")
+        theirs, _ = png(lambda ax, f=frame, kw=kwargs: f.plot(ax=ax, **kw))
+        assert ours == theirs, style
+    # the holed square and the multipolygon: one compound path each, every ring closed
+    _, ax = png(lambda ax: _draw_geometries(ax, areas, style=calls[0][3]))
+    paths = ax.collections[0].get_paths()
+    assert [p.codes.tolist().count(1) for p in paths] == [2, 2]  # two rings each
+    assert [p.codes.tolist().count(79) for p in paths] == [2, 2]
+
+
+def test_add_markers_draws_the_pixels_scatter_draws():
+    # Each kind of marker call of draw_region, by _add_markers and by Axes.scatter: the same PNG byte for byte
+    # (and the calls it leaves to scatter: no size, an unfilled marker, a missing coordinate).
+    import io
+
+    from matplotlib.figure import Figure
+
+    from energieplanologie.maps.static import _add_markers
+
+    x, y = np.array([0.0, 1.0, 2.5, 3.0]), np.array([0.0, 2.0, 1.0, 3.0])
+    calls = [
+        {"edgecolor": "#222222", "linewidth": 0.5, "alpha": 0.8, "zorder": 4, "s": np.array([18.0, 40, 60, 78]),
+         "color": "#e6550d", "marker": "o"},
+        {"edgecolor": "#111111", "linewidth": 1.2, "zorder": 8, "s": 90, "marker": "o",
+         "color": np.array(["#d32f2f", "#2e7d32", "#f9a825", "#9e9e9e"])},
+        {"facecolor": "white", "edgecolor": "#1565c0", "linewidth": 2, "linestyle": "--", "zorder": 8.5, "s": 110,
+         "marker": "D"},
+        {"facecolor": "#f5f5f5", "edgecolor": "#1565c0", "linewidth": 2, "linestyle": "-", "zorder": 7, "s": 60,
+         "marker": "s"},
+        {"color": "red", "zorder": 3, "marker": "o"},  # no size: scatter's own default
+        {"color": "red", "s": 50, "marker": "x"},  # unfilled
+    ]
+
+    def png(draw: Any) -> bytes:
+        fig = Figure(figsize=(2, 2), dpi=50)
+        ax = fig.add_subplot()
+        ax.set_xlim(-1, 4)
+        ax.set_ylim(-1, 4)
+        draw(ax)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        return buf.getvalue()
+
+    for kwargs in calls:
+        ours = png(lambda ax, kw=kwargs: _add_markers(ax, x, y, **kw))
+        theirs = png(lambda ax, kw=kwargs: ax.scatter(x, y, vmin=None, vmax=None, cmap=None, **kw))
+        assert ours == theirs, kwargs
+    gap = np.array([0.0, np.nan, 2.5, 3.0])
+    assert png(lambda ax: _add_markers(ax, x, gap, **calls[0])) == png(
+        lambda ax: ax.scatter(x, gap, vmin=None, vmax=None, cmap=None, **calls[0]))
+
 
 class _CountDraws(Artist):
     """An invisible artist that notes each draw of its figure."""

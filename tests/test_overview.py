@@ -90,6 +90,9 @@ def test_small_region_tables_by_hand(small):
     assert off.loc[("electricity", "total")].tolist() == [10.0, 20.0, 20.0]
     assert off.loc[("hydrogen", "industry")].tolist() == [0.0, 12.0, 12.0]
     assert list(off.index.get_level_values(0).unique()) == ["electricity", "hydrogen"]  # never added together
+    assert list(off.index) == [("electricity", "housing"), ("electricity", "industry"), ("electricity", "total"),
+                               ("hydrogen", "industry"), ("hydrogen", "total")]  # SECTORS order, total last
+    assert off.index.names == ["carrier", "sector"] and off.columns.tolist() == [2025, 2030, 2035]
     assert ov.sector_table("feedin").empty
     assert ov.total_mw("offtake") == 20.0 and ov.total_mw("offtake", carrier="hydrogen") == 12.0
 
@@ -366,3 +369,52 @@ def test_sector_tables_are_found_once_and_handed_out_as_copies(small):
     # feed-in and no heat at all: 0
     assert [ov.total_mw("offtake", y, "hydrogen") for y in (2025, 2030, 2035)] == [0.0, 12.0, 12.0]
     assert ov.total_mw("feedin", 2030) == 0.0 and ov.total_mw("offtake", 2030, "heat") == 0.0
+
+
+def test_pages_plan_builds_the_spatial_indexes_before_the_workers_fork(small, tmp_path):
+    # What every page's picture queries (the layers within its view) is indexed in the preparation, which the
+    # forked workers inherit, not on each worker's first page; the pages are the same.
+    from energieplanologie.overview import overviews_plan
+
+    _, alloc, bal = small
+    region = _small_region()  # fresh layers, without an index yet
+    hotspots = _hotspots()
+    assert not (region.developments.has_sindex or region.infrastructure.has_sindex or hotspots.has_sindex)
+    plan = overviews_plan(region, tmp_path, balance=bal, allocation=alloc, hotspots=hotspots, interactive=False,
+                          dpi=30)
+    batch = next(plan)
+    assert region.developments.has_sindex and region.infrastructure.has_sindex and hotspots.has_sindex
+    png, page, _, _ = batch.func("GM0001")
+    assert png == static_map_png(region, "GM0001", bal, hotspots)
+
+
+def static_map_png(region: Region, code: str, bal: pd.DataFrame, hotspots: gpd.GeoDataFrame) -> bytes:
+    from energieplanologie.maps.static import figure_png
+
+    return figure_png(static_map(region, code, balance=bal, hotspots=hotspots, dpi=30))
+
+
+def test_station_lines_are_found_once_per_overview(small):
+    from energieplanologie.overview import _station_lines
+
+    region, alloc, bal = small
+    ov = municipality_overview(region, "GM0001", balance=bal, allocation=alloc)
+    lines = _station_lines(ov)
+    assert _station_lines(ov) is lines
+    # Alfa is served by A (its 150 kV station) and H (hydrogen): a line per station and direction
+    assert list(zip(lines.station_id, lines.direction, strict=True)) == [("A", "offtake"), ("A", "feedin"),
+                                                                         ("H", "offtake"), ("H", "feedin")]
+
+
+def test_page_tables_are_frames_of_python_values_written_as_before():
+    # _table keeps the cells as Python values (no Arrow text, slow to read back cell by cell); table_html writes
+    # a missing text, None here where Arrow text had NaN, as an empty cell, and numbers the Dutch way.
+    from energieplanologie._html import table_html
+    from energieplanologie.overview import _table
+
+    columns = {"Naam": ["A&B", None], "MW": np.array([1234.5, np.nan])}
+    ours = _table(columns)
+    assert ours.dtypes.tolist() == [object, object] and ours["Naam"].tolist() == ["A&B", None]
+    html = table_html(ours, numeric=["MW"])
+    assert html == table_html(pd.DataFrame(columns), numeric=["MW"])
+    assert "<td>A&amp;B</td><td class=\"num\">1.234,5</td>" in html and "<td></td>" in html

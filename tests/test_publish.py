@@ -102,6 +102,31 @@ def test_css_urls_become_data_uris(tmp_path):
         inline_css(".q{background:url(https://example.org/a.png)}", tmp_path, origin="test.css")
 
 
+def test_inlined_assets_are_made_once_per_file_and_again_when_it_changes(tmp_path, monkeypatch):
+    import os
+    from pathlib import Path
+
+    from energieplanologie.maps._assets import ResolvedAsset, inline_js, inline_stylesheet
+
+    js, css = tmp_path / "lib.js", tmp_path / "lib.css"
+    js.write_text("var a = '</script>';", encoding="utf-8")
+    css.write_text(".a{color:red}", encoding="utf-8")
+    a_js = ResolvedAsset("https://cdn/lib.js", js, "lib", "1.0.0", "npm")
+    a_css = ResolvedAsset("https://cdn/lib.css", css, "lib", "1.0.0", "npm")
+    first = inline_js(a_js), inline_stylesheet(a_css)
+    assert first == ("<script>/* lib 1.0.0 (npm) */\nvar a = '<\\/script>';</script>",
+                     "<style>/* lib 1.0.0 (npm) */\n.a{color:red}</style>")
+    reads: list[Path] = []
+    read_text = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: reads.append(self) or read_text(self, *a, **k))
+    assert (inline_js(a_js), inline_stylesheet(a_css)) == first and reads == []  # from the cache
+    js.write_text("var b = 2;", encoding="utf-8")  # another size
+    css.write_text(".a{color:red}", encoding="utf-8")
+    os.utime(css, ns=(1, 1))  # the same size, another time
+    assert inline_js(a_js).endswith("var b = 2;</script>") and inline_stylesheet(a_css) == first[1]
+    assert reads == [js, css]
+
+
 @pytest.fixture(scope="module")
 def sample_region():
     from energieplanologie.sample import load_sample

@@ -28,6 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import xyzservices
 from branca.element import CssLink, Element, Figure, JavascriptLink
 from folium import plugins
 
@@ -91,6 +92,12 @@ PDOK_BRT_URL = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard
 PDOK_BRT_ATTRIBUTION = 'Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a> (PDOK BRT achtergrondkaart)'
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers'
+# The two as tile providers: folium looks a URL given as text up among all of xyzservices' providers first
+# (some 3 ms a layer, on every municipality's map) before it takes it as the URL it is; a provider it takes as is.
+# No zoom levels or subdomains of their own, so the layers are written as from the URLs.
+_PDOK_BRT_TILES = xyzservices.TileProvider(name="PDOK BRT achtergrondkaart", url=PDOK_BRT_URL,
+                                           attribution=PDOK_BRT_ATTRIBUTION)
+_OSM_TILES = xyzservices.TileProvider(name="OpenStreetMap", url=OSM_URL, attribution=OSM_ATTRIBUTION)
 
 #: At most this many developments are drawn as features on one interactive map (the largest, see
 #: :func:`largest_developments`): a page of 10⁵ developments is about 170 MB and opens in a browser in tens of
@@ -255,14 +262,19 @@ def balance_for_map(balance: pd.DataFrame | None, scenario: str | None = None) -
         return None
     if "scenario" not in balance.columns:
         return balance
-    present = sorted(balance["scenario"].dropna().astype(str).unique())
+    # Each distinct scenario value as text once, not each of the rows (a national balance has 40,000 of one
+    # scenario, and every municipality page asks twice: its picture and its map).
+    codes, values = pd.factorize(balance["scenario"].to_numpy(dtype=object))
+    texts = np.array([str(v) for v in values], dtype=object)
+    present = sorted(set(texts.tolist()))
     if scenario is None:
         if len(present) > 1:
             raise ValueError(f"De balans bevat meerdere scenario's ({', '.join(present)}); kies er één met scenario=.")
         return balance
     if scenario not in present:
         raise ValueError(f"Scenario {scenario!r} komt niet voor in de balans (wel: {', '.join(present)}).")
-    return balance.loc[balance["scenario"].astype(str) == scenario]
+    chosen = np.append(texts == scenario, False)[codes]  # code -1: a missing value, no scenario (as pandas' text)
+    return balance if chosen.all() else balance.loc[chosen]
 
 
 def _station_status(balance: pd.DataFrame) -> pd.DataFrame:
@@ -270,7 +282,8 @@ def _station_status(balance: pd.DataFrame) -> pd.DataFrame:
     sev = balance["status"].map(STATUS_ORDER).fillna(0).astype(int)
     frame = pd.DataFrame({"station_id": balance["station_id"].astype(str), "year": balance["year"].astype(int),
                           "direction": balance["direction"].astype(str), "sev": sev.to_numpy()})
-    wide = frame.pivot_table(index=["station_id", "year"], columns="direction", values="sev", aggfunc="max")
+    # the worst per station, year and direction (a grouped maximum; pivot_table's machinery cost more per map)
+    wide = frame.groupby(["station_id", "year", "direction"], sort=True)["sev"].max().unstack("direction")
     inverse = {v: k for k, v in STATUS_ORDER.items()}
     out = pd.DataFrame(index=wide.index)
     for d in ("offtake", "feedin"):
@@ -837,10 +850,14 @@ def _legend_html(*, sectors: Sequence[str], carriers: Sequence[str], has_balance
 
 
 def _within(frame: gpd.GeoDataFrame, area: Any) -> gpd.GeoDataFrame:
+    """The rows of ``frame`` whose geometry intersects ``area``, in their order.
+
+    Found through the layer's spatial index, built once and kept with the layer (the municipality pages query the
+    same layers for every map), not a test of each of a national region's 10^5 developments on every map.
+    """
     if frame is None or frame.empty:
         return frame
-    hit = frame.geometry.intersects(area)
-    return frame.loc[hit.to_numpy()]
+    return frame.iloc[np.sort(frame.sindex.query(area, predicate="intersects"))]
 
 
 def region_map(
@@ -968,9 +985,9 @@ def region_map(
     m.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
     m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
     cast(Figure, m.get_root()).title = html.escape(title)
-    folium.TileLayer(PDOK_BRT_URL, attr=PDOK_BRT_ATTRIBUTION, name="PDOK BRT achtergrondkaart", max_zoom=19,
+    folium.TileLayer(_PDOK_BRT_TILES, attr=PDOK_BRT_ATTRIBUTION, name="PDOK BRT achtergrondkaart", max_zoom=19,
                      overlay=False, control=True).add_to(m)
-    folium.TileLayer(OSM_URL, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, overlay=False,
+    folium.TileLayer(_OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, overlay=False,
                      control=True, show=False).add_to(m)
 
     density_max = None

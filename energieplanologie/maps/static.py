@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.path import Path as MplPath
 
 from energieplanologie.labels import format_number, value_label
 from energieplanologie.maps._style import (
@@ -137,12 +138,6 @@ def _near_view(bounds: np.ndarray, xmin: float, ymin: float, xmax: float, ymax: 
     return near if (near & keep).sum() >= 2 else np.ones(len(bounds), dtype=bool)
 
 
-def _rows(frame: gpd.GeoDataFrame, mask: np.ndarray) -> gpd.GeoDataFrame:
-    """The rows of ``mask``; an empty frame without a selection when there are none (most style groups of a map
-    are empty, and a selection of a GeoDataFrame costs milliseconds)."""
-    return frame.loc[mask] if mask.any() else frame.iloc[0:0]
-
-
 def _equals(column: pd.Series, value: str) -> np.ndarray:
     return column.eq(value).fillna(False).to_numpy(dtype=bool)
 
@@ -151,9 +146,9 @@ def _scatter_points(ax: Axes, geoms: np.ndarray, *, style: dict[str, Any], marke
                     color: Any = None, marker: str = "o") -> None:
     """Draw point geometries as ``GeoDataFrame.plot(ax=ax, color=…, markersize=…, **style)`` draws them.
 
-    The same single call of ``Axes.scatter`` with the same arguments — geometries normalised, missing and empty
-    ones left out, multipoints split into their points (sizes and colours repeated for each) — so the same
-    artist and the same pixels, without what geopandas does around it on every call (a GeoDataFrame, geometry
+    The same single call of ``Axes.scatter`` with the same arguments (made directly, :func:`_add_markers`) —
+    geometries normalised, missing and empty ones left out, multipoints split into their points (sizes and colours
+    repeated for each) — so the same artist and the same pixels, without what geopandas does around it on every call (a GeoDataFrame, geometry
     types, axis labels and aspect set again): a municipality's map draws some forty groups of points.
 
     ``style`` keeps the order of the keywords of the ``plot`` call it replaces; ``markersize`` and ``color`` are
@@ -178,7 +173,7 @@ def _scatter_points(ax: Axes, geoms: np.ndarray, *, style: dict[str, Any], marke
     parts, index = shapely.get_parts(geoms[keep], return_index=True)
     xy = shapely.get_coordinates(parts)
     kwargs = dict(style)
-    if not np.isscalar(markersize):
+    if markersize is not None and not np.isscalar(markersize):
         markersize = np.take(np.asarray(markersize)[keep], index, axis=0)
     kwargs["s"] = markersize
     if color is not None:
@@ -186,7 +181,127 @@ def _scatter_points(ax: Axes, geoms: np.ndarray, *, style: dict[str, Any], marke
             color = np.take(np.asarray(color)[keep], index, axis=0)
         kwargs["color"] = color
     kwargs["marker"] = marker
-    ax.scatter(xy[:, 0], xy[:, 1], vmin=None, vmax=None, cmap=None, **kwargs)
+    _add_markers(ax, xy[:, 0], xy[:, 1], **kwargs)
+
+
+def _add_markers(ax: Axes, x: np.ndarray, y: np.ndarray, **kwargs: Any) -> None:
+    """``ax.scatter(x, y, **kwargs)`` for the markers of a map: the same collection, built directly.
+
+    What ``Axes.scatter`` makes of filled markers in one colour or one per point (``color`` or ``facecolor``), an
+    edge colour and width, sizes, an alpha, a z-order and a line style: a ``PathCollection`` of the marker's path
+    at the points, with the same arguments; without what it does besides (masked arrays, and the data limits
+    found from the points, some 1.5 ms a call: the map's limits are set before it draws, so they are not needed).
+    Anything else (a colour map, an unfilled marker, a missing coordinate or size) is left to ``scatter``.
+    """
+    from matplotlib import cbook
+    from matplotlib.collections import Collection, PathCollection
+    from matplotlib.colors import to_rgba_array
+    from matplotlib.markers import MarkerStyle
+    from matplotlib.transforms import IdentityTransform
+
+    rest = cbook.normalize_kwargs(kwargs, Collection)
+    s, marker, alpha = rest.pop("s", None), MarkerStyle(rest.pop("marker", "o")), rest.pop("alpha", None)
+    linewidths, edgecolors = rest.pop("linewidth", None), rest.pop("edgecolor", None)
+    facecolors, color = rest.pop("facecolor", None), rest.pop("color", None)
+    if color is not None:  # as scatter: a colour given for both, unless a face or edge colour is given too
+        facecolors = color if facecolors is None else facecolors
+        edgecolors = color if edgecolors is None else edgecolors
+    sizes = np.ravel(s) if s is not None else None
+    if (facecolors is None or edgecolors is None or sizes is None or not marker.is_filled()
+            or set(rest) - {"zorder", "linestyle"} or not np.isfinite(x).all() or not np.isfinite(y).all()
+            or not np.isfinite(sizes).all()):
+        ax.scatter(x, y, vmin=None, vmax=None, cmap=None, **kwargs)
+        return
+    points = PathCollection((marker.get_path().transformed(marker.get_transform()),), sizes,
+                            facecolors=to_rgba_array(facecolors), edgecolors=edgecolors, linewidths=linewidths,
+                            offsets=np.column_stack([x, y]), offset_transform=ax.transData, alpha=alpha)
+    points.set_transform(IdentityTransform())
+    points.set(**rest)
+    ax.add_collection(points, autolim=False)
+
+
+_POLYGON_IDS = (3, 6)  # shapely.GeometryType POLYGON, MULTIPOLYGON
+_LINE_IDS = (1, 2, 5)  # LINESTRING, LINEARRING, MULTILINESTRING
+_POINT_IDS = (0, 4)  # POINT, MULTIPOINT
+
+
+def _area_paths(geoms: np.ndarray) -> list[MplPath]:
+    """Per (multi)polygon one compound path of all its rings, as geopandas builds a patch of it.
+
+    Each ring is closed (``MOVETO``, ``LINETO``…, ``CLOSEPOLY`` on its repeated first point); the exterior of each
+    part, then its holes, parts in their order: ``Path.make_compound_path`` of the rings' closed paths, built from
+    the coordinates of all geometries at once instead of two ``Path`` objects and a patch per polygon.
+
+    Examples
+    --------
+    >>> path = _area_paths(np.array([shapely.box(0, 0, 1, 1)]))[0]
+    >>> path.codes.tolist(), path.vertices[0].tolist() == path.vertices[-1].tolist()
+    ([1, 2, 2, 2, 79], True)
+    """
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    xy, vertex_of = shapely.get_coordinates(rings, return_index=True)
+    size = np.bincount(vertex_of, minlength=len(rings))
+    start = np.cumsum(size) - size
+    codes = np.full(len(xy), MplPath.LINETO, dtype=MplPath.code_type)
+    codes[start] = MplPath.MOVETO
+    codes[start + size - 1] = MplPath.CLOSEPOLY
+    per_geom = np.bincount(part_of[ring_of[vertex_of]], minlength=len(geoms))
+    cuts = np.cumsum(per_geom)[:-1]
+    return [MplPath(v, c) for v, c in zip(np.split(xy, cuts), np.split(codes, cuts), strict=True)]
+
+
+def _line_segments(geoms: np.ndarray) -> list[np.ndarray]:
+    """The coordinates of each line of (multi)lines, multilines split into their lines (what geopandas draws)."""
+    parts = shapely.get_parts(geoms)
+    xy, vertex_of = shapely.get_coordinates(parts, return_index=True)
+    return np.split(xy, np.cumsum(np.bincount(vertex_of, minlength=len(parts)))[:-1])
+
+
+def _draw_geometries(ax: Axes, geoms: np.ndarray, *, style: dict[str, Any], color: Any = None) -> None:
+    """Draw geometries as ``GeoSeries(geoms).plot(ax=ax, color=color, **style)`` draws them (a GeoDataFrame's plot
+    too): the same collections with the same arguments, so the same pixels.
+
+    Normalised, missing and empty ones left out; polygons in one collection of compound paths, then lines in a
+    ``LineCollection``, then points by :func:`_scatter_points`, each with geopandas's share of ``style`` and
+    ``color`` (a single colour). Without what geopandas does around that on every call — a copy of the frame, a
+    new collection class, a rescaled view, axis labels that draw_region clears — which cost some 3 ms a call,
+    on a municipality's map some twenty calls. ``style`` keeps the order of the keywords of the call it replaces.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> geoms = np.array([shapely.box(0, 0, 2, 2), None, shapely.LineString([(0, 0), (1, 1)])])
+    >>> _draw_geometries(ax, geoms, style={"edgecolor": "black", "zorder": 2}, color="red")
+    >>> [(type(c).__name__, len(c.get_paths())) for c in ax.collections]
+    [('PathCollection', 1), ('LineCollection', 1)]
+    """
+    from matplotlib.collections import LineCollection, PathCollection
+
+    geoms = shapely.normalize(np.asarray(geoms, dtype=object))
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    kinds = shapely.get_type_id(geoms)
+    if (kinds == 7).any():  # a geometry collection: geopandas draws its parts, each by its own type
+        gpd.GeoSeries(geoms).plot(ax=ax, color=color, **style)
+        return
+    style = dict(style)
+    polygons, lines, points = (np.isin(kinds, ids) for ids in (_POLYGON_IDS, _LINE_IDS, _POINT_IDS))
+    if polygons.any():
+        facecolor = style.pop("facecolor", None)  # a colour overrides it (and is the polygons' only colour)
+        if color is not None:
+            facecolor = color
+        kwargs = {"facecolor": facecolor, **{k: v for k, v in style.items() if k not in ("markersize", "marker")}}
+        ax.add_collection(PathCollection(_area_paths(geoms[polygons]), **kwargs))
+    if lines.any():
+        kwargs = {k: v for k, v in style.items() if k not in ("markersize", "marker")}
+        if color is not None:
+            kwargs["color"] = color
+        ax.add_collection(LineCollection(_line_segments(geoms[lines]), **kwargs))
+    if points.any():
+        rest = {k: v for k, v in style.items() if k not in ("markersize", "marker")}
+        _scatter_points(ax, geoms[points], style=rest, markersize=style.get("markersize"), color=color,
+                        marker=style.get("marker", "o"))
 
 
 def draw_region(
@@ -225,18 +340,28 @@ def draw_region(
         if not is_focus.any():
             raise ValueError(f"Gemeente {focus!r} komt niet voor in de regio.")
         xmin, ymin, xmax, ymax = mun.loc[is_focus].total_bounds
+    else:
+        xmin, ymin, xmax, ymax = mun.total_bounds
+    dx, dy = (xmax - xmin) * 0.06 + 500, (ymax - ymin) * 0.06 + 500
+    # The view first: with fixed limits matplotlib does not rescale the view as each of the map's fifty-odd
+    # collections is added (a pass over all the axes' artists each time), and the view is the same.
+    ax.set_xlim(xmin - dx, xmax + dx)
+    ax.set_ylim(ymin - dy, ymax + dy)
+    if focus is not None:
         # Only the neighbours that can reach the picture are drawn (what lies wholly outside it leaves no pixel):
         # a national region's 345 municipalities cost a patch each on every municipality's map.
         near = _near_view(mun.bounds.to_numpy(), xmin, ymin, xmax, ymax, keep=~is_focus)
-        mun.loc[~is_focus & near].plot(ax=ax, facecolor="#e0e0e0", edgecolor="#9e9e9e", linewidth=0.8, zorder=1)
-        mun.loc[is_focus].plot(ax=ax, facecolor="#ffffff", edgecolor="none", zorder=1)
-        mun.loc[is_focus].boundary.plot(ax=ax, color=MUNICIPALITY_COLOUR, linewidth=2.2, zorder=6)
+        mun_geoms = mun.geometry.to_numpy()
+        _draw_geometries(ax, mun_geoms[~is_focus & near],
+                         style={"facecolor": "#e0e0e0", "edgecolor": "#9e9e9e", "linewidth": 0.8, "zorder": 1})
+        _draw_geometries(ax, mun_geoms[is_focus], style={"facecolor": "#ffffff", "edgecolor": "none", "zorder": 1})
+        _draw_geometries(ax, shapely.boundary(mun_geoms[is_focus]), color=MUNICIPALITY_COLOUR,
+                         style={"linewidth": 2.2, "zorder": 6})
         handles.append(Patch(facecolor="#e0e0e0", edgecolor="#9e9e9e", label="Buurgemeente"))
     else:
-        mun.plot(ax=ax, facecolor="#ffffff", edgecolor=MUNICIPALITY_COLOUR, linewidth=1.2, zorder=1)
-        xmin, ymin, xmax, ymax = mun.total_bounds
+        _draw_geometries(ax, mun.geometry.to_numpy(),
+                         style={"facecolor": "#ffffff", "edgecolor": MUNICIPALITY_COLOUR, "linewidth": 1.2, "zorder": 1})
     handles.append(Line2D([], [], color=MUNICIPALITY_COLOUR, linewidth=2, label="Gemeentegrens"))
-    dx, dy = (xmax - xmin) * 0.06 + 500, (ymax - ymin) * 0.06 + 500
     view = shapely.box(xmin - dx, ymin - dy, xmax + dx, ymax + dy)
 
     def in_view(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -254,10 +379,11 @@ def draw_region(
             pick = max([v for v in ys if v <= year], default=ys[0])
             hs = hs.loc[hs["year"].astype(int) == pick]
         for level, colour in HOTSPOT_COLOURS.items():
-            part = hs.loc[(hs["level"] == level).to_numpy()]
+            part = hs.geometry.to_numpy()[(hs["level"] == level).to_numpy()]
             if len(part):
-                part.plot(ax=ax, facecolor=colour, edgecolor=colour, alpha=0.25, linewidth=0, zorder=2)
-                part.boundary.plot(ax=ax, color=colour, linewidth=1.8, zorder=2)
+                _draw_geometries(ax, part, style={"facecolor": colour, "edgecolor": colour, "alpha": 0.25,
+                                                  "linewidth": 0, "zorder": 2})
+                _draw_geometries(ax, shapely.boundary(part), color=colour, style={"linewidth": 1.8, "zorder": 2})
                 handles.append(Patch(facecolor=colour, edgecolor=colour, alpha=0.5,
                                      label=f"Knooppunt {value_label('level', level).lower()}"))
 
@@ -283,11 +409,14 @@ def draw_region(
                 continue
             # a selection only for the groups that have rows (an empty GeoDataFrame costs milliseconds too)
             if (is_sub & is_area).any():
-                areas = dev.loc[is_sub & is_area]
-                areas.plot(ax=ax, facecolor=colour, alpha=alpha, edgecolor="none", zorder=3)
-                areas.boundary.plot(ax=ax, color=colour, linewidth=1.2, linestyle=linestyle, zorder=3)
+                areas = dev_geoms[is_sub & is_area]
+                _draw_geometries(ax, areas, style={"facecolor": colour, "alpha": alpha, "edgecolor": "none",
+                                                   "zorder": 3})
+                _draw_geometries(ax, shapely.boundary(areas), color=colour,
+                                 style={"linewidth": 1.2, "linestyle": linestyle, "zorder": 3})
             if (is_sub & is_line).any():
-                dev.loc[is_sub & is_line].plot(ax=ax, color=colour, linewidth=2, linestyle=linestyle, zorder=3)
+                _draw_geometries(ax, dev_geoms[is_sub & is_line], color=colour,
+                                 style={"linewidth": 2, "linestyle": linestyle, "zorder": 3})
             points = is_sub & is_point
             if points.any():
                 _scatter_points(ax, dev_geoms[points], color=colour, markersize=dev_size[points],
@@ -300,6 +429,7 @@ def draw_region(
     flex_seen: list[str] = []
     if len(infra):
         infra_area, infra_line, infra_point = _type_masks(infra)
+        infra_geoms = infra.geometry.to_numpy()
         built = ((infra["status"] == "existing") | (infra["year_ready"].fillna(10_000).astype(int) <= year)).to_numpy()
         for carrier, colour in CARRIER_COLOURS.items():
             is_c = (infra["carrier"] == carrier).to_numpy()
@@ -310,24 +440,27 @@ def draw_region(
                 is_sub = is_c & (built == done)
                 for itype, weight in [(t, INFRA_WEIGHT.get(t, 2.5)) for t in sorted(set(infra.loc[is_sub, "infra_type"]))]:
                     is_part = is_sub & _equals(infra["infra_type"], itype)
-                    lines, areas, points = (_rows(infra, is_part & m) for m in (infra_line, infra_area, infra_point))
+                    lines, areas, points = (infra_geoms[is_part & m] for m in (infra_line, infra_area, infra_point))
                     if len(lines):
-                        lines.plot(ax=ax, color=colour, linewidth=weight * 0.7, linestyle=ls, zorder=5)
+                        _draw_geometries(ax, lines, color=colour,
+                                         style={"linewidth": weight * 0.7, "linestyle": ls, "zorder": 5})
                     if len(areas):
-                        areas.boundary.plot(ax=ax, color=colour, linewidth=1.5, linestyle=ls, zorder=5)
+                        _draw_geometries(ax, shapely.boundary(areas), color=colour,
+                                         style={"linewidth": 1.5, "linestyle": ls, "zorder": 5})
                     if len(points) and itype in FLEX_SYMBOLS:  # a flex asset: its own symbol and letter
                         shape, letter = FLEX_SYMBOLS[itype]
-                        points.plot(ax=ax, marker="s" if shape == "square" else "D", markersize=110,
-                                    facecolor="white" if done else "#f5f5f5", edgecolor=colour, linewidth=2,
-                                    linestyle=ls, zorder=8.5)  # above the stations it stands beside
-                        for x, y in zip(points.geometry.x, points.geometry.y, strict=True):
+                        _draw_geometries(ax, points, style={  # above the stations it stands beside
+                            "marker": "s" if shape == "square" else "D", "facecolor": "white" if done else "#f5f5f5",
+                            "edgecolor": colour, "linewidth": 2, "linestyle": ls, "zorder": 8.5, "markersize": 110})
+                        for x, y in zip(shapely.get_x(points), shapely.get_y(points), strict=True):
                             ax.annotate(letter, (x, y), ha="center", va="center", fontsize=6, fontweight="bold",
                                         zorder=8.6, clip_on=True)
                         if itype not in flex_seen:
                             flex_seen.append(itype)
                     elif len(points):
-                        points.plot(ax=ax, marker="s", markersize=60, facecolor="white" if done else "#f5f5f5",
-                                    edgecolor=colour, linewidth=2, linestyle=ls, zorder=7)
+                        _draw_geometries(ax, points, style={
+                            "marker": "s", "facecolor": "white" if done else "#f5f5f5", "edgecolor": colour,
+                            "linewidth": 2, "linestyle": ls, "zorder": 7, "markersize": 60})
             handles.append(Line2D([], [], color=colour, linewidth=2.5, label=f"Infra {value_label('carrier', carrier).lower()}"))
         handles.append(Line2D([], [], color="#555555", linewidth=2, label=f"Gereed in {year}"))
         handles.append(Line2D([], [], color="#555555", linewidth=2, linestyle="--", label="Gepland, nog niet gereed"))
@@ -364,8 +497,6 @@ def draw_region(
             handles.append(Line2D([], [], marker="o", linestyle="none", markersize=8, markerfacecolor=STATUS_COLOURS[s],
                                   markeredgecolor="#111111", label=f"Station: {value_label('balance_status', s).lower()}"))
 
-    ax.set_xlim(xmin - dx, xmax + dx)
-    ax.set_ylim(ymin - dy, ymax + dy)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -442,11 +573,11 @@ def figure_png(fig: Figure) -> bytes:
     ``savefig`` draws a figure with a layout engine (``layout="constrained"``) twice: once, painting nothing, to
     lay it out, and once to paint it. The first pass draws every artist (thousands of markers and the station
     labels on a municipality's map) only for the layout, which depends on none of them: the artists clipped to
-    the axes take no part in it. Here the engine lays the figure out itself (with the renderer ``savefig`` would
-    use), and the figure is painted once without it: the same pixels, the same bytes. The pass saved costs less
-    than the paint (text is measured once and cached, glyphs are rendered and the PNG compressed only in the
-    paint): on municipality maps of a national region about a tenth of the PNG's CPU. The engine is put back
-    afterwards.
+    the axes take no part in it. Here the engine lays the figure out itself, and the figure is painted once
+    without it: the same pixels, the same bytes. The layout uses the renderer of the Agg canvas that then paints
+    (matplotlib keeps a text's measured size per renderer), so each text is measured once: the legend's, the
+    title's and, on maps whose axes the layout counts the station labels in, every label's (measuring a text
+    costs about as much as drawing it). The engine is put back afterwards.
 
     Examples
     --------
@@ -463,11 +594,16 @@ def figure_png(fig: Figure) -> bytes:
     >>> figure_png(fig) == buf.getvalue(), fig.get_layout_engine() is not None
     (True, True)
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     buf = io.BytesIO()
     engine = fig.get_layout_engine()
     if engine is None or not fig.axes:
         fig.savefig(buf, format="png", metadata={"Software": None})
         return buf.getvalue()
+    # The canvas savefig paints on, made now so that the layout measures the texts with its renderer (savefig
+    # would otherwise make a new one, and measure every text again); the sizes are the same (same font and dpi).
+    FigureCanvasAgg(fig)
     engine.execute(fig)
     with rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)  # none at all (with these settings), so savefig lays nothing out again
