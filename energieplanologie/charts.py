@@ -3,8 +3,9 @@
 :func:`station_chart` draws one station from a :func:`~energieplanologie.balance.station_balance` result: per
 direction a panel with the load as stacked bars (baseline load, then the developments by sector) and the
 capacity as a step line; years with a shortage are marked in red. :func:`write_station_charts` writes one PNG
-per station, redrawing one figure (its bars, lines and labels replaced per station) rather than building a new
-one each time; :func:`chart_stations` chooses the stations that matter (those with a shortage, every one, none, or
+per station, redrawing one figure rather than building a new one each time (its bars and capacity lines moved,
+recoloured or hidden per station, its legend kept while the labels are the same, its layout remembered per
+make-up, see :class:`_RememberedLayout`); :func:`chart_stations` chooses the stations that matter (those with a shortage, every one, none, or
 a list). Figures are built without ``pyplot`` (no global figure registry), so writing thousands of charts does not
 accumulate open figures.
 """
@@ -21,9 +22,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import Bbox
 
 from energieplanologie._atomic import atomic_write
 from energieplanologie._errors import ConfigError
@@ -71,6 +74,107 @@ def _select(balance: pd.DataFrame, station_id: str, scenario: str | None) -> tup
     return rows.loc[rows["scenario"] == chosen], chosen
 
 
+#: Where constrained layout put a chart's panels (their boxes, in figure coordinates) and its figure texts (the
+#: suptitle).
+_Placement = tuple[tuple[Bbox, ...], tuple[tuple[float, float], ...]]
+
+
+class _RememberedLayout(ConstrainedLayoutEngine):
+    """Constrained layout that places a chart where it placed an earlier chart of the same make-up.
+
+    Constrained layout measures every decoration of every panel, twice, for each chart: a quarter of a chart's
+    work. From one station to the next, what it measures changes in only a few things. The heights of the panels
+    follow from the *frame* (:func:`_frame_key`: the figure's size and resolution, each panel's title, axis
+    labels, x ticks and x limits, and the vertical extent of the legend and the suptitle); the y tick labels are
+    beside a panel, within the height of its title and x tick labels, so they never push it up or down. The y
+    ticks follow from the heights and the y limits, and the widths from the frame and the widest y tick label
+    (:func:`_y_tick_width`). Bars and capacity line are clipped to their panel, so the layout does not measure
+    them; the labels above the bars it does measure, so a chart is placed from memory only when they lie inside
+    their panel (then they do not change its outline), and remembered only then.
+
+    So per frame and widest y tick label the first chart is laid out by constrained layout, and later charts take
+    its placement (panel boxes and suptitle position): the same numbers, hence the same pixels (PNGs byte for
+    byte those of a full layout; see the tests). Only a figure drawn on Agg's own canvas is remembered, so a
+    ``savefig`` to another format lays out anew.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._known: dict[tuple, dict[tuple, _Placement]] = {}
+
+    def execute(self, fig: Figure):
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            return super().execute(fig)
+        renderer = fig.canvas.get_renderer()
+        frame = _frame_key(fig, renderer)
+        known = self._known.get(frame)
+        if known:
+            before = _placement(fig)
+            _place(fig, next(iter(known.values())))  # this frame's heights, which fix the y ticks
+            placement = known.get(_y_tick_width(fig, renderer))
+            if placement is not None:
+                _place(fig, placement)
+                if _texts_inside(fig, renderer):
+                    return None
+            _place(fig, before)  # constrained layout starts from where the panels stood, as without memory
+        layout = super().execute(fig)
+        if _texts_inside(fig, renderer):
+            self._known.setdefault(frame, {})[_y_tick_width(fig, renderer)] = _placement(fig)
+        return layout
+
+
+def _frame_key(fig: Figure, renderer) -> tuple:
+    """What fixes the heights of a chart's panels (see :class:`_RememberedLayout`): the figure's size and
+    resolution, each panel's title, axis labels, x limits and x ticks, and the vertical extent of the legend and
+    of the suptitle (their height is what the layout measures of them; their labels' widths it does not use)."""
+    panels = tuple((ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), ax.get_xlim(), tuple(ticks),
+                    tuple(ax.xaxis.get_major_formatter().format_ticks(ticks)))
+                   for ax in fig.axes for ticks in [ax.get_xticks().tolist()])
+    extents = [artist.get_window_extent(renderer) for artist in [*fig.legends, *fig.texts]]
+    return (tuple(fig.get_size_inches()), fig.dpi, panels, tuple((e.y0, e.y1) for e in extents))
+
+
+def _y_tick_width(fig: Figure, renderer) -> tuple[float, ...]:
+    """Per panel the width of its widest y tick label (pixels) at the panel's present height: the labels of the
+    locator's ticks within the y limits (with matplotlib's tolerance). The labels are right-aligned at one x, so
+    how far they reach to the left, and with them the axis label, is the widest label's width."""
+    widths = []
+    for ax in fig.axes:
+        low, high = sorted(ax.get_ylim())
+        slack = (high - low) * 1e-10
+        ticks = [t for t in ax.yaxis.get_majorticklocs() if low - slack <= t <= high + slack]
+        font = ax.yaxis.get_major_ticks(1)[0].label1.get_fontproperties()
+        widths.append(max((renderer.get_text_width_height_descent(label, font, ismath=False)[0]
+                           for label in ax.yaxis.get_major_formatter().format_ticks(ticks)), default=0.0))
+    return tuple(widths)
+
+
+def _texts_inside(fig: Figure, renderer) -> bool:
+    """Whether every text on the panels (the labels above the bars) lies inside its panel."""
+    for ax in fig.axes:
+        box = ax.bbox
+        for text in ax.texts:
+            if text.get_visible() and text.get_in_layout():
+                extent = text.get_window_extent(renderer)
+                if not (box.x0 <= extent.x0 and extent.x1 <= box.x1 and box.y0 <= extent.y0 and extent.y1 <= box.y1):
+                    return False
+    return True
+
+
+def _placement(fig: Figure) -> _Placement:
+    return (tuple(ax.get_position(original=True).frozen() for ax in fig.axes),
+            tuple(text.get_position() for text in fig.texts))
+
+
+def _place(fig: Figure, placement: _Placement) -> None:
+    boxes, positions = placement
+    for ax, box in zip(fig.axes, boxes, strict=True):
+        ax.set_position(box)
+        ax.set_in_layout(True)  # set_position takes the panel out of the layout, as for a user's own position
+    for text, position in zip(fig.texts, positions, strict=True):
+        text.set_position(position)
+
+
 @dataclass(eq=False)
 class _Chart:
     """A figure that draws one station after another.
@@ -91,7 +195,7 @@ class _Chart:
 def _new_chart(panels: int) -> _Chart:
     """A figure of ``panels`` panels side by side with what every station shares: axis labels, the Dutch number
     formatter, the grid, no top and right spines, and an empty capacity line per panel."""
-    fig = Figure(figsize=(5.2 * panels + 0.6, 4.8), layout="constrained")
+    fig = Figure(figsize=(5.2 * panels + 0.6, 4.8), layout=_RememberedLayout())
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, panels, sharey=True, squeeze=False)[0]
     dutch = FuncFormatter(lambda value, _pos: format_number(value, 1, trim=True))

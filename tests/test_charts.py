@@ -204,3 +204,67 @@ def test_bar_heights_and_width_are_the_ones_ax_bar_gives():
     assert _stacked(bottom, values)[1] != 0.1  # (12.3 + 0.1) - 12.3: not 0.1 to the last bit
     assert [r.get_width() for r in bars] == [_stacked(years, np.array([0.6 * 5.0]))[0]] * 3
     assert [r.get_x() for r in bars] == (years - _stacked(years, np.array([0.6 * 5.0]))[0] / 2).tolist()
+
+
+@pytest.fixture
+def layouts(monkeypatch) -> list[int]:
+    """Counts the full constrained layouts (the ones not placed from memory), drawing in this process."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    from energieplanologie._workers import WORKERS_ENV
+
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    done: list[int] = []
+    full = ConstrainedLayoutEngine.execute
+
+    def counted(self, fig):
+        done.append(1)
+        return full(self, fig)
+
+    monkeypatch.setattr(ConstrainedLayoutEngine, "execute", counted)
+    return done
+
+
+def test_the_layout_is_remembered_per_make_up_of_the_chart(tmp_path: Path, hand_balance, layouts):
+    # C three times: one layout, then placed from memory. A's legend has two rows (capacity, baseline and four
+    # sectors; C's four entries one row): laid out anew. B's legend (five entries) is one row and its widest y
+    # tick label as wide as C's ("20"): placed where C was, as is C after them. Every PNG is the one of a fresh
+    # figure with a full layout.
+    ids = ["C", "C", "C", "A", "B", "C"]
+    paths = write_station_charts(hand_balance, tmp_path / "na", station_ids=ids, scenario="verwacht")
+    assert len(layouts) == 2
+    for path in paths[-3:]:
+        fresh = tmp_path / f"nieuw_{path.name}"
+        station_chart(hand_balance, path.stem, scenario="verwacht", path=fresh)
+        assert fresh.read_bytes() == path.read_bytes(), path.name
+    assert len(layouts) == 5  # the three fresh figures: each its own layout
+
+
+def test_a_text_outside_its_panel_is_laid_out_anew(layouts):
+    # A label above the bars that sticks out of its panel widens the panel's outline; such a chart is neither
+    # placed from memory nor remembered, and its PNGs are those of a plain constrained layout of the same figure
+    # (whose result then also depends on where the panel stood before: constrained layout runs twice from there).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from energieplanologie.charts import _png, _RememberedLayout
+
+    def figure(engine) -> tuple[Figure, object]:
+        fig = Figure(figsize=(4, 3), layout=engine)
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        ax.set(xlim=(0, 1), ylim=(0, 1), title="Afname")
+        return fig, ax
+
+    pngs = {}
+    for name, engine in (("onthouden", _RememberedLayout()), ("gewoon", "constrained")):
+        fig, ax = figure(engine)
+        inside = ax.annotate("binnen", (0.5, 0.5))
+        first = _png(fig)
+        inside.remove()
+        ax.annotate("tekort\n12,3 MW, ver buiten", (0.98, 0.5))
+        pngs[name] = [first, _png(fig), _png(fig)]
+        if name == "onthouden":
+            assert len(layouts) == 3  # the label outside: not placed from memory, nor remembered
+    assert pngs["onthouden"] == pngs["gewoon"]
+    assert len(set(pngs["gewoon"])) == 3
