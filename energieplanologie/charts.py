@@ -95,7 +95,9 @@ class _RememberedLayout(ConstrainedLayoutEngine):
     So per frame and widest y tick label the first chart is laid out by constrained layout, and later charts take
     its placement (panel boxes and suptitle position): the same numbers, hence the same pixels (PNGs byte for
     byte those of a full layout; see the tests). Only a figure drawn on Agg's own canvas is remembered, so a
-    ``savefig`` to another format lays out anew.
+    ``savefig`` to another format lays out anew. The keys cover what one station changes in a chart, not what a
+    user could change in a figure, so only the figures :func:`station_charts_plan` keeps and redraws use it;
+    :func:`station_chart` hands out figures with plain constrained layout.
     """
 
     def __init__(self) -> None:
@@ -192,10 +194,11 @@ class _Chart:
     legend: tuple[str, ...] = ()
 
 
-def _new_chart(panels: int) -> _Chart:
+def _new_chart(panels: int, *, remember_layout: bool = False) -> _Chart:
     """A figure of ``panels`` panels side by side with what every station shares: axis labels, the Dutch number
-    formatter, the grid, no top and right spines, and an empty capacity line per panel."""
-    fig = Figure(figsize=(5.2 * panels + 0.6, 4.8), layout=_RememberedLayout())
+    formatter, the grid, no top and right spines, and an empty capacity line per panel; constrained layout,
+    remembered per make-up with ``remember_layout`` (:class:`_RememberedLayout`)."""
+    fig = Figure(figsize=(5.2 * panels + 0.6, 4.8), layout=_RememberedLayout() if remember_layout else "constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, panels, sharey=True, squeeze=False)[0]
     dutch = FuncFormatter(lambda value, _pos: format_number(value, 1, trim=True))
@@ -600,7 +603,7 @@ def station_charts_plan(
             chart = charts[len(directions)]
             _clear(chart)
         else:
-            chart = charts.setdefault(len(directions), _new_chart(len(directions)))
+            chart = charts.setdefault(len(directions), _new_chart(len(directions), remember_layout=True))
         _draw_station(chart, label, rows, sid, directions)
         return _png(chart.fig)
 

@@ -14,7 +14,7 @@ import pytest
 import energieplanologie as ep
 from energieplanologie._errors import ConfigError
 from energieplanologie.balance import station_balance
-from energieplanologie.charts import chart_stations, station_chart, write_station_charts
+from energieplanologie.charts import _RememberedLayout, chart_stations, station_chart, write_station_charts
 
 
 def test_shortage_stations_of_the_hand_case(hand_balance):
@@ -229,7 +229,7 @@ def test_the_layout_is_remembered_per_make_up_of_the_chart(tmp_path: Path, hand_
     # C three times: one layout, then placed from memory. A's legend has two rows (capacity, baseline and four
     # sectors; C's four entries one row): laid out anew. B's legend (five entries) is one row and its widest y
     # tick label as wide as C's ("20"): placed where C was, as is C after them. Every PNG is the one of a fresh
-    # figure with a full layout.
+    # figure (station_chart, plain constrained layout).
     ids = ["C", "C", "C", "A", "B", "C"]
     paths = write_station_charts(hand_balance, tmp_path / "na", station_ids=ids, scenario="verwacht")
     assert len(layouts) == 2
@@ -238,6 +238,7 @@ def test_the_layout_is_remembered_per_make_up_of_the_chart(tmp_path: Path, hand_
         station_chart(hand_balance, path.stem, scenario="verwacht", path=fresh)
         assert fresh.read_bytes() == path.read_bytes(), path.name
     assert len(layouts) == 5  # the three fresh figures: each its own layout
+    assert not isinstance(station_chart(hand_balance, "C").get_layout_engine(), _RememberedLayout)
 
 
 def test_a_text_outside_its_panel_is_laid_out_anew(layouts):
@@ -247,7 +248,7 @@ def test_a_text_outside_its_panel_is_laid_out_anew(layouts):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from energieplanologie.charts import _png, _RememberedLayout
+    from energieplanologie.charts import _png
 
     def figure(engine) -> tuple[Figure, object]:
         fig = Figure(figsize=(4, 3), layout=engine)
