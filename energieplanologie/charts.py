@@ -103,6 +103,7 @@ class _RememberedLayout(ConstrainedLayoutEngine):
     def __init__(self) -> None:
         super().__init__()
         self._known: dict[tuple, dict[tuple, _Placement]] = {}
+        self._widths: dict[tuple, float] = {}  # (label, font, dpi) -> width: the same few labels every chart
 
     def execute(self, fig: Figure):
         if not isinstance(fig.canvas, FigureCanvasAgg):
@@ -113,7 +114,7 @@ class _RememberedLayout(ConstrainedLayoutEngine):
         if known:
             before = _placement(fig)
             _place(fig, next(iter(known.values())))  # this frame's heights, which fix the y ticks
-            placement = known.get(_y_tick_width(fig, renderer))
+            placement = known.get(_y_tick_width(fig, renderer, self._widths))
             if placement is not None:
                 _place(fig, placement)
                 if _texts_inside(fig, renderer):
@@ -121,7 +122,7 @@ class _RememberedLayout(ConstrainedLayoutEngine):
             _place(fig, before)  # constrained layout starts from where the panels stood, as without memory
         layout = super().execute(fig)
         if _texts_inside(fig, renderer):
-            self._known.setdefault(frame, {})[_y_tick_width(fig, renderer)] = _placement(fig)
+            self._known.setdefault(frame, {})[_y_tick_width(fig, renderer, self._widths)] = _placement(fig)
         return layout
 
 
@@ -136,19 +137,26 @@ def _frame_key(fig: Figure, renderer) -> tuple:
     return (tuple(fig.get_size_inches()), fig.dpi, panels, tuple((e.y0, e.y1) for e in extents))
 
 
-def _y_tick_width(fig: Figure, renderer) -> tuple[float, ...]:
+def _y_tick_width(fig: Figure, renderer, widths: dict[tuple, float]) -> tuple[float, ...]:
     """Per panel the width of its widest y tick label (pixels) at the panel's present height: the labels of the
     locator's ticks within the y limits (with matplotlib's tolerance). The labels are right-aligned at one x, so
-    how far they reach to the left, and with them the axis label, is the widest label's width."""
-    widths = []
+    how far they reach to the left, and with them the axis label, is the widest label's width. ``widths`` keeps
+    the widths measured before."""
+    panels = []
     for ax in fig.axes:
         low, high = sorted(ax.get_ylim())
         slack = (high - low) * 1e-10
         ticks = [t for t in ax.yaxis.get_majorticklocs() if low - slack <= t <= high + slack]
         font = ax.yaxis.get_major_ticks(1)[0].label1.get_fontproperties()
-        widths.append(max((renderer.get_text_width_height_descent(label, font, ismath=False)[0]
-                           for label in ax.yaxis.get_major_formatter().format_ticks(ticks)), default=0.0))
-    return tuple(widths)
+        measured = []
+        for label in ax.yaxis.get_major_formatter().format_ticks(ticks):
+            key = (label, font, fig.dpi)
+            if key not in widths:
+                widths[(label, font.copy(), fig.dpi)] = renderer.get_text_width_height_descent(label, font,
+                                                                                              ismath=False)[0]
+            measured.append(widths[key])
+        panels.append(max(measured, default=0.0))
+    return tuple(panels)
 
 
 def _texts_inside(fig: Figure, renderer) -> bool:
