@@ -5,9 +5,9 @@ direction a panel with the load as stacked bars (baseline load, then the develop
 capacity as a step line; years with a shortage are marked in red. :func:`write_station_charts` writes one PNG
 per station, redrawing one figure rather than building a new one each time (its bars and capacity lines moved,
 recoloured or hidden per station, its legend kept while the labels are the same, its layout remembered per
-make-up, see :class:`_RememberedLayout`); :func:`chart_stations` chooses the stations that matter (those with a shortage, every one, none, or
-a list). Figures are built without ``pyplot`` (no global figure registry), so writing thousands of charts does not
-accumulate open figures.
+make-up, see :class:`_RememberedLayout`); :func:`chart_stations` chooses the stations that matter (those with a
+shortage, every one, none, or a list). Figures are built without ``pyplot`` (no global figure registry), so
+writing thousands of charts does not accumulate open figures.
 """
 
 from __future__ import annotations
