@@ -182,23 +182,57 @@ def table_html(frame: pd.DataFrame, *, numeric: Sequence[str] = (), decimals: in
     """An HTML table of a frame: headers and cells escaped; ``numeric`` columns Dutch-formatted, right-aligned.
 
     ``row_attrs`` (one already-safe attribute string per row) lets a caller mark rows (e.g. ``data-year``).
-    Columns in ``raw`` are inserted as given (the caller built them from escaped parts).
+    Columns in ``raw`` are inserted as given (the caller built them from escaped parts). The cells are made a column
+    at a time, each distinct number or text formatted once (:func:`_cell_texts`): a municipality's table of
+    thousands of developments repeats its sectors, years and MW.
+
+    Examples
+    --------
+    >>> table_html(pd.DataFrame({"Naam": ["<b>A</b>", None], "MW": [1234.56, float("nan")]}), numeric=["MW"])
+    '<table><thead><tr><th>Naam</th><th class="num">MW</th></tr></thead><tbody><tr><td>&lt;b&gt;A&lt;/b&gt;</td><td class="num">1.234,6</td></tr><tr><td></td><td class="num">–</td></tr></tbody></table>'
     """
     cls = f' class="{esc(css_class)}"' if css_class else ""
     head = "".join(f'<th class="num">{esc(c)}</th>' if c in numeric else f"<th>{esc(c)}</th>" for c in frame.columns)
-    body = []
-    for i, row in enumerate(frame.itertuples(index=False, name=None)):
-        tds = []
-        for col, value in zip(frame.columns, row, strict=True):
-            if col in numeric:
-                tds.append(f'<td class="num">{format_number(value, decimals)}</td>')
-            elif col in raw:
-                tds.append(f"<td>{value}</td>")
-            else:
-                tds.append(f"<td>{esc(value)}</td>")
-        attrs = f" {row_attrs[i]}" if row_attrs is not None else ""
-        body.append(f"<tr{attrs}>{''.join(tds)}</tr>")
-    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    n = len(frame)
+    rows = np.full(n, "<tr>", dtype=object) if row_attrs is None else \
+        np.array([f"<tr {a}>" for a in row_attrs], dtype=object).reshape(n)
+    for i, col in enumerate(frame.columns):
+        values = frame.iloc[:, i]
+        if col in numeric:
+            rows = rows + '<td class="num">' + _cell_texts(values, lambda v: format_number(v, decimals), numbers=True) + "</td>"
+        elif col in raw:
+            rows = rows + "<td>" + np.array([f"{v}" for v in values.tolist()], dtype=object).reshape(n) + "</td>"
+        else:
+            rows = rows + "<td>" + _cell_texts(values, esc) + "</td>"
+    body = "".join((rows + "</tr>").tolist()) if n else ""
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell_texts(values: pd.Series, fn: Any, *, numbers: bool = False) -> np.ndarray:
+    """``fn`` of every cell of a column (as a row of the frame gives it: a plain Python value), as an object array.
+
+    Called once per distinct value where values that compare equal are written alike: texts, integers, and with
+    ``numbers`` (``fn`` is :func:`~energieplanologie.labels.format_number`, which writes ``-0.0`` as ``0.0`` and
+    ``1`` as ``1.0``) any numbers; cell by cell otherwise (``str(-0.0)`` is not ``str(0.0)``, nor ``str(1)``
+    ``str(1.0)``). A missing cell (None, NaN, NA) is passed as itself.
+    """
+    cells = values.tolist()
+    n = len(cells)
+    out = np.empty(n, dtype=object)
+    kind = pd.api.types.infer_dtype(values, skipna=True) if n else "empty"
+    if kind in (("string", "integer", "floating", "mixed-integer-float") if numbers else ("string", "integer")):
+        codes, _ = pd.factorize(values, use_na_sentinel=True)
+        present = np.flatnonzero(codes >= 0)
+        _, at = np.unique(codes[present], return_index=True)  # the first cell of each distinct value
+        texts = np.empty(len(at), dtype=object)
+        texts[:] = [fn(cells[j]) for j in present[at].tolist()]
+        out[present] = texts[codes[present]]
+        absent = np.flatnonzero(codes < 0).tolist()
+        if absent:
+            out[absent] = [fn(cells[j]) for j in absent]
+        return out
+    out[:] = [fn(v) for v in cells]
+    return out
 
 
 _RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com\d|lpt\d)")
