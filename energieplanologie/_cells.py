@@ -14,13 +14,14 @@ package writes (:func:`energieplanologie.io.write_csv`) and :func:`safe_xlsx_cel
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "is_formula_like", "safe_csv_cell", "safe_csv_frame", "safe_xlsx_cell", "where_distinct"]
+from energieplanologie._distinct import where_distinct
+
+__all__ = ["FORMULA_STARTS", "is_formula_like", "safe_csv_cell", "safe_csv_frame", "safe_xlsx_cell"]
 
 #: The characters that make a spreadsheet program read a cell as a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -62,28 +63,6 @@ def safe_csv_cell(value: Any) -> Any:
 
 def _needs_care(value: Any) -> bool:
     return is_formula_like(value) or (isinstance(value, str) and "\r" in value)
-
-
-def where_distinct(column: pd.Series, test: Callable[[Any], bool]) -> np.ndarray:
-    """``test`` of every present cell of ``column`` as a boolean array (missing cells False), run once per
-    distinct value (``pd.factorize``), as a column repeats its names and codes; unhashable cells (lists, dicts)
-    cell by cell.
-
-    Examples
-    --------
-    >>> where_distinct(pd.Series(["=1", None, "=1", "a"]), lambda v: v.startswith("=")).tolist()
-    [True, False, True, False]
-    """
-    try:
-        codes, distinct = pd.factorize(column, use_na_sentinel=True)  # a missing cell is -1
-    except TypeError:  # unhashable cells (lists, dicts): cell by cell
-        return column.map(lambda v: not _missing(v) and test(v)).to_numpy(dtype=bool)
-    hits = np.fromiter((test(v) for v in distinct), dtype=bool, count=len(distinct))
-    return np.append(hits, False)[codes]
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def _care(column: pd.Series) -> np.ndarray:

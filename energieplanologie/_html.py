@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from energieplanologie._distinct import object_array, per_value
 from energieplanologie.labels import format_number
 
 __all__ = ["JsonText", "esc", "fmt_year", "is_missing", "json_text", "kv_table", "render_template", "safe_file_stem",
@@ -209,30 +210,14 @@ def table_html(frame: pd.DataFrame, *, numeric: Sequence[str] = (), decimals: in
 
 
 def _cell_texts(values: pd.Series, fn: Any, *, numbers: bool = False) -> np.ndarray:
-    """``fn`` of every cell of a column (as a row of the frame gives it: a plain Python value), as an object array.
-
-    Called once per distinct value where values that compare equal are written alike: texts, integers, and with
-    ``numbers`` (``fn`` is :func:`~energieplanologie.labels.format_number`, which writes ``-0.0`` as ``0.0`` and
-    ``1`` as ``1.0``) any numbers; cell by cell otherwise (``str(-0.0)`` is not ``str(0.0)``, nor ``str(1)``
-    ``str(1.0)``). A missing cell (None, NaN, NA) is passed as itself.
-    """
-    cells = values.tolist()
-    n = len(cells)
-    out = np.empty(n, dtype=object)
-    kind = pd.api.types.infer_dtype(values, skipna=True) if n else "empty"
+    """``fn`` of every cell of a column, as an object array: once per distinct value (:func:`~._distinct.per_value`)
+    where values that pandas holds equal are written alike (texts, integers, and with ``numbers`` — ``fn`` is
+    :func:`~energieplanologie.labels.format_number`, which writes ``-0.0`` as ``0.0`` and ``1`` as ``1.0`` — any
+    numbers), cell by cell otherwise (``str(-0.0)`` is not ``str(0.0)``, nor ``str(1)`` ``str(1.0)``)."""
+    kind = pd.api.types.infer_dtype(values, skipna=True) if len(values) else "empty"
     if kind in (("string", "integer", "floating", "mixed-integer-float") if numbers else ("string", "integer")):
-        codes, _ = pd.factorize(values, use_na_sentinel=True)
-        present = np.flatnonzero(codes >= 0)
-        _, at = np.unique(codes[present], return_index=True)  # the first cell of each distinct value
-        texts = np.empty(len(at), dtype=object)
-        texts[:] = [fn(cells[j]) for j in present[at].tolist()]
-        out[present] = texts[codes[present]]
-        absent = np.flatnonzero(codes < 0).tolist()
-        if absent:
-            out[absent] = [fn(cells[j]) for j in absent]
-        return out
-    out[:] = [fn(v) for v in cells]
-    return out
+        return per_value(values, fn)  # a missing cell goes to fn as None: esc and format_number write NaN, NA alike
+    return object_array([fn(v) for v in values.tolist()])
 
 
 _RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com\d|lpt\d)")

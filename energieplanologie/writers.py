@@ -24,7 +24,8 @@ from pyproj import CRS
 
 from energieplanologie import csv_text, labels
 from energieplanologie._atomic import atomic_write
-from energieplanologie._cells import safe_csv_frame, where_distinct
+from energieplanologie._cells import safe_csv_frame
+from energieplanologie._distinct import where_distinct
 
 __all__ = ["write_csv", "write_layers"]
 

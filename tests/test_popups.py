@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from energieplanologie._distinct import per_value
 from energieplanologie._html import kv_table
-from energieplanologie.maps._popups import column_values, kv_rows, kv_tables, per_value, popups
+from energieplanologie.maps._popups import column_values, kv_rows, kv_tables, popups
 
 
 def test_per_value_calls_once_per_distinct_value_and_passes_missing_as_none():

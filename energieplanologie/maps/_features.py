@@ -21,8 +21,8 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
+from energieplanologie._distinct import object_array, per_value
 from energieplanologie._html import JsonText, json_text
-from energieplanologie.maps._popups import object_array, per_value
 from energieplanologie.schema import CRS_RD
 
 __all__ = ["feature_collection_text", "geojson_dicts", "geometry_texts", "json_strings", "json_values",

@@ -9,44 +9,17 @@ map's ``_popup`` write for one row.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from energieplanologie._distinct import object_array, per_value
 from energieplanologie._html import esc
 from energieplanologie.labels import format_number
 
-__all__ = ["column_values", "escaped", "format_numbers", "kv_rows", "kv_tables", "object_array", "per_value", "popups"]
-
-
-def object_array(values: Sequence[Any]) -> np.ndarray:
-    """A one-dimensional object array of ``values`` (tuples and lists stay elements, unlike ``np.array``)."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = list(values)
-    return out
-
-
-def per_value(values: Any, fn: Callable[[Any], Any]) -> np.ndarray:
-    """``fn`` of every value, called once per distinct value; a missing value (None, NaN, NA) is passed as None.
-
-    Values are told apart as pandas does (:func:`pandas.factorize`); each reaches ``fn`` as a plain Python value
-    (``1.5``, not ``np.float64(1.5)``), as a row of ``Series.tolist()`` would.
-
-    Examples
-    --------
-    >>> per_value(pd.Series([2030.0, None, 2030.0]), lambda y: "–" if y is None else str(int(y))).tolist()
-    ['2030', '–', '2030']
-    """
-    if isinstance(values, np.ndarray) and values.dtype == object:  # ours (column_values, a per_value result): as is
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    else:
-        codes, uniques = pd.factorize(pd.Series(values, dtype=None if len(values) else object), use_na_sentinel=True)
-    plain = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
-    # factorize leaves no missing value among the uniques; fn(None) only when a value is missing (code -1)
-    results = object_array([fn(u) for u in plain] + [fn(None) if (codes < 0).any() else None])
-    return results[codes]  # code -1 (missing) takes the last result
+__all__ = ["column_values", "escaped", "format_numbers", "kv_rows", "kv_tables", "popups"]
 
 
 def format_numbers(values: Any, decimals: int = 1, unit: str = "") -> np.ndarray:
