@@ -82,19 +82,20 @@ def _stage_timer() -> tuple[dict[str, float], object]:
     return times, progress
 
 
-def check_folder(out: Path, result) -> str:
+def check_folder(out: Path, result, pieces: str = "auto") -> str:
     """What is missing from the output folder (empty when it is complete): the pages and sheets ``run`` chooses by
-    default (every one up to 60, beyond that the 60 that matter most: ``pipeline.page_codes``/``sheet_ids``)."""
+    default (every one up to 60, beyond that the 60 that matter most: ``pipeline.page_codes``/``sheet_ids``), or
+    none with ``pieces="none"``."""
     import pyogrio
 
     from energieplanologie.pipeline import GPKG_NAME, OUTPUT_NAMES, gpkg_layers, page_codes, sheet_ids
 
     missing = [name for name in OUTPUT_NAMES if name != "stationsgrafieken" and not (out / name).exists()]
-    codes, _ = page_codes(result)
+    codes, _ = page_codes(result, pieces)
     missing += [f"gemeenten/{c}{ext}" for c in codes for ext in (".html", ".png")
                 if not (out / "gemeenten" / f"{c}{ext}").exists()]
     missing += [] if (out / "gemeenten" / "index.html").exists() else ["gemeenten/index.html"]
-    pids = sheet_ids(result)
+    pids = sheet_ids(result, pieces)
     missing += [f"pmiek/fiches/{p}{ext}" for p in pids for ext in (".html", ".pdf")
                 if not (out / "pmiek" / "fiches" / f"{p}{ext}").exists()]
     if (out / GPKG_NAME).exists():
@@ -103,8 +104,10 @@ def check_folder(out: Path, result) -> str:
     return ", ".join(missing[:5]) + (f" … ({len(missing)} missing)" if len(missing) > 5 else "")
 
 
-def full_run(n: int, *, seed: int = 0, out: Path | None = None) -> dict:
-    """Generate a region of ``n`` developments, run the chain on it and return the split (seconds)."""
+def full_run(n: int, *, seed: int = 0, out: Path | None = None, pieces: bool = True) -> dict:
+    """Generate a region of ``n`` developments, run the chain on it and return the split (seconds); without
+    ``pieces`` no municipality pages, project sheets or station charts (``run --gemeenten geen --fiches geen
+    --grafieken geen``)."""
     import logging
 
     from energieplanologie.pipeline import analyse, write_outputs
@@ -127,9 +130,11 @@ def full_run(n: int, *, seed: int = 0, out: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench_full_run_") as tmp:
         folder = out if out is not None else Path(tmp) / "uitvoer"
         t0, c0 = time.perf_counter(), _cpu()
-        written = write_outputs(result, folder, progress=progress)
+        choice = "auto" if pieces else "none"
+        written = write_outputs(result, folder, progress=progress, charts="shortage" if pieces else "none",
+                                pages=choice, sheets=choice)
         writing, writing_cpu = time.perf_counter() - t0, _cpu() - c0
-        missing = check_folder(folder, result)
+        missing = check_folder(folder, result, choice)
         size_mb = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
     from energieplanologie.pipeline import page_codes, sheet_ids
 
@@ -138,8 +143,8 @@ def full_run(n: int, *, seed: int = 0, out: Path | None = None) -> dict:
             "writers_s": {k: round(v, 2) for k, v in times.items()}, "files": len(written),
             "folder_mb": round(size_mb, 1), "missing": missing, "developments": len(region.developments),
             "stations": len(region.stations), "municipalities": len(region.municipalities),
-            "projects": len(result.assessment.table), "pages": len(page_codes(result)[0]),
-            "sheets": len(sheet_ids(result))}
+            "projects": len(result.assessment.table), "pages": len(page_codes(result, choice)[0]),
+            "sheets": len(sheet_ids(result, choice))}
 
 
 def describe(r: dict) -> str:
@@ -163,10 +168,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--emit", action="store_true", help="print an @@result line (benchmarks/run.py)")
     parser.add_argument("--workers", type=int, help="writer processes (ENERGIEPLANOLOGIE_WORKERS; default: one "
                                                     "per processor)")
+    parser.add_argument("--no-pieces", action="store_true", help="without municipality pages, project sheets and "
+                                                                      "station charts")
     args = parser.parse_args(argv)
     if args.workers is not None:
         os.environ["ENERGIEPLANOLOGIE_WORKERS"] = str(args.workers)
-    r = full_run(args.n, seed=args.seed, out=args.out)
+    r = full_run(args.n, seed=args.seed, out=args.out, pieces=not args.no_pieces)
     r["seconds"] = round(r["analyses_s"] + r["writing_s"], 2)
     from energieplanologie._workers import worker_count
 

@@ -1023,14 +1023,16 @@ def overviews_plan(
             if p.resolve().parent != root:  # pragma: no cover - safe_file_stem makes this impossible
                 raise ValueError(f"Bestandsnaam voor gemeente {code!r} valt buiten {out}.")
 
-    shared = _shared_inputs(region, balance, allocation, scenario)  # once, before the workers fork
+    # Once, before the workers fork (and not at all without pages: the index alone, at 10^6 some seconds).
+    shared = _shared_inputs(region, balance, allocation, scenario) if codes else None
     # The spatial indexes every page's picture and map query (the layers within its view), built here once: each
     # worker process would build its own on its first page (a tenth of a second at 10^5 developments).
     for layer in (region.developments, region.infrastructure, region.stations, region.municipalities, hotspots):
-        if layer is not None and len(layer):
+        if codes and layer is not None and len(layer):
             layer.sindex  # noqa: B018 - built on first use and kept with the layer
     linked = None if len(codes) == len(all_codes) else codes  # a neighbour's link only where it has a page
-    need = shared.flex_need  # the chosen scenario's flex need, once: each page's map shows its stations' rows
+    # the chosen scenario's flex need, once: each page's map shows its stations' rows
+    need = shared.flex_need if shared is not None else None
 
     def one(code: str) -> tuple[bytes, str, str | None, dict[str, Any]]:
         # One municipality's picture, page and tables, as bytes and text (made in a worker process when several

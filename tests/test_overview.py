@@ -388,6 +388,20 @@ def test_pages_plan_builds_the_spatial_indexes_before_the_workers_fork(small, tm
     assert png == static_map_png(region, "GM0001", bal, hotspots)
 
 
+def test_pages_plan_without_pages_prepares_nothing_for_them_and_still_lists_the_municipalities(small, tmp_path):
+    # `run --gemeenten geen`: no index built, no shared inputs; the index page lists every municipality without one
+    from energieplanologie._workers import run_plan
+    from energieplanologie.overview import overviews_plan
+
+    _, alloc, bal = small
+    region = _small_region()
+    paths = run_plan(overviews_plan(region, tmp_path, balance=bal, allocation=alloc, hotspots=_hotspots(), pages=[]))
+    assert not (region.developments.has_sindex or region.infrastructure.has_sindex)
+    assert [p.name for p in paths] == ["index.html"]
+    index = paths[0].read_text(encoding="utf-8")
+    assert all(code in index for code in region.municipalities["municipality_code"]) and "pagina op verzoek" in index
+
+
 def static_map_png(region: Region, code: str, bal: pd.DataFrame, hotspots: gpd.GeoDataFrame) -> bytes:
     from energieplanologie.maps.static import figure_png
 
