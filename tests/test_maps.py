@@ -508,12 +508,31 @@ def test_figure_png_measures_each_text_once(small_region, small_balance, monkeyp
 
 
 
-def test_scatter_points_draws_the_pixels_geopandas_draws():
-    # Points, a multipoint (drawn as its two points, normalised: (3,3) before (2,2)), a missing and an empty
-    # geometry (left out, with their sizes and colours): the same collection as GeoDataFrame.plot, the same PNG.
+def _plotted_png(draw: Any, *, dpi: int, high: float) -> tuple[bytes, Any]:
+    """The PNG of a small figure whose axes ``draw`` fills, then viewed as draw_region views a map (limits -1 to
+    ``high``, equal aspect as geopandas sets it, no axis labels: geopandas writes them, draw_region clears them),
+    and the axes."""
     import io
 
     from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 2), dpi=dpi)
+    ax = fig.add_subplot()
+    draw(ax)
+    ax.set_xlim(-1, high)
+    ax.set_ylim(-1, high)
+    ax.set_aspect("equal")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue(), ax
+
+
+def test_scatter_points_draws_the_pixels_geopandas_draws():
+    # Points, a multipoint (drawn as its two points, normalised: (3,3) before (2,2)), a missing and an empty
+    # geometry (left out, with their sizes and colours): the same collection as GeoDataFrame.plot, the same PNG.
+
 
     from energieplanologie.maps.static import _scatter_points
 
@@ -524,17 +543,8 @@ def test_scatter_points_draws_the_pixels_geopandas_draws():
     style = {"edgecolor": "#222222", "linewidth": 0.5, "alpha": 0.8, "zorder": 4}
 
     def png(draw: Any) -> tuple[bytes, Any]:
-        fig = Figure(figsize=(2, 2), dpi=50)
-        ax = fig.add_subplot()
-        draw(ax)
-        ax.set_xlim(-1, 4)
-        ax.set_ylim(-1, 4)
-        ax.set_aspect("equal")  # what geopandas sets, and draw_region after it
-        ax.set_xlabel("")  # geopandas writes axis labels, draw_region clears them
-        ax.set_ylabel("")
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", metadata={"Software": None})
-        return buf.getvalue(), ax.collections[0]
+        picture, ax = _plotted_png(draw, dpi=50, high=4)
+        return picture, ax.collections[0]
 
     ours, points = png(lambda ax: _scatter_points(ax, geoms, style=style, markersize=sizes, color=colours))
     theirs, _ = png(lambda ax: gpd.GeoSeries(list(geoms)).to_frame("geometry").plot(
@@ -552,9 +562,7 @@ def test_draw_geometries_draws_the_pixels_geopandas_draws():
     # Polygons (one with a hole, a multipolygon given clockwise), lines and a multiline, points, a missing and an
     # empty geometry: each style of draw_region drawn by _draw_geometries and by GeoDataFrame.plot / GeoSeries.plot
     # (the calls it replaced) gives the same PNG, byte for byte.
-    import io
 
-    from matplotlib.figure import Figure
 
     from energieplanologie.maps.static import _draw_geometries
 
@@ -575,17 +583,7 @@ def test_draw_geometries_draws_the_pixels_geopandas_draws():
     ]
 
     def png(draw: Any) -> tuple[bytes, Any]:
-        fig = Figure(figsize=(2, 2), dpi=60)
-        ax = fig.add_subplot()
-        draw(ax)
-        ax.set_xlim(-1, 10)
-        ax.set_ylim(-1, 10)
-        ax.set_aspect("equal")
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", metadata={"Software": None})
-        return buf.getvalue(), ax
+        return _plotted_png(draw, dpi=60, high=10)
 
     for geoms, series, colour, style in calls:
         ours, ax = png(lambda ax, g=geoms, c=colour, s=style: _draw_geometries(ax, g, style=s, color=c))
