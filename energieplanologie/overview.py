@@ -612,16 +612,6 @@ def static_map(region: Any, code: str, *, balance: pd.DataFrame | None = None,
 # ------------------------------------------------------------------------------------------------ pages
 
 
-def _table(columns: Mapping[str, Any]) -> pd.DataFrame:
-    """A page table's columns as a frame of plain Python values, for ``table_html``, which reads it cell by cell.
-
-    Not text columns in Arrow, as pandas makes of columns of text: reading such a cell back costs a few
-    microseconds, and a page at national scale has some 13,000. A missing text stays None, which ``table_html``
-    writes, as it writes NaN, as an empty cell.
-    """
-    return pd.DataFrame(columns, dtype=object)
-
-
 def _status_cell(status: str, text: str) -> str:
     colour = STATUS_COLOURS.get(status, STATUS_COLOURS["unknown"])
     return (f'<span class="cell"><span class="dot" style="background:{esc(colour)}" '
@@ -638,7 +628,6 @@ def _sector_table_html(ov: MunicipalityOverview, direction: str) -> str:
                        for s, c in zip(frame["sector"], carrier, strict=True)]
     frame["carrier"] = carrier
     frame.columns = ["Drager", "Sector", *[str(y) for y in table.columns]]
-    frame = frame.astype(object)  # see _table
     attrs = ['class="total"' if s == "total" else "" for s in table.index.get_level_values(1)]
     return table_html(frame, numeric=[str(y) for y in table.columns], css_class="num-table", row_attrs=attrs)
 
@@ -648,7 +637,7 @@ def _stations_table_html(ov: MunicipalityOverview) -> str:
         return "<p>Geen stations gevonden die deze gemeente bedienen.</p>"
     lines = _station_lines(ov)
     mw_column = f"MW uit gemeente ({ov.year})"
-    frame = _table({
+    frame = pd.DataFrame({
         "Station": [f"{n} ({s})" for n, s in zip(lines.name, lines.station_id, strict=True)] if lines.has_name
         else lines.station_id,
         "Netvlak": lines.level,
@@ -667,7 +656,7 @@ def _projects_table_html(ov: MunicipalityOverview) -> str:
     if ov.projects.empty:
         return "<p>Geen projecten in of bij deze gemeente.</p>"
     p = ov.projects
-    frame = _table({
+    frame = pd.DataFrame({
         "Project": p["name"].astype(str).to_numpy(),
         "Type": [value_label("infra_type", v) for v in p["infra_type"]],
         "Drager": [value_label("carrier", v) for v in p["carrier"]],
@@ -692,7 +681,7 @@ def _flex_table_html(ov: MunicipalityOverview) -> str:
         return "<p>Geen tekortvensters: er is bij deze stations geen flex nodig om een tekort te overbruggen.</p>"
     names = ov.projects.set_index(ov.projects["project_id"].astype(str))["name"].astype(str).to_dict() \
         if len(ov.projects) else {}
-    frame = _table({
+    frame = pd.DataFrame({
         "Station": [f"{n} ({s})" for n, s in zip(need["station_name"], need["station_id"], strict=True)],
         "Richting": [value_label("direction", d) for d in need["direction"]],
         "Van": [fmt_year(v) for v in need["from_year"]],
@@ -709,7 +698,7 @@ def _developments_table_html(ov: MunicipalityOverview) -> str:
     d = ov.developments
     if d.empty:
         return "<p>Geen ontwikkelingen in deze gemeente.</p>"
-    frame = _table({
+    frame = pd.DataFrame({
         "Ontwikkeling": d["name"].astype(str).to_numpy(),
         "Sector": [value_label("sector", v) for v in d["sector"].tolist()],
         "Drager": [value_label("carrier", v) for v in d["carrier"].tolist()],
@@ -734,7 +723,7 @@ def _hotspots_table_html(ov: MunicipalityOverview) -> str:
     def col(name: str, default: Any = "") -> Any:
         return h[name].to_numpy() if name in h.columns else [default] * len(h)
 
-    frame = _table({
+    frame = pd.DataFrame({
         "Knooppunt": col("name"),
         "Niveau": [value_label("level", v) for v in col("level")],
         "Jaar": [fmt_year(v) for v in col("year", None)],

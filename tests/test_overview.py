@@ -420,15 +420,14 @@ def test_station_lines_are_found_once_per_overview(small):
                                                                          ("H", "offtake"), ("H", "feedin")]
 
 
-def test_page_tables_are_frames_of_python_values_written_as_before():
-    # _table keeps the cells as Python values (no Arrow text, slow to read back cell by cell); table_html writes
-    # a missing text, None here where Arrow text had NaN, as an empty cell, and numbers the Dutch way.
+def test_page_tables_are_written_alike_from_python_values_and_from_inferred_text():
+    # table_html reads a column at a time: a frame of Python values (object) and one pandas inferred (str dtype,
+    # a missing text NaN) give the same table, a missing text as an empty cell, numbers the Dutch way.
     from energieplanologie._html import table_html
-    from energieplanologie.overview import _table
 
     columns = {"Naam": ["A&B", None], "MW": np.array([1234.5, np.nan])}
-    ours = _table(columns)
-    assert ours.dtypes.tolist() == [object, object] and ours["Naam"].tolist() == ["A&B", None]
+    ours = pd.DataFrame(columns, dtype=object)
+    assert ours["Naam"].tolist() == ["A&B", None]
     html = table_html(ours, numeric=["MW"])
     assert html == table_html(pd.DataFrame(columns), numeric=["MW"])
     assert "<td>A&amp;B</td><td class=\"num\">1.234,5</td>" in html and "<td></td>" in html
