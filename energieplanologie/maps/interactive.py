@@ -76,12 +76,12 @@ from energieplanologie.maps._style import (
 from energieplanologie.schema import CRS_RD
 
 __all__ = [
+    "DEVELOPMENT_LIMIT",
     "LAYER_NAMES",
     "OSM_ATTRIBUTION",
     "OSM_URL",
     "PDOK_BRT_ATTRIBUTION",
     "PDOK_BRT_URL",
-    "DEVELOPMENT_LIMIT",
     "balance_for_map",
     "density_overlay",
     "largest_developments",
@@ -448,7 +448,6 @@ def largest_developments(dev: gpd.GeoDataFrame, limit: int) -> gpd.GeoDataFrame:
             mw = np.fmax(mw, pd.to_numeric(dev[column], errors="coerce").to_numpy(dtype=float))
     order = np.argsort(-mw, kind="stable")  # largest first, the layer's order among equals
     return dev.iloc[np.sort(order[:limit])]
-
 
 
 def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simplify_m: float
