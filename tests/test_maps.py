@@ -275,6 +275,9 @@ def test_region_map_draws_the_largest_developments_and_says_how_many(small_regio
         assert len([f for c in _data_layers(page)["developments"] for f in c["features"]]) == 3
         assert re.search(r"EP\.title\(\w+, \"[^\"]*\"\);", page)
     assert "grootste" not in caplog.text
+    for bad in (-1, 2.5, "10", True):  # a clear error in Dutch, before any work
+        with pytest.raises(ValueError, match="geheel getal van 0 of meer"):
+            region_map(small_region, max_developments=bad)
 
 
 def test_largest_developments_ranks_by_the_larger_direction_and_keeps_the_layer_order():

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import numbers
 from collections.abc import Callable, Collection, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -426,6 +427,11 @@ def _balance_status_cell(status: str) -> str:
 # ------------------------------------------------------------------------------------------- other layers
 
 
+def _check_limit(limit: Any) -> None:
+    if isinstance(limit, bool) or not isinstance(limit, numbers.Integral) or limit < 0:
+        raise ValueError(f"Het aantal ontwikkelingen op de kaart moet een geheel getal van 0 of meer zijn, niet {limit!r}.")
+
+
 def largest_developments(dev: gpd.GeoDataFrame, limit: int) -> gpd.GeoDataFrame:
     """The ``limit`` developments with the largest power (the larger of offtake and feed-in, missing as 0), in
     their own order; among equals the first in the layer.
@@ -438,8 +444,7 @@ def largest_developments(dev: gpd.GeoDataFrame, limit: int) -> gpd.GeoDataFrame:
     >>> largest_developments(dev, 2)["development_id"].tolist()
     ['b', 'c']
     """
-    if limit < 0:
-        raise ValueError(f"limit must be 0 or more, got {limit}.")
+    _check_limit(limit)
     if len(dev) <= limit:
         return dev
     mw = np.zeros(len(dev))
@@ -967,6 +972,8 @@ def region_map(
     else:
         bounds_frame = municipalities if len(municipalities) else dev
     subtitle = None
+    if max_developments is not None:
+        _check_limit(max_developments)
     if max_developments is not None and len(dev) > max_developments:
         total = len(dev)
         dev = largest_developments(dev, max_developments)
