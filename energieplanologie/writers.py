@@ -11,7 +11,8 @@ readers are in :mod:`energieplanologie.io`, which re-exports both functions (``e
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -104,6 +105,24 @@ def _arrow_ready(frame: pd.DataFrame) -> bool:
     return True
 
 
+#: SQLite's page cache while a GeoPackage is written (``OGR_SQLITE_CACHE``, MB; without it SQLite keeps about 2 MB):
+#: building the spatial index of 10⁶ points then takes about half as long. The file is the same byte for byte.
+SQLITE_CACHE_MB = 64
+
+
+@contextmanager
+def _sqlite_cache() -> Iterator[None]:
+    """GDAL's ``OGR_SQLITE_CACHE`` set to :data:`SQLITE_CACHE_MB` for the block, unless the user set it."""
+    if pyogrio.get_gdal_config_option("OGR_SQLITE_CACHE") is not None:
+        yield
+        return
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_CACHE": str(SQLITE_CACHE_MB)})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_CACHE": None})
+
+
 def write_layers(
     path: str | os.PathLike[str],
     layers: Mapping[str, pd.DataFrame],
@@ -143,7 +162,7 @@ def write_layers(
     if not layers:
         raise ValueError("write_layers: geen lagen om te schrijven.")
     target = Path(path)
-    with atomic_write(target) as tmp:
+    with atomic_write(target) as tmp, _sqlite_cache():
         for name, frame in layers.items():
             if not isinstance(frame, pd.DataFrame):
                 raise TypeError(f"laag {name!r}: verwacht een (Geo)DataFrame, kreeg {type(frame).__name__}.")
