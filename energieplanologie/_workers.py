@@ -221,7 +221,8 @@ def run_plans(plans: Sequence[Plan[Any]], *, meanwhile: Callable[[], M] | None =
     meanwhile : callable, optional
         Work for this process while the pool works; its value is returned.
     workers : int, optional
-        Processes to use (default :func:`worker_count` of all pieces); 1 runs everything in this process.
+        Processes to use (default :func:`worker_count` of all pieces, ``meanwhile`` counted as one: a single
+        piece beside it gets a worker of its own); 1 runs everything in this process.
 
     Returns
     -------
@@ -238,9 +239,11 @@ def run_plans(plans: Sequence[Plan[Any]], *, meanwhile: Callable[[], M] | None =
     """
     firsts = [_first_batch(p) for p in plans]
     tasks = [(b, item) for b, _ in firsts if b is not None for item in b.items]
-    n = worker_count(len(tasks)) if workers is None else max(1, min(int(workers), len(tasks)))
+    # ``meanwhile`` counts as one more piece: a single task beside it is worth one forked worker.
+    wanted = worker_count(len(tasks) + (meanwhile is not None)) if workers is None else max(1, int(workers))
+    n = min(wanted, len(tasks))
     values: list[Any] = []
-    if n <= 1 or _TASK or not sys.platform.startswith("linux"):
+    if wanted <= 1 or n < 1 or _TASK or not sys.platform.startswith("linux"):
         other = meanwhile() if meanwhile is not None else None
         for plan, (batch, value) in zip(plans, firsts, strict=True):
             values.append(value if batch is None else _finish(plan, map(batch.func, batch.items)))

@@ -24,7 +24,7 @@ from affine import Affine
 
 from energieplanologie._atomic import atomic_write
 from energieplanologie._outdir import check_output_folder, final_paths, staged_output
-from energieplanologie._workers import in_background
+from energieplanologie._workers import Batch, Plan, in_background
 from energieplanologie.allocation import allocate_region
 from energieplanologie.assessment import Assessment, score_projects
 from energieplanologie.balance import balance_layer, project_enablement, station_balance_result
@@ -394,9 +394,9 @@ def chart_ids(result: Analysis, charts: str | Sequence[str] = "shortage") -> lis
 
 
 #: Progress messages of :func:`write_outputs` around the shared pool: the writers with pieces prepare, and after this
-#: process wrote its own part the pool's pages, sheets and charts are written as they come.
+#: process wrote its own part the pool's GeoPackage, pages, sheets and charts are written as they come.
 PREPARING = "stationsgrafieken, gemeenteoverzichten en projectfiches voorbereiden"
-PIECES = "gemeenteoverzichten, projectfiches en stationsgrafieken"
+PIECES = "GeoPackage, gemeenteoverzichten, projectfiches en stationsgrafieken"
 
 
 def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | None,
@@ -405,9 +405,9 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     """Write every output of ``result`` into ``out``; the list of files in a fixed order.
 
     The writers with many independent pieces (station charts, municipality pages, project sheets) prepare here,
-    then share one pool of worker processes (:func:`energieplanologie._workers.run_plans`); while it draws, this
-    process writes the rest (balance CSVs, density raster, interactive map, project list, GeoPackage). Every file
-    is the same byte for byte as when one process writes them one after another.
+    then share one pool of worker processes (:func:`energieplanologie._workers.run_plans`) with the GeoPackage;
+    while it works, this process writes the rest (balance CSVs, density raster, interactive map, project list).
+    Every file is the same byte for byte as when one process writes them one after another.
     """
     from energieplanologie._workers import run_plans
     from energieplanologie.charts import station_charts_plan
@@ -421,8 +421,10 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
     first = _write_validation(region, out)
     report(progress, 0.05, PREPARING)
     facts = project_facts(result.assessment, region, allocation=result.allocation)  # the list's and the sheets'
-    # The longest pieces first (a page, then a sheet, then a chart), so that the pool does not end on a long one.
+    # The longest pieces first (the GeoPackage, a page, a sheet, a chart), so that the pool does not end on a long
+    # one.
     plans = [
+        _gpkg_plan(result, out / GPKG_NAME, round=round),
         overviews_plan(region, out / "gemeenten", balance=result.balance_chosen, allocation=result.allocation,
                        hotspots=result.hotspots_final, scenario=result.scenario,
                        scenarios=result.settings.user_scenarios(), tables_json=True,
@@ -457,16 +459,22 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
             from energieplanologie.variant_charts import write_variants
 
             done["variants"] = write_variants(result.variants, out, title=f"Ontwikkelvarianten {region.name}")
-        report(progress, 0.3, "GeoPackage")
-        done["gpkg"] = [write_gpkg(result, out / GPKG_NAME, round=round)]
         report(progress, 0.4, PIECES)
         return done
 
-    (overviews, sheets_written, charts), done = run_plans(plans, meanwhile=meanwhile)
+    (gpkg, overviews, sheets_written, charts), done = run_plans(plans, meanwhile=meanwhile)
     assert done is not None  # meanwhile was given
     report(progress, 1.0, "klaar")
     return (first + done["balance"] + charts + done["density"] + done["map"] + overviews + done["list"] + sheets_written
-            + done["variants"] + done["gpkg"])
+            + done["variants"] + gpkg)
+
+
+def _gpkg_plan(result: Analysis, path: Path, *, round: str | int | None) -> Plan[list[Path]]:
+    """:func:`write_gpkg` as a plan of one piece: with a pool, a worker writes the GeoPackage (GDAL holds the
+    interpreter while it writes, so a thread would not run beside it) while this process writes the map and the
+    lists; without one, it is written here after them."""
+    written = yield Batch(lambda target: write_gpkg(result, target, round=round), [path])
+    return list(written)
 
 
 def run_pipeline(
