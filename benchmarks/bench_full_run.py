@@ -13,10 +13,11 @@ What it measures (one process, one run: the chain writes a whole folder, a best-
   :func:`energieplanologie.synthetic.synthetic_region` (seed 0, 5,000 stations, 4 years, 1 % polygons);
 * **writing** — :func:`energieplanologie.pipeline.write_outputs` (defaults of ``run``: PDFs, station charts of the
   100 stations with the largest shortage, municipality pages and project sheets for every one up to 60 and beyond
-  that for the 60 that matter most), each stage timed from the pipeline's own progress messages (see
-  :func:`writers`). The municipality pages, project sheets and station charts are made by one pool of worker processes
-  (one per processor; ``--workers`` sets the number) while the main process writes the rest: the CPU seconds count
-  the workers' too.
+  that on request, so none on this national region; ``--pages shortage --sheets top`` draws the 60 that matter
+  most of each, as much as a province's run draws), each stage timed from the pipeline's own progress messages
+  (see :func:`writers`). The GeoPackage, municipality pages, project sheets and station charts are made by one pool
+  of worker processes (one per processor; ``--workers`` sets the number) while the main process writes the rest:
+  the CPU seconds count the workers' too.
 
 The target of issue 19: the run finishes and writing ÷ analyses ≤ 2. The output folder is checked to be
 complete: every name of :data:`~energieplanologie.pipeline.OUTPUT_NAMES`, an overview page and PNG per chosen
@@ -36,9 +37,9 @@ import _harness as harness
 
 
 #: The pipeline's progress message that starts each stage of writing (``pipeline._write_set``), and its name in the
-#: table. The pages, sheets and charts are drawn by one pool of worker processes from the end of "preparing" on;
-#: meanwhile this process writes the balance CSVs, the density raster, the interactive map, the project list and the GeoPackage; the
-#: last stage is what is left of the pool's work after that, written as it comes.
+#: table. The GeoPackage, pages, sheets and charts are made by one pool of worker processes from the end of
+#: "preparing" on; meanwhile this process writes the balance CSVs, the density raster, the interactive map and the
+#: project list; the last stage is what is left of the pool's work after that, written as it comes.
 def writers() -> dict[str, str]:
     from energieplanologie.pipeline import PIECES, PREPARING
 
@@ -49,8 +50,7 @@ def writers() -> dict[str, str]:
         "dichtheidskaart": "density GeoTIFF (pool drawing)",
         "interactieve kaart": "interactive map (pool drawing)",
         "projectenlijst": "project list (pool drawing)",
-        "GeoPackage": "GeoPackage (pool drawing)",
-        PIECES: "pages + sheets + charts (rest of the pool)",
+        PIECES: "GeoPackage + pages + sheets + charts (rest of the pool)",
     }
 
 
@@ -82,20 +82,19 @@ def _stage_timer() -> tuple[dict[str, float], object]:
     return times, progress
 
 
-def check_folder(out: Path, result, pieces: str = "auto") -> str:
-    """What is missing from the output folder (empty when it is complete): the pages and sheets ``run`` chooses by
-    default (every one up to 60, beyond that the 60 that matter most: ``pipeline.page_codes``/``sheet_ids``), or
-    none with ``pieces="none"``."""
+def check_folder(out: Path, result, pages: str = "auto", sheets: str = "auto") -> str:
+    """What is missing from the output folder (empty when it is complete): the pages and sheets ``run`` chooses
+    with these words (by default every one up to 60, beyond that none: ``pipeline.page_codes``/``sheet_ids``)."""
     import pyogrio
 
     from energieplanologie.pipeline import GPKG_NAME, OUTPUT_NAMES, gpkg_layers, page_codes, sheet_ids
 
     missing = [name for name in OUTPUT_NAMES if name != "stationsgrafieken" and not (out / name).exists()]
-    codes, _ = page_codes(result, pieces)
+    codes, _ = page_codes(result, pages)
     missing += [f"gemeenten/{c}{ext}" for c in codes for ext in (".html", ".png")
                 if not (out / "gemeenten" / f"{c}{ext}").exists()]
     missing += [] if (out / "gemeenten" / "index.html").exists() else ["gemeenten/index.html"]
-    pids = sheet_ids(result, pieces)
+    pids = sheet_ids(result, sheets)
     missing += [f"pmiek/fiches/{p}{ext}" for p in pids for ext in (".html", ".pdf")
                 if not (out / "pmiek" / "fiches" / f"{p}{ext}").exists()]
     if (out / GPKG_NAME).exists():
@@ -104,10 +103,12 @@ def check_folder(out: Path, result, pieces: str = "auto") -> str:
     return ", ".join(missing[:5]) + (f" … ({len(missing)} missing)" if len(missing) > 5 else "")
 
 
-def full_run(n: int, *, seed: int = 0, out: Path | None = None, pieces: bool = True) -> dict:
-    """Generate a region of ``n`` developments, run the chain on it and return the split (seconds); without
-    ``pieces`` no municipality pages, project sheets or station charts (``run --gemeenten geen --fiches geen
-    --grafieken geen``)."""
+def full_run(n: int, *, seed: int = 0, out: Path | None = None, pieces: bool = True, pages: str = "auto",
+             sheets: str = "auto") -> dict:
+    """Generate a region of ``n`` developments, run the chain on it and return the split (seconds); ``pages`` and
+    ``sheets`` as ``run --gemeenten --fiches`` (``"shortage"``, ``"top"``: sixty of each, as a province's run
+    draws); without ``pieces`` no municipality pages, project sheets or station charts (``run --gemeenten geen
+    --fiches geen --grafieken geen``)."""
     import logging
 
     from energieplanologie.pipeline import analyse, write_outputs
@@ -130,11 +131,11 @@ def full_run(n: int, *, seed: int = 0, out: Path | None = None, pieces: bool = T
     with tempfile.TemporaryDirectory(prefix="bench_full_run_") as tmp:
         folder = out if out is not None else Path(tmp) / "uitvoer"
         t0, c0 = time.perf_counter(), _cpu()
-        choice = "auto" if pieces else "none"
+        pages, sheets = (pages, sheets) if pieces else ("none", "none")
         written = write_outputs(result, folder, progress=progress, charts="shortage" if pieces else "none",
-                                pages=choice, sheets=choice)
+                                pages=pages, sheets=sheets)
         writing, writing_cpu = time.perf_counter() - t0, _cpu() - c0
-        missing = check_folder(folder, result, choice)
+        missing = check_folder(folder, result, pages, sheets)
         size_mb = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
     from energieplanologie.pipeline import page_codes, sheet_ids
 
@@ -143,8 +144,8 @@ def full_run(n: int, *, seed: int = 0, out: Path | None = None, pieces: bool = T
             "writers_s": {k: round(v, 2) for k, v in times.items()}, "files": len(written),
             "folder_mb": round(size_mb, 1), "missing": missing, "developments": len(region.developments),
             "stations": len(region.stations), "municipalities": len(region.municipalities),
-            "projects": len(result.assessment.table), "pages": len(page_codes(result, choice)[0]),
-            "sheets": len(sheet_ids(result, choice))}
+            "projects": len(result.assessment.table), "pages": len(page_codes(result, pages)[0]),
+            "sheets": len(sheet_ids(result, sheets))}
 
 
 def describe(r: dict) -> str:
@@ -170,10 +171,15 @@ def main(argv: list[str] | None = None) -> int:
                                                     "per processor)")
     parser.add_argument("--no-pieces", action="store_true", help="without municipality pages, project sheets and "
                                                                       "station charts")
+    parser.add_argument("--pages", default="auto", help="as run --gemeenten: auto, shortage (the 60 with the "
+                                                          "largest shortage), all, none")
+    parser.add_argument("--sheets", default="auto", help="as run --fiches: auto, top (the 60 ranked highest), all, "
+                                                           "none")
     args = parser.parse_args(argv)
     if args.workers is not None:
         os.environ["ENERGIEPLANOLOGIE_WORKERS"] = str(args.workers)
-    r = full_run(args.n, seed=args.seed, out=args.out, pieces=not args.no_pieces)
+    r = full_run(args.n, seed=args.seed, out=args.out, pieces=not args.no_pieces, pages=args.pages,
+                 sheets=args.sheets)
     r["seconds"] = round(r["analyses_s"] + r["writing_s"], 2)
     from energieplanologie._workers import worker_count
 

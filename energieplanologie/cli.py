@@ -44,11 +44,11 @@ Charts = Annotated[str, typer.Option(
     "--grafieken", help="Stationsgrafieken: tekort (stations met een tekort, de grootste 100), alle, geen, of "
     "station_id's gescheiden door komma's.")]
 Pages = Annotated[str, typer.Option(
-    "--gemeenten", help="Gemeentepagina's: auto (alle tot 60 gemeenten, daarboven de 60 met het grootste tekort), "
-    "alle, geen, of gemeentecodes gescheiden door komma's.")]
+    "--gemeenten", help="Gemeentepagina's: auto (alle tot 60 gemeenten, daarboven op verzoek), tekort (de 60 met het "
+    "grootste tekort), alle, geen, of gemeentecodes gescheiden door komma's.")]
 Sheets = Annotated[str, typer.Option(
-    "--fiches", help="Projectfiches: auto (alle tot 60 projecten, daarboven de 60 hoogst gerangschikte), alle, geen, "
-    "of project-id's gescheiden door komma's.")]
+    "--fiches", help="Projectfiches: auto (alle tot 60 projecten, daarboven op verzoek), top (de 60 hoogst "
+    "gerangschikte), alle, geen, of project-id's gescheiden door komma's.")]
 
 
 def _chart_choice(value: str) -> str | list[str]:
@@ -60,14 +60,14 @@ def _chart_choice(value: str) -> str | list[str]:
 
 
 def _page_choice(value: str) -> str | list[str]:
-    """``--gemeenten``: auto | alle | geen, or a list of municipality codes."""
+    """``--gemeenten``: auto | tekort | alle | geen, or a list of municipality codes."""
     from energieplanologie.output_choice import PAGE_CHOICES, parse_choice
 
     return parse_choice(value, PAGE_CHOICES, option="gemeenten", what="gemeentecodes")
 
 
 def _sheet_choice(value: str) -> str | list[str]:
-    """``--fiches``: auto | alle | geen, or a list of project ids."""
+    """``--fiches``: auto | top | alle | geen, or a list of project ids."""
     from energieplanologie.output_choice import SHEET_CHOICES, parse_choice
 
     return parse_choice(value, SHEET_CHOICES, option="fiches", what="project-id's")

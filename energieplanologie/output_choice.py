@@ -1,11 +1,12 @@
 """Which per-item products the full chain writes: municipality pages and project sheets (DESIGN §9).
 
 A province has at most some sixty municipalities and a provincial pMIEK a few dozen projects: ``run`` writes a page
-and a sheet for every one of them. The whole country has some 340 municipalities and hundreds of projects, and one page or
-sheet takes a second or more to draw: there ``run`` writes those that matter most (the municipalities served by the
-largest shortages, the projects ranked highest), at most :data:`PAGE_LIMIT` and :data:`SHEET_LIMIT`, and says so;
-the rest are made on request (``--gemeenten``, ``--fiches``). The tables (``projectenlijst``, the GeoPackage) always
-hold everything.
+and a sheet for every one of them. A region beyond that (the whole country: some 340 municipalities and hundreds of
+projects) gets its pages and sheets on request: one page or sheet takes about a second to draw, and a national run
+that drew sixty of each spent four times its analyses on them before its user had chosen which to read. There
+``run`` says so and names the choices: ``--gemeenten tekort`` (the :data:`PAGE_LIMIT` municipalities served by the
+largest shortages), ``--fiches top`` (the :data:`SHEET_LIMIT` projects ranked highest), ``alle`` or a list. The
+tables (``projectenlijst``, the GeoPackage), the interactive map and the indexes always hold everything.
 """
 
 from __future__ import annotations
@@ -26,15 +27,16 @@ __all__ = [
     "project_sheet_ids",
 ]
 
-#: At most this many municipality pages with ``"auto"`` (every Dutch province has fewer municipalities).
+#: ``"auto"`` writes a page for every municipality up to this many (every Dutch province has fewer), none beyond;
+#: ``"shortage"`` at most this many.
 PAGE_LIMIT = 60
-#: At most this many project sheets with ``"auto"`` (the highest ranked).
+#: ``"auto"`` writes a sheet for every project up to this many, none beyond; ``"top"`` the this many ranked highest.
 SHEET_LIMIT = 60
 
 #: The words of ``--gemeenten`` and what they mean to :func:`municipality_page_codes`.
-PAGE_CHOICES: dict[str, str] = {"auto": "auto", "alle": "all", "geen": "none"}
+PAGE_CHOICES: dict[str, str] = {"auto": "auto", "tekort": "shortage", "alle": "all", "geen": "none"}
 #: The words of ``--fiches`` and what they mean to :func:`project_sheet_ids`.
-SHEET_CHOICES: dict[str, str] = {"auto": "auto", "alle": "all", "geen": "none"}
+SHEET_CHOICES: dict[str, str] = {"auto": "auto", "top": "top", "alle": "all", "geen": "none"}
 
 
 def parse_choice(value: str, choices: Mapping[str, str], *, option: str, what: str) -> str | list[str]:
@@ -83,17 +85,20 @@ def _named(which: Iterable[str], known: Sequence[str], *, option: str, what: str
 
 
 def _fixed_choice(which: str | Iterable[str], order: Sequence[str], *, option: str, what: str, choices: str,
-                  ids: str) -> list[str] | None:
-    """The answer for a list of ids, ``"all"`` or ``"none"`` (``order`` kept); None for ``"auto"``."""
+                  ids: str, words: Mapping[str, str], ranked: str, limit: int) -> list[str] | None:
+    """The answer for a list of ids, ``"all"``, ``"none"`` or ``"auto"`` (``order`` kept); None for ``ranked``
+    (the caller ranks); anything else is refused, naming the ``words``."""
     if not isinstance(which, str):
         return _named(which, order, option=option, what=what)
     if which == "all":
         return list(order)
     if which == "none":
         return []
-    if which != "auto":
-        raise ConfigError(f"onbekende keuze voor de {choices}: {which!r}; kies auto, alle, geen of een lijst met {ids}",
-                          key=option)
+    if which == "auto":  # every one in a province's region, none beyond it (on request)
+        return list(order) if len(order) <= limit else []
+    if which != ranked:
+        raise ConfigError(f"onbekende keuze voor de {choices}: {which!r}; kies {', '.join(words)} of een lijst met "
+                          f"{ids}", key=option)
     return None
 
 
@@ -109,11 +114,12 @@ def municipality_page_codes(municipalities: pd.DataFrame, balance: pd.DataFrame,
         The station balance of ONE scenario (``station_id``, ``shortage_mw``).
     allocation : DataFrame
         The allocation the balance used (``municipality_code``, ``station_id``).
-    which : {"auto", "all", "none"} or iterable of str, default "auto"
-        ``"auto"``: every municipality when there are at most ``limit``, else the ``limit`` municipalities with the
-        largest shortage: over the stations their developments are allocated to, the sum of each station's largest
-        shortage (MW, any year and direction, as :func:`~energieplanologie.charts.chart_stations` ranks them); ties
-        by code; none without a shortage. ``"all"``, ``"none"``, or the codes themselves.
+    which : {"auto", "shortage", "all", "none"} or iterable of str, default "auto"
+        ``"auto"``: every municipality when there are at most ``limit`` (a province), else none (on request).
+        ``"shortage"``: the municipalities with a shortage, at most the ``limit`` with the largest: over the
+        stations their developments are allocated to, the sum of each station's largest shortage (MW, any year and
+        direction, as :func:`~energieplanologie.charts.chart_stations` ranks them); ties by code. ``"all"``,
+        ``"none"``, or the codes themselves.
     limit : int, default :data:`PAGE_LIMIT`
 
     Returns
@@ -131,16 +137,16 @@ def municipality_page_codes(municipalities: pd.DataFrame, balance: pd.DataFrame,
     >>> mun = pd.DataFrame({"municipality_code": ["GM1", "GM2", "GM3"]})
     >>> bal = pd.DataFrame({"station_id": ["A", "B", "B"], "shortage_mw": [5.0, 2.0, 0.0]})
     >>> alloc = pd.DataFrame({"municipality_code": ["GM1", "GM2", "GM2", "GM3"], "station_id": ["B", "A", "A", None]})
-    >>> municipality_page_codes(mun, bal, alloc, limit=1), municipality_page_codes(mun, bal, alloc, limit=3)
-    (['GM2'], ['GM1', 'GM2', 'GM3'])
+    >>> municipality_page_codes(mun, bal, alloc, limit=3), municipality_page_codes(mun, bal, alloc, limit=2)
+    (['GM1', 'GM2', 'GM3'], [])
+    >>> municipality_page_codes(mun, bal, alloc, "shortage", limit=1), municipality_page_codes(mun, bal, alloc, "shortage")
+    (['GM2'], ['GM1', 'GM2'])
     """
     codes = sorted(municipalities["municipality_code"].astype(str))
     fixed = _fixed_choice(which, codes, option="gemeenten", what="gemeente", choices="gemeentepagina's",
-                          ids="gemeentecodes")
+                          ids="gemeentecodes", words=PAGE_CHOICES, ranked="shortage", limit=limit)
     if fixed is not None:
         return fixed
-    if len(codes) <= limit:
-        return codes
     short = balance.groupby(balance["station_id"].astype(str))["shortage_mw"].max()
     pairs = pd.DataFrame({"code": allocation["municipality_code"].astype("string"),
                           "station": allocation["station_id"].astype("string")}).dropna().drop_duplicates()
@@ -159,9 +165,9 @@ def project_sheet_ids(ranking: pd.DataFrame, which: str | Iterable[str] = "auto"
     ----------
     ranking : DataFrame
         ``assessment.table`` (``project_id``, ``rank``).
-    which : {"auto", "all", "none"} or iterable of str, default "auto"
-        ``"auto"``: every project when there are at most ``limit``, else the ``limit`` ranked highest.
-        ``"all"``, ``"none"``, or the project ids themselves.
+    which : {"auto", "top", "all", "none"} or iterable of str, default "auto"
+        ``"auto"``: every project when there are at most ``limit`` (a provincial pMIEK), else none (on request).
+        ``"top"``: the ``limit`` ranked highest. ``"all"``, ``"none"``, or the project ids themselves.
     limit : int, default :data:`SHEET_LIMIT`
 
     Raises
@@ -173,9 +179,12 @@ def project_sheet_ids(ranking: pd.DataFrame, which: str | Iterable[str] = "auto"
     --------
     >>> import pandas as pd
     >>> table = pd.DataFrame({"project_id": ["P1", "P2", "P3"], "rank": [3, 1, 2]})
-    >>> project_sheet_ids(table, limit=2), project_sheet_ids(table, ["P1"]), project_sheet_ids(table, "none")
-    (['P2', 'P3'], ['P1'], [])
+    >>> project_sheet_ids(table), project_sheet_ids(table, limit=2), project_sheet_ids(table, "top", limit=2)
+    (['P2', 'P3', 'P1'], [], ['P2', 'P3'])
+    >>> project_sheet_ids(table, ["P1"]), project_sheet_ids(table, "none")
+    (['P1'], [])
     """
     order = ranking.sort_values("rank", kind="stable")["project_id"].astype(str).tolist()
-    fixed = _fixed_choice(which, order, option="fiches", what="project", choices="projectfiches", ids="project-id's")
+    fixed = _fixed_choice(which, order, option="fiches", what="project", choices="projectfiches", ids="project-id's",
+                          words=SHEET_CHOICES, ranked="top", limit=limit)
     return order[:max(limit, 0)] if fixed is None else fixed

@@ -313,9 +313,10 @@ def write_outputs(result: Analysis, out_dir: str | Path, *, pdf: bool = True, ro
 
 def page_codes(result: Analysis, pages: str | Sequence[str] = "auto") -> tuple[list[str], str]:
     """The municipalities that get an overview page in the output folder, and how they were chosen (for the index):
-    ``"auto"`` (default) every one up to :data:`~energieplanologie.output_choice.PAGE_LIMIT`, beyond that the
-    municipalities with the largest shortage in the chosen scenario (a notice says so); ``"all"``,
-    ``"none"``, or a list of codes (:func:`~energieplanologie.output_choice.municipality_page_codes`).
+    ``"auto"`` (default) every one up to :data:`~energieplanologie.output_choice.PAGE_LIMIT` (a province), beyond
+    that none, on request (a notice names the choices); ``"shortage"`` the municipalities with the largest shortage
+    in the chosen scenario (at most that many); ``"all"``, ``"none"``, or a list of codes
+    (:func:`~energieplanologie.output_choice.municipality_page_codes`).
 
     Examples
     --------
@@ -333,19 +334,22 @@ def page_codes(result: Analysis, pages: str | Sequence[str] = "auto") -> tuple[l
     total = len(result.region.municipalities)
     if len(codes) == total:
         return codes, ""
+    if which == "shortage":
+        return codes, f"de {format_number(len(codes), 0)} met het grootste tekort (hoogstens {format_number(limit, 0)})"
     if which != "auto":
         return codes, "de gekozen gemeenten"
     logging.getLogger("energieplanologie").warning(
-        "gemeentepagina's voor de %s gemeenten met het grootste tekort (van %s gemeenten); kies --gemeenten alle "
-        "of noem de gemeenten (--gemeenten GM0001,GM0002) voor meer", format_number(len(codes), 0),
-        format_number(total, 0))
-    return codes, f"de {format_number(len(codes), 0)} met het grootste tekort (hoogstens {format_number(limit, 0)})"
+        "%s gemeenten, meer dan een provincie (%s): gemeentepagina's op verzoek; kies --gemeenten tekort (de %s "
+        "met het grootste tekort), --gemeenten alle, of noem de gemeenten (--gemeenten GM0001,GM0002)",
+        format_number(total, 0), format_number(limit, 0), format_number(limit, 0))
+    return codes, f"bij meer dan {format_number(limit, 0)} gemeenten alleen op verzoek"
 
 
 def sheet_ids(result: Analysis, sheets: str | Sequence[str] = "auto") -> list[str]:
     """The projects that get a project sheet in the output folder: ``"auto"`` (default) every one up to
-    :data:`~energieplanologie.output_choice.SHEET_LIMIT`, beyond that the highest ranked (a notice says so);
-    ``"all"``, ``"none"``, or a list of project ids (:func:`~energieplanologie.output_choice.project_sheet_ids`).
+    :data:`~energieplanologie.output_choice.SHEET_LIMIT` (a provincial pMIEK), beyond that none, on request (a
+    notice names the choices); ``"top"`` that many ranked highest; ``"all"``, ``"none"``, or a list of project ids
+    (:func:`~energieplanologie.output_choice.project_sheet_ids`).
 
     Examples
     --------
@@ -357,12 +361,14 @@ def sheet_ids(result: Analysis, sheets: str | Sequence[str] = "auto") -> list[st
     from energieplanologie import output_choice
 
     which = sheets if isinstance(sheets, str) else list(sheets)
-    ids = output_choice.project_sheet_ids(result.assessment.table, which, limit=output_choice.SHEET_LIMIT)
+    limit = output_choice.SHEET_LIMIT
+    ids = output_choice.project_sheet_ids(result.assessment.table, which, limit=limit)
     total = len(result.assessment.table)
     if which == "auto" and len(ids) < total:
         logging.getLogger("energieplanologie").warning(
-            "projectfiches voor de %s hoogst gerangschikte projecten (van %s); kies --fiches alle of noem de "
-            "projecten (--fiches ID,ID) voor meer", format_number(len(ids), 0), format_number(total, 0))
+            "%s projecten, meer dan een provinciaal pMIEK (%s): projectfiches op verzoek; kies --fiches top (de %s "
+            "hoogst gerangschikte), --fiches alle, of noem de projecten (--fiches ID,ID)", format_number(total, 0),
+            format_number(limit, 0), format_number(limit, 0))
     return ids
 
 

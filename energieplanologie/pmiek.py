@@ -1301,7 +1301,8 @@ def _index_html(rows: list[tuple[dict[str, Any], str | None]], assessment: Asses
         have = len(rows) - missing
         combined += (f"<p>{format_number(have, 0)} van de {format_number(len(rows), 0)} projecten "
                      f"{'heeft' if have == 1 else 'hebben'} hier een fiche. Een fiche voor een ander project maakt "
-                     "<code>energieplanologie run … --fiches ID,ID</code> (of <code>--fiches alle</code>).</p>")
+                     "<code>energieplanologie run … --fiches ID,ID</code> (of <code>--fiches top</code> voor de hoogst "
+                     "gerangschikte, <code>--fiches alle</code>).</p>")
     name = _html.escape(region.name)
     return ("<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">"
             f"<title>Projectfiches pMIEK {name}</title>"
