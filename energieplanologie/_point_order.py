@@ -9,7 +9,9 @@ the point's position, and the keys are sorted by value (``np.sort``, vectorised,
 only the groups among them whose x and y are not already in order are sorted again with ``np.lexsort``.
 
 :func:`cell_coordinate_order` does the same within raster cells (the density sums each cell's MW in coordinate
-order): its keys hold the cell, then where the point lies across its cell, then the position.
+order), without a comparison sort: a radix sort (``np.argsort(kind="stable")`` on 16-bit digits, which numpy sorts
+by counting in linear time) by where the point lies across its cell, then by the cell, digit by digit; points that
+share both come out in input order and are put in coordinate order afterwards, as above.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ __all__ = ["cell_coordinate_order", "coordinate_order"]
 
 _U64 = np.uint64
 _SIGN = _U64(1 << 63)
+#: Bits of one radix digit of :func:`cell_coordinate_order` (numpy counts 16-bit keys in linear time).
+_DIGIT_BITS = 16
+_DIGIT_SIZE = 1 << _DIGIT_BITS
 
 
 def _ordered_bits(x: np.ndarray) -> np.ndarray:
@@ -75,9 +80,11 @@ def cell_coordinate_order(cell: np.ndarray, cells: int, fraction: np.ndarray, x:
                           ) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the points by cell, then in coordinate order within each cell (x, then y, then position).
 
-    Within every cell the same order as :func:`coordinate_order` (what a sum per cell in that order needs), from
-    one sort of 64-bit keys: the cell, the point's place across its cell (``fraction``) in the bits left over, and
-    the position; points that share both are put in coordinate order afterwards, as in :func:`coordinate_order`.
+    Within every cell the same order as :func:`coordinate_order` (what a sum per cell in that order needs). A
+    least-significant-digit radix sort, each pass a stable sort of 16-bit digits (``np.argsort(kind="stable")``,
+    a counting sort in numpy): first by the point's place across its cell (``fraction`` in 16 bits), then by the
+    cell, 16 bits at a time from the lowest. Points that share cell and place are then in input order; the runs
+    among them whose x and y are not are put in coordinate order, as in :func:`coordinate_order`.
 
     Parameters
     ----------
@@ -96,7 +103,7 @@ def cell_coordinate_order(cell: np.ndarray, cells: int, fraction: np.ndarray, x:
     order : ndarray of intp
         The permutation.
     sorted_cell : ndarray of int64
-        ``cell[order]``, without gathering it.
+        ``cell[order]``.
 
     Examples
     --------
@@ -107,29 +114,26 @@ def cell_coordinate_order(cell: np.ndarray, cells: int, fraction: np.ndarray, x:
     >>> order.tolist(), sorted_cell.tolist()  # cell 0: x 1 (@4), 2 (@1); cell 1: x 6 y 3 (@3), x 6 y 9 (@2), x 7
     ([4, 1, 3, 2, 0], [0, 0, 1, 1, 1])
     """
-    cell = np.asarray(cell)
+    cell = np.asarray(cell).astype(np.int64, copy=False)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    n = x.size
-    shift = _position_bits(n)
-    # Bits for the place across the cell: what the cell and the position leave, at most 52 (exact in a float).
-    fraction_bits = min(52, 64 - int(shift) - max(1, (int(cells) - 1).bit_length()))
-    if n < 2 or fraction_bits < 0:  # (a raster and a point count beyond 64 bits together: not in practice)
-        order = np.lexsort((y, x, cell)).astype(np.intp, copy=False)
-        return order, cell[order].astype(np.int64, copy=False)
-    fb = _U64(fraction_bits)
-    # The place across the cell in fraction_bits bits: non-decreasing in x within a cell, as the fraction is.
-    place = np.multiply(fraction, float(2**fraction_bits))  # exact: a power of two
-    np.clip(place, 0.0, float(2**fraction_bits - 1), out=place)  # a fraction of 1 into the last place
-    keys = cell.astype(_U64)
-    keys <<= fb
-    keys |= place.astype(_U64)
-    del place
-    keys <<= shift
-    order, high = _sort_with_positions(keys, shift)
-    order = _order_groups(order, high, x, y)
-    high >>= fb
-    return order, high.view(np.int64)
+    if x.size < 2:
+        order = np.arange(x.size, dtype=np.intp)
+        return order, cell[order]
+    # The place across the cell in 16 bits: non-decreasing in x within a cell, as the fraction is.
+    place = np.multiply(fraction, float(_DIGIT_SIZE))  # exact: a power of two
+    np.clip(place, 0.0, float(_DIGIT_SIZE - 1), out=place)  # a fraction of 1 into the last place
+    place = place.astype(np.uint16)
+    order = np.argsort(place, kind="stable")
+    for shift in range(0, max(1, (int(cells) - 1).bit_length()), _DIGIT_BITS):
+        # numpy casts an integer to a narrower unsigned one modulo 2**16: the digit
+        digit = (cell if shift == 0 else cell >> shift).astype(np.uint16)
+        order = order[np.argsort(digit[order], kind="stable")]  # stable: the earlier digits' order stays within
+    sorted_cell = cell[order]
+    high = sorted_cell.astype(_U64)
+    high <<= _U64(_DIGIT_BITS)
+    high |= place[order]
+    return _order_groups(order, high, x, y), sorted_cell
 
 
 def _position_bits(n: int) -> np.uint64:

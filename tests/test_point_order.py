@@ -123,3 +123,20 @@ def test_cell_coordinate_order_is_coordinate_order_within_each_cell(kind):
         w = rng.lognormal(size=n)
         assert np.array_equal(np.bincount(sorted_cell, weights=w[order], minlength=rows * cols),
                               np.bincount(cell[by_coordinates], weights=w[by_coordinates], minlength=rows * cols))
+
+
+@pytest.mark.parametrize("cells", [1, 2**16, 2**16 + 1, 3 * 2**20, 2**33])
+def test_cell_coordinate_order_over_several_digits_of_cells(cells):
+    # The cells are sorted 16 bits at a time: cells that differ only in a high digit, or only in the low one, and
+    # points whose places across the cell fall in the same 16-bit bucket (within 250 m / 2**16) all come out in
+    # (cell, x, y, position) order.
+    rng = np.random.default_rng(5)
+    n = 5000
+    pick = np.array([0, 1, 2**16 - 1, 2**16, 2**16 + 1, 2**32 + 7, cells - 1], dtype=np.int64)
+    cell = rng.choice(pick[pick < cells], n)
+    x = 1000.0 + rng.choice(rng.uniform(0, 250, 40), n) + rng.integers(0, 3, n) * 1e-4  # duplicates and near ones
+    y = rng.choice(np.array([5.0, 1.0, 3.0]), n)
+    order, sorted_cell = cell_coordinate_order(cell, cells, (x - 1000.0) / 250.0, x, y)
+    expected = np.lexsort((np.arange(n), y, x, cell))
+    assert np.array_equal(order, expected)
+    assert np.array_equal(sorted_cell, cell[expected]) and sorted_cell.dtype == np.int64
