@@ -225,3 +225,48 @@ def test_property_shares_match_voronoi_and_sum_to_one(seed, n_st, n_poly, min_sh
         if len(big) == len(expected):  # nothing folded: each share is the exact area share
             for s, v in zip(got["station_id"], got["share"], strict=True):
                 assert v == pytest.approx(expected[int(s[1:])], abs=1e-9)
+
+
+def _one_by_one_nearest(station_xy: np.ndarray, points: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rule by brute force: every distance, then the lowest rank among those within TIE_M of the nearest."""
+    from energieplanologie.allocation import TIE_M
+
+    dist = np.hypot(points[:, None, 0] - station_xy[None, :, 0], points[:, None, 1] - station_xy[None, :, 1])
+    nearest = dist.min(axis=1)
+    tied_rank = np.where(dist <= nearest[:, None] + TIE_M, rank[None, :], np.iinfo(np.int64).max)
+    return nearest, tied_rank.argmin(axis=1)
+
+
+def test_nearest_station_in_tile_order_answers_each_point_as_alone():
+    # Beyond TILED_QUERY_MIN points the KD-tree is asked tile by tile; the answers must come back in the points'
+    # order and equal a query of each point alone (here: brute force), ties included. The stations sit on a
+    # 2 km grid, so points on the grid's middle lines are equally near two (or four) stations: the lowest
+    # station_id wins, whatever tile the point falls in.
+    from scipy.spatial import cKDTree
+
+    from energieplanologie.allocation import TILED_QUERY_MIN, _tile_order, nearest_station
+
+    rng = np.random.default_rng(3)
+    gx, gy = np.meshgrid(np.arange(0, 20_000.0, 2000.0), np.arange(300_000, 320_000.0, 2000.0))
+    station_xy = np.column_stack([gx.ravel(), gy.ravel()])
+    rank = rng.permutation(len(station_xy))  # station_id order unrelated to the positions
+    n = TILED_QUERY_MIN + 500
+    points = np.column_stack([rng.uniform(-1000, 21_000, n), rng.uniform(299_000, 321_000, n)])
+    points[:2000, 0] = 1000.0 + 2000.0 * rng.integers(0, 10, 2000)  # on a middle line between two columns
+    points[:200, 1] = 301_000.0 + 2000.0 * rng.integers(0, 10, 200)  # and on a crossing of four
+    eligible = np.arange(len(station_xy))
+    order = _tile_order(points)
+    assert order is not None and np.array_equal(np.sort(order), np.arange(n))  # a permutation ...
+    y = points[:, 1]
+    tile_row = ((y - y.min()) * ((256 - 1e-6) / (y.max() - y.min()))).astype(int)
+    assert (np.diff(tile_row[order]) >= 0).all()  # ... row of tiles by row of tiles, from the south
+    assert _tile_order(points[:100]) is None  # few points: asked as they come
+    assert _tile_order(np.where(np.arange(n)[:, None] == 7, np.nan, points)) is None  # (the query refuses NaN)
+    dist, pos = nearest_station(cKDTree(station_xy), points, eligible, rank)
+    want_dist, want_pos = _one_by_one_nearest(station_xy, points, rank)
+    assert np.allclose(dist, want_dist, rtol=0, atol=1e-9) and np.array_equal(pos, want_pos)
+    assert len(np.unique(pos[:200])) > 20  # (the tied points are spread over many stations)
+    # Exactly the plain query's numbers (below the threshold no tile order is used): point by point the same.
+    for at in (np.arange(0, n, 97), np.arange(n - 300, n)):
+        d_alone, p_alone = nearest_station(cKDTree(station_xy), points[at], eligible, rank)
+        assert np.array_equal(dist[at], d_alone) and np.array_equal(pos[at], p_alone)
