@@ -21,6 +21,23 @@ def representative_x_y(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ([1.0, 1.0, nan], [2.0, 1.0, nan])
     """
     geoms = np.asarray(geoms, dtype=object)
+    # Both coordinates in one pass over the GEOS geometries: a geometry of one coordinate (a point) is its own
+    # bounding box. The rest (polygons, missing or empty ones, and any non-finite box) as ever, below.
+    box = shapely.bounds(geoms)
+    x = np.ascontiguousarray(box[:, 0])
+    y = np.ascontiguousarray(box[:, 1])
+    del box
+    other = np.flatnonzero((shapely.get_num_coordinates(geoms) != 1) | ~np.isfinite(x) | ~np.isfinite(y))
+    if len(other):
+        x[other], y[other] = _point_or_on_surface_x_y(geoms[other])
+    return x, y
+
+
+def _point_or_on_surface_x_y(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`representative_x_y` geometry by geometry: a point's x and y, else those of a point on its surface.
+
+    (``point_on_surface`` of a collection of one point is that point: the same numbers as its bounding box.)
+    """
     # get_x/get_y give NaN for anything but a point: one pass each, no masking of the (mostly point) array.
     x = shapely.get_x(geoms)
     y = shapely.get_y(geoms)
