@@ -9,8 +9,8 @@ the point's position, and the keys are sorted by value (``np.sort``, vectorised,
 only the groups among them whose x and y are not already in order are sorted again with ``np.lexsort``.
 
 :func:`cell_coordinate_order` does the same within raster cells (the density sums each cell's MW in coordinate
-order), without a comparison sort: a radix sort (``np.argsort(kind="stable")`` on 16-bit digits, which numpy sorts
-by counting in linear time) by where the point lies across its cell, then by the cell, digit by digit; points that
+order), without a comparison sort: keys of the cell and where the point lies across it are put in order by a radix
+sort (``np.argsort(kind="stable")`` on 16-bit digits, which numpy sorts by counting in linear time); points that
 share both come out in input order and are put in coordinate order afterwards, as above.
 """
 
@@ -24,7 +24,6 @@ _U64 = np.uint64
 _SIGN = _U64(1 << 63)
 #: Bits of one radix digit of :func:`cell_coordinate_order` (numpy counts 16-bit keys in linear time).
 _DIGIT_BITS = 16
-_DIGIT_SIZE = 1 << _DIGIT_BITS
 
 
 def _ordered_bits(x: np.ndarray) -> np.ndarray:
@@ -80,11 +79,12 @@ def cell_coordinate_order(cell: np.ndarray, cells: int, fraction: np.ndarray, x:
                           ) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the points by cell, then in coordinate order within each cell (x, then y, then position).
 
-    Within every cell the same order as :func:`coordinate_order` (what a sum per cell in that order needs). A
-    least-significant-digit radix sort, each pass a stable sort of 16-bit digits (``np.argsort(kind="stable")``,
-    a counting sort in numpy): first by the point's place across its cell (``fraction`` in 16 bits), then by the
-    cell, 16 bits at a time from the lowest. Points that share cell and place are then in input order; the runs
-    among them whose x and y are not are put in coordinate order, as in :func:`coordinate_order`.
+    Within every cell the same order as :func:`coordinate_order` (what a sum per cell in that order needs). Each
+    point's key holds its cell and, in the bits below, its place across the cell (``fraction``, at least 8 bits);
+    the keys are put in order by a least-significant-digit radix sort, each pass a stable sort of 16-bit digits
+    (``np.argsort(kind="stable")``, a counting sort in numpy): two passes for up to 2**24 cells. Points that share
+    cell and place are then in input order; the runs among them whose x and y are not are put in coordinate
+    order, as in :func:`coordinate_order`.
 
     Parameters
     ----------
@@ -120,20 +120,26 @@ def cell_coordinate_order(cell: np.ndarray, cells: int, fraction: np.ndarray, x:
     if x.size < 2:
         order = np.arange(x.size, dtype=np.intp)
         return order, cell[order]
-    # The place across the cell in 16 bits: non-decreasing in x within a cell, as the fraction is.
-    place = np.multiply(fraction, float(_DIGIT_SIZE))  # exact: a power of two
-    np.clip(place, 0.0, float(_DIGIT_SIZE - 1), out=place)  # a fraction of 1 into the last place
-    place = place.astype(np.uint16)
-    order = np.argsort(place, kind="stable")
-    for shift in range(0, max(1, (int(cells) - 1).bit_length()), _DIGIT_BITS):
-        # numpy casts an integer to a narrower unsigned one modulo 2**16: the digit
-        digit = (cell if shift == 0 else cell >> shift).astype(np.uint16)
-        order = order[np.argsort(digit[order], kind="stable")]  # stable: the earlier digits' order stays within
-    sorted_cell = cell[order]
-    high = sorted_cell.astype(_U64)
-    high <<= _U64(_DIGIT_BITS)
-    high |= place[order]
-    return _order_groups(order, high, x, y), sorted_cell
+    # One key per point: the cell above, the place across the cell below, in as many 16-bit digits as the cell
+    # and 8 bits of place need (two for up to 2**24 cells); the place takes the bits left, at least 8.
+    cell_bits = max(1, (int(cells) - 1).bit_length())
+    key_bits = min(64, -(-(cell_bits + 8) // _DIGIT_BITS) * _DIGIT_BITS)
+    place_bits = _U64(key_bits - cell_bits)
+    place = np.multiply(fraction, float(2 ** int(place_bits)))  # exact: a power of two
+    np.clip(place, 0.0, float(2 ** int(place_bits) - 1), out=place)  # a fraction of 1 into the last place
+    key = cell.astype(_U64)
+    key <<= place_bits
+    key |= place.astype(_U64)  # non-decreasing in x within a cell, as the fraction is
+    del place
+    order = np.argsort(key.astype(np.uint16), kind="stable")  # the lowest digit (the cast keeps the low 16 bits)
+    for shift in range(_DIGIT_BITS, key_bits, _DIGIT_BITS):
+        digit = (key >> _U64(shift)).astype(np.uint16)
+        order = order[np.argsort(digit[order], kind="stable")]  # stable: the lower digits' order stays within
+    high = key[order]
+    del key
+    order = _order_groups(order, high, x, y)
+    high >>= place_bits
+    return order, high.view(np.int64)
 
 
 def _position_bits(n: int) -> np.uint64:

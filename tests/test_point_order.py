@@ -153,11 +153,11 @@ def test_cell_coordinate_order_is_coordinate_order_within_each_cell(kind):
                               np.bincount(cell[by_coordinates], weights=w[by_coordinates], minlength=rows * cols))
 
 
-@pytest.mark.parametrize("cells", [1, 2**16, 2**16 + 1, 3 * 2**20, 2**33])
+@pytest.mark.parametrize("cells", [1, 2**8, 2**8 + 1, 2**16, 2**16 + 1, 3 * 2**20, 2**24 + 1, 2**33, 2**62])
 def test_cell_coordinate_order_over_several_digits_of_cells(cells):
-    # The cells are sorted 16 bits at a time: cells that differ only in a high digit, or only in the low one, and
-    # points whose places across the cell fall in the same 16-bit bucket (within 250 m / 2**16) all come out in
-    # (cell, x, y, position) order.
+    # The keys (cell above, place across the cell below: 8 to 23 bits of it, 1 for 2**62 cells) are sorted 16 bits
+    # at a time: cells that differ only in a high digit, or only in the low one, and points whose places across
+    # the cell fall in the same bucket all come out in (cell, x, y, position) order.
     rng = np.random.default_rng(5)
     n = 5000
     pick = np.array([0, 1, 2**16 - 1, 2**16, 2**16 + 1, 2**32 + 7, cells - 1], dtype=np.int64)
