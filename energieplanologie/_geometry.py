@@ -5,7 +5,38 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-__all__ = ["representative_x_y", "representative_xy"]
+__all__ = ["representative_points", "representative_x_y", "representative_xy"]
+
+
+def representative_points(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`representative_x_y`, and the positions of the geometries whose point is not read from a point.
+
+    Returns
+    -------
+    x, y : ndarray of float
+        As :func:`representative_x_y`.
+    other : ndarray of intp
+        Ascending positions of every geometry that is not one coordinate with finite x and y (a point): the
+        polygons, lines, missing and empty geometries all are among them, so a question about those (e.g. which
+        are polygons) need only ask these.
+
+    Examples
+    --------
+    >>> x, y, other = representative_points(np.array([shapely.Point(1, 2), shapely.box(0, 0, 2, 2), None]))
+    >>> x.tolist(), y.tolist(), other.tolist()
+    ([1.0, 1.0, nan], [2.0, 1.0, nan], [1, 2])
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    # Both coordinates in one pass over the GEOS geometries: a geometry of one coordinate (a point) is its own
+    # bounding box. The rest (polygons, missing or empty ones, and any non-finite box) as ever, below.
+    box = shapely.bounds(geoms)
+    x = np.ascontiguousarray(box[:, 0])
+    y = np.ascontiguousarray(box[:, 1])
+    del box
+    other = np.flatnonzero((shapely.get_num_coordinates(geoms) != 1) | ~np.isfinite(x) | ~np.isfinite(y))
+    if len(other):
+        x[other], y[other] = _point_or_on_surface_x_y(geoms[other])
+    return x, y, other
 
 
 def representative_x_y(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -20,16 +51,7 @@ def representative_x_y(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> x.tolist(), y.tolist()
     ([1.0, 1.0, nan], [2.0, 1.0, nan])
     """
-    geoms = np.asarray(geoms, dtype=object)
-    # Both coordinates in one pass over the GEOS geometries: a geometry of one coordinate (a point) is its own
-    # bounding box. The rest (polygons, missing or empty ones, and any non-finite box) as ever, below.
-    box = shapely.bounds(geoms)
-    x = np.ascontiguousarray(box[:, 0])
-    y = np.ascontiguousarray(box[:, 1])
-    del box
-    other = np.flatnonzero((shapely.get_num_coordinates(geoms) != 1) | ~np.isfinite(x) | ~np.isfinite(y))
-    if len(other):
-        x[other], y[other] = _point_or_on_surface_x_y(geoms[other])
+    x, y, _ = representative_points(geoms)
     return x, y
 
 

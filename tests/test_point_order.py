@@ -168,3 +168,20 @@ def test_cell_coordinate_order_over_several_digits_of_cells(cells):
     expected = np.lexsort((np.arange(n), y, x, cell))
     assert np.array_equal(order, expected)
     assert np.array_equal(sorted_cell, cell[expected]) and sorted_cell.dtype == np.int64
+
+
+def test_representative_points_names_every_geometry_that_is_not_a_point():
+    # The allocation asks only these which are polygons: every polygon (also a degenerate one) must be among them;
+    # points with finite coordinates (also in a collection of one) are not. (An empty polygon has no point on its
+    # surface: GEOS refuses it, as ever.)
+    from energieplanologie._geometry import representative_points
+
+    geoms = np.array([
+        shapely.Point(1, 2), shapely.box(0, 0, 2, 2), shapely.MultiPolygon([shapely.box(5, 5, 6, 6)]),
+        shapely.Polygon([(2, 2), (2, 2), (2, 2), (2, 2)]), None, shapely.MultiPoint([(3, 4)]), shapely.Point(np.inf, 0),
+        shapely.LineString([(0, 0), (1, 1)]), shapely.Point(7, 8)], dtype=object)
+    x, y, other = representative_points(geoms)
+    assert other.tolist() == [1, 2, 3, 4, 6, 7]
+    polygons = np.flatnonzero(np.isin(shapely.get_type_id(geoms), (3, 6)))
+    assert set(polygons.tolist()) <= set(other.tolist())
+    assert (x[[0, 5, 8]].tolist(), y[[0, 5, 8]].tolist()) == ([1.0, 3.0, 7.0], [2.0, 4.0, 8.0])
