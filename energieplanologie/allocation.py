@@ -300,7 +300,7 @@ def _allocate_arrays(
     # Polygons are divided in a helper thread while the nearest-station queries run here: both GEOS (shapely's
     # vectorised functions) and cKDTree.query release the GIL, so on two cores the geometric work hides behind
     # the queries. The result does not depend on the timing.
-    pending: list[Future[_Parts]] = []
+    pending: list[Future[_Parts | None]] = []
     with ThreadPoolExecutor(max_workers=1) as pool:
         # the carriers present, ascending (a count per carrier code: no sort of a million codes)
         for c in np.flatnonzero(np.bincount(dev_carrier[~explicit], minlength=len(CARRIERS))):
@@ -318,20 +318,30 @@ def _allocate_arrays(
                 tree = cKDTree(st_xy[eligible])
                 polys = members[is_poly[members]] if len(eligible) > 1 else members[:0]
                 if len(polys):
-                    polys = polys[_may_span_cells(geoms[polys], xy[polys], tree)]
-                if len(polys):
-                    pending.append(pool.submit(_split_polygons, geoms[polys], polys, eligible, st_xy, area_parts,
-                                               min_split_share, with_geometry))
+                    pending.append(pool.submit(_span_and_split, geoms[polys], polys, xy[polys], tree, eligible,
+                                               st_xy, area_parts, min_split_share, with_geometry))
                 # np.take: several times faster than xy[members] for rows
                 dist, idx = nearest_station(tree, np.take(xy, members, axis=0), eligible, st_rank)
                 station_pos[members] = eligible[idx]
                 distance[members] = dist
                 method[members] = _NEAREST
-        parts = [f.result() for f in pending]
+        parts = [part for part in (f.result() for f in pending) if part is not None]
 
     if not parts:
         return AllocationArrays(np.arange(n), station_pos, method, np.ones(n), distance, None, False)
     return _merge_parts(n, geoms, xy, st_xy, station_pos, method, distance, parts, with_geometry)
+
+
+def _span_and_split(polys: np.ndarray, members: np.ndarray, rep_xy: np.ndarray, tree: cKDTree,
+                    eligible: np.ndarray, st_xy: np.ndarray, area_parts: np.ndarray | None, min_split_share: float,
+                    with_geometry: bool) -> _Parts | None:
+    """:func:`_split_polygons` of the polygons that may span several service areas (:func:`_may_span_cells`);
+    None when no polygon does. Runs in the helper thread: the test, too, overlaps the nearest-station query."""
+    spans = _may_span_cells(polys, rep_xy, tree)
+    if not spans.any():
+        return None
+    return _split_polygons(polys[spans], members[spans], eligible, st_xy, area_parts, min_split_share,
+                           with_geometry)
 
 
 def _may_span_cells(polys: np.ndarray, rep_xy: np.ndarray, tree: cKDTree) -> np.ndarray:
