@@ -41,7 +41,7 @@ from energieplanologie._errors import EnergieplanologieError
 from energieplanologie._geometry import representative_points, representative_xy
 from energieplanologie.distributed import Kernels, use_dask
 from energieplanologie.options import ALLOCATION_KEYS, check_keys
-from energieplanologie.scenarios import enum_codes
+from energieplanologie.scenarios import enum_codes, missing_as_zero
 from energieplanologie.schema import CARRIERS, LEVELS
 
 __all__ = ["DEFAULT_MAX_MW_PER_LEVEL", "KERNELS", "METHODS", "TIE_M", "AllocationResult", "allocate", "allocate_arrays",
@@ -106,7 +106,7 @@ def _limits(max_mw_per_level: Mapping[str, float] | None) -> dict[str, float]:
 def _mw(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame.columns:
         return np.zeros(len(frame))
-    return np.nan_to_num(frame[column].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    return missing_as_zero(frame[column].to_numpy(dtype=float, na_value=np.nan))  # (read only)
 
 
 _representative_xy = representative_xy

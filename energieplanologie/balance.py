@@ -47,7 +47,7 @@ from energieplanologie.distributed import use_dask
 from energieplanologie.flex import FLEX_BALANCE_COLUMNS, flex_load
 from energieplanologie.progress import ProgressCallback, report, scaled
 from energieplanologie.region import Region
-from energieplanologie.scenarios import Scenario, enum_codes, get_scenario, get_scenarios
+from energieplanologie.scenarios import Scenario, enum_codes, get_scenario, get_scenarios, missing_as_zero
 from energieplanologie.schema import CERTAINTIES, SECTORS
 
 __all__ = [
@@ -96,7 +96,7 @@ def _years(region: Region, years: Iterable[int] | None) -> np.ndarray:
 def _float(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame.columns:
         return np.zeros(len(frame))
-    return np.nan_to_num(frame[column].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    return missing_as_zero(frame[column].to_numpy(dtype=float, na_value=np.nan))  # (read only)
 
 
 class _Rows:

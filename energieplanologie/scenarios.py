@@ -403,9 +403,17 @@ def weighted_mw_arrays(developments: pd.DataFrame, scenario: str | Scenario = "v
     weight = sc.certainty_weights()[cert] * sc.simultaneity_factors()[sect]
     off = column("offtake_mw", True) if "offtake_mw" in developments else np.zeros(n)
     feed = column("feedin_mw", True) if "feedin_mw" in developments else np.zeros(n)
-    return _missing_as_zero(off) * weight, _missing_as_zero(feed) * weight, weight
+    return missing_as_zero(off) * weight, missing_as_zero(feed) * weight, weight
 
 
-def _missing_as_zero(values: np.ndarray) -> np.ndarray:
-    """``np.nan_to_num(values, nan=0.0)``; all finite (the usual case) in one pass, without its copies."""
+def missing_as_zero(values: np.ndarray) -> np.ndarray:
+    """``np.nan_to_num(values, nan=0.0)``; all finite (the usual case) in one pass, without its copies.
+
+    The same numbers; when all are finite ``values`` itself is returned (not a copy): do not write into it.
+
+    Examples
+    --------
+    >>> missing_as_zero(np.array([1.5, np.nan, np.inf])).tolist() == [1.5, 0.0, np.finfo(float).max]
+    True
+    """
     return values if np.isfinite(values).all() else np.nan_to_num(values, nan=0.0)

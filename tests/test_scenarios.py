@@ -162,3 +162,15 @@ def test_weighted_mw_arrays_missing_and_infinite_mw_as_nan_to_num():
     dev["offtake_mw"] = [np.nan, np.inf]
     off, _, _ = weighted_mw_arrays(dev, "verwacht")
     assert off.tolist() == [0.0, np.finfo(float).max * 0.5]
+
+
+def test_missing_as_zero_is_nan_to_num():
+    # The MW columns of allocation, balance and the weighted MW go through it: the numbers of
+    # np.nan_to_num(values, nan=0.0) (NaN 0, ±inf the largest finite floats), all-finite input as it is.
+    from energieplanologie.scenarios import missing_as_zero
+
+    odd = np.array([1.5, np.nan, np.inf, -np.inf, -0.0, 0.0, -2.0])
+    assert np.array_equal(missing_as_zero(odd).view(np.uint64), np.nan_to_num(odd, nan=0.0).view(np.uint64))
+    assert missing_as_zero(odd).tolist() == [1.5, 0.0, np.finfo(float).max, -np.finfo(float).max, -0.0, 0.0, -2.0]
+    finite = np.array([1.0, -0.0, 3.5])
+    assert np.array_equal(missing_as_zero(finite).view(np.uint64), finite.view(np.uint64))
