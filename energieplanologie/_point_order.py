@@ -124,22 +124,23 @@ def cell_coordinate_order(cell: np.ndarray, cells: int, fraction: np.ndarray, x:
     # and 8 bits of place need (two for up to 2**24 cells); the place takes the bits left, at least 8.
     cell_bits = max(1, (int(cells) - 1).bit_length())
     key_bits = min(64, -(-(cell_bits + 8) // _DIGIT_BITS) * _DIGIT_BITS)
-    place_bits = _U64(key_bits - cell_bits)
+    key_type = np.uint32 if key_bits <= 32 else _U64  # half the memory to move for up to 2**24 cells
+    place_bits = key_type(key_bits - cell_bits)
     place = np.multiply(fraction, float(2 ** int(place_bits)))  # exact: a power of two
     np.clip(place, 0.0, float(2 ** int(place_bits) - 1), out=place)  # a fraction of 1 into the last place
-    key = cell.astype(_U64)
+    key = cell.astype(key_type)
     key <<= place_bits
-    key |= place.astype(_U64)  # non-decreasing in x within a cell, as the fraction is
+    key |= place.astype(key_type)  # non-decreasing in x within a cell, as the fraction is
     del place
     order = np.argsort(key.astype(np.uint16), kind="stable")  # the lowest digit (the cast keeps the low 16 bits)
     for shift in range(_DIGIT_BITS, key_bits, _DIGIT_BITS):
-        digit = (key >> _U64(shift)).astype(np.uint16)
+        digit = (key >> key_type(shift)).astype(np.uint16)
         order = order[np.argsort(digit[order], kind="stable")]  # stable: the lower digits' order stays within
     high = key[order]
     del key
     order = _order_groups(order, high, x, y)
     high >>= place_bits
-    return order, high.view(np.int64)
+    return order, high.astype(np.int64, copy=False)
 
 
 def _position_bits(n: int) -> np.uint64:
