@@ -1013,15 +1013,17 @@ def _describe(region: Region, points: pd.DataFrame, labels: np.ndarray, sc: Scen
         return _empty_hotspots(), pd.DataFrame({c: pd.Series([], dtype=float if c == "weight_mw" else object)
                                                 for c in MEMBER_COLUMNS})
     sel = np.flatnonzero(inside)
-    keys, order = _member_keys(points["member_kind"].to_numpy()[sel], points["member_id"].to_numpy()[sel], labels[sel])
+    is_dev = points["member_kind"].to_numpy()[sel] == "development"
+    ids = _arrow_member_ids(region, points["source"].to_numpy()[sel], is_dev)
+    keys, order = _member_keys(is_dev, points["member_id"].to_numpy()[sel] if ids is None else ids, labels[sel])
     sel = sel[order]
+    is_dev = is_dev[order]
     # The members as plain arrays (one per column, in member order): no table is built until the outputs.
     m = {c: points[c].to_numpy()[sel] for c in points.columns}
     m["label"] = labels[sel]
     labs, first = np.unique(m["label"], return_index=True)
     hid = _hotspot_ids(keys, first)
     lab_pos = np.searchsorted(labs, m["label"])
-    is_dev = m["member_kind"] == "development"
     attributes = _member_attributes(region, m["source"], is_dev)
     m["geometry"] = attributes.geometry
     m["infra_station_id"] = attributes.infra_station_id
@@ -1165,33 +1167,71 @@ def _group_sums(pos: np.ndarray, offtake: np.ndarray, feedin: np.ndarray, k: int
     return out[:, 0], out[:, 1]
 
 
-def _member_keys(kinds: np.ndarray, ids: np.ndarray, labels: np.ndarray) -> tuple[Any, np.ndarray]:
+#: The two kinds of member, as ``member_kind`` and the member keys write them.
+_KINDS = ("development", "infrastructure")
+
+
+def _member_keys(is_dev: np.ndarray, ids: Any, labels: np.ndarray) -> tuple[Any, np.ndarray]:
     """The members' ``"kind:id"`` keys, as ``f"{kind}:{id}"`` writes them, and the order by label, then key.
 
-    Built and sorted in Arrow (keys compare by code point, as Python's and numpy's strings do; the sort is
-    stable), which is several times faster than numpy's fixed-width strings. Returns the keys in that order as an
-    Arrow string array (no Python string per member) and the order itself.
+    ``is_dev`` tells the kinds apart (development, else infrastructure); ``ids`` are objects, or Arrow text
+    without nulls (as :func:`_arrow_member_ids` takes them from the layers). Built and sorted in Arrow (keys
+    compare by code point, as Python's and numpy's strings do; the sort is stable), which is several times faster
+    than numpy's fixed-width strings; the kinds are taken from two Arrow strings, not converted one by one.
+    Returns the keys in that order as an Arrow string array (no Python string per member) and the order itself.
 
     Examples
     --------
-    >>> keys, order = _member_keys(np.array(["development", "infrastructure", "development"], dtype=object),
-    ...                            np.array(["b", "a", "a"], dtype=object), np.array([1, 0, 1]))
+    >>> keys, order = _member_keys(np.array([True, False, True]), np.array(["b", "a", "a"], dtype=object),
+    ...                            np.array([1, 0, 1]))
     >>> keys.to_pylist(), order.tolist()
     (['infrastructure:a', 'development:a', 'development:b'], [1, 2, 0])
     """
     import pyarrow.compute as pc
 
-    try:
-        text_ids = pa.array(ids, type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids that are not text (numbers): as str() writes them
-        text_ids = pa.array(np.asarray(ids).astype(str), type=pa.string())
-    if text_ids.null_count:
-        text_ids = pa.array(np.asarray(ids).astype(str), type=pa.string())
-    keys = pc.binary_join_element_wise(pa.array(kinds, type=pa.string()), text_ids, ":")
+    if _is_arrow_text(ids):
+        text_ids = (ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids).cast(pa.string())
+    else:
+        try:
+            text_ids = pa.array(ids, type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids that are not text (numbers): as str() writes them
+            text_ids = pa.array(np.asarray(ids).astype(str), type=pa.string())
+        if text_ids.null_count:
+            text_ids = pa.array(np.asarray(ids).astype(str), type=pa.string())
+    kinds = pa.array(_KINDS, type=pa.string()).take(pa.array(np.where(is_dev, 0, 1).astype(np.int8)))
+    keys = pc.binary_join_element_wise(kinds, text_ids, ":")
     # One stable sort by label, then key (integers first: the text is compared only within a label).
     table = pa.table({"label": pa.array(np.asarray(labels, dtype=np.int64)), "key": keys})
     order = pc.sort_indices(table, sort_keys=[("label", "ascending"), ("key", "ascending")]).to_numpy()
     return keys.take(order), order
+
+
+def _arrow_member_ids(region: Region, src: np.ndarray, is_dev: np.ndarray) -> Any:
+    """The ids of the members (rows ``src`` of their layers) as Arrow text, when the layers hold them so.
+
+    None when neither id column is Arrow text, or an id is not text or missing: then the ids are taken as objects
+    (the ``member_id`` of :func:`weighted_points`). Arrow ids spare converting each Python string back to Arrow.
+
+    Examples
+    --------
+    >>> from energieplanologie.sample import load_sample
+    >>> _arrow_member_ids(load_sample(), np.array([0]), np.array([True])) is None  # object ids
+    True
+    """
+    parts = [_layer_text(region.developments, "development_id", src[is_dev])]
+    if not is_dev.all():
+        parts.append(_layer_text(region.infrastructure, "project_id", src[~is_dev]))
+    if not any(_is_arrow_text(p) for p in parts):
+        return None
+    ids = _concat_values(parts)  # object ids of the other layer join the Arrow text when they are text
+    if not _is_arrow_text(ids) or ids.null_count:
+        return None
+    # Developments first, then infrastructure: back to member order.
+    at = np.empty(src.size, dtype=np.int64)
+    n_dev = int(is_dev.sum())
+    at[is_dev] = np.arange(n_dev)
+    at[~is_dev] = n_dev + np.arange(src.size - n_dev)
+    return ids.take(pa.array(at))
 
 
 def _hotspot_ids(keys: Any, first: np.ndarray) -> np.ndarray:

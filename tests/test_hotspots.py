@@ -8,6 +8,7 @@ import json
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import pytest
 from geopandas.testing import assert_geodataframe_equal
@@ -645,19 +646,25 @@ def test_allocation_given_by_position_or_by_id_gives_the_same_stations(region):
 def test_member_keys_sort_by_label_then_key_by_code_point():
     from energieplanologie.hotspots import _member_keys
 
-    kinds = np.array(["development", "infrastructure", "development", "development", "development"], dtype=object)
+    is_dev = np.array([True, False, True, True, True])
     ids = np.array(["z1", "P1", "é1", "Z1", "a1"], dtype=object)
     labels = np.array([1, 0, 0, 1, 0])
-    keys, order = _member_keys(kinds, ids, labels)
+    keys, order = _member_keys(is_dev, ids, labels)
     # label 0: "development:a1" < "development:é1" (é is U+00E9, after every ASCII letter) < "infrastructure:P1";
     # label 1: "development:Z1" < "development:z1" (upper case first, as Python compares)
     assert keys.to_pylist() == ["development:a1", "development:é1", "infrastructure:P1", "development:Z1",
                                 "development:z1"]
     assert order.tolist() == [4, 2, 1, 3, 0]
     # numeric ids are written as str() writes them, and sort as text ("10" < "9")
-    keys, order = _member_keys(np.array(["development"] * 3, dtype=object), np.array([9, 10, 7], dtype=object),
-                               np.zeros(3, dtype=np.int64))
+    keys, order = _member_keys(np.ones(3, dtype=bool), np.array([9, 10, 7], dtype=object), np.zeros(3, dtype=np.int64))
     assert keys.to_pylist() == ["development:10", "development:7", "development:9"] and order.tolist() == [1, 2, 0]
+    # ids as Arrow text (as the layers read with pyogrio hold them) give the same keys as the same ids as objects
+    arrow = pa.chunked_array([pa.array(["z1", "P1"], pa.large_string()),
+                              pa.array(["é1", "Z1", "a1"], pa.large_string())])
+    keys, order = _member_keys(is_dev, arrow, labels)
+    assert keys.to_pylist() == ["development:a1", "development:é1", "infrastructure:P1", "development:Z1",
+                                "development:z1"]
+    assert order.tolist() == [4, 2, 1, 3, 0]
 
 
 def test_hotspot_ids_hash_each_groups_keys_one_per_line():
@@ -666,8 +673,8 @@ def test_hotspot_ids_hash_each_groups_keys_one_per_line():
     from energieplanologie.hotspots import _hotspot_ids, _member_keys
 
     # Two hotspots: label 0 holds a1 and é1 (UTF-8: two bytes for é), label 1 holds P1 alone.
-    kinds = np.array(["development", "infrastructure", "development"], dtype=object)
-    keys, order = _member_keys(kinds, np.array(["é1", "P1", "a1"], dtype=object), np.array([0, 1, 0]))
+    is_dev = np.array([True, False, True])
+    keys, order = _member_keys(is_dev, np.array(["é1", "P1", "a1"], dtype=object), np.array([0, 1, 0]))
     ids = _hotspot_ids(keys, np.array([0, 2]))
     expected = ["KP-" + hashlib.sha1("development:a1\ndevelopment:é1".encode()).hexdigest()[:8],
                 "KP-" + hashlib.sha1(b"infrastructure:P1").hexdigest()[:8]]
