@@ -67,6 +67,8 @@ _CELL_SHRINK = 1.0 - 1e-9
 _CHUNK = 4_000_000
 #: (box, column) pairs per call of :meth:`_FineIndex._bounds`: its dozens of passes over them stay in the cache.
 _BOUNDS_CHUNK = 60_000
+#: (point, cell offset) pairs per pass of the border labelling (20,000 points): its arrays stay in the cache.
+_LABEL_CHUNK = 500_000
 #: The 5 × 5 block of cell offsets around a cell (cells further away are more than eps from any point).
 _OFFSETS = np.array([(dx, dy) for dx in range(-2, 3) for dy in range(-2, 3)], dtype=np.int64)
 #: Half of the block without the centre: each unordered pair of neighbouring cells is visited once.
@@ -754,7 +756,7 @@ def _label_points(grid: _Grid, cell_cluster: np.ndarray, n_clusters: int) -> np.
         return labels
     _, points = _expand(grid.start[cells] + grid.n_core[cells], grid.count[cells] - grid.n_core[cells])
     none = np.iinfo(np.int64).max
-    for part in _chunks(points.size):
+    for part in _chunks(points.size, _LABEL_CHUNK):
         p = points[part]
         px, py, pc = grid.x[p], grid.y[p], grid.cell[p]
         best = np.full(p.size, none, dtype=np.int64)

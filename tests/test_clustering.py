@@ -243,3 +243,22 @@ def test_fine_index_bounds_hold_for_boxes_and_points(table):
             assert np.isin(within, candidates).all()
             assert sure[b] == index.w[sure_points].sum()
             assert sure[b] + edge[b] == index.w[candidates].sum()
+
+
+def test_small_passes_give_the_same_result(monkeypatch):
+    # The core decision and the border labelling work in passes of a few thousand points (cache-sized); the
+    # result must not depend on where the passes split. Passes of a handful of points against scikit-learn.
+    import energieplanologie.clustering as clustering
+
+    rng = np.random.default_rng(12)
+    centres = rng.uniform(0, 10_000, size=(6, 2))
+    xy = np.vstack([centres[rng.integers(0, 6, 2500)] + rng.normal(size=(2500, 2)) * 700,
+                    rng.uniform(0, 10_000, size=(800, 2))])
+    w = rng.gamma(2.0, 0.04, size=len(xy))
+    monkeypatch.setattr(clustering, "_BOUNDS_CHUNK", 5 * 19)
+    monkeypatch.setattr(clustering, "_LABEL_CHUNK", 7 * 25)
+    labels, core = grid_dbscan(xy, eps=600.0, min_samples=8, sample_weight=w, algorithm="grid")
+    ref_labels, ref_core = _sklearn(xy, 600.0, 8, w)
+    assert 0.2 < core.mean() < 0.9 and (labels == -1).any() and (~core & (labels >= 0)).any()
+    np.testing.assert_array_equal(core, ref_core)
+    np.testing.assert_array_equal(labels, ref_labels)
