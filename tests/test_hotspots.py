@@ -772,3 +772,22 @@ def test_hotspot_polygon_is_the_buffered_hull_of_every_member_geometry():
         expected = shapely.buffer(shapely.convex_hull(shapely.GeometryCollection(geoms)), 250.0, quad_segs=8)
         assert shapely.equals_exact(polygon, expected, tolerance=0)
     assert with_polygon > 0
+
+
+def test_arrow_member_ids_in_member_order():
+    from types import SimpleNamespace
+
+    from energieplanologie.hotspots import _arrow_member_ids
+
+    # Arrow text ids for the developments (as pyogrio reads them), object ids for the infrastructure.
+    developments = pd.DataFrame({"development_id": pd.array(["d0", "d1", "d2"], dtype="string[pyarrow]")})
+    infrastructure = pd.DataFrame({"project_id": np.array(["p0", "p1"], dtype=object)})
+    region = SimpleNamespace(developments=developments, infrastructure=infrastructure)
+    src, is_dev = np.array([2, 1, 0, 0]), np.array([True, False, False, True])
+    assert _arrow_member_ids(region, src, is_dev).to_pylist() == ["d2", "p1", "p0", "d0"]
+    # a missing id, or ids that are not text: None (the caller takes the object ids)
+    developments.loc[0, "development_id"] = None
+    assert _arrow_member_ids(region, src, is_dev) is None
+    developments.loc[0, "development_id"] = "d0"
+    region.infrastructure = pd.DataFrame({"project_id": np.array([7, 8], dtype=object)})
+    assert _arrow_member_ids(region, src, is_dev) is None
