@@ -65,6 +65,10 @@ _PAIRS_MAX_POINTS = 50_000
 _CELL_SHRINK = 1.0 - 1e-9
 #: Upper bound on the number of (point, point) or (point, cell) pairs materialised at once.
 _CHUNK = 4_000_000
+#: (box, column) pairs per call of :meth:`_FineIndex._bounds`: its dozens of passes over them stay in the cache.
+_BOUNDS_CHUNK = 60_000
+#: (point, cell offset) pairs per pass of the border labelling (20,000 points): its arrays stay in the cache.
+_LABEL_CHUNK = 500_000
 #: The 5 × 5 block of cell offsets around a cell (cells further away are more than eps from any point).
 _OFFSETS = np.array([(dx, dy) for dx in range(-2, 3) for dy in range(-2, 3)], dtype=np.int64)
 #: Half of the block without the centre: each unordered pair of neighbouring cells is visited once.
@@ -491,14 +495,14 @@ class _FineIndex:
         box = [np.minimum.reduceat(qx[order], first), np.maximum.reduceat(qx[order], first),
                np.minimum.reduceat(qy[order], first), np.maximum.reduceat(qy[order], first)]
         cell_state = np.zeros(first.size, dtype=np.int8)  # 1 core, -1 not core, 0 open
-        for part in _chunks(np.full(first.size, cols.size)):
+        for part in _chunks(np.full(first.size, cols.size), _BOUNDS_CHUNK):
             *_, sure, edge = self._bounds(box[0][part], box[1][part], box[2][part], box[3][part], cols)
             cell_state[part] = np.where(sure - self.tol >= min_samples, 1,
                                         np.where(sure + edge + self.tol < min_samples, -1, 0))
         state = np.repeat(cell_state, size)
         out[order] = state == 1
         todo = order[state == 0]
-        for part in _chunks(np.full(todo.size, cols.size)):
+        for part in _chunks(np.full(todo.size, cols.size), _BOUNDS_CHUNK):
             idx = todo[part]
             out[idx] = self._decide(qx[idx], qy[idx], cols, min_samples)
         return out
@@ -510,34 +514,72 @@ class _FineIndex:
         Per (box, column offset): the sorted-point positions p0 ≤ p1 ≤ p2 ≤ p3 of the candidate run [p0, p3) and
         the sure run [p1, p2) (within eps of every point of the box); and per box the sure weight and the weight
         of the edge runs.
+
+        The (box, offset) arrays are worked on in place (this is memory-bound: a new array per step costs more
+        than the step). Column numbers and keys are kept as whole floats, exact far beyond any grid's size, and
+        converted once; the values are those of the integer formulas (``a - b`` is exactly ``-(b - a)``).
         """
         f, eps, delta = self.f, self.eps, self.delta
-        # Column of each (box, offset) and the x-distance range from the box to that column's strip.
-        c = (np.floor((xlo - self.x0) / f).astype(np.int64) + self.pad)[:, None] + cols[None, :]
-        left = self.x0 + (c - self.pad) * f
-        right = left + f
-        lo_x, hi_x = xlo[:, None], xhi[:, None]
-        ax = np.maximum(np.maximum(left - hi_x, lo_x - right), 0.0) - delta  # nearest x-distance, lowered
-        bx = np.maximum(hi_x - left, right - lo_x) + delta                    # farthest x-distance, raised
+        # Column (as a whole float, before padding) of each (box, offset) and the x-distance range from the box to
+        # that column's strip: ``a`` = hi - left, ``b`` = right - lo.
+        col = np.floor((xlo - self.x0) / f)[:, None] + cols
+        edge_x = col * f
+        edge_x += self.x0  # left
+        a = xhi[:, None] - edge_x
+        edge_x += f  # right
+        b = np.subtract(edge_x, xlo[:, None], out=edge_x)
+        bx = np.maximum(a, b)
+        bx += delta  # farthest x-distance, raised
+        ax = np.minimum(a, b, out=a)
+        np.negative(ax, out=ax)  # max(left - hi, lo - right)
+        np.maximum(ax, 0.0, out=ax)
+        ax -= delta  # nearest x-distance, lowered
         reach = ax <= eps
-        h_out = np.sqrt(np.maximum(eps * eps - np.maximum(ax, 0.0) ** 2, 0.0)) + delta
-        h_in = np.sqrt(np.maximum(eps * eps - bx * bx, 0.0)) - delta
-        has_in = (bx < eps) & (h_in > 0)
+        # Half-heights of the candidate band (h_out) and the sure band (h_in) in each column.
+        h_out = np.maximum(ax, 0.0, out=b)
+        h_out *= h_out
+        np.subtract(eps * eps, h_out, out=h_out)
+        np.maximum(h_out, 0.0, out=h_out)
+        np.sqrt(h_out, out=h_out)
+        h_out += delta
+        h_in = np.multiply(bx, bx, out=ax)
+        np.subtract(eps * eps, h_in, out=h_in)
+        np.maximum(h_in, 0.0, out=h_in)
+        np.sqrt(h_in, out=h_in)
+        h_in -= delta
+        has_in = bx < eps
+        has_in &= h_in > 0
+        # Keys of the rows (fine cells) touched by the candidate band, and of the rows wholly inside the sure band.
+        base = col
+        base += self.pad
+        base *= self.ny
+        base += self.pad
         lo_y, hi_y = ylo[:, None], yhi[:, None]
-        # Rows (fine cells) touched by the candidate band, and rows lying wholly inside the sure band.
-        r0 = np.floor((lo_y - h_out - self.y0) / f).astype(np.int64) + self.pad
-        r3 = np.floor((hi_y + h_out - self.y0) / f).astype(np.int64) + self.pad + 1
-        r1 = np.ceil((hi_y - h_in - self.y0) / f).astype(np.int64) + self.pad
-        r2 = np.floor((lo_y + h_in - self.y0) / f).astype(np.int64) + self.pad
-        some_in = has_in & (r2 > r1)
-        r1, r2 = np.where(some_in, r1, r0), np.where(some_in, r2, r0)  # no sure run: all rows are edge rows
-        r1, r2 = np.clip(r1, r0, r3), np.clip(r2, r0, r3)
-        base = c * self.ny
-        p0, p1, p2, p3 = (self.first(base + r) for r in (r0, r1, r2, r3))
-        p0 = np.where(reach, p0, 0)
-        p1 = np.where(reach, p1, 0)
-        p2 = np.where(reach, p2, 0)
-        p3 = np.where(reach, p3, 0)
+
+        def key(v: np.ndarray, rounding: np.ufunc, plus: float = 0.0) -> np.ndarray:
+            v -= self.y0
+            v /= f
+            rounding(v, out=v)
+            v += base
+            if plus:
+                v += plus
+            return v
+
+        k0 = key(lo_y - h_out, np.floor)
+        k3 = key(np.add(hi_y, h_out, out=h_out), np.floor, 1.0)
+        k1 = key(hi_y - h_in, np.ceil)
+        k2 = key(np.add(lo_y, h_in, out=h_in), np.floor)
+        has_in &= k2 > k1  # some row is wholly inside; else every row is an edge row
+        np.copyto(k1, k0, where=~has_in)
+        np.copyto(k2, k0, where=~has_in)
+        np.clip(k1, k0, k3, out=k1)
+        np.clip(k2, k0, k3, out=k2)
+        far = ~reach
+        positions = []
+        for k in (k0, k1, k2, k3):
+            k[far] = 0.0  # a column out of reach: key 0 comes before every (padded) point's key, position 0
+            positions.append(self.first(k.astype(np.int64)))
+        p0, p1, p2, p3 = positions
         ws = self.wsum
         sure = (ws[p2] - ws[p1]).sum(axis=1)
         edge = (ws[p1] - ws[p0] + ws[p3] - ws[p2]).sum(axis=1)
@@ -714,7 +756,7 @@ def _label_points(grid: _Grid, cell_cluster: np.ndarray, n_clusters: int) -> np.
         return labels
     _, points = _expand(grid.start[cells] + grid.n_core[cells], grid.count[cells] - grid.n_core[cells])
     none = np.iinfo(np.int64).max
-    for part in _chunks(points.size):
+    for part in _chunks(points.size, _LABEL_CHUNK):
         p = points[part]
         px, py, pc = grid.x[p], grid.y[p], grid.cell[p]
         best = np.full(p.size, none, dtype=np.int64)

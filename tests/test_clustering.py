@@ -201,3 +201,64 @@ def test_resolution_rounds_weights_and_threshold():
         grid_dbscan(xy, eps=1.0, min_samples=20, sample_weight=np.full(4, 3e9), resolution=1e-6)
     with pytest.raises(ValueError, match="resolution"):
         grid_dbscan(xy, eps=1.0, min_samples=20, sample_weight=w, resolution=0.0)
+
+
+@pytest.mark.parametrize("table", [True, False])
+def test_fine_index_bounds_hold_for_boxes_and_points(table):
+    # What the exact core decision rests on: in every column the sure run [p1, p2) holds only points within eps of
+    # every point of the box, and the candidate runs [p0, p3) hold every point within eps of some point of it;
+    # sure and edge are the weights of those runs. Checked by brute force, with the dense table of first
+    # positions and with binary search (columns out of reach must give empty runs at position 0 either way).
+    from energieplanologie.clustering import _FineIndex
+
+    rng = np.random.default_rng(3)
+    xy = np.concatenate([rng.normal(0, 400, (1_500, 2)), rng.uniform(-2_000, 2_000, (500, 2))]) + [155_000, 463_000]
+    w = rng.integers(1, 5, len(xy)).astype(float)
+    eps = 500.0
+    index = _FineIndex(xy[:, 0], xy[:, 1], w, eps)
+    if not table:
+        index._first = None
+    cols = np.arange(-index.reach, index.reach + 1)
+    at = xy[rng.choice(len(xy), 40, replace=False)]
+    # Boxes inside one fine cell each: from a point's fine cell, a box in its lower-left 0.9 × 0.9.
+    cell_x = index.x0 + np.floor((at[:, 0] - index.x0) / index.f) * index.f
+    cell_y = index.y0 + np.floor((at[:, 1] - index.y0) / index.f) * index.f
+    xlo, ylo = cell_x + rng.uniform(0, 0.5, 40) * index.f, cell_y + rng.uniform(0, 0.5, 40) * index.f
+    boxes = [(at[:, 0], at[:, 0], at[:, 1], at[:, 1]),  # points
+             (xlo, xlo + rng.uniform(0, 0.4, 40) * index.f, ylo, ylo + rng.uniform(0, 0.4, 40) * index.f)]
+    for xlo, xhi, ylo, yhi in boxes:
+        p0, p1, p2, p3, sure, edge = index._bounds(xlo, xhi, ylo, yhi, cols)
+        assert (p0 <= p1).all() and (p1 <= p2).all() and (p2 <= p3).all()
+        for b in range(xlo.size):
+            runs = [np.arange(p1[b, j], p2[b, j]) for j in range(cols.size)]
+            sure_points = np.concatenate(runs)
+            for cx in (xlo[b], xhi[b]):
+                for cy in (ylo[b], yhi[b]):
+                    d2 = (index.x[sure_points] - cx) ** 2 + (index.y[sure_points] - cy) ** 2
+                    assert (d2 <= eps * eps).all()
+            candidates = np.concatenate([np.arange(p0[b, j], p3[b, j]) for j in range(cols.size)])
+            near_x = np.clip(index.x, xlo[b], xhi[b])
+            near_y = np.clip(index.y, ylo[b], yhi[b])
+            within = np.flatnonzero((index.x - near_x) ** 2 + (index.y - near_y) ** 2 <= eps * eps)
+            assert np.isin(within, candidates).all()
+            assert sure[b] == index.w[sure_points].sum()
+            assert sure[b] + edge[b] == index.w[candidates].sum()
+
+
+def test_small_passes_give_the_same_result(monkeypatch):
+    # The core decision and the border labelling work in passes of a few thousand points (cache-sized); the
+    # result must not depend on where the passes split. Passes of a handful of points against scikit-learn.
+    import energieplanologie.clustering as clustering
+
+    rng = np.random.default_rng(12)
+    centres = rng.uniform(0, 10_000, size=(6, 2))
+    xy = np.vstack([centres[rng.integers(0, 6, 2500)] + rng.normal(size=(2500, 2)) * 700,
+                    rng.uniform(0, 10_000, size=(800, 2))])
+    w = rng.gamma(2.0, 0.04, size=len(xy))
+    monkeypatch.setattr(clustering, "_BOUNDS_CHUNK", 5 * 19)
+    monkeypatch.setattr(clustering, "_LABEL_CHUNK", 7 * 25)
+    labels, core = grid_dbscan(xy, eps=600.0, min_samples=8, sample_weight=w, algorithm="grid")
+    ref_labels, ref_core = _sklearn(xy, 600.0, 8, w)
+    assert 0.2 < core.mean() < 0.9 and (labels == -1).any() and (~core & (labels >= 0)).any()
+    np.testing.assert_array_equal(core, ref_core)
+    np.testing.assert_array_equal(labels, ref_labels)

@@ -8,6 +8,7 @@ import json
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import pytest
 from geopandas.testing import assert_geodataframe_equal
@@ -645,19 +646,25 @@ def test_allocation_given_by_position_or_by_id_gives_the_same_stations(region):
 def test_member_keys_sort_by_label_then_key_by_code_point():
     from energieplanologie.hotspots import _member_keys
 
-    kinds = np.array(["development", "infrastructure", "development", "development", "development"], dtype=object)
+    is_dev = np.array([True, False, True, True, True])
     ids = np.array(["z1", "P1", "é1", "Z1", "a1"], dtype=object)
     labels = np.array([1, 0, 0, 1, 0])
-    keys, order = _member_keys(kinds, ids, labels)
+    keys, order = _member_keys(is_dev, ids, labels)
     # label 0: "development:a1" < "development:é1" (é is U+00E9, after every ASCII letter) < "infrastructure:P1";
     # label 1: "development:Z1" < "development:z1" (upper case first, as Python compares)
     assert keys.to_pylist() == ["development:a1", "development:é1", "infrastructure:P1", "development:Z1",
                                 "development:z1"]
     assert order.tolist() == [4, 2, 1, 3, 0]
     # numeric ids are written as str() writes them, and sort as text ("10" < "9")
-    keys, order = _member_keys(np.array(["development"] * 3, dtype=object), np.array([9, 10, 7], dtype=object),
-                               np.zeros(3, dtype=np.int64))
+    keys, order = _member_keys(np.ones(3, dtype=bool), np.array([9, 10, 7], dtype=object), np.zeros(3, dtype=np.int64))
     assert keys.to_pylist() == ["development:10", "development:7", "development:9"] and order.tolist() == [1, 2, 0]
+    # ids as Arrow text (as the layers read with pyogrio hold them) give the same keys as the same ids as objects
+    arrow = pa.chunked_array([pa.array(["z1", "P1"], pa.large_string()),
+                              pa.array(["é1", "Z1", "a1"], pa.large_string())])
+    keys, order = _member_keys(is_dev, arrow, labels)
+    assert keys.to_pylist() == ["development:a1", "development:é1", "infrastructure:P1", "development:Z1",
+                                "development:z1"]
+    assert order.tolist() == [4, 2, 1, 3, 0]
 
 
 def test_hotspot_ids_hash_each_groups_keys_one_per_line():
@@ -666,8 +673,8 @@ def test_hotspot_ids_hash_each_groups_keys_one_per_line():
     from energieplanologie.hotspots import _hotspot_ids, _member_keys
 
     # Two hotspots: label 0 holds a1 and é1 (UTF-8: two bytes for é), label 1 holds P1 alone.
-    kinds = np.array(["development", "infrastructure", "development"], dtype=object)
-    keys, order = _member_keys(kinds, np.array(["é1", "P1", "a1"], dtype=object), np.array([0, 1, 0]))
+    is_dev = np.array([True, False, True])
+    keys, order = _member_keys(is_dev, np.array(["é1", "P1", "a1"], dtype=object), np.array([0, 1, 0]))
     ids = _hotspot_ids(keys, np.array([0, 2]))
     expected = ["KP-" + hashlib.sha1("development:a1\ndevelopment:é1".encode()).hexdigest()[:8],
                 "KP-" + hashlib.sha1(b"infrastructure:P1").hexdigest()[:8]]
@@ -698,3 +705,89 @@ def test_level_rules_file_is_read_again_when_it_changes(tmp_path):
     assert changed["min_total_mw"] == 45.5 and changed["station_levels"] == ["HS"]
     changed["station_levels"].append("TS")  # a caller changing its copy changes nothing for the next caller
     assert load_level_rules(path=rules)["provincial"]["station_levels"] == ["HS"]
+
+
+def test_inside_octagon_by_hand():
+    from energieplanologie.hotspots import _inside_octagon
+
+    # Group 0: the corners of a 2 × 2 square, its centre, a point on its bottom edge and one just inside that edge;
+    # group 1: three points on a line; group 2: one place twice.
+    x = np.array([0.0, 2.0, 2.0, 0.0, 1.0, 1.0, 1.0, 5.0, 6.0, 7.0, 9.0, 9.0])
+    y = np.array([0.0, 0.0, 2.0, 2.0, 1.0, 0.0, 1e-6, 5.0, 6.0, 7.0, 9.0, 9.0])
+    inside = _inside_octagon(x, y, np.array([0, 7, 10]))
+    assert inside.tolist() == [False, False, False, False, True, False, True] + [False] * 5
+
+
+def test_hull_of_the_points_off_the_octagon_is_the_hull_of_all():
+    # What _describe relies on: GEOS's convex hull (the exact polygon, vertex order included) depends only on the
+    # points that can lie on its boundary. Grids with many collinear and repeated points, lines, circles.
+    import shapely
+
+    from energieplanologie.hotspots import _inside_octagon
+
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        sizes = rng.integers(1, 80, size=8)
+        parts = []
+        for s in sizes:
+            kind = trial % 4
+            if kind == 0:  # a small integer grid: duplicates, collinear edges
+                parts.append(rng.integers(0, 5, (s, 2)).astype(float) + [155_000, 463_000])
+            elif kind == 1:  # one line
+                t = rng.integers(0, 9, s)[:, None].astype(float)
+                parts.append([155_000.0, 463_000.0] + t * [3.0, 7.0])
+            elif kind == 2:  # a cloud in RD coordinates, rounded to decimetres
+                parts.append(np.round(rng.normal([155_000.1, 463_000.7], 3.0, (s, 2)), 1))
+            else:  # on a circle
+                a = rng.uniform(0, 2 * np.pi, s)
+                parts.append(np.column_stack([155_000 + 1_000 * np.cos(a), 463_000 + 1_000 * np.sin(a)]))
+        xy = np.concatenate(parts)
+        group = np.repeat(np.arange(sizes.size), sizes)
+        inside = _inside_octagon(xy[:, 0], xy[:, 1], np.cumsum(sizes) - sizes)
+        points = shapely.points(xy)
+        every = shapely.convex_hull(shapely.geometrycollections(points, indices=group))
+        kept = shapely.convex_hull(shapely.geometrycollections(points[~inside], indices=group[~inside]))
+        assert shapely.to_wkb(kept).tolist() == shapely.to_wkb(every).tolist()
+        if kind == 2:
+            assert inside.sum() > xy.shape[0] // 2  # the test leaves most points out
+
+
+def test_hotspot_polygon_is_the_buffered_hull_of_every_member_geometry():
+    # Polygon developments take part with a point on their surface but reach beyond it: the hull is of the whole
+    # geometries (a polygon inside the points' octagon still counts).
+    import shapely
+
+    from energieplanologie.synthetic import synthetic_region
+
+    region = synthetic_region(3_000, seed=1)
+    dev = region.developments
+    result = detect_hotspots(region, eps_m=1_000, min_mw=20)
+    members = result.members
+    geometry = dict(zip(dev["development_id"], dev.geometry.values, strict=True))
+    geometry.update(zip(region.infrastructure["project_id"], region.infrastructure.geometry.values, strict=True))
+    with_polygon = 0
+    for hotspot_id, polygon in zip(result.hotspots["hotspot_id"], result.hotspots.geometry.values, strict=True):
+        geoms = [geometry[i] for i in members.loc[members["hotspot_id"] == hotspot_id, "member_id"]]
+        with_polygon += any(g.geom_type != "Point" for g in geoms)
+        expected = shapely.buffer(shapely.convex_hull(shapely.GeometryCollection(geoms)), 250.0, quad_segs=8)
+        assert shapely.equals_exact(polygon, expected, tolerance=0)
+    assert with_polygon > 0
+
+
+def test_arrow_member_ids_in_member_order():
+    from types import SimpleNamespace
+
+    from energieplanologie.hotspots import _arrow_member_ids
+
+    # Arrow text ids for the developments (as pyogrio reads them), object ids for the infrastructure.
+    developments = pd.DataFrame({"development_id": pd.array(["d0", "d1", "d2"], dtype="string[pyarrow]")})
+    infrastructure = pd.DataFrame({"project_id": np.array(["p0", "p1"], dtype=object)})
+    region = SimpleNamespace(developments=developments, infrastructure=infrastructure)
+    src, is_dev = np.array([2, 1, 0, 0]), np.array([True, False, False, True])
+    assert _arrow_member_ids(region, src, is_dev).to_pylist() == ["d2", "p1", "p0", "d0"]
+    # a missing id, or ids that are not text: None (the caller takes the object ids)
+    developments.loc[0, "development_id"] = None
+    assert _arrow_member_ids(region, src, is_dev) is None
+    developments.loc[0, "development_id"] = "d0"
+    region.infrastructure = pd.DataFrame({"project_id": np.array([7, 8], dtype=object)})
+    assert _arrow_member_ids(region, src, is_dev) is None
