@@ -128,6 +128,45 @@ def _run(index: int) -> Any:
     return _portable(_TASK["func"], _TASK["items"][index])
 
 
+#: How often (seconds) a wait for a worker's result looks whether a worker died.
+_POLL_S = 0.5
+
+
+class _Results(Iterator[R]):
+    """A pool's ordered results that notice a worker that died (killed by the system for memory, or by the user):
+    :class:`multiprocessing.pool.Pool` replaces such a worker but loses its piece, and would wait for it for ever.
+    Raised instead: an :class:`~energieplanologie._errors.EnergieplanologieError` with a Dutch message."""
+
+    def __init__(self, pool: Any, results: Any) -> None:
+        self._results = results
+        self._workers = list(pool._pool)  # the workers it forked (the pool drops dead ones from its own list)
+
+    def __iter__(self) -> _Results[R]:
+        return self
+
+    def __next__(self) -> R:
+        return _wait(lambda: self._results.next(timeout=_POLL_S), self._workers)
+
+
+def _wait(get: Callable[[], R], workers: Sequence[Any]) -> R:
+    """``get()`` (which gives up after :data:`_POLL_S` with :class:`multiprocessing.TimeoutError`) until it
+    answers; between tries, an error if one of ``workers`` ended other than normally (killed: a negative exit
+    code), after one more try for a result that was on its way."""
+    dead: list[int] = []
+    while True:
+        try:
+            return get()
+        except multiprocessing.TimeoutError:
+            if dead:
+                from energieplanologie._errors import EnergieplanologieError
+
+                raise EnergieplanologieError(
+                    f"een werkproces is onverwacht gestopt (afsluitcode {dead[0]}; bijvoorbeeld te weinig geheugen); "
+                    "het werk is afgebroken. Probeer het opnieuw, met één proces "
+                    f"({WORKERS_ENV}=1) of op een machine met meer geheugen.") from None
+            dead = [w.exitcode for w in workers if w.exitcode not in (None, 0)]
+
+
 def map_ordered(func: Callable[[T], R], items: Sequence[T], *, workers: int | None = None) -> Iterator[R]:
     """``func(item)`` for every item, yielded in the items' order, made by forked workers when there are several.
 
@@ -161,7 +200,7 @@ def map_ordered(func: Callable[[T], R], items: Sequence[T], *, workers: int | No
     _TASK.update(func=func, items=items)
     try:
         with multiprocessing.get_context("fork").Pool(n) as pool:
-            yield from pool.imap(_run, range(len(items)), chunksize=1)
+            yield from _Results(pool, pool.imap(_run, range(len(items)), chunksize=1))
     finally:
         _TASK.clear()
 
@@ -251,7 +290,7 @@ def run_plans(plans: Sequence[Plan[Any]], *, meanwhile: Callable[[], M] | None =
     _TASK.update(tasks=tasks)
     try:
         with multiprocessing.get_context("fork").Pool(n) as pool:
-            results = pool.imap(_run_task, range(len(tasks)), chunksize=1)
+            results: _Results[Any] = _Results(pool, pool.imap(_run_task, range(len(tasks)), chunksize=1))
             other = meanwhile() if meanwhile is not None else None
             for plan, (batch, value) in zip(plans, firsts, strict=True):
                 if batch is None:
@@ -292,16 +331,20 @@ class Background(Generic[R]):
         finally:
             del _BACKGROUND[key]
         self._async = self._pool.apply_async(_run_background, (key,))
+        self._workers = list(self._pool._pool)
         self._pool.close()
 
     def result(self) -> R:
         """The work's value (waits for it); an exception of the work is raised here."""
         if self._pool is not None:
+            pool, self._pool = self._pool, None
             try:
-                self._value = self._async.get()
+                self._value = _wait(lambda: self._async.get(timeout=_POLL_S), self._workers)
+            except BaseException:
+                pool.terminate()  # a closed pool whose worker died would wait for its piece in join()
+                raise
             finally:
-                self._pool.join()
-                self._pool = None
+                pool.join()
         return self._value  # type: ignore[return-value]
 
     def __enter__(self) -> Background[R]:

@@ -100,6 +100,30 @@ def test_a_single_piece_beside_this_processs_own_work_gets_a_worker(monkeypatch)
     assert values[0] == [(os.getpid(), 16)]
 
 
+def _killed_worker(x: int) -> int:
+    import signal
+
+    if x == 2:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the system's out-of-memory killer would
+    return x
+
+
+def test_a_worker_that_is_killed_stops_the_work_with_a_dutch_message_instead_of_waiting_for_ever():
+    # multiprocessing's pool replaces a killed worker but loses its piece: without a check the run hung for ever
+    with pytest.raises(EnergieplanologieError, match=r"een werkproces is onverwacht gestopt \(afsluitcode -9"):
+        list(map_ordered(_killed_worker, [1, 2, 3, 4], workers=2))
+
+    def plan():
+        results = yield Batch(_killed_worker, [1, 2, 3])
+        return list(results)
+
+    with pytest.raises(EnergieplanologieError, match="ENERGIEPLANOLOGIE_WORKERS=1"):
+        run_plans([plan()], meanwhile=lambda: None, workers=2)
+    with pytest.raises(EnergieplanologieError, match="onverwacht gestopt"):
+        in_background(lambda: _killed_worker(2)).result()
+    assert [x for x in map_ordered(_killed_worker, [1, 3], workers=2)] == [1, 3]  # and the next pool works
+
+
 def test_plans_without_a_pool_give_the_same_values_here():
     log: list[str] = []
     values, other = run_plans([_squares_plan([2, 3], log, "a"), _squares_plan([5], log, "b")], workers=1)
