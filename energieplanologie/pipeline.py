@@ -24,7 +24,7 @@ from affine import Affine
 
 from energieplanologie._atomic import atomic_write
 from energieplanologie._outdir import check_output_folder, final_paths, staged_output
-from energieplanologie._workers import Batch, Plan, in_background
+from energieplanologie._workers import Batch, Plan, in_background, run_plan
 from energieplanologie.allocation import allocate_region
 from energieplanologie.assessment import Assessment, score_projects
 from energieplanologie.balance import balance_layer, project_enablement, station_balance_result
@@ -273,11 +273,7 @@ def gpkg_layers(result: Analysis) -> dict[str, pd.DataFrame]:
 def write_gpkg(result: Analysis, path: str | Path, *, round: str | int | None = None) -> Path:
     """Write ``energieplanologie.gpkg`` with its provenance (round, input snapshots, software version) in the
     GeoPackage metadata; atomically, provenance included."""
-    target = Path(path)
-    with atomic_write(target) as tmp:
-        write_layers(tmp, gpkg_layers(result))
-        add_gpkg_provenance(tmp, provenance(result.region, round=round, base_dir=result.settings.base_dir))
-    return target
+    return run_plan(_gpkg_plan(result, Path(path), round=round), workers=1)[0]
 
 
 def region_inputs(region: Region, settings: ProjectSettings | None = None) -> list[Path]:
@@ -476,11 +472,22 @@ def _write_set(result: Analysis, out: Path, *, pdf: bool, round: str | int | Non
 
 
 def _gpkg_plan(result: Analysis, path: Path, *, round: str | int | None) -> Plan[list[Path]]:
-    """:func:`write_gpkg` as a plan of one piece: with a pool, a worker writes the GeoPackage (GDAL holds the
-    interpreter while it writes, so a thread would not run beside it) while this process writes the map and the
-    lists; without one, it is written here after them."""
-    written = yield Batch(lambda target: write_gpkg(result, target, round=round), [path])
-    return list(written)
+    """:func:`write_gpkg` as a plan of two pieces: the layers, and the provenance (the checksum of every input
+    layer: at 10⁶ developments a third of the work). With a pool, two workers do them side by side while this
+    process writes the map and the lists (GDAL holds the interpreter while it writes, so a thread would not run
+    beside it); then this process adds the provenance to the written file and moves it into place. Without a
+    pool, the same here, one after the other."""
+    with atomic_write(path) as tmp:
+
+        def piece(which: str) -> dict[str, Any] | None:
+            if which == "layers":
+                write_layers(tmp, gpkg_layers(result))
+                return None
+            return provenance(result.region, round=round, base_dir=result.settings.base_dir)
+
+        _, prov = yield Batch(piece, ["layers", "provenance"])
+        add_gpkg_provenance(tmp, prov)
+    return [path]
 
 
 def run_pipeline(
