@@ -7,7 +7,7 @@ the state of the chosen year: developments with ``year ≤ y``, station colours 
 PDOK BRT achtergrondkaart and OpenStreetMap, and (optionally) *notes from the room*
 (:mod:`energieplanologie.maps.notes`).
 
-Safety: data reaches the page only as JSON (``<``, ``>``, ``&`` escaped, see :func:`~._html.script_json`);
+Safety: data reaches the page only as JSON (``<``, ``&``, ``'`` escaped, see :func:`~._html.script_json`);
 popups and tooltips are HTML built here with every data value passed through ``html.escape``; the page's own
 JavaScript (``templates/map_app.js``) inserts no data as HTML. No data string goes through folium's own
 elements (folium renders element output through Jinja twice, so ``{{ … }}`` in a name would be evaluated).
