@@ -8,6 +8,7 @@ import warnings
 import geopandas as gpd
 import numpy as np
 import shapely
+from map_page import popup_html
 
 from energieplanologie._html import JsonText, json_text, script_json
 from energieplanologie.maps._features import (
@@ -110,4 +111,6 @@ def test_development_collections_of_the_sample_are_json_as_json_writes_it():
         "style": {"radius": 6, "color": "#66a61e", "weight": 2, "opacity": 0.9, "fillColor": "#66a61e",
                   "fillOpacity": 0.45, "dashArray": None},
         "tooltip": "Zonnepark Oostburg-Noord (Opwek (RES), 2026)"}
-    assert "<tr><th>Invoeding</th><td>12,0 MW</td></tr>" in first["properties"]["popup"]
+    assert parsed[0]["popupRows"] == ["Sector", "Programma", "Energiedrager", "Afname", "Invoeding", "Jaar",
+                                      "Zekerheid", "Gemeente", "Station", "Niet-vast contract", "Kabelpool"]
+    assert "<tr><th>Invoeding</th><td>12,0 MW</td></tr>" in popup_html(parsed[0], first["properties"])

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import shapely
 from affine import Affine
+from map_page import data_layers, popup_html
 from matplotlib.artist import Artist
 
 from energieplanologie import ReadError, ValidationError
@@ -77,17 +78,6 @@ def small_hotspots(small_region) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"hotspot_id": ["KP-1", "KP-2"], "name": ["Knooppunt <i>Alfa</i>", "Knooppunt Alfa"],
                              "level": ["local", "provincial"], "year": [2030, 2035], "total_mw": [30.0, 50.0]},
                             geometry=[shapely.Point(105_000, 405_000).buffer(1500)] * 2, crs=CRS_RD)
-
-
-def _data_layers(page: str) -> dict[str, list[dict]]:
-    """The GeoJSON handed to ``EP.dataLayer(map, group, data, {"kind": …})`` in a rendered page, per kind."""
-    out: dict[str, list[dict]] = {}
-    decoder = json.JSONDecoder()
-    for m in re.finditer(r"EP\.dataLayer\(\w+, \w+, ", page):
-        data, end = decoder.raw_decode(page, m.end())
-        opts, _ = decoder.raw_decode(page, end + 2)
-        out.setdefault(opts["kind"], []).append(data)
-    return out
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -204,7 +194,7 @@ def test_station_status_in_year_takes_the_worse_direction(small_balance):
 def test_region_map_layers_carry_the_state_per_year(small_region, small_balance, small_hotspots):
     m = region_map(small_region, balance=small_balance, hotspots=small_hotspots, year=2030)
     page = render_html(m, self_contained=False)
-    layers = _data_layers(page)
+    layers = data_layers(page)
     assert sorted(layers) == ["developments", "hotspots", "infrastructure", "municipalities", "stations"]
     for name in (LAYER_NAMES["municipalities"], LAYER_NAMES["stations"], LAYER_NAMES["infrastructure"],
                  LAYER_NAMES["hotspots"], "Ontwikkelingen: Woningbouw", "Ontwikkelingen: Industrie (CES)",
@@ -222,11 +212,13 @@ def test_region_map_layers_carry_the_state_per_year(small_region, small_balance,
     assert "Eerste tekort: afname 2030, invoeding –" in stations["A"]["popup"]
 
     devs = {f["properties"]["id"]: f["properties"] for c in layers["developments"] for f in c["features"]}
+    dev_popups = {f["properties"]["id"]: popup_html(c, f["properties"]) for c in layers["developments"]
+                  for f in c["features"]}
     assert {k: v["year"] for k, v in devs.items()} == {"d1": 2025, "d2": 2030, "d3": 2030}
     assert devs["d3"]["style"]["dashArray"] == "2 5"  # speculative: dotted and light
     # names from data are escaped, and folium's second Jinja pass did not evaluate "{{ 7*7 }}"
-    assert html.escape("Woonwijk <b>Noord</b>") in devs["d1"]["popup"] and "<b>Noord" not in devs["d1"]["popup"]
-    assert devs["d2"]["popup"].startswith("<h4>{{ 7*7 }} fabriek</h4>")
+    assert html.escape("Woonwijk <b>Noord</b>") in dev_popups["d1"] and "<b>Noord" not in dev_popups["d1"]
+    assert dev_popups["d2"].startswith("<h4>{{ 7*7 }} fabriek</h4>")
     assert "49 fabriek" not in page
 
     infra = layers["infrastructure"][0]["features"][0]["properties"]
@@ -246,7 +238,7 @@ def PDOK_URL_IN(page: str) -> bool:
 
 
 def test_region_map_geometry_is_wgs84_in_the_right_place(small_region):
-    layers = _data_layers(render_html(region_map(small_region), self_contained=False))
+    layers = data_layers(render_html(region_map(small_region), self_contained=False))
     a = next(f for f in layers["stations"][0]["features"] if f["properties"]["id"] == "A")
     lon, lat = a["geometry"]["coordinates"]
     expected = gpd.GeoSeries([shapely.Point(105_000, 405_000)], crs=CRS_RD).to_crs(4326).iloc[0]
@@ -262,18 +254,18 @@ def test_region_map_draws_the_largest_developments_and_says_how_many(small_regio
     # d1 10 MW offtake, d2 20 MW offtake, d3 4 MW feed-in (the fixture): the two largest are d2 and d1
     with caplog.at_level("WARNING", logger="energieplanologie"):
         page = render_html(region_map(small_region, max_developments=2), self_contained=False)
-    layers = _data_layers(page)
+    layers = data_layers(page)
     assert sorted(f["properties"]["id"] for c in layers["developments"] for f in c["features"]) == ["d1", "d2"]
     call = re.search(r"EP\.title\(\w+, (\"[^\"]*\"), (\"[^\"]*\")\);", page)
     assert json.loads(call.group(2)) == "De 2 grootste van 3 ontwikkelingen getoond (naar vermogen); alle staan in de GeoPackage"
     assert "de 2 grootste van 3 ontwikkelingen getoond" in caplog.text
     # one left: the largest; within the limit (and with None) all three, a title without a note and no warning
-    layers = _data_layers(render_html(region_map(small_region, max_developments=1), self_contained=False))
+    layers = data_layers(render_html(region_map(small_region, max_developments=1), self_contained=False))
     assert [f["properties"]["id"] for c in layers["developments"] for f in c["features"]] == ["d2"]
     caplog.clear()
     for limit in (3, None):
         page = render_html(region_map(small_region, max_developments=limit), self_contained=False)
-        assert len([f for c in _data_layers(page)["developments"] for f in c["features"]]) == 3
+        assert len([f for c in data_layers(page)["developments"] for f in c["features"]]) == 3
         assert re.search(r"EP\.title\(\w+, \"[^\"]*\"\);", page)
     assert "grootste" not in caplog.text
     for bad in (-1, 2.5, "10", True):  # a clear error in Dutch, before any work
@@ -294,7 +286,7 @@ def test_largest_developments_ranks_by_the_larger_direction_and_keeps_the_layer_
 
 def test_focus_map_keeps_what_is_near_the_municipality(small_region):
     m = region_map(small_region, focus="GM0002", focus_buffer_m=500)
-    layers = _data_layers(render_html(m, self_contained=False))
+    layers = data_layers(render_html(m, self_contained=False))
     assert [f["properties"]["id"] for f in layers["stations"][0]["features"]] == ["B"]
     devs = [f["properties"]["id"] for c in layers.get("developments", []) for f in c["features"]]
     assert devs == ["d3"]
@@ -314,7 +306,7 @@ def test_station_popups_are_built_per_station_and_the_same_on_a_focus_map(small_
                            "first_shortage_year": pd.array([None, 2025, None, 2025], dtype="Int64")})
     b_rows["headroom_mw"] = b_rows["capacity_mw"] - b_rows["load_mw"]
     balance = pd.concat([small_balance, b_rows], ignore_index=True)
-    whole = _data_layers(render_html(region_map(small_region, balance=balance), self_contained=False))
+    whole = data_layers(render_html(region_map(small_region, balance=balance), self_contained=False))
     popups = {f["properties"]["id"]: f["properties"]["popup"] for f in whole["stations"][0]["features"]}
     b = popups["B"]
     assert b.count("<tr data-year=") == 1 and 'data-year="2025"' in b  # 2030 has no numbers: no row
@@ -322,7 +314,7 @@ def test_station_popups_are_built_per_station_and_the_same_on_a_focus_map(small_
     assert "Eerste tekort: afname –, invoeding 2025 · scenario verwacht" in b
     assert "-5,0" in popups["A"] and "15,0" not in popups["A"]  # A's 2030 shortage; none of B's numbers
     # the focus map draws only A (GM0001, 500 m around it) and its popup is the region map's, to the byte
-    focus = _data_layers(render_html(region_map(small_region, balance=balance, focus="GM0001", focus_buffer_m=500),
+    focus = data_layers(render_html(region_map(small_region, balance=balance, focus="GM0001", focus_buffer_m=500),
                                      self_contained=False))
     assert {f["properties"]["id"]: f["properties"]["popup"] for f in focus["stations"][0]["features"]} == \
         {"A": popups["A"]}

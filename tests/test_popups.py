@@ -1,13 +1,16 @@
-"""maps._popups: popup HTML built a column at a time is the text kv_table and the map's popups write per row."""
+"""maps._popups: popups built a column at a time are the HTML kv_table and the map's popups write per row."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
+from map_page import popup_html
 
 from energieplanologie._distinct import per_value
 from energieplanologie._html import kv_table
-from energieplanologie.maps._popups import column_values, kv_rows, kv_tables, popups
+from energieplanologie.maps._popups import column_values, popup_table
 
 
 def test_per_value_calls_once_per_distinct_value_and_passes_missing_as_none():
@@ -34,24 +37,30 @@ def test_column_values_of_an_absent_column_are_none():
     assert column_values(frame, "b").tolist() == [None, None]
 
 
-def test_two_feature_tables_and_popups_written_by_hand():
+def test_two_feature_popups_written_by_hand_are_kv_tables_html():
     # feature 1: name "Park & Rij", id "D1", year 2030, programme RES
     # feature 2: no name (title falls back to "D2" by the caller), no programme (row left out), year "<2031>"
-    rows = [kv_rows("Programma", ["RES", None]), kv_rows("Jaar", ["2030", "<2031>"])]
-    tables = kv_tables(rows, 2)
-    assert tables.tolist() == [
-        "<table><tr><th>Programma</th><td>RES</td></tr><tr><th>Jaar</th><td>2030</td></tr></table>",
-        "<table><tr><th>Jaar</th><td>&lt;2031&gt;</td></tr></table>",
-    ]
-    # the same text kv_table writes for each row
-    assert tables[0] == kv_table([("Programma", "RES"), ("Jaar", "2030")])
-    assert tables[1] == kv_table([("Programma", None), ("Jaar", "<2031>")])
-    html = popups(["Park & Rij", "D2"], ["D1", ""], tables)
-    assert html.tolist() == [
+    labels, texts = popup_table(["Park & Rij", "D2"], ["D1", ""], [("Programma", ["RES", None]),
+                                                                    ("Jaar", ["2030", "<2031>"])])
+    assert labels == ["Programma", "Jaar"]
+    assert texts.tolist() == ['["Park &amp; Rij","D1","RES","2030"]', '["D2","",null,"&lt;2031&gt;"]']
+    collection = {"popupRows": labels}
+    html = [popup_html(collection, {"popup": json.loads(t)}) for t in texts]
+    assert html == [
         '<h4>Park &amp; Rij</h4><div class="ep-sub">D1</div><table><tr><th>Programma</th><td>RES</td></tr>'
         "<tr><th>Jaar</th><td>2030</td></tr></table>",
         "<h4>D2</h4><table><tr><th>Jaar</th><td>&lt;2031&gt;</td></tr></table>",
     ]
+    # the tables are the text kv_table writes for each row
+    assert html[0].endswith(kv_table([("Programma", "RES"), ("Jaar", "2030")]))
+    assert html[1].endswith(kv_table([("Programma", None), ("Jaar", "<2031>")]))
+
+
+def test_popup_labels_and_cells_are_escaped_and_encoded_once_per_value():
+    labels, texts = popup_table(['"T"', None], ["a&b", 0], [("<L>", ["x\\y", ""]), ("M", [2.5, None])])
+    assert labels == ["&lt;L&gt;", "M"]
+    # a missing title and an empty cell: empty text and null; a backslash survives JSON; numbers become text
+    assert [json.loads(t) for t in texts] == [["&quot;T&quot;", "a&amp;b", "x\\y", "2.5"], ["", "0", None, None]]
 
 
 def test_format_numbers_is_format_number_of_every_value():
@@ -87,7 +96,3 @@ def test_escaped_is_esc_of_every_value():
     for values in cases:
         assert escaped(values).tolist() == [esc(v) for v in values]
     assert escaped(["A & B", '"q"']).tolist() == ["A &amp; B", "&quot;q&quot;"]  # by hand
-    # popups: an empty subtitle leaves no <div>, as kv_table's callers wrote it
-    assert popups(["T"], [""], np.array(["<table></table>"], dtype=object)).tolist() == ["<h4>T</h4><table></table>"]
-    assert popups(["T", None], ["a&b", 0], np.array(["", ""], dtype=object)).tolist() == [
-        '<h4>T</h4><div class="ep-sub">a&amp;b</div>', "<h4></h4>"]

@@ -164,10 +164,12 @@ def json_values(values: Any) -> np.ndarray:
     return per_value(values, json_text)
 
 
-def feature_collection_text(geometries: np.ndarray, properties: Sequence[tuple[str, np.ndarray]]) -> JsonText:
+def feature_collection_text(geometries: np.ndarray, properties: Sequence[tuple[str, np.ndarray]],
+                            members: dict[str, Any] | None = None) -> JsonText:
     """``{"type":"FeatureCollection","features":[…]}`` of features with these geometry texts and properties (the
     key and the JSON text per feature of each, in order), written as :func:`~energieplanologie._html.json_text`
-    writes the dicts.
+    writes the dicts. ``members`` are written between ``type`` and ``features`` (foreign members, RFC 7946 §6.1:
+    what the map's script reads for the whole layer, e.g. its popup rows).
 
     Examples
     --------
@@ -186,4 +188,5 @@ def feature_collection_text(geometries: np.ndarray, properties: Sequence[tuple[s
     pieces.append(ends)
     # one join of every piece, row by row
     text = "".join(np.column_stack(pieces).ravel().tolist()) if n else "]}"
-    return JsonText('{"type":"FeatureCollection","features":[' + text)
+    head = "".join(f"{json_text(key)}:{json_text(value)}," for key, value in (members or {}).items())
+    return JsonText('{"type":"FeatureCollection",' + head + '"features":[' + text)

@@ -1,14 +1,16 @@
-"""Popup and tooltip HTML of a map layer built a column at a time.
+"""Popups and tooltips of a map layer built a column at a time.
 
 A layer of 10⁵ features has few distinct values per column (a handful of sectors, years, stations; one
 number per feature at most): each distinct value is formatted and escaped once (:func:`per_value`) and the rows
-are joined as arrays of text. The HTML is the same text as :func:`energieplanologie._html.kv_table` and the
-map's ``_popup`` write for one row.
+are joined as arrays of text. :func:`popup_table` sends each feature's cells and the layer's labels once; the
+map's script writes from them the HTML :func:`energieplanologie._html.kv_table` and the map's ``_popup`` write
+for one row.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,8 +20,11 @@ import pandas as pd
 from energieplanologie._distinct import object_array, per_value
 from energieplanologie._html import esc
 from energieplanologie.labels import format_number
+from energieplanologie.maps._features import json_strings
 
-__all__ = ["column_values", "escaped", "format_numbers", "kv_rows", "kv_tables", "popups"]
+__all__ = ["column_values", "escaped", "format_numbers", "popup_table"]
+
+_ENCODE_STRING = json.encoder.encode_basestring
 
 
 def format_numbers(values: Any, decimals: int = 1, unit: str = "") -> np.ndarray:
@@ -67,42 +72,35 @@ def column_values(frame: pd.DataFrame, column: str) -> np.ndarray:
     return per_value(frame[column], lambda v: v)
 
 
-def kv_rows(label: str, values: Any) -> np.ndarray:
-    """One row of :func:`~energieplanologie._html.kv_table` per value (escaped), ``""`` where it leaves the row
-    out (None or empty text).
+def popup_table(titles: Any, subs: Any, rows: Sequence[tuple[str, Any]]) -> tuple[list[str], np.ndarray]:
+    """The popups of a layer's features as the map's script draws them (``popupHtml`` in ``templates/map_app.js``):
+    a title, an optional subtitle and a two-column table of label → value, the rows the same for every feature.
+
+    The labels (escaped HTML) go once into the layer's collection (``popupRows``); each feature carries the JSON
+    text of ``[title, subtitle, cell…]``, every text escaped HTML and a cell ``null`` where the table leaves its row
+    out (a missing or empty value). The script writes ``<h4>title</h4>``, ``<div class="ep-sub">subtitle</div>``
+    when there is one, and ``<tr><th>label</th><td>cell</td></tr>`` per cell that is not ``null``: the HTML
+    :func:`energieplanologie._html.kv_table` writes, without its markup repeated in the page for every feature
+    (more than half of a national map's size). Each distinct cell value is escaped and encoded once.
 
     Examples
     --------
-    >>> kv_rows("Jaar", ["2030", None, "<b>"]).tolist()
-    ['<tr><th>Jaar</th><td>2030</td></tr>', '', '<tr><th>Jaar</th><td>&lt;b&gt;</td></tr>']
+    >>> labels, texts = popup_table(["Park & Rij", "D2"], ["D1", ""], [("Programma", ["RES", None]),
+    ...                                                                   ("Jaar", ["2030", "<2031>"])])
+    >>> labels
+    ['Programma', 'Jaar']
+    >>> texts.tolist()
+    ['["Park &amp; Rij","D1","RES","2030"]', '["D2","",null,"&lt;2031&gt;"]']
     """
-    head = f"<tr><th>{esc(label)}</th><td>"
-    return per_value(values, lambda v: "" if v is None or v == "" else f"{head}{esc(v)}</td></tr>")
+    columns = [json_strings(escaped(titles)), json_strings(escaped(subs))]
+    columns += [per_value(values, _cell) for _, values in rows]
+    texts = object_array([f"[{t}]" for t in map(",".join, zip(*(c.tolist() for c in columns), strict=True))])
+    return [esc(label) for label, _ in rows], texts
 
 
-def kv_tables(rows: Sequence[np.ndarray], n: int) -> np.ndarray:
-    """The tables of ``n`` features from their rows (:func:`kv_rows`, in order): ``<table>…</table>`` each."""
-    if not rows:
-        return object_array(["<table></table>"] * n)
-    # one join per feature of its rows (adding column after column would copy the growing tables each time)
-    return object_array([f"<table>{t}</table>" for t in map("".join, zip(*(part.tolist() for part in rows), strict=True))])
-
-
-def popups(titles: Any, subs: Any, bodies: np.ndarray) -> np.ndarray:
-    """A popup per feature: escaped title, optional escaped subtitle, the body as given (already HTML).
-
-    Examples
-    --------
-    >>> popups(["A & B"], [""], np.array(["<table></table>"], dtype=object)).tolist()
-    ['<h4>A &amp; B</h4><table></table>']
-    """
-    heads = "<h4>" + escaped(titles) + "</h4>"
-    sub_texts = _escaped_texts(subs)
-    if sub_texts is None:
-        subs_html = per_value(subs, lambda s: f'<div class="ep-sub">{esc(s)}</div>' if s else "")
-    else:  # a text is empty exactly when its escaped text is
-        subs_html = object_array([f'<div class="ep-sub">{s}</div>' if s else "" for s in sub_texts.tolist()])
-    return heads + subs_html + bodies
+def _cell(value: Any) -> str:
+    """The JSON text of one table cell: the escaped value, or ``null`` for a row left out (missing or empty)."""
+    return "null" if value is None or value == "" else _ENCODE_STRING(esc(value))
 
 
 def _escaped_texts(values: Any) -> np.ndarray | None:

@@ -8,9 +8,11 @@ PDOK BRT achtergrondkaart and OpenStreetMap, and (optionally) *notes from the ro
 (:mod:`energieplanologie.maps.notes`).
 
 Safety: data reaches the page only as JSON (``<``, ``&``, ``'`` escaped, see :func:`~._html.script_json`);
-popups and tooltips are HTML built here with every data value passed through ``html.escape``; the page's own
-JavaScript (``templates/map_app.js``) inserts no data as HTML. No data string goes through folium's own
-elements (folium renders element output through Jinja twice, so ``{{ … }}`` in a name would be evaluated).
+popups and tooltips are HTML built here with every data value passed through ``html.escape`` (the tables of
+developments and hexagons as escaped cells and row labels that the page's script joins into a table when a popup
+opens: :func:`~.maps._popups.popup_table`); the page's own JavaScript (``templates/map_app.js``) inserts no other
+data as HTML. No data string goes through folium's own elements (folium renders element output through Jinja
+twice, so ``{{ … }}`` in a name would be evaluated).
 """
 
 from __future__ import annotations
@@ -56,11 +58,9 @@ from energieplanologie.maps._popups import (
     column_values,
     escaped,
     format_numbers,
-    kv_rows,
-    kv_tables,
     object_array,
     per_value,
-    popups,
+    popup_table,
 )
 from energieplanologie.maps._slots import Slots
 from energieplanologie.maps._style import (
@@ -460,7 +460,6 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
     """One collection per sector in ``sectors`` (the developments whose ``sector`` is that one), from one pass
     over all developments: popups and tooltips built a column at a time (:mod:`~.maps._popups`), each distinct
     sector, year, number … formatted once."""
-    n = len(dev)
     col = functools.partial(column_values, dev)
     numbers = functools.partial(_numbers, dev)
     sector = per_value(dev["sector"] if "sector" in dev.columns else col("sector"), lambda v: v or "other")
@@ -474,21 +473,20 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
     pool_mw = numbers("pool_connection_mw", unit="MW")
     pool = object_array([None if p is None else f"{p} (aansluiting {mw})"
                          for p, mw in zip(pool_id.tolist(), pool_mw.tolist(), strict=True)])
-    bodies = kv_tables([
-        kv_rows("Sector", sector_label),
-        kv_rows("Programma", col("programme")),
-        kv_rows("Energiedrager", per_value(col("carrier"), lambda v: value_label("carrier", v))),
-        kv_rows("Afname", numbers("offtake_mw", unit="MW")),
-        kv_rows("Invoeding", numbers("feedin_mw", unit="MW")),
-        kv_rows("Jaar", year_text),
-        kv_rows("Zekerheid", per_value(certainty, lambda v: value_label("certainty", v))),
-        kv_rows("Gemeente", col("municipality_code")),
-        kv_rows("Station", col("station_id")),
+    popup_rows, popup_texts = popup_table(names, per_value(dev_id, lambda v: str(v or "")), [
+        ("Sector", sector_label),
+        ("Programma", col("programme")),
+        ("Energiedrager", per_value(col("carrier"), lambda v: value_label("carrier", v))),
+        ("Afname", numbers("offtake_mw", unit="MW")),
+        ("Invoeding", numbers("feedin_mw", unit="MW")),
+        ("Jaar", year_text),
+        ("Zekerheid", per_value(certainty, lambda v: value_label("certainty", v))),
+        ("Gemeente", col("municipality_code")),
+        ("Station", col("station_id")),
         # flex options (energieplanologie.flex): shown only when the development has them
-        kv_rows("Niet-vast contract", non_firm),
-        kv_rows("Kabelpool", pool),
-    ], n)
-    popups_html = popups(names, per_value(dev_id, lambda v: str(v or "")), bodies)
+        ("Niet-vast contract", non_firm),
+        ("Kabelpool", pool),
+    ])
     tooltips = escaped(names) + " (" + per_value(sector_label, esc) + ", " + year_text + ")"
     # one style per sector × certainty × point (points get a stronger fill so small markers stay visible)
     points = (dev.geometry.geom_type == "Point").to_numpy()
@@ -515,10 +513,11 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
         ("year", json_values(per_value(year, _int_or_none)[keep])),
         ("style", style_texts[style_codes[keep]]),
         ("tooltip", json_strings(tooltips[keep])),
-        ("popup", json_strings(popups_html[keep])),
+        ("popup", popup_texts[keep]),
     ]
     raw_sector = dev["sector"].to_numpy()[keep]  # as region_map selects them: the column's own value
-    return [feature_collection_text(geometries[rows], [(key, texts[rows]) for key, texts in properties])
+    return [feature_collection_text(geometries[rows], [(key, texts[rows]) for key, texts in properties],
+                                    {"popupRows": popup_rows})
             for rows in (np.flatnonzero(raw_sector == sector) for sector in sectors)]
 
 
@@ -681,14 +680,14 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> JsonTe
     numbers = functools.partial(_numbers, hexes)
     hot = per_value(col("hot"), bool)
     hex_id = col("hex_id")
-    bodies = kv_tables([
-        kv_rows("MW", numbers("mw")),
-        kv_rows("Gi* z-score", numbers("gi_z", 2)),
-        kv_rows("p", numbers("gi_p", 3)),
-        kv_rows("p (FDR)", numbers("gi_p_fdr", 3)),
-        kv_rows("Significant heet", per_value(hot, lambda h: "ja" if h else "nee")),
-    ], len(hexes))
-    popups_html = popups(per_value(hex_id, lambda v: f"Hexagon {v}"), object_array([""] * len(hexes)), bodies)
+    popup_rows, popup_texts = popup_table(per_value(hex_id, lambda v: f"Hexagon {v}"), [""] * len(hexes), [
+        ("MW", numbers("mw")),
+        ("Gi* z-score", numbers("gi_z", 2)),
+        ("p", numbers("gi_p", 3)),
+        ("p (FDR)", numbers("gi_p_fdr", 3)),
+        ("Significant heet", per_value(hot, lambda h: "ja" if h else "nee")),
+    ])
+
     def style(key: str) -> str:  # "<colour>|<hot: 1 or 0>"
         c, h = key[:-2], key[-1] == "1"
         return json_text({"color": "#7f0000" if h else "#777777", "weight": 1.2 if h else 0.4, "opacity": 0.8,
@@ -699,8 +698,8 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> JsonTe
         ("id", json_strings(per_value(hex_id, str)[keep])),
         ("hot", json_values(hot[keep])),
         ("style", per_value(colours + np.where(hot.astype(bool), "|1", "|0").astype(object), style)[keep]),
-        ("popup", json_strings(popups_html[keep])),
-    ])
+        ("popup", popup_texts[keep]),
+    ], {"popupRows": popup_rows})
 
 
 def _municipality_collection(mun: gpd.GeoDataFrame, simplify_m: float, focus: str | None,

@@ -87,6 +87,16 @@
     return s;
   }
 
+  // A popup sent as [title, subtitle, cell…] with its layer's row labels (data.popupRows; maps._popups.popup_table):
+  // the HTML kv_table writes. Every part is HTML that Python escaped; a null cell leaves its row out.
+  function popupHtml(p, labels) {
+    var h = "<h4>" + p[0] + "</h4>" + (p[1] ? '<div class="ep-sub">' + p[1] + "</div>" : "") + "<table>";
+    for (var i = 0; i < labels.length; i++) {
+      if (p[i + 2] !== null) { h += "<tr><th>" + labels[i] + "</th><td>" + p[i + 2] + "</td></tr>"; }
+    }
+    return h + "</table>";
+  }
+
   function dataLayer(map, group, data, opts) {
     var st = state(map), kind = opts.kind, entries = [];
     var geo = L.geoJSON(data, {
@@ -108,7 +118,10 @@
       style: function (f) { return styleFor(kind, f.properties); },
       onEachFeature: function (f, layer) {
         var p = f.properties;
-        if (p.popup) { layer.bindPopup(p.popup, { maxWidth: 480, className: "ep-popup" }); }
+        if (Array.isArray(p.popup)) {  // written when opened: no HTML per feature held before
+          layer.bindPopup(function () { return popupHtml(p.popup, data.popupRows); },
+                          { maxWidth: 480, className: "ep-popup" });
+        } else if (p.popup) { layer.bindPopup(p.popup, { maxWidth: 480, className: "ep-popup" }); }
         if (p.tooltip) { layer.bindTooltip(p.tooltip, { sticky: true, className: "ep-tooltip" }); }
         if (kind === "stations") {
           layer.on("popupopen", function (e) { highlightYear(e.popup.getElement(), st.year); });

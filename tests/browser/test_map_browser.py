@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from map_page import data_layers, popup_html
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -167,6 +168,50 @@ def test_injection_shows_as_text_and_runs_nothing(browser, sample_outputs, tmp_p
     with pytest.raises(NoAlertPresentException):
         browser.driver.switch_to.alert.text  # noqa: B018
     assert browser.js("return window.__pwned_img") is None
+    assert browser.severe_errors() == []
+
+
+def test_table_popups_are_written_in_the_page_as_python_reads_them(browser, sample_outputs, tmp_path):
+    # Developments and Gi* hexagons send their popups as [title, subtitle, cell…] and their layer's row labels;
+    # the page's script writes the HTML when a popup opens. It must be the HTML tests/map_page.popup_html writes
+    # (what the tests without a browser read), escaped names as text and rows left out where a value is missing.
+    region = sample_outputs["region"]
+    dev = region.developments.copy()
+    dev.loc[0, "name"] = "Park & <b>Rij</b>"
+    dev.loc[1, "programme"] = None  # its Programma row is left out
+    x, y = region.stations.geometry.iloc[0].coords[0]
+    hexes = gpd.GeoDataFrame({"hex_id": ["H<1>", "H2"], "mw": [2.5, 0.4], "gi_z": [2.345, float("nan")],
+                              "gi_p": [0.0123, 0.5], "gi_p_fdr": [0.04, None], "hot": [True, False]},
+                             geometry=[shapely.Point(x, y).buffer(300, 2), shapely.Point(x + 1000, y).buffer(300, 2)],
+                             crs=CRS_RD)
+    page = publish(region_map(region.replace(developments=dev), year=2040, hexagons=hexes), tmp_path / "kaart.html")
+    layers = data_layers(page.read_text(encoding="utf-8"))
+    expected = {(kind, f["properties"]["id"]): popup_html(c, f["properties"])
+                for kind in ("developments", "hexagons") for c in layers[kind] for f in c["features"]}
+    assert len(expected) == len(dev) + 2
+    assert '<tr><th>Gi* z-score</th><td>2,35</td></tr><tr><th>p</th><td>0,012</td></tr>' in expected[
+        ("hexagons", "H<1>")]
+    assert "<th>Gi* z-score</th><td>–</td>" in expected[("hexagons", "H2")]  # a missing number is shown as a dash
+    assert "<th>Programma</th>" not in expected[("developments", dev.loc[1, "development_id"])]
+
+    browser.open(page, settle=0.3)
+    # the hexagons' layer starts hidden: shown here as a click in the layer control would
+    browser.js("var m = window[document.querySelector('.folium-map').id];"
+               "EP.state(m).layers.forEach(function (r) { if (r.kind === 'hexagons') { r.geo.addTo(m); } });")
+    shown = [("developments", i) for i in dev["development_id"].tolist()[:3]] + [("hexagons", "H<1>"),
+                                                                                ("hexagons", "H2")]
+    for kind, ident in shown:
+        browser.js("window[document.querySelector('.folium-map').id].closePopup();")
+        browser.wait_for("return document.querySelectorAll('.leaflet-popup').length === 0")
+        browser.js(OPEN_POPUP, kind, ident)
+        browser.wait_for("return document.querySelector('.leaflet-popup-content h4')")
+        # both sides through the browser's own parser and serialiser: the same elements, attributes and text
+        got, want = browser.js(
+            "var d = document.createElement('div'); d.innerHTML = arguments[0];"
+            "return [document.querySelector('.leaflet-popup-content').innerHTML, d.innerHTML];",
+            expected[(kind, ident)])
+        assert got == want, (kind, ident)
+    assert browser.js("return document.querySelector('.leaflet-popup-content h4').textContent") == "Hexagon H2"
     assert browser.severe_errors() == []
 
 
