@@ -8,7 +8,7 @@ import warnings
 import geopandas as gpd
 import numpy as np
 import shapely
-from map_page import popup_html
+from map_page import popup_html, style_of, tooltip_text
 
 from energieplanologie._html import JsonText, json_text, script_json
 from energieplanologie.maps._features import (
@@ -105,12 +105,17 @@ def test_development_collections_of_the_sample_are_json_as_json_writes_it():
     assert sum(len(p["features"]) for p in parsed) == len(dev) == 60
     first = parsed[0]["features"][0]
     assert sectors[0] == "renewables" and first["geometry"]["type"] == "Polygon"
-    assert {k: v for k, v in first["properties"].items() if k != "popup"} == {
-        "id": "ZV-001", "sector": "renewables", "year": 2026,
-        # committed: solid line, fill 0.45 (a polygon: no point minimum of 0.6)
-        "style": {"radius": 6, "color": "#66a61e", "weight": 2, "opacity": 0.9, "fillColor": "#66a61e",
-                  "fillOpacity": 0.45, "dashArray": None},
-        "tooltip": "Zonnepark Oostburg-Noord (Opwek (RES), 2026)"}
+    assert {k: v for k, v in first["properties"].items() if k not in ("popup", "style")} == {
+        "id": "ZV-001", "sector": "renewables", "year": 2026}
+    # committed: solid line, fill 0.45 (a polygon: no point minimum of 0.6)
+    assert style_of(parsed[0], first["properties"]) == {
+        "radius": 6, "color": "#66a61e", "weight": 2, "opacity": 0.9, "fillColor": "#66a61e", "fillOpacity": 0.45,
+        "dashArray": None}
+    assert tooltip_text(parsed[0], first["properties"]) == "Zonnepark Oostburg-Noord (Opwek (RES), 2026)"
+    # the styles are shared: every collection holds the same list, one per sector × certainty × point or not
+    assert all(p["styles"] == parsed[0]["styles"] for p in parsed)
+    kinds = {(d.sector, d.certainty, d.geometry.geom_type == "Point") for d in dev.itertuples()}
+    assert len(parsed[0]["styles"]) == len(kinds)
     assert parsed[0]["popupRows"] == ["Sector", "Programma", "Energiedrager", "Afname", "Invoeding", "Jaar",
                                       "Zekerheid", "Gemeente", "Station", "Niet-vast contract", "Kabelpool"]
     assert "<tr><th>Invoeding</th><td>12,0 MW</td></tr>" in popup_html(parsed[0], first["properties"])

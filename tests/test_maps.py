@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import shapely
 from affine import Affine
-from map_page import data_layers, popup_html
+from map_page import data_layers, popup_html, style_of
 from matplotlib.artist import Artist
 
 from energieplanologie import ReadError, ValidationError
@@ -215,7 +215,9 @@ def test_region_map_layers_carry_the_state_per_year(small_region, small_balance,
     dev_popups = {f["properties"]["id"]: popup_html(c, f["properties"]) for c in layers["developments"]
                   for f in c["features"]}
     assert {k: v["year"] for k, v in devs.items()} == {"d1": 2025, "d2": 2030, "d3": 2030}
-    assert devs["d3"]["style"]["dashArray"] == "2 5"  # speculative: dotted and light
+    dev_styles = {f["properties"]["id"]: style_of(c, f["properties"]) for c in layers["developments"]
+                  for f in c["features"]}
+    assert dev_styles["d3"]["dashArray"] == "2 5"  # speculative: dotted and light
     # names from data are escaped, and folium's second Jinja pass did not evaluate "{{ 7*7 }}"
     assert html.escape("Woonwijk <b>Noord</b>") in dev_popups["d1"] and "<b>Noord" not in dev_popups["d1"]
     assert dev_popups["d2"].startswith("<h4>{{ 7*7 }} fabriek</h4>")

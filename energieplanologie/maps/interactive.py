@@ -487,7 +487,6 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
         ("Niet-vast contract", non_firm),
         ("Kabelpool", pool),
     ])
-    tooltips = escaped(names) + " (" + per_value(sector_label, esc) + ", " + year_text + ")"
     # one style per sector × certainty × point (points get a stronger fill so small markers stay visible)
     points = (dev.geometry.geom_type == "Point").to_numpy()
 
@@ -502,22 +501,22 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
     certainty_codes, certainty_keys = pd.factorize(certainty)
     style_keys, style_codes = np.unique((sector_codes * len(certainty_keys) + certainty_codes) * 2 + points,
                                         return_inverse=True)
-    style_texts = object_array([json_text(style(sector_keys[k // 2 // len(certainty_keys)],
-                                                certainty_keys[k // 2 % len(certainty_keys)], bool(k % 2)))
-                                for k in style_keys.tolist()])
+    styles = [style(sector_keys[k // 2 // len(certainty_keys)], certainty_keys[k // 2 % len(certainty_keys)],
+                    bool(k % 2)) for k in style_keys.tolist()]
     keep = ~(dev.geometry.isna() | dev.geometry.is_empty).to_numpy()
     geometries = geometry_texts(dev.loc[keep], simplify_m)
     properties = [
         ("id", json_strings(per_value(dev_id, str)[keep])),
         ("sector", json_values(per_value(sector, lambda s: s if s in SECTOR_COLOURS else "other")[keep])),
         ("year", json_values(per_value(year, _int_or_none)[keep])),
-        ("style", style_texts[style_codes[keep]]),
-        ("tooltip", json_strings(tooltips[keep])),
+        ("style", json_values(style_codes[keep])),
         ("popup", popup_texts[keep]),
     ]
+    # shared by the features: their styles (each feature's "style" is a place in the list), the popup's row
+    # labels, and the tooltip "<name> (<sector>, <year>)": the popup's title and its cells 0 and 5
+    members = {"styles": styles, "popupRows": popup_rows, "tooltipCells": [0, 5]}
     raw_sector = dev["sector"].to_numpy()[keep]  # as region_map selects them: the column's own value
-    return [feature_collection_text(geometries[rows], [(key, texts[rows]) for key, texts in properties],
-                                    {"popupRows": popup_rows})
+    return [feature_collection_text(geometries[rows], [(key, texts[rows]) for key, texts in properties], members)
             for rows in (np.flatnonzero(raw_sector == sector) for sector in sectors)]
 
 
@@ -688,18 +687,20 @@ def _hexagon_collection(hexagons: gpd.GeoDataFrame, simplify_m: float) -> JsonTe
         ("Significant heet", per_value(hot, lambda h: "ja" if h else "nee")),
     ])
 
-    def style(key: str) -> str:  # "<colour>|<hot: 1 or 0>"
+    def style(key: str) -> dict[str, Any]:  # "<colour>|<hot: 1 or 0>"
         c, h = key[:-2], key[-1] == "1"
-        return json_text({"color": "#7f0000" if h else "#777777", "weight": 1.2 if h else 0.4, "opacity": 0.8,
-                          "fillColor": c, "fillOpacity": 0.55 if h else 0.25})
+        return {"color": "#7f0000" if h else "#777777", "weight": 1.2 if h else 0.4, "opacity": 0.8,
+                "fillColor": c, "fillOpacity": 0.55 if h else 0.25}
 
     keep = ~(hexes.geometry.isna() | hexes.geometry.is_empty).to_numpy()
+    style_keys, style_codes = np.unique((colours + np.where(hot.astype(bool), "|1", "|0").astype(object))[keep]
+                                        .astype(str), return_inverse=True)
     return feature_collection_text(geometry_texts(hexes.loc[keep], simplify_m), [
         ("id", json_strings(per_value(hex_id, str)[keep])),
         ("hot", json_values(hot[keep])),
-        ("style", per_value(colours + np.where(hot.astype(bool), "|1", "|0").astype(object), style)[keep]),
+        ("style", json_values(style_codes)),
         ("popup", popup_texts[keep]),
-    ], {"popupRows": popup_rows})
+    ], {"styles": [style(k) for k in style_keys.tolist()], "popupRows": popup_rows})
 
 
 def _municipality_collection(mun: gpd.GeoDataFrame, simplify_m: float, focus: str | None,

@@ -81,8 +81,9 @@
     }
   }
 
-  function styleFor(kind, p) {
-    var s = L.extend({}, p.style);
+  // A feature's style: its own, or (a number) its place in the layer's styles (data.styles), shared by many.
+  function styleFor(kind, p, styles) {
+    var s = L.extend({}, typeof p.style === "number" ? styles[p.style] : p.style);
     s.className = classFor(kind, p);
     return s;
   }
@@ -113,16 +114,25 @@
           return L.marker(latlng, { icon: L.divIcon({ className: "ep-flex", html: box, iconSize: [22, 22],
                                                       iconAnchor: [-2, 24] }) });
         }
-        return L.circleMarker(latlng, styleFor(kind, p));
+        return L.circleMarker(latlng, styleFor(kind, p, data.styles));
       },
-      style: function (f) { return styleFor(kind, f.properties); },
+      style: function (f) { return styleFor(kind, f.properties, data.styles); },
       onEachFeature: function (f, layer) {
         var p = f.properties;
         if (Array.isArray(p.popup)) {  // written when opened: no HTML per feature held before
           layer.bindPopup(function () { return popupHtml(p.popup, data.popupRows); },
                           { maxWidth: 480, className: "ep-popup" });
         } else if (p.popup) { layer.bindPopup(p.popup, { maxWidth: 480, className: "ep-popup" }); }
-        if (p.tooltip) { layer.bindTooltip(p.tooltip, { sticky: true, className: "ep-tooltip" }); }
+        if (p.tooltip) {
+          layer.bindTooltip(p.tooltip, { sticky: true, className: "ep-tooltip" });
+        } else if (data.tooltipCells && Array.isArray(p.popup)) {  // "<title> (<cell>, <cell>)" of the popup
+          layer.bindTooltip(function () {
+            return p.popup[0] + " (" + data.tooltipCells.map(function (i) {
+              var c = p.popup[i + 2];
+              return c === null ? "" : c;
+            }).join(", ") + ")";
+          }, { sticky: true, className: "ep-tooltip" });
+        }
         if (kind === "stations") {
           layer.on("popupopen", function (e) { highlightYear(e.popup.getElement(), st.year); });
         }

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from map_page import data_layers, popup_html
+from map_page import data_layers, popup_html, style_of, tooltip_text
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -171,10 +171,11 @@ def test_injection_shows_as_text_and_runs_nothing(browser, sample_outputs, tmp_p
     assert browser.severe_errors() == []
 
 
-def test_table_popups_are_written_in_the_page_as_python_reads_them(browser, sample_outputs, tmp_path):
-    # Developments and Gi* hexagons send their popups as [title, subtitle, cell…] and their layer's row labels;
-    # the page's script writes the HTML when a popup opens. It must be the HTML tests/map_page.popup_html writes
-    # (what the tests without a browser read), escaped names as text and rows left out where a value is missing.
+def test_shared_layer_parts_are_written_in_the_page_as_python_reads_them(browser, sample_outputs, tmp_path):
+    # Developments and Gi* hexagons send their popups as [title, subtitle, cell…] and their layer's row labels,
+    # their styles as places in the layer's list, and developments' tooltips as cells of the popup; the page's
+    # script makes the HTML and styles. They must be what tests/map_page reads (the tests without a browser):
+    # escaped names as text, rows left out where a value is missing, each feature its own style.
     region = sample_outputs["region"]
     dev = region.developments.copy()
     dev.loc[0, "name"] = "Park & <b>Rij</b>"
@@ -189,6 +190,12 @@ def test_table_popups_are_written_in_the_page_as_python_reads_them(browser, samp
     expected = {(kind, f["properties"]["id"]): popup_html(c, f["properties"])
                 for kind in ("developments", "hexagons") for c in layers[kind] for f in c["features"]}
     assert len(expected) == len(dev) + 2
+    styles = {(kind, f["properties"]["id"]): style_of(c, f["properties"])
+              for kind in ("developments", "hexagons") for c in layers[kind] for f in c["features"]}
+    tooltips = {(kind, f["properties"]["id"]): tooltip_text(c, f["properties"])
+                for kind in ("developments", "hexagons") for c in layers[kind] for f in c["features"]}
+    assert tooltips[("developments", dev.loc[0, "development_id"])].startswith("Park &amp; &lt;b&gt;Rij&lt;/b&gt; (")
+    assert styles[("hexagons", "H<1>")]["color"] == "#7f0000" and styles[("hexagons", "H2")]["color"] == "#777777"
     assert '<tr><th>Gi* z-score</th><td>2,35</td></tr><tr><th>p</th><td>0,012</td></tr>' in expected[
         ("hexagons", "H<1>")]
     assert "<th>Gi* z-score</th><td>–</td>" in expected[("hexagons", "H2")]  # a missing number is shown as a dash
@@ -211,6 +218,24 @@ def test_table_popups_are_written_in_the_page_as_python_reads_them(browser, samp
             "return [document.querySelector('.leaflet-popup-content').innerHTML, d.innerHTML];",
             expected[(kind, ident)])
         assert got == want, (kind, ident)
+        shown_style = browser.js(
+            "var kind = arguments[0], id = arguments[1], out = null;"
+            "var m = window[document.querySelector('.folium-map').id];"
+            "EP.state(m).layers.forEach(function (r) { if (r.kind !== kind) { return; }"
+            "  r.entries.forEach(function (e) { if (e.props.id === id) {"
+            "    e.layer.openTooltip(); var o = e.layer.options;"
+            "    out = [o.color, o.fillColor, o.fillOpacity, o.weight, o.dashArray || null,"
+            "           document.querySelector('.leaflet-tooltip') ? document.querySelector('.leaflet-tooltip').innerHTML"
+            "           : null]; e.layer.closeTooltip(); } }); });"
+            "return out;", kind, ident)
+        style = styles[(kind, ident)]
+        assert shown_style[:5] == [style["color"], style["fillColor"], style["fillOpacity"], style["weight"],
+                                   style.get("dashArray")], (kind, ident)
+        want_tooltip = tooltips[(kind, ident)]
+        if want_tooltip is not None:
+            normalised = browser.js("var d = document.createElement('div'); d.innerHTML = arguments[0];"
+                                    "return d.innerHTML;", want_tooltip)
+            assert shown_style[5] == normalised, (kind, ident)
     assert browser.js("return document.querySelector('.leaflet-popup-content h4').textContent") == "Hexagon H2"
     assert browser.severe_errors() == []
 
