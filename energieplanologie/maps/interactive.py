@@ -513,8 +513,9 @@ def _development_collections(dev: gpd.GeoDataFrame, sectors: Sequence[str], simp
         ("popup", popup_texts[keep]),
     ]
     # shared by the features: their styles (each feature's "style" is a place in the list), the popup's row
-    # labels, and the tooltip "<name> (<sector>, <year>)": the popup's title and its cells 0 and 5
-    members = {"styles": styles, "popupRows": popup_rows, "tooltipCells": [0, 5]}
+    # labels, and the tooltip "<name> (<sector>, <year>)": the popup's title and its Sector and Jaar cells
+    members = {"styles": styles, "popupRows": popup_rows,
+               "tooltipCells": [popup_rows.index("Sector"), popup_rows.index("Jaar")]}
     raw_sector = dev["sector"].to_numpy()[keep]  # as region_map selects them: the column's own value
     return [feature_collection_text(geometries[rows], [(key, texts[rows]) for key, texts in properties], members)
             for rows in (np.flatnonzero(raw_sector == sector) for sector in sectors)]
