@@ -137,12 +137,13 @@ def full_run(n: int, *, seed: int = 0, out: Path | None = None, pieces: bool = T
         writing, writing_cpu = time.perf_counter() - t0, _cpu() - c0
         missing = check_folder(folder, result, pages, sheets)
         size_mb = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+        map_mb = (folder / "kaart.html").stat().st_size / 1e6 if (folder / "kaart.html").exists() else 0.0
     from energieplanologie.pipeline import page_codes, sheet_ids
 
     return {"generate_s": round(generate, 2), "analyses_s": round(analyses, 2), "writing_s": round(writing, 2),
             "analyses_cpu_s": round(analyses_cpu, 2), "writing_cpu_s": round(writing_cpu, 2),
             "writers_s": {k: round(v, 2) for k, v in times.items()}, "files": len(written),
-            "folder_mb": round(size_mb, 1), "missing": missing, "developments": len(region.developments),
+            "folder_mb": round(size_mb, 1), "map_mb": round(map_mb, 1), "missing": missing, "developments": len(region.developments),
             "stations": len(region.stations), "municipalities": len(region.municipalities),
             "projects": len(result.assessment.table), "pages": len(page_codes(result, pages)[0]),
             "sheets": len(sheet_ids(result, sheets))}
@@ -158,7 +159,8 @@ def describe(r: dict) -> str:
     chosen = (f"{r.get('pages', '?')} of {r['municipalities']} municipality pages, {r.get('sheets', '?')} of "
               f"{r['projects']} project sheets; ")
     return (f"{chosen}{r.get('workers', 1)} writer process(es); analyses {r['analyses_s']:.1f} s, writing {r['writing_s']:.1f} s (÷ {ratio:.2f}, CPU ÷ "
-            f"{cpu_ratio:.2f}; target ≤ 2): {parts}; {r['files']:,} files, {r['folder_mb']:,.0f} MB; {check}")
+            f"{cpu_ratio:.2f}; target ≤ 2): {parts}; {r['files']:,} files, {r['folder_mb']:,.0f} MB (kaart.html "
+            f"{r.get('map_mb', 0):,.0f} MB); {check}")
 
 
 def main(argv: list[str] | None = None) -> int:
