@@ -10,7 +10,6 @@ for one row.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,13 +17,11 @@ import numpy as np
 import pandas as pd
 
 from energieplanologie._distinct import object_array, per_value
-from energieplanologie._html import esc
+from energieplanologie._html import esc, json_text
 from energieplanologie.labels import format_number
 from energieplanologie.maps._features import json_strings
 
 __all__ = ["column_values", "escaped", "format_numbers", "popup_table"]
-
-_ENCODE_STRING = json.encoder.encode_basestring
 
 
 def format_numbers(values: Any, decimals: int = 1, unit: str = "") -> np.ndarray:
@@ -100,7 +97,7 @@ def popup_table(titles: Any, subs: Any, rows: Sequence[tuple[str, Any]]) -> tupl
 
 def _cell(value: Any) -> str:
     """The JSON text of one table cell: the escaped value, or ``null`` for a row left out (missing or empty)."""
-    return "null" if value is None or value == "" else _ENCODE_STRING(esc(value))
+    return "null" if value is None or value == "" else json_text(esc(value))
 
 
 def _escaped_texts(values: Any) -> np.ndarray | None:

@@ -1,8 +1,9 @@
 /* energieplanologie — interactive region map: data layers, year selector, legend, notes from the room.
  *
  * Everything that comes from data arrives as JSON (with <, &, ' escaped by the Python side); popup and
- * tooltip strings are HTML that Python built with every data value HTML-escaped. Notes typed in the browser
- * are only ever shown through textContent, never as HTML.
+ * tooltip strings, and the cells and row labels popupHtml joins into a popup table, are HTML that Python built
+ * with every data value HTML-escaped. Notes typed in the browser are only ever shown through textContent, never
+ * as HTML.
  */
 (function () {
   "use strict";
