@@ -13,8 +13,52 @@
 
   function state(map) {
     var id = L.stamp(map);
-    if (!states[id]) { states[id] = { year: null, layers: [], controls: [] }; }
+    if (!states[id]) {
+      states[id] = { year: null, layers: [], controls: [] };
+      map.on("popupopen", function (e) { clearOfControls(map, e.popup); });
+    }
     return states[id];
+  }
+
+  /* ------------------------------------------------------------------------- popups beside the controls */
+
+  // Leaflet's own autoPan keeps a popup inside the map but not out from under the controls in its corners (a
+  // station's table opened near the legend lay beneath it): the map's popups are moved by clearOfControls instead.
+  L.Popup.mergeOptions({ autoPan: false });
+  var PAD = 8;
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  // The map is moved (once, animated) so that the opened popup lies inside it and beside every control it would
+  // otherwise overlap: sideways or up/down, whichever is shorter and keeps the popup inside the map.
+  function clearOfControls(map, popup) {
+    var el = popup.getElement();
+    if (!el) { return; }
+    var m = map.getContainer().getBoundingClientRect(), p = el.getBoundingClientRect();
+    var dx = 0, dy = 0;  // the map moves by (dx, dy): the popup to (left - dx, top - dy)
+    if (p.right + PAD > m.right) { dx = p.right + PAD - m.right; }
+    if (p.left - dx < m.left + PAD) { dx = p.left - m.left - PAD; }
+    if (p.bottom + PAD > m.bottom) { dy = p.bottom + PAD - m.bottom; }
+    if (p.top - dy < m.top + PAD) { dy = p.top - m.top - PAD; }
+    var controls = map.getContainer().querySelectorAll(".leaflet-control");
+    for (var pass = 0; pass < 3; pass++) {
+      var moved = false;
+      for (var i = 0; i < controls.length; i++) {
+        var r = controls[i].getBoundingClientRect();
+        var q = { left: p.left - dx, right: p.right - dx, top: p.top - dy, bottom: p.bottom - dy };
+        if (r.width === 0 || r.height === 0 || !overlaps(q, r)) { continue; }
+        var h = (r.left + r.right > m.left + m.right) ? q.right - r.left + PAD : q.left - r.right - PAD;
+        var v = (r.top + r.bottom > m.top + m.bottom) ? q.bottom - r.top + PAD : q.top - r.bottom - PAD;
+        var hOk = q.left - h >= m.left + PAD && q.right - h <= m.right - PAD;
+        var vOk = q.top - v >= m.top + PAD && q.bottom - v <= m.bottom - PAD;
+        if (hOk && (!vOk || Math.abs(h) <= Math.abs(v))) { dx += h; } else if (vOk) { dy += v; } else { continue; }
+        moved = true;
+      }
+      if (!moved) { break; }
+    }
+    if (Math.round(dx) || Math.round(dy)) { map.panBy([Math.round(dx), Math.round(dy)]); }
   }
 
   function setPathClass(layer, cls) {

@@ -133,6 +133,62 @@ def test_region_map_offline_layers_and_year_switch(browser, sample_outputs, tmp_
     assert browser.severe_errors() == []
 
 
+#: Rectangles (CSS px) of the open popup, the map and every visible control.
+RECTS = """
+function box(el) { var r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }
+var pop = document.querySelector('.leaflet-popup');
+return {popup: pop ? box(pop) : null, map: box(document.querySelector('.folium-map')),
+        controls: Array.from(document.querySelectorAll('.leaflet-control')).map(box).filter(
+            function (b) { return b[2] > b[0] && b[3] > b[1]; })};
+"""
+
+#: Move the map so that the station with id arguments[0] sits at container pixel (arguments[1], arguments[2]).
+PLACE_STATION = """
+var map = window[document.querySelector('.folium-map').id], id = arguments[0];
+var st = EP.state(map), at = L.point(arguments[1], arguments[2]);
+st.layers.forEach(function (r) {
+  if (r.kind !== 'stations') { return; }
+  r.entries.forEach(function (e) {
+    if (e.props.id === id) { map.panBy(map.latLngToContainerPoint(e.layer.getLatLng()).subtract(at), {animate: false}); }
+  });
+});
+"""
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_a_popup_opened_in_a_corner_is_moved_out_from_under_the_controls(browser, sample_outputs, tmp_path):
+    # Seen at stop 31: the balance table of a station near the right edge lay beneath the open legend. A station
+    # is put under each corner's controls in turn (the legend bottom right, the year and layer controls top right,
+    # title and notes top left, the scale bottom left); its popup must open inside the map beside every control.
+    region, bal = sample_outputs["region"], sample_outputs["balance"]
+    page = publish(region_map(region, balance=bal, year=2030), tmp_path / "kaart.html")
+    browser.open(page, settle=0.5)
+    start = browser.js(RECTS)
+    width, height = start["map"][2] - start["map"][0], start["map"][3] - start["map"][1]
+    legend = browser.js("return document.querySelector('.ep-legend').getBoundingClientRect().height")
+    assert legend > height / 3  # the open legend: the tall control the popup used to hide under
+    map_js = "window[document.querySelector('.folium-map').id]"
+    for x, y in ((width - 60, height - 120), (width - 60, 60), (60, 120), (60, height - 20)):
+        browser.js(f"{map_js}.closePopup();")
+        browser.wait_for("return document.querySelectorAll('.leaflet-popup').length === 0")
+        browser.js(PLACE_STATION, "TNZ", x, y)
+        under = [c for c in browser.js(RECTS)["controls"] if c[0] - 5 <= x + start["map"][0] <= c[2] + 5]
+        assert under, (x, y)  # the station sits in the column of a control
+        browser.js(OPEN_POPUP, "stations", "TNZ")
+        browser.wait_for("return document.querySelector('.leaflet-popup-content tr.ep-current')")
+        browser.wait_for(f"return !{map_js}._panAnim || !{map_js}._panAnim._inProgress")
+        rects = browser.js(RECTS)
+        pop, area = rects["popup"], rects["map"]
+        assert area[0] <= pop[0] and pop[2] <= area[2] and area[1] <= pop[1] and pop[3] <= area[3], (x, y, pop)
+        assert not [c for c in rects["controls"] if _overlap(pop, c)], (x, y, pop, rects["controls"])
+        if (x, y) == (width - 60, height - 120):
+            browser.screenshot("kaart-popup-hoek.png")
+    assert browser.severe_errors() == []
+
+
 def test_injection_shows_as_text_and_runs_nothing(browser, sample_outputs, tmp_path):
     region = sample_outputs["region"]
     dev = region.developments.copy()
