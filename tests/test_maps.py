@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import shapely
 from affine import Affine
-from map_page import data_layers, popup_html, style_of
+from map_page import data_layers, popup_html, station_year, style_of
 from matplotlib.artist import Artist
 
 from energieplanologie import ReadError, ValidationError
@@ -202,14 +202,18 @@ def test_region_map_layers_carry_the_state_per_year(small_region, small_balance,
         assert json.dumps(name)[1:-1] in page or name in page, name
     assert PDOK_URL_IN(page)
 
-    stations = {f["properties"]["id"]: f["properties"] for f in layers["stations"][0]["features"]}
+    collection = layers["stations"][0]
+    stations = {f["properties"]["id"]: f["properties"] for f in collection["features"]}
     # A: offtake amber/red/green over the years and feed-in green → the worse one; B has no balance rows
-    assert stations["A"]["statuses"] == {"2025": "amber", "2030": "red", "2035": "green"}
-    assert stations["A"]["colors"]["2030"] == STATUS_COLOURS["red"]
-    assert stations["B"]["statuses"] == {"2025": "unknown", "2030": "unknown", "2035": "unknown"}
+    a_years = {y: station_year(collection, stations["A"], y) for y in (2025, 2030, 2035)}
+    assert {y: v["status"] for y, v in a_years.items()} == {2025: "amber", 2030: "red", 2035: "green"}
+    assert a_years[2030]["colour"] == STATUS_COLOURS["red"]
+    assert a_years[2030]["tooltip"] == "Station Alfa — 2030: afname tekort, invoeding ruimte"
+    assert {station_year(collection, stations["B"], y)["status"] for y in (2025, 2030, 2035)} == {"unknown"}
     # the popup tables capacity vs load per year, with the 2030 shortage of 75 - 80 = -5 MW
-    assert 'data-year="2030"' in stations["A"]["popup"] and "-5,0" in stations["A"]["popup"]
-    assert "Eerste tekort: afname 2030, invoeding –" in stations["A"]["popup"]
+    a_popup = popup_html(collection, stations["A"])
+    assert 'data-year="2030"' in a_popup and "-5,0" in a_popup
+    assert "Eerste tekort: afname 2030, invoeding –" in a_popup
 
     devs = {f["properties"]["id"]: f["properties"] for c in layers["developments"] for f in c["features"]}
     dev_popups = {f["properties"]["id"]: popup_html(c, f["properties"]) for c in layers["developments"]
@@ -309,7 +313,8 @@ def test_station_popups_are_built_per_station_and_the_same_on_a_focus_map(small_
     b_rows["headroom_mw"] = b_rows["capacity_mw"] - b_rows["load_mw"]
     balance = pd.concat([small_balance, b_rows], ignore_index=True)
     whole = data_layers(render_html(region_map(small_region, balance=balance), self_contained=False))
-    popups = {f["properties"]["id"]: f["properties"]["popup"] for f in whole["stations"][0]["features"]}
+    popups = {f["properties"]["id"]: popup_html(whole["stations"][0], f["properties"])
+              for f in whole["stations"][0]["features"]}
     b = popups["B"]
     assert b.count("<tr data-year=") == 1 and 'data-year="2025"' in b  # 2030 has no numbers: no row
     assert "15,0" in b and "-5,0" in b  # offtake 40 - 25; feed-in 30 - 35
@@ -318,8 +323,8 @@ def test_station_popups_are_built_per_station_and_the_same_on_a_focus_map(small_
     # the focus map draws only A (GM0001, 500 m around it) and its popup is the region map's, to the byte
     focus = data_layers(render_html(region_map(small_region, balance=balance, focus="GM0001", focus_buffer_m=500),
                                      self_contained=False))
-    assert {f["properties"]["id"]: f["properties"]["popup"] for f in focus["stations"][0]["features"]} == \
-        {"A": popups["A"]}
+    assert {f["properties"]["id"]: popup_html(focus["stations"][0], f["properties"])
+            for f in focus["stations"][0]["features"]} == {"A": popups["A"]}
 
 
 def test_density_overlay_lands_where_the_density_is(tmp_path):
@@ -820,7 +825,8 @@ def test_geojson_from_coordinates_equals_geos_geojson():
 def test_station_balance_table_written_by_hand():
     # Station C, two years: 2025 offtake capacity 40, load 25 (headroom 15, green) and feed-in 30, 35 (-5, red);
     # 2030 only offtake 50, 55 (-5, red) and no feed-in row (– – –, unknown); 2035 all numbers missing: no row.
-    from energieplanologie.maps.interactive import _BALANCE_HEAD, _station_balance_htmls
+    # The table reaches the page as rows of cells the map's script joins (read here as it does: map_page).
+    from energieplanologie.maps.interactive import _BALANCE_HEAD, _station_collection
 
     balance = pd.DataFrame({"station_id": ["C"] * 5, "year": [2025, 2025, 2030, 2035, 2035],
                             "direction": ["offtake", "feedin", "offtake", "offtake", "feedin"],
@@ -834,7 +840,17 @@ def test_station_balance_table_written_by_hand():
         return f'<td class="num" title="{title}"><span class="ep-dot" style="background:{colour}"></span>{text}</td>'
 
     green, red, grey = "#2e9e44", "#d7191c", "#8c8c8c"
-    assert _station_balance_htmls(balance) == {"C": (
+    stations = gpd.GeoDataFrame({"station_id": ["C"], "name": ["Station <C>"], "level": ["MS"]},
+                                geometry=[shapely.Point(100_000, 400_000)], crs=CRS_RD)
+    collection = json.loads(str(_station_collection(stations, balance, [2025, 2030, 2035], 0.0)))
+    props = collection["features"][0]["properties"]
+    # offtake green, feed-in red in 2025; offtake red, feed-in without a row (unknown) in 2030; nothing in 2035
+    assert props["status"] == "13" "30" "00"
+    assert [station_year(collection, props, y)["status"] for y in (2025, 2030, 2035)] == ["red", "red", "unknown"]
+    assert station_year(collection, props, 2025)["tooltip"] == \
+        "Station &lt;C&gt; — 2025: afname ruimte, invoeding tekort"
+    assert popup_html(collection, props) == (
+        '<h4>Station &lt;C&gt;</h4><div class="ep-sub">C · MS</div>'
         f'<table class="ep-balance">{_BALANCE_HEAD}<tbody>'
         '<tr data-year="2025"><td>2025</td><td class="num">40,0</td><td class="num">25,0</td>'
         + headroom("Ruimte", green, "15,0") + '<td class="num">30,0</td><td class="num">35,0</td>'
@@ -842,4 +858,4 @@ def test_station_balance_table_written_by_hand():
         '<tr data-year="2030"><td>2030</td><td class="num">50,0</td><td class="num">55,0</td>'
         + headroom("Tekort", red, "-5,0") + '<td class="num">–</td><td class="num">–</td>'
         + headroom("Onbekend", grey, "–") + "</tr>"
-        '</tbody></table><div class="ep-sub">Eerste tekort: afname 2030, invoeding 2025 · scenario verwacht</div>')}
+        '</tbody></table><div class="ep-sub">Eerste tekort: afname 2030, invoeding 2025 · scenario verwacht</div>')

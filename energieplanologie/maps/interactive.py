@@ -21,7 +21,7 @@ import functools
 import html
 import logging
 import numbers
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -295,66 +295,59 @@ def _station_status(balance: pd.DataFrame) -> pd.DataFrame:
 
 def _station_collection(stations: gpd.GeoDataFrame, balance: pd.DataFrame | None, years: Sequence[int],
                         simplify_m: float) -> JsonText:
-    """The stations with, per year of ``years``, their status (the worse direction), its colour and a tooltip
-    naming both directions; the popup tables the balance. Written as JSON text a year column at a time."""
+    """The stations as the map's script draws them (the stations' updater and ``stationPopupHtml`` in
+    ``templates/map_app.js``; read in Python by ``tests/map_page.py``).
+
+    Each station carries its escaped name as ``tooltip``, per year of ``years`` the status of each direction as two
+    digits in ``status`` (places in the layer's ``statusKeys``, which are in order of severity: the station takes
+    the colour of the worse one, its tooltip names both) and its popup: ``[title, subtitle, rows, foot]`` of its
+    balance table (:func:`_station_balance_tables`) or, without one, HTML. The layer's members hold once what
+    every station shares: the colours, words and headroom-cell openings of the statuses, the table's head and the
+    one style. A national map of 5,000 stations was half station popups and tooltips written out in full.
+    """
     status = _station_status(balance) if balance is not None and len(balance) else None
-    bodies = _station_balance_htmls(balance) if status is not None and balance is not None else {}
+    tables = _station_balance_tables(balance) if status is not None and balance is not None else {}
     rows = _rows(stations)
     sids = [str(row["station_id"]) for row in rows]
     names = object_array([_val(row, "name") or sid for row, sid in zip(rows, sids, strict=True)])
-    columns = [str(y) for y in years]
+    keys = sorted(STATUS_ORDER, key=STATUS_ORDER.__getitem__)  # a status's place is its severity (0 … 3)
+    codes = np.zeros((len(sids), 2 * len(years)), dtype=np.uint8)
     if status is not None:
-        def wide(column: str) -> pd.DataFrame:  # station (in the stations' order) × year → status
+        for j, column in enumerate(("offtake", "feedin")):  # station (in the stations' order) × year → status
             table = status.pivot(index="station_id", columns="year", values=column)
-            return table.reindex(index=sids, columns=list(years)).fillna("unknown")
-
-        combined, offtake, feedin = wide("combined"), wide("offtake"), wide("feedin")
-    else:
-        combined = offtake = feedin = pd.DataFrame("unknown", index=sids, columns=list(years))
-    lower = functools.cache(lambda s: value_label("balance_status", s).lower())
-
-    def per_year(texts: list[np.ndarray]) -> np.ndarray:  # {"<year>": <text>, …} per station
-        out = object_array(["{"] * len(sids))
-        for i, (column, text) in enumerate(zip(columns, texts, strict=True)):
-            out = out + (("," if i else "") + json_text(column) + ":") + text
-        return out + "}"
-
+            table = table.reindex(index=sids, columns=list(years)).fillna("unknown")
+            codes[:, j::2] = pd.Index(keys).get_indexer(table.to_numpy(dtype=object).ravel()).reshape(table.shape)
+    # the digits of each station as one text (a row of bytes '0'…'3' read as one string)
+    digits = np.ascontiguousarray(codes + ord("0")).view(f"S{max(1, codes.shape[1])}").ravel()
+    status_texts = json_strings([d.decode("ascii") for d in digits.tolist()] if codes.shape[1] else [""] * len(sids))
     name_html = escaped(names)
-    tooltip_texts = []
-    for k, y in enumerate(years):
-        directions = offtake.iloc[:, k].astype(str) + "|" + feedin.iloc[:, k].astype(str)
-        suffix = per_value(directions.to_numpy(dtype=object), functools.partial(_station_tooltip_suffix, y, lower))
-        tooltip_texts.append(json_strings(name_html + suffix))
-    subs, popup_texts = [], []
+    popup_texts = []
     for row, sid, name in zip(rows, sids, names.tolist(), strict=True):
         sub = " · ".join(str(v) for v in (sid, _val(row, "level"),
                                             _val(row, "voltage_kv") and f"{_val(row, 'voltage_kv')} kV",
                                             _val(row, "operator"), value_label("carrier", _val(row, "carrier"))) if v)
-        body = bodies.get(sid, "<p>Geen capaciteitsgegevens voor dit station.</p>") if status is not None \
-            else "<p>Geen balans berekend.</p>"
-        subs.append(sub)
-        popup_texts.append(_popup(name, sub, body))
-    style = json_text({"radius": 8, "color": "#222222", "weight": 1.5, "fillColor": STATUS_COLOURS["unknown"],
-                       "fillOpacity": 0.95, "opacity": 1.0})
+        if sid in tables:
+            table_rows, foot = tables[sid]
+            popup_texts.append(f"[{json_text(esc(name))},{json_text(esc(sub))},{table_rows},{json_text(foot)}]")
+            continue
+        body = "<p>Geen capaciteitsgegevens voor dit station.</p>" if status is not None else "<p>Geen balans berekend.</p>"
+        popup_texts.append(json_text(_popup(name, sub, body)))
+    style = {"radius": 8, "color": "#222222", "weight": 1.5, "fillColor": STATUS_COLOURS["unknown"],
+             "fillOpacity": 0.95, "opacity": 1.0}
     properties = [
         ("id", json_strings(sids)),
-        ("style", object_array([style] * len(sids))),
-        ("statuses", per_year([json_values(combined.iloc[:, k].to_numpy(dtype=object)) for k in range(len(years))])),
-        ("colors", per_year([per_value(combined.iloc[:, k].to_numpy(dtype=object),
-                                       lambda s: json_text(STATUS_COLOURS[s])) for k in range(len(years))])),
+        ("style", object_array(["0"] * len(sids))),
         ("tooltip", json_strings(name_html)),
-        ("tooltips", per_year(tooltip_texts)),
-        ("popup", json_strings(popup_texts)),
+        ("status", status_texts),
+        ("popup", object_array(popup_texts)),
     ]
+    members = {"styles": [style], "years": [int(y) for y in years], "statusKeys": keys,
+               "statusColours": [STATUS_COLOURS[k] for k in keys],
+               "statusWords": [esc(value_label("balance_status", k).lower()) for k in keys],
+               "statusCells": [_balance_status_cell(k) for k in keys], "balanceHead": _BALANCE_HEAD}
     keep = ~(stations.geometry.isna() | stations.geometry.is_empty).to_numpy()
     return feature_collection_text(geometry_texts(stations.loc[keep], simplify_m),
-                                   [(key, texts[keep]) for key, texts in properties])
-
-
-def _station_tooltip_suffix(year: int, lower: Callable[[str], str], directions: str) -> str:
-    """The escaped tooltip of a station in ``year`` after its name; ``directions`` is ``"<offtake>|<feed-in>"``."""
-    off, feed = directions.split("|")
-    return esc(f" — {year}: afname {lower(off)}, invoeding {lower(feed)}")
+                                   [(key, texts[keep]) for key, texts in properties], members)
 
 
 _BALANCE_HEAD = ("<thead><tr><th rowspan=2>Jaar</th><th colspan=3>Afname (MW)</th><th colspan=3>Invoeding (MW)</th></tr>"
@@ -362,10 +355,15 @@ _BALANCE_HEAD = ("<thead><tr><th rowspan=2>Jaar</th><th colspan=3>Afname (MW)</t
                  "<th class=num>capaciteit</th><th class=num>last</th><th class=num>ruimte</th></tr></thead>")
 
 
-def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
-    """The balance table of every station's popup (station id → HTML), from one grouping of the whole balance:
-    per year the capacity, load and headroom of each direction (the first value given), the headroom with its
-    status dot, and the first year of shortage per direction."""
+def _station_balance_tables(balance: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """The balance table of every station's popup, from one grouping of the whole balance: station id → (the JSON
+    text of its rows, its foot as HTML).
+
+    A row is ``[year, capacity, load, status, headroom, capacity, load, status, headroom]``: offtake, then feed-in,
+    the numbers as the table writes them (the first value given per year and direction; ``–`` for a direction
+    without one) and the status a place in ``STATUS_ORDER``. A year whose numbers are missing in both directions
+    has no row. The foot names the first year of shortage per direction and the scenario.
+    """
     values = ["capacity_mw", "load_mw", "headroom_mw"]
     frame = pd.DataFrame({"station_id": balance["station_id"].astype(str).to_numpy(),
                           "year": balance["year"].to_numpy(), "direction": balance["direction"].to_numpy(),
@@ -377,23 +375,23 @@ def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
     # a year whose capacity, load and headroom are missing in both directions gets no row (as pivot_table drops it)
     shown = first[values].notna().any(axis=1).groupby(level=["station_id", "year"], sort=True).any()
     shown_index = shown.index[shown.to_numpy()]
-    # the three cells of each station × year × direction, each distinct number and status written once
-    cap, load, head = (format_numbers(first[c]) for c in values)
-    status_cell = per_value(first["status"], lambda s: _balance_status_cell(
-        s if isinstance(s, str) and s in STATUS_COLOURS else "unknown"))
-    cells = pd.Series('<td class="num">' + cap + '</td><td class="num">' + load + status_cell + head + "</td>",
-                      index=first.index)
-    none = format_number(None)
-    empty = f'<td class="num">{none}</td><td class="num">{none}{_balance_status_cell("unknown")}{none}</td>'
+    # the four cells of each station × year × direction, each distinct number and status written once
+    cap, load, head = (json_values(format_numbers(first[c])) for c in values)
+    code = per_value(first["status"], lambda s: str(STATUS_ORDER[s if isinstance(s, str) and s in STATUS_ORDER
+                                                                   else "unknown"]))
+    cells = pd.Series(cap + "," + load + "," + code + "," + head, index=first.index)
+    none = json_text(format_number(None))
+    empty = f"{none},{none},{STATUS_ORDER['unknown']},{none}"
     by_direction = cells.unstack("direction")
     tds = [by_direction[d].reindex(shown_index).fillna(empty).to_numpy(dtype=object) if d in by_direction.columns
            else object_array([empty] * len(shown_index)) for d in ("offtake", "feedin")]
-    row_heads = per_value(shown_index.get_level_values("year"), lambda y: f'<tr data-year="{int(y)}"><td>{int(y)}</td>')
-    table_rows = (row_heads + tds[0] + tds[1] + "</tr>").tolist()
+    row_heads = per_value(shown_index.get_level_values("year"), lambda y: f"[{int(y)},")
+    table_rows = (row_heads + tds[0] + "," + tds[1] + "]").tolist()
     station_of = shown_index.get_level_values("station_id")
     starts = np.flatnonzero(np.r_[True, station_of[1:] != station_of[:-1]]) if len(station_of) else np.zeros(0, int)
     ends = np.r_[starts[1:], len(station_of)]
-    bodies_of = {station_of[a]: "".join(table_rows[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}
+    rows_of = {station_of[a]: "[" + ",".join(table_rows[a:b]) + "]"
+               for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}
     first_short: dict[tuple[str, str], Any] = {}
     if "first_shortage_year" in balance.columns:
         fs = pd.DataFrame({"station_id": frame["station_id"], "direction": frame["direction"],
@@ -406,15 +404,15 @@ def _station_balance_htmls(balance: pd.DataFrame) -> dict[str, str]:
         g = sc.groupby("station_id", sort=False)["s"]
         one = g.nunique() == 1
         scen_of = g.first()[one].to_dict()
-    out: dict[str, str] = {}
-    for sid, body in bodies_of.items():
+    out: dict[str, tuple[str, str]] = {}
+    for sid, table_rows_text in rows_of.items():
         foot = ""
         if "first_shortage_year" in balance.columns:
             first_txt = [f"{label} {fmt_year(first_short[(sid, d)]) if (sid, d) in first_short else '–'}"
                          for d, label in (("offtake", "afname"), ("feedin", "invoeding"))]
             foot = (f'<div class="ep-sub">Eerste tekort: {esc(", ".join(first_txt))}'
                     + (f" · scenario {esc(scen_of[sid])}" if sid in scen_of else "") + "</div>")
-        out[sid] = f'<table class="ep-balance">{_BALANCE_HEAD}<tbody>{body}</tbody></table>{foot}'
+        out[sid] = (table_rows_text, foot)
     return out
 
 

@@ -1,8 +1,8 @@
 /* energieplanologie — interactive region map: data layers, year selector, legend, notes from the room.
  *
  * Everything that comes from data arrives as JSON (with <, &, ' escaped by the Python side); popup and
- * tooltip strings, and the cells and row labels popupHtml joins into a popup table, are HTML that Python built
- * with every data value HTML-escaped. Notes typed in the browser are only ever shown through textContent, never
+ * tooltip strings, the cells and row labels popupHtml joins into a popup table and the parts of a station's
+ * balance table (stationPopupHtml) and tooltip are HTML that Python built with every data value HTML-escaped. Notes typed in the browser are only ever shown through textContent, never
  * as HTML.
  */
 (function () {
@@ -81,12 +81,21 @@
   /* ------------------------------------------------------------------------------------------ layers */
 
   var updaters = {
-    stations: function (entry, y) {
-      var p = entry.props, key = String(y);
-      var status = (p.statuses && p.statuses[key]) || "unknown";
-      entry.layer.setStyle({ fillColor: (p.colors && p.colors[key]) || p.style.fillColor });
-      setPathClass(entry.layer, "ep-station ep-status-" + status);
-      if (p.tooltips && p.tooltips[key]) { entry.layer.setTooltipContent(p.tooltips[key]); }
+    // A station's status per year is two digits (offtake, feed-in), places in the layer's statusKeys, which are
+    // in order of severity: it takes the colour of the worse, its tooltip names both (maps.interactive).
+    stations: function (entry, y, ctx) {
+      var p = entry.props, d = ctx.data, k = d.years ? d.years.indexOf(y) : -1;
+      if (k < 0 || typeof p.status !== "string") {
+        entry.layer.setStyle({ fillColor: d.styles[p.style].fillColor });
+        setPathClass(entry.layer, "ep-station ep-status-unknown");
+        return true;
+      }
+      var off = Number(p.status.charAt(2 * k)), feed = Number(p.status.charAt(2 * k + 1));
+      var worse = Math.max(off, feed);
+      entry.layer.setStyle({ fillColor: d.statusColours[worse] });
+      setPathClass(entry.layer, "ep-station ep-status-" + d.statusKeys[worse]);
+      entry.layer.setTooltipContent(p.tooltip + " \u2014 " + y + ": afname " + d.statusWords[off] + ", invoeding " +
+                                    d.statusWords[feed]);
       return true;
     },
     developments: function (entry, y) {
@@ -135,6 +144,24 @@
 
   // A popup sent as [title, subtitle, cell…] with its layer's row labels (data.popupRows; maps._popups.popup_table):
   // the HTML kv_table writes. Every part is HTML that Python escaped; a null cell leaves its row out.
+  // A station's popup sent as [title, subtitle, rows, foot] (maps.interactive._station_balance_tables): its balance
+  // table, a row per year of [year, capacity, load, status, headroom] for offtake, then feed-in; the status a
+  // place in the layer's statusCells (the headroom cell's opening with the status's title and dot).
+  function stationPopupHtml(p, data) {
+    var h = "<h4>" + p[0] + "</h4>" + (p[1] ? '<div class="ep-sub">' + p[1] + "</div>" : "") +
+      '<table class="ep-balance">' + data.balanceHead + "<tbody>";
+    for (var i = 0; i < p[2].length; i++) {
+      var r = p[2][i];
+      h += '<tr data-year="' + r[0] + '"><td>' + r[0] + "</td>";
+      for (var j = 1; j < 9; j += 4) {
+        h += '<td class="num">' + r[j] + '</td><td class="num">' + r[j + 1] + data.statusCells[r[j + 2]] + r[j + 3] +
+          "</td>";
+      }
+      h += "</tr>";
+    }
+    return h + "</tbody></table>" + p[3];
+  }
+
   function popupHtml(p, labels) {
     var h = "<h4>" + p[0] + "</h4>" + (p[1] ? '<div class="ep-sub">' + p[1] + "</div>" : "") + "<table>";
     for (var i = 0; i < labels.length; i++) {
@@ -165,8 +192,9 @@
       onEachFeature: function (f, layer) {
         var p = f.properties;
         if (Array.isArray(p.popup)) {  // written when opened: no HTML per feature held before
-          layer.bindPopup(function () { return popupHtml(p.popup, data.popupRows); },
-                          { maxWidth: 480, className: "ep-popup" });
+          layer.bindPopup(function () {
+            return data.balanceHead ? stationPopupHtml(p.popup, data) : popupHtml(p.popup, data.popupRows);
+          }, { maxWidth: 480, className: "ep-popup" });
         } else if (p.popup) { layer.bindPopup(p.popup, { maxWidth: 480, className: "ep-popup" }); }
         if (p.tooltip) {
           layer.bindTooltip(p.tooltip, { sticky: true, className: "ep-tooltip" });
@@ -185,7 +213,7 @@
       }
     });
     geo.addTo(group);
-    var rec = { kind: kind, geo: geo, entries: entries, opts: opts };
+    var rec = { kind: kind, geo: geo, entries: entries, opts: opts, data: data };
     if (kind === "hotspots") {
       var ys = {};
       entries.forEach(function (e) { if (e.props.year !== null) { ys[e.props.year] = true; } });
@@ -199,7 +227,7 @@
   function update(rec, y) {
     var fn = updaters[rec.kind];
     if (!fn) { return; }
-    var ctx = { hotspotYear: rec.years && rec.years.length > 1 ? pickYear(rec.years, y) : null };
+    var ctx = { hotspotYear: rec.years && rec.years.length > 1 ? pickYear(rec.years, y) : null, data: rec.data };
     if (rec.kind === "hotspots" && !(rec.years && rec.years.length > 1)) { return; }
     rec.entries.forEach(function (e) {
       var show = fn(e, y, ctx);
