@@ -135,12 +135,30 @@ def _valid_parts_near(area_parts: np.ndarray, polys: np.ndarray) -> np.ndarray:
     only these gives the same pieces as checking all, at a fraction of the cost for detailed boundaries.
     """
     near = np.unique(shapely.STRtree(polys).query(area_parts)[0])
-    parts = area_parts[near]
+    parts = _own_copies(area_parts[near])
     invalid = ~shapely.is_valid(parts)
     if invalid.any():
-        parts = parts.copy()
         parts[invalid] = shapely.make_valid(parts[invalid])
     return parts
+
+
+def _own_copies(geoms: np.ndarray) -> np.ndarray:
+    """New geometry objects with the same coordinates (dimensions included), for a predicate query in a thread.
+
+    A predicate query (``STRtree.query(geoms, predicate=...)``) prepares its input geometries and shapely keeps
+    the prepared geometry on the object; GEOS's prepared geometries are not thread-safe (libgeos/geos#825). The
+    study area's parts are shared by every allocation (the helper thread here, dask's threads, a user's own):
+    two of them preparing or querying the same object at once crashed the process (a segmentation fault in
+    tests/test_distributed.py). Each call queries copies of its own instead. WKB keeps every double exactly.
+
+    Examples
+    --------
+    >>> square = shapely.box(0, 0, 1, 1)
+    >>> copy, = _own_copies(np.array([square]))
+    >>> copy is square, shapely.equals_exact(copy, square, tolerance=0)
+    (False, True)
+    """
+    return shapely.from_wkb(shapely.to_wkb(geoms, output_dimension=3))
 
 
 #: Stations whose distances to a development differ by at most this (metres) are equally near; the lowest
@@ -385,7 +403,7 @@ def _clip_pieces(polys: np.ndarray, area_parts: np.ndarray | None) -> tuple[np.n
     """Pieces of each polygon inside the study area: ``(polygon index, piece)``; a polygon inside one area part is
     its own single piece, one crossing borders is cut per part (the parts do not overlap, so areas add up)."""
     if area_parts is None:
-        return np.arange(len(polys)), polys
+        return np.arange(len(polys)), _own_copies(polys)
     area_parts = _valid_parts_near(area_parts, polys)
     # Query with the area parts as input: each part is prepared once and tested against the polygons near it.
     _, inside_idx = shapely.STRtree(polys).query(area_parts, predicate="contains_properly")
@@ -396,8 +414,9 @@ def _clip_pieces(polys: np.ndarray, area_parts: np.ndarray | None) -> tuple[np.n
     cut = shapely.intersection(polys[cross][pi], area_parts[ai])
     keep = shapely.area(cut) > 0
     inside_idx = np.flatnonzero(inside)
+    # The developments' own polygons are queried (prepared) next: copies, as the area parts (_own_copies)
     return (np.concatenate([inside_idx, cross[pi][keep]]),
-            np.concatenate([polys[inside_idx], cut[keep]]))
+            np.concatenate([_own_copies(polys[inside_idx]), cut[keep]]))
 
 
 def _grouped_union(geoms: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:

@@ -270,3 +270,43 @@ def test_nearest_station_in_tile_order_answers_each_point_as_alone():
     for at in (np.arange(0, n, 97), np.arange(n - 300, n)):
         d_alone, p_alone = nearest_station(cKDTree(station_xy), points[at], eligible, rank)
         assert np.array_equal(dist[at], d_alone) and np.array_equal(pos[at], p_alone)
+
+
+#: Four threads allocate quarters of one synthetic region against the same study area, 80 times over; each answer
+#: must equal the one computed alone afterwards. Run in a child process: a crash there is a failed test, not a lost run.
+_THREADS_SCRIPT = """
+from concurrent.futures import ThreadPoolExecutor
+import numpy as np
+from energieplanologie.allocation import _allocate_arrays
+from energieplanologie.synthetic import synthetic_region
+
+region = synthetic_region(20_000, n_stations=1_500, seed=11, polygon_share=0.05)
+dev, stations, area = region.developments, region.stations, region.municipalities
+quarters = [dev.iloc[i::4] for i in range(4)]
+
+def answer(part):
+    a = _allocate_arrays(part, stations, area=area)  # every call the same study area (its geometry objects)
+    return a.dev_pos, a.station_pos, a.share
+
+with ThreadPoolExecutor(4) as pool:
+    rounds = [list(pool.map(answer, quarters)) for _ in range(80)]
+alone = [answer(q) for q in quarters]
+assert any(len(a[0]) > len(q) for a, q in zip(alone, quarters))  # polygons divided over service areas
+for answers in rounds:
+    for got, want in zip(answers, alone):
+        assert all(np.array_equal(g, w) for g, w in zip(got, want))
+print("gelijk")
+"""
+
+
+def test_allocations_in_threads_at_once_share_the_study_area_safely():
+    # Found by the CI run of stop 32: tests/test_distributed.py died of a segmentation fault. Dask's threads
+    # allocated two partitions at once against the same municipalities, and a predicate query prepares its
+    # input geometries on the objects themselves (GEOS's prepared geometries are not thread-safe). Before the fix
+    # this script crashed in 3 of 3 runs (exit -11, in STRtree.query of the area parts); now every answer equals the one computed alone.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _THREADS_SCRIPT], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    assert done.stdout.strip() == "gelijk"
