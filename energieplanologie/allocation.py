@@ -155,7 +155,7 @@ def _own_copies(geoms: np.ndarray) -> np.ndarray:
     --------
     >>> square = shapely.box(0, 0, 1, 1)
     >>> copy, = _own_copies(np.array([square]))
-    >>> copy is square, shapely.equals_exact(copy, square, tolerance=0)
+    >>> copy is square, bool(shapely.equals_exact(copy, square, tolerance=0))
     (False, True)
     """
     return shapely.from_wkb(shapely.to_wkb(geoms, output_dimension=3))
