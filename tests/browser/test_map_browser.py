@@ -9,6 +9,7 @@ the year picked by the rule "latest hotspot year ≤ y, else the earliest".
 from __future__ import annotations
 
 import json
+import time
 
 import geopandas as gpd
 import pandas as pd
@@ -346,6 +347,68 @@ def test_stations_are_drawn_in_every_year_as_python_reads_them(browser, sample_o
     browser.wait_for("return document.querySelector('.leaflet-popup-content h4')")
     assert browser.js("return document.querySelector('.leaflet-popup-content h4').textContent") == \
         "Terneuzen <b>&</b> 'x'"
+    assert browser.severe_errors() == []
+
+
+def test_a_large_map_draws_on_one_canvas_and_its_features_still_answer_clicks(browser, tmp_path):
+    # A map of CANVAS_FROM features or more draws them on a canvas (no SVG element per feature): a station found
+    # by a real click and hover at its pixel shows its popup and tooltip, and the year selector still decides
+    # which developments are drawn and what colour each station has (as tests/map_page reads them).
+    import html as html_lib
+
+    from energieplanologie.balance import station_balance
+    from energieplanologie.maps.interactive import CANVAS_FROM
+    from energieplanologie.synthetic import synthetic_region
+
+    region = synthetic_region(6_000, seed=3)
+    assert len(region.developments) + len(region.stations) + len(region.municipalities) >= CANVAS_FROM
+    bal = station_balance(region, ["verwacht"])
+    page = publish(region_map(region, balance=bal, year=2040), tmp_path / "kaart.html")
+    layers = data_layers(page.read_text(encoding="utf-8"))
+    collection = layers["stations"][0]
+    props = {f["properties"]["id"]: f["properties"] for f in collection["features"]}
+
+    browser.open(page, settle=0.5)
+    map_js = "window[document.querySelector('.folium-map').id]"
+    assert browser.js(f"return {map_js}.options.preferCanvas") is True
+    assert _count(browser, ".leaflet-overlay-pane canvas") == 1
+    assert _count(browser, ".leaflet-overlay-pane path") == 0  # not one SVG element per feature
+
+    # a station, close up (its marker alone at its pixel), clicked and hovered as a user would
+    sid = region.stations["station_id"].iloc[7]
+    x, y = browser.js(
+        f"var m = {map_js}, id = arguments[0], out = null; EP.state(m).layers.forEach(function (r) {{ if (r.kind !== 'stations') return;"
+        "  r.entries.forEach(function (e) { if (e.props.id === id) {"
+        "    m.setView(e.layer.getLatLng(), 17, {animate: false});"
+        "    var p = m.latLngToContainerPoint(e.layer.getLatLng()); out = [p.x, p.y]; } }); });"
+        "return out;", sid)
+    time.sleep(0.5)  # the canvas redraws after the move
+    element = browser.driver.find_element(By.CSS_SELECTOR, ".folium-map")
+    width, height = element.size["width"], element.size["height"]
+    ActionChains(browser.driver).move_to_element_with_offset(element, int(x - width / 2), int(y - height / 2)).perform()
+    browser.wait_for("return document.querySelector('.leaflet-tooltip')")
+    year_2040 = station_year(collection, props[sid], 2040)
+    assert browser.js("return document.querySelector('.leaflet-tooltip').textContent") == \
+        html_lib.unescape(year_2040["tooltip"])
+    ActionChains(browser.driver).click().perform()
+    browser.wait_for("return document.querySelector('.leaflet-popup-content h4')")
+    assert browser.js("return document.querySelector('.leaflet-popup-content h4').textContent") == \
+        html_lib.unescape(props[sid]["popup"][0])
+    assert browser.js("return document.querySelector('.leaflet-popup-content tr.ep-current').dataset.year") == "2040"
+
+    shown = (f"var out = {{dev: 0, colours: {{}}}}; EP.state({map_js}).layers.forEach(function (r) {{"
+             "  r.entries.forEach(function (e) {"
+             "    if (r.kind === 'developments' && r.geo.hasLayer(e.layer)) { out.dev += 1; }"
+             "    if (r.kind === 'stations') { out.colours[e.props.id] = e.layer.options.fillColor; } }); });"
+             "return out;")
+    drawn_years = [f["properties"]["year"] for c in layers["developments"] for f in c["features"]]
+    for year in (2025, 2040):
+        Select(browser.driver.find_element(By.CSS_SELECTOR, "select.ep-year-select")).select_by_value(str(year))
+        got = browser.js(shown)
+        assert got["dev"] == sum(1 for v in drawn_years if v is None or v <= year), year
+        assert got["colours"] == {i: station_year(collection, p, year)["colour"] for i, p in props.items()}, year
+    assert len({c for c in got["colours"].values()}) > 1  # not all one colour: the statuses differ
+    browser.screenshot("kaart-canvas.png")
     assert browser.severe_errors() == []
 
 
