@@ -445,10 +445,17 @@ def _latlng(browser, x: int, y: int) -> tuple[float, float]:
     return float(ll[0]), float(ll[1])
 
 
-def test_notes_from_the_room_export_and_read_back(browser, sample_outputs, tmp_path):
+@pytest.mark.parametrize("canvas", [False, True], ids=["svg", "canvas"])
+def test_notes_from_the_room_export_and_read_back(browser, sample_outputs, tmp_path, monkeypatch, canvas):
+    # The same session on a map drawn as SVG and on one drawn on a canvas (as a map of CANVAS_FROM features is).
+    from energieplanologie.maps import interactive
+
+    if canvas:
+        monkeypatch.setattr(interactive, "CANVAS_FROM", 0)
     region = sample_outputs["region"]
     page = publish(region_map(region, year=2030, title="Sessie Zeeuws-Vlaanderen"), tmp_path / "kaart.html")
     browser.open(page, settle=0.3)
+    assert browser.js("return window[document.querySelector('.folium-map').id].options.preferCanvas") is canvas
     # hide the data layers' interactivity so clicks land on the map itself
     browser.js("document.querySelectorAll('.leaflet-overlay-pane').forEach(function (p) { p.style.pointerEvents = 'none'; });")
 
@@ -478,7 +485,7 @@ def test_notes_from_the_room_export_and_read_back(browser, sample_outputs, tmp_p
 
     browser.driver.find_element(By.CSS_SELECTOR, "button.ep-note-export").click()
     exported = browser.wait_for_download("notities.geojson")
-    browser.screenshot("notities.png")
+    browser.screenshot("notities-canvas.png" if canvas else "notities.png")
 
     notes = read_notes(exported)
     assert notes.crs.to_epsg() == 28992
