@@ -329,13 +329,13 @@ def _station_collection(stations: gpd.GeoDataFrame, balance: pd.DataFrame | None
     status_texts = json_strings([d.decode("ascii") for d in digits.tolist()] if codes.shape[1] else [""] * len(sids))
     name_html = escaped(names)
     popup_texts = []
-    for row, sid, name in zip(rows, sids, names.tolist(), strict=True):
+    for row, sid, name, title in zip(rows, sids, names.tolist(), name_html.tolist(), strict=True):
         sub = " · ".join(str(v) for v in (sid, _val(row, "level"),
                                             _val(row, "voltage_kv") and f"{_val(row, 'voltage_kv')} kV",
                                             _val(row, "operator"), value_label("carrier", _val(row, "carrier"))) if v)
         if sid in tables:
             table_rows, foot = tables[sid]
-            popup_texts.append(f"[{json_text(esc(name))},{json_text(esc(sub))},{table_rows},{json_text(foot)}]")
+            popup_texts.append(f"[{json_text(title)},{json_text(esc(sub))},{table_rows},{json_text(foot)}]")
             continue
         body = "<p>Geen capaciteitsgegevens voor dit station.</p>" if status is not None else "<p>Geen balans berekend.</p>"
         popup_texts.append(json_text(_popup(name, sub, body)))

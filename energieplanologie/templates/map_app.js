@@ -2,8 +2,8 @@
  *
  * Everything that comes from data arrives as JSON (with <, &, ' escaped by the Python side); popup and
  * tooltip strings, the cells and row labels popupHtml joins into a popup table and the parts of a station's
- * balance table (stationPopupHtml) and tooltip are HTML that Python built with every data value HTML-escaped. Notes typed in the browser are only ever shown through textContent, never
- * as HTML.
+ * balance table (stationPopupHtml) and tooltip are HTML that Python built with every data value HTML-escaped.
+ * Notes typed in the browser are only ever shown through textContent, never as HTML.
  */
 (function () {
   "use strict";
@@ -142,14 +142,26 @@
     return s;
   }
 
+  // A popup's title and optional subtitle (both HTML that Python escaped), as maps.interactive._popup writes them.
+  function popupHead(p) {
+    return "<h4>" + p[0] + "</h4>" + (p[1] ? '<div class="ep-sub">' + p[1] + "</div>" : "");
+  }
+
   // A popup sent as [title, subtitle, cell…] with its layer's row labels (data.popupRows; maps._popups.popup_table):
   // the HTML kv_table writes. Every part is HTML that Python escaped; a null cell leaves its row out.
+  function popupHtml(p, labels) {
+    var h = popupHead(p) + "<table>";
+    for (var i = 0; i < labels.length; i++) {
+      if (p[i + 2] !== null) { h += "<tr><th>" + labels[i] + "</th><td>" + p[i + 2] + "</td></tr>"; }
+    }
+    return h + "</table>";
+  }
+
   // A station's popup sent as [title, subtitle, rows, foot] (maps.interactive._station_balance_tables): its balance
   // table, a row per year of [year, capacity, load, status, headroom] for offtake, then feed-in; the status a
   // place in the layer's statusCells (the headroom cell's opening with the status's title and dot).
   function stationPopupHtml(p, data) {
-    var h = "<h4>" + p[0] + "</h4>" + (p[1] ? '<div class="ep-sub">' + p[1] + "</div>" : "") +
-      '<table class="ep-balance">' + data.balanceHead + "<tbody>";
+    var h = popupHead(p) + '<table class="ep-balance">' + data.balanceHead + "<tbody>";
     for (var i = 0; i < p[2].length; i++) {
       var r = p[2][i];
       h += '<tr data-year="' + r[0] + '"><td>' + r[0] + "</td>";
@@ -160,14 +172,6 @@
       h += "</tr>";
     }
     return h + "</tbody></table>" + p[3];
-  }
-
-  function popupHtml(p, labels) {
-    var h = "<h4>" + p[0] + "</h4>" + (p[1] ? '<div class="ep-sub">' + p[1] + "</div>" : "") + "<table>";
-    for (var i = 0; i < labels.length; i++) {
-      if (p[i + 2] !== null) { h += "<tr><th>" + labels[i] + "</th><td>" + p[i + 2] + "</td></tr>"; }
-    }
-    return h + "</table>";
   }
 
   function dataLayer(map, group, data, opts) {
